@@ -1,0 +1,89 @@
+"""Typed settings: one small config object per component, gathered in `Settings`.
+
+Only `cli.py` and `serve/app.py` build `Settings` from the environment (prefix SHELFWISE_,
+nested fields with `__`, e.g. SHELFWISE_SEARCH__FUSION=weighted); components take their own part.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class EncoderConfig(BaseModel):
+    name: Literal["minilm", "hashing"] = "minilm"
+    model_path: str | None = Field(
+        default=None, description="folder of a sentence-transformers model; default: bundled MiniLM"
+    )
+    batch_size: int = Field(default=64, ge=1)
+    threads: int | None = Field(default=None, ge=1, description="torch threads; default: all cores")
+
+
+class LexicalConfig(BaseModel):
+    """Field boosts for BM25 and typo tolerance."""
+
+    title_boost: float = 2.0
+    brand_boost: float = 1.5
+    category_boost: float = 1.0
+    description_boost: float = 0.5
+    attributes_boost: float = 0.5
+    fuzzy: bool = True
+    fuzzy_min_length: int = Field(default=5, ge=3, description="terms this long or longer get 1 typo")
+    fuzzy_boost: float = Field(
+        default=0.5, ge=0, description="weight of a typo match relative to an exact match"
+    )
+    fuzzy_max_doc_freq: int | None = Field(
+        default=2,
+        ge=0,
+        description="only terms in at most this many documents get typo matches; None: every term",
+    )
+    fuzzy_max_expansions: int = Field(
+        default=10, ge=1, description="most frequent neighbours one edit away that a term matches"
+    )
+
+
+class VectorConfig(BaseModel):
+    exact_max_items: int = Field(default=200_000, description="above this size use HNSW")
+    hnsw_m: int = 32
+    hnsw_ef_search: int = 128
+
+
+class FusionConfig(BaseModel):
+    method: Literal["rrf", "weighted"] = "weighted"
+    rrf_k: int = 60
+    lexical_weight: float = 0.5
+    vector_weight: float = 0.5
+    lexical_depth: int = Field(default=200, ge=1, description="candidates from BM25")
+    vector_depth: int = Field(default=200, ge=1, description="candidates from the vector index")
+    similarity_floor: float = Field(
+        default=0.0, description="weighted fusion: cosine treated as zero evidence"
+    )
+
+
+class ServeConfig(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: str | None = Field(default=None, description="required by write endpoints when set")
+    max_body_bytes: int = 10 * 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SHELFWISE_", env_nested_delimiter="__")
+
+    data_dir: Path = Path("shelfwise-data")
+    store_url: str | None = Field(default=None, description="default: SQLite in data_dir")
+    encoder: EncoderConfig = Field(default_factory=EncoderConfig)
+    lexical: LexicalConfig = Field(default_factory=LexicalConfig)
+    vector: VectorConfig = Field(default_factory=VectorConfig)
+    fusion: FusionConfig = Field(default_factory=FusionConfig)
+    serve: ServeConfig = Field(default_factory=ServeConfig)
+
+    def resolved_store_url(self) -> str:
+        return self.store_url or f"sqlite:///{self.data_dir / 'catalog.db'}"
+
+    @property
+    def index_root(self) -> Path:
+        return self.data_dir / "indexes"

