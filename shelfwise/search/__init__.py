@@ -1,7 +1,13 @@
 """Search: the SearchEngine and the pure pieces it is made of."""
 
 from shelfwise.search.engine import IndexNotReadyError, RefreshStats, SearchEngine
-from shelfwise.search.fusion import FusedCandidate, reciprocal_rank_fusion, weighted_score_fusion
+from shelfwise.search.fusion import (
+    FusedCandidate,
+    RetrievalStages,
+    fuse,
+    reciprocal_rank_fusion,
+    weighted_score_fusion,
+)
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.table import ProductTable
 
@@ -10,6 +16,8 @@ __all__ = [
     "IndexNotReadyError",
     "ProductTable",
     "RefreshStats",
+    "RetrievalStages",
+    "fuse",
     "SearchEngine",
     "normalize_query",
     "reciprocal_rank_fusion",

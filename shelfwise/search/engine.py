@@ -15,7 +15,7 @@ from shelfwise.config import FusionConfig, LexicalConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
 from shelfwise.models import CachedEncoder
 from shelfwise.records import Explanation, Filters, Hit, Product, SearchRequest, SearchResult
-from shelfwise.search.fusion import FusedCandidate, reciprocal_rank_fusion, weighted_score_fusion
+from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.table import ProductTable
 from shelfwise.store import Store
@@ -209,34 +209,36 @@ class SearchEngine:
             index_version=version,
         )
 
-    def _retrieve(self, live: _LiveIndex, query: str, request: SearchRequest) -> _Retrieved:
+    def stages(
+        self, query: str, filters: Filters | None = None, mode: str = "hybrid"
+    ) -> RetrievalStages:
+        """Each retriever's candidates for a normalised query, before fusion (for traces/tuning)."""
+        with self._lock:
+            return self._stages(self._require(), query, filters or Filters(), mode)
+
+    def _stages(
+        self, live: _LiveIndex, query: str, filters: Filters, mode: str
+    ) -> RetrievalStages:
         cfg = self.fusion
         lexical: list[tuple[str, float]] = []
         vector: list[tuple[str, float]] = []
-        query_vector: np.ndarray | None = None
-        if request.mode in ("hybrid", "lexical"):
-            depth = cfg.lexical_depth * (1 if request.filters.is_empty() else 5)
-            lexical = [(h.product_id, h.score) for h in live.lexical.search(query, depth)]
-        if request.mode in ("hybrid", "vector"):
-            query_vector = self.encoder.encode_query(query)
-            vector = self._vector_candidates(live, query_vector, request.filters)
         similarities: dict[str, float] = {}
-        if query_vector is not None and lexical:
+        if mode in ("hybrid", "lexical"):
+            depth = cfg.lexical_depth * (1 if filters.is_empty() else 5)
+            lexical = [(h.product_id, h.score) for h in live.lexical.search(query, depth)]
+        if mode in ("hybrid", "vector"):
+            query_vector = self.encoder.encode_query(query)
+            vector = self._vector_candidates(live, query_vector, filters)
             seen = {pid for pid, _ in vector}
             only_lexical = [pid for pid, _ in lexical if pid not in seen]
             if only_lexical:
                 sims = live.vector.vectors_for(only_lexical) @ query_vector
                 similarities = dict(zip(only_lexical, sims.tolist(), strict=True))
-        method = request.fusion or cfg.method
-        if method == "rrf":
-            fused = reciprocal_rank_fusion(
-                lexical, vector, cfg.rrf_k, cfg.lexical_weight, cfg.vector_weight, similarities
-            )
-        else:
-            fused = weighted_score_fusion(
-                lexical, vector, cfg.lexical_weight, cfg.vector_weight, similarities,
-                cfg.similarity_floor,
-            )
+        return RetrievalStages(lexical, vector, similarities)
+
+    def _retrieve(self, live: _LiveIndex, query: str, request: SearchRequest) -> _Retrieved:
+        stages = self._stages(live, query, request.filters, request.mode)
+        fused = fuse(stages, self.fusion, request.fusion)
         fused = [c for c in fused if c.product_id in live.table.row_of]
         return _Retrieved(fused, live.table.rows([c.product_id for c in fused]))
 

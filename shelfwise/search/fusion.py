@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from shelfwise.config import FusionConfig
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,31 @@ class FusedCandidate:
     lexical_rank: int | None
     vector_similarity: float | None
     vector_rank: int | None
+
+
+@dataclass(frozen=True)
+class RetrievalStages:
+    """What each retriever returned for one query, best first, before fusion."""
+
+    lexical: list[tuple[str, float]]
+    vector: list[tuple[str, float]]
+    similarities: dict[str, float] = field(default_factory=dict)
+    """cosine of lexical candidates that the vector retriever did not return"""
+
+
+def fuse(
+    stages: RetrievalStages, config: FusionConfig, method: str | None = None
+) -> list[FusedCandidate]:
+    """Fuse the stages with the configured method (or `method` when given)."""
+    if (method or config.method) == "rrf":
+        return reciprocal_rank_fusion(
+            stages.lexical, stages.vector, config.rrf_k, config.lexical_weight,
+            config.vector_weight, stages.similarities,
+        )
+    return weighted_score_fusion(
+        stages.lexical, stages.vector, config.lexical_weight, config.vector_weight,
+        stages.similarities, config.similarity_floor,
+    )
 
 
 def _ranks(ranked: Sequence[tuple[str, float]]) -> dict[str, tuple[int, float]]:

@@ -1,0 +1,283 @@
+"""The `shelfwise` command: ingest, index, search, serve, demo, bench and eval."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from shelfwise.config import Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+app = typer.Typer(help="Shelfwise: e-commerce search driven by language models.", no_args_is_help=True)
+bench_app = typer.Typer(help="Write benchmark runs from data files.", no_args_is_help=True)
+eval_app = typer.Typer(help="Score benchmark runs.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+app.add_typer(eval_app, name="eval")
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", "-d", help="shop data folder [env SHELFWISE_DATA_DIR]"),
+]
+
+
+def _settings(data_dir: Path | None) -> Settings:
+    settings = Settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
+    return settings
+
+
+def _shelfwise(data_dir: Path | None):  # noqa: ANN202 - heavy import kept lazy
+    from shelfwise.service import Shelfwise
+
+    return Shelfwise(_settings(data_dir))
+
+
+class _Bars:
+    """Rich progress bars keyed by stage name; usable as a Progress callback."""
+
+    def __init__(self) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description:<8}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(), console=console, transient=False,
+        )
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _Bars:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._progress.stop()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self._tasks:
+            self._tasks[stage] = self._progress.add_task(stage, total=total)
+        self._progress.update(self._tasks[stage], completed=done, total=total)
+
+
+@app.command()
+def ingest(
+    feed: Annotated[Path, typer.Argument(help="CSV, TSV, JSONL or Parquet file", exists=True)],
+    map_: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN, e.g. --map product_id=sku (repeatable)"),
+    ] = None,
+    mapping_file: Annotated[
+        Path | None, typer.Option("--mapping", help="JSON file {field: column}", exists=True)
+    ] = None,
+    show_errors: Annotated[int, typer.Option(help="how many row errors to print")] = 20,
+    data_dir: DataDir = None,
+) -> None:
+    """Validate a feed and upsert its products; an existing index catches up."""
+    from shelfwise.catalog import FieldMapping, format_report
+
+    mapping = FieldMapping.from_sources(pairs=map_ or [], path=mapping_file)
+    shop = _shelfwise(data_dir)
+    with _Bars() as bars:
+        report = shop.ingest(feed, mapping=mapping, progress=bars)
+    typer.echo(format_report(report, max_errors=show_errors))
+    shop.close()
+
+
+@app.command()
+def delete(
+    product_ids: Annotated[list[str], typer.Argument(help="ids to delete")],
+    data_dir: DataDir = None,
+) -> None:
+    """Delete products by id."""
+    shop = _shelfwise(data_dir)
+    gone = shop.delete_products(product_ids)
+    missing = sorted(set(product_ids) - set(gone))
+    typer.echo(f"deleted {len(gone)}" + (f"; not found: {', '.join(missing)}" if missing else ""))
+    shop.close()
+
+
+@app.command()
+def index(
+    rebuild: Annotated[bool, typer.Option(help="build a new version from scratch")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Bring the search index up to date with the catalog (or rebuild it)."""
+    shop = _shelfwise(data_dir)
+    with _Bars() as bars:
+        manifest = shop.rebuild_index(bars) if rebuild else shop.open_index(bars)
+    typer.echo(manifest.model_dump_json(indent=2))
+    shop.close()
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="what a shopper typed")],
+    category: Annotated[str | None, typer.Option(help="category path prefix")] = None,
+    brand: Annotated[list[str] | None, typer.Option(help="brand (repeatable)")] = None,
+    min_price: Annotated[float | None, typer.Option()] = None,
+    max_price: Annotated[float | None, typer.Option()] = None,
+    in_stock: Annotated[bool | None, typer.Option("--in-stock/--any-stock")] = None,
+    page: int = 1,
+    page_size: int = 10,
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or vector")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole result as JSON")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Search the catalog and print the hits with their explanations."""
+    from shelfwise.records import Filters, PriceRange, SearchRequest
+
+    price = None
+    if min_price is not None or max_price is not None:
+        price = PriceRange(min=min_price, max=max_price)
+    request = SearchRequest(
+        query=query,
+        filters=Filters(category=category, brands=tuple(brand or ()), price=price, in_stock=in_stock),
+        page=page,
+        page_size=page_size,
+        mode=mode,  # type: ignore[arg-type]
+    )
+    shop = _shelfwise(data_dir)
+    shop.open_index()
+    result = shop.search(request)
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+    else:
+        from shelfwise.search.render import render_result
+
+        typer.echo(render_result(result))
+    shop.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the HTTP API (and the index, built first if missing)."""
+    import uvicorn
+
+    from shelfwise.serve import create_app
+
+    settings = _settings(data_dir)
+    shop = _shelfwise(data_dir)
+    if shop.store.count():
+        with _Bars() as bars:
+            shop.open_index(bars)
+    logging.basicConfig(level=logging.INFO)
+    uvicorn.run(create_app(shop, settings.serve), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    products: Annotated[int, typer.Option(help="demo catalog size")] = 6000,
+    seed: Annotated[int, typer.Option()] = 7,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    serve_it: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Generate the demo shop's feed, ingest it like a real shop's, index it and serve it."""
+    from shelfwise.catalog import demo_field_mapping, format_report, write_demo_feed
+
+    settings = _settings(data_dir)
+    feed = settings.data_dir / "demo-feed.jsonl"
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    write_demo_feed(feed, n=products, seed=seed)
+    shop = _shelfwise(data_dir)
+    with _Bars() as bars:
+        report = shop.ingest(feed, mapping=demo_field_mapping(), progress=bars)
+        typer.echo(format_report(report, max_errors=5))
+        manifest = shop.open_index(bars)
+    typer.echo(f"index {manifest.version}: {manifest.product_count} products")
+    shop.close()
+    if serve_it:
+        if not settings.serve.api_key:
+            console.print("writes are disabled until SHELFWISE_SERVE__API_KEY is set")
+        serve(host=host, port=port, data_dir=settings.data_dir)
+
+
+@bench_app.command("search")
+def bench_search(
+    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
+    queries: Annotated[Path, typer.Option(help="TSV: query_id, query", exists=True)],
+    out: Annotated[Path, typer.Option(help="TREC run to write")],
+    product_columns: Annotated[
+        list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    query_columns: Annotated[
+        list[str] | None, typer.Option("--query-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, lexical or vector")] = "hybrid",
+    fusion: Annotated[str | None, typer.Option(help="rrf or weighted (default: configured)")] = None,
+    depth: Annotated[int, typer.Option(help="hits per query in the run")] = 100,
+    work_dir: Annotated[
+        Path | None, typer.Option(help="where the benchmark's store and index live")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Index PRODUCTS (or reuse that index) and write a TREC run for QUERIES."""
+    from shelfwise.evaluate.bench import run_search_benchmark
+
+    report = run_search_benchmark(
+        settings=_settings(data_dir),
+        products=products,
+        queries=queries,
+        out=out,
+        product_columns=_pairs(product_columns),
+        query_columns=_pairs(query_columns),
+        mode=mode,
+        fusion=fusion,
+        depth=depth,
+        work_dir=work_dir,
+        log=lambda line: console.print(line),
+    )
+    typer.echo(report.model_dump_json(indent=2))
+
+
+@eval_app.command("search")
+def eval_search(
+    judgments: Annotated[Path, typer.Option(help="TSV: query_id, query, product_id, relevance", exists=True)],
+    run: Annotated[Path, typer.Option(help="TREC run", exists=True)],
+    split: Annotated[
+        str, typer.Option(help="all, tuning or validation part of the judgments' queries")
+    ] = "all",
+    validation_fraction: float = 0.3,
+    seed: int = 13,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """NDCG@10 (gain = grade - 1) and Recall@100 (grade >= 2.33) of a run."""
+    from shelfwise.evaluate.bench import evaluate_search_run
+
+    report = evaluate_search_run(judgments, run, split, validation_fraction, seed)
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+    else:
+        from shelfwise.evaluate import format_search_report
+
+        typer.echo(format_search_report(report))
+
+
+def _pairs(values: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for value in values or []:
+        field, sep, column = value.partition("=")
+        if not sep or not field or not column:
+            raise typer.BadParameter(f"'{value}' is not FIELD=COLUMN")
+        out[field.strip()] = column.strip()
+    return out
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
+

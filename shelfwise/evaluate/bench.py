@@ -1,0 +1,169 @@
+"""The search benchmark: index a products file, run a queries file, write and score TREC runs."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel
+
+from shelfwise.config import Settings
+from shelfwise.evaluate.search_eval import SearchEvalReport, evaluate_run
+from shelfwise.evaluate.splits import split_queries
+from shelfwise.evaluate.tables import ProductRow, read_products_tsv, read_queries_tsv
+from shelfwise.evaluate.trec import read_judgments, read_run, write_run
+from shelfwise.records import Product, SearchRequest
+
+Log = Callable[[str], None]
+_PRODUCT_FIELDS = ("description", "brand", "category")
+
+
+class LatencySummary(BaseModel):
+    queries: int
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+
+
+class BenchSearchReport(BaseModel):
+    products: int
+    rejected_products: int
+    queries: int
+    mode: str
+    fusion: str
+    index_built: bool
+    index_seconds: float
+    products_per_second: float | None
+    latency: LatencySummary
+    run: str
+    work_dir: str
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def latency_summary(seconds: list[float]) -> LatencySummary:
+    ms = np.asarray(seconds, dtype=np.float64) * 1000.0
+    if ms.size == 0:
+        return LatencySummary(queries=0, p50_ms=0.0, p95_ms=0.0, p99_ms=0.0, mean_ms=0.0)
+    p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+    return LatencySummary(
+        queries=int(ms.size), p50_ms=round(float(p50), 3), p95_ms=round(float(p95), 3),
+        p99_ms=round(float(p99), 3), mean_ms=round(float(ms.mean()), 3),
+    )
+
+
+def product_from_row(row: ProductRow) -> Product:
+    extra = dict(row.extra)
+    category = tuple(p.strip() for p in extra.get("category", "").split(">") if p.strip())
+    return Product(
+        product_id=row.product_id,
+        title=row.title,
+        description=extra.get("description", ""),
+        brand=extra.get("brand", ""),
+        category=category,
+    )
+
+
+def run_search_benchmark(
+    settings: Settings,
+    products: Path,
+    queries: Path,
+    out: Path,
+    product_columns: Mapping[str, str] | None = None,
+    query_columns: Mapping[str, str] | None = None,
+    mode: str = "hybrid",
+    fusion: str | None = None,
+    depth: int = 100,
+    work_dir: Path | None = None,
+    log: Log = print,
+) -> BenchSearchReport:
+    """Index `products` in a work folder keyed by the file's hash (reused when it exists),
+    then search every query single-threaded and write the top `depth` hits as a TREC run."""
+    import torch
+
+    from shelfwise.service import Shelfwise
+    from shelfwise.store import open_embedding_cache
+
+    work = work_dir or settings.data_dir / "bench" / file_digest(products)
+    bench_settings = settings.model_copy(update={"data_dir": work})
+    cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
+    shop = Shelfwise(bench_settings, embedding_cache=cache)
+    rejected = 0
+    if shop.store.count() == 0:
+        rows = read_products_tsv(products, product_columns)
+        report = shop.upsert_products([product_from_row(r) for r in rows if r.title.strip()])
+        rejected = report.rejected + sum(1 for r in rows if not r.title.strip())
+        log(f"stored {report.accepted} products from {products} ({rejected} rejected)")
+    built = shop.engine.registry.current() is None
+    started = time.perf_counter()
+    shop.open_index(lambda stage, done, total: _log_progress(log, stage, done, total))
+    index_seconds = time.perf_counter() - started
+    torch.set_num_threads(1)
+    query_rows = read_queries_tsv(queries, query_columns)
+    run: dict[str, list[tuple[str, float]]] = {}
+    timings: list[float] = []
+    for row in query_rows[:5]:  # warm-up: first-call allocations are not search latency
+        shop.search(_request(row.query, mode, fusion, depth))
+    for row in query_rows:
+        began = time.perf_counter()
+        result = shop.search(_request(row.query, mode, fusion, depth))
+        timings.append(time.perf_counter() - began)
+        run[row.query_id] = [(h.product.product_id, h.score) for h in result.hits]
+    tag = f"shelfwise-{mode}-{fusion or settings.fusion.method}"
+    write_run(out, run, tag=tag, depth=depth)
+    count = shop.store.count()
+    shop.close()
+    return BenchSearchReport(
+        products=count,
+        rejected_products=rejected,
+        queries=len(query_rows),
+        mode=mode,
+        fusion=fusion or settings.fusion.method,
+        index_built=built,
+        index_seconds=round(index_seconds, 3),
+        products_per_second=round(count / index_seconds, 1) if built and index_seconds else None,
+        latency=latency_summary(timings),
+        run=str(out),
+        work_dir=str(work),
+    )
+
+
+def _request(query: str, mode: str, fusion: str | None, depth: int) -> SearchRequest:
+    return SearchRequest(
+        query=query, page_size=depth, facets=(), explain=False,
+        mode=mode,  # type: ignore[arg-type]
+        fusion=fusion,  # type: ignore[arg-type]
+    )
+
+
+def _log_progress(log: Log, stage: str, done: int, total: int) -> None:
+    if done == total or done % 10_000 < 2048:
+        log(f"{stage}: {done}/{total}")
+
+
+def evaluate_search_run(
+    judgments_path: Path,
+    run_path: Path,
+    split: str = "all",
+    validation_fraction: float = 0.3,
+    seed: int = 13,
+) -> SearchEvalReport:
+    """Score a run against judgments, optionally on the tuning or validation part only."""
+    if split not in ("all", "tuning", "validation"):
+        raise ValueError(f"split must be all, tuning or validation, not '{split}'")
+    judgments = read_judgments(judgments_path)
+    if split != "all":
+        tuning, validation = split_queries(list(judgments.grades), validation_fraction, seed)
+        keep = set(tuning if split == "tuning" else validation)
+        judgments = judgments.subset(keep)
+    return evaluate_run(read_run(run_path), judgments)

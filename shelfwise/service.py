@@ -1,0 +1,130 @@
+"""Shelfwise: the one object the CLI and the HTTP layer talk to (catalog, indexes, search)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from shelfwise.catalog import (
+    FieldMapping,
+    IngestReport,
+    delete_products,
+    ingest_feed,
+    ingest_products,
+)
+from shelfwise.config import Settings
+from shelfwise.index import IndexManifest
+from shelfwise.models import CachedEncoder, Encoder, load_encoder
+from shelfwise.records import Product, SearchRequest, SearchResult
+from shelfwise.search import RefreshStats, SearchEngine
+from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
+
+Progress = Callable[[str, int, int], None]
+
+
+class Health(BaseModel):
+    status: str
+    products: int
+    index_version: str | None
+    indexed_products: int
+    store_seq: int
+    index_seq: int | None
+    encoder: str
+
+
+class Shelfwise:
+    """Owns the store, the encoder and the search engine for one shop's data folder."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        encoder: Encoder | None = None,
+        store: Store | None = None,
+        embedding_cache: EmbeddingCache | None = None,
+    ) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = store or open_store(settings.resolved_store_url())
+        cache = embedding_cache or open_embedding_cache(
+            f"sqlite:///{settings.data_dir / 'embeddings.db'}"
+        )
+        self.encoder = CachedEncoder(encoder or load_encoder(settings.encoder), cache)
+        self.engine = SearchEngine(
+            self.store,
+            self.encoder,
+            settings.index_root,
+            lexical=settings.lexical,
+            vector=settings.vector,
+            fusion=settings.fusion,
+        )
+
+    # ----- catalog -----------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        path: Path,
+        mapping: FieldMapping | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Validate and upsert a feed file; an existing index catches up incrementally."""
+        report = ingest_feed(path, self.store, mapping=mapping)
+        self._refresh_if_indexed(progress)
+        return report
+
+    def upsert_products(self, products: Sequence[Product]) -> IngestReport:
+        report = ingest_products(self.store, list(products))
+        self._refresh_if_indexed(None)
+        return report
+
+    def delete_products(self, product_ids: Sequence[str]) -> list[str]:
+        gone = delete_products(self.store, list(product_ids))
+        self._refresh_if_indexed(None)
+        return gone
+
+    def get_product(self, product_id: str) -> Product | None:
+        return self.store.get(product_id)
+
+    def last_ingest_report(self) -> IngestReport | None:
+        raw = self.store.get_document("ingest:last")
+        return None if raw is None else IngestReport.model_validate_json(raw)
+
+    # ----- index and search ------------------------------------------------------------------
+
+    def open_index(self, progress: Progress | None = None) -> IndexManifest:
+        """Load the published index, catching up with the store (builds one if missing)."""
+        return self.engine.open(progress)
+
+    def rebuild_index(self, progress: Progress | None = None) -> IndexManifest:
+        return self.engine.rebuild(progress)
+
+    def refresh_index(self, progress: Progress | None = None) -> RefreshStats:
+        return self.engine.refresh(progress)
+
+    def _refresh_if_indexed(self, progress: Progress | None) -> None:
+        if self.engine.manifest() is None and self.engine.registry.current() is not None:
+            self.engine.open(progress)
+        elif self.engine.manifest() is not None:
+            self.engine.refresh(progress)
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return self.engine.search(request)
+
+    def health(self) -> Health:
+        manifest = self.engine.manifest()
+        store_seq = self.store.last_seq()
+        ready = manifest is not None and manifest.store_seq == store_seq
+        return Health(
+            status="ok" if ready else ("indexing" if manifest is not None else "no-index"),
+            products=self.store.count(),
+            index_version=None if manifest is None else manifest.version,
+            indexed_products=0 if manifest is None else manifest.product_count,
+            store_seq=store_seq,
+            index_seq=None if manifest is None else manifest.store_seq,
+            encoder=self.encoder.encoder.version,
+        )
+
+    def close(self) -> None:
+        self.store.close()
+        self.encoder.cache.close()
