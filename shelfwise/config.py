@@ -49,6 +49,13 @@ class VectorConfig(BaseModel):
     exact_max_items: int = Field(default=200_000, description="above this size use HNSW")
     hnsw_m: int = 32
     hnsw_ef_search: int = 128
+    hnsw_ef_construction: int = Field(default=80, ge=1, description="HNSW build-time beam width")
+    rebuild_dead_fraction: float = Field(
+        default=0.2, gt=0, le=1, description="rebuild once this share of rows are tombstones"
+    )
+    filter_exact_max: int = Field(
+        default=50_000, ge=0, description="filtered HNSW searches over this few ids run exactly"
+    )
 
 
 class FusionConfig(BaseModel):
@@ -68,6 +75,9 @@ class ServeConfig(BaseModel):
     port: int = 8000
     api_key: str | None = Field(default=None, description="required by write endpoints when set")
     max_body_bytes: int = 10 * 1024 * 1024
+    catch_up_seconds: float = Field(
+        default=1.0, gt=0, description="how often the server applies catalog changes made by other processes"
+    )
 
 
 class Settings(BaseSettings):

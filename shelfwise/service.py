@@ -7,13 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from shelfwise.catalog import (
-    FieldMapping,
-    IngestReport,
-    delete_products,
-    ingest_feed,
-    ingest_products,
-)
+from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
 from shelfwise.config import Settings
 from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder
@@ -69,17 +63,19 @@ class Shelfwise:
         progress: Progress | None = None,
     ) -> IngestReport:
         """Validate and upsert a feed file; an existing index catches up incrementally."""
-        report = ingest_feed(path, self.store, mapping=mapping)
+        feed_progress = None if progress is None else lambda done, total: progress("ingest", done, total)
+        report = ingest_feed(path, self.store, mapping=mapping, progress=feed_progress)
         self._refresh_if_indexed(progress)
         return report
 
     def upsert_products(self, products: Sequence[Product]) -> IngestReport:
-        report = ingest_products(self.store, list(products))
+        """Upsert built products (API writes); the last feed's report stays the one on record."""
+        report = ingest_products(self.store, list(products), save_report=False)
         self._refresh_if_indexed(None)
         return report
 
     def delete_products(self, product_ids: Sequence[str]) -> list[str]:
-        gone = delete_products(self.store, list(product_ids))
+        gone = self.store.delete(list(dict.fromkeys(product_ids)))
         self._refresh_if_indexed(None)
         return gone
 
@@ -96,6 +92,12 @@ class Shelfwise:
         """Load the published index, catching up with the store (builds one if missing)."""
         return self.engine.open(progress)
 
+    def load_index(self) -> IndexManifest | None:
+        """Load the published index if there is one (never builds); None when there is none."""
+        if self.engine.registry.current() is None:
+            return None
+        return self.engine.open()
+
     def rebuild_index(self, progress: Progress | None = None) -> IndexManifest:
         return self.engine.rebuild(progress)
 
@@ -103,10 +105,19 @@ class Shelfwise:
         return self.engine.refresh(progress)
 
     def _refresh_if_indexed(self, progress: Progress | None) -> None:
+        """Bring an existing index up to date. If another process (a running server) owns the
+        index files, this process only updates its own memory; the owner catches up by itself."""
         if self.engine.manifest() is None and self.engine.registry.current() is not None:
             self.engine.open(progress)
         elif self.engine.manifest() is not None:
             self.engine.refresh(progress)
+
+    def catch_up(self) -> RefreshStats | None:
+        """Apply store changes made by other processes (e.g. `shelfwise ingest` beside a server)."""
+        manifest = self.engine.manifest()
+        if manifest is None or self.store.last_seq() == manifest.store_seq:
+            return None
+        return self.engine.refresh()
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self.engine.search(request)
@@ -126,5 +137,6 @@ class Shelfwise:
         )
 
     def close(self) -> None:
+        self.engine.close()
         self.store.close()
         self.encoder.cache.close()

@@ -46,6 +46,9 @@ class _LiveIndex:
     lexical: LexicalIndex
     vector: VectorIndex
     table: ProductTable
+    unsaved_changes: int = 0
+    writable: bool = True
+    """False when another process owns the files: changes stay in memory, lexical lags."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class SearchEngine:
         lexical: LexicalConfig | None = None,
         vector: VectorConfig | None = None,
         fusion: FusionConfig | None = None,
+        persist_every: int = 2000,
     ) -> None:
         self.store = store
         self.encoder = encoder
@@ -74,6 +78,7 @@ class SearchEngine:
         self.fusion = fusion or FusionConfig()
         self._lock = threading.RLock()
         self._live: _LiveIndex | None = None
+        self.persist_every = persist_every
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -90,13 +95,22 @@ class SearchEngine:
         return self.rebuild(progress)
 
     def _load(self, version: str, path: Path, manifest: IndexManifest) -> _LiveIndex:
+        lexical = LexicalIndex.open(path / "lexical", self.lexical_config)
+        writable = True
+        try:
+            lexical.acquire_writer()  # one writing process per index
+        except ValueError as error:
+            if "LockBusy" not in str(error):
+                raise
+            writable = False  # another process (a server) owns it: read, never write
         return _LiveIndex(
             version=version,
             path=path,
             manifest=manifest,
-            lexical=LexicalIndex.open(path / "lexical", self.lexical_config),
+            lexical=lexical,
             vector=VectorIndex.load(path / "vector", self.vector_config),
             table=ProductTable.build(self.store.iter_products()),
+            writable=writable,
         )
 
     def rebuild(self, progress: Progress | None = None) -> IndexManifest:
@@ -132,7 +146,9 @@ class SearchEngine:
         live = _LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products))
         with self._lock:
             self.registry.publish(version)
-            self._live = live
+            previous, self._live = self._live, live
+            if previous is not None:
+                previous.lexical.close()
         self.refresh(progress)
         return self._require().manifest
 
@@ -151,18 +167,47 @@ class SearchEngine:
             )
             encoded = self.encoder.last_stats.encoded
             if upserted:
-                live.lexical.upsert(upserted)
+                if live.writable:
+                    live.lexical.upsert(upserted)
                 live.vector.upsert([p.product_id for p in upserted], vectors)
             if deleted:
-                live.lexical.delete(deleted)
+                if live.writable:
+                    live.lexical.delete(deleted)
                 live.vector.delete(deleted)
-            live.vector.save(live.path / "vector")
             live.table = live.table.with_changes(upserted, deleted)
             live.manifest = live.manifest.model_copy(
                 update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
             )
-            self.registry.write_manifest(live.path / "manifest.json", live.manifest)
+            live.unsaved_changes += len(changes)
+            if live.writable and live.unsaved_changes >= self.persist_every:
+                self._persist(live)
             return RefreshStats(len(upserted), len(deleted), encoded, changes[-1].seq)
+
+    def _persist(self, live: _LiveIndex) -> None:
+        """Write the vector index, then the manifest that vouches for it.
+
+        Between persists the manifest on disk lags behind: after a crash, `open` replays the
+        store's changes since its sequence number (from the embedding cache, so cheaply);
+        nothing accepted by the store is lost.
+        """
+        live.vector.save(live.path / "vector")
+        self.registry.write_manifest(live.path / "manifest.json", live.manifest)
+        live.unsaved_changes = 0
+
+    def close(self) -> None:
+        """Persist pending changes and release the index files (and the writer's lock)."""
+        with self._lock:
+            if self._live is not None:
+                if self._live.unsaved_changes and self._live.writable:
+                    self._persist(self._live)
+                self._live.lexical.close()
+                self._live = None
+
+    @property
+    def writable(self) -> bool:
+        """False when another process (a running server) owns the index files."""
+        live = self._live
+        return live is not None and live.writable
 
     def manifest(self) -> IndexManifest | None:
         live = self._live
@@ -230,7 +275,7 @@ class SearchEngine:
             query_vector = self.encoder.encode_query(query)
             vector = self._vector_candidates(live, query_vector, filters)
             seen = {pid for pid, _ in vector}
-            only_lexical = [pid for pid, _ in lexical if pid not in seen]
+            only_lexical = [pid for pid, _ in lexical if pid not in seen and pid in live.vector]
             if only_lexical:
                 sims = live.vector.vectors_for(only_lexical) @ query_vector
                 similarities = dict(zip(only_lexical, sims.tolist(), strict=True))
@@ -239,7 +284,8 @@ class SearchEngine:
     def _retrieve(self, live: _LiveIndex, query: str, request: SearchRequest) -> _Retrieved:
         stages = self._stages(live, query, request.filters, request.mode)
         fused = fuse(stages, self.fusion, request.fusion)
-        fused = [c for c in fused if c.product_id in live.table.row_of]
+        row_of, alive = live.table.row_of, live.table.live
+        fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
         return _Retrieved(fused, live.table.rows([c.product_id for c in fused]))
 
     def _vector_candidates(

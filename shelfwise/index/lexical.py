@@ -1,0 +1,342 @@
+"""BM25 lexical index over product text, backed by tantivy.
+
+Text is analysed once, the same way at index and query time (`build_analyzer`): numbers keep their
+fractions and decimals ("1/2", "1.9"), letters and digits are split ("30x80" -> 30 x 80), then
+lowercase, ASCII folding, English stop words and Porter2 stemming. Queries are never parsed by
+tantivy's query language: each query word is analysed and becomes term queries over every field
+(OR semantics, BM25 ranking), so quotes, colons or "AND" in user text cannot break a search.
+
+Typo tolerance: a query term of at least `fuzzy_min_length` characters, without digits, that is
+rare in the index (`fuzzy_max_doc_freq`) also matches terms of the fuzzy fields at edit distance 1
+(transpositions count 1). The neighbours come from the index's own vocabulary and are scored as
+ordinary BM25 terms scaled by `fuzzy_boost`, so an exact match outranks the same match with a typo.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from shelfwise.config import LexicalConfig
+from shelfwise.records import Product
+
+ID_FIELD = "product_id"
+FIELDS = ("title", "brand", "category", "description", "attributes")
+FUZZY_FIELDS = ("title", "brand")
+ANALYZER_NAME = "shelfwise_en"
+TOKEN_PATTERN = r"\d+(?:[./]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*"
+MAX_TOKEN_LENGTH = 40
+WRITER_HEAP_BYTES = 64_000_000
+
+_FRACTIONS = {"¼": "1/4", "½": "1/2", "¾": "3/4", "⅓": "1/3", "⅔": "2/3", "⅛": "1/8",
+              "⅜": "3/8", "⅝": "5/8", "⅞": "7/8"}  # fmt: skip
+_FRACTION_RE = re.compile("[" + "".join(_FRACTIONS) + "]")
+_EDGE_PUNCTUATION_RE = re.compile(r"^[\W_]+|[\W_]+$")
+_DIGIT_RE = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class LexicalHit:
+    product_id: str
+    score: float
+
+
+def build_analyzer() -> tantivy.TextAnalyzer:
+    """The analyzer every text field uses, at index and at query time."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(TOKEN_PATTERN))
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_LENGTH))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def normalize_text(text: str) -> str:
+    """Spell out vulgar fractions ("1½" -> "1 1/2") so they tokenize like typed ones."""
+    return _FRACTION_RE.sub(lambda m: " " + _FRACTIONS[m.group()] + " ", text)
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query as typed: lowercased, split on spaces, edge punctuation dropped."""
+    words: list[str] = []
+    for raw in normalize_text(query).lower().split():
+        word = _EDGE_PUNCTUATION_RE.sub("", raw)
+        if word and word not in words:
+            words.append(word)
+    return words
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by at most one insertion, deletion, substitution or swap."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        i, j = diffs[0], diffs[-1]
+        return len(diffs) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1 :]
+
+
+def _deletions(term: str) -> set[str]:
+    return {term[:i] + term[i + 1 :] for i in range(len(term))} | {term}
+
+
+class _FuzzyVocabulary:
+    """Terms of the fuzzy fields, with a deletion index for edit-distance-1 lookups."""
+
+    def __init__(self, min_length: int) -> None:
+        self._min_length = min_length
+        self._terms: set[str] = set()
+        self._by_deletion: dict[str, list[str]] = {}
+
+    def add(self, terms: Iterable[str]) -> None:
+        for term in terms:
+            if term in self._terms or len(term) < self._min_length - 1 or _DIGIT_RE.search(term):
+                continue
+            self._terms.add(term)
+            for key in _deletions(term):
+                self._by_deletion.setdefault(key, []).append(term)
+
+    def neighbours(self, token: str) -> set[str]:
+        """Known terms at edit distance exactly 1 from token."""
+        found: set[str] = set()
+        for key in _deletions(token):
+            for term in self._by_deletion.get(key, ()):
+                if term != token and within_one_edit(term, token):
+                    found.add(term)
+        return found
+
+
+class LexicalIndex:
+    """Product text in a tantivy index: BM25 over boosted fields, with typo tolerance."""
+
+    def __init__(self, index: tantivy.Index, config: LexicalConfig) -> None:
+        self._index = index
+        self._schema = index.schema
+        self._config = config
+        self._analyzer = build_analyzer()
+        index.register_tokenizer(ANALYZER_NAME, self._analyzer)
+        self._lock = threading.RLock()
+        self._writer: tantivy.IndexWriter | None = None
+        self._vocabulary: _FuzzyVocabulary | None = None
+        self._boosts = {
+            "title": config.title_boost,
+            "brand": config.brand_boost,
+            "category": config.category_boost,
+            "description": config.description_boost,
+            "attributes": config.attributes_boost,
+        }
+
+    @classmethod
+    def create(cls, path: Path | None, config: LexicalConfig) -> LexicalIndex:
+        """A new, empty index in folder `path` (created if needed), or in RAM when path is None."""
+        if path is None:
+            return cls(tantivy.Index(_schema()), config)
+        path.mkdir(parents=True, exist_ok=True)
+        if tantivy.Index.exists(str(path)):
+            raise FileExistsError(f"a lexical index already exists in {path}")
+        return cls(tantivy.Index(_schema(), path=str(path), reuse=False), config)
+
+    @classmethod
+    def open(cls, path: Path, config: LexicalConfig) -> LexicalIndex:
+        if not path.is_dir() or not tantivy.Index.exists(str(path)):
+            raise FileNotFoundError(f"no lexical index in {path}")
+        return cls(tantivy.Index.open(str(path)), config)
+
+    def __len__(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def analyze(self, text: str) -> list[str]:
+        """Tokens of text as the index sees them."""
+        return list(self._analyzer.analyze(normalize_text(text)))
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def upsert(self, products: Sequence[Product]) -> None:
+        """Add or replace products by id; one commit, so searchers see the whole batch at once."""
+        latest = {product.product_id: product for product in products}
+        if not latest:
+            return
+        with self._lock:
+            writer = self._get_writer()
+            replace = len(self) > 0
+            for product in latest.values():
+                if replace:
+                    writer.delete_documents_by_term(ID_FIELD, product.product_id)
+                writer.add_document(_document(product))
+            self._commit()
+            if self._vocabulary is not None:
+                for product in latest.values():
+                    self._vocabulary.add(self.analyze(product.title))
+                    self._vocabulary.add(self.analyze(product.brand))
+
+    def delete(self, product_ids: Sequence[str]) -> None:
+        if not product_ids:
+            return
+        with self._lock:
+            writer = self._get_writer()
+            for product_id in product_ids:
+                writer.delete_documents_by_term(ID_FIELD, product_id)
+            self._commit()
+
+    def acquire_writer(self) -> None:
+        """Take the folder's write lock now (ValueError 'LockBusy' if another writer has it)."""
+        with self._lock:
+            self._get_writer()
+
+    def close(self) -> None:
+        """Release the writer (and its lock on the folder) after merges finish."""
+        with self._lock:
+            if self._writer is not None:
+                self._writer.wait_merging_threads()
+                self._writer = None
+
+    def _get_writer(self) -> tantivy.IndexWriter:
+        if self._writer is None:
+            self._writer = self._index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1)
+        return self._writer
+
+    def _commit(self) -> None:
+        assert self._writer is not None
+        try:
+            self._writer.commit()
+        except BaseException:
+            self._writer.rollback()
+            raise
+        self._index.reload()
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def search(self, query: str, k: int) -> list[LexicalHit]:
+        """The k best products for query, best first; [] when the query has no searchable term."""
+        if k <= 0:
+            return []
+        searcher = self._index.searcher()
+        tantivy_query = self._build_query(query, searcher)
+        if tantivy_query is None:
+            return []
+        result = searcher.search(tantivy_query, k, count=False)
+        return [
+            LexicalHit(product_id=str(searcher.doc(address).get_first(ID_FIELD)), score=float(score))
+            for score, address in result.hits
+        ]
+
+    def matched_terms(self, query: str, product: Product) -> dict[str, list[str]]:
+        """For each field of product that matches, the query words (as typed) found in it.
+
+        A word matches a field when one of its tokens equals a token of the field, or, where
+        typo tolerance applies to that token, is one edit away from a token of a fuzzy field.
+        Fields without a match are left out.
+        """
+        searcher = self._index.searcher()
+        field_tokens = {field: set(self.analyze(text)) for field, text in _field_texts(product)}
+        matched: dict[str, list[str]] = {}
+        for word in query_words(query):
+            tokens = self.analyze(word)
+            fuzzy = {token for token in tokens if self._fuzzy_applies(token, searcher)}
+            for field in FIELDS:
+                present = field_tokens[field]
+                hit = any(token in present for token in tokens) or (
+                    field in FUZZY_FIELDS and any(within_one_edit(t, p) for t in fuzzy for p in present)
+                )
+                if hit:
+                    matched.setdefault(field, []).append(word)
+        return matched
+
+    def _build_query(self, query: str, searcher: tantivy.Searcher) -> tantivy.Query | None:
+        tokens = list(dict.fromkeys(self.analyze(query)))
+        clauses = [
+            self._term_clause(field, token, boost)
+            for token in tokens
+            for field, boost in self._boosts.items()
+            if boost > 0
+        ]
+        for token in tokens:
+            if self._fuzzy_applies(token, searcher):
+                for neighbour in self._fuzzy_neighbours(token, searcher):
+                    clauses.extend(
+                        self._term_clause(field, neighbour, self._boosts[field] * self._config.fuzzy_boost)
+                        for field in FUZZY_FIELDS
+                        if self._boosts[field] > 0
+                    )
+        if not clauses:
+            return None
+        return tantivy.Query.boolean_query(clauses)
+
+    def _term_clause(self, field: str, token: str, boost: float) -> tuple[tantivy.Occur, tantivy.Query]:
+        query = tantivy.Query.term_query(self._schema, field, token)
+        if boost != 1.0:
+            query = tantivy.Query.boost_query(query, boost)
+        return tantivy.Occur.Should, query
+
+    def _fuzzy_applies(self, token: str, searcher: tantivy.Searcher) -> bool:
+        config = self._config
+        if not config.fuzzy or len(token) < config.fuzzy_min_length or _DIGIT_RE.search(token):
+            return False
+        if config.fuzzy_max_doc_freq is None:
+            return True
+        doc_freq = sum(searcher.doc_freq(field, token) for field in FIELDS)
+        return doc_freq <= config.fuzzy_max_doc_freq
+
+    def _fuzzy_neighbours(self, token: str, searcher: tantivy.Searcher) -> list[str]:
+        """The most frequent vocabulary terms one edit away from token."""
+        neighbours = self._get_vocabulary(searcher).neighbours(token)
+        if len(neighbours) <= self._config.fuzzy_max_expansions:
+            return sorted(neighbours)
+        by_freq = sorted(
+            neighbours,
+            key=lambda term: (-sum(searcher.doc_freq(f, term) for f in FUZZY_FIELDS), term),
+        )
+        return by_freq[: self._config.fuzzy_max_expansions]
+
+    def _get_vocabulary(self, searcher: tantivy.Searcher) -> _FuzzyVocabulary:
+        with self._lock:
+            if self._vocabulary is None:
+                vocabulary = _FuzzyVocabulary(self._config.fuzzy_min_length)
+                for field in FUZZY_FIELDS:
+                    vocabulary.add(term for term, _ in searcher.terms_with_prefix(field, ""))
+                self._vocabulary = vocabulary
+            return self._vocabulary
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field(ID_FIELD, stored=True, tokenizer_name="raw", index_option="basic")
+    for field in FIELDS:
+        builder.add_text_field(field, tokenizer_name=ANALYZER_NAME, index_option="position")
+    return builder.build()
+
+
+def _field_texts(product: Product) -> list[tuple[str, str]]:
+    return [
+        ("title", product.title),
+        ("brand", product.brand),
+        ("category", product.category_path),
+        ("description", product.description),
+        ("attributes", " ; ".join(product.attributes.values())),
+    ]
+
+
+def _document(product: Product) -> tantivy.Document:
+    document = tantivy.Document()
+    document.add_text(ID_FIELD, product.product_id)
+    for field, text in _field_texts(product):
+        if text:
+            document.add_text(field, normalize_text(text))
+    return document

@@ -1,0 +1,271 @@
+"""The HTTP API: `create_app` wires a Shelfwise into FastAPI; `app_from_env` reads the settings.
+
+Routes are thin: they validate, call the Shelfwise facade and map its outcome to a response.
+Serve with `uvicorn --factory shelfwise.serve.app:app_from_env`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from shelfwise.catalog import IngestReport
+from shelfwise.config import ServeConfig, Settings
+from shelfwise.records import Product, SearchRequest, SearchResult
+from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
+from shelfwise.serve.schemas import (
+    BulkDeleteRequest,
+    BulkDeleteResponse,
+    BulkUpsertRequest,
+    BulkUpsertResponse,
+    DeleteResponse,
+    ErrorBody,
+    ProductBody,
+    SearchQuery,
+    UpsertOutcomeName,
+    UpsertResponse,
+    search_request_from_query,
+    validate_items,
+)
+from shelfwise.serve.security import BodySizeLimitMiddleware, WriteAccess
+from shelfwise.service import Health, Shelfwise
+
+logger = logging.getLogger("shelfwise.serve")
+
+TAGS = [
+    {"name": "search", "description": "Hybrid lexical + vector search with filters and facets."},
+    {"name": "products", "description": "Read and write catalog products (writes need the key)."},
+    {"name": "system", "description": "Health and ingestion status."},
+]
+
+# ----- dependencies -------------------------------------------------------------------------
+
+
+def get_shelfwise(request: Request) -> Shelfwise:
+    shelfwise: Shelfwise = request.app.state.shelfwise
+    return shelfwise
+
+
+def search_from_query(params: Annotated[SearchQuery, Query()]) -> SearchRequest:
+    return search_request_from_query(params)
+
+
+ShelfwiseDep = Annotated[Shelfwise, Depends(get_shelfwise)]
+SearchParams = Annotated[SearchRequest, Depends(search_from_query)]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorBody, "description": "Invalid parameters or body"},
+    500: {"model": ErrorBody, "description": "Internal error (see the server log)"},
+}
+_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    401: {"model": ErrorBody, "description": "Missing or wrong API key"},
+    403: {"model": ErrorBody, "description": "Writes disabled: no API key configured"},
+    413: {"model": ErrorBody, "description": "Request body over the size limit"},
+}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "No such product"}
+}
+_NO_INDEX: dict[int | str, dict[str, Any]] = {
+    503: {"model": ErrorBody, "description": "No index has been built yet"}
+}
+
+
+def _not_found(product_id: str) -> ApiError:
+    return ApiError(404, f"product '{product_id}' not found", {"product_id": product_id})
+
+
+# ----- system -------------------------------------------------------------------------------
+
+system = APIRouter(tags=["system"], responses={500: _ERRORS[500]})
+
+
+@system.get("/health", summary="Service and index status")
+def health(shelfwise: ShelfwiseDep) -> Health:
+    """Always 200; `status` is ok, indexing (index behind the catalog) or no-index."""
+    return shelfwise.health()
+
+
+@system.get(
+    "/ingest/last",
+    summary="Report of the latest ingestion",
+    responses={404: {"model": ErrorBody, "description": "Nothing ingested yet"}},
+)
+def last_ingest(shelfwise: ShelfwiseDep) -> IngestReport:
+    report = shelfwise.last_ingest_report()
+    if report is None:
+        raise ApiError(404, "no ingestion has run yet")
+    return report
+
+
+# ----- search -------------------------------------------------------------------------------
+
+search = APIRouter(prefix="/search", tags=["search"], responses={**_ERRORS, **_NO_INDEX})
+
+
+@search.get("", summary="Search with query parameters")
+def search_get(search_request: SearchParams, shelfwise: ShelfwiseDep) -> SearchResult:
+    """`brand` and `attr` (name:value) repeat; `facets` is comma-separated.
+    Unknown parameters are refused (422), so a typo cannot silently drop a filter."""
+    return shelfwise.search(search_request)
+
+
+@search.post("", summary="Search with a SearchRequest body")
+def search_post(search_request: SearchRequest, shelfwise: ShelfwiseDep) -> SearchResult:
+    return shelfwise.search(search_request)
+
+
+# ----- products -----------------------------------------------------------------------------
+
+products = APIRouter(prefix="/products", tags=["products"], responses=_ERRORS)
+
+
+@products.post(
+    "/bulk",
+    summary="Insert or update many products",
+    dependencies=[WriteAccess],
+    responses=_WRITE_ERRORS,
+)
+def bulk_upsert(body: BulkUpsertRequest, shelfwise: ShelfwiseDep) -> BulkUpsertResponse:
+    """Items are validated one by one: bad ones are reported with their index, good ones go in.
+    422 only when no item is valid."""
+    valid, errors = validate_items(body.products)
+    if not valid:
+        raise ApiError(
+            422,
+            f"no valid products: {len(body.products)} rejected",
+            [e.model_dump() for e in errors],
+        )
+    report = shelfwise.upsert_products(valid)
+    return BulkUpsertResponse(
+        accepted=len(valid),
+        rejected=len({e.index for e in errors}),
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        duplicates=report.duplicate_rows,
+        errors=errors,
+        warnings=report.warnings,
+    )
+
+
+@products.post(
+    "/bulk-delete",
+    summary="Delete many products",
+    dependencies=[WriteAccess],
+    responses=_WRITE_ERRORS,
+)
+def bulk_delete(body: BulkDeleteRequest, shelfwise: ShelfwiseDep) -> BulkDeleteResponse:
+    gone = shelfwise.delete_products(body.product_ids)
+    deleted = set(gone)
+    missing = list(dict.fromkeys(pid for pid in body.product_ids if pid not in deleted))
+    return BulkDeleteResponse(deleted=gone, missing=missing)
+
+
+@products.get("/{product_id:path}", summary="One product by id", responses=_NOT_FOUND)
+def get_product(product_id: str, shelfwise: ShelfwiseDep) -> Product:
+    product = shelfwise.get_product(product_id)
+    if product is None:
+        raise _not_found(product_id)
+    return product
+
+
+@products.put(
+    "/{product_id:path}",
+    summary="Insert or replace one product",
+    dependencies=[WriteAccess],
+    responses=_WRITE_ERRORS,
+)
+def put_product(product_id: str, body: ProductBody, shelfwise: ShelfwiseDep) -> UpsertResponse:
+    """The id comes from the path; a `product_id` in the body must match it.
+    An existing index is refreshed before the response, so the next search sees the change."""
+    product = body.to_product(product_id)
+    report = shelfwise.upsert_products([product])
+    outcome: UpsertOutcomeName = (
+        "inserted" if report.inserted else "updated" if report.updated else "unchanged"
+    )
+    return UpsertResponse(product_id=product.product_id, outcome=outcome)
+
+
+@products.delete(
+    "/{product_id:path}",
+    summary="Delete one product",
+    dependencies=[WriteAccess],
+    responses={**_WRITE_ERRORS, **_NOT_FOUND},
+)
+def delete_product(product_id: str, shelfwise: ShelfwiseDep) -> DeleteResponse:
+    gone = shelfwise.delete_products([product_id])
+    if not gone:
+        raise _not_found(product_id)
+    return DeleteResponse(deleted=gone)
+
+
+# ----- the application ----------------------------------------------------------------------
+
+
+def load_published_index(shelfwise: Shelfwise) -> None:
+    """Serve an index built earlier (by `shelfwise index`); never build one here."""
+    if shelfwise.engine.manifest() is None:
+        shelfwise.load_index()
+
+
+async def _catch_up_forever(shelfwise: Shelfwise, every_seconds: float) -> None:
+    """Apply catalog changes made by other processes (e.g. `shelfwise ingest`) to the index."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            stats = await run_in_threadpool(shelfwise.catch_up)
+        except Exception:  # keep serving; the next round retries
+            logger.exception("catching up with the catalog failed")
+            continue
+        if stats is not None:
+            logger.info("index caught up: %d upserted, %d deleted", stats.upserted, stats.deleted)
+
+
+def create_app(
+    shelfwise: Shelfwise, config: ServeConfig, *, owns_shelfwise: bool = False
+) -> FastAPI:
+    """The API over `shelfwise`; with `owns_shelfwise` it is closed when the app shuts down."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(load_published_index, shelfwise)
+        catching_up = asyncio.create_task(_catch_up_forever(shelfwise, config.catch_up_seconds))
+        try:
+            yield
+        finally:
+            catching_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await catching_up
+            if owns_shelfwise:
+                await run_in_threadpool(shelfwise.close)
+
+    app = FastAPI(
+        title="Shelfwise",
+        summary="Self-hosted e-commerce search",
+        version="0.1.0",
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+    )
+    app.state.shelfwise = shelfwise
+    app.state.serve_config = config
+    install_error_handlers(app)
+    for router in (search, products, system):
+        app.include_router(router)
+    # The last added runs first: request ids wrap everything, including 413s.
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for uvicorn: settings from SHELFWISE_* variables; the app owns its Shelfwise."""
+    settings = Settings()
+    return create_app(Shelfwise(settings), settings.serve, owns_shelfwise=True)

@@ -1,0 +1,17 @@
+"""Shared fixtures: the bundled MiniLM encoder is loaded once per test session."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def minilm():  # noqa: ANN201 - the encoder type is imported lazily
+    from shelfwise.models import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(batch_size=32)

@@ -1,0 +1,237 @@
+"""Contract suite for VectorIndex: the exact (flat) and the HNSW kind must both pass it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from shelfwise.config import VectorConfig
+from shelfwise.index.vector import VectorHit, VectorIndex
+
+DIM = 4
+KINDS = {
+    "flat": VectorConfig(),
+    "hnsw": VectorConfig(exact_max_items=0, hnsw_m=8, hnsw_ef_search=32),
+}
+
+
+def unit(*values: float) -> np.ndarray:
+    vector = np.asarray(values, dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+# Similarity to the query e0 = (1, 0, 0, 0) falls from a to e.
+TOY = {
+    "a": unit(1, 0, 0, 0),
+    "b": unit(0.9, 0.1, 0, 0),
+    "c": unit(0.6, 0.4, 0, 0),
+    "d": unit(0.2, 0.8, 0, 0),
+    "e": unit(0, 0, 1, 0),
+    "f": unit(0, 0, 0.2, 1),
+}
+E0 = unit(1, 0, 0, 0)
+E3 = unit(0, 0, 0, 1)
+E23 = unit(0, 0, 1, 1)  # nearest: f, then e; the rest are orthogonal
+
+
+def ids(hits: list[VectorHit]) -> list[str]:
+    return [hit.product_id for hit in hits]
+
+
+@pytest.fixture(params=sorted(KINDS))
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def index(kind: str) -> VectorIndex:
+    return VectorIndex.build(list(TOY), np.stack(list(TOY.values())), DIM, KINDS[kind])
+
+
+class TestBuild:
+    def test_kind_follows_size(self, index: VectorIndex, kind: str) -> None:
+        assert index.kind == kind
+        assert len(index) == len(TOY)
+        assert index.dim == DIM
+
+    def test_flat_grows_into_hnsw(self) -> None:
+        config = VectorConfig(exact_max_items=3, hnsw_m=8)
+        index = VectorIndex.build(["a", "b"], np.stack([TOY["a"], TOY["b"]]), DIM, config)
+        assert index.kind == "flat"
+        index.upsert(["c", "d"], np.stack([TOY["c"], TOY["d"]]))
+        assert index.kind == "hnsw"
+        assert ids(index.search(E0, 4)[0]) == ["a", "b", "c", "d"]
+
+    def test_empty_index(self, kind: str) -> None:
+        index = VectorIndex(DIM, KINDS[kind])
+        assert len(index) == 0
+        assert index.search(E0, 3) == [[]]
+        index.upsert(["a"], TOY["a"][None, :])
+        assert ids(index.search(E0, 3)[0]) == ["a"]
+
+    def test_wrong_shapes_rejected(self, index: VectorIndex) -> None:
+        with pytest.raises(ValueError):
+            index.upsert(["x"], np.ones((1, DIM + 1), dtype=np.float32))
+        with pytest.raises(ValueError):
+            index.upsert(["x", "y"], np.ones((1, DIM), dtype=np.float32))
+        with pytest.raises(ValueError):
+            index.search(np.ones(DIM + 1, dtype=np.float32), 3)
+
+
+class TestSearch:
+    def test_known_neighbours(self, index: VectorIndex) -> None:
+        hits = index.search(E0, 4)[0]
+        assert ids(hits) == ["a", "b", "c", "d"]
+        assert hits[0].similarity == pytest.approx(1.0, abs=1e-5)
+        assert hits[2].similarity == pytest.approx(float(TOY["c"] @ E0), abs=1e-5)
+
+    def test_one_list_per_query(self, index: VectorIndex) -> None:
+        results = index.search(np.stack([E0, E23]), 2)
+        assert [ids(hits) for hits in results] == [["a", "b"], ["f", "e"]]
+
+    def test_k_larger_than_index(self, index: VectorIndex) -> None:
+        assert len(index.search(E0, 100)[0]) == len(TOY)
+        assert index.search(E0, 0) == [[]]
+
+    def test_allowed_restricts_exactly(self, index: VectorIndex) -> None:
+        allowed = np.array(["d", "e", "c", "unknown"])
+        assert ids(index.search(E0, 10, allowed=allowed)[0]) == ["c", "d", "e"]
+        assert ids(index.search(E0, 1, allowed=["f"])[0]) == ["f"]
+        assert index.search(E0, 5, allowed=np.array([], dtype=str)) == [[]]
+
+    def test_allowed_with_many_queries(self, index: VectorIndex) -> None:
+        results = index.search(np.stack([E0, E23]), 1, allowed=["b", "e"])
+        assert [ids(hits) for hits in results] == [["b"], ["e"]]
+
+    def test_vectors_for(self, index: VectorIndex) -> None:
+        np.testing.assert_allclose(index.vectors_for(["c", "a"]), np.stack([TOY["c"], TOY["a"]]))
+        assert index.vectors_for([]).shape == (0, DIM)
+        with pytest.raises(KeyError):
+            index.vectors_for(["a", "nope"])
+
+
+class TestWrites:
+    def test_upsert_replaces(self, index: VectorIndex) -> None:
+        index.upsert(["e", "g"], np.stack([unit(1, 0.01, 0, 0), unit(0, 1, 0, 0)]))
+        assert len(index) == len(TOY) + 1
+        assert ids(index.search(E0, 2)[0]) == ["a", "e"]
+        assert ids(index.search(unit(0, 0, 1, 0), 1)[0]) == ["f"]
+        np.testing.assert_allclose(index.vectors_for(["e"])[0], unit(1, 0.01, 0, 0))
+
+    def test_repeated_id_in_one_batch_keeps_last(self, index: VectorIndex) -> None:
+        index.upsert(["x", "x"], np.stack([E3, E0]))
+        assert len(index) == len(TOY) + 1
+        np.testing.assert_allclose(index.vectors_for(["x"])[0], E0)
+
+    def test_delete_removes(self, index: VectorIndex) -> None:
+        index.delete(["a", "missing"])
+        assert len(index) == len(TOY) - 1
+        assert ids(index.search(E0, 3)[0]) == ["b", "c", "d"]
+        assert "a" not in index
+        assert index.search(E0, 5, allowed=["a"]) == [[]]
+        with pytest.raises(KeyError):
+            index.vectors_for(["a"])
+
+    def test_delete_then_upsert_again(self, index: VectorIndex) -> None:
+        index.delete(["a"])
+        index.upsert(["a"], TOY["a"][None, :])
+        assert ids(index.search(E0, 1)[0]) == ["a"]
+        assert len(index) == len(TOY)
+
+    def test_many_deletes_rebuild(self, kind: str) -> None:
+        rng = np.random.default_rng(3)
+        vectors = normalised(rng.standard_normal((200, 16)))
+        names = [f"p{i}" for i in range(200)]
+        index = VectorIndex.build(names, vectors, 16, KINDS[kind])
+        index.delete(names[:150])
+        assert len(index) == 50
+        assert index.kind == kind
+        hits = index.search(vectors[150:160], 1)
+        assert [ids(h) for h in hits] == [[name] for name in names[150:160]]
+
+
+class TestPersistence:
+    def test_save_load_roundtrip(self, index: VectorIndex, kind: str, tmp_path: Path) -> None:
+        index.delete(["f"])
+        index.upsert(["b"], unit(1, 0.05, 0, 0)[None, :])
+        before = index.search(np.stack([E0, E23]), 5)
+        index.save(tmp_path / "vector")
+        loaded = VectorIndex.load(tmp_path / "vector", KINDS[kind])
+        assert loaded.kind == kind
+        assert len(loaded) == len(index)
+        assert [ids(h) for h in loaded.search(np.stack([E0, E23]), 5)] == [ids(h) for h in before]
+        np.testing.assert_allclose(loaded.vectors_for(["b"]), index.vectors_for(["b"]))
+        assert sorted(p.name for p in (tmp_path / "vector").iterdir()) == sorted(
+            ["vectors.npy", "ids.json"] + (["index.faiss"] if kind == "hnsw" else [])
+        )
+
+    def test_loaded_index_accepts_writes(self, index: VectorIndex, kind: str, tmp_path: Path) -> None:
+        index.save(tmp_path)
+        loaded = VectorIndex.load(tmp_path, KINDS[kind])
+        loaded.upsert(["g"], E3[None, :])
+        loaded.delete(["a"])
+        assert ids(loaded.search(E3, 1)[0]) == ["g"]
+        assert ids(loaded.search(E0, 1)[0]) == ["b"]
+
+    def test_mismatched_files_rejected(self, index: VectorIndex, kind: str, tmp_path: Path) -> None:
+        index.save(tmp_path)
+        other = VectorIndex.build(["z"], E0[None, :], DIM, KINDS[kind])
+        other.save(tmp_path / "other")
+        (tmp_path / "other" / "vectors.npy").replace(tmp_path / "vectors.npy")
+        with pytest.raises(ValueError):
+            VectorIndex.load(tmp_path, KINDS[kind])
+
+
+def normalised(matrix: np.ndarray) -> np.ndarray:
+    matrix = matrix.astype(np.float32)
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
+
+
+def test_hnsw_recall_against_exact() -> None:
+    rng = np.random.default_rng(7)
+    dim, n, n_queries, k = 32, 5_000, 200, 10
+    vectors = normalised(rng.standard_normal((n, dim)))
+    queries = normalised(rng.standard_normal((n_queries, dim)))
+    names = [str(i) for i in range(n)]
+    exact = VectorIndex.build(names, vectors, dim, VectorConfig())
+    approx = VectorIndex.build(names, vectors, dim, VectorConfig(exact_max_items=0))
+    assert (exact.kind, approx.kind) == ("flat", "hnsw")
+    truth = [set(ids(hits)) for hits in exact.search(queries, k)]
+    found = [set(ids(hits)) for hits in approx.search(queries, k)]
+    recall = np.mean([len(t & f) / k for t, f in zip(truth, found, strict=True)])
+    assert recall >= 0.95
+
+
+def test_filtered_hnsw_matches_exact() -> None:
+    rng = np.random.default_rng(11)
+    dim, n = 16, 2_000
+    vectors = normalised(rng.standard_normal((n, dim)))
+    names = [str(i) for i in range(n)]
+    allowed = np.array(names[::7])
+    query = vectors[5]
+    exact = VectorIndex.build(names, vectors, dim, VectorConfig())
+    for filter_exact_max in (0, 10_000):  # graph search with a selector, then exhaustive
+        config = VectorConfig(exact_max_items=0, filter_exact_max=filter_exact_max)
+        approx = VectorIndex.build(names, vectors, dim, config)
+        hits = approx.search(query, 10, allowed=allowed)[0]
+        assert set(ids(hits)) <= set(allowed)
+        overlap = set(ids(hits)) & set(ids(exact.search(query, 10, allowed=allowed)[0]))
+        assert len(overlap) >= 9
+
+
+def test_tombstones_survive_save_and_load(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    vectors = normalised(rng.standard_normal((100, 8)))
+    names = [f"p{i}" for i in range(100)]
+    config = VectorConfig(exact_max_items=0, hnsw_m=8)
+    index = VectorIndex.build(names, vectors, 8, config)
+    index.delete(names[:10])
+    index.save(tmp_path)
+    loaded = VectorIndex.load(tmp_path, config)
+    assert loaded.kind == "hnsw"
+    assert len(loaded) == 90
+    assert ids(loaded.search(vectors[0], 1)[0]) != ["p0"]
+    assert ids(loaded.search(vectors[50], 1)[0]) == ["p50"]
+    assert all("p0" not in ids(hits) for hits in loaded.search(vectors[:10], 90))
