@@ -149,9 +149,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
+    import faiss
     import torch
 
     torch.set_num_threads(1)
+    faiss.omp_set_num_threads(1)
     settings = Settings(data_dir=args.work_dir, fusion=FusionConfig(
         lexical_depth=COLLECT_DEPTH, vector_depth=COLLECT_DEPTH))
     cache_path = args.cache or args.work_dir.parent.parent / "embeddings.db"

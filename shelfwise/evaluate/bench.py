@@ -89,6 +89,7 @@ def run_search_benchmark(
 ) -> BenchSearchReport:
     """Index `products` in a work folder keyed by the file's hash (reused when it exists),
     then search every query single-threaded and write the top `depth` hits as a TREC run."""
+    import faiss
     import torch
 
     from shelfwise.service import Shelfwise
@@ -109,6 +110,7 @@ def run_search_benchmark(
     shop.open_index(lambda stage, done, total: _log_progress(log, stage, done, total))
     index_seconds = time.perf_counter() - started
     torch.set_num_threads(1)
+    faiss.omp_set_num_threads(1)
     query_rows = read_queries_tsv(queries, query_columns)
     run: dict[str, list[tuple[str, float]]] = {}
     timings: list[float] = []
@@ -120,6 +122,7 @@ def run_search_benchmark(
         timings.append(time.perf_counter() - began)
         run[row.query_id] = [(h.product.product_id, h.score) for h in result.hits]
     tag = f"shelfwise-{mode}-{fusion or settings.fusion.method}"
+    out.parent.mkdir(parents=True, exist_ok=True)
     write_run(out, run, tag=tag, depth=depth)
     count = shop.store.count()
     shop.close()

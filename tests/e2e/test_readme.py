@@ -1,0 +1,134 @@
+"""The README's commands, run as a shop would run them (each `shelfwise` line of its code blocks)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+PRODUCTS_CSV = """sku,name,brand,category,price,color
+D-1,Aurelle Red Linen Midi Dress,Aurelle,Clothing > Women > Dresses,39.99,red
+D-2,Aurelle Blue Floral Maxi Dress,Aurelle,Clothing > Women > Dresses,79.00,blue
+H-1,Voltrix Wireless Noise Cancelling Headphones,Voltrix,Electronics > Audio > Headphones,149.00,black
+K-1,Brewly Stainless Steel Electric Kettle,Brewly,Home > Kitchen > Kettles,34.50,silver
+X-1,,Nameless,Home,10.00,red
+"""
+
+pytestmark = pytest.mark.slow
+
+
+def _code_blocks(text: str) -> list[list[str]]:
+    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+    out = []
+    for block in blocks:
+        joined = block.replace("\\\n", " ")
+        out.append([line.split("#")[0].strip() for line in joined.splitlines() if line.strip()])
+    return out
+
+
+def _shelfwise_lines(block: list[str]) -> list[list[str]]:
+    return [shlex.split(line)[1:] for line in block if line.startswith("shelfwise ")]
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "shelfwise.cli", *args], cwd=cwd, env=env, text=True,
+        capture_output=True, timeout=600,
+    )
+    assert done.returncode == 0, f"shelfwise {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "SHELFWISE_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+
+
+def test_setup_block_names_exactly_the_two_make_commands() -> None:
+    first = _code_blocks(README.read_text())[0]
+    assert first == ["make demo", "make test"]
+
+
+def test_quick_start_runs_as_written(tmp_path: Path) -> None:
+    (tmp_path / "products.csv").write_text(PRODUCTS_CSV)
+    env = _env(tmp_path)
+    quick_start = _code_blocks(README.read_text())[1]
+    commands = _shelfwise_lines(quick_start)
+    assert [c[0] for c in commands] == ["ingest", "index", "search", "serve"]
+    ingest = _run(commands[0], tmp_path, env)
+    assert "rejected" in ingest.stdout and "line 6" in ingest.stdout.replace(":6:", " line 6")
+    _run(commands[1], tmp_path, env)
+    found = _run(commands[2], tmp_path, env)
+    assert "Aurelle Red Linen Midi Dress" in found.stdout.splitlines()[1]
+    assert "79.00" not in found.stdout  # --max-price 50 filters the maxi dress out
+    port = _free_port()
+    serve_args = [*commands[3][:-1], str(port)] if commands[3][-2] == "--port" else commands[3]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "shelfwise.cli", *serve_args], cwd=tmp_path, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        body = _wait_for(f"http://127.0.0.1:{port}/search?q=kettle")
+        assert '"product_id":"K-1"' in body
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wait_for(url: str, seconds: float = 120) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def test_benchmark_commands_run_as_written(tmp_path: Path) -> None:
+    data = tmp_path / "hd"
+    data.mkdir()
+    (data / "products.tsv").write_text(
+        "product_id\ttitle\n1\tSimpson Strong-Tie 12-Gauge Angle\n2\tBEHR Premium Deck Stain\n"
+        "3\t1/2 in. x 10 ft. PVC Pipe\n"
+    )
+    (data / "test_queries.tsv").write_text("query_id\tquery\nq1\tangle bracket\nq2\tpvc pipe\n")
+    judgments = tmp_path / "J.tsv"
+    judgments.write_text(
+        "query_id\tquery\tproduct_id\trelevance\nq1\tangle bracket\t1\t3\nq2\tpvc pipe\t3\t3\n"
+        "q2\tpvc pipe\t2\t1\n"
+    )
+    env = _env(tmp_path)
+    block = next(b for b in _code_blocks(README.read_text()) if any("bench search" in x for x in b))
+    bench, evaluate = _shelfwise_lines(block)
+    bench = [a.replace("../shared/data/homedepot", str(data)) for a in bench]
+    _run(bench, tmp_path, env)
+    run = (tmp_path / "runs" / "hd-hybrid.trec").read_text().splitlines()
+    assert run[0].split()[:3] == ["q1", "Q0", "1"]
+    scored = _run([a.replace("J.tsv", str(judgments)) for a in evaluate], tmp_path, env)
+    assert "| NDCG@10 | 1.0000 |" in scored.stdout
+
+
+def test_demo_builds_a_searchable_shop(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    done = _run(["demo", "--products", "400", "--no-serve"], tmp_path, env)
+    assert "rejected" in done.stdout
+    found = _run(["search", "wireless headphones", "--json"], tmp_path, env)
+    assert '"total"' in found.stdout and "eadphones" in found.stdout
