@@ -134,7 +134,9 @@ def run_of(stages: dict[str, RetrievalStages], config: FusionConfig, mode: str =
     for qid, s in stages.items():
         lexical = s.lexical[: config.lexical_depth] if mode != "vector" else []
         vector = s.vector[: config.vector_depth] if mode != "lexical" else []
-        cut = RetrievalStages(lexical, vector, s.similarities)
+        # the engine scores every lexical candidate's cosine exactly, whatever the vector depth
+        sims = {**s.similarities, **dict(s.vector)}
+        cut = RetrievalStages(lexical, vector, sims)
         run[qid] = [(c.product_id, c.score) for c in fuse(cut, config)[:100]]
     return run
 

@@ -20,7 +20,9 @@ app = typer.Typer(help="Shelfwise: e-commerce search driven by language models."
 bench_app = typer.Typer(help="Write benchmark runs from data files.", no_args_is_help=True)
 eval_app = typer.Typer(help="Score benchmark runs.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
+train_app = typer.Typer(help="Fine-tune models on the shop's own data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
 console = Console(stderr=True)
 
 DataDir = Annotated[
@@ -262,6 +264,36 @@ def eval_search(
         from shelfwise.evaluate import format_search_report
 
         typer.echo(format_search_report(report))
+
+
+@train_app.command("encoder")
+def train_encoder_command(
+    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
+    judgments: Annotated[
+        Path, typer.Option(help="TSV: query_id, query, product_id, relevance (1-3)", exists=True)
+    ],
+    product_columns: Annotated[
+        list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    epochs: int = 2,
+    batch_size: int = 64,
+    learning_rate: float = 3e-5,
+    validation_fraction: Annotated[float, typer.Option(help="queries held out for early stopping")] = 0.15,
+    seed: int = 13,
+    data_dir: DataDir = None,
+) -> None:
+    """Fine-tune the bi-encoder on graded judgments and make it the active encoder."""
+    from shelfwise.train import EncoderTrainingConfig, train_encoder
+
+    config = EncoderTrainingConfig(
+        epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+        validation_fraction=validation_fraction, seed=seed,
+    )
+    artifact = train_encoder(
+        _settings(data_dir).data_dir, products, judgments, config,
+        product_columns=_pairs(product_columns), log=lambda line: console.print(line),
+    )
+    typer.echo(artifact.model_dump_json(indent=2))
 
 
 def _pairs(values: list[str] | None) -> dict[str, str]:

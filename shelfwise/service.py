@@ -14,6 +14,7 @@ from shelfwise.models import CachedEncoder, Encoder, load_encoder
 from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
+from shelfwise.train.jobs import active_encoder_path
 
 Progress = Callable[[str, int, int], None]
 
@@ -44,7 +45,9 @@ class Shelfwise:
         cache = embedding_cache or open_embedding_cache(
             f"sqlite:///{settings.data_dir / 'embeddings.db'}"
         )
-        self.encoder = CachedEncoder(encoder or load_encoder(settings.encoder), cache)
+        if encoder is None:
+            encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir))
+        self.encoder = CachedEncoder(encoder, cache)
         self.engine = SearchEngine(
             self.store,
             self.encoder,

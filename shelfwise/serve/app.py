@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse
 
 from shelfwise.catalog import IngestReport
 from shelfwise.config import ServeConfig, Settings
@@ -85,6 +86,12 @@ def _not_found(product_id: str) -> ApiError:
 # ----- system -------------------------------------------------------------------------------
 
 system = APIRouter(tags=["system"], responses={500: _ERRORS[500]})
+
+
+@system.get("/", include_in_schema=False)
+def home() -> RedirectResponse:
+    """Until the storefront exists, the API docs are the front page."""
+    return RedirectResponse("/docs")
 
 
 @system.get("/health", summary="Service and index status")

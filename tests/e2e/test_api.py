@@ -542,3 +542,8 @@ def test_semantic_search_with_the_default_minilm_encoder(
         assert result["hits"][0]["explanation"]["vector_similarity"] > 0
     finally:
         shelfwise.close()
+
+
+def test_front_page_leads_to_the_docs(client: TestClient) -> None:
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 307 and response.headers["location"] == "/docs"

@@ -1,0 +1,247 @@
+"""Fine-tuning of the bi-encoder on graded relevance judgments.
+
+Contrastive loss (in-batch negatives plus one hard negative per pair: a product judged
+irrelevant for the query, else one mined from BM25), AdamW with linear warm-up and decay,
+evaluation on a held-out split of the queries, early stopping, seeded and reproducible.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from shelfwise.config import LexicalConfig
+from shelfwise.evaluate.metrics import ndcg_at_k
+from shelfwise.evaluate.splits import split_judgments
+from shelfwise.evaluate.trec import Judgments
+from shelfwise.index import LexicalIndex
+from shelfwise.records import Product
+
+Log = Callable[[str], None]
+SPLIT_SEED_OFFSET = 7919
+
+
+class EncoderTrainingConfig(BaseModel):
+    epochs: int = Field(default=2, ge=1)
+    batch_size: int = Field(default=64, ge=2)
+    learning_rate: float = Field(default=3e-5, gt=0)
+    weight_decay: float = 0.01
+    warmup_fraction: float = Field(default=0.1, ge=0, lt=1)
+    scale: float = Field(default=20.0, description="inverse temperature of the cosine logits")
+    positive_threshold: float = Field(default=2.33, description="grades at or above are positives")
+    negative_threshold: float = Field(default=1.67, description="grades at or below are negatives")
+    validation_fraction: float = Field(default=0.15, gt=0, lt=1)
+    evaluations_per_epoch: int = Field(default=2, ge=1)
+    patience: int = Field(default=2, ge=1, description="evaluations without gain before stopping")
+    max_length: int = Field(default=64, ge=8)
+    distractors: int = Field(default=5000, ge=0, description="random products in the validation pool")
+    seed: int = 13
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainingExample:
+    query_id: str
+    query: str
+    positive: str
+    negative: str
+
+
+class EncoderTrainingReport(BaseModel):
+    train_queries: int
+    validation_queries: int
+    examples: int
+    steps: int
+    best_step: int
+    validation_ndcg10_before: float
+    validation_ndcg10_after: float
+    history: list[dict[str, float]]
+    seconds: float
+
+
+def build_examples(
+    judgments: Judgments,
+    products: Mapping[str, Product],
+    config: EncoderTrainingConfig,
+    lexical: LexicalIndex | None,
+) -> list[TrainingExample]:
+    """One example per (query, positive product), each with one hard negative."""
+    rng = random.Random(config.seed)
+    examples = []
+    for qid in judgments.query_ids:
+        grades = judgments.grades[qid]
+        query = judgments.queries[qid]
+        positives = [p for p, g in grades.items() if g >= config.positive_threshold and p in products]
+        negatives = [p for p, g in grades.items() if g <= config.negative_threshold and p in products]
+        if not negatives and lexical is not None and positives:
+            mined = [h.product_id for h in lexical.search(query, 30)]
+            negatives = [p for p in mined if p not in grades and p in products][5:]
+        if not positives or not negatives:
+            continue
+        for pid in positives:
+            negative = products[rng.choice(negatives)].text()
+            examples.append(TrainingExample(qid, query, products[pid].text(), negative))
+    return examples
+
+
+def _false_negative_mask(batch: list[TrainingExample], positives: Mapping[str, set[str]]) -> np.ndarray:
+    """True where a document in the batch is another positive of the row's query."""
+    docs = [e.positive for e in batch] + [e.negative for e in batch]
+    mask = np.zeros((len(batch), len(docs)), dtype=bool)
+    for i, example in enumerate(batch):
+        own = positives[example.query_id]
+        for j, doc in enumerate(docs):
+            if j != i and doc in own:
+                mask[i, j] = True
+    return mask
+
+
+class EncoderTrainer:
+    """Fine-tunes a sentence-transformers bi-encoder folder in place of memory; `save` writes it."""
+
+    def __init__(self, model_path: Path, config: EncoderTrainingConfig, log: Log = print) -> None:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        torch.manual_seed(config.seed)
+        self.config = config
+        self.log = log
+        self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+
+    def _embed(self, texts: list[str]):  # noqa: ANN202 - torch tensor
+        import torch
+
+        transformer = self.model[0]
+        features = transformer.tokenizer(
+            texts, padding=True, truncation=True, max_length=self.config.max_length,
+            return_tensors="pt",
+        )
+        hidden = transformer.auto_model(**features).last_hidden_state
+        mask = features["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+        return torch.nn.functional.normalize(pooled, dim=-1)
+
+    def evaluate(self, judgments: Judgments, products: Mapping[str, Product]) -> float:
+        """Mean NDCG@10 of retrieving each validation query's products by cosine from a pool of
+        the judged products plus `distractors` random catalog products (a full-catalog proxy)."""
+        import torch
+
+        judged = {p for grades in judgments.grades.values() for p in grades if p in products}
+        others = sorted(set(products) - judged)
+        rng = random.Random(self.config.seed)
+        pool = sorted(judged) + rng.sample(others, min(self.config.distractors, len(others)))
+        self.model.eval()
+        with torch.inference_mode():
+            docs = torch.cat([
+                self._embed([products[p].text() for p in pool[i : i + 256]])
+                for i in range(0, len(pool), 256)
+            ])
+            qids = list(judgments.query_ids)
+            queries = torch.cat([
+                self._embed([judgments.queries[q] for q in qids[i : i + 256]])
+                for i in range(0, len(qids), 256)
+            ])
+            top = (queries @ docs.T).topk(min(10, len(pool)), dim=1).indices.tolist()
+        scores = [
+            ndcg_at_k([pool[i] for i in row], judgments.grades[qid], 10)
+            for qid, row in zip(qids, top, strict=True)
+        ]
+        kept = [v for v in scores if v is not None]
+        return float(np.mean(kept)) if kept else 0.0
+
+    def fit(self, judgments: Judgments, products: Mapping[str, Product]) -> EncoderTrainingReport:
+        import torch
+
+        cfg = self.config
+        started = time.perf_counter()
+        # a seed of its own: splits made upstream with `seed` must not decide this one
+        parts = split_judgments(judgments, cfg.validation_fraction, cfg.seed + SPLIT_SEED_OFFSET)
+        if not len(parts.validation) or not len(parts.tuning):
+            raise ValueError(
+                f"{len(judgments)} judged queries are too few to hold out "
+                f"{cfg.validation_fraction:.0%} for validation"
+            )
+        lexical = LexicalIndex.create(None, LexicalConfig())
+        lexical.upsert(list(products.values()))
+        examples = build_examples(parts.tuning, products, cfg, lexical)
+        positives = {
+            qid: {products[p].text() for p, g in grades.items()
+                  if g >= cfg.positive_threshold and p in products}
+            for qid, grades in parts.tuning.grades.items()
+        }
+        before = self.evaluate(parts.validation, products)
+        self.log(f"{len(examples)} examples from {len(parts.tuning)} queries; "
+                 f"validation NDCG@10 before: {before:.4f}")
+        steps_per_epoch = max(1, len(examples) // cfg.batch_size)
+        total = steps_per_epoch * cfg.epochs
+        params = self.model[0].auto_model.parameters()
+        optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+        warmup = int(total * cfg.warmup_fraction)
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1)))
+        )
+        eval_every = max(1, steps_per_epoch // cfg.evaluations_per_epoch)
+        best, best_step, best_state, waited = before, 0, None, 0
+        history: list[dict[str, float]] = []
+        rng = random.Random(cfg.seed)
+        step = 0
+        for epoch in range(cfg.epochs):
+            order = examples[:]
+            rng.shuffle(order)
+            for start in range(0, steps_per_epoch * cfg.batch_size, cfg.batch_size):
+                batch = order[start : start + cfg.batch_size]
+                loss = self._step(batch, positives, optimizer, schedule)
+                step += 1
+                if step % eval_every and step != total:
+                    continue
+                score = self.evaluate(parts.validation, products)
+                history.append({"step": step, "epoch": epoch + step / total, "loss": loss, "ndcg10": score})
+                self.log(f"step {step}/{total} loss {loss:.4f} validation NDCG@10 {score:.4f}")
+                if score > best:
+                    best, best_step, waited = score, step, 0
+                    best_state = copy.deepcopy(self.model[0].auto_model.state_dict())
+                else:
+                    waited += 1
+                if waited >= cfg.patience:
+                    break
+            if waited >= cfg.patience:
+                self.log("early stop: no validation gain")
+                break
+        if best_state is not None:
+            self.model[0].auto_model.load_state_dict(best_state)
+        self.model.eval()
+        return EncoderTrainingReport(
+            train_queries=len(parts.tuning), validation_queries=len(parts.validation),
+            examples=len(examples), steps=step, best_step=best_step,
+            validation_ndcg10_before=round(before, 4), validation_ndcg10_after=round(best, 4),
+            history=history, seconds=round(time.perf_counter() - started, 1),
+        )
+
+    def _step(self, batch, positives, optimizer, schedule) -> float:  # noqa: ANN001
+        import torch
+
+        self.model[0].auto_model.train()
+        queries = self._embed([e.query for e in batch])
+        docs = self._embed([e.positive for e in batch] + [e.negative for e in batch])
+        logits = queries @ docs.T * self.config.scale
+        mask = torch.from_numpy(_false_negative_mask(batch, positives))
+        logits = logits.masked_fill(mask, float("-inf"))
+        loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model[0].auto_model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+        return float(loss.detach())
+
+    def save(self, path: Path) -> None:
+        self.model.save(str(path))

@@ -1,0 +1,55 @@
+"""Fine-tuning the bundled MiniLM on a tiny judged set: it learns, saves, and becomes active."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shelfwise.config import EncoderConfig
+from shelfwise.models import load_encoder
+from shelfwise.train import EncoderTrainingConfig, active_encoder_path, train_encoder
+
+pytestmark = pytest.mark.slow
+
+TITLES = {
+    "1": "Simpson Strong-Tie 12-Gauge Angle", "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
+    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat", "4": "Rust-Oleum Deck Restore Paint",
+    "5": "Moen Rain Shower Head Chrome", "6": "Delta Single Handle Shower Faucet",
+    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe", "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
+    "9": "Husky 25 ft. Tape Measure", "10": "DEWALT 20V Cordless Drill",
+}
+QUERIES = [
+    ("q1", "angle bracket", {"1": 3, "2": 2.67, "9": 1}),
+    ("q2", "deck paint", {"3": 3, "4": 2.67, "10": 1}),
+    ("q3", "rain shower head", {"5": 3, "6": 2, "7": 1}),
+    ("q4", "pvc pipe", {"7": 3, "8": 2.33, "5": 1}),
+    ("q5", "tape measure", {"9": 3, "1": 1}),
+    ("q6", "cordless drill", {"10": 3, "9": 1}),
+    ("q7", "corner brace", {"2": 3, "1": 2.33, "3": 1}),
+    ("q8", "shower faucet", {"6": 3, "5": 2.33, "8": 1}),
+]
+
+
+def test_train_encoder_publishes_a_model_the_service_loads(tmp_path: Path) -> None:
+    products = tmp_path / "products.tsv"
+    products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
+    judgments = tmp_path / "judgments.tsv"
+    judgments.write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(
+        f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items()
+    ))
+    config = EncoderTrainingConfig(epochs=2, batch_size=4, validation_fraction=0.3,
+                                   distractors=5, learning_rate=5e-5, patience=4)
+    artifact = train_encoder(tmp_path / "data", products, judgments, config, log=lambda _: None)
+    report = artifact.report
+    assert report.validation_queries >= 1 and report.examples >= 8
+    assert [h["step"] for h in report.history] == sorted(h["step"] for h in report.history)
+    assert Path(artifact.path, "shelfwise_manifest.json").is_file()
+    active = active_encoder_path(tmp_path / "data")
+    if report.validation_ndcg10_after > report.validation_ndcg10_before:
+        assert active == Path(artifact.path)
+        encoder = load_encoder(EncoderConfig(), active)
+        assert encoder.version.startswith("fine-tuned:")
+        assert encoder.encode(["angle bracket"]).shape == (1, 384)
+    else:
+        assert active is None

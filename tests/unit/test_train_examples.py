@@ -1,0 +1,63 @@
+"""Training data for the encoder: positives, hard negatives, false-negative masking."""
+
+from __future__ import annotations
+
+from shelfwise.config import LexicalConfig
+from shelfwise.evaluate.trec import Judgments
+from shelfwise.index import LexicalIndex
+from shelfwise.records import Product
+from shelfwise.train import EncoderTrainingConfig, build_examples
+from shelfwise.train.encoder import TrainingExample, _false_negative_mask
+
+PRODUCTS = {
+    pid: Product(product_id=pid, title=title)
+    for pid, title in {
+        "1": "Steel Angle Bracket", "2": "Corner Brace Bracket", "3": "Garden Hose 50 ft",
+        "4": "Angle Grinder 4 in.", "5": "Shelf Bracket White", "6": "Angle Iron 36 in.",
+    }.items()
+}
+
+
+def test_positives_pair_with_judged_negatives() -> None:
+    judgments = Judgments.from_grades(
+        {"q1": {"1": 3.0, "2": 2.33, "4": 1.0, "3": 2.0}}, {"q1": "angle bracket"}
+    )
+    examples = build_examples(judgments, PRODUCTS, EncoderTrainingConfig(), lexical=None)
+    assert [(e.positive, e.negative) for e in examples] == [
+        ("Steel Angle Bracket", "Angle Grinder 4 in."),
+        ("Corner Brace Bracket", "Angle Grinder 4 in."),
+    ]  # grade 2.0 is neither positive (>= 2.33) nor negative (<= 1.67)
+
+
+def test_negatives_are_mined_from_bm25_when_none_is_judged() -> None:
+    lexical = LexicalIndex.create(None, LexicalConfig())
+    lexical.upsert(list(PRODUCTS.values()))
+    judgments = Judgments.from_grades({"q1": {"1": 3.0}}, {"q1": "angle bracket"})
+    config = EncoderTrainingConfig()
+    examples = build_examples(judgments, PRODUCTS, config, lexical)
+    # BM25's top 5 are skipped (likely relevant though unjudged); with 6 products only the
+    # sixth and later can be negatives, and none of them is the judged positive
+    mined = [h.product_id for h in lexical.search("angle bracket", 30)]
+    allowed = {PRODUCTS[p].title for p in [p for p in mined if p != "1"][5:]}
+    assert all(e.negative in allowed for e in examples)
+    assert len(examples) == (1 if allowed else 0)
+
+
+def test_queries_without_positives_give_no_examples() -> None:
+    judgments = Judgments.from_grades({"q1": {"1": 1.0, "2": 1.33}}, {"q1": "hose"})
+    assert build_examples(judgments, PRODUCTS, EncoderTrainingConfig(), lexical=None) == []
+
+
+def test_false_negative_mask_hides_other_positives_of_the_same_query() -> None:
+    batch = [
+        TrainingExample("q1", "angle bracket", "A", "X"),
+        TrainingExample("q1", "angle bracket", "B", "Y"),
+        TrainingExample("q2", "hose", "C", "A"),
+    ]
+    mask = _false_negative_mask(batch, {"q1": {"A", "B"}, "q2": {"C"}})
+    # documents: A B C | X Y A ; row 0 (q1, label A): B and the negative copy of A are positives
+    assert mask.tolist() == [
+        [False, True, False, False, False, True],
+        [True, False, False, False, False, True],
+        [False, False, False, False, False, False],
+    ]
