@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -109,7 +109,7 @@ class SentenceTransformerEncoder:
         """Direct forward pass for a few texts (queries): skips the batching machinery."""
         import torch
 
-        transformer = self._model[0]
+        transformer: Any = self._model[0]
         features = transformer.tokenizer(
             list(texts),
             padding=True,

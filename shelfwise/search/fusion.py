@@ -107,15 +107,15 @@ def weighted_score_fusion(
     fused = []
     for pid in lex.keys() | vec.keys():
         lex_part = lex[pid][1] / max_lex if pid in lex and max_lex > 0 else 0.0
-        sim = sims.get(pid)
-        vec_part = 0.0 if sim is None else max(sim - similarity_floor, 0.0) / sim_span
+        found = sims.get(pid)
+        vec_part = 0.0 if found is None else max(found - similarity_floor, 0.0) / sim_span
         fused.append(
             FusedCandidate(
                 product_id=pid,
                 score=lexical_weight * lex_part + vector_weight * vec_part,
                 lexical_score=lex[pid][1] if pid in lex else None,
                 lexical_rank=lex[pid][0] if pid in lex else None,
-                vector_similarity=sim,
+                vector_similarity=found,
                 vector_rank=vec[pid][0] if pid in vec else None,
             )
         )

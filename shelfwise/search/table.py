@@ -98,13 +98,12 @@ class ProductTable:
         for depth in range(min(len(product.category), MAX_CATEGORY_DEPTH)):
             prefix = CATEGORY_SEPARATOR.join(product.category[: depth + 1])
             self.category[row, depth] = self.categories.code(prefix)
-        for column in self.attributes.values():
-            column[row] = -1
+        for existing in self.attributes.values():
+            existing[row] = -1
         for name, value in product.attributes.items():
-            column = self.attributes.get(name.lower())
-            if column is None:
-                column = np.full(len(self.ids), -1, dtype=np.int32)
-                self.attributes[name.lower()] = column
+            column = self.attributes.setdefault(
+                name.lower(), np.full(len(self.ids), -1, dtype=np.int32)
+            )
             column[row] = self.attribute_values.code(value.lower())
 
     def rows(self, product_ids: Sequence[str]) -> np.ndarray:

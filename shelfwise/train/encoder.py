@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -116,11 +117,13 @@ class EncoderTrainer:
         self.config = config
         self.log = log
         self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        first: Any = self.model[0]
+        self._network: torch.nn.Module = first.auto_model
 
     def _embed(self, texts: list[str]):  # noqa: ANN202 - torch tensor
         import torch
 
-        transformer = self.model[0]
+        transformer: Any = self.model[0]
         features = transformer.tokenizer(
             texts, padding=True, truncation=True, max_length=self.config.max_length,
             return_tensors="pt",
@@ -183,7 +186,7 @@ class EncoderTrainer:
                  f"validation NDCG@10 before: {before:.4f}")
         steps_per_epoch = max(1, len(examples) // cfg.batch_size)
         total = steps_per_epoch * cfg.epochs
-        params = self.model[0].auto_model.parameters()
+        params = self._network.parameters()
         optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         warmup = int(total * cfg.warmup_fraction)
         schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -208,7 +211,7 @@ class EncoderTrainer:
                 self.log(f"step {step}/{total} loss {loss:.4f} validation NDCG@10 {score:.4f}")
                 if score > best:
                     best, best_step, waited = score, step, 0
-                    best_state = copy.deepcopy(self.model[0].auto_model.state_dict())
+                    best_state = copy.deepcopy(self._network.state_dict())
                 else:
                     waited += 1
                 if waited >= cfg.patience:
@@ -217,7 +220,7 @@ class EncoderTrainer:
                 self.log("early stop: no validation gain")
                 break
         if best_state is not None:
-            self.model[0].auto_model.load_state_dict(best_state)
+            self._network.load_state_dict(best_state)
         self.model.eval()
         return EncoderTrainingReport(
             train_queries=len(parts.tuning), validation_queries=len(parts.validation),
@@ -229,7 +232,7 @@ class EncoderTrainer:
     def _step(self, batch, positives, optimizer, schedule) -> float:  # noqa: ANN001
         import torch
 
-        self.model[0].auto_model.train()
+        self._network.train()
         queries = self._embed([e.query for e in batch])
         docs = self._embed([e.positive for e in batch] + [e.negative for e in batch])
         logits = queries @ docs.T * self.config.scale
@@ -237,7 +240,7 @@ class EncoderTrainer:
         logits = logits.masked_fill(mask, float("-inf"))
         loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.model[0].auto_model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(self._network.parameters(), 1.0)
         optimizer.step()
         schedule.step()
         optimizer.zero_grad()
