@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,18 @@ def _folder_fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
+def _declared_dimension(folder: Path) -> int:
+    """Embedding size from the pooling config (or the transformer's hidden size)."""
+    for config_file, key in (("1_Pooling/config.json", "word_embedding_dimension"),
+                             ("config.json", "hidden_size")):
+        path = folder / config_file
+        if path.is_file():
+            value = json.loads(path.read_text()).get(key)
+            if isinstance(value, int):
+                return value
+    raise ValueError(f"model at {folder} does not declare its embedding dimension")
+
+
 class SentenceTransformerEncoder:
     """A sentence-transformers bi-encoder loaded from a local folder (never from a hub)."""
 
@@ -63,22 +76,31 @@ class SentenceTransformerEncoder:
         threads: int | None = None,
         name: str = "all-MiniLM-L6-v2",
     ) -> None:
-        import torch
-        from sentence_transformers import SentenceTransformer
-
-        if threads is not None:
-            torch.set_num_threads(threads)
         folder = Path(model_path) if model_path else bundled_minilm_path()
         if not folder.is_dir():
             raise FileNotFoundError(f"encoder model folder not found: {folder}")
-        self._model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
-        self._model.eval()
+        self._folder = folder
+        self._threads = threads
         self._batch_size = batch_size
         self._version = f"{name}@{_folder_fingerprint(folder)}"
-        dim = self._model.get_embedding_dimension()
-        if dim is None:
-            raise ValueError(f"model at {folder} does not declare its embedding dimension")
-        self._dim = int(dim)
+        self._dim = _declared_dimension(folder)
+        self._loaded: Any = None
+
+    @property
+    def _model(self) -> Any:
+        """The network, loaded on first use: commands that never encode never pay for it."""
+        if self._loaded is None:
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            if self._threads is not None:
+                torch.set_num_threads(self._threads)
+            model = SentenceTransformer(str(self._folder), device="cpu", local_files_only=True)
+            model.eval()
+            if model.get_embedding_dimension() != self._dim:
+                raise ValueError(f"model at {self._folder} does not produce {self._dim}-d vectors")
+            self._loaded = model
+        return self._loaded
 
     @property
     def version(self) -> str:
