@@ -100,7 +100,7 @@ def grid(queries: list[QueryArrays]) -> list[dict]:
     results = []
     for lex_depth, vec_depth in itertools.product((100, 200, 300), (50, 100, 200, 300)):
         keeps = [(q.lexical_rank <= lex_depth) | (q.vector_rank <= vec_depth) for q in queries]
-        for wl, floor in itertools.product(np.arange(0.3, 0.91, 0.05), (0.0, 0.1, 0.2, 0.3)):
+        for wl, floor in itertools.product(np.arange(0.1, 0.91, 0.05), (0.0, 0.1, 0.2, 0.3)):
             score = np.mean([
                 ndcg10(weighted_scores(q, wl, floor, keep), q, keep)
                 for q, keep in zip(queries, keeps, strict=True)

@@ -13,9 +13,6 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 
 from shelfwise.config import Settings
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 app = typer.Typer(help="Shelfwise: e-commerce search driven by language models.", no_args_is_help=True)
 bench_app = typer.Typer(help="Write benchmark runs from data files.", no_args_is_help=True)
 eval_app = typer.Typer(help="Score benchmark runs.", no_args_is_help=True)
@@ -29,6 +26,13 @@ DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", "-d", help="shop data folder [env SHELFWISE_DATA_DIR]"),
 ]
+
+
+@app.callback()
+def _offline() -> None:
+    """Models load from local folders only; never from a hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
 def _settings(data_dir: Path | None) -> Settings:
@@ -158,8 +162,8 @@ def search(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option()] = "127.0.0.1",
-    port: Annotated[int, typer.Option()] = 8000,
+    host: Annotated[str | None, typer.Option(help="default: SHELFWISE_SERVE__HOST or 127.0.0.1")] = None,
+    port: Annotated[int | None, typer.Option(help="default: SHELFWISE_SERVE__PORT or 8000")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the HTTP API (and the index, built first if missing)."""
@@ -169,11 +173,12 @@ def serve(
 
     settings = _settings(data_dir)
     shop = _shelfwise(data_dir)
-    if shop.store.count():
-        with _Bars() as bars:
-            shop.open_index(bars)
+    with _Bars() as bars:
+        shop.open_index(bars)  # an empty catalog gets an empty index that API writes fill
     logging.basicConfig(level=logging.INFO)
-    uvicorn.run(create_app(shop, settings.serve), host=host, port=port, log_level="info")
+    app = create_app(shop, settings.serve, owns_shelfwise=True)
+    uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port,
+                log_level="info")
 
 
 @app.command()

@@ -92,14 +92,15 @@ class Shelfwise:
     # ----- index and search ------------------------------------------------------------------
 
     def open_index(self, progress: Progress | None = None) -> IndexManifest:
-        """Load the published index, catching up with the store (builds one if missing)."""
-        return self.engine.open(progress)
+        """Load the published index, catching up with the store; builds one when there is
+        none, when the encoder changed, or when the index files are unusable."""
+        manifest = self.engine.open(progress, build=True)
+        assert manifest is not None  # build=True always ends with an index
+        return manifest
 
     def load_index(self) -> IndexManifest | None:
-        """Load the published index if there is one (never builds); None when there is none."""
-        if self.engine.registry.current() is None:
-            return None
-        return self.engine.open()
+        """Load the published index if it is usable as it is; never builds (None instead)."""
+        return self.engine.open(build=False)
 
     def rebuild_index(self, progress: Progress | None = None) -> IndexManifest:
         return self.engine.rebuild(progress)
@@ -110,17 +111,15 @@ class Shelfwise:
     def _refresh_if_indexed(self, progress: Progress | None) -> None:
         """Bring an existing index up to date. If another process (a running server) owns the
         index files, this process only updates its own memory; the owner catches up by itself."""
-        if self.engine.manifest() is None and self.engine.registry.current() is not None:
-            self.engine.open(progress)
-        elif self.engine.manifest() is not None:
+        if self.engine.manifest() is None:
+            self.engine.open(progress, build=False)
+        else:
             self.engine.refresh(progress)
 
     def catch_up(self) -> RefreshStats | None:
-        """Apply store changes made by other processes (e.g. `shelfwise ingest` beside a server)."""
-        manifest = self.engine.manifest()
-        if manifest is None or self.store.last_seq() == manifest.store_seq:
-            return None
-        return self.engine.refresh()
+        """Apply what other processes did: a newly published index version, catalog changes made
+        by `shelfwise ingest` beside a server, or an index whose owning process has exited."""
+        return self.engine.catch_up()
 
     def search(self, request: SearchRequest) -> SearchResult:
         return self.engine.search(request)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,13 +15,22 @@ import numpy as np
 from shelfwise.config import FusionConfig, LexicalConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
 from shelfwise.models import CachedEncoder
-from shelfwise.records import Explanation, Filters, Hit, Product, SearchRequest, SearchResult
+from shelfwise.records import (
+    Explanation,
+    Filters,
+    Hit,
+    Product,
+    SearchRequest,
+    SearchResult,
+    text_hash,
+)
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.table import ProductTable
 from shelfwise.store import Store
 
 Progress = Callable[[str, int, int], None]
+logger = logging.getLogger("shelfwise.search")
 _BUILD_BATCH = 2000
 
 
@@ -46,6 +56,8 @@ class _LiveIndex:
     lexical: LexicalIndex
     vector: VectorIndex
     table: ProductTable
+    text_hashes: dict[str, str] = field(default_factory=dict)
+    """hash of each product's encoded text: a change elsewhere keeps its vector"""
     unsaved_changes: int = 0
     writable: bool = True
     """False when another process owns the files: changes stay in memory, lexical lags."""
@@ -77,25 +89,47 @@ class SearchEngine:
         self.vector_config = vector or VectorConfig()
         self.fusion = fusion or FusionConfig()
         self._lock = threading.RLock()
+        """held briefly: by searches, and by writers while they swap or apply changes"""
+        self._write_lock = threading.RLock()
+        """held by open, rebuild, refresh and catch_up: one writer at a time"""
         self._live: _LiveIndex | None = None
         self.persist_every = persist_every
 
     # ----- lifecycle -------------------------------------------------------------------------
 
-    def open(self, progress: Progress | None = None) -> IndexManifest:
-        """Load the published index (building one if there is none or the encoder changed)."""
-        current = self.registry.current()
-        if current is not None:
-            version, path = current
-            manifest = self.registry.read_manifest(path / "manifest.json")
-            if manifest.encoder == self.encoder.encoder.version:
-                self._live = self._load(version, path, manifest)
-                self.refresh(progress)
-                return self._live.manifest
-        return self.rebuild(progress)
+    def open(self, progress: Progress | None = None, build: bool = True) -> IndexManifest | None:
+        """Load the published index and catch up with the store.
 
-    def _load(self, version: str, path: Path, manifest: IndexManifest) -> _LiveIndex:
+        With `build`, a new index is built when there is none, when it was built by another
+        encoder, or when its files cannot be loaded (a crash mid-save); without, None is
+        returned instead and nothing is built.
+        """
+        with self._write_lock:
+            current = self.registry.current()
+            live = None if current is None else self._try_load(*current)
+            if live is None:
+                return self.rebuild(progress) if build else None
+            self._swap(live)
+            self.refresh(progress)
+            return live.manifest
+
+    def _try_load(self, version: str, path: Path) -> _LiveIndex | None:
+        try:
+            manifest = self.registry.read_manifest(path / "manifest.json")
+        except (OSError, ValueError) as error:
+            logger.warning("index %s has no readable manifest (%s)", version, error)
+            return None
+        if manifest.encoder != self.encoder.encoder.version:
+            logger.info("index %s was built by %s, not %s", version, manifest.encoder,
+                        self.encoder.encoder.version)
+            return None
         lexical = LexicalIndex.open(path / "lexical", self.lexical_config)
+        try:
+            vector = VectorIndex.load(path / "vector", self.vector_config)
+        except (OSError, ValueError, KeyError) as error:
+            logger.warning("index %s: vector files unusable (%s); it will be rebuilt", version, error)
+            lexical.close()
+            return None
         writable = True
         try:
             lexical.acquire_writer()  # one writing process per index
@@ -103,18 +137,30 @@ class SearchEngine:
             if "LockBusy" not in str(error):
                 raise
             writable = False  # another process (a server) owns it: read, never write
-        return _LiveIndex(
-            version=version,
-            path=path,
-            manifest=manifest,
-            lexical=lexical,
-            vector=VectorIndex.load(path / "vector", self.vector_config),
-            table=ProductTable.build(self.store.iter_products()),
-            writable=writable,
-        )
+        products = list(self.store.iter_products())
+        hashes = _text_hashes(products)
+        for change in self.store.changes_since(manifest.store_seq):
+            hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
+        return _LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
+                          text_hashes=hashes, writable=writable)
+
+    def _swap(self, live: _LiveIndex) -> None:
+        with self._lock:
+            previous, self._live = self._live, live
+        if previous is not None and previous is not live:
+            previous.lexical.close()
 
     def rebuild(self, progress: Progress | None = None) -> IndexManifest:
-        """Build a complete new index version off to the side, then publish it atomically."""
+        """Build a complete new index version off to the side, then publish it atomically.
+        Searches keep reading the previous version until the swap."""
+        with self._write_lock:
+            live = self._build(progress)
+            self.registry.publish(live.version)
+            self._swap(live)
+            self.refresh(progress)
+            return live.manifest
+
+    def _build(self, progress: Progress | None) -> _LiveIndex:
         started = time.perf_counter()
         store_seq = self.store.last_seq()
         products = list(self.store.iter_products())
@@ -143,18 +189,16 @@ class SearchEngine:
             build_seconds=round(time.perf_counter() - started, 3),
         )
         self.registry.write_manifest(path / "manifest.json", manifest)
-        live = _LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products))
-        with self._lock:
-            self.registry.publish(version)
-            previous, self._live = self._live, live
-            if previous is not None:
-                previous.lexical.close()
-        self.refresh(progress)
-        return self._require().manifest
+        return _LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
+                          text_hashes=_text_hashes(products))
 
     def refresh(self, progress: Progress | None = None) -> RefreshStats:
-        """Apply the store's changes since the index's sequence number, in place."""
-        with self._lock:
+        """Apply the store's changes since the index's sequence number, in place.
+
+        Products are encoded before the search lock is taken, so searches go on meanwhile;
+        products whose text did not change (a new price, say) keep their vectors.
+        """
+        with self._write_lock:
             live = self._require()
             changes = self.store.changes_since(live.manifest.store_seq)
             if not changes:
@@ -162,26 +206,57 @@ class SearchEngine:
             changed = self.store.get_many([c.product_id for c in changes if not c.deleted])
             upserted = list(changed.values())
             deleted = [c.product_id for c in changes if c.product_id not in changed]
+            hashes = _text_hashes(upserted)
+            retext = [
+                p for p in upserted
+                if live.text_hashes.get(p.product_id) != hashes[p.product_id] or p.product_id not in live.vector
+            ]
             vectors = self.encoder.encode_products(
-                upserted, progress=_stage(progress, "encode") if progress else None
+                retext, progress=_stage(progress, "encode") if progress else None
             )
             encoded = self.encoder.last_stats.encoded
-            if upserted:
-                if live.writable:
-                    live.lexical.upsert(upserted)
-                live.vector.upsert([p.product_id for p in upserted], vectors)
-            if deleted:
-                if live.writable:
-                    live.lexical.delete(deleted)
+            if live.writable:
+                live.lexical.upsert(upserted)
+                live.lexical.delete(deleted)
+            with self._lock:
+                if retext:
+                    live.vector.upsert([p.product_id for p in retext], vectors)
                 live.vector.delete(deleted)
-            live.table = live.table.with_changes(upserted, deleted)
-            live.manifest = live.manifest.model_copy(
-                update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
-            )
+                live.table = live.table.with_changes(upserted, deleted)
+                live.manifest = live.manifest.model_copy(
+                    update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
+                )
+            live.text_hashes.update(hashes)
+            for pid in deleted:
+                live.text_hashes.pop(pid, None)
             live.unsaved_changes += len(changes)
             if live.writable and live.unsaved_changes >= self.persist_every:
                 self._persist(live)
             return RefreshStats(len(upserted), len(deleted), encoded, changes[-1].seq)
+
+    def catch_up(self) -> RefreshStats | None:
+        """What a long-running server calls every second: load a newly published version, take
+        over the index files when their owner has gone, and apply other processes' changes."""
+        with self._write_lock:
+            current = self.registry.current()
+            live = self._live
+            if current is None:
+                return None
+            if live is None or live.version != current[0] or not live.writable and self._owner_gone(live):
+                if self.open(build=False) is None:
+                    return None
+                return RefreshStats(0, 0, 0, self._require().manifest.store_seq)
+            if self.store.last_seq() == live.manifest.store_seq:
+                return None
+            return self.refresh()
+
+    def _owner_gone(self, live: _LiveIndex) -> bool:
+        try:
+            live.lexical.acquire_writer()
+        except ValueError:
+            return False
+        live.lexical.close()  # the reload takes it again, with the files' latest state
+        return True
 
     def _persist(self, live: _LiveIndex) -> None:
         """Write the vector index, then the manifest that vouches for it.
@@ -196,12 +271,17 @@ class SearchEngine:
 
     def close(self) -> None:
         """Persist pending changes and release the index files (and the writer's lock)."""
-        with self._lock:
+        with self._write_lock, self._lock:
             if self._live is not None:
                 if self._live.unsaved_changes and self._live.writable:
                     self._persist(self._live)
                 self._live.lexical.close()
                 self._live = None
+
+    @property
+    def version(self) -> str | None:
+        live = self._live
+        return None if live is None else live.version
 
     @property
     def writable(self) -> bool:
@@ -232,10 +312,8 @@ class SearchEngine:
             mask = live.table.mask(request.filters)
             passing = [c for c, r in zip(retrieved.candidates, retrieved.rows, strict=True) if mask[r]]
             facets = {
-                name: live.table.facet(
-                    name, retrieved.rows[live.table.mask(request.filters, skip=name)[retrieved.rows]],
-                    request.filters,
-                )
+                name: live.table.facet(name, self._facet_rows(live, retrieved, request, name, mask),
+                                       request.filters)
                 for name in request.facets
             }
             start = (request.page - 1) * request.page_size
@@ -253,6 +331,16 @@ class SearchEngine:
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
         )
+
+    @staticmethod
+    def _facet_rows(
+        live: _LiveIndex, retrieved: _Retrieved, request: SearchRequest, name: str, mask: np.ndarray
+    ) -> np.ndarray:
+        """Rows a facet counts over: the candidates passing every filter but the facet's own
+        (so a shopper sees what widening the choice gives); categories drill down instead."""
+        if name == "category":
+            return retrieved.rows[mask[retrieved.rows]]
+        return retrieved.rows[live.table.mask(request.filters, skip=name)[retrieved.rows]]
 
     def stages(
         self, query: str, filters: Filters | None = None, mode: str = "hybrid"
@@ -356,6 +444,10 @@ def _explain(
         fused_score=candidate.score,
         filters_applied=applied,
     )
+
+
+def _text_hashes(products: list[Product]) -> dict[str, str]:
+    return {p.product_id: text_hash(p.text()) for p in products}
 
 
 def _stage(progress: Progress, stage: str) -> Callable[[int, int], None]:

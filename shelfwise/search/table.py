@@ -12,7 +12,7 @@ from shelfwise.records import CATEGORY_SEPARATOR, FacetValue, Filters, Product
 PRICE_BUCKETS: tuple[tuple[float, float], ...] = (
     (0, 10), (10, 25), (25, 50), (50, 100), (100, 250), (250, 500), (500, float("inf")),
 )
-MAX_CATEGORY_DEPTH = 4
+MAX_CATEGORY_DEPTH = 6
 
 
 def price_bucket_label(lo: float, hi: float) -> str:
@@ -111,6 +111,7 @@ class ProductTable:
 
     def mask(self, filters: Filters, skip: str | None = None) -> np.ndarray:
         """Boolean mask over all rows of live products that pass `filters` (one field skippable)."""
+        skip = None if skip is None else skip.lower()
         mask = self.live.copy()
         if filters.category and skip != "category":
             mask &= self._category_mask(filters.category)
@@ -136,7 +137,9 @@ class ProductTable:
 
     def _category_mask(self, path: str) -> np.ndarray:
         parts = [p.strip() for p in path.split(">") if p.strip()]
-        depth = min(len(parts), MAX_CATEGORY_DEPTH)
+        if len(parts) > MAX_CATEGORY_DEPTH:
+            return np.zeros(len(self.ids), dtype=bool)  # deeper than any stored path
+        depth = len(parts)
         code = self.categories.codes.get(CATEGORY_SEPARATOR.join(parts[:depth]), -2)
         if depth == 0:
             return np.ones(len(self.ids), dtype=bool)

@@ -180,3 +180,45 @@ def test_second_process_reads_while_the_owner_catches_up(minilm, tmp_path: Path)
     assert server.catch_up() is None
     cli.close()
     server.close()
+
+
+def test_price_change_keeps_the_vector_and_text_change_replaces_it(engine: SearchEngine) -> None:
+    kettle = next(p for p in CATALOG if p.product_id == "kt1")
+    engine.store.upsert([kettle.model_copy(update={"price": 29.0})])
+    assert engine.refresh().encoded == 0
+    assert engine.search(SearchRequest(query="electric kettle")).hits[0].product.price == 29.0
+    engine.store.upsert([kettle.model_copy(update={"title": "Brewly Glass Teapot"})])
+    stats = engine.refresh()
+    assert stats.encoded == 1
+    assert _top(engine, "glass teapot", mode="vector")[0] == "kt1"
+
+
+def test_catch_up_loads_a_version_published_elsewhere(minilm, tmp_path: Path) -> None:
+    store = MemoryStore()
+    store.upsert(CATALOG)
+    cache = MemoryEmbeddingCache()
+    server = SearchEngine(store, CachedEncoder(minilm, cache), tmp_path / "idx")
+    assert server.catch_up() is None  # nothing published yet
+    builder = SearchEngine(store, CachedEncoder(minilm, cache), tmp_path / "idx")
+    built = builder.rebuild()
+    builder.close()
+    assert server.catch_up() is not None and server.version == built.version
+    assert _top(server, "coffee maker")[0] == "cf1"
+    server.close()
+
+
+def test_unusable_vector_files_are_rebuilt_on_open(minilm, tmp_path: Path) -> None:
+    store = MemoryStore()
+    store.upsert(CATALOG)
+    cache = MemoryEmbeddingCache()
+    first = SearchEngine(store, CachedEncoder(minilm, cache), tmp_path / "idx")
+    broken = first.open()
+    first.close()
+    assert broken is not None
+    (first.registry.path_of(broken.version) / "vector" / "ids.json").write_text("{not json")
+    second = SearchEngine(store, CachedEncoder(minilm, cache), tmp_path / "idx")
+    assert second.open(build=False) is None  # a server start never builds
+    rebuilt = second.open()
+    assert rebuilt is not None and rebuilt.version != broken.version
+    assert _top(second, "coffee maker")[0] == "cf1"
+    second.close()

@@ -60,3 +60,11 @@ def test_with_changes_is_copy_on_write() -> None:
     assert _ids(changed, changed.mask(Filters(brands=("Brewly",)))) == ["5"]
     assert _ids(changed, changed.mask(Filters(brands=("Norda",)))) == ["1", "4"]
     assert _ids(table, table.mask(Filters(brands=("Brewly",)))) == ["3"]
+
+
+def test_filter_deeper_than_any_path_matches_nothing_and_skip_ignores_case() -> None:
+    table = ProductTable.build(PRODUCTS)
+    deep = "Clothing > Women > Dresses > A > B > C > D"
+    assert _ids(table, table.mask(Filters(category=deep))) == []
+    color = Filters(attributes={"Color": ("red",)})
+    assert _ids(table, table.mask(color, skip="attr:Color")) == ["1", "2", "3", "4"]
