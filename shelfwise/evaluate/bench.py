@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +19,8 @@ from shelfwise.evaluate.trec import read_judgments, read_run, write_run
 from shelfwise.records import Product, SearchRequest
 
 Log = Callable[[str], None]
-_PRODUCT_FIELDS = ("description", "brand", "category")
+_LOADED_KEY = "bench:loaded"
+"""store document naming the products file (digest) and column mapping, once fully loaded"""
 
 
 class LatencySummary(BaseModel):
@@ -100,10 +102,16 @@ def run_search_benchmark(
     cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
     shop = Shelfwise(bench_settings, embedding_cache=cache)
     rejected = 0
-    if shop.store.count() == 0:
+    source = json.dumps({"products": file_digest(products), "columns": dict(product_columns or {})})
+    if shop.store.get_document(_LOADED_KEY) != source:
+        if shop.store.count():
+            raise RuntimeError(
+                f"{work} holds another or a partly loaded catalog; remove it or pick --work-dir"
+            )
         rows = read_products_tsv(products, product_columns)
         report = shop.upsert_products([product_from_row(r) for r in rows if r.title.strip()])
         rejected = report.rejected + sum(1 for r in rows if not r.title.strip())
+        shop.store.put_document(_LOADED_KEY, source)
         log(f"stored {report.accepted} products from {products} ({rejected} rejected)")
     built = shop.engine.registry.current() is None
     started = time.perf_counter()

@@ -209,7 +209,8 @@ class SearchEngine:
             hashes = _text_hashes(upserted)
             retext = [
                 p for p in upserted
-                if live.text_hashes.get(p.product_id) != hashes[p.product_id] or p.product_id not in live.vector
+                if live.text_hashes.get(p.product_id) != hashes[p.product_id]
+                or p.product_id not in live.vector
             ]
             vectors = self.encoder.encode_products(
                 retext, progress=_stage(progress, "encode") if progress else None

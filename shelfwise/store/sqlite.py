@@ -210,11 +210,17 @@ class SQLiteEmbeddingCache:
             for digest, v in vectors.items()
         ]
         with self._lock:
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO embeddings(model_version, text_hash, vector) "
-                "VALUES(?, ?, ?)",
-                rows,
-            )
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO embeddings(model_version, text_hash, vector) "
+                    "VALUES(?, ?, ?)",
+                    rows,
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
         with self._lock:

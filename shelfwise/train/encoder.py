@@ -161,28 +161,39 @@ class EncoderTrainer:
         kept = [v for v in scores if v is not None]
         return float(np.mean(kept)) if kept else 0.0
 
-    def fit(self, judgments: Judgments, products: Mapping[str, Product]) -> EncoderTrainingReport:
-        import torch
-
+    def validation_split(self, judgments: Judgments) -> tuple[Judgments, Judgments]:
+        """(training, validation) queries; a seed of its own, so that splits made upstream with
+        `seed` do not decide this one."""
         cfg = self.config
-        started = time.perf_counter()
-        # a seed of its own: splits made upstream with `seed` must not decide this one
         parts = split_judgments(judgments, cfg.validation_fraction, cfg.seed + SPLIT_SEED_OFFSET)
         if not len(parts.validation) or not len(parts.tuning):
             raise ValueError(
                 f"{len(judgments)} judged queries are too few to hold out "
                 f"{cfg.validation_fraction:.0%} for validation"
             )
+        return parts.tuning, parts.validation
+
+    def fit(self, judgments: Judgments, products: Mapping[str, Product]) -> EncoderTrainingReport:
+        import torch
+
+        cfg = self.config
+        started = time.perf_counter()
+        training, validation = self.validation_split(judgments)
         lexical = LexicalIndex.create(None, LexicalConfig())
         lexical.upsert(list(products.values()))
-        examples = build_examples(parts.tuning, products, cfg, lexical)
+        examples = build_examples(training, products, cfg, lexical)
         positives = {
             qid: {products[p].text() for p, g in grades.items()
                   if g >= cfg.positive_threshold and p in products}
-            for qid, grades in parts.tuning.grades.items()
+            for qid, grades in training.grades.items()
         }
-        before = self.evaluate(parts.validation, products)
-        self.log(f"{len(examples)} examples from {len(parts.tuning)} queries; "
+        if not examples:
+            raise ValueError(
+                "no training examples: no tuning query has both a product graded >= "
+                f"{cfg.positive_threshold} and a negative (graded <= {cfg.negative_threshold} or mined)"
+            )
+        before = self.evaluate(validation, products)
+        self.log(f"{len(examples)} examples from {len(training)} queries; "
                  f"validation NDCG@10 before: {before:.4f}")
         steps_per_epoch = max(1, len(examples) // cfg.batch_size)
         total = steps_per_epoch * cfg.epochs
@@ -206,7 +217,7 @@ class EncoderTrainer:
                 step += 1
                 if step % eval_every and step != total:
                     continue
-                score = self.evaluate(parts.validation, products)
+                score = self.evaluate(validation, products)
                 history.append({"step": step, "epoch": epoch + step / total, "loss": loss, "ndcg10": score})
                 self.log(f"step {step}/{total} loss {loss:.4f} validation NDCG@10 {score:.4f}")
                 if score > best:
@@ -223,7 +234,7 @@ class EncoderTrainer:
             self._network.load_state_dict(best_state)
         self.model.eval()
         return EncoderTrainingReport(
-            train_queries=len(parts.tuning), validation_queries=len(parts.validation),
+            train_queries=len(training), validation_queries=len(validation),
             examples=len(examples), steps=step, best_step=best_step,
             validation_ndcg10_before=round(before, 4), validation_ndcg10_after=round(best, 4),
             history=history, seconds=round(time.perf_counter() - started, 1),

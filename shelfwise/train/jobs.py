@@ -58,7 +58,7 @@ def train_encoder(
     trainer = EncoderTrainer(base, config, log)
     report = trainer.fit(graded, catalog)
     registry = encoder_registry(data_dir)
-    version, path = registry.new_version()
+    version, path = registry.new_version()  # keeps two versions: a rejected one may prune an old one
     trainer.save(path)
     artifact = EncoderArtifact(
         version=version, path=str(path), base_model=str(base),
@@ -66,9 +66,15 @@ def train_encoder(
         config=config.model_dump(), report=report,
     )
     (path / "shelfwise_manifest.json").write_text(json.dumps(artifact.model_dump(), indent=2))
-    if report.validation_ndcg10_after > report.validation_ndcg10_before:
+    to_beat = report.validation_ndcg10_before
+    active = active_encoder_path(data_dir)
+    if active is not None and active != base:
+        _, validation = trainer.validation_split(graded)
+        to_beat = max(to_beat, EncoderTrainer(active, config, log).evaluate(validation, catalog))
+        log(f"the active encoder scores {to_beat:.4f} on the same validation queries")
+    if report.validation_ndcg10_after > to_beat:
         registry.publish(version)
         log(f"published encoder {version}: the next index build re-encodes the catalog with it")
     else:
-        log(f"encoder {version} did not beat its base on validation; it is kept but not active")
+        log(f"encoder {version} did not beat {to_beat:.4f} on validation; kept, not made active")
     return artifact
