@@ -11,7 +11,7 @@ import copy
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,30 @@ class TrainingExample:
     query: str
     positive: str
     negative: str
+
+
+@dataclass
+class _Best:
+    """Early-stopping state: the best validation score so far and the weights that gave it."""
+
+    score: float
+    step: int = 0
+    steps: int = 0
+    waited: int = 0
+    state: dict | None = None
+    history: list[dict[str, float]] = field(default_factory=list)
+
+    def improve(self, score: float, network: Any) -> bool:
+        if score <= self.score:
+            self.waited += 1
+            return False
+        self.score, self.step, self.waited = score, self.steps, 0
+        self.state = copy.deepcopy(network.state_dict())
+        return True
+
+    def restore(self, network: Any) -> None:
+        if self.state is not None:
+            network.load_state_dict(self.state)
 
 
 class EncoderTrainingReport(BaseModel):
@@ -174,7 +198,6 @@ class EncoderTrainer:
         return parts.tuning, parts.validation
 
     def fit(self, judgments: Judgments, products: Mapping[str, Product]) -> EncoderTrainingReport:
-        import torch
 
         cfg = self.config
         started = time.perf_counter()
@@ -195,50 +218,66 @@ class EncoderTrainer:
         before = self.evaluate(validation, products)
         self.log(f"{len(examples)} examples from {len(training)} queries; "
                  f"validation NDCG@10 before: {before:.4f}")
-        steps_per_epoch = max(1, len(examples) // cfg.batch_size)
-        total = steps_per_epoch * cfg.epochs
-        params = self._network.parameters()
-        optimizer = torch.optim.AdamW(params, lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
-        warmup = int(total * cfg.warmup_fraction)
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda s: min((s + 1) / max(warmup, 1), max(0.0, (total - s) / max(total - warmup, 1)))
-        )
-        eval_every = max(1, steps_per_epoch // cfg.evaluations_per_epoch)
-        best, best_step, best_state, waited = before, 0, None, 0
-        history: list[dict[str, float]] = []
-        rng = random.Random(cfg.seed)
-        step = 0
-        for epoch in range(cfg.epochs):
-            order = examples[:]
-            rng.shuffle(order)
-            for start in range(0, steps_per_epoch * cfg.batch_size, cfg.batch_size):
-                batch = order[start : start + cfg.batch_size]
-                loss = self._step(batch, positives, optimizer, schedule)
-                step += 1
-                if step % eval_every and step != total:
-                    continue
-                score = self.evaluate(validation, products)
-                history.append({"step": step, "epoch": epoch + step / total, "loss": loss, "ndcg10": score})
-                self.log(f"step {step}/{total} loss {loss:.4f} validation NDCG@10 {score:.4f}")
-                if score > best:
-                    best, best_step, waited = score, step, 0
-                    best_state = copy.deepcopy(self._network.state_dict())
-                else:
-                    waited += 1
-                if waited >= cfg.patience:
-                    break
-            if waited >= cfg.patience:
-                self.log("early stop: no validation gain")
-                break
-        if best_state is not None:
-            self._network.load_state_dict(best_state)
+        best = self._train(examples, positives, validation, products, before)
         self.model.eval()
         return EncoderTrainingReport(
             train_queries=len(training), validation_queries=len(validation),
-            examples=len(examples), steps=step, best_step=best_step,
-            validation_ndcg10_before=round(before, 4), validation_ndcg10_after=round(best, 4),
-            history=history, seconds=round(time.perf_counter() - started, 1),
+            examples=len(examples), steps=best.steps, best_step=best.step,
+            validation_ndcg10_before=round(before, 4), validation_ndcg10_after=round(best.score, 4),
+            history=best.history, seconds=round(time.perf_counter() - started, 1),
         )
+
+    def _schedule(self, total: int):  # noqa: ANN202 - torch optimizer and scheduler
+        """AdamW with linear warm-up to the learning rate, then linear decay to zero."""
+        import torch
+
+        cfg = self.config
+        optimizer = torch.optim.AdamW(
+            self._network.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
+        )
+        warmup = max(int(total * cfg.warmup_fraction), 1)
+        decay = max(total - warmup, 1)
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / decay))
+        )
+        return optimizer, schedule
+
+    def _train(
+        self,
+        examples: list[TrainingExample],
+        positives: Mapping[str, set[str]],
+        validation: Judgments,
+        products: Mapping[str, Product],
+        before: float,
+    ) -> _Best:
+        """Epochs of shuffled batches; evaluates a few times an epoch, keeps the best weights,
+        stops after `patience` evaluations without gain."""
+        cfg = self.config
+        per_epoch = max(1, len(examples) // cfg.batch_size)
+        total = per_epoch * cfg.epochs
+        optimizer, schedule = self._schedule(total)
+        eval_every = max(1, per_epoch // cfg.evaluations_per_epoch)
+        best = _Best(score=before)
+        rng = random.Random(cfg.seed)
+        for _ in range(cfg.epochs):
+            order = rng.sample(examples, len(examples))
+            for start in range(0, per_epoch * cfg.batch_size, cfg.batch_size):
+                loss = self._step(order[start : start + cfg.batch_size], positives, optimizer, schedule)
+                best.steps += 1
+                if best.steps % eval_every and best.steps != total:
+                    continue
+                score = self.evaluate(validation, products)
+                best.history.append({"step": best.steps, "epoch": best.steps / per_epoch,
+                                     "loss": loss, "ndcg10": score})
+                self.log(f"step {best.steps}/{total} loss {loss:.4f} validation NDCG@10 {score:.4f}")
+                if best.improve(score, self._network):
+                    continue
+                if best.waited >= cfg.patience:
+                    self.log("early stop: no validation gain")
+                    best.restore(self._network)
+                    return best
+        best.restore(self._network)
+        return best
 
     def _step(self, batch, positives, optimizer, schedule) -> float:  # noqa: ANN001
         import torch
