@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Home Depot search benchmark, end to end: split dev judgments by query, fine-tune the encoder on
-# the tuning part, then BM25 / vector / hybrid runs on the validation queries, scored.
-# Usage: bash benchmarks/search_homedepot.sh [DATA_DIR]   (from the repository root, after make install)
+# Home Depot search benchmark, end to end (from the repository root, after `make install`):
+#   1. split dev judgments by query into tuning (70%) and validation (30%) parts;
+#   2. fine-tune the encoder on the tuning part (it holds out 15% of those queries itself);
+#   3. tune fusion on the encoder's held-out queries, score every system on validation;
+#   4. bench + eval each mode on the validation queries with the default (tuned) settings.
+# Usage: bash benchmarks/search_homedepot.sh [DATA_DIR]     SKIP_TRAIN=1 reuses the active encoder.
 set -euo pipefail
 HD=${HD:-../shared/data/homedepot}
 OUT=${1:-runs/hd}
@@ -13,10 +16,15 @@ if [ "${SKIP_TRAIN:-0}" != 1 ]; then
   $SW train encoder --data-dir "$OUT" --products "$HD/products.tsv" \
       --judgments "$OUT/tuning_judgments.tsv" --epochs 3
 fi
-for mode in lexical vector hybrid; do
+$PY benchmarks/encoder_holdout.py "$OUT/tuning_judgments.tsv" "$OUT/encoder_holdout_judgments.tsv"
+for mode in hybrid lexical vector; do   # hybrid first: it builds the index
   $SW bench search --data-dir "$OUT" --products "$HD/products.tsv" \
       --queries "$OUT/validation_queries.tsv" --mode "$mode" --out "$OUT/validation-$mode.trec" \
       > "$OUT/bench-$mode.json"
   echo "== $mode"; cat "$OUT/bench-$mode.json"
   $SW eval search --judgments "$OUT/validation_judgments.tsv" --run "$OUT/validation-$mode.trec"
 done
+work=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['work_dir'])" "$OUT/bench-hybrid.json")
+$PY benchmarks/tune_search.py --data-dir "$OUT" --work-dir "$work" \
+    --tune-judgments "$OUT/encoder_holdout_judgments.tsv" \
+    --validation-judgments "$OUT/validation_judgments.tsv" --out "$OUT/tuning.json"

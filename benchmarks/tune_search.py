@@ -1,12 +1,15 @@
 """Tune hybrid fusion on the tuning part of a judgments file; report the validation part.
 
-    python benchmarks/tune_search.py --work-dir runs/hd/bench/<digest> \
-        --judgments ../shared/data/homedepot/dev_judgments.tsv --out runs/hd/tuning.json
+    python benchmarks/tune_search.py --data-dir runs/hd --work-dir runs/hd/bench/<digest> \
+        --tune-judgments runs/hd/tuning_judgments.tsv \
+        --validation-judgments runs/hd/validation_judgments.tsv --out runs/hd/tuning.json
 
 The work folder is the one `shelfwise bench search` built (its store and index are reused). Each
 query's lexical and vector candidates are collected once, then every fusion setting is scored with
 vectorised NDCG@10 on the tuning queries only; the best setting is scored on the validation queries
-with the project's evaluator, next to BM25 alone, vector alone and plain RRF.
+with the project's evaluator, next to BM25 alone, vector alone and plain RRF. With a fine-tuned
+encoder, tune on queries it was not trained on (`benchmarks/encoder_holdout.py` writes them):
+fusion weights tuned on the encoder's own training queries overrate the vector side.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from shelfwise.config import FusionConfig, Settings
-from shelfwise.evaluate import evaluate_run, read_judgments, split_judgments
+from shelfwise.config import EncoderConfig, FusionConfig, Settings
+from shelfwise.evaluate import evaluate_run, read_judgments
 from shelfwise.evaluate.trec import Judgments
+from shelfwise.models import load_encoder
 from shelfwise.search import RetrievalStages, fuse, normalize_query
 from shelfwise.service import Shelfwise
 from shelfwise.store import open_embedding_cache
+from shelfwise.train import active_encoder_path
 
 COLLECT_DEPTH = 300
 
@@ -144,10 +149,10 @@ def run_of(stages: dict[str, RetrievalStages], config: FusionConfig, mode: str =
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--work-dir", type=Path, required=True)
-    parser.add_argument("--judgments", type=Path, required=True)
-    parser.add_argument("--cache", type=Path, help="embedding cache (default: work-dir/../../embeddings.db)")
-    parser.add_argument("--validation-fraction", type=float, default=0.3)
-    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--tune-judgments", type=Path, required=True)
+    parser.add_argument("--validation-judgments", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, required=True,
+                        help="the data folder given to `bench search`: its active encoder and cache")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -158,13 +163,16 @@ def main() -> None:
     faiss.omp_set_num_threads(1)
     settings = Settings(data_dir=args.work_dir, fusion=FusionConfig(
         lexical_depth=COLLECT_DEPTH, vector_depth=COLLECT_DEPTH))
-    cache_path = args.cache or args.work_dir.parent.parent / "embeddings.db"
-    shop = Shelfwise(settings, embedding_cache=open_embedding_cache(f"sqlite:///{cache_path}"))
+    cache = open_embedding_cache(f"sqlite:///{args.data_dir / 'embeddings.db'}")
+    encoder = load_encoder(EncoderConfig(), active_encoder_path(args.data_dir))
+    shop = Shelfwise(settings, encoder=encoder, embedding_cache=cache)
+    print(f"encoder {encoder.version}", flush=True)
     shop.open_index()
-    judgments = read_judgments(args.judgments)
-    parts = split_judgments(judgments, args.validation_fraction, args.seed)
-    stages = collect(shop, judgments)
-    tuning = [to_arrays(stages[qid], dict(parts.tuning.grades[qid])) for qid in parts.tuning.query_ids]
+    tune_part = read_judgments(args.tune_judgments)
+    validation_part = read_judgments(args.validation_judgments)
+    stages = collect(shop, tune_part)
+    stages.update(collect(shop, validation_part))
+    tuning = [to_arrays(stages[qid], dict(tune_part.grades[qid])) for qid in tune_part.query_ids]
     ranked = grid(tuning)
     best = ranked[0]
     print("best on tuning:", best)
@@ -179,7 +187,7 @@ def main() -> None:
     }
     report = {"best": best, "top10": ranked[:10], "systems": {}}
     for name, (config, mode) in systems.items():
-        for part_name, part in (("tuning", parts.tuning), ("validation", parts.validation)):
+        for part_name, part in (("tuning", tune_part), ("validation", validation_part)):
             scored = evaluate_run(run_of({q: stages[q] for q in part.query_ids}, config, mode), part)
             report["systems"].setdefault(name, {"config": config.model_dump(), "mode": mode})[part_name] = {
                 "ndcg@10": round(scored.ndcg, 4), "recall@100": round(scored.recall, 4),

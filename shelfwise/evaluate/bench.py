@@ -37,6 +37,7 @@ class BenchSearchReport(BaseModel):
     queries: int
     mode: str
     fusion: str
+    encoder: str
     index_built: bool
     index_seconds: float
     products_per_second: float | None
@@ -94,13 +95,17 @@ def run_search_benchmark(
     import faiss
     import torch
 
+    from shelfwise.models import load_encoder
     from shelfwise.service import Shelfwise
     from shelfwise.store import open_embedding_cache
+    from shelfwise.train import active_encoder_path
 
     work = work_dir or settings.data_dir / "bench" / file_digest(products)
     bench_settings = settings.model_copy(update={"data_dir": work})
     cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
-    shop = Shelfwise(bench_settings, embedding_cache=cache)
+    # the encoder is the data folder's (its active fine-tuned one, if any), not the work folder's
+    encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir))
+    shop = Shelfwise(bench_settings, encoder=encoder, embedding_cache=cache)
     rejected = 0
     source = json.dumps({"products": file_digest(products), "columns": dict(product_columns or {})})
     if shop.store.get_document(_LOADED_KEY) != source:
@@ -113,10 +118,11 @@ def run_search_benchmark(
         rejected = report.rejected + sum(1 for r in rows if not r.title.strip())
         shop.store.put_document(_LOADED_KEY, source)
         log(f"stored {report.accepted} products from {products} ({rejected} rejected)")
-    built = shop.engine.registry.current() is None
+    published = shop.engine.registry.current()
     started = time.perf_counter()
     shop.open_index(lambda stage, done, total: _log_progress(log, stage, done, total))
     index_seconds = time.perf_counter() - started
+    built = published is None or published[0] != shop.engine.version
     torch.set_num_threads(1)
     faiss.omp_set_num_threads(1)
     query_rows = read_queries_tsv(queries, query_columns)
@@ -130,6 +136,7 @@ def run_search_benchmark(
         timings.append(time.perf_counter() - began)
         run[row.query_id] = [(h.product.product_id, h.score) for h in result.hits]
     tag = f"shelfwise-{mode}-{fusion or settings.fusion.method}"
+    log(f"encoder {encoder.version}; index {shop.engine.version}")
     out.parent.mkdir(parents=True, exist_ok=True)
     write_run(out, run, tag=tag, depth=depth)
     count = shop.store.count()
@@ -140,6 +147,7 @@ def run_search_benchmark(
         queries=len(query_rows),
         mode=mode,
         fusion=fusion or settings.fusion.method,
+        encoder=encoder.version,
         index_built=built,
         index_seconds=round(index_seconds, 3),
         products_per_second=round(count / index_seconds, 1) if built and index_seconds else None,
