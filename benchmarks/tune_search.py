@@ -44,6 +44,7 @@ class QueryArrays:
     lexical_rank: np.ndarray  # 1-based, large where absent
     similarity: np.ndarray  # exact cosine
     vector_rank: np.ndarray
+    coverage: np.ndarray  # share of the query's terms in the title
     gains: np.ndarray
     ideal_dcg: float
 
@@ -73,6 +74,7 @@ def to_arrays(stages: RetrievalStages, grades: dict[str, float]) -> QueryArrays:
         lexical_rank=np.array([lex_rank.get(p, 10**6) for p in ids]),
         similarity=np.array([sims.get(p, 0.0) for p in ids]),
         vector_rank=np.array([vec_rank.get(p, 10**6) for p in ids]),
+        coverage=np.array([stages.coverage.get(p, 0.0) for p in ids]),
         gains=np.array([grades.get(p, 1.0) - 1.0 for p in ids]),
         ideal_dcg=float(np.sum(np.array(ideal) / np.log2(np.arange(2, len(ideal) + 2)))),
     )
@@ -90,11 +92,13 @@ def ndcg10(scores: np.ndarray, q: QueryArrays, keep: np.ndarray) -> float:
     return float(np.sum(q.gains[top] * DISCOUNT[: len(top)]) / q.ideal_dcg)
 
 
-def weighted_scores(q: QueryArrays, wl: float, floor: float, keep: np.ndarray) -> np.ndarray:
+def weighted_scores(
+    q: QueryArrays, wl: float, floor: float, wc: float, keep: np.ndarray
+) -> np.ndarray:
     sims = np.where(keep, q.similarity, -np.inf)
     top = sims.max() if keep.any() else 1.0
     vec = np.clip(q.similarity - floor, 0, None) / max(top - floor, 1e-9)
-    return wl * q.lexical + (1 - wl) * vec
+    return wl * q.lexical + (1 - wl) * vec + wc * q.coverage
 
 
 def rrf_scores(q: QueryArrays, k: float, wl: float) -> np.ndarray:
@@ -103,16 +107,18 @@ def rrf_scores(q: QueryArrays, k: float, wl: float) -> np.ndarray:
 
 def grid(queries: list[QueryArrays]) -> list[dict]:
     results = []
-    for lex_depth, vec_depth in itertools.product((100, 200, 300), (50, 100, 200, 300)):
+    for lex_depth, vec_depth in itertools.product((100, 200, 300), (100, 200, 300)):
         keeps = [(q.lexical_rank <= lex_depth) | (q.vector_rank <= vec_depth) for q in queries]
-        for wl, floor in itertools.product(np.arange(0.1, 0.91, 0.05), (0.0, 0.1, 0.2, 0.3)):
+        for wl, floor, wc in itertools.product(
+            np.arange(0.2, 0.91, 0.05), (0.0, 0.1, 0.2, 0.3), (0.0, 0.5, 1.0, 1.5)
+        ):
             score = np.mean([
-                ndcg10(weighted_scores(q, wl, floor, keep), q, keep)
+                ndcg10(weighted_scores(q, wl, floor, wc, keep), q, keep)
                 for q, keep in zip(queries, keeps, strict=True)
             ])
             results.append({"method": "weighted", "lexical_depth": lex_depth, "vector_depth": vec_depth,
                             "lexical_weight": round(float(wl), 2), "similarity_floor": floor,
-                            "ndcg10": float(score)})
+                            "coverage_weight": wc, "ndcg10": float(score)})
         for k, wl in itertools.product((5, 10, 20, 60), (0.4, 0.5, 0.6, 0.7)):
             score = np.mean([
                 ndcg10(rrf_scores(q, k, wl), q, keep) for q, keep in zip(queries, keeps, strict=True)
@@ -131,6 +137,7 @@ def config_of(best: dict) -> FusionConfig:
         lexical_depth=best["lexical_depth"],
         vector_depth=best["vector_depth"],
         similarity_floor=best.get("similarity_floor", 0.0),
+        coverage_weight=best.get("coverage_weight", 0.0),
     )
 
 
@@ -141,7 +148,7 @@ def run_of(stages: dict[str, RetrievalStages], config: FusionConfig, mode: str =
         vector = s.vector[: config.vector_depth] if mode != "lexical" else []
         # the engine scores every lexical candidate's cosine exactly, whatever the vector depth
         sims = {**s.similarities, **dict(s.vector)}
-        cut = RetrievalStages(lexical, vector, sims)
+        cut = RetrievalStages(lexical, vector, sims, s.coverage)
         run[qid] = [(c.product_id, c.score) for c in fuse(cut, config)[:100]]
     return run
 
@@ -178,8 +185,12 @@ def main() -> None:
     print("best on tuning:", best)
     best_rrf = next(r for r in ranked if r["method"] == "rrf")
     systems = {
-        "bm25": (FusionConfig(method="weighted", lexical_weight=1.0, vector_weight=0.0), "lexical"),
-        "vector": (FusionConfig(method="weighted", lexical_weight=0.0, vector_weight=1.0), "vector"),
+        "bm25": (FusionConfig(method="weighted", lexical_weight=1.0, vector_weight=0.0,
+                              coverage_weight=0.0), "lexical"),
+        "vector": (FusionConfig(method="weighted", lexical_weight=0.0, vector_weight=1.0,
+                                coverage_weight=0.0, similarity_floor=0.0), "vector"),
+        "weighted-no-coverage": (FusionConfig(coverage_weight=0.0), "hybrid"),
+        "defaults": (FusionConfig(), "hybrid"),
         "rrf-plain": (FusionConfig(method="rrf", rrf_k=60, lexical_weight=1.0, vector_weight=1.0,
                                    lexical_depth=100, vector_depth=100), "hybrid"),
         "rrf-tuned": (config_of(best_rrf), "hybrid"),

@@ -59,14 +59,19 @@ class VectorConfig(BaseModel):
 
 
 class FusionConfig(BaseModel):
+    """Defaults tuned on Home Depot queries the encoder never saw (docs/benchmarks.md)."""
+
     method: Literal["rrf", "weighted"] = "weighted"
     rrf_k: int = 60
-    lexical_weight: float = 0.5
-    vector_weight: float = 0.5
+    lexical_weight: float = 0.7
+    vector_weight: float = 0.3
+    coverage_weight: float = Field(
+        default=1.0, ge=0, description="weighted fusion: weight of the query terms' coverage"
+    )
     lexical_depth: int = Field(default=200, ge=1, description="candidates from BM25")
     vector_depth: int = Field(default=200, ge=1, description="candidates from the vector index")
     similarity_floor: float = Field(
-        default=0.0, description="weighted fusion: cosine treated as zero evidence"
+        default=0.2, description="weighted fusion: cosine treated as zero evidence"
     )
 
 

@@ -160,6 +160,9 @@ class Explanation(BaseModel):
     )
     vector_similarity: float | None = None
     vector_rank: int | None = None
+    query_coverage: float | None = Field(
+        default=None, description="share of the query's terms in the title (weighted fusion)"
+    )
     fusion: FusionMethod = "rrf"
     fused_score: float = 0.0
     filters_applied: list[str] = Field(default_factory=list)

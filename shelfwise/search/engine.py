@@ -24,6 +24,7 @@ from shelfwise.records import (
     SearchResult,
     text_hash,
 )
+from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.table import ProductTable
@@ -56,6 +57,8 @@ class _LiveIndex:
     lexical: LexicalIndex
     vector: VectorIndex
     table: ProductTable
+    terms: TitleTerms | None = None
+    """analysed title terms, for query-term coverage in fusion"""
     text_hashes: dict[str, str] = field(default_factory=dict)
     """hash of each product's encoded text: a change elsewhere keeps its vector"""
     unsaved_changes: int = 0
@@ -142,7 +145,8 @@ class SearchEngine:
         for change in self.store.changes_since(manifest.store_seq):
             hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
         return _LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
-                          text_hashes=hashes, writable=writable)
+                          terms=_title_terms(lexical, products), text_hashes=hashes,
+                          writable=writable)
 
     def _swap(self, live: _LiveIndex) -> None:
         with self._lock:
@@ -190,7 +194,7 @@ class SearchEngine:
         )
         self.registry.write_manifest(path / "manifest.json", manifest)
         return _LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
-                          text_hashes=_text_hashes(products))
+                          terms=_title_terms(lexical, products), text_hashes=_text_hashes(products))
 
     def refresh(self, progress: Progress | None = None) -> RefreshStats:
         """Apply the store's changes since the index's sequence number, in place.
@@ -230,6 +234,9 @@ class SearchEngine:
             live.text_hashes.update(hashes)
             for pid in deleted:
                 live.text_hashes.pop(pid, None)
+            if live.terms is not None:
+                live.terms.update(upserted)
+                live.terms.remove(deleted)
             live.unsaved_changes += len(changes)
             if live.writable and live.unsaved_changes >= self.persist_every:
                 self._persist(live)
@@ -368,7 +375,11 @@ class SearchEngine:
             if only_lexical:
                 sims = live.vector.vectors_for(only_lexical) @ query_vector
                 similarities = dict(zip(only_lexical, sims.tolist(), strict=True))
-        return RetrievalStages(lexical, vector, similarities)
+        coverage: dict[str, float] = {}
+        if live.terms is not None and cfg.coverage_weight:
+            ids = list(dict.fromkeys([p for p, _ in lexical] + [p for p, _ in vector]))
+            coverage = live.terms.coverage(query, ids)
+        return RetrievalStages(lexical, vector, similarities, coverage)
 
     def _retrieve(self, live: _LiveIndex, query: str, request: SearchRequest) -> _Retrieved:
         stages = self._stages(live, query, request.filters, request.mode)
@@ -441,10 +452,17 @@ def _explain(
         matched_terms={k: v for k, v in matched.items() if v},
         vector_similarity=candidate.vector_similarity,
         vector_rank=candidate.vector_rank,
+        query_coverage=candidate.coverage,
         fusion="rrf" if method == "rrf" else "weighted",
         fused_score=candidate.score,
         filters_applied=applied,
     )
+
+
+def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:
+    terms = TitleTerms(lexical.analyze)
+    terms.update(products)
+    return terms
 
 
 def _text_hashes(products: list[Product]) -> dict[str, str]:

@@ -16,6 +16,7 @@ class FusedCandidate:
     lexical_rank: int | None
     vector_similarity: float | None
     vector_rank: int | None
+    coverage: float | None = None
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class RetrievalStages:
     vector: list[tuple[str, float]]
     similarities: dict[str, float] = field(default_factory=dict)
     """cosine of lexical candidates that the vector retriever did not return"""
+    coverage: dict[str, float] = field(default_factory=dict)
+    """share of the query's terms in each candidate's title (empty when not computed)"""
 
 
 def fuse(
@@ -39,7 +42,7 @@ def fuse(
         )
     return weighted_score_fusion(
         stages.lexical, stages.vector, config.lexical_weight, config.vector_weight,
-        stages.similarities, config.similarity_floor,
+        stages.similarities, config.similarity_floor, stages.coverage, config.coverage_weight,
     )
 
 
@@ -89,15 +92,19 @@ def weighted_score_fusion(
     vector_weight: float = 0.5,
     similarities: Mapping[str, float] | None = None,
     similarity_floor: float = 0.0,
+    coverage: Mapping[str, float] | None = None,
+    coverage_weight: float = 0.0,
 ) -> list[FusedCandidate]:
-    """score = wl * bm25 / max(bm25) + wv * (cos - floor) / (max(cos) - floor).
+    """score = wl * bm25 / max(bm25) + wv * (cos - floor) / (max(cos) - floor) + wc * coverage.
 
     BM25 is scaled by the query's best score, so that the weights mean the same for every query.
     `similarities` gives the cosine of candidates that only the lexical list found (the caller
     can compute it exactly), so that every candidate is scored on both signals; a candidate with
-    no BM25 match scores 0 there. Cosines below `similarity_floor` count as the floor.
+    no BM25 match scores 0 there. Cosines below `similarity_floor` count as the floor. `coverage`
+    (share of the query's terms in the title) adds an absolute match signal with weight wc.
     """
     lex, vec = _ranks(lexical), _ranks(vector)
+    covered = coverage or {}
     sims = dict(similarities or {})
     for pid, (_, sim) in vec.items():
         sims[pid] = sim
@@ -112,11 +119,13 @@ def weighted_score_fusion(
         fused.append(
             FusedCandidate(
                 product_id=pid,
-                score=lexical_weight * lex_part + vector_weight * vec_part,
+                score=lexical_weight * lex_part + vector_weight * vec_part
+                + coverage_weight * covered.get(pid, 0.0),
                 lexical_score=lex[pid][1] if pid in lex else None,
                 lexical_rank=lex[pid][0] if pid in lex else None,
                 vector_similarity=found,
                 vector_rank=vec[pid][0] if pid in vec else None,
+                coverage=covered.get(pid),
             )
         )
     fused.sort(key=lambda c: (-c.score, c.product_id))

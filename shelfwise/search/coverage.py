@@ -1,0 +1,39 @@
+"""Query-term coverage: the share of a query's analysed terms found in a product's title or brand.
+
+BM25 scaled by the query's best score says how a product compares with the others, not whether it
+matches the whole query; coverage adds that absolute signal to weighted fusion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from shelfwise.records import Product
+
+Analyzer = Callable[[str], list[str]]
+
+
+class TitleTerms:
+    """Analysed title and brand terms of every indexed product, kept in step with the index."""
+
+    def __init__(self, analyze: Analyzer) -> None:
+        self._analyze = analyze
+        self._terms: dict[str, frozenset[str]] = {}
+
+    def update(self, products: Iterable[Product]) -> None:
+        for product in products:
+            self._terms[product.product_id] = frozenset(
+                self._analyze(f"{product.title} {product.brand}")
+            )
+
+    def remove(self, product_ids: Iterable[str]) -> None:
+        for pid in product_ids:
+            self._terms.pop(pid, None)
+
+    def coverage(self, query: str, product_ids: Sequence[str]) -> dict[str, float]:
+        """product id -> fraction of the query's distinct terms in its title or brand."""
+        wanted = frozenset(self._analyze(query))
+        if not wanted:
+            return {}
+        empty: frozenset[str] = frozenset()
+        return {pid: len(wanted & self._terms.get(pid, empty)) / len(wanted) for pid in product_ids}
