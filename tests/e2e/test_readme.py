@@ -132,3 +132,20 @@ def test_demo_builds_a_searchable_shop(tmp_path: Path) -> None:
     assert "rejected" in done.stdout
     found = _run(["search", "wireless headphones", "--json"], tmp_path, env)
     assert '"total"' in found.stdout and "eadphones" in found.stdout
+
+
+def test_train_encoder_command_runs_as_written(tmp_path: Path) -> None:
+    block = next(b for b in _code_blocks(README.read_text()) if any("train encoder" in x for x in b))
+    (command,) = _shelfwise_lines(block)
+    words = ["angle", "bracket", "deck", "paint", "shower", "head", "pvc", "pipe", "tape", "drill",
+             "corner", "brace", "faucet", "valve", "hose", "nozzle", "lamp", "bulb", "saw", "blade"]
+    titles = {str(i): f"{words[i]} {words[(i + 1) % 20]} model {i}" for i in range(20)}
+    (tmp_path / "products.tsv").write_text(
+        "product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in titles.items())
+    )
+    rows = [f"q{i}\t{words[i]} {words[(i + 1) % 20]}\t{i}\t3\nq{i}\t{words[i]} {words[(i + 1) % 20]}"
+            f"\t{(i + 7) % 20}\t1\n" for i in range(20)]
+    (tmp_path / "judgments.tsv").write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(rows))
+    done = _run(command, tmp_path, _env(tmp_path))
+    assert '"validation_queries"' in done.stdout
+    assert (tmp_path / "data" / "models" / "encoder" / "versions").is_dir()
