@@ -376,7 +376,7 @@ class SearchEngine:
                 sims = live.vector.vectors_for(only_lexical) @ query_vector
                 similarities = dict(zip(only_lexical, sims.tolist(), strict=True))
         coverage: dict[str, float] = {}
-        if live.terms is not None and cfg.coverage_weight:
+        if live.terms is not None and cfg.coverage_weight and mode == "hybrid":
             ids = list(dict.fromkeys([p for p, _ in lexical] + [p for p, _ in vector]))
             coverage = live.terms.coverage(query, ids)
         return RetrievalStages(lexical, vector, similarities, coverage)

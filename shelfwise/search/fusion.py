@@ -46,6 +46,17 @@ def fuse(
     )
 
 
+def _order(candidate: FusedCandidate) -> tuple[float, float, float, str]:
+    """Best fused score first; ties (e.g. cosines under the floor) by cosine, BM25, then id."""
+    sim = candidate.vector_similarity
+    return (
+        -candidate.score,
+        -(sim if sim is not None else -2.0),
+        -(candidate.lexical_score or 0.0),
+        candidate.product_id,
+    )
+
+
 def _ranks(ranked: Sequence[tuple[str, float]]) -> dict[str, tuple[int, float]]:
     out: dict[str, tuple[int, float]] = {}
     for rank, (pid, score) in enumerate(ranked, start=1):
@@ -81,7 +92,7 @@ def reciprocal_rank_fusion(
                 vector_rank=vec[pid][0] if pid in vec else None,
             )
         )
-    fused.sort(key=lambda c: (-c.score, c.product_id))
+    fused.sort(key=_order)
     return fused
 
 
@@ -128,5 +139,5 @@ def weighted_score_fusion(
                 coverage=covered.get(pid),
             )
         )
-    fused.sort(key=lambda c: (-c.score, c.product_id))
+    fused.sort(key=_order)
     return fused

@@ -222,3 +222,15 @@ def test_unusable_vector_files_are_rebuilt_on_open(minilm, tmp_path: Path) -> No
     assert rebuilt is not None and rebuilt.version != broken.version
     assert _top(second, "coffee maker")[0] == "cf1"
     second.close()
+
+
+def test_single_retriever_modes_rank_by_their_own_score(engine: SearchEngine) -> None:
+    lexical = engine.search(SearchRequest(query="wireless headphones", mode="lexical")).hits
+    scores = [h.explanation.lexical_score for h in lexical if h.explanation]
+    assert scores == sorted(scores, reverse=True)
+    assert all(h.explanation and h.explanation.query_coverage is None for h in lexical)
+    vector = engine.search(SearchRequest(query="wireless headphones", mode="vector")).hits
+    sims = [h.explanation.vector_similarity for h in vector if h.explanation]
+    assert sims == sorted(sims, reverse=True)
+    hybrid = engine.search(SearchRequest(query="wireless headphones")).hits
+    assert hybrid[0].explanation and hybrid[0].explanation.query_coverage == 1.0
