@@ -132,18 +132,23 @@ class SentenceTransformerEncoder:
         import torch
 
         transformer: Any = self._model[0]
-        features = transformer.tokenizer(
-            list(texts),
-            padding=True,
-            truncation=True,
-            max_length=transformer.max_seq_length,
-            return_tensors="pt",
-        )
         with torch.inference_mode():
-            output = transformer.auto_model(**features).last_hidden_state
-            mask = features["attention_mask"].unsqueeze(-1).to(output.dtype)
-            pooled = (output * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return _normalise(pooled.numpy())
+            pooled = mean_pooled(transformer, texts, transformer.max_seq_length)
+        return pooled.numpy().astype(np.float32)
+
+
+def mean_pooled(transformer: Any, texts: Sequence[str], max_length: int) -> Any:
+    """L2-normalised mean of a sentence-transformers Transformer module's token states (a torch
+    tensor; gradients flow when called outside inference mode, as training does)."""
+    import torch
+
+    features = transformer.tokenizer(
+        list(texts), padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+    )
+    hidden = transformer.auto_model(**features).last_hidden_state
+    mask = features["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+    return torch.nn.functional.normalize(pooled, dim=-1)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -23,6 +23,7 @@ from shelfwise.evaluate.metrics import ndcg_at_k
 from shelfwise.evaluate.splits import split_judgments
 from shelfwise.evaluate.trec import Judgments
 from shelfwise.index import LexicalIndex
+from shelfwise.models.encoder import mean_pooled
 from shelfwise.records import Product
 
 Log = Callable[[str], None]
@@ -145,17 +146,7 @@ class EncoderTrainer:
         self._network: torch.nn.Module = first.auto_model
 
     def _embed(self, texts: list[str]):  # noqa: ANN202 - torch tensor
-        import torch
-
-        transformer: Any = self.model[0]
-        features = transformer.tokenizer(
-            texts, padding=True, truncation=True, max_length=self.config.max_length,
-            return_tensors="pt",
-        )
-        hidden = transformer.auto_model(**features).last_hidden_state
-        mask = features["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        return torch.nn.functional.normalize(pooled, dim=-1)
+        return mean_pooled(self.model[0], texts, self.config.max_length)
 
     def evaluate(self, judgments: Judgments, products: Mapping[str, Product]) -> float:
         """Mean NDCG@10 of retrieving each validation query's products by cosine from a pool of
