@@ -68,7 +68,9 @@ class _LiveIndex:
 
 @dataclass(frozen=True)
 class _Retrieved:
-    candidates: list[FusedCandidate]
+    """Fused candidates and their table rows, aligned; browsing (no query) has rows only."""
+
+    candidates: list[FusedCandidate] | None
     rows: np.ndarray
 
 
@@ -313,25 +315,26 @@ class SearchEngine:
         with self._lock:
             live = self._require()
             query = normalize_query(request.query)
-            if query:
-                retrieved = self._retrieve(live, query, request)
-            else:
-                retrieved = self._browse(live, request.filters)
             mask = live.table.mask(request.filters)
-            passing = [c for c, r in zip(retrieved.candidates, retrieved.rows, strict=True) if mask[r]]
+            if query:
+                retrieved = self._retrieve(live, query, request, mask)
+            else:
+                retrieved = _Retrieved(None, np.flatnonzero(live.table.live))
+            keep = mask[retrieved.rows]
+            total = int(keep.sum())
             facets = {
                 name: live.table.facet(name, self._facet_rows(live, retrieved, request, name, mask),
                                        request.filters)
                 for name in request.facets
             }
             start = (request.page - 1) * request.page_size
-            page = passing[start : start + request.page_size]
+            page = _page(live, retrieved, keep, start, request.page_size)
             hits = self._hits(live, query, request, page, start)
             version = live.version
         return SearchResult(
             query=request.query,
             normalized_query=query,
-            total=len(passing),
+            total=total,
             page=request.page,
             page_size=request.page_size,
             hits=hits,
@@ -358,7 +361,8 @@ class SearchEngine:
             return self._stages(self._require(), query, filters or Filters(), mode)
 
     def _stages(
-        self, live: _LiveIndex, query: str, filters: Filters, mode: str
+        self, live: _LiveIndex, query: str, filters: Filters, mode: str,
+        mask: np.ndarray | None = None,
     ) -> RetrievalStages:
         cfg = self.fusion
         lexical: list[tuple[str, float]] = []
@@ -369,7 +373,7 @@ class SearchEngine:
             lexical = [(h.product_id, h.score) for h in live.lexical.search(query, depth)]
         if mode in ("hybrid", "vector"):
             query_vector = self.encoder.encode_query(query)
-            vector = self._vector_candidates(live, query_vector, filters)
+            vector = self._vector_candidates(live, query_vector, filters, mask)
             seen = {pid for pid, _ in vector}
             only_lexical = [pid for pid, _ in lexical if pid not in seen and pid in live.vector]
             if only_lexical:
@@ -381,35 +385,29 @@ class SearchEngine:
             coverage = live.terms.coverage(query, ids)
         return RetrievalStages(lexical, vector, similarities, coverage)
 
-    def _retrieve(self, live: _LiveIndex, query: str, request: SearchRequest) -> _Retrieved:
-        stages = self._stages(live, query, request.filters, request.mode)
+    def _retrieve(
+        self, live: _LiveIndex, query: str, request: SearchRequest, mask: np.ndarray
+    ) -> _Retrieved:
+        stages = self._stages(live, query, request.filters, request.mode, mask)
         fused = fuse(stages, self.fusion, request.fusion)
         row_of, alive = live.table.row_of, live.table.live
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
         return _Retrieved(fused, live.table.rows([c.product_id for c in fused]))
 
     def _vector_candidates(
-        self, live: _LiveIndex, query_vector: np.ndarray, filters: Filters
+        self, live: _LiveIndex, query_vector: np.ndarray, filters: Filters,
+        mask: np.ndarray | None = None,
     ) -> list[tuple[str, float]]:
         depth = self.fusion.vector_depth
         hits = live.vector.search(query_vector, depth)[0]
         out = [(h.product_id, h.similarity) for h in hits]
         if not filters.is_empty():
-            mask = live.table.mask(filters)
-            allowed = np.array([live.table.ids[r] for r in np.flatnonzero(mask)], dtype=object)
+            allowed = live.table.id_array[live.table.mask(filters) if mask is None else mask]
             if allowed.size:
                 extra = live.vector.search(query_vector, depth, allowed=allowed)[0]
                 seen = {pid for pid, _ in out}
                 out += [(h.product_id, h.similarity) for h in extra if h.product_id not in seen]
         return out
-
-    def _browse(self, live: _LiveIndex, filters: Filters) -> _Retrieved:
-        """No query text: every product that passes the filters, in catalog order."""
-        rows = np.flatnonzero(live.table.live)
-        candidates = [
-            FusedCandidate(live.table.ids[r], 0.0, None, None, None, None) for r in rows.tolist()
-        ]
-        return _Retrieved(candidates, rows)
 
     def _hits(
         self,
@@ -457,6 +455,17 @@ def _explain(
         fused_score=candidate.score,
         filters_applied=applied,
     )
+
+
+def _page(
+    live: _LiveIndex, retrieved: _Retrieved, keep: np.ndarray, start: int, size: int
+) -> list[FusedCandidate]:
+    """The page's candidates among those passing the filters; browsing builds only the page's."""
+    if retrieved.candidates is None:
+        rows = retrieved.rows[keep][start : start + size]
+        return [FusedCandidate(live.table.ids[r], 0.0, None, None, None, None) for r in rows.tolist()]
+    passing = [c for c, kept in zip(retrieved.candidates, keep.tolist(), strict=True) if kept]
+    return passing[start : start + size]
 
 
 def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -105,6 +106,11 @@ class ProductTable:
                 name.lower(), np.full(len(self.ids), -1, dtype=np.int32)
             )
             column[row] = self.attribute_values.code(value.lower())
+
+    @cached_property
+    def id_array(self) -> np.ndarray:
+        """Product ids as a numpy object array, aligned with the rows (for masking)."""
+        return np.asarray(self.ids, dtype=object)
 
     def rows(self, product_ids: Sequence[str]) -> np.ndarray:
         return np.array([self.row_of[pid] for pid in product_ids], dtype=np.int64)
