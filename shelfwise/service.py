@@ -11,10 +11,13 @@ from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_pr
 from shelfwise.config import Settings
 from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder
+from shelfwise.models.reranker import load_reranker
+from shelfwise.query.suggest import Suggestion
 from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
+from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
-from shelfwise.train.jobs import active_encoder_path
+from shelfwise.train.jobs import active_encoder_path, active_reranker_path
 
 Progress = Callable[[str, int, int], None]
 
@@ -27,6 +30,7 @@ class Health(BaseModel):
     store_seq: int
     index_seq: int | None
     encoder: str
+    reranker: str | None = None
 
 
 class Shelfwise:
@@ -38,7 +42,9 @@ class Shelfwise:
         encoder: Encoder | None = None,
         store: Store | None = None,
         embedding_cache: EmbeddingCache | None = None,
+        reranker: PairScorer | None = None,
     ) -> None:
+        """`reranker` defaults to the configured one (the data folder's active reranker)."""
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(settings.resolved_store_url())
@@ -48,6 +54,8 @@ class Shelfwise:
         if encoder is None:
             encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir))
         self.encoder = CachedEncoder(encoder, cache)
+        if reranker is None:
+            reranker = load_reranker(settings.rerank, active_reranker_path(settings.data_dir))
         self.engine = SearchEngine(
             self.store,
             self.encoder,
@@ -55,6 +63,8 @@ class Shelfwise:
             lexical=settings.lexical,
             vector=settings.vector,
             fusion=settings.fusion,
+            reranker=None if reranker is None else Reranker(reranker, settings.rerank),
+            understanding=settings.understanding,
         )
 
     # ----- catalog -----------------------------------------------------------------------------
@@ -124,6 +134,9 @@ class Shelfwise:
     def search(self, request: SearchRequest) -> SearchResult:
         return self.engine.search(request)
 
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        return self.engine.suggest(prefix, limit)
+
     def health(self) -> Health:
         manifest = self.engine.manifest()
         store_seq = self.store.last_seq()
@@ -136,6 +149,7 @@ class Shelfwise:
             store_seq=store_seq,
             index_seq=None if manifest is None else manifest.store_seq,
             encoder=self.encoder.encoder.version,
+            reranker=None if self.engine.reranker is None else self.engine.reranker.version,
         )
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +28,9 @@ from shelfwise.catalog.feed import (
 )
 from shelfwise.records import Product
 from shelfwise.store.base import Store, UpsertOutcome
+
+if TYPE_CHECKING:
+    from shelfwise.catalog.extract import AttributeExtractor
 
 LAST_REPORT_KEY = "ingest:last"
 ProgressCallback = Callable[[int, int], None]
@@ -86,9 +90,13 @@ class _Tally:
         else:
             self.warnings_omitted += 1
 
-    def upsert(self, store: Store, products: Sequence[Product]) -> None:
+    def upsert(
+        self, store: Store, products: Sequence[Product], extractor: AttributeExtractor | None = None
+    ) -> None:
         if not products:
             return
+        if extractor is not None:  # fills only attributes the feed left out, recording their source
+            products = extractor.apply_many(products)
         for outcome in store.upsert(products):
             self.add(outcome.value)
         self.add("accepted", len(products))
@@ -174,11 +182,14 @@ def ingest_feed(
     *,
     fmt: FeedFormat | None = None,
     max_errors: int = 1000,
+    extractor: AttributeExtractor | None = None,
 ) -> IngestReport:
     """Validate a feed file and upsert its good rows into `store`, `batch_size` at a time.
 
     Raises FeedError when the file as a whole is unusable (nothing is written then); bad rows are
     reported in the returned IngestReport, which is also saved as the store document 'ingest:last'.
+    With an `extractor`, attributes the feed lacks are extracted from titles and descriptions
+    before the upsert (feed values are never overridden).
     """
     started = time.perf_counter()
     path = Path(path)
@@ -187,7 +198,7 @@ def ingest_feed(
     tally = _Tally(max_errors=max_errors)
     scan = _scan(path, fmt, resolver)
     _check_columns(path, resolver, tally)
-    _load(path, fmt, store, resolver, scan, tally, max(1, batch_size), progress)
+    _load(path, fmt, store, resolver, scan, tally, max(1, batch_size), progress, extractor)
     report = tally.report(str(path), fmt, started, resolver.ignored_columns)
     store.put_document(LAST_REPORT_KEY, report.model_dump_json())
     return report
@@ -202,6 +213,7 @@ def _load(
     tally: _Tally,
     batch_size: int,
     progress: ProgressCallback | None,
+    extractor: AttributeExtractor | None = None,
 ) -> None:
     """Second pass: convert rows and write them batch by batch."""
     products: list[Product] = []
@@ -226,14 +238,14 @@ def _load(
         elif result.product is not None:
             products.append(result.product)
         if len(products) >= batch_size:
-            tally.upsert(store, products)
+            tally.upsert(store, products, extractor)
             products = []
         if len(deletes) >= batch_size:
             tally.delete(store, deletes)
             deletes = []
         if progress is not None and tally.counts["rows_read"] % batch_size == 0:
             progress(tally.counts["rows_read"], scan.rows)
-    tally.upsert(store, products)
+    tally.upsert(store, products, extractor)
     tally.delete(store, deletes)
     if progress is not None:
         progress(tally.counts.get("rows_read", 0), scan.rows)
@@ -246,8 +258,11 @@ def ingest_products(
     source: str = "api",
     batch_size: int = 1000,
     save_report: bool = True,
+    extractor: AttributeExtractor | None = None,
 ) -> IngestReport:
-    """Upsert products that are already built (e.g. an API bulk upsert); a later duplicate wins."""
+    """Upsert products that are already built (e.g. an API bulk upsert); a later duplicate wins.
+
+    With an `extractor`, attributes the products lack are extracted first (see `ingest_feed`)."""
     started = time.perf_counter()
     tally = _Tally(max_errors=0)
     last_index = {product.product_id: i for i, product in enumerate(products)}
@@ -260,7 +275,7 @@ def ingest_products(
         else:
             unique.append(product)
     for start in range(0, len(unique), max(1, batch_size)):
-        tally.upsert(store, unique[start : start + max(1, batch_size)])
+        tally.upsert(store, unique[start : start + max(1, batch_size)], extractor)
     report = tally.report(source, "products", started, ())
     if save_report:
         store.put_document(LAST_REPORT_KEY, report.model_dump_json())

@@ -38,6 +38,8 @@ class BenchSearchReport(BaseModel):
     mode: str
     fusion: str
     encoder: str
+    reranker: str | None = None
+    threads: int = 1
     index_built: bool
     index_seconds: float
     products_per_second: float | None
@@ -88,24 +90,34 @@ def run_search_benchmark(
     fusion: str | None = None,
     depth: int = 100,
     work_dir: Path | None = None,
+    rerank: bool = False,
+    threads: int = 1,
     log: Log = print,
 ) -> BenchSearchReport:
     """Index `products` in a work folder keyed by the file's hash (reused when it exists),
-    then search every query single-threaded and write the top `depth` hits as a TREC run."""
+    then search every query (single-threaded unless `threads`) and write the top `depth` hits as
+    a TREC run. With `rerank`, the data folder's active cross-encoder reranks the top hits."""
     import faiss
     import torch
 
     from shelfwise.models import load_encoder
+    from shelfwise.models.reranker import load_reranker
     from shelfwise.service import Shelfwise
     from shelfwise.store import open_embedding_cache
-    from shelfwise.train import active_encoder_path
+    from shelfwise.train import active_encoder_path, active_reranker_path
 
     work = work_dir or settings.data_dir / "bench" / file_digest(products)
     bench_settings = settings.model_copy(update={"data_dir": work})
     cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
     # the encoder is the data folder's (its active fine-tuned one, if any), not the work folder's
     encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir))
-    shop = Shelfwise(bench_settings, encoder=encoder, embedding_cache=cache)
+    reranker = None
+    if rerank:
+        reranker = load_reranker(settings.rerank.model_copy(update={"enabled": True}),
+                                 active_reranker_path(settings.data_dir))
+        if reranker is None:
+            raise RuntimeError(f"no active reranker in {settings.data_dir}: run `shelfwise train reranker`")
+    shop = Shelfwise(bench_settings, encoder=encoder, embedding_cache=cache, reranker=reranker)
     rejected = 0
     source = json.dumps({"products": file_digest(products), "columns": dict(product_columns or {})})
     if shop.store.get_document(_LOADED_KEY) != source:
@@ -123,19 +135,19 @@ def run_search_benchmark(
     shop.open_index(lambda stage, done, total: _log_progress(log, stage, done, total))
     index_seconds = time.perf_counter() - started
     built = published is None or published[0] != shop.engine.version
-    torch.set_num_threads(1)
-    faiss.omp_set_num_threads(1)
+    torch.set_num_threads(threads)
+    faiss.omp_set_num_threads(threads)
     query_rows = read_queries_tsv(queries, query_columns)
     run: dict[str, list[tuple[str, float]]] = {}
     timings: list[float] = []
     for row in query_rows[:5]:  # warm-up: first-call allocations are not search latency
-        shop.search(_request(row.query, mode, fusion, depth))
+        shop.search(_request(row.query, mode, fusion, depth, rerank))
     for row in query_rows:
         began = time.perf_counter()
-        result = shop.search(_request(row.query, mode, fusion, depth))
+        result = shop.search(_request(row.query, mode, fusion, depth, rerank))
         timings.append(time.perf_counter() - began)
         run[row.query_id] = [(h.product.product_id, h.score) for h in result.hits]
-    tag = f"shelfwise-{mode}-{fusion or settings.fusion.method}"
+    tag = f"shelfwise-{mode}-{fusion or settings.fusion.method}" + ("-rerank" if rerank else "")
     log(f"encoder {encoder.version}; index {shop.engine.version}")
     out.parent.mkdir(parents=True, exist_ok=True)
     write_run(out, run, tag=tag, depth=depth)
@@ -148,6 +160,8 @@ def run_search_benchmark(
         mode=mode,
         fusion=fusion or settings.fusion.method,
         encoder=encoder.version,
+        reranker=None if reranker is None else reranker.version,
+        threads=threads,
         index_built=built,
         index_seconds=round(index_seconds, 3),
         products_per_second=round(count / index_seconds, 1) if built and index_seconds else None,
@@ -157,9 +171,9 @@ def run_search_benchmark(
     )
 
 
-def _request(query: str, mode: str, fusion: str | None, depth: int) -> SearchRequest:
+def _request(query: str, mode: str, fusion: str | None, depth: int, rerank: bool) -> SearchRequest:
     return SearchRequest(
-        query=query, page_size=depth, facets=(), explain=False,
+        query=query, page_size=depth, facets=(), explain=False, rerank=rerank,
         mode=mode,  # type: ignore[arg-type]
         fusion=fusion,  # type: ignore[arg-type]
     )

@@ -223,12 +223,14 @@ class LexicalIndex:
 
     # -- reads ----------------------------------------------------------------------------
 
-    def search(self, query: str, k: int) -> list[LexicalHit]:
-        """The k best products for query, best first; [] when the query has no searchable term."""
+    def search(self, query: str, k: int, alternatives: Sequence[tuple[str, float]] = ()) -> list[LexicalHit]:
+        """The k best products for query, best first; [] when the query has no searchable term.
+        `alternatives` are (text, weight) pairs, e.g. synonyms, whose terms also match at that
+        weight."""
         if k <= 0:
             return []
         searcher = self._index.searcher()
-        tantivy_query = self._build_query(query, searcher)
+        tantivy_query = self._build_query(query, searcher, alternatives)
         if tantivy_query is None:
             return []
         result = searcher.search(tantivy_query, k, count=False)
@@ -259,7 +261,9 @@ class LexicalIndex:
                     matched.setdefault(field, []).append(word)
         return matched
 
-    def _build_query(self, query: str, searcher: tantivy.Searcher) -> tantivy.Query | None:
+    def _build_query(
+        self, query: str, searcher: tantivy.Searcher, alternatives: Sequence[tuple[str, float]] = ()
+    ) -> tantivy.Query | None:
         tokens = list(dict.fromkeys(self.analyze(query)))
         clauses = [
             self._term_clause(field, token, boost)
@@ -267,6 +271,14 @@ class LexicalIndex:
             for field, boost in self._boosts.items()
             if boost > 0
         ]
+        for text, weight in alternatives:
+            clauses.extend(
+                self._term_clause(field, token, boost * weight)
+                for token in dict.fromkeys(self.analyze(text))
+                if token not in tokens
+                for field, boost in self._boosts.items()
+                if boost > 0 and weight > 0
+            )
         for token in tokens:
             if self._fuzzy_applies(token, searcher):
                 for neighbour in self._fuzzy_neighbours(token, searcher):

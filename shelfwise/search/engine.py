@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from shelfwise.config import FusionConfig, LexicalConfig, VectorConfig
+from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
 from shelfwise.models import CachedEncoder
+from shelfwise.query.suggest import Suggestion
+from shelfwise.query.understand import QueryReading, QueryUnderstanding, merge_filters
 from shelfwise.records import (
     Explanation,
     Filters,
@@ -26,8 +28,16 @@ from shelfwise.records import (
 )
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
+from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.normalize import normalize_query
+from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
+from shelfwise.search.understanding import (
+    added_filters,
+    boost_categories,
+    demote_negated,
+    interpretation,
+)
 from shelfwise.store import Store
 
 Progress = Callable[[str, int, int], None]
@@ -61,6 +71,8 @@ class _LiveIndex:
     """analysed title terms, for query-term coverage in fusion"""
     text_hashes: dict[str, str] = field(default_factory=dict)
     """hash of each product's encoded text: a change elsewhere keeps its vector"""
+    understanding: QueryUnderstanding | None = None
+    """spelling, attribute and synonym models of this catalog (None when disabled)"""
     unsaved_changes: int = 0
     writable: bool = True
     """False when another process owns the files: changes stay in memory, lexical lags."""
@@ -86,6 +98,8 @@ class SearchEngine:
         vector: VectorConfig | None = None,
         fusion: FusionConfig | None = None,
         persist_every: int = 2000,
+        reranker: Reranker | None = None,
+        understanding: UnderstandingConfig | None = None,
     ) -> None:
         self.store = store
         self.encoder = encoder
@@ -99,6 +113,8 @@ class SearchEngine:
         """held by open, rebuild, refresh and catch_up: one writer at a time"""
         self._live: _LiveIndex | None = None
         self.persist_every = persist_every
+        self.reranker = reranker
+        self.understanding = understanding or UnderstandingConfig()
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -148,7 +164,7 @@ class SearchEngine:
             hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
         return _LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
                           terms=_title_terms(lexical, products), text_hashes=hashes,
-                          writable=writable)
+                          understanding=self._understand(products), writable=writable)
 
     def _swap(self, live: _LiveIndex) -> None:
         with self._lock:
@@ -196,7 +212,13 @@ class SearchEngine:
         )
         self.registry.write_manifest(path / "manifest.json", manifest)
         return _LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
-                          terms=_title_terms(lexical, products), text_hashes=_text_hashes(products))
+                          terms=_title_terms(lexical, products), text_hashes=_text_hashes(products),
+                          understanding=self._understand(products))
+
+    def _understand(self, products: list[Product]) -> QueryUnderstanding | None:
+        if not self.understanding.enabled:
+            return None
+        return QueryUnderstanding.build(products, self.understanding)
 
     def refresh(self, progress: Progress | None = None) -> RefreshStats:
         """Apply the store's changes since the index's sequence number, in place.
@@ -278,6 +300,7 @@ class SearchEngine:
         live.vector.save(live.path / "vector")
         self.registry.write_manifest(live.path / "manifest.json", live.manifest)
         live.unsaved_changes = 0
+        live.understanding = self._understand(list(self.store.iter_products()))
 
     def close(self) -> None:
         """Persist pending changes and release the index files (and the writer's lock)."""
@@ -315,21 +338,27 @@ class SearchEngine:
         with self._lock:
             live = self._require()
             query = normalize_query(request.query)
-            mask = live.table.mask(request.filters)
-            if query:
-                retrieved = self._retrieve(live, query, request, mask)
-            else:
-                retrieved = _Retrieved(None, np.flatnonzero(live.table.live))
+            reading = None
+            if query and request.understand and live.understanding is not None:
+                reading = live.understanding.read(query)
+            effective, mask, retrieved, relaxed = self._retrieve_understood(live, query, request, reading)
             keep = mask[retrieved.rows]
+            categories: list[CategoryPrediction] = []
+            if reading is not None and retrieved.candidates:
+                retrieved, categories = self._apply_reading(live, reading, retrieved, mask)
+                keep = mask[retrieved.rows]
+            if query and self.reranker is not None and request.rerank is not False:
+                rerank_query = reading.did_you_mean or query if reading is not None else query
+                retrieved = self._rerank(self.reranker, rerank_query, retrieved, keep)
             total = int(keep.sum())
             facets = {
-                name: live.table.facet(name, self._facet_rows(live, retrieved, request, name, mask),
-                                       request.filters)
+                name: live.table.facet(name, self._facet_rows(live, retrieved, effective, name, mask),
+                                       effective.filters)
                 for name in request.facets
             }
             start = (request.page - 1) * request.page_size
             page = _page(live, retrieved, keep, start, request.page_size)
-            hits = self._hits(live, query, request, page, start)
+            hits = self._hits(live, query, effective, page, start)
             version = live.version
         return SearchResult(
             query=request.query,
@@ -341,7 +370,85 @@ class SearchEngine:
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
+            interpretation=None if reading is None else interpretation(
+                reading, added_filters(request.filters, effective.filters), relaxed, categories
+            ),
         )
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Autocomplete for a typed prefix: popular queries, title phrases, brands, categories
+        and products; [] when autocomplete is off."""
+        live = self._require()
+        if live.understanding is None or live.understanding.suggester is None:
+            return []
+        return live.understanding.suggester.suggest(prefix, limit)
+
+    def _retrieve_understood(
+        self, live: _LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None
+    ) -> tuple[SearchRequest, np.ndarray, _Retrieved, bool]:
+        """(the request with the query's parsed filters added, its mask, the candidates, whether
+        the parsed filters were dropped because nothing passed them)."""
+        if not query:
+            mask = live.table.mask(request.filters)
+            return request, mask, _Retrieved(None, np.flatnonzero(live.table.live)), False
+        if reading is None:
+            mask = live.table.mask(request.filters)
+            return request, mask, self._retrieve(live, query, request, mask), False
+        text = normalize_query(reading.text) or query
+        weight = self.understanding.synonym_weight
+        alternatives = [(e.alternative, weight * e.weight) for e in reading.synonyms]
+        effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
+        mask = live.table.mask(effective.filters)
+        retrieved = self._retrieve(live, text, effective, mask, alternatives)
+        if effective.filters == request.filters or not self.understanding.relax_empty:
+            return effective, mask, retrieved, False
+        if mask[retrieved.rows].any():
+            return effective, mask, retrieved, False
+        mask = live.table.mask(request.filters)
+        return request, mask, self._retrieve(live, text, request, mask, alternatives), True
+
+    def _apply_reading(
+        self, live: _LiveIndex, reading: QueryReading, retrieved: _Retrieved, mask: np.ndarray
+    ) -> tuple[_Retrieved, list[CategoryPrediction]]:
+        """Demote candidates with negated words; predict the category intent from the passing
+        candidates and boost its products."""
+        assert retrieved.candidates is not None
+        candidates = retrieved.candidates
+        if live.terms is not None and reading.negative_terms:
+            candidates = demote_negated(candidates, live.terms, reading.negative_terms,
+                                        self.understanding.negation_penalty)
+        rows = live.table.rows([c.product_id for c in candidates])
+        passing = np.flatnonzero(mask[rows])
+        intent = self.understanding.intent
+        predictions = predict_categories(
+            live.table, rows[passing], np.array([candidates[i].score for i in passing.tolist()]), intent
+        )
+        if predictions and intent.boost > 0:
+            candidates = boost_categories(candidates, category_boosts(live.table, rows, predictions),
+                                          intent.boost)
+            rows = live.table.rows([c.product_id for c in candidates])
+        return _Retrieved(candidates, rows), predictions
+
+    def _rerank(
+        self, reranker: Reranker, query: str, retrieved: _Retrieved, keep: np.ndarray
+    ) -> _Retrieved:
+        """Reorder the first `top_k` candidates that pass the filters (among their own positions:
+        what passes stays where it passes, so filters and totals are unchanged)."""
+        if retrieved.candidates is None:
+            return retrieved
+        positions = np.flatnonzero(keep)[: reranker.config.top_k].tolist()
+        head = [retrieved.candidates[i] for i in positions]
+        products = self.store.get_many([c.product_id for c in head])
+        reranked = reranker.rerank(query, head, {pid: p.text() for pid, p in products.items()})
+        done = {c.product_id for c in reranked}
+        reranked += [c for c in head if c.product_id not in done]
+        candidates = list(retrieved.candidates)
+        rows = retrieved.rows.copy()
+        row_of = dict(zip((c.product_id for c in head), (retrieved.rows[i] for i in positions), strict=True))
+        for position, candidate in zip(positions, reranked, strict=True):
+            candidates[position] = candidate
+            rows[position] = row_of[candidate.product_id]
+        return _Retrieved(candidates, rows)
 
     @staticmethod
     def _facet_rows(
@@ -362,7 +469,7 @@ class SearchEngine:
 
     def _stages(
         self, live: _LiveIndex, query: str, filters: Filters, mode: str,
-        mask: np.ndarray | None = None,
+        mask: np.ndarray | None = None, alternatives: Sequence[tuple[str, float]] = (),
     ) -> RetrievalStages:
         cfg = self.fusion
         lexical: list[tuple[str, float]] = []
@@ -370,7 +477,7 @@ class SearchEngine:
         similarities: dict[str, float] = {}
         if mode in ("hybrid", "lexical"):
             depth = cfg.lexical_depth * (1 if filters.is_empty() else 5)
-            lexical = [(h.product_id, h.score) for h in live.lexical.search(query, depth)]
+            lexical = [(h.product_id, h.score) for h in live.lexical.search(query, depth, alternatives)]
         if mode in ("hybrid", "vector"):
             query_vector = self.encoder.encode_query(query)
             vector = self._vector_candidates(live, query_vector, filters, mask)
@@ -386,9 +493,10 @@ class SearchEngine:
         return RetrievalStages(lexical, vector, similarities, coverage)
 
     def _retrieve(
-        self, live: _LiveIndex, query: str, request: SearchRequest, mask: np.ndarray
+        self, live: _LiveIndex, query: str, request: SearchRequest, mask: np.ndarray,
+        alternatives: Sequence[tuple[str, float]] = (),
     ) -> _Retrieved:
-        stages = self._stages(live, query, request.filters, request.mode, mask)
+        stages = self._stages(live, query, request.filters, request.mode, mask, alternatives)
         fused = fuse(stages, self.fusion, request.fusion)
         row_of, alive = live.table.row_of, live.table.live
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
@@ -452,7 +560,8 @@ def _explain(
         vector_rank=candidate.vector_rank,
         query_coverage=candidate.coverage,
         fusion="rrf" if method == "rrf" else "weighted",
-        fused_score=candidate.score,
+        fused_score=candidate.score if candidate.fused_score is None else candidate.fused_score,
+        rerank_grade=candidate.rerank_grade,
         filters_applied=applied,
     )
 

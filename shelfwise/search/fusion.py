@@ -17,6 +17,10 @@ class FusedCandidate:
     vector_similarity: float | None
     vector_rank: int | None
     coverage: float | None = None
+    rerank_grade: float | None = None
+    """the cross-encoder's predicted grade, when the candidate was reranked"""
+    fused_score: float | None = None
+    """the fusion score before reranking (`score` is then the reranked one)"""
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ def fuse(
     )
 
 
-def _order(candidate: FusedCandidate) -> tuple[float, float, float, str]:
+def order_key(candidate: FusedCandidate) -> tuple[float, float, float, str]:
     """Best fused score first; ties (e.g. cosines under the floor) by cosine, BM25, then id."""
     sim = candidate.vector_similarity
     return (
@@ -92,7 +96,7 @@ def reciprocal_rank_fusion(
                 vector_rank=vec[pid][0] if pid in vec else None,
             )
         )
-    fused.sort(key=_order)
+    fused.sort(key=order_key)
     return fused
 
 
@@ -139,5 +143,5 @@ def weighted_score_fusion(
                 coverage=covered.get(pid),
             )
         )
-    fused.sort(key=_order)
+    fused.sort(key=order_key)
     return fused

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -30,6 +31,8 @@ from shelfwise.serve.schemas import (
     ErrorBody,
     ProductBody,
     SearchQuery,
+    SuggestionBody,
+    SuggestResponse,
     UpsertOutcomeName,
     UpsertResponse,
     search_request_from_query,
@@ -127,6 +130,30 @@ def search_get(search_request: SearchParams, shelfwise: ShelfwiseDep) -> SearchR
 @search.post("", summary="Search with a SearchRequest body")
 def search_post(search_request: SearchRequest, shelfwise: ShelfwiseDep) -> SearchResult:
     return shelfwise.search(search_request)
+
+
+suggestions = APIRouter(tags=["search"], responses={**_ERRORS, **_NO_INDEX})
+
+
+@suggestions.get("/suggest", summary="Autocomplete a typed prefix")
+def suggest(
+    shelfwise: ShelfwiseDep,
+    q: Annotated[str, Query(max_length=200, description="what the shopper has typed so far")] = "",
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> SuggestResponse:
+    """Popular queries, title phrases, brands, categories and products that complete `q`,
+    tolerant of typos; an empty `q` gives the most popular queries."""
+    started = time.perf_counter()
+    found = shelfwise.suggest(q, limit)
+    return SuggestResponse(
+        q=q,
+        suggestions=[
+            SuggestionBody(text=s.text, kind=s.kind, score=round(s.score, 4), product_id=s.product_id,
+                           category=s.category, brand=s.brand, highlight=list(s.highlight))
+            for s in found
+        ],
+        took_ms=round((time.perf_counter() - started) * 1000, 3),
+    )
 
 
 # ----- products -----------------------------------------------------------------------------
@@ -264,7 +291,7 @@ def create_app(
     app.state.shelfwise = shelfwise
     app.state.serve_config = config
     install_error_handlers(app)
-    for router in (search, products, system):
+    for router in (search, suggestions, products, system):
         app.include_router(router)
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)

@@ -44,6 +44,9 @@ class ProductBody(BaseModel):
     price: float | None = Field(default=None, ge=0)
     currency: str = "USD"
     attributes: dict[str, str] = Field(default_factory=dict)
+    attribute_sources: dict[str, str] = Field(
+        default_factory=dict, description="attribute name -> where its value came from (absent: feed)"
+    )
     in_stock: bool = True
     stock: int | None = Field(default=None, ge=0)
     rating: float | None = Field(default=None, ge=0, le=5)
@@ -173,6 +176,24 @@ class SearchQuery(BaseModel):
     mode: str | None = Field(default=None, description="hybrid, lexical or vector")
     fusion: str | None = Field(default=None, description="rrf or weighted")
     explain: bool | None = None
+    understand: bool | None = Field(default=None, description="query understanding (default on)")
+    rerank: bool | None = Field(default=None, description="cross-encoder reranking (default: if active)")
+
+
+class SuggestionBody(BaseModel):
+    text: str
+    kind: str = Field(description="query, phrase, product, brand or category")
+    score: float
+    product_id: str | None = None
+    category: str | None = None
+    brand: str | None = None
+    highlight: list[tuple[int, int]] = Field(description="[start, end) spans of the text that matched")
+
+
+class SuggestResponse(BaseModel):
+    q: str
+    suggestions: list[SuggestionBody]
+    took_ms: float
 
 
 # Where each SearchRequest field comes from in the query string.
@@ -205,7 +226,7 @@ def search_request_from_query(params: SearchQuery) -> SearchRequest:
     }
     if params.facets is not None:
         raw["facets"] = [name.strip() for name in params.facets.split(",") if name.strip()]
-    for name in ("page", "page_size", "mode", "fusion", "explain"):
+    for name in ("page", "page_size", "mode", "fusion", "explain", "understand", "rerank"):
         value = getattr(params, name)
         if value is not None:
             raw[name] = value

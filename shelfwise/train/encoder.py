@@ -7,11 +7,10 @@ evaluation on a held-out split of the queries, early stopping, seeded and reprod
 
 from __future__ import annotations
 
-import copy
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,8 @@ from shelfwise.evaluate.trec import Judgments
 from shelfwise.index import LexicalIndex
 from shelfwise.models.encoder import mean_pooled
 from shelfwise.records import Product
+from shelfwise.train.early_stopping import BestWeights
+from shelfwise.train.schedule import adamw_with_warmup
 
 Log = Callable[[str], None]
 SPLIT_SEED_OFFSET = 7919
@@ -54,30 +55,6 @@ class TrainingExample:
     query: str
     positive: str
     negative: str
-
-
-@dataclass
-class _Best:
-    """Early-stopping state: the best validation score so far and the weights that gave it."""
-
-    score: float
-    step: int = 0
-    steps: int = 0
-    waited: int = 0
-    state: dict | None = None
-    history: list[dict[str, float]] = field(default_factory=list)
-
-    def improve(self, score: float, network: Any) -> bool:
-        if score <= self.score:
-            self.waited += 1
-            return False
-        self.score, self.step, self.waited = score, self.steps, 0
-        self.state = copy.deepcopy(network.state_dict())
-        return True
-
-    def restore(self, network: Any) -> None:
-        if self.state is not None:
-            network.load_state_dict(self.state)
 
 
 class EncoderTrainingReport(BaseModel):
@@ -218,21 +195,6 @@ class EncoderTrainer:
             history=best.history, seconds=round(time.perf_counter() - started, 1),
         )
 
-    def _schedule(self, total: int):  # noqa: ANN202 - torch optimizer and scheduler
-        """AdamW with linear warm-up to the learning rate, then linear decay to zero."""
-        import torch
-
-        cfg = self.config
-        optimizer = torch.optim.AdamW(
-            self._network.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay
-        )
-        warmup = max(int(total * cfg.warmup_fraction), 1)
-        decay = max(total - warmup, 1)
-        schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / decay))
-        )
-        return optimizer, schedule
-
     def _train(
         self,
         examples: list[TrainingExample],
@@ -240,15 +202,17 @@ class EncoderTrainer:
         validation: Judgments,
         products: Mapping[str, Product],
         before: float,
-    ) -> _Best:
+    ) -> BestWeights:
         """Epochs of shuffled batches; evaluates a few times an epoch, keeps the best weights,
         stops after `patience` evaluations without gain."""
         cfg = self.config
         per_epoch = max(1, len(examples) // cfg.batch_size)
         total = per_epoch * cfg.epochs
-        optimizer, schedule = self._schedule(total)
+        optimizer, schedule = adamw_with_warmup(
+            self._network.parameters(), cfg.learning_rate, cfg.weight_decay, total, cfg.warmup_fraction
+        )
         eval_every = max(1, per_epoch // cfg.evaluations_per_epoch)
-        best = _Best(score=before)
+        best = BestWeights(score=before)
         rng = random.Random(cfg.seed)
         for _ in range(cfg.epochs):
             order = rng.sample(examples, len(examples))

@@ -10,11 +10,13 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from shelfwise.evaluate.bench import file_digest, product_from_row
-from shelfwise.evaluate.tables import read_products_tsv
+from shelfwise.evaluate.tables import FormatError, iter_tsv, read_products_tsv
 from shelfwise.evaluate.trec import read_judgments
 from shelfwise.index import IndexRegistry
 from shelfwise.models import bundled_minilm_path
+from shelfwise.models.reranker import RELEVANCE_CLASSES
 from shelfwise.train.encoder import EncoderTrainer, EncoderTrainingConfig, EncoderTrainingReport
+from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
 
 Log = Callable[[str], None]
 
@@ -77,4 +79,97 @@ def train_encoder(
         log(f"published encoder {version}: the next index build re-encodes the catalog with it")
     else:
         log(f"encoder {version} did not beat {to_beat:.4f} on validation; kept, not made active")
+    return artifact
+
+
+LABEL_ALIASES = {
+    "e": "exact", "exact": "exact", "s": "substitute", "substitute": "substitute",
+    "c": "complement", "complement": "complement", "i": "irrelevant", "irrelevant": "irrelevant",
+}
+
+
+def read_relevance_labels(path: Path, columns: Mapping[str, str] | None = None) -> dict[tuple[str, str], str]:
+    """Class labels from an optional `label` column (E/S/C/I or exact/substitute/complement/
+    irrelevant); empty when the file has none. Unknown labels are errors naming the line."""
+    labels: dict[tuple[str, str], str] = {}
+    for row in iter_tsv(path, ("query_id", "product_id"), _id_columns(columns), keep_extra=True):
+        raw = row.fields.get(dict(columns or {}).get("label", "label"))
+        if raw is None:
+            return {}
+        if not raw:
+            continue
+        label = LABEL_ALIASES.get(raw.strip().lower())
+        if label is None:
+            raise FormatError(path, row.line, f"label {raw!r} is not one of E, S, C, I "
+                              "(exact, substitute, complement, irrelevant)")
+        labels[row.fields["query_id"], row.fields["product_id"]] = label
+    return labels
+
+
+def _id_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
+    return {k: v for k, v in (columns or {}).items() if k in ("query_id", "product_id")}
+
+
+class RerankerArtifact(BaseModel):
+    version: str
+    path: str
+    base_model: str
+    products_digest: str
+    judgments_digest: str
+    config: dict
+    report: RerankerTrainingReport
+    published: bool
+
+
+def reranker_registry(data_dir: Path) -> IndexRegistry:
+    return IndexRegistry(data_dir / "models" / "reranker")
+
+
+def active_reranker_path(data_dir: Path) -> Path | None:
+    current = reranker_registry(data_dir).current()
+    return None if current is None else current[1]
+
+
+def train_reranker(
+    data_dir: Path,
+    products: Path,
+    judgments: Path,
+    config: RerankerTrainingConfig,
+    product_columns: Mapping[str, str] | None = None,
+    base_model: Path | None = None,
+    log: Log = print,
+) -> RerankerArtifact:
+    """Fine-tune a cross-encoder from `base_model` (default: the bundled MiniLM), save it, and
+    make it active when it ranks the validation queries better than the active one does."""
+    started = time.perf_counter()
+    catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
+    graded = read_judgments(judgments)
+    labels = read_relevance_labels(judgments)
+    classes = RELEVANCE_CLASSES if labels else ()
+    base = base_model or bundled_minilm_path()
+    log(f"read {len(catalog)} products, {len(graded)} judged queries"
+        f"{f' and {len(labels)} class labels' if labels else ''} in "
+        f"{time.perf_counter() - started:.1f}s; fine-tuning a cross-encoder from {base}")
+    trainer = RerankerTrainer.from_base(base, config, classes, log)
+    report = trainer.fit(graded, catalog, labels or None)
+    registry = reranker_registry(data_dir)
+    version, path = registry.new_version()
+    active = active_reranker_path(data_dir)
+    to_beat = report.validation_ndcg10_bm25
+    if active is not None:
+        assert trainer.held_out is not None
+        to_beat = max(to_beat, RerankerTrainer.from_saved(active, config, log).evaluate(trainer.held_out)[0])
+        log(f"the active reranker scores {to_beat:.4f} on the same validation queries")
+    published = report.validation_ndcg10_after > to_beat
+    artifact = RerankerArtifact(
+        version=version, path=str(path), base_model=str(base),
+        products_digest=file_digest(products), judgments_digest=file_digest(judgments),
+        config=config.model_dump(), report=report, published=published,
+    )
+    trainer.save(path, {"training": artifact.model_dump()})
+    if published:
+        registry.publish(version)
+        log(f"published reranker {version}: search reranks with it from the next start")
+    else:
+        log(f"reranker {version} did not beat {to_beat:.4f} on validation; kept, not made active")
     return artifact

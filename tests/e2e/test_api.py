@@ -484,6 +484,7 @@ def test_openapi_lists_the_routes_with_tags_and_summaries(client: TestClient) ->
         "/health": {"get"},
         "/ingest/last": {"get"},
         "/search": {"get", "post"},
+        "/suggest": {"get"},
         "/products/{product_id}": {"get", "put", "delete"},
         "/products/bulk": {"post"},
         "/products/bulk-delete": {"post"},
@@ -547,3 +548,28 @@ def test_semantic_search_with_the_default_minilm_encoder(
 def test_front_page_leads_to_the_docs(client: TestClient) -> None:
     response = client.get("/", follow_redirects=False)
     assert response.status_code == 307 and response.headers["location"] == "/docs"
+
+
+def test_suggest_completes_prefixes_and_tolerates_a_typo(client: TestClient) -> None:
+    body = client.get("/suggest", params={"q": "headph", "limit": 5}).json()
+    assert body["q"] == "headph" and 0 < len(body["suggestions"]) <= 5
+    assert all("headphones" in s["text"].lower() for s in body["suggestions"])
+    first = body["suggestions"][0]
+    assert first["highlight"] and first["kind"] in {"query", "phrase", "product", "brand", "category"}
+    typo = client.get("/suggest", params={"q": "hedphones"}).json()["suggestions"]
+    assert any("headphones" in s["text"].lower() for s in typo)
+
+
+def test_suggest_limits_are_checked(client: TestClient) -> None:
+    response = client.get("/suggest", params={"q": "x", "limit": 0})
+    assert response.status_code == 422
+    assert "limit" in str(response.json())
+
+
+def test_search_result_carries_the_query_interpretation(client: TestClient) -> None:
+    body = client.get("/search", params={"q": "red dress under $70"}).json()
+    reading = body["interpretation"]
+    assert "price ..70" in reading["filters_applied"]
+    assert all(h["product"]["price"] <= 70 for h in body["hits"])
+    off = client.get("/search", params={"q": "red dress under $70", "understand": "false"}).json()
+    assert off["interpretation"] is None

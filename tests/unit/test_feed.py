@@ -439,6 +439,7 @@ def test_good_row_becomes_a_product() -> None:
         "price": 4.5,
         "currency": "USD",
         "attributes": {"color": "Blue"},
+        "attribute_sources": {},
         "in_stock": False,  # derived from stock 0
         "stock": 0,
         "rating": None,

@@ -1,0 +1,124 @@
+"""QueryUnderstanding: one entry point that reads a shopper's query before retrieval.
+
+    understanding = QueryUnderstanding.build(products, UnderstandingConfig())
+    reading = understanding.read("red dres under $50 without sleeves")
+
+It also owns the autocomplete `suggester` over the same catalog. A reading holds the spelling
+correction ("did you mean"), the structured constraints parsed from the corrected query (price,
+brand, colour, size, material, negations) with their confidence, the filters made from the
+confident ones, the text left to match, and the synonym alternatives of that text. Search
+applies it and shows it in the result's interpretation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from shelfwise.config import UnderstandingConfig
+from shelfwise.query.attributes import AttributeParser, CatalogVocabulary
+from shelfwise.query.parsed import ParsedQuery
+from shelfwise.query.spelling import SpellingCorrection, SpellingCorrector
+from shelfwise.query.spelling_vocabulary import SpellingVocabulary
+from shelfwise.query.suggest import Suggester
+from shelfwise.query.synonyms import SynonymExpansion, SynonymSet, stem_normalizer
+from shelfwise.records import Filters, Product
+
+
+@dataclass(frozen=True)
+class QueryReading:
+    """What was understood of one query."""
+
+    original: str
+    corrected: SpellingCorrection | None
+    """None when spelling correction is off; `changed` says whether it changed the query"""
+    parsed: ParsedQuery
+    filters: Filters
+    """hard filters from constraints at or above the configured confidence"""
+    text: str
+    """what retrieval matches: the corrected query less its price and negated phrases"""
+    synonyms: tuple[SynonymExpansion, ...] = ()
+
+    @property
+    def did_you_mean(self) -> str | None:
+        return self.corrected.corrected if self.corrected is not None and self.corrected.changed else None
+
+    @property
+    def negative_terms(self) -> tuple[str, ...]:
+        return self.parsed.negative_terms(include_free_forms=False)
+
+
+class QueryUnderstanding:
+    """Spelling, attribute parsing and synonyms over one catalog's vocabulary; read-only after
+    construction, so one instance serves many threads."""
+
+    def __init__(
+        self,
+        vocabulary: CatalogVocabulary,
+        spelling: SpellingCorrector | None,
+        synonyms: SynonymSet | None,
+        config: UnderstandingConfig,
+        suggester: Suggester | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self.parser = AttributeParser(vocabulary)
+        self.spelling = spelling
+        self.synonyms = synonyms
+        self.config = config
+        self.suggester = suggester
+
+    @classmethod
+    def build(
+        cls,
+        products: Sequence[Product],
+        config: UnderstandingConfig | None = None,
+        queries: Iterable[tuple[str, int]] = (),
+        synonyms: SynonymSet | None = None,
+    ) -> QueryUnderstanding:
+        """From the catalog (and popular queries with their counts, when there are some).
+        Synonyms come from `synonyms`, else from the configured file, else none."""
+        config = config or UnderstandingConfig()
+        vocabulary = CatalogVocabulary.from_products(products)
+        queries = list(queries)
+        spelling = None
+        if config.spelling:
+            words = SpellingVocabulary.from_products(products).add_queries(queries)
+            spelling = SpellingCorrector(words)
+        if synonyms is None and config.synonyms_file:
+            synonyms = SynonymSet.from_file(Path(config.synonyms_file), normalize=stem_normalizer())
+        suggester = Suggester.build(products, queries) if config.suggest else None
+        return cls(vocabulary, spelling, synonyms, config, suggester)
+
+    def read(self, query: str) -> QueryReading:
+        corrected = self.spelling.correct(query) if self.spelling is not None else None
+        text = corrected.corrected if corrected is not None and corrected.changed else query
+        parsed = self.parser.parse(text) if self.config.attributes else ParsedQuery(text, text)
+        filters = _filters(parsed, self.config)
+        remaining = parsed.remaining_text.strip() or text
+        expansions: tuple[SynonymExpansion, ...] = ()
+        if self.synonyms is not None and len(self.synonyms):
+            expansions = tuple(self.synonyms.expand(remaining.split())[: self.config.max_synonyms])
+        return QueryReading(query, corrected, parsed, filters, remaining, expansions)
+
+
+def _filters(parsed: ParsedQuery, config: UnderstandingConfig) -> Filters:
+    """The parsed filters of the kinds the configuration applies."""
+    filters = parsed.to_filters(config.filter_confidence)
+    kinds = set(config.filter_fields)
+    return Filters(
+        brands=filters.brands if "brand" in kinds else (),
+        price=filters.price if "price" in kinds else None,
+        attributes={k: v for k, v in filters.attributes.items() if "attributes" in kinds},
+    )
+
+
+def merge_filters(requested: Filters, parsed: Filters) -> Filters:
+    """The request's filters, plus the parsed ones for fields the request leaves open."""
+    return requested.model_copy(
+        update={
+            "brands": requested.brands or parsed.brands,
+            "price": requested.price if requested.price is not None else parsed.price,
+            "attributes": {**parsed.attributes, **requested.attributes},
+        }
+    )

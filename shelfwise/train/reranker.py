@@ -1,0 +1,366 @@
+"""Fine-tuning of the cross-encoder relevance model on graded judgments.
+
+Targets are the judged grades (mean squared error) plus a pairwise ranking loss between products
+of the same query whose grades differ, so that the model both predicts grades and orders
+candidates. Unjudged products that BM25 ranks for a training query are added as mined
+negatives, graded as the scale's minimum in the ranking loss only (by default): at search time
+the model sees such candidates, not only the judged ones, while its predicted grades stay
+calibrated on the judged pairs. Class labels (exact / substitute / complement /
+irrelevant), when the judgments carry them, train a second head.
+
+Validation holds out queries (by a seeded split); the early-stopping score is NDCG@10 of
+reranking each validation query's judged products plus BM25's top candidates.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from shelfwise.config import LexicalConfig
+from shelfwise.evaluate.metrics import ndcg_at_k
+from shelfwise.evaluate.splits import split_judgments
+from shelfwise.evaluate.trec import Judgments
+from shelfwise.index import LexicalIndex
+from shelfwise.models.reranker import RelevanceNetwork, RerankerSpec
+from shelfwise.records import Product
+from shelfwise.train.early_stopping import BestWeights
+from shelfwise.train.encoder import SPLIT_SEED_OFFSET
+from shelfwise.train.schedule import adamw_with_warmup
+
+Log = Callable[[str], None]
+Labels = Mapping[tuple[str, str], str]
+
+
+class RerankerTrainingConfig(BaseModel):
+    epochs: int = Field(default=1, ge=1)
+    batch_size: int = Field(default=32, ge=2, description="pairs per step (whole queries)")
+    learning_rate: float = Field(default=4e-5, gt=0)
+    weight_decay: float = 0.01
+    warmup_fraction: float = Field(default=0.1, ge=0, lt=1)
+    pairwise_weight: float = Field(default=1.0, ge=0, description="weight of the ranking loss")
+    pairwise_margin: float = Field(default=0.3, ge=0, description="grade gap that makes a pair")
+    pairwise_scale: float = Field(default=4.0, gt=0, description="logistic slope per grade unit")
+    mined_negatives: int = Field(default=2, ge=0, description="unjudged BM25 hits per query")
+    mined_from_rank: int = Field(default=10, ge=0, description="skip BM25's top hits when mining")
+    mined_weight: float = Field(
+        default=0.0, ge=0,
+        description="weight of a mined negative in the grade loss (it always takes part in the "
+        "ranking loss); 0 keeps predicted grades calibrated on judged pairs only",
+    )
+    class_weight: float = Field(default=1.0, ge=0, description="weight of the class loss")
+    validation_fraction: float = Field(default=0.15, gt=0, lt=1)
+    validation_candidates: int = Field(default=20, ge=0, description="BM25 hits added per query")
+    evaluations_per_epoch: int = Field(default=3, ge=1)
+    patience: int = Field(default=2, ge=1)
+    early_stopping: bool = Field(
+        default=True, description="keep the weights of the best validation score (else the last)"
+    )
+    freeze_embeddings: bool = Field(
+        default=True, description="keep the token embeddings fixed (faster steps, little loss)"
+    )
+    max_length: int = Field(default=64, ge=8)
+    seed: int = 13
+    threads: int | None = None
+
+
+@dataclass(frozen=True)
+class TrainingPair:
+    query_id: str
+    query: str
+    text: str
+    grade: float
+    weight: float = 1.0
+    label: int = -1
+    """index into the model's classes; -1 when the pair has no class label"""
+    mined: bool = False
+    """an unjudged BM25 hit standing in as a negative"""
+
+
+class RerankerTrainingReport(BaseModel):
+    train_queries: int
+    validation_queries: int
+    pairs: int
+    mined_pairs: int
+    classes: list[str]
+    steps: int
+    best_step: int
+    validation_ndcg10_bm25: float
+    validation_ndcg10_before: float
+    validation_ndcg10_after: float
+    validation_rmse_after: float
+    validation_rmse_mean_baseline: float
+    history: list[dict[str, float]]
+    seconds: float
+
+
+def build_pairs(
+    judgments: Judgments,
+    products: Mapping[str, Product],
+    config: RerankerTrainingConfig,
+    lexical: LexicalIndex | None,
+    grade_min: float,
+    labels: Labels | None = None,
+    classes: Sequence[str] = (),
+) -> list[TrainingPair]:
+    """Every judged pair whose product is known, plus mined negatives per query."""
+    rng = random.Random(config.seed)
+    class_index = {name: i for i, name in enumerate(classes)}
+    pairs = []
+    for qid in judgments.query_ids:
+        query, grades = judgments.queries[qid], judgments.grades[qid]
+        for pid, grade in grades.items():
+            if pid in products:
+                label = class_index.get((labels or {}).get((qid, pid), ""), -1)
+                pairs.append(TrainingPair(qid, query, products[pid].text(), grade, 1.0, label))
+        if lexical is None or not config.mined_negatives:
+            continue
+        hits = [h.product_id for h in lexical.search(query, config.mined_from_rank + 40)]
+        pool = [p for p in hits[config.mined_from_rank :] if p not in grades and p in products]
+        for pid in rng.sample(pool, min(config.mined_negatives, len(pool))):
+            pairs.append(TrainingPair(qid, query, products[pid].text(), grade_min,
+                                      config.mined_weight, class_index.get("irrelevant", -1), True))
+    return pairs
+
+
+def query_batches(pairs: Sequence[TrainingPair], size: int, rng: random.Random) -> list[list[TrainingPair]]:
+    """Shuffled batches of whole queries (so the ranking loss has pairs), about `size` pairs each."""
+    by_query: dict[str, list[TrainingPair]] = {}
+    for pair in pairs:
+        by_query.setdefault(pair.query_id, []).append(pair)
+    groups = list(by_query.values())
+    rng.shuffle(groups)
+    batches: list[list[TrainingPair]] = [[]]
+    for group in groups:
+        if batches[-1] and len(batches[-1]) + len(group) > size:
+            batches.append([])
+        batches[-1].extend(group)
+    return [b for b in batches if b]
+
+
+def pairwise_loss(scores: Any, grades: Any, query_index: Any, margin: float, slope: float) -> Any:
+    """Mean logistic loss over same-query pairs whose grades differ by more than `margin`."""
+    import torch
+
+    better = (grades.unsqueeze(1) - grades.unsqueeze(0)) > margin
+    same = query_index.unsqueeze(1) == query_index.unsqueeze(0)
+    valid = better & same
+    if not bool(valid.any()):
+        return scores.sum() * 0.0
+    diff = (scores.unsqueeze(1) - scores.unsqueeze(0))[valid]
+    return torch.nn.functional.softplus(-slope * diff).mean()
+
+
+@dataclass(frozen=True)
+class _ValidationSet:
+    """Validation queries with their candidate pools, texts prepared once."""
+
+    judgments: Judgments
+    pools: dict[str, list[str]]
+    """judged products first, then BM25's extra candidates, in BM25 order"""
+    bm25_order: dict[str, list[str]]
+    texts: dict[str, str]
+
+
+class RerankerTrainer:
+    """Fine-tunes a relevance network from a base transformer folder; `save` writes the model."""
+
+    def __init__(self, network: RelevanceNetwork, config: RerankerTrainingConfig, log: Log = print) -> None:
+        import torch
+
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        torch.manual_seed(config.seed)
+        self.config = config
+        self.log = log
+        self.network = network
+        self.spec = network.spec
+        if config.freeze_embeddings:
+            network.backbone.get_input_embeddings().weight.requires_grad_(False)
+        self.held_out: _ValidationSet | None = None
+        """the validation queries and pools of the last `fit`, to score other models on"""
+
+    @classmethod
+    def from_base(
+        cls, base_model: Path, config: RerankerTrainingConfig, classes: Sequence[str] = (),
+        log: Log = print,
+    ) -> RerankerTrainer:
+        """A new model: backbone from a transformer folder (e.g. the bundled MiniLM), new heads."""
+        spec = RerankerSpec(1.0, 3.0, config.max_length, tuple(classes), str(base_model))
+        return cls(RelevanceNetwork.from_base(base_model, spec), config, log)
+
+    @classmethod
+    def from_saved(cls, folder: Path, config: RerankerTrainingConfig, log: Log = print) -> RerankerTrainer:
+        return cls(RelevanceNetwork.load(folder), config, log)
+
+    def validation_split(self, judgments: Judgments) -> tuple[Judgments, Judgments]:
+        cfg = self.config
+        parts = split_judgments(judgments, cfg.validation_fraction, cfg.seed + SPLIT_SEED_OFFSET)
+        if not len(parts.validation) or not len(parts.tuning):
+            raise ValueError(
+                f"{len(judgments)} judged queries are too few to hold out "
+                f"{cfg.validation_fraction:.0%} for validation"
+            )
+        return parts.tuning, parts.validation
+
+    def fit(
+        self, judgments: Judgments, products: Mapping[str, Product], labels: Labels | None = None
+    ) -> RerankerTrainingReport:
+        cfg = self.config
+        started = time.perf_counter()
+        self.spec = RerankerSpec(
+            float(min(min(g.values()) for g in judgments.grades.values())),
+            float(max(max(g.values()) for g in judgments.grades.values())),
+            cfg.max_length, self.spec.classes, self.spec.base_model,
+        )
+        self.network.spec = self.spec
+        training, validation = self.validation_split(judgments)
+        lexical = LexicalIndex.create(None, LexicalConfig())
+        lexical.upsert(list(products.values()))
+        pairs = build_pairs(training, products, cfg, lexical, self.spec.grade_min, labels,
+                            self.spec.classes)
+        if not pairs:
+            raise ValueError("no training pairs: no judged product of a training query is in the catalog")
+        mined = sum(1 for p in pairs if p.mined)
+        held_out = self.held_out = self._validation_set(validation, products, lexical)
+        bm25 = self._ndcg(held_out, {q: list(range(len(o), 0, -1)) for q, o in held_out.bm25_order.items()},
+                          use_bm25=True)
+        before, _ = self.evaluate(held_out)
+        self.log(f"{len(pairs)} pairs ({mined} mined negatives) from {len(training)} queries; "
+                 f"validation NDCG@10 BM25 order {bm25:.4f}, untrained model {before:.4f}")
+        best = self._train(pairs, held_out, before)
+        after, rmse = self.evaluate(held_out)
+        judged = [g for grades in validation.grades.values() for g in grades.values()]
+        train_mean = float(np.mean([p.grade for p in pairs if not p.mined]))
+        baseline = float(np.sqrt(np.mean((np.array(judged) - train_mean) ** 2)))
+        self.log(f"validation NDCG@10 {after:.4f}, RMSE {rmse:.4f} (predicting the mean: {baseline:.4f})")
+        return RerankerTrainingReport(
+            train_queries=len(training), validation_queries=len(validation), pairs=len(pairs),
+            mined_pairs=mined, classes=list(self.spec.classes), steps=best.steps,
+            best_step=best.step, validation_ndcg10_bm25=round(bm25, 4),
+            validation_ndcg10_before=round(before, 4), validation_ndcg10_after=round(after, 4),
+            validation_rmse_after=round(rmse, 4), validation_rmse_mean_baseline=round(baseline, 4),
+            history=best.history, seconds=round(time.perf_counter() - started, 1),
+        )
+
+    def _validation_set(
+        self, validation: Judgments, products: Mapping[str, Product], lexical: LexicalIndex
+    ) -> _ValidationSet:
+        pools, orders = {}, {}
+        for qid in validation.query_ids:
+            hits = [h.product_id for h in lexical.search(validation.queries[qid], 200)]
+            judged = [p for p in validation.grades[qid] if p in products]
+            extra = [p for p in hits[: self.config.validation_candidates] if p not in judged]
+            pools[qid] = judged + extra
+            rank = {p: i for i, p in enumerate(hits)}
+            orders[qid] = sorted(pools[qid], key=lambda p: rank.get(p, len(hits)))
+        needed = {p for pool in pools.values() for p in pool}
+        return _ValidationSet(validation, pools, orders, {p: products[p].text() for p in needed})
+
+    def evaluate(self, held_out: _ValidationSet) -> tuple[float, float]:
+        """(NDCG@10 of the model's order of each pool, RMSE of its grades on judged pairs)."""
+        import torch
+
+        qids = list(held_out.pools)
+        queries = [held_out.judgments.queries[q] for q in qids for _ in held_out.pools[q]]
+        texts = [held_out.texts[p] for q in qids for p in held_out.pools[q]]
+        self.network.train(False)
+        grades = np.zeros(len(texts), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        with torch.inference_mode():
+            for start in range(0, len(order), 128):
+                rows = order[start : start + 128]
+                out, _ = self.network.forward([queries[i] for i in rows], [texts[i] for i in rows])
+                grades[rows] = out.numpy()
+        scores, errors, at = {}, [], 0
+        for qid in qids:
+            pool = held_out.pools[qid]
+            scores[qid] = grades[at : at + len(pool)].tolist()
+            judged = held_out.judgments.grades[qid]
+            errors += [(s - judged[p]) ** 2 for p, s in zip(pool, scores[qid], strict=True) if p in judged]
+            at += len(pool)
+        return self._ndcg(held_out, scores), float(np.sqrt(np.mean(errors))) if errors else 0.0
+
+    @staticmethod
+    def _ndcg(held_out: _ValidationSet, scores: Mapping[str, list[float]], use_bm25: bool = False) -> float:
+        values = []
+        for qid, values_of in scores.items():
+            pool = held_out.bm25_order[qid] if use_bm25 else held_out.pools[qid]
+            bm25_rank = {p: i for i, p in enumerate(held_out.bm25_order[qid])}
+            ranked = sorted(zip(pool, values_of, strict=True), key=lambda x: (-x[1], bm25_rank[x[0]]))
+            value = ndcg_at_k([p for p, _ in ranked], held_out.judgments.grades[qid], 10)
+            if value is not None:
+                values.append(value)
+        return float(np.mean(values)) if values else 0.0
+
+    def _train(self, pairs: list[TrainingPair], held_out: _ValidationSet, before: float) -> BestWeights:
+        cfg = self.config
+        rng = random.Random(cfg.seed)
+        per_epoch = len(query_batches(pairs, cfg.batch_size, random.Random(0)))
+        total = per_epoch * cfg.epochs
+        optimizer, schedule = adamw_with_warmup(
+            [p for p in self.network.parameters() if p.requires_grad], cfg.learning_rate,
+            cfg.weight_decay, total, cfg.warmup_fraction,
+        )
+        eval_every = max(1, per_epoch // cfg.evaluations_per_epoch)
+        best = BestWeights(score=before)
+        started = time.perf_counter()
+        for _ in range(cfg.epochs):
+            for batch in query_batches(pairs, cfg.batch_size, rng):
+                loss = self._step(batch, optimizer, schedule)
+                best.steps += 1
+                if best.steps % 20 == 0:
+                    rate = (time.perf_counter() - started) / best.steps
+                    self.log(f"step {best.steps}/{total} loss {loss:.4f} ({rate:.2f}s/step)")
+                if best.steps % eval_every and best.steps != total:
+                    continue
+                score, rmse = self.evaluate(held_out)
+                best.history.append({"step": best.steps, "epoch": best.steps / per_epoch,
+                                     "loss": loss, "ndcg10": score, "rmse": rmse})
+                self.log(f"step {best.steps}/{total} validation NDCG@10 {score:.4f} RMSE {rmse:.4f}")
+                if best.improve(score, self.network) or not cfg.early_stopping:
+                    continue
+                if best.waited >= cfg.patience:
+                    self.log("early stop: no validation gain")
+                    best.restore(self.network)
+                    return best
+        if cfg.early_stopping:
+            best.restore(self.network)
+        return best
+
+    def _step(self, batch: list[TrainingPair], optimizer: Any, schedule: Any) -> float:
+        import torch
+
+        cfg = self.config
+        self.network.train(True)
+        predicted, logits = self.network.forward([p.query for p in batch], [p.text for p in batch])
+        grades = torch.tensor([p.grade for p in batch], dtype=torch.float32)
+        weights = torch.tensor([p.weight for p in batch], dtype=torch.float32)
+        ids = {qid: i for i, qid in enumerate(dict.fromkeys(p.query_id for p in batch))}
+        query_index = torch.tensor([ids[p.query_id] for p in batch])
+        loss = (weights * (predicted - grades) ** 2).sum() / weights.sum().clamp(min=1e-6)
+        if cfg.pairwise_weight:
+            loss = loss + cfg.pairwise_weight * pairwise_loss(
+                predicted, grades, query_index, cfg.pairwise_margin, cfg.pairwise_scale
+            )
+        labels = torch.tensor([p.label for p in batch])
+        if logits is not None and bool((labels >= 0).any()):
+            loss = loss + cfg.class_weight * torch.nn.functional.cross_entropy(
+                logits, labels, ignore_index=-1
+            )
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.network.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+        return float(loss.detach())
+
+    def save(self, folder: Path, extra: dict[str, Any] | None = None) -> None:
+        self.network.save(folder, extra)

@@ -1,0 +1,136 @@
+"""The cross-encoder end to end on a tiny judged set: it trains, saves, becomes active, reranks
+search results, and scores a pairs file through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from shelfwise.cli import app
+from shelfwise.config import RerankConfig, Settings
+from shelfwise.models.reranker import CrossEncoderReranker
+from shelfwise.records import Product, SearchRequest
+from shelfwise.service import Shelfwise
+from shelfwise.train import RerankerTrainingConfig, active_reranker_path, train_reranker
+
+pytestmark = pytest.mark.slow
+
+TITLES = {
+    "1": "Simpson Strong-Tie 12-Gauge Angle", "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
+    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat", "4": "Rust-Oleum Deck Restore Paint",
+    "5": "Moen Rain Shower Head Chrome", "6": "Delta Single Handle Shower Faucet",
+    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe", "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
+    "9": "Husky 25 ft. Tape Measure", "10": "DEWALT 20V Cordless Drill",
+}
+QUERIES = [
+    ("q1", "angle bracket", {"1": 3, "2": 2.67, "9": 1}),
+    ("q2", "deck paint", {"3": 3, "4": 2.67, "10": 1}),
+    ("q3", "rain shower head", {"5": 3, "6": 2, "7": 1}),
+    ("q4", "pvc pipe", {"7": 3, "8": 2.33, "5": 1}),
+    ("q5", "tape measure", {"9": 3, "1": 1}),
+    ("q6", "cordless drill", {"10": 3, "9": 1}),
+    ("q7", "corner brace", {"2": 3, "1": 2.33, "3": 1}),
+    ("q8", "shower faucet", {"6": 3, "5": 2.33, "8": 1}),
+    ("q9", "measuring tape", {"9": 3, "10": 1}),
+    ("q10", "deck stain", {"3": 2.67, "4": 3, "2": 1}),
+]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    root = tmp_path_factory.mktemp("reranker")
+    products = root / "products.tsv"
+    products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
+    judgments = root / "judgments.tsv"
+    judgments.write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(
+        f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items()
+    ))
+    config = RerankerTrainingConfig(epochs=8, batch_size=8, learning_rate=1e-4, validation_fraction=0.2,
+                                    mined_negatives=1, mined_from_rank=0, early_stopping=False, threads=2)
+    artifact = train_reranker(root / "data", products, judgments, config, log=lambda _: None)
+    report = artifact.report
+    assert report.pairs >= 20 and report.steps >= 20 and report.validation_queries >= 1
+    return root, products, judgments
+
+
+def test_training_learns_the_judged_order(trained: tuple[Path, Path, Path]) -> None:
+    root, _, _ = trained
+    folder = Path(next((root / "data" / "models" / "reranker" / "versions").iterdir()))
+    model = CrossEncoderReranker(folder)
+    agree = total = 0
+    for _, query, grades in QUERIES:
+        ids = list(grades)
+        predicted = model.score(query, [TITLES[p] for p in ids])
+        assert np.all((predicted >= 1.0) & (predicted <= 3.0))
+        for i, a in enumerate(ids):
+            for j, b in enumerate(ids):
+                if grades[a] - grades[b] > 0.3:
+                    total += 1
+                    agree += predicted[i] > predicted[j]
+    assert agree / total >= 0.75, f"{agree}/{total} judged pairs in the right order"
+
+
+def test_trained_model_is_active_only_if_it_beat_bm25(trained: tuple[Path, Path, Path]) -> None:
+    root, _, _ = trained
+    manifest = json.loads(next((root / "data" / "models" / "reranker" / "versions").glob("*/manifest.json"))
+                          .read_text())
+    report = manifest["training"]["report"]
+    published = report["validation_ndcg10_after"] > report["validation_ndcg10_bm25"]
+    assert manifest["training"]["published"] is published
+    assert (active_reranker_path(root / "data") is not None) is published
+
+
+def test_reranker_reorders_search_and_explains(trained: tuple[Path, Path, Path], minilm) -> None:
+    root, _, _ = trained
+    folder = next((root / "data" / "models" / "reranker" / "versions").iterdir())
+    settings = Settings(data_dir=root / "shop", rerank=RerankConfig(model_path=str(folder)))
+    shop = Shelfwise(settings, encoder=minilm)
+    try:
+        shop.upsert_products([Product(product_id=k, title=v) for k, v in TITLES.items()])
+        shop.open_index()
+        assert shop.health().reranker is not None
+        result = shop.search(SearchRequest(query="tape measure", page_size=5))
+        top = result.hits[0]
+        assert top.product.product_id == "9"
+        assert top.explanation is not None and top.explanation.rerank_grade is not None
+        assert top.score == pytest.approx(top.explanation.rerank_grade)
+        plain = shop.search(SearchRequest(query="tape measure", page_size=5, rerank=False))
+        assert all(h.explanation is not None and h.explanation.rerank_grade is None for h in plain.hits)
+        assert {h.product.product_id for h in plain.hits} == {h.product.product_id for h in result.hits}
+    finally:
+        shop.close()
+
+
+def test_bench_and_eval_relevance_commands(trained: tuple[Path, Path, Path]) -> None:
+    root, products, judgments = trained
+    folder = Path(next((root / "data" / "models" / "reranker" / "versions").iterdir()))
+    pairs = root / "pairs.tsv"
+    pairs.write_text("query_id\tquery\tproduct_id\n" + "".join(
+        f"{q}\t{text}\t{p}\n" for q, text, grades in QUERIES for p in grades
+    ) + "q99\tmystery\tnot-a-product\n")
+    out = root / "scores.tsv"
+    runner = CliRunner()
+    result = runner.invoke(app, ["bench", "relevance", "--products", str(products), "--pairs", str(pairs),
+                                 "--out", str(out), "--model", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert '"unknown_products": 1' in result.output
+    lines = out.read_text().splitlines()
+    assert lines[0] == "query_id\tproduct_id\tscore" and len(lines) == 1 + 26
+    result = runner.invoke(app, ["eval", "relevance", "--judgments", str(judgments), "--scores", str(out)])
+    assert result.exit_code == 0, result.output
+    assert '"pairs": 25' in result.output and '"missing": 0' in result.output
+
+
+def test_bench_relevance_without_a_model_says_how_to_get_one(tmp_path: Path) -> None:
+    products = tmp_path / "p.tsv"
+    products.write_text("product_id\ttitle\n1\tx\n")
+    pairs = tmp_path / "c.tsv"
+    pairs.write_text("query_id\tquery\tproduct_id\nq\tx\t1\n")
+    result = CliRunner().invoke(app, ["bench", "relevance", "--products", str(products), "--pairs",
+                                      str(pairs), "--out", str(tmp_path / "s.tsv"),
+                                      "--data-dir", str(tmp_path / "d")])
+    assert result.exit_code != 0 and "shelfwise train reranker" in result.output
