@@ -1,0 +1,322 @@
+"""The index lifecycle under the search engine: build, load, swap, refresh, persist, close.
+
+`IndexLifecycle` keeps the published index version (`LiveIndex`) in step with the store:
+versions are built off to the side and swapped atomically, changes are applied in place and
+persisted every `persist_every` changes. `SearchEngine` answers searches on top of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
+from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
+from shelfwise.models import CachedEncoder
+from shelfwise.query.understand import QueryUnderstanding
+from shelfwise.records import Product, text_hash
+from shelfwise.search.coverage import TitleTerms
+from shelfwise.search.rerank import Reranker
+from shelfwise.search.table import ProductTable
+from shelfwise.store import Store
+
+Progress = Callable[[str, int, int], None]
+logger = logging.getLogger("shelfwise.search")
+_BUILD_BATCH = 2000
+
+
+class IndexNotReadyError(RuntimeError):
+    """No index has been built yet for this catalog."""
+
+
+@dataclass(frozen=True)
+class RefreshStats:
+    upserted: int
+    deleted: int
+    encoded: int
+    store_seq: int
+
+
+@dataclass
+class LiveIndex:
+    """The index version searches read; replaced as a whole on rebuild."""
+
+    version: str
+    path: Path
+    manifest: IndexManifest
+    lexical: LexicalIndex
+    vector: VectorIndex
+    table: ProductTable
+    terms: TitleTerms | None = None
+    """analysed title terms, for query-term coverage in fusion"""
+    text_hashes: dict[str, str] = field(default_factory=dict)
+    """hash of each product's encoded text: a change elsewhere keeps its vector"""
+    understanding: QueryUnderstanding | None = None
+    """spelling, attribute and synonym models of this catalog (None when disabled)"""
+    unsaved_changes: int = 0
+    writable: bool = True
+    """False when another process owns the files: changes stay in memory, lexical lags."""
+
+
+class IndexLifecycle:
+    """Owns the published index version and keeps it in step with the store."""
+
+    def __init__(
+        self,
+        store: Store,
+        encoder: CachedEncoder,
+        index_root: Path,
+        lexical: LexicalConfig | None = None,
+        vector: VectorConfig | None = None,
+        fusion: FusionConfig | None = None,
+        persist_every: int = 2000,
+        reranker: Reranker | None = None,
+        understanding: UnderstandingConfig | None = None,
+    ) -> None:
+        self.store = store
+        self.encoder = encoder
+        self.registry = IndexRegistry(index_root)
+        self.lexical_config = lexical or LexicalConfig()
+        self.vector_config = vector or VectorConfig()
+        self.fusion = fusion or FusionConfig()
+        self._lock = threading.RLock()
+        """held briefly: by searches, and by writers while they swap or apply changes"""
+        self._write_lock = threading.RLock()
+        """held by open, rebuild, refresh and catch_up: one writer at a time"""
+        self._live: LiveIndex | None = None
+        self.persist_every = persist_every
+        self.reranker = reranker
+        self.understanding = understanding or UnderstandingConfig()
+
+    # ----- lifecycle -------------------------------------------------------------------------
+
+    def open(self, progress: Progress | None = None, build: bool = True) -> IndexManifest | None:
+        """Load the published index and catch up with the store.
+
+        With `build`, a new index is built when there is none, when it was built by another
+        encoder, or when its files cannot be loaded (a crash mid-save); without, None is
+        returned instead and nothing is built.
+        """
+        with self._write_lock:
+            current = self.registry.current()
+            live = None if current is None else self._try_load(*current)
+            if live is None:
+                return self.rebuild(progress) if build else None
+            self._swap(live)
+            self.refresh(progress)
+            return live.manifest
+
+    def _try_load(self, version: str, path: Path) -> LiveIndex | None:
+        try:
+            manifest = self.registry.read_manifest(path / "manifest.json")
+        except (OSError, ValueError) as error:
+            logger.warning("index %s has no readable manifest (%s)", version, error)
+            return None
+        if manifest.encoder != self.encoder.encoder.version:
+            logger.info("index %s was built by %s, not %s", version, manifest.encoder,
+                        self.encoder.encoder.version)
+            return None
+        lexical = LexicalIndex.open(path / "lexical", self.lexical_config)
+        try:
+            vector = VectorIndex.load(path / "vector", self.vector_config)
+        except (OSError, ValueError, KeyError) as error:
+            logger.warning("index %s: vector files unusable (%s); it will be rebuilt", version, error)
+            lexical.close()
+            return None
+        writable = True
+        try:
+            lexical.acquire_writer()  # one writing process per index
+        except ValueError as error:
+            if "LockBusy" not in str(error):
+                raise
+            writable = False  # another process (a server) owns it: read, never write
+        products = list(self.store.iter_products())
+        hashes = _text_hashes(products)
+        for change in self.store.changes_since(manifest.store_seq):
+            hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
+        return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
+                          terms=_title_terms(lexical, products), text_hashes=hashes,
+                          understanding=self._understand(products), writable=writable)
+
+    def _swap(self, live: LiveIndex) -> None:
+        with self._lock:
+            previous, self._live = self._live, live
+        if previous is not None and previous is not live:
+            previous.lexical.close()
+
+    def rebuild(self, progress: Progress | None = None) -> IndexManifest:
+        """Build a complete new index version off to the side, then publish it atomically.
+        Searches keep reading the previous version until the swap."""
+        with self._write_lock:
+            live = self._build(progress)
+            self.registry.publish(live.version)
+            self._swap(live)
+            self.refresh(progress)
+            return live.manifest
+
+    def _build(self, progress: Progress | None) -> LiveIndex:
+        started = time.perf_counter()
+        store_seq = self.store.last_seq()
+        products = list(self.store.iter_products())
+        version, path = self.registry.new_version()
+        vectors = self.encoder.encode_products(
+            products, progress=_stage(progress, "encode") if progress else None
+        )
+        lexical = LexicalIndex.create(path / "lexical", self.lexical_config)
+        for start in range(0, len(products), _BUILD_BATCH):
+            lexical.upsert(products[start : start + _BUILD_BATCH])
+            if progress:
+                progress("lexical", min(start + _BUILD_BATCH, len(products)), len(products))
+        ids = [p.product_id for p in products]
+        vector = VectorIndex.build(ids, vectors, self.encoder.encoder.dim, self.vector_config)
+        vector.save(path / "vector")
+        manifest = IndexManifest(
+            version=version,
+            created_at=datetime.now(UTC).isoformat(),
+            store_seq=store_seq,
+            encoder=self.encoder.encoder.version,
+            dim=self.encoder.encoder.dim,
+            product_count=len(products),
+            vector_kind=vector.kind,
+            lexical_config=self.lexical_config.model_dump(),
+            vector_config=self.vector_config.model_dump(),
+            build_seconds=round(time.perf_counter() - started, 3),
+        )
+        self.registry.write_manifest(path / "manifest.json", manifest)
+        return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
+                          terms=_title_terms(lexical, products), text_hashes=_text_hashes(products),
+                          understanding=self._understand(products))
+
+    def _understand(self, products: list[Product]) -> QueryUnderstanding | None:
+        if not self.understanding.enabled:
+            return None
+        return QueryUnderstanding.build(products, self.understanding)
+
+    def refresh(self, progress: Progress | None = None) -> RefreshStats:
+        """Apply the store's changes since the index's sequence number, in place.
+
+        Products are encoded before the search lock is taken, so searches go on meanwhile;
+        products whose text did not change (a new price, say) keep their vectors.
+        """
+        with self._write_lock:
+            live = self._require()
+            changes = self.store.changes_since(live.manifest.store_seq)
+            if not changes:
+                return RefreshStats(0, 0, 0, live.manifest.store_seq)
+            changed = self.store.get_many([c.product_id for c in changes if not c.deleted])
+            upserted = list(changed.values())
+            deleted = [c.product_id for c in changes if c.product_id not in changed]
+            hashes = _text_hashes(upserted)
+            retext = [
+                p for p in upserted
+                if live.text_hashes.get(p.product_id) != hashes[p.product_id]
+                or p.product_id not in live.vector
+            ]
+            vectors = self.encoder.encode_products(
+                retext, progress=_stage(progress, "encode") if progress else None
+            )
+            encoded = self.encoder.last_stats.encoded
+            if live.writable:
+                live.lexical.upsert(upserted)
+                live.lexical.delete(deleted)
+            with self._lock:
+                if retext:
+                    live.vector.upsert([p.product_id for p in retext], vectors)
+                live.vector.delete(deleted)
+                live.table = live.table.with_changes(upserted, deleted)
+                live.manifest = live.manifest.model_copy(
+                    update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
+                )
+            live.text_hashes.update(hashes)
+            for pid in deleted:
+                live.text_hashes.pop(pid, None)
+            if live.terms is not None:
+                live.terms.update(upserted)
+                live.terms.remove(deleted)
+            live.unsaved_changes += len(changes)
+            if live.writable and live.unsaved_changes >= self.persist_every:
+                self._persist(live)
+            return RefreshStats(len(upserted), len(deleted), encoded, changes[-1].seq)
+
+    def catch_up(self) -> RefreshStats | None:
+        """What a long-running server calls every second: load a newly published version, take
+        over the index files when their owner has gone, and apply other processes' changes."""
+        with self._write_lock:
+            current = self.registry.current()
+            live = self._live
+            if current is None:
+                return None
+            if live is None or live.version != current[0] or not live.writable and self._owner_gone(live):
+                if self.open(build=False) is None:
+                    return None
+                return RefreshStats(0, 0, 0, self._require().manifest.store_seq)
+            if self.store.last_seq() == live.manifest.store_seq:
+                return None
+            return self.refresh()
+
+    def _owner_gone(self, live: LiveIndex) -> bool:
+        try:
+            live.lexical.acquire_writer()
+        except ValueError:
+            return False
+        live.lexical.close()  # the reload takes it again, with the files' latest state
+        return True
+
+    def _persist(self, live: LiveIndex) -> None:
+        """Write the vector index, then the manifest that vouches for it.
+
+        Between persists the manifest on disk lags behind: after a crash, `open` replays the
+        store's changes since its sequence number (from the embedding cache, so cheaply);
+        nothing accepted by the store is lost.
+        """
+        live.vector.save(live.path / "vector")
+        self.registry.write_manifest(live.path / "manifest.json", live.manifest)
+        live.unsaved_changes = 0
+        live.understanding = self._understand(list(self.store.iter_products()))
+
+    def close(self) -> None:
+        """Persist pending changes and release the index files (and the writer's lock)."""
+        with self._write_lock, self._lock:
+            if self._live is not None:
+                if self._live.unsaved_changes and self._live.writable:
+                    self._persist(self._live)
+                self._live.lexical.close()
+                self._live = None
+
+    @property
+    def version(self) -> str | None:
+        live = self._live
+        return None if live is None else live.version
+
+    @property
+    def writable(self) -> bool:
+        """False when another process (a running server) owns the index files."""
+        live = self._live
+        return live is not None and live.writable
+
+    def manifest(self) -> IndexManifest | None:
+        live = self._live
+        return None if live is None else live.manifest
+
+    def _require(self) -> LiveIndex:
+        if self._live is None:
+            raise IndexNotReadyError("no index yet: run `shelfwise index` after ingesting a feed")
+        return self._live
+
+def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:
+    terms = TitleTerms(lexical.analyze)
+    terms.update(products)
+    return terms
+
+
+def _text_hashes(products: list[Product]) -> dict[str, str]:
+    return {p.product_id: text_hash(p.text()) for p in products}
+
+
+def _stage(progress: Progress, stage: str) -> Callable[[int, int], None]:
+    return lambda done, total: progress(stage, done, total)
