@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from shelfwise.cli_synonyms import synonyms_app
 from shelfwise.config import Settings
 
 app = typer.Typer(help="Shelfwise: e-commerce search driven by language models.", no_args_is_help=True)
@@ -20,6 +21,7 @@ app.add_typer(bench_app, name="bench")
 train_app = typer.Typer(help="Fine-tune models on the shop's own data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
+app.add_typer(synonyms_app, name="synonyms")
 console = Console(stderr=True)
 
 DataDir = Annotated[
@@ -82,6 +84,9 @@ def ingest(
         Path | None, typer.Option("--mapping", help="JSON file {field: column}", exists=True)
     ] = None,
     show_errors: Annotated[int, typer.Option(help="how many row errors to print")] = 20,
+    extract_attributes: Annotated[
+        bool, typer.Option(help="read missing attributes (brand, colour, material, sizes) from titles")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Validate a feed and upsert its products; an existing index catches up."""
@@ -90,7 +95,7 @@ def ingest(
     mapping = FieldMapping.from_sources(pairs=map_ or [], path=mapping_file)
     shop = _shelfwise(data_dir)
     with _Bars() as bars:
-        report = shop.ingest(feed, mapping=mapping, progress=bars)
+        report = shop.ingest(feed, mapping=mapping, progress=bars, extract_attributes=extract_attributes)
     typer.echo(format_report(report, max_errors=show_errors))
     shop.close()
 

@@ -110,7 +110,9 @@ class UnderstandingConfig(BaseModel):
         default=True, description="drop parsed filters when they leave no result (and say so)"
     )
     synonyms_file: str | None = Field(
-        default=None, description="Solr-format or JSON synonym rules applied to lexical matching"
+        default=None,
+        description="synonyms for lexical matching: a Solr-format or JSON rules file, or a review "
+        "file (.jsonl, from `shelfwise synonyms mine`) whose approved pairs are used",
     )
     synonym_weight: float = Field(default=0.5, ge=0, description="weight of a synonym's terms in BM25")
     max_synonyms: int = Field(default=8, ge=0)

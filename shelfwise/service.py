@@ -74,10 +74,18 @@ class Shelfwise:
         path: Path,
         mapping: FieldMapping | None = None,
         progress: Progress | None = None,
+        extract_attributes: bool = False,
     ) -> IngestReport:
-        """Validate and upsert a feed file; an existing index catches up incrementally."""
+        """Validate and upsert a feed file; an existing index catches up incrementally. With
+        `extract_attributes`, attributes the feed leaves out (brand, colour, material, sizes,
+        pack counts...) are read from titles and descriptions, and marked as extracted."""
         feed_progress = None if progress is None else lambda done, total: progress("ingest", done, total)
-        report = ingest_feed(path, self.store, mapping=mapping, progress=feed_progress)
+        extractor = None
+        if extract_attributes:
+            from shelfwise.catalog.extract import AttributeExtractor, ExtractionConfig, known_brands
+
+            extractor = AttributeExtractor(ExtractionConfig(brands=known_brands(self.store.iter_products())))
+        report = ingest_feed(path, self.store, mapping=mapping, progress=feed_progress, extractor=extractor)
         self._refresh_if_indexed(progress)
         return report
 

@@ -86,7 +86,7 @@ class QueryUnderstanding:
             words = SpellingVocabulary.from_products(products).add_queries(queries)
             spelling = SpellingCorrector(words)
         if synonyms is None and config.synonyms_file:
-            synonyms = SynonymSet.from_file(Path(config.synonyms_file), normalize=stem_normalizer())
+            synonyms = load_synonyms(Path(config.synonyms_file))
         suggester = Suggester.build(products, queries) if config.suggest else None
         return cls(vocabulary, spelling, synonyms, config, suggester)
 
@@ -100,6 +100,14 @@ class QueryUnderstanding:
         if self.synonyms is not None and len(self.synonyms):
             expansions = tuple(self.synonyms.expand(remaining.split())[: self.config.max_synonyms])
         return QueryReading(query, corrected, parsed, filters, remaining, expansions)
+
+
+def load_synonyms(path: Path) -> SynonymSet:
+    """Approved pairs of a review file (.jsonl, from `shelfwise synonyms mine`), else the rules
+    of a Solr-format or JSON synonym file."""
+    if path.suffix == ".jsonl":
+        return SynonymSet.from_reviewed(path, normalize=stem_normalizer())
+    return SynonymSet.from_file(path, normalize=stem_normalizer())
 
 
 def _filters(parsed: ParsedQuery, config: UnderstandingConfig) -> Filters:
