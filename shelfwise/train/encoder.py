@@ -1,7 +1,8 @@
 """Fine-tuning of the bi-encoder on graded relevance judgments.
 
 Contrastive loss (in-batch negatives plus one hard negative per pair: a product judged
-irrelevant for the query, else one mined from BM25), AdamW with linear warm-up and decay,
+irrelevant for the query or one the current encoder ranks high without a judgment, else one
+mined from BM25), AdamW with linear warm-up and decay,
 evaluation on a held-out split of the queries, early stopping, seeded and reproducible.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,13 @@ class EncoderTrainingConfig(BaseModel):
     patience: int = Field(default=2, ge=1, description="evaluations without gain before stopping")
     max_length: int = Field(default=64, ge=8)
     distractors: int = Field(default=5000, ge=0, description="random products in the validation pool")
+    encoder_negatives: int = Field(
+        default=3, ge=0,
+        description="unjudged products the current encoder ranks high, added to each query's negatives",
+    )
+    encoder_negatives_from: int = Field(
+        default=3, ge=0, description="skip the current encoder's top ranks (likely unjudged positives)"
+    )
     seed: int = 13
     threads: int | None = None
 
@@ -74,8 +82,11 @@ def build_examples(
     products: Mapping[str, Product],
     config: EncoderTrainingConfig,
     lexical: LexicalIndex | None,
+    neighbours: Mapping[str, Sequence[str]] | None = None,
 ) -> list[TrainingExample]:
-    """One example per (query, positive product), each with one hard negative."""
+    """One example per (query, positive product), each with one hard negative: a product judged
+    irrelevant, or one of the current encoder's unjudged `neighbours` of the query (ranks past
+    `encoder_negatives_from`), or, failing both, an unjudged BM25 hit past rank 5."""
     rng = random.Random(config.seed)
     examples = []
     for qid in judgments.query_ids:
@@ -83,6 +94,10 @@ def build_examples(
         query = judgments.queries[qid]
         positives = [p for p, g in grades.items() if g >= config.positive_threshold and p in products]
         negatives = [p for p, g in grades.items() if g <= config.negative_threshold and p in products]
+        if neighbours is not None and config.encoder_negatives:
+            near = [p for p in neighbours.get(qid, ())[config.encoder_negatives_from :]
+                    if p not in grades and p in products]
+            negatives += near[: config.encoder_negatives]
         if not negatives and lexical is not None and positives:
             mined = [h.product_id for h in lexical.search(query, 30)]
             negatives = [p for p in mined if p not in grades and p in products][5:]
@@ -92,6 +107,20 @@ def build_examples(
             negative = products[rng.choice(negatives)].text()
             examples.append(TrainingExample(qid, query, products[pid].text(), negative))
     return examples
+
+
+def nearest_products(
+    query_vectors: np.ndarray, product_vectors: np.ndarray, product_ids: Sequence[str], depth: int
+) -> list[list[str]]:
+    """The `depth` products of highest cosine for each query (unit vectors), best first."""
+    out: list[list[str]] = []
+    for start in range(0, len(query_vectors), 512):
+        scores = query_vectors[start : start + 512] @ product_vectors.T
+        top = np.argpartition(-scores, min(depth, scores.shape[1] - 1), axis=1)[:, :depth]
+        for row, candidates in zip(scores, top, strict=True):
+            ranked = candidates[np.argsort(-row[candidates], kind="stable")]
+            out.append([product_ids[i] for i in ranked.tolist()])
+    return out
 
 
 def _false_negative_mask(batch: list[TrainingExample], positives: Mapping[str, set[str]]) -> np.ndarray:
@@ -165,14 +194,21 @@ class EncoderTrainer:
             )
         return parts.tuning, parts.validation
 
-    def fit(self, judgments: Judgments, products: Mapping[str, Product]) -> EncoderTrainingReport:
+    def fit(
+        self,
+        judgments: Judgments,
+        products: Mapping[str, Product],
+        neighbours: Mapping[str, Sequence[str]] | None = None,
+    ) -> EncoderTrainingReport:
+        """Train on the judgments' training split; `neighbours` (query id -> products the
+        current encoder ranks first) add encoder-mined hard negatives."""
 
         cfg = self.config
         started = time.perf_counter()
         training, validation = self.validation_split(judgments)
         lexical = LexicalIndex.create(None, LexicalConfig())
         lexical.upsert(list(products.values()))
-        examples = build_examples(training, products, cfg, lexical)
+        examples = build_examples(training, products, cfg, lexical, neighbours)
         positives = {
             qid: {products[p].text() for p, g in grades.items()
                   if g >= cfg.positive_threshold and p in products}

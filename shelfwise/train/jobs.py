@@ -11,11 +11,17 @@ from pydantic import BaseModel
 
 from shelfwise.evaluate.bench import file_digest, product_from_row
 from shelfwise.evaluate.tables import FormatError, iter_tsv, read_products_tsv
-from shelfwise.evaluate.trec import read_judgments
+from shelfwise.evaluate.trec import Judgments, read_judgments
 from shelfwise.index import IndexRegistry
 from shelfwise.models import bundled_minilm_path
 from shelfwise.models.reranker import RELEVANCE_CLASSES
-from shelfwise.train.encoder import EncoderTrainer, EncoderTrainingConfig, EncoderTrainingReport
+from shelfwise.records import Product
+from shelfwise.train.encoder import (
+    EncoderTrainer,
+    EncoderTrainingConfig,
+    EncoderTrainingReport,
+    nearest_products,
+)
 from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
 
 Log = Callable[[str], None]
@@ -41,6 +47,31 @@ def active_encoder_path(data_dir: Path) -> Path | None:
     return None if current is None else current[1]
 
 
+def current_encoder_neighbours(
+    data_dir: Path, judgments: Judgments, catalog: Mapping[str, Product], log: Log = print, depth: int = 30
+) -> dict[str, list[str]]:
+    """Each judged query's top products by the data folder's current encoder (the active
+    fine-tuned one, else the bundled MiniLM); catalog vectors come from the folder's embedding
+    cache when it has them."""
+    from shelfwise.config import EncoderConfig
+    from shelfwise.models import CachedEncoder, load_encoder
+    from shelfwise.store import open_embedding_cache
+
+    started = time.perf_counter()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    cache = open_embedding_cache(f"sqlite:///{data_dir / 'embeddings.db'}")
+    encoder = CachedEncoder(load_encoder(EncoderConfig(), active_encoder_path(data_dir)), cache)
+    try:
+        products = list(catalog.values())
+        vectors = encoder.encode_products(products)
+        queries = encoder.encoder.encode([judgments.queries[q] for q in judgments.query_ids], kind="query")
+    finally:
+        cache.close()
+    ranked = nearest_products(queries, vectors, [p.product_id for p in products], depth)
+    log(f"mined hard negatives with {encoder.encoder.version} in {time.perf_counter() - started:.1f}s")
+    return dict(zip(judgments.query_ids, ranked, strict=True))
+
+
 def train_encoder(
     data_dir: Path,
     products: Path,
@@ -58,7 +89,10 @@ def train_encoder(
     log(f"read {len(catalog)} products and {len(graded)} judged queries in "
         f"{time.perf_counter() - started:.1f}s; fine-tuning {base}")
     trainer = EncoderTrainer(base, config, log)
-    report = trainer.fit(graded, catalog)
+    neighbours = None
+    if config.encoder_negatives:
+        neighbours = current_encoder_neighbours(data_dir, graded, catalog, log)
+    report = trainer.fit(graded, catalog, neighbours)
     registry = encoder_registry(data_dir)
     version, path = registry.new_version()  # keeps two versions: a rejected one may prune an old one
     trainer.save(path)

@@ -136,7 +136,7 @@ def test_demo_builds_a_searchable_shop(tmp_path: Path) -> None:
 
 def test_train_encoder_command_runs_as_written(tmp_path: Path) -> None:
     block = next(b for b in _code_blocks(README.read_text()) if any("train encoder" in x for x in b))
-    (command,) = _shelfwise_lines(block)
+    encoder_command, reranker_command = _shelfwise_lines(block)
     words = ["angle", "bracket", "deck", "paint", "shower", "head", "pvc", "pipe", "tape", "drill",
              "corner", "brace", "faucet", "valve", "hose", "nozzle", "lamp", "bulb", "saw", "blade"]
     titles = {str(i): f"{words[i]} {words[(i + 1) % 20]} model {i}" for i in range(20)}
@@ -146,6 +146,26 @@ def test_train_encoder_command_runs_as_written(tmp_path: Path) -> None:
     rows = [f"q{i}\t{words[i]} {words[(i + 1) % 20]}\t{i}\t3\nq{i}\t{words[i]} {words[(i + 1) % 20]}"
             f"\t{(i + 7) % 20}\t1\n" for i in range(20)]
     (tmp_path / "judgments.tsv").write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(rows))
-    done = _run(command, tmp_path, _env(tmp_path))
+    done = _run(encoder_command, tmp_path, _env(tmp_path))
     assert '"validation_queries"' in done.stdout
     assert (tmp_path / "data" / "models" / "encoder" / "versions").is_dir()
+    done = _run(reranker_command + ["--epochs", "1"], tmp_path, _env(tmp_path))
+    assert '"validation_ndcg10_after"' in done.stdout
+    assert (tmp_path / "data" / "models" / "reranker" / "versions").is_dir()
+
+
+HOME_DEPOT = README.parents[1] / "shared" / "data" / "homedepot"
+
+
+@pytest.mark.skipif(not (HOME_DEPOT / "dev_judgments.tsv").is_file(), reason="no Home Depot data")
+def test_synonym_commands_run_as_written(tmp_path: Path) -> None:
+    block = next(b for b in _code_blocks(README.read_text()) if any("synonyms mine" in x for x in b))
+    mine, review, approve = _shelfwise_lines(block)
+    files = {"products.tsv": str(HOME_DEPOT / "products.tsv"),
+             "judgments.tsv": str(HOME_DEPOT / "dev_judgments.tsv")}
+    env = _env(tmp_path)
+    done = _run([files.get(a, a) for a in mine], tmp_path, env)
+    assert "candidates mined" in done.stdout
+    assert "pending" in _run(review, tmp_path, env).stdout
+    _run(approve, tmp_path, env)
+    assert "fridge = refrigerator" in _run(review + ["--status", "approved"], tmp_path, env).stdout

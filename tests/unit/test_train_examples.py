@@ -61,3 +61,22 @@ def test_false_negative_mask_hides_other_positives_of_the_same_query() -> None:
         [True, False, False, False, False, True],
         [False, False, False, False, False, False],
     ]
+
+
+def test_current_encoder_neighbours_join_the_negatives_past_the_top_ranks() -> None:
+    judgments = Judgments.from_grades({"q1": {"1": 3.0}}, {"q1": "angle bracket"})
+    config = EncoderTrainingConfig(encoder_negatives=2, encoder_negatives_from=1)
+    # the encoder's order: 5 (skipped: rank 0), 1 (judged), 6, 4, 3 -> negatives 6 and 4
+    neighbours = {"q1": ["5", "1", "6", "4", "3"]}
+    examples = build_examples(judgments, PRODUCTS, config, lexical=None, neighbours=neighbours)
+    assert len(examples) == 1 and examples[0].negative in {"Angle Iron 36 in.", "Angle Grinder 4 in."}
+
+
+def test_nearest_products_by_cosine() -> None:
+    import numpy as np
+
+    from shelfwise.train.encoder import nearest_products
+
+    products = np.array([[1.0, 0.0], [0.0, 1.0], [0.7071, 0.7071]], dtype=np.float32)
+    queries = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    assert nearest_products(queries, products, ["a", "b", "c"], 2) == [["a", "c"], ["b", "c"]]
