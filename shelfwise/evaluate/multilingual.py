@@ -247,13 +247,16 @@ def run_queries(
     mode: SearchMode,
     label: str,
     k: int = 10,
+    understand: bool = True,
 ) -> RunResult:
-    """Each query's top k in `mode` ("vector", "hybrid" or "lexical"), scored against its rules."""
+    """Each query's top k in `mode` ("vector", "hybrid" or "lexical"), scored against its rules;
+    `understand` switches the engine's query understanding (spelling, parsed filters, ...)."""
     outcomes: list[QueryOutcome] = []
     seconds: list[float] = []
     for query in queries:
+        request = SearchRequest(query=query.query, mode=mode, page_size=k, understand=understand)
         started = time.perf_counter()
-        result = engine.search(SearchRequest(query=query.query, mode=mode, page_size=k))
+        result = engine.search(request)
         seconds.append(time.perf_counter() - started)
         ranked = [hit.product.product_id for hit in result.hits]
         outcomes.append(score_query(query, ranked, relevant[query.query_id], k))

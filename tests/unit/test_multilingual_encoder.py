@@ -3,15 +3,21 @@ and the relevance rules of the multilingual test set."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from shelfwise.catalog.demo import generate_demo_catalog
 from shelfwise.config import EncoderConfig
 from shelfwise.evaluate.multilingual import (
     MultilingualQuery,
     RelevanceRule,
     parse_rules,
+    read_multilingual_queries,
+    relevant_products,
     score_query,
     summarise,
 )
@@ -19,6 +25,7 @@ from shelfwise.models import E5Encoder, Encoder, bundled_e5_path, load_encoder
 from shelfwise.models.multilingual import e5_prefix
 from shelfwise.records import Product
 
+QUERY_SET = Path(__file__).parents[2] / "benchmarks" / "data" / "multilingual_queries.tsv"
 PRODUCTS = [
     "Voltrix Wireless Noise Cancelling Over-Ear Headphones, Black",
     "Aurelle Women's Red Silk Midi Dress, Size M",
@@ -134,3 +141,23 @@ def test_scores_per_query_and_language() -> None:
     assert scores == {"zh": (1, 1.0, 0.2), "es": (1, 0.0, 0.0), "all": (2, 0.5, 0.1)}
     with pytest.raises(ValueError, match="no relevant"):
         score_query(zh, ["d1"], frozenset(), k=10)
+
+
+def test_openmp_threads_sleep_rather_than_spin_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    E5Encoder(spin_wait=True).encode(["x"], kind="query")
+    assert "OMP_WAIT_POLICY" not in os.environ
+    E5Encoder().encode(["x"], kind="query")
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    E5Encoder().encode(["x"], kind="query")
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # an explicit setting wins
+
+
+def test_every_query_of_the_test_set_has_products_in_the_demo_catalog() -> None:
+    queries = read_multilingual_queries(QUERY_SET)
+    assert len(queries) >= 50 and {q.language for q in queries} >= {"zh", "es", "de", "fr", "ja"}
+    assert sum(q.language == "zh" for q in queries) >= 50
+    relevant = relevant_products(queries, generate_demo_catalog())  # the demo shop: 6,000, seed 7
+    assert {q.query_id for q in queries if not relevant[q.query_id]} == set()
+    assert all(q.english_gloss for q in queries)
