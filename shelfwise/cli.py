@@ -35,6 +35,9 @@ def _offline() -> None:
     """Models load from local folders only; never from a hub."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # idle OpenMP threads sleep instead of spinning: spinning starves the other threads on a
+    # small machine (a 15 ms search took 480 ms beside a busy process)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def _settings(data_dir: Path | None) -> Settings:

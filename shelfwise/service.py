@@ -8,7 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
-from shelfwise.config import Settings
+from shelfwise.config import Settings, UnderstandingConfig
 from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder
 from shelfwise.models.reranker import load_reranker
@@ -31,6 +31,16 @@ class Health(BaseModel):
     index_seq: int | None
     encoder: str
     reranker: str | None = None
+
+
+def _understanding_for(settings: Settings) -> UnderstandingConfig:
+    """The multilingual encoder serves queries in many languages; correcting their words against
+    an English catalog's vocabulary would break them ("correr" -> "corner"), so spelling is off
+    with it unless configured explicitly."""
+    config = settings.understanding
+    if settings.encoder.name == "multilingual-e5-small" and "spelling" not in config.model_fields_set:
+        return config.model_copy(update={"spelling": False})
+    return config
 
 
 class Shelfwise:
@@ -64,7 +74,7 @@ class Shelfwise:
             vector=settings.vector,
             fusion=settings.fusion,
             reranker=None if reranker is None else Reranker(reranker, settings.rerank),
-            understanding=settings.understanding,
+            understanding=_understanding_for(settings),
         )
 
     # ----- catalog -----------------------------------------------------------------------------

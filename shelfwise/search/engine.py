@@ -63,9 +63,14 @@ class SearchEngine(IndexLifecycle):
                 rerank_query = reading.did_you_mean or query if reading is not None else query
                 retrieved = self._rerank(self.reranker, rerank_query, retrieved, keep)
             total = int(keep.sum())
+            admitted = retrieved.rows[:0]
+            if _inferred_attributes(request, effective):
+                admitted = retrieved.rows[keep & ~live.table.mask(effective.filters)[retrieved.rows]]
             facets = {
-                name: live.table.facet(name, self._facet_rows(live, retrieved, effective, name, mask),
-                                       effective.filters)
+                name: live.table.facet(
+                    name, self._facet_rows(live, retrieved, effective, name, mask, admitted),
+                    effective.filters,
+                )
                 for name in request.facets
             }
             start = (request.page - 1) * request.page_size
@@ -112,12 +117,38 @@ class SearchEngine(IndexLifecycle):
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives)
+        inferred = _inferred_attributes(request, effective)
+        mask = self._admit_unknowns(live, effective, inferred, mask, retrieved)
         if effective.filters == request.filters or not self.understanding.relax_empty:
             return effective, mask, retrieved, False
         if mask[retrieved.rows].any():
             return effective, mask, retrieved, False
         mask = live.table.mask(request.filters)
         return request, mask, self._retrieve(live, text, request, mask, alternatives), True
+
+    @staticmethod
+    def _admit_unknowns(
+        live: LiveIndex, effective: SearchRequest, inferred: frozenset[str], mask: np.ndarray,
+        retrieved: _Retrieved,
+    ) -> np.ndarray:
+        """An attribute read from the query excludes products that contradict it, not those that
+        do not state it: a candidate without the attribute passes if its title has the value's
+        words ("wool coat" keeps "Wool Blend Coat" with no material given) and every other filter."""
+        if not inferred or live.terms is None:
+            return mask
+        mask = mask.copy()
+        rows = retrieved.rows
+        for name in inferred:
+            column = live.table.attributes.get(name.lower())
+            unknown = rows if column is None else rows[column[rows] < 0]
+            if not unknown.size:
+                continue
+            others = live.table.mask(effective.filters, skip=f"attr:{name}")
+            wanted = [live.terms.analyze(v) for v in effective.filters.attributes[name]]
+            for row in unknown[others[unknown]].tolist():
+                title = live.terms.terms_of(live.table.ids[row])
+                mask[row] |= any(words and words <= title for words in wanted)
+        return mask
 
     def _apply_reading(
         self, live: LiveIndex, reading: QueryReading, retrieved: _Retrieved, mask: np.ndarray
@@ -164,13 +195,17 @@ class SearchEngine(IndexLifecycle):
 
     @staticmethod
     def _facet_rows(
-        live: LiveIndex, retrieved: _Retrieved, request: SearchRequest, name: str, mask: np.ndarray
+        live: LiveIndex, retrieved: _Retrieved, request: SearchRequest, name: str, mask: np.ndarray,
+        admitted: np.ndarray,
     ) -> np.ndarray:
         """Rows a facet counts over: the candidates passing every filter but the facet's own
-        (so a shopper sees what widening the choice gives); categories drill down instead."""
+        (so a shopper sees what widening the choice gives); categories drill down instead.
+        `admitted` rows passed without stating an attribute read from the query."""
         if name == "category":
             return retrieved.rows[mask[retrieved.rows]]
-        return retrieved.rows[live.table.mask(request.filters, skip=name)[retrieved.rows]]
+        passing = live.table.mask(request.filters, skip=name)
+        passing[admitted] = True
+        return retrieved.rows[passing[retrieved.rows]]
 
     def stages(
         self, query: str, filters: Filters | None = None, mode: str = "hybrid"
@@ -253,6 +288,11 @@ class SearchEngine(IndexLifecycle):
                     explanation=explanation)
             )
         return hits
+
+
+def _inferred_attributes(request: SearchRequest, effective: SearchRequest) -> frozenset[str]:
+    """Attribute filters read from the query rather than asked for: lenient (see ProductTable.mask)."""
+    return frozenset(effective.filters.attributes) - frozenset(request.filters.attributes)
 
 
 def _explain(

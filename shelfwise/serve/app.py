@@ -301,5 +301,9 @@ def create_app(
 
 def app_from_env() -> FastAPI:
     """Factory for uvicorn: settings from SHELFWISE_* variables; the app owns its Shelfwise."""
+    import os
+
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads sleep, not spin
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     settings = Settings()
     return create_app(Shelfwise(settings), settings.serve, owns_shelfwise=True)

@@ -29,6 +29,7 @@ def small_catalog() -> list[Product]:
                 attributes={"color": "red"}),
         product("dr2", "Aurelle Blue Floral Summer Dress", "Aurelle", "Clothing/Women/Dresses", 65.0,
                 attributes={"color": "blue"}),
+        product("dr3", "Aurelle Red Velvet Party Dress", "Aurelle", "Clothing/Women/Dresses", 75.0),
         product("kt1", "Brewly Stainless Steel Electric Kettle 1.7 L", "Brewly",
                 "Home & Kitchen/Kitchen/Kettles", 35.0),
         product("sn1", "Stride Men's Trail Running Shoes", "Stride", "Clothing/Men/Shoes", 95.0),
@@ -118,3 +119,17 @@ def test_configured_synonyms_widen_lexical_matching(minilm, tmp_path: Path) -> N
     assert _ids(result)[0] == "eb1"
     off = engine.search(SearchRequest(query="earphones", mode="lexical", understand=False))
     assert "eb1" not in _ids(off)
+
+
+def test_attributes_read_from_the_query_exclude_contradictions_not_unknowns(engine: SearchEngine) -> None:
+    result = engine.search(SearchRequest(query="red dress"))
+    assert result.interpretation is not None
+    assert "color in red" in result.interpretation.filters_applied
+    ids = _ids(result)
+    assert "dr1" in ids and "dr2" not in ids  # dr2 is blue
+    assert "dr3" in ids  # no colour given, but "Red" is in its title
+    assert "kt1" not in ids  # no colour given and nothing red about it
+    facets = {f.value: f.count for f in result.facets["brand"]}
+    assert facets == {"Aurelle": 2}
+    asked = _ids(engine.search(SearchRequest(query="dress", filters={"attributes": {"color": ["red"]}})))
+    assert asked == ["dr1"]  # a filter the shopper sets is strict
