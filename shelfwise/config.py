@@ -123,13 +123,14 @@ class UnderstandingConfig(BaseModel):
 
 
 class RerankConfig(BaseModel):
-    """Cross-encoder reranking of the top fused candidates (when a reranker is active)."""
+    """Cross-encoder reranking of the top fused candidates (when a reranker is active).
+    Defaults tuned on Home Depot queries neither model trained on (benchmarks/tune_rerank.py)."""
 
     enabled: bool = Field(default=True, description="rerank when the data folder has an active reranker")
     model_path: str | None = Field(default=None, description="reranker folder; default: the active one")
-    top_k: int = Field(default=30, ge=1, le=500, description="fused candidates the cross-encoder reads")
+    top_k: int = Field(default=20, ge=1, le=500, description="fused candidates the cross-encoder reads")
     fused_weight: float = Field(
-        default=0.0, ge=0,
+        default=1.0, ge=0,
         description="final score = predicted grade + fused_weight * fused score (min-max within top_k)",
     )
     int8: bool = Field(default=False, description="quantize the cross-encoder's linear layers (faster)")

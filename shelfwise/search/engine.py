@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -191,7 +191,7 @@ class SearchEngine(IndexLifecycle):
         for position, candidate in zip(positions, reranked, strict=True):
             candidates[position] = candidate
             rows[position] = row_of[candidate.product_id]
-        return _Retrieved(candidates, rows)
+        return _Retrieved(_below_reranked(candidates, done), rows)
 
     @staticmethod
     def _facet_rows(
@@ -288,6 +288,23 @@ class SearchEngine(IndexLifecycle):
                     explanation=explanation)
             )
         return hits
+
+
+def _below_reranked(candidates: list[FusedCandidate], reranked: set[str]) -> list[FusedCandidate]:
+    """Scores that follow the order: the candidates after the reranked head keep their fused
+    order, scaled below the head's lowest score (grades and fused scores are on other scales)."""
+    head = [c.score for c in candidates if c.product_id in reranked]
+    rest = [c.score for c in candidates if c.product_id not in reranked]
+    if not head or not rest or max(rest) < min(head):
+        return candidates
+    floor, top = min(head), max(rest)
+    scale = 0.999 * floor / top if top > 0 and floor > 0 else None
+    return [
+        c if c.product_id in reranked
+        else replace(c, score=c.score * scale if scale is not None else c.score - top + floor - 1.0,
+                     fused_score=c.score if c.fused_score is None else c.fused_score)
+        for c in candidates
+    ]
 
 
 def _inferred_attributes(request: SearchRequest, effective: SearchRequest) -> frozenset[str]:

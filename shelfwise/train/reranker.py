@@ -93,7 +93,6 @@ class RerankerTrainingReport(BaseModel):
     steps: int
     best_step: int
     validation_ndcg10_bm25: float
-    validation_ndcg10_before: float
     validation_ndcg10_after: float
     validation_rmse_after: float
     validation_rmse_mean_baseline: float
@@ -232,11 +231,10 @@ class RerankerTrainer:
         held_out = self.held_out = self._validation_set(validation, products, lexical)
         bm25 = self._ndcg(held_out, {q: list(range(len(o), 0, -1)) for q, o in held_out.bm25_order.items()},
                           use_bm25=True)
-        before, _ = self.evaluate(held_out)
         self.log(f"{len(pairs)} pairs ({mined} mined negatives) from {len(training)} queries; "
-                 f"validation NDCG@10 BM25 order {bm25:.4f}, untrained model {before:.4f}")
-        best = self._train(pairs, held_out, before)
-        after, rmse = self.evaluate(held_out)
+                 f"validation NDCG@10 in BM25 order {bm25:.4f} (the score to beat)")
+        best = self._train(pairs, held_out, bm25)
+        after, rmse = self._final_scores(best, held_out)
         judged = [g for grades in validation.grades.values() for g in grades.values()]
         train_mean = float(np.mean([p.grade for p in pairs if not p.mined]))
         baseline = float(np.sqrt(np.mean((np.array(judged) - train_mean) ** 2)))
@@ -245,10 +243,18 @@ class RerankerTrainer:
             train_queries=len(training), validation_queries=len(validation), pairs=len(pairs),
             mined_pairs=mined, classes=list(self.spec.classes), steps=best.steps,
             best_step=best.step, validation_ndcg10_bm25=round(bm25, 4),
-            validation_ndcg10_before=round(before, 4), validation_ndcg10_after=round(after, 4),
+            validation_ndcg10_after=round(after, 4),
             validation_rmse_after=round(rmse, 4), validation_rmse_mean_baseline=round(baseline, 4),
             history=best.history, seconds=round(time.perf_counter() - started, 1),
         )
+
+    def _final_scores(self, best: BestWeights, held_out: _ValidationSet) -> tuple[float, float]:
+        """(NDCG@10, RMSE) of the weights training ends with, from its last evaluation of them."""
+        kept = best.step if self.config.early_stopping and best.state is not None else best.steps
+        for entry in reversed(best.history):
+            if entry["step"] == kept:
+                return entry["ndcg10"], entry["rmse"]
+        return self.evaluate(held_out)
 
     def _validation_set(
         self, validation: Judgments, products: Mapping[str, Product], lexical: LexicalIndex
@@ -300,26 +306,31 @@ class RerankerTrainer:
                 values.append(value)
         return float(np.mean(values)) if values else 0.0
 
-    def _train(self, pairs: list[TrainingPair], held_out: _ValidationSet, before: float) -> BestWeights:
+    def _train(self, pairs: list[TrainingPair], held_out: _ValidationSet, to_beat: float) -> BestWeights:
+        """Keeps the weights of the best validation score above `to_beat` (BM25's order); when
+        none beats it, the last weights stay and the job does not publish them."""
         cfg = self.config
         rng = random.Random(cfg.seed)
-        per_epoch = len(query_batches(pairs, cfg.batch_size, random.Random(0)))
-        total = per_epoch * cfg.epochs
+        epochs = [query_batches(pairs, cfg.batch_size, rng) for _ in range(cfg.epochs)]
+        per_epoch = len(epochs[0])
+        total = sum(len(batches) for batches in epochs)
         optimizer, schedule = adamw_with_warmup(
             [p for p in self.network.parameters() if p.requires_grad], cfg.learning_rate,
             cfg.weight_decay, total, cfg.warmup_fraction,
         )
         eval_every = max(1, per_epoch // cfg.evaluations_per_epoch)
-        best = BestWeights(score=before)
+        best = BestWeights(score=to_beat)
         started = time.perf_counter()
-        for _ in range(cfg.epochs):
-            for batch in query_batches(pairs, cfg.batch_size, rng):
+        for batches in epochs:
+            for batch in batches:
                 loss = self._step(batch, optimizer, schedule)
                 best.steps += 1
                 if best.steps % 20 == 0:
                     rate = (time.perf_counter() - started) / best.steps
                     self.log(f"step {best.steps}/{total} loss {loss:.4f} ({rate:.2f}s/step)")
-                if best.steps % eval_every and best.steps != total:
+                last = best.history[-1]["step"] if best.history else 0
+                final = best.steps == total and best.steps - last > eval_every // 4
+                if best.steps % eval_every and not final:
                     continue
                 score, rmse = self.evaluate(held_out)
                 best.history.append({"step": best.steps, "epoch": best.steps / per_epoch,

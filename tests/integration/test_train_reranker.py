@@ -87,17 +87,20 @@ def test_trained_model_is_active_only_if_it_beat_bm25(trained: tuple[Path, Path,
 def test_reranker_reorders_search_and_explains(trained: tuple[Path, Path, Path], minilm) -> None:
     root, _, _ = trained
     folder = next((root / "data" / "models" / "reranker" / "versions").iterdir())
-    settings = Settings(data_dir=root / "shop", rerank=RerankConfig(model_path=str(folder)))
+    rerank = RerankConfig(model_path=str(folder), top_k=3, fused_weight=0.0)
+    settings = Settings(data_dir=root / "shop", rerank=rerank)
     shop = Shelfwise(settings, encoder=minilm)
     try:
         shop.upsert_products([Product(product_id=k, title=v) for k, v in TITLES.items()])
         shop.open_index()
         assert shop.health().reranker is not None
-        result = shop.search(SearchRequest(query="tape measure", page_size=5))
+        result = shop.search(SearchRequest(query="tape measure", page_size=8))
         top = result.hits[0]
         assert top.product.product_id == "9"
         assert top.explanation is not None and top.explanation.rerank_grade is not None
         assert top.score == pytest.approx(top.explanation.rerank_grade)
+        scores = [h.score for h in result.hits]
+        assert scores == sorted(scores, reverse=True)  # hits below the reranked head stay below
         plain = shop.search(SearchRequest(query="tape measure", page_size=5, rerank=False))
         assert all(h.explanation is not None and h.explanation.rerank_grade is None for h in plain.hits)
         assert {h.product.product_id for h in plain.hits} == {h.product.product_id for h in result.hits}
