@@ -95,15 +95,17 @@ def test_reranker_reorders_search_and_explains(trained: tuple[Path, Path, Path],
         shop.open_index()
         assert shop.health().reranker is not None
         result = shop.search(SearchRequest(query="tape measure", page_size=8))
-        top = result.hits[0]
-        assert top.product.product_id == "9"
-        assert top.explanation is not None and top.explanation.rerank_grade is not None
-        assert top.score == pytest.approx(top.explanation.rerank_grade)
+        plain = shop.search(SearchRequest(query="tape measure", page_size=8, rerank=False))
+        head = result.hits[:3]
+        assert all(h.explanation is not None and h.explanation.rerank_grade is not None for h in head)
+        assert [h.score for h in head] == [h.explanation.rerank_grade for h in head if h.explanation]
+        assert [h.score for h in head] == sorted((h.score for h in head), reverse=True)
         scores = [h.score for h in result.hits]
         assert scores == sorted(scores, reverse=True)  # hits below the reranked head stay below
-        plain = shop.search(SearchRequest(query="tape measure", page_size=5, rerank=False))
         assert all(h.explanation is not None and h.explanation.rerank_grade is None for h in plain.hits)
-        assert {h.product.product_id for h in plain.hits} == {h.product.product_id for h in result.hits}
+        ids = [h.product.product_id for h in plain.hits]
+        assert {h.product.product_id for h in head} == set(ids[:3])  # only the head is reordered
+        assert [h.product.product_id for h in result.hits[3:]] == ids[3:]
     finally:
         shop.close()
 
@@ -122,10 +124,11 @@ def test_bench_and_eval_relevance_commands(trained: tuple[Path, Path, Path]) -> 
     assert result.exit_code == 0, result.output
     assert '"unknown_products": 1' in result.output
     lines = out.read_text().splitlines()
-    assert lines[0] == "query_id\tproduct_id\tscore" and len(lines) == 1 + 26
+    judged = sum(len(grades) for _, _, grades in QUERIES)
+    assert lines[0] == "query_id\tproduct_id\tscore" and len(lines) == 1 + judged + 1
     result = runner.invoke(app, ["eval", "relevance", "--judgments", str(judgments), "--scores", str(out)])
     assert result.exit_code == 0, result.output
-    assert '"pairs": 25' in result.output and '"missing": 0' in result.output
+    assert f'"pairs": {judged}' in result.output and '"missing": 0' in result.output
 
 
 def test_bench_relevance_without_a_model_says_how_to_get_one(tmp_path: Path) -> None:
@@ -136,4 +139,4 @@ def test_bench_relevance_without_a_model_says_how_to_get_one(tmp_path: Path) -> 
     result = CliRunner().invoke(app, ["bench", "relevance", "--products", str(products), "--pairs",
                                       str(pairs), "--out", str(tmp_path / "s.tsv"),
                                       "--data-dir", str(tmp_path / "d")])
-    assert result.exit_code != 0 and "shelfwise train reranker" in result.output
+    assert result.exit_code != 0 and "train reranker" in " ".join(result.output.replace("│", " ").split())
