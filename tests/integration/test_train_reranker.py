@@ -140,3 +140,27 @@ def test_bench_relevance_without_a_model_says_how_to_get_one(tmp_path: Path) -> 
                                       str(pairs), "--out", str(tmp_path / "s.tsv"),
                                       "--data-dir", str(tmp_path / "d")])
     assert result.exit_code != 0 and "train reranker" in " ".join(result.output.replace("│", " ").split())
+
+
+def test_class_labels_train_a_class_head(tmp_path: Path) -> None:
+    from shelfwise.evaluate.trec import Judgments
+    from shelfwise.models import bundled_minilm_path
+    from shelfwise.models.reranker import RELEVANCE_CLASSES
+    from shelfwise.train import RerankerTrainer
+
+    products = {k: Product(product_id=k, title=v) for k, v in TITLES.items()}
+    judgments = Judgments(queries={q: text for q, text, _ in QUERIES},
+                          grades={q: grades for q, _, grades in QUERIES})
+    labels = {(q, p): "exact" if g >= 2.9 else "substitute" if g >= 2 else "irrelevant"
+              for q, _, grades in QUERIES for p, g in grades.items()}
+    config = RerankerTrainingConfig(epochs=2, batch_size=8, validation_fraction=0.2, mined_negatives=0,
+                                    early_stopping=False, threads=2)
+    trainer = RerankerTrainer.from_base(bundled_minilm_path(), config, RELEVANCE_CLASSES, log=lambda _: None)
+    report = trainer.fit(judgments, products, labels)
+    assert report.classes == list(RELEVANCE_CLASSES)
+    trainer.save(tmp_path / "model")
+    prediction = CrossEncoderReranker(tmp_path / "model").predict(["tape measure"], [TITLES["9"]])
+    assert prediction.class_probabilities is not None
+    assert prediction.class_probabilities.shape == (1, 4)
+    assert abs(float(prediction.class_probabilities.sum()) - 1.0) < 1e-5
+    assert prediction.label(0) in RELEVANCE_CLASSES
