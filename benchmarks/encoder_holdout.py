@@ -13,7 +13,8 @@ from pathlib import Path
 
 from shelfwise.evaluate import split_judgments
 from shelfwise.evaluate.trec import read_judgments
-from shelfwise.train.encoder import SPLIT_SEED_OFFSET, EncoderTrainingConfig
+from shelfwise.train.early_stopping import SPLIT_SEED_OFFSET
+from shelfwise.train.encoder import EncoderTrainingConfig
 
 
 def main() -> None:

@@ -20,16 +20,14 @@ from pydantic import BaseModel, Field
 
 from shelfwise.config import LexicalConfig
 from shelfwise.evaluate.metrics import ndcg_at_k
-from shelfwise.evaluate.splits import split_judgments
 from shelfwise.evaluate.trec import Judgments
 from shelfwise.index import LexicalIndex
 from shelfwise.models.encoder import mean_pooled
 from shelfwise.records import Product
-from shelfwise.train.early_stopping import BestWeights
+from shelfwise.train.early_stopping import BestWeights, hold_out_queries
 from shelfwise.train.schedule import adamw_with_warmup
 
 Log = Callable[[str], None]
-SPLIT_SEED_OFFSET = 7919
 
 
 class EncoderTrainingConfig(BaseModel):
@@ -183,16 +181,8 @@ class EncoderTrainer:
         return float(np.mean(kept)) if kept else 0.0
 
     def validation_split(self, judgments: Judgments) -> tuple[Judgments, Judgments]:
-        """(training, validation) queries; a seed of its own, so that splits made upstream with
-        `seed` do not decide this one."""
-        cfg = self.config
-        parts = split_judgments(judgments, cfg.validation_fraction, cfg.seed + SPLIT_SEED_OFFSET)
-        if not len(parts.validation) or not len(parts.tuning):
-            raise ValueError(
-                f"{len(judgments)} judged queries are too few to hold out "
-                f"{cfg.validation_fraction:.0%} for validation"
-            )
-        return parts.tuning, parts.validation
+        """(training, validation) queries, by the trainer's own seeded split."""
+        return hold_out_queries(judgments, self.config.validation_fraction, self.config.seed)
 
     def fit(
         self,

@@ -26,13 +26,11 @@ from pydantic import BaseModel, Field
 
 from shelfwise.config import LexicalConfig
 from shelfwise.evaluate.metrics import ndcg_at_k
-from shelfwise.evaluate.splits import split_judgments
 from shelfwise.evaluate.trec import Judgments
 from shelfwise.index import LexicalIndex
 from shelfwise.models.reranker import RelevanceNetwork, RerankerSpec
 from shelfwise.records import Product
-from shelfwise.train.early_stopping import BestWeights
-from shelfwise.train.encoder import SPLIT_SEED_OFFSET
+from shelfwise.train.early_stopping import BestWeights, hold_out_queries
 from shelfwise.train.schedule import adamw_with_warmup
 
 Log = Callable[[str], None]
@@ -200,14 +198,8 @@ class RerankerTrainer:
         return cls(RelevanceNetwork.load(folder), config, log)
 
     def validation_split(self, judgments: Judgments) -> tuple[Judgments, Judgments]:
-        cfg = self.config
-        parts = split_judgments(judgments, cfg.validation_fraction, cfg.seed + SPLIT_SEED_OFFSET)
-        if not len(parts.validation) or not len(parts.tuning):
-            raise ValueError(
-                f"{len(judgments)} judged queries are too few to hold out "
-                f"{cfg.validation_fraction:.0%} for validation"
-            )
-        return parts.tuning, parts.validation
+        """(training, validation) queries, by the trainer's own seeded split."""
+        return hold_out_queries(judgments, self.config.validation_fraction, self.config.seed)
 
     def fit(
         self, judgments: Judgments, products: Mapping[str, Product], labels: Labels | None = None
