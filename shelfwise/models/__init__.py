@@ -13,9 +13,11 @@ from shelfwise.models.encoder import (
     bundled_minilm_path,
 )
 from shelfwise.models.multilingual import E5Encoder, bundled_e5_path
+from shelfwise.models.reranker import CrossEncoderReranker, RelevancePrediction, load_reranker
 
 __all__ = [
     "CachedEncoder",
+    "CrossEncoderReranker",
     "E5Encoder",
     "EncodeStats",
     "Encoder",
@@ -24,6 +26,8 @@ __all__ = [
     "bundled_e5_path",
     "bundled_minilm_path",
     "load_encoder",
+    "load_reranker",
+    "RelevancePrediction",
 ]
 
 
