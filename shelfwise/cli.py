@@ -343,6 +343,10 @@ def train_encoder_command(
     learning_rate: float = 3e-5,
     validation_fraction: Annotated[float, typer.Option(help="queries held out for early stopping")] = 0.15,
     seed: int = 13,
+    base_model: Annotated[
+        Path | None,
+        typer.Option(help="start from this model folder, e.g. DATA_DIR/models/encoder/checkpoints/best"),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Fine-tune the bi-encoder on graded judgments and make it the active encoder."""
@@ -354,7 +358,8 @@ def train_encoder_command(
     )
     artifact = train_encoder(
         _settings(data_dir).data_dir, products, judgments, config,
-        product_columns=_pairs(product_columns), log=lambda line: console.print(line),
+        product_columns=_pairs(product_columns), base_model=base_model,
+        log=lambda line: console.print(line),
     )
     typer.echo(artifact.model_dump_json(indent=2))
 

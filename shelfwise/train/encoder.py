@@ -8,7 +8,9 @@ evaluation on a held-out split of the queries, early stopping, seeded and reprod
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -136,7 +138,12 @@ def _false_negative_mask(batch: list[TrainingExample], positives: Mapping[str, s
 class EncoderTrainer:
     """Fine-tunes a sentence-transformers bi-encoder folder in place of memory; `save` writes it."""
 
-    def __init__(self, model_path: Path, config: EncoderTrainingConfig, log: Log = print) -> None:
+    def __init__(
+        self, model_path: Path, config: EncoderTrainingConfig, log: Log = print,
+        checkpoint_dir: Path | None = None,
+    ) -> None:
+        """`checkpoint_dir`, when given, receives the best weights so far at every validation
+        gain (`best/`, a model folder that `base_model` can start from) and `progress.json`."""
         import torch
         from sentence_transformers import SentenceTransformer
 
@@ -145,6 +152,7 @@ class EncoderTrainer:
         torch.manual_seed(config.seed)
         self.config = config
         self.log = log
+        self.checkpoint_dir = checkpoint_dir
         self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         first: Any = self.model[0]
         self._network: torch.nn.Module = first.auto_model
@@ -252,6 +260,7 @@ class EncoderTrainer:
                                      "loss": loss, "ndcg10": score})
                 self.log(f"step {best.steps}/{total} loss {loss:.4f} validation NDCG@10 {score:.4f}")
                 if best.improve(score, self._network):
+                    self._checkpoint(best)
                     continue
                 if best.waited >= cfg.patience:
                     self.log("early stop: no validation gain")
@@ -259,6 +268,23 @@ class EncoderTrainer:
                     return best
         best.restore(self._network)
         return best
+
+    def _checkpoint(self, best: BestWeights) -> None:
+        """Write the current (best so far) weights and the history; the previous checkpoint is
+        replaced only once the new one is complete."""
+        if self.checkpoint_dir is None:
+            return
+        self.checkpoint_dir.mkdir(parents=True, exist_ok=True)
+        staging = self.checkpoint_dir / "best.partial"
+        shutil.rmtree(staging, ignore_errors=True)
+        self.model.save(str(staging))
+        target = self.checkpoint_dir / "best"
+        shutil.rmtree(target, ignore_errors=True)
+        staging.rename(target)
+        progress = {"step": best.step, "validation_ndcg10": best.score, "history": best.history,
+                    "config": self.config.model_dump()}
+        (self.checkpoint_dir / "progress.json").write_text(json.dumps(progress, indent=2) + "\n")
+        self.log(f"checkpoint: step {best.step} -> {target}")
 
     def _step(self, batch, positives, optimizer, schedule) -> float:  # noqa: ANN001
         import torch

@@ -42,6 +42,12 @@ def encoder_registry(data_dir: Path) -> IndexRegistry:
     return IndexRegistry(data_dir / "models" / "encoder")
 
 
+def encoder_checkpoint_dir(data_dir: Path) -> Path:
+    """Where a running `train encoder` keeps its best weights so far (`best/`): a killed job
+    can be continued with `--base-model` pointing there."""
+    return data_dir / "models" / "encoder" / "checkpoints"
+
+
 def active_encoder_path(data_dir: Path) -> Path | None:
     current = encoder_registry(data_dir).current()
     return None if current is None else current[1]
@@ -88,7 +94,7 @@ def train_encoder(
     base = base_model or bundled_minilm_path()
     log(f"read {len(catalog)} products and {len(graded)} judged queries in "
         f"{time.perf_counter() - started:.1f}s; fine-tuning {base}")
-    trainer = EncoderTrainer(base, config, log)
+    trainer = EncoderTrainer(base, config, log, checkpoint_dir=encoder_checkpoint_dir(data_dir))
     neighbours = None
     if config.encoder_negatives:
         neighbours = current_encoder_neighbours(data_dir, graded, catalog, log)

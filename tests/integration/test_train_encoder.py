@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -46,10 +47,15 @@ def test_train_encoder_publishes_a_model_the_service_loads(tmp_path: Path) -> No
     assert [h["step"] for h in report.history] == sorted(h["step"] for h in report.history)
     assert Path(artifact.path, "shelfwise_manifest.json").is_file()
     active = active_encoder_path(tmp_path / "data")
+    checkpoint = tmp_path / "data" / "models" / "encoder" / "checkpoints"
     if report.validation_ndcg10_after > report.validation_ndcg10_before:
+        progress = json.loads((checkpoint / "progress.json").read_text())
+        assert progress["step"] == report.best_step and progress["history"]
+        resumed = load_encoder(EncoderConfig(model_path=str(checkpoint / "best")))
+        assert resumed.encode(["angle bracket"]).shape == (1, 384)
         assert active == Path(artifact.path)
         encoder = load_encoder(EncoderConfig(), active)
         assert encoder.version.startswith("fine-tuned:")
         assert encoder.encode(["angle bracket"]).shape == (1, 384)
     else:
-        assert active is None
+        assert active is None and not (checkpoint / "best").exists()
