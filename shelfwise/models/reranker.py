@@ -30,6 +30,7 @@ BACKBONE = "backbone"
 HEADS = "heads.safetensors"
 KIND = "shelfwise-cross-encoder"
 RELEVANCE_CLASSES: tuple[str, ...] = ("exact", "substitute", "complement", "irrelevant")
+Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,28 @@ class RelevanceNetwork:
         logits = self.class_head(pooled) if self.class_head is not None else None
         return grades, logits
 
+    def predict(
+        self, queries: Sequence[str], texts: Sequence[str], batch_size: int = 64,
+        progress: Progress | None = None,
+    ) -> RelevancePrediction:
+        """Predicted grades (and class probabilities) of aligned (query, text) pairs, without
+        gradients. Pairs are batched by length so that padding stays small."""
+        import torch
+
+        order = np.argsort([len(q) + len(t) for q, t in zip(queries, texts, strict=True)], kind="stable")
+        grades = np.zeros(len(order), dtype=np.float32)
+        probs = np.zeros((len(order), len(self.spec.classes)), dtype=np.float32)
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                batch_grades, logits = self.forward([queries[i] for i in rows], [texts[i] for i in rows])
+                grades[rows] = batch_grades.float().numpy()
+                if logits is not None:
+                    probs[rows] = torch.softmax(logits.float(), dim=-1).numpy()
+                if progress is not None:
+                    progress(min(start + batch_size, len(order)), len(order))
+        return RelevancePrediction(grades, self.spec.classes, probs if self.spec.classes else None)
+
     def save(self, folder: Path, extra: dict[str, Any] | None = None) -> None:
         from safetensors.torch import save_file
 
@@ -182,9 +205,6 @@ def _fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:12]
 
 
-Progress = Callable[[int, int], None]
-
-
 class CrossEncoderReranker:
     """Scores (query, product text) pairs with a saved relevance model, on the CPU.
 
@@ -226,27 +246,9 @@ class CrossEncoderReranker:
     ) -> RelevancePrediction:
         """Predicted grades (and class probabilities) of aligned (query, text) pairs. Pairs are
         batched by length so that padding stays small."""
-        import torch
-
         if len(queries) != len(texts):
             raise ValueError(f"{len(queries)} queries but {len(texts)} texts")
-        network = self.network
-        order = np.argsort([len(q) + len(t) for q, t in zip(queries, texts, strict=True)], kind="stable")
-        grades = np.zeros(len(order), dtype=np.float32)
-        probs = np.zeros((len(order), len(self.spec.classes)), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                rows = order[start : start + self.batch_size]
-                batch_grades, logits = network.forward(
-                    [queries[i] for i in rows], [texts[i] for i in rows]
-                )
-                grades[rows] = batch_grades.float().numpy()
-                if logits is not None:
-                    probs[rows] = torch.softmax(logits.float(), dim=-1).numpy()
-                if progress is not None:
-                    progress(min(start + self.batch_size, len(order)), len(order))
-        has_classes = bool(self.spec.classes)
-        return RelevancePrediction(grades, self.spec.classes, probs if has_classes else None)
+        return self.network.predict(queries, texts, self.batch_size, progress)
 
     def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
         """Predicted grade of each text for one query."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,6 +39,18 @@ class _Retrieved:
     rows: np.ndarray
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What a search runs on: the request as applied (parsed filters added), its mask over the
+    table, the candidates, and the rows let in without stating an attribute read from the query."""
+
+    request: SearchRequest
+    mask: np.ndarray
+    retrieved: _Retrieved
+    relaxed: bool = False
+    admitted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+
 class SearchEngine(IndexLifecycle):
     """Answers SearchRequests over the published index: query understanding, retrieval,
     fusion, reranking, filters, facets, pagination and explanations."""
@@ -53,7 +65,8 @@ class SearchEngine(IndexLifecycle):
             reading = None
             if query and request.understand and live.understanding is not None:
                 reading = live.understanding.read(query)
-            effective, mask, retrieved, relaxed = self._retrieve_understood(live, query, request, reading)
+            plan = self._retrieve_understood(live, query, request, reading)
+            effective, mask, retrieved = plan.request, plan.mask, plan.retrieved
             keep = mask[retrieved.rows]
             categories: list[CategoryPrediction] = []
             if reading is not None and retrieved.candidates:
@@ -63,12 +76,9 @@ class SearchEngine(IndexLifecycle):
                 rerank_query = reading.did_you_mean or query if reading is not None else query
                 retrieved = self._rerank(self.reranker, rerank_query, retrieved, keep)
             total = int(keep.sum())
-            admitted = retrieved.rows[:0]
-            if _inferred_attributes(request, effective):
-                admitted = retrieved.rows[keep & ~live.table.mask(effective.filters)[retrieved.rows]]
             facets = {
                 name: live.table.facet(
-                    name, self._facet_rows(live, retrieved, effective, name, mask, admitted),
+                    name, self._facet_rows(live, retrieved, effective, name, mask, plan.admitted),
                     effective.filters,
                 )
                 for name in request.facets
@@ -88,7 +98,7 @@ class SearchEngine(IndexLifecycle):
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
             interpretation=None if reading is None else interpretation(
-                reading, added_filters(request.filters, effective.filters), relaxed, categories
+                reading, added_filters(request.filters, effective.filters), plan.relaxed, categories
             ),
         )
 
@@ -102,15 +112,15 @@ class SearchEngine(IndexLifecycle):
 
     def _retrieve_understood(
         self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None
-    ) -> tuple[SearchRequest, np.ndarray, _Retrieved, bool]:
-        """(the request with the query's parsed filters added, its mask, the candidates, whether
-        the parsed filters were dropped because nothing passed them)."""
+    ) -> _Plan:
+        """The request with the query's parsed filters added, its mask and the candidates; the
+        parsed filters are dropped (`relaxed`) when nothing passes them."""
         if not query:
             mask = live.table.mask(request.filters)
-            return request, mask, _Retrieved(None, np.flatnonzero(live.table.live)), False
+            return _Plan(request, mask, _Retrieved(None, np.flatnonzero(live.table.live)))
         if reading is None:
             mask = live.table.mask(request.filters)
-            return request, mask, self._retrieve(live, query, request, mask), False
+            return _Plan(request, mask, self._retrieve(live, query, request, mask))
         text = normalize_query(reading.text) or query
         weight = self.understanding.synonym_weight
         alternatives = [(e.alternative, weight * e.weight) for e in reading.synonyms]
@@ -118,24 +128,26 @@ class SearchEngine(IndexLifecycle):
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives)
         inferred = _inferred_attributes(request, effective)
-        mask = self._admit_unknowns(live, effective, inferred, mask, retrieved)
+        mask, admitted = self._admit_unknowns(live, effective, inferred, mask, retrieved)
         if effective.filters == request.filters or not self.understanding.relax_empty:
-            return effective, mask, retrieved, False
+            return _Plan(effective, mask, retrieved, admitted=admitted)
         if mask[retrieved.rows].any():
-            return effective, mask, retrieved, False
+            return _Plan(effective, mask, retrieved, admitted=admitted)
         mask = live.table.mask(request.filters)
-        return request, mask, self._retrieve(live, text, request, mask, alternatives), True
+        return _Plan(request, mask, self._retrieve(live, text, request, mask, alternatives), relaxed=True)
 
     @staticmethod
     def _admit_unknowns(
         live: LiveIndex, effective: SearchRequest, inferred: frozenset[str], mask: np.ndarray,
         retrieved: _Retrieved,
-    ) -> np.ndarray:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """An attribute read from the query excludes products that contradict it, not those that
         do not state it: a candidate without the attribute passes if its title has the value's
-        words ("wool coat" keeps "Wool Blend Coat" with no material given) and every other filter."""
+        words ("wool coat" keeps "Wool Blend Coat" with no material given) and every other filter.
+        Returns the widened mask and the rows it admitted."""
         if not inferred or live.terms is None:
-            return mask
+            return mask, retrieved.rows[:0]
+        strict = mask
         mask = mask.copy()
         rows = retrieved.rows
         for name in inferred:
@@ -148,7 +160,8 @@ class SearchEngine(IndexLifecycle):
             for row in unknown[others[unknown]].tolist():
                 title = live.terms.terms_of(live.table.ids[row])
                 mask[row] |= any(words and words <= title for words in wanted)
-        return mask
+        admitted = retrieved.rows[mask[retrieved.rows] & ~strict[retrieved.rows]]
+        return mask, admitted
 
     def _apply_reading(
         self, live: LiveIndex, reading: QueryReading, retrieved: _Retrieved, mask: np.ndarray

@@ -264,19 +264,11 @@ class RerankerTrainer:
 
     def evaluate(self, held_out: _ValidationSet) -> tuple[float, float]:
         """(NDCG@10 of the model's order of each pool, RMSE of its grades on judged pairs)."""
-        import torch
-
         qids = list(held_out.pools)
         queries = [held_out.judgments.queries[q] for q in qids for _ in held_out.pools[q]]
         texts = [held_out.texts[p] for q in qids for p in held_out.pools[q]]
         self.network.train(False)
-        grades = np.zeros(len(texts), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")
-        with torch.inference_mode():
-            for start in range(0, len(order), 128):
-                rows = order[start : start + 128]
-                out, _ = self.network.forward([queries[i] for i in rows], [texts[i] for i in rows])
-                grades[rows] = out.numpy()
+        grades = self.network.predict(queries, texts, batch_size=128).grades
         scores, errors, at = {}, [], 0
         for qid in qids:
             pool = held_out.pools[qid]
