@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CATEGORY_SEPARATOR = " > "
 
@@ -253,3 +254,61 @@ class SearchResult(BaseModel):
     took_ms: float = 0.0
     index_version: str = ""
     interpretation: QueryInterpretation | None = None
+
+
+# ----- shoppers' events ------------------------------------------------------------------------
+
+EventType = Literal["view", "click", "add_to_cart", "purchase", "search", "rating"]
+EVENT_TYPES: tuple[str, ...] = ("view", "click", "add_to_cart", "purchase", "search", "rating")
+
+
+class Event(BaseModel):
+    """One thing a shopper did. `event_id` makes sending it twice harmless (idempotent).
+
+    A search event carries the query and the product ids it showed (impressions) and no
+    `product_id`; every other type names one product. `user_id` is a signed-in shopper,
+    `session_id` an anonymous visit; at least one of them is set.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: str = Field(min_length=1, max_length=256)
+    type: EventType
+    user_id: str | None = Field(default=None, min_length=1, max_length=256)
+    session_id: str | None = Field(default=None, min_length=1, max_length=256)
+    product_id: str | None = Field(default=None, min_length=1, max_length=256)
+    timestamp: datetime = Field(description="when it happened; naive times are read as UTC")
+    query: str | None = Field(default=None, max_length=500, description="search events: the query")
+    shown: tuple[str, ...] = Field(
+        default=(), max_length=1000, description="search events: product ids shown, in order"
+    )
+    rating: float | None = Field(default=None, ge=1, le=5, description="rating events: 1-5 stars")
+    review: str = Field(default="", max_length=20_000)
+    request_id: str | None = Field(
+        default=None, max_length=256, description="the search or recommendation that led to it"
+    )
+    position: int | None = Field(default=None, ge=0, description="0-based rank where it was shown")
+    price: float | None = Field(default=None, ge=0)
+
+    @field_validator("timestamp")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Event:
+        if self.user_id is None and self.session_id is None:
+            raise ValueError("needs a user_id or a session_id")
+        if self.type == "search":
+            if not (self.query or "").strip():
+                raise ValueError("a search event needs a query")
+        elif self.product_id is None:
+            raise ValueError(f"a {self.type} event needs a product_id")
+        if self.type == "rating" and self.rating is None:
+            raise ValueError("a rating event needs a rating (1-5)")
+        return self
+
+    @property
+    def actor(self) -> str:
+        """Who did it, for per-shopper state: the user if known, else the session."""
+        return f"user:{self.user_id}" if self.user_id is not None else f"session:{self.session_id}"
