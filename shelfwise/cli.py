@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from shelfwise.cli_events import events_app
 from shelfwise.cli_synonyms import synonyms_app
 from shelfwise.config import Settings
 
@@ -22,6 +23,7 @@ train_app = typer.Typer(help="Fine-tune models on the shop's own data.", no_args
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(synonyms_app, name="synonyms")
+app.add_typer(events_app, name="events")
 console = Console(stderr=True)
 
 DataDir = Annotated[
@@ -327,6 +329,84 @@ def eval_relevance(
     from shelfwise.evaluate.relevance import evaluate_relevance
 
     typer.echo(evaluate_relevance(judgments, scores).model_dump_json(indent=2))
+
+
+SequenceColumns = Annotated[
+    list[str] | None,
+    typer.Option("--sequence-column", help="FIELD=COLUMN for user_id, items (repeatable)"),
+]
+
+
+@eval_app.command("recommend")
+def eval_recommend(
+    predictions: Annotated[
+        Path, typer.Option(help='JSONL: {"user_id": ..., "items": [...]} a line, best first', exists=True)
+    ],
+    truth: Annotated[Path, typer.Option(help="TSV: user_id, item_id (the held-out next item)", exists=True)],
+    sequences: Annotated[
+        Path | None, typer.Option(help="training sequences TSV (user_id, items), for novelty", exists=True)
+    ] = None,
+    items: Annotated[
+        Path | None, typer.Option(help="TSV: item_id, text; for coverage and diversity", exists=True)
+    ] = None,
+    k: Annotated[list[int] | None, typer.Option("--k", help="cut-off (repeatable; default 10, 20)")] = None,
+    diversity: Annotated[
+        bool | None,
+        typer.Option("--diversity/--no-diversity", help="encode recommended items (default: with --items)"),
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="also write the report here")] = None,
+    sequence_columns: SequenceColumns = None,
+    item_columns: Annotated[
+        list[str] | None, typer.Option("--item-column", help="FIELD=COLUMN for item_id, text (repeatable)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Leave-one-out Recall, NDCG and HR@k over all held-out users; coverage, diversity, novelty."""
+    from shelfwise.evaluate.recommend_eval import (
+        evaluate_recommendation_files,
+        format_recommend_report,
+        load_item_encoder,
+    )
+
+    if diversity and items is None:
+        raise typer.BadParameter("--diversity needs --items (the item texts to encode)")
+    encoder = load_item_encoder(_settings(data_dir)) if diversity is not False and items else None
+    try:
+        report = evaluate_recommendation_files(
+            predictions, truth, k or (10, 20), sequences, items, encoder, _pairs(sequence_columns),
+            _pairs(item_columns), log=lambda line: console.print(line),
+        )
+    except ValueError as error:  # FormatError included: `file:line: reason`
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    typer.echo(format_recommend_report(report))
+
+
+@eval_app.command("holdout")
+def eval_holdout(
+    sequences: Annotated[Path, typer.Option(help="TSV: user_id, items (oldest first)", exists=True)],
+    out_sequences: Annotated[Path, typer.Option(help="TSV to write: every user's training items")],
+    out_truth: Annotated[Path, typer.Option(help="TSV to write: user_id, item_id held out")],
+    min_length: Annotated[int, typer.Option(help="shorter users train whole, unevaluated")] = 2,
+    skip_bad_rows: Annotated[bool, typer.Option(help="report malformed rows and go on")] = False,
+    sequence_columns: SequenceColumns = None,
+) -> None:
+    """Leave-last-out split: each user's last item becomes the truth of a validation run."""
+    from shelfwise.evaluate.sequences import write_holdout
+
+    def report_row(problem: ValueError) -> None:
+        typer.echo(f"skipped {problem}", err=True)
+
+    try:
+        summary = write_holdout(sequences, out_sequences, out_truth, min_length, _pairs(sequence_columns),
+                                on_problem=report_row if skip_bad_rows else None)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(summary.model_dump_json(indent=2))
 
 
 @train_app.command("encoder")

@@ -9,11 +9,12 @@ from pydantic import BaseModel
 
 from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
 from shelfwise.config import Settings, UnderstandingConfig
+from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore, open_event_store
 from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder
 from shelfwise.models.reranker import load_reranker
 from shelfwise.query.suggest import Suggestion
-from shelfwise.records import Product, SearchRequest, SearchResult
+from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
@@ -53,11 +54,14 @@ class Shelfwise:
         store: Store | None = None,
         embedding_cache: EmbeddingCache | None = None,
         reranker: PairScorer | None = None,
+        events: EventStore | None = None,
     ) -> None:
         """`reranker` defaults to the configured one (the data folder's active reranker)."""
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(settings.resolved_store_url())
+        self.events = events if events is not None else open_event_store(settings.data_dir)
+        self._event_recorder = EventRecorder(self.events)
         cache = embedding_cache or open_embedding_cache(
             f"sqlite:///{settings.data_dir / 'embeddings.db'}"
         )
@@ -117,6 +121,17 @@ class Shelfwise:
         raw = self.store.get_document("ingest:last")
         return None if raw is None else IngestReport.model_validate_json(raw)
 
+    # ----- events ------------------------------------------------------------------------------
+
+    def record_events(self, events: Sequence[Event]) -> list[AppendOutcome]:
+        """Store events (durable on return; a stored event_id comes back DUPLICATE), then tell the
+        `on_events` listeners about the newly accepted ones."""
+        return self._event_recorder.record(events)
+
+    def on_events(self, callback: EventListener) -> None:
+        """Call `callback` with each batch of newly accepted events recorded by this process."""
+        self._event_recorder.subscribe(callback)
+
     # ----- index and search ------------------------------------------------------------------
 
     def open_index(self, progress: Progress | None = None) -> IndexManifest:
@@ -174,3 +189,4 @@ class Shelfwise:
         self.engine.close()
         self.store.close()
         self.encoder.cache.close()
+        self.events.close()

@@ -1,4 +1,4 @@
-"""Catalog ingestion: feed readers, field mapping, validation, ingest pipeline, demo shop."""
+"""Catalog ingestion: feed readers, field mapping, validation, ingest pipeline, demo shop and shoppers."""
 
 from __future__ import annotations
 
@@ -24,8 +24,17 @@ from shelfwise.catalog.ingest import (
     ingest_products,
     load_last_report,
 )
+from shelfwise.catalog.shoppers import (
+    ShopperSimulation,
+    ShopperTruth,
+    SimulatedHistory,
+    simulate_shoppers,
+    write_events_jsonl,
+)
+from shelfwise.catalog.shoppers_catalog import DEMO_COMPLEMENTS
 
 __all__ = [
+    "DEMO_COMPLEMENTS",
     "LAST_REPORT_KEY",
     "Converted",
     "DemoFeed",
@@ -37,6 +46,9 @@ __all__ = [
     "RawRow",
     "ResolvedColumns",
     "RowError",
+    "ShopperSimulation",
+    "ShopperTruth",
+    "SimulatedHistory",
     "convert_row",
     "delete_products",
     "demo_field_mapping",
@@ -48,5 +60,7 @@ __all__ = [
     "load_last_report",
     "read_feed",
     "resolve_columns",
+    "simulate_shoppers",
     "write_demo_feed",
+    "write_events_jsonl",
 ]

@@ -22,6 +22,7 @@ from shelfwise.catalog import IngestReport
 from shelfwise.config import ServeConfig, Settings
 from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
+from shelfwise.serve.events_routes import events
 from shelfwise.serve.schemas import (
     BulkDeleteRequest,
     BulkDeleteResponse,
@@ -46,6 +47,7 @@ logger = logging.getLogger("shelfwise.serve")
 TAGS = [
     {"name": "search", "description": "Hybrid lexical + vector search with filters and facets."},
     {"name": "products", "description": "Read and write catalog products (writes need the key)."},
+    {"name": "events", "description": "Shoppers' events from storefronts (no API key needed)."},
     {"name": "system", "description": "Health and ingestion status."},
 ]
 
@@ -291,7 +293,7 @@ def create_app(
     app.state.shelfwise = shelfwise
     app.state.serve_config = config
     install_error_handlers(app)
-    for router in (search, suggestions, products, system):
+    for router in (search, suggestions, products, events, system):
         app.include_router(router)
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)

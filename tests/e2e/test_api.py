@@ -485,6 +485,7 @@ def test_openapi_lists_the_routes_with_tags_and_summaries(client: TestClient) ->
         "/ingest/last": {"get"},
         "/search": {"get", "post"},
         "/suggest": {"get"},
+        "/events": {"post"},
         "/products/{product_id}": {"get", "put", "delete"},
         "/products/bulk": {"post"},
         "/products/bulk-delete": {"post"},

@@ -1,0 +1,159 @@
+"""SQLite EventStore: `events.db` in WAL mode with synchronous=FULL; each batch is one transaction,
+fsynced before `append` returns, so an acknowledged event survives a killed process or a power cut.
+
+`seq` is an AUTOINCREMENT key: it only grows, even if old events are pruned one day, and has no
+gaps while nothing is deleted. Writers are
+serialized by SQLite (BEGIN IMMEDIATE), so a seq becomes visible only after every smaller one, and
+a reader that remembers the last seq it saw never misses an event.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shelfwise.events.base import AppendOutcome, EventStats, StoredEvent
+from shelfwise.records import Event
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    actor TEXT NOT NULL,
+    type TEXT NOT NULL,
+    product_id TEXT,
+    ts INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_actor_seq ON events(actor, seq);
+"""
+_INSERT = "INSERT INTO events(event_id, actor, type, product_id, ts, data) VALUES(?, ?, ?, ?, ?, ?)"
+
+
+def to_micros(moment: datetime) -> int:
+    """Microseconds since the Unix epoch (the `ts` column): exact, and sorts like the time."""
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=10000")
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise RuntimeError(f"{path}: event store schema {version} is newer than this Shelfwise knows")
+    conn.executescript(_SCHEMA)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    return conn
+
+
+class SQLiteEventStore:
+    """The default EventStore: one SQLite file, safe to share between threads and processes."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn = _connect(self.path)
+        self._lock = threading.RLock()
+
+    def append(self, events: Sequence[Event]) -> list[AppendOutcome]:
+        if not events:
+            return []
+        outcomes: list[AppendOutcome] = []
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for event in events:
+                    outcomes.append(self._append_one(event))
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return outcomes
+
+    def _append_one(self, event: Event) -> AppendOutcome:
+        # Looked up first (the write lock is held): an INSERT that hits the UNIQUE constraint
+        # would still use up an AUTOINCREMENT value, leaving gaps in seq for every duplicate.
+        found = self._conn.execute("SELECT 1 FROM events WHERE event_id = ?", (event.event_id,))
+        if found.fetchone() is not None:
+            return AppendOutcome.DUPLICATE
+        self._conn.execute(_INSERT, _row(event))
+        return AppendOutcome.ACCEPTED
+
+    def iter_events(self, after_seq: int = 0, batch_size: int = 10_000) -> Iterator[StoredEvent]:
+        last = after_seq
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    "SELECT seq, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
+                    (last, max(1, batch_size)),
+                ).fetchall()
+            if not rows:
+                return
+            for seq, data in rows:
+                yield StoredEvent(int(seq), Event.model_validate_json(data))
+            last = int(rows[-1][0])
+
+    def recent(self, actor: str, limit: int = 50) -> list[Event]:
+        if limit <= 0:
+            return []
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM events WHERE actor = ? ORDER BY seq DESC LIMIT ?", (actor, limit)
+            ).fetchall()
+        return [Event.model_validate_json(data) for (data,) in reversed(rows)]
+
+    def last_seq(self) -> int:
+        with self._lock:
+            row = self._conn.execute("SELECT MAX(seq) FROM events").fetchone()
+        return 0 if row[0] is None else int(row[0])
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM events").fetchone()[0])
+
+    def stats(self) -> EventStats:
+        with self._lock:
+            self._conn.execute("BEGIN")  # one snapshot for both queries
+            try:
+                by_type = dict(
+                    self._conn.execute("SELECT type, COUNT(*) FROM events GROUP BY type ORDER BY type")
+                )
+                actors, first, last, seq = self._conn.execute(
+                    "SELECT COUNT(DISTINCT actor), MIN(ts), MAX(ts), MAX(seq) FROM events"
+                ).fetchone()
+            finally:
+                self._conn.execute("COMMIT")
+        return EventStats(
+            total=sum(by_type.values()),
+            by_type={str(k): int(v) for k, v in by_type.items()},
+            actors=int(actors),
+            last_seq=0 if seq is None else int(seq),
+            first_timestamp=None if first is None else from_micros(int(first)),
+            last_timestamp=None if last is None else from_micros(int(last)),
+        )
+
+    def integrity_check(self) -> str:
+        """SQLite's own check of the file: 'ok' when sound."""
+        with self._lock:
+            return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _row(event: Event) -> tuple[str, str, str, str | None, int, str]:
+    data = event.model_dump_json(exclude_defaults=True)
+    return (event.event_id, event.actor, event.type, event.product_id, to_micros(event.timestamp), data)
