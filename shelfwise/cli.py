@@ -60,8 +60,12 @@ class _Bars:
 
     def __init__(self) -> None:
         self._progress = Progress(
-            TextColumn("{task.description:<8}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeRemainingColumn(), console=console, transient=False,
+            TextColumn("{task.description:<8}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
         )
         self._tasks: dict[str, TaskID] = {}
 
@@ -187,8 +191,7 @@ def serve(
         shop.open_index(bars)  # an empty catalog gets an empty index that API writes fill
     logging.basicConfig(level=logging.INFO)
     app = create_app(shop, settings.serve, owns_shelfwise=True)
-    uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port,
-                log_level="info")
+    uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
 
 
 @app.command()
@@ -220,6 +223,71 @@ def demo(
         serve(host=host, port=port, data_dir=settings.data_dir)
 
 
+@bench_app.command("recommend")
+def bench_recommend(
+    items: Annotated[Path, typer.Option(help="TSV: item_id, text", exists=True)],
+    sequences: Annotated[
+        Path, typer.Option(help="TSV: user_id, items (space-separated, oldest first)", exists=True)
+    ],
+    out: Annotated[Path, typer.Option(help='JSONL to write: {"user_id": ..., "items": [...]} a line')],
+    k: Annotated[int, typer.Option(help="items predicted per user")] = 20,
+    channels: Annotated[
+        str, typer.Option(help="comma-separated recall channels fused by the ranker")
+    ] = "cooccurrence,sequential,als,content,popularity",
+    threads: Annotated[int, typer.Option(help="CPU threads for training")] = 2,
+    seed: int = 0,
+    sequence_columns: SequenceColumns = None,
+    item_columns: Annotated[
+        list[str] | None, typer.Option("--item-column", help="FIELD=COLUMN for item_id, text (repeatable)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Train a recommender from scratch on SEQUENCES and ITEMS, and write every user's predicted
+    next K items (none already in their sequence), best first."""
+    import time
+
+    from shelfwise.evaluate.recommend_eval import load_item_encoder
+    from shelfwise.evaluate.sequences import (
+        ITEM_COLUMNS,
+        SEQUENCE_COLUMNS,
+        column_names,
+        read_items_tsv,
+        read_sequences_tsv,
+        write_predictions_jsonl,
+    )
+    from shelfwise.recommend import ChannelsConfig, RankerConfig, RecommenderConfig, SequentialConfig
+    from shelfwise.recommend.offline import predict_next_items
+
+    started = time.perf_counter()
+    try:
+        user_column, items_column = column_names(_pairs(sequence_columns), SEQUENCE_COLUMNS)
+        id_column, text_column = column_names(_pairs(item_columns), ITEM_COLUMNS)
+        shoppers = read_sequences_tsv(sequences, user_column, items_column)
+        texts = read_items_tsv(items, id_column, text_column)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    encoder = load_item_encoder(_settings(data_dir))
+    config = RecommenderConfig(
+        channels=ChannelsConfig(
+            enabled=tuple(name.strip() for name in channels.split(",") if name.strip()),  # type: ignore[arg-type]
+            sequential=SequentialConfig(threads=threads, seed=seed),
+        ),
+        ranker=RankerConfig(threads=threads, seed=seed),
+        seed=seed,
+    )
+    predictions, report = predict_next_items(
+        shoppers, texts, encoder.encode_texts, k, config, progress=lambda line: console.print(line)
+    )
+    write_predictions_jsonl(out, predictions)
+    console.print(
+        f"{report.users} users, {report.items} items, {report.interactions} interactions; "
+        f"channels {', '.join(report.fit.channels)} fused by {report.fit.fused_by}; "
+        + ", ".join(f"{name} {secs:.0f} s" for name, secs in report.seconds.items())
+        + f"; total {time.perf_counter() - started:.0f} s; wrote {out}"
+    )
+
+
 @bench_app.command("search")
 def bench_search(
     products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
@@ -234,9 +302,7 @@ def bench_search(
     mode: Annotated[str, typer.Option(help="hybrid, lexical or vector")] = "hybrid",
     fusion: Annotated[str | None, typer.Option(help="rrf or weighted (default: configured)")] = None,
     depth: Annotated[int, typer.Option(help="hits per query in the run")] = 100,
-    work_dir: Annotated[
-        Path | None, typer.Option(help="where the benchmark's store and index live")
-    ] = None,
+    work_dir: Annotated[Path | None, typer.Option(help="where the benchmark's store and index live")] = None,
     rerank: Annotated[
         bool, typer.Option(help="rerank the top hits with the data folder's active cross-encoder")
     ] = False,
@@ -291,7 +357,13 @@ def bench_relevance(
             "no active reranker in the data folder: run `shelfwise train reranker` or pass --model"
         )
     report = run_relevance_benchmark(
-        folder, products, pairs, out, _pairs(product_columns), _pairs(pair_columns), threads,
+        folder,
+        products,
+        pairs,
+        out,
+        _pairs(product_columns),
+        _pairs(pair_columns),
+        threads,
         log=lambda line: console.print(line),
     )
     typer.echo(report.model_dump_json(indent=2))
@@ -373,8 +445,15 @@ def eval_recommend(
     encoder = load_item_encoder(_settings(data_dir)) if diversity is not False and items else None
     try:
         report = evaluate_recommendation_files(
-            predictions, truth, k or (10, 20), sequences, items, encoder, _pairs(sequence_columns),
-            _pairs(item_columns), log=lambda line: console.print(line),
+            predictions,
+            truth,
+            k or (10, 20),
+            sequences,
+            items,
+            encoder,
+            _pairs(sequence_columns),
+            _pairs(item_columns),
+            log=lambda line: console.print(line),
         )
     except ValueError as error:  # FormatError included: `file:line: reason`
         typer.echo(f"error: {error}", err=True)
@@ -401,8 +480,14 @@ def eval_holdout(
         typer.echo(f"skipped {problem}", err=True)
 
     try:
-        summary = write_holdout(sequences, out_sequences, out_truth, min_length, _pairs(sequence_columns),
-                                on_problem=report_row if skip_bad_rows else None)
+        summary = write_holdout(
+            sequences,
+            out_sequences,
+            out_truth,
+            min_length,
+            _pairs(sequence_columns),
+            on_problem=report_row if skip_bad_rows else None,
+        )
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
@@ -433,12 +518,19 @@ def train_encoder_command(
     from shelfwise.train import EncoderTrainingConfig, train_encoder
 
     config = EncoderTrainingConfig(
-        epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-        validation_fraction=validation_fraction, seed=seed,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        validation_fraction=validation_fraction,
+        seed=seed,
     )
     artifact = train_encoder(
-        _settings(data_dir).data_dir, products, judgments, config,
-        product_columns=_pairs(product_columns), base_model=base_model,
+        _settings(data_dir).data_dir,
+        products,
+        judgments,
+        config,
+        product_columns=_pairs(product_columns),
+        base_model=base_model,
         log=lambda line: console.print(line),
     )
     typer.echo(artifact.model_dump_json(indent=2))
@@ -448,10 +540,11 @@ def train_encoder_command(
 def train_reranker_command(
     products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
     judgments: Annotated[
-        Path, typer.Option(
+        Path,
+        typer.Option(
             help="TSV: query_id, query, product_id, relevance (1-3), optional label (E/S/C/I)",
             exists=True,
-        )
+        ),
     ],
     product_columns: Annotated[
         list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
@@ -468,12 +561,20 @@ def train_reranker_command(
     from shelfwise.train import RerankerTrainingConfig, train_reranker
 
     config = RerankerTrainingConfig(
-        epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
-        mined_negatives=mined_negatives, validation_fraction=validation_fraction, seed=seed,
+        epochs=epochs,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+        mined_negatives=mined_negatives,
+        validation_fraction=validation_fraction,
+        seed=seed,
     )
     artifact = train_reranker(
-        _settings(data_dir).data_dir, products, judgments, config,
-        product_columns=_pairs(product_columns), log=lambda line: console.print(line),
+        _settings(data_dir).data_dir,
+        products,
+        judgments,
+        config,
+        product_columns=_pairs(product_columns),
+        log=lambda line: console.print(line),
     )
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"history"}}))
 
@@ -494,4 +595,3 @@ def main() -> None:  # pragma: no cover - console entry point
 
 if __name__ == "__main__":  # pragma: no cover
     main()
-

@@ -1,0 +1,51 @@
+"""Which recall channels a recommender runs, and their settings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shelfwise.recommend.channel import RecallChannel, TrainingData
+from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
+from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
+
+ChannelName = Literal["cooccurrence", "sequential", "als", "content", "popularity", "trending", "graph"]
+
+
+class ChannelsConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    enabled: tuple[ChannelName, ...] = ("cooccurrence", "sequential", "als", "content", "popularity")
+    cooccurrence: CooccurrenceConfig = Field(default_factory=CooccurrenceConfig)
+    sequential: SequentialConfig = Field(default_factory=SequentialConfig)
+
+
+def build_channels(config: ChannelsConfig, data: TrainingData) -> list[RecallChannel]:
+    """Unfitted channels, in the configured order. Channels that need what the data lacks
+    (text vectors for content, catalog links for the graph) are left out."""
+    channels: list[RecallChannel] = []
+    for name in dict.fromkeys(config.enabled):
+        if name == "cooccurrence":
+            channels.append(CooccurrenceChannel(config.cooccurrence))
+        elif name == "sequential":
+            channels.append(SequentialChannel(config.sequential))
+        elif name == "als":
+            from shelfwise.recommend.als import AlsChannel
+
+            channels.append(AlsChannel())
+        elif name == "content" and data.item_vectors is not None:
+            from shelfwise.recommend.content import ContentChannel
+
+            channels.append(ContentChannel())
+        elif name in ("popularity", "trending"):
+            from shelfwise.recommend.popularity import PopularityChannel, PopularityConfig
+
+            channels.append(
+                PopularityChannel(PopularityConfig(mode="popular" if name == "popularity" else "trending"))
+            )
+        elif name == "graph" and data.item_info:
+            from shelfwise.recommend.graph import GraphChannel
+
+            channels.append(GraphChannel())
+    return channels
