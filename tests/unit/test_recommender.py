@@ -172,8 +172,9 @@ def test_bench_recommend_command_writes_a_prediction_per_user(tmp_path, monkeypa
     result = CliRunner().invoke(
         app,
         [
-            "bench", "recommend", "--items", str(tmp_path / "items.tsv"), "--sequences", str(tmp_path / "seq.tsv"),
-            "--out", str(out), "--k", "5", "--channels", "cooccurrence,sequential", "-d", str(tmp_path / "data"),
+            "bench", "recommend", "--items", str(tmp_path / "items.tsv"),
+            "--sequences", str(tmp_path / "seq.tsv"), "--out", str(out), "--k", "5",
+            "--channels", "cooccurrence,sequential", "-d", str(tmp_path / "data"),
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
