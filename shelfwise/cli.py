@@ -201,6 +201,9 @@ def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     serve_it: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    shoppers: Annotated[
+        int, typer.Option(help="simulated shoppers whose events train the recommender")
+    ] = 2000,
     data_dir: DataDir = None,
 ) -> None:
     """Generate the demo shop's feed, ingest it like a real shop's, index it and serve it."""
@@ -216,6 +219,22 @@ def demo(
         typer.echo(format_report(report, max_errors=5))
         manifest = shop.open_index(bars)
     typer.echo(f"index {manifest.version}: {manifest.product_count} products")
+    if shoppers and shop.events.count() == 0:
+        from shelfwise.catalog import ShopperSimulation, simulate_shoppers
+        from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
+
+        history = simulate_shoppers(
+            list(shop.store.iter_products()), ShopperSimulation(n_shoppers=shoppers, seed=seed)
+        )
+        shop.record_events(list(history.events))
+        typer.echo(f"{len(history.events)} simulated shopper events recorded")
+        config = RecommenderConfig(
+            channels=ChannelsConfig(
+                enabled=("cooccurrence", "sequential", "popularity"), sequential=SequentialConfig(epochs=10)
+            )
+        )
+        version, _ = shop.train_recommender(config, log=lambda line: console.print(line))
+        typer.echo(f"recommender {version} trained on them")
     shop.close()
     if serve_it:
         if not settings.serve.api_key:
@@ -534,6 +553,37 @@ def train_encoder_command(
         log=lambda line: console.print(line),
     )
     typer.echo(artifact.model_dump_json(indent=2))
+
+
+@train_app.command("recommender")
+def train_recommender(
+    channels: Annotated[
+        str, typer.Option(help="comma-separated recall channels fused by the ranker")
+    ] = "cooccurrence,sequential,popularity",
+    threads: Annotated[int, typer.Option(help="CPU threads for training")] = 2,
+    seed: int = 0,
+    data_dir: DataDir = None,
+) -> None:
+    """Fit the recommender on the data folder's events and catalog, and make it the one that
+    /recommend serves (a running server picks it up at its next start)."""
+    from shelfwise.recommend import ChannelsConfig, RankerConfig, RecommenderConfig, SequentialConfig
+
+    config = RecommenderConfig(
+        channels=ChannelsConfig(
+            enabled=tuple(name.strip() for name in channels.split(",") if name.strip()),  # type: ignore[arg-type]
+            sequential=SequentialConfig(threads=threads, seed=seed),
+        ),
+        ranker=RankerConfig(threads=threads, seed=seed),
+        seed=seed,
+    )
+    shop = _shelfwise(data_dir)
+    try:
+        version, report = shop.train_recommender(config, log=lambda line: console.print(line))
+    finally:
+        shop.close()
+    console.print(
+        f"published recommender {version}: channels {', '.join(report.channels)} fused by {report.fused_by}"
+    )
 
 
 @train_app.command("reranker")

@@ -130,7 +130,8 @@ class RerankConfig(BaseModel):
     model_path: str | None = Field(default=None, description="reranker folder; default: the active one")
     top_k: int = Field(default=20, ge=1, le=500, description="fused candidates the cross-encoder reads")
     fused_weight: float = Field(
-        default=1.0, ge=0,
+        default=1.0,
+        ge=0,
         description="final score = predicted grade + fused_weight * fused score (min-max within top_k)",
     )
     int8: bool = Field(default=False, description="quantize the cross-encoder's linear layers (faster)")
@@ -148,6 +149,14 @@ class ServeConfig(BaseModel):
     )
 
 
+class RecommendConfig(BaseModel):
+    """How recommendations are served (the models come from `shelfwise train recommender`)."""
+
+    history_events: int = Field(default=50, ge=1, description="latest events of a shopper that count")
+    category_cap: int = Field(default=3, ge=1, description="most items of one category in a list")
+    in_stock_only: bool = True
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHELFWISE_", env_nested_delimiter="__")
 
@@ -160,6 +169,7 @@ class Settings(BaseSettings):
     rerank: RerankConfig = Field(default_factory=RerankConfig)
     understanding: UnderstandingConfig = Field(default_factory=UnderstandingConfig)
     serve: ServeConfig = Field(default_factory=ServeConfig)
+    recommend: RecommendConfig = Field(default_factory=RecommendConfig)
 
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{self.data_dir / 'catalog.db'}"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import dataclasses
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 from pydantic import BaseModel
 
 from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
@@ -14,6 +16,8 @@ from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder
 from shelfwise.models.reranker import load_reranker
 from shelfwise.query.suggest import Suggestion
+from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
+from shelfwise.recommend.recommender import FitReport, RecommenderConfig
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.rerank import PairScorer, Reranker
@@ -21,6 +25,25 @@ from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_st
 from shelfwise.train.jobs import active_encoder_path, active_reranker_path
 
 Progress = Callable[[str, int, int], None]
+
+
+class _StoreView(Mapping[str, Product]):
+    """Products by id, read from the store on demand (recommendation rules look up a few)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getitem__(self, product_id: str) -> Product:
+        product = self._store.get(product_id)
+        if product is None:
+            raise KeyError(product_id)
+        return product
+
+    def __iter__(self) -> Iterator[str]:
+        return (p.product_id for p in self._store.iter_products())
+
+    def __len__(self) -> int:
+        return self._store.count()
 
 
 class Health(BaseModel):
@@ -62,9 +85,8 @@ class Shelfwise:
         self.store = store or open_store(settings.resolved_store_url())
         self.events = events if events is not None else open_event_store(settings.data_dir)
         self._event_recorder = EventRecorder(self.events)
-        cache = embedding_cache or open_embedding_cache(
-            f"sqlite:///{settings.data_dir / 'embeddings.db'}"
-        )
+        self._recommender: LiveRecommender | None = None
+        cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
         if encoder is None:
             encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir))
         self.encoder = CachedEncoder(encoder, cache)
@@ -131,6 +153,75 @@ class Shelfwise:
     def on_events(self, callback: EventListener) -> None:
         """Call `callback` with each batch of newly accepted events recorded by this process."""
         self._event_recorder.subscribe(callback)
+
+    # ----- recommendations -----------------------------------------------------------------------
+
+    @property
+    def recommender(self) -> LiveRecommender | None:
+        """The data folder's active recommender, loaded on first use."""
+        if self._recommender is None:
+            self._recommender = active_recommender(self.settings.data_dir)
+        return self._recommender
+
+    def train_recommender(
+        self, config: RecommenderConfig | None = None, log: Callable[[str], None] | None = None
+    ) -> tuple[str, FitReport]:
+        """Fit a recommender on every stored event and the catalog, publish it and serve it."""
+        products = list(self.store.iter_products())
+        events = [stored.event for stored in self.events.iter_events()]
+        vectors = self.encoder.encode_products(products) if products else None
+        live, report = LiveRecommender.train(products, events, vectors, config, log)
+        registry = recommender_registry(self.settings.data_dir)
+        version, path = registry.new_version()
+        live.save(
+            path,
+            {
+                "version": version,
+                "events": len(events),
+                "products": len(products),
+                "events_seq": self.events.last_seq(),
+                "fit": dataclasses.asdict(report),
+            },
+        )
+        registry.publish(version)
+        live.version = version
+        self._recommender = live
+        return version, report
+
+    def recommend(
+        self,
+        actor: str | None = None,
+        items: Sequence[str] = (),
+        k: int = 10,
+        exclude: Sequence[str] = (),
+    ) -> list[Recommended]:
+        """Home feed of an actor ('user:<id>' or 'session:<id>', read live from the event log)
+        followed by `items` (recent products sent with the request)."""
+        live = self._require_recommender()
+        history = [] if actor is None else self.events.recent(actor, self.settings.recommend.history_events)
+        indices = live.history_of(history).tolist() + [live.index[i] for i in items if i in live.index]
+        return live.for_history(
+            np.array(indices, dtype=np.int64), k, self._catalog_view(), self.settings.recommend, set(exclude)
+        )
+
+    def similar_items(self, product_id: str, k: int = 10) -> list[Recommended]:
+        return self._require_recommender().similar_items(
+            product_id, k, self._catalog_view(), self.settings.recommend
+        )
+
+    def bought_together(self, product_id: str, k: int = 10) -> list[Recommended]:
+        return self._require_recommender().bought_with(
+            product_id, k, self._catalog_view(), self.settings.recommend
+        )
+
+    def _require_recommender(self) -> LiveRecommender:
+        live = self.recommender
+        if live is None:
+            raise LookupError("no recommender trained yet: run `shelfwise train recommender`")
+        return live
+
+    def _catalog_view(self) -> _StoreView:
+        return _StoreView(self.store)
 
     # ----- index and search ------------------------------------------------------------------
 

@@ -46,6 +46,9 @@ class RecommenderConfig(BaseModel):
         default=3000, ge=100, description="held-out histories that stop the sequential model"
     )
     batch_size: int = Field(default=1024, ge=1, description="histories scored at once")
+    min_ranker_validation: int = Field(
+        default=100, ge=1, description="held-out histories needed to trust the ranker over rank fusion"
+    )
     seed: int = 0
 
 
@@ -131,7 +134,7 @@ class Recommender:
             learned = ndcg_at_10(candidates, ranker.predict(candidates), targets, groups)
             fallback = ndcg_at_10(candidates, self._reciprocal_rank(candidates), targets, groups)
             report.validation_ndcg = {"ranker": learned, "reciprocal-rank": fallback}
-            if learned > fallback:
+            if learned > fallback and len(groups) >= cfg.min_ranker_validation:
                 self.ranker, report.fused_by = ranker, "ranker"
         seconds["ranker"] = time.perf_counter() - started
         say(f"ranker ({report.fused_by}) in {seconds['ranker']:.1f} s")
@@ -165,6 +168,16 @@ class Recommender:
                 out.append([(int(items[i]), float(item_scores[i])) for i in order])
                 offset += count
         return out
+
+    def recommend_one(self, history: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The k best items for one history, their scores, and each channel's rank of them
+        (rows of `(k, n_channels)`; the channel depth where a channel did not propose it)."""
+        assert self.builder is not None, "fit the recommender first"
+        candidates = self.builder.build([history])
+        scores = self._fuse(candidates)
+        order = np.argsort(-scores, kind="stable")[:k]
+        ranks = candidates.features[order][:, 1 : 2 * len(self.builder.channels) : 2]
+        return candidates.items[order], scores[order], ranks
 
     def _fuse(self, candidates: Candidates) -> np.ndarray:
         if self.ranker is not None:

@@ -23,6 +23,7 @@ from shelfwise.config import ServeConfig, Settings
 from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
+from shelfwise.serve.recommend_routes import recommendations
 from shelfwise.serve.schemas import (
     BulkDeleteRequest,
     BulkDeleteResponse,
@@ -48,6 +49,7 @@ TAGS = [
     {"name": "search", "description": "Hybrid lexical + vector search with filters and facets."},
     {"name": "products", "description": "Read and write catalog products (writes need the key)."},
     {"name": "events", "description": "Shoppers' events from storefronts (no API key needed)."},
+    {"name": "recommend", "description": "Recommendations read live from the event log, with reasons."},
     {"name": "system", "description": "Health and ingestion status."},
 ]
 
@@ -293,7 +295,7 @@ def create_app(
     app.state.shelfwise = shelfwise
     app.state.serve_config = config
     install_error_handlers(app)
-    for router in (search, suggestions, products, events, system):
+    for router in (search, suggestions, products, events, recommendations, system):
         app.include_router(router)
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)

@@ -1,0 +1,231 @@
+"""Recommendations served from a trained recommender and the live event log.
+
+A request reads the shopper's latest events from the event store, so an event recorded a moment
+ago changes the next answer without retraining. Business rules (no product the shopper already
+bought or has in the history, in stock only, unknown products ignored) and diversity (a cap per
+category) apply after ranking; every item carries a human-readable reason.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from shelfwise.config import RecommendConfig
+from shelfwise.index import IndexRegistry
+from shelfwise.recommend.channel import ItemInfo, TrainingData
+from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
+from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
+from shelfwise.recommend.reasons import Reason
+from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderConfig
+from shelfwise.records import Event, Product
+
+Log = Callable[[str], None]
+MODEL_FILE = "recommender.pkl"
+
+
+@dataclass(frozen=True)
+class Recommended:
+    product_id: str
+    score: float
+    reason: str
+    reason_kind: str
+    anchor_id: str | None
+
+
+def recommender_registry(data_dir: Path) -> IndexRegistry:
+    return IndexRegistry(data_dir / "models" / "recommender")
+
+
+def _reason_text(
+    reason: Reason | None, titles: Mapping[str, str], ids: Sequence[str], info: Mapping[str, ItemInfo]
+) -> str:
+    if reason is None:
+        return "recommended for you"
+    anchor = None if reason.anchor is None else titles.get(ids[reason.anchor], ids[reason.anchor])
+    if reason.kind == "bought_with" and anchor:
+        return f"often bought with {anchor}"
+    if reason.kind in ("after", "als") and anchor:
+        return f"because you viewed {anchor}"
+    if reason.kind in ("similar_to", "same_brand", "same_category", "viewed_with") and anchor:
+        return f"similar to {anchor}"
+    if reason.kind in ("popular", "trending"):
+        return "trending this week" if reason.kind == "trending" else "popular with shoppers"
+    return "recommended for you"
+
+
+class LiveRecommender:
+    """A fitted Recommender plus what serving needs: item ids, titles, categories, and a
+    purchase co-occurrence channel for 'bought together'."""
+
+    def __init__(
+        self,
+        recommender: Recommender,
+        item_ids: tuple[str, ...],
+        titles: dict[str, str],
+        info: dict[str, ItemInfo],
+        bought_together: CooccurrenceChannel,
+        version: str = "",
+    ) -> None:
+        self.recommender = recommender
+        self.item_ids = item_ids
+        self.index = {item: i for i, item in enumerate(item_ids)}
+        self.titles = titles
+        self.info = info
+        self.bought_together = bought_together
+        self.version = version
+
+    # ----- training and artifacts -----------------------------------------------------------------
+
+    @classmethod
+    def train(
+        cls,
+        products: Sequence[Product],
+        events: Sequence[Event],
+        item_vectors: np.ndarray | None,
+        config: RecommenderConfig | None = None,
+        log: Log | None = None,
+    ) -> tuple[LiveRecommender, FitReport]:
+        """Fit on every actor's interaction sequence; every catalog product is an item (those
+        with no events are reached through text similarity)."""
+        item_ids = tuple(p.product_id for p in products)
+        index = {item: i for i, item in enumerate(item_ids)}
+        info = {p.product_id: ItemInfo(brand=p.brand, category=p.category_path) for p in products}
+        sequences = [
+            np.array([index[i] for i in seq if i in index], dtype=np.int64)
+            for seq in actor_sequences(events).values()
+        ]
+        data = TrainingData(item_ids, [s for s in sequences if len(s)], None, item_vectors, info)
+        recommender = Recommender(config)
+        report = recommender.fit(data, log)
+        purchases = [
+            np.array([index[i] for i in seq if i in index], dtype=np.int64)
+            for seq in actor_sequences(events, PURCHASE_TYPES).values()
+        ]
+        together = CooccurrenceChannel(CooccurrenceConfig(history_length=1, backward_weight=1.0))
+        together.fit(TrainingData(item_ids, purchases))
+        return cls(recommender, item_ids, {p.product_id: p.title for p in products}, info, together), report
+
+    def save(self, path: Path, manifest: Mapping[str, object]) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        with (path / MODEL_FILE).open("wb") as handle:
+            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        (path / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+
+    @classmethod
+    def load(cls, path: Path) -> LiveRecommender:
+        """A saved recommender (a folder this project wrote itself: pickle is trusted here)."""
+        with (path / MODEL_FILE).open("rb") as handle:
+            loaded: LiveRecommender = pickle.load(handle)
+        loaded.version = path.name
+        return loaded
+
+    # ----- serving ----------------------------------------------------------------------------------
+
+    def history_of(self, events: Sequence[Event]) -> np.ndarray:
+        return np.array([self.index[i] for i in product_sequence(events) if i in self.index], dtype=np.int64)
+
+    def for_history(
+        self,
+        history: np.ndarray,
+        k: int,
+        catalog: Mapping[str, Product],
+        config: RecommendConfig,
+        exclude: set[str] = frozenset(),  # type: ignore[assignment]
+    ) -> list[Recommended]:
+        """The k best items after `history` (its items and `exclude` left out), in stock and at
+        most `category_cap` per category, each with its reason."""
+        items, scores, ranks = self.recommender.recommend_one(history, k * 4 + len(exclude))
+        channel_ranks = {int(item): row for item, row in zip(items, ranks, strict=True)}
+        ranked = [(int(i), float(s)) for i, s in zip(items, scores, strict=True)]
+        return self._finish(history, ranked, k, catalog, config, exclude, channel_ranks=channel_ranks)
+
+    def similar_items(
+        self, product_id: str, k: int, catalog: Mapping[str, Product], config: RecommendConfig
+    ) -> list[Recommended]:
+        if product_id not in self.index:
+            return []
+        return self.for_history(np.array([self.index[product_id]]), k, catalog, config)
+
+    def bought_with(
+        self, product_id: str, k: int, catalog: Mapping[str, Product], config: RecommendConfig
+    ) -> list[Recommended]:
+        """Items carted or bought in the same visits as the product; when purchases are too
+        sparse to fill the list, similar items follow (with their own reasons)."""
+        if product_id not in self.index:
+            return []
+        anchor = self.index[product_id]
+        scores = self.bought_together.score([np.array([anchor])])[0]
+        scores[anchor] = 0
+        order = [int(i) for i in np.argsort(-scores, kind="stable")[: k * 4] if scores[i] > 0]
+        ranked = [(i, float(scores[i])) for i in order]
+        together = self._finish(
+            np.array([anchor]), ranked, k, catalog, config, set(), reason=Reason("bought_with", anchor)
+        )
+        if len(together) < k:
+            taken = {r.product_id for r in together}
+            together += self.for_history(np.array([anchor]), k - len(together), catalog, config, taken)
+        return together
+
+    def _finish(
+        self,
+        history: np.ndarray,
+        ranked: Sequence[tuple[int, float]],
+        k: int,
+        catalog: Mapping[str, Product],
+        config: RecommendConfig,
+        exclude: set[str],
+        reason: Reason | None = None,
+        channel_ranks: Mapping[int, np.ndarray] | None = None,
+    ) -> list[Recommended]:
+        seen = set(history.tolist())
+        per_category: Counter[str] = Counter()
+        out: list[Recommended] = []
+        for item, score in ranked:
+            product_id = self.item_ids[item]
+            product = catalog.get(product_id)
+            if item in seen or product_id in exclude or product is None:
+                continue
+            if config.in_stock_only and not product.in_stock:
+                continue
+            category = product.category_path
+            if category and per_category[category] >= config.category_cap:
+                continue
+            per_category[category] += 1
+            why = reason or self._reason(history, item, (channel_ranks or {}).get(item))
+            anchor = None if why is None or why.anchor is None else self.item_ids[why.anchor]
+            out.append(
+                Recommended(
+                    product_id, score, _reason_text(why, self.titles, self.item_ids, self.info),
+                    "personal" if why is None else why.kind, anchor,
+                )
+            )  # fmt: skip
+            if len(out) == k:
+                break
+        return out
+
+    def _reason(self, history: np.ndarray, item: int, ranks: np.ndarray | None) -> Reason | None:
+        """The reason of the channel that ranks the item best among those that can say why."""
+        builder = self.recommender.builder
+        if ranks is None or builder is None:
+            return None
+        best: tuple[int, Reason] | None = None
+        for channel, rank in zip(builder.channels, ranks, strict=True):
+            explain = getattr(channel, "reason", None)
+            if explain is None or rank >= builder.depth:
+                continue
+            why = explain(history, item)
+            if why is not None and (best is None or rank < best[0]):
+                best = (int(rank), why)
+        return None if best is None else best[1]
+
+
+def active_recommender(data_dir: Path) -> LiveRecommender | None:
+    current = recommender_registry(data_dir).current()
+    return None if current is None else LiveRecommender.load(current[1])

@@ -1,0 +1,119 @@
+"""The recommendation routes over a real Shelfwise: training from stored events, reasons,
+business rules, and the real-time path (an event changes the next answer, no retraining)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shelfwise.config import EncoderConfig, ServeConfig, Settings
+from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
+from shelfwise.records import Event, Product
+from shelfwise.serve import create_app
+from shelfwise.service import Shelfwise
+
+# two "aisles" of 12 products each; shoppers walk an aisle in order: after a{i} comes a{i+1}
+AISLES = {"a": "Kitchen > Kettles", "b": "Garden > Hoses"}
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.upper().startswith("SHELFWISE_"):
+            monkeypatch.delenv(name)
+
+
+def _events() -> list[Event]:
+    start = datetime(2025, 3, 1, tzinfo=UTC)
+    events = []
+    for shopper in range(160):
+        aisle = "ab"[shopper % 2]
+        first = shopper % 9
+        for step in range(4):
+            kind = {2: "add_to_cart", 3: "purchase"}.get(step, "view")
+            events.append(Event(
+                event_id=f"e{shopper}-{step}", type=kind, user_id=f"u{shopper}",
+                product_id=f"{aisle}{first + step}", timestamp=start + timedelta(minutes=shopper * 10 + step),
+            ))  # fmt: skip
+    return events
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    data = Path(tmp_path_factory.mktemp("recommend")) / "data"
+    shop = Shelfwise(Settings(data_dir=data, encoder=EncoderConfig(name="hashing")))
+    products = [
+        Product(product_id=f"{aisle}{i}", title=f"{path.split(' > ')[1][:-1]} model {i}",
+                category=tuple(path.split(" > ")), in_stock=not (aisle == "a" and i == 11))
+        for aisle, path in AISLES.items() for i in range(12)
+    ]  # fmt: skip
+    shop.upsert_products(products)
+    shop.record_events(_events())
+    config = RecommenderConfig(
+        channels=ChannelsConfig(
+            enabled=("cooccurrence", "sequential"),
+            sequential=SequentialConfig(epochs=8, dim=16, heads=1, layers=1, dropout=0.0),
+        ),
+        ranker_fraction=0.3,
+    )
+    shop.train_recommender(config)
+    with TestClient(create_app(shop, ServeConfig())) as test_client:
+        yield test_client
+    shop.close()
+
+
+def _ids(response) -> list[str]:  # noqa: ANN001
+    assert response.status_code == 200, response.text
+    return [item["product"]["product_id"] for item in response.json()["items"]]
+
+
+def test_an_event_changes_the_next_answer_for_that_shopper(client: TestClient) -> None:
+    before = _ids(client.get("/recommend/user/newcomer", params={"k": 5}))
+    event = {
+        "event_id": "live-1",
+        "type": "view",
+        "user_id": "newcomer",
+        "product_id": "b4",
+        "timestamp": "2025-04-01T10:00:00Z",
+    }
+    assert client.post("/events", json=event).status_code == 200
+    after = client.get("/recommend/user/newcomer", params={"k": 5})
+    ids = _ids(after)
+    assert ids != before and "b4" not in ids
+    assert ids[0] == "b5"  # the aisle's next product
+    assert all(i.startswith("b") for i in ids[:3]), after.json()
+    first = after.json()["items"][0]
+    assert first["reason"] and first["anchor_product_id"] == "b4"
+    assert after.json()["model_version"]
+
+
+def test_session_picks_follow_the_items_sent_and_skip_out_of_stock(client: TestClient) -> None:
+    ids = _ids(client.post("/recommend/session", json={"items": ["a8", "a9", "a10"], "k": 4}))
+    assert ids[0] != "a11"  # a11 would be next, but it is out of stock
+    assert "a11" not in ids and not {"a8", "a9", "a10"} & set(ids)
+
+
+def test_similar_and_bought_together(client: TestClient) -> None:
+    similar = _ids(client.get("/recommend/item/a3", params={"k": 3}))
+    assert similar and "a3" not in similar and "a4" in similar[:2]
+    together = client.get("/recommend/bought-together/a3", params={"k": 3})
+    ids = _ids(together)
+    assert ids and all(i.startswith("a") for i in ids)
+    assert together.json()["items"][0]["reason"].startswith("often bought with")
+    assert client.get("/recommend/item/nope").status_code == 404
+
+
+def test_without_a_trained_recommender_the_routes_say_so(tmp_path: Path) -> None:
+    shop = Shelfwise(Settings(data_dir=tmp_path / "d", encoder=EncoderConfig(name="hashing")))
+    try:
+        with TestClient(create_app(shop, ServeConfig())) as test_client:
+            response = test_client.get("/recommend/user/u1")
+        assert response.status_code == 503
+        assert "train recommender" in response.text
+    finally:
+        shop.close()
