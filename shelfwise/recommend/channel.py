@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
+import scipy.sparse as sp
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,24 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     part_scores = np.take_along_axis(scores, part, axis=1)
     order = np.argsort(-part_scores, axis=1, kind="stable")
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_scores, order, axis=1)
+
+
+def recency_votes(
+    histories: Sequence[np.ndarray], n_items: int, length: int, decay: float
+) -> sp.csr_matrix:
+    """A (len(histories), n_items) float32 sparse matrix of each history's `length` most recent
+    items: the j-th most recent (j = 1 for the latest) votes 1 / j ** decay, and an item seen
+    more than once adds up its votes. An empty history is an empty row."""
+    rows, cols, vals = [], [], []
+    for r, history in enumerate(histories):
+        recent = np.asarray(history, dtype=np.int64)[-length:][::-1]
+        rows.append(np.full(len(recent), r, dtype=np.int64))
+        cols.append(recent)
+        vals.append(1.0 / np.arange(1, len(recent) + 1, dtype=np.float64) ** decay)
+    if not rows:
+        return sp.csr_matrix((0, n_items), dtype=np.float32)
+    return sp.csr_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(len(histories), n_items),
+        dtype=np.float32,
+    )

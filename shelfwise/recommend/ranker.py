@@ -179,6 +179,8 @@ def ndcg_at_10(candidates: Candidates, scores: np.ndarray, targets: np.ndarray, 
         rows = slice(starts[g], starts[g] + candidates.group[g])
         hit = np.flatnonzero(candidates.items[rows] == targets[g])
         if len(hit):
-            rank = int((scores[rows] > scores[rows][hit[0]]).sum())
+            mine = scores[rows][hit[0]]
+            # ties share the places they span: a constant scorer must not look perfect
+            rank = int((scores[rows] > mine).sum() + ((scores[rows] == mine).sum() - 1) / 2)
             total += 1.0 / np.log2(rank + 2.0) if rank < 10 else 0.0
     return total / max(1, len(groups))

@@ -1,0 +1,133 @@
+"""Collaborative filtering by implicit-feedback matrix factorisation (alternating least squares,
+Hu, Koren and Volinsky 2008) with the `implicit` library, always on the CPU.
+
+A shopper's interactions with an item become a confidence `1 + alpha * w`, where `w` is the
+interaction count (`weighting="confidence"`) or its BM25 weight, which discounts items nearly
+everyone has and long histories (`weighting="bm25"`). Histories met at serve time belong to
+shoppers the model has never seen: each is weighted the same way (with the training data's item
+frequencies and mean history length) and given the user factors that solve its least-squares
+problem against the fixed item factors; scores are those factors times the item factors.
+
+On Amazon Beauty (leave-last-out, two busy cores) the defaults fit in about 3 s and score all
+22k shoppers in about 4 s (1 s of it folding histories in), one shopper in about 1 ms. More
+factors help (NDCG@10 with 64: 0.035, 128: 0.042, 256: 0.046 at twice the time); regularisation
+between 0.01 and 10 barely matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+from implicit.cpu.als import AlternatingLeastSquares
+from pydantic import BaseModel, ConfigDict, Field
+from threadpoolctl import threadpool_limits
+
+from shelfwise.recommend.channel import TrainingData
+from shelfwise.recommend.reasons import Reason
+
+
+class AlsConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    factors: int = Field(default=128, ge=1)
+    regularization: float = Field(default=1.0, ge=0)
+    iterations: int = Field(default=15, ge=1)
+    weighting: Literal["bm25", "confidence"] = "bm25"
+    alpha: float = Field(default=10.0, gt=0, description="confidence = 1 + alpha * weight")
+    bm25_k1: float = Field(default=100.0, gt=0)
+    bm25_b: float = Field(default=0.8, ge=0, le=1)
+    num_threads: int = Field(default=2, ge=1)
+    seed: int = 0
+
+
+class AlsChannel:
+    name = "als"
+
+    def __init__(self, config: AlsConfig | None = None) -> None:
+        self.config = config or AlsConfig()
+        self.model: AlternatingLeastSquares | None = None
+        self.idf = np.zeros(0)
+        self.mean_length = 1.0
+        self.item_unit = np.zeros((0, 0), dtype=np.float32)
+
+    def fit(self, data: TrainingData) -> None:
+        cfg = self.config
+        counts = _count_matrix(data.sequences, data.n_items)
+        users_with = np.bincount(counts.indices, minlength=data.n_items)
+        self.idf = np.maximum(np.log(max(counts.shape[0], 1)) - np.log1p(users_with), 0.0)
+        lengths = np.asarray(counts.sum(axis=1)).ravel()
+        self.mean_length = float(lengths[lengths > 0].mean()) if lengths.any() else 1.0
+        with threadpool_limits(1, "blas"):  # implicit's own threads do the work
+            self.model = AlternatingLeastSquares(
+                factors=cfg.factors,
+                regularization=cfg.regularization,
+                alpha=1.0,
+                iterations=cfg.iterations,
+                num_threads=cfg.num_threads,
+                random_state=cfg.seed,
+            )
+            self.model.fit(self._confidence(counts), show_progress=False)
+        # Folding a history in takes well under 0.1 ms on one thread, while starting the OpenMP
+        # threads costs about 20 ms a call on a busy machine: fold in on one thread.
+        self.model.num_threads = 1
+        factors = np.asarray(self.model.item_factors, dtype=np.float32)
+        norms = np.linalg.norm(factors, axis=1, keepdims=True)
+        self.item_unit = factors / np.maximum(norms, 1e-12)
+
+    def _confidence(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """`1 + alpha * w` for every stored (history, item) count."""
+        cfg = self.config
+        weights = counts.astype(np.float64)
+        if cfg.weighting == "bm25":
+            lengths = np.asarray(counts.sum(axis=1)).ravel()
+            norm = (1 - cfg.bm25_b) + cfg.bm25_b * lengths / self.mean_length
+            row_norm = np.repeat(norm, np.diff(counts.indptr))
+            tf = weights.data
+            weights.data = tf * (cfg.bm25_k1 + 1) / (cfg.bm25_k1 * row_norm + tf) * self.idf[counts.indices]
+        weights.data = 1.0 + cfg.alpha * weights.data
+        return weights.astype(np.float32)
+
+    def user_factors(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        """Least-squares user factors of each history against the fitted item factors; an empty
+        history gets zeros."""
+        assert self.model is not None, "fit the channel first"
+        confidence = self._confidence(_count_matrix(histories, len(self.idf)))
+        factors = self.model.recalculate_user(np.arange(len(histories)), confidence)
+        return np.asarray(factors, dtype=np.float32).reshape(len(histories), -1)
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        assert self.model is not None, "fit the channel first"
+        if len(histories) == 0:
+            return np.zeros((0, len(self.idf)), dtype=np.float32)
+        item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
+        return self.user_factors(histories) @ item_factors.T
+
+    def similar(self, item: int, candidates: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the item's factors to each candidate's."""
+        return self.item_unit[np.asarray(candidates, dtype=np.int64)] @ self.item_unit[item]
+
+    def reason(self, history: np.ndarray, item: int) -> Reason | None:
+        """The history item whose factors are closest to the item's."""
+        assert self.model is not None, "fit the channel first"
+        others = np.unique(np.asarray(history, dtype=np.int64))
+        others = others[others != item]
+        if len(others) == 0:
+            return None
+        similarity = self.similar(item, others)
+        best = int(np.argmax(similarity))
+        return Reason("als", int(others[best])) if similarity[best] > 0 else None
+
+
+def _count_matrix(sequences: Sequence[np.ndarray], n_items: int) -> sp.csr_matrix:
+    """(len(sequences), n_items) interaction counts."""
+    lengths = np.fromiter((len(s) for s in sequences), dtype=np.int64, count=len(sequences))
+    rows = np.repeat(np.arange(len(sequences)), lengths)
+    cols = np.concatenate([np.zeros(0, dtype=np.int64)] + [np.asarray(s, dtype=np.int64) for s in sequences])
+    matrix = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(sequences), n_items)
+    )
+    matrix.sum_duplicates()
+    return matrix

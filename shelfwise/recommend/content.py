@@ -1,0 +1,66 @@
+"""Text similarity: items whose titles read like what the shopper looked at recently.
+
+A history's profile is the recency-weighted sum of its `history_length` most recent items' text
+vectors (the j-th most recent weighs 1 / j ** `history_decay`); an item's score is the cosine
+between the profile and its vector. Scores do not depend on events, so an item nobody has
+touched yet scores like any other: this channel is what brings cold-start items in. Items without
+text (a zero vector) and empty histories score 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from shelfwise.recommend.channel import TrainingData, recency_votes
+from shelfwise.recommend.reasons import Reason
+
+
+class ContentConfig(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    history_length: int = Field(default=10, ge=1, description="most recent history items in the profile")
+    history_decay: float = Field(
+        default=2.0, ge=0, description="weight of the j-th most recent item = 1 / j ** decay"
+    )
+
+
+class ContentChannel:
+    name = "content"
+
+    def __init__(self, config: ContentConfig | None = None) -> None:
+        self.config = config or ContentConfig()
+        self.vectors: np.ndarray | None = None
+
+    def fit(self, data: TrainingData) -> None:
+        if data.item_vectors is None:
+            raise ValueError("the content channel needs item text vectors (TrainingData.item_vectors)")
+        if data.item_vectors.shape[0] != data.n_items:
+            raise ValueError(f"item_vectors has {data.item_vectors.shape[0]} rows for {data.n_items} items")
+        self.vectors = np.ascontiguousarray(data.item_vectors, dtype=np.float32)
+
+    def profiles(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        """Unit-length profile of each history (zeros where it has no items with text)."""
+        assert self.vectors is not None, "fit the channel first"
+        cfg = self.config
+        votes = recency_votes(histories, len(self.vectors), cfg.history_length, cfg.history_decay)
+        profiles = np.asarray(votes @ self.vectors, dtype=np.float32)
+        norms = np.linalg.norm(profiles, axis=1, keepdims=True)
+        return np.divide(profiles, norms, out=np.zeros_like(profiles), where=norms > 1e-12)
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
+        assert self.vectors is not None, "fit the channel first"
+        return self.profiles(histories) @ self.vectors.T
+
+    def reason(self, history: np.ndarray, item: int) -> Reason | None:
+        """The recent history item whose text is closest to the item's."""
+        assert self.vectors is not None, "fit the channel first"
+        recent = np.unique(np.asarray(history, dtype=np.int64)[-self.config.history_length :])
+        recent = recent[recent != item]
+        if len(recent) == 0:
+            return None
+        similarity = self.vectors[recent] @ self.vectors[item]
+        best = int(np.argmax(similarity))
+        return Reason("similar_to", int(recent[best])) if similarity[best] > 0 else None
