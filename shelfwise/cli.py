@@ -230,7 +230,8 @@ def demo(
         typer.echo(f"{len(history.events)} simulated shopper events recorded")
         config = RecommenderConfig(
             channels=ChannelsConfig(
-                enabled=("cooccurrence", "sequential", "popularity"), sequential=SequentialConfig(epochs=10)
+                enabled=("cooccurrence", "sequential", "content", "popularity"),
+                sequential=SequentialConfig(epochs=10),
             )
         )
         version, _ = shop.train_recommender(config, log=lambda line: console.print(line))

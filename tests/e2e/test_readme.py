@@ -169,3 +169,42 @@ def test_synonym_commands_run_as_written(tmp_path: Path) -> None:
     assert "pending" in _run(review, tmp_path, env).stdout
     _run(approve, tmp_path, env)
     assert "fridge = refrigerator" in _run(review + ["--status", "approved"], tmp_path, env).stdout
+
+
+def test_recommendation_commands_run_as_written(tmp_path: Path) -> None:
+    """Events import and training on a tiny shop, then the benchmark trio on sequence files."""
+    from shelfwise.catalog import (
+        ShopperSimulation,
+        generate_demo_catalog,
+        simulate_shoppers,
+        write_events_jsonl,
+    )
+    from shelfwise.config import EncoderConfig, Settings
+    from shelfwise.service import Shelfwise
+
+    env = _env(tmp_path) | {"SHELFWISE_ENCODER__NAME": "hashing"}
+    block = next(b for b in _code_blocks(README.read_text()) if any("train recommender" in x for x in b))
+    events_import, train = _shelfwise_lines(block)
+    products = generate_demo_catalog(300, seed=3)
+    shop = Shelfwise(Settings(data_dir=tmp_path / "data", encoder=EncoderConfig(name="hashing")))
+    shop.upsert_products(products)
+    shop.close()
+    history = simulate_shoppers(products, ShopperSimulation(n_shoppers=150, seed=3))
+    write_events_jsonl(history.events, tmp_path / "events.jsonl")
+    assert "accepted" in _run(events_import, tmp_path, env).stdout
+    trained = _run(train, tmp_path, env)
+    assert "published recommender" in trained.stdout + trained.stderr
+
+    block = next(b for b in _code_blocks(README.read_text()) if any("bench recommend" in x for x in b))
+    holdout, bench, evaluate = _shelfwise_lines(block)
+    lines = ["user_id\titems"] + [
+        f"u{u}\t" + " ".join(f"i{(u + j) % 30}" for j in range(3 + u % 4)) for u in range(200)
+    ]
+    (tmp_path / "sequences.tsv").write_text("\n".join(lines) + "\n")
+    texts = "".join(f"i{k}\titem number {k}\n" for k in range(30))
+    (tmp_path / "items.tsv").write_text("item_id\ttext\n" + texts)
+    _run(holdout, tmp_path, env)
+    _run(bench + ["--channels", "cooccurrence,popularity"], tmp_path, env)
+    done = _run(evaluate, tmp_path, env)
+    report = done.stdout + done.stderr
+    assert "NDCG" in report and "Recall" in report
