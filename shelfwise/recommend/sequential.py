@@ -72,9 +72,12 @@ class _SelfAttentive(nn.Module):
             table = table + self.text_projection(self.text)
         return table
 
-    def forward(self, inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Hidden state at every position of left-padded `inputs`, and the item table."""
-        table = self.item_table()
+    def forward(
+        self, inputs: torch.Tensor, table: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Hidden state at every position of left-padded `inputs`, and the item table (`table`
+        when given: the frozen one of a fitted model)."""
+        table = self.item_table() if table is None else table
         length = inputs.shape[1]
         hidden = table[inputs] * self.scale + self.positions.weight[None, -length:]
         hidden = self.blocks(self.dropout(hidden), mask=self.causal[:length, :length])
@@ -99,6 +102,7 @@ class SequentialChannel:
         self.model: _SelfAttentive | None = None
         self.epochs_trained = 0
         self.best_validation: float | None = None
+        self._table: torch.Tensor | None = None  # item table of the fitted model, computed once
 
     def fit(
         self,
@@ -115,6 +119,7 @@ class SequentialChannel:
         text = None
         if cfg.use_text and data.item_vectors is not None:
             text = torch.from_numpy(np.asarray(data.item_vectors, dtype=np.float32))
+        self._table = None
         self.model = model = _SelfAttentive(data.n_items, text, cfg)
         trainable = [s for s in data.sequences if len(s) >= 2]
         if not trainable:
@@ -157,6 +162,8 @@ class SequentialChannel:
             model.load_state_dict(best_state)
             self.best_validation = best_score
         model.eval()
+        with torch.inference_mode():
+            self._table = model.item_table().clone()
 
     def _validation_ndcg(self, histories: Sequence[np.ndarray], targets: np.ndarray) -> float:
         scores = self.score(histories)
@@ -172,10 +179,12 @@ class SequentialChannel:
         n_items = self.model.ids.num_embeddings - 1
         out = np.zeros((len(histories), n_items), dtype=np.float32)
         with torch.inference_mode():
-            table = self.model.item_table()[1:]
+            frozen = getattr(self, "_table", None)  # absent in models pickled before it existed
+            full = self.model.item_table() if frozen is None else frozen
+            table = full[1:]
             for start in range(0, len(histories), batch_size):
                 batch = histories[start : start + batch_size]
-                hidden, _ = self.model(_left_padded(batch, self.config.max_length))
+                hidden, _ = self.model(_left_padded(batch, self.config.max_length), full)
                 scores = (hidden[:, -1] @ table.T).numpy()
                 empty = np.array([len(h) == 0 for h in batch])
                 scores[empty] = 0.0
