@@ -275,7 +275,7 @@ def bench_recommend(
         read_sequences_tsv,
         write_predictions_jsonl,
     )
-    from shelfwise.recommend import ChannelsConfig, RankerConfig, RecommenderConfig, SequentialConfig
+    from shelfwise.recommend import recommender_config
     from shelfwise.recommend.offline import predict_next_items
 
     started = time.perf_counter()
@@ -288,14 +288,10 @@ def bench_recommend(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
     encoder = load_item_encoder(_settings(data_dir))
-    config = RecommenderConfig(
-        channels=ChannelsConfig(
-            enabled=tuple(name.strip() for name in channels.split(",") if name.strip()),  # type: ignore[arg-type]
-            sequential=SequentialConfig(threads=threads, seed=seed),
-        ),
-        ranker=RankerConfig(threads=threads, seed=seed),
-        seed=seed,
-    )
+    try:
+        config = recommender_config(channels, threads, seed)
+    except ValueError as error:  # an unknown channel name
+        raise typer.BadParameter(str(error), param_hint="--channels") from error
     predictions, report = predict_next_items(
         shoppers, texts, encoder.encode_texts, k, config, progress=lambda line: console.print(line)
     )
@@ -567,16 +563,12 @@ def train_recommender(
 ) -> None:
     """Fit the recommender on the data folder's events and catalog, and make it the one that
     /recommend serves (a running server picks it up at its next start)."""
-    from shelfwise.recommend import ChannelsConfig, RankerConfig, RecommenderConfig, SequentialConfig
+    from shelfwise.recommend import recommender_config
 
-    config = RecommenderConfig(
-        channels=ChannelsConfig(
-            enabled=tuple(name.strip() for name in channels.split(",") if name.strip()),  # type: ignore[arg-type]
-            sequential=SequentialConfig(threads=threads, seed=seed),
-        ),
-        ranker=RankerConfig(threads=threads, seed=seed),
-        seed=seed,
-    )
+    try:
+        config = recommender_config(channels, threads, seed)
+    except ValueError as error:  # an unknown channel name
+        raise typer.BadParameter(str(error), param_hint="--channels") from error
     shop = _shelfwise(data_dir)
     try:
         version, report = shop.train_recommender(config, log=lambda line: console.print(line))

@@ -7,7 +7,13 @@ from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceCo
 from shelfwise.recommend.offline import BenchReport, predict_next_items, training_data
 from shelfwise.recommend.ranker import CandidateBuilder, Candidates, LearnedRanker, RankerConfig
 from shelfwise.recommend.reasons import Reason
-from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderConfig, hold_out_latest
+from shelfwise.recommend.recommender import (
+    FitReport,
+    Recommender,
+    RecommenderConfig,
+    hold_out_latest,
+    recommender_config,
+)
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
 
 __all__ = [
@@ -31,6 +37,7 @@ __all__ = [
     "build_channels",
     "hold_out_latest",
     "predict_next_items",
+    "recommender_config",
     "top_k",
     "training_data",
 ]

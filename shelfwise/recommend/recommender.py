@@ -27,7 +27,7 @@ from shelfwise.recommend.ranker import (
     ndcg_at_10,
     reciprocal_rank_scores,
 )
-from shelfwise.recommend.sequential import SequentialChannel
+from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,18 @@ class RecommenderConfig(BaseModel):
         default=100, ge=1, description="held-out histories needed to trust the ranker over rank fusion"
     )
     seed: int = 0
+
+
+def recommender_config(channels: str, threads: int = 2, seed: int = 0) -> RecommenderConfig:
+    """A config from command-line options: comma-separated channel names, threads and a seed."""
+    names = tuple(name.strip() for name in channels.split(",") if name.strip())
+    return RecommenderConfig(
+        channels=ChannelsConfig.model_validate(
+            {"enabled": names, "sequential": SequentialConfig(threads=threads, seed=seed)}
+        ),
+        ranker=RankerConfig(threads=threads, seed=seed),
+        seed=seed,
+    )
 
 
 @dataclass
