@@ -32,11 +32,15 @@ MODEL_FILE = "recommender.pkl"
 
 @dataclass(frozen=True)
 class Recommended:
-    product_id: str
+    product: Product
     score: float
     reason: str
     reason_kind: str
     anchor_id: str | None
+
+    @property
+    def product_id(self) -> str:
+        return self.product.product_id
 
 
 def recommender_registry(data_dir: Path) -> IndexRegistry:
@@ -202,7 +206,7 @@ class LiveRecommender:
             anchor = None if why is None or why.anchor is None else self.item_ids[why.anchor]
             out.append(
                 Recommended(
-                    product_id, score, _reason_text(why, self.titles, self.item_ids, self.info),
+                    product, score, _reason_text(why, self.titles, self.item_ids, self.info),
                     "personal" if why is None else why.kind, anchor,
                 )
             )  # fmt: skip

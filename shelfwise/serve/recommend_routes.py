@@ -61,14 +61,12 @@ def _answer(request: Request, compute, started: float) -> RecommendResponse:  # 
         found: list[Recommended] = compute(shelfwise)
     except LookupError as error:
         raise ApiError(503, str(error)) from error
-    products = shelfwise.store.get_many([r.product_id for r in found])
     items = [
         RecommendedItem(
-            product=products[r.product_id], score=r.score, reason=r.reason,
+            product=r.product, score=r.score, reason=r.reason,
             reason_kind=r.reason_kind, anchor_product_id=r.anchor_id,
         )
         for r in found
-        if r.product_id in products
     ]  # fmt: skip
     live = shelfwise.recommender
     return RecommendResponse(
