@@ -622,6 +622,35 @@ def train_reranker_command(
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"history"}}))
 
 
+@train_app.command("fusion")
+def train_fusion_command(
+    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
+    judgments: Annotated[
+        Path, typer.Option(help="TSV: query_id, query, product_id, relevance (1-3)", exists=True)
+    ],
+    product_columns: Annotated[
+        list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    candidates: Annotated[int, typer.Option(help="weighted fusion's top candidates per query")] = 200,
+    validation_fraction: Annotated[float, typer.Option(help="queries held out to stop and judge")] = 0.25,
+    seed: int = 13,
+    threads: int = 2,
+    data_dir: DataDir = None,
+) -> None:
+    """Learn hybrid fusion (LambdaMART over each candidate's BM25, cosine, coverage...) from
+    judgments with the active encoder, and make it active when it beats weighted fusion."""
+    from shelfwise.train import FusionTrainingConfig, train_fusion
+
+    config = FusionTrainingConfig(
+        candidates=candidates, validation_fraction=validation_fraction, seed=seed, threads=threads
+    )
+    artifact = train_fusion(
+        _settings(data_dir), products, judgments, config,
+        product_columns=_pairs(product_columns), log=lambda line: console.print(line),
+    )
+    typer.echo(artifact.model_dump_json(indent=2))
+
+
 def _pairs(values: list[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for value in values or []:

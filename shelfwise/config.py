@@ -78,6 +78,11 @@ class FusionConfig(BaseModel):
     similarity_floor: float = Field(
         default=0.2, description="weighted fusion: cosine treated as zero evidence"
     )
+    learned: bool = Field(
+        default=True,
+        description="re-score hybrid candidates with the data folder's trained fusion model "
+        "(`shelfwise train fusion`) when one is active for the current encoder",
+    )
 
 
 class IntentConfig(BaseModel):

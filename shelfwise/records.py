@@ -126,7 +126,7 @@ class Filters(BaseModel):
         return out
 
 
-FusionMethod = Literal["rrf", "weighted"]
+FusionMethod = Literal["rrf", "weighted", "learned"]
 SearchMode = Literal["hybrid", "lexical", "vector"]
 FACET_FIELDS = ("category", "brand", "price", "in_stock")
 

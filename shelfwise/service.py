@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -20,9 +21,13 @@ from shelfwise.recommend.live import LiveRecommender, Recommended, active_recomm
 from shelfwise.recommend.recommender import FitReport, RecommenderConfig
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
+from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
+from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import active_encoder_path, active_reranker_path
+
+logger = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
@@ -78,8 +83,10 @@ class Shelfwise:
         embedding_cache: EmbeddingCache | None = None,
         reranker: PairScorer | None = None,
         events: EventStore | None = None,
+        learned_fusion: LearnedFusion | None = None,
     ) -> None:
-        """`reranker` defaults to the configured one (the data folder's active reranker)."""
+        """`reranker` defaults to the configured one (the data folder's active reranker), and
+        `learned_fusion` to the data folder's active one for this encoder (`fusion.learned`)."""
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(settings.resolved_store_url())
@@ -92,6 +99,8 @@ class Shelfwise:
         self.encoder = CachedEncoder(encoder, cache)
         if reranker is None:
             reranker = load_reranker(settings.rerank, active_reranker_path(settings.data_dir))
+        if learned_fusion is None and settings.fusion.learned:
+            learned_fusion = active_fusion(settings.data_dir, encoder.version, logger.warning)
         self.engine = SearchEngine(
             self.store,
             self.encoder,
@@ -101,6 +110,7 @@ class Shelfwise:
             fusion=settings.fusion,
             reranker=None if reranker is None else Reranker(reranker, settings.rerank),
             understanding=_understanding_for(settings),
+            learned_fusion=learned_fusion,
         )
 
     # ----- catalog -----------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import BaseModel
@@ -17,6 +19,9 @@ from shelfwise.evaluate.splits import split_queries
 from shelfwise.evaluate.tables import ProductRow, read_products_tsv, read_queries_tsv
 from shelfwise.evaluate.trec import read_judgments, read_run, write_run
 from shelfwise.records import Product, SearchRequest
+
+if TYPE_CHECKING:
+    from shelfwise.service import Shelfwise
 
 Log = Callable[[str], None]
 _LOADED_KEY = "bench:loaded"
@@ -39,6 +44,7 @@ class BenchSearchReport(BaseModel):
     fusion: str
     encoder: str
     reranker: str | None = None
+    learned_fusion: str | None = None
     threads: int = 1
     index_built: bool
     index_seconds: float
@@ -79,37 +85,39 @@ def product_from_row(row: ProductRow) -> Product:
     )
 
 
-def run_search_benchmark(
+@dataclass
+class ProductsShop:
+    """A shop over a products file in a work folder, its index open."""
+
+    shop: Shelfwise
+    work_dir: Path
+    rejected: int
+    index_built: bool
+    index_seconds: float
+
+
+def open_products_shop(
     settings: Settings,
     products: Path,
-    queries: Path,
-    out: Path,
     product_columns: Mapping[str, str] | None = None,
-    query_columns: Mapping[str, str] | None = None,
-    mode: str = "hybrid",
-    fusion: str | None = None,
-    depth: int = 100,
     work_dir: Path | None = None,
     rerank: bool = False,
-    threads: int = 1,
+    learned_fusion: bool = True,
     log: Log = print,
-) -> BenchSearchReport:
-    """Index `products` in a work folder keyed by the file's hash (reused when it exists),
-    then search every query (single-threaded unless `threads`) and write the top `depth` hits as
-    a TREC run. With `rerank`, the data folder's active cross-encoder reranks the top hits."""
-    import faiss
-    import torch
-
+) -> ProductsShop:
+    """Load `products` into a work folder keyed by the file's hash (reused when it exists) and
+    open its index, with the data folder's active encoder, and its active reranker (`rerank`)
+    and learned fusion (`learned_fusion`, when one is active for that encoder)."""
     from shelfwise.models import load_encoder
     from shelfwise.models.reranker import load_reranker
     from shelfwise.service import Shelfwise
     from shelfwise.store import open_embedding_cache
-    from shelfwise.train import active_encoder_path, active_reranker_path
+    from shelfwise.train import active_encoder_path, active_fusion, active_reranker_path
 
     work = work_dir or settings.data_dir / "bench" / file_digest(products)
     bench_settings = settings.model_copy(update={"data_dir": work})
     cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
-    # the encoder is the data folder's (its active fine-tuned one, if any), not the work folder's
+    # the models are the data folder's (its active fine-tuned ones, if any), not the work folder's
     encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir))
     reranker = None
     if rerank:
@@ -117,7 +125,9 @@ def run_search_benchmark(
                                  active_reranker_path(settings.data_dir))
         if reranker is None:
             raise RuntimeError(f"no active reranker in {settings.data_dir}: run `shelfwise train reranker`")
-    shop = Shelfwise(bench_settings, encoder=encoder, embedding_cache=cache, reranker=reranker)
+    fusion = active_fusion(settings.data_dir, encoder.version, log) if learned_fusion else None
+    shop = Shelfwise(bench_settings, encoder=encoder, embedding_cache=cache, reranker=reranker,
+                     learned_fusion=fusion)
     rejected = 0
     source = json.dumps({"products": file_digest(products), "columns": dict(product_columns or {})})
     if shop.store.get_document(_LOADED_KEY) != source:
@@ -135,6 +145,34 @@ def run_search_benchmark(
     shop.open_index(lambda stage, done, total: _log_progress(log, stage, done, total))
     index_seconds = time.perf_counter() - started
     built = published is None or published[0] != shop.engine.version
+    return ProductsShop(shop, work, rejected, built, index_seconds)
+
+
+def run_search_benchmark(
+    settings: Settings,
+    products: Path,
+    queries: Path,
+    out: Path,
+    product_columns: Mapping[str, str] | None = None,
+    query_columns: Mapping[str, str] | None = None,
+    mode: str = "hybrid",
+    fusion: str | None = None,
+    depth: int = 100,
+    work_dir: Path | None = None,
+    rerank: bool = False,
+    threads: int = 1,
+    log: Log = print,
+) -> BenchSearchReport:
+    """Index `products` in a work folder keyed by the file's hash (reused when it exists),
+    then search every query (single-threaded unless `threads`) and write the top `depth` hits as
+    a TREC run. With `rerank`, the data folder's active cross-encoder reranks the top hits; the
+    data folder's learned fusion (if any, and `settings.fusion.learned`) fuses hybrid candidates."""
+    import faiss
+    import torch
+
+    opened = open_products_shop(settings, products, product_columns, work_dir, rerank,
+                                settings.fusion.learned, log)
+    shop = opened.shop
     torch.set_num_threads(threads)
     faiss.omp_set_num_threads(threads)
     query_rows = read_queries_tsv(queries, query_columns)
@@ -147,27 +185,32 @@ def run_search_benchmark(
         result = shop.search(_request(row.query, mode, fusion, depth, rerank))
         timings.append(time.perf_counter() - began)
         run[row.query_id] = [(h.product.product_id, h.score) for h in result.hits]
-    tag = f"shelfwise-{mode}-{fusion or settings.fusion.method}" + ("-rerank" if rerank else "")
+    learned = shop.engine.learned_fusion is not None and mode == "hybrid" and fusion in (None, "learned")
+    method = "learned" if learned else fusion or settings.fusion.method
+    tag = f"shelfwise-{mode}-{method}" + ("-rerank" if rerank else "")
+    encoder, reranker = shop.encoder.encoder, shop.engine.reranker
     log(f"encoder {encoder.version}; index {shop.engine.version}")
     out.parent.mkdir(parents=True, exist_ok=True)
     write_run(out, run, tag=tag, depth=depth)
     count = shop.store.count()
     shop.close()
+    index_seconds = opened.index_seconds
     return BenchSearchReport(
         products=count,
-        rejected_products=rejected,
+        rejected_products=opened.rejected,
         queries=len(query_rows),
         mode=mode,
-        fusion=fusion or settings.fusion.method,
+        fusion=method,
         encoder=encoder.version,
         reranker=None if reranker is None else reranker.version,
+        learned_fusion=None if not learned else shop.engine.learned_fusion.version,  # type: ignore[union-attr]
         threads=threads,
-        index_built=built,
+        index_built=opened.index_built,
         index_seconds=round(index_seconds, 3),
-        products_per_second=round(count / index_seconds, 1) if built and index_seconds else None,
+        products_per_second=round(count / index_seconds, 1) if opened.index_built and index_seconds else None,
         latency=latency_summary(timings),
         run=str(out),
-        work_dir=str(work),
+        work_dir=str(opened.work_dir),
     )
 
 

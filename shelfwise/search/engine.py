@@ -20,6 +20,7 @@ from shelfwise.records import (
 )
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
+from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
 from shelfwise.search.lifecycle import IndexLifecycle, IndexNotReadyError, LiveIndex, RefreshStats
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
@@ -257,10 +258,47 @@ class SearchEngine(IndexLifecycle):
         alternatives: Sequence[tuple[str, float]] = (),
     ) -> _Retrieved:
         stages = self._stages(live, query, request.filters, request.mode, mask, alternatives)
-        fused = fuse(stages, self.fusion, request.fusion)
+        learned = self._learned_fusion_for(request)
+        fused = fuse(stages, self.fusion, "weighted" if learned else _explicit_method(request))
         row_of, alive = live.table.row_of, live.table.live
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
+        if learned is not None:
+            fused = learned.fuse(fused, self._evidence(live, query))
         return _Retrieved(fused, live.table.rows([c.product_id for c in fused]))
+
+    def _learned_fusion_for(self, request: SearchRequest) -> LearnedFusion | None:
+        """The learned fusion model when it applies: hybrid retrieval, and no explicit request
+        for rank or weighted fusion."""
+        if self.learned_fusion is None or request.mode != "hybrid":
+            return None
+        return self.learned_fusion if request.fusion in (None, "learned") else None
+
+    @staticmethod
+    def _evidence(live: LiveIndex, query: str) -> QueryEvidence:
+        terms = live.terms
+        return QueryEvidence(len(terms.analyze(query)) if terms is not None else 0, terms)
+
+    def fusion_candidates(
+        self, query: str, understand: bool = True
+    ) -> tuple[list[FusedCandidate], QueryEvidence]:
+        """Weighted fusion's candidates for a query as search reads it (spelling, synonyms;
+        no filters), with the evidence a learned fusion needs: what `train fusion` learns from."""
+        with self._lock:
+            live = self._require()
+            text = normalize_query(query)
+            alternatives: list[tuple[str, float]] = []
+            if understand and text and live.understanding is not None:
+                reading = live.understanding.read(text)
+                text = normalize_query(reading.text) or text
+                weight = self.understanding.synonym_weight
+                alternatives = [(e.alternative, weight * e.weight) for e in reading.synonyms]
+            request = SearchRequest(query=text)
+            mask = live.table.mask(request.filters)
+            stages = self._stages(live, text, request.filters, "hybrid", mask, alternatives)
+            row_of, alive = live.table.row_of, live.table.live
+            fused = [c for c in fuse(stages, self.fusion, "weighted")
+                     if c.product_id in row_of and alive[row_of[c.product_id]]]
+            return fused, self._evidence(live, text)
 
     def _vector_candidates(
         self, live: LiveIndex, query_vector: np.ndarray, filters: Filters,
@@ -287,6 +325,8 @@ class SearchEngine(IndexLifecycle):
     ) -> list[Hit]:
         products = self.store.get_many([c.product_id for c in page])
         method = request.fusion or self.fusion.method
+        if self._learned_fusion_for(request) is not None:
+            method = "learned"
         applied = request.filters.describe()
         hits = []
         for i, candidate in enumerate(page):
@@ -301,6 +341,11 @@ class SearchEngine(IndexLifecycle):
                     explanation=explanation)
             )
         return hits
+
+
+def _explicit_method(request: SearchRequest) -> str | None:
+    """The request's own fusion method for `fuse` ("learned" without a model is weighted)."""
+    return "weighted" if request.fusion == "learned" else request.fusion
 
 
 def _below_reranked(candidates: list[FusedCandidate], reranked: set[str]) -> list[FusedCandidate]:
@@ -341,7 +386,7 @@ def _explain(
         vector_similarity=candidate.vector_similarity,
         vector_rank=candidate.vector_rank,
         query_coverage=candidate.coverage,
-        fusion="rrf" if method == "rrf" else "weighted",
+        fusion=method if method in ("rrf", "learned") else "weighted",
         fused_score=candidate.score if candidate.fused_score is None else candidate.fused_score,
         rerank_grade=candidate.rerank_grade,
         filters_applied=applied,

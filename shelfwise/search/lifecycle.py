@@ -21,6 +21,7 @@ from shelfwise.models import CachedEncoder
 from shelfwise.query.understand import QueryUnderstanding
 from shelfwise.records import Product, text_hash
 from shelfwise.search.coverage import TitleTerms
+from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
 from shelfwise.store import Store
@@ -77,7 +78,9 @@ class IndexLifecycle:
         persist_every: int = 2000,
         reranker: Reranker | None = None,
         understanding: UnderstandingConfig | None = None,
+        learned_fusion: LearnedFusion | None = None,
     ) -> None:
+        """`learned_fusion`, when given, re-scores hybrid candidates (see search/learned_fusion.py)."""
         self.store = store
         self.encoder = encoder
         self.registry = IndexRegistry(index_root)
@@ -92,6 +95,7 @@ class IndexLifecycle:
         self.persist_every = persist_every
         self.reranker = reranker
         self.understanding = understanding or UnderstandingConfig()
+        self.learned_fusion = learned_fusion
 
     # ----- lifecycle -------------------------------------------------------------------------
 

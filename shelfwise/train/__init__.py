@@ -6,12 +6,15 @@ from shelfwise.train.encoder import (
     EncoderTrainingReport,
     build_examples,
 )
+from shelfwise.train.fusion import FusionTrainingConfig, FusionTrainingReport, active_fusion
 from shelfwise.train.jobs import (
     EncoderArtifact,
+    FusionArtifact,
     RerankerArtifact,
     active_encoder_path,
     active_reranker_path,
     train_encoder,
+    train_fusion,
     train_reranker,
 )
 from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
@@ -21,6 +24,11 @@ __all__ = [
     "EncoderTrainer",
     "EncoderTrainingConfig",
     "EncoderTrainingReport",
+    "FusionArtifact",
+    "FusionTrainingConfig",
+    "FusionTrainingReport",
+    "active_fusion",
+    "train_fusion",
     "RerankerArtifact",
     "RerankerTrainer",
     "RerankerTrainingConfig",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from shelfwise.config import Settings
 from shelfwise.evaluate.bench import file_digest, product_from_row
 from shelfwise.evaluate.tables import FormatError, iter_tsv, read_products_tsv
 from shelfwise.evaluate.trec import Judgments, read_judgments
@@ -16,11 +17,23 @@ from shelfwise.index import IndexRegistry
 from shelfwise.models import bundled_minilm_path
 from shelfwise.models.reranker import RELEVANCE_CLASSES
 from shelfwise.records import Product
+from shelfwise.search.normalize import normalize_query
 from shelfwise.train.encoder import (
     EncoderTrainer,
     EncoderTrainingConfig,
     EncoderTrainingReport,
     nearest_products,
+)
+from shelfwise.train.fusion import (
+    ENCODER_QUERIES_FILE,
+    FusionTrainingConfig,
+    FusionTrainingReport,
+    active_fusion,
+    encoder_training_queries,
+    fusion_registry,
+    mean_ndcg10,
+    train_fusion_model,
+    without_queries,
 )
 from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
 
@@ -108,6 +121,10 @@ def train_encoder(
         config=config.model_dump(), report=report,
     )
     (path / "shelfwise_manifest.json").write_text(json.dumps(artifact.model_dump(), indent=2))
+    trained_on, _ = trainer.validation_split(graded)
+    (path / ENCODER_QUERIES_FILE).write_text(
+        json.dumps(sorted({normalize_query(trained_on.queries[q]) for q in trained_on.query_ids}))
+    )
     to_beat = report.validation_ndcg10_before
     active = active_encoder_path(data_dir)
     if active is not None and active != base:
@@ -212,4 +229,66 @@ def train_reranker(
         log(f"published reranker {version}: search reranks with it from the next start")
     else:
         log(f"reranker {version} did not beat {to_beat:.4f} on validation; kept, not made active")
+    return artifact
+
+
+class FusionArtifact(BaseModel):
+    version: str
+    path: str
+    encoder: str
+    products_digest: str
+    judgments_digest: str
+    config: dict
+    report: FusionTrainingReport
+    published: bool
+
+
+def train_fusion(
+    settings: Settings,
+    products: Path,
+    judgments: Path,
+    config: FusionTrainingConfig,
+    product_columns: Mapping[str, str] | None = None,
+    log: Log = print,
+) -> FusionArtifact:
+    """Learn hybrid fusion from graded judgments with the data folder's active encoder, and make
+    it active when it ranks held-out queries better than weighted fusion and the active one."""
+    from shelfwise.evaluate.bench import open_products_shop
+
+    data_dir = settings.data_dir
+    graded = read_judgments(judgments)
+    seen = encoder_training_queries(active_encoder_path(data_dir))
+    usable = without_queries(graded, seen) if seen else graded
+    excluded = len(graded) - len(usable)
+    if excluded:
+        log(f"left out {excluded} of {len(graded)} queries: the active encoder was fine-tuned on them")
+    opened = open_products_shop(settings, products, product_columns, learned_fusion=False, log=log)
+    try:
+        model, report, (examples, valid) = train_fusion_model(
+            opened.shop.engine, usable, config, excluded, log
+        )
+        to_beat = report.validation_ndcg10_weighted
+        active = active_fusion(data_dir, model.encoder_version)
+        if active is not None:
+            scores = [active.scores(examples.features_of(i)) for i in range(len(examples.group))]
+            to_beat = max(to_beat, mean_ndcg10(examples, valid, scores, usable))
+            log(f"the active learned fusion scores {to_beat:.4f} on the same validation queries")
+    finally:
+        opened.shop.close()
+    registry = fusion_registry(data_dir)
+    version, path = registry.new_version()
+    published = report.validation_ndcg10_learned > to_beat
+    artifact = FusionArtifact(
+        version=version, path=str(path), encoder=model.encoder_version,
+        products_digest=file_digest(products), judgments_digest=file_digest(judgments),
+        config=config.model_dump(), report=report, published=published,
+    )
+    model.save(path, {"training": artifact.model_dump()})
+    log(f"validation NDCG@10: weighted fusion {report.validation_ndcg10_weighted:.4f}, "
+        f"learned {report.validation_ndcg10_learned:.4f} ({report.trees} trees, {report.seconds:.0f} s)")
+    if published:
+        registry.publish(version)
+        log(f"published learned fusion {version}: hybrid search uses it from the next start")
+    else:
+        log(f"learned fusion {version} did not beat {to_beat:.4f} on validation; kept, not made active")
     return artifact

@@ -1,0 +1,133 @@
+"""Learned fusion: LambdaMART over each candidate's retrieval evidence, trained on judgments.
+
+Weighted fusion adds three scaled signals with fixed weights. A learned fusion reads the same
+evidence and a little more (raw BM25 and its rank, the cosine and its gap to the query's best,
+query-term coverage, the query's and the title's lengths, whether both retrievers found it) and
+lets gradient-boosted trees decide how they combine, per kind of query. It re-scores the
+candidates of weighted fusion, so retrieval depth, filters, facets and explanations do not change.
+
+A model is a folder: `model.txt` (LightGBM's own text format) and `manifest.json` (the feature
+names, the encoder version its cosines came from, its training report). It is only trusted with
+the encoder it was trained with: cosines of another encoder are on another scale.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from shelfwise.search.coverage import TitleTerms
+from shelfwise.search.fusion import FusedCandidate, order_key
+
+FEATURES: tuple[str, ...] = (
+    "weighted_score",
+    "bm25_scaled",
+    "bm25",
+    "lexical_log_rank",
+    "cosine",
+    "cosine_gap",
+    "vector_log_rank",
+    "coverage",
+    "query_terms",
+    "title_terms",
+    "found_by_both",
+    "best_bm25",
+    "best_cosine",
+)
+MODEL_FILE = "model.txt"
+MANIFEST_FILE = "manifest.json"
+ABSENT_RANK = 1000
+
+
+@dataclass(frozen=True)
+class QueryEvidence:
+    """What the features need beyond the candidates: the query's analysed terms and the
+    catalog's title terms."""
+
+    query_terms: int
+    titles: TitleTerms | None
+
+
+def candidate_features(candidates: Sequence[FusedCandidate], evidence: QueryEvidence) -> np.ndarray:
+    """A (candidates, len(FEATURES)) float32 matrix, rows in the candidates' order."""
+    n = len(candidates)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    if not n:
+        return out
+    bm25 = np.array([c.lexical_score or 0.0 for c in candidates], dtype=np.float32)
+    cosine = np.array(
+        [c.vector_similarity if c.vector_similarity is not None else 0.0 for c in candidates],
+        dtype=np.float32,
+    )
+    lexical_rank = np.array([c.lexical_rank or ABSENT_RANK for c in candidates], dtype=np.float32)
+    vector_rank = np.array([c.vector_rank or ABSENT_RANK for c in candidates], dtype=np.float32)
+    best_bm25 = float(bm25.max())
+    best_cosine = float(cosine.max())
+    titles = evidence.titles
+    out[:, 0] = [c.score for c in candidates]
+    out[:, 1] = bm25 / best_bm25 if best_bm25 > 0 else 0.0
+    out[:, 2] = bm25
+    out[:, 3] = np.log1p(lexical_rank)
+    out[:, 4] = cosine
+    out[:, 5] = best_cosine - cosine
+    out[:, 6] = np.log1p(vector_rank)
+    out[:, 7] = [c.coverage or 0.0 for c in candidates]
+    out[:, 8] = evidence.query_terms
+    out[:, 9] = [len(titles.terms_of(c.product_id)) if titles is not None else 0 for c in candidates]
+    out[:, 10] = (lexical_rank < ABSENT_RANK) & (vector_rank < ABSENT_RANK)
+    out[:, 11] = best_bm25
+    out[:, 12] = best_cosine
+    return out
+
+
+class LearnedFusion:
+    """A trained LambdaMART fusion model; `fuse` re-scores weighted fusion's candidates."""
+
+    def __init__(self, booster: object, encoder_version: str, version: str = "") -> None:
+        self.booster = booster
+        self.encoder_version = encoder_version
+        self.version = version
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        if not len(features):
+            return np.zeros(0)
+        return np.asarray(self.booster.predict(features), dtype=np.float64)  # type: ignore[attr-defined]
+
+    def fuse(self, candidates: Sequence[FusedCandidate], evidence: QueryEvidence) -> list[FusedCandidate]:
+        """The candidates re-scored and re-ordered; `score` is the model's, squashed into (0, 1)
+        so that later stages (negation halves a score, intent adds to it) keep their meaning;
+        `fused_score` keeps weighted fusion's."""
+        raw = self.scores(candidate_features(candidates, evidence))
+        out = [
+            replace(c, score=_squash(float(s)), fused_score=c.score)
+            for c, s in zip(candidates, raw.tolist(), strict=True)
+        ]
+        return sorted(out, key=order_key)
+
+    def save(self, folder: Path, manifest: dict) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.booster.save_model(str(folder / MODEL_FILE))  # type: ignore[attr-defined]
+        body = {"features": list(FEATURES), "encoder_version": self.encoder_version, **manifest}
+        (folder / MANIFEST_FILE).write_text(json.dumps(body, indent=2))
+
+    @classmethod
+    def load(cls, folder: Path) -> LearnedFusion:
+        import lightgbm as lgb
+
+        manifest = json.loads((folder / MANIFEST_FILE).read_text())
+        if tuple(manifest.get("features", ())) != FEATURES:
+            raise ValueError(
+                f"{folder / MANIFEST_FILE}: the model's features {manifest.get('features')} are not "
+                f"this version's {list(FEATURES)}; train it again with `shelfwise train fusion`"
+            )
+        booster = lgb.Booster(model_file=str(folder / MODEL_FILE))
+        return cls(booster, str(manifest["encoder_version"]), folder.name)
+
+
+def _squash(score: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(score, 50.0), -50.0)))

@@ -1,0 +1,230 @@
+"""Training the learned fusion (LambdaMART over retrieval evidence) from graded judgments.
+
+Each judged query is searched as the engine reads it; weighted fusion's top `candidates` become
+rows with the features of `search/learned_fusion.py`, labelled by their grade (unjudged = the
+lowest grade, as the metric counts them). A seeded share of the queries is held out: it stops
+the boosting early and decides whether the model is published, which it is only when it ranks
+those queries better than weighted fusion and the active learned fusion.
+
+Queries the active encoder was fine-tuned on are left out when its artifact lists them: their
+cosines are better than a new query's would be, and a fusion learned on them overrates the vector.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from shelfwise.evaluate.metrics import ndcg_at_k
+from shelfwise.evaluate.trec import Judgments
+from shelfwise.index import IndexRegistry
+from shelfwise.search.engine import SearchEngine
+from shelfwise.search.learned_fusion import FEATURES, LearnedFusion, candidate_features
+from shelfwise.search.normalize import normalize_query
+from shelfwise.train.early_stopping import hold_out_queries
+
+Log = Callable[[str], None]
+GRADE_LEVELS = 7
+"""grades 1..3 in steps of 1/3 (three raters' mean) become levels 0..6 with linear gain"""
+ENCODER_QUERIES_FILE = "training_queries.json"
+"""in an encoder's artifact folder: the normalised queries it was fine-tuned on"""
+
+
+class FusionTrainingConfig(BaseModel):
+    candidates: int = Field(default=200, ge=10, description="weighted fusion's top rows per query")
+    trees: int = Field(default=1000, ge=1)
+    learning_rate: float = Field(default=0.03, gt=0)
+    leaves: int = Field(default=15, ge=2)
+    min_data_in_leaf: int = Field(default=200, ge=1)
+    feature_fraction: float = Field(default=0.9, gt=0, le=1)
+    early_stopping_rounds: int = Field(default=60, ge=1)
+    validation_fraction: float = Field(default=0.25, gt=0, lt=1)
+    seed: int = 13
+    threads: int = Field(default=2, ge=1)
+
+
+class FusionTrainingReport(BaseModel):
+    train_queries: int
+    validation_queries: int
+    excluded_encoder_queries: int
+    rows: int
+    trees: int
+    validation_ndcg10_weighted: float
+    validation_ndcg10_learned: float
+    feature_importance: dict[str, float]
+    seconds: float
+
+
+@dataclass
+class FusionExamples:
+    """Rows of every usable query, grouped: `group[i]` rows belong to `query_ids[i]`."""
+
+    query_ids: list[str]
+    product_ids: list[list[str]]
+    weighted: list[np.ndarray]
+    features: np.ndarray
+    labels: np.ndarray
+    group: np.ndarray
+
+    def rows(self, i: int) -> slice:
+        start = int(self.group[:i].sum())
+        return slice(start, start + int(self.group[i]))
+
+    def features_of(self, i: int) -> np.ndarray:
+        return self.features[self.rows(i)]
+
+
+def grade_level(grade: float) -> int:
+    return int(np.clip(round((grade - 1.0) * 3), 0, GRADE_LEVELS - 1))
+
+
+def collect_examples(
+    engine: SearchEngine, judgments: Judgments, config: FusionTrainingConfig, log: Log = print
+) -> FusionExamples:
+    """Search every judged query and turn its top candidates into labelled rows."""
+    started = time.perf_counter()
+    ids, products, weighted, features, labels, group = [], [], [], [], [], []
+    for n, qid in enumerate(judgments.query_ids, start=1):
+        candidates, evidence = engine.fusion_candidates(judgments.queries[qid])
+        candidates = candidates[: config.candidates]
+        if not candidates:
+            continue
+        grades = judgments.grades[qid]
+        ids.append(qid)
+        products.append([c.product_id for c in candidates])
+        weighted.append(np.array([c.score for c in candidates]))
+        features.append(candidate_features(candidates, evidence))
+        labels.append([grade_level(grades.get(c.product_id, 1.0)) for c in candidates])
+        group.append(len(candidates))
+        if n % 1000 == 0:
+            log(f"searched {n}/{len(judgments)} queries in {time.perf_counter() - started:.0f}s")
+    return FusionExamples(
+        ids, products, weighted,
+        np.concatenate(features) if features else np.zeros((0, len(FEATURES)), np.float32),
+        np.concatenate(labels).astype(np.float32) if labels else np.zeros(0, np.float32),
+        np.array(group, dtype=np.int64),
+    )
+
+
+def _subset(examples: FusionExamples, chosen: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    starts = np.concatenate([[0], np.cumsum(examples.group)[:-1]])
+    rows = np.concatenate([np.arange(starts[i], starts[i] + examples.group[i]) for i in chosen])
+    return examples.features[rows], examples.labels[rows], examples.group[list(chosen)]
+
+
+def fit_booster(  # noqa: ANN201 - a lightgbm Booster
+    examples: FusionExamples, train: Sequence[int], valid: Sequence[int], config: FusionTrainingConfig
+):
+    import lightgbm as lgb
+
+    sets = []
+    for chosen in (train, valid):
+        x, y, g = _subset(examples, chosen)
+        sets.append(lgb.Dataset(x, y, group=g, feature_name=list(FEATURES), free_raw_data=False))
+    params = {
+        "objective": "lambdarank",
+        "metric": "ndcg",
+        "eval_at": [10],
+        "label_gain": [level / 3 for level in range(GRADE_LEVELS)],
+        "learning_rate": config.learning_rate,
+        "num_leaves": config.leaves,
+        "min_data_in_leaf": config.min_data_in_leaf,
+        "feature_fraction": config.feature_fraction,
+        "feature_fraction_seed": config.seed,
+        "num_threads": config.threads,
+        "seed": config.seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "verbose": -1,
+    }
+    return lgb.train(
+        params, sets[0], num_boost_round=config.trees, valid_sets=[sets[1]],
+        callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
+    )
+
+
+def mean_ndcg10(
+    examples: FusionExamples, chosen: Sequence[int], scores: Sequence[np.ndarray], judgments: Judgments
+) -> float:
+    """Mean NDCG@10 (gain = grade - 1, unjudged 0) of ordering each chosen query's candidates
+    by `scores[i]`; queries whose judged products have no gain are left out."""
+    values = []
+    for i in chosen:
+        order = np.argsort(-scores[i], kind="stable")[:10]
+        ranked = [examples.product_ids[i][j] for j in order]
+        value = ndcg_at_k(ranked, judgments.grades[examples.query_ids[i]], 10)
+        if value is not None:
+            values.append(value)
+    return float(np.mean(values)) if values else 0.0
+
+
+def encoder_training_queries(encoder_path: Path | None) -> frozenset[str]:
+    """The normalised queries an encoder artifact was fine-tuned on (empty when it lists none)."""
+    if encoder_path is None or not (encoder_path / ENCODER_QUERIES_FILE).exists():
+        return frozenset()
+    return frozenset(json.loads((encoder_path / ENCODER_QUERIES_FILE).read_text()))
+
+
+def without_queries(judgments: Judgments, queries: frozenset[str]) -> Judgments:
+    keep = [q for q in judgments.query_ids if normalize_query(judgments.queries[q]) not in queries]
+    return judgments.subset(keep)
+
+
+def train_fusion_model(
+    engine: SearchEngine, judgments: Judgments, config: FusionTrainingConfig, excluded: int = 0,
+    log: Log = print,
+) -> tuple[LearnedFusion, FusionTrainingReport, tuple[FusionExamples, list[int]]]:
+    """Fit on the judgments' training queries; report held-out NDCG@10 against weighted fusion.
+    Also returns the examples and the held-out query positions (to compare other models)."""
+    started = time.perf_counter()
+    training, validation = hold_out_queries(judgments, config.validation_fraction, config.seed)
+    examples = collect_examples(engine, judgments, config, log)
+    held = set(validation.query_ids)
+    useful = [i for i, q in enumerate(examples.query_ids)
+              if q not in held and examples.labels[examples.rows(i)].max() > 0]
+    valid = [i for i, q in enumerate(examples.query_ids) if q in held]
+    if len(useful) < 20 or not valid:
+        raise ValueError(
+            f"only {len(useful)} training queries have a judged product with gain among their "
+            "candidates: too few to learn a fusion (need 20)"
+        )
+    booster = fit_booster(examples, useful, valid, config)
+    model = LearnedFusion(booster, engine.encoder.encoder.version)
+    learned = [model.scores(examples.features_of(i)) for i in range(len(examples.query_ids))]
+    importance = booster.feature_importance(importance_type="gain")
+    report = FusionTrainingReport(
+        train_queries=len(useful), validation_queries=len(valid), excluded_encoder_queries=excluded,
+        rows=int(examples.group.sum()), trees=int(booster.best_iteration or booster.num_trees()),
+        validation_ndcg10_weighted=round(mean_ndcg10(examples, valid, examples.weighted, judgments), 4),
+        validation_ndcg10_learned=round(mean_ndcg10(examples, valid, learned, judgments), 4),
+        feature_importance={
+            name: round(float(v) / max(float(importance.sum()), 1e-9), 4)
+            for name, v in zip(FEATURES, importance, strict=True)
+        },
+        seconds=round(time.perf_counter() - started, 1),
+    )
+    return model, report, (examples, valid)
+
+
+def fusion_registry(data_dir: Path) -> IndexRegistry:
+    return IndexRegistry(data_dir / "models" / "fusion")
+
+
+def active_fusion(data_dir: Path, encoder_version: str, log: Log | None = None) -> LearnedFusion | None:
+    """The data folder's published learned fusion, if it was trained with `encoder_version`."""
+    current = fusion_registry(data_dir).current()
+    if current is None:
+        return None
+    model = LearnedFusion.load(current[1])
+    if model.encoder_version != encoder_version:
+        if log is not None:
+            log(f"learned fusion {model.version} was trained with encoder {model.encoder_version}, "
+                f"not {encoder_version}: weighted fusion is used until `shelfwise train fusion` runs again")
+        return None
+    return model

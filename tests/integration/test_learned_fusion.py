@@ -1,0 +1,102 @@
+"""Learned fusion end to end with the hashing encoder: `train fusion` learns what weighted fusion
+cannot see (here: the judged-relevant products are the long, descriptive titles, while BM25 and
+cosine prefer the short ones), publishes only when it wins on held-out queries, and hybrid search
+then ranks with it and says so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shelfwise.cli import app
+from shelfwise.config import EncoderConfig, Settings
+from shelfwise.evaluate.bench import open_products_shop
+from shelfwise.records import SearchRequest
+from shelfwise.train import FusionTrainingConfig, active_fusion, train_fusion
+
+QUERIES = 80
+LONG = "deluxe heavy duty steel frame kit"
+
+
+def _word(i: int, part: str) -> str:
+    return f"{part}{chr(97 + i % 26)}{chr(97 + i // 26)}"
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    root = tmp_path_factory.mktemp("fusion")
+    products, judgments = ["product_id\ttitle\n"], ["query_id\tquery\tproduct_id\trelevance\n"]
+    for i in range(QUERIES):
+        a, b = _word(i, "zor"), _word(i, "vex")
+        products += [f"s{i}\t{a} {b}\n", f"l{i}\t{a} {b} {LONG}\n", f"p{i}\t{a} gadget\n"]
+        judgments += [f"q{i}\t{a} {b}\ts{i}\t1\n", f"q{i}\t{a} {b}\tl{i}\t3\n", f"q{i}\t{a} {b}\tp{i}\t1\n"]
+    (root / "products.tsv").write_text("".join(products))
+    (root / "judgments.tsv").write_text("".join(judgments))
+    return root, root / "products.tsv", root / "judgments.tsv"
+
+
+def _settings(root: Path) -> Settings:
+    return Settings(data_dir=root / "data", encoder=EncoderConfig(name="hashing"))
+
+
+CONFIG = FusionTrainingConfig(min_data_in_leaf=5, trees=200, early_stopping_rounds=30, threads=1)
+
+
+def test_training_learns_what_weighted_fusion_misses(files: tuple[Path, Path, Path]) -> None:
+    root, products, judgments = files
+    artifact = train_fusion(_settings(root), products, judgments, CONFIG, log=lambda _: None)
+    report = artifact.report
+    assert report.validation_queries + report.train_queries == QUERIES and report.validation_queries >= 10
+    assert report.validation_ndcg10_weighted < 0.8  # the short exact titles come first
+    assert report.validation_ndcg10_learned > 0.95
+    assert artifact.published
+    assert abs(sum(report.feature_importance.values()) - 1.0) < 1e-3
+    model = active_fusion(root / "data", "hashing-trigram-256")
+    assert model is not None and model.version == artifact.version
+    # a second run does not beat the active one (same data, same seed): kept, not published
+    again = train_fusion(_settings(root), products, judgments, CONFIG, log=lambda _: None)
+    assert not again.published
+    assert active_fusion(root / "data", "hashing-trigram-256").version == artifact.version  # type: ignore[union-attr]
+
+
+def test_hybrid_search_ranks_with_the_learned_fusion(files: tuple[Path, Path, Path]) -> None:
+    root, products, judgments = files
+    if active_fusion(root / "data", "hashing-trigram-256") is None:
+        train_fusion(_settings(root), products, judgments, CONFIG, log=lambda _: None)
+    shop = open_products_shop(_settings(root), products, log=lambda _: None).shop
+    try:
+        query = f"{_word(3, 'zor')} {_word(3, 'vex')}"
+        learned = shop.search(SearchRequest(query=query, explain=True))
+        assert learned.hits[0].product.product_id == "l3"
+        assert learned.hits[0].explanation is not None and learned.hits[0].explanation.fusion == "learned"
+        weighted = shop.search(SearchRequest(query=query, explain=True, fusion="weighted"))
+        assert weighted.hits[0].product.product_id == "s3"
+        assert weighted.hits[0].explanation.fusion == "weighted"  # type: ignore[union-attr]
+        lexical = shop.search(SearchRequest(query=query, mode="lexical"))
+        assert lexical.hits[0].product.product_id == "s3"
+    finally:
+        shop.close()
+
+
+def test_another_encoder_does_not_use_the_model(files: tuple[Path, Path, Path]) -> None:
+    root, products, judgments = files
+    if active_fusion(root / "data", "hashing-trigram-256") is None:
+        train_fusion(_settings(root), products, judgments, CONFIG, log=lambda _: None)
+    said: list[str] = []
+    assert active_fusion(root / "data", "another-encoder", said.append) is None
+    assert "another-encoder" in said[0]
+
+
+def test_train_fusion_command(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    _, products, judgments = files
+    result = CliRunner().invoke(app, [
+        "train", "fusion", "--products", str(products), "--judgments", str(judgments),
+        "--candidates", "50", "--threads", "1", "--data-dir", str(tmp_path / "data"),
+    ], env={"SHELFWISE_ENCODER__NAME": "hashing"})
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output[result.output.index("{\n"):])
+    assert body["report"]["rows"] <= QUERIES * 50
+    assert body["encoder"] == "hashing-trigram-256"
