@@ -644,10 +644,14 @@ def train_fusion_command(
     config = FusionTrainingConfig(
         candidates=candidates, validation_fraction=validation_fraction, seed=seed, threads=threads
     )
-    artifact = train_fusion(
-        _settings(data_dir), products, judgments, config,
-        product_columns=_pairs(product_columns), log=lambda line: console.print(line),
-    )
+    try:
+        artifact = train_fusion(
+            _settings(data_dir), products, judgments, config,
+            product_columns=_pairs(product_columns), log=lambda line: console.print(line),
+        )
+    except ValueError as error:  # too few usable judged queries
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
     typer.echo(artifact.model_dump_json(indent=2))
 
 

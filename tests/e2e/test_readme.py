@@ -136,7 +136,7 @@ def test_demo_builds_a_searchable_shop(tmp_path: Path) -> None:
 
 def test_train_encoder_command_runs_as_written(tmp_path: Path) -> None:
     block = next(b for b in _code_blocks(README.read_text()) if any("train encoder" in x for x in b))
-    encoder_command, reranker_command = _shelfwise_lines(block)
+    encoder_command, reranker_command, fusion_command = _shelfwise_lines(block)
     words = ["angle", "bracket", "deck", "paint", "shower", "head", "pvc", "pipe", "tape", "drill",
              "corner", "brace", "faucet", "valve", "hose", "nozzle", "lamp", "bulb", "saw", "blade"]
     titles = {str(i): f"{words[i]} {words[(i + 1) % 20]} model {i}" for i in range(20)}
@@ -152,6 +152,14 @@ def test_train_encoder_command_runs_as_written(tmp_path: Path) -> None:
     done = _run(reranker_command + ["--epochs", "1"], tmp_path, _env(tmp_path))
     assert '"validation_ndcg10_after"' in done.stdout
     assert (tmp_path / "data" / "models" / "reranker" / "versions").is_dir()
+    # fusion learns from queries the encoder was not fine-tuned on: 100 new ones over the same titles
+    rows = [f"f{i}\t{words[i % 20]} {words[(i % 20 + 1) % 20]} {i // 20}\t{i % 20}\t3\n"
+            f"f{i}\t{words[i % 20]} {words[(i % 20 + 1) % 20]} {i // 20}\t{(i + 1) % 20}\t1\n"
+            for i in range(100)]
+    (tmp_path / "judgments.tsv").write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(rows))
+    done = _run(fusion_command + ["--threads", "1"], tmp_path, _env(tmp_path))
+    assert '"validation_ndcg10_learned"' in done.stdout
+    assert (tmp_path / "data" / "models" / "fusion" / "versions").is_dir()
 
 
 HOME_DEPOT = README.parents[1] / "shared" / "data" / "homedepot"
