@@ -34,6 +34,10 @@ GRADE_LEVELS = 7
 """grades 1..3 in steps of 1/3 (three raters' mean) become levels 0..6 with linear gain"""
 ENCODER_QUERIES_FILE = "training_queries.json"
 """in an encoder's artifact folder: the normalised queries it was fine-tuned on"""
+SPLIT_SALT = 104_729
+"""added to the seed of this trainer's held-out split. The encoder trainer splits with its own
+offset: a fusion trained on the encoder's held-out queries, with the same seed and a larger
+fraction, would otherwise find every one of them on its validation side."""
 
 
 class FusionTrainingConfig(BaseModel):
@@ -183,7 +187,7 @@ def train_fusion_model(
     """Fit on the judgments' training queries; report held-out NDCG@10 against weighted fusion.
     Also returns the examples and the held-out query positions (to compare other models)."""
     started = time.perf_counter()
-    training, validation = hold_out_queries(judgments, config.validation_fraction, config.seed)
+    training, validation = hold_out_queries(judgments, config.validation_fraction, config.seed + SPLIT_SALT)
     examples = collect_examples(engine, judgments, config, log)
     held = set(validation.query_ids)
     useful = [i for i, q in enumerate(examples.query_ids)

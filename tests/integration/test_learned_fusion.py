@@ -100,3 +100,16 @@ def test_train_fusion_command(files: tuple[Path, Path, Path], tmp_path: Path) ->
     body = json.loads(result.output[result.output.index("{\n"):])
     assert body["report"]["rows"] <= QUERIES * 50
     assert body["encoder"] == "hashing-trigram-256"
+
+
+def test_the_encoders_held_out_queries_split_into_both_parts() -> None:
+    """Same seed, larger fraction: without its own salt the fusion split would put every query
+    the encoder held out on the validation side, leaving nothing to train on."""
+    from shelfwise.evaluate.trec import Judgments
+    from shelfwise.train.early_stopping import hold_out_queries
+    from shelfwise.train.fusion import SPLIT_SALT
+
+    judgments = Judgments.from_grades({f"q{i}": {"p": 3.0} for i in range(2000)})
+    _, encoder_held = hold_out_queries(judgments, 0.15, 13)
+    training, validation = hold_out_queries(encoder_held, 0.25, 13 + SPLIT_SALT)
+    assert len(training) > 0.6 * len(encoder_held) and len(validation) > 0.15 * len(encoder_held)
