@@ -316,7 +316,10 @@ def bench_search(
         list[str] | None, typer.Option("--query-column", help="FIELD=COLUMN (repeatable)")
     ] = None,
     mode: Annotated[str, typer.Option(help="hybrid, lexical or vector")] = "hybrid",
-    fusion: Annotated[str | None, typer.Option(help="rrf or weighted (default: configured)")] = None,
+    fusion: Annotated[
+        str | None,
+        typer.Option(help="rrf, weighted or learned (default: the active learned fusion, else configured)"),
+    ] = None,
     depth: Annotated[int, typer.Option(help="hits per query in the run")] = 100,
     work_dir: Annotated[Path | None, typer.Option(help="where the benchmark's store and index live")] = None,
     rerank: Annotated[
@@ -633,6 +636,9 @@ def train_fusion_command(
     ] = None,
     candidates: Annotated[int, typer.Option(help="weighted fusion's top candidates per query")] = 200,
     validation_fraction: Annotated[float, typer.Option(help="queries held out to stop and judge")] = 0.25,
+    exclude_encoder_queries: Annotated[
+        bool, typer.Option(help="leave out the queries the active encoder was fine-tuned on")
+    ] = False,
     seed: int = 13,
     threads: int = 2,
     data_dir: DataDir = None,
@@ -642,7 +648,8 @@ def train_fusion_command(
     from shelfwise.train import FusionTrainingConfig, train_fusion
 
     config = FusionTrainingConfig(
-        candidates=candidates, validation_fraction=validation_fraction, seed=seed, threads=threads
+        candidates=candidates, validation_fraction=validation_fraction, seed=seed, threads=threads,
+        exclude_encoder_queries=exclude_encoder_queries,
     )
     try:
         artifact = train_fusion(

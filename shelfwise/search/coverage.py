@@ -33,6 +33,10 @@ class TitleTerms:
     def analyze(self, text: str) -> frozenset[str]:
         return frozenset(self._analyze(text))
 
+    def analyze_in_order(self, text: str) -> tuple[str, ...]:
+        """The text's analysed terms in their order, repeats kept."""
+        return tuple(self._analyze(text))
+
     def terms_of(self, product_id: str) -> frozenset[str]:
         return self._terms.get(product_id, frozenset())
 

@@ -275,8 +275,7 @@ class SearchEngine(IndexLifecycle):
 
     @staticmethod
     def _evidence(live: LiveIndex, query: str) -> QueryEvidence:
-        terms = live.terms
-        return QueryEvidence(len(terms.analyze(query)) if terms is not None else 0, terms)
+        return QueryEvidence.of(query, live.terms)
 
     def fusion_candidates(
         self, query: str, understand: bool = True

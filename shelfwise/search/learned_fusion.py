@@ -38,6 +38,10 @@ FEATURES: tuple[str, ...] = (
     "found_by_both",
     "best_bm25",
     "best_cosine",
+    "head_term_in_title",
+    "first_term_in_title",
+    "numbers_in_title",
+    "title_precision",
 )
 MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
@@ -46,11 +50,15 @@ ABSENT_RANK = 1000
 
 @dataclass(frozen=True)
 class QueryEvidence:
-    """What the features need beyond the candidates: the query's analysed terms and the
-    catalog's title terms."""
+    """What the features need beyond the candidates: the query's analysed terms (in order)
+    and the catalog's title terms."""
 
-    query_terms: int
+    terms: tuple[str, ...]
     titles: TitleTerms | None
+
+    @classmethod
+    def of(cls, query: str, titles: TitleTerms | None) -> QueryEvidence:
+        return cls(titles.analyze_in_order(query) if titles is not None else (), titles)
 
 
 def candidate_features(candidates: Sequence[FusedCandidate], evidence: QueryEvidence) -> np.ndarray:
@@ -68,7 +76,6 @@ def candidate_features(candidates: Sequence[FusedCandidate], evidence: QueryEvid
     vector_rank = np.array([c.vector_rank or ABSENT_RANK for c in candidates], dtype=np.float32)
     best_bm25 = float(bm25.max())
     best_cosine = float(cosine.max())
-    titles = evidence.titles
     out[:, 0] = [c.score for c in candidates]
     out[:, 1] = bm25 / best_bm25 if best_bm25 > 0 else 0.0
     out[:, 2] = bm25
@@ -77,12 +84,30 @@ def candidate_features(candidates: Sequence[FusedCandidate], evidence: QueryEvid
     out[:, 5] = best_cosine - cosine
     out[:, 6] = np.log1p(vector_rank)
     out[:, 7] = [c.coverage or 0.0 for c in candidates]
-    out[:, 8] = evidence.query_terms
-    out[:, 9] = [len(titles.terms_of(c.product_id)) if titles is not None else 0 for c in candidates]
+    out[:, 8] = len(set(evidence.terms))
     out[:, 10] = (lexical_rank < ABSENT_RANK) & (vector_rank < ABSENT_RANK)
     out[:, 11] = best_bm25
     out[:, 12] = best_cosine
+    out[:, [9, 13, 14, 15, 16]] = [_title_match(c.product_id, evidence) for c in candidates]
     return out
+
+
+def _title_match(product_id: str, evidence: QueryEvidence) -> tuple[float, float, float, float, float]:
+    """(title terms, head term found, first term found, share of the query's numbers found,
+    share of the title's terms that the query asks for); the head term is the last one, which in
+    product queries is usually the kind of product ("deck paint")."""
+    if evidence.titles is None:
+        return (0.0, 0.0, 0.0, -1.0, 0.0)
+    title = evidence.titles.terms_of(product_id)
+    terms = evidence.terms
+    numbers = [t for t in terms if any(ch.isdigit() for ch in t)]
+    return (
+        float(len(title)),
+        float(bool(terms) and terms[-1] in title),
+        float(bool(terms) and terms[0] in title),
+        sum(t in title for t in numbers) / len(numbers) if numbers else -1.0,
+        len(title & set(terms)) / len(title) if title else 0.0,
+    )
 
 
 class LearnedFusion:

@@ -257,7 +257,9 @@ def train_fusion(
 
     data_dir = settings.data_dir
     graded = read_judgments(judgments)
-    seen = encoder_training_queries(active_encoder_path(data_dir))
+    seen: frozenset[str] = frozenset()
+    if config.exclude_encoder_queries:
+        seen = encoder_training_queries(active_encoder_path(data_dir))
     usable = without_queries(graded, seen) if seen else graded
     excluded = len(graded) - len(usable)
     if excluded:

@@ -113,3 +113,26 @@ def test_the_encoders_held_out_queries_split_into_both_parts() -> None:
     _, encoder_held = hold_out_queries(judgments, 0.15, 13)
     training, validation = hold_out_queries(encoder_held, 0.25, 13 + SPLIT_SALT)
     assert len(training) > 0.6 * len(encoder_held) and len(validation) > 0.15 * len(encoder_held)
+
+
+def test_queries_the_encoder_trained_on_can_be_left_out(
+    files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    from shelfwise.train.fusion import ENCODER_QUERIES_FILE
+    from shelfwise.train.jobs import encoder_registry
+
+    _, products, judgments = files
+    settings = Settings(data_dir=tmp_path / "data", encoder=EncoderConfig(name="hashing"))
+    registry = encoder_registry(settings.data_dir)
+    version, folder = registry.new_version()
+    trained_on = [f"{_word(i, 'zor')} {_word(i, 'vex')}" for i in range(10)]
+    (folder / ENCODER_QUERIES_FILE).write_text(json.dumps(trained_on))
+    registry.publish(version)
+    config = CONFIG.model_copy(update={"exclude_encoder_queries": True})
+    said: list[str] = []
+    report = train_fusion(settings, products, judgments, config, log=said.append).report
+    assert report.excluded_encoder_queries == 10
+    assert report.train_queries + report.validation_queries == QUERIES - 10
+    assert any("left out 10 of 80 queries" in line for line in said)
+    kept = train_fusion(settings, products, judgments, CONFIG, log=lambda _: None).report
+    assert kept.excluded_encoder_queries == 0

@@ -30,7 +30,7 @@ CANDIDATES = [
 
 
 def test_features_have_known_values() -> None:
-    x = candidate_features(CANDIDATES, QueryEvidence(query_terms=2, titles=_terms()))
+    x = candidate_features(CANDIDATES, QueryEvidence(("wool", "coat"), _terms()))
     col = {name: x[:, i] for i, name in enumerate(FEATURES)}
     assert x.shape == (2, len(FEATURES))
     np.testing.assert_allclose(col["weighted_score"], [1.2, 0.4])
@@ -40,7 +40,14 @@ def test_features_have_known_values() -> None:
     np.testing.assert_allclose(col["title_terms"], [3, 1])
     np.testing.assert_allclose(col["found_by_both"], [1, 0])
     np.testing.assert_allclose(col["best_cosine"], [0.7, 0.7], atol=1e-6)
-    assert candidate_features([], QueryEvidence(0, None)).shape == (0, len(FEATURES))
+    np.testing.assert_allclose(col["query_terms"], [2, 2])
+    np.testing.assert_allclose(col["head_term_in_title"], [1, 1])
+    np.testing.assert_allclose(col["first_term_in_title"], [1, 0])
+    np.testing.assert_allclose(col["numbers_in_title"], [-1, -1])  # the query has no numbers
+    np.testing.assert_allclose(col["title_precision"], [2 / 3, 1.0], rtol=1e-6)
+    sized = candidate_features(CANDIDATES[:1], QueryEvidence(("coat", "40"), _terms()))
+    assert sized[0, FEATURES.index("numbers_in_title")] == 0.0
+    assert candidate_features([], QueryEvidence((), None)).shape == (0, len(FEATURES))
 
 
 def _booster_preferring_cosine() -> lgb.Booster:
@@ -53,14 +60,14 @@ def _booster_preferring_cosine() -> lgb.Booster:
 
 def test_fuse_orders_by_the_model_and_keeps_the_weighted_score(tmp_path: Path) -> None:
     model = LearnedFusion(_booster_preferring_cosine(), "enc-1")
-    fused = model.fuse(CANDIDATES, QueryEvidence(2, _terms()))
+    fused = model.fuse(CANDIDATES, QueryEvidence(("wool", "coat"), _terms()))
     assert [c.product_id for c in fused] == ["b", "a"]
     assert all(0 < c.score < 1 for c in fused)
     assert {c.product_id: c.fused_score for c in fused} == {"a": 1.2, "b": 0.4}
     model.save(tmp_path / "v1", {"note": "test"})
     loaded = LearnedFusion.load(tmp_path / "v1")
     assert loaded.encoder_version == "enc-1" and loaded.version == "v1"
-    features = candidate_features(CANDIDATES, QueryEvidence(2, _terms()))
+    features = candidate_features(CANDIDATES, QueryEvidence(("wool", "coat"), _terms()))
     np.testing.assert_allclose(loaded.scores(features), model.scores(features))
 
 
