@@ -231,7 +231,12 @@ def active_fusion(data_dir: Path, encoder_version: str, log: Log | None = None) 
     current = fusion_registry(data_dir).current()
     if current is None:
         return None
-    model = LearnedFusion.load(current[1])
+    try:
+        model = LearnedFusion.load(current[1])
+    except ValueError as error:  # trained by an older version with other features
+        if log is not None:
+            log(f"{error}; weighted fusion is used meanwhile")
+        return None
     if model.encoder_version != encoder_version:
         if log is not None:
             log(f"learned fusion {model.version} was trained with encoder {model.encoder_version}, "

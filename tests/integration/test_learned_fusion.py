@@ -90,6 +90,21 @@ def test_another_encoder_does_not_use_the_model(files: tuple[Path, Path, Path]) 
     assert "another-encoder" in said[0]
 
 
+def test_a_model_from_an_older_version_falls_back_to_weighted_fusion(
+    files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    _, products, judgments = files
+    settings = Settings(data_dir=tmp_path / "data", encoder=EncoderConfig(name="hashing"))
+    artifact = train_fusion(settings, products, judgments, CONFIG, log=lambda _: None)
+    manifest = Path(artifact.path) / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"title_precision"', '"retired_feature"'))
+    said: list[str] = []
+    assert active_fusion(settings.data_dir, "hashing-trigram-256", said.append) is None
+    assert "train fusion" in said[0]
+    again = train_fusion(settings, products, judgments, CONFIG, log=lambda _: None)  # not blocked by it
+    assert again.published
+
+
 def test_train_fusion_command(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
     _, products, judgments = files
     result = CliRunner().invoke(app, [
