@@ -245,12 +245,28 @@ def demo(
 
 @bench_app.command("recommend")
 def bench_recommend(
-    items: Annotated[Path, typer.Option(help="TSV: item_id, text", exists=True)],
+    items: Annotated[
+        Path,
+        typer.Option(
+            help="TSV: item_id, text; optional brand, category, also_buy, also_view (for --channels graph)",
+            exists=True,
+        ),
+    ],
     sequences: Annotated[
         Path, typer.Option(help="TSV: user_id, items (space-separated, oldest first)", exists=True)
     ],
     out: Annotated[Path, typer.Option(help='JSONL to write: {"user_id": ..., "items": [...]} a line')],
     k: Annotated[int, typer.Option(help="items predicted per user")] = 20,
+    mmr: Annotated[
+        float | None,
+        typer.Option(
+            "--mmr", min=0.0, max=1.0, help="MMR lambda over title vectors (1 = relevance only; default off)"
+        ),
+    ] = None,
+    mmr_pool: Annotated[int, typer.Option(help="fused candidates MMR picks from", min=1)] = 100,
+    cold_item_share: Annotated[
+        float | None, typer.Option(help="items whose events are hidden while the ranker learns")
+    ] = None,
     channels: Annotated[
         str, typer.Option(help="comma-separated recall channels fused by the ranker")
     ] = "cooccurrence,sequential,als,content,popularity",
@@ -271,6 +287,7 @@ def bench_recommend(
         ITEM_COLUMNS,
         SEQUENCE_COLUMNS,
         column_names,
+        read_item_metadata_tsv,
         read_items_tsv,
         read_sequences_tsv,
         write_predictions_jsonl,
@@ -284,17 +301,23 @@ def bench_recommend(
         id_column, text_column = column_names(_pairs(item_columns), ITEM_COLUMNS)
         shoppers = read_sequences_tsv(sequences, user_column, items_column)
         texts = read_items_tsv(items, id_column, text_column)
+        metadata = read_item_metadata_tsv(items, id_column)
     except ValueError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
+    if metadata:
+        console.print(f"catalog facts (brand, category, links) for {len(metadata)} items")
     encoder = load_item_encoder(_settings(data_dir))
     try:
-        config = recommender_config(channels, threads, seed)
-    except ValueError as error:  # an unknown channel name
-        raise typer.BadParameter(str(error), param_hint="--channels") from error
+        config = recommender_config(channels, threads, seed, cold_item_share)
+    except ValueError as error:  # an unknown channel name or a share outside [0, 1)
+        raise typer.BadParameter(str(error), param_hint="--channels or --cold-item-share") from error
+    if "graph" in config.channels.enabled and not metadata:
+        console.print("no brand, category, also_buy or also_view column in --items: no graph channel")
     predictions, report = predict_next_items(
-        shoppers, texts, encoder.encode_texts, k, config, progress=lambda line: console.print(line)
-    )
+        shoppers, texts, encoder.encode_texts, k, config, progress=lambda line: console.print(line),
+        item_info=metadata, mmr_lambda=mmr, mmr_pool=mmr_pool,
+    )  # fmt: skip
     write_predictions_jsonl(out, predictions)
     console.print(
         f"{report.users} users, {report.items} items, {report.interactions} interactions; "

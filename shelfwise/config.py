@@ -159,6 +159,10 @@ class RecommendConfig(BaseModel):
 
     history_events: int = Field(default=50, ge=1, description="latest events of a shopper that count")
     category_cap: int = Field(default=3, ge=1, description="most items of one category in a list")
+    mmr_lambda: float = Field(
+        default=0.9, ge=0, le=1,
+        description="maximal marginal relevance over title vectors before the category cap; 1 = off",
+    )
     in_stock_only: bool = True
 
 

@@ -2,7 +2,7 @@
 truth and prediction lists, and the leave-last-out split.
 
     sequences.tsv    user_id <TAB> items           items: space-separated item ids, oldest first
-    items.tsv        item_id <TAB> text
+    items.tsv        item_id <TAB> text [<TAB> brand <TAB> category <TAB> also_buy <TAB> also_view]
     truth.tsv        user_id <TAB> item_id         each evaluated user's held-out next item
     predictions.jsonl  {"user_id": "u1", "items": ["i7", "i3", ...]}   one user a line, best first
 
@@ -10,6 +10,14 @@ TSV files follow `shelfwise.evaluate.tables`: header first, fields split on TAB,
 UTF-8 BOM and CRLF line endings tolerated, empty lines skipped, errors read `path:line: reason`.
 Item ids can hold no whitespace (sequences separate them by spaces); an item may occur more than
 once in a sequence (a repeat purchase) and is kept as often as it occurs.
+
+The item file's metadata columns are optional, each on its own (any subset, in any order, among
+other ignored columns): `brand` and `category` are free text (one category string per item, a
+full path such as `Gift Cards > Restaurants` if the shop has one: equal strings are one leaf),
+`also_buy` and `also_view` the ids of linked items separated by single spaces (an id listed that
+is not in the file is allowed and ignored by the graph channel; a comma inside the field is an
+error, since ids are space-separated). Empty fields mean "not known". `read_items_tsv` reads
+the texts only, so files with and without metadata work everywhere.
 
 A prediction list names distinct items: an item repeated within one line is an error, as are a
 user listed twice, invalid JSON and wrong field types.
@@ -20,19 +28,24 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from pydantic import BaseModel
 
 from shelfwise.evaluate.tables import FormatError, iter_tsv
 
+if TYPE_CHECKING:  # the recommend package imports torch: only the reader below needs it
+    from shelfwise.recommend.channel import ItemInfo
+
 __all__ = [
     "ITEM_COLUMNS",
+    "ITEM_METADATA_COLUMNS",
     "SEQUENCE_COLUMNS",
     "Holdout",
     "HoldoutSummary",
     "column_names",
     "leave_last_out",
+    "read_item_metadata_tsv",
     "read_items_tsv",
     "read_predictions_jsonl",
     "read_sequences_tsv",
@@ -46,6 +59,7 @@ __all__ = [
 OnProblem = Callable[[FormatError], None]
 SEQUENCE_COLUMNS = ("user_id", "items")
 ITEM_COLUMNS = ("item_id", "text")
+ITEM_METADATA_COLUMNS = ("brand", "category", "also_buy", "also_view")
 
 
 class Holdout(NamedTuple):
@@ -175,6 +189,45 @@ def read_items_tsv(
         first_seen[item_id] = row.line
         items[item_id] = row.fields["text"]
     return items
+
+
+def _links(path: Path, line: int, item_id: str, column: str, value: str) -> tuple[str, ...]:
+    if "," in value:
+        raise FormatError(path, line, f"{column} of item '{item_id}' contains a comma: "
+                                      "list linked item ids separated by spaces")
+    return tuple(dict.fromkeys(other for other in value.split() if other != item_id))
+
+
+def read_item_metadata_tsv(path: str | Path, id_column: str = "item_id") -> dict[str, ItemInfo]:
+    """item_id -> catalog facts from the optional columns `ITEM_METADATA_COLUMNS` of an items
+    file; {} when the header has none of them. Ids are checked as in `read_items_tsv`; items
+    whose metadata fields are all empty are left out."""
+    from shelfwise.recommend.channel import ItemInfo
+
+    path = Path(path)
+    info: dict[str, ItemInfo] = {}
+    first_seen: dict[str, int] = {}
+    for row in iter_tsv(path, ("item_id",), {"item_id": id_column}, keep_extra=True):
+        present = [c for c in ITEM_METADATA_COLUMNS if c in row.fields]
+        if not present:
+            return {}
+        item_id = row.fields["item_id"]
+        if not item_id or len(item_id.split()) != 1:
+            raise FormatError(path, row.line, f"item_id {item_id!r} is empty or contains whitespace")
+        if item_id in first_seen:
+            raise FormatError(path, row.line, f"duplicate item_id '{item_id}' "
+                                              f"(first at line {first_seen[item_id]})")
+        first_seen[item_id] = row.line
+        fields = {c: row.fields.get(c, "").strip() for c in ITEM_METADATA_COLUMNS}
+        if not any(fields.values()):
+            continue
+        info[item_id] = ItemInfo(
+            brand=fields["brand"],
+            category=fields["category"],
+            also_bought=_links(path, row.line, item_id, "also_buy", fields["also_buy"]),
+            also_viewed=_links(path, row.line, item_id, "also_view", fields["also_view"]),
+        )
+    return info
 
 
 def read_truth_tsv(

@@ -2,8 +2,10 @@
 
 A request reads the shopper's latest events from the event store, so an event recorded a moment
 ago changes the next answer without retraining. Business rules (no product the shopper already
-bought or has in the history, in stock only, unknown products ignored) and diversity (a cap per
-category) apply after ranking; every item carries a human-readable reason.
+bought or has in the history, in stock only, unknown products ignored) and diversity apply after
+ranking: maximal marginal relevance over the items' title vectors (`RecommendConfig.mmr_lambda`)
+re-orders the eligible candidates, then a cap per category; every item carries a
+human-readable reason.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceCo
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderConfig
+from shelfwise.recommend.rerank import mmr_order
 from shelfwise.records import Event, Product
 
 Log = Callable[[str], None]
@@ -189,8 +192,7 @@ class LiveRecommender:
         channel_ranks: Mapping[int, np.ndarray] | None = None,
     ) -> list[Recommended]:
         seen = set(history.tolist())
-        per_category: Counter[str] = Counter()
-        out: list[Recommended] = []
+        eligible: list[tuple[int, float, Product]] = []
         for item, score in ranked:
             product_id = self.item_ids[item]
             product = catalog.get(product_id)
@@ -198,6 +200,11 @@ class LiveRecommender:
                 continue
             if config.in_stock_only and not product.in_stock:
                 continue
+            eligible.append((item, score, product))
+        eligible = self._diversified(eligible, config.mmr_lambda)
+        per_category: Counter[str] = Counter()
+        out: list[Recommended] = []
+        for item, score, product in eligible:
             category = product.category_path
             if category and per_category[category] >= config.category_cap:
                 continue
@@ -213,6 +220,18 @@ class LiveRecommender:
             if len(out) == k:
                 break
         return out
+
+    def _diversified(
+        self, eligible: list[tuple[int, float, Product]], lam: float
+    ) -> list[tuple[int, float, Product]]:
+        """The eligible candidates in maximal-marginal-relevance order (as they are at lam = 1 or
+        without title vectors)."""
+        builder = self.recommender.builder
+        vectors = None if builder is None else builder.item_vectors
+        if lam >= 1.0 or vectors is None or len(eligible) < 2:
+            return eligible
+        order = mmr_order(vectors[[item for item, _, _ in eligible]], len(eligible), lam)
+        return [eligible[i] for i in order]
 
     def _reason(self, history: np.ndarray, item: int, ranks: np.ndarray | None) -> Reason | None:
         """The reason of the channel that ranks the item best among those that can say why."""

@@ -1,5 +1,8 @@
 """The recommendation benchmark: train from scratch on sequences and item texts, then write
-every shopper's predicted next items (`shelfwise bench recommend`)."""
+every shopper's predicted next items (`shelfwise bench recommend`). Items may carry catalog facts
+(brand, category, also bought / viewed) for the product-graph channel; with `mmr_lambda` each
+list is re-ranked by maximal marginal relevance over the items' text vectors, from the fused top
+`mmr_pool`."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shelfwise.recommend.channel import TrainingData
+from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderConfig
+from shelfwise.recommend.rerank import mmr_order
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -25,10 +29,14 @@ class BenchReport:
 
 
 def training_data(
-    sequences: Mapping[str, Sequence[str]], item_texts: Mapping[str, str], encode: Encode | None
+    sequences: Mapping[str, Sequence[str]],
+    item_texts: Mapping[str, str],
+    encode: Encode | None,
+    item_info: Mapping[str, ItemInfo] | None = None,
 ) -> tuple[TrainingData, dict[str, int]]:
-    """Dense indices for every item named in the texts or the sequences (sorted ids), and the
-    items' text vectors when `encode` is given (items without text get a zero vector)."""
+    """Dense indices for every item named in the texts or the sequences (sorted ids), the
+    items' text vectors when `encode` is given (items without text get a zero vector) and their
+    catalog facts when `item_info` is given."""
     item_ids = tuple(sorted(set(item_texts) | {i for seq in sequences.values() for i in seq}))
     index = {item: i for i, item in enumerate(item_ids)}
     encoded = [np.array([index[i] for i in seq], dtype=np.int64) for seq in sequences.values()]
@@ -39,7 +47,8 @@ def training_data(
         raw = np.asarray(encode([texts[i] for i in with_text]), dtype=np.float32)
         vectors = np.zeros((len(item_ids), raw.shape[1]), dtype=np.float32)
         vectors[with_text] = raw / np.maximum(np.linalg.norm(raw, axis=1, keepdims=True), 1e-12)
-    return TrainingData(item_ids, encoded, None, vectors), index
+    info = {item: item_info[item] for item in item_ids if item in item_info} if item_info else {}
+    return TrainingData(item_ids, encoded, None, vectors, info), index
 
 
 def predict_next_items(
@@ -49,13 +58,20 @@ def predict_next_items(
     k: int,
     config: RecommenderConfig | None = None,
     progress: Callable[[str], None] | None = None,
+    item_info: Mapping[str, ItemInfo] | None = None,
+    mmr_lambda: float | None = None,
+    mmr_pool: int = 100,
 ) -> tuple[dict[str, list[str]], BenchReport]:
     """Fit a recommender on `sequences` and predict each shopper's next k items (none already
-    in their sequence), best first."""
+    in their sequence), best first; with `mmr_lambda` (below 1, text vectors needed) the k are
+    picked by maximal marginal relevance from the fused top `mmr_pool`."""
     say = progress or (lambda message: None)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    data, _ = training_data(sequences, item_texts, encode)
+    data, _ = training_data(sequences, item_texts, encode, item_info)
+    diversify = mmr_lambda is not None and mmr_lambda < 1.0
+    if diversify and data.item_vectors is None:
+        raise ValueError("MMR re-ranking needs item text vectors: give items with texts and an encoder")
     seconds["encode"] = time.perf_counter() - started
     say(f"{data.n_items} items, {len(data.sequences)} shoppers ({seconds['encode']:.1f} s)")
     recommender = Recommender(config)
@@ -63,7 +79,14 @@ def predict_next_items(
     fit = recommender.fit(data, say)
     seconds["fit"] = time.perf_counter() - started
     started = time.perf_counter()
-    lists = recommender.recommend(data.sequences, k)
+    lists = recommender.recommend(data.sequences, max(k, mmr_pool) if diversify else k)
+    if diversify:
+        assert data.item_vectors is not None and mmr_lambda is not None
+        vectors = data.item_vectors
+        lists = [
+            [ranked[i] for i in mmr_order(vectors[[item for item, _ in ranked]], k, mmr_lambda)]
+            for ranked in lists
+        ]
     seconds["predict"] = time.perf_counter() - started
     say(f"predicted {len(lists)} lists in {seconds['predict']:.1f} s")
     predictions = {

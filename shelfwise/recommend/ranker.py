@@ -2,9 +2,11 @@
 
 Candidates are the union of each channel's top items for a history (its own items excluded).
 Features: each channel's score and rank (absent = one past the channel's depth), the item's
-popularity, the history's length, the text similarity of the candidate to the latest item, and
-how many channels proposed it. The ranker learns from next-item targets: histories whose true
-next item was held out of every channel's training data.
+popularity, the history's length, the text similarity of the candidate to the latest item, how
+many channels proposed it, and whether the item has no events at all (a cold item, which only
+text can reach; the recommender shows the ranker such items by hiding some items' events). The
+ranker learns from next-item targets: histories whose true next item was held out of every
+channel's training data.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class CandidateBuilder:
     ) -> None:
         self.channels = list(channels)
         self.log_popularity = np.log1p(item_counts.astype(np.float32))
+        self.is_cold = np.asarray(item_counts) == 0
         self.item_vectors = item_vectors
         self.depth = depth
 
@@ -62,7 +65,7 @@ class CandidateBuilder:
         names = []
         for channel in self.channels:
             names += [f"{channel.name}_score", f"{channel.name}_rank"]
-        return names + ["log_popularity", "history_length", "text_sim_last", "channels_proposing"]
+        return names + ["log_popularity", "history_length", "text_sim_last", "channels_proposing", "is_cold"]
 
     def build(self, histories: Sequence[np.ndarray]) -> Candidates:
         n_items = len(self.log_popularity)
@@ -86,6 +89,7 @@ class CandidateBuilder:
         lengths = np.array([len(h) for h in histories], dtype=np.float32)
         features += [self.log_popularity[cols], lengths[rows], self._text_similarity(histories, rows, cols)]
         features.append(proposing[rows, cols].astype(np.float32))
+        features.append(self.is_cold[cols].astype(np.float32))
         return Candidates(
             items=cols.astype(np.int64),
             features=np.stack(features, axis=1).astype(np.float32),

@@ -5,6 +5,19 @@ channel's training data; those (history, next item) pairs teach the ranker how t
 channels, and a sample of them stops the sequential model's training early. Channels see
 everything else. When the data is too small to learn a ranker, channels are fused by reciprocal
 rank instead, and the fit report says so.
+
+Cold items (no events, only a text) would never be a ranker's positive example, so the ranker
+would learn that an item without popularity or co-occurrence is never the next one. To teach it
+otherwise, every event of a random `cold_item_share` of the items with events is hidden while
+the channels are fitted and the ranker's candidates are built: the ranker's examples whose true
+next item is one of them look exactly like a shopper reaching for a new item (zero popularity,
+`is_cold` set, only text-based channels proposing it). After the ranker is fitted, every channel
+except the sequential model (the slow one) is fitted again with those events put back, so the
+hidden items are not treated as new in production; the sequential model knows them by their
+text only.
+
+`cold_slots` is a second, explicit policy: that many places of each list are kept for the best
+items without events (see `rerank.reserve_cold_slots`); 0 leaves the ranking alone.
 """
 
 from __future__ import annotations
@@ -27,6 +40,7 @@ from shelfwise.recommend.ranker import (
     ndcg_at_10,
     reciprocal_rank_scores,
 )
+from shelfwise.recommend.rerank import reserve_cold_slots
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
 
 logger = logging.getLogger(__name__)
@@ -49,18 +63,37 @@ class RecommenderConfig(BaseModel):
     min_ranker_validation: int = Field(
         default=100, ge=1, description="held-out histories needed to trust the ranker over rank fusion"
     )
+    cold_item_share: float = Field(
+        default=0.05, ge=0, lt=1,
+        description="share of items with events whose events are hidden while the ranker learns",
+    )
+    refit_after_cold: bool = Field(
+        default=True, description="refit the channels but the sequential one with those events back"
+    )
+    min_cold_examples: int = Field(
+        default=20, ge=1,
+        description="hide nothing when fewer ranker examples than this would have a cold next item",
+    )
+    cold_slots: int = Field(default=0, ge=0, description="places per list kept for items without events")
     seed: int = 0
 
 
-def recommender_config(channels: str, threads: int = 2, seed: int = 0) -> RecommenderConfig:
-    """A config from command-line options: comma-separated channel names, threads and a seed."""
+def recommender_config(
+    channels: str, threads: int = 2, seed: int = 0, cold_item_share: float | None = None
+) -> RecommenderConfig:
+    """A config from command-line options: comma-separated channel names, threads, a seed and
+    the share of items made cold while the ranker learns (None: the default)."""
     names = tuple(name.strip() for name in channels.split(",") if name.strip())
-    return RecommenderConfig(
-        channels=ChannelsConfig.model_validate(
-            {"enabled": names, "sequential": SequentialConfig(threads=threads, seed=seed)}
-        ),
-        ranker=RankerConfig(threads=threads, seed=seed),
-        seed=seed,
+    extra = {} if cold_item_share is None else {"cold_item_share": cold_item_share}
+    return RecommenderConfig.model_validate(
+        {
+            "channels": ChannelsConfig.model_validate(
+                {"enabled": names, "sequential": SequentialConfig(threads=threads, seed=seed)}
+            ),
+            "ranker": RankerConfig(threads=threads, seed=seed),
+            "seed": seed,
+            **extra,
+        }
     )
 
 
@@ -73,6 +106,8 @@ class FitReport:
     sequential_epochs: int | None = None
     sequential_validation_ndcg: float | None = None
     validation_ndcg: dict[str, float] = field(default_factory=dict)  # fusion -> held-out NDCG@10
+    cold_items: int = 0  # items whose events were hidden while the ranker learned
+    cold_examples: int = 0  # ranker histories whose next item was one of them
 
 
 def hold_out_latest(
@@ -94,6 +129,40 @@ def hold_out_latest(
     return held, chosen, targets
 
 
+def choose_cold_items(data: TrainingData, share: float, seed: int) -> np.ndarray:
+    """A random `share` of the items that have events (sorted indices)."""
+    with_events = np.flatnonzero(data.item_counts() > 0)
+    size = int(len(with_events) * share)
+    if size == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.sort(np.random.default_rng(seed).choice(with_events, size=size, replace=False))
+
+
+def without_items(data: TrainingData, items: np.ndarray) -> TrainingData:
+    """The same shoppers, in the same order, with every event of `items` removed (a sequence
+    may become empty)."""
+    if len(items) == 0:
+        return data
+    hidden = np.zeros(data.n_items, dtype=bool)
+    hidden[items] = True
+    keep = [~hidden[np.asarray(s, dtype=np.int64)] for s in data.sequences]
+    sequences = [np.asarray(s)[k] for s, k in zip(data.sequences, keep, strict=True)]
+    timestamps = None
+    if data.timestamps is not None:
+        timestamps = [np.asarray(t)[k] for t, k in zip(data.timestamps, keep, strict=True)]
+    return TrainingData(data.item_ids, sequences, timestamps, data.item_vectors, data.item_info)
+
+
+def _nonempty(data: TrainingData) -> TrainingData:
+    kept = [u for u, s in enumerate(data.sequences) if len(s)]
+    if len(kept) == len(data.sequences):
+        return data
+    timestamps = None if data.timestamps is None else [data.timestamps[u] for u in kept]
+    return TrainingData(
+        data.item_ids, [data.sequences[u] for u in kept], timestamps, data.item_vectors, data.item_info
+    )
+
+
 class Recommender:
     def __init__(self, config: RecommenderConfig | None = None) -> None:
         self.config = config or RecommenderConfig()
@@ -106,16 +175,56 @@ class Recommender:
         say = progress or (lambda message: None)
         seconds: dict[str, float] = {}
         channel_data, ranker_users, targets = hold_out_latest(data, cfg.ranker_fraction, cfg.seed)
-        histories = [channel_data.sequences[u] for u in ranker_users]
+        cold = choose_cold_items(channel_data, cfg.cold_item_share, cfg.seed + 1)
+        cold_examples = int(np.isin(targets, cold).sum())
+        if 0 < cold_examples < cfg.min_cold_examples:
+            # too few to teach the ranker anything, and hiding items costs the channels their events
+            say(f"no cold-item simulation: only {cold_examples} ranker examples would be cold")
+            cold, cold_examples = cold[:0], 0
+        learning_data = without_items(channel_data, cold)
+        histories = [learning_data.sequences[u] for u in ranker_users]
         self.channels = build_channels(cfg.channels, data)
         report = FitReport([c.name for c in self.channels], len(ranker_users), "ranker", seconds)
+        report.cold_items, report.cold_examples = len(cold), cold_examples
+        if len(cold):
+            say(f"hiding the events of {len(cold)} items: {cold_examples} ranker examples are cold")
+        self._fit_channels(_nonempty(learning_data), histories, targets, report, say)
+        self.builder = CandidateBuilder(
+            self.channels, learning_data.item_counts(), data.item_vectors, cfg.ranker.depth
+        )
+        started = time.perf_counter()
+        self._fit_ranker(self._candidates(histories), targets, report)
+        seconds["ranker"] = time.perf_counter() - started
+        say(f"ranker ({report.fused_by}) in {seconds['ranker']:.1f} s")
+        if len(cold) and cfg.refit_after_cold:
+            started = time.perf_counter()
+            restored = _nonempty(channel_data)
+            for channel in self.channels:
+                if not isinstance(channel, SequentialChannel):
+                    channel.fit(restored)
+            self.builder = CandidateBuilder(
+                self.channels, channel_data.item_counts(), data.item_vectors, cfg.ranker.depth
+            )
+            seconds["refit"] = time.perf_counter() - started
+            say(f"refitted the channels with the hidden events in {seconds['refit']:.1f} s")
+        return report
+
+    def _fit_channels(
+        self,
+        data: TrainingData,
+        histories: Sequence[np.ndarray],
+        targets: np.ndarray,
+        report: FitReport,
+        say: Progress,
+    ) -> None:
+        cfg = self.config
         for channel in self.channels:
             started = time.perf_counter()
             if isinstance(channel, SequentialChannel) and len(histories) >= 10:
                 sample = np.random.default_rng(cfg.seed).permutation(len(histories))
                 sample = np.sort(sample[: cfg.early_stopping_histories])
                 channel.fit(
-                    channel_data,
+                    data,
                     validation=([histories[i] for i in sample], targets[sample]),
                     report=lambda epoch, loss, ndcg, secs: say(
                         f"sequential epoch {epoch}: loss {loss:.3f}, held-out NDCG@10 "
@@ -125,32 +234,27 @@ class Recommender:
                 report.sequential_epochs = channel.epochs_trained
                 report.sequential_validation_ndcg = channel.best_validation
             else:
-                channel.fit(channel_data)
-            seconds[channel.name] = time.perf_counter() - started
-            say(f"fitted {channel.name} in {seconds[channel.name]:.1f} s")
-        self.builder = CandidateBuilder(
-            self.channels, channel_data.item_counts(), data.item_vectors, cfg.ranker.depth
-        )
-        started = time.perf_counter()
-        candidates = self._candidates(histories)
-        ranker = LearnedRanker(cfg.ranker)
+                channel.fit(data)
+            report.seconds[channel.name] = time.perf_counter() - started
+            say(f"fitted {channel.name} in {report.seconds[channel.name]:.1f} s")
+
+    def _fit_ranker(self, candidates: Candidates, targets: np.ndarray, report: FitReport) -> None:
+        ranker = LearnedRanker(self.config.ranker)
         self.ranker = None
         report.fused_by = "reciprocal-rank"
         try:
+            assert self.builder is not None
             ranker.fit(candidates, targets, self.builder.feature_names)
         except ValueError as error:
             logger.info("no learned ranker: %s", error)
-        else:
-            # the learned ranker must beat plain reciprocal rank fusion on histories it did not see
-            groups = ranker.validation_groups
-            learned = ndcg_at_10(candidates, ranker.predict(candidates), targets, groups)
-            fallback = ndcg_at_10(candidates, self._reciprocal_rank(candidates), targets, groups)
-            report.validation_ndcg = {"ranker": learned, "reciprocal-rank": fallback}
-            if learned > fallback and len(groups) >= cfg.min_ranker_validation:
-                self.ranker, report.fused_by = ranker, "ranker"
-        seconds["ranker"] = time.perf_counter() - started
-        say(f"ranker ({report.fused_by}) in {seconds['ranker']:.1f} s")
-        return report
+            return
+        # the learned ranker must beat plain reciprocal rank fusion on histories it did not see
+        groups = ranker.validation_groups
+        learned = ndcg_at_10(candidates, ranker.predict(candidates), targets, groups)
+        fallback = ndcg_at_10(candidates, self._reciprocal_rank(candidates), targets, groups)
+        report.validation_ndcg = {"ranker": learned, "reciprocal-rank": fallback}
+        if learned > fallback and len(groups) >= self.config.min_ranker_validation:
+            self.ranker, report.fused_by = ranker, "ranker"
 
     def _candidates(self, histories: Sequence[np.ndarray]) -> Candidates:
         assert self.builder is not None
@@ -164,9 +268,13 @@ class Recommender:
             group=np.concatenate([p.group for p in parts]) if parts else np.zeros(0, np.int64),
         )
 
-    def recommend(self, histories: Sequence[np.ndarray], k: int) -> list[list[tuple[int, float]]]:
-        """The k best items for each history (its own items excluded), best first, with scores."""
+    def recommend(
+        self, histories: Sequence[np.ndarray], k: int, cold_slots: int | None = None
+    ) -> list[list[tuple[int, float]]]:
+        """The k best items for each history (its own items excluded), best first, with scores.
+        `cold_slots` overrides the config's places kept for items without events."""
         assert self.builder is not None, "fit the recommender first"
+        slots = self.config.cold_slots if cold_slots is None else cold_slots
         out: list[list[tuple[int, float]]] = []
         for start in range(0, len(histories), self.config.batch_size):
             batch = histories[start : start + self.config.batch_size]
@@ -176,7 +284,7 @@ class Recommender:
             for count in candidates.group:
                 items = candidates.items[offset : offset + count]
                 item_scores = scores[offset : offset + count]
-                order = np.argsort(-item_scores, kind="stable")[:k]
+                order = self._order(items, item_scores, k, slots)
                 out.append([(int(items[i]), float(item_scores[i])) for i in order])
                 offset += count
         return out
@@ -187,9 +295,17 @@ class Recommender:
         assert self.builder is not None, "fit the recommender first"
         candidates = self.builder.build([history])
         scores = self._fuse(candidates)
-        order = np.argsort(-scores, kind="stable")[:k]
+        order = self._order(candidates.items, scores, k, self.config.cold_slots)
         ranks = candidates.features[order][:, 1 : 2 * len(self.builder.channels) : 2]
         return candidates.items[order], scores[order], ranks
+
+    def _order(self, items: np.ndarray, scores: np.ndarray, k: int, cold_slots: int) -> np.ndarray:
+        """Positions of the k best candidates, with `cold_slots` places kept for cold items."""
+        assert self.builder is not None
+        ranked = np.argsort(-scores, kind="stable")
+        if cold_slots == 0:
+            return ranked[:k]
+        return ranked[reserve_cold_slots(self.builder.is_cold[items[ranked]], k, cold_slots)]
 
     def _fuse(self, candidates: Candidates) -> np.ndarray:
         if self.ranker is not None:
