@@ -19,16 +19,18 @@ class TitleTerms:
     def __init__(self, analyze: Analyzer) -> None:
         self._analyze = analyze
         self._terms: dict[str, frozenset[str]] = {}
+        self._ordered: dict[str, tuple[str, ...]] = {}
 
     def update(self, products: Iterable[Product]) -> None:
         for product in products:
-            self._terms[product.product_id] = frozenset(
-                self._analyze(f"{product.title} {product.brand}")
-            )
+            ordered = tuple(self._analyze(f"{product.title} {product.brand}"))
+            self._ordered[product.product_id] = ordered
+            self._terms[product.product_id] = frozenset(ordered)
 
     def remove(self, product_ids: Iterable[str]) -> None:
         for pid in product_ids:
             self._terms.pop(pid, None)
+            self._ordered.pop(pid, None)
 
     def analyze(self, text: str) -> frozenset[str]:
         return frozenset(self._analyze(text))
@@ -39,6 +41,11 @@ class TitleTerms:
 
     def terms_of(self, product_id: str) -> frozenset[str]:
         return self._terms.get(product_id, frozenset())
+
+    def pairs_of(self, product_id: str) -> frozenset[tuple[str, str]]:
+        """Adjacent term pairs of the title and brand, for phrase matches."""
+        ordered = self._ordered.get(product_id, ())
+        return frozenset(zip(ordered, ordered[1:], strict=False))
 
     def coverage(self, query: str, product_ids: Sequence[str]) -> dict[str, float]:
         """product id -> fraction of the query's distinct terms in its title or brand."""

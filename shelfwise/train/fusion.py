@@ -54,6 +54,10 @@ class FusionTrainingConfig(BaseModel):
     validation_fraction: float = Field(default=0.25, gt=0, lt=1)
     seed: int = 13
     threads: int = Field(default=2, ge=1)
+    shape_search: bool = Field(
+        default=True,
+        description="also try a few other tree sizes and keep the best on the held-out queries",
+    )
     exclude_encoder_queries: bool = Field(
         default=False, description="leave out the queries the active encoder was fine-tuned on"
     )
@@ -65,6 +69,8 @@ class FusionTrainingReport(BaseModel):
     excluded_encoder_queries: int
     rows: int
     trees: int
+    leaves: int
+    min_data_in_leaf: int
     validation_ndcg10_weighted: float
     validation_ndcg10_learned: float
     feature_importance: dict[str, float]
@@ -88,6 +94,16 @@ class FusionExamples:
 
     def features_of(self, i: int) -> np.ndarray:
         return self.features[self.rows(i)]
+
+
+TREE_SHAPES = ({"leaves": 7, "min_data_in_leaf": 400}, {"leaves": 31, "min_data_in_leaf": 100},
+               {"leaves": 63, "min_data_in_leaf": 50})
+
+
+def tree_shapes(config: FusionTrainingConfig) -> list[dict]:
+    """The configured tree shape first, then (with `shape_search`) the other candidates."""
+    own = {"leaves": config.leaves, "min_data_in_leaf": config.min_data_in_leaf}
+    return [own] + ([s for s in TREE_SHAPES if s != own] if config.shape_search else [])
 
 
 def grade_level(grade: float) -> int:
@@ -204,13 +220,24 @@ def train_fusion_model(
             f"only {len(useful)} training queries have a judged product with gain among their "
             "candidates: too few to learn a fusion (need 20)"
         )
-    booster = fit_booster(examples, useful, valid, config)
+    best: tuple[float, object, list[np.ndarray], dict] | None = None
+    for shape in tree_shapes(config):
+        booster = fit_booster(examples, useful, valid, config.model_copy(update=shape))
+        model = LearnedFusion(booster, engine.encoder.encoder.version)
+        scores = [model.scores(examples.features_of(i)) for i in range(len(examples.query_ids))]
+        held_out = mean_ndcg10(examples, valid, scores, judgments)
+        log(f"trees of {shape['leaves']} leaves, at least {shape['min_data_in_leaf']} rows each: "
+            f"held-out NDCG@10 {held_out:.4f} ({booster.best_iteration} rounds)")
+        if best is None or held_out > best[0]:
+            best = (held_out, booster, scores, shape)
+    assert best is not None
+    _, booster, learned, shape = best
     model = LearnedFusion(booster, engine.encoder.encoder.version)
-    learned = [model.scores(examples.features_of(i)) for i in range(len(examples.query_ids))]
     importance = booster.feature_importance(importance_type="gain")
     report = FusionTrainingReport(
         train_queries=len(useful), validation_queries=len(valid), excluded_encoder_queries=excluded,
         rows=int(examples.group.sum()), trees=int(booster.best_iteration or booster.num_trees()),
+        leaves=shape["leaves"], min_data_in_leaf=shape["min_data_in_leaf"],
         validation_ndcg10_weighted=round(mean_ndcg10(examples, valid, examples.weighted, judgments), 4),
         validation_ndcg10_learned=round(mean_ndcg10(examples, valid, learned, judgments), 4),
         feature_importance={

@@ -151,3 +151,12 @@ def test_queries_the_encoder_trained_on_can_be_left_out(
     assert any("left out 10 of 80 queries" in line for line in said)
     kept = train_fusion(settings, products, judgments, CONFIG, log=lambda _: None).report
     assert kept.excluded_encoder_queries == 0
+
+
+def test_tree_shapes_start_with_the_configured_one() -> None:
+    from shelfwise.train.fusion import TREE_SHAPES, tree_shapes
+
+    own = FusionTrainingConfig(leaves=31, min_data_in_leaf=100)
+    assert tree_shapes(own)[0] == {"leaves": 31, "min_data_in_leaf": 100}
+    assert len(tree_shapes(own)) == len(TREE_SHAPES)  # the configured shape is not tried twice
+    assert tree_shapes(own.model_copy(update={"shape_search": False})) == [tree_shapes(own)[0]]
