@@ -1,0 +1,124 @@
+"""SQLite ExposureLog: one file (`DATA_DIR/experiments.db`) in WAL mode with synchronous=FULL.
+
+Each `record` call is one transaction, committed (and fsynced) before it returns, so an
+acknowledged exposure survives a killed process. The (experiment, request_id) primary key makes
+a resent request a duplicate; `INSERT OR IGNORE` keeps the first record.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from shelfwise.experiments.exposure import Exposure, RecordOutcome
+
+EXPOSURES_FILE = "experiments.db"
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS exposures (
+    experiment TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    variant TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    surface TEXT NOT NULL,
+    PRIMARY KEY (experiment, request_id)
+);
+CREATE INDEX IF NOT EXISTS exposures_experiment_ts ON exposures(experiment, ts);
+"""
+_INSERT = (
+    "INSERT OR IGNORE INTO exposures(experiment, request_id, variant, unit_id, ts, surface) "
+    "VALUES(?, ?, ?, ?, ?, ?)"
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _moment(micros: int) -> datetime:
+    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=10000")
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        conn.close()
+        raise RuntimeError(f"{path}: exposure log schema {version} is newer than this Shelfwise knows")
+    conn.executescript(_SCHEMA)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    return conn
+
+
+class SQLiteExposureLog:
+    """The default ExposureLog; safe to share between threads and processes."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn = _connect(self.path)
+        self._lock = threading.Lock()
+
+    def record(self, exposures: Sequence[Exposure]) -> list[RecordOutcome]:
+        if not exposures:
+            return []
+        outcomes: list[RecordOutcome] = []
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for e in exposures:
+                    row = (e.experiment, e.request_id, e.variant, e.unit_id, _micros(e.timestamp), e.surface)
+                    inserted = self._conn.execute(_INSERT, row).rowcount == 1
+                    outcomes.append(RecordOutcome.RECORDED if inserted else RecordOutcome.DUPLICATE)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return outcomes
+
+    def exposures(self, experiment: str) -> list[Exposure]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT request_id, variant, unit_id, ts, surface FROM exposures "
+                "WHERE experiment = ? ORDER BY ts, rowid",
+                (experiment,),
+            ).fetchall()
+        return [
+            Exposure(
+                experiment=experiment,
+                request_id=request_id,
+                variant=variant,
+                unit_id=unit_id,
+                timestamp=_moment(int(ts)),
+                surface=surface,
+            )
+            for request_id, variant, unit_id, ts, surface in rows
+        ]
+
+    def count(self, experiment: str | None = None) -> int:
+        with self._lock:
+            if experiment is None:
+                row = self._conn.execute("SELECT COUNT(*) FROM exposures").fetchone()
+            else:
+                row = self._conn.execute(
+                    "SELECT COUNT(*) FROM exposures WHERE experiment = ?", (experiment,)
+                ).fetchone()
+        return int(row[0])
+
+    def experiments(self) -> list[str]:
+        with self._lock:
+            rows = self._conn.execute("SELECT DISTINCT experiment FROM exposures ORDER BY experiment")
+            return [str(name) for (name,) in rows.fetchall()]
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
