@@ -43,6 +43,10 @@ FEATURES: tuple[str, ...] = (
     "numbers_in_title",
     "title_precision",
     "query_pairs_in_title",
+    "weighted_log_rank",
+    "retrievers_agree_at_10",
+    "bm25_tenth_to_best",
+    "cosine_best_to_tenth",
 )
 MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
@@ -90,6 +94,12 @@ def candidate_features(candidates: Sequence[FusedCandidate], evidence: QueryEvid
     out[:, 11] = best_bm25
     out[:, 12] = best_cosine
     out[:, [9, 13, 14, 15, 16, 17]] = [_title_match(c.product_id, evidence) for c in candidates]
+    # the candidates come in weighted fusion's order; the rest describes the query as a whole:
+    # how much the two retrievers agree, and how sharply each one's scores fall
+    out[:, 18] = np.log1p(np.arange(n))
+    out[:, 19] = np.sum((lexical_rank <= 10) & (vector_rank <= 10)) / 10.0
+    out[:, 20] = np.sort(bm25)[::-1][min(9, n - 1)] / best_bm25 if best_bm25 > 0 else 0.0
+    out[:, 21] = best_cosine - np.sort(cosine)[::-1][min(9, n - 1)]
     return out
 
 
@@ -118,10 +128,18 @@ def _title_match(product_id: str, evidence: QueryEvidence) -> tuple[float, ...]:
 class LearnedFusion:
     """A trained LambdaMART fusion model; `fuse` re-scores weighted fusion's candidates."""
 
-    def __init__(self, booster: object, encoder_version: str, version: str = "") -> None:
+    def __init__(
+        self, booster: object, encoder_version: str, version: str = "", refit_on: str | None = None,
+        depth: int = 200,
+    ) -> None:
+        """`refit_on`: the digest of the judgments whose every query (held-out ones too) it
+        learned from, if any: its score on those held-out queries is no fair comparison."""
         self.booster = booster
         self.encoder_version = encoder_version
         self.version = version
+        self.refit_on = refit_on
+        self.depth = depth
+        """candidates per query it re-scores: as many as it learned from"""
 
     def scores(self, features: np.ndarray) -> np.ndarray:
         if not len(features):
@@ -129,15 +147,23 @@ class LearnedFusion:
         return np.asarray(self.booster.predict(features), dtype=np.float64)  # type: ignore[attr-defined]
 
     def fuse(self, candidates: Sequence[FusedCandidate], evidence: QueryEvidence) -> list[FusedCandidate]:
-        """The candidates re-scored and re-ordered; `score` is the model's, squashed into (0, 1)
-        so that later stages (negation halves a score, intent adds to it) keep their meaning;
-        `fused_score` keeps weighted fusion's."""
-        raw = self.scores(candidate_features(candidates, evidence))
-        out = [
-            replace(c, score=_squash(float(s)), fused_score=c.score)
-            for c, s in zip(candidates, raw.tolist(), strict=True)
+        """Weighted fusion's first `depth` candidates (as many as the model learned from per
+        query) re-scored and re-ordered, the rest after them in their order. `score` is the
+        model's, squashed into (0, 1) so that later stages (negation halves a score, intent adds
+        to it) keep their meaning; `fused_score` keeps weighted fusion's."""
+        head, tail = list(candidates[: self.depth]), list(candidates[self.depth :])
+        raw = self.scores(candidate_features(head, evidence))
+        out = sorted(
+            (replace(c, score=_squash(float(s)), fused_score=c.score)
+             for c, s in zip(head, raw.tolist(), strict=True)),
+            key=order_key,
+        )
+        floor = out[-1].score if out else 1.0
+        out += [
+            replace(c, score=floor * (1.0 - (i + 1) / (len(tail) + 1)), fused_score=c.score)
+            for i, c in enumerate(tail)
         ]
-        return sorted(out, key=order_key)
+        return out
 
     def save(self, folder: Path, manifest: dict) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -156,7 +182,10 @@ class LearnedFusion:
                 f"this version's {list(FEATURES)}; train it again with `shelfwise train fusion`"
             )
         booster = lgb.Booster(model_file=str(folder / MODEL_FILE))
-        return cls(booster, str(manifest["encoder_version"]), folder.name)
+        training = manifest.get("training", {})
+        refit_on = training.get("judgments_digest") if training.get("config", {}).get("refit") else None
+        depth = int(training.get("config", {}).get("candidates", 200))
+        return cls(booster, str(manifest["encoder_version"]), folder.name, refit_on, depth)
 
 
 def _squash(score: float) -> float:

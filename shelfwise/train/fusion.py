@@ -54,6 +54,11 @@ class FusionTrainingConfig(BaseModel):
     validation_fraction: float = Field(default=0.25, gt=0, lt=1)
     seed: int = 13
     threads: int = Field(default=2, ge=1)
+    refit: bool = Field(
+        default=True,
+        description="once the tree shape and rounds are chosen on the held-out queries, fit the "
+        "published model on every query (the held-out ones too) with those settings",
+    )
     shape_search: bool = Field(
         default=True,
         description="also try a few other tree sizes and keep the best on the held-out queries",
@@ -106,6 +111,18 @@ def tree_shapes(config: FusionTrainingConfig) -> list[dict]:
     return [own] + ([s for s in TREE_SHAPES if s != own] if config.shape_search else [])
 
 
+@dataclass
+class TrainedFusion:
+    """`judged` learned from the training queries only and is what held-out comparisons use;
+    `final` is the model to publish (refitted on every query when the config says so)."""
+
+    judged: LearnedFusion
+    final: LearnedFusion
+    report: FusionTrainingReport
+    examples: FusionExamples
+    held_out: list[int]
+
+
 def grade_level(grade: float) -> int:
     return int(np.clip(round((grade - 1.0) * 3), 0, GRADE_LEVELS - 1))
 
@@ -145,14 +162,15 @@ def _subset(examples: FusionExamples, chosen: Sequence[int]) -> tuple[np.ndarray
 
 
 def fit_booster(  # noqa: ANN201 - a lightgbm Booster
-    examples: FusionExamples, train: Sequence[int], valid: Sequence[int], config: FusionTrainingConfig
+    examples: FusionExamples, train: Sequence[int], valid: Sequence[int], config: FusionTrainingConfig,
+    rounds: int | None = None,
 ):
+    """LambdaMART on the `train` queries, early-stopped on `valid`; with `rounds` (and no
+    `valid`), exactly that many boosting rounds."""
     import lightgbm as lgb
 
-    sets = []
-    for chosen in (train, valid):
-        x, y, g = _subset(examples, chosen)
-        sets.append(lgb.Dataset(x, y, group=g, feature_name=list(FEATURES), free_raw_data=False))
+    x, y, g = _subset(examples, train)
+    train_set = lgb.Dataset(x, y, group=g, feature_name=list(FEATURES), free_raw_data=False)
     params = {
         "objective": "lambdarank",
         "metric": "ndcg",
@@ -169,8 +187,12 @@ def fit_booster(  # noqa: ANN201 - a lightgbm Booster
         "force_row_wise": True,
         "verbose": -1,
     }
+    if rounds is not None:
+        return lgb.train(params, train_set, num_boost_round=rounds)
+    x, y, g = _subset(examples, valid)
+    valid_set = lgb.Dataset(x, y, group=g, feature_name=list(FEATURES), free_raw_data=False)
     return lgb.train(
-        params, sets[0], num_boost_round=config.trees, valid_sets=[sets[1]],
+        params, train_set, num_boost_round=config.trees, valid_sets=[valid_set],
         callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
     )
 
@@ -205,7 +227,7 @@ def without_queries(judgments: Judgments, queries: frozenset[str]) -> Judgments:
 def train_fusion_model(
     engine: SearchEngine, judgments: Judgments, config: FusionTrainingConfig, excluded: int = 0,
     log: Log = print,
-) -> tuple[LearnedFusion, FusionTrainingReport, tuple[FusionExamples, list[int]]]:
+) -> TrainedFusion:
     """Fit on the judgments' training queries; report held-out NDCG@10 against weighted fusion.
     Also returns the examples and the held-out query positions (to compare other models)."""
     started = time.perf_counter()
@@ -223,7 +245,7 @@ def train_fusion_model(
     best: tuple[float, object, list[np.ndarray], dict] | None = None
     for shape in tree_shapes(config):
         booster = fit_booster(examples, useful, valid, config.model_copy(update=shape))
-        model = LearnedFusion(booster, engine.encoder.encoder.version)
+        model = LearnedFusion(booster, engine.encoder.encoder.version, depth=config.candidates)
         scores = [model.scores(examples.features_of(i)) for i in range(len(examples.query_ids))]
         held_out = mean_ndcg10(examples, valid, scores, judgments)
         log(f"trees of {shape['leaves']} leaves, at least {shape['min_data_in_leaf']} rows each: "
@@ -232,7 +254,16 @@ def train_fusion_model(
             best = (held_out, booster, scores, shape)
     assert best is not None
     _, booster, learned, shape = best
-    model = LearnedFusion(booster, engine.encoder.encoder.version)
+    model = LearnedFusion(booster, engine.encoder.encoder.version, depth=config.candidates)
+    final = model
+    if config.refit:
+        every = useful + [i for i in valid if examples.labels[examples.rows(i)].max() > 0]
+        rounds = int(booster.best_iteration or booster.num_trees())
+        final = LearnedFusion(
+            fit_booster(examples, every, [], config.model_copy(update=shape), rounds=rounds),
+            engine.encoder.encoder.version, depth=config.candidates,
+        )
+        log(f"refitted on all {len(every)} queries with gain, {rounds} rounds")
     importance = booster.feature_importance(importance_type="gain")
     report = FusionTrainingReport(
         train_queries=len(useful), validation_queries=len(valid), excluded_encoder_queries=excluded,
@@ -246,7 +277,7 @@ def train_fusion_model(
         },
         seconds=round(time.perf_counter() - started, 1),
     )
-    return model, report, (examples, valid)
+    return TrainedFusion(model, final, report, examples, valid)
 
 
 def fusion_registry(data_dir: Path) -> IndexRegistry:

@@ -266,14 +266,16 @@ def train_fusion(
         log(f"left out {excluded} of {len(graded)} queries: the active encoder was fine-tuned on them")
     opened = open_products_shop(settings, products, product_columns, learned_fusion=False, log=log)
     try:
-        model, report, (examples, valid) = train_fusion_model(
-            opened.shop.engine, usable, config, excluded, log
-        )
+        trained = train_fusion_model(opened.shop.engine, usable, config, excluded, log)
+        report, examples = trained.report, trained.examples
         to_beat = report.validation_ndcg10_weighted
-        active = active_fusion(data_dir, model.encoder_version)
-        if active is not None:
+        active = active_fusion(data_dir, trained.final.encoder_version)
+        if active is not None and active.refit_on == file_digest(judgments):
+            log(f"the active learned fusion {active.version} learned from these same held-out queries: "
+                "compared with weighted fusion only")
+        elif active is not None:
             scores = [active.scores(examples.features_of(i)) for i in range(len(examples.group))]
-            to_beat = max(to_beat, mean_ndcg10(examples, valid, scores, usable))
+            to_beat = max(to_beat, mean_ndcg10(examples, trained.held_out, scores, usable))
             log(f"the active learned fusion scores {to_beat:.4f} on the same validation queries")
     finally:
         opened.shop.close()
@@ -281,11 +283,11 @@ def train_fusion(
     version, path = registry.new_version()
     published = report.validation_ndcg10_learned > to_beat
     artifact = FusionArtifact(
-        version=version, path=str(path), encoder=model.encoder_version,
+        version=version, path=str(path), encoder=trained.final.encoder_version,
         products_digest=file_digest(products), judgments_digest=file_digest(judgments),
         config=config.model_dump(), report=report, published=published,
     )
-    model.save(path, {"training": artifact.model_dump()})
+    trained.final.save(path, {"training": artifact.model_dump()})
     log(f"validation NDCG@10: weighted fusion {report.validation_ndcg10_weighted:.4f}, "
         f"learned {report.validation_ndcg10_learned:.4f} ({report.trees} trees, {report.seconds:.0f} s)")
     if published:

@@ -56,10 +56,20 @@ def test_training_learns_what_weighted_fusion_misses(files: tuple[Path, Path, Pa
     assert abs(sum(report.feature_importance.values()) - 1.0) < 1e-3
     model = active_fusion(root / "data", "hashing-trigram-256")
     assert model is not None and model.version == artifact.version
-    # a second run does not beat the active one (same data, same seed): kept, not published
-    again = train_fusion(_settings(root), products, judgments, CONFIG, log=lambda _: None)
-    assert not again.published
-    assert active_fusion(root / "data", "hashing-trigram-256").version == artifact.version  # type: ignore[union-attr]
+    # a second run without refitting does not beat the active one (same data, same seed)
+    plain = CONFIG.model_copy(update={"refit": False})
+    first = train_fusion(_settings(root), products, judgments, plain, log=lambda _: None)
+    again = train_fusion(_settings(root), products, judgments, plain, log=lambda _: None)
+    assert first.published and not again.published
+    assert active_fusion(root / "data", "hashing-trigram-256").version == first.version  # type: ignore[union-attr]
+    # a refitted model learned from the held-out queries too: the next run is judged against
+    # weighted fusion alone, not against it
+    said: list[str] = []
+    refit_settings = Settings(data_dir=root / "data-refit", encoder=EncoderConfig(name="hashing"))
+    refitted = train_fusion(refit_settings, products, judgments, CONFIG, log=lambda _: None)
+    after = train_fusion(refit_settings, products, judgments, CONFIG, log=said.append)
+    assert refitted.published and after.published
+    assert any("compared with weighted fusion only" in line for line in said)
 
 
 def test_hybrid_search_ranks_with_the_learned_fusion(files: tuple[Path, Path, Path]) -> None:

@@ -46,6 +46,10 @@ def test_features_have_known_values() -> None:
     np.testing.assert_allclose(col["numbers_in_title"], [-1, -1])  # the query has no numbers
     np.testing.assert_allclose(col["title_precision"], [2 / 3, 1.0], rtol=1e-6)
     np.testing.assert_allclose(col["query_pairs_in_title"], [1, 0])  # "wool coat" is a phrase of a only
+    np.testing.assert_allclose(col["weighted_log_rank"], np.log1p([0, 1]), rtol=1e-6)
+    np.testing.assert_allclose(col["retrievers_agree_at_10"], [0.1, 0.1])  # only a is in both top 10s
+    np.testing.assert_allclose(col["bm25_tenth_to_best"], [0.0, 0.0])  # with 2 candidates: the last
+    np.testing.assert_allclose(col["cosine_best_to_tenth"], [0.2, 0.2], atol=1e-6)
     sized = candidate_features(CANDIDATES[:1], QueryEvidence(("coat", "40"), _terms()))
     assert sized[0, FEATURES.index("numbers_in_title")] == 0.0
     assert candidate_features([], QueryEvidence((), None)).shape == (0, len(FEATURES))
@@ -78,3 +82,11 @@ def test_a_model_with_other_features_is_refused(tmp_path: Path) -> None:
     manifest.write_text(manifest.read_text().replace('"cosine_gap"', '"something_else"'))
     with pytest.raises(ValueError, match="train fusion"):
         LearnedFusion.load(tmp_path / "v1")
+
+
+def test_candidates_past_the_learned_depth_follow_in_their_order() -> None:
+    model = LearnedFusion(_booster_preferring_cosine(), "enc-1", depth=1)
+    extra = FusedCandidate("c", 0.1, lexical_score=1.0, lexical_rank=2, vector_similarity=0.9, vector_rank=3)
+    fused = model.fuse([*CANDIDATES, extra], QueryEvidence(("coat",), _terms()))
+    assert [c.product_id for c in fused] == ["a", "b", "c"]  # only a was re-scored
+    assert fused[0].score > fused[1].score > fused[2].score > 0
