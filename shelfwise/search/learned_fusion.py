@@ -43,10 +43,6 @@ FEATURES: tuple[str, ...] = (
     "numbers_in_title",
     "title_precision",
     "query_pairs_in_title",
-    "weighted_log_rank",
-    "retrievers_agree_at_10",
-    "bm25_tenth_to_best",
-    "cosine_best_to_tenth",
 )
 MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
@@ -94,12 +90,6 @@ def candidate_features(candidates: Sequence[FusedCandidate], evidence: QueryEvid
     out[:, 11] = best_bm25
     out[:, 12] = best_cosine
     out[:, [9, 13, 14, 15, 16, 17]] = [_title_match(c.product_id, evidence) for c in candidates]
-    # the candidates come in weighted fusion's order; the rest describes the query as a whole:
-    # how much the two retrievers agree, and how sharply each one's scores fall
-    out[:, 18] = np.log1p(np.arange(n))
-    out[:, 19] = np.sum((lexical_rank <= 10) & (vector_rank <= 10)) / 10.0
-    out[:, 20] = np.sort(bm25)[::-1][min(9, n - 1)] / best_bm25 if best_bm25 > 0 else 0.0
-    out[:, 21] = best_cosine - np.sort(cosine)[::-1][min(9, n - 1)]
     return out
 
 

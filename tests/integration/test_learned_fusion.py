@@ -42,7 +42,7 @@ def _settings(root: Path) -> Settings:
     return Settings(data_dir=root / "data", encoder=EncoderConfig(name="hashing"))
 
 
-CONFIG = FusionTrainingConfig(min_data_in_leaf=5, trees=200, early_stopping_rounds=30, threads=1)
+CONFIG = FusionTrainingConfig(min_data_in_leaf=5, trees=200, early_stopping_rounds=30, threads=1, refit=True)
 
 
 def test_training_learns_what_weighted_fusion_misses(files: tuple[Path, Path, Path]) -> None:
@@ -57,7 +57,7 @@ def test_training_learns_what_weighted_fusion_misses(files: tuple[Path, Path, Pa
     model = active_fusion(root / "data", "hashing-trigram-256")
     assert model is not None and model.version == artifact.version
     # a second run without refitting does not beat the active one (same data, same seed)
-    plain = CONFIG.model_copy(update={"refit": False})
+    plain = CONFIG.model_copy(update={"refit": False})  # the default
     first = train_fusion(_settings(root), products, judgments, plain, log=lambda _: None)
     again = train_fusion(_settings(root), products, judgments, plain, log=lambda _: None)
     assert first.published and not again.published
