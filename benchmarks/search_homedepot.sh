@@ -2,8 +2,10 @@
 # Home Depot search benchmark, end to end (from the repository root, after `make install`):
 #   1. split dev judgments by query into tuning (70%) and validation (30%) parts;
 #   2. fine-tune the encoder on the tuning part (it holds out 15% of those queries itself);
-#   3. tune fusion on the encoder's held-out queries, score every system on validation;
-#   4. bench + eval each mode on the validation queries with the default (tuned) settings.
+#   3. learn fusion (LambdaMART) from the tuning part with that encoder;
+#   4. bench + eval each mode on the validation queries with the default settings (hybrid uses the
+#      learned fusion; hybrid-weighted is the hand-tuned weighted fusion beside it);
+#   5. tune weighted fusion on the encoder's held-out queries, score every system on validation.
 # Usage: bash benchmarks/search_homedepot.sh [DATA_DIR]     SKIP_TRAIN=1 reuses the active encoder.
 set -euo pipefail
 HD=${HD:-../shared/data/homedepot}
@@ -17,10 +19,17 @@ if [ "${SKIP_TRAIN:-0}" != 1 ]; then
       --judgments "$OUT/tuning_judgments.tsv" --epochs 3
 fi
 $PY benchmarks/encoder_holdout.py "$OUT/tuning_judgments.tsv" "$OUT/encoder_holdout_judgments.tsv"
-for mode in hybrid lexical vector; do   # hybrid first: it builds the index
+if [ "${SKIP_TRAIN:-0}" != 1 ]; then
+  $SW bench search --data-dir "$OUT" --products "$HD/products.tsv" --queries "$OUT/validation_queries.tsv" \
+      --mode lexical --out "$OUT/warm-up.trec" > /dev/null   # builds the index (encodes the catalog)
+  $SW train fusion --data-dir "$OUT" --products "$HD/products.tsv" \
+      --judgments "$OUT/tuning_judgments.tsv" > "$OUT/train-fusion.json"
+fi
+for mode in hybrid lexical vector hybrid-weighted; do
+  fusion=(); [ "$mode" = hybrid-weighted ] && fusion=(--fusion weighted)
   $SW bench search --data-dir "$OUT" --products "$HD/products.tsv" \
-      --queries "$OUT/validation_queries.tsv" --mode "$mode" --out "$OUT/validation-$mode.trec" \
-      > "$OUT/bench-$mode.json"
+      --queries "$OUT/validation_queries.tsv" --mode "${mode%-weighted}" "${fusion[@]}" \
+      --out "$OUT/validation-$mode.trec" > "$OUT/bench-$mode.json"
   echo "== $mode"; cat "$OUT/bench-$mode.json"
   $SW eval search --judgments "$OUT/validation_judgments.tsv" --run "$OUT/validation-$mode.trec"
 done
@@ -28,7 +37,7 @@ work=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['work_dir'])"
 $PY benchmarks/tune_search.py --data-dir "$OUT" --work-dir "$work" \
     --tune-judgments "$OUT/encoder_holdout_judgments.tsv" \
     --validation-judgments "$OUT/validation_judgments.tsv" --out "$OUT/tuning.json"
-# 5. cross-encoder reranker (issue 3): trained on the tuning part, scored on validation
+# 6. cross-encoder reranker (issue 3): trained on the tuning part, scored on validation
 if [ "${SKIP_TRAIN:-0}" != 1 ]; then
   $SW train reranker --data-dir "$OUT" --products "$HD/products.tsv" \
       --judgments "$OUT/tuning_judgments.tsv" --epochs 1
