@@ -46,7 +46,8 @@ def main() -> None:
             shop.search(SearchRequest(query=query, page_size=100, facets=(), explain=False, fusion=fusion))
             seconds.append(time.perf_counter() - started)
         ms = np.array(seconds) * 1e3
-        print(f"{fusion or 'learned'}: p50 {np.percentile(ms, 50):.1f} ms, p95 {np.percentile(ms, 95):.1f} ms")
+        p50, p95 = np.percentile(ms, 50), np.percentile(ms, 95)
+        print(f"{fusion or 'learned'}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     candidates, evidence = shop.engine.fusion_candidates(queries[0])
     candidates = candidates[: learned.depth]
     started = time.perf_counter()
