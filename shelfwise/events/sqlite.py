@@ -12,11 +12,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from shelfwise.events.base import AppendOutcome, EventStats, StoredEvent
 from shelfwise.records import Event
+from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -34,29 +34,8 @@ CREATE INDEX IF NOT EXISTS events_actor_seq ON events(actor, seq);
 _INSERT = "INSERT INTO events(event_id, actor, type, product_id, ts, data) VALUES(?, ?, ?, ?, ?, ?)"
 
 
-def to_micros(moment: datetime) -> int:
-    """Microseconds since the Unix epoch (the `ts` column): exact, and sorts like the time."""
-    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def from_micros(micros: int) -> datetime:
-    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
-
-
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=10000")
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise RuntimeError(f"{path}: event store schema {version} is newer than this Shelfwise knows")
-    conn.executescript(_SCHEMA)
-    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    return conn
+    return connect_durable(path, _SCHEMA, SCHEMA_VERSION, "event store")
 
 
 class SQLiteEventStore:

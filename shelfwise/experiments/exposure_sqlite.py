@@ -10,10 +10,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 from shelfwise.experiments.exposure import Exposure, RecordOutcome
+from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
 
 EXPOSURES_FILE = "experiments.db"
 SCHEMA_VERSION = 1
@@ -33,31 +33,10 @@ _INSERT = (
     "INSERT OR IGNORE INTO exposures(experiment, request_id, variant, unit_id, ts, surface) "
     "VALUES(?, ?, ?, ?, ?, ?)"
 )
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _micros(moment: datetime) -> int:
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-
-
-def _moment(micros: int) -> datetime:
-    return datetime.fromtimestamp(micros // 1_000_000, UTC).replace(microsecond=micros % 1_000_000)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=10000")
-    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version > SCHEMA_VERSION:
-        conn.close()
-        raise RuntimeError(f"{path}: exposure log schema {version} is newer than this Shelfwise knows")
-    conn.executescript(_SCHEMA)
-    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    return conn
+    return connect_durable(path, _SCHEMA, SCHEMA_VERSION, "exposure log")
 
 
 class SQLiteExposureLog:
@@ -76,7 +55,8 @@ class SQLiteExposureLog:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 for e in exposures:
-                    row = (e.experiment, e.request_id, e.variant, e.unit_id, _micros(e.timestamp), e.surface)
+                    moment = to_micros(e.timestamp)
+                    row = (e.experiment, e.request_id, e.variant, e.unit_id, moment, e.surface)
                     inserted = self._conn.execute(_INSERT, row).rowcount == 1
                     outcomes.append(RecordOutcome.RECORDED if inserted else RecordOutcome.DUPLICATE)
                 self._conn.execute("COMMIT")
@@ -98,7 +78,7 @@ class SQLiteExposureLog:
                 request_id=request_id,
                 variant=variant,
                 unit_id=unit_id,
-                timestamp=_moment(int(ts)),
+                timestamp=from_micros(int(ts)),
                 surface=surface,
             )
             for request_id, variant, unit_id, ts, surface in rows
