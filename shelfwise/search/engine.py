@@ -122,9 +122,7 @@ class SearchEngine(IndexLifecycle):
         if reading is None:
             mask = live.table.mask(request.filters)
             return _Plan(request, mask, self._retrieve(live, query, request, mask))
-        text = normalize_query(reading.text) or query
-        weight = self.understanding.synonym_weight
-        alternatives = [(e.alternative, weight * e.weight) for e in reading.synonyms]
+        text, alternatives = self._matched_text(query, reading)
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives)
@@ -136,6 +134,13 @@ class SearchEngine(IndexLifecycle):
             return _Plan(effective, mask, retrieved, admitted=admitted)
         mask = live.table.mask(request.filters)
         return _Plan(request, mask, self._retrieve(live, text, request, mask, alternatives), relaxed=True)
+
+    def _matched_text(self, query: str, reading: QueryReading) -> tuple[str, list[tuple[str, float]]]:
+        """What retrieval matches for a read query: its text (price and negated phrases removed,
+        spelling corrected) and its synonyms' alternatives with their weights."""
+        weight = self.understanding.synonym_weight
+        alternatives = [(e.alternative, weight * e.weight) for e in reading.synonyms]
+        return normalize_query(reading.text) or query, alternatives
 
     @staticmethod
     def _admit_unknowns(
@@ -287,10 +292,7 @@ class SearchEngine(IndexLifecycle):
             text = normalize_query(query)
             alternatives: list[tuple[str, float]] = []
             if understand and text and live.understanding is not None:
-                reading = live.understanding.read(text)
-                text = normalize_query(reading.text) or text
-                weight = self.understanding.synonym_weight
-                alternatives = [(e.alternative, weight * e.weight) for e in reading.synonyms]
+                text, alternatives = self._matched_text(text, live.understanding.read(text))
             request = SearchRequest(query=text)
             mask = live.table.mask(request.filters)
             stages = self._stages(live, text, request.filters, "hybrid", mask, alternatives)
