@@ -19,6 +19,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -94,8 +95,13 @@ class FusionExamples:
     labels: np.ndarray
     group: np.ndarray
 
+    @cached_property
+    def starts(self) -> np.ndarray:
+        """The first row of each query."""
+        return np.concatenate([[0], np.cumsum(self.group)[:-1]]).astype(np.int64)
+
     def rows(self, i: int) -> slice:
-        start = int(self.group[:i].sum())
+        start = int(self.starts[i])
         return slice(start, start + int(self.group[i]))
 
     def features_of(self, i: int) -> np.ndarray:
@@ -157,7 +163,7 @@ def collect_examples(
 
 
 def _subset(examples: FusionExamples, chosen: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    starts = np.concatenate([[0], np.cumsum(examples.group)[:-1]])
+    starts = examples.starts
     rows = np.concatenate([np.arange(starts[i], starts[i] + examples.group[i]) for i in chosen])
     return examples.features[rows], examples.labels[rows], examples.group[list(chosen)]
 

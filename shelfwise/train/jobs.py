@@ -121,14 +121,13 @@ def train_encoder(
         config=config.model_dump(), report=report,
     )
     (path / "shelfwise_manifest.json").write_text(json.dumps(artifact.model_dump(), indent=2))
-    trained_on, _ = trainer.validation_split(graded)
+    trained_on, validation = trainer.validation_split(graded)
     (path / ENCODER_QUERIES_FILE).write_text(
         json.dumps(sorted({normalize_query(trained_on.queries[q]) for q in trained_on.query_ids}))
     )
     to_beat = report.validation_ndcg10_before
     active = active_encoder_path(data_dir)
     if active is not None and active != base:
-        _, validation = trainer.validation_split(graded)
         to_beat = max(to_beat, EncoderTrainer(active, config, log).evaluate(validation, catalog))
         log(f"the active encoder scores {to_beat:.4f} on the same validation queries")
     if report.validation_ndcg10_after > to_beat:
