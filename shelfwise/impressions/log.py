@@ -1,0 +1,90 @@
+"""The `ImpressionLog` protocol: what each response showed, kept by request id; and its factory.
+
+Recording is idempotent by request id: a retried request is one impression and the first record
+wins. `record` returns once its new impressions are stored; they are read back in time order
+(ties in recording order), optionally from a time window, for attribution and reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from shelfwise.experiments import RecordOutcome
+from shelfwise.impressions.records import Impression
+
+IMPRESSIONS_FILE = "impressions.db"
+
+
+@runtime_checkable
+class ImpressionLog(Protocol):
+    def record(self, impressions: Sequence[Impression]) -> list[RecordOutcome]:
+        """Store the impressions as one batch; one outcome per impression, in order."""
+        ...
+
+    def get(self, request_id: str) -> Impression | None: ...
+
+    def iter_impressions(
+        self, since: datetime | None = None, until: datetime | None = None, surface: str | None = None
+    ) -> Iterator[Impression]:
+        """Impressions with since <= timestamp < until (open ends: everything), oldest first."""
+        ...
+
+    def count(self, surface: str | None = None) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class MemoryImpressionLog:
+    """An ImpressionLog in memory, for tests and simulations."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[str, Impression] = {}
+
+    def record(self, impressions: Sequence[Impression]) -> list[RecordOutcome]:
+        outcomes: list[RecordOutcome] = []
+        for impression in impressions:
+            if impression.request_id in self._by_id:
+                outcomes.append(RecordOutcome.DUPLICATE)
+                continue
+            self._by_id[impression.request_id] = impression
+            outcomes.append(RecordOutcome.RECORDED)
+        return outcomes
+
+    def get(self, request_id: str) -> Impression | None:
+        return self._by_id.get(request_id)
+
+    def iter_impressions(
+        self, since: datetime | None = None, until: datetime | None = None, surface: str | None = None
+    ) -> Iterator[Impression]:
+        ordered = sorted(enumerate(self._by_id.values()), key=lambda pair: (pair[1].timestamp, pair[0]))
+        for _, impression in ordered:
+            if since is not None and impression.timestamp < since:
+                continue
+            if until is not None and impression.timestamp >= until:
+                continue
+            if surface is None or impression.surface == surface:
+                yield impression
+
+    def count(self, surface: str | None = None) -> int:
+        if surface is None:
+            return len(self._by_id)
+        return sum(1 for impression in self._by_id.values() if impression.surface == surface)
+
+    def close(self) -> None:
+        return None
+
+
+def open_impression_log(target: str | Path) -> ImpressionLog:
+    """A data folder (its `impressions.db`), `sqlite:///path/to/file.db` or `memory://`."""
+    from shelfwise.impressions.log_sqlite import SQLiteImpressionLog
+
+    if isinstance(target, str) and "://" in target:
+        if target == "memory://":
+            return MemoryImpressionLog()
+        if target.startswith("sqlite:///"):
+            return SQLiteImpressionLog(Path(target.removeprefix("sqlite:///")))
+        raise ValueError(f"unsupported impression log URL '{target}': use memory:// or sqlite:///PATH")
+    return SQLiteImpressionLog(Path(target) / IMPRESSIONS_FILE)

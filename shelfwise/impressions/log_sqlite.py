@@ -1,0 +1,139 @@
+"""SQLite ImpressionLog: one file (`DATA_DIR/impressions.db`) in WAL mode.
+
+One row per response; its shown items, variants and context are JSON columns, since they are
+always read together. Each `record` call is one transaction. Impressions are the service's own
+log, written on every search, so the file runs with synchronous=NORMAL: a killed process loses
+nothing committed, a power cut may lose the last transactions (events and exposures, which are
+the shoppers' input and the experiments' denominators, stay synchronous=FULL).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from shelfwise.experiments import RecordOutcome
+from shelfwise.impressions.records import Impression, ShownItem
+from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS impressions (
+    request_id TEXT PRIMARY KEY,
+    surface TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    user_id TEXT,
+    session_id TEXT,
+    query TEXT,
+    items TEXT NOT NULL,
+    variants TEXT NOT NULL,
+    context TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS impressions_ts ON impressions(ts);
+"""
+_INSERT = (
+    "INSERT OR IGNORE INTO impressions(request_id, surface, ts, user_id, session_id, query, items, "
+    "variants, context) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_COLUMNS = "request_id, surface, ts, user_id, session_id, query, items, variants, context"
+_PAGE = 5_000
+
+
+def _row(impression: Impression) -> tuple[object, ...]:
+    items = [[item.product_id, item.position, item.score] for item in impression.items]
+    return (
+        impression.request_id,
+        impression.surface,
+        to_micros(impression.timestamp),
+        impression.user_id,
+        impression.session_id,
+        impression.query,
+        json.dumps(items, separators=(",", ":")),
+        json.dumps(impression.variants, separators=(",", ":"), sort_keys=True),
+        json.dumps(impression.context, separators=(",", ":"), sort_keys=True),
+    )
+
+
+def _impression(row: Sequence[object]) -> Impression:
+    request_id, surface, ts, user_id, session_id, query, items, variants, context = row
+    return Impression(
+        request_id=str(request_id),
+        surface=str(surface),
+        timestamp=from_micros(int(ts)),  # type: ignore[call-overload]
+        user_id=None if user_id is None else str(user_id),
+        session_id=None if session_id is None else str(session_id),
+        query=None if query is None else str(query),
+        items=tuple(
+            ShownItem(product_id=pid, position=pos, score=score) for pid, pos, score in json.loads(str(items))
+        ),
+        variants=json.loads(str(variants)),
+        context=json.loads(str(context)),
+    )
+
+
+class SQLiteImpressionLog:
+    """The default ImpressionLog; safe to share between threads and processes."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn = connect_durable(self.path, _SCHEMA, SCHEMA_VERSION, "impression log")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._lock = threading.Lock()
+
+    def record(self, impressions: Sequence[Impression]) -> list[RecordOutcome]:
+        if not impressions:
+            return []
+        outcomes: list[RecordOutcome] = []
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for impression in impressions:
+                    inserted = self._conn.execute(_INSERT, _row(impression)).rowcount == 1
+                    outcomes.append(RecordOutcome.RECORDED if inserted else RecordOutcome.DUPLICATE)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return outcomes
+
+    def get(self, request_id: str) -> Impression | None:
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {_COLUMNS} FROM impressions WHERE request_id = ?", (request_id,)
+            ).fetchone()
+        return None if row is None else _impression(row)
+
+    def iter_impressions(
+        self, since: datetime | None = None, until: datetime | None = None, surface: str | None = None
+    ) -> Iterator[Impression]:
+        """Read in pages of rowid order within time order, so a long pass holds no lock."""
+        low = -(2**63) if since is None else to_micros(since)
+        high = 2**63 - 1 if until is None else to_micros(until)
+        cursor: tuple[int, int] = (low, -1)
+        while True:
+            with self._lock:
+                rows: list[sqlite3.Row] = self._conn.execute(
+                    f"SELECT {_COLUMNS}, rowid FROM impressions WHERE (ts, rowid) > (?, ?) AND ts < ? "
+                    "AND (? IS NULL OR surface = ?) ORDER BY ts, rowid LIMIT ?",
+                    (cursor[0], cursor[1], high, surface, surface, _PAGE),
+                ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _impression(row[:-1])
+            cursor = (int(rows[-1][2]), int(rows[-1][-1]))
+
+    def count(self, surface: str | None = None) -> int:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT COUNT(*) FROM impressions WHERE (? IS NULL OR surface = ?)", (surface, surface)
+            ).fetchone()
+        return int(row[0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
