@@ -5,7 +5,12 @@ which gives the CTR/CVR training examples."""
 from __future__ import annotations
 
 from shelfwise.impressions.attribution import AttributionConfig, AttributionStats, attribute
-from shelfwise.impressions.log import IMPRESSIONS_FILE, ImpressionLog, MemoryImpressionLog, open_impression_log
+from shelfwise.impressions.log import (
+    IMPRESSIONS_FILE,
+    ImpressionLog,
+    MemoryImpressionLog,
+    open_impression_log,
+)
 from shelfwise.impressions.log_sqlite import SQLiteImpressionLog
 from shelfwise.impressions.records import SURFACES, Impression, LabeledImpression, ShownItem
 

@@ -24,7 +24,12 @@ def _shown(request_id: str, minutes: float, products: list[str], session: str = 
 
 
 def _event(
-    kind: str, product: str, minutes: float, request_id: str | None = None, session: str = "s1", **more: object
+    kind: str,
+    product: str,
+    minutes: float,
+    request_id: str | None = None,
+    session: str = "s1",
+    **more: object,
 ) -> Event:
     return Event(
         event_id=f"{kind}-{product}-{minutes}-{request_id}",
