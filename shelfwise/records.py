@@ -151,6 +151,12 @@ class SearchRequest(BaseModel):
         default=None, description="rerank the top candidates with the cross-encoder; None: when one is active"
     )
     explain: bool = True
+    user_id: str | None = Field(
+        default=None, min_length=1, max_length=256, description="the signed-in shopper, if any"
+    )
+    session_id: str | None = Field(
+        default=None, min_length=1, max_length=256, description="the shopper's visit, if known"
+    )
 
     @field_validator("facets")
     @classmethod
@@ -254,6 +260,10 @@ class SearchResult(BaseModel):
     took_ms: float = 0.0
     index_version: str = ""
     interpretation: QueryInterpretation | None = None
+    request_id: str | None = Field(
+        default=None, description="served answers: send it back as the request_id of the events it leads to"
+    )
+    variants: dict[str, str] = Field(default_factory=dict, description="experiment -> variant served")
 
 
 # ----- shoppers' events ------------------------------------------------------------------------

@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
 from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
-from shelfwise.config import Settings, UnderstandingConfig
+from shelfwise.config import RecommendConfig, Settings, UnderstandingConfig
 from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore, open_event_store
+from shelfwise.experiments import Experiments
+from shelfwise.experiments.settings import apply_to_recommend, apply_to_search, check_settings
+from shelfwise.impressions import Impression, ImpressionLog, ShownItem, open_impression_log
 from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder
 from shelfwise.models.reranker import load_reranker
@@ -84,13 +88,24 @@ class Shelfwise:
         reranker: PairScorer | None = None,
         events: EventStore | None = None,
         learned_fusion: LearnedFusion | None = None,
+        impressions: ImpressionLog | None = None,
+        experiments: Experiments | None = None,
     ) -> None:
         """`reranker` defaults to the configured one (the data folder's active reranker), and
-        `learned_fusion` to the data folder's active one for this encoder (`fusion.learned`)."""
+        `learned_fusion` to the data folder's active one for this encoder (`fusion.learned`).
+        `experiments` default to the data folder's `experiments.json` (checked here: a variant
+        setting no surface can apply is an `ExperimentDefinitionError`) and `experiments.db`."""
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.experiments = experiments if experiments is not None else Experiments.open(settings.data_dir)
+        try:
+            check_settings(self.experiments.registry)
+        except ValueError:
+            self.experiments.close()
+            raise
         self.store = store or open_store(settings.resolved_store_url())
         self.events = events if events is not None else open_event_store(settings.data_dir)
+        self.impressions = impressions if impressions is not None else open_impression_log(settings.data_dir)
         self._event_recorder = EventRecorder(self.events)
         self._recommender: LiveRecommender | None = None
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
@@ -207,11 +222,23 @@ class Shelfwise:
     ) -> list[Recommended]:
         """Home feed of an actor ('user:<id>' or 'session:<id>', read live from the event log)
         followed by `items` (recent products sent with the request)."""
-        live = self._require_recommender()
-        history = [] if actor is None else self.events.recent(actor, self.settings.recommend.history_events)
+        return self._recommend_with(
+            self._require_recommender(), actor, items, k, exclude, self.settings.recommend
+        )
+
+    def _recommend_with(
+        self,
+        live: LiveRecommender,
+        actor: str | None,
+        items: Sequence[str],
+        k: int,
+        exclude: Sequence[str],
+        config: RecommendConfig,
+    ) -> list[Recommended]:
+        history = [] if actor is None else self.events.recent(actor, config.history_events)
         indices = live.history_of(history).tolist() + [live.index[i] for i in items if i in live.index]
         return live.for_history(
-            np.array(indices, dtype=np.int64), k, self._catalog_view(), self.settings.recommend, set(exclude)
+            np.array(indices, dtype=np.int64), k, self._catalog_view(), config, set(exclude)
         )
 
     def similar_items(self, product_id: str, k: int = 10) -> list[Recommended]:
@@ -223,6 +250,91 @@ class Shelfwise:
         return self._require_recommender().bought_with(
             product_id, k, self._catalog_view(), self.settings.recommend
         )
+
+    # ----- served answers: experiments and impressions --------------------------------------------
+
+    def serve_search(
+        self, request: SearchRequest, request_id: str, at: datetime | None = None
+    ) -> SearchResult:
+        """A shopper's search: runs under its experiment variants and logs what it showed.
+        The result carries `request_id` (for the events it leads to) and the variants."""
+        at = at or datetime.now(UTC)
+        decision = self.experiments.expose(
+            surface="search",
+            request_id=request_id,
+            at=at,
+            user_id=request.user_id,
+            session_id=request.session_id,
+        )
+        result = self.engine.search(apply_to_search(request, decision.overrides()))
+        variants = {a.experiment: a.variant for a in decision.assignments}
+        self._log_impression(
+            Impression(
+                request_id=request_id,
+                surface="search",
+                timestamp=at,
+                user_id=request.user_id,
+                session_id=request.session_id,
+                query=request.query,
+                items=tuple(ShownItem(product_id=h.product.product_id, position=h.rank - 1, score=h.score)
+                            for h in result.hits),
+                variants=variants,
+                context={"page": request.page, "mode": request.mode, "total": result.total},
+            )
+        )  # fmt: skip
+        return result.model_copy(update={"request_id": request_id, "variants": variants})
+
+    def serve_recommendations(
+        self,
+        surface: str,
+        request_id: str,
+        *,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        items: Sequence[str] = (),
+        product_id: str | None = None,
+        k: int = 10,
+        at: datetime | None = None,
+    ) -> tuple[list[Recommended], dict[str, str]]:
+        """A shopper's recommendations on `surface` ('recommend': the feed of the user, else of the
+        session; 'similar' or 'bought_together' of `product_id`) under its experiment variants,
+        logged as an impression; returns the items and the variants served."""
+        at = at or datetime.now(UTC)
+        decision = self.experiments.expose(
+            surface=surface, request_id=request_id, at=at, user_id=user_id, session_id=session_id
+        )
+        config = apply_to_recommend(self.settings.recommend, decision.overrides())
+        live = self._require_recommender()
+        if surface == "recommend":
+            actor = f"user:{user_id}" if user_id else (f"session:{session_id}" if session_id else None)
+            found = self._recommend_with(live, actor, items, k, (), config)
+        elif surface in ("similar", "bought_together") and product_id is not None:
+            answer = live.similar_items if surface == "similar" else live.bought_with
+            found = answer(product_id, k, self._catalog_view(), config)
+        else:
+            raise ValueError(f"unknown recommendation surface '{surface}' (or no product_id)")
+        variants = {a.experiment: a.variant for a in decision.assignments}
+        self._log_impression(
+            Impression(
+                request_id=request_id,
+                surface=surface,
+                timestamp=at,
+                user_id=user_id,
+                session_id=session_id,
+                items=tuple(ShownItem(product_id=r.product.product_id, position=i, score=r.score)
+                            for i, r in enumerate(found)),
+                variants=variants,
+                context={"anchor": product_id} if product_id else {},
+            )
+        )  # fmt: skip
+        return found, variants
+
+    def _log_impression(self, impression: Impression) -> None:
+        """Impressions are the service's own log: a failed write is logged, the answer still goes out."""
+        try:
+            self.impressions.record([impression])
+        except Exception:
+            logger.exception("could not log impression %s", impression.request_id)
 
     def _require_recommender(self) -> LiveRecommender:
         live = self.recommender
@@ -291,3 +403,5 @@ class Shelfwise:
         self.store.close()
         self.encoder.cache.close()
         self.events.close()
+        self.impressions.close()
+        self.experiments.close()

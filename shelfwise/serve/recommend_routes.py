@@ -5,13 +5,12 @@ already counts; each item says why it is there."""
 from __future__ import annotations
 
 import time
-import uuid
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.live import Recommended
 from shelfwise.records import Product
 from shelfwise.serve.errors import ApiError
 from shelfwise.serve.schemas import ErrorBody
@@ -40,6 +39,7 @@ class RecommendResponse(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     request_id: str = Field(description="send it back as the request_id of events this answer leads to")
+    variants: dict[str, str] = Field(default_factory=dict, description="experiment -> variant served")
     items: list[RecommendedItem]
     model_version: str
     took_ms: float
@@ -55,13 +55,35 @@ class SessionRequest(BaseModel):
     k: int = Field(default=10, ge=1, le=100)
 
 
-def _answer(request: Request, compute, started: float) -> RecommendResponse:  # noqa: ANN001
+Visitor = Annotated[str | None, Query(min_length=1, max_length=256, description="the shopper's visit")]
+
+
+def _answer(
+    request: Request,
+    surface: str,
+    started: float,
+    *,
+    user_id: str | None = None,
+    session_id: str | None = None,
+    items: Sequence[str] = (),
+    product_id: str | None = None,
+    k: int = 10,
+) -> RecommendResponse:
     shelfwise: Shelfwise = request.app.state.shelfwise
+    request_id = str(request.state.request_id)
     try:
-        found: list[Recommended] = compute(shelfwise)
+        found, variants = shelfwise.serve_recommendations(
+            surface,
+            request_id,
+            user_id=user_id,
+            session_id=session_id,
+            items=items,
+            product_id=product_id,
+            k=k,
+        )
     except LookupError as error:
         raise ApiError(503, str(error)) from error
-    items = [
+    answer = [
         RecommendedItem(
             product=r.product, score=r.score, reason=r.reason,
             reason_kind=r.reason_kind, anchor_product_id=r.anchor_id,
@@ -70,8 +92,9 @@ def _answer(request: Request, compute, started: float) -> RecommendResponse:  # 
     ]  # fmt: skip
     live = shelfwise.recommender
     return RecommendResponse(
-        request_id=f"rec-{uuid.uuid4().hex[:16]}",
-        items=items,
+        request_id=request_id,
+        variants=variants,
+        items=answer,
         model_version="" if live is None else live.version,
         took_ms=round((time.perf_counter() - started) * 1000, 2),
     )
@@ -81,10 +104,13 @@ def _answer(request: Request, compute, started: float) -> RecommendResponse:  # 
     "/recommend/user/{user_id}", summary="Home feed of a signed-in shopper", responses=_ERRORS
 )
 def recommend_user(
-    request: Request, user_id: Annotated[str, Path(min_length=1, max_length=256)], k: Count = 10
+    request: Request,
+    user_id: Annotated[str, Path(min_length=1, max_length=256)],
+    k: Count = 10,
+    session_id: Visitor = None,
 ) -> RecommendResponse:
     started = time.perf_counter()
-    return _answer(request, lambda s: s.recommend(actor=f"user:{user_id}", k=k), started)
+    return _answer(request, "recommend", started, user_id=user_id, session_id=session_id, k=k)
 
 
 @recommendations.post(
@@ -92,28 +118,45 @@ def recommend_user(
 )
 def recommend_session(request: Request, body: SessionRequest) -> RecommendResponse:
     started = time.perf_counter()
-    actor = None if body.session_id is None else f"session:{body.session_id}"
-    return _answer(request, lambda s: s.recommend(actor=actor, items=body.items, k=body.k), started)
+    return _answer(request, "recommend", started, session_id=body.session_id, items=body.items, k=body.k)
 
 
 @recommendations.get("/recommend/item/{product_id}", summary="Items similar to a product", responses=_ERRORS)
 def recommend_item(
-    request: Request, product_id: Annotated[str, Path(min_length=1, max_length=256)], k: Count = 10
+    request: Request,
+    product_id: Annotated[str, Path(min_length=1, max_length=256)],
+    k: Count = 10,
+    user_id: Visitor = None,
+    session_id: Visitor = None,
 ) -> RecommendResponse:
     started = time.perf_counter()
     _known(request, product_id)
-    return _answer(request, lambda s: s.similar_items(product_id, k), started)
+    return _answer(
+        request, "similar", started, user_id=user_id, session_id=session_id, product_id=product_id, k=k
+    )
 
 
 @recommendations.get(
     "/recommend/bought-together/{product_id}", summary="Items often bought with a product", responses=_ERRORS
 )
 def recommend_bought_together(
-    request: Request, product_id: Annotated[str, Path(min_length=1, max_length=256)], k: Count = 10
+    request: Request,
+    product_id: Annotated[str, Path(min_length=1, max_length=256)],
+    k: Count = 10,
+    user_id: Visitor = None,
+    session_id: Visitor = None,
 ) -> RecommendResponse:
     started = time.perf_counter()
     _known(request, product_id)
-    return _answer(request, lambda s: s.bought_together(product_id, k), started)
+    return _answer(
+        request,
+        "bought_together",
+        started,
+        user_id=user_id,
+        session_id=session_id,
+        product_id=product_id,
+        k=k,
+    )
 
 
 def _known(request: Request, product_id: str) -> None:

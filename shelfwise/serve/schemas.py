@@ -178,6 +178,8 @@ class SearchQuery(BaseModel):
     explain: bool | None = None
     understand: bool | None = Field(default=None, description="query understanding (default on)")
     rerank: bool | None = Field(default=None, description="cross-encoder reranking (default: if active)")
+    user_id: str | None = Field(default=None, description="signed-in shopper: personalization, experiments")
+    session_id: str | None = Field(default=None, description="the visit: attribution, session experiments")
 
 
 class SuggestionBody(BaseModel):
@@ -226,7 +228,9 @@ def search_request_from_query(params: SearchQuery) -> SearchRequest:
     }
     if params.facets is not None:
         raw["facets"] = [name.strip() for name in params.facets.split(",") if name.strip()]
-    for name in ("page", "page_size", "mode", "fusion", "explain", "understand", "rerank"):
+    for name in (
+        "page", "page_size", "mode", "fusion", "explain", "understand", "rerank", "user_id", "session_id",
+    ):  # fmt: skip
         value = getattr(params, name)
         if value is not None:
             raw[name] = value

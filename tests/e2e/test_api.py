@@ -438,10 +438,10 @@ def test_small_chunked_body_passes(client: TestClient) -> None:
 def test_unhandled_error_is_500_without_traceback(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def explode(self: Shelfwise, request: object) -> None:
+    def explode(self: Shelfwise, request: object, request_id: str) -> None:
         raise RuntimeError("secret detail from deep inside")
 
-    monkeypatch.setattr(Shelfwise, "search", explode)
+    monkeypatch.setattr(Shelfwise, "serve_search", explode)
     response = client.get("/search?q=kettle")
     assert response.status_code == 500
     body = response.json()

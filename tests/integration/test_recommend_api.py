@@ -117,3 +117,17 @@ def test_without_a_trained_recommender_the_routes_say_so(tmp_path: Path) -> None
         assert "train recommender" in response.text
     finally:
         shop.close()
+
+
+def test_each_answer_is_logged_as_an_impression_under_its_request_id(client: TestClient) -> None:
+    shop: Shelfwise = client.app.state.shelfwise  # type: ignore[attr-defined]
+    feed = client.get("/recommend/user/u3", params={"k": 4, "session_id": "visit-9"})
+    similar = client.get("/recommend/item/a3", params={"k": 3, "user_id": "u3"})
+    for response, surface in ((feed, "recommend"), (similar, "similar")):
+        body = response.json()
+        assert body["request_id"] == response.headers["x-request-id"]
+        impression = shop.impressions.get(body["request_id"])
+        assert impression is not None and impression.surface == surface and impression.user_id == "u3"
+        assert [i.product_id for i in impression.items] == _ids(response)
+    assert shop.impressions.get(feed.json()["request_id"]).session_id == "visit-9"  # type: ignore[union-attr]
+    assert shop.impressions.get(similar.json()["request_id"]).context == {"anchor": "a3"}  # type: ignore[union-attr]
