@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from shelfwise.cli_ab import ab_app
 from shelfwise.cli_events import events_app
 from shelfwise.cli_synonyms import synonyms_app
 from shelfwise.config import Settings
@@ -24,6 +25,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(synonyms_app, name="synonyms")
 app.add_typer(events_app, name="events")
+app.add_typer(ab_app, name="ab")
 console = Console(stderr=True)
 
 DataDir = Annotated[

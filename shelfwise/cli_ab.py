@@ -1,0 +1,146 @@
+"""`shelfwise ab ...`: define A/B experiments, list them, stop them and report their results.
+
+    shelfwise ab add experiment.json          # one definition, or {"experiments": [...]}
+    shelfwise ab list
+    shelfwise ab report ranking-test          # per-variant metrics, CIs, tests, SRM, MDE
+    shelfwise ab report ranking-test --json
+    shelfwise ab stop ranking-test            # ends it now; its exposures stay for the report
+
+A running server reads `experiments.json` when it starts: restart it after `add` or `stop`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from shelfwise.cli_events import DataDir, _data_dir
+
+ab_app = typer.Typer(help="A/B experiments: define, list, stop and report.", no_args_is_help=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
+
+
+def _definitions(file: Path) -> list[Any]:
+    try:
+        document = json.loads(file.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise _fail(f"{file}: not valid JSON: {error}") from None
+    if isinstance(document, dict) and "experiments" in document:
+        document = document["experiments"]
+    return document if isinstance(document, list) else [document]
+
+
+@ab_app.command("add")
+def add(
+    file: Annotated[Path, typer.Argument(help='JSON: one experiment or {"experiments": [...]}', exists=True)],
+    replace: Annotated[bool, typer.Option(help="replace an experiment of the same name")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Validate definitions (variants, shares, settings each surface can apply) and save them."""
+    from shelfwise.experiments import (
+        EXPERIMENTS_FILE,
+        ExperimentDefinitionError,
+        ExperimentRegistry,
+        parse_experiment,
+    )
+    from shelfwise.experiments.settings import check_settings
+
+    target = _data_dir(data_dir) / EXPERIMENTS_FILE
+    try:
+        registry = ExperimentRegistry.load(target)
+        added = [parse_experiment(raw, f"{file}: entry {i}") for i, raw in enumerate(_definitions(file))]
+        check_settings(added)
+        for experiment in added:
+            registry.add(experiment, replace=replace)
+    except ExperimentDefinitionError as error:
+        raise _fail(str(error)) from None
+    registry.save(target)
+    for experiment in added:
+        shares = ", ".join(f"{v.name} {v.share:.0%}" for v in experiment.variants)
+        typer.echo(f"added {experiment.name} ({experiment.unit}): {shares}")
+
+
+@ab_app.command("list")
+def list_experiments(data_dir: DataDir = None) -> None:
+    """Every defined experiment: unit, variants and shares, surfaces, state and exposures."""
+    from shelfwise.experiments import Experiments
+
+    experiments = Experiments.open(_data_dir(data_dir))
+    now = datetime.now(UTC)
+    if not len(experiments.registry):
+        typer.echo("no experiments defined")
+    for experiment in experiments.registry:
+        state = "running" if experiment.is_running(now) else "not running"
+        shares = ", ".join(f"{v.name} {v.share:.0%}" for v in experiment.variants)
+        surfaces = ", ".join(experiment.surfaces) or "every surface"
+        exposures = experiments.log.count(experiment.name)
+        typer.echo(
+            f"{experiment.name}: {state}; unit {experiment.unit}; {shares}; {surfaces}; {exposures} exposures"
+        )
+    experiments.close()
+
+
+@ab_app.command("stop")
+def stop(
+    name: Annotated[str, typer.Argument(help="experiment name")],
+    data_dir: DataDir = None,
+) -> None:
+    """End an experiment now: new requests get the defaults; the report keeps its window."""
+    from shelfwise.experiments import EXPERIMENTS_FILE, ExperimentRegistry
+
+    target = _data_dir(data_dir) / EXPERIMENTS_FILE
+    registry = ExperimentRegistry.load(target)
+    try:
+        experiment = registry.get(name)
+    except KeyError as error:
+        raise _fail(str(error.args[0])) from None
+    now = datetime.now(UTC)
+    if experiment.start is not None and now <= experiment.start:
+        raise _fail(
+            f"experiment '{name}' has not started yet ({experiment.start.isoformat()}): remove it instead"
+        )
+    registry.add(experiment.model_copy(update={"end": now}), replace=True)
+    registry.save(target)
+    typer.echo(f"stopped {name} at {now.isoformat()}")
+
+
+@ab_app.command("report")
+def report(
+    name: Annotated[str, typer.Argument(help="experiment name")],
+    as_json: Annotated[bool, typer.Option("--json", help="the full report as JSON")] = False,
+    until: Annotated[
+        datetime | None, typer.Option(help="count events before this time (default: the experiment's end)")
+    ] = None,
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="significance level")] = 0.05,
+    seed: Annotated[int, typer.Option(help="seed of the bootstrap")] = 0,
+    data_dir: DataDir = None,
+) -> None:
+    """Per-variant CTR, conversion and revenue per unit with confidence intervals, a test suited to
+    each metric, the sample-ratio-mismatch check and the minimal detectable effect."""
+    from shelfwise.events import open_event_store
+    from shelfwise.experiments import Experiments, format_report
+
+    folder = _data_dir(data_dir)
+    experiments = Experiments.open(folder)
+    events = open_event_store(folder)
+    moment = None if until is None else (until.replace(tzinfo=UTC) if until.tzinfo is None else until)
+    try:
+        result = experiments.report(
+            name, (stored.event for stored in events.iter_events()), until=moment, seed=seed, alpha=alpha
+        )
+    except KeyError as error:
+        raise _fail(str(error.args[0])) from None
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    finally:
+        events.close()
+        experiments.close()
+    typer.echo(result.model_dump_json(indent=2) if as_json else format_report(result))
