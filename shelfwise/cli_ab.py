@@ -144,3 +144,74 @@ def report(
         events.close()
         experiments.close()
     typer.echo(result.model_dump_json(indent=2) if as_json else format_report(result))
+
+
+def _settings_pairs(values: list[str], hint: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for value in values:
+        name, sep, raw = value.partition("=")
+        if not sep or not name:
+            raise typer.BadParameter(f"'{value}' is not NAME=VALUE", param_hint=hint)
+        try:
+            out[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[name] = raw  # a bare word: fusion=weighted
+    return out
+
+
+@ab_app.command("interleave")
+def interleave_command(
+    a: Annotated[list[str], typer.Option("--a", help="ranker A's search settings, NAME=VALUE (repeatable)")],
+    b: Annotated[list[str], typer.Option("--b", help="ranker B's search settings, NAME=VALUE (repeatable)")],
+    k: Annotated[int, typer.Option(min=1, max=100, help="interleaved results per query")] = 10,
+    limit: Annotated[int, typer.Option(min=1, help="most logged queries to replay")] = 2000,
+    seed: Annotated[int, typer.Option(help="seed of the team-draft coin")] = 0,
+    data_dir: DataDir = None,
+) -> None:
+    """Team-draft interleave two search configurations on logged searches that got clicks; a
+    logged click counts for the team whose result shows that product. Clicks were logged on what
+    the serving ranker showed, so a ranker close to the serving one is favoured: compare
+    candidates with each other rather than with what served the log."""
+    from shelfwise.experiments.interleaving import LoggedQuery, interleave
+    from shelfwise.experiments.settings import apply_to_search, known_settings
+    from shelfwise.impressions import attribute
+    from shelfwise.records import SearchRequest
+
+    settings_a, settings_b = _settings_pairs(a, "--a"), _settings_pairs(b, "--b")
+    for hint, chosen in (("--a", settings_a), ("--b", settings_b)):
+        unknown = sorted(set(chosen) - known_settings("search"))
+        if unknown:
+            raise typer.BadParameter(f"unknown search setting '{unknown[0]}'", param_hint=hint)
+    shop = _shelfwise_of(data_dir)
+    try:
+        examples, _ = attribute(
+            shop.impressions.iter_impressions(surface="search"), (s.event for s in shop.events.iter_events())
+        )
+        clicked: dict[str, tuple[str, set[str]]] = {}
+        for example in examples:
+            if example.clicked and example.query:
+                clicked.setdefault(example.request_id, (example.query, set()))[1].add(example.product_id)
+        queries = [LoggedQuery(q, frozenset(p), rid) for rid, (q, p) in list(clicked.items())[:limit]]
+        if not queries:
+            raise _fail("no logged search has an attributed click yet")
+        shop.open_index()
+
+        def ranker(settings: dict[str, Any]):  # noqa: ANN202
+            def rank(query: str) -> list[str]:
+                request = apply_to_search(
+                    SearchRequest(query=query, page_size=k, facets=(), explain=False), settings
+                )
+                return [hit.product.product_id for hit in shop.search(request).hits]
+
+            return rank
+
+        result = interleave(queries, ranker(settings_a), ranker(settings_b), k=k, seed=seed)
+    finally:
+        shop.close()
+    typer.echo(result.model_dump_json(indent=2))
+
+
+def _shelfwise_of(data_dir: Path | None):  # noqa: ANN202 - heavy import kept lazy
+    from shelfwise.cli import _shelfwise
+
+    return _shelfwise(data_dir)

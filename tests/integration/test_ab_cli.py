@@ -103,3 +103,38 @@ def test_bad_definitions_and_names_are_reported(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "unknown setting 'fuson'" in result.output
     missing = runner.invoke(app, ["ab", "report", "nope", "--data-dir", data])
     assert missing.exit_code == 1 and "no experiment 'nope'" in missing.output
+
+
+def test_interleave_replays_logged_searches_with_clicks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shelfwise.config import EncoderConfig, Settings
+    from shelfwise.records import Product, SearchRequest
+    from shelfwise.service import Shelfwise
+
+    monkeypatch.setenv("SHELFWISE_ENCODER__NAME", "hashing")
+    data = tmp_path / "data"
+    shop = Shelfwise(Settings(data_dir=data, encoder=EncoderConfig(name="hashing")))
+    colours = ("red", "blue", "green", "black")
+    shop.upsert_products([
+        Product(product_id=f"k{i}", title=f"{colours[i % 4]} kettle model {i}", category=("Home", "Kettles"))
+        for i in range(12)
+    ])  # fmt: skip
+    shop.rebuild_index()
+    for n, colour in enumerate(colours * 5):
+        result = shop.serve_search(SearchRequest(query=f"{colour} kettle", session_id=f"s{n}"), f"r{n}")
+        top = result.hits[0].product.product_id
+        shop.record_events([Event(event_id=f"c{n}", type="click", session_id=f"s{n}", product_id=top,
+                                  timestamp=T0, request_id=f"r{n}")])  # fmt: skip
+    shop.close()
+    runner = CliRunner()
+    args = ["ab", "interleave", "--a", "mode=lexical", "--b", "mode=lexical", "--data-dir", str(data)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["queries"] == 20 and summary["no_clicks"] == 0
+    assert summary["wins_a"] + summary["wins_b"] == 20  # one logged click per query, always shown
+    bad = runner.invoke(
+        app, ["ab", "interleave", "--a", "fuson=rrf", "--b", "mode=lexical", "--data-dir", str(data)]
+    )
+    assert bad.exit_code == 2 and "unknown search setting 'fuson'" in bad.output
