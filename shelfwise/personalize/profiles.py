@@ -31,6 +31,7 @@ from shelfwise.personalize.storage import SavedProfiles, read_profiles, write_pr
 from shelfwise.records import Event, Product
 
 Candidates = Sequence[Product | str]
+CONSOLIDATE_AT = 10_000  # updated profiles kept beside the batch table before both are merged
 Who = str | UserProfile
 
 
@@ -111,7 +112,7 @@ class Profiles:
         table = compute_table(rows, offsets, self.catalog, self.config)
         for j, name in enumerate(names):
             self._fresh[name] = (rows.take(np.arange(offsets[j], offsets[j + 1])), table.row(j))
-        if len(self._fresh) > max(10_000, len(self._index)):
+        if len(self._fresh) >= max(CONSOLIDATE_AT, len(self._index) // 2):
             self._consolidate()
         return tuple(names)
 
