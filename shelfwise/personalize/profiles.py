@@ -16,12 +16,20 @@ impressions needs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
-from shelfwise.personalize.aggregate import Compact, EventRows, compute_table, parse_events, windows
+from shelfwise.personalize.aggregate import (
+    Compact,
+    EventRows,
+    ProfileTable,
+    compute_table,
+    parse_events,
+    windows,
+)
 from shelfwise.personalize.catalog import ProfileCatalog, VectorLookup
 from shelfwise.personalize.config import ProfileConfig
 from shelfwise.personalize.features import profile_features
@@ -35,9 +43,33 @@ CONSOLIDATE_AT = 10_000  # updated profiles kept beside the batch table before b
 Who = str | UserProfile
 
 
+@dataclass(frozen=True, eq=False)
+class _Base:
+    """The batch part: actors, their windows (rows by actor, offsets) and profile table."""
+
+    actors: tuple[str, ...]
+    index: dict[str, int]
+    rows: EventRows
+    offsets: np.ndarray
+    table: ProfileTable
+
+    @classmethod
+    def compute(
+        cls,
+        actors: Sequence[str],
+        rows: EventRows,
+        offsets: np.ndarray,
+        catalog: ProfileCatalog,
+        config: ProfileConfig,
+    ) -> _Base:
+        table = compute_table(rows, offsets, catalog, config)
+        return cls(tuple(actors), {actor: i for i, actor in enumerate(actors)}, rows, offsets, table)
+
+
 class Profiles:
-    """Every known shopper's event window and profile. Updates replace one shopper's profile
-    at a time (a dictionary write), so readers see the old profile or the new one."""
+    """Every known shopper's event window and profile. One writer (`update`) and many readers:
+    an update replaces one shopper's profile at a time (a dictionary write) and the batch part
+    as one object, so a reader sees a shopper's old profile or the new one, never a mix."""
 
     def __init__(
         self,
@@ -55,23 +87,22 @@ class Profiles:
         self.catalog = catalog
         self.config = config
         self.as_of = as_of
-        self._actors = list(actors)
-        self._index = {actor: i for i, actor in enumerate(self._actors)}
-        self._rows, self._offsets = rows, offsets
-        self._table = compute_table(rows, offsets, catalog, config)
+        self._base = _Base.compute(actors, rows, offsets, catalog, config)
         self._fresh: dict[str, tuple[EventRows, Compact]] = {}
 
     # ----- who is known ------------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._index) + sum(1 for actor in self._fresh if actor not in self._index)
+        base = self._base.index
+        return len(base) + sum(1 for actor in list(self._fresh) if actor not in base)
 
     def __contains__(self, actor: object) -> bool:
-        return actor in self._fresh or actor in self._index
+        return actor in self._fresh or actor in self._base.index
 
     @property
     def actors(self) -> tuple[str, ...]:
-        return (*self._actors, *(a for a in self._fresh if a not in self._index))
+        base = self._base
+        return (*base.actors, *(a for a in list(self._fresh) if a not in base.index))
 
     @property
     def as_of_time(self) -> datetime | None:
@@ -82,15 +113,17 @@ class Profiles:
         fresh = self._fresh.get(actor)
         if fresh is not None:
             return fresh[0]
-        i = self._index.get(actor)
-        return None if i is None else self._rows.take(np.arange(self._offsets[i], self._offsets[i + 1]))
+        base = self._base
+        i = base.index.get(actor)
+        return None if i is None else base.rows.take(np.arange(base.offsets[i], base.offsets[i + 1]))
 
     def _compact(self, actor: str) -> Compact | None:
         fresh = self._fresh.get(actor)
         if fresh is not None:
             return fresh[1]
-        i = self._index.get(actor)
-        return None if i is None else self._table.row(i)
+        base = self._base
+        i = base.index.get(actor)
+        return None if i is None else base.table.row(i)
 
     # ----- keeping current ---------------------------------------------------------------------
 
@@ -112,24 +145,23 @@ class Profiles:
         table = compute_table(rows, offsets, self.catalog, self.config)
         for j, name in enumerate(names):
             self._fresh[name] = (rows.take(np.arange(offsets[j], offsets[j + 1])), table.row(j))
-        if len(self._fresh) >= max(CONSOLIDATE_AT, len(self._index) // 2):
+        if len(self._fresh) >= max(CONSOLIDATE_AT, len(self._base.actors) // 2):
             self._consolidate()
         return tuple(names)
 
     def snapshot(self) -> tuple[list[str], EventRows, np.ndarray]:
         """Every actor's window as one array set (actors in order, rows by actor, offsets)."""
         actors = self.actors
-        parts = [_relabel(self.window(actor), j) for j, actor in enumerate(actors)]  # type: ignore[arg-type]
+        kept = [self.window(actor) for actor in actors]
+        parts = [_relabel(w, j) for j, w in enumerate(kept) if w is not None]  # every known actor has one
         rows = EventRows.concat(parts)
         counts = np.array([len(p) for p in parts], dtype=np.int64)
         return list(actors), rows, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     def _consolidate(self) -> None:
         actors, rows, offsets = self.snapshot()
-        self._actors, self._index = actors, {actor: i for i, actor in enumerate(actors)}
-        self._rows, self._offsets = rows, offsets
-        self._table = compute_table(rows, offsets, self.catalog, self.config)
-        self._fresh = {}
+        self._base = _Base.compute(actors, rows, offsets, self.catalog, self.config)
+        self._fresh = {}  # a reader in between finds the same profiles in both
 
     # ----- reading -----------------------------------------------------------------------------
 
