@@ -70,7 +70,7 @@ def test_config_is_frozen_and_checked() -> None:
     with pytest.raises(ValidationError):
         ProfileConfig(event_weights={"view": -1.0})
     with pytest.raises(ValidationError):
-        CONFIG.smoothing = 1.0  # type: ignore[misc]
+        setattr(CONFIG, "smoothing", 1.0)  # noqa: B010 - assigning to a frozen model must fail
     assert ProfileConfig().rating_weight(4) == 3.0
     assert ProfileConfig().rating_weight(4.5) == 4.0
     assert ProfileConfig().rating_weight(1) == 0.0

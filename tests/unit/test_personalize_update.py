@@ -57,14 +57,12 @@ def random_events(n: int, seed: int, actors: int = 8, first: int = 0) -> list[Ev
         who = int(rng.integers(actors))
         ids = {"user_id": f"u{who}"} if who % 3 else {"session_id": f"s{who}"}
         pid = f"P{int(rng.integers(42))}"  # P40, P41: unknown products
-        extra = {"query": "kettle", "shown": (pid,)} if kind == "search" else {"product_id": pid}
+        fields: dict[str, object] = {"event_id": f"e{first + j}", "type": kind, **ids}
+        fields["timestamp"] = T0 + timedelta(days=float(day))
+        fields.update({"query": "kettle", "shown": (pid,)} if kind == "search" else {"product_id": pid})
         if kind == "rating":
-            extra["rating"] = float(rng.integers(1, 6))
-        out.append(
-            Event(
-                event_id=f"e{first + j}", type=kind, timestamp=T0 + timedelta(days=float(day)), **ids, **extra
-            )  # type: ignore[arg-type]
-        )
+            fields["rating"] = float(rng.integers(1, 6))
+        out.append(Event.model_validate(fields))
     return out
 
 
