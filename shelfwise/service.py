@@ -18,7 +18,7 @@ from shelfwise.experiments import Experiments
 from shelfwise.experiments.settings import apply_to_recommend, apply_to_search, check_settings
 from shelfwise.impressions import Impression, ImpressionLog, ShownItem, open_impression_log
 from shelfwise.index import IndexManifest
-from shelfwise.models import CachedEncoder, Encoder, load_encoder
+from shelfwise.models import CachedEncoder, Encoder, load_encoder, onnx_root_of
 from shelfwise.models.reranker import load_reranker
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
@@ -110,7 +110,9 @@ class Shelfwise:
         self._recommender: LiveRecommender | None = None
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
         if encoder is None:
-            encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir))
+            encoder = load_encoder(
+                settings.encoder, active_encoder_path(settings.data_dir), onnx_root_of(settings.data_dir)
+            )
         self.encoder = CachedEncoder(encoder, cache)
         if reranker is None:
             reranker = load_reranker(settings.rerank, active_reranker_path(settings.data_dir))

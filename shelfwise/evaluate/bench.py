@@ -108,7 +108,7 @@ def open_products_shop(
     """Load `products` into a work folder keyed by the file's hash (reused when it exists) and
     open its index, with the data folder's active encoder, and its active reranker (`rerank`)
     and learned fusion (`learned_fusion`, when one is active for that encoder)."""
-    from shelfwise.models import load_encoder
+    from shelfwise.models import load_encoder, onnx_root_of
     from shelfwise.models.reranker import load_reranker
     from shelfwise.service import Shelfwise
     from shelfwise.store import open_embedding_cache
@@ -118,7 +118,9 @@ def open_products_shop(
     bench_settings = settings.model_copy(update={"data_dir": work})
     cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
     # the models are the data folder's (its active fine-tuned ones, if any), not the work folder's
-    encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir))
+    encoder = load_encoder(
+        settings.encoder, active_encoder_path(settings.data_dir), onnx_root_of(settings.data_dir)
+    )
     reranker = None
     if rerank:
         reranker = load_reranker(settings.rerank.model_copy(update={"enabled": True}),

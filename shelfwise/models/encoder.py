@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 TextKind = Literal["query", "document"]
 
@@ -75,7 +78,10 @@ class SentenceTransformerEncoder:
         batch_size: int = 64,
         threads: int | None = None,
         name: str = "all-MiniLM-L6-v2",
+        onnx_root: Path | None = None,
     ) -> None:
+        """With `onnx_root`, a few texts at a time (queries) run on ONNX Runtime through a graph
+        exported there on first use (`onnx_encoder.py`); batches stay on torch."""
         folder = Path(model_path) if model_path else bundled_minilm_path()
         if not folder.is_dir():
             raise FileNotFoundError(f"encoder model folder not found: {folder}")
@@ -85,6 +91,8 @@ class SentenceTransformerEncoder:
         self._version = f"{name}@{_folder_fingerprint(folder)}"
         self._dim = _declared_dimension(folder)
         self._loaded: Any = None
+        self._onnx_root = onnx_root
+        self._onnx: Any = None
 
     @property
     def _model(self) -> Any:
@@ -132,9 +140,32 @@ class SentenceTransformerEncoder:
         import torch
 
         transformer: Any = self._model[0]
+        if self._onnx_root is not None:
+            onnx = self._onnx_encoder(transformer)
+            if onnx is not None:
+                return onnx.encode(texts)
         with torch.inference_mode():
             pooled = mean_pooled(transformer, texts, transformer.max_seq_length)
         return pooled.numpy().astype(np.float32)
+
+
+    def _onnx_encoder(self, transformer: Any) -> Any:
+        """The ONNX query path, exported on first use; None (and torch from then on) if that fails."""
+        if self._onnx is None:
+            from shelfwise.models.onnx_encoder import OnnxQueryEncoder, export_query_encoder, onnx_path_for
+
+            assert self._onnx_root is not None
+            path = onnx_path_for(self._onnx_root, self._version)
+            try:
+                if not path.is_file():
+                    logger.info("exporting the query encoder to ONNX: %s", path)
+                    export_query_encoder(transformer, path)
+                self._onnx = OnnxQueryEncoder(path, transformer.tokenizer, transformer.max_seq_length,
+                                              threads=self._threads or 1)  # fmt: skip
+            except Exception:
+                logger.warning("ONNX query encoder unavailable; queries stay on torch", exc_info=True)
+                self._onnx = False
+        return self._onnx or None
 
 
 def mean_pooled(transformer: Any, texts: Sequence[str], max_length: int) -> Any:
