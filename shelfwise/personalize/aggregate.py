@@ -182,11 +182,14 @@ def _embeddings(
         return None, np.zeros(n_actors, dtype=bool)
     vector_rows = catalog.vector_row[rows.product]
     known = vector_rows >= 0
-    weights = sparse.csr_matrix(
-        (decayed[known].astype(np.float32), (rows.actor[known], vector_rows[known])),
-        shape=(n_actors, len(catalog.vectors)),
-    )
-    sums = np.asarray(weights @ catalog.vectors, dtype=np.float64)
+    if n_actors == 1:  # one shopper (updates, live profiles): no sparse matrix to build
+        sums = (decayed[known] @ catalog.vectors[vector_rows[known]].astype(np.float64))[None, :]
+    else:
+        weights = sparse.csr_matrix(
+            (decayed[known].astype(np.float32), (rows.actor[known], vector_rows[known])),
+            shape=(n_actors, len(catalog.vectors)),
+        )
+        sums = np.asarray(weights @ catalog.vectors, dtype=np.float64)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     unit = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0).astype(np.float32)
     return unit, norms[:, 0] > 0

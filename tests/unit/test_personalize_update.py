@@ -180,7 +180,12 @@ def test_a_live_profile_from_the_event_store_matches_the_batch_one() -> None:
             profiles.features(live, ids), profiles.features(actor, ids), rtol=1e-6, atol=1e-7
         )
         assert live.summary() == profiles.profile(actor).summary()
-        assert profiles.reasons(live, "P1") == profiles.reasons(actor, "P1")
+        for pid in ("P1", "P2", "P6"):
+            live_reasons, batch_reasons = profiles.reasons(live, pid), profiles.reasons(actor, pid)
+            assert [(r.kind, r.text, r.key) for r in live_reasons] == [
+                (r.kind, r.text, r.key) for r in batch_reasons
+            ]
+            assert [r.strength for r in live_reasons] == pytest.approx([r.strength for r in batch_reasons])
     assert profiles.live("user:nobody", []).is_empty
 
 
