@@ -100,7 +100,7 @@ class ShownTruth:
 @dataclass(frozen=True)
 class ClosedLoopResult:
     events: tuple[Event, ...]  # valid, in time order (ties by event id), unique ids
-    impressions: tuple[Impression, ...]  # in the order served
+    impressions: tuple[Impression, ...]  # in time order (ties by request id)
     truth: Mapping[tuple[str, str], ShownTruth]  # (request_id, product_id) -> truth
     shoppers: tuple[ShopperTruth, ...]
     start: datetime
@@ -166,8 +166,9 @@ def simulate_closed_loop(
         _truth(catalog, run.taste, f"shopper-{i:05d}", run.settings.user_id, tuple(run.sessions))
         for i, run in enumerate(runs)
     )
+    impressions = sorted(server.impressions, key=lambda i: (i.timestamp, i.request_id))
     truth = {key: _frozen(key, outcome) for key, outcome in outcomes.items()}
-    return ClosedLoopResult(tuple(events), tuple(server.impressions), truth, shoppers, start, end)
+    return ClosedLoopResult(tuple(events), tuple(impressions), truth, shoppers, start, end)
 
 
 def _run_visits(

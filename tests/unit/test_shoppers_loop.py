@@ -132,6 +132,7 @@ def test_events_are_valid_ordered_unique_and_attributed_to_what_was_shown() -> N
     shown = {(i.request_id, item.product_id): item.position for i in result.impressions for item in i.items}
     requests = {i.request_id: i for i in result.impressions}
     assert len(requests) == len(result.impressions)
+    assert list(result.impressions) == sorted(result.impressions, key=lambda i: (i.timestamp, i.request_id))
     assert set(shown) == set(result.truth)
     price = {p.product_id: p.price for p in small_products()}
     kinds: Counter[str] = Counter()
