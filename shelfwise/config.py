@@ -171,6 +171,17 @@ class RecommendConfig(BaseModel):
     in_stock_only: bool = True
 
 
+class PersonalizeConfig(BaseModel):
+    """Personal re-ordering of a signed-in shopper's (or a known session's) search results."""
+
+    enabled: bool = True
+    depth: int = Field(default=50, ge=2, le=100, description="first places of a result list re-ordered")
+    boost_weight: float = Field(
+        default=0.3, ge=0, le=5, description="profile boost: relevance (0-1) + weight * fit (-1..1)"
+    )
+    half_life_days: float = Field(default=30.0, gt=0, description="how fast old events stop counting")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHELFWISE_", env_nested_delimiter="__")
 
@@ -184,6 +195,7 @@ class Settings(BaseSettings):
     understanding: UnderstandingConfig = Field(default_factory=UnderstandingConfig)
     serve: ServeConfig = Field(default_factory=ServeConfig)
     recommend: RecommendConfig = Field(default_factory=RecommendConfig)
+    personalize: PersonalizeConfig = Field(default_factory=PersonalizeConfig)
 
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{self.data_dir / 'catalog.db'}"

@@ -169,6 +169,20 @@ class SearchRequest(BaseModel):
         return value
 
 
+class PersonalEvidence(BaseModel):
+    """How the final, personal stage moved a hit: its relevance within the re-ordered places
+    (0-1), the profile fit (-1..1) and the blend, with the profile's reasons in words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: Literal["profile", "model"] = "profile"
+    relevance: float
+    fit: float
+    final: float
+    moved: int = Field(description="places gained (+) or lost (-) against the relevance order")
+    reasons: list[str] = Field(default_factory=list, description="'you often buy Brand X', ...")
+
+
 class Explanation(BaseModel):
     """Why a hit is where it is: each stage's evidence."""
 
@@ -190,6 +204,7 @@ class Explanation(BaseModel):
         default=None, description="cross-encoder's predicted relevance grade (1-3), when reranked"
     )
     filters_applied: list[str] = Field(default_factory=list)
+    personal: PersonalEvidence | None = Field(default=None, description="when re-ordered for the shopper")
 
 
 class Hit(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,11 +16,13 @@ from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_pr
 from shelfwise.config import RecommendConfig, Settings, UnderstandingConfig
 from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore, open_event_store
 from shelfwise.experiments import Experiments
-from shelfwise.experiments.settings import apply_to_recommend, apply_to_search, check_settings
+from shelfwise.experiments.settings import apply_to_recommend, apply_to_search, check_settings, stage_settings
 from shelfwise.impressions import Impression, ImpressionLog, ShownItem, open_impression_log
 from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder, onnx_root_of
 from shelfwise.models.reranker import load_reranker
+from shelfwise.personalize import ProfileConfig, Profiles, UserProfile, VectorTable, build_profiles
+from shelfwise.personalize.hits import personalize_hits
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
 from shelfwise.recommend.recommender import FitReport, RecommenderConfig
@@ -108,6 +111,9 @@ class Shelfwise:
         self.impressions = impressions if impressions is not None else open_impression_log(settings.data_dir)
         self._event_recorder = EventRecorder(self.events)
         self._recommender: LiveRecommender | None = None
+        self._profiles: Profiles | None = None
+        self._profiles_lock = threading.Lock()
+        self._event_recorder.subscribe(self._update_profiles)
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
         if encoder is None:
             encoder = load_encoder(
@@ -268,7 +274,10 @@ class Shelfwise:
             user_id=request.user_id,
             session_id=request.session_id,
         )
-        result = self.engine.search(apply_to_search(request, decision.overrides()))
+        overrides = decision.overrides()
+        stage = stage_settings(overrides)
+        personalize = self.settings.personalize.enabled if stage.personalize is None else stage.personalize
+        result = self._personal_search(apply_to_search(request, overrides), personalize)
         variants = {a.experiment: a.variant for a in decision.assignments}
         self._log_impression(
             Impression(
@@ -330,6 +339,50 @@ class Shelfwise:
             )
         )  # fmt: skip
         return found, variants
+
+    # ----- personalization ----------------------------------------------------------------------
+
+    @property
+    def profiles(self) -> Profiles:
+        """Every shopper's profile, built from the event log on first use, then kept current."""
+        with self._profiles_lock:
+            if self._profiles is None:
+                products = list(self.store.iter_products())
+                vectors = self.encoder.encode_products(products) if products else None
+                table = None if vectors is None else VectorTable([p.product_id for p in products], vectors)
+                config = ProfileConfig(half_life_days=self.settings.personalize.half_life_days)
+                events = (stored.event for stored in self.events.iter_events())
+                self._profiles = build_profiles(events, products, table, config)
+            return self._profiles
+
+    def profile(self, actor: str) -> UserProfile | None:
+        """'user:<id>' or 'session:<id>'; None when nothing is known about them."""
+        profiles = self.profiles
+        return profiles.profile(actor) if actor in profiles else None
+
+    def _update_profiles(self, events: Sequence[Event]) -> None:
+        with self._profiles_lock:
+            if self._profiles is not None:
+                self._profiles.update(events)
+
+    def _personal_search(self, request: SearchRequest, personalize: bool) -> SearchResult:
+        """The search, with its first `depth` places re-ordered for a shopper the profiles know;
+        pages past 100 results keep the relevance order."""
+        config = self.settings.personalize
+        actor = f"user:{request.user_id}" if request.user_id else (
+            f"session:{request.session_id}" if request.session_id else None
+        )  # fmt: skip
+        shown_until = request.page * request.page_size
+        if not personalize or actor is None or shown_until > 100 or actor not in self.profiles:
+            return self.engine.search(request)
+        deep = request.model_copy(update={"page": 1, "page_size": min(100, max(config.depth, shown_until))})
+        result = self.engine.search(deep)
+        hits = personalize_hits(result.hits, self.profiles, actor, config.boost_weight, config.depth,
+                                reasons=request.explain)  # fmt: skip
+        start = (request.page - 1) * request.page_size
+        return result.model_copy(
+            update={"hits": hits[start:shown_until], "page": request.page, "page_size": request.page_size}
+        )
 
     def _log_impression(self, impression: Impression) -> None:
         """Impressions are the service's own log: a failed write is logged, the answer still goes out."""

@@ -23,6 +23,7 @@ from shelfwise.config import ServeConfig, Settings
 from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
+from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
 from shelfwise.serve.schemas import (
     BulkDeleteRequest,
@@ -310,7 +311,7 @@ def create_app(shelfwise: Shelfwise, config: ServeConfig, *, owns_shelfwise: boo
     app.state.shelfwise = shelfwise
     app.state.serve_config = config
     install_error_handlers(app)
-    for router in (search, suggestions, products, events, recommendations, system):
+    for router in (search, suggestions, products, events, recommendations, profiles, system):
         app.include_router(router)
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)

@@ -490,6 +490,8 @@ def test_openapi_lists_the_routes_with_tags_and_summaries(client: TestClient) ->
         "/recommend/session": {"post"},
         "/recommend/item/{product_id}": {"get"},
         "/recommend/bought-together/{product_id}": {"get"},
+        "/profiles/user/{user_id}": {"get"},
+        "/profiles/session/{session_id}": {"get"},
         "/products/{product_id}": {"get", "put", "delete"},
         "/products/bulk": {"post"},
         "/products/bulk-delete": {"post"},
