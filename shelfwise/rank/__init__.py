@@ -1,0 +1,66 @@
+"""The CTR/CVR ranking stage: a multi-task network (ESMM or MMoE) trained on labelled
+impressions, its report, its artifacts and the serving stage that blends it with relevance."""
+
+from shelfwise.rank.artifacts import Predictions, Ranker, active_ranker_path, ranker_registry
+from shelfwise.rank.examples import Impressions, Split, split_impressions
+from shelfwise.rank.features import (
+    FeatureBatch,
+    FeatureBuilder,
+    FeatureConfig,
+    FeatureSpec,
+    QueryEncoder,
+    UserFeatureProvider,
+)
+from shelfwise.rank.metrics import RankerReport, TaskMetrics
+from shelfwise.rank.model import ModelConfig, RankerNetwork, esmm_loss
+from shelfwise.rank.stage import (
+    BlendConfig,
+    Objective,
+    RankContext,
+    RankedCandidates,
+    RankingStage,
+    RankScores,
+    blend_scores,
+)
+from shelfwise.rank.train import (
+    FittedRanker,
+    RankerArtifact,
+    RankerConfig,
+    TrainingConfig,
+    fit_ranker,
+    train_ranker,
+)
+
+__all__ = [
+    "BlendConfig",
+    "FeatureBatch",
+    "FeatureBuilder",
+    "FeatureConfig",
+    "FeatureSpec",
+    "FittedRanker",
+    "Impressions",
+    "ModelConfig",
+    "Objective",
+    "Predictions",
+    "QueryEncoder",
+    "RankContext",
+    "RankScores",
+    "RankedCandidates",
+    "Ranker",
+    "RankerArtifact",
+    "RankerConfig",
+    "RankerNetwork",
+    "RankerReport",
+    "RankingStage",
+    "Split",
+    "TaskMetrics",
+    "TrainingConfig",
+    "UserFeatureProvider",
+    "active_ranker_path",
+    "blend_scores",
+    "esmm_loss",
+    "fit_ranker",
+    "ranker_registry",
+    "split_impressions",
+    "train_ranker",
+]
