@@ -68,21 +68,24 @@ def test_every_shown_item_is_an_example_and_request_ids_credit_exactly() -> None
 def test_events_without_request_id_go_to_the_latest_response_in_the_session_window() -> None:
     impressions = [_shown("r1", 0, ["a", "b"]), _shown("r2", 10, ["b", "c"]), _shown("x", 10, ["b"], "s2")]
     events = [
-        _event("view", "b", 12),  # r2 is the latest in s1 showing b
-        _event("view", "a", 45),  # 45 min after r1: outside the 30-minute click window
-        _event("purchase", "b", 20 * 60, price=3.0),  # 20 h after the credited view of b: conversion window
+        _event("click", "b", 12),  # r2 is the latest in s1 showing b
+        _event("click", "a", 45),  # 45 min after r1: outside the 30-minute click window
+        _event("view", "a", 15),  # a view without a request id: browsing, not credited by window
+        _event("purchase", "b", 20 * 60, price=3.0),  # 20 h after the credited click on b: conversion window
     ]
     examples, stats = attribute(impressions, events)
     labels = _labels(examples)
     assert labels[("r2", "b")] == (True, False, True, 3.0)
     assert labels[("r1", "b")][0] is False and labels[("r1", "a")][0] is False
     assert labels[("x", "b")] == (False, False, False, 0.0)  # another session's response
-    assert stats.by_window == 2 and stats.unattributed == 1
+    assert stats.by_window == 2 and stats.unattributed == 2
+    with_views = attribute(impressions, events, AttributionConfig(window_credits_views=True))[0]
+    assert _labels(with_views)[("r1", "a")][0] is True
 
 
 def test_conversion_window_and_click_types_are_configurable() -> None:
     impressions = [_shown("r1", 0, ["a"])]
-    events = [_event("view", "a", 1), _event("purchase", "a", 120)]
+    events = [_event("view", "a", 1, "r1"), _event("purchase", "a", 120)]
     tight = AttributionConfig(conversion_window=timedelta(minutes=60))
     labels = _labels(attribute(impressions, events, tight)[0])
     assert labels[("r1", "a")] == (True, False, False, 0.0)
