@@ -66,7 +66,10 @@ class TrainingConfig(BaseModel):
     validation_fraction: float = Field(default=0.1, gt=0, lt=1)
     test_fraction: float = Field(default=0.1, gt=0, lt=1)
     seed: int = 0
-    threads: int = Field(default=2, ge=1)
+    threads: int = Field(
+        default=1, ge=1, description="torch threads while training; the batches are small, so a second "
+        "thread gains little, and on a busy machine it costs a lot (13x slower measured on 2 shared cores)",
+    )
     max_seconds: float | None = Field(default=None, gt=0, description="stop after the epoch that passes it")
     importance_rows: int = Field(default=30_000, ge=0, description="test rows for permutation importance")
 
