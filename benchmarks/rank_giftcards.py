@@ -94,7 +94,8 @@ def impressions(reviews: list[tuple[int, str, str]], negatives: int, seed: int) 
         reviewed[user].add(item)
     counts = np.zeros(len(items))
     pending: list[str] = []  # reviews of the current day, counted from the next day on
-    out, day = [], None
+    out: list[LabeledImpression] = []
+    day: int | None = None
     for n, (t, user, item) in enumerate(reviews):
         if t != day:
             for done in pending:

@@ -61,7 +61,7 @@ class Ranker:
         self.network = network.eval()
         self.builder = builder
         self.version = version
-        self._text = torch.from_numpy(builder.catalog.text)
+        self.text_table = torch.from_numpy(builder.catalog.text)
 
     @property
     def spec(self) -> FeatureSpec:
@@ -74,7 +74,7 @@ class Ranker:
     def logits(self, batch: FeatureBatch) -> tuple[torch.Tensor, torch.Tensor]:
         rows = torch.from_numpy(batch.text_rows)
         return self.network(
-            torch.from_numpy(batch.categorical), torch.from_numpy(batch.dense), self._text[rows],
+            torch.from_numpy(batch.categorical), torch.from_numpy(batch.dense), self.text_table[rows],
             torch.from_numpy(batch.positions),
         )
 

@@ -31,6 +31,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.impressions.records import SURFACES
+from shelfwise.models.encoder import TextKind
 from shelfwise.rank.examples import Impressions
 from shelfwise.records import Product
 
@@ -245,7 +246,9 @@ class QueryEncoder(Protocol):
     @property
     def version(self) -> str: ...
 
-    def encode(self, texts: Sequence[str], kind: str = "document", progress: bool = False) -> np.ndarray: ...
+    def encode(
+        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
+    ) -> np.ndarray: ...
 
 
 def encode_queries(queries: np.ndarray, encoder: QueryEncoder | None, dim: int) -> QueryVectors:
@@ -360,6 +363,6 @@ class FeatureBuilder:
         user = self.user_index(_objects([actor]))[0]
         categorical = self._categorical(
             rows, np.full(n, user), np.full(n, self._surfaces.get(surface, UNKNOWN)),
-            np.full(n, 1 + at.astimezone(UTC).hour),
+            np.full(n, 1 + (at.astimezone(UTC) if at.tzinfo else at).hour),  # naive = UTC
         )
         return FeatureBatch(categorical, self.standardise(raw), rows, np.zeros(n, np.int64))

@@ -189,5 +189,5 @@ class RankerReport(BaseModel):
 
 
 def selection_score(tasks: dict[str, TaskMetrics]) -> float | None:
-    values = [tasks[t].auc for t in ("ctr", "ctcvr") if t in tasks and tasks[t].auc is not None]
+    values = [auc for t in ("ctr", "ctcvr") if t in tasks and (auc := tasks[t].auc) is not None]
     return None if not values else round(float(np.mean(values)), 5)

@@ -82,9 +82,10 @@ class RankerNetwork(nn.Module):
         self.config = config
         cards = spec.cardinalities
         dim = config.embedding_dim
-        self.embeddings = nn.ModuleList(nn.Embedding(cards[name], dim) for name in CATEGORICAL)
-        for table in self.embeddings:
+        tables = [nn.Embedding(cards[name], dim) for name in CATEGORICAL]
+        for table in tables:
             nn.init.normal_(table.weight, std=0.05)
+        self.embeddings = nn.ModuleList(tables)
         self.text = nn.Linear(spec.text_dim, dim)
         fields = len(CATEGORICAL) + 1
         self._pairs = torch.triu_indices(fields, fields, offset=1) if config.interactions else None

@@ -150,8 +150,9 @@ class RankingStage:
         return RankScores(tuple(product_ids), predicted.pctr, predicted.pcvr)
 
     def rank(
-        self, product_ids: Sequence[str], context: RankContext, relevance: Sequence[float] | None = None,
-        blend: BlendConfig | None = None, values: Sequence[float] | None = None,
+        self, product_ids: Sequence[str], context: RankContext,
+        relevance: Sequence[float] | np.ndarray | None = None, blend: BlendConfig | None = None,
+        values: Sequence[float] | np.ndarray | None = None,
     ) -> RankedCandidates:
         """The candidates ordered by the blend (ties keep the given order). `values` replaces
         the catalog price for the "revenue" objective (e.g. margins)."""

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from shelfwise.impressions.records import LabeledImpression
+from shelfwise.models.encoder import TextKind
 from shelfwise.records import Product
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -45,7 +46,9 @@ class LookupEncoder:
     def dim(self) -> int:
         return int(self._vectors.shape[1])
 
-    def encode(self, texts: Sequence[str], kind: str = "document", progress: bool = False) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
+    ) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             row = self._rows.get(text)

@@ -57,7 +57,8 @@ class TrainingConfig(BaseModel):
     epochs: int = Field(default=30, ge=1, description="at most")
     batch_size: int = Field(default=1024, ge=1)
     learning_rate: float = Field(default=2e-3, gt=0)
-    weight_decay: float = Field(default=1e-4, ge=0, description="AdamW's, on dense layers only")
+    weight_decay: float = Field(default=1e-4, ge=0, description="AdamW's, on the dense layers")
+    embedding_weight_decay: float = Field(default=0.0, ge=0, description="AdamW's, on the embeddings")
     warmup_fraction: float = Field(default=0.03, ge=0, lt=1)
     schedule: Literal["cosine", "linear"] = "cosine"
     patience: int = Field(default=2, ge=1, description="epochs without a validation gain before stopping")
@@ -113,7 +114,8 @@ def _optimizer(network: RankerNetwork, config: TrainingConfig) -> torch.optim.Ad
     chosen = {id(p) for p in embedding}
     dense = [p for p in network.parameters() if id(p) not in chosen]
     return torch.optim.AdamW(
-        [{"params": dense, "weight_decay": config.weight_decay}, {"params": embedding, "weight_decay": 0.0}],
+        [{"params": dense, "weight_decay": config.weight_decay},
+         {"params": embedding, "weight_decay": config.embedding_weight_decay}],
         lr=config.learning_rate,
     )
 
@@ -151,7 +153,7 @@ def _train_loop(
     optimizer = _optimizer(network, t)
     scheduler = warmup_schedule(optimizer, steps_per_epoch * t.epochs, t.warmup_fraction, t.schedule)
     generator = torch.Generator().manual_seed(t.seed)
-    text = ranker._text
+    text = ranker.text_table
     best = BestWeights(score=-math.inf)
     started, epoch, best_epoch, stopped = time.perf_counter(), 0, 0, False
     for epoch in range(1, t.epochs + 1):
@@ -171,7 +173,7 @@ def _train_loop(
             best.steps += 1
         ctr_loss, ctcvr_loss, auc = _validation(ranker, *valid)
         record = EpochRecord(
-            epoch=epoch, steps=best.steps, learning_rate=round(scheduler.get_last_lr()[0], 7),
+            epoch=epoch, steps=best.steps, learning_rate=round(float(scheduler.get_last_lr()[0]), 7),
             train_loss=round(total / n, 5), validation_ctr_log_loss=round(ctr_loss, 5),
             validation_ctcvr_log_loss=round(ctcvr_loss, 5),
             validation_ctr_auc=None if auc is None else round(auc, 5),
