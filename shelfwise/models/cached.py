@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -24,15 +26,20 @@ class EncodeStats:
 class CachedEncoder:
     """Wraps an Encoder with an EmbeddingCache keyed by (encoder version, hash of the text)."""
 
-    def __init__(self, encoder: Encoder, cache: EmbeddingCache, chunk_size: int = 2048) -> None:
+    def __init__(
+        self, encoder: Encoder, cache: EmbeddingCache, chunk_size: int = 2048, query_cache_size: int = 4096
+    ) -> None:
+        """`query_cache_size` recent query vectors are kept in memory: a repeated query (the
+        next page, a shopper's retry, the ranking stage after retrieval) is not encoded again."""
         self.encoder = encoder
         self.cache = cache
         self._chunk_size = chunk_size
         self.last_stats = EncodeStats(0, 0, 0)
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_cache_size = query_cache_size
+        self._queries_lock = threading.Lock()
 
-    def encode_texts(
-        self, texts: Sequence[str], progress: ProgressCallback | None = None
-    ) -> np.ndarray:
+    def encode_texts(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
         hashes = [text_hash(t) for t in texts]
         version = self.encoder.version
         found = self.cache.get(version, hashes)
@@ -57,4 +64,25 @@ class CachedEncoder:
         return self.encode_texts([p.text() for p in products], progress=progress)
 
     def encode_query(self, query: str) -> np.ndarray:
-        return self.encoder.encode([query], kind="query")[0]
+        with self._queries_lock:
+            vector = self._queries.get(query)
+            if vector is not None:
+                self._queries.move_to_end(query)
+                return vector
+        vector = self.encoder.encode([query], kind="query")[0]
+        vector.setflags(write=False)  # shared between callers
+        with self._queries_lock:
+            self._queries[query] = vector
+            while len(self._queries) > self._query_cache_size:
+                self._queries.popitem(last=False)
+        return vector
+
+    @property
+    def version(self) -> str:
+        return self.encoder.version
+
+    def encode(self, texts: Sequence[str], kind: str = "document", progress: bool = False) -> np.ndarray:
+        """Queries go through the query cache one by one; documents through the embedding cache."""
+        if kind == "query" and len(texts) <= 4:
+            return np.stack([self.encode_query(t) for t in texts]) if texts else self.encoder.encode([], kind)
+        return self.encode_texts(list(texts))
