@@ -673,17 +673,54 @@ def train_fusion_command(
     from shelfwise.train import FusionTrainingConfig, train_fusion
 
     config = FusionTrainingConfig(
-        candidates=candidates, validation_fraction=validation_fraction, seed=seed, threads=threads,
+        candidates=candidates,
+        validation_fraction=validation_fraction,
+        seed=seed,
+        threads=threads,
         exclude_encoder_queries=exclude_encoder_queries,
     )
     try:
         artifact = train_fusion(
-            _settings(data_dir), products, judgments, config,
-            product_columns=_pairs(product_columns), log=lambda line: console.print(line),
+            _settings(data_dir),
+            products,
+            judgments,
+            config,
+            product_columns=_pairs(product_columns),
+            log=lambda line: console.print(line),
         )
     except ValueError as error:  # too few usable judged queries
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
+    typer.echo(artifact.model_dump_json(indent=2))
+
+
+@train_app.command("ranker")
+def train_ranker_command(
+    architecture: Annotated[str, typer.Option(help="esmm or mmoe")] = "esmm",
+    epochs: Annotated[int, typer.Option(min=1, help="at most; early stopping on held-out requests")] = 30,
+    split: Annotated[str, typer.Option(help="time (the latest requests are held out) or request")] = "time",
+    seed: int = 0,
+    data_dir: DataDir = None,
+) -> None:
+    """Train the CTR/CVR ranking model (the last ranking stage) from the logged impressions and
+    the shoppers' attributed clicks and purchases; make it active when it beats the active one."""
+    from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig
+
+    try:
+        config = RankerConfig(
+            model=ModelConfig(architecture=architecture),  # type: ignore[arg-type]
+            training=TrainingConfig(epochs=epochs, split=split, seed=seed),  # type: ignore[arg-type]
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    shop = _shelfwise(data_dir)
+    try:
+        artifact = shop.train_ranker(config, log=lambda line: console.print(line))
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    finally:
+        shop.close()
     typer.echo(artifact.model_dump_json(indent=2))
 
 

@@ -182,6 +182,20 @@ class PersonalizeConfig(BaseModel):
     half_life_days: float = Field(default=30.0, gt=0, description="how fast old events stop counting")
 
 
+class RankingConfig(BaseModel):
+    """The final ranking stage (a trained CTR/CVR model, `shelfwise train ranker`):
+    final = relevance^a * p^b * price^c over the first `personalize.depth` places."""
+
+    enabled: bool = True
+    objective: Literal["relevance", "ctr", "conversion", "revenue"] = Field(
+        default="conversion",
+        description="p = pCTR (ctr) or pCTR x pCVR (conversion, revenue); revenue multiplies by the price",
+    )
+    relevance_exponent: float = Field(default=1.0, ge=0, description="a")
+    probability_exponent: float = Field(default=1.0, ge=0, description="b")
+    value_exponent: float = Field(default=1.0, ge=0, description="c (revenue only)")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHELFWISE_", env_nested_delimiter="__")
 
@@ -196,6 +210,7 @@ class Settings(BaseSettings):
     serve: ServeConfig = Field(default_factory=ServeConfig)
     recommend: RecommendConfig = Field(default_factory=RecommendConfig)
     personalize: PersonalizeConfig = Field(default_factory=PersonalizeConfig)
+    ranking: RankingConfig = Field(default_factory=RankingConfig)
 
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{self.data_dir / 'catalog.db'}"

@@ -170,14 +170,18 @@ class SearchRequest(BaseModel):
 
 
 class PersonalEvidence(BaseModel):
-    """How the final, personal stage moved a hit: its relevance within the re-ordered places
-    (0-1), the profile fit (-1..1) and the blend, with the profile's reasons in words."""
+    """How the final stage moved a hit: its relevance within the re-ordered places (0-1), and
+    either the profile fit (-1..1, no trained model) or the ranking model's probabilities, the
+    blended score, and the profile's reasons in words."""
 
     model_config = ConfigDict(frozen=True)
 
     stage: Literal["profile", "model"] = "profile"
     relevance: float
-    fit: float
+    fit: float | None = Field(default=None, description="profile boost: how well it fits the profile")
+    p_click: float | None = Field(default=None, description="ranking model: probability of a click")
+    p_conversion: float | None = Field(default=None, description="ranking model: of a purchase after a click")
+    objective: str | None = Field(default=None, description="ranking model: what the blend optimises")
     final: float
     moved: int = Field(description="places gained (+) or lost (-) against the relevance order")
     reasons: list[str] = Field(default_factory=list, description="'you often buy Brand X', ...")

@@ -208,22 +208,28 @@ class RankerBySetting:
 
 
 class ShelfwiseRanker:
-    """A real shop in the loop: searches through `Shelfwise.search` (the request's settings named
-    in `SEARCH_SETTINGS` go into the `SearchRequest`), home feeds through `Shelfwise.recommend`
-    for the shopper with their recent products. Without a trained recommender the home feed is
-    served by `fallback`, or is the shop's `LookupError` when there is none."""
+    """A real shop in the loop. Searches go through `Shelfwise.serve_search`, as a shopper's
+    search over HTTP does: the shop logs the impression under the loop's request id and applies
+    the request's variant settings (`mode`, `fusion`, `personalize`, `ranking`, ...) and its final
+    ranking stage for the signed-in shopper or the session. Home feeds go through
+    `Shelfwise.recommend` for the shopper with their recent products; without a trained
+    recommender they are served by `fallback`, or are the shop's `LookupError` when there is none."""
 
-    def __init__(self, shop: Shelfwise, fallback: ServingRanker | None = None) -> None:
-        self.shop, self.fallback = shop, fallback
+    def __init__(
+        self, shop: Shelfwise, fallback: ServingRanker | None = None, settings: dict | None = None
+    ) -> None:
+        """`settings` apply to every search, over the request's variant settings."""
+        self.shop, self.fallback, self.settings = shop, fallback, dict(settings or {})
 
     def __call__(self, request: LoopRequest) -> list[str]:
         if request.surface == "search":
-            options = {name: request.settings[name] for name in SEARCH_SETTINGS if name in request.settings}
-            search = SearchRequest.model_validate(
-                {"query": request.query or "", "page_size": request.page_size, "facets": (), "explain": False}
-                | options
-            )
-            return [hit.product.product_id for hit in self.shop.search(search).hits]
+            search = SearchRequest(
+                query=request.query or "", page_size=request.page_size, facets=(), explain=False,
+                user_id=request.user_id, session_id=request.session_id,
+            )  # fmt: skip
+            chosen = {**request.settings, **self.settings}
+            result = self.shop.serve_search(search, request.request_id, request.timestamp, chosen)
+            return [hit.product.product_id for hit in result.hits]
         if self.shop.recommender is None and self.fallback is not None:
             return list(self.fallback(request))
         items = self.shop.recommend(request.actor, items=request.recent, k=request.page_size)
