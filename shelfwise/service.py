@@ -336,16 +336,21 @@ class Shelfwise:
         decision = self.experiments.expose(
             surface=surface, request_id=request_id, at=at, user_id=user_id, session_id=session_id
         )
-        config = apply_to_recommend(self.settings.recommend, decision.overrides())
+        overrides = decision.overrides()
+        config = apply_to_recommend(self.settings.recommend, overrides)
         live = self._require_recommender()
+        final = self._recommendation_stage(stage_settings(overrides), surface, user_id, session_id, at, k)
+        wanted = k if final is None else min(100, 3 * k)  # the model picks k among 3k candidates
+        actor = f"user:{user_id}" if user_id else (f"session:{session_id}" if session_id else None)
         if surface == "recommend":
-            actor = f"user:{user_id}" if user_id else (f"session:{session_id}" if session_id else None)
-            found = self._recommend_with(live, actor, items, k, (), config)
+            found = self._recommend_with(live, actor, items, wanted, (), config)
         elif surface in ("similar", "bought_together") and product_id is not None:
             answer = live.similar_items if surface == "similar" else live.bought_with
-            found = answer(product_id, k, self._catalog_view(), config)
+            found = answer(product_id, wanted, self._catalog_view(), config)
         else:
             raise ValueError(f"unknown recommendation surface '{surface}' (or no product_id)")
+        if final is not None:
+            found = final(found)
         variants = {a.experiment: a.variant for a in decision.assignments}
         self._log_impression(
             Impression(
@@ -438,7 +443,7 @@ class Shelfwise:
         """What re-orders this request's first places: the ranking model when one is published
         (and not switched off), else the profile boost for a shopper the profiles know, else
         nothing (None)."""
-        from shelfwise.rank import BlendConfig, RankContext
+        from shelfwise.rank import RankContext
         from shelfwise.rank.search_stage import rank_hits
 
         config, ranking = self.settings.personalize, self.settings.ranking
@@ -449,10 +454,7 @@ class Shelfwise:
         objective = stage.ranking or (ranking.objective if ranking.enabled else "off")
         model = self.ranking_stage if objective != "off" else None
         if model is not None:
-            blend = BlendConfig(
-                objective=objective, relevance_exponent=ranking.relevance_exponent,
-                probability_exponent=ranking.probability_exponent, value_exponent=ranking.value_exponent,
-            )  # fmt: skip
+            blend = self._blend(objective)
             context = RankContext(actor=actor if personalize else None, query=request.query or None, at=at)
             profiles = self.profiles if personalize else None
             return lambda hits: rank_hits(
@@ -464,6 +466,42 @@ class Shelfwise:
                 hits, profiles, actor, config.boost_weight, config.depth, request.explain
             )
         return None
+
+    def _blend(self, objective: str) -> Any:
+        from shelfwise.rank import BlendConfig
+
+        ranking = self.settings.ranking
+        return BlendConfig(
+            objective=objective,  # type: ignore[arg-type]
+            relevance_exponent=ranking.relevance_exponent,
+            probability_exponent=ranking.probability_exponent,
+            value_exponent=ranking.value_exponent,
+        )
+
+    def _recommendation_stage(
+        self,
+        stage: StageSettings,
+        surface: str,
+        user_id: str | None,
+        session_id: str | None,
+        at: datetime,
+        k: int,
+    ) -> Callable[[list[Recommended]], list[Recommended]] | None:
+        """The ranking model over a recommendation list, when one is published and not off."""
+        from shelfwise.rank import RankContext
+        from shelfwise.rank.search_stage import rank_recommendations
+
+        ranking, personalize = self.settings.ranking, self.settings.personalize.enabled
+        objective = stage.ranking or (ranking.objective if ranking.enabled else "off")
+        model = self.ranking_stage if objective != "off" else None
+        if model is None:
+            return None
+        if stage.personalize is not None:
+            personalize = stage.personalize
+        actor = f"user:{user_id}" if user_id else (f"session:{session_id}" if session_id else None)
+        blend = self._blend(objective)
+        context = RankContext(actor=actor if personalize else None, surface=surface, at=at)
+        return lambda found: rank_recommendations(found, model, context, blend, k)
 
     def _personal_search(self, request: SearchRequest, stage: StageSettings, at: datetime) -> SearchResult:
         """The search with its first `personalize.depth` places re-ordered by the final stage;

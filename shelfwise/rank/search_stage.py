@@ -1,5 +1,6 @@
-"""The ranking model as the last stage of search: re-order a result list's first places by the
-blend of relevance with the model's pCTR / pCTCVR, and show the evidence on each hit."""
+"""The ranking model as the last stage of search and recommendations: re-order a result list's
+first places by the blend of relevance with the model's pCTR / pCTCVR (and show the evidence on
+each search hit)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from shelfwise.personalize.profiles import Profiles
 from shelfwise.rank.stage import BlendConfig, RankContext, RankingStage
+from shelfwise.recommend.live import Recommended
 from shelfwise.records import Explanation, Hit, PersonalEvidence
 
 RELEVANCE_FLOOR = 0.05
@@ -59,3 +61,21 @@ def rank_hits(
         explanation = (hit.explanation or Explanation()).model_copy(update={"personal": evidence})
         out.append(hit.model_copy(update={"rank": head[0].rank + place, "explanation": explanation}))
     return out + tail
+
+
+def rank_recommendations(
+    found: Sequence[Recommended], stage: RankingStage, context: RankContext, blend: BlendConfig, k: int
+) -> list[Recommended]:
+    """Recommendations (best first) re-ordered by the model's blend with their channel score,
+    cut to `k`; each keeps its reason."""
+    if len(found) < 2:
+        return list(found)[:k]
+    scores = np.array([item.score for item in found], dtype=np.float64)
+    low, high = float(scores.min()), float(scores.max())
+    relevance = (scores - low) / (high - low) if high > low else np.ones(len(found))
+    relevance = RELEVANCE_FLOOR + (1 - RELEVANCE_FLOOR) * relevance
+    ids = [item.product_id for item in found]
+    prices = [np.nan if item.product.price is None else item.product.price for item in found]
+    ranked = stage.rank(ids, context, relevance.tolist(), blend, prices)
+    by_id = {item.product_id: item for item in found}
+    return [by_id[pid] for pid in ranked.product_ids[:k]]

@@ -88,3 +88,24 @@ def test_train_ranker_command_reports_and_keeps_a_model_that_is_not_better(
     assert isinstance(artifact["published"], bool)
     bad = CliRunner().invoke(app, ["train", "ranker", "--architecture", "wide", "--data-dir", str(data)])
     assert bad.exit_code == 2
+
+
+def test_recommendations_are_reordered_by_the_model_among_three_times_as_many(
+    logged_shop: tuple[Shelfwise, Path],
+) -> None:
+    from shelfwise.experiments.settings import StageSettings
+    from shelfwise.recommend import ChannelsConfig, RecommenderConfig
+
+    shop, _ = logged_shop
+    if shop.ranking_stage is None:
+        shop.train_ranker(
+            RankerConfig(training=TrainingConfig(epochs=3, importance_rows=0)), log=lambda _: None
+        )
+    shop.train_recommender(RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity"))))
+    user = next(e.user_id for e in shop.labeled_impressions()[0] if e.user_id)
+    ranked, _ = shop.serve_recommendations("recommend", "rec-model", user_id=user, k=6)
+    pool = [r.product_id for r in shop.recommend(actor=f"user:{user}", k=18)]
+    assert len(ranked) == 6 and {r.product_id for r in ranked} <= set(pool)
+    assert all(r.reason for r in ranked)  # each keeps the reason of its channel
+    switched_off = shop._recommendation_stage(StageSettings(ranking="off"), "recommend", user, None, END, 6)
+    assert switched_off is None
