@@ -168,14 +168,14 @@ def interleave_command(
     seed: Annotated[int, typer.Option(help="seed of the team-draft coin")] = 0,
     data_dir: DataDir = None,
 ) -> None:
-    """Team-draft interleave two search configurations on logged searches that got clicks; a
-    logged click counts for the team whose result shows that product. Clicks were logged on what
-    the serving ranker showed, so a ranker close to the serving one is favoured: compare
-    candidates with each other rather than with what served the log."""
+    """Team-draft interleave two search configurations (e.g. `--a ranking=off --b ranking=conversion`,
+    or `fusion`, `mode`, `personalize`) on logged searches that got clicks, each replayed as the
+    shopper who searched; a logged click counts for the team whose result shows that product.
+    Clicks were logged on what the serving ranker showed, so a ranker close to the serving one is
+    favoured: compare candidates with each other rather than with what served the log."""
     from shelfwise.experiments.interleaving import LoggedQuery, interleave
-    from shelfwise.experiments.settings import apply_to_search, known_settings
+    from shelfwise.experiments.settings import known_settings
     from shelfwise.impressions import attribute
-    from shelfwise.records import SearchRequest
 
     settings_a, settings_b = _settings_pairs(a, "--a"), _settings_pairs(b, "--b")
     for hint, chosen in (("--a", settings_a), ("--b", settings_b)):
@@ -187,28 +187,45 @@ def interleave_command(
         examples, _ = attribute(
             shop.impressions.iter_impressions(surface="search"), (s.event for s in shop.events.iter_events())
         )
-        clicked: dict[str, tuple[str, set[str]]] = {}
+        logged: dict[str, LoggedQuery] = {}
         for example in examples:
             if example.clicked and example.query:
-                clicked.setdefault(example.request_id, (example.query, set()))[1].add(example.product_id)
-        queries = [LoggedQuery(q, frozenset(p), rid) for rid, (q, p) in list(clicked.items())[:limit]]
+                seen = logged.get(example.request_id)
+                clicked = (seen.clicked if seen else frozenset()) | {example.product_id}
+                logged[example.request_id] = LoggedQuery(
+                    example.query, clicked, example.request_id, example.user_id, example.session_id
+                )
+        queries = list(logged.values())[:limit]
         if not queries:
             raise _fail("no logged search has an attributed click yet")
         shop.open_index()
-
-        def ranker(settings: dict[str, Any]):  # noqa: ANN202
-            def rank(query: str) -> list[str]:
-                request = apply_to_search(
-                    SearchRequest(query=query, page_size=k, facets=(), explain=False), settings
-                )
-                return [hit.product.product_id for hit in shop.search(request).hits]
-
-            return rank
-
-        result = interleave(queries, ranker(settings_a), ranker(settings_b), k=k, seed=seed)
+        result = interleave(
+            queries, _replay(shop, settings_a, k), _replay(shop, settings_b, k), k=k, seed=seed
+        )
     finally:
         shop.close()
     typer.echo(result.model_dump_json(indent=2))
+
+
+def _replay(shop: Any, settings: dict[str, Any], k: int) -> Any:
+    """A ranker that searches as the logged shopper with `settings` (search settings and the
+    final stage's `personalize` / `ranking`), logging nothing."""
+    from shelfwise.experiments.interleaving import LoggedQuery
+    from shelfwise.experiments.settings import apply_to_search, stage_settings
+    from shelfwise.records import SearchRequest
+
+    stage = stage_settings(settings)
+    now = datetime.now(UTC)
+
+    def rank(query: LoggedQuery) -> list[str]:
+        request = SearchRequest(
+            query=query.query, page_size=k, facets=(), explain=False,
+            user_id=query.user_id, session_id=query.session_id,
+        )  # fmt: skip
+        result = shop._personal_search(apply_to_search(request, settings), stage, now)
+        return [hit.product.product_id for hit in result.hits]
+
+    return rank
 
 
 def _shelfwise_of(data_dir: Path | None):  # noqa: ANN202 - heavy import kept lazy

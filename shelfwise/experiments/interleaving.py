@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-Ranker = Callable[[str], Sequence[str]]
-"""A query -> product ids, best first."""
+Ranker = Callable[["LoggedQuery"], Sequence[str]]
+"""A logged query (its text and who searched) -> product ids, best first."""
 ClickModel = Callable[["LoggedQuery", Sequence[str]], set[str]]
 """(the logged query, the interleaved list shown) -> the product ids clicked."""
 
@@ -31,6 +31,8 @@ class LoggedQuery:
     query: str
     clicked: frozenset[str]
     request_id: str = ""
+    user_id: str | None = None
+    session_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def interleave(
     wins = {"a": 0, "b": 0}
     ties = no_clicks = 0
     for query in queries:
-        merged = team_draft(ranker_a(query.query), ranker_b(query.query), k, rng)
+        merged = team_draft(ranker_a(query), ranker_b(query), k, rng)
         clicked = clicks(query, merged.products)
         credit = {"a": 0, "b": 0}
         for product, team in zip(merged.products, merged.teams, strict=True):

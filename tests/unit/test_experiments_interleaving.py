@@ -32,10 +32,10 @@ def test_identical_rankers_tie_in_expectation() -> None:
 def test_the_ranker_that_puts_the_clicked_product_first_wins() -> None:
     queries = [LoggedQuery(f"q{i}", frozenset({f"good{i}"})) for i in range(60)]
 
-    def good(query: str) -> list[str]:
-        return [f"good{query[1:]}", "filler1", "filler2"]
+    def good(query: LoggedQuery) -> list[str]:
+        return [f"good{query.query[1:]}", "filler1", "filler2"]
 
-    def poor(query: str) -> list[str]:
+    def poor(query: LoggedQuery) -> list[str]:
         return ["filler1", "filler2", "filler3"]
 
     result = interleave(queries, poor, good, k=4, seed=2)
