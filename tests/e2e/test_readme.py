@@ -42,8 +42,12 @@ def _shelfwise_lines(block: list[str]) -> list[list[str]]:
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "shelfwise.cli", *args], cwd=cwd, env=env, text=True,
-        capture_output=True, timeout=600,
+        [sys.executable, "-m", "shelfwise.cli", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=600,
     )
     assert done.returncode == 0, f"shelfwise {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
@@ -79,8 +83,11 @@ def test_quick_start_runs_as_written(tmp_path: Path) -> None:
     port = _free_port()
     serve_args = [*commands[3][:-1], str(port)] if commands[3][-2] == "--port" else commands[3]
     server = subprocess.Popen(
-        [sys.executable, "-m", "shelfwise.cli", *serve_args], cwd=tmp_path, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "shelfwise.cli", *serve_args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         body = _wait_for(f"http://127.0.0.1:{port}/search?q=kettle")
@@ -137,14 +144,37 @@ def test_demo_builds_a_searchable_shop(tmp_path: Path) -> None:
 def test_train_encoder_command_runs_as_written(tmp_path: Path) -> None:
     block = next(b for b in _code_blocks(README.read_text()) if any("train encoder" in x for x in b))
     encoder_command, reranker_command, fusion_command = _shelfwise_lines(block)
-    words = ["angle", "bracket", "deck", "paint", "shower", "head", "pvc", "pipe", "tape", "drill",
-             "corner", "brace", "faucet", "valve", "hose", "nozzle", "lamp", "bulb", "saw", "blade"]
+    words = [
+        "angle",
+        "bracket",
+        "deck",
+        "paint",
+        "shower",
+        "head",
+        "pvc",
+        "pipe",
+        "tape",
+        "drill",
+        "corner",
+        "brace",
+        "faucet",
+        "valve",
+        "hose",
+        "nozzle",
+        "lamp",
+        "bulb",
+        "saw",
+        "blade",
+    ]
     titles = {str(i): f"{words[i]} {words[(i + 1) % 20]} model {i}" for i in range(20)}
     (tmp_path / "products.tsv").write_text(
         "product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in titles.items())
     )
-    rows = [f"q{i}\t{words[i]} {words[(i + 1) % 20]}\t{i}\t3\nq{i}\t{words[i]} {words[(i + 1) % 20]}"
-            f"\t{(i + 7) % 20}\t1\n" for i in range(20)]
+    rows = [
+        f"q{i}\t{words[i]} {words[(i + 1) % 20]}\t{i}\t3\nq{i}\t{words[i]} {words[(i + 1) % 20]}"
+        f"\t{(i + 7) % 20}\t1\n"
+        for i in range(20)
+    ]
     (tmp_path / "judgments.tsv").write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(rows))
     done = _run(encoder_command, tmp_path, _env(tmp_path))
     assert '"validation_queries"' in done.stdout
@@ -153,9 +183,11 @@ def test_train_encoder_command_runs_as_written(tmp_path: Path) -> None:
     assert '"validation_ndcg10_after"' in done.stdout
     assert (tmp_path / "data" / "models" / "reranker" / "versions").is_dir()
     # fusion learns from queries the encoder was not fine-tuned on: 100 new ones over the same titles
-    rows = [f"f{i}\t{words[i % 20]} {words[(i % 20 + 1) % 20]} {i // 20}\t{i % 20}\t3\n"
-            f"f{i}\t{words[i % 20]} {words[(i % 20 + 1) % 20]} {i // 20}\t{(i + 1) % 20}\t1\n"
-            for i in range(100)]
+    rows = [
+        f"f{i}\t{words[i % 20]} {words[(i % 20 + 1) % 20]} {i // 20}\t{i % 20}\t3\n"
+        f"f{i}\t{words[i % 20]} {words[(i % 20 + 1) % 20]} {i // 20}\t{(i + 1) % 20}\t1\n"
+        for i in range(100)
+    ]
     (tmp_path / "judgments.tsv").write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(rows))
     done = _run(fusion_command + ["--threads", "1"], tmp_path, _env(tmp_path))
     assert '"validation_ndcg10_learned"' in done.stdout
@@ -169,8 +201,10 @@ HOME_DEPOT = README.parents[1] / "shared" / "data" / "homedepot"
 def test_synonym_commands_run_as_written(tmp_path: Path) -> None:
     block = next(b for b in _code_blocks(README.read_text()) if any("synonyms mine" in x for x in b))
     mine, review, approve = _shelfwise_lines(block)
-    files = {"products.tsv": str(HOME_DEPOT / "products.tsv"),
-             "judgments.tsv": str(HOME_DEPOT / "dev_judgments.tsv")}
+    files = {
+        "products.tsv": str(HOME_DEPOT / "products.tsv"),
+        "judgments.tsv": str(HOME_DEPOT / "dev_judgments.tsv"),
+    }
     env = _env(tmp_path)
     done = _run([files.get(a, a) for a in mine], tmp_path, env)
     assert "candidates mined" in done.stdout
@@ -216,3 +250,52 @@ def test_recommendation_commands_run_as_written(tmp_path: Path) -> None:
     done = _run(evaluate, tmp_path, env)
     report = done.stdout + done.stderr
     assert "NDCG" in report and "Recall" in report
+
+
+def test_impression_and_experiment_commands_run_as_written(tmp_path: Path) -> None:
+    """A small shop searched by closed-loop shoppers, then the README's ranker and A/B commands."""
+    import json
+
+    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.catalog.shoppers_loop import (
+        ClosedLoopSimulation,
+        ShelfwiseRanker,
+        TextMatchRanker,
+        shop_catalog,
+        simulate_closed_loop,
+    )
+    from shelfwise.config import EncoderConfig, Settings
+    from shelfwise.records import SearchRequest
+    from shelfwise.service import Shelfwise
+
+    env = _env(tmp_path) | {"SHELFWISE_ENCODER__NAME": "hashing"}
+    settings = Settings(data_dir=tmp_path / "data", encoder=EncoderConfig(name="hashing"))
+    products = generate_demo_catalog(300, seed=5)
+    shop = Shelfwise(settings)
+    shop.upsert_products(products)
+    shop.open_index()
+    config = ClosedLoopSimulation(n_shoppers=600, days=20, seed=5)
+    result = simulate_closed_loop(
+        products, config, ShelfwiseRanker(shop, fallback=TextMatchRanker(shop_catalog(products, config)))
+    )
+    shop.record_events(list(result.events))
+    shop.close()
+    text = README.read_text()
+    (tmp_path / "experiment.json").write_text(re.findall(r"```json\n(.*?)```", text, flags=re.S)[0])
+    block = next(b for b in _code_blocks(text) if any("train ranker" in x for x in b))
+    train, add, listing, report, interleave = _shelfwise_lines(block)
+    trained = _run(train + ["--epochs", "3"], tmp_path, env)
+    assert json.loads(trained.stdout[trained.stdout.index("{") :])["published"] is True
+    assert "added ranking-test" in _run(add, tmp_path, env).stdout
+    shop = Shelfwise(settings)  # exposures: shoppers search under the experiment
+    shop.load_index()
+    for n, user in enumerate(sorted({e.user_id for e in result.events if e.user_id})[:40]):
+        shop.serve_search(SearchRequest(query="lamp", user_id=user), f"after-{n}")
+    shop.close()
+    assert "40 exposures" in _run(listing, tmp_path, env).stdout
+    assert "sample ratio" in _run(report, tmp_path, env).stdout
+    replayed = json.loads(_run(interleave, tmp_path, env).stdout)
+    assert (
+        replayed["queries"] > 0
+        and replayed["wins_a"] + replayed["wins_b"] + replayed["ties"] == replayed["queries"]
+    )
