@@ -18,35 +18,29 @@ from shelfwise.config import RecommendConfig, Settings, UnderstandingConfig
 from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore, open_event_store
 from shelfwise.experiments import Experiments
 from shelfwise.experiments.settings import (
-    StageSettings,
     apply_to_recommend,
     apply_to_search,
     check_settings,
     stage_settings,
 )
 from shelfwise.impressions import (
-    AttributionConfig,
-    AttributionStats,
     Impression,
     ImpressionLog,
-    LabeledImpression,
     ShownItem,
-    attribute,
     open_impression_log,
 )
 from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder, onnx_root_of
 from shelfwise.models.reranker import load_reranker
-from shelfwise.personalize import ProfileConfig, Profiles, UserProfile, VectorTable, build_profiles
-from shelfwise.personalize.hits import personalize_hits
-from shelfwise.personalize.provider import ProfileFeatures
+from shelfwise.personalize import Profiles
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
 from shelfwise.recommend.recommender import FitReport, RecommenderConfig
-from shelfwise.records import Event, Hit, Product, SearchRequest, SearchResult
+from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
+from shelfwise.service_personal import PersonalStages
 from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
 from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import active_encoder_path, active_reranker_path
@@ -96,7 +90,7 @@ def _understanding_for(settings: Settings) -> UnderstandingConfig:
     return config
 
 
-class Shelfwise:
+class Shelfwise(PersonalStages):
     """Owns the store, the encoder and the search engine for one shop's data folder."""
 
     def __init__(
@@ -366,155 +360,6 @@ class Shelfwise:
             )
         )  # fmt: skip
         return found, variants
-
-    # ----- personalization ----------------------------------------------------------------------
-
-    @property
-    def profiles(self) -> Profiles:
-        """Every shopper's profile, built from the event log on first use, then kept current."""
-        with self._profiles_lock:
-            if self._profiles is None:
-                products = list(self.store.iter_products())
-                vectors = self.encoder.encode_products(products) if products else None
-                table = None if vectors is None else VectorTable([p.product_id for p in products], vectors)
-                config = ProfileConfig(half_life_days=self.settings.personalize.half_life_days)
-                events = (stored.event for stored in self.events.iter_events())
-                self._profiles = build_profiles(events, products, table, config)
-            return self._profiles
-
-    def profile(self, actor: str) -> UserProfile | None:
-        """'user:<id>' or 'session:<id>'; None when nothing is known about them."""
-        profiles = self.profiles
-        return profiles.profile(actor) if actor in profiles else None
-
-    def labeled_impressions(
-        self, attribution: AttributionConfig | None = None
-    ) -> tuple[list[LabeledImpression], AttributionStats]:
-        """Every logged shown item with what the shopper did with it (`impressions.attribute`)."""
-        events = (stored.event for stored in self.events.iter_events())
-        return attribute(self.impressions.iter_impressions(), events, attribution)
-
-    def train_ranker(self, config: Any = None, log: Callable[[str], None] = print) -> Any:
-        """Train the CTR/CVR ranking model on the logged impressions and their attributed events,
-        with point-in-time profile features; publish it when it beats the active one. Returns
-        the `RankerArtifact`."""
-        from shelfwise.rank import train_ranker
-
-        examples, stats = self.labeled_impressions()
-        log(f"{stats.shown_items} shown items in {stats.impressions} responses; events credited by "
-            f"request id {stats.by_request_id}, by session window {stats.by_window}")  # fmt: skip
-        if not examples:
-            raise ValueError("no impressions logged yet: serve searches or recommendations first")
-        products = list(self.store.iter_products())
-        vectors = self.encoder.encode_products(products)
-        features = ProfileFeatures(self.profiles, point_in_time=True)
-        artifact = train_ranker(self.settings.data_dir, examples, products, vectors, config, self.encoder,
-                                features, log)  # fmt: skip
-        self._ranking = None  # the next request loads what is active now
-        return artifact
-
-    def _update_profiles(self, events: Sequence[Event]) -> None:
-        with self._profiles_lock:
-            if self._profiles is not None:
-                self._profiles.update(events)
-
-    @property
-    def ranking_stage(self) -> Any:
-        """The data folder's published ranking model (a `RankingStage`), None before one exists."""
-        if self._ranking is None:
-            from shelfwise.rank import RankingStage, active_ranker_path
-
-            products = list(self.store.iter_products()) if active_ranker_path(self.settings.data_dir) else []
-            stage = None
-            if products:
-                try:
-                    stage = RankingStage.active(
-                        self.settings.data_dir, products, self.encoder.encode_products(products),
-                        self.encoder, ProfileFeatures(self.profiles),
-                    )  # fmt: skip
-                except (ValueError, FileNotFoundError, RuntimeError) as error:
-                    logger.warning("the published ranking model is not used: %s", error)
-            self._ranking = stage if stage is not None else False
-        return self._ranking or None
-
-    def _final_stage(
-        self, request: SearchRequest, stage: StageSettings, at: datetime
-    ) -> Callable[[list[Hit]], list[Hit]] | None:
-        """What re-orders this request's first places: the ranking model when one is published
-        (and not switched off), else the profile boost for a shopper the profiles know, else
-        nothing (None)."""
-        from shelfwise.rank import RankContext
-        from shelfwise.rank.search_stage import rank_hits
-
-        config, ranking = self.settings.personalize, self.settings.ranking
-        personalize = config.enabled if stage.personalize is None else stage.personalize
-        actor = request.user_id and f"user:{request.user_id}" or (
-            request.session_id and f"session:{request.session_id}" or None
-        )  # fmt: skip
-        objective = stage.ranking or (ranking.objective if ranking.enabled else "off")
-        model = self.ranking_stage if objective != "off" else None
-        if model is not None:
-            blend = self._blend(objective)
-            context = RankContext(actor=actor if personalize else None, query=request.query or None, at=at)
-            profiles = self.profiles if personalize else None
-            return lambda hits: rank_hits(
-                hits, model, context, blend, config.depth, profiles, request.explain
-            )
-        if personalize and actor is not None and actor in self.profiles:
-            profiles = self.profiles
-            return lambda hits: personalize_hits(
-                hits, profiles, actor, config.boost_weight, config.depth, request.explain
-            )
-        return None
-
-    def _blend(self, objective: str) -> Any:
-        from shelfwise.rank import BlendConfig
-
-        ranking = self.settings.ranking
-        return BlendConfig(
-            objective=objective,  # type: ignore[arg-type]
-            relevance_exponent=ranking.relevance_exponent,
-            probability_exponent=ranking.probability_exponent,
-            value_exponent=ranking.value_exponent,
-        )
-
-    def _recommendation_stage(
-        self,
-        stage: StageSettings,
-        surface: str,
-        user_id: str | None,
-        session_id: str | None,
-        at: datetime,
-        k: int,
-    ) -> Callable[[list[Recommended]], list[Recommended]] | None:
-        """The ranking model over a recommendation list, when one is published and not off."""
-        from shelfwise.rank import RankContext
-        from shelfwise.rank.search_stage import rank_recommendations
-
-        ranking, personalize = self.settings.ranking, self.settings.personalize.enabled
-        objective = stage.ranking or (ranking.objective if ranking.enabled else "off")
-        model = self.ranking_stage if objective != "off" else None
-        if model is None:
-            return None
-        if stage.personalize is not None:
-            personalize = stage.personalize
-        actor = f"user:{user_id}" if user_id else (f"session:{session_id}" if session_id else None)
-        blend = self._blend(objective)
-        context = RankContext(actor=actor if personalize else None, surface=surface, at=at)
-        return lambda found: rank_recommendations(found, model, context, blend, k)
-
-    def _personal_search(self, request: SearchRequest, stage: StageSettings, at: datetime) -> SearchResult:
-        """The search with its first `personalize.depth` places re-ordered by the final stage;
-        pages past 100 results keep the relevance order."""
-        shown_until = request.page * request.page_size
-        final = self._final_stage(request, stage, at) if shown_until <= 100 else None
-        if final is None:
-            return self.engine.search(request)
-        depth = min(100, max(self.settings.personalize.depth, shown_until))
-        result = self.engine.search(request.model_copy(update={"page": 1, "page_size": depth}))
-        start = (request.page - 1) * request.page_size
-        hits = final(result.hits)[start:shown_until]
-        return result.model_copy(update={"hits": hits, "page": request.page, "page_size": request.page_size})
 
     def _log_impression(self, impression: Impression) -> None:
         """Impressions are the service's own log: a failed write is logged, the answer still goes out."""

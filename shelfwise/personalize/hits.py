@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from shelfwise.personalize.boost import boost
 from shelfwise.personalize.profiles import Profiles
 from shelfwise.records import Explanation, Hit, PersonalEvidence
@@ -18,7 +20,7 @@ def personalize_hits(
     if len(head) < 2:
         return list(hits)
     features = profiles.features(actor, [hit.product for hit in head])
-    boosted = boost([hit.score for hit in head], features, weight)
+    boosted = boost(np.array([hit.score for hit in head]), features, weight)
     first_rank = head[0].rank
     out: list[Hit] = []
     for place, index in enumerate(boosted.order.tolist()):
