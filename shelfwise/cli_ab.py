@@ -208,13 +208,10 @@ def interleave_command(
 
 
 def _replay(shop: Any, settings: dict[str, Any], k: int) -> Any:
-    """A ranker that searches as the logged shopper with `settings` (search settings and the
-    final stage's `personalize` / `ranking`), logging nothing."""
+    """A ranker that searches as the logged shopper with `settings`, logging nothing."""
     from shelfwise.experiments.interleaving import LoggedQuery
-    from shelfwise.experiments.settings import apply_to_search, stage_settings
     from shelfwise.records import SearchRequest
 
-    stage = stage_settings(settings)
     now = datetime.now(UTC)
 
     def rank(query: LoggedQuery) -> list[str]:
@@ -222,8 +219,7 @@ def _replay(shop: Any, settings: dict[str, Any], k: int) -> Any:
             query=query.query, page_size=k, facets=(), explain=False,
             user_id=query.user_id, session_id=query.session_id,
         )  # fmt: skip
-        result = shop._personal_search(apply_to_search(request, settings), stage, now)
-        return [hit.product.product_id for hit in result.hits]
+        return [hit.product.product_id for hit in shop.search_as_shopper(request, settings, now).hits]
 
     return rank
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, JsonValue
+from pydantic import BaseModel, Field, JsonValue
 
 from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
 from shelfwise.config import RecommendConfig, Settings, UnderstandingConfig
@@ -78,6 +78,8 @@ class Health(BaseModel):
     index_seq: int | None
     encoder: str
     reranker: str | None = None
+    ranker: str | None = Field(default=None, description="the published CTR/CVR ranking model, if any")
+    experiments_running: list[str] = Field(default_factory=list)
 
 
 def _understanding_for(settings: Settings) -> UnderstandingConfig:
@@ -410,12 +412,29 @@ class Shelfwise(PersonalStages):
         return self.engine.catch_up()
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """Relevance only: retrieval, fusion, reranking (no final stage, nothing logged)."""
         return self.engine.search(request)
+
+    def search_as_shopper(
+        self,
+        request: SearchRequest,
+        settings: Mapping[str, JsonValue] | None = None,
+        at: datetime | None = None,
+    ) -> SearchResult:
+        """What `serve_search` would show this shopper under `settings` (search settings and the
+        final stage's `personalize` / `ranking`), without experiments or logging: for replays."""
+        chosen = dict(settings or {})
+        return self._personal_search(
+            apply_to_search(request, chosen), stage_settings(chosen), at or datetime.now(UTC)
+        )
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         return self.engine.suggest(prefix, limit)
 
     def health(self) -> Health:
+        from shelfwise.rank import active_ranker_path
+
+        ranker = active_ranker_path(self.settings.data_dir)
         manifest = self.engine.manifest()
         store_seq = self.store.last_seq()
         ready = manifest is not None and manifest.store_seq == store_seq
@@ -428,6 +447,10 @@ class Shelfwise(PersonalStages):
             index_seq=None if manifest is None else manifest.store_seq,
             encoder=self.encoder.encoder.version,
             reranker=None if self.engine.reranker is None else self.engine.reranker.version,
+            ranker=None if ranker is None else ranker.name,
+            experiments_running=[
+                e.name for e in self.experiments.registry if e.is_running(datetime.now(UTC))
+            ],
         )
 
     def close(self) -> None:

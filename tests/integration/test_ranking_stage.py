@@ -62,6 +62,7 @@ def test_the_shop_logs_impressions_trains_on_them_and_ranks_with_the_model(
     )
     artifact = shop.train_ranker(config, log=lambda _: None)
     assert artifact.published and artifact.report.tasks["ctr"].auc > 0.7  # measured 0.83 on this small log
+    assert shop.health().ranker == artifact.version
     user = next(e.user_id for e in examples if e.user_id and e.clicked)
     result = shop.serve_search(SearchRequest(query="lamp", user_id=user, page_size=5), "after-training")
     evidence = [hit.explanation.personal for hit in result.hits if hit.explanation]
