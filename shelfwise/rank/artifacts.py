@@ -75,7 +75,7 @@ class Ranker:
         rows = torch.from_numpy(batch.text_rows)
         return self.network(
             torch.from_numpy(batch.categorical), torch.from_numpy(batch.dense), self.text_table[rows],
-            torch.from_numpy(batch.positions),
+            torch.from_numpy(batch.positions), torch.from_numpy(batch.query_vectors()),
         )
 
     def predict(self, batch: FeatureBatch, chunk: int = 65536) -> Predictions:

@@ -11,16 +11,21 @@ Categorical columns (one learned embedding each; index 0 = unknown or missing):
 
 Dense columns (standardised with the training rows' mean and deviation): `log_price`,
 `has_price`, `query_cosine` (the query's embedding against the item's text embedding),
-`has_query`, then one `profile:<name>` column per feature of an optional user-feature provider.
+`has_query`, `price_quantile` (the price's quantile among the products of its category path:
+shoppers judge a price against its kind), `rating`, `has_rating`, `in_stock`, then one
+`profile:<name>` column per feature of an optional user-feature provider.
 
-The item's text embedding enters as a row of the catalog's vector table (`text_rows`), which the
-model projects; `position` (clipped to `max_position`) feeds only the click tower's position
-bias, and serving sets it to 0 for every candidate.
+The item's text embedding enters as a row of the catalog's vector table (`text_rows`), and the
+query's embedding as a row of the batch's query table (`query_rows`; -1, the table's last and
+empty row, when there is none), which the model projects; `position` (clipped to
+`max_position`) feeds only the click tower's position bias, and serving sets it to 0 for every
+candidate.
 """
 
 from __future__ import annotations
 
 import hashlib
+import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +41,8 @@ from shelfwise.rank.examples import Impressions
 from shelfwise.records import Product
 
 CATEGORICAL = ("user", "item", "category", "category_top", "brand", "price_band", "surface", "hour")
-BASE_DENSE = ("log_price", "has_price", "query_cosine", "has_query")
+BASE_DENSE = ("log_price", "has_price", "query_cosine", "has_query", "price_quantile", "rating", "has_rating",
+              "in_stock")
 UNKNOWN = 0
 
 
@@ -101,9 +107,11 @@ class FeatureSpec(BaseModel):
         are the text rows and positions; the rest name categorical or dense columns)."""
         groups: dict[str, tuple[str, ...]] = {
             "user_id": ("user",), "item_id": ("item",), "category": ("category", "category_top"),
-            "brand": ("brand",), "price": ("price_band", "log_price", "has_price"),
+            "brand": ("brand",), "price": ("price_band", "log_price", "has_price", "price_quantile"),
+            "rating": ("rating", "has_rating"), "in_stock": ("in_stock",),
             "surface": ("surface",), "hour": ("hour",), "query_cosine": ("query_cosine", "has_query"),
-            "text_embedding": ("text_embedding",), "position": ("position",),
+            "text_embedding": ("text_embedding",), "query_embedding": ("query_embedding",),
+            "position": ("position",),
         }
         groups.update({name: (name,) for name in self.profile_names})
         return groups
@@ -117,14 +125,21 @@ class FeatureBatch:
     dense: np.ndarray  # float32 (n, len(dense_names)), standardised
     text_rows: np.ndarray  # int64 (n,): rows of CatalogFeatures.text (the last row is zeros)
     positions: np.ndarray  # int64 (n,)
+    query_rows: np.ndarray  # int64 (n,): rows of query_table, -1 (its last row, zeros) for none
+    query_table: np.ndarray  # float32 (q + 1, text_dim), shared by every row
 
     def __len__(self) -> int:
         return int(self.positions.size)
 
     def take(self, rows: np.ndarray | slice) -> FeatureBatch:
         return FeatureBatch(
-            self.categorical[rows], self.dense[rows], self.text_rows[rows], self.positions[rows]
+            self.categorical[rows], self.dense[rows], self.text_rows[rows], self.positions[rows],
+            self.query_rows[rows], self.query_table,
         )
+
+    def query_vectors(self) -> np.ndarray:
+        """float32 (n, text_dim): each row's query embedding (zeros without a query)."""
+        return self.query_table[self.query_rows]
 
 
 def stable_hash(values: np.ndarray) -> np.ndarray:
@@ -177,12 +192,31 @@ class CatalogFeatures:
         self.log_price = np.where(self.has_price, np.log1p(np.nan_to_num(prices)), 0.0)
         bands = 1 + np.searchsorted(np.asarray(spec.price_edges), np.nan_to_num(prices), side="right")
         self.price_band = np.where(self.has_price, bands, UNKNOWN).astype(np.int64)
+        self.price_quantile = _quantile_within(prices, self.category)
+        ratings = np.array([np.nan if p.rating is None else p.rating for p in products] + [np.nan])
+        self.has_rating = np.isfinite(ratings)
+        self.rating = np.where(self.has_rating, ratings, np.nan)  # standardised, nan reads as the mean
+        self.in_stock = np.array([p.in_stock for p in products] + [True], dtype=np.float64)
         self.text = np.vstack([vectors, np.zeros((1, spec.text_dim), np.float32)])
         self.missing_row = m
 
     def row_of(self, product_ids: Sequence[str] | np.ndarray) -> np.ndarray:
         rows, missing = self.rows, self.missing_row
         return np.fromiter((rows.get(p, missing) for p in product_ids), np.int64, len(product_ids))
+
+
+def _quantile_within(prices: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """Each price's mid-rank quantile among the priced products of its group (nan without a price)."""
+    out = np.full(prices.size, np.nan)
+    priced = np.flatnonzero(np.isfinite(prices))
+    order = priced[np.lexsort((prices[priced], groups[priced]))]
+    if not order.size:
+        return out
+    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
+    sizes = np.diff(np.r_[starts, order.size])
+    rank = np.arange(order.size) - np.repeat(starts, sizes)
+    out[order] = (rank + 0.5) / np.repeat(sizes, sizes)
+    return out
 
 
 def _objects(values: list) -> np.ndarray:
@@ -223,8 +257,10 @@ def fit_spec(
 
 def with_dense_statistics(spec: FeatureSpec, raw_dense: np.ndarray) -> FeatureSpec:
     """The spec with the mean and deviation of raw (unstandardised) training dense columns."""
-    mean = np.nanmean(raw_dense, axis=0) if len(raw_dense) else np.zeros(raw_dense.shape[1])
-    std = np.nanstd(raw_dense, axis=0) if len(raw_dense) else np.ones(raw_dense.shape[1])
+    with warnings.catch_warnings():  # a column with no value at all (no ratings) reads as 0 and 1
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.nanmean(raw_dense, axis=0) if len(raw_dense) else np.zeros(raw_dense.shape[1])
+        std = np.nanstd(raw_dense, axis=0) if len(raw_dense) else np.ones(raw_dense.shape[1])
     mean = np.nan_to_num(mean)
     std = np.where(np.nan_to_num(std) > 1e-6, np.nan_to_num(std), 1.0)
     return spec.model_copy(
@@ -304,7 +340,8 @@ class FeatureBuilder:
     def _raw_dense(self, rows: np.ndarray, cosine: np.ndarray, has_query: np.ndarray,
                    profiles: np.ndarray | None) -> np.ndarray:
         c = self.catalog
-        base = np.stack([c.log_price[rows], c.has_price[rows], cosine, has_query], axis=1)
+        base = np.stack([c.log_price[rows], c.has_price[rows], cosine, has_query, c.price_quantile[rows],
+                         c.rating[rows], c.has_rating[rows], c.in_stock[rows]], axis=1)
         return base if profiles is None else np.hstack([base, profiles])
 
     def standardise(self, raw: np.ndarray) -> np.ndarray:
@@ -342,7 +379,10 @@ class FeatureBuilder:
         surfaces = lookup(data.surfaces, self._surfaces)
         categorical = self._categorical(rows, self.user_index(data.actors), surfaces, hours)
         positions = np.minimum(data.positions, self.spec.config.max_position)
-        return FeatureBatch(categorical, self.standardise(raw), rows, positions), raw
+        table = np.vstack([queries.table.reshape(-1, self.spec.text_dim),
+                           np.zeros((1, self.spec.text_dim), np.float32)])
+        batch = FeatureBatch(categorical, self.standardise(raw), rows, positions, queries.index, table)
+        return batch, raw
 
     def build(self, data: Impressions, queries: QueryVectors) -> FeatureBatch:
         return self.raw(data, queries)[0]
@@ -365,4 +405,8 @@ class FeatureBuilder:
             rows, np.full(n, user), np.full(n, self._surfaces.get(surface, UNKNOWN)),
             np.full(n, 1 + (at.astimezone(UTC) if at.tzinfo else at).hour),  # naive = UTC
         )
-        return FeatureBatch(categorical, self.standardise(raw), rows, np.zeros(n, np.int64))
+        table = np.zeros((2, self.spec.text_dim), np.float32)
+        if query_vector is not None:
+            table[0] = query_vector
+        return FeatureBatch(categorical, self.standardise(raw), rows, np.zeros(n, np.int64),
+                            np.full(n, 0 if query_vector is not None else -1, np.int64), table)

@@ -118,19 +118,21 @@ def _permuted(
     batch: FeatureBatch, spec: FeatureSpec, columns: tuple[str, ...], order: np.ndarray
 ) -> FeatureBatch:
     categorical, dense = batch.categorical.copy(), batch.dense.copy()
-    text_rows, positions = batch.text_rows, batch.positions
+    text_rows, positions, query_rows = batch.text_rows, batch.positions, batch.query_rows
     for column in columns:
         if column in CATEGORICAL:
             i = CATEGORICAL.index(column)
             categorical[:, i] = categorical[order, i]
         elif column == "text_embedding":
             text_rows = text_rows[order]
+        elif column == "query_embedding":
+            query_rows = query_rows[order]
         elif column == "position":
             positions = positions[order]
         else:
             i = spec.dense_names.index(column)
             dense[:, i] = dense[order, i]
-    return FeatureBatch(categorical, dense, text_rows, positions)
+    return FeatureBatch(categorical, dense, text_rows, positions, query_rows, batch.query_table)
 
 
 def permutation_importance(

@@ -1,8 +1,9 @@
 """The multi-task network: pCTR and pCVR from one shared input, trained the ESMM way.
 
 Input layer (shared by both tasks): one embedding per categorical feature, a learned projection
-of the item's text embedding to the same size, the dense columns, and (with `interactions`) the
-pairwise dot products of those embeddings (Naumov et al., 2019, DLRM), concatenated.
+of the item's text embedding to the same size (and, with `query_field`, one of the query's), the
+dense columns, and (with `interactions`) the pairwise dot products of those embeddings (Naumov et
+al., 2019, DLRM), concatenated.
 
 - "esmm": a shared bottom (one dense layer over the input) feeds a click tower and a
   conversion tower (Ma et al., 2018, with the representation shared below the towers).
@@ -37,6 +38,10 @@ class ModelConfig(BaseModel):
 
     architecture: Architecture = "esmm"
     embedding_dim: int = Field(default=16, ge=1)
+    query_field: bool = Field(
+        default=True, description="project the query's embedding to a field of its own, so that its "
+        "products with the item's text, category and brand fields learn what a query asks for",
+    )
     interactions: bool = Field(
         default=True, description="add the pairwise dot products of the feature embeddings (the item's "
         "projected text among them) to the input, as DLRM does: shopper-item affinities are products",
@@ -87,7 +92,8 @@ class RankerNetwork(nn.Module):
             nn.init.normal_(table.weight, std=0.05)
         self.embeddings = nn.ModuleList(tables)
         self.text = nn.Linear(spec.text_dim, dim)
-        fields = len(CATEGORICAL) + 1
+        self.query = nn.Linear(spec.text_dim, dim, bias=False) if config.query_field else None
+        fields = len(CATEGORICAL) + 1 + (self.query is not None)
         self._pairs = torch.triu_indices(fields, fields, offset=1) if config.interactions else None
         pairs = 0 if self._pairs is None else int(self._pairs.shape[1])
         width = fields * dim + pairs + len(spec.dense_names)
@@ -110,14 +116,16 @@ class RankerNetwork(nn.Module):
         self.ctr_tower = _Tower(tower_in, config.tower, config.dropout)
         self.cvr_tower = _Tower(tower_in, config.tower, config.dropout)
 
-    def _inputs(self, categorical: torch.Tensor, dense: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+    def _inputs(self, categorical: torch.Tensor, dense: torch.Tensor, text: torch.Tensor,
+                query: torch.Tensor | None) -> torch.Tensor:
         if self.training and self.config.id_dropout:
             hide = torch.rand(categorical.shape[0], device=categorical.device) < self.config.id_dropout
             categorical = categorical.clone()
             categorical[:, self._id_columns] = categorical[:, self._id_columns].masked_fill(hide[:, None], 0)
-        fields = torch.stack(
-            [*(table(categorical[:, i]) for i, table in enumerate(self.embeddings)), self.text(text)], dim=1
-        )  # (n, fields, dim)
+        columns = [*(table(categorical[:, i]) for i, table in enumerate(self.embeddings)), self.text(text)]
+        if self.query is not None:
+            columns.append(self.query(query if query is not None else torch.zeros_like(text)))
+        fields = torch.stack(columns, dim=1)  # (n, fields, dim)
         parts = [fields.flatten(1), dense]
         if self._pairs is not None:
             products = torch.bmm(fields, fields.transpose(1, 2))
@@ -125,9 +133,11 @@ class RankerNetwork(nn.Module):
         return torch.cat(parts, dim=1)
 
     def forward(
-        self, categorical: torch.Tensor, dense: torch.Tensor, text: torch.Tensor, positions: torch.Tensor
+        self, categorical: torch.Tensor, dense: torch.Tensor, text: torch.Tensor, positions: torch.Tensor,
+        query: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        x = self._inputs(categorical, dense, text)
+        """`query`: (n, text_dim) query embeddings, zeros (or None for all) where there is none."""
+        x = self._inputs(categorical, dense, text, query)
         if self.config.architecture == "esmm":
             ctr_in = cvr_in = self.shared(x)
         else:

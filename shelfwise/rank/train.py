@@ -1,9 +1,10 @@
 """Training the CTR/CVR ranker from labelled impressions.
 
 `fit_ranker` splits the impressions by request (by time by default), learns the feature
-vocabularies from the training part, trains with AdamW (no weight decay on embeddings) under a
-warm-up then cosine (or linear) schedule, stops when the validation loss has not improved for
-`patience` epochs and keeps the best epoch's weights, then reports on the test part.
+vocabularies from the training part, trains with AdamW (embeddings decayed on their own, the
+position bias never) under a warm-up then cosine (or linear) schedule, stops when the
+validation loss has not improved for `patience` epochs and keeps the best epoch's weights, then
+reports on the test part.
 `train_ranker` also saves the model as a new version in the data folder's registry and
 publishes it only when it beats the active ranker on the same test requests.
 """
@@ -56,9 +57,15 @@ class TrainingConfig(BaseModel):
 
     epochs: int = Field(default=30, ge=1, description="at most")
     batch_size: int = Field(default=1024, ge=1)
-    learning_rate: float = Field(default=2e-3, gt=0)
+    learning_rate: float = Field(
+        default=1e-2, gt=0, description="1e-2: at 2e-3 the position bias and the embeddings move too "
+        "little in the few epochs before the ids overfit (closed-loop log, 326k rows: click AUC +0.03)",
+    )
     weight_decay: float = Field(default=1e-4, ge=0, description="AdamW's, on the dense layers")
-    embedding_weight_decay: float = Field(default=0.0, ge=0, description="AdamW's, on the embeddings")
+    embedding_weight_decay: float = Field(
+        default=5.0, ge=0, description="AdamW's (decoupled: a step shrinks them by lr x this), on the "
+        "embeddings, never on the position bias; it keeps the user and item ids from overfitting",
+    )
     warmup_fraction: float = Field(default=0.03, ge=0, lt=1)
     schedule: Literal["cosine", "linear"] = "cosine"
     patience: int = Field(default=2, ge=1, description="epochs without a validation gain before stopping")
@@ -109,13 +116,17 @@ def warmup_schedule(optimizer: torch.optim.Optimizer, total_steps: int, warmup_f
 
 
 def _optimizer(network: RankerNetwork, config: TrainingConfig) -> torch.optim.AdamW:
-    embedding = [p for name, p in network.named_parameters()
-                 if name.startswith(("embeddings.", "position_bias."))]
-    chosen = {id(p) for p in embedding}
-    dense = [p for p in network.parameters() if id(p) not in chosen]
+    """Three groups: dense layers (`weight_decay`), embeddings (`embedding_weight_decay`) and the
+    position bias (never decayed: it must reach the full examination gap)."""
+    named = dict(network.named_parameters())
+    bias = [p for name, p in named.items() if name.startswith("position_bias.")]
+    embedding = [p for name, p in named.items() if name.startswith("embeddings.")]
+    chosen = {id(p) for p in bias + embedding}
+    dense = [p for p in named.values() if id(p) not in chosen]
     return torch.optim.AdamW(
         [{"params": dense, "weight_decay": config.weight_decay},
-         {"params": embedding, "weight_decay": config.embedding_weight_decay}],
+         {"params": embedding, "weight_decay": config.embedding_weight_decay},
+         {"params": bias, "weight_decay": 0.0}],
         lr=config.learning_rate,
     )
 
@@ -126,6 +137,8 @@ class _Tensors:
     dense: torch.Tensor
     text_rows: torch.Tensor
     positions: torch.Tensor
+    query_rows: torch.Tensor
+    query_table: torch.Tensor
     click: torch.Tensor
     ctcvr: torch.Tensor
 
@@ -133,6 +146,7 @@ class _Tensors:
     def of(cls, batch: FeatureBatch, data: Impressions) -> _Tensors:
         return cls(torch.from_numpy(batch.categorical), torch.from_numpy(batch.dense),
                    torch.from_numpy(batch.text_rows), torch.from_numpy(batch.positions),
+                   torch.from_numpy(batch.query_rows), torch.from_numpy(batch.query_table),
                    torch.from_numpy(data.click_labels), torch.from_numpy(data.ctcvr_labels))
 
 
@@ -162,7 +176,8 @@ def _train_loop(
         for start in range(0, n, t.batch_size):
             rows = order[start:start + t.batch_size]
             ctr_logit, cvr_logit = network(train.categorical[rows], train.dense[rows],
-                                           text[train.text_rows[rows]], train.positions[rows])
+                                           text[train.text_rows[rows]], train.positions[rows],
+                                           train.query_table[train.query_rows[rows]])
             loss, _, _ = esmm_loss(ctr_logit, cvr_logit, train.click[rows], train.ctcvr[rows],
                                    config.model.ctcvr_weight)
             optimizer.zero_grad(set_to_none=True)

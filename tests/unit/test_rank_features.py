@@ -156,3 +156,33 @@ def test_digest_changes_with_the_labels() -> None:
 
 def _fields(record: LabeledImpression) -> dict:
     return {name: getattr(record, name) for name in record.__slots__}
+
+
+def test_item_columns_price_quantile_within_category_rating_and_stock() -> None:
+    products = [
+        Product(product_id="p1", title="x", category=("shoes",), price=10.0, rating=4.0),
+        Product(product_id="p2", title="y", category=("shoes",), price=30.0, in_stock=False),
+        Product(product_id="p3", title="z", category=("hats",), price=99.0, rating=2.5),
+        Product(product_id="p4", title="w", category=("hats",), price=None),
+    ]
+    spec, _ = fit_spec(FeatureConfig(), Impressions.from_records([]), products, np.eye(4, dtype=np.float32))
+    catalog = CatalogFeatures(spec, products, np.eye(4, dtype=np.float32))
+    # mid-rank quantiles among the priced products of the same category; none without a price
+    np.testing.assert_allclose(catalog.price_quantile[:3], [0.25, 0.75, 0.5])
+    assert np.isnan(catalog.price_quantile[3]) and np.isnan(catalog.price_quantile[-1])
+    assert catalog.has_rating[:4].tolist() == [True, False, True, False]
+    assert catalog.in_stock[:4].tolist() == [1.0, 0.0, 1.0, 1.0]
+    assert {"price_quantile", "rating", "has_rating", "in_stock"} <= set(BASE_DENSE)
+
+
+def test_query_rows_point_at_each_rows_query_and_serving_reads_the_same_vectors() -> None:
+    built, data = builder()
+    encoder = LookupEncoder(["shoe"], np.array([[0.6, 0.8, 0, 0]], np.float32))
+    batch = built.build(data, encode_queries(data.queries, encoder, 4))
+    vectors = batch.query_vectors()
+    np.testing.assert_allclose(vectors[:2], [[0.6, 0.8, 0, 0]] * 2)
+    assert not vectors[2:].any()  # no query: the table's empty last row
+    assert batch.take(np.array([1, 3])).query_vectors().tolist() == [vectors[1].tolist(), vectors[3].tolist()]
+    served = built.build_request(["a", "b"], "user:u1", "search", T0, encoder.encode(["shoe"])[0], True)
+    np.testing.assert_allclose(served.query_vectors(), vectors[:2])
+    assert not built.build_request(["a"], None, "recommend", T0, None, False).query_vectors().any()
