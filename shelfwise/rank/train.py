@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -24,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.evaluate.calibration import log_loss, roc_auc
 from shelfwise.impressions.records import LabeledImpression
+from shelfwise.rank.adversarial import FGM
 from shelfwise.rank.artifacts import Ranker, active_ranker_path, ranker_registry
+from shelfwise.rank.augment import AugmentConfig, augment_queries
 from shelfwise.rank.examples import Impressions, SplitKind, impressions_digest, split_impressions
 from shelfwise.rank.features import (
     CatalogFeatures,
@@ -80,6 +82,12 @@ class TrainingConfig(BaseModel):
     )
     max_seconds: float | None = Field(default=None, gt=0, description="stop after the epoch that passes it")
     importance_rows: int = Field(default=30_000, ge=0, description="test rows for permutation importance")
+    fgm_epsilon: float = Field(
+        default=0.0, ge=0, description="adversarial training on the embedding tables (FGM): its step; 0 = off"
+    )
+    augment: AugmentConfig = Field(
+        default_factory=AugmentConfig, description="query rewrites (typos, dropped words, synonyms)"
+    )
 
 
 class RankerConfig(BaseModel):
@@ -168,6 +176,7 @@ def _train_loop(
     scheduler = warmup_schedule(optimizer, steps_per_epoch * t.epochs, t.warmup_fraction, t.schedule)
     generator = torch.Generator().manual_seed(t.seed)
     text = ranker.text_table
+    fgm = FGM(network, t.fgm_epsilon) if t.fgm_epsilon > 0 else None
     best = BestWeights(score=-math.inf)
     started, epoch, best_epoch, stopped = time.perf_counter(), 0, 0, False
     for epoch in range(1, t.epochs + 1):
@@ -182,6 +191,14 @@ def _train_loop(
                                    config.model.ctcvr_weight)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            if fgm is not None:  # a second pass on embeddings moved against the model, then back
+                fgm.attack()
+                adv_ctr, adv_cvr = network(train.categorical[rows], train.dense[rows],
+                                           text[train.text_rows[rows]], train.positions[rows],
+                                           train.query_table[train.query_rows[rows]])
+                esmm_loss(adv_ctr, adv_cvr, train.click[rows], train.ctcvr[rows],
+                          config.model.ctcvr_weight)[0].backward()
+                fgm.restore()
             optimizer.step()
             scheduler.step()
             total += float(loss.detach()) * rows.numel()
@@ -230,6 +247,7 @@ def fit_ranker(
     examples: Sequence[LabeledImpression] | Impressions, products: Sequence[Product], vectors: np.ndarray,
     config: RankerConfig | None = None, encoder: QueryEncoder | None = None,
     user_features: UserFeatureProvider | None = None, log: Log = print,
+    synonyms: Mapping[str, str] | None = None,
 ) -> FittedRanker:
     """Train on `examples` over the catalog `products` (with their text `vectors`, by the same
     encoder that embeds the queries); nothing is written."""
@@ -241,6 +259,9 @@ def fit_ranker(
     try:
         data = examples if isinstance(examples, Impressions) else Impressions.from_records(examples)
         split = split_impressions(data, t.split, t.validation_fraction, t.test_fraction, t.seed)
+        if t.augment.share > 0:
+            data, rewritten = augment_queries(data, split.train, t.augment, synonyms)
+            log(f"augmentation: {rewritten} training queries rewritten ({', '.join(t.augment.kinds)})")
         builder, batch = _features(data, split.train, products, vectors, config.features, encoder,
                                    user_features)
         log(f"{len(data)} impressions: {split.train.size} train, {split.validation.size} validation, "

@@ -39,3 +39,25 @@ def test_attack_moves_the_embeddings_by_epsilon_along_the_gradient_and_restore_u
         assert loss_fn(model(ids), target) > loss  # the move raises the loss
     fgm.restore()
     assert torch.equal(model.embeddings.weight, before)
+
+
+def test_training_with_fgm_and_augmentation_runs_and_differs_from_plain_training() -> None:
+    from shelfwise.rank import RankerConfig, TrainingConfig, fit_ranker
+    from shelfwise.rank.augment import AugmentConfig
+    from shelfwise.rank.synthetic import synthetic_shop
+
+    shop = synthetic_shop(requests=800, users=80, items=100, seed=2)
+
+    def fit(**training: object) -> float:
+        config = RankerConfig(
+            training=TrainingConfig(epochs=2, batch_size=256, importance_rows=0, **training)
+        )
+        fitted = fit_ranker(
+            shop.impressions, shop.products, shop.vectors, config, shop.encoder, log=lambda _: None
+        )
+        return float(fitted.report.tasks["ctr"].auc or 0)
+
+    plain, adversarial = fit(), fit(fgm_epsilon=0.5)
+    augmented = fit(augment=AugmentConfig(share=0.5, seed=1))
+    assert 0.5 < plain < 1 and 0.5 < adversarial < 1 and 0.5 < augmented < 1
+    assert adversarial != plain and augmented != plain
