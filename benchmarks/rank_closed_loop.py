@@ -97,16 +97,28 @@ def _vectors(encoder, products, seed: int) -> np.ndarray:  # noqa: ANN001
 
 def _summary(report, seconds: float) -> dict[str, object]:  # noqa: ANN001
     tasks = {
-        name: {"auc": t.auc, "ceiling_auc": t.ceiling_auc, "position_baseline_auc": t.position_baseline_auc,
-               "gap": None if t.auc is None or t.ceiling_auc is None else round(t.ceiling_auc - t.auc, 4),
-               "rows": t.rows, "positives": t.positives, "log_loss": t.log_loss,
-               "ceiling_log_loss": t.ceiling_log_loss}
+        name: {
+            "auc": t.auc,
+            "ceiling_auc": t.ceiling_auc,
+            "position_baseline_auc": t.position_baseline_auc,
+            "gap": None if t.auc is None or t.ceiling_auc is None else round(t.ceiling_auc - t.auc, 4),
+            "rows": t.rows,
+            "positives": t.positives,
+            "log_loss": t.log_loss,
+            "ceiling_log_loss": t.ceiling_log_loss,
+        }
         for name, t in report.tasks.items()
     }
     best = [h.validation_ctr_auc for h in report.history]
-    return {"rows": report.rows, "epochs": report.epochs, "best_epoch": report.best_epoch,
-            "validation_ctr_auc": best, "seconds": round(seconds, 1), "tasks": tasks,
-            "importance": report.feature_importance}
+    return {
+        "rows": report.rows,
+        "epochs": report.epochs,
+        "best_epoch": report.best_epoch,
+        "validation_ctr_auc": best,
+        "seconds": round(seconds, 1),
+        "tasks": tasks,
+        "importance": report.feature_importance,
+    }
 
 
 def _latency(fitted, profiles, encoder, labeled, repeats: int = 300) -> dict[str, float]:  # noqa: ANN001
@@ -114,8 +126,9 @@ def _latency(fitted, profiles, encoder, labeled, repeats: int = 300) -> dict[str
     from shelfwise.rank import FeatureBuilder, RankContext, Ranker, RankingStage
 
     b = fitted.ranker.builder
-    ranker = Ranker(fitted.ranker.network, FeatureBuilder(b.spec, b.known_users, b.catalog,
-                                                          ProfileFeatures(profiles)))
+    ranker = Ranker(
+        fitted.ranker.network, FeatureBuilder(b.spec, b.known_users, b.catalog, ProfileFeatures(profiles))
+    )
     stage = RankingStage(ranker, encoder)
     searches = [e for e in labeled if e.surface == "search" and e.user_id][:repeats]
     ids = list(b.catalog.rows)[:100]
@@ -127,6 +140,34 @@ def _latency(fitted, profiles, encoder, labeled, repeats: int = 300) -> dict[str
         stage.rank(ids, context, relevance=np.linspace(1, 0, len(ids)))
         times.append((time.perf_counter() - started) * 1000)
     return {f"p{q}_ms": round(float(np.percentile(times, q)), 2) for q in (50, 95, 99)}
+
+
+def _noisy_test_auc(fitted, encoder, seed: int) -> dict[str, float | None]:  # noqa: ANN001
+    """Click and click-and-convert AUC on the test part with a typo in every query: robustness."""
+    from shelfwise.evaluate.calibration import roc_auc
+    from shelfwise.rank.augment import AugmentConfig, augment_queries
+    from shelfwise.rank.features import encode_queries
+
+    test = fitted.test
+    noisy, _ = augment_queries(
+        test, np.arange(len(test)), AugmentConfig(share=1.0, kinds=("typo",), seed=seed)
+    )
+    builder = fitted.ranker.builder
+    predictions = fitted.ranker.predict(
+        builder.build(noisy, encode_queries(noisy.queries, encoder, builder.spec.text_dim))
+    )
+    clean = fitted.ranker.predict(fitted.test_batch)
+    ctcvr = test.clicked & test.converted
+    def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
+        value = roc_auc(labels, scores)
+        return None if value is None else round(value, 5)
+
+    return {
+        "clean_ctr_auc": auc(test.clicked, clean.pctr),
+        "noisy_ctr_auc": auc(test.clicked, predictions.pctr),
+        "clean_ctcvr_auc": auc(ctcvr, clean.pctcvr),
+        "noisy_ctcvr_auc": auc(ctcvr, predictions.pctcvr),
+    }
 
 
 def main() -> None:
@@ -154,8 +195,12 @@ def main() -> None:
     started = time.perf_counter()
     result = simulate_closed_loop(products, config, TextMatchRanker(shop_catalog(products, config)))
     labeled = labeled_impressions(result)
-    out["log"] = {"responses": len(result.impressions), "events": len(result.events),
-                  "impressions": len(labeled), "seconds": round(time.perf_counter() - started, 1)}
+    out["log"] = {
+        "responses": len(result.impressions),
+        "events": len(result.events),
+        "impressions": len(labeled),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     print(f"log: {out['log']}", flush=True)
 
     started = time.perf_counter()
@@ -167,8 +212,9 @@ def main() -> None:
     training = {"seed": args.train_seed, **json.loads(args.training)}
     if args.epochs:
         training["epochs"] = args.epochs
-    ranker_config = RankerConfig(model=ModelConfig(**json.loads(args.model)),
-                                 training=TrainingConfig(**training))
+    ranker_config = RankerConfig(
+        model=ModelConfig(**json.loads(args.model)), training=TrainingConfig(**training)
+    )
     surfaces = ("search", "all") if args.surfaces == "both" else (args.surfaces,)
     for surface in surfaces:
         examples = [e for e in labeled if surface == "all" or e.surface == surface]
@@ -177,6 +223,7 @@ def main() -> None:
         out[surface] = _summary(fitted.report, time.perf_counter() - started) | {"impressions": len(examples)}
         if surface == "search":
             out[surface]["rank_100_latency"] = _latency(fitted, profiles, encoder, examples)
+            out[surface]["typo_in_every_test_query"] = _noisy_test_auc(fitted, encoder, args.train_seed)
         print(json.dumps({k: v for k, v in out[surface].items() if k != "importance"}, indent=1), flush=True)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
