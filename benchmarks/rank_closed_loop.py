@@ -158,6 +158,7 @@ def _noisy_test_auc(fitted, encoder, seed: int) -> dict[str, float | None]:  # n
     )
     clean = fitted.ranker.predict(fitted.test_batch)
     ctcvr = test.clicked & test.converted
+
     def auc(labels: np.ndarray, scores: np.ndarray) -> float | None:
         value = roc_auc(labels, scores)
         return None if value is None else round(value, 5)
@@ -184,6 +185,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--model", default="{}", help="ModelConfig overrides as JSON")
     parser.add_argument("--training", default="{}", help="TrainingConfig overrides as JSON")
+    parser.add_argument("--tune", type=int, default=0, help="optuna trials before the fit (0: none)")
+    parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     import torch
@@ -215,6 +218,18 @@ def main() -> None:
     ranker_config = RankerConfig(
         model=ModelConfig(**json.loads(args.model)), training=TrainingConfig(**training)
     )
+    if args.tune:
+        from shelfwise.rank.tuning import tune_ranker
+
+        started = time.perf_counter()
+        search = [e for e in labeled if e.surface == "search"]
+        tuned = tune_ranker(
+            search, products, vectors, ranker_config, trials=args.tune, folds=args.folds,
+            seed=args.train_seed, encoder=encoder, user_features=users, log=print,
+        )  # fmt: skip
+        out["tuning"] = tuned.model_dump(mode="json") | {"seconds": round(time.perf_counter() - started, 1)}
+        ranker_config = RankerConfig.model_validate(tuned.best_config)
+        print(f"tuning: best {tuned.best_score:.4f} against the base {tuned.baseline_score:.4f}", flush=True)
     surfaces = ("search", "all") if args.surfaces == "both" else (args.surfaces,)
     for surface in surfaces:
         examples = [e for e in labeled if surface == "all" or e.surface == surface]
