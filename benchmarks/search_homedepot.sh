@@ -6,7 +6,8 @@
 #   4. bench + eval each mode on the validation queries with the default settings (hybrid uses the
 #      learned fusion; hybrid-weighted is the hand-tuned weighted fusion beside it);
 #   5. tune weighted fusion on the encoder's held-out queries, score every system on validation.
-# Usage: bash benchmarks/search_homedepot.sh [DATA_DIR]     SKIP_TRAIN=1 reuses the active encoder.
+# Usage: bash benchmarks/search_homedepot.sh [DATA_DIR]     SKIP_TRAIN=1 reuses the active encoder;
+#        EPOCHS=N fine-tunes the encoder for N epochs (default 1, the recorded runs' setting).
 set -euo pipefail
 HD=${HD:-../shared/data/homedepot}
 OUT=${1:-runs/hd}
@@ -16,7 +17,7 @@ mkdir -p "$OUT"
 $PY benchmarks/split_judgments.py "$HD/dev_judgments.tsv" "$OUT"
 if [ "${SKIP_TRAIN:-0}" != 1 ]; then
   $SW train encoder --data-dir "$OUT" --products "$HD/products.tsv" \
-      --judgments "$OUT/tuning_judgments.tsv" --epochs 3
+      --judgments "$OUT/tuning_judgments.tsv" --epochs "${EPOCHS:-1}"
 fi
 $PY benchmarks/encoder_holdout.py "$OUT/tuning_judgments.tsv" "$OUT/encoder_holdout_judgments.tsv"
 if [ "${SKIP_TRAIN:-0}" != 1 ]; then
