@@ -10,8 +10,9 @@
    labelled by the simulator, with point-in-time profile features; its test AUC per task is
    reported next to the AUC of the simulator's true probabilities on the same labels (the ceiling).
 3. Online test: the same shoppers come back for `--test-days`; signed-in shoppers are split by
-   user hash into three arms: control (relevance order), profile (the profile boost, no model) and
-   model (the ranking model with the profile features). Their conversion, clicks and revenue are
+   user hash into four arms: control (relevance order), profile (the profile boost, no model),
+   model-anonymous (the ranking model without the shopper's identity and profile) and model (the
+   ranking model with them). Their conversion, clicks and revenue are
    compared by `Experiments.report` (the library behind `shelfwise ab report`).
 4. Personal difference: for logged queries, two shoppers with different histories get the same
    query; the overlap of their top 10 is measured with and without personalization.
@@ -48,6 +49,7 @@ T1 = datetime(2026, 6, 1, tzinfo=UTC)
 ARMS = {
     "control": {"ranking": "off", "personalize": False},
     "profile": {"ranking": "off", "personalize": True},
+    "model-anonymous": {"personalize": False},
     "model": {"personalize": True},
 }
 
@@ -149,7 +151,7 @@ def main() -> None:
     print(json.dumps(out["model"]["tasks"], indent=1), flush=True)
     shop._ranking = None  # serve the model just published
 
-    shares = {"control": 0.34, "profile": 0.33, "model": 0.33}
+    shares = {"control": 0.25, "profile": 0.25, "model-anonymous": 0.25, "model": 0.25}
     variants = tuple(Variant(name=name, share=shares[name], settings=ARMS[name]) for name in ARMS)
     experiment = Experiment(name="final-stage", unit="user", salt=f"loop-{args.seed}", variants=variants)
     experiments = Experiments(ExperimentRegistry([experiment]), MemoryExposureLog())
