@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.catalog.shoppers_query import misspell
 from shelfwise.rank.examples import Impressions
 
 KINDS = ("typo", "drop", "synonym")
@@ -31,23 +32,9 @@ class AugmentConfig(BaseModel):
 
 
 def typo(text: str, rng: np.random.Generator) -> str:
-    """One edit in one word of four letters or more: a swap, a dropped or a doubled letter."""
-    words = text.split()
-    long = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
-    if not long:
-        return text
-    i = long[int(rng.integers(len(long)))]
-    word = words[i]
-    at = int(rng.integers(1, len(word) - 1))
-    edit = int(rng.integers(3))
-    if edit == 0:
-        word = word[: at - 1] + word[at] + word[at - 1] + word[at + 1 :]
-    elif edit == 1:
-        word = word[:at] + word[at + 1 :]
-    else:
-        word = word[:at] + word[at] + word[at:]
-    words[i] = word
-    return " ".join(words)
+    """One edit in one word of four letters or more: a swap, a dropped or a doubled letter (the
+    shopper simulator's own misspelling)."""
+    return misspell(text, rng)
 
 
 def drop_word(text: str, rng: np.random.Generator) -> str:
