@@ -267,9 +267,15 @@ def delete_product(product_id: str, shelfwise: ShelfwiseDep) -> DeleteResponse:
 
 
 def load_published_index(shelfwise: Shelfwise) -> None:
-    """Serve an index built earlier (by `shelfwise index`); never build one here."""
+    """Serve an index built earlier (by `shelfwise index`); never build one here. One query is
+    encoded before serving, so the first shopper does not wait for the model to load (or for
+    the ONNX query graph to be exported, once per encoder version)."""
     if shelfwise.engine.manifest() is None:
         shelfwise.load_index()
+    try:
+        shelfwise.encoder.encode_query("warm up")
+    except Exception:  # serving still works; the first search pays for it instead
+        logger.warning("warming up the query encoder failed", exc_info=True)
 
 
 async def _catch_up_forever(shelfwise: Shelfwise, every_seconds: float) -> None:
