@@ -24,6 +24,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "log_events",  # log(1 + events behind the profile)
     "log_weight",  # log(1 + decayed weight behind the profile)
     "profile_empty",  # 1 when nothing is known about the shopper
+    "price_level",  # the shopper's usual price level within a category minus 0.5 (0: middle or unknown)
+    "price_gap",  # squared distance of the product's price level from it (0 when either is unknown)
 )
 FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
@@ -58,6 +60,7 @@ def profile_features(
     _share_and_lift(
         out, "price_band", band_w, compact.band_total * scale, located.band, catalog.band_base, smoothing
     )
+    _price_level(out, compact, located.band, catalog.n_bands)
     if compact.embedding is not None and catalog.vectors is not None:
         rows = located.vector_row
         cosine = catalog.vectors[np.maximum(rows, 0)] @ compact.embedding
@@ -65,6 +68,18 @@ def profile_features(
     out[:, FEATURE_INDEX["log_events"]] = np.log1p(compact.n_events)
     out[:, FEATURE_INDEX["log_weight"]] = np.log1p(compact.total * scale)
     return out
+
+
+def _price_level(out: np.ndarray, compact: Compact, band: np.ndarray, n_bands: int) -> None:
+    """The shopper's mean band centre (bands are price quantiles within a category, so the level
+    compares a cheap kettle with a cheap sofa) and each product's squared gap to it."""
+    if compact.band_total <= 0 or n_bands == 0:
+        return
+    centres = (np.arange(n_bands) + 0.5) / n_bands
+    level = float(compact.band_w @ centres / compact.band_total)
+    out[:, FEATURE_INDEX["price_level"]] = level - 0.5
+    item = centres[np.maximum(band, 0)]
+    out[:, FEATURE_INDEX["price_gap"]] = np.where(band >= 0, (item - level) ** 2, 0.0)
 
 
 def _share_and_lift(

@@ -242,3 +242,17 @@ def test_summary_is_json_friendly() -> None:
     assert summary["brands"][0]["share"] == pytest.approx(15 / 16, abs=1e-4)
     assert summary["price_bands"][0]["band"] == 0 and summary["price_bands"][0]["key"] == "lowest"
     assert summary["events"] == 4 and summary["has_embedding"] is True
+
+
+def test_price_level_is_the_mean_band_centre_and_the_gap_its_square_distance() -> None:
+    from shelfwise.personalize.aggregate import Compact
+    from shelfwise.personalize.features import FEATURE_INDEX, _price_level
+
+    compact = Compact.__new__(Compact)
+    object.__setattr__(compact, "band_w", np.array([3.0, 0.0, 0.0, 0.0, 1.0]))
+    object.__setattr__(compact, "band_total", 4.0)
+    out = np.zeros((3, len(FEATURE_NAMES)))
+    _price_level(out, compact, np.array([0, 4, -1]), 5)
+    level = (3 * 0.1 + 1 * 0.9) / 4  # band centres 0.1 .. 0.9
+    np.testing.assert_allclose(out[:, FEATURE_INDEX["price_level"]], level - 0.5)
+    np.testing.assert_allclose(out[:, FEATURE_INDEX["price_gap"]], [(0.1 - level) ** 2, (0.9 - level) ** 2, 0.0])
