@@ -40,7 +40,7 @@ from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
-from shelfwise.service_personal import PersonalStages
+from shelfwise.service_personal import PersonalStages, actor_of
 from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
 from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import active_encoder_path, active_reranker_path
@@ -337,7 +337,7 @@ class Shelfwise(PersonalStages):
         live = self._require_recommender()
         final = self._recommendation_stage(stage_settings(overrides), surface, user_id, session_id, at, k)
         wanted = k if final is None else min(100, 3 * k)  # the model picks k among 3k candidates
-        actor = f"user:{user_id}" if user_id else (f"session:{session_id}" if session_id else None)
+        actor = actor_of(user_id, session_id)
         if surface == "recommend":
             found = self._recommend_with(live, actor, items, wanted, (), config)
         elif surface in ("similar", "bought_together") and product_id is not None:

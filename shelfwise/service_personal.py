@@ -37,6 +37,13 @@ if TYPE_CHECKING:
 logger = logging.getLogger("shelfwise.service")
 
 
+def actor_of(user_id: str | None, session_id: str | None) -> str | None:
+    """Whose profile and history count: the signed-in user, else the visit (as `Event.actor`)."""
+    if user_id:
+        return f"user:{user_id}"
+    return f"session:{session_id}" if session_id else None
+
+
 class PersonalStages:
     """Profiles and the ranking model over the facade's data (see the module)."""
 
@@ -131,9 +138,7 @@ class PersonalStages:
 
         config, ranking = self.settings.personalize, self.settings.ranking
         personalize = config.enabled if stage.personalize is None else stage.personalize
-        actor = request.user_id and f"user:{request.user_id}" or (
-            request.session_id and f"session:{request.session_id}" or None
-        )  # fmt: skip
+        actor = actor_of(request.user_id, request.session_id)
         objective = stage.ranking or (ranking.objective if ranking.enabled else "off")
         model = self.ranking_stage if objective != "off" else None
         if model is not None:
@@ -181,7 +186,7 @@ class PersonalStages:
             return None
         if stage.personalize is not None:
             personalize = stage.personalize
-        actor = f"user:{user_id}" if user_id else (f"session:{session_id}" if session_id else None)
+        actor = actor_of(user_id, session_id)
         blend = self._blend(objective)
         context = RankContext(actor=actor if personalize else None, surface=surface, at=at)
         return lambda found: rank_recommendations(found, model, context, blend, k)
