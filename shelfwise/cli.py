@@ -206,9 +206,17 @@ def demo(
     shoppers: Annotated[
         int, typer.Option(help="simulated shoppers whose events train the recommender")
     ] = 2000,
+    loop_shoppers: Annotated[
+        int,
+        typer.Option(
+            help="closed-loop shoppers who then search the shop; their impressions train the ranker"
+        ),
+    ] = 1000,
     data_dir: DataDir = None,
 ) -> None:
-    """Generate the demo shop's feed, ingest it like a real shop's, index it and serve it."""
+    """Generate the demo shop's feed, ingest it like a real shop's, index it, simulate shoppers
+    (their events train the recommender), let simulated shoppers use the shop (what it showed
+    them and what they did train the ranking model), and serve it."""
     from shelfwise.catalog import demo_field_mapping, format_report, write_demo_feed
 
     settings = _settings(data_dir)
@@ -238,11 +246,50 @@ def demo(
         )
         version, _ = shop.train_recommender(config, log=lambda line: console.print(line))
         typer.echo(f"recommender {version} trained on them")
+        if loop_shoppers:
+            _demo_ranker(shop, loop_shoppers, seed)
     shop.close()
     if serve_it:
         if not settings.serve.api_key:
             console.print("writes are disabled until SHELFWISE_SERVE__API_KEY is set")
         serve(host=host, port=port, data_dir=settings.data_dir)
+
+
+def _demo_ranker(shop, n_shoppers: int, seed: int) -> None:  # noqa: ANN001 - Shelfwise, imported lazily
+    """For the 30 days after the simulated history, closed-loop shoppers search the demo shop and
+    browse its home feed; the shop logs the impressions, records their events and trains the
+    CTR/CVR ranking model on them."""
+    from datetime import timedelta
+
+    from shelfwise.catalog.shoppers_loop import (
+        ClosedLoopSimulation,
+        ShelfwiseRanker,
+        TextMatchRanker,
+        shop_catalog,
+        simulate_closed_loop,
+    )
+    from shelfwise.rank import RankerConfig, TrainingConfig
+
+    products = list(shop.store.iter_products())
+    history_end = ClosedLoopSimulation(seed=seed).window()[1]  # where the open-loop history ends
+    config = ClosedLoopSimulation(
+        n_shoppers=n_shoppers, days=30, seed=seed, end=history_end + timedelta(days=30)
+    )
+    ranker = ShelfwiseRanker(
+        shop, fallback=TextMatchRanker(shop_catalog(products, config)), settings={"ranking": "off"}
+    )
+    result = simulate_closed_loop(products, config, ranker)
+    shop.record_events(list(result.events))
+    typer.echo(f"{len(result.impressions)} answers shown to {n_shoppers} closed-loop shoppers, "
+               f"{len(result.events)} events")  # fmt: skip
+    try:
+        artifact = shop.train_ranker(RankerConfig(training=TrainingConfig(seed=seed)), log=lambda _: None)
+    except ValueError as error:  # too few impressions to split: the demo still serves
+        typer.echo(f"no ranking model: {error}")
+        return
+    tasks = artifact.report.tasks
+    typer.echo(f"ranking model {artifact.version}: test click AUC {tasks['ctr'].auc}, "
+               f"click-and-purchase AUC {tasks['ctcvr'].auc}")  # fmt: skip
 
 
 @bench_app.command("recommend")
