@@ -268,14 +268,15 @@ def delete_product(product_id: str, shelfwise: ShelfwiseDep) -> DeleteResponse:
 
 def load_published_index(shelfwise: Shelfwise) -> None:
     """Serve an index built earlier (by `shelfwise index`); never build one here. One query is
-    encoded before serving, so the first shopper does not wait for the model to load (or for
-    the ONNX query graph to be exported, once per encoder version)."""
+    encoded, and the profiles and published ranking model loaded, before serving, so the first
+    shopper waits for none of them (nor for the ONNX export, once per encoder version)."""
     if shelfwise.engine.manifest() is None:
         shelfwise.load_index()
     try:
         shelfwise.encoder.encode_query("warm up")
+        _ = shelfwise.profiles, shelfwise.ranking_stage  # built from the event log and catalog once
     except Exception:  # serving still works; the first search pays for it instead
-        logger.warning("warming up the query encoder failed", exc_info=True)
+        logger.warning("warming up the query encoder or the final stage failed", exc_info=True)
 
 
 async def _catch_up_forever(shelfwise: Shelfwise, every_seconds: float) -> None:
