@@ -19,7 +19,7 @@ import numpy as np
 from shelfwise.config import RerankConfig, Settings
 from shelfwise.evaluate.metrics import ndcg_at_k
 from shelfwise.evaluate.trec import read_judgments
-from shelfwise.models import load_encoder
+from shelfwise.models import load_encoder, onnx_root_of
 from shelfwise.models.reranker import load_reranker
 from shelfwise.records import SearchRequest
 from shelfwise.service import Shelfwise
@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     settings = Settings(data_dir=args.data_dir)
-    encoder = load_encoder(settings.encoder, active_encoder_path(args.data_dir))
+    encoder = load_encoder(settings.encoder, active_encoder_path(args.data_dir), onnx_root_of(args.data_dir))
     reranker = load_reranker(RerankConfig(), active_reranker_path(args.data_dir))
     cache = open_embedding_cache(f"sqlite:///{args.data_dir / 'embeddings.db'}")
     work = settings.model_copy(update={"data_dir": args.work_dir, "rerank": RerankConfig(top_k=max(DEPTHS))})

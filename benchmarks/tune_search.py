@@ -26,7 +26,7 @@ import numpy as np
 from shelfwise.config import EncoderConfig, FusionConfig, Settings
 from shelfwise.evaluate import evaluate_run, read_judgments
 from shelfwise.evaluate.trec import Judgments
-from shelfwise.models import load_encoder
+from shelfwise.models import load_encoder, onnx_root_of
 from shelfwise.search import RetrievalStages, fuse, normalize_query
 from shelfwise.service import Shelfwise
 from shelfwise.store import open_embedding_cache
@@ -171,7 +171,7 @@ def main() -> None:
     settings = Settings(data_dir=args.work_dir, fusion=FusionConfig(
         lexical_depth=COLLECT_DEPTH, vector_depth=COLLECT_DEPTH))
     cache = open_embedding_cache(f"sqlite:///{args.data_dir / 'embeddings.db'}")
-    encoder = load_encoder(EncoderConfig(), active_encoder_path(args.data_dir))
+    encoder = load_encoder(EncoderConfig(), active_encoder_path(args.data_dir), onnx_root_of(args.data_dir))
     shop = Shelfwise(settings, encoder=encoder, embedding_cache=cache)
     print(f"encoder {encoder.version}", flush=True)
     shop.open_index()

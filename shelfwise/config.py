@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +30,23 @@ class EncoderConfig(BaseModel):
         description="where queries (a few texts per call) are encoded: ONNX Runtime runs the same "
         "network about twice as fast per query (exported into the data folder on first use)",
     )
+    document_runtime: Literal["torch", "onnx"] = Field(
+        default="onnx",
+        description="where catalog batches are encoded: ONNX Runtime, batches sorted by token length "
+        "(fp32: the same vectors as torch)",
+    )
+    precision: Literal["fp32", "int8"] = Field(
+        default="fp32",
+        description="int8: the dynamically quantized network for queries and catalog (ONNX Runtime "
+        "only; a version of its own, so the catalog is re-encoded once); see docs/benchmarks.md",
+    )
+
+    @model_validator(mode="after")
+    def _int8_runs_on_onnx(self) -> EncoderConfig:
+        if self.precision == "int8" and "torch" in (self.query_runtime, self.document_runtime):
+            raise ValueError("encoder.precision int8 runs on ONNX Runtime: query_runtime and "
+                             "document_runtime must be onnx")
+        return self
 
 
 class LexicalConfig(BaseModel):
@@ -145,6 +162,9 @@ class RerankConfig(BaseModel):
         description="final score = predicted grade + fused_weight * fused score (min-max within top_k)",
     )
     int8: bool = Field(default=False, description="quantize the cross-encoder's linear layers (faster)")
+    runtime: Literal["torch", "onnx"] = Field(
+        default="torch", description="onnx: the exported graph on ONNX Runtime (made once per model)"
+    )
     batch_size: int = Field(default=64, ge=1)
     cache_size: int = Field(default=2048, ge=0, description="queries whose grades are kept (paging)")
 

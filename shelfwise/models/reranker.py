@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -148,19 +148,12 @@ class RelevanceNetwork:
         gradients. Pairs are batched by length so that padding stays small."""
         import torch
 
-        order = np.argsort([len(q) + len(t) for q, t in zip(queries, texts, strict=True)], kind="stable")
-        grades = np.zeros(len(order), dtype=np.float32)
-        probs = np.zeros((len(order), len(self.spec.classes)), dtype=np.float32)
-        with torch.inference_mode():
-            for start in range(0, len(order), batch_size):
-                rows = order[start : start + batch_size]
-                batch_grades, logits = self.forward([queries[i] for i in rows], [texts[i] for i in rows])
-                grades[rows] = batch_grades.float().numpy()
-                if logits is not None:
-                    probs[rows] = torch.softmax(logits.float(), dim=-1).numpy()
-                if progress is not None:
-                    progress(min(start + batch_size, len(order)), len(order))
-        return RelevancePrediction(grades, self.spec.classes, probs if self.spec.classes else None)
+        def score(batch_queries: list[str], batch_texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+            with torch.inference_mode():
+                grades, logits = self.forward(batch_queries, batch_texts)
+            return grades.float().numpy(), None if logits is None else logits.float().numpy()
+
+        return predict_batched(score, self.spec.classes, queries, texts, batch_size, progress)
 
     def save(self, folder: Path, extra: dict[str, Any] | None = None) -> None:
         from safetensors.torch import save_file
@@ -186,6 +179,29 @@ class RelevanceNetwork:
         return network
 
 
+BatchScorer = Callable[[list[str], list[str]], "tuple[np.ndarray, np.ndarray | None]"]
+
+
+def predict_batched(
+    score: BatchScorer, classes: tuple[str, ...], queries: Sequence[str], texts: Sequence[str],
+    batch_size: int, progress: Progress | None = None,
+) -> RelevancePrediction:
+    """Run `score` (grades, class logits) over pairs batched by length, rows back in order."""
+    order = np.argsort([len(q) + len(t) for q, t in zip(queries, texts, strict=True)], kind="stable")
+    grades = np.zeros(len(order), dtype=np.float32)
+    probs = np.zeros((len(order), len(classes)), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        rows = order[start : start + batch_size]
+        batch_grades, logits = score([queries[i] for i in rows], [texts[i] for i in rows])
+        grades[rows] = batch_grades
+        if classes and logits is not None:
+            shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+            probs[rows] = shifted / shifted.sum(axis=1, keepdims=True)
+        if progress is not None:
+            progress(min(start + batch_size, len(order)), len(order))
+    return RelevancePrediction(grades, classes, probs if classes else None)
+
+
 def read_spec(folder: Path) -> RerankerSpec:
     path = folder / MANIFEST
     if not path.is_file():
@@ -208,38 +224,54 @@ def _fingerprint(folder: Path) -> str:
 class CrossEncoderReranker:
     """Scores (query, product text) pairs with a saved relevance model, on the CPU.
 
-    `int8` quantizes the backbone's linear layers after loading (about 3x faster, slightly
-    different scores); `threads` sets torch's intra-op threads for this process.
+    `runtime` onnx runs the exported graph on ONNX Runtime (`onnx_reranker.py`; exported into the
+    model's folder on first use; fp32 scores equal torch's). `int8` quantizes the linear layers
+    (torch: after loading; onnx: the exported graph): faster, slightly different grades.
+    `threads` sets the intra-op threads (torch's for this process, or the ONNX session's).
     """
 
     def __init__(
-        self, folder: Path, batch_size: int = 64, threads: int | None = None, int8: bool = False
-    ) -> None:
+        self, folder: Path, batch_size: int = 64, threads: int | None = None, int8: bool = False,
+        runtime: Literal["torch", "onnx"] = "torch",
+    ) -> None:  # fmt: skip
         self.folder = Path(folder)
         self.spec = read_spec(self.folder)
         self.batch_size = batch_size
         self._threads = threads
         self._int8 = int8
-        self.version = f"reranker:{self.folder.name}@{_fingerprint(self.folder)}" + (
-            "+int8" if int8 else ""
-        )
+        self.runtime = runtime
+        suffix = {("torch", False): "", ("torch", True): "+int8", ("onnx", False): "",
+                  ("onnx", True): "+onnx-int8"}[(runtime, int8)]  # fmt: skip
+        self.version = f"reranker:{self.folder.name}@{_fingerprint(self.folder)}{suffix}"
         self._network: RelevanceNetwork | None = None
+        self._onnx: Any = None
 
     @property
     def network(self) -> RelevanceNetwork:
         if self._network is None:
             import torch
 
-            if self._threads is not None:
+            if self._threads is not None and self.runtime == "torch":
                 torch.set_num_threads(self._threads)
             network = RelevanceNetwork.load(self.folder)
             network.train(False)
-            if self._int8:
+            if self._int8 and self.runtime == "torch":
                 network.backbone = torch.ao.quantization.quantize_dynamic(
                     network.backbone, {torch.nn.Linear}, dtype=torch.qint8
                 )
             self._network = network
         return self._network
+
+    def _onnx_scorer(self) -> Any:
+        if self._onnx is None:
+            from shelfwise.models.onnx_reranker import OnnxScorer, export_reranker, onnx_reranker_path
+
+            precision = "int8" if self._int8 else "fp32"
+            path = onnx_reranker_path(self.folder, precision)
+            if not path.is_file():
+                path = export_reranker(self.network, self.folder, precision)
+            self._onnx = OnnxScorer(path, self.network, self._threads)
+        return self._onnx
 
     def predict(
         self, queries: Sequence[str], texts: Sequence[str], progress: Progress | None = None
@@ -248,6 +280,9 @@ class CrossEncoderReranker:
         batched by length so that padding stays small."""
         if len(queries) != len(texts):
             raise ValueError(f"{len(queries)} queries but {len(texts)} texts")
+        if self.runtime == "onnx":
+            scorer = self._onnx_scorer()
+            return predict_batched(scorer, self.spec.classes, queries, texts, self.batch_size, progress)
         return self.network.predict(queries, texts, self.batch_size, progress)
 
     def score(self, query: str, texts: Sequence[str]) -> np.ndarray:
@@ -263,7 +298,8 @@ def load_reranker(config: RerankConfig, active_model: Path | None) -> CrossEncod
     path = Path(config.model_path) if config.model_path else active_model
     if path is None:
         return None
-    return CrossEncoderReranker(path, batch_size=config.batch_size, int8=config.int8)
+    return CrossEncoderReranker(path, batch_size=config.batch_size, int8=config.int8,
+                                runtime=config.runtime)
 
 
 __all__ = [

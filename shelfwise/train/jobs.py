@@ -73,13 +73,15 @@ def current_encoder_neighbours(
     fine-tuned one, else the bundled MiniLM); catalog vectors come from the folder's embedding
     cache when it has them."""
     from shelfwise.config import EncoderConfig
-    from shelfwise.models import CachedEncoder, load_encoder
+    from shelfwise.models import CachedEncoder, load_encoder, onnx_root_of
     from shelfwise.store import open_embedding_cache
 
     started = time.perf_counter()
     data_dir.mkdir(parents=True, exist_ok=True)
     cache = open_embedding_cache(f"sqlite:///{data_dir / 'embeddings.db'}")
-    encoder = CachedEncoder(load_encoder(EncoderConfig(), active_encoder_path(data_dir)), cache)
+    encoder = CachedEncoder(
+        load_encoder(EncoderConfig(), active_encoder_path(data_dir), onnx_root_of(data_dir)), cache
+    )
     try:
         products = list(catalog.values())
         vectors = encoder.encode_products(products)

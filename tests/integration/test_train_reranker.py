@@ -164,3 +164,32 @@ def test_class_labels_train_a_class_head(tmp_path: Path) -> None:
     assert prediction.class_probabilities.shape == (1, 4)
     assert abs(float(prediction.class_probabilities.sum()) - 1.0) < 1e-5
     assert prediction.label(0) in RELEVANCE_CLASSES
+    for runtime, int8, tolerance in (("onnx", False, 1e-3), ("onnx", True, 0.25)):
+        onnx = CrossEncoderReranker(tmp_path / "model", runtime=runtime, int8=int8)
+        got = onnx.predict(["tape measure"], [TITLES["9"]])
+        assert got.class_probabilities is not None
+        np.testing.assert_allclose(got.grades, prediction.grades, atol=tolerance)
+        np.testing.assert_allclose(got.class_probabilities, prediction.class_probabilities, atol=tolerance)
+
+
+def test_onnx_runtime_scores_like_torch_and_int8_ranks_alike(trained: tuple[Path, Path, Path]) -> None:
+    root = trained[0]
+    folder = next((root / "data" / "models" / "reranker" / "versions").iterdir())
+    queries = [text for _, text, grades in QUERIES for _ in grades]
+    texts = [TITLES[p] for _, _, grades in QUERIES for p in grades]
+    torch_grades = CrossEncoderReranker(folder).predict(queries, texts).grades
+    fp32 = CrossEncoderReranker(folder, runtime="onnx")
+    assert fp32.version == CrossEncoderReranker(folder).version  # same scores, same version
+    np.testing.assert_allclose(fp32.predict(queries, texts).grades, torch_grades, atol=1e-3)
+    assert (folder / "onnx" / "reranker.fp32.onnx").is_file()
+    int8 = CrossEncoderReranker(folder, runtime="onnx", int8=True)
+    assert int8.version.endswith("+onnx-int8")
+    int8_grades = int8.predict(queries, texts).grades
+    assert np.abs(int8_grades - torch_grades).max() < 0.25
+    assert np.corrcoef(int8_grades, torch_grades)[0, 1] > 0.95
+    size = (folder / "onnx" / "reranker.int8.onnx").stat().st_size
+    assert size < (folder / "onnx" / "reranker.fp32.onnx").stat().st_size / 3
+    from shelfwise.models import load_reranker
+
+    loaded = load_reranker(RerankConfig(runtime="onnx", int8=True), folder)
+    assert loaded is not None and loaded.runtime == "onnx" and loaded.version == int8.version

@@ -255,4 +255,6 @@ def test_price_level_is_the_mean_band_centre_and_the_gap_its_square_distance() -
     _price_level(out, compact, np.array([0, 4, -1]), 5)
     level = (3 * 0.1 + 1 * 0.9) / 4  # band centres 0.1 .. 0.9
     np.testing.assert_allclose(out[:, FEATURE_INDEX["price_level"]], level - 0.5)
-    np.testing.assert_allclose(out[:, FEATURE_INDEX["price_gap"]], [(0.1 - level) ** 2, (0.9 - level) ** 2, 0.0])
+    np.testing.assert_allclose(
+        out[:, FEATURE_INDEX["price_gap"]], [(0.1 - level) ** 2, (0.9 - level) ** 2, 0.0]
+    )
