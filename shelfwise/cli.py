@@ -180,6 +180,9 @@ def search(
 def serve(
     host: Annotated[str | None, typer.Option(help="default: SHELFWISE_SERVE__HOST or 127.0.0.1")] = None,
     port: Annotated[int | None, typer.Option(help="default: SHELFWISE_SERVE__PORT or 8000")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="server processes over the same data folder (one per core)")
+    ] = 1,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the HTTP API (and the index, built first if missing)."""
@@ -192,6 +195,12 @@ def serve(
     with _Bars() as bars:
         shop.open_index(bars)  # an empty catalog gets an empty index that API writes fill
     logging.basicConfig(level=logging.INFO)
+    if workers > 1:
+        from shelfwise.serve.workers import run_workers
+
+        shop.close()
+        run_workers(settings.data_dir, host or settings.serve.host, port or settings.serve.port, workers)
+        return
     app = create_app(shop, settings.serve, owns_shelfwise=True)
     uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
 
@@ -442,7 +451,8 @@ def bench_relevance(
     from shelfwise.evaluate.relevance import run_relevance_benchmark
     from shelfwise.train import active_reranker_path
 
-    folder = model or active_reranker_path(_settings(data_dir).data_dir)
+    settings = _settings(data_dir)
+    folder = model or active_reranker_path(settings.data_dir)
     if folder is None:
         raise typer.BadParameter(
             "no active reranker in the data folder: run `shelfwise train reranker` or pass --model"
@@ -456,6 +466,7 @@ def bench_relevance(
         _pairs(pair_columns),
         threads,
         log=lambda line: console.print(line),
+        config=settings.rerank,
     )
     typer.echo(report.model_dump_json(indent=2))
 

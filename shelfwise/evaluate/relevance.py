@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
+from shelfwise.config import RerankConfig
 from shelfwise.evaluate.tables import FormatError, iter_tsv, read_products_tsv
 from shelfwise.evaluate.trec import read_judgments
 
@@ -70,10 +71,12 @@ def run_relevance_benchmark(
     pair_columns: Mapping[str, str] | None = None,
     threads: int | None = None,
     log: Log = print,
+    config: RerankConfig | None = None,
 ) -> BenchRelevanceReport:
-    """Predict the grade of every pair with the cross-encoder at `model_path` and write
-    `query_id, product_id, score`. A pair whose product is not in PRODUCTS is scored from the
-    product id alone and counted in `unknown_products`."""
+    """Predict the grade of every pair with the cross-encoder at `model_path` (run as `config`
+    says: runtime, int8, batch size) and write `query_id, product_id, score`. A pair whose
+    product is not in PRODUCTS is scored from the product id alone and counted in
+    `unknown_products`."""
     from shelfwise.evaluate.bench import product_from_row
     from shelfwise.models.reranker import CrossEncoderReranker
 
@@ -81,7 +84,9 @@ def run_relevance_benchmark(
     pairs = read_pairs(pairs_path, pair_columns)
     unknown = sum(1 for p in pairs if p.product_id not in catalog)
     texts = [catalog[p.product_id].text() if p.product_id in catalog else p.product_id for p in pairs]
-    model = CrossEncoderReranker(model_path, threads=threads)
+    config = config or RerankConfig()
+    model = CrossEncoderReranker(model_path, batch_size=config.batch_size, threads=threads,
+                                 int8=config.int8, runtime=config.runtime)  # fmt: skip
     log(f"scoring {len(pairs)} pairs ({unknown} with unknown products) with {model.version}")
     started = time.perf_counter()
     last = [0.0]

@@ -121,7 +121,11 @@ class OnnxScorer:
     def __init__(self, path: Path, network: Any, threads: int | None = None) -> None:
         self.path = path
         self._network = network  # for its tokenizer and spec; its torch weights are not used
-        self._session = onnx_session(path, threads or os.cpu_count() or 1)
+        if threads is None:  # as many as torch has in this process (bench search sets 1)
+            import torch
+
+            threads = torch.get_num_threads()
+        self._session = onnx_session(path, threads)
 
     def __call__(self, queries: Sequence[str], texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         inputs = _features(self._network, list(zip(queries, texts, strict=True)), "np")

@@ -1,0 +1,188 @@
+"""Bounded HTTP load on loopback: throughput and latency of /search, /recommend and /events.
+
+Starts `shelfwise serve --workers W` over a data folder (a built shop, e.g. `make demo`'s
+demo-shop), waits for /health, then for each endpoint and each concurrency level sends a fixed
+number of requests from that many async clients (httpx, keep-alive) and stops by itself. Event
+batches carry fresh event ids; afterwards the events are counted back in the data folder's event
+log, so a lost event shows as a shortfall.
+
+    .venv/bin/python benchmarks/load_http.py --data-dir demo-shop --workers 2 \
+        --clients 1 8 32 --requests 2000 --out runs/load.json
+
+Searches replay the shop's logged search queries (repeats included, as shoppers repeat them);
+recommendation requests go to the users in the event log. The client shares the machine with the
+server: on 2 cores its own CPU is part of what is measured, so the figures are a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+RequestMaker = Callable[[int], tuple[str, str, Any]]  # i -> (method, path, json body or params)
+
+
+def logged_searches_and_users(
+    data_dir: Path, limit: int = 20_000
+) -> tuple[list[str], list[str], list[str]]:
+    """Queries (in logged order, repeats kept), user ids and product ids from the event log."""
+    with sqlite3.connect(f"file:{data_dir / 'events.db'}?mode=ro", uri=True) as conn:
+        queries = [json.loads(d).get("query") for (d,) in conn.execute(
+            "SELECT data FROM events WHERE type = 'search' ORDER BY seq LIMIT ?", (limit,))]  # fmt: skip
+        users = [a[5:] for (a,) in conn.execute(
+            "SELECT DISTINCT actor FROM events WHERE actor LIKE 'user:%' LIMIT ?", (limit,))]  # fmt: skip
+        products = [p for (p,) in conn.execute(
+            "SELECT DISTINCT product_id FROM events WHERE product_id IS NOT NULL LIMIT ?", (limit,)
+        )]  # fmt: skip
+    return [q for q in queries if q], users, products
+
+
+def count_events(data_dir: Path, prefix: str) -> int:
+    with sqlite3.connect(f"file:{data_dir / 'events.db'}?mode=ro", uri=True) as conn:
+        row = conn.execute("SELECT COUNT(*) FROM events WHERE event_id LIKE ?", (prefix + "%",)).fetchone()
+    return int(row[0])
+
+
+async def drive(client: httpx.AsyncClient, make: RequestMaker, requests: int, clients: int) -> dict[str, Any]:
+    """Send `requests` requests from `clients` concurrent loops; latency per request."""
+    counter = iter(range(requests))
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+
+    async def loop() -> None:
+        for i in counter:
+            method, path, payload = make(i)
+            started = time.perf_counter()
+            try:
+                if method == "GET":
+                    response = await client.get(path, params=payload)
+                else:
+                    response = await client.post(path, json=payload)
+                status = str(response.status_code)
+            except httpx.HTTPError as error:
+                status = type(error).__name__
+            latencies.append((time.perf_counter() - started) * 1000)
+            if status != "200":
+                errors[status] = errors.get(status, 0) + 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(loop() for _ in range(clients)))
+    seconds = time.perf_counter() - started
+    p50, p95, p99 = np.percentile(latencies, [50, 95, 99])
+    return {"clients": clients, "requests": requests, "seconds": round(seconds, 2),
+            "per_second": round(requests / seconds, 1), "p50_ms": round(float(p50), 1),
+            "p95_ms": round(float(p95), 1), "p99_ms": round(float(p99), 1), "errors": errors}  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(data_dir: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "shelfwise.cli", "serve", "--data-dir", str(data_dir),
+               "--port", str(port), "--workers", str(workers)]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env={**os.environ, "OMP_NUM_THREADS": "1"})  # fmt: skip
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            tail = server.stderr.read().decode()[-2000:] if server.stderr else ""
+            raise RuntimeError(f"server exited: {tail}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("server did not answer /health within 300 s")
+
+
+async def run(args: argparse.Namespace, port: int) -> dict[str, Any]:
+    queries, users, products = logged_searches_and_users(args.data_dir)
+    if not queries or not users or not products:
+        raise SystemExit(f"{args.data_dir}: the event log needs searches, users and products (run make demo)")
+    rng = random.Random(args.seed)
+    prefix = f"load-{uuid.uuid4().hex[:8]}-"
+    now = datetime.now(UTC).isoformat()
+
+    def search(i: int) -> tuple[str, str, Any]:
+        return "GET", "/search", {"q": queries[i % len(queries)], "page_size": 10}
+
+    def recommend(i: int) -> tuple[str, str, Any]:
+        return "GET", f"/recommend/user/{users[rng.randrange(len(users))]}", {"k": 10}
+
+    def events(i: int) -> tuple[str, str, Any]:
+        batch = [{"event_id": f"{prefix}{i}-{j}", "type": "view",
+                  "user_id": users[rng.randrange(len(users))],
+                  "product_id": products[rng.randrange(len(products))], "timestamp": now}
+                 for j in range(args.event_batch)]  # fmt: skip
+        return "POST", "/events", {"events": batch}
+
+    limits = httpx.Limits(max_connections=max(args.clients), max_keepalive_connections=max(args.clients))
+    results: dict[str, Any] = {}
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
+        plan = (("search", search, args.requests), ("recommend", recommend, args.requests),
+                ("events", events, args.event_requests))
+        for name, make, requests in plan:
+            await drive(client, make, min(50, requests), 4)  # warm-up: caches, connections
+            results[name] = []
+            for clients in args.clients:
+                row = await drive(client, make, requests, clients)
+                if name == "events":
+                    row["events_per_second"] = round(row["per_second"] * args.event_batch, 1)
+                results[name].append(row)
+                print(name, json.dumps(row), flush=True)
+    sent = (min(50, args.event_requests) + args.event_requests * len(args.clients)) * args.event_batch
+    stored = count_events(args.data_dir, prefix)
+    results["events_counted_back"] = {"sent": sent, "stored": stored, "lost": sent - stored}
+    print("events counted back:", json.dumps(results["events_counted_back"]), flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, required=True, help="a built shop, e.g. demo-shop")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--requests", type=int, default=2000, help="per endpoint and concurrency level")
+    parser.add_argument("--event-requests", type=int, default=200, help="event batches per level")
+    parser.add_argument("--event-batch", type=int, default=500, help="events per POST /events")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    port = free_port()
+    server = start_server(args.data_dir, port, args.workers)
+    try:
+        results = asyncio.run(run(args, port))
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    report = {"date": time.strftime("%Y-%m-%d %H:%M"), "workers": args.workers, "cpus": os.cpu_count(),
+              "data_dir": str(args.data_dir), **results}
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
