@@ -1,11 +1,11 @@
 """Several server processes over one data folder: `shelfwise serve --workers N`.
 
-uvicorn starts N worker processes that each import `shelfwise.serve.workers:app_from_environment`
-and build their own Shelfwise from the settings in the environment (the parent passes the data
-folder as SHELFWISE_DATA_DIR). They share the data folder the way separate processes always may:
-SQLite in WAL mode with a busy timeout for the catalog, events and impressions, published index
-versions read by each worker, and the catch-up loop that applies catalog changes made by the
-others. The parent builds a missing index once before the workers start, so they never race to.
+uvicorn starts N worker processes that each build their own Shelfwise with `app_from_env` from
+the settings in the environment (the parent passes the data folder as SHELFWISE_DATA_DIR). They
+share the data folder the way separate processes always may: SQLite in WAL mode with a busy
+timeout for the catalog, events and impressions, published index versions read by each worker,
+and the catch-up loop that applies catalog changes made by the others. The parent builds a
+missing index once before the workers start, so they never race to build it.
 """
 
 from __future__ import annotations
@@ -13,19 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from fastapi import FastAPI
-
 DATA_DIR_VARIABLE = "SHELFWISE_DATA_DIR"
-
-
-def app_from_environment() -> FastAPI:
-    """The API over a Shelfwise built from the environment's settings (one per worker)."""
-    from shelfwise.config import Settings
-    from shelfwise.serve.app import create_app
-    from shelfwise.service import Shelfwise
-
-    settings = Settings()
-    return create_app(Shelfwise(settings), settings.serve, owns_shelfwise=True)
 
 
 def run_workers(data_dir: Path, host: str, port: int, workers: int) -> None:
@@ -33,5 +21,5 @@ def run_workers(data_dir: Path, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     os.environ[DATA_DIR_VARIABLE] = str(data_dir.resolve())
-    uvicorn.run("shelfwise.serve.workers:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_level="warning")  # fmt: skip
+    uvicorn.run("shelfwise.serve:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="warning")  # fmt: skip
