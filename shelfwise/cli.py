@@ -708,6 +708,47 @@ def train_reranker_command(
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"history"}}))
 
 
+@train_app.command("reranker-student")
+def train_reranker_student_command(
+    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
+    judgments: Annotated[
+        Path, typer.Option(help="TSV: query_id, query, product_id, relevance (1-3)", exists=True)
+    ],
+    product_columns: Annotated[
+        list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    layers: Annotated[int, typer.Option(min=1, help="transformer layers the student keeps")] = 3,
+    teacher: Annotated[
+        Path | None, typer.Option(help="reranker folder to distil (default: the active one)")
+    ] = None,
+    epochs: int = 1,
+    extra_candidates: Annotated[
+        int, typer.Option(help="unjudged BM25 hits per query graded by the teacher")
+    ] = 4,
+    max_relative_loss: Annotated[
+        float, typer.Option(help="share of the teacher's held-out NDCG@10 the student may lose")
+    ] = 0.01,
+    seed: int = 13,
+    data_dir: DataDir = None,
+) -> None:
+    """Distil the active cross-encoder into a student with fewer layers (made active when it
+    keeps the teacher's held-out NDCG@10 within --max-relative-loss)."""
+    from shelfwise.train import DistillationConfig, RerankerTrainingConfig, train_reranker_student
+
+    config = DistillationConfig(
+        layers=layers, extra_candidates=extra_candidates, max_relative_loss=max_relative_loss,
+        training=RerankerTrainingConfig(epochs=epochs, learning_rate=8e-5, batch_size=48, seed=seed),
+    )
+    try:
+        artifact = train_reranker_student(
+            _settings(data_dir).data_dir, products, judgments, config,
+            product_columns=_pairs(product_columns), teacher=teacher, log=lambda line: console.print(line),
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"student": {"history"}}}))
+
+
 @train_app.command("fusion")
 def train_fusion_command(
     products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],

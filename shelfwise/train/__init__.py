@@ -1,5 +1,6 @@
 """Training jobs that turn a shop's data into versioned model artifacts."""
 
+from shelfwise.train.distill import DistillationConfig, DistillationReport
 from shelfwise.train.encoder import (
     EncoderTrainer,
     EncoderTrainingConfig,
@@ -11,15 +12,21 @@ from shelfwise.train.jobs import (
     EncoderArtifact,
     FusionArtifact,
     RerankerArtifact,
+    StudentArtifact,
     active_encoder_path,
     active_reranker_path,
     train_encoder,
     train_fusion,
     train_reranker,
+    train_reranker_student,
 )
 from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
 
 __all__ = [
+    "DistillationConfig",
+    "DistillationReport",
+    "StudentArtifact",
+    "train_reranker_student",
     "EncoderArtifact",
     "EncoderTrainer",
     "EncoderTrainingConfig",

@@ -18,6 +18,7 @@ from shelfwise.models import bundled_minilm_path
 from shelfwise.models.reranker import RELEVANCE_CLASSES
 from shelfwise.records import Product
 from shelfwise.search.normalize import normalize_query
+from shelfwise.train.distill import DistillationConfig, DistillationReport, distill, student_is_good_enough
 from shelfwise.train.encoder import (
     EncoderTrainer,
     EncoderTrainingConfig,
@@ -230,6 +231,52 @@ def train_reranker(
         log(f"published reranker {version}: search reranks with it from the next start")
     else:
         log(f"reranker {version} did not beat {to_beat:.4f} on validation; kept, not made active")
+    return artifact
+
+
+class StudentArtifact(BaseModel):
+    version: str
+    path: str
+    products_digest: str
+    judgments_digest: str
+    config: dict
+    report: DistillationReport
+    published: bool
+
+
+def train_reranker_student(
+    data_dir: Path,
+    products: Path,
+    judgments: Path,
+    config: DistillationConfig,
+    product_columns: Mapping[str, str] | None = None,
+    teacher: Path | None = None,
+    log: Log = print,
+) -> StudentArtifact:
+    """Distil the active reranker (or `teacher`) into a student with fewer layers, save it as a
+    reranker version, and make it active when it keeps the teacher's held-out NDCG@10 within
+    `config.max_relative_loss`."""
+    teacher = teacher or active_reranker_path(data_dir)
+    if teacher is None:
+        raise ValueError(f"no active reranker in {data_dir} to distil: run `shelfwise train reranker`")
+    catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
+    trainer, report = distill(teacher, read_judgments(judgments), catalog, config, log)
+    registry = reranker_registry(data_dir)
+    version, path = registry.new_version()
+    published = student_is_good_enough(report, config)
+    artifact = StudentArtifact(
+        version=version, path=str(path), products_digest=file_digest(products),
+        judgments_digest=file_digest(judgments), config=config.model_dump(), report=report,
+        published=published,
+    )
+    trainer.save(path, {"distillation": artifact.model_dump()})
+    if published:
+        registry.publish(version)
+        log(f"published student {version} ({len(report.layers_kept)} layers): search reranks with it "
+            "from the next start")
+    else:
+        log(f"student {version} lost more than {config.max_relative_loss:.0%} of the teacher's NDCG@10; "
+            "kept, not made active")
     return artifact
 
 

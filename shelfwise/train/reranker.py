@@ -155,6 +155,9 @@ def pairwise_loss(scores: Any, grades: Any, query_index: Any, margin: float, slo
     return torch.nn.functional.softplus(-slope * diff).mean()
 
 
+Relabel = Callable[[list[TrainingPair], Judgments, LexicalIndex], list[TrainingPair]]
+
+
 @dataclass(frozen=True)
 class _ValidationSet:
     """Validation queries with their candidate pools, texts prepared once."""
@@ -202,8 +205,12 @@ class RerankerTrainer:
         return hold_out_queries(judgments, self.config.validation_fraction, self.config.seed)
 
     def fit(
-        self, judgments: Judgments, products: Mapping[str, Product], labels: Labels | None = None
+        self, judgments: Judgments, products: Mapping[str, Product], labels: Labels | None = None,
+        relabel: Relabel | None = None,
     ) -> RerankerTrainingReport:
+        """Train on the training part of `judgments` (plus mined negatives), early-stopped on the
+        held-out part. `relabel` may replace the training pairs' targets and add pairs (as
+        distillation does with a teacher's grades) before training starts."""
         cfg = self.config
         started = time.perf_counter()
         self.spec = RerankerSpec(
@@ -219,6 +226,8 @@ class RerankerTrainer:
                             self.spec.classes)
         if not pairs:
             raise ValueError("no training pairs: no judged product of a training query is in the catalog")
+        if relabel is not None:
+            pairs = relabel(pairs, training, lexical)
         mined = sum(1 for p in pairs if p.mined)
         held_out = self.held_out = self._validation_set(validation, products, lexical)
         bm25 = self._ndcg(held_out, {q: list(range(len(o), 0, -1)) for q, o in held_out.bm25_order.items()},

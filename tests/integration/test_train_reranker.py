@@ -193,3 +193,46 @@ def test_onnx_runtime_scores_like_torch_and_int8_ranks_alike(trained: tuple[Path
 
     loaded = load_reranker(RerankConfig(runtime="onnx", int8=True), folder)
     assert loaded is not None and loaded.runtime == "onnx" and loaded.version == int8.version
+
+
+def test_a_student_keeps_fewer_layers_learns_from_the_teacher_and_loads(
+    trained: tuple[Path, Path, Path],
+) -> None:
+    from shelfwise.train import DistillationConfig, train_reranker_student
+
+    root, products, judgments = trained
+    teacher = next((root / "data" / "models" / "reranker" / "versions").iterdir())
+    config = DistillationConfig(
+        layers=2, extra_candidates=2, max_relative_loss=0.99,  # tiny data: publish what it learns
+        training=RerankerTrainingConfig(epochs=4, batch_size=8, learning_rate=1e-4,
+                                        validation_fraction=0.2, mined_negatives=1, mined_from_rank=0,
+                                        early_stopping=False, threads=2),
+    )
+    lines: list[str] = []
+    artifact = train_reranker_student(root / "data", products, judgments, config, teacher=teacher,
+                                      log=lines.append)  # fmt: skip
+    report = artifact.report
+    assert report.layers_kept == [0, 5] and report.teacher_layers == 6
+    assert report.teacher_graded_pairs > report.pairs - 1 and report.student.steps >= 4
+    assert artifact.published and active_reranker_path(root / "data") == Path(artifact.path)
+    student = CrossEncoderReranker(Path(artifact.path))
+    assert student.network.backbone.config.num_hidden_layers == 2
+    assert len(student.network.backbone.encoder.layer) == 2
+    grades = student.score("tape measure", [TITLES["9"], TITLES["5"]])
+    assert grades.shape == (2,) and np.all((grades >= 1) & (grades <= 3))
+    assert any("held-out NDCG@10: teacher" in line for line in lines)
+    strict = DistillationConfig(max_relative_loss=0.0)
+    from shelfwise.train.distill import student_is_good_enough
+
+    better_teacher = report.student.validation_ndcg10_after + 0.1
+    worse = report.model_copy(update={"teacher_validation_ndcg10": better_teacher})
+    assert not student_is_good_enough(worse, strict)
+
+
+def test_kept_layers_are_evenly_spaced_and_end_with_the_last() -> None:
+    from shelfwise.train.distill import kept_layers
+
+    assert kept_layers(6, 3) == [0, 2, 5] and kept_layers(12, 4) == [0, 4, 7, 11]
+    assert kept_layers(6, 1) == [5] and kept_layers(6, 6) == list(range(6))
+    with pytest.raises(ValueError, match="1 to 6"):
+        kept_layers(6, 7)
