@@ -63,6 +63,9 @@ def main() -> None:
     parser.add_argument("--query-count", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2, help="threads for catalog batches")
+    parser.add_argument("--batch-size", type=int, default=32, help="texts per ONNX batch")
+    parser.add_argument("--other-batch-sizes", type=int, nargs="*", default=[],
+                        help="int8 at these batch sizes too")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
 
@@ -79,10 +82,14 @@ def main() -> None:
     plain = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     variants = {
         "onnx-fp32": SentenceTransformerEncoder(folder, threads=args.threads, onnx_root=root,
-                                                onnx_documents=True),
+                                                onnx_documents=True, batch_size=args.batch_size),
         "onnx-int8": SentenceTransformerEncoder(folder, threads=args.threads, onnx_root=root,
-                                                precision="int8"),
+                                                precision="int8", batch_size=args.batch_size),
     }
+    for size in args.other_batch_sizes:
+        variants[f"onnx-int8 batch {size}"] = SentenceTransformerEncoder(
+            folder, threads=args.threads, onnx_root=root, precision="int8", batch_size=size
+        )
     reference = plain.encode(titles, normalize_embeddings=True)
     results: dict[str, dict[str, object]] = {}
     encoders = {"sentence-transformers fp32": lambda texts: plain.encode(texts, normalize_embeddings=True)}
@@ -114,13 +121,12 @@ def main() -> None:
         "onnx-int8": lambda q: onnx_int8.encode([q], kind="query"),
     }
     for name, encode in one_thread.items():
-        entry = results.setdefault(name, {})
-        entry["query"] = latencies_ms(encode, queries)
-        if name in rates:
-            median = statistics.median(rates[name])
-            entry.update({"texts_per_s": round(median, 1),
-                          "x_sentence_transformers": round(median / anchor, 2),
-                          "rounds": [round(r, 1) for r in rates[name]], "bytes": sizes[name]})
+        results.setdefault(name, {})["query"] = latencies_ms(encode, queries)
+    for name, measured in rates.items():
+        median = statistics.median(measured)
+        results[name].update({"texts_per_s": round(median, 1),
+                              "x_sentence_transformers": round(median / anchor, 2),
+                              "rounds": [round(r, 1) for r in measured], "bytes": sizes.get(name)})
     report = {"model": str(folder), "texts": len(titles), "queries": len(queries), "threads": args.threads,
               "date": time.strftime("%Y-%m-%d %H:%M"), "results": results}
     print(json.dumps(report, indent=2))

@@ -191,6 +191,7 @@ class SentenceTransformerEncoder:
                 self._onnx = onnx_encoder.OnnxTextEncoder(
                     path, transformer.tokenizer, transformer.max_seq_length,
                     query_threads=self._threads or 1, batch_threads=self._threads,
+                    batch_size=self._batch_size,
                 )  # fmt: skip
             except Exception:
                 if self._precision == "int8":
