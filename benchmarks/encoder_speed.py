@@ -59,6 +59,7 @@ def main() -> None:
     parser.add_argument("--products", type=Path, required=True, help="TSV with a title column")
     parser.add_argument("--queries", type=Path, required=True, help="TSV with a query column")
     parser.add_argument("--data-dir", type=Path, help="use this folder's active encoder")
+    parser.add_argument("--model", type=Path, help="a sentence-transformers folder (e.g. a pruned one)")
     parser.add_argument("--texts", type=int, default=4000)
     parser.add_argument("--query-count", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
@@ -74,7 +75,8 @@ def main() -> None:
 
     from shelfwise.train import active_encoder_path
 
-    folder = (active_encoder_path(args.data_dir) if args.data_dir else None) or bundled_minilm_path()
+    active = active_encoder_path(args.data_dir) if args.data_dir else None
+    folder = args.model or active or bundled_minilm_path()
     root = onnx_root_of(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="onnx-"))
     titles = read_column(args.products, "title", args.texts)
     queries = read_column(args.queries, "query", args.query_count)
