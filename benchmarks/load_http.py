@@ -130,8 +130,11 @@ async def run(args: argparse.Namespace, port: int) -> dict[str, Any]:
     def recommend(i: int) -> tuple[str, str, Any]:
         return "GET", f"/recommend/user/{users[rng.randrange(len(users))]}", {"k": 10}
 
+    batches = iter(range(1 << 62))  # event ids stay unique across warm-up and levels
+
     def events(i: int) -> tuple[str, str, Any]:
-        batch = [{"event_id": f"{prefix}{i}-{j}", "type": "view",
+        number = next(batches)
+        batch = [{"event_id": f"{prefix}{number}-{j}", "type": "view",
                   "user_id": users[rng.randrange(len(users))],
                   "product_id": products[rng.randrange(len(products))], "timestamp": now}
                  for j in range(args.event_batch)]  # fmt: skip
