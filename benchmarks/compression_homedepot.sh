@@ -10,6 +10,7 @@
 # Cross-encoder: torch fp32, torch int8, ONNX fp32, ONNX int8 reranking the fp32 hybrid's top 20,
 # and predicting the grade of every judged validation pair (RMSE).
 # Speed on its own, all variants alternating in one process: benchmarks/encoder_speed.py.
+# PART=encoder or PART=reranker runs one half (default: both).
 set -euo pipefail
 HD=${HD:-../shared/data/homedepot}
 OUT=${1:-runs/hd}
@@ -23,7 +24,9 @@ bench() {  # bench NAME MODE [extra bench args...]: run + eval, output in $RESUL
   echo "== $name"; grep -E '"(p50_ms|p95_ms|p99_ms|index_seconds)"' "$RESULTS/$name.json" | tr -d ' \n'; echo
   $SW eval search --judgments "$OUT/validation_judgments.tsv" --run "$RESULTS/$name.trec"
 }
+PART=${PART:-all}
 for precision in fp32 int8; do
+  [ "$PART" = reranker ] && break
   export SHELFWISE_ENCODER__PRECISION=$precision
   bench "encoder-$precision-vector" vector
   bench "encoder-$precision-weighted" hybrid --fusion weighted
@@ -41,6 +44,7 @@ done
 unset SHELFWISE_ENCODER__PRECISION
 cut -f1-3 "$OUT/validation_judgments.tsv" > "$OUT/validation_pairs.tsv"
 for variant in torch-fp32 torch-int8 onnx-fp32 onnx-int8; do
+  [ "$PART" = encoder ] && break
   export SHELFWISE_RERANK__RUNTIME=${variant%-*}
   if [ "${variant#*-}" = int8 ]; then export SHELFWISE_RERANK__INT8=true; else export SHELFWISE_RERANK__INT8=false; fi
   bench "reranker-$variant" hybrid --rerank
