@@ -6,14 +6,40 @@ share the data folder the way separate processes always may: SQLite in WAL mode 
 timeout for the catalog, events and impressions, published index versions read by each worker,
 and the catch-up loop that applies catalog changes made by the others. The parent builds a
 missing index once before the workers start, so they never race to build it.
+
+The workers get the listening socket from the parent through multiprocessing, which loses its
+protocol number, so asyncio does not set TCP_NODELAY on accepted connections and every
+keep-alive response waited about 40 ms for a delayed ACK (measured: /health 44 ms against 1.7 ms
+with one process). `NoDelayHTTPProtocol` sets it on each connection.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import socket
 from pathlib import Path
 
+from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
 DATA_DIR_VARIABLE = "SHELFWISE_DATA_DIR"
+
+
+class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
+    """uvicorn's HTTP protocol with Nagle's algorithm off on its connection."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+        set_nodelay(transport)
+        super().connection_made(transport)  # type: ignore[arg-type]
+
+
+def set_nodelay(transport: asyncio.BaseTransport) -> None:
+    """Turn Nagle's algorithm off on a TCP transport's socket (a no-op for other sockets)."""
+    connection = transport.get_extra_info("socket")
+    if connection is not None and connection.family in (socket.AF_INET, socket.AF_INET6):
+        with contextlib.suppress(OSError):
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def run_workers(data_dir: Path, host: str, port: int, workers: int) -> None:
@@ -22,4 +48,4 @@ def run_workers(data_dir: Path, host: str, port: int, workers: int) -> None:
 
     os.environ[DATA_DIR_VARIABLE] = str(data_dir.resolve())
     uvicorn.run("shelfwise.serve:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="warning")  # fmt: skip
+                http="shelfwise.serve.workers:NoDelayHTTPProtocol", log_level="warning")  # fmt: skip

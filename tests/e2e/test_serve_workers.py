@@ -72,3 +72,20 @@ def test_two_workers_share_the_data_folder(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_worker_connections_turn_nagle_off() -> None:
+    """A socket that lost its protocol number (as the workers' do) still gets TCP_NODELAY."""
+    from shelfwise.serve.workers import set_nodelay
+
+    class Transport:
+        def __init__(self, sock: socket.socket) -> None:
+            self.sock = sock
+
+        def get_extra_info(self, name: str) -> socket.socket | None:
+            return self.sock if name == "socket" else None
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0) as sock:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        set_nodelay(Transport(sock))  # type: ignore[arg-type]
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
