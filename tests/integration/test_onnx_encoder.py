@@ -44,6 +44,7 @@ def int8_minilm(root: Path) -> SentenceTransformerEncoder:
 
 def test_onnx_queries_equal_torch_queries(onnx_minilm: SentenceTransformerEncoder, minilm) -> None:  # noqa: ANN001
     assert onnx_minilm.version == minilm.version  # same network: catalog vectors stay valid
+    assert EncoderConfig().precision == "int8"  # the served default (docs/benchmarks.md)
     for query in QUERIES:
         got = onnx_minilm.encode([query], kind="query")
         expected = minilm.encode([query], kind="query")
@@ -131,6 +132,6 @@ def test_config_refuses_int8_on_torch_and_needs_an_export_folder() -> None:
         EncoderConfig(precision="int8", document_runtime="torch")
     with pytest.raises(ValueError, match="needs a folder"):
         load_encoder(EncoderConfig(precision="int8"))
-    torch_only = load_encoder(EncoderConfig(query_runtime="torch", document_runtime="torch"),
-                              onnx_root=Path("."))
+    on_torch = EncoderConfig(precision="fp32", query_runtime="torch", document_runtime="torch")
+    torch_only = load_encoder(on_torch, onnx_root=Path("."))
     assert isinstance(torch_only, SentenceTransformerEncoder) and torch_only.runtime == "torch"
