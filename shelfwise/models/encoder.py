@@ -94,7 +94,8 @@ class SentenceTransformerEncoder:
         if not folder.is_dir():
             raise FileNotFoundError(f"encoder model folder not found: {folder}")
         if precision == "int8" and onnx_root is None:
-            raise ValueError("the int8 encoder runs on ONNX Runtime: it needs a folder for its export")
+            raise ValueError("the int8 encoder runs on ONNX Runtime: it needs a folder for its export "
+                             "(onnx_root), or encoder.precision fp32")
         self._folder = folder
         self._threads = threads
         self._batch_size = batch_size

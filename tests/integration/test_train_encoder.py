@@ -51,10 +51,11 @@ def test_train_encoder_publishes_a_model_the_service_loads(tmp_path: Path) -> No
     if report.validation_ndcg10_after > report.validation_ndcg10_before:
         progress = json.loads((checkpoint / "progress.json").read_text())
         assert progress["step"] == report.best_step and progress["history"]
-        resumed = load_encoder(EncoderConfig(model_path=str(checkpoint / "best")))
+        onnx = tmp_path / "onnx"  # where the int8 encoder exports its graph
+        resumed = load_encoder(EncoderConfig(model_path=str(checkpoint / "best")), onnx_root=onnx)
         assert resumed.encode(["angle bracket"]).shape == (1, 384)
         assert active == Path(artifact.path)
-        encoder = load_encoder(EncoderConfig(), active)
+        encoder = load_encoder(EncoderConfig(), active, onnx)
         assert encoder.version.startswith("fine-tuned:")
         assert encoder.encode(["angle bracket"]).shape == (1, 384)
     else:
