@@ -10,7 +10,7 @@
 # Cross-encoder: torch fp32, torch int8, ONNX fp32, ONNX int8 reranking the fp32 hybrid's top 20,
 # and predicting the grade of every judged validation pair (RMSE).
 # Speed on its own, all variants alternating in one process: benchmarks/encoder_speed.py.
-# PART=encoder or PART=reranker runs one half (default: both).
+# PART=encoder or PART=reranker runs one half (default: both); RERANK_VARIANTS picks cross-encoder rows.
 set -euo pipefail
 HD=${HD:-../shared/data/homedepot}
 OUT=${1:-runs/hd}
@@ -41,9 +41,10 @@ for precision in fp32 int8; do
     rm -rf "$OUT/models/fusion" && mv "$RESULTS/fusion-fp32-backup" "$OUT/models/fusion"
   fi
 done
-unset SHELFWISE_ENCODER__PRECISION
+# the cross-encoder rows rerank the fp32 encoder's hybrid (with its learned fusion), the reference
+export SHELFWISE_ENCODER__PRECISION=fp32
 cut -f1-3 "$OUT/validation_judgments.tsv" > "$OUT/validation_pairs.tsv"
-for variant in torch-fp32 torch-int8 onnx-fp32 onnx-int8; do
+for variant in ${RERANK_VARIANTS:-torch-fp32 torch-int8 onnx-fp32 onnx-int8}; do
   [ "$PART" = encoder ] && break
   export SHELFWISE_RERANK__RUNTIME=${variant%-*}
   if [ "${variant#*-}" = int8 ]; then export SHELFWISE_RERANK__INT8=true; else export SHELFWISE_RERANK__INT8=false; fi
