@@ -88,7 +88,7 @@ def export_fp32(transformer: Any, target: Path) -> Path:
     module = _Pooled.module(transformer)
     features = transformer.tokenizer(list(_PROBES), padding=True, return_tensors="pt")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _temporary_beside(target) as temporary, torch.inference_mode(), quiet_tracer():
+    with temporary_beside(target) as temporary, torch.inference_mode(), quiet_tracer():
         torch.onnx.export(
             module,
             (features["input_ids"], features["attention_mask"]),
@@ -117,14 +117,10 @@ def export_fp32(transformer: Any, target: Path) -> Path:
 def quantize_int8(fp32: Path, target: Path, tokenizer: Any, max_length: int) -> Path:
     """Dynamic int8 quantization of the fp32 graph (weights per output channel), refused when a
     probe text's vector moves below `INT8_MIN_COSINE` from its fp32 vector."""
-    from onnx import TensorProto
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     target.parent.mkdir(parents=True, exist_ok=True)
     inputs = _probe_inputs(tokenizer, max_length)
-    with _temporary_beside(target) as temporary, quiet_tracer():
-        quantize_dynamic(str(fp32), str(temporary), weight_type=QuantType.QInt8, per_channel=True,
-                         extra_options={"DefaultTensorType": TensorProto.FLOAT})  # fmt: skip
+    with temporary_beside(target) as temporary:
+        quantize_graph_int8(fp32, temporary)
         reference = onnx_session(fp32, threads=1).run(None, inputs)[0]
         got = onnx_session(temporary, threads=1).run(None, inputs)[0]
         cosines = (_unit(reference) * _unit(got)).sum(axis=1)
@@ -134,6 +130,17 @@ def quantize_int8(fp32: Path, target: Path, tokenizer: Any, max_length: int) -> 
         os.replace(temporary, target)
     target.with_suffix(".json").write_text(json.dumps({"min_probe_cosine": float(cosines.min())}))
     return target
+
+
+def quantize_graph_int8(fp32: Path, target: Path) -> None:
+    """Dynamic int8 quantization of an fp32 graph: int8 weights per output channel, activations
+    scaled per call (the encoder's and the cross-encoder's recipe)."""
+    from onnx import TensorProto
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with quiet_tracer():
+        quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": TensorProto.FLOAT})  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -153,7 +160,7 @@ def quiet_tracer() -> Iterator[None]:
         root.removeFilter(advice)
 
 
-class _temporary_beside:
+class temporary_beside:
     """A temporary file name in `target`'s folder (so that os.replace is atomic), removed on exit."""
 
     def __init__(self, target: Path) -> None:

@@ -17,7 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from shelfwise.models.onnx_encoder import Precision, _temporary_beside, onnx_session, quiet_tracer
+from shelfwise.models.onnx_encoder import (
+    Precision,
+    onnx_session,
+    quantize_graph_int8,
+    quiet_tracer,
+    temporary_beside,
+)
 
 FP32_TOLERANCE = 1e-3
 INT8_MAX_GRADE_ERROR = 0.25
@@ -80,7 +86,7 @@ def export_reranker(network: Any, folder: Path, precision: Precision) -> Path:
         expected = module(**probe)[0].numpy()
     numpy_probe = {name: value.numpy().astype(np.int64) for name, value in probe.items()}
     if not fp32.is_file():
-        with _temporary_beside(fp32) as temporary, torch.inference_mode(), quiet_tracer():
+        with temporary_beside(fp32) as temporary, torch.inference_mode(), quiet_tracer():
             torch.onnx.export(
                 module, tuple(probe.values()), str(temporary),
                 input_names=list(probe), output_names=["grades", "class_logits"],
@@ -92,13 +98,9 @@ def export_reranker(network: Any, folder: Path, precision: Precision) -> Path:
             os.replace(temporary, fp32)
     if precision == "fp32":
         return fp32
-    from onnx import TensorProto
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     target = onnx_reranker_path(folder, precision)
-    with _temporary_beside(target) as temporary, quiet_tracer():
-        quantize_dynamic(str(fp32), str(temporary), weight_type=QuantType.QInt8, per_channel=True,
-                         extra_options={"DefaultTensorType": TensorProto.FLOAT})  # fmt: skip
+    with temporary_beside(target) as temporary:
+        quantize_graph_int8(fp32, temporary)
         error = _check(temporary, numpy_probe, expected, INT8_MAX_GRADE_ERROR)
         os.replace(temporary, target)
     target.with_suffix(".json").write_text(json.dumps({"max_probe_grade_error": error}))
