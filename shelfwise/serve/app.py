@@ -16,7 +16,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import RedirectResponse
 
 from shelfwise.catalog import IngestReport
 from shelfwise.config import ServeConfig, Settings
@@ -43,6 +42,7 @@ from shelfwise.serve.schemas import (
 )
 from shelfwise.serve.security import BodySizeLimitMiddleware, WriteAccess
 from shelfwise.service import Health, Shelfwise
+from shelfwise.web import storefront_router
 
 logger = logging.getLogger("shelfwise.serve")
 
@@ -92,12 +92,6 @@ def _not_found(product_id: str) -> ApiError:
 # ----- system -------------------------------------------------------------------------------
 
 system = APIRouter(tags=["system"], responses={500: _ERRORS[500]})
-
-
-@system.get("/", include_in_schema=False)
-def home() -> RedirectResponse:
-    """Until the storefront exists, the API docs are the front page."""
-    return RedirectResponse("/docs")
 
 
 @system.get("/health", summary="Service and index status")
@@ -320,6 +314,7 @@ def create_app(shelfwise: Shelfwise, config: ServeConfig, *, owns_shelfwise: boo
     install_error_handlers(app)
     for router in (search, suggestions, products, events, recommendations, profiles, system):
         app.include_router(router)
+    app.include_router(storefront_router())  # the storefront pages at / and /shop/...
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

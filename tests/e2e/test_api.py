@@ -495,6 +495,7 @@ def test_openapi_lists_the_routes_with_tags_and_summaries(client: TestClient) ->
         "/products/{product_id}": {"get", "put", "delete"},
         "/products/bulk": {"post"},
         "/products/bulk-delete": {"post"},
+        "/shop/shoppers": {"get"},
     }
     assert {path: set(ops) for path, ops in spec["paths"].items()} == expected
     for ops in spec["paths"].values():
@@ -552,9 +553,10 @@ def test_semantic_search_with_the_default_minilm_encoder(
         shelfwise.close()
 
 
-def test_front_page_leads_to_the_docs(client: TestClient) -> None:
+def test_front_page_is_the_storefront_and_links_the_docs(client: TestClient) -> None:
     response = client.get("/", follow_redirects=False)
-    assert response.status_code == 307 and response.headers["location"] == "/docs"
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert 'href="/docs"' in response.text
 
 
 def test_suggest_completes_prefixes_and_tolerates_a_typo(client: TestClient) -> None:

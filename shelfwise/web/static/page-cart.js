@@ -1,0 +1,38 @@
+// The cart page: the lines kept in this browser; "Buy now" sends a purchase for each.
+
+import { cartLines, checkout, removeFromCart } from "./cart.js";
+import { el, formatPrice, productHref, showState, toast } from "./render.js";
+
+function render() {
+  const lines = cartLines();
+  const status = document.getElementById("cart-status");
+  const button = document.getElementById("checkout");
+  document.getElementById("cart-lines").replaceChildren(...lines.map((line) =>
+    el("li", { class: "cart-line" },
+      el("a", { href: productHref(line.product_id) }, line.title),
+      el("span", { class: "muted", text: line.brand || "" }),
+      el("strong", { text: formatPrice(line.price, line.currency) }),
+      el("button", { type: "button", class: "link", "aria-label": `Remove ${line.title}`, onclick: () => { removeFromCart(line.product_id); render(); } }, "Remove"))));
+  const total = lines.reduce((sum, line) => sum + (line.price || 0), 0);
+  const currency = lines.length ? lines[0].currency : "USD";
+  document.getElementById("cart-total").textContent = lines.length ? `Total: ${formatPrice(total, currency)}` : "";
+  button.hidden = !lines.length;
+  showState(status, "empty", lines.length ? "" : "Your cart is empty.");
+}
+
+export function startCartPage() {
+  render();
+  const button = document.getElementById("checkout");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const answer = await checkout();
+      render();
+      showState(document.getElementById("cart-status"), "done", `Thank you! ${answer.accepted} purchase(s) recorded.`);
+    } catch (error) {
+      toast(`The purchase could not be recorded: ${error.message}`, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

@@ -1,0 +1,53 @@
+// The home feed: GET /recommend/user/{id} for a demo shopper, POST /recommend/session for a
+// guest; read live from the event log, so it changes after each click or cart. Below it, what
+// personalization has learned (GET /profiles/...).
+
+import { getJson, postJson } from "./api.js";
+import { userId, sessionId } from "./identity.js";
+import { showRecommendations } from "./recommendations.js";
+import { el } from "./render.js";
+
+const FEED_SIZE = 12;
+
+function loadFeed() {
+  const user = userId();
+  if (user) return getJson(`/recommend/user/${encodeURIComponent(user)}`, { k: FEED_SIZE, session_id: sessionId() });
+  return postJson("/recommend/session", { session_id: sessionId(), k: FEED_SIZE });
+}
+
+function affinityList(title, entries) {
+  if (!entries || !entries.length) return null;
+  return el("div", { class: "affinity" }, el("h3", { text: title }),
+    el("ul", {}, entries.map((a) => el("li", {}, a.key.split(" > ").pop(), el("span", { class: "count", text: ` ${Math.round(a.share * 100)}%` })))));
+}
+
+async function showProfile() {
+  const box = document.getElementById("profile");
+  const user = userId();
+  const path = user ? `/profiles/user/${encodeURIComponent(user)}` : `/profiles/session/${encodeURIComponent(sessionId())}`;
+  try {
+    const { profile } = await getJson(path, { top: 3 });
+    box.replaceChildren(
+      el("p", { text: `From ${profile.events} events, latest ${new Date(profile.last_event).toLocaleString()}.` }),
+      el("div", { class: "affinities" },
+        affinityList("Departments", profile.departments), affinityList("Categories", profile.categories),
+        affinityList("Brands", profile.brands)));
+  } catch (error) {
+    if (error.status !== 404) box.textContent = `The profile could not be loaded: ${error.message}`;
+  }
+}
+
+async function refresh() {
+  const answer = await showRecommendations(document.getElementById("feed"), document.getElementById("feed-status"), loadFeed,
+    "No picks yet: search for something and open a product.");
+  const user = userId();
+  const whoLine = user ? `For ${user}` : "For this visit";
+  document.getElementById("feed-who").textContent = answer ? `${whoLine} · model ${answer.model_version}` : whoLine;
+  await showProfile();
+}
+
+export function startHomePage() {
+  refresh();
+  // Coming back with the back button shows the page from the cache: ask again, the events changed it.
+  window.addEventListener("pageshow", (event) => { if (event.persisted) refresh(); });
+}

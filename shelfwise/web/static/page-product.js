@@ -1,0 +1,88 @@
+// A product page: the product (GET /products/{id}), bought together and similar items, each with
+// its reason. Opening it sends a view; the button sends add_to_cart.
+
+import { getJson } from "./api.js";
+import { addToCart, inCart } from "./cart.js";
+import { trackView } from "./events.js";
+import { who } from "./identity.js";
+import { showRecommendations } from "./recommendations.js";
+import { el, formatPrice, showState, thumbnail, toast } from "./render.js";
+
+function arrivedFrom(url) {
+  const requestId = url.searchParams.get("from");
+  const position = Number.parseInt(url.searchParams.get("pos") || "", 10);
+  return requestId && Number.isInteger(position) ? { requestId, position } : null;
+}
+
+function categoryTrail(category) {
+  return el("nav", { class: "breadcrumbs", "aria-label": "Category" }, category.map((name, i) => {
+    const path = category.slice(0, i + 1).join(" > ");
+    return el("a", { href: `/shop/search?${new URLSearchParams({ category: path })}` }, name);
+  }));
+}
+
+function attributes(product) {
+  const rows = Object.entries(product.attributes || {});
+  if (!rows.length) return null;
+  return el("table", { class: "specs" }, el("caption", { text: "Details" }),
+    el("tbody", {}, rows.map(([name, value]) => el("tr", {}, el("th", { scope: "row", text: name }), el("td", { text: value })))));
+}
+
+function cartButton(product, context) {
+  const button = el("button", { type: "button", class: "primary", id: "add-to-cart" }, inCart(product.product_id) ? "In your cart" : "Add to cart");
+  if (!product.in_stock) {
+    button.disabled = true;
+    button.textContent = "Out of stock";
+    return button;
+  }
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await addToCart(product, context);
+      button.textContent = "In your cart";
+      toast(`${product.title} is in your cart`);
+    } catch (error) {
+      toast(`Could not add it to the cart: ${error.message}`, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+function renderProduct(product, context) {
+  const rating = product.rating == null ? null : el("p", { class: "rating", text: `★ ${product.rating.toFixed(1)} of 5` });
+  const stock = product.in_stock
+    ? el("p", { class: "ok", text: product.stock == null ? "In stock" : `In stock (${product.stock} left)` })
+    : el("p", { class: "badge out", text: "Out of stock" });
+  document.getElementById("product").replaceChildren(
+    categoryTrail(product.category || []),
+    el("div", { class: "product-main" },
+      thumbnail(product),
+      el("div", {},
+        el("h1", { id: "product-title", text: product.title }),
+        el("p", { class: "muted", text: product.brand }),
+        el("p", { class: "price" }, formatPrice(product.price, product.currency)),
+        rating, stock, cartButton(product, context),
+        el("p", { class: "description", text: product.description }),
+        attributes(product))));
+}
+
+export async function startProductPage() {
+  const productId = document.body.dataset.productId;
+  const context = arrivedFrom(new URL(location.href));
+  const status = document.getElementById("product-status");
+  try {
+    const product = await getJson(`/products/${encodeURIComponent(productId)}`);
+    renderProduct(product, context);
+    trackView(productId, context).catch(() => toast("Your visit could not be recorded", "error"));
+  } catch (error) {
+    showState(status, "error", `The product could not be loaded: ${error.message}`);
+    return;
+  }
+  const id = encodeURIComponent(productId);
+  showRecommendations(document.getElementById("together"), document.getElementById("together-status"),
+    () => getJson(`/recommend/bought-together/${id}`, { k: 4, ...who() }), "Nothing is bought with it often yet.");
+  showRecommendations(document.getElementById("similar"), document.getElementById("similar-status"),
+    () => getJson(`/recommend/item/${id}`, { k: 8, ...who() }), "No similar items found.");
+}
