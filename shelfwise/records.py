@@ -128,6 +128,7 @@ class Filters(BaseModel):
 
 FusionMethod = Literal["rrf", "weighted", "learned"]
 SearchMode = Literal["hybrid", "lexical", "vector"]
+SearchSort = Literal["relevance", "price_asc", "price_desc", "rating"]
 FACET_FIELDS = ("category", "brand", "price", "in_stock")
 
 
@@ -143,6 +144,11 @@ class SearchRequest(BaseModel):
         description="facet names: category, brand, price, in_stock or attr:<name>",
     )
     mode: SearchMode = "hybrid"
+    sort: SearchSort = Field(
+        default="relevance",
+        description="relevance, or every matching product by price (price_asc, price_desc) or rating, "
+        "highest first; products without one come last and ties keep their relevance order",
+    )
     fusion: FusionMethod | None = Field(default=None, description="override the configured fusion")
     understand: bool = Field(
         default=True, description="apply query understanding (spelling, parsed filters, synonyms)"

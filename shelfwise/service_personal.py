@@ -195,7 +195,8 @@ class PersonalStages:
         """The search with its first `personalize.depth` places re-ordered by the final stage;
         pages past 100 results keep the relevance order."""
         shown_until = request.page * request.page_size
-        final = self._final_stage(request, stage, at) if shown_until <= 100 else None
+        chose_order = request.sort != "relevance"  # the shopper's order, not the ranking model's
+        final = None if chose_order or shown_until > 100 else self._final_stage(request, stage, at)
         if final is None:
             return self.engine.search(request)
         depth = min(100, max(self.settings.personalize.depth, shown_until))

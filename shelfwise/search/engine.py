@@ -24,6 +24,7 @@ from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
 from shelfwise.search.lifecycle import IndexLifecycle, IndexNotReadyError, LiveIndex, RefreshStats
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
+from shelfwise.search.table import ProductTable
 from shelfwise.search.understanding import (
     added_filters,
     boost_categories,
@@ -76,6 +77,9 @@ class SearchEngine(IndexLifecycle):
             if query and self.reranker is not None and request.rerank is not False:
                 rerank_query = reading.did_you_mean or query if reading is not None else query
                 retrieved = self._rerank(self.reranker, rerank_query, retrieved, keep)
+            if request.sort != "relevance":
+                retrieved = _sorted(live.table, retrieved, request.sort)
+                keep = mask[retrieved.rows]
             total = int(keep.sum())
             facets = {
                 name: live.table.facet(
@@ -392,6 +396,13 @@ def _explain(
         rerank_grade=candidate.rerank_grade,
         filters_applied=applied,
     )
+
+
+def _sorted(table: ProductTable, retrieved: _Retrieved, sort: str) -> _Retrieved:
+    """Every retrieved product in `sort` order instead of relevance."""
+    order = table.sort_order(retrieved.rows, sort)
+    candidates = None if retrieved.candidates is None else [retrieved.candidates[i] for i in order.tolist()]
+    return _Retrieved(candidates, retrieved.rows[order])
 
 
 def _page(

@@ -47,6 +47,7 @@ class ProductTable:
     row_of: dict[str, int] = field(default_factory=dict)
     live: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     price: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    rating: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
     in_stock: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     brand: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     category: np.ndarray = field(
@@ -74,6 +75,7 @@ class ProductTable:
             row_of={**self.row_of, **{pid: n_old + i for i, pid in enumerate(new_ids)}},
             live=_grow(self.live, n_new, False),
             price=_grow(self.price, n_new, np.nan),
+            rating=_grow(self.rating, n_new, np.nan),
             in_stock=_grow(self.in_stock, n_new, False),
             brand=_grow(self.brand, n_new, -1),
             category=_grow(self.category, n_new, -1),
@@ -93,6 +95,7 @@ class ProductTable:
     def _set_row(self, row: int, product: Product) -> None:
         self.live[row] = True
         self.price[row] = np.nan if product.price is None else product.price
+        self.rating[row] = np.nan if product.rating is None else product.rating
         self.in_stock[row] = product.in_stock
         self.brand[row] = self.brands.code(product.brand) if product.brand else -1
         self.category[row] = -1
@@ -140,6 +143,17 @@ class ProductTable:
             codes = [self.attribute_values.codes.get(v.lower(), -2) for v in values]
             mask &= np.isin(column, codes)
         return mask
+
+    def sort_order(self, rows: np.ndarray, sort: str) -> np.ndarray:
+        """Positions of `rows` in `sort` order (price_asc, price_desc, rating: highest first);
+        stable, so ties keep the given (relevance) order; rows without the value come last."""
+        if sort == "relevance":
+            return np.arange(len(rows))
+        if sort not in ("price_asc", "price_desc", "rating"):
+            raise ValueError(f"unknown sort '{sort}'")
+        values = (self.rating if sort == "rating" else self.price)[rows]
+        key = values if sort == "price_asc" else -values
+        return np.argsort(np.where(np.isnan(key), np.inf, key), kind="stable")
 
     def _category_mask(self, path: str) -> np.ndarray:
         parts = [p.strip() for p in path.split(">") if p.strip()]

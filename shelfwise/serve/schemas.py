@@ -174,6 +174,7 @@ class SearchQuery(BaseModel):
         description="comma-separated: category, brand, price, in_stock or attr:<name>",
     )
     mode: str | None = Field(default=None, description="hybrid, lexical or vector")
+    sort: str | None = Field(default=None, description="relevance (default), price_asc, price_desc or rating")
     fusion: str | None = Field(default=None, description="rrf or weighted")
     explain: bool | None = None
     understand: bool | None = Field(default=None, description="query understanding (default on)")
@@ -229,7 +230,8 @@ def search_request_from_query(params: SearchQuery) -> SearchRequest:
     if params.facets is not None:
         raw["facets"] = [name.strip() for name in params.facets.split(",") if name.strip()]
     for name in (
-        "page", "page_size", "mode", "fusion", "explain", "understand", "rerank", "user_id", "session_id",
+        "page", "page_size", "mode", "sort", "fusion", "explain", "understand", "rerank",
+        "user_id", "session_id",
     ):  # fmt: skip
         value = getattr(params, name)
         if value is not None:

@@ -68,3 +68,15 @@ def test_filter_deeper_than_any_path_matches_nothing_and_skip_ignores_case() -> 
     assert _ids(table, table.mask(Filters(category=deep))) == []
     color = Filters(attributes={"Color": ("red",)})
     assert _ids(table, table.mask(color, skip="attr:Color")) == ["1", "2", "3", "4"]
+
+
+def test_sort_order_is_stable_and_puts_missing_values_last() -> None:
+    products = [*PRODUCTS, Product(product_id="5", title="Gift card", rating=4.5)]
+    products[0] = products[0].model_copy(update={"rating": 4.5})
+    table = ProductTable.build(products)
+    rows = np.array([4, 3, 2, 1, 0])  # a relevance order
+    ordered = lambda sort: [table.ids[rows[i]] for i in table.sort_order(rows, sort)]  # noqa: E731
+    assert ordered("price_asc") == ["3", "1", "2", "4", "5"]
+    assert ordered("price_desc") == ["4", "2", "1", "3", "5"]
+    assert ordered("rating") == ["5", "1", "4", "3", "2"]  # tie at 4.5 keeps the given order
+    assert ordered("relevance") == ["5", "4", "3", "2", "1"]
