@@ -71,9 +71,11 @@ export function attachAutocomplete(input, list) {
 
   async function ask() {
     const mine = ++asked;
+    const typed = input.value;
     try {
-      const answer = await getJson("/suggest", { q: input.value, limit: 8 });
-      if (mine === asked && document.activeElement === input) show(answer.suggestions);
+      const answer = await getJson("/suggest", { q: typed, limit: 8 });
+      // only the latest answer, and only for what the box still says
+      if (mine === asked && input.value === typed && document.activeElement === input) show(answer.suggestions);
     } catch {
       if (mine === asked) close(); // suggestions are a help: the search itself still works
     }

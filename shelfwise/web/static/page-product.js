@@ -29,7 +29,12 @@ function attributes(product) {
 }
 
 function cartButton(product, context) {
-  const button = el("button", { type: "button", class: "primary", id: "add-to-cart" }, inCart(product.product_id) ? "In your cart" : "Add to cart");
+  const button = el("button", { type: "button", class: "primary", id: "add-to-cart" }, "Add to cart");
+  if (inCart(product.product_id)) {
+    button.disabled = true;
+    button.textContent = "In your cart";
+    return button;
+  }
   if (!product.in_stock) {
     button.disabled = true;
     button.textContent = "Out of stock";
@@ -42,9 +47,8 @@ function cartButton(product, context) {
       button.textContent = "In your cart";
       toast(`${product.title} is in your cart`);
     } catch (error) {
-      toast(`Could not add it to the cart: ${error.message}`, "error");
-    } finally {
       button.disabled = false;
+      toast(`Could not add it to the cart: ${error.message}`, "error");
     }
   });
   return button;

@@ -166,7 +166,8 @@ function renderHits(result) {
 }
 
 function title(state, result) {
-  const what = state.q ? `“${state.q}”` : state.category || "the whole shop";
+  const where = [state.brands.join(", "), state.category].filter(Boolean).join(" in ");
+  const what = state.q ? `“${state.q}”${where ? ` (${where})` : ""}` : where || "the whole shop";
   const first = (result.page - 1) * PAGE_SIZE + 1;
   const range = result.hits.length ? `${first}–${first + result.hits.length - 1} of ${result.total}` : "no results";
   return `${range} for ${what}`;
@@ -175,6 +176,8 @@ function title(state, result) {
 export async function startSearchPage() {
   const state = readState(new URL(location.href));
   const status = document.getElementById("results-status");
+  const filters = document.getElementById("filters-box");
+  if (window.matchMedia("(max-width: 799px)").matches) filters.open = false; // results first on a phone
   const sort = document.getElementById("sort");
   sort.value = state.sort;
   sort.addEventListener("change", () => location.assign(refine(state, { sort: sort.value })));

@@ -1,0 +1,118 @@
+"""Browser tests: Playwright drives Debian's chromium against a demo shop served by
+`shelfwise serve` on a free port of 127.0.0.1.
+
+Chromium is Debian's (/usr/bin/chromium), installed here with apt-get when missing; Playwright's
+own browser downloads are never used. The tests are skipped, saying why, only when chromium
+cannot be installed at all.
+
+`SCREENSHOTS_DIR=docs/screenshots pytest tests/browser` saves the main pages' screenshots; the shop
+then reads with the bundled MiniLM, as `make demo` does (slower to build), instead of the
+model-free hashing encoder.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from browser_shop import (
+    API_KEY,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DEMO_ARGS,
+    DESKTOP,
+    Shop,
+    free_port,
+    install_chromium,
+    wait_until_serving,
+)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        problem = install_chromium()
+        if not CHROMIUM.exists():
+            why = problem or "no binary after the install"
+            pytest.skip(f"Debian's chromium is not installed and could not be: {why}")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """`shelfwise demo` builds a small demo shop (hashing encoder: no model to load), then
+    `shelfwise serve` serves it with an API key."""
+    root = tmp_path_factory.mktemp("browser-shop")
+    data_dir = root / "data"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.upper().startswith("SHELFWISE_")},
+        "SHELFWISE_DATA_DIR": str(data_dir),
+        "SHELFWISE_ENCODER__NAME": "minilm" if os.environ.get("SCREENSHOTS_DIR") else "hashing",
+        "SHELFWISE_SERVE__API_KEY": API_KEY,
+        "HF_HUB_OFFLINE": "1",
+    }
+    cli = [sys.executable, "-m", "shelfwise.cli"]
+    built = subprocess.run(
+        [*cli, "demo", *DEMO_ARGS], cwd=root, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert built.returncode == 0, f"shelfwise demo failed:\n{built.stdout}\n{built.stderr}"
+    port = free_port()
+    log = (root / "server.log").open("wb")
+    server = subprocess.Popen(
+        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=root, env=env, stdout=log, stderr=log
+    )
+    try:
+        wait_until_serving(f"http://127.0.0.1:{port}/health", server)
+        yield Shop(f"http://127.0.0.1:{port}", API_KEY, data_dir)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: Path) -> Iterator[object]:
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extras")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser, shop: Shop) -> Iterator[Callable[..., object]]:  # noqa: ANN001 - playwright types
+    """open_page(viewport=DESKTOP) -> a page in a fresh browser context (a new shopper)."""
+    contexts = []
+    uncaught: list[str] = []  # a test fails on any script error its pages raise
+
+    def open_one(viewport: dict[str, int] = DESKTOP) -> object:
+        context = browser.new_context(viewport=viewport, base_url=shop.base_url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: uncaught.append(str(error)))
+        return page
+
+    yield open_one
+    for context in contexts:
+        context.close()
+    assert not uncaught, f"uncaught script errors: {uncaught}"
+
+
+@pytest.fixture
+def screenshot() -> Callable[[object, str], None]:
+    """screenshot(page, name): saved as SCREENSHOTS_DIR/name.png when SCREENSHOTS_DIR is set."""
+    folder = os.environ.get("SCREENSHOTS_DIR")
+
+    def save(page: object, name: str) -> None:
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)  # type: ignore[attr-defined]
+
+    return save
