@@ -42,7 +42,7 @@ from shelfwise.serve.schemas import (
 )
 from shelfwise.serve.security import BodySizeLimitMiddleware, WriteAccess
 from shelfwise.service import Health, Shelfwise
-from shelfwise.web import storefront_router
+from shelfwise.web import web_router
 
 logger = logging.getLogger("shelfwise.serve")
 
@@ -314,7 +314,7 @@ def create_app(shelfwise: Shelfwise, config: ServeConfig, *, owns_shelfwise: boo
     install_error_handlers(app)
     for router in (search, suggestions, products, events, recommendations, profiles, system):
         app.include_router(router)
-    app.include_router(storefront_router())  # the storefront pages at / and /shop/...
+    app.include_router(web_router())  # the storefront at / and /shop/..., the admin console at /admin
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -1,5 +1,6 @@
-"""The storefront in the browser: server-rendered pages whose scripts talk to the JSON API."""
+"""The storefront and the admin console in the browser: server-rendered pages; the storefront's
+scripts talk to the JSON API."""
 
-from shelfwise.web.routes import storefront_router
+from shelfwise.web.routes import web_router
 
-__all__ = ["storefront_router"]
+__all__ = ["web_router"]

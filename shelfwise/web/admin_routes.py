@@ -1,0 +1,130 @@
+"""The admin console, behind the API key: an overview (catalog health, index and model
+versions), the search playground (every stage of one query) and reports with charts. Pages are
+rendered on the server from the same objects the API and the CLI use; none holds the key."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from shelfwise.records import Filters, SearchRequest
+from shelfwise.service import Shelfwise
+from shelfwise.web.admin_auth import (
+    COOKIE,
+    SESSION_SECONDS,
+    issue_token,
+    key_accepted,
+    login_fields,
+    safe_next,
+    serve_config,
+    signed_in,
+)
+from shelfwise.web.admin_catalog import artifact_versions, catalog_health
+from shelfwise.web.admin_reports import events_chart, recommender_reports
+from shelfwise.web.admin_trace import search_trace
+from shelfwise.web.pages import Pages
+
+MODES = ("hybrid", "lexical", "vector")
+
+
+def _shelfwise(request: Request) -> Shelfwise:
+    shelfwise: Shelfwise = request.app.state.shelfwise
+    return shelfwise
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/admin/login?next={quote(target)}", status_code=303)
+
+
+def admin_router(pages: Pages) -> APIRouter:
+    router = APIRouter(prefix="/admin", include_in_schema=False)
+
+    def login_page(request: Request, next_path: str, error: str = "", status_code: int = 200) -> HTMLResponse:
+        closed = not serve_config(request).api_key
+        return pages.render(
+            request, "admin_login", status_code=403 if closed else status_code, private=True,
+            closed=closed, error=error, next_path=next_path,
+        )  # fmt: skip
+
+    @router.get("/login")
+    def login_form(request: Request, next: str | None = None) -> Response:
+        if signed_in(request):
+            return RedirectResponse(safe_next(next), status_code=303)
+        return login_page(request, safe_next(next))
+
+    @router.post("/login")
+    async def login(request: Request) -> Response:
+        fields = login_fields(await request.body())
+        next_path = safe_next(fields.get("next"))
+        config = serve_config(request)
+        if not key_accepted(fields.get("api_key", ""), config):
+            return login_page(request, next_path, "That is not the API key.", status_code=401)
+        assert config.api_key is not None  # key_accepted checked it
+        response = RedirectResponse(next_path, status_code=303)
+        response.set_cookie(
+            COOKIE, issue_token(config.api_key, time.time()), max_age=SESSION_SECONDS, path="/admin",
+            httponly=True, samesite="strict", secure=request.url.scheme == "https",
+        )  # fmt: skip
+        return response
+
+    @router.post("/logout")
+    def logout() -> Response:
+        response = RedirectResponse("/admin/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/admin")
+        return response
+
+    @router.get("")
+    def overview(request: Request) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        shelfwise = _shelfwise(request)
+        return pages.render(
+            request, "admin_overview", private=True, section="overview",
+            catalog=catalog_health(shelfwise),
+            versions=artifact_versions(shelfwise.settings.data_dir, shelfwise.settings.index_root),
+        )  # fmt: skip
+
+    @router.get("/playground")
+    def playground(
+        request: Request,
+        q: Annotated[str, Query(max_length=500)] = "",
+        mode: str = "hybrid",
+        user_id: Annotated[str, Query(max_length=256)] = "",
+        category: Annotated[str, Query(max_length=500)] = "",
+    ) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        form = {"q": q, "mode": mode if mode in MODES else "hybrid", "user_id": user_id, "category": category}
+        trace, error = None, ""
+        if q:
+            try:
+                search = SearchRequest(
+                    query=q, mode=form["mode"], user_id=user_id or None, page_size=20,
+                    filters=Filters(category=category or None),
+                )  # fmt: skip
+                trace = search_trace(_shelfwise(request), search)
+            except (ValidationError, LookupError, RuntimeError) as problem:
+                error = str(problem)
+        return pages.render(
+            request, "admin_playground", private=True, section="playground",
+            form=form, modes=MODES, trace=trace, error=error,
+        )  # fmt: skip
+
+    @router.get("/reports")
+    def reports(request: Request) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        shelfwise = _shelfwise(request)
+        return pages.render(
+            request, "admin_reports", private=True, section="reports",
+            recommenders=recommender_reports(shelfwise.settings.data_dir),
+            events=events_chart(shelfwise.events.stats().by_type),
+        )  # fmt: skip
+
+    return router

@@ -1,0 +1,76 @@
+"""The admin console over HTTP: the API key signs in (a signed cookie, never the key), every page
+needs it, a wrong key or none configured keeps it closed, and the pages show real state."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from shelfwise.service import Shelfwise
+from shelfwise.web.admin_auth import COOKIE, issue_token, safe_next, token_valid
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _sign_in(client: TestClient, key: str, next_path: str = "/admin") -> object:
+    return client.post(
+        "/admin/login", content=f"api_key={key}&next={next_path}", headers=FORM, follow_redirects=False
+    )
+
+
+def test_tokens_are_signed_by_the_key_and_expire() -> None:
+    token = issue_token("k", now=1000.0, seconds=60)
+    assert token_valid(token, "k", now=1059.0)
+    assert not token_valid(token, "k", now=1061.0)
+    assert not token_valid(token, "other", now=1001.0)
+    assert not token_valid(token.replace(token[-1], "0" if token[-1] != "0" else "1"), "k", now=1001.0)
+    assert not token_valid("garbage", "k", now=0) and not token_valid(None, "k", now=0)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [(None, "/admin"), ("/admin/reports", "/admin/reports"), ("https://evil.example/admin", "/admin"),
+     ("//evil.example/admin", "/admin"), ("/shop/cart", "/admin")],
+)  # fmt: skip
+def test_after_signing_in_only_admin_paths_are_followed(target: str | None, expected: str) -> None:
+    assert safe_next(target) == expected
+
+
+def test_pages_need_a_signed_in_browser(client: TestClient, api_key: str) -> None:
+    for path in ("/admin", "/admin/playground?q=kettle", "/admin/reports"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/admin/login?next=")
+    wrong = _sign_in(client, "not-the-key")
+    assert wrong.status_code == 401 and "not the API key" in wrong.text and COOKIE not in wrong.cookies
+    signed = _sign_in(client, api_key, "/admin/reports")
+    assert signed.status_code == 303 and signed.headers["location"] == "/admin/reports"
+    cookie = signed.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and api_key not in cookie
+    overview = client.get("/admin")
+    assert overview.status_code == 200 and overview.headers["cache-control"] == "no-store"
+    assert api_key not in overview.text
+    client.post("/admin/logout", follow_redirects=False)
+    assert client.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_without_a_configured_key_the_console_is_closed(shelfwise: Shelfwise, make_client) -> None:  # noqa: ANN001
+    client = make_client(shelfwise, api_key=None)
+    page = client.get("/admin/login")
+    assert page.status_code == 403 and "SHELFWISE_SERVE__API_KEY" in page.text
+    assert _sign_in(client, "").status_code == 403
+    forged = issue_token("", time.time())
+    client.cookies.set(COOKIE, forged)
+    assert client.get("/admin", follow_redirects=False).status_code == 303
+
+
+def test_overview_playground_and_reports_show_the_shop(client: TestClient, api_key: str) -> None:
+    _sign_in(client, api_key)
+    overview = client.get("/admin").text
+    assert "Catalog health" in overview and "attr:color" in overview and 'id="versions"' in overview
+    trace = client.get("/admin/playground", params={"q": "hedphones"}).text
+    assert "1. Understanding" in trace and "Keyword (BM25)" in trace and 'id="trace-hits"' in trace
+    assert "Sony WH-1000XM5" in trace
+    reports = client.get("/admin/reports").text
+    assert "No recommender has been trained yet" in reports  # the 20-product shop has none
