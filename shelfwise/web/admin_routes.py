@@ -1,10 +1,12 @@
 """The admin console, behind the API key: an overview (catalog health, index and model
-versions), the search playground (every stage of one query) and reports with charts. Pages are
+versions), the search playground (every stage of one query), A/B experiments with their results
+and reports with charts. Pages are
 rendered on the server from the same objects the API and the CLI use; none holds the key."""
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -25,6 +27,7 @@ from shelfwise.web.admin_auth import (
     signed_in,
 )
 from shelfwise.web.admin_catalog import artifact_versions, catalog_health
+from shelfwise.web.admin_experiments import experiment_views
 from shelfwise.web.admin_reports import events_chart, recommender_reports
 from shelfwise.web.admin_trace import search_trace
 from shelfwise.web.pages import Pages
@@ -115,6 +118,15 @@ def admin_router(pages: Pages) -> APIRouter:
             request, "admin_playground", private=True, section="playground",
             form=form, modes=MODES, trace=trace, error=error,
         )  # fmt: skip
+
+    @router.get("/experiments")
+    def experiments(request: Request) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        views = experiment_views(_shelfwise(request), datetime.now(UTC))
+        return pages.render(
+            request, "admin_experiments", private=True, section="experiments", experiments=views
+        )
 
     @router.get("/reports")
     def reports(request: Request) -> Response:

@@ -3,11 +3,15 @@ needs it, a wrong key or none configured keeps it closed, and the pages show rea
 
 from __future__ import annotations
 
+import json
 import time
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
+from shelfwise.config import ServeConfig
+from shelfwise.serve import create_app
 from shelfwise.service import Shelfwise
 from shelfwise.web.admin_auth import COOKIE, issue_token, safe_next, token_valid
 
@@ -74,3 +78,34 @@ def test_overview_playground_and_reports_show_the_shop(client: TestClient, api_k
     assert "Sony WH-1000XM5" in trace
     reports = client.get("/admin/reports").text
     assert "No recommender has been trained yet" in reports  # the 20-product shop has none
+
+
+def test_experiments_show_their_variants_and_results(tmp_path, hashing_settings, catalog, api_key) -> None:  # noqa: ANN001
+    data = tmp_path / "data"
+    data.mkdir()
+    definition = {
+        "name": "fusion-test", "unit": "user", "salt": "s1", "surfaces": ["search"],
+        "variants": [
+            {"name": "control", "share": 0.5}, {"name": "rrf", "share": 0.5, "settings": {"fusion": "rrf"}},
+        ],
+    }  # fmt: skip
+    (data / "experiments.json").write_text(json.dumps({"experiments": [definition]}))
+    shop = Shelfwise(hashing_settings(data))
+    shop.upsert_products(catalog)
+    shop.rebuild_index()
+    try:
+        with TestClient(create_app(shop, ServeConfig(api_key=api_key))) as client:
+            now = datetime.now(UTC).isoformat()
+            for user in range(12):
+                answer = client.get("/search", params={"q": "kettle", "user_id": f"u{user}"}).json()
+                hit = answer["hits"][0]["product"]["product_id"]
+                client.post("/events", json={
+                    "event_id": f"c{user}", "type": "click", "user_id": f"u{user}", "product_id": hit,
+                    "timestamp": now, "request_id": answer["request_id"], "position": 0,
+                })  # fmt: skip
+            _sign_in(client, api_key)
+            page = client.get("/admin/experiments").text
+    finally:
+        shop.close()
+    assert 'id="experiment-fusion-test"' in page and "running" in page and "fusion=rrf" in page
+    assert "Conversion rate by variant" in page and "Against control" in page and "click_rate" in page
