@@ -49,8 +49,8 @@ def signed_in(request: Request) -> bool:
     return bool(key) and token_valid(request.cookies.get(COOKIE), key, time.time())
 
 
-def login_fields(body: bytes) -> dict[str, str]:
-    """The login form's fields (application/x-www-form-urlencoded), last value of each."""
+def form_fields(body: bytes) -> dict[str, str]:
+    """A posted form's fields (application/x-www-form-urlencoded), last value of each."""
     parsed = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
     return {name: values[-1] for name, values in parsed.items()}
 

@@ -19,15 +19,16 @@ from shelfwise.service import Shelfwise
 from shelfwise.web.admin_auth import (
     COOKIE,
     SESSION_SECONDS,
+    form_fields,
     issue_token,
     key_accepted,
-    login_fields,
     safe_next,
     serve_config,
     signed_in,
 )
 from shelfwise.web.admin_catalog import artifact_versions, catalog_health
 from shelfwise.web.admin_experiments import experiment_views
+from shelfwise.web.admin_index import IndexJobs
 from shelfwise.web.admin_reports import events_chart, recommender_reports
 from shelfwise.web.admin_trace import search_trace
 from shelfwise.web.pages import Pages
@@ -47,6 +48,7 @@ def _to_login(request: Request) -> RedirectResponse:
 
 def admin_router(pages: Pages) -> APIRouter:
     router = APIRouter(prefix="/admin", include_in_schema=False)
+    jobs = IndexJobs()  # this server's index job, if any
 
     def login_page(request: Request, next_path: str, error: str = "", status_code: int = 200) -> HTMLResponse:
         closed = not serve_config(request).api_key
@@ -63,7 +65,7 @@ def admin_router(pages: Pages) -> APIRouter:
 
     @router.post("/login")
     async def login(request: Request) -> Response:
-        fields = login_fields(await request.body())
+        fields = form_fields(await request.body())
         next_path = safe_next(fields.get("next"))
         config = serve_config(request)
         if not key_accepted(fields.get("api_key", ""), config):
@@ -118,6 +120,32 @@ def admin_router(pages: Pages) -> APIRouter:
             request, "admin_playground", private=True, section="playground",
             form=form, modes=MODES, trace=trace, error=error,
         )  # fmt: skip
+
+    @router.get("/index")
+    def index_page(request: Request) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        shelfwise = _shelfwise(request)
+        versions = artifact_versions(shelfwise.settings.data_dir, shelfwise.settings.index_root)
+        return pages.render(
+            request, "admin_index", private=True, section="index", job=jobs.state(),
+            versions=[v for v in versions if v.kind == "index"], health=shelfwise.health(),
+        )  # fmt: skip
+
+    @router.post("/index/rebuild")
+    def rebuild(request: Request) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        jobs.start_rebuild(_shelfwise(request))  # a job already running is shown instead
+        return RedirectResponse("/admin/index", status_code=303)
+
+    @router.post("/index/serve")
+    async def serve_version(request: Request) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        version = form_fields(await request.body()).get("version", "")
+        jobs.serve_version(_shelfwise(request), version)
+        return RedirectResponse("/admin/index", status_code=303)
 
     @router.get("/experiments")
     def experiments(request: Request) -> Response:

@@ -45,6 +45,12 @@ def test_admin_sign_in_trace_and_report_plot(open_page, shop: Shop, screenshot) 
     assert plot.bounding_box()["width"] > 200
     screenshot(page, "admin-reports")
 
+    page.get_by_role("link", name="Index", exact=True).click()
+    page.get_by_role("button", name="Rebuild now").click()
+    expect(page.locator("#index-job .state.done")).to_contain_text("The rebuild finished", timeout=60_000)
+    serving = page.locator("#index-versions tr", has_text="current").locator("code").inner_text()
+    assert page.locator("#index-job").inner_text().count(serving) == 1
+
     page.get_by_role("link", name="Overview").click()
     expect(page.locator("#rejected-rows")).to_contain_text("is required")  # the demo feed's bad rows
     expect(page.locator("#versions")).to_contain_text("current")

@@ -107,5 +107,32 @@ def test_experiments_show_their_variants_and_results(tmp_path, hashing_settings,
             page = client.get("/admin/experiments").text
     finally:
         shop.close()
-    assert 'id="experiment-fusion-test"' in page and "running" in page and "fusion=rrf" in page
+    assert 'id="experiment-fusion-test"' in page and "running" in page and 'fusion="rrf"' in page
     assert "Conversion rate by variant" in page and "Against control" in page and "click_rate" in page
+
+
+def _wait_for_job(client: TestClient, seconds: float = 60) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        page = client.get("/admin/index").text
+        if 'http-equiv="refresh"' not in page:  # the page refreshes itself while a job runs
+            return page
+        assert time.monotonic() < deadline, "the index job did not finish"
+        time.sleep(0.2)
+
+
+def test_rebuild_then_serve_the_previous_one(client: TestClient, shelfwise: Shelfwise, api_key: str) -> None:
+    before = shelfwise.engine.version
+    assert client.post("/admin/index/rebuild", follow_redirects=False).status_code == 303  # not signed in
+    assert shelfwise.engine.version == before
+    _sign_in(client, api_key)
+    client.post("/admin/index/rebuild")
+    page = _wait_for_job(client)
+    rebuilt = shelfwise.engine.version
+    assert rebuilt != before and f"serving {rebuilt}" in page and "The rebuild finished" in page
+    client.post("/admin/index/serve", content=f"version={before}", headers=FORM)
+    page = _wait_for_job(client)
+    assert shelfwise.engine.version == before and "The swap finished" in page
+    assert client.get("/search", params={"q": "kettle"}).json()["index_version"] == before
+    client.post("/admin/index/serve", content="version=../../etc", headers=FORM)
+    assert "failed" in _wait_for_job(client) and shelfwise.engine.version == before
