@@ -28,6 +28,7 @@ from shelfwise.web.admin_auth import (
 )
 from shelfwise.web.admin_catalog import artifact_versions, catalog_health
 from shelfwise.web.admin_experiments import experiment_views
+from shelfwise.web.admin_explorer import explore_product, explore_user
 from shelfwise.web.admin_index import IndexJobs
 from shelfwise.web.admin_reports import events_chart, recommender_reports
 from shelfwise.web.admin_trace import search_trace
@@ -146,6 +147,26 @@ def admin_router(pages: Pages) -> APIRouter:
         version = form_fields(await request.body()).get("version", "")
         jobs.serve_version(_shelfwise(request), version)
         return RedirectResponse("/admin/index", status_code=303)
+
+    @router.get("/recommend")
+    def explorer(
+        request: Request,
+        user_id: Annotated[str, Query(max_length=256)] = "",
+        product_id: Annotated[str, Query(max_length=256)] = "",
+        k: Annotated[int, Query(ge=1, le=50)] = 12,
+    ) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        shelfwise = _shelfwise(request)
+        found = None
+        if product_id:
+            found = explore_product(shelfwise, product_id, k)
+        elif user_id:
+            found = explore_user(shelfwise, user_id, k)
+        return pages.render(
+            request, "admin_recommend", private=True, section="recommend",
+            form={"user_id": user_id, "product_id": product_id, "k": k}, found=found,
+        )  # fmt: skip
 
     @router.get("/experiments")
     def experiments(request: Request) -> Response:

@@ -45,6 +45,15 @@ def test_admin_sign_in_trace_and_report_plot(open_page, shop: Shop, screenshot) 
     assert plot.bounding_box()["width"] > 200
     screenshot(page, "admin-reports")
 
+    page.get_by_role("link", name="Recommendations").click()
+    shopper = page.request.get("/shop/shoppers?limit=1").json()["shoppers"][0]["user_id"]
+    page.get_by_label("Shopper (user id)").fill(shopper)
+    page.get_by_role("button", name="Explore").click()
+    expect(page.locator("#history tbody tr").first).to_be_visible()
+    feed = page.locator("section[aria-label='Home feed']")
+    expect(feed.locator("table.recommendations tbody tr")).not_to_have_count(0)
+    expect(feed.locator("figure.chart svg rect.bar").first).to_be_visible()
+
     page.get_by_role("link", name="Index", exact=True).click()
     page.get_by_role("button", name="Rebuild now").click()
     expect(page.locator("#index-job .state.done")).to_contain_text("The rebuild finished", timeout=60_000)

@@ -136,3 +136,10 @@ def test_rebuild_then_serve_the_previous_one(client: TestClient, shelfwise: Shel
     assert client.get("/search", params={"q": "kettle"}).json()["index_version"] == before
     client.post("/admin/index/serve", content="version=../../etc", headers=FORM)
     assert "failed" in _wait_for_job(client) and shelfwise.engine.version == before
+
+
+def test_the_explorer_says_what_is_missing(client: TestClient, api_key: str) -> None:
+    _sign_in(client, api_key)
+    assert "Name a shopper" in client.get("/admin/recommend").text
+    assert "no recommender trained yet" in client.get("/admin/recommend", params={"user_id": "u1"}).text
+    assert "no product &#39;nope&#39;" in client.get("/admin/recommend", params={"product_id": "nope"}).text

@@ -1,0 +1,65 @@
+"""The admin console's recommendation explorer: for a shopper, their latest events and home feed;
+for a product, its similar and bought-together items; each item with the channel that named it
+(its reason) and a count per channel. Read live, as /recommend serves them, without logging."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from shelfwise.recommend.live import Recommended
+from shelfwise.records import Event, Product
+from shelfwise.service import Shelfwise
+from shelfwise.web.plots import bar_chart
+
+HISTORY_SHOWN = 15
+
+
+@dataclass(frozen=True)
+class RecommendationList:
+    title: str
+    items: list[Recommended]
+    chart: Markup
+
+
+@dataclass(frozen=True)
+class Exploration:
+    subject: str = ""
+    history: list[tuple[Event, Product | None]] = field(default_factory=list)
+    product: Product | None = None
+    lists: list[RecommendationList] = field(default_factory=list)
+    problem: str = ""
+
+
+def _listed(title: str, items: list[Recommended]) -> RecommendationList:
+    by_channel = Counter(item.reason_kind for item in items)
+    bars = [(kind, float(count)) for kind, count in by_channel.most_common()]
+    return RecommendationList(title, items, bar_chart(f"{title}: items per channel", bars, digits=0))
+
+
+def explore_user(shelfwise: Shelfwise, user_id: str, k: int) -> Exploration:
+    actor = f"user:{user_id}"
+    events = shelfwise.events.recent(actor, limit=HISTORY_SHOWN)
+    products = shelfwise.store.get_many([e.product_id for e in events if e.product_id])
+    history = [(e, products.get(e.product_id) if e.product_id else None) for e in reversed(events)]
+    try:
+        feed = shelfwise.recommend(actor, k=k)
+    except LookupError as error:
+        return Exploration(subject=user_id, history=history, problem=str(error))
+    return Exploration(subject=user_id, history=history, lists=[_listed("Home feed", feed)])
+
+
+def explore_product(shelfwise: Shelfwise, product_id: str, k: int) -> Exploration:
+    product = shelfwise.get_product(product_id)
+    if product is None:
+        return Exploration(subject=product_id, problem=f"no product '{product_id}'")
+    try:
+        lists = [
+            _listed("Similar items", shelfwise.similar_items(product_id, k)),
+            _listed("Bought together", shelfwise.bought_together(product_id, k)),
+        ]
+    except LookupError as error:
+        return Exploration(subject=product_id, product=product, problem=str(error))
+    return Exploration(subject=product_id, product=product, lists=lists)
