@@ -25,7 +25,8 @@ from implicit.cpu.als import AlternatingLeastSquares
 from pydantic import BaseModel, ConfigDict, Field
 from threadpoolctl import threadpool_limits
 
-from shelfwise.recommend.channel import TrainingData
+from shelfwise.recommend.channel import TrainingData, best_of, row_dots
+from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
 
@@ -40,6 +41,7 @@ class AlsConfig(BaseModel):
     bm25_k1: float = Field(default=100.0, gt=0)
     bm25_b: float = Field(default=0.8, ge=0, le=1)
     num_threads: int = Field(default=2, ge=1)
+    item_index: ItemIndexConfig = Field(default_factory=ItemIndexConfig)
     seed: int = 0
 
 
@@ -52,6 +54,7 @@ class AlsChannel:
         self.idf = np.zeros(0)
         self.mean_length = 1.0
         self.item_unit = np.zeros((0, 0), dtype=np.float32)
+        self._item_index: ItemIndex | None = None
 
     def fit(self, data: TrainingData) -> None:
         cfg = self.config
@@ -76,6 +79,10 @@ class AlsChannel:
         factors = np.asarray(self.model.item_factors, dtype=np.float32)
         norms = np.linalg.norm(factors, axis=1, keepdims=True)
         self.item_unit = factors / np.maximum(norms, 1e-12)
+        self._item_index = None
+        # serving folds new histories in against the item factors: the training shoppers'
+        # own factors are never read again
+        self.model.user_factors = np.zeros((0, cfg.factors), dtype=np.float32)
 
     def _confidence(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         """`1 + alpha * w` for every stored (history, item) count."""
@@ -104,6 +111,30 @@ class AlsChannel:
             return np.zeros((0, len(self.idf)), dtype=np.float32)
         item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
         return self.user_factors(histories) @ item_factors.T
+
+    def prepare_recall(self) -> ItemIndex:
+        """The item index `recall` searches, built now if it is not yet (fitting drops it)."""
+        assert self.model is not None, "fit the channel first"
+        index = getattr(self, "_item_index", None)
+        if index is None:
+            item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
+            index = self._item_index = ItemIndex(item_factors, "flat", self.config.item_index)
+        return index
+
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest item factors to each folded-in history (an item index, exact or IVF)."""
+        assert self.model is not None, "fit the channel first"
+        index = self.prepare_recall()
+        longest = max((len(h) for h in histories), default=0)
+        items, scores = index.search(self.user_factors(histories), depth + longest)
+        return best_of(histories, items, scores, depth)
+
+    def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        assert self.model is not None, "fit the channel first"
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.float32)
+        item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
+        return row_dots(self.user_factors(histories), rows, item_factors, items)
 
     def similar(self, item: int, candidates: np.ndarray) -> np.ndarray:
         """Cosine similarity of the item's factors to each candidate's."""

@@ -85,3 +85,95 @@ def recency_votes(
         shape=(len(histories), n_items),
         dtype=np.float32,
     )
+
+
+@runtime_checkable
+class SparseRecall(Protocol):
+    """A channel that finds its best items without scoring the whole catalog (what a request
+    at a million items needs). `recall` gives each history's `depth` best items, best first
+    (-1 pads a short row), leaving out the history's own items and items the channel has no
+    opinion on (score 0); `score_pairs` scores item `items[i]` for history `rows[i]`, exactly as
+    `score` would."""
+
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def score_pairs(
+        self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray
+    ) -> np.ndarray: ...
+
+
+def recall_of(
+    channel: RecallChannel, histories: Sequence[np.ndarray], depth: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The channel's `depth` best items per history (see SparseRecall), through its own fast path
+    when it has one, else by scoring every item."""
+    if isinstance(channel, SparseRecall):
+        return channel.recall(histories, depth)
+    scores = channel.score(histories)
+    for row, history in enumerate(histories):
+        scores[row, history] = -np.inf
+    items, best = top_k(scores, depth)
+    return best_of(histories, items, best, depth)
+
+
+def pair_scores_of(
+    channel: RecallChannel, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray
+) -> np.ndarray:
+    """The channel's score of each (history row, item) pair, 0 where it is not finite."""
+    if isinstance(channel, SparseRecall):
+        scores = channel.score_pairs(histories, rows, items)
+    else:
+        scores = channel.score(histories)[rows, items] if len(rows) else np.zeros(0, dtype=np.float32)
+    return np.where(np.isfinite(scores), scores, 0.0).astype(np.float32)
+
+
+def best_of(
+    histories: Sequence[np.ndarray], items: np.ndarray, scores: np.ndarray, depth: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate rows (best first, -1 for none) cut to the `depth` best that are not the
+    history's own items and score neither 0 nor non-finite; (len(histories), depth) each."""
+    out_items = np.full((len(histories), depth), -1, dtype=np.int64)
+    out_scores = np.zeros((len(histories), depth), dtype=np.float32)
+    for row, history in enumerate(histories):
+        found, found_scores = items[row], scores[row]
+        keep = (found >= 0) & np.isfinite(found_scores) & (found_scores != 0)
+        if len(history):
+            keep &= ~np.isin(found, history)
+        found, found_scores = found[keep][:depth], found_scores[keep][:depth]
+        out_items[row, : len(found)] = found
+        out_scores[row, : len(found)] = found_scores
+    return out_items, out_scores
+
+
+def top_of_sparse_rows(
+    matrix: sp.csr_matrix, histories: Sequence[np.ndarray], depth: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's `depth` largest stored values (see `best_of`), ties broken by item index."""
+    out_items = np.full((matrix.shape[0], depth), -1, dtype=np.int64)
+    out_scores = np.zeros((matrix.shape[0], depth), dtype=np.float32)
+    for row, history in enumerate(histories):
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        items = matrix.indices[start:end].astype(np.int64)
+        values = matrix.data[start:end]
+        keep = np.isfinite(values) & (values != 0)
+        if len(history):
+            keep &= ~np.isin(items, history)
+        items, values = items[keep], values[keep]
+        order = np.lexsort((items, -values))[:depth]
+        out_items[row, : len(order)] = items[order]
+        out_scores[row, : len(order)] = values[order]
+    return out_items, out_scores
+
+
+def row_dots(queries: np.ndarray, rows: np.ndarray, table: np.ndarray, items: np.ndarray) -> np.ndarray:
+    """`queries[rows[i]] . table[items[i]]` for every i, one matrix-vector product per query row
+    (gathering a query copy per pair would move most of the memory)."""
+    out = np.zeros(len(rows), dtype=np.float32)
+    if len(rows) == 0:
+        return out
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    bounds = np.flatnonzero(np.diff(sorted_rows)) + 1
+    for segment in np.split(order, bounds):
+        out[segment] = table[items[segment]] @ queries[rows[segment[0]]]
+    return out

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import TrainingData, recency_votes
+from shelfwise.recommend.channel import TrainingData, best_of, recency_votes, row_dots
+from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
 
@@ -25,6 +26,7 @@ class ContentConfig(BaseModel):
     history_decay: float = Field(
         default=2.0, ge=0, description="weight of the j-th most recent item = 1 / j ** decay"
     )
+    item_index: ItemIndexConfig = Field(default_factory=ItemIndexConfig)
 
 
 class ContentChannel:
@@ -33,6 +35,7 @@ class ContentChannel:
     def __init__(self, config: ContentConfig | None = None) -> None:
         self.config = config or ContentConfig()
         self.vectors: np.ndarray | None = None
+        self._item_index: ItemIndex | None = None
 
     def fit(self, data: TrainingData) -> None:
         if data.item_vectors is None:
@@ -40,6 +43,7 @@ class ContentChannel:
         if data.item_vectors.shape[0] != data.n_items:
             raise ValueError(f"item_vectors has {data.item_vectors.shape[0]} rows for {data.n_items} items")
         self.vectors = np.ascontiguousarray(data.item_vectors, dtype=np.float32)
+        self._item_index = None
 
     def profiles(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         """Unit-length profile of each history (zeros where it has no items with text)."""
@@ -53,6 +57,28 @@ class ContentChannel:
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         assert self.vectors is not None, "fit the channel first"
         return self.profiles(histories) @ self.vectors.T
+
+    def prepare_recall(self) -> ItemIndex:
+        """The item index `recall` searches, built now if it is not yet (fitting drops it)."""
+        assert self.vectors is not None, "fit the channel first"
+        index = getattr(self, "_item_index", None)
+        if index is None:
+            index = self._item_index = ItemIndex(self.vectors, "sq8", self.config.item_index)
+        return index
+
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest text vectors to each profile (exact, or IVF with one byte a coordinate)."""
+        assert self.vectors is not None, "fit the channel first"
+        index = self.prepare_recall()
+        longest = max((len(h) for h in histories), default=0)
+        items, scores = index.search(self.profiles(histories), depth + longest)
+        return best_of(histories, items, scores, depth)
+
+    def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        assert self.vectors is not None, "fit the channel first"
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.float32)
+        return row_dots(self.profiles(histories), rows, self.vectors, items)
 
     def reason(self, history: np.ndarray, item: int) -> Reason | None:
         """The recent history item whose text is closest to the item's."""

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import TrainingData
+from shelfwise.recommend.channel import TrainingData, top_of_sparse_rows
 from shelfwise.recommend.reasons import Reason
 
 
@@ -88,6 +88,18 @@ class CooccurrenceChannel:
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         assert self.matrix is not None, "fit the channel first"
         return np.asarray((self._votes(histories) @ self.matrix).todense(), dtype=np.float32)
+
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """Only the co-occurrence rows of the histories' recent items are read."""
+        assert self.matrix is not None, "fit the channel first"
+        return top_of_sparse_rows((self._votes(histories) @ self.matrix).tocsr(), histories, depth)
+
+    def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        assert self.matrix is not None, "fit the channel first"
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.float32)
+        scores = (self._votes(histories) @ self.matrix).tocsr()
+        return np.asarray(scores[rows, items], dtype=np.float32).ravel()
 
     def reason(self, history: np.ndarray, item: int) -> Reason | None:
         """The recent history item that co-occurs most with `item`."""

@@ -4,8 +4,8 @@ A request reads the shopper's latest events from the event store, so an event re
 ago changes the next answer without retraining. Business rules (no product the shopper already
 bought or has in the history, in stock only, unknown products ignored) and diversity apply after
 ranking: maximal marginal relevance over the items' title vectors (`RecommendConfig.mmr_lambda`)
-re-orders the eligible candidates, then a cap per category; every item carries a
-human-readable reason.
+re-orders the eligible candidates, then a cap per category (which never leaves a list short:
+items it held back fill the places left); every item carries a human-readable reason.
 """
 
 from __future__ import annotations
@@ -48,6 +48,16 @@ class Recommended:
 
 def recommender_registry(data_dir: Path) -> IndexRegistry:
     return IndexRegistry(data_dir / "models" / "recommender")
+
+
+def products_of(catalog: Mapping[str, Product], product_ids: Sequence[str]) -> dict[str, Product]:
+    """The catalog's products among `product_ids`, read in one call where the catalog can (a
+    store view's `get_many`), else one by one."""
+    get_many = getattr(catalog, "get_many", None)
+    if get_many is not None:
+        found: dict[str, Product] = get_many(product_ids)
+        return found
+    return {pid: product for pid in product_ids if (product := catalog.get(pid)) is not None}
 
 
 def _reason_text(
@@ -147,7 +157,8 @@ class LiveRecommender:
         exclude: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> list[Recommended]:
         """The k best items after `history` (its items and `exclude` left out), in stock and at
-        most `category_cap` per category, each with its reason."""
+        most `category_cap` per category (unless the list would be short without more), each
+        with its reason."""
         items, scores, ranks = self.recommender.recommend_one(history, k * 4 + len(exclude))
         channel_ranks = {int(item): row for item, row in zip(items, ranks, strict=True)}
         ranked = [(int(i), float(s)) for i, s in zip(items, scores, strict=True)]
@@ -192,23 +203,33 @@ class LiveRecommender:
         channel_ranks: Mapping[int, np.ndarray] | None = None,
     ) -> list[Recommended]:
         seen = set(history.tolist())
+        wanted = [(i, score) for i, score in ranked if i not in seen and self.item_ids[i] not in exclude]
+        products = products_of(catalog, [self.item_ids[item] for item, _ in wanted])
         eligible: list[tuple[int, float, Product]] = []
-        for item, score in ranked:
-            product_id = self.item_ids[item]
-            product = catalog.get(product_id)
-            if item in seen or product_id in exclude or product is None:
+        for item, score in wanted:
+            product = products.get(self.item_ids[item])
+            if product is None:
                 continue
             if config.in_stock_only and not product.in_stock:
                 continue
             eligible.append((item, score, product))
         eligible = self._diversified(eligible, config.mmr_lambda)
         per_category: Counter[str] = Counter()
-        out: list[Recommended] = []
-        for item, score, product in eligible:
-            category = product.category_path
+        chosen: list[tuple[int, float, Product]] = []
+        held_back: list[tuple[int, float, Product]] = []
+        for candidate in eligible:
+            category = candidate[2].category_path
             if category and per_category[category] >= config.category_cap:
+                held_back.append(candidate)
                 continue
             per_category[category] += 1
+            chosen.append(candidate)
+            if len(chosen) == k:
+                break
+        # the cap spreads a list over categories; it must not leave the list short
+        chosen += held_back[: k - len(chosen)]
+        out: list[Recommended] = []
+        for item, score, product in chosen:
             why = reason or self._reason(history, item, (channel_ranks or {}).get(item))
             anchor = None if why is None or why.anchor is None else self.item_ids[why.anchor]
             out.append(
@@ -217,8 +238,6 @@ class LiveRecommender:
                     "personal" if why is None else why.kind, anchor,
                 )
             )  # fmt: skip
-            if len(out) == k:
-                break
         return out
 
     def _diversified(

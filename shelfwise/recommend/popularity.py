@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import TrainingData
+from shelfwise.recommend.channel import TrainingData, best_of
 from shelfwise.recommend.reasons import Reason
 
 DAY = 86_400.0
@@ -52,6 +52,7 @@ class PopularityChannel:
         self.config = config or PopularityConfig()
         self.name = "popularity" if self.config.mode == "popular" else "trending"
         self.item_scores: np.ndarray | None = None
+        self._ranked: np.ndarray | None = None
 
     def fit(self, data: TrainingData) -> None:
         items = np.concatenate([np.zeros(0, dtype=np.int64)] + [np.asarray(s) for s in data.sequences])
@@ -65,6 +66,7 @@ class PopularityChannel:
         else:
             scores = self._trending(items[known], items[known & recent], data.n_items)
         self.item_scores = scores.astype(np.float32)
+        self._ranked = None  # items best first, sorted on the first recall
 
     def _by_position(self, sequences: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
         """Every event's weight (1, or halving with positions from its sequence's end), all
@@ -99,6 +101,21 @@ class PopularityChannel:
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         assert self.item_scores is not None, "fit the channel first"
         return np.tile(self.item_scores, (len(histories), 1))
+
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """The same ranked list for every history, read from the head of the items sorted once."""
+        assert self.item_scores is not None, "fit the channel first"
+        ranked = getattr(self, "_ranked", None)
+        if ranked is None or len(ranked) != len(self.item_scores):
+            ranked = self._ranked = np.lexsort((np.arange(len(self.item_scores)), -self.item_scores))
+        longest = max((len(h) for h in histories), default=0)
+        head = ranked[: depth + longest]
+        items = np.tile(head, (len(histories), 1))
+        return best_of(histories, items, np.tile(self.item_scores[head], (len(histories), 1)), depth)
+
+    def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        assert self.item_scores is not None, "fit the channel first"
+        return self.item_scores[np.asarray(items, dtype=np.int64)]
 
     def reason(self, history: np.ndarray, item: int) -> Reason | None:
         assert self.item_scores is not None, "fit the channel first"

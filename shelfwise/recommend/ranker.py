@@ -18,7 +18,7 @@ import lightgbm as lgb
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import RecallChannel, top_k
+from shelfwise.recommend.channel import RecallChannel, pair_scores_of, recall_of, row_dots, top_k
 
 
 class RankerConfig(BaseModel):
@@ -53,8 +53,10 @@ class CandidateBuilder:
         item_counts: np.ndarray,
         item_vectors: np.ndarray | None,
         depth: int,
+        sparse: bool = False,
     ) -> None:
         self.channels = list(channels)
+        self.sparse = sparse  # candidates from each channel's recall, not from scoring every item
         self.log_popularity = np.log1p(item_counts.astype(np.float32))
         self.is_cold = np.asarray(item_counts) == 0
         self.item_vectors = item_vectors
@@ -68,9 +70,31 @@ class CandidateBuilder:
         return names + ["log_popularity", "history_length", "text_sim_last", "channels_proposing", "is_cold"]
 
     def build(self, histories: Sequence[np.ndarray]) -> Candidates:
-        n_items = len(self.log_popularity)
+        if getattr(self, "sparse", False):  # builders pickled before sparse recall are dense
+            rows, cols, all_scores, ranks = self._sparse_candidates(histories)
+        else:
+            rows, cols, all_scores, ranks = self._dense_candidates(histories)
+        proposing = np.sum([rank < self.depth for rank in ranks], axis=0) if ranks else np.zeros(len(rows))
+        features = []
+        for chosen, rank in zip(all_scores, ranks, strict=True):
+            features += [chosen, rank]
+        lengths = np.array([len(h) for h in histories], dtype=np.float32)
+        features += [self.log_popularity[cols], lengths[rows], self._text_similarity(histories, rows, cols)]
+        features.append(proposing.astype(np.float32))
+        features.append(self.is_cold[cols].astype(np.float32))
+        return Candidates(
+            items=cols.astype(np.int64),
+            features=np.stack(features, axis=1).astype(np.float32),
+            group=np.bincount(rows, minlength=len(histories)).astype(np.int64),
+        )
+
+    def _dense_candidates(
+        self, histories: Sequence[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """Candidate (row, item) pairs, row-major, from every channel's scores of every item,
+        with each channel's score and rank of them."""
         all_scores = [channel.score(histories) for channel in self.channels]
-        ranks = []
+        full_ranks = []
         for scores in all_scores:
             for row, history in enumerate(histories):
                 scores[row, history] = -np.inf
@@ -79,32 +103,51 @@ class CandidateBuilder:
             np.put_along_axis(rank, top, np.arange(top.shape[1], dtype=np.float32)[None, :], axis=1)
             # an item a channel has no opinion on is not its candidate, whatever its rank
             rank[~np.isfinite(scores) | (scores == 0)] = self.depth
-            ranks.append(rank)
-        proposing = np.sum([rank < self.depth for rank in ranks], axis=0)
-        rows, cols = np.nonzero(proposing > 0)
-        features = []
-        for scores, rank in zip(all_scores, ranks, strict=True):
-            chosen = scores[rows, cols]
-            features += [np.where(np.isfinite(chosen), chosen, 0.0), rank[rows, cols]]
-        lengths = np.array([len(h) for h in histories], dtype=np.float32)
-        features += [self.log_popularity[cols], lengths[rows], self._text_similarity(histories, rows, cols)]
-        features.append(proposing[rows, cols].astype(np.float32))
-        features.append(self.is_cold[cols].astype(np.float32))
-        return Candidates(
-            items=cols.astype(np.int64),
-            features=np.stack(features, axis=1).astype(np.float32),
-            group=np.bincount(rows, minlength=len(histories)).astype(np.int64) if n_items else np.zeros(0),
-        )
+            full_ranks.append(rank)
+        if not full_ranks:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, [], []
+        rows, cols = np.nonzero(np.any([rank < self.depth for rank in full_ranks], axis=0))
+        chosen = []
+        for scores in all_scores:
+            picked = scores[rows, cols]
+            chosen.append(np.where(np.isfinite(picked), picked, 0.0).astype(np.float32))
+        return rows, cols, chosen, [rank[rows, cols] for rank in full_ranks]
+
+    def _sparse_candidates(
+        self, histories: Sequence[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray, list[np.ndarray], list[np.ndarray]]:
+        """The same candidates from each channel's recall of its `depth` best items (never a
+        score for every item), in the same row-major order."""
+        n_items = np.int64(len(self.log_popularity))
+        keyed = []
+        for channel in self.channels:
+            items, _ = recall_of(channel, histories, self.depth)
+            found = items >= 0
+            rows = np.broadcast_to(np.arange(len(histories))[:, None], items.shape)[found]
+            places = np.arange(items.shape[1], dtype=np.float32)
+            positions = np.broadcast_to(places[None, :], items.shape)[found]
+            keys = rows.astype(np.int64) * n_items + items[found]
+            order = np.argsort(keys)
+            keyed.append((keys[order], positions[order]))
+        keys = np.unique(np.concatenate([np.zeros(0, dtype=np.int64)] + [k for k, _ in keyed]))
+        rows, cols = keys // n_items, keys % n_items
+        ranks = []
+        for channel_keys, positions in keyed:
+            at = np.minimum(np.searchsorted(channel_keys, keys), max(0, len(channel_keys) - 1))
+            hit = channel_keys[at] == keys if len(channel_keys) else np.zeros(len(keys), dtype=bool)
+            ranks.append(np.where(hit, positions[at] if len(positions) else 0, self.depth).astype(np.float32))
+        scores = [pair_scores_of(channel, histories, rows, cols) for channel in self.channels]
+        return rows, cols, scores, ranks
 
     def _text_similarity(
         self, histories: Sequence[np.ndarray], rows: np.ndarray, cols: np.ndarray
     ) -> np.ndarray:
         if self.item_vectors is None:
             return np.zeros(len(rows), dtype=np.float32)
-        last = np.array([h[-1] if len(h) else -1 for h in histories])
-        anchors = last[rows]
-        sims = np.einsum("ij,ij->i", self.item_vectors[np.maximum(anchors, 0)], self.item_vectors[cols])
-        return np.where(anchors >= 0, sims, 0.0).astype(np.float32)
+        last = np.array([h[-1] if len(h) else -1 for h in histories], dtype=np.int64)
+        sims = row_dots(self.item_vectors[np.maximum(last, 0)], rows, self.item_vectors, cols)
+        return np.where(last[rows] >= 0, sims, 0.0).astype(np.float32)
 
 
 class LearnedRanker:
@@ -166,7 +209,8 @@ class LearnedRanker:
 
     def predict(self, candidates: Candidates) -> np.ndarray:
         assert self.booster is not None, "fit the ranker first"
-        return self.booster.predict(candidates.features, num_iteration=self.booster.best_iteration)
+        scores = self.booster.predict(candidates.features, num_iteration=self.booster.best_iteration)
+        return np.asarray(scores)
 
 
 def reciprocal_rank_scores(candidates: Candidates, n_channels: int, depth: int) -> np.ndarray:

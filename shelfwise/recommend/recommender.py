@@ -75,6 +75,13 @@ class RecommenderConfig(BaseModel):
         description="hide nothing when fewer ranker examples than this would have a cold next item",
     )
     cold_slots: int = Field(default=0, ge=0, description="places per list kept for items without events")
+    sparse_recall_from: int = Field(
+        default=50_000, ge=1,
+        description="from this many items, candidates come from each channel's recall, not from scoring all",
+    )
+    max_ranker_histories: int = Field(
+        default=50_000, ge=1, description="at most this many shoppers' latest items teach the ranker"
+    )
     seed: int = 0
 
 
@@ -111,13 +118,15 @@ class FitReport:
 
 
 def hold_out_latest(
-    data: TrainingData, fraction: float, seed: int
+    data: TrainingData, fraction: float, seed: int, at_most: int | None = None
 ) -> tuple[TrainingData, np.ndarray, np.ndarray]:
-    """Channel training data without the latest item of a random `fraction` of the shoppers
-    with at least 3 items, and those shoppers' indices and held-out items."""
+    """Channel training data without the latest item of a random `fraction` (but at most
+    `at_most`) of the shoppers with at least 3 items, and those shoppers' indices and held-out
+    items."""
     rng = np.random.default_rng(seed)
     eligible = np.flatnonzero([len(s) >= 3 for s in data.sequences])
-    chosen = np.sort(rng.choice(eligible, size=int(len(eligible) * fraction), replace=False))
+    size = int(len(eligible) * fraction) if at_most is None else min(at_most, int(len(eligible) * fraction))
+    chosen = np.sort(rng.choice(eligible, size=size, replace=False))
     sequences = list(data.sequences)
     timestamps = None if data.timestamps is None else list(data.timestamps)
     targets = np.array([sequences[u][-1] for u in chosen], dtype=np.int64)
@@ -174,7 +183,10 @@ class Recommender:
         cfg = self.config
         say = progress or (lambda message: None)
         seconds: dict[str, float] = {}
-        channel_data, ranker_users, targets = hold_out_latest(data, cfg.ranker_fraction, cfg.seed)
+        channel_data, ranker_users, targets = hold_out_latest(
+            data, cfg.ranker_fraction, cfg.seed, cfg.max_ranker_histories
+        )
+        sparse = data.n_items >= cfg.sparse_recall_from
         cold = choose_cold_items(channel_data, cfg.cold_item_share, cfg.seed + 1)
         cold_examples = int(np.isin(targets, cold).sum())
         if 0 < cold_examples < cfg.min_cold_examples:
@@ -190,7 +202,7 @@ class Recommender:
             say(f"hiding the events of {len(cold)} items: {cold_examples} ranker examples are cold")
         self._fit_channels(_nonempty(learning_data), histories, targets, report, say)
         self.builder = CandidateBuilder(
-            self.channels, learning_data.item_counts(), data.item_vectors, cfg.ranker.depth
+            self.channels, learning_data.item_counts(), data.item_vectors, cfg.ranker.depth, sparse
         )
         started = time.perf_counter()
         self._fit_ranker(self._candidates(histories), targets, report)
@@ -203,10 +215,15 @@ class Recommender:
                 if not isinstance(channel, SequentialChannel):
                     channel.fit(restored)
             self.builder = CandidateBuilder(
-                self.channels, channel_data.item_counts(), data.item_vectors, cfg.ranker.depth
+                self.channels, channel_data.item_counts(), data.item_vectors, cfg.ranker.depth, sparse
             )
             seconds["refit"] = time.perf_counter() - started
             say(f"refitted the channels with the hidden events in {seconds['refit']:.1f} s")
+        if sparse:  # a saved recommender carries its item indexes: no request waits for one
+            for channel in self.channels:
+                prepare = getattr(channel, "prepare_recall", None)
+                if prepare is not None:
+                    prepare()
         return report
 
     def _fit_channels(

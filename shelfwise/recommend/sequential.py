@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 import torch
@@ -19,7 +20,8 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
-from shelfwise.recommend.channel import TrainingData
+from shelfwise.recommend.channel import TrainingData, best_of, row_dots
+from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,14 @@ class SequentialConfig(BaseModel):
     patience: int = Field(default=3, ge=1, description="stop after this many epochs without gain")
     batch_size: int = Field(default=128, ge=1)
     learning_rate: float = Field(default=1e-3, gt=0)
+    full_softmax_below: int = Field(
+        default=50_000, ge=1, description="catalogs this small train with a softmax over every item"
+    )
+    sampled_negatives: int = Field(
+        default=2048, ge=1, description="larger ones: this many random items per batch are the negatives"
+    )
     threads: int = Field(default=2, ge=1)
+    item_index: ItemIndexConfig = Field(default_factory=ItemIndexConfig)
     seed: int = 0
 
 
@@ -72,16 +81,23 @@ class _SelfAttentive(nn.Module):
             table = table + self.text_projection(self.text)
         return table
 
-    def forward(
-        self, inputs: torch.Tensor, table: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Hidden state at every position of left-padded `inputs`, and the item table (`table`
-        when given: the frozen one of a fitted model)."""
-        table = self.item_table() if table is None else table
+    def item_rows(self, rows: torch.Tensor) -> torch.Tensor:
+        """Rows of the item table, computed for these rows only (the whole table of a large
+        catalog costs more than a training step)."""
+        table = self.ids(rows)
+        if self.text_projection is not None:
+            table = table + self.text_projection(cast(torch.Tensor, self.text)[rows])
+        return table
+
+    def forward(self, inputs: torch.Tensor, table: torch.Tensor | None = None) -> torch.Tensor:
+        """Hidden state at every position of left-padded `inputs`, reading item rows from
+        `table` when given (the frozen table of a fitted model, or one computed for a step)."""
+        embedded = self.item_rows(inputs) if table is None else table[inputs]
         length = inputs.shape[1]
-        hidden = table[inputs] * self.scale + self.positions.weight[None, -length:]
-        hidden = self.blocks(self.dropout(hidden), mask=self.causal[:length, :length])
-        return self.norm(hidden), table
+        hidden = embedded * self.scale + self.positions.weight[None, -length:]
+        causal = cast(torch.Tensor, self.causal)
+        hidden = self.blocks(self.dropout(hidden), mask=causal[:length, :length])
+        return self.norm(hidden)
 
 
 def _left_padded(sequences: Sequence[np.ndarray], length: int) -> torch.Tensor:
@@ -103,6 +119,7 @@ class SequentialChannel:
         self.epochs_trained = 0
         self.best_validation: float | None = None
         self._table: torch.Tensor | None = None  # item table of the fitted model, computed once
+        self._item_index: ItemIndex | None = None
 
     def fit(
         self,
@@ -119,13 +136,14 @@ class SequentialChannel:
         text = None
         if cfg.use_text and data.item_vectors is not None:
             text = torch.from_numpy(np.asarray(data.item_vectors, dtype=np.float32))
-        self._table = None
+        self._table, self._item_index = None, None
         self.model = model = _SelfAttentive(data.n_items, text, cfg)
         trainable = [s for s in data.sequences if len(s) >= 2]
         if not trainable:
             return
         inputs = _left_padded([s[:-1] for s in trainable], cfg.max_length)
         targets = _left_padded([s[1:] for s in trainable], cfg.max_length)
+        sampled = data.n_items >= cfg.full_softmax_below
         optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate)
         best_state, best_score, stale = None, -1.0, 0
         for epoch in range(cfg.epochs):
@@ -135,11 +153,14 @@ class SequentialChannel:
             total = 0.0
             for start in range(0, len(order), cfg.batch_size):
                 rows = order[start : start + cfg.batch_size]
-                hidden, table = model(inputs[rows])
                 wanted = targets[rows]
                 mask = wanted > 0
-                logits = hidden[mask] @ table[1:].T
-                loss = F.cross_entropy(logits, wanted[mask] - 1)
+                if sampled:
+                    loss = self._sampled_loss(model, model(inputs[rows])[mask], wanted[mask], generator)
+                else:
+                    table = model.item_table()
+                    logits = model(inputs[rows], table)[mask] @ table[1:].T
+                    loss = F.cross_entropy(logits, wanted[mask] - 1)
                 optimizer.zero_grad()
                 loss.backward()
                 optimizer.step()
@@ -165,31 +186,94 @@ class SequentialChannel:
         with torch.inference_mode():
             self._table = model.item_table().clone()
 
-    def _validation_ndcg(self, histories: Sequence[np.ndarray], targets: np.ndarray) -> float:
-        scores = self.score(histories)
-        for row, history in enumerate(histories):
-            scores[row, history] = -np.inf
-        truth = scores[np.arange(len(targets)), targets]
-        rank = (scores > truth[:, None]).sum(axis=1)
-        return float(np.where(rank < 10, 1.0 / np.log2(rank + 2.0), 0.0).mean())
+    def _sampled_loss(
+        self, model: _SelfAttentive, hidden: torch.Tensor, wanted: torch.Tensor, generator: torch.Generator
+    ) -> torch.Tensor:
+        """Softmax of each true next item against random items shared by the batch (a random
+        item that is the true one does not count against it)."""
+        n_items = model.ids.num_embeddings - 1
+        negatives = torch.randint(1, n_items + 1, (self.config.sampled_negatives,), generator=generator)
+        positive = (hidden * model.item_rows(wanted)).sum(dim=1, keepdim=True)
+        negative = hidden @ model.item_rows(negatives).T
+        negative = negative.masked_fill(negatives[None, :] == wanted[:, None], float("-inf"))
+        logits = torch.cat([positive, negative], dim=1)
+        return F.cross_entropy(logits, torch.zeros(len(logits), dtype=torch.long))
 
-    def score(self, histories: Sequence[np.ndarray], batch_size: int = 1024) -> np.ndarray:
-        assert self.model is not None, "fit the channel first"
+    def _validation_ndcg(
+        self, histories: Sequence[np.ndarray], targets: np.ndarray, batch_size: int = 64
+    ) -> float:
+        """Mean NDCG@10 of the true next items ranked against every other item (in small
+        batches: a batch's scores cover the whole catalog)."""
+        assert self.model is not None
         self.model.eval()
-        n_items = self.model.ids.num_embeddings - 1
-        out = np.zeros((len(histories), n_items), dtype=np.float32)
+        gains = []
         with torch.inference_mode():
-            frozen = getattr(self, "_table", None)  # absent in models pickled before it existed
-            full = self.model.item_table() if frozen is None else frozen
+            full = self.model.item_table()
             table = full[1:]
             for start in range(0, len(histories), batch_size):
                 batch = histories[start : start + batch_size]
-                hidden, _ = self.model(_left_padded(batch, self.config.max_length), full)
-                scores = (hidden[:, -1] @ table.T).numpy()
-                empty = np.array([len(h) == 0 for h in batch])
-                scores[empty] = 0.0
-                out[start : start + len(batch)] = scores
+                hidden = self.model(_left_padded(batch, self.config.max_length), full)[:, -1]
+                scores = (hidden @ table.T).numpy()
+                for row, history in enumerate(batch):
+                    scores[row, history] = -np.inf
+                truth = scores[np.arange(len(batch)), targets[start : start + len(batch)]]
+                rank = (scores > truth[:, None]).sum(axis=1)
+                gains.append(np.where(rank < 10, 1.0 / np.log2(rank + 2.0), 0.0))
+        return float(np.concatenate(gains).mean()) if gains else 0.0
+
+    def _item_table(self) -> torch.Tensor:
+        """Row i + 1 is item i (row 0 pads)."""
+        assert self.model is not None, "fit the channel first"
+        frozen = getattr(self, "_table", None)  # absent in models pickled before it existed
+        return self.model.item_table() if frozen is None else frozen
+
+    def hidden(self, histories: Sequence[np.ndarray], batch_size: int = 1024) -> np.ndarray:
+        """The model's state after each history's latest item, (len(histories), dim); zeros for
+        an empty history."""
+        assert self.model is not None, "fit the channel first"
+        self.model.eval()
+        out = np.zeros((len(histories), self.config.dim), dtype=np.float32)
+        with torch.inference_mode():
+            full = self._item_table()
+            for start in range(0, len(histories), batch_size):
+                batch = histories[start : start + batch_size]
+                states = self.model(_left_padded(batch, self.config.max_length), full)[:, -1].numpy()
+                states[np.array([len(h) == 0 for h in batch], dtype=bool)] = 0.0
+                out[start : start + len(batch)] = states
         return out
+
+    def score(self, histories: Sequence[np.ndarray], batch_size: int = 1024) -> np.ndarray:
+        assert self.model is not None, "fit the channel first"
+        with torch.inference_mode():
+            table = self._item_table()[1:].numpy()
+        out = np.zeros((len(histories), len(table)), dtype=np.float32)
+        for start in range(0, len(histories), batch_size):
+            batch = histories[start : start + batch_size]
+            out[start : start + len(batch)] = self.hidden(batch, batch_size) @ table.T
+        return out
+
+    def prepare_recall(self) -> ItemIndex:
+        """The item index `recall` searches, built now if it is not yet (fitting drops it)."""
+        index = getattr(self, "_item_index", None)
+        if index is None:
+            with torch.inference_mode():
+                table = self._item_table()[1:].numpy()
+            index = self._item_index = ItemIndex(table, "flat", self.config.item_index)
+        return index
+
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest item-table rows to each history's state (an item index, exact or IVF)."""
+        index = self.prepare_recall()
+        longest = max((len(h) for h in histories), default=0)
+        items, scores = index.search(self.hidden(histories), depth + longest)
+        return best_of(histories, items, scores, depth)
+
+    def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.float32)
+        with torch.inference_mode():
+            table = self._item_table()[1:].numpy()
+        return row_dots(self.hidden(histories), rows, table, items)
 
     def reason(self, history: np.ndarray, item: int) -> Reason | None:
         """Sequential picks follow from the shopper's latest item."""

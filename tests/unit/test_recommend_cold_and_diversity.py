@@ -269,3 +269,26 @@ def test_bench_recommend_reads_item_metadata_for_the_graph_channel(tmp_path: Pat
     assert code == 0 and "no graph channel" in output
     code, output = _bench(tmp_path, header + rows.replace("\tp1\t", "\tp1,p2\t"), "--channels", "graph")
     assert code == 1 and "items.tsv:2: also_buy of item 'p0' contains a comma" in output
+
+
+def test_the_category_cap_never_leaves_a_list_short() -> None:
+    from shelfwise.config import RecommendConfig
+    from shelfwise.recommend.cooccurrence import CooccurrenceChannel
+    from shelfwise.recommend.live import LiveRecommender
+    from shelfwise.records import Product
+
+    data, _ = _two_topics(300, seed=5)
+    recommender = Recommender(
+        RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")), cold_item_share=0)
+    )
+    recommender.fit(data)
+    # two categories only: a cap of 2 allows 4 items, the other 4 places come from what it held back
+    catalog = {
+        item: Product(product_id=item, title=f"title {item}", category=("Shop", "A" if k % 2 else "B"))
+        for k, item in enumerate(data.item_ids)
+    }
+    live = LiveRecommender(recommender, data.item_ids, {}, {}, CooccurrenceChannel())
+    picked = live.for_history(np.array([3, 4]), 8, catalog, RecommendConfig(category_cap=2, mmr_lambda=1.0))
+    assert len(picked) == 8
+    first = [r.product.category_path for r in picked[:4]]
+    assert sorted(first) == ["Shop > A", "Shop > A", "Shop > B", "Shop > B"]

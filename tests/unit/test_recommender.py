@@ -81,6 +81,30 @@ def test_sequential_model_learns_a_cycle_and_uses_text_vectors() -> None:
     assert not channel.score([np.array([], dtype=np.int64)]).any()
 
 
+def test_sequential_model_learns_with_sampled_negatives() -> None:
+    """Above `full_softmax_below` items the model learns from random negatives."""
+    n = 40
+    rng = np.random.default_rng(1)
+    sequences = []
+    for _ in range(400):
+        start, length = rng.integers(n), rng.integers(3, 7)
+        sequences.append([(start + j) % n for j in range(length)])
+    data = _data(sequences, n, np.eye(n, 48, dtype=np.float32))
+    channel = SequentialChannel(
+        SequentialConfig(
+            epochs=30, patience=30, dim=16, heads=1, layers=1, dropout=0.0, max_length=8,
+            full_softmax_below=10, sampled_negatives=8,
+        )
+    )  # fmt: skip
+    histories = [np.array([5, 6, 7]), np.array([30, 31, 32, 33])]
+    channel.fit(data, validation=(histories, np.array([8, 34])))
+    assert channel.best_validation is not None and channel.best_validation > 0.5
+    scores = channel.score(histories)
+    for row, history in enumerate(histories):
+        scores[row, history] = -np.inf
+    assert top_k(scores, 1)[0][:, 0].tolist() == [8, 34]
+
+
 def test_hold_out_latest_removes_the_last_item_of_a_share_of_long_sequences() -> None:
     data = _data([[0, 1, 2], [1, 2], [2, 3, 0, 1]] * 10, 4)
     held, users, targets = hold_out_latest(data, 0.5, seed=3)
