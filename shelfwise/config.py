@@ -185,13 +185,20 @@ class ServeConfig(BaseModel):
     catch_up_seconds: float = Field(
         default=1.0, gt=0, description="how often the server applies catalog changes made by other processes"
     )
+    impression_flush_seconds: float = Field(
+        default=0.2, ge=0,
+        description="impressions are stored in batches this often, off the request path; 0 stores "
+        "each answer's before it returns",
+    )
 
 
 class RecommendConfig(BaseModel):
     """How recommendations are served (the models come from `shelfwise train recommender`)."""
 
     history_events: int = Field(default=50, ge=1, description="latest events of a shopper that count")
-    category_cap: int = Field(default=3, ge=1, description="most items of one category in a list")
+    category_cap: int = Field(
+        default=3, ge=1, description="most items of one category in a list, unless fewer would leave it short"
+    )
     mmr_lambda: float = Field(
         default=0.9, ge=0, le=1,
         description="maximal marginal relevance over title vectors before the category cap; 1 = off",

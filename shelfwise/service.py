@@ -24,6 +24,7 @@ from shelfwise.experiments.settings import (
     stage_settings,
 )
 from shelfwise.impressions import (
+    BufferedImpressionLog,
     Impression,
     ImpressionLog,
     ShownItem,
@@ -61,6 +62,9 @@ class _StoreView(Mapping[str, Product]):
         if product is None:
             raise KeyError(product_id)
         return product
+
+    def get_many(self, product_ids: Sequence[str]) -> dict[str, Product]:
+        return self._store.get_many(product_ids)
 
     def __iter__(self) -> Iterator[str]:
         return (p.product_id for p in self._store.iter_products())
@@ -121,7 +125,7 @@ class Shelfwise(PersonalStages):
             raise
         self.store = store or open_store(settings.resolved_store_url())
         self.events = events if events is not None else open_event_store(settings.data_dir)
-        self.impressions = impressions if impressions is not None else open_impression_log(settings.data_dir)
+        self.impressions = impressions if impressions is not None else self._default_impressions(settings)
         self._event_recorder = EventRecorder(self.events)
         self._recommender: LiveRecommender | None = None
         self._profiles: Profiles | None = None
@@ -362,6 +366,12 @@ class Shelfwise(PersonalStages):
             )
         )  # fmt: skip
         return found, variants
+
+    @staticmethod
+    def _default_impressions(settings: Settings) -> ImpressionLog:
+        log = open_impression_log(settings.data_dir)
+        flush = settings.serve.impression_flush_seconds
+        return log if flush == 0 else BufferedImpressionLog(log, interval=flush)
 
     def _log_impression(self, impression: Impression) -> None:
         """Impressions are the service's own log: a failed write is logged, the answer still goes out."""

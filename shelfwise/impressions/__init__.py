@@ -5,6 +5,7 @@ which gives the CTR/CVR training examples."""
 from __future__ import annotations
 
 from shelfwise.impressions.attribution import AttributionConfig, AttributionStats, attribute
+from shelfwise.impressions.buffered import BufferedImpressionLog
 from shelfwise.impressions.log import (
     IMPRESSIONS_FILE,
     ImpressionLog,
@@ -19,6 +20,7 @@ __all__ = [
     "SURFACES",
     "AttributionConfig",
     "AttributionStats",
+    "BufferedImpressionLog",
     "Impression",
     "ImpressionLog",
     "LabeledImpression",

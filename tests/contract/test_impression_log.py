@@ -10,6 +10,7 @@ import pytest
 
 from shelfwise.experiments import RecordOutcome
 from shelfwise.impressions import (
+    BufferedImpressionLog,
     Impression,
     ImpressionLog,
     MemoryImpressionLog,
@@ -21,11 +22,15 @@ from shelfwise.impressions import (
 T0 = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "buffered-sqlite"])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ImpressionLog]:
-    backend: ImpressionLog = (
-        MemoryImpressionLog() if request.param == "memory" else SQLiteImpressionLog(tmp_path / "i.db")
-    )
+    backend: ImpressionLog
+    if request.param == "memory":
+        backend = MemoryImpressionLog()
+    elif request.param == "sqlite":
+        backend = SQLiteImpressionLog(tmp_path / "i.db")
+    else:
+        backend = BufferedImpressionLog(SQLiteImpressionLog(tmp_path / "i.db"), interval=0.05)
     yield backend
     backend.close()
 
