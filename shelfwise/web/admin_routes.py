@@ -30,7 +30,7 @@ from shelfwise.web.admin_catalog import artifact_versions, catalog_health
 from shelfwise.web.admin_experiments import experiment_views
 from shelfwise.web.admin_explorer import explore_product, explore_user
 from shelfwise.web.admin_index import IndexJobs
-from shelfwise.web.admin_reports import events_chart, recommender_reports
+from shelfwise.web.admin_reports import events_chart, ranker_reports, recommender_reports
 from shelfwise.web.admin_trace import search_trace
 from shelfwise.web.pages import Pages
 
@@ -185,6 +185,7 @@ def admin_router(pages: Pages) -> APIRouter:
         return pages.render(
             request, "admin_reports", private=True, section="reports",
             recommenders=recommender_reports(shelfwise.settings.data_dir),
+            rankers=ranker_reports(shelfwise.settings.data_dir),
             events=events_chart(shelfwise.events.stats().by_type),
         )  # fmt: skip
 
