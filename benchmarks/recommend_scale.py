@@ -99,6 +99,27 @@ class OnDemandCatalog(Mapping[str, Product]):
         return len(self._ids)
 
 
+FIT_KEYS = ("fit_s", "fit_seconds", "fused_by", "validation_ndcg", "sparse_recall")
+
+
+def fit_recommender(
+    data: TrainingData, config: RecommenderConfig, report: dict[str, object]
+) -> LiveRecommender:
+    started = time.perf_counter()
+    recommender = Recommender(config)
+    fit = recommender.fit(data, lambda message: print(f"  {message}", flush=True))
+    report["fit_s"] = round(time.perf_counter() - started, 1)
+    report["fit_seconds"] = {k: round(v, 1) for k, v in fit.seconds.items()}
+    report["fused_by"] = fit.fused_by
+    report["validation_ndcg"] = fit.validation_ndcg
+    assert recommender.builder is not None
+    report["sparse_recall"] = recommender.builder.sparse
+    print(f"fitted in {report['fit_s']} s ({fit.fused_by}); RSS {rss_mb():.0f} MB", flush=True)
+    together = CooccurrenceChannel()
+    together.matrix = next(c for c in recommender.channels if isinstance(c, CooccurrenceChannel)).matrix
+    return LiveRecommender(recommender, data.item_ids, {}, {}, together)
+
+
 def rss_mb() -> float:
     with open(f"/proc/{os.getpid()}/status") as handle:
         for line in handle:
@@ -131,6 +152,9 @@ def main() -> None:
         "--profile", action="store_true", help="print where new-shopper and feed requests spend"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--model", type=Path, help="a folder: load the fitted model from it, or save it there"
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -158,25 +182,24 @@ def main() -> None:
             "seed": args.seed,
         }
     )
-    started = time.perf_counter()
-    recommender = Recommender(config)
-    fit = recommender.fit(data, lambda message: print(f"  {message}", flush=True))
-    report["fit_s"] = round(time.perf_counter() - started, 1)
-    report["fit_seconds"] = {k: round(v, 1) for k, v in fit.seconds.items()}
-    report["fused_by"] = fit.fused_by
-    report["validation_ndcg"] = fit.validation_ndcg
-    assert recommender.builder is not None
-    report["sparse_recall"] = recommender.builder.sparse
-    print(f"fitted in {report['fit_s']} s ({fit.fused_by}); RSS {rss_mb():.0f} MB", flush=True)
-
-    together = CooccurrenceChannel()
-    together.matrix = next(c for c in recommender.channels if isinstance(c, CooccurrenceChannel)).matrix
-    live = LiveRecommender(recommender, data.item_ids, {}, {}, together)
-    started = time.perf_counter()
-    blob = pickle.dumps(live, protocol=pickle.HIGHEST_PROTOCOL)
-    report["model_mb"] = round(len(blob) / 2**20, 1)
-    report["pickle_s"] = round(time.perf_counter() - started, 1)
-    del blob
+    saved = args.model / "manifest.json" if args.model else None
+    if saved is not None and saved.exists():
+        started = time.perf_counter()
+        live = LiveRecommender.load(args.model)
+        report |= json.loads(saved.read_text())["fit"]
+        report["load_s"] = round(time.perf_counter() - started, 1)
+        print(f"loaded {args.model} in {report['load_s']} s; RSS {rss_mb():.0f} MB", flush=True)
+    else:
+        live = fit_recommender(data, config, report)
+        started = time.perf_counter()
+        if args.model is not None:
+            live.save(args.model, {"fit": {k: report[k] for k in FIT_KEYS}})
+        else:
+            pickle.dumps(live, protocol=pickle.HIGHEST_PROTOCOL)
+        report["pickle_s"] = round(time.perf_counter() - started, 1)
+    recommender = live.recommender
+    if args.model is not None:
+        report["model_mb"] = round((args.model / "recommender.pkl").stat().st_size / 2**20, 1)
     catalog = OnDemandCatalog(data, clusters)
     serve = RecommendConfig()
 
@@ -235,6 +258,10 @@ def main() -> None:
         if channel.name == "als":
             vectors = np.asarray(channel.model.item_factors, dtype=np.float32)  # type: ignore[attr-defined]
             queries = channel.user_factors(sample)  # type: ignore[attr-defined]
+        elif channel.name == "sequential":
+            with torch.inference_mode():
+                vectors = channel._item_table()[1:].numpy()  # type: ignore[attr-defined]
+            queries = channel.hidden(sample)  # type: ignore[attr-defined]
         else:
             vectors, queries = channel.vectors, channel.profiles(sample)  # type: ignore[attr-defined]
         recalls[channel.name] = round(recall_against_exact(index, vectors, queries, 10), 4)

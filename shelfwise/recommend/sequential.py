@@ -54,11 +54,14 @@ class SequentialConfig(BaseModel):
 
 
 class _SelfAttentive(nn.Module):
-    def __init__(self, n_items: int, text: torch.Tensor | None, config: SequentialConfig) -> None:
+    def __init__(
+        self, n_items: int, text: torch.Tensor | None, config: SequentialConfig, sparse: bool = False
+    ) -> None:
         super().__init__()
         d = config.dim
         self.scale = d**0.5
-        self.ids = nn.Embedding(n_items + 1, d, padding_idx=0)  # index 0 pads
+        # sparse: a step's gradient and update touch only the rows it read, not the whole catalog
+        self.ids = nn.Embedding(n_items + 1, d, padding_idx=0, sparse=sparse)  # index 0 pads
         nn.init.normal_(self.ids.weight, std=0.02)
         with torch.no_grad():
             self.ids.weight[0].zero_()
@@ -137,14 +140,19 @@ class SequentialChannel:
         if cfg.use_text and data.item_vectors is not None:
             text = torch.from_numpy(np.asarray(data.item_vectors, dtype=np.float32))
         self._table, self._item_index = None, None
-        self.model = model = _SelfAttentive(data.n_items, text, cfg)
+        sampled = data.n_items >= cfg.full_softmax_below
+        self.model = model = _SelfAttentive(data.n_items, text, cfg, sparse=sampled)
         trainable = [s for s in data.sequences if len(s) >= 2]
         if not trainable:
             return
         inputs = _left_padded([s[:-1] for s in trainable], cfg.max_length)
         targets = _left_padded([s[1:] for s in trainable], cfg.max_length)
-        sampled = data.n_items >= cfg.full_softmax_below
-        optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate)
+        others = [p for name, p in model.named_parameters() if name != "ids.weight"]
+        ids = [model.ids.weight]
+        optimizers: list[torch.optim.Optimizer] = [
+            torch.optim.Adam(others, lr=cfg.learning_rate),
+            (torch.optim.SparseAdam if sampled else torch.optim.Adam)(ids, lr=cfg.learning_rate),
+        ]
         best_state, best_score, stale = None, -1.0, 0
         for epoch in range(cfg.epochs):
             started = time.perf_counter()
@@ -161,9 +169,11 @@ class SequentialChannel:
                     table = model.item_table()
                     logits = model(inputs[rows], table)[mask] @ table[1:].T
                     loss = F.cross_entropy(logits, wanted[mask] - 1)
-                optimizer.zero_grad()
+                for optimizer in optimizers:
+                    optimizer.zero_grad()
                 loss.backward()
-                optimizer.step()
+                for optimizer in optimizers:
+                    optimizer.step()
                 total += loss.item() * int(mask.sum())
             self.epochs_trained = epoch + 1
             loss_per_item = total / max(1, int((targets > 0).sum()))

@@ -1,0 +1,211 @@
+"""Search at scale on one machine (issue 6 part 3): the demo catalog generator scaled to N products,
+ingested and indexed by Shelfwise, then searched single-threaded by a fresh serving process.
+
+    .venv/bin/python benchmarks/search_scale.py --sizes 10000,100000 --out runs/search-scale.json
+
+For each size: generation, store and index build times (encoding included: products/s), then in
+a separate process that only opens the published index (what a server does at start-up): its
+memory (RSS), latency p50/p95/p99 of hybrid (weighted fusion; no learned fusion or reranker is
+trained in these folders), BM25-only and vector-only searches, and the vector index's recall@10
+against exact search for the same query vectors. `--rerank-model DIR` adds hybrid + reranking
+of the top `--rerank-top` with that cross-encoder (its ONNX int8 export, the served default).
+
+Queries are made from random products the way shoppers name things: the category leaf or the
+product's kind, sometimes with its brand or colour, 1 in 10 misspelled by one edit.
+Folders are kept under `--work` (re-runs reuse an index that is already built; `--fresh`
+rebuilds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def rss_mb() -> float:
+    with open(f"/proc/{os.getpid()}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    ms = np.asarray(seconds) * 1000
+    return {f"p{q}": round(float(np.percentile(ms, q)), 2) for q in (50, 95, 99)}
+
+
+def make_queries(n_products: int, count: int, seed: int) -> list[str]:
+    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.catalog.shoppers_query import misspell
+
+    products = generate_demo_catalog(n_products, seed=7)
+    rng = np.random.default_rng(seed)
+    queries = []
+    for index in rng.choice(len(products), size=count, replace=False):
+        product = products[int(index)]
+        words = [product.category[-1].lower()] if rng.random() < 0.5 else product.title.lower().split()[1:3]
+        text = " ".join(words)
+        if rng.random() < 0.15 and product.brand:
+            text = f"{product.brand.lower()} {text}"
+        elif rng.random() < 0.25 and product.attributes.get("color"):
+            text = f"{product.attributes['color'].lower()} {text}"
+        queries.append(misspell(text, rng) if rng.random() < 0.1 else text)
+    return queries
+
+
+def build(size: int, folder: Path, fresh: bool) -> dict[str, object]:
+    """Generate, store and index `size` products in `folder` (this process)."""
+    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.config import Settings
+    from shelfwise.service import Shelfwise
+
+    if fresh and folder.exists():
+        shutil.rmtree(folder)
+    report: dict[str, object] = {}
+    shop = Shelfwise(Settings(data_dir=folder))
+    try:
+        if shop.store.count() < size:
+            started = time.perf_counter()
+            products = generate_demo_catalog(size, seed=7)
+            report["generate_s"] = round(time.perf_counter() - started, 1)
+            started = time.perf_counter()
+            for start in range(0, size, 10_000):
+                shop.upsert_products(products[start : start + 10_000])
+            report["store_s"] = round(time.perf_counter() - started, 1)
+            del products
+        started = time.perf_counter()
+        last = [0.0]
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if time.perf_counter() - last[0] > 30 or done == total:
+                last[0] = time.perf_counter()
+                print(f"  {stage}: {done}/{total}", flush=True)
+
+        manifest = shop.open_index(progress)
+        report["index_s"] = round(time.perf_counter() - started, 1)
+        report["index_version"] = manifest.version
+        report["products"] = shop.store.count()
+        report["products_per_s"] = round(size / max(float(report["index_s"]), 1e-9), 1)  # type: ignore[arg-type]
+        report["build_peak_rss_mb"] = round(_peak_mb(), 0)
+    finally:
+        shop.close()
+    return report
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def serve(folder: Path, queries: list[str], rerank_model: Path | None, rerank_top: int) -> dict[str, object]:
+    """Open the published index as a server would and time searches (this process)."""
+    import faiss
+    import torch
+
+    from shelfwise.config import RerankConfig, Settings
+    from shelfwise.records import SearchRequest
+    from shelfwise.service import Shelfwise
+
+    torch.set_num_threads(1)
+    faiss.omp_set_num_threads(1)
+    baseline = rss_mb()
+    settings = Settings(data_dir=folder)
+    if rerank_model is not None:
+        settings = settings.model_copy(
+            update={"rerank": RerankConfig(enabled=True, model_path=str(rerank_model), top_k=rerank_top)}
+        )
+    started = time.perf_counter()
+    shop = Shelfwise(settings)
+    if shop.load_index() is None:
+        raise SystemExit(f"{folder} has no usable index: build it first")
+    report: dict[str, object] = {"open_s": round(time.perf_counter() - started, 1)}
+    live = shop.engine._require()
+    report["vector_index"] = live.vector.kind
+    modes = {"hybrid": {"mode": "hybrid"}, "lexical": {"mode": "lexical"}, "vector": {"mode": "vector"}}
+    if rerank_model is not None:
+        modes[f"hybrid+rerank{rerank_top}"] = {"mode": "hybrid", "rerank": True}
+    latency = {}
+    for name, options in modes.items():
+        for query in queries[:5]:  # warm-up
+            shop.search(SearchRequest(query=query, facets=(), explain=False, **options))
+        timings = []
+        for query in queries:
+            began = time.perf_counter()
+            shop.search(SearchRequest(query=query, facets=(), explain=False, **options))
+            timings.append(time.perf_counter() - began)
+        latency[name] = percentiles(timings)
+        print(f"  {name}: {latency[name]}", flush=True)
+    report["latency_ms"] = latency
+    report["rss_mb"] = round(rss_mb(), 0)
+    report["rss_over_python_mb"] = round(rss_mb() - baseline, 0)
+    report["vector_recall_at_10"] = _vector_recall(shop, live, queries)
+    shop.close()
+    return report
+
+
+def _vector_recall(shop, live, queries: list[str]) -> float:  # noqa: ANN001
+    """Share of the exact top 10 (inner product over every stored vector) the index returns."""
+    vectors = live.vector._matrix()
+    ids = live.vector._ids
+    alive = np.array([pid is not None for pid in ids])
+    hits = total = 0
+    for query in queries:
+        q = shop.encoder.encode_query(query)
+        scores = vectors @ q
+        scores[~alive] = -np.inf
+        exact = {ids[i] for i in np.argpartition(-scores, 10)[:10]}
+        found = {h.product_id for h in live.vector.search(q, 10)[0]}
+        hits += len(exact & found)
+        total += len(exact)
+    return round(hits / max(total, 1), 4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--work", type=Path, default=Path("runs/search-scale"))
+    parser.add_argument("--rerank-model", type=Path)
+    parser.add_argument("--rerank-top", type=int, default=30)
+    parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--serve-only", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_only is not None:  # the child process
+        queries = json.loads(args.queries_file.read_text())
+        print(json.dumps(serve(args.serve_only, queries, args.rerank_model, args.rerank_top)))
+        return
+    results = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        folder = args.work / f"n{size}"
+        print(f"== {size} products in {folder}", flush=True)
+        report: dict[str, object] = {"size": size, **build(size, folder, args.fresh)}
+        queries_file = folder / "queries.json"
+        queries_file.write_text(json.dumps(make_queries(size, args.queries, seed=size)))
+        command = [sys.executable, __file__, "--serve-only", str(folder), "--queries-file", str(queries_file)]
+        if args.rerank_model is not None:
+            command += ["--rerank-model", str(args.rerank_model), "--rerank-top", str(args.rerank_top)]
+        child = subprocess.run(command, check=True, capture_output=True, text=True)
+        report |= json.loads(child.stdout.strip().splitlines()[-1])
+        print(json.dumps(report, indent=2), flush=True)
+        results.append(report)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
