@@ -159,6 +159,9 @@ def test_the_home_feed_changes_after_a_few_clicks(open_page) -> None:  # noqa: A
     expect(page.locator("#profile")).to_contain_text("Pet Supplies")
     after = _card_ids(page, "feed")
     assert after != before
+    fresh = len(set(after) - set(before))
+    expect(page.locator("#feed .badge.new")).to_have_count(fresh)
+    expect(page.locator("#feed-who")).to_contain_text(f"{fresh} new since you last looked")
     assert page.locator("#feed .reason").first.inner_text()
 
 
@@ -174,6 +177,41 @@ def test_acting_as_a_demo_shopper(open_page, screenshot) -> None:  # noqa: ANN00
     expect(page.locator("#profile")).to_contain_text("events")
     expect(page.locator("#feed .card").first).to_be_visible()
     screenshot(page, "home")
+
+
+def test_loading_failures_and_empty_results_say_so(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    api_search = re.compile(r"^http://[^/]+/search\?")  # the API's, not the page's
+    page.route(api_search, lambda route: route.fulfill(
+        status=500, content_type="application/json", body='{"error": "internal error", "request_id": "r1"}'))
+    page.goto("/shop/search?q=kettle")
+    failed = page.locator("#results-status.error")
+    expect(failed).to_contain_text("The search could not be run: internal error")
+    page.unroute(api_search)
+    page.goto("/shop/search?q=kettle&min_price=100000")
+    expect(page.locator("#results-status.empty")).to_contain_text("Nothing matches")
+    page.route(re.compile(r"^http://[^/]+/recommend/"), lambda route: route.fulfill(
+        status=503, content_type="application/json", body='{"error": "no recommender trained yet"}'))
+    page.goto("/")
+    expect(page.locator("#feed-status.empty")).to_contain_text("once a recommender is trained")
+
+
+def test_the_keyboard_reaches_everything(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    page.goto("/shop/search?q=headphones")
+    expect(page.locator("#results .card").first).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    for _ in range(100):  # on to the first result's link, through the filters
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('card-link')"):
+            break
+    else:
+        raise AssertionError("Tab never reached a result")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/shop/products/"))
 
 
 def test_a_phone_sized_window_needs_no_sideways_scrolling(open_page, screenshot) -> None:  # noqa: ANN001

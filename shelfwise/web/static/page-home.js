@@ -8,6 +8,35 @@ import { showRecommendations } from "./recommendations.js";
 import { el } from "./render.js";
 
 const FEED_SIZE = 12;
+const SHOWN_KEY = "shelfwise.feed.shown";
+
+// Picks that were not in this visit's previous feed get a "new" mark: the feed follows the
+// shopper's latest events, so what changed after a few clicks is there to see.
+function markNew(list, actor) {
+  let previous = null;
+  try {
+    const stored = JSON.parse(sessionStorage.getItem(SHOWN_KEY) || "null");
+    if (stored && stored.actor === actor) previous = new Set(stored.ids);
+  } catch {
+    /* nothing stored: nothing is new */
+  }
+  const cards = [...list.querySelectorAll(".card")];
+  const ids = cards.map((card) => card.dataset.productId);
+  let fresh = 0;
+  if (previous) {
+    for (const card of cards) {
+      if (previous.has(card.dataset.productId)) continue;
+      fresh += 1;
+      card.querySelector(".card-body").prepend(el("span", { class: "badge new", text: "new for you" }));
+    }
+  }
+  try {
+    sessionStorage.setItem(SHOWN_KEY, JSON.stringify({ actor, ids }));
+  } catch {
+    /* storage disabled */
+  }
+  return fresh;
+}
 
 function loadFeed() {
   const user = userId();
@@ -42,7 +71,9 @@ async function refresh() {
     "No picks yet: search for something and open a product.");
   const user = userId();
   const whoLine = user ? `For ${user}` : "For this visit";
-  document.getElementById("feed-who").textContent = answer ? `${whoLine} · model ${answer.model_version}` : whoLine;
+  const fresh = answer ? markNew(document.getElementById("feed"), user || sessionId()) : 0;
+  const changed = fresh ? ` · ${fresh} new since you last looked` : "";
+  document.getElementById("feed-who").textContent = answer ? `${whoLine}${changed} · model ${answer.model_version}` : whoLine;
   await showProfile();
 }
 
