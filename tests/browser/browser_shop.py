@@ -16,6 +16,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 API_KEY = "browser-test-key-7d2e"
 # The demo shop, small: 400 products, 300 simulated shoppers train the recommender (seconds).
 DEMO_ARGS = ["--products", "400", "--shoppers", "300", "--loop-shoppers", "0", "--no-serve"]
+# The multilingual encoder is slow on a CPU: fewer products (about 30 s to build on 2 cores).
+MULTILINGUAL_DEMO_ARGS = ["--products", "200", "--shoppers", "100", "--loop-shoppers", "0", "--no-serve"]
 # As root, chromium needs --no-sandbox; the rest keep it off this machine's closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",

@@ -16,6 +16,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from browser_shop import (
     CHROMIUM_ARGS,
     DEMO_ARGS,
     DESKTOP,
+    MULTILINGUAL_DEMO_ARGS,
     Shop,
     free_port,
     install_chromium,
@@ -42,36 +44,52 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    """`shelfwise demo` builds a small demo shop (hashing encoder: no model to load), then
-    `shelfwise serve` serves it with an API key."""
-    root = tmp_path_factory.mktemp("browser-shop")
+@contextmanager
+def _served_demo(root: Path, encoder: str, demo_args: list[str]) -> Iterator[Shop]:
+    """`shelfwise demo` builds a demo shop in `root`, then `shelfwise serve` serves it with an API
+    key on a free port until the block ends."""
     data_dir = root / "data"
     env = {
         **{k: v for k, v in os.environ.items() if not k.upper().startswith("SHELFWISE_")},
         "SHELFWISE_DATA_DIR": str(data_dir),
-        "SHELFWISE_ENCODER__NAME": "minilm" if os.environ.get("SCREENSHOTS_DIR") else "hashing",
+        "SHELFWISE_ENCODER__NAME": encoder,
         "SHELFWISE_SERVE__API_KEY": API_KEY,
         "HF_HUB_OFFLINE": "1",
     }
     cli = [sys.executable, "-m", "shelfwise.cli"]
     built = subprocess.run(
-        [*cli, "demo", *DEMO_ARGS], cwd=root, env=env, capture_output=True, text=True, timeout=900
+        [*cli, "demo", *demo_args], cwd=root, env=env, capture_output=True, text=True, timeout=900
     )
     assert built.returncode == 0, f"shelfwise demo failed:\n{built.stdout}\n{built.stderr}"
     port = free_port()
-    log = (root / "server.log").open("wb")
-    server = subprocess.Popen(
-        [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=root, env=env, stdout=log, stderr=log
-    )
-    try:
-        wait_until_serving(f"http://127.0.0.1:{port}/health", server)
-        yield Shop(f"http://127.0.0.1:{port}", API_KEY, data_dir)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    with (root / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [*cli, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=root, env=env, stdout=log, stderr=log,
+        )  # fmt: skip
+        try:
+            wait_until_serving(f"http://127.0.0.1:{port}/health", server)
+            yield Shop(f"http://127.0.0.1:{port}", API_KEY, data_dir)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The demo shop, small, read by the model-free hashing encoder (the bundled MiniLM, as
+    `make demo` serves it, when screenshots are being taken)."""
+    encoder = "minilm" if os.environ.get("SCREENSHOTS_DIR") else "hashing"
+    with _served_demo(tmp_path_factory.mktemp("browser-shop"), encoder, DEMO_ARGS) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
+def multilingual_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """A smaller demo shop with the multilingual option on (multilingual-e5-small)."""
+    root = tmp_path_factory.mktemp("multilingual-shop")
+    with _served_demo(root, "multilingual-e5-small", MULTILINGUAL_DEMO_ARGS) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -86,13 +104,15 @@ def browser(chromium: Path) -> Iterator[object]:
 
 
 @pytest.fixture
-def open_page(browser, shop: Shop) -> Iterator[Callable[..., object]]:  # noqa: ANN001 - playwright types
-    """open_page(viewport=DESKTOP) -> a page in a fresh browser context (a new shopper)."""
+def open_page(browser, request: pytest.FixtureRequest) -> Iterator[Callable[..., object]]:  # noqa: ANN001
+    """open_page(viewport=DESKTOP, shop=None) -> a page in a fresh browser context (a new
+    shopper) on `shop`, by default the demo shop of the `shop` fixture."""
     contexts = []
     uncaught: list[str] = []  # a test fails on any script error its pages raise
 
-    def open_one(viewport: dict[str, int] = DESKTOP) -> object:
-        context = browser.new_context(viewport=viewport, base_url=shop.base_url)
+    def open_one(viewport: dict[str, int] = DESKTOP, shop: Shop | None = None) -> object:
+        served = shop or request.getfixturevalue("shop")
+        context = browser.new_context(viewport=viewport, base_url=served.base_url)
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
