@@ -29,7 +29,7 @@ from shelfwise.web.admin_auth import (
 from shelfwise.web.admin_catalog import artifact_versions, catalog_health
 from shelfwise.web.admin_experiments import experiment_views
 from shelfwise.web.admin_explorer import explore_product, explore_user
-from shelfwise.web.admin_index import IndexJobs
+from shelfwise.web.admin_jobs import DEFAULT_CHANNELS, AdminJobs
 from shelfwise.web.admin_reports import events_chart, ranker_reports, recommender_reports
 from shelfwise.web.admin_trace import search_trace
 from shelfwise.web.pages import Pages
@@ -49,7 +49,7 @@ def _to_login(request: Request) -> RedirectResponse:
 
 def admin_router(pages: Pages) -> APIRouter:
     router = APIRouter(prefix="/admin", include_in_schema=False)
-    jobs = IndexJobs()  # this server's index job, if any
+    jobs = AdminJobs()  # this server's rebuild, retrain or swap, if any
 
     def login_page(request: Request, next_path: str, error: str = "", status_code: int = 200) -> HTMLResponse:
         closed = not serve_config(request).api_key
@@ -128,9 +128,12 @@ def admin_router(pages: Pages) -> APIRouter:
             return _to_login(request)
         shelfwise = _shelfwise(request)
         versions = artifact_versions(shelfwise.settings.data_dir, shelfwise.settings.index_root)
+        serving = next((v for v in versions if v.kind == "recommender" and v.current), None)
+        channels = (serving.details.get("channels") if serving else None) or DEFAULT_CHANNELS
         return pages.render(
             request, "admin_index", private=True, section="index", job=jobs.state(),
             versions=[v for v in versions if v.kind == "index"], health=shelfwise.health(),
+            recommenders=[v for v in versions if v.kind == "recommender"], channels=channels,
         )  # fmt: skip
 
     @router.post("/index/rebuild")
@@ -138,6 +141,14 @@ def admin_router(pages: Pages) -> APIRouter:
         if not signed_in(request):
             return _to_login(request)
         jobs.start_rebuild(_shelfwise(request))  # a job already running is shown instead
+        return RedirectResponse("/admin/index", status_code=303)
+
+    @router.post("/recommender/retrain")
+    async def retrain(request: Request) -> Response:
+        if not signed_in(request):
+            return _to_login(request)
+        channels = form_fields(await request.body()).get("channels", "")
+        jobs.start_retrain(_shelfwise(request), channels)
         return RedirectResponse("/admin/index", status_code=303)
 
     @router.post("/index/serve")

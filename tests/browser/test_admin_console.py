@@ -54,7 +54,7 @@ def test_admin_sign_in_trace_and_report_plot(open_page, shop: Shop, screenshot) 
     expect(feed.locator("table.recommendations tbody tr")).not_to_have_count(0)
     expect(feed.locator("figure.chart svg rect.bar").first).to_be_visible()
 
-    page.get_by_role("link", name="Index", exact=True).click()
+    page.get_by_role("link", name="Index & models").click()
     page.get_by_role("button", name="Rebuild now").click()
     expect(page.locator("#index-job .state.done")).to_contain_text("The rebuild finished", timeout=60_000)
     serving = page.locator("#index-versions tr", has_text="current").locator("code").inner_text()

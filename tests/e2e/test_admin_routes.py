@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 
 from shelfwise.config import ServeConfig
+from shelfwise.records import Event
 from shelfwise.serve import create_app
 from shelfwise.service import Shelfwise
 from shelfwise.web.admin_auth import COOKIE, issue_token, safe_next, token_valid
@@ -143,3 +144,24 @@ def test_the_explorer_says_what_is_missing(client: TestClient, api_key: str) -> 
     assert "Name a shopper" in client.get("/admin/recommend").text
     assert "no recommender trained yet" in client.get("/admin/recommend", params={"user_id": "u1"}).text
     assert "no product &#39;nope&#39;" in client.get("/admin/recommend", params={"product_id": "nope"}).text
+
+
+def test_retrain_serves_a_recommender_fitted_on_the_stored_events(
+    client: TestClient, shelfwise: Shelfwise, api_key: str
+) -> None:
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    aisle = ["kt-001", "kt-002", "kt-003", "kt-004", "cf-001"]
+    shelfwise.record_events([
+        Event(event_id=f"r{user}-{i}", type="view", user_id=f"r{user}", product_id=pid,
+              timestamp=start + timedelta(minutes=10 * user + i))
+        for user in range(30) for i, pid in enumerate(aisle[user % 2:])
+    ])  # fmt: skip
+    _sign_in(client, api_key)
+    assert client.get("/recommend/user/r1").status_code == 503
+    client.post("/admin/recommender/retrain", content="channels=cooccurrence,popularity", headers=FORM)
+    page = _wait_for_job(client, seconds=120)
+    assert "The retrain finished" in page and "cooccurrence, popularity" in page, page
+    assert 'id="recommender-versions"' in page and "current" in page
+    assert client.get("/recommend/user/r1").status_code == 200  # served at once, no restart
+    client.post("/admin/recommender/retrain", content="channels=telepathy", headers=FORM)
+    assert "telepathy" in _wait_for_job(client) and "failed" in _wait_for_job(client)

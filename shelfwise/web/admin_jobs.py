@@ -1,6 +1,7 @@
-"""Index jobs started from the admin console: a full rebuild in a background thread with its
-progress, or serving another kept version (publish, then load it: an atomic swap). One job at a
-time per server; the state lives in the `IndexJobs` its router holds."""
+"""Jobs started from the admin console: a full index rebuild, or retraining the recommender on
+every stored event, in a background thread with its progress; or serving another kept index
+version (publish, then load it: an atomic swap). One job at a time per server (they share its
+cores); the state lives in the `AdminJobs` its router holds."""
 
 from __future__ import annotations
 
@@ -35,7 +36,10 @@ class JobState:
         return round((self.finished or time.time()) - self.started, 1)
 
 
-class IndexJobs:
+DEFAULT_CHANNELS = "cooccurrence,sequential,popularity"  # as `shelfwise train recommender`
+
+
+class AdminJobs:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._state: JobState | None = None
@@ -75,6 +79,36 @@ class IndexJobs:
                          f"({manifest.product_count} products, built in {manifest.build_seconds:.1f} s)")
 
         threading.Thread(target=run, name="admin-index-rebuild", daemon=True).start()
+        return True
+
+    def start_retrain(self, shelfwise: Shelfwise, channels: str) -> bool:
+        """Fit the recommender on every stored event with `channels` (comma-separated), publish
+        it and serve it from this process at once; False when a job runs."""
+        from shelfwise.recommend import recommender_config
+
+        try:
+            config = recommender_config(channels or DEFAULT_CHANNELS)
+        except ValueError as error:  # an unknown channel
+            if self._claim("retrain"):
+                self._update(finished=time.time(), error=str(error))
+            return False
+        if not self._claim("retrain"):
+            return False
+
+        def progress(line: str) -> None:
+            self._update(stage=line)
+
+        def run() -> None:
+            try:
+                version, report = shelfwise.train_recommender(config, log=progress)
+            except Exception as error:  # the previous recommender keeps serving
+                logger.exception("retraining the recommender failed")
+                self._update(finished=time.time(), error=f"{type(error).__name__}: {error}")
+                return
+            self._update(finished=time.time(), outcome=f"serving recommender {version} "
+                         f"({', '.join(report.channels)} fused by {report.fused_by})")
+
+        threading.Thread(target=run, name="admin-recommender-retrain", daemon=True).start()
         return True
 
     def serve_version(self, shelfwise: Shelfwise, version: str) -> bool:
