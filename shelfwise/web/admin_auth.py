@@ -62,6 +62,16 @@ def key_accepted(presented: str, config: ServeConfig) -> bool:
     return hmac.compare_digest(presented.encode("utf-8"), config.api_key.encode("utf-8"))
 
 
+def same_origin(request: Request) -> bool:
+    """A form posted from this server's own pages: the browser's Origin header, when it sends
+    one, names this host (besides the SameSite=Strict cookie, against cross-site posts)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc == host
+
+
 def safe_next(target: str | None) -> str:
     """Where to go after signing in: a path of this console only (no open redirect)."""
     if not target:

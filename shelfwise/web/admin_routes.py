@@ -23,6 +23,7 @@ from shelfwise.web.admin_auth import (
     issue_token,
     key_accepted,
     safe_next,
+    same_origin,
     serve_config,
     signed_in,
 )
@@ -40,6 +41,13 @@ MODES = ("hybrid", "lexical", "vector")
 def _shelfwise(request: Request) -> Shelfwise:
     shelfwise: Shelfwise = request.app.state.shelfwise
     return shelfwise
+
+
+def _refused(request: Request) -> Response | None:
+    """Why a state-changing post is refused: not signed in, or posted from another site."""
+    if not same_origin(request):
+        return Response("cross-site form posts are refused", status_code=403, media_type="text/plain")
+    return None if signed_in(request) else _to_login(request)
 
 
 def _to_login(request: Request) -> RedirectResponse:
@@ -66,6 +74,8 @@ def admin_router(pages: Pages) -> APIRouter:
 
     @router.post("/login")
     async def login(request: Request) -> Response:
+        if not same_origin(request):
+            return Response("cross-site form posts are refused", status_code=403, media_type="text/plain")
         fields = form_fields(await request.body())
         next_path = safe_next(fields.get("next"))
         config = serve_config(request)
@@ -138,23 +148,23 @@ def admin_router(pages: Pages) -> APIRouter:
 
     @router.post("/index/rebuild")
     def rebuild(request: Request) -> Response:
-        if not signed_in(request):
-            return _to_login(request)
+        if (refused := _refused(request)) is not None:
+            return refused
         jobs.start_rebuild(_shelfwise(request))  # a job already running is shown instead
         return RedirectResponse("/admin/index", status_code=303)
 
     @router.post("/recommender/retrain")
     async def retrain(request: Request) -> Response:
-        if not signed_in(request):
-            return _to_login(request)
+        if (refused := _refused(request)) is not None:
+            return refused
         channels = form_fields(await request.body()).get("channels", "")
         jobs.start_retrain(_shelfwise(request), channels)
         return RedirectResponse("/admin/index", status_code=303)
 
     @router.post("/index/serve")
     async def serve_version(request: Request) -> Response:
-        if not signed_in(request):
-            return _to_login(request)
+        if (refused := _refused(request)) is not None:
+            return refused
         version = form_fields(await request.body()).get("version", "")
         jobs.serve_version(_shelfwise(request), version)
         return RedirectResponse("/admin/index", status_code=303)

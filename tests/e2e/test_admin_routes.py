@@ -165,3 +165,17 @@ def test_retrain_serves_a_recommender_fitted_on_the_stored_events(
     assert client.get("/recommend/user/r1").status_code == 200  # served at once, no restart
     client.post("/admin/recommender/retrain", content="channels=telepathy", headers=FORM)
     assert "telepathy" in _wait_for_job(client) and "failed" in _wait_for_job(client)
+
+
+def test_posts_from_another_site_are_refused(client: TestClient, shelfwise: Shelfwise, api_key: str) -> None:
+    elsewhere = {**FORM, "Origin": "http://evil.example"}
+    body = f"api_key={api_key}"
+    login = client.post("/admin/login", content=body, headers=elsewhere, follow_redirects=False)
+    assert login.status_code == 403 and COOKIE not in login.cookies
+    _sign_in(client, api_key)
+    before = shelfwise.engine.version
+    assert client.post("/admin/index/rebuild", headers=elsewhere).status_code == 403
+    assert shelfwise.engine.version == before and "The rebuild" not in client.get("/admin/index").text
+    here = {"Origin": "http://testserver"}
+    ours = client.post("/admin/index/rebuild", headers=here, follow_redirects=False)
+    assert ours.status_code == 303 and "The rebuild finished" in _wait_for_job(client)
