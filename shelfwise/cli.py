@@ -201,6 +201,9 @@ def serve(
         shop.close()
         run_workers(settings.data_dir, host or settings.serve.host, port or settings.serve.port, workers)
         return
+    from shelfwise.serve.workers import SERVING_THREADS, THREADS_VARIABLE, limit_threads
+
+    limit_threads(int(os.environ.get(THREADS_VARIABLE) or SERVING_THREADS))
     app = create_app(shop, settings.serve, owns_shelfwise=True)
     uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from shelfwise.records import Product
 ID_FIELD = "product_id"
 FIELDS = ("title", "brand", "category", "description", "attributes")
 FUZZY_FIELDS = ("title", "brand")
+EXPLAINED_CACHE = 10_000  # products whose analysed fields explanations keep
 ANALYZER_NAME = "shelfwise_en"
 TOKEN_PATTERN = r"\d+(?:[./]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*"
 MAX_TOKEN_LENGTH = 40
@@ -135,6 +137,7 @@ class LexicalIndex:
         self._lock = threading.RLock()
         self._writer: tantivy.IndexWriter | None = None
         self._vocabulary: _FuzzyVocabulary | None = None
+        self._explained: OrderedDict[str, tuple[tuple[str, ...], dict[str, frozenset[str]]]] = OrderedDict()
         self._boosts = {
             "title": config.title_boost,
             "brand": config.brand_boost,
@@ -246,20 +249,46 @@ class LexicalIndex:
         typo tolerance applies to that token, is one edit away from a token of a fuzzy field.
         Fields without a match are left out.
         """
+        return self.matched_terms_many(query, [product])[0]
+
+    def matched_terms_many(self, query: str, products: Sequence[Product]) -> list[dict[str, list[str]]]:
+        """`matched_terms` of each product, reading the query once (a page of explanations)."""
         searcher = self._index.searcher()
-        field_tokens = {field: set(self.analyze(text)) for field, text in _field_texts(product)}
-        matched: dict[str, list[str]] = {}
+        words = []
         for word in query_words(query):
             tokens = self.analyze(word)
-            fuzzy = {token for token in tokens if self._fuzzy_applies(token, searcher)}
-            for field in FIELDS:
-                present = field_tokens[field]
-                hit = any(token in present for token in tokens) or (
-                    field in FUZZY_FIELDS and any(within_one_edit(t, p) for t in fuzzy for p in present)
-                )
-                if hit:
-                    matched.setdefault(field, []).append(word)
-        return matched
+            words.append((word, tokens, {t for t in tokens if self._fuzzy_applies(t, searcher)}))
+        out = []
+        for product in products:
+            field_tokens = self._field_tokens(product)
+            matched: dict[str, list[str]] = {}
+            for word, tokens, fuzzy in words:
+                for field in FIELDS:
+                    present = field_tokens[field]
+                    hit = any(token in present for token in tokens) or (
+                        field in FUZZY_FIELDS and any(within_one_edit(t, p) for t in fuzzy for p in present)
+                    )
+                    if hit:
+                        matched.setdefault(field, []).append(word)
+            out.append(matched)
+        return out
+
+    def _field_tokens(self, product: Product) -> dict[str, frozenset[str]]:
+        """The analysed tokens of each field, kept for the most recently explained products
+        (the same products come back query after query)."""
+        texts = _field_texts(product)
+        key = tuple(text for _, text in texts)
+        with self._lock:
+            cached = self._explained.get(product.product_id)
+            if cached is not None and cached[0] == key:
+                self._explained.move_to_end(product.product_id)
+                return cached[1]
+        tokens = {field: frozenset(self.analyze(text)) for field, text in texts}
+        with self._lock:
+            self._explained[product.product_id] = (key, tokens)
+            if len(self._explained) > EXPLAINED_CACHE:
+                self._explained.popitem(last=False)
+        return tokens
 
     def _build_query(
         self, query: str, searcher: tantivy.Searcher, alternatives: Sequence[tuple[str, float]] = ()

@@ -25,7 +25,7 @@ from implicit.cpu.als import AlternatingLeastSquares
 from pydantic import BaseModel, ConfigDict, Field
 from threadpoolctl import threadpool_limits
 
-from shelfwise.recommend.channel import TrainingData, best_of, row_dots
+from shelfwise.recommend.channel import TrainingData, best_of, dot_all, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
@@ -110,7 +110,7 @@ class AlsChannel:
         if len(histories) == 0:
             return np.zeros((0, len(self.idf)), dtype=np.float32)
         item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
-        return self.user_factors(histories) @ item_factors.T
+        return dot_all(self.user_factors(histories), item_factors)
 
     def prepare_recall(self) -> ItemIndex:
         """The item index `recall` searches, built now if it is not yet (fitting drops it)."""

@@ -177,3 +177,12 @@ def row_dots(queries: np.ndarray, rows: np.ndarray, table: np.ndarray, items: np
     for segment in np.split(order, bounds):
         out[segment] = table[items[segment]] @ queries[rows[segment[0]]]
     return out
+
+
+def dot_all(queries: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """`queries @ table.T`, (len(queries), len(table)). One query goes through a matrix-vector
+    product: numpy's matrix product of a single row with a transposed table took ten times as
+    long on the 2-core machine (3.9 against 0.37 ms at 6,000 x 384)."""
+    if len(queries) == 1:
+        return (table @ queries[0])[None, :]
+    return queries @ table.T

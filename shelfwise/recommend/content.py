@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import TrainingData, best_of, recency_votes, row_dots
+from shelfwise.recommend.channel import TrainingData, best_of, dot_all, recency_votes, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
@@ -56,7 +56,7 @@ class ContentChannel:
 
     def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
         assert self.vectors is not None, "fit the channel first"
-        return self.profiles(histories) @ self.vectors.T
+        return dot_all(self.profiles(histories), self.vectors)
 
     def prepare_recall(self) -> ItemIndex:
         """The item index `recall` searches, built now if it is not yet (fitting drops it)."""

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
-from shelfwise.recommend.channel import TrainingData, best_of, row_dots
+from shelfwise.recommend.channel import TrainingData, best_of, dot_all, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
@@ -259,7 +259,7 @@ class SequentialChannel:
         out = np.zeros((len(histories), len(table)), dtype=np.float32)
         for start in range(0, len(histories), batch_size):
             batch = histories[start : start + batch_size]
-            out[start : start + len(batch)] = self.hidden(batch, batch_size) @ table.T
+            out[start : start + len(batch)] = dot_all(self.hidden(batch, batch_size), table)
         return out
 
     def prepare_recall(self) -> ItemIndex:

@@ -14,7 +14,6 @@ from shelfwise.records import (
     Explanation,
     Filters,
     Hit,
-    Product,
     SearchRequest,
     SearchResult,
 )
@@ -333,14 +332,15 @@ class SearchEngine(IndexLifecycle):
         if self._learned_fusion_for(request) is not None:
             method = "learned"
         applied = request.filters.describe()
+        found = [(c, products[c.product_id]) for c in page if c.product_id in products]
+        matched: list[dict[str, list[str]]] = [{} for _ in found]
+        if request.explain and query:
+            matched = live.lexical.matched_terms_many(query, [product for _, product in found])
         hits = []
-        for i, candidate in enumerate(page):
-            product = products.get(candidate.product_id)
-            if product is None:
-                continue
+        for i, ((candidate, product), terms) in enumerate(zip(found, matched, strict=True)):
             explanation = None
             if request.explain:
-                explanation = _explain(live, query, product, candidate, method, applied)
+                explanation = _explain(candidate, terms, method, applied)
             hits.append(
                 Hit(product=product, rank=offset + i + 1, score=candidate.score,
                     explanation=explanation)
@@ -376,14 +376,8 @@ def _inferred_attributes(request: SearchRequest, effective: SearchRequest) -> fr
 
 
 def _explain(
-    live: LiveIndex,
-    query: str,
-    product: Product,
-    candidate: FusedCandidate,
-    method: str,
-    applied: list[str],
+    candidate: FusedCandidate, matched: dict[str, list[str]], method: str, applied: list[str]
 ) -> Explanation:
-    matched = live.lexical.matched_terms(query, product) if query else {}
     return Explanation(
         lexical_score=candidate.lexical_score,
         lexical_rank=candidate.lexical_rank,

@@ -327,5 +327,9 @@ def app_from_env() -> FastAPI:
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads sleep, not spin
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from shelfwise.serve.workers import THREADS_VARIABLE, limit_threads
+
+    if os.environ.get(THREADS_VARIABLE):
+        limit_threads(int(os.environ[THREADS_VARIABLE]))
     settings = Settings()
     return create_app(Shelfwise(settings), settings.serve, owns_shelfwise=True)
