@@ -204,7 +204,7 @@ def serve(
     from shelfwise.serve.workers import SERVING_THREADS, THREADS_VARIABLE, limit_threads
 
     limit_threads(int(os.environ.get(THREADS_VARIABLE) or SERVING_THREADS))
-    app = create_app(shop, settings.serve, owns_shelfwise=True)
+    app = create_app(shop, settings.serve, owns_shelfwise=True, freeze_heap=True)
     uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
 
 

@@ -582,3 +582,21 @@ def test_search_result_carries_the_query_interpretation(client: TestClient) -> N
     assert all(h["product"]["price"] <= 70 for h in body["hits"])
     off = client.get("/search", params={"q": "red dress under $70", "understand": "false"}).json()
     assert off["interpretation"] is None
+
+
+def test_a_server_app_freezes_what_start_up_loaded(empty_shelfwise: Shelfwise) -> None:
+    import gc
+
+    from shelfwise.config import ServeConfig
+    from shelfwise.serve import create_app
+
+    gc.unfreeze()
+    try:
+        with TestClient(create_app(empty_shelfwise, ServeConfig(), freeze_heap=True)) as test_client:
+            assert test_client.get("/health").status_code == 200
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    with TestClient(create_app(empty_shelfwise, ServeConfig())) as test_client:
+        assert test_client.get("/health").status_code == 200
+        assert gc.get_freeze_count() == 0
