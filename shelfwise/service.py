@@ -267,6 +267,19 @@ class Shelfwise(PersonalStages):
             np.array(indices, dtype=np.int64), k, self._catalog_view(), config, set(exclude)
         )
 
+    def channel_candidates(
+        self, actor: str | None = None, product_id: str | None = None, depth: int = 10
+    ) -> dict[str, list[tuple[str, float]]]:
+        """Each recall channel's own best items for an actor's live history (or after one
+        product), before fusion and rules: the recommendation explorer's view per channel."""
+        live = self._require_recommender()
+        if product_id is not None:
+            history = np.array([live.index[product_id]] if product_id in live.index else [], dtype=np.int64)
+        else:
+            wanted = self.settings.recommend.history_events
+            history = live.history_of([] if actor is None else self.events.recent(actor, wanted))
+        return live.channel_candidates(history, depth)
+
     def similar_items(self, product_id: str, k: int = 10) -> list[Recommended]:
         return self._require_recommender().similar_items(
             product_id, k, self._catalog_view(), self.settings.recommend

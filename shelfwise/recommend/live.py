@@ -21,7 +21,7 @@ import numpy as np
 
 from shelfwise.config import RecommendConfig
 from shelfwise.index import IndexRegistry
-from shelfwise.recommend.channel import ItemInfo, TrainingData
+from shelfwise.recommend.channel import ItemInfo, TrainingData, recall_of
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
@@ -163,6 +163,18 @@ class LiveRecommender:
         channel_ranks = {int(item): row for item, row in zip(items, ranks, strict=True)}
         ranked = [(int(i), float(s)) for i, s in zip(items, scores, strict=True)]
         return self._finish(history, ranked, k, catalog, config, exclude, channel_ranks=channel_ranks)
+
+    def channel_candidates(self, history: np.ndarray, depth: int) -> dict[str, list[tuple[str, float]]]:
+        """Each recall channel's own `depth` best items after `history` (product ids and the
+        channel's scores, best first), before fusion, rules and diversity: what each channel
+        would have proposed."""
+        out: dict[str, list[tuple[str, float]]] = {}
+        for channel in self.recommender.channels:
+            items, scores = recall_of(channel, [np.asarray(history, dtype=np.int64)], depth)
+            out[channel.name] = [
+                (self.item_ids[int(i)], float(s)) for i, s in zip(items[0], scores[0], strict=True) if i >= 0
+            ]
+        return out
 
     def similar_items(
         self, product_id: str, k: int, catalog: Mapping[str, Product], config: RecommendConfig

@@ -1,6 +1,7 @@
 """The admin console's recommendation explorer: for a shopper, their latest events and home feed;
 for a product, its similar and bought-together items; each item with the channel that named it
-(its reason) and a count per channel. Read live, as /recommend serves them, without logging."""
+(its reason) and a count per channel; and each recall channel's own candidates before fusion
+and rules. Read live, as /recommend serves them, without logging."""
 
 from __future__ import annotations
 
@@ -25,12 +26,28 @@ class RecommendationList:
 
 
 @dataclass(frozen=True)
+class ChannelCandidates:
+    channel: str
+    items: list[tuple[Product | None, str, float]]  # product (None if gone), id, channel score
+
+
+@dataclass(frozen=True)
 class Exploration:
     subject: str = ""
     history: list[tuple[Event, Product | None]] = field(default_factory=list)
     product: Product | None = None
     lists: list[RecommendationList] = field(default_factory=list)
+    channels: list[ChannelCandidates] = field(default_factory=list)
     problem: str = ""
+
+
+def _per_channel(shelfwise: Shelfwise, k: int, **subject: str) -> list[ChannelCandidates]:
+    found = shelfwise.channel_candidates(depth=k, **subject)  # type: ignore[arg-type]
+    products = shelfwise.store.get_many([pid for items in found.values() for pid, _ in items])
+    return [
+        ChannelCandidates(name, [(products.get(pid), pid, score) for pid, score in items])
+        for name, items in found.items()
+    ]
 
 
 def _listed(title: str, items: list[Recommended]) -> RecommendationList:
@@ -48,7 +65,8 @@ def explore_user(shelfwise: Shelfwise, user_id: str, k: int) -> Exploration:
         feed = shelfwise.recommend(actor, k=k)
     except LookupError as error:
         return Exploration(subject=user_id, history=history, problem=str(error))
-    return Exploration(subject=user_id, history=history, lists=[_listed("Home feed", feed)])
+    lists, channels = [_listed("Home feed", feed)], _per_channel(shelfwise, k, actor=actor)
+    return Exploration(subject=user_id, history=history, lists=lists, channels=channels)
 
 
 def explore_product(shelfwise: Shelfwise, product_id: str, k: int) -> Exploration:
@@ -62,4 +80,5 @@ def explore_product(shelfwise: Shelfwise, product_id: str, k: int) -> Exploratio
         ]
     except LookupError as error:
         return Exploration(subject=product_id, product=product, problem=str(error))
-    return Exploration(subject=product_id, product=product, lists=lists)
+    channels = _per_channel(shelfwise, k, product_id=product_id)
+    return Exploration(subject=product_id, product=product, lists=lists, channels=channels)

@@ -53,6 +53,9 @@ def test_admin_sign_in_trace_and_report_plot(open_page, shop: Shop, screenshot) 
     feed = page.locator("section[aria-label='Home feed']")
     expect(feed.locator("table.recommendations tbody tr")).not_to_have_count(0)
     expect(feed.locator("figure.chart svg rect.bar").first).to_be_visible()
+    # each recall channel's own candidates, before fusion and rules
+    own = page.locator("table.channel-candidates[data-channel='cooccurrence'] tbody tr")
+    expect(own.first).to_be_visible()
 
     page.get_by_role("link", name="Index & models").click()
     page.get_by_role("button", name="Rebuild now").click()

@@ -163,6 +163,10 @@ def test_retrain_serves_a_recommender_fitted_on_the_stored_events(
     assert "The retrain finished" in page and "cooccurrence, popularity" in page, page
     assert 'id="recommender-versions"' in page and "current" in page
     assert client.get("/recommend/user/r1").status_code == 200  # served at once, no restart
+    explored = client.get("/admin/recommend", params={"user_id": "r1"}).text
+    assert "Each channel&#39;s own candidates" in explored or "Each channel's own candidates" in explored
+    assert 'data-channel="cooccurrence"' in explored and 'data-channel="popularity"' in explored
+    assert "kt-00" in explored.split('data-channel="cooccurrence"')[1].split("</table>")[0]
     client.post("/admin/recommender/retrain", content="channels=telepathy", headers=FORM)
     assert "telepathy" in _wait_for_job(client) and "failed" in _wait_for_job(client)
 

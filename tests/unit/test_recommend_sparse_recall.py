@@ -205,3 +205,24 @@ def test_recommender_trains_and_serves_through_sparse_recall(data: TrainingData)
     content = next(c for c in restored.channels if isinstance(c, ContentChannel))
     assert content._item_index is not None and not content._item_index.exact
     assert isinstance(content.config, ContentConfig)
+
+
+def test_channel_candidates_are_each_channels_own_recall(data: TrainingData) -> None:
+    from shelfwise.recommend.cooccurrence import CooccurrenceChannel as Together
+    from shelfwise.recommend.live import LiveRecommender
+
+    config = RecommenderConfig.model_validate(
+        {"channels": {"enabled": ("cooccurrence", "content", "popularity")}, "cold_item_share": 0}
+    )
+    recommender = Recommender(config)
+    recommender.fit(data)
+    live = LiveRecommender(recommender, data.item_ids, {}, {}, Together())
+    history = data.sequences[7]
+    found = live.channel_candidates(history, 5)
+    assert list(found) == ["cooccurrence", "content", "popularity"]
+    for channel in recommender.channels:
+        items, scores = recall_of(channel, [history], 5)
+        pairs = zip(items[0], scores[0], strict=True)
+        expected = [(data.item_ids[i], pytest.approx(float(s))) for i, s in pairs if i >= 0]
+        assert found[channel.name] == expected
+    assert all(pid not in {data.item_ids[i] for i in history} for items in found.values() for pid, _ in items)
