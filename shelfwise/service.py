@@ -239,6 +239,24 @@ class Shelfwise(PersonalStages):
         self._recommender = live
         return version, report
 
+    def serve_model_version(self, kind: str, version: str) -> None:
+        """Publish a kept recommender or ranking-model version (`kind` "recommender" or
+        "ranker") and serve it from this process at once; other server processes switch when
+        they restart. FileNotFoundError for a version that is not kept."""
+        from shelfwise.rank import ranker_registry
+
+        registries = {"recommender": recommender_registry, "ranker": ranker_registry}
+        if kind not in registries:
+            raise ValueError(f"no model kind '{kind}': recommender or ranker")
+        registry = registries[kind](self.settings.data_dir)
+        if not version or not registry.path_of(version).is_dir():
+            raise FileNotFoundError(f"no kept {kind} version '{version}'")
+        registry.publish(version)
+        if kind == "recommender":
+            self._recommender = LiveRecommender.load(registry.path_of(version))
+        else:
+            self._ranking = None  # loaded again on the next request
+
     def recommend(
         self,
         actor: str | None = None,

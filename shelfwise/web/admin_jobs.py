@@ -1,7 +1,7 @@
 """Jobs started from the admin console: a full index rebuild, or retraining the recommender on
-every stored event, in a background thread with its progress; or serving another kept index
-version (publish, then load it: an atomic swap). One job at a time per server (they share its
-cores); the state lives in the `AdminJobs` its router holds."""
+every stored event, in a background thread with its progress; or serving another kept index,
+recommender or ranking-model version (publish, then load it: an atomic swap). One job at a
+time per server (they share its cores); the state lives in the `AdminJobs` its router holds."""
 
 from __future__ import annotations
 
@@ -122,4 +122,16 @@ class AdminJobs:
             self._update(finished=time.time(), error=str(error))
             return True
         self._update(finished=time.time(), outcome=f"serving {shelfwise.engine.version}")
+        return True
+
+    def serve_model(self, shelfwise: Shelfwise, kind: str, version: str) -> bool:
+        """Publish a kept recommender or ranking-model version and serve it from this process."""
+        if not self._claim("swap"):
+            return False
+        try:
+            shelfwise.serve_model_version(kind, version)
+        except (OSError, ValueError) as error:
+            self._update(finished=time.time(), error=str(error))
+            return True
+        self._update(finished=time.time(), outcome=f"serving {kind} {version}")
         return True

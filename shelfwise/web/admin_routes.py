@@ -144,6 +144,7 @@ def admin_router(pages: Pages) -> APIRouter:
             request, "admin_index", private=True, section="index", job=jobs.state(),
             versions=[v for v in versions if v.kind == "index"], health=shelfwise.health(),
             recommenders=[v for v in versions if v.kind == "recommender"], channels=channels,
+            rankers=[v for v in versions if v.kind == "ranker"],
         )  # fmt: skip
 
     @router.post("/index/rebuild")
@@ -167,6 +168,14 @@ def admin_router(pages: Pages) -> APIRouter:
             return refused
         version = form_fields(await request.body()).get("version", "")
         jobs.serve_version(_shelfwise(request), version)
+        return RedirectResponse("/admin/index", status_code=303)
+
+    @router.post("/models/serve")
+    async def serve_model(request: Request) -> Response:
+        if (refused := _refused(request)) is not None:
+            return refused
+        fields = form_fields(await request.body())
+        jobs.serve_model(_shelfwise(request), fields.get("kind", ""), fields.get("version", ""))
         return RedirectResponse("/admin/index", status_code=303)
 
     @router.get("/recommend")

@@ -183,3 +183,33 @@ def test_posts_from_another_site_are_refused(client: TestClient, shelfwise: Shel
     here = {"Origin": "http://testserver"}
     ours = client.post("/admin/index/rebuild", headers=here, follow_redirects=False)
     assert ours.status_code == 303 and "The rebuild finished" in _wait_for_job(client)
+
+
+def test_a_kept_recommender_version_can_be_served_again(
+    client: TestClient, shelfwise: Shelfwise, api_key: str
+) -> None:
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    aisle = ["kt-001", "kt-002", "kt-003", "kt-004", "cf-001"]
+    shelfwise.record_events([
+        Event(event_id=f"v{user}-{i}", type="view", user_id=f"v{user}", product_id=pid,
+              timestamp=start + timedelta(minutes=10 * user + i))
+        for user in range(30) for i, pid in enumerate(aisle[user % 2:])
+    ])  # fmt: skip
+    _sign_in(client, api_key)
+    versions = []
+    for channels in ("cooccurrence,popularity", "popularity"):
+        client.post("/admin/recommender/retrain", content=f"channels={channels}", headers=FORM)
+        assert "The retrain finished" in _wait_for_job(client, seconds=120)
+        assert shelfwise.recommender is not None
+        versions.append(shelfwise.recommender.version)
+    first, second = versions
+    assert first != second
+    page = client.get("/admin/index").text
+    assert f'name="version" value="{first}"' in page and f'name="version" value="{second}"' not in page
+    client.post("/admin/models/serve", content=f"kind=recommender&version={first}", headers=FORM)
+    page = _wait_for_job(client)
+    assert f"serving recommender {first}" in page
+    assert shelfwise.recommender is not None and shelfwise.recommender.version == first
+    assert client.get("/recommend/user/v1").status_code == 200
+    client.post("/admin/models/serve", content="kind=ranker&version=nope", headers=FORM)
+    assert "no kept ranker version" in _wait_for_job(client)
