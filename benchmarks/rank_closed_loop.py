@@ -72,7 +72,7 @@ class CachedQueries:
         return np.stack([found[k] for k in keys]).astype(np.float32)
 
 
-def _encoder(name: str, cache_dir: Path):  # noqa: ANN202
+def _encoder(name: str, cache_dir: Path, precision: str = "fp32"):  # noqa: ANN202
     if name == "hashing":
         from shelfwise.models.encoder import HashingEncoder
 
@@ -84,6 +84,11 @@ def _encoder(name: str, cache_dir: Path):  # noqa: ANN202
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     cache = SQLiteEmbeddingCache(cache_dir / "embeddings.db")
+    if precision == "int8":  # the served default: every text through the int8 ONNX graph
+        encoder = SentenceTransformerEncoder(
+            threads=1, onnx_root=cache_dir / "onnx", precision="int8", onnx_documents=True
+        )
+        return CachedQueries(encoder, cache)
     return CachedQueries(SentenceTransformerEncoder(threads=1), cache)
 
 
@@ -179,6 +184,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="catalog and shoppers")
     parser.add_argument("--train-seed", type=int, default=0)
     parser.add_argument("--encoder", default="minilm", choices=["minilm", "hashing", "random"])
+    parser.add_argument("--precision", default="fp32", choices=["fp32", "int8"], help="minilm's precision")
     parser.add_argument("--cache-dir", type=Path, default=Path("runs/rank_closed_loop"))
     parser.add_argument("--surfaces", default="search", choices=["search", "all", "both"])
     parser.add_argument("--no-profiles", action="store_true")
@@ -207,7 +213,7 @@ def main() -> None:
     print(f"log: {out['log']}", flush=True)
 
     started = time.perf_counter()
-    encoder = _encoder(args.encoder, args.cache_dir)
+    encoder = _encoder(args.encoder, args.cache_dir, args.precision)
     vectors = _vectors(encoder, products, args.seed)
     profiles = build_profiles(result.events, products, VectorTable([p.product_id for p in products], vectors))
     users = None if args.no_profiles else ProfileFeatures(profiles, point_in_time=True)

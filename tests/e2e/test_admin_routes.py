@@ -146,16 +146,21 @@ def test_the_explorer_says_what_is_missing(client: TestClient, api_key: str) -> 
     assert "no product &#39;nope&#39;" in client.get("/admin/recommend", params={"product_id": "nope"}).text
 
 
-def test_retrain_serves_a_recommender_fitted_on_the_stored_events(
-    client: TestClient, shelfwise: Shelfwise, api_key: str
-) -> None:
+def _record_aisle_views(shelfwise: Shelfwise, prefix: str) -> None:
+    """Thirty shoppers `<prefix><n>` walking the kettle aisle: enough events to fit a recommender."""
     start = datetime(2025, 1, 1, tzinfo=UTC)
     aisle = ["kt-001", "kt-002", "kt-003", "kt-004", "cf-001"]
     shelfwise.record_events([
-        Event(event_id=f"r{user}-{i}", type="view", user_id=f"r{user}", product_id=pid,
+        Event(event_id=f"{prefix}{user}-{i}", type="view", user_id=f"{prefix}{user}", product_id=pid,
               timestamp=start + timedelta(minutes=10 * user + i))
         for user in range(30) for i, pid in enumerate(aisle[user % 2:])
     ])  # fmt: skip
+
+
+def test_retrain_serves_a_recommender_fitted_on_the_stored_events(
+    client: TestClient, shelfwise: Shelfwise, api_key: str
+) -> None:
+    _record_aisle_views(shelfwise, "r")
     _sign_in(client, api_key)
     assert client.get("/recommend/user/r1").status_code == 503
     client.post("/admin/recommender/retrain", content="channels=cooccurrence,popularity", headers=FORM)
@@ -188,13 +193,7 @@ def test_posts_from_another_site_are_refused(client: TestClient, shelfwise: Shel
 def test_a_kept_recommender_version_can_be_served_again(
     client: TestClient, shelfwise: Shelfwise, api_key: str
 ) -> None:
-    start = datetime(2025, 1, 1, tzinfo=UTC)
-    aisle = ["kt-001", "kt-002", "kt-003", "kt-004", "cf-001"]
-    shelfwise.record_events([
-        Event(event_id=f"v{user}-{i}", type="view", user_id=f"v{user}", product_id=pid,
-              timestamp=start + timedelta(minutes=10 * user + i))
-        for user in range(30) for i, pid in enumerate(aisle[user % 2:])
-    ])  # fmt: skip
+    _record_aisle_views(shelfwise, "v")
     _sign_in(client, api_key)
     versions = []
     for channels in ("cooccurrence,popularity", "popularity"):
