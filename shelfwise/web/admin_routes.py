@@ -30,6 +30,7 @@ from shelfwise.web.admin_auth import (
 from shelfwise.web.admin_catalog import artifact_versions, catalog_health
 from shelfwise.web.admin_experiments import experiment_views
 from shelfwise.web.admin_explorer import explore_product, explore_user
+from shelfwise.web.admin_exposure import exposure_report
 from shelfwise.web.admin_jobs import DEFAULT_CHANNELS, AdminJobs
 from shelfwise.web.admin_reports import events_chart, ranker_reports, recommender_reports
 from shelfwise.web.admin_trace import search_trace
@@ -217,6 +218,7 @@ def admin_router(pages: Pages) -> APIRouter:
             recommenders=recommender_reports(shelfwise.settings.data_dir),
             rankers=ranker_reports(shelfwise.settings.data_dir),
             events=events_chart(shelfwise.events.stats().by_type),
+            exposure=exposure_report(shelfwise),
         )  # fmt: skip
 
     return router

@@ -79,6 +79,10 @@ def test_overview_playground_and_reports_show_the_shop(client: TestClient, api_k
     assert "Sony WH-1000XM5" in trace
     reports = client.get("/admin/reports").text
     assert "No recommender has been trained yet" in reports  # the 20-product shop has none
+    assert "No answers served in the last 30 days" in reports
+    client.get("/search", params={"q": "headphones"})  # a served answer is an impression
+    reports = client.get("/admin/reports").text
+    assert 'id="exposure"' in reports and "<td>search</td>" in reports
 
 
 def test_experiments_show_their_variants_and_results(tmp_path, hashing_settings, catalog, api_key) -> None:  # noqa: ANN001
