@@ -33,6 +33,7 @@ from shelfwise.web.admin_explorer import explore_product, explore_user
 from shelfwise.web.admin_exposure import exposure_report
 from shelfwise.web.admin_jobs import DEFAULT_CHANNELS, AdminJobs
 from shelfwise.web.admin_reports import events_chart, ranker_reports, recommender_reports
+from shelfwise.web.admin_search_eval import evaluate_search_log
 from shelfwise.web.admin_trace import search_trace
 from shelfwise.web.pages import Pages
 
@@ -219,6 +220,7 @@ def admin_router(pages: Pages) -> APIRouter:
             rankers=ranker_reports(shelfwise.settings.data_dir),
             events=events_chart(shelfwise.events.stats().by_type),
             exposure=exposure_report(shelfwise),
+            search_eval=evaluate_search_log(shelfwise),
         )  # fmt: skip
 
     return router

@@ -80,9 +80,16 @@ def test_overview_playground_and_reports_show_the_shop(client: TestClient, api_k
     reports = client.get("/admin/reports").text
     assert "No recommender has been trained yet" in reports  # the 20-product shop has none
     assert "No answers served in the last 30 days" in reports
-    client.get("/search", params={"q": "headphones"})  # a served answer is an impression
+    assert "No search answer has led to a click yet" in reports
+    answer = client.get("/search", params={"q": "headphones"}).json()  # a served answer is an impression
+    clicked = answer["hits"][0]["product"]["product_id"]
+    click = {"event_id": "eval-1", "type": "click", "user_id": "u1", "product_id": clicked,
+             "timestamp": "2026-12-03T12:00:00Z", "request_id": answer["request_id"]}  # fmt: skip
+    assert client.post("/events", json=click, headers={"X-API-Key": api_key}).status_code == 200
     reports = client.get("/admin/reports").text
     assert 'id="exposure"' in reports and "<td>search</td>" in reports
+    assert 'id="search-eval"' in reports and "<td>1 word</td>" in reports
+    assert "NDCG@10 by query length" in reports
 
 
 def test_experiments_show_their_variants_and_results(tmp_path, hashing_settings, catalog, api_key) -> None:  # noqa: ANN001
