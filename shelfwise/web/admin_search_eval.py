@@ -63,13 +63,16 @@ def _length_bucket(query: str) -> str:
     return f"{words} word{'s' if words > 1 else ''}" if words < 4 else "4+ words"
 
 
-def _grouped(scores: Mapping[str, tuple[float, float]], group_of: Mapping[str, str]) -> list[GroupScore]:
+def _grouped(
+    scores: Mapping[str, tuple[float, float]], group_of: Mapping[str, str], by_name: bool = False
+) -> list[GroupScore]:
+    """Mean scores per group: in name order (`by_name`), else the largest groups first."""
     groups: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for query, pair in scores.items():
         groups[group_of[query]].append(pair)
     return [
         GroupScore(name, len(pairs), fmean(p[0] for p in pairs), fmean(p[1] for p in pairs))
-        for name, pairs in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+        for name, pairs in sorted(groups.items(), key=lambda item: (0 if by_name else -len(item[1]), item[0]))
     ]
 
 
@@ -98,7 +101,7 @@ def evaluate_search_log(shelfwise: Shelfwise, max_queries: int = MAX_QUERIES) ->
         department[query] = found.category[0] if found is not None and found.category else "(unknown)"
     if not scores:
         return None
-    by_length = _grouped(scores, {q: _length_bucket(q) for q in scores})
+    by_length = _grouped(scores, {q: _length_bucket(q) for q in scores}, by_name=True)
     by_department = _grouped(scores, department)
     charts = [
         bar_chart("NDCG@10 by query length", [(f"{g.group} ({g.queries})", g.ndcg_at_10) for g in by_length]),
