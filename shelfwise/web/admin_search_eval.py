@@ -3,7 +3,11 @@
 request id, is relevant to that answer's query. The current index then searches the most
 frequent judged queries again (no personalization, nothing logged), and NDCG@10 (gain = grade
 - 1) and Recall@100 (grade >= 2) are reported by query length and by the department of the
-query's most relevant product."""
+query's most relevant product.
+
+Clicks judge only what was shown, so Recall@100 is close to 1 by construction unless the index
+changed since; NDCG@10 (where the index puts what shoppers chose) is the informative figure.
+On the demo shop (150 queries, 521 judged pairs) the report takes about 3-5 s to compute."""
 
 from __future__ import annotations
 
