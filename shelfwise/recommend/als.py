@@ -53,7 +53,7 @@ class AlsChannel:
         self.model: AlternatingLeastSquares | None = None
         self.idf = np.zeros(0)
         self.mean_length = 1.0
-        self.item_unit = np.zeros((0, 0), dtype=np.float32)
+        self.item_norms = np.zeros(0, dtype=np.float32)
         self._item_index: ItemIndex | None = None
 
     def fit(self, data: TrainingData) -> None:
@@ -77,8 +77,8 @@ class AlsChannel:
         # threads costs about 20 ms a call on a busy machine: fold in on one thread.
         self.model.num_threads = 1
         factors = np.asarray(self.model.item_factors, dtype=np.float32)
-        norms = np.linalg.norm(factors, axis=1, keepdims=True)
-        self.item_unit = factors / np.maximum(norms, 1e-12)
+        # norms, not unit copies of the factors: a million items' copy was 0.5 GB more to serve
+        self.item_norms = np.maximum(np.linalg.norm(factors, axis=1), 1e-12).astype(np.float32)
         self._item_index = None
         # serving folds new histories in against the item factors: the training shoppers'
         # own factors are never read again
@@ -138,7 +138,13 @@ class AlsChannel:
 
     def similar(self, item: int, candidates: np.ndarray) -> np.ndarray:
         """Cosine similarity of the item's factors to each candidate's."""
-        return self.item_unit[np.asarray(candidates, dtype=np.int64)] @ self.item_unit[item]
+        unit = getattr(self, "item_unit", None)  # models pickled before the norms were kept
+        if unit is not None:
+            return unit[np.asarray(candidates, dtype=np.int64)] @ unit[item]
+        assert self.model is not None, "fit the channel first"
+        factors = np.asarray(self.model.item_factors, dtype=np.float32)
+        rows = np.asarray(candidates, dtype=np.int64)
+        return (factors[rows] @ factors[item]) / (self.item_norms[rows] * self.item_norms[item])
 
     def reason(self, history: np.ndarray, item: int) -> Reason | None:
         """The history item whose factors are closest to the item's."""

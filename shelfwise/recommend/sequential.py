@@ -81,15 +81,26 @@ class _SelfAttentive(nn.Module):
     def item_table(self) -> torch.Tensor:
         table = self.ids.weight
         if self.text_projection is not None:
-            table = table + self.text_projection(self.text)
+            table = table + self.text_projection(self._text())
         return table
+
+    def _text(self) -> torch.Tensor:
+        text = cast(torch.Tensor | None, self.text)
+        if text is None:
+            raise RuntimeError("the text vectors were released after fitting: read the frozen item table")
+        return text
+
+    def release_text(self) -> None:
+        """Drop the text vectors (a fitted channel serves from its frozen item table)."""
+        if self.text_projection is not None:
+            self.register_buffer("text", None)
 
     def item_rows(self, rows: torch.Tensor) -> torch.Tensor:
         """Rows of the item table, computed for these rows only (the whole table of a large
         catalog costs more than a training step)."""
         table = self.ids(rows)
         if self.text_projection is not None:
-            table = table + self.text_projection(cast(torch.Tensor, self.text)[rows])
+            table = table + self.text_projection(self._text()[rows])
         return table
 
     def forward(self, inputs: torch.Tensor, table: torch.Tensor | None = None) -> torch.Tensor:
@@ -195,6 +206,9 @@ class SequentialChannel:
         model.eval()
         with torch.inference_mode():
             self._table = model.item_table().clone()
+        # serving reads the frozen table; the text vectors it was made from (a million items'
+        # are 1.5 GB) are not kept twice
+        model.release_text()
 
     def _sampled_loss(
         self, model: _SelfAttentive, hidden: torch.Tensor, wanted: torch.Tensor, generator: torch.Generator
