@@ -43,7 +43,7 @@ from shelfwise.catalog.shoppers_loop_rankers import (
 )
 from shelfwise.catalog.shoppers_loop_run import DAY, LoopRun, Outcome, RunSettings
 from shelfwise.catalog.shoppers_loop_serving import LoopRequest, LoopServer, RankerOutputError, ServingRanker
-from shelfwise.catalog.shoppers_prefs import make_personas, make_taste
+from shelfwise.catalog.shoppers_prefs import Persona, Taste, make_personas, make_taste
 from shelfwise.experiments import Experiments
 from shelfwise.impressions.records import Impression, LabeledImpression
 from shelfwise.records import Event, Product
@@ -61,6 +61,7 @@ __all__ = [
     "TextMatchRanker",
     "labeled_impressions",
     "shop_catalog",
+    "shopper_tastes",
     "simulate_closed_loop",
 ]
 
@@ -139,11 +140,8 @@ def simulate_closed_loop(
     starts: list[np.ndarray] = []
     for index, stream in enumerate(streams[1:]):
         rng = np.random.default_rng(stream)
-        persona = int(rng.integers(len(personas)))
-        signed_in = bool(rng.random() < config.share_signed_in)
-        taste = make_taste(
-            catalog, persona, personas[persona], signed_in, visits * (1.0 if signed_in else 0.5), rng
-        )
+        taste = _draw_taste(catalog, personas, config, visits, rng)
+        persona, signed_in = taste.persona, taste.signed_in
         settings = RunSettings(
             user_id=f"user-{index:05d}" if signed_in else None,
             start=start,
@@ -169,6 +167,36 @@ def simulate_closed_loop(
     impressions = sorted(server.impressions, key=lambda i: (i.timestamp, i.request_id))
     truth = {key: _frozen(key, outcome) for key, outcome in outcomes.items()}
     return ClosedLoopResult(tuple(events), tuple(impressions), truth, shoppers, start, end)
+
+
+def _draw_taste(
+    catalog: ShopCatalog, personas: Sequence[Persona], config: ClosedLoopSimulation, visits: float,
+    rng: np.random.Generator,
+) -> Taste:
+    """A shopper's hidden taste: the first draws of the shopper's own stream."""
+    persona = int(rng.integers(len(personas)))
+    signed_in = bool(rng.random() < config.share_signed_in)
+    mean_sessions = visits * (1.0 if signed_in else 0.5)
+    return make_taste(catalog, persona, personas[persona], signed_in, mean_sessions, rng)
+
+
+def shopper_tastes(
+    products: Sequence[Product], config: ClosedLoopSimulation | None = None
+) -> tuple[ShopCatalog, tuple[Taste, ...]]:
+    """The simulator's arrays and every shopper's hidden taste (shopper i of `simulate_closed_loop`
+    with the same products and config, whose request ids carry `-{i:05d}-`): for measuring what
+    a model could know, never for serving."""
+    config = config or ClosedLoopSimulation()
+    streams = np.random.SeedSequence(config.seed).spawn(config.n_shoppers + 1)
+    shared = np.random.default_rng(streams[0])
+    catalog = ShopCatalog.build(tuple(products), shared)
+    personas = make_personas(catalog, catalog.complements(config.complements), config.n_personas, shared)
+    visits = config.visits_per_month * config.days / 30.0
+    tastes = tuple(
+        _draw_taste(catalog, personas, config, visits, np.random.default_rng(stream))
+        for stream in streams[1:]
+    )
+    return catalog, tastes
 
 
 def _run_visits(

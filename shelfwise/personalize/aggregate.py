@@ -64,6 +64,11 @@ class Compact:
     band_w: np.ndarray
     band_total: float
     embedding: np.ndarray | None
+    value_ids: np.ndarray  # tracked attribute values (`ProfileCatalog.values`)
+    value_w: np.ndarray
+    value_total: np.ndarray  # per tracked attribute: the weight of products that have it
+    price_level: float  # weighted mean price quantile of the priced products (nan: none)
+    price_spread: float  # their weighted standard deviation
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,15 +86,21 @@ class ProfileTable:
     band_total: np.ndarray
     embedding: np.ndarray | None
     has_embedding: np.ndarray
+    value: tuple[np.ndarray, np.ndarray, np.ndarray]
+    value_total: np.ndarray  # (actors, tracked attributes)
+    price_level: np.ndarray
+    price_spread: np.ndarray
 
     def row(self, i: int) -> Compact:
-        (cp, ci, cw), (bp, bi, bw) = self.cat, self.brand
+        (cp, ci, cw), (bp, bi, bw), (vp, vi, vw) = self.cat, self.brand, self.value
         return Compact(
             int(self.n_events[i]), float(self.last_time[i]), float(self.total[i]),
             ci[cp[i] : cp[i + 1]], cw[cp[i] : cp[i + 1]], float(self.cat_total[i]),
             bi[bp[i] : bp[i + 1]], bw[bp[i] : bp[i + 1]], float(self.brand_total[i]),
             self.band_w[i], float(self.band_total[i]),
             self.embedding[i] if self.embedding is not None and self.has_embedding[i] else None,
+            vi[vp[i] : vp[i + 1]], vw[vp[i] : vp[i + 1]], self.value_total[i],
+            float(self.price_level[i]), float(self.price_spread[i]),
         )  # fmt: skip
 
 
@@ -155,10 +166,36 @@ def compute_table(
     embedding, has_embedding = _embeddings(rows, decayed, n_actors, catalog)
     categories = _sparse_sums(rows.actor, nodes, decayed, n_actors, len(catalog.nodes))
     brands = _sparse_sums(rows.actor, brand[:, None], decayed, n_actors, len(catalog.brands))
+    assert catalog.product_values is not None
+    values = catalog.product_values[rows.product]
+    keys = catalog.keys_of(values)
+    value_total = np.zeros((n_actors, len(catalog.attribute_keys)))
+    for key in range(len(catalog.attribute_keys)):
+        value_total[:, key] = per_actor((keys == key).any(axis=1))
+    level, spread = _price_level(rows, decayed, n_actors, catalog)
     return ProfileTable(
         counts, last, per_actor(), categories, per_actor(nodes[:, 0] >= 0), brands, per_actor(brand >= 0),
         band_w, band_w.sum(axis=1), embedding, has_embedding,
+        _sparse_sums(rows.actor, values, decayed, n_actors, len(catalog.values)), value_total, level, spread,
     )  # fmt: skip
+
+
+def _price_level(
+    rows: EventRows, decayed: np.ndarray, n_actors: int, catalog: ProfileCatalog
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per actor, the decayed weighted mean and deviation of the price quantiles of the products
+    behind their events (nan without a priced product)."""
+    assert catalog.product_quantile is not None
+    quantile = catalog.product_quantile[rows.product]
+    priced = np.isfinite(quantile)
+    w = np.where(priced, decayed, 0.0)
+    q = np.where(priced, quantile, 0.0)
+    total = np.bincount(rows.actor, weights=w, minlength=n_actors)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.bincount(rows.actor, weights=w * q, minlength=n_actors) / total
+        second = np.bincount(rows.actor, weights=w * q * q, minlength=n_actors) / total
+    spread = np.sqrt(np.maximum(second - mean * mean, 0.0))
+    return np.where(total > 0, mean, np.nan), np.where(total > 0, spread, np.nan)
 
 
 def _sparse_sums(

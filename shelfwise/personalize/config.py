@@ -28,6 +28,11 @@ class ProfileConfig(BaseModel):
     min_band_products: int = Field(
         default=5, ge=1, description="a category with fewer priced products takes its parent's band edges"
     )
+    attributes: tuple[str, ...] = Field(
+        default=("color", "material"),
+        description="product attributes whose values a profile tracks (a value counts whole and, when it "
+        "has several words, by its last word too: 'Navy Blue' is also 'blue')",
+    )
     max_events: int = Field(default=500, ge=1, description="only each shopper's latest events count")
     smoothing: float = Field(
         default=5.0,

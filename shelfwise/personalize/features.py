@@ -24,8 +24,11 @@ FEATURE_NAMES: tuple[str, ...] = (
     "log_events",  # log(1 + events behind the profile)
     "log_weight",  # log(1 + decayed weight behind the profile)
     "profile_empty",  # 1 when nothing is known about the shopper
-    "price_level",  # the shopper's usual price level within a category minus 0.5 (0: middle or unknown)
-    "price_gap",  # squared distance of the product's price level from it (0 when either is unknown)
+    "price_level",  # the shopper's usual price quantile within a category minus 0.5 (0: middle or unknown)
+    "price_gap",  # squared distance of the product's price quantile from it (0 when either is unknown)
+    "price_spread",  # how far the shopper's price quantiles stray from their level (0: unknown)
+    "attribute_affinity",  # summed over tracked attributes (colour, material): the share of the
+    "attribute_lift",  # shopper's weight on the product's value, and its log smoothed lift
 )
 FEATURE_INDEX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
@@ -60,7 +63,8 @@ def profile_features(
     _share_and_lift(
         out, "price_band", band_w, compact.band_total * scale, located.band, catalog.band_base, smoothing
     )
-    _price_level(out, compact, located.band, catalog.n_bands)
+    _price_level(out, compact, located.quantile)
+    _attribute_columns(out, compact, located.values, catalog, smoothing, scale)
     if compact.embedding is not None and catalog.vectors is not None:
         rows = located.vector_row
         cosine = catalog.vectors[np.maximum(rows, 0)] @ compact.embedding
@@ -70,16 +74,39 @@ def profile_features(
     return out
 
 
-def _price_level(out: np.ndarray, compact: Compact, band: np.ndarray, n_bands: int) -> None:
-    """The shopper's mean band centre (bands are price quantiles within a category, so the level
-    compares a cheap kettle with a cheap sofa) and each product's squared gap to it."""
-    if compact.band_total <= 0 or n_bands == 0:
+def _price_level(out: np.ndarray, compact: Compact, quantile: np.ndarray) -> None:
+    """The shopper's mean price quantile (quantiles within a category, so the level compares a
+    cheap kettle with a cheap sofa), its spread, and each product's squared gap to it."""
+    level = compact.price_level
+    if not np.isfinite(level):
         return
-    centres = (np.arange(n_bands) + 0.5) / n_bands
-    level = float(compact.band_w @ centres / compact.band_total)
     out[:, FEATURE_INDEX["price_level"]] = level - 0.5
-    item = centres[np.maximum(band, 0)]
-    out[:, FEATURE_INDEX["price_gap"]] = np.where(band >= 0, (item - level) ** 2, 0.0)
+    out[:, FEATURE_INDEX["price_spread"]] = compact.price_spread
+    out[:, FEATURE_INDEX["price_gap"]] = np.where(np.isfinite(quantile), (quantile - level) ** 2, 0.0)
+
+
+def _attribute_columns(
+    out: np.ndarray, compact: Compact, values: np.ndarray, catalog: ProfileCatalog, a: float, scale: float
+) -> None:
+    """Per tracked attribute, the best share and lift among the product's values of it (the whole
+    value or its last word), summed over the attributes; 0 for an attribute the product lacks."""
+    if not len(catalog.values) or not len(compact.value_ids):
+        return
+    known = values >= 0
+    ids = np.maximum(values, 0)
+    key = catalog.keys_of(values)
+    weight = lookup_weights(compact.value_ids, compact.value_w, values) * scale
+    total = np.append(compact.value_total, 0.0)[key] * scale
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(known & (total > 0), weight / total, 0.0)
+        lift = np.where(known & (total > 0), log_lift(weight, total, catalog.value_base[ids], a), 0.0)
+    for k in range(len(catalog.attribute_keys)):
+        mine = known & (key == k)
+        has = mine.any(axis=1)
+        best_share = np.where(mine, share, -np.inf).max(axis=1)
+        best_lift = np.where(mine, lift, -np.inf).max(axis=1)
+        out[:, FEATURE_INDEX["attribute_affinity"]] += np.where(has, best_share, 0.0)
+        out[:, FEATURE_INDEX["attribute_lift"]] += np.where(has, best_lift, 0.0)
 
 
 def _share_and_lift(

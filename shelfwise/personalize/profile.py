@@ -58,6 +58,7 @@ class UserProfile:
     price_bands: tuple[Affinity, ...]
     embedding: np.ndarray | None
     compact: Compact | None = field(default=None, repr=False)
+    attributes: tuple[Affinity, ...] = ()  # keys "<attribute>=<value>", shares within the attribute
 
     @property
     def is_empty(self) -> bool:
@@ -84,8 +85,15 @@ class UserProfile:
             "departments": [a.as_dict() for a in departments[:top]],
             "brands": [a.as_dict() for a in self.brands[:top]],
             "price_bands": bands[:top],
+            "attributes": [a.as_dict() for a in self.attributes[:top]],
+            "price_level": _rounded(None if self.compact is None else self.compact.price_level),
+            "price_spread": _rounded(None if self.compact is None else self.compact.price_spread),
             "has_embedding": self.embedding is not None,
         }
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None or not np.isfinite(value) else round(float(value), 4)
 
 
 def to_datetime(seconds: float | None) -> datetime | None:
@@ -112,9 +120,14 @@ def make_profile(
         [band_label(b, catalog.n_bands) for b in range(catalog.n_bands)], compact.band_w * scale,
         compact.band_total * scale, catalog.band_base, smoothing, ordered=False,
     )  # fmt: skip
+    keys = catalog.value_key[compact.value_ids]
+    attributes = _affinities(
+        [catalog.values[i] for i in compact.value_ids], compact.value_w * scale,
+        compact.value_total[keys] * scale, catalog.value_base[compact.value_ids], smoothing,
+    )  # fmt: skip
     return UserProfile(
         actor, compact.n_events, to_datetime(compact.last_time), to_datetime(reference),
-        compact.total * scale, categories, brands, bands, compact.embedding, compact,
+        compact.total * scale, categories, brands, bands, compact.embedding, compact, attributes,
     )  # fmt: skip
 
 
@@ -126,15 +139,13 @@ def decay_scale(compact: Compact, reference: float, config: ProfileConfig) -> fl
 def _affinities(
     keys: list[str],
     weights: np.ndarray,
-    total: float,
+    total: float | np.ndarray,
     base: np.ndarray,
     smoothing: float,
     ordered: bool = True,
 ) -> tuple[Affinity, ...]:
-    if total <= 0:
-        shares = np.zeros(len(keys))
-    else:
-        shares = weights / total
+    total = np.asarray(total, dtype=np.float64)
+    shares = np.divide(weights, total, out=np.zeros(len(keys)), where=total > 0)
     lifts = (weights + smoothing * base) / (total + smoothing) / base
     out = [
         Affinity(k, float(s), float(w), float(x))

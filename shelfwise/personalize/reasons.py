@@ -1,9 +1,9 @@
 """Why a product suits a shopper, in words, when the profile's evidence is strong enough.
 
-A brand, category level or price band is a reason when its share, its decayed weight and its
-smoothed lift all reach the config's thresholds; its strength is the smoothed share. Taste
-similarity needs the cosine threshold and enough weight; its strength is the cosine shrunk by
-the evidence, W / (W + smoothing).
+A brand, category level, price band or tracked attribute value (colour, material) is a reason
+when its share, its decayed weight and its smoothed lift all reach the config's thresholds; its
+strength is the smoothed share. Taste similarity needs the cosine threshold and enough weight;
+its strength is the cosine shrunk by the evidence, W / (W + smoothing).
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import Literal
 import numpy as np
 
 from shelfwise.personalize.aggregate import Compact
-from shelfwise.personalize.catalog import Located, ProfileCatalog
+from shelfwise.personalize.catalog import VALUE_SEPARATOR, Located, ProfileCatalog
 from shelfwise.personalize.config import ProfileConfig
 from shelfwise.personalize.features import lookup_weights
 from shelfwise.personalize.profile import band_label
 from shelfwise.records import CATEGORY_SEPARATOR
 
-ReasonKind = Literal["brand", "category", "price_band", "similar_taste"]
+ReasonKind = Literal["brand", "category", "price_band", "attribute", "similar_taste"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Reason:
     kind: ReasonKind
     strength: float
     text: str
-    key: str = ""  # the brand, category path or band name it is about
+    key: str = ""  # the brand, category path, band name or "<attribute>=<value>" it is about
 
 
 def _strength(weight: float, total: float, base: float, config: ProfileConfig) -> float | None:
@@ -67,6 +67,7 @@ def profile_reasons(
             kind = catalog.nodes[nodes[-1]].split(CATEGORY_SEPARATOR)[-1] if nodes else ""
             text = f"in your usual price range for {kind}" if kind else "in your usual price range"
             out.append(Reason("price_band", strength, text, band_label(band, catalog.n_bands)))
+    out.extend(_attributes(compact, located, catalog, config, scale))
     out.extend(_similar(compact, located, catalog, config, scale))
     return sorted(out, key=lambda r: -r.strength)
 
@@ -87,6 +88,25 @@ def _category(
             path = catalog.nodes[node]
             return [Reason("category", strength, f"you often shop {path}", path)]
     return []
+
+
+def _attributes(
+    compact: Compact, located: Located, catalog: ProfileCatalog, config: ProfileConfig, scale: float
+) -> list[Reason]:
+    """The strongest passing value per tracked attribute: 'you often choose blue'."""
+    values = [int(v) for v in located.values[0] if v >= 0]
+    if not values or not len(compact.value_ids):
+        return []
+    weights = lookup_weights(compact.value_ids, compact.value_w, np.array(values)) * scale
+    best: dict[int, Reason] = {}
+    for value, weight in zip(values, weights, strict=True):
+        key = int(catalog.value_key[value])
+        total = float(compact.value_total[key]) * scale
+        strength = _strength(float(weight), total, float(catalog.value_base[value]), config)
+        if strength is not None and (key not in best or strength > best[key].strength):
+            word = catalog.values[value].split(VALUE_SEPARATOR, 1)[1]
+            best[key] = Reason("attribute", strength, f"you often choose {word}", catalog.values[value])
+    return list(best.values())
 
 
 def _similar(

@@ -35,7 +35,7 @@ from shelfwise.rank.features import (
 from shelfwise.rank.model import ModelConfig, RankerNetwork
 from shelfwise.records import Product
 
-FORMAT = "shelfwise-ranker/1"
+FORMAT = "shelfwise-ranker/2"  # 2: query-match and attribute-affinity columns
 MANIFEST_FILE = "manifest.json"
 SPEC_FILE = "features.json"
 USERS_FILE = "known_users.npy"

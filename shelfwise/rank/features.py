@@ -12,8 +12,10 @@ Categorical columns (one learned embedding each; index 0 = unknown or missing):
 Dense columns (standardised with the training rows' mean and deviation): `log_price`,
 `has_price`, `query_cosine` (the query's embedding against the item's text embedding),
 `has_query`, `price_quantile` (the price's quantile among the products of its category path:
-shoppers judge a price against its kind), `rating`, `has_rating`, `in_stock`, then one
-`profile:<name>` column per feature of an optional user-feature provider.
+shoppers judge a price against its kind), `rating`, `has_rating`, `in_stock`, `query_coverage`
+and `over_query_price` (whether the product has the query's words and keeps under its price
+ceiling: `shelfwise.rank.query_match`), then one `profile:<name>` column per feature of an
+optional user-feature provider.
 
 The item's text embedding enters as a row of the catalog's vector table (`text_rows`), and the
 query's embedding as a row of the batch's query table (`query_rows`; -1, the table's last and
@@ -38,11 +40,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.impressions.records import SURFACES
 from shelfwise.models.encoder import TextKind
 from shelfwise.rank.examples import Impressions
+from shelfwise.rank.query_match import MATCH_COLUMNS, ProductWords, match_columns
 from shelfwise.records import Product
 
 CATEGORICAL = ("user", "item", "category", "category_top", "brand", "price_band", "surface", "hour")
 BASE_DENSE = ("log_price", "has_price", "query_cosine", "has_query", "price_quantile", "rating", "has_rating",
-              "in_stock")
+              "in_stock", *MATCH_COLUMNS)
 UNKNOWN = 0
 
 
@@ -110,6 +113,7 @@ class FeatureSpec(BaseModel):
             "brand": ("brand",), "price": ("price_band", "log_price", "has_price", "price_quantile"),
             "rating": ("rating", "has_rating"), "in_stock": ("in_stock",),
             "surface": ("surface",), "hour": ("hour",), "query_cosine": ("query_cosine", "has_query"),
+            "query_match": MATCH_COLUMNS,
             "text_embedding": ("text_embedding",), "query_embedding": ("query_embedding",),
             "position": ("position",),
         }
@@ -198,6 +202,7 @@ class CatalogFeatures:
         self.rating = np.where(self.has_rating, ratings, np.nan)  # standardised, nan reads as the mean
         self.in_stock = np.array([p.in_stock for p in products] + [True], dtype=np.float64)
         self.text = np.vstack([vectors, np.zeros((1, spec.text_dim), np.float32)])
+        self.words = ProductWords.of(products)
         self.missing_row = m
 
     def row_of(self, product_ids: Sequence[str] | np.ndarray) -> np.ndarray:
@@ -337,11 +342,13 @@ class FeatureBuilder:
         return np.stack([users, c.item[rows], c.category[rows], c.category_top[rows], c.brand[rows],
                          c.price_band[rows], surfaces, hours], axis=1).astype(np.int64)
 
-    def _raw_dense(self, rows: np.ndarray, cosine: np.ndarray, has_query: np.ndarray,
+    def _raw_dense(self, rows: np.ndarray, cosine: np.ndarray, queries: Sequence[str | None],
                    profiles: np.ndarray | None) -> np.ndarray:
         c = self.catalog
+        has_query = np.array([bool(q) for q in queries], dtype=np.float64)
         base = np.stack([c.log_price[rows], c.has_price[rows], cosine, has_query, c.price_quantile[rows],
                          c.rating[rows], c.has_rating[rows], c.in_stock[rows]], axis=1)
+        base = np.hstack([base, match_columns(c.words, c.price, rows, queries)])
         return base if profiles is None else np.hstack([base, profiles])
 
     def standardise(self, raw: np.ndarray) -> np.ndarray:
@@ -374,8 +381,8 @@ class FeatureBuilder:
         """The batch (dense columns standardised) and the raw dense columns (for statistics)."""
         rows = self.catalog.row_of(data.product_ids)
         hours = 1 + ((data.timestamps // 3600) % 24).astype(np.int64)
-        has_query = np.array([q is not None for q in data.queries], dtype=np.float32)
-        raw = self._raw_dense(rows, self._cosine(rows, queries), has_query, self._profiles_by_request(data))
+        raw = self._raw_dense(rows, self._cosine(rows, queries), data.queries.tolist(),
+                              self._profiles_by_request(data))
         surfaces = lookup(data.surfaces, self._surfaces)
         categorical = self._categorical(rows, self.user_index(data.actors), surfaces, hours)
         positions = np.minimum(data.positions, self.spec.config.max_position)
@@ -389,7 +396,7 @@ class FeatureBuilder:
 
     def build_request(
         self, product_ids: Sequence[str], actor: str | None, surface: str, at: datetime,
-        query_vector: np.ndarray | None, has_query: bool,
+        query_vector: np.ndarray | None, query: str | None,
     ) -> FeatureBatch:
         """One request's candidates, all at position 0 (the fast path of serving)."""
         n = len(product_ids)
@@ -399,7 +406,7 @@ class FeatureBuilder:
         profiles = None
         if self.user_features is not None:
             profiles = np.asarray(self.user_features.features(actor, list(product_ids), at), np.float32)
-        raw = self._raw_dense(rows, cosine, np.full(n, float(has_query), np.float32), profiles)
+        raw = self._raw_dense(rows, cosine, [query or None] * n, profiles)
         user = self.user_index(_objects([actor]))[0]
         categorical = self._categorical(
             rows, np.full(n, user), np.full(n, self._surfaces.get(surface, UNKNOWN)),

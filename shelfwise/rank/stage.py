@@ -144,7 +144,7 @@ class RankingStage:
         """pCTR, pCVR and pCTCVR of each candidate (unknown products are scored as new items)."""
         at = context.at or datetime.now(UTC)
         batch = self.ranker.builder.build_request(
-            product_ids, context.actor, context.surface, at, self._query_vector(context), bool(context.query),
+            product_ids, context.actor, context.surface, at, self._query_vector(context), context.query,
         )
         predicted = self.ranker.predict(batch)
         return RankScores(tuple(product_ids), predicted.pctr, predicted.pcvr)

@@ -21,8 +21,9 @@ class ProfileResponse(BaseModel):
 
     actor: str
     profile: dict[str, Any] = Field(
-        description="events behind it, top categories, departments, brands and price bands with their "
-        "share, decayed weight and lift over the catalog"
+        description="events behind it, top categories, departments, brands, price bands and attribute "
+        "values (colour, material) with their share, decayed weight and lift over the catalog; the "
+        "usual price quantile within a category (price_level, 0 = cheapest) and its spread"
     )
 
 

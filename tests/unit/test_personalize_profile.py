@@ -244,17 +244,20 @@ def test_summary_is_json_friendly() -> None:
     assert summary["events"] == 4 and summary["has_embedding"] is True
 
 
-def test_price_level_is_the_mean_band_centre_and_the_gap_its_square_distance() -> None:
-    from shelfwise.personalize.aggregate import Compact
-    from shelfwise.personalize.features import FEATURE_INDEX, _price_level
+def test_price_level_is_the_mean_quantile_and_the_gap_its_square_distance() -> None:
+    """u1 bought K1 (weight 5) and viewed K5 (1) on the same day: the cheapest and the dearest of
+    the five coffee makers, mid-rank quantiles 0.5 / 5 = 0.1 and 4.5 / 5 = 0.9."""
+    from shelfwise.personalize.features import FEATURE_INDEX
 
-    compact = Compact.__new__(Compact)
-    object.__setattr__(compact, "band_w", np.array([3.0, 0.0, 0.0, 0.0, 1.0]))
-    object.__setattr__(compact, "band_total", 4.0)
-    out = np.zeros((3, len(FEATURE_NAMES)))
-    _price_level(out, compact, np.array([0, 4, -1]), 5)
-    level = (3 * 0.1 + 1 * 0.9) / 4  # band centres 0.1 .. 0.9
+    events = [event(1, "purchase", "K1", 0), event(2, "view", "K5", 0)]
+    profiles = build_profiles(events, catalog_products(), vectors(), CONFIG)
+    q = dict(zip(profiles.catalog.product_ids, profiles.catalog.product_quantile, strict=False))
+    assert q["K1"] == pytest.approx(0.1) and q["K5"] == pytest.approx(0.9) and np.isnan(q["X1"])
+    level = (5 * 0.1 + 1 * 0.9) / 6
+    spread = math.sqrt((5 * 0.1**2 + 1 * 0.9**2) / 6 - level**2)
+    out = profiles.features("user:u1", ["K1", "K5", "X1"])
     np.testing.assert_allclose(out[:, FEATURE_INDEX["price_level"]], level - 0.5)
+    np.testing.assert_allclose(out[:, FEATURE_INDEX["price_spread"]], spread)
     np.testing.assert_allclose(
         out[:, FEATURE_INDEX["price_gap"]], [(0.1 - level) ** 2, (0.9 - level) ** 2, 0.0]
     )

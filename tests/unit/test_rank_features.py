@@ -84,11 +84,11 @@ def test_columns_are_named_and_vocabularies_come_from_training() -> None:
 def test_unknown_shoppers_and_items_read_index_zero() -> None:
     built, _ = builder()
     user = CATEGORICAL.index("user")
-    known = built.build_request(["a"], "user:u1", "search", T0, None, False).categorical[0, user]
+    known = built.build_request(["a"], "user:u1", "search", T0, None, None).categorical[0, user]
     assert known != 0  # u1 has 4 training impressions
     for actor in ("user:u2", "user:never-seen", None, "session:s9"):  # u2 has only one
-        assert built.build_request(["a"], actor, "search", T0, None, False).categorical[0, user] == 0
-    batch = built.build_request(["zzz", "c"], "user:u1", "search", T0, None, False)
+        assert built.build_request(["a"], actor, "search", T0, None, None).categorical[0, user] == 0
+    batch = built.build_request(["zzz", "c"], "user:u1", "search", T0, None, None)
     item, band = CATEGORICAL.index("item"), CATEGORICAL.index("price_band")
     assert batch.categorical[0].tolist()[item:band + 1] == [0, 0, 0, 0, 0]  # an id not in the catalog
     assert batch.text_rows[0] == len(PRODUCTS)  # the empty text row
@@ -102,7 +102,7 @@ def test_serving_rows_match_training_rows_at_position_zero() -> None:
     batch = built.build(data, encode_queries(data.queries, encoder, 4))
     cosine = list(built.spec.dense_names).index("query_cosine")
     assert batch.dense[:2, cosine].tolist() != batch.dense[2:4, cosine].tolist()
-    served = built.build_request(["a", "b"], "user:u1", "search", T0, encoder.encode(["shoe"])[0], True)
+    served = built.build_request(["a", "b"], "user:u1", "search", T0, encoder.encode(["shoe"])[0], "shoe")
     np.testing.assert_array_equal(served.categorical, batch.categorical[:2])
     np.testing.assert_allclose(served.dense, batch.dense[:2], atol=1e-6)
     assert served.positions.tolist() == [0, 0]
@@ -183,6 +183,6 @@ def test_query_rows_point_at_each_rows_query_and_serving_reads_the_same_vectors(
     np.testing.assert_allclose(vectors[:2], [[0.6, 0.8, 0, 0]] * 2)
     assert not vectors[2:].any()  # no query: the table's empty last row
     assert batch.take(np.array([1, 3])).query_vectors().tolist() == [vectors[1].tolist(), vectors[3].tolist()]
-    served = built.build_request(["a", "b"], "user:u1", "search", T0, encoder.encode(["shoe"])[0], True)
+    served = built.build_request(["a", "b"], "user:u1", "search", T0, encoder.encode(["shoe"])[0], "shoe")
     np.testing.assert_allclose(served.query_vectors(), vectors[:2])
-    assert not built.build_request(["a"], None, "recommend", T0, None, False).query_vectors().any()
+    assert not built.build_request(["a"], None, "recommend", T0, None, None).query_vectors().any()

@@ -72,7 +72,7 @@ def test_serving_position_is_zero_and_matches_a_position_zero_impression(fitted,
     with_text = stage.score(["p00002", "p00005"], RankContext("user:u1", "query 3", None, "search", AT))
     with_vector = stage.score(["p00002", "p00005"], RankContext("user:u1", "query 3", vector, "search", AT))
     np.testing.assert_allclose(with_text.pctr, with_vector.pctr)
-    batch = stage.ranker.builder.build_request(["p00002"], "user:u1", "search", AT, vector, True)
+    batch = stage.ranker.builder.build_request(["p00002"], "user:u1", "search", AT, vector, "query 3")
     assert batch.positions.tolist() == [0]
 
 

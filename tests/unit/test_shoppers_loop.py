@@ -82,6 +82,27 @@ def digest(result: ClosedLoopResult) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def test_shopper_tastes_are_the_run_shoppers_and_give_their_utilities() -> None:
+    """`shopper_tastes` reads out the run's hidden tastes: each shown item's recorded utility is the
+    taste's utility of it plus a relevance term that only takes the simulator's few values."""
+    from shelfwise.catalog.shoppers_loop import shopper_tastes
+    from shelfwise.catalog.shoppers_prefs import utility
+
+    result = small_run(11, n_shoppers=40)
+    catalog, tastes = shopper_tastes(small_products(), ClosedLoopSimulation(n_shoppers=40, days=60, seed=11))
+    assert len(tastes) == 40
+    for truth, taste in zip(result.shoppers, tastes, strict=True):
+        assert truth.favourite_categories == tuple(catalog.categories[int(c)] for c in taste.favourites)
+        assert (truth.user_id is not None) == taste.signed_in
+    row = {pid: i for i, pid in enumerate(catalog.ids)}
+    relevance = set()
+    for (request_id, product_id), shown in result.truth.items():
+        taste = tastes[int(request_id.split("-")[3])]
+        own = float(utility(taste, catalog, np.array([row[product_id]]))[0])
+        relevance.add(round(shown.utility - own, 6))
+    assert len(relevance) < 40  # sums of a handful of fixed costs, not noise
+
+
 # ----- determinism, validity, attribution -------------------------------------------------------
 
 
