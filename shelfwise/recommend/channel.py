@@ -136,9 +136,7 @@ def best_of(
     out_scores = np.zeros((len(histories), depth), dtype=np.float32)
     for row, history in enumerate(histories):
         found, found_scores = items[row], scores[row]
-        keep = (found >= 0) & np.isfinite(found_scores) & (found_scores != 0)
-        if len(history):
-            keep &= ~np.isin(found, history)
+        keep = (found >= 0) & _usable(found, found_scores, history)
         found, found_scores = found[keep][:depth], found_scores[keep][:depth]
         out_items[row, : len(found)] = found
         out_scores[row, : len(found)] = found_scores
@@ -155,14 +153,20 @@ def top_of_sparse_rows(
         start, end = matrix.indptr[row], matrix.indptr[row + 1]
         items = matrix.indices[start:end].astype(np.int64)
         values = matrix.data[start:end]
-        keep = np.isfinite(values) & (values != 0)
-        if len(history):
-            keep &= ~np.isin(items, history)
+        keep = _usable(items, values, history)
         items, values = items[keep], values[keep]
         order = np.lexsort((items, -values))[:depth]
         out_items[row, : len(order)] = items[order]
         out_scores[row, : len(order)] = values[order]
     return out_items, out_scores
+
+
+def _usable(items: np.ndarray, scores: np.ndarray, history: np.ndarray) -> np.ndarray:
+    """Candidates worth keeping: a finite, non-zero score and not one of the history's own items."""
+    keep = np.isfinite(scores) & (scores != 0)
+    if len(history):
+        keep &= ~np.isin(items, history)
+    return keep
 
 
 def row_dots(queries: np.ndarray, rows: np.ndarray, table: np.ndarray, items: np.ndarray) -> np.ndarray:
