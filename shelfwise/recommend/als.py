@@ -17,6 +17,7 @@ between 0.01 and 10 barely matters.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Literal
 
 import numpy as np
@@ -25,7 +26,7 @@ from implicit.cpu.als import AlternatingLeastSquares
 from pydantic import BaseModel, ConfigDict, Field
 from threadpoolctl import threadpool_limits
 
-from shelfwise.recommend.channel import TrainingData, best_of, dot_all, row_dots
+from shelfwise.recommend.channel import Recalled, TrainingData, best_of, dot_all, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
@@ -121,20 +122,24 @@ class AlsChannel:
             index = self._item_index = ItemIndex(item_factors, "flat", self.config.item_index)
         return index
 
-    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """Nearest item factors to each folded-in history (an item index, exact or IVF)."""
         assert self.model is not None, "fit the channel first"
         index = self.prepare_recall()
         longest = max((len(h) for h in histories), default=0)
-        items, scores = index.search(self.user_factors(histories), depth + longest)
-        return best_of(histories, items, scores, depth)
+        users = self.user_factors(histories)
+        items, scores = index.search(users, depth + longest)
+        return Recalled(*best_of(histories, items, scores, depth), partial(self._pairs, users))
 
     def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
         assert self.model is not None, "fit the channel first"
         if len(rows) == 0:
             return np.zeros(0, dtype=np.float32)
-        item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
-        return row_dots(self.user_factors(histories), rows, item_factors, items)
+        return self._pairs(self.user_factors(histories), rows, items)
+
+    def _pairs(self, users: np.ndarray, rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        assert self.model is not None, "fit the channel first"
+        return row_dots(users, rows, np.asarray(self.model.item_factors, dtype=np.float32), items)
 
     def similar(self, item: int, candidates: np.ndarray) -> np.ndarray:
         """Cosine similarity of the item's factors to each candidate's."""

@@ -3,7 +3,7 @@ for a batch of shoppers' histories. Channels are measured alone and fused by the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -87,44 +87,56 @@ def recency_votes(
     )
 
 
+PairScorer = Callable[[np.ndarray, np.ndarray], np.ndarray]
+"""(history rows, items) -> the channel's score of item `items[i]` for history `rows[i]`."""
+
+
+@dataclass(frozen=True)
+class Recalled:
+    """A channel's recall for a batch of histories: each history's best items, best first (-1
+    pads a short row), their scores, and a scorer of further (row, item) pairs that reuses the
+    queries the recall computed (a folded-in user, a profile, a sequence state, the votes)."""
+
+    items: np.ndarray  # int64 (len(histories), depth)
+    scores: np.ndarray  # float32, same shape
+    score_pairs: PairScorer
+
+    def pair_scores(self, rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        """The scores of the pairs, 0 where not finite."""
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.float32)
+        scores = self.score_pairs(rows, items)
+        return np.where(np.isfinite(scores), scores, 0.0).astype(np.float32)
+
+
 @runtime_checkable
 class SparseRecall(Protocol):
     """A channel that finds its best items without scoring the whole catalog (what a request
-    at a million items needs). `recall` gives each history's `depth` best items, best first
-    (-1 pads a short row), leaving out the history's own items and items the channel has no
-    opinion on (score 0); `score_pairs` scores item `items[i]` for history `rows[i]`, exactly as
-    `score` would."""
+    at a million items needs). `recall` gives each history's `depth` best items, leaving out
+    the history's own items and items the channel has no opinion on (score 0), with a scorer of
+    further pairs from the same queries; `score_pairs` scores item `items[i]` for history
+    `rows[i]` on its own, exactly as `score` would."""
 
-    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]: ...
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled: ...
 
     def score_pairs(
         self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray
     ) -> np.ndarray: ...
 
 
-def recall_of(
-    channel: RecallChannel, histories: Sequence[np.ndarray], depth: int
-) -> tuple[np.ndarray, np.ndarray]:
+def recall_of(channel: RecallChannel, histories: Sequence[np.ndarray], depth: int) -> Recalled:
     """The channel's `depth` best items per history (see SparseRecall), through its own fast path
-    when it has one, else by scoring every item."""
+    when it has one, else by scoring every item once (pairs are then read from those scores)."""
     if isinstance(channel, SparseRecall):
         return channel.recall(histories, depth)
     scores = channel.score(histories)
+    own = [scores[row, history].copy() for row, history in enumerate(histories)]
     for row, history in enumerate(histories):
         scores[row, history] = -np.inf
     items, best = top_k(scores, depth)
-    return best_of(histories, items, best, depth)
-
-
-def pair_scores_of(
-    channel: RecallChannel, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray
-) -> np.ndarray:
-    """The channel's score of each (history row, item) pair, 0 where it is not finite."""
-    if isinstance(channel, SparseRecall):
-        scores = channel.score_pairs(histories, rows, items)
-    else:
-        scores = channel.score(histories)[rows, items] if len(rows) else np.zeros(0, dtype=np.float32)
-    return np.where(np.isfinite(scores), scores, 0.0).astype(np.float32)
+    for row, history in enumerate(histories):  # the scores are the channel's again for the pairs
+        scores[row, history] = own[row]
+    return Recalled(*best_of(histories, items, best, depth), lambda rows, cols: scores[rows, cols])
 
 
 def best_of(

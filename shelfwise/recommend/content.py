@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import TrainingData, best_of, dot_all, recency_votes, row_dots
+from shelfwise.recommend.channel import Recalled, TrainingData, best_of, dot_all, recency_votes, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
@@ -66,13 +66,17 @@ class ContentChannel:
             index = self._item_index = ItemIndex(self.vectors, "sq8", self.config.item_index)
         return index
 
-    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """Nearest text vectors to each profile (exact, or IVF with one byte a coordinate)."""
         assert self.vectors is not None, "fit the channel first"
         index = self.prepare_recall()
         longest = max((len(h) for h in histories), default=0)
-        items, scores = index.search(self.profiles(histories), depth + longest)
-        return best_of(histories, items, scores, depth)
+        profiles = self.profiles(histories)
+        items, scores = index.search(profiles, depth + longest)
+        vectors = self.vectors
+        return Recalled(
+            *best_of(histories, items, scores, depth), lambda r, i: row_dots(profiles, r, vectors, i)
+        )
 
     def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
         assert self.vectors is not None, "fit the channel first"

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import TrainingData, top_of_sparse_rows
+from shelfwise.recommend.channel import Recalled, TrainingData, top_of_sparse_rows
 from shelfwise.recommend.reasons import Reason
 
 
@@ -89,10 +89,14 @@ class CooccurrenceChannel:
         assert self.matrix is not None, "fit the channel first"
         return np.asarray((self._votes(histories) @ self.matrix).todense(), dtype=np.float32)
 
-    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """Only the co-occurrence rows of the histories' recent items are read."""
         assert self.matrix is not None, "fit the channel first"
-        return top_of_sparse_rows((self._votes(histories) @ self.matrix).tocsr(), histories, depth)
+        scores = (self._votes(histories) @ self.matrix).tocsr()
+        return Recalled(
+            *top_of_sparse_rows(scores, histories, depth),
+            lambda rows, items: np.asarray(scores[rows, items], dtype=np.float32).ravel(),
+        )
 
     def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
         assert self.matrix is not None, "fit the channel first"

@@ -170,9 +170,11 @@ class LiveRecommender:
         would have proposed."""
         out: dict[str, list[tuple[str, float]]] = {}
         for channel in self.recommender.channels:
-            items, scores = recall_of(channel, [np.asarray(history, dtype=np.int64)], depth)
+            found = recall_of(channel, [np.asarray(history, dtype=np.int64)], depth)
             out[channel.name] = [
-                (self.item_ids[int(i)], float(s)) for i, s in zip(items[0], scores[0], strict=True) if i >= 0
+                (self.item_ids[int(i)], float(s))
+                for i, s in zip(found.items[0], found.scores[0], strict=True)
+                if i >= 0
             ]
         return out
 

@@ -25,7 +25,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import TrainingData, best_of
+from shelfwise.recommend.channel import Recalled, TrainingData, best_of
 from shelfwise.recommend.reasons import Reason
 
 DAY = 86_400.0
@@ -102,7 +102,7 @@ class PopularityChannel:
         assert self.item_scores is not None, "fit the channel first"
         return np.tile(self.item_scores, (len(histories), 1))
 
-    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """The same ranked list for every history, read from the head of the items sorted once."""
         assert self.item_scores is not None, "fit the channel first"
         ranked = getattr(self, "_ranked", None)
@@ -111,7 +111,9 @@ class PopularityChannel:
         longest = max((len(h) for h in histories), default=0)
         head = ranked[: depth + longest]
         items = np.tile(head, (len(histories), 1))
-        return best_of(histories, items, np.tile(self.item_scores[head], (len(histories), 1)), depth)
+        found = best_of(histories, items, np.tile(self.item_scores[head], (len(histories), 1)), depth)
+        item_scores = self.item_scores
+        return Recalled(*found, lambda rows, chosen: item_scores[np.asarray(chosen, dtype=np.int64)])
 
     def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
         assert self.item_scores is not None, "fit the channel first"

@@ -18,7 +18,7 @@ import lightgbm as lgb
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import RecallChannel, pair_scores_of, recall_of, row_dots, top_k
+from shelfwise.recommend.channel import RecallChannel, recall_of, row_dots, top_k
 
 
 class RankerConfig(BaseModel):
@@ -121,8 +121,9 @@ class CandidateBuilder:
         score for every item), in the same row-major order."""
         n_items = np.int64(len(self.log_popularity))
         keyed = []
-        for channel in self.channels:
-            items, _ = recall_of(channel, histories, self.depth)
+        recalled = [recall_of(channel, histories, self.depth) for channel in self.channels]
+        for found_by in recalled:
+            items = found_by.items
             found = items >= 0
             rows = np.broadcast_to(np.arange(len(histories))[:, None], items.shape)[found]
             places = np.arange(items.shape[1], dtype=np.float32)
@@ -137,7 +138,7 @@ class CandidateBuilder:
             at = np.minimum(np.searchsorted(channel_keys, keys), max(0, len(channel_keys) - 1))
             hit = channel_keys[at] == keys if len(channel_keys) else np.zeros(len(keys), dtype=bool)
             ranks.append(np.where(hit, positions[at] if len(positions) else 0, self.depth).astype(np.float32))
-        scores = [pair_scores_of(channel, histories, rows, cols) for channel in self.channels]
+        scores = [found_by.pair_scores(rows, cols) for found_by in recalled]  # the recall's own queries
         return rows, cols, scores, ranks
 
     def _text_similarity(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import cast
 
 import numpy as np
@@ -20,7 +21,7 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
-from shelfwise.recommend.channel import TrainingData, best_of, dot_all, row_dots
+from shelfwise.recommend.channel import Recalled, TrainingData, best_of, dot_all, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
 
@@ -285,19 +286,23 @@ class SequentialChannel:
             index = self._item_index = ItemIndex(table, "flat", self.config.item_index)
         return index
 
-    def recall(self, histories: Sequence[np.ndarray], depth: int) -> tuple[np.ndarray, np.ndarray]:
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """Nearest item-table rows to each history's state (an item index, exact or IVF)."""
         index = self.prepare_recall()
         longest = max((len(h) for h in histories), default=0)
-        items, scores = index.search(self.hidden(histories), depth + longest)
-        return best_of(histories, items, scores, depth)
+        states = self.hidden(histories)
+        items, scores = index.search(states, depth + longest)
+        return Recalled(*best_of(histories, items, scores, depth), partial(self._pairs, states))
 
     def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
         if len(rows) == 0:
             return np.zeros(0, dtype=np.float32)
+        return self._pairs(self.hidden(histories), rows, items)
+
+    def _pairs(self, states: np.ndarray, rows: np.ndarray, items: np.ndarray) -> np.ndarray:
         with torch.inference_mode():
             table = self._item_table()[1:].numpy()
-        return row_dots(self.hidden(histories), rows, table, items)
+        return row_dots(states, rows, table, items)
 
     def reason(self, history: np.ndarray, item: int) -> Reason | None:
         """Sequential picks follow from the shopper's latest item."""

@@ -76,7 +76,8 @@ def test_recall_finds_the_best_scores_of_scoring_every_item(
     assert isinstance(channel, SparseRecall)
     histories = _histories(data)
     dense = channel.score(histories)
-    items, scores = channel.recall(histories, DEPTH)
+    recalled = channel.recall(histories, DEPTH)
+    items, scores = recalled.items, recalled.scores
     assert items.shape == scores.shape == (len(histories), DEPTH)
     for row, history in enumerate(histories):
         expected = dense[row].copy()
@@ -107,6 +108,13 @@ def test_pair_scores_are_the_full_scores(
         atol=1e-6,
     )
     assert channel.score_pairs(histories, rows[:0], items[:0]).shape == (0,)
+    # the recall's own scorer reuses its queries and gives the same scores
+    np.testing.assert_allclose(
+        channel.recall(histories, DEPTH).score_pairs(rows, items),
+        channel.score(histories)[rows, items],
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_sparse_builder_gives_the_dense_builders_candidates_and_features(
@@ -154,8 +162,12 @@ def test_the_dense_fallback_keeps_the_recall_contract(
             return fitted["content"].score(histories)
 
     histories = _histories(data)
-    items, scores = recall_of(DenseOnly(), histories, DEPTH)
-    expected_items, expected_scores = recall_of(fitted["content"], histories, DEPTH)
+    dense = recall_of(DenseOnly(), histories, DEPTH)
+    items, scores = dense.items, dense.scores
+    expected = recall_of(fitted["content"], histories, DEPTH)
+    expected_items, expected_scores = expected.items, expected.scores
+    rows, cols = np.array([0, 1, 1]), np.array([histories[0][0], 3, 5])  # an own item too: its score
+    np.testing.assert_allclose(dense.score_pairs(rows, cols), fitted["content"].score(histories)[rows, cols])
     np.testing.assert_allclose(scores, expected_scores, rtol=1e-5, atol=1e-6)
     assert all(set(i.tolist()) == set(e.tolist()) for i, e in zip(items, expected_items, strict=True))
 
@@ -221,8 +233,8 @@ def test_channel_candidates_are_each_channels_own_recall(data: TrainingData) -> 
     found = live.channel_candidates(history, 5)
     assert list(found) == ["cooccurrence", "content", "popularity"]
     for channel in recommender.channels:
-        items, scores = recall_of(channel, [history], 5)
-        pairs = zip(items[0], scores[0], strict=True)
+        recalled = recall_of(channel, [history], 5)
+        pairs = zip(recalled.items[0], recalled.scores[0], strict=True)
         expected = [(data.item_ids[i], pytest.approx(float(s))) for i, s in pairs if i >= 0]
         assert found[channel.name] == expected
     assert all(pid not in {data.item_ids[i] for i in history} for items in found.values() for pid, _ in items)
