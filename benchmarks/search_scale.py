@@ -12,8 +12,8 @@ of the top `--rerank-top` with that cross-encoder (its ONNX int8 export, the ser
 
 Queries are made from random products the way shoppers name things: the category leaf or the
 product's kind, sometimes with its brand or colour, 1 in 10 misspelled by one edit.
-Folders are kept under `--work` (re-runs reuse an index that is already built; `--fresh`
-rebuilds).
+Folders are kept under `--work` (re-runs reuse an index that is already built; `--rebuild` builds
+a new index version from the kept catalog and embedding cache; `--fresh` starts from nothing).
 """
 
 from __future__ import annotations
@@ -62,8 +62,9 @@ def make_queries(n_products: int, count: int, seed: int) -> list[str]:
     return queries
 
 
-def build(size: int, folder: Path, fresh: bool) -> dict[str, object]:
-    """Generate, store and index `size` products in `folder` (this process)."""
+def build(size: int, folder: Path, fresh: bool, rebuild: bool = False) -> dict[str, object]:
+    """Generate, store and index `size` products in `folder` (this process); `rebuild` builds a
+    new index version from the stored products and cached embeddings even if one is published."""
     from shelfwise.catalog.demo import generate_demo_catalog
     from shelfwise.config import Settings
     from shelfwise.service import Shelfwise
@@ -90,7 +91,7 @@ def build(size: int, folder: Path, fresh: bool) -> dict[str, object]:
                 last[0] = time.perf_counter()
                 print(f"  {stage}: {done}/{total}", flush=True)
 
-        manifest = shop.open_index(progress)
+        manifest = shop.rebuild_index(progress) if rebuild else shop.open_index(progress)
         report["index_s"] = round(time.perf_counter() - started, 1)
         report["index_version"] = manifest.version
         report["products"] = shop.store.count()
@@ -155,14 +156,12 @@ def serve(folder: Path, queries: list[str], rerank_model: Path | None, rerank_to
 
 def _vector_recall(shop, live, queries: list[str]) -> float:  # noqa: ANN001
     """Share of the exact top 10 (inner product over every stored vector) the index returns."""
-    vectors = live.vector._matrix()
-    ids = live.vector._ids
-    alive = np.array([pid is not None for pid in ids])
+    ids = live.vector.product_ids()
+    vectors = live.vector.vectors_for(ids)  # a copy of every vector: measured after the RSS
     hits = total = 0
     for query in queries:
         q = shop.encoder.encode_query(query)
         scores = vectors @ q
-        scores[~alive] = -np.inf
         exact = {ids[i] for i in np.argpartition(-scores, 10)[:10]}
         found = {h.product_id for h in live.vector.search(q, 10)[0]}
         hits += len(exact & found)
@@ -180,6 +179,7 @@ def main() -> None:
     parser.add_argument("--rerank-model", type=Path)
     parser.add_argument("--rerank-top", type=int, default=30)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--serve-only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
@@ -192,7 +192,7 @@ def main() -> None:
     for size in [int(s) for s in args.sizes.split(",")]:
         folder = args.work / f"n{size}"
         print(f"== {size} products in {folder}", flush=True)
-        report: dict[str, object] = {"size": size, **build(size, folder, args.fresh)}
+        report: dict[str, object] = {"size": size, **build(size, folder, args.fresh, args.rebuild)}
         queries_file = folder / "queries.json"
         queries_file.write_text(json.dumps(make_queries(size, args.queries, seed=size)))
         command = [sys.executable, __file__, "--serve-only", str(folder), "--queries-file", str(queries_file)]

@@ -3,7 +3,7 @@ query latency (one thread) and memory per vector, to choose the index for a mill
 
     .venv/bin/python benchmarks/vector_ann.py runs/search-scale/n100000 --queries 300
 
-Reads the published index's vectors (`indexes/<version>/vector/vectors.npy`) and encodes queries
+Reads the published index's vectors (any kind) and encodes queries
 made like `search_scale.py`'s with the data folder's encoder. Variants: FAISS HNSW with float32
 vectors (what Shelfwise builds above `vector.exact_max_items`), HNSW over 8-bit scalar-quantized
 vectors, and IVF-PQ; each at a few search widths.
@@ -55,7 +55,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     from shelfwise.config import Settings
-    from shelfwise.index import IndexRegistry
+    from shelfwise.index import IndexRegistry, VectorIndex
     from shelfwise.models import load_encoder, onnx_root_of
     from shelfwise.train import active_encoder_path
 
@@ -63,8 +63,10 @@ def main() -> None:
     current = IndexRegistry(args.data_dir / "indexes").current()
     if current is None:
         raise SystemExit(f"{args.data_dir} has no published index")
-    vectors = np.load(current[1] / "vector" / "vectors.npy").astype(np.float32)
     settings = Settings(data_dir=args.data_dir)
+    stored = VectorIndex.load(current[1] / "vector", settings.vector)
+    vectors = stored.vectors_for(stored.product_ids())
+    del stored
     encoder = load_encoder(settings.encoder, active_encoder_path(args.data_dir), onnx_root_of(args.data_dir))
     texts = make_queries(len(vectors), args.queries, seed=len(vectors) + 1)
     queries = np.stack([encoder.encode([t], kind="query")[0] for t in texts]).astype(np.float32)

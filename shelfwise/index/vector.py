@@ -1,15 +1,18 @@
 """Cosine-similarity vector index over product embeddings, backed by faiss.
 
 Rows are appended in order and a row number is the faiss label. Small catalogs use an exact
-IndexFlatIP; above `exact_max_items` live vectors an HNSW graph (inner product). Flat rows are
-updated in place; HNSW rows cannot be changed or removed, so a deleted row (and, for HNSW, a
-replaced one) becomes a tombstone that searches exclude with an ID selector. The index is rebuilt,
-its kind picked again by size, once more than `rebuild_dead_fraction` of the rows are dead or a
-flat index outgrows `exact_max_items`.
+IndexFlatIP; above `exact_max_items` live vectors an approximate index, by `approximate`: an
+inverted file over k-means lists (IVF-Flat, the default: at a million demo-catalog products
+recall@10 0.988 in 1.2 ms at 64 of 4,000 lists, built in 80 s) or an HNSW graph (0.895 at
+efSearch 512, built in about 25 minutes). Flat rows are updated in place; approximate rows are
+not changed or removed, so a deleted row (and a replaced one) becomes a tombstone that searches
+exclude with an ID selector. The index is rebuilt, its kind picked again by size, once more than
+`rebuild_dead_fraction` of the rows are dead or a flat index outgrows `exact_max_items`.
 
-Saved as a folder: vectors.npy (one row per faiss label), ids.json (row -> product id, null for a
-tombstone, with a checksum of the vectors) and, for HNSW, index.faiss. Every file is written to a
-temporary name and moved into place with os.replace; ids.json goes last.
+Saved as a folder: ids.json (row -> product id, null for a tombstone, with a checksum) and the
+vectors: vectors.npy (one row per faiss label) for flat and HNSW, plus index.faiss for HNSW;
+index.faiss alone for IVF (it holds the vectors; the checksum is of that file). Every file is
+written to a temporary name and moved into place with os.replace; ids.json goes last.
 
 Not safe for writes concurrent with searches: swap instances or serialise access.
 """
@@ -30,12 +33,14 @@ import numpy as np
 
 from shelfwise.config import VectorConfig
 
-VectorKind = Literal["flat", "hnsw"]
+VectorKind = Literal["flat", "hnsw", "ivf"]
 FORMAT_VERSION = 1
 VECTORS_FILE = "vectors.npy"
 IDS_FILE = "ids.json"
 FAISS_FILE = "index.faiss"
 MAX_FILTERED_EF = 2048
+TRAINING_POINTS_PER_LIST = 64
+MIN_POINTS_PER_LIST = 39  # faiss k-means warns below this
 _faiss_untyped: Any = faiss  # the bundled type stubs lack the search-parameter classes
 
 
@@ -58,6 +63,7 @@ class VectorIndex:
         self._kind: VectorKind = _pick_kind(0, config)
         self._index: Any = self._new_faiss(self._kind)
         self._alive_bits: np.ndarray | None = None
+        self._generation = 0
 
     # -- construction ---------------------------------------------------------------------
 
@@ -69,7 +75,7 @@ class VectorIndex:
         dim: int,
         config: VectorConfig,
     ) -> VectorIndex:
-        """An index of these vectors, exact or HNSW depending on how many there are."""
+        """An index of these vectors, exact or approximate depending on how many there are."""
         index = cls(dim, config)
         ids, matrix = index._check_batch(product_ids, vectors)
         index._reset(ids, matrix)
@@ -89,6 +95,16 @@ class VectorIndex:
     def __contains__(self, product_id: object) -> bool:
         return product_id in self._rows
 
+    def product_ids(self) -> list[str]:
+        """The ids with a live vector, in row order."""
+        return [pid for pid in self._ids if pid is not None]
+
+    @property
+    def generation(self) -> int:
+        """Changes whenever rows are added, removed or renumbered: a cached `rows_of` answer
+        is valid while this stays the same."""
+        return self._generation
+
     # -- writes ---------------------------------------------------------------------------
 
     def upsert(self, product_ids: Sequence[str], vectors: np.ndarray) -> None:
@@ -97,7 +113,7 @@ class VectorIndex:
         if not ids:
             return
         if self._kind == "flat":
-            stored = self._matrix()
+            stored = self._stored()
             fresh = []
             for position, product_id in enumerate(ids):
                 row = self._rows.get(product_id)
@@ -118,7 +134,7 @@ class VectorIndex:
     def rebuild(self) -> None:
         """Drop tombstones and pick the kind again for the current size."""
         live = sorted(self._rows.items(), key=lambda item: item[1])
-        matrix = self._matrix()[[row for _, row in live]].copy()
+        matrix = self._vectors(np.array([row for _, row in live], dtype=np.int64))
         self._reset([product_id for product_id, _ in live], matrix)
 
     # -- reads ----------------------------------------------------------------------------
@@ -128,8 +144,13 @@ class VectorIndex:
         missing = [pid for pid in product_ids if pid not in self._rows]
         if missing:
             raise KeyError(f"no vector for {len(missing)} id(s), e.g. {missing[:3]}")
-        rows = [self._rows[pid] for pid in product_ids]
-        return self._matrix()[rows].copy() if rows else np.empty((0, self._dim), np.float32)
+        return self._vectors(np.array([self._rows[pid] for pid in product_ids], dtype=np.int64))
+
+    def rows_of(self, product_ids: Sequence[str]) -> np.ndarray:
+        """Each id's row (int64), -1 for an id without a live vector; valid until `generation`
+        changes."""
+        rows = self._rows
+        return np.fromiter((rows.get(pid, -1) for pid in product_ids), dtype=np.int64, count=len(product_ids))
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | Sequence[str] | None = None
@@ -139,21 +160,41 @@ class VectorIndex:
         `allowed` restricts results to these product ids, exactly: small sets are searched
         exhaustively, large ones through the index with an ID selector.
         """
+        if allowed is None:
+            return self._search(queries, k, None)
+        return self._search(queries, k, self.rows_of(list(allowed)))
+
+    def search_rows(self, queries: np.ndarray, k: int, rows: np.ndarray) -> list[list[VectorHit]]:
+        """`search` restricted to these rows (from `rows_of`; -1 entries are skipped): for callers
+        that keep row numbers of a large allowed set instead of its ids."""
+        return self._search(queries, k, np.asarray(rows, dtype=np.int64))
+
+    def _search(self, queries: np.ndarray, k: int, rows: np.ndarray | None) -> list[list[VectorHit]]:
         matrix = np.atleast_2d(np.ascontiguousarray(queries, dtype=np.float32))
         if matrix.ndim != 2 or matrix.shape[1] != self._dim:
             raise ValueError(f"queries must have shape (n, {self._dim}), got {queries.shape}")
         if k <= 0 or not self._rows or len(matrix) == 0:
             return [[] for _ in range(len(matrix))]
-        if allowed is None:
+        if rows is None:
             scores, labels = self._search_live(matrix, k)
         else:
-            rows = sorted({self._rows[pid] for pid in allowed if pid in self._rows})
-            if not rows:
+            selected = self._selection(rows)
+            count = int(np.count_nonzero(selected))
+            if not count:
                 return [[] for _ in range(len(matrix))]
-            scores, labels = self._search_rows(matrix, min(k, len(rows)), rows)
+            scores, labels = self._search_rows(matrix, min(k, count), selected)
         return [
             self._hits(row_scores, row_labels) for row_scores, row_labels in zip(scores, labels, strict=True)
         ]
+
+    def _selection(self, rows: np.ndarray) -> np.ndarray:
+        """A mask over all rows: the given rows that exist and hold a live vector."""
+        rows = rows[(rows >= 0) & (rows < len(self._ids))]
+        mask = np.zeros(len(self._ids), dtype=bool)
+        mask[rows] = True
+        if len(self._rows) < len(self._ids):
+            mask &= np.unpackbits(self._alive(), count=len(self._ids), bitorder="little").astype(bool)
+        return mask
 
     # -- persistence ----------------------------------------------------------------------
 
@@ -162,43 +203,57 @@ class VectorIndex:
         path.mkdir(parents=True, exist_ok=True)
         if self._kind == "flat" and len(self._rows) < len(self._ids):
             self.rebuild()
-        vectors = self._matrix()
-        _atomic_write(path / VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
-        if self._kind == "hnsw":
+        if self._kind == "ivf":
             _atomic_write_faiss(path / FAISS_FILE, self._index)
+            checksum = _file_crc32(path / FAISS_FILE)
+        else:
+            vectors = self._stored()
+            _atomic_write(path / VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
+            if self._kind == "hnsw":
+                _atomic_write_faiss(path / FAISS_FILE, self._index)
+            checksum = zlib.crc32(np.ascontiguousarray(vectors).data)
         meta = {
             "format": FORMAT_VERSION,
             "dim": self._dim,
             "kind": self._kind,
             "rows": len(self._ids),
-            "crc32": zlib.crc32(vectors.tobytes()),
+            "crc32": checksum,
             "ids": self._ids,
         }
         _atomic_write(path / IDS_FILE, lambda f: f.write(json.dumps(meta).encode("utf-8")))
         if self._kind == "flat":
             (path / FAISS_FILE).unlink(missing_ok=True)
+        if self._kind == "ivf":
+            (path / VECTORS_FILE).unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path, config: VectorConfig) -> VectorIndex:
         meta = json.loads((path / IDS_FILE).read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT_VERSION:
             raise ValueError(f"{path}: unsupported vector index format {meta.get('format')}")
-        vectors = np.load(path / VECTORS_FILE, allow_pickle=False)
         ids: list[str | None] = meta["ids"]
-        if vectors.shape != (meta["rows"], meta["dim"]) or len(ids) != meta["rows"]:
-            raise ValueError(f"{path}: {VECTORS_FILE} does not match {IDS_FILE}")
-        if zlib.crc32(np.ascontiguousarray(vectors).tobytes()) != meta["crc32"]:
-            raise ValueError(f"{path}: {VECTORS_FILE} checksum does not match {IDS_FILE}")
+        if len(ids) != meta["rows"]:
+            raise ValueError(f"{path}: {IDS_FILE} lists {len(ids)} ids for {meta['rows']} rows")
         index = cls(meta["dim"], config)
-        if meta["kind"] == "flat":
-            live = [row for row, pid in enumerate(ids) if pid is not None]
-            index._reset([str(ids[row]) for row in live], vectors[live], kind="flat")
-            return index
+        if meta["kind"] == "ivf":
+            if _file_crc32(path / FAISS_FILE) != meta["crc32"]:
+                raise ValueError(f"{path}: {FAISS_FILE} checksum does not match {IDS_FILE}")
+        else:  # memory-mapped: the checksum pass does not hold a second copy in memory
+            vectors = np.load(path / VECTORS_FILE, allow_pickle=False, mmap_mode="r")
+            if vectors.shape != (meta["rows"], meta["dim"]):
+                raise ValueError(f"{path}: {VECTORS_FILE} does not match {IDS_FILE}")
+            if zlib.crc32(np.ascontiguousarray(vectors).data) != meta["crc32"]:
+                raise ValueError(f"{path}: {VECTORS_FILE} checksum does not match {IDS_FILE}")
+            if meta["kind"] == "flat":
+                live = [row for row, pid in enumerate(ids) if pid is not None]
+                index._reset([str(ids[row]) for row in live], np.asarray(vectors[live]), kind="flat")
+                return index
+            del vectors
         faiss_index: Any = faiss.read_index(str(path / FAISS_FILE))
         if faiss_index.ntotal != len(ids):
             raise ValueError(f"{path}: {FAISS_FILE} holds {faiss_index.ntotal} rows, not {len(ids)}")
-        faiss_index.hnsw.efSearch = config.hnsw_ef_search
-        index._kind, index._index, index._ids = "hnsw", faiss_index, ids
+        index._kind, index._index, index._ids = meta["kind"], faiss_index, ids
+        index._tune()
         index._rows = {pid: row for row, pid in enumerate(ids) if pid is not None}
         return index
 
@@ -216,18 +271,38 @@ class VectorIndex:
         positions = sorted(last.values())
         return [product_ids[i] for i in positions], matrix[positions]
 
-    def _new_faiss(self, kind: VectorKind) -> Any:
+    def _new_faiss(self, kind: VectorKind, training: np.ndarray | None = None) -> Any:
         if kind == "flat":
             return faiss.IndexFlatIP(self._dim)
-        index = faiss.IndexHNSWFlat(self._dim, self._config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        index.hnsw.efConstruction = self._config.hnsw_ef_construction
-        index.hnsw.efSearch = self._config.hnsw_ef_search
+        if kind == "hnsw":
+            graph = faiss.IndexHNSWFlat(self._dim, self._config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efConstruction = self._config.hnsw_ef_construction
+            graph.hnsw.efSearch = self._config.hnsw_ef_search
+            return graph
+        if training is None or not len(training):
+            raise ValueError("an IVF index is trained on the vectors it is built from")
+        lists = _ivf_lists(len(training), self._config.ivf_lists)
+        coarse = faiss.IndexFlatIP(self._dim)
+        index: Any = faiss.IndexIVFFlat(coarse, self._dim, lists, faiss.METRIC_INNER_PRODUCT)
+        sample = min(len(training), TRAINING_POINTS_PER_LIST * lists)
+        chosen = np.random.default_rng(0).choice(len(training), size=sample, replace=False)
+        index.train(training[np.sort(chosen)])
+        index.make_direct_map()  # row -> stored vector, for vectors_for and rebuilds
+        index.nprobe = min(self._config.ivf_nprobe, lists)
         return index
+
+    def _tune(self) -> None:
+        """Apply the configured search widths to a loaded index."""
+        if self._kind == "hnsw":
+            self._index.hnsw.efSearch = self._config.hnsw_ef_search
+        elif self._kind == "ivf":
+            self._index.nprobe = min(self._config.ivf_nprobe, self._index.nlist)
 
     def _reset(self, ids: list[str], matrix: np.ndarray, kind: VectorKind | None = None) -> None:
         self._kind = kind or _pick_kind(len(ids), self._config)
-        self._index = self._new_faiss(self._kind)
+        self._index = self._new_faiss(self._kind, matrix)
         self._ids, self._rows = [], {}
+        self._generation += 1
         self._append(ids, matrix)
 
     def _append(self, ids: list[str], matrix: np.ndarray) -> None:
@@ -238,6 +313,7 @@ class VectorIndex:
         self._ids.extend(ids)
         self._rows.update((pid, start + offset) for offset, pid in enumerate(ids))
         self._alive_bits = None
+        self._generation += 1
 
     def _tombstone(self, product_ids: Sequence[str]) -> None:
         for product_id in product_ids:
@@ -245,6 +321,7 @@ class VectorIndex:
             if row is not None:
                 self._ids[row] = None
                 self._alive_bits = None
+                self._generation += 1
 
     def _maybe_rebuild(self) -> None:
         dead = len(self._ids) - len(self._rows)
@@ -253,43 +330,64 @@ class VectorIndex:
         if too_dead or outgrown:
             self.rebuild()
 
-    def _matrix(self) -> np.ndarray:
-        """A writable view of the stored vectors, row = faiss label; valid until the next add."""
+    def _stored(self) -> np.ndarray:
+        """A writable view of a flat or HNSW index's vectors, row = faiss label; valid until the
+        next add. (IVF keeps its vectors in lists: read those with `_vectors`.)"""
         storage: Any = self._index if self._kind == "flat" else faiss.downcast_index(self._index.storage)
         n = storage.ntotal
         if n == 0:
             return np.empty((0, self._dim), np.float32)
         return faiss.rev_swig_ptr(storage.get_xb(), n * self._dim).reshape(n, self._dim)
 
+    def _vectors(self, rows: np.ndarray) -> np.ndarray:
+        """A copy of these rows' vectors, in order."""
+        if not len(rows):
+            return np.empty((0, self._dim), np.float32)
+        if self._kind == "ivf":
+            return np.asarray(self._index.reconstruct_batch(rows), dtype=np.float32).reshape(-1, self._dim)
+        return self._stored()[rows]
+
     def _search_live(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = min(k, len(self._rows))
         if len(self._rows) == len(self._ids):
             return self._index.search(queries, k)
+        return self._search_selected(self._index, queries, k, self._alive(), len(self._rows))
+
+    def _alive(self) -> np.ndarray:
+        """Bits (little-endian) of the rows that hold a live vector."""
         if self._alive_bits is None:
             alive = np.zeros(len(self._ids), dtype=bool)
-            alive[list(self._rows.values())] = True
+            alive[np.fromiter(self._rows.values(), dtype=np.int64, count=len(self._rows))] = True
             self._alive_bits = np.packbits(alive, bitorder="little")
-        return self._search_selected(self._index, queries, k, self._alive_bits, len(self._rows))
+        return self._alive_bits
 
-    def _search_rows(self, queries: np.ndarray, k: int, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        mask = np.zeros(len(self._ids), dtype=bool)
-        mask[rows] = True
-        bits = np.packbits(mask, bitorder="little")
-        exact = self._kind == "flat" or len(rows) <= self._config.filter_exact_max
+    def _search_rows(
+        self, queries: np.ndarray, k: int, selected: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        count = int(np.count_nonzero(selected))
+        bits = np.packbits(selected, bitorder="little")
+        exact = self._kind == "flat" or count <= self._config.filter_exact_max
         index = self._index
         if exact and self._kind == "hnsw":
             index = faiss.downcast_index(self._index.storage)
-        return self._search_selected(index, queries, k, bits, len(rows))
+        return self._search_selected(index, queries, k, bits, count, exact)
 
     def _search_selected(
-        self, index: Any, queries: np.ndarray, k: int, bits: np.ndarray, selected: int
+        self, index: Any, queries: np.ndarray, k: int, bits: np.ndarray, selected: int, exact: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Search only the rows whose bit is set, widening the search by the share they are (for
+        IVF: all lists when `exact`, which costs a membership test per row and a product per
+        selected row)."""
         selector = faiss.IDSelectorBitmap(len(self._ids), faiss.swig_ptr(bits))
+        share = selected / len(self._ids)
         params: Any
         if isinstance(index, faiss.IndexHNSW):
-            share = selected / len(self._ids)
             ef = max(self._config.hnsw_ef_search, k) / max(share, 1e-3)
             params = _faiss_untyped.SearchParametersHNSW(sel=selector, efSearch=int(min(ef, MAX_FILTERED_EF)))
+        elif isinstance(index, faiss.IndexIVF):
+            lists = index.nlist
+            probes = lists if exact else int(np.ceil(index.nprobe / max(share, 1e-6)))
+            params = _faiss_untyped.SearchParametersIVF(sel=selector, nprobe=min(probes, lists))
         else:
             params = _faiss_untyped.SearchParameters(sel=selector)
         return index.search(queries, k, params=params)
@@ -304,7 +402,22 @@ class VectorIndex:
 
 
 def _pick_kind(size: int, config: VectorConfig) -> VectorKind:
-    return "flat" if size <= config.exact_max_items else "hnsw"
+    return "flat" if size <= config.exact_max_items else config.approximate
+
+
+def _ivf_lists(size: int, configured: int) -> int:
+    """The configured number of lists, else 4 * sqrt(size); never so many that k-means has fewer
+    than MIN_POINTS_PER_LIST points a list."""
+    wanted = configured or int(4 * np.sqrt(size))
+    return max(1, min(wanted, size // MIN_POINTS_PER_LIST))
+
+
+def _file_crc32(path: Path) -> int:
+    checksum = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 24):
+            checksum = zlib.crc32(chunk, checksum)
+    return checksum
 
 
 def _temp_name(path: Path) -> Path:

@@ -312,9 +312,9 @@ class SearchEngine(IndexLifecycle):
         hits = live.vector.search(query_vector, depth)[0]
         out = [(h.product_id, h.similarity) for h in hits]
         if not filters.is_empty():
-            allowed = live.table.id_array[live.table.mask(filters) if mask is None else mask]
+            allowed = live.vector_rows()[live.table.mask(filters) if mask is None else mask]
             if allowed.size:
-                extra = live.vector.search(query_vector, depth, allowed=allowed)[0]
+                extra = live.vector.search_rows(query_vector, depth, allowed)[0]
                 seen = {pid for pid, _ in out}
                 out += [(h.product_id, h.similarity) for h in extra if h.product_id not in seen]
         return out

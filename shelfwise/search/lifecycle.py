@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
 from shelfwise.models import CachedEncoder
@@ -62,6 +64,16 @@ class LiveIndex:
     unsaved_changes: int = 0
     writable: bool = True
     """False when another process owns the files: changes stay in memory, lexical lags."""
+    _vector_rows: tuple[ProductTable, int, np.ndarray] | None = field(default=None, repr=False)
+
+    def vector_rows(self) -> np.ndarray:
+        """The vector index's row of each table row (-1: no vector), so that a filter mask over
+        the table selects vector rows without looking up ids; recomputed after changes."""
+        cached = self._vector_rows
+        if cached is None or cached[0] is not self.table or cached[1] != self.vector.generation:
+            rows = self.vector.rows_of(self.table.ids)
+            cached = self._vector_rows = (self.table, self.vector.generation, rows)
+        return cached[2]
 
 
 class IndexLifecycle:

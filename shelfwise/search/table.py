@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 
@@ -105,15 +104,10 @@ class ProductTable:
         for existing in self.attributes.values():
             existing[row] = -1
         for name, value in product.attributes.items():
-            column = self.attributes.setdefault(
-                name.lower(), np.full(len(self.ids), -1, dtype=np.int32)
-            )
+            column = self.attributes.get(name.lower())
+            if column is None:  # not setdefault: that would allocate a full column per call
+                column = self.attributes[name.lower()] = np.full(len(self.ids), -1, dtype=np.int32)
             column[row] = self.attribute_values.code(value.lower())
-
-    @cached_property
-    def id_array(self) -> np.ndarray:
-        """Product ids as a numpy object array, aligned with the rows (for masking)."""
-        return np.asarray(self.ids, dtype=object)
 
     def rows(self, product_ids: Sequence[str]) -> np.ndarray:
         return np.array([self.row_of[pid] for pid in product_ids], dtype=np.int64)

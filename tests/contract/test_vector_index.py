@@ -1,4 +1,4 @@
-"""Contract suite for VectorIndex: the exact (flat) and the HNSW kind must both pass it."""
+"""Contract suite for VectorIndex: the exact (flat), the IVF and the HNSW kind must all pass it."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from shelfwise.index.vector import VectorHit, VectorIndex
 DIM = 4
 KINDS = {
     "flat": VectorConfig(),
-    "hnsw": VectorConfig(exact_max_items=0, hnsw_m=8, hnsw_ef_search=32),
+    "hnsw": VectorConfig(exact_max_items=0, approximate="hnsw", hnsw_m=8, hnsw_ef_search=32),
+    "ivf": VectorConfig(exact_max_items=0, approximate="ivf"),
 }
+APPROXIMATE = ("hnsw", "ivf")
 
 
 def unit(*values: float) -> np.ndarray:
@@ -56,12 +58,13 @@ class TestBuild:
         assert len(index) == len(TOY)
         assert index.dim == DIM
 
-    def test_flat_grows_into_hnsw(self) -> None:
-        config = VectorConfig(exact_max_items=3, hnsw_m=8)
+    @pytest.mark.parametrize("approximate", APPROXIMATE)
+    def test_flat_grows_into_approximate(self, approximate: str) -> None:
+        config = VectorConfig(exact_max_items=3, hnsw_m=8, approximate=approximate)
         index = VectorIndex.build(["a", "b"], np.stack([TOY["a"], TOY["b"]]), DIM, config)
         assert index.kind == "flat"
         index.upsert(["c", "d"], np.stack([TOY["c"], TOY["d"]]))
-        assert index.kind == "hnsw"
+        assert index.kind == approximate
         assert ids(index.search(E0, 4)[0]) == ["a", "b", "c", "d"]
 
     def test_empty_index(self, kind: str) -> None:
@@ -104,6 +107,30 @@ class TestSearch:
     def test_allowed_with_many_queries(self, index: VectorIndex) -> None:
         results = index.search(np.stack([E0, E23]), 1, allowed=["b", "e"])
         assert [ids(hits) for hits in results] == [["b"], ["e"]]
+
+    def test_rows_restrict_like_ids(self, index: VectorIndex) -> None:
+        rows = index.rows_of(["d", "unknown", "e", "c"])
+        assert rows[1] == -1 and rows.dtype == np.int64
+        assert ids(index.search_rows(E0, 10, rows)[0]) == ["c", "d", "e"]
+        assert index.search_rows(E0, 10, np.array([-1, 10_000])) == [[]]
+
+    def test_rows_of_a_deleted_product_select_nothing(self, index: VectorIndex) -> None:
+        rows = index.rows_of(["a", "b"])
+        index.delete(["a"])
+        assert ids(index.search_rows(E0, 5, rows)[0]) == ["b"]
+
+    def test_generation_changes_with_rows(self, index: VectorIndex) -> None:
+        seen = [index.generation]
+        index.upsert(["g"], E3[None, :])
+        seen.append(index.generation)
+        index.delete(["g"])
+        seen.append(index.generation)
+        index.rebuild()
+        seen.append(index.generation)
+        assert len(set(seen)) == 4
+        index.search(E0, 3)
+        index.delete(["not there"])
+        assert index.generation == seen[-1]
 
     def test_vectors_for(self, index: VectorIndex) -> None:
         np.testing.assert_allclose(index.vectors_for(["c", "a"]), np.stack([TOY["c"], TOY["a"]]))
@@ -163,9 +190,8 @@ class TestPersistence:
         assert len(loaded) == len(index)
         assert [ids(h) for h in loaded.search(np.stack([E0, E23]), 5)] == [ids(h) for h in before]
         np.testing.assert_allclose(loaded.vectors_for(["b"]), index.vectors_for(["b"]))
-        assert sorted(p.name for p in (tmp_path / "vector").iterdir()) == sorted(
-            ["vectors.npy", "ids.json"] + (["index.faiss"] if kind == "hnsw" else [])
-        )
+        files = {"flat": ["vectors.npy"], "hnsw": ["vectors.npy", "index.faiss"], "ivf": ["index.faiss"]}
+        assert sorted(p.name for p in (tmp_path / "vector").iterdir()) == sorted(["ids.json", *files[kind]])
 
     def test_loaded_index_accepts_writes(self, index: VectorIndex, kind: str, tmp_path: Path) -> None:
         index.save(tmp_path)
@@ -179,7 +205,8 @@ class TestPersistence:
         index.save(tmp_path)
         other = VectorIndex.build(["z"], E0[None, :], DIM, KINDS[kind])
         other.save(tmp_path / "other")
-        (tmp_path / "other" / "vectors.npy").replace(tmp_path / "vectors.npy")
+        vectors_file = "index.faiss" if kind == "ivf" else "vectors.npy"
+        (tmp_path / "other" / vectors_file).replace(tmp_path / vectors_file)
         with pytest.raises(ValueError):
             VectorIndex.load(tmp_path, KINDS[kind])
 
@@ -189,22 +216,25 @@ def normalised(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)
 
 
-def test_hnsw_recall_against_exact() -> None:
+@pytest.mark.parametrize("approximate", APPROXIMATE)
+def test_approximate_recall_against_exact(approximate: str) -> None:
     rng = np.random.default_rng(7)
     dim, n, n_queries, k = 32, 5_000, 200, 10
     vectors = normalised(rng.standard_normal((n, dim)))
     queries = normalised(rng.standard_normal((n_queries, dim)))
     names = [str(i) for i in range(n)]
     exact = VectorIndex.build(names, vectors, dim, VectorConfig())
-    approx = VectorIndex.build(names, vectors, dim, VectorConfig(exact_max_items=0))
-    assert (exact.kind, approx.kind) == ("flat", "hnsw")
+    config = VectorConfig(exact_max_items=0, approximate=approximate)
+    approx = VectorIndex.build(names, vectors, dim, config)
+    assert (exact.kind, approx.kind) == ("flat", approximate)
     truth = [set(ids(hits)) for hits in exact.search(queries, k)]
     found = [set(ids(hits)) for hits in approx.search(queries, k)]
     recall = np.mean([len(t & f) / k for t, f in zip(truth, found, strict=True)])
     assert recall >= 0.95
 
 
-def test_filtered_hnsw_matches_exact() -> None:
+@pytest.mark.parametrize("approximate", APPROXIMATE)
+def test_filtered_approximate_matches_exact(approximate: str) -> None:
     rng = np.random.default_rng(11)
     dim, n = 16, 2_000
     vectors = normalised(rng.standard_normal((n, dim)))
@@ -212,8 +242,11 @@ def test_filtered_hnsw_matches_exact() -> None:
     allowed = np.array(names[::7])
     query = vectors[5]
     exact = VectorIndex.build(names, vectors, dim, VectorConfig())
-    for filter_exact_max in (0, 10_000):  # graph search with a selector, then exhaustive
-        config = VectorConfig(exact_max_items=0, filter_exact_max=filter_exact_max)
+    for filter_exact_max in (0, 10_000):  # approximate search with a selector, then exhaustive
+        config = VectorConfig(
+            exact_max_items=0, filter_exact_max=filter_exact_max, approximate=approximate,
+            ivf_lists=40, ivf_nprobe=4,  # a selector of 1 in 7 widens IVF to 28 lists
+        )
         approx = VectorIndex.build(names, vectors, dim, config)
         hits = approx.search(query, 10, allowed=allowed)[0]
         assert set(ids(hits)) <= set(allowed)
@@ -221,17 +254,31 @@ def test_filtered_hnsw_matches_exact() -> None:
         assert len(overlap) >= 9
 
 
-def test_tombstones_survive_save_and_load(tmp_path: Path) -> None:
+@pytest.mark.parametrize("approximate", APPROXIMATE)
+def test_tombstones_survive_save_and_load(tmp_path: Path, approximate: str) -> None:
     rng = np.random.default_rng(5)
     vectors = normalised(rng.standard_normal((100, 8)))
     names = [f"p{i}" for i in range(100)]
-    config = VectorConfig(exact_max_items=0, hnsw_m=8)
+    config = VectorConfig(exact_max_items=0, hnsw_m=8, approximate=approximate)
     index = VectorIndex.build(names, vectors, 8, config)
     index.delete(names[:10])
     index.save(tmp_path)
     loaded = VectorIndex.load(tmp_path, config)
-    assert loaded.kind == "hnsw"
+    assert loaded.kind == approximate
     assert len(loaded) == 90
     assert ids(loaded.search(vectors[0], 1)[0]) != ["p0"]
     assert ids(loaded.search(vectors[50], 1)[0]) == ["p50"]
     assert all("p0" not in ids(hits) for hits in loaded.search(vectors[:10], 90))
+
+
+def test_ivf_uses_many_lists_and_widens_for_sparse_selections() -> None:
+    rng = np.random.default_rng(13)
+    vectors = normalised(rng.standard_normal((4_000, 16)))
+    names = [str(i) for i in range(4_000)]
+    index = VectorIndex.build(names, vectors, 16, VectorConfig(exact_max_items=0, ivf_nprobe=1))
+    assert index.kind == "ivf"
+    # 4 * sqrt(4000) = 252 lists wanted, capped so that k-means has 39 points a list
+    assert index._index.nlist == 4_000 // 39
+    allowed = np.array(names[::500])  # 8 products, most of them in lists one probe never reads
+    hits = index.search(vectors[0], 8, allowed=allowed)[0]
+    assert sorted(ids(hits), key=int) == list(allowed)

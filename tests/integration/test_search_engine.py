@@ -117,6 +117,26 @@ def test_incremental_update_and_delete(engine: SearchEngine) -> None:
     assert "kt1" not in _top(engine, "electric kettle")
 
 
+def test_filtered_vector_search_follows_catalog_changes(engine: SearchEngine) -> None:
+    # filtered vector retrieval maps the filter's table rows to vector rows through a cache that
+    # must be recomputed after every change to either numbering
+    def red(query: str) -> list[str]:
+        return _top(engine, query, mode="vector", filters=Filters(attributes={"color": ("red",)}))
+
+    assert red("dress") == ["dr1"]
+    engine.store.upsert([
+        Product(product_id="hd9", title="Crimson Hooded Rain Jacket", brand="Aurelle",
+                category=("Clothing", "Women", "Jackets"), attributes={"color": "red"}),
+        Product(product_id="dr1", title="Aurelle Red Linen Midi Dress", brand="Aurelle",
+                category=("Clothing", "Women", "Dresses"), price=45.0, attributes={"color": "blue"}),
+    ])
+    engine.refresh()
+    assert red("rain jacket") == ["hd9"]
+    engine.store.delete(["hd9"])
+    engine.refresh()
+    assert red("rain jacket") == []
+
+
 def test_rebuild_publishes_a_new_version(engine: SearchEngine) -> None:
     before = engine.manifest()
     after = engine.rebuild()
