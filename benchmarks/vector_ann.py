@@ -2,11 +2,13 @@
 query latency (one thread) and memory per vector, to choose the index for a million products.
 
     .venv/bin/python benchmarks/vector_ann.py runs/search-scale/n100000 --queries 300
+    .venv/bin/python benchmarks/vector_ann.py runs/search-scale/n1000000 --variants ivfflat
 
 Reads the published index's vectors (any kind) and encodes queries
 made like `search_scale.py`'s with the data folder's encoder. Variants: FAISS HNSW with float32
 vectors (what Shelfwise builds above `vector.exact_max_items`), HNSW over 8-bit scalar-quantized
-vectors, and IVF-PQ; each at a few search widths.
+vectors, IVF-Flat (what Shelfwise builds by default) and IVF-PQ; each at a few search widths.
+`--variants` picks some (an HNSW build of a million vectors takes about 25 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def main() -> None:
     parser.add_argument("data_dir", type=Path)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--variants", default="hnsw32,hnsw32-sq8,ivfflat,ivfpq")
     args = parser.parse_args()
     from shelfwise.config import Settings
     from shelfwise.index import IndexRegistry, VectorIndex
@@ -100,7 +103,8 @@ def main() -> None:
     rows.append({"index": "flat (exact)", "recall_at_10": 1.0, **latency, "bytes_per_vector": 4 * dim})
     print(json.dumps(rows[-1]), flush=True)
     faiss.omp_set_num_threads(2)  # builds on both cores, searches on one
-    for name, make, per_vector in (
+    wanted = set(args.variants.split(","))
+    graphs = (
         (
             "hnsw32 float32",
             lambda: faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT),
@@ -111,7 +115,10 @@ def main() -> None:
             lambda: faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, 32, faiss.METRIC_INNER_PRODUCT),
             dim + 2 * 32 * 4,
         ),
-    ):
+    )
+    for name, make, per_vector in graphs:
+        if {"hnsw32 float32": "hnsw32", "hnsw32 sq8": "hnsw32-sq8"}[name] not in wanted:
+            continue
         index = make()
         index.hnsw.efConstruction = 80
         started = time.perf_counter()
@@ -122,14 +129,27 @@ def main() -> None:
         measure(name, index, build_s, per_vector, efSearch=[64, 128, 256, 512])
         faiss.omp_set_num_threads(2)
     nlist = int(4 * np.sqrt(len(vectors)))
-    quantizer = faiss.IndexFlatIP(dim)
-    ivfpq = faiss.IndexIVFPQ(quantizer, dim, nlist, 48, 8, faiss.METRIC_INNER_PRODUCT)
-    started = time.perf_counter()
-    ivfpq.train(vectors[np.random.default_rng(0).permutation(len(vectors))[: min(len(vectors), 100_000)]])
-    ivfpq.add(vectors)
-    build_s = time.perf_counter() - started
-    faiss.omp_set_num_threads(1)
-    measure(f"ivf{nlist} pq48x8", ivfpq, build_s, 48 + 8, nprobe=[16, 64])
+    if "ivfflat" in wanted:  # as VectorIndex builds it: 64 training points a list
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        started = time.perf_counter()
+        size = min(len(vectors), 64 * nlist)
+        sample = np.random.default_rng(0).choice(len(vectors), size=size, replace=False)
+        ivf.train(vectors[np.sort(sample)])
+        ivf.add(vectors)
+        build_s = time.perf_counter() - started
+        faiss.omp_set_num_threads(1)
+        measure(f"ivf{nlist} flat", ivf, build_s, 4 * dim + 8, nprobe=[16, 32, 64, 128, 256])
+        faiss.omp_set_num_threads(2)
+        del ivf
+    if "ivfpq" in wanted:
+        quantizer = faiss.IndexFlatIP(dim)
+        ivfpq = faiss.IndexIVFPQ(quantizer, dim, nlist, 48, 8, faiss.METRIC_INNER_PRODUCT)
+        started = time.perf_counter()
+        ivfpq.train(vectors[np.random.default_rng(0).permutation(len(vectors))[: min(len(vectors), 100_000)]])
+        ivfpq.add(vectors)
+        build_s = time.perf_counter() - started
+        faiss.omp_set_num_threads(1)
+        measure(f"ivf{nlist} pq48x8", ivfpq, build_s, 48 + 8, nprobe=[16, 64])
     if args.out:
         args.out.write_text(
             json.dumps({"vectors": len(vectors), "queries": len(texts), "rows": rows}, indent=2)

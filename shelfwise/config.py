@@ -203,6 +203,12 @@ class ServeConfig(BaseModel):
     catch_up_seconds: float = Field(
         default=1.0, gt=0, description="how often the server applies catalog changes made by other processes"
     )
+    request_threads: int = Field(
+        default=1, ge=1,
+        description="requests a server process computes at once (FastAPI runs the rest of them "
+        "queued): searches and recommendations are CPU-bound Python, so more threads only "
+        "contend for the GIL (8 clients on 2 workers: see docs/benchmarks.md); scale with --workers",
+    )
     impression_flush_seconds: float = Field(
         default=0.2, ge=0,
         description="impressions are stored in batches this often, off the request path; 0 stores "

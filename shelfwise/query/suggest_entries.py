@@ -8,6 +8,7 @@ stay one suggestion per product; equal titles are merged when results are shown.
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -150,8 +151,8 @@ def product_draft(product: Product, config: SuggestConfig, title_words: list[str
         title_words,
         prior=prior,
         product_id=product.product_id,
-        category=product.category_path,
-        brand=product.brand,
+        category=sys.intern(product.category_path),  # one string per category, not per product
+        brand=sys.intern(product.brand),
     )
 
 

@@ -57,8 +57,8 @@ class LiveIndex:
     table: ProductTable
     terms: TitleTerms | None = None
     """analysed title terms, for query-term coverage in fusion"""
-    text_hashes: dict[str, str] = field(default_factory=dict)
-    """hash of each product's encoded text: a change elsewhere keeps its vector"""
+    text_hashes: dict[str, int] = field(default_factory=dict)
+    """64-bit fingerprint of each product's encoded text: a change elsewhere keeps its vector"""
     understanding: QueryUnderstanding | None = None
     """spelling, attribute and synonym models of this catalog (None when disabled)"""
     unsaved_changes: int = 0
@@ -330,8 +330,9 @@ def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:
     return terms
 
 
-def _text_hashes(products: list[Product]) -> dict[str, str]:
-    return {p.product_id: text_hash(p.text()) for p in products}
+def _text_hashes(products: list[Product]) -> dict[str, int]:
+    """The first 64 bits of each product's text hash (an int: a tenth of the hex string's memory)."""
+    return {p.product_id: int(text_hash(p.text())[:16], 16) for p in products}
 
 
 def _stage(progress: Progress, stage: str) -> Callable[[int, int], None]:

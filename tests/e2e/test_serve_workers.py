@@ -68,7 +68,7 @@ def test_two_workers_share_the_data_folder(
         assert stored == 500
         workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout
         pids = {line for line in workers.split() if line}
-        assert len(pids) >= 2  # uvicorn's supervisor holds the workers (and may hold a resource tracker)
+        assert len(pids) >= 2  # the supervisor holds the workers (and may hold a resource tracker)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -89,3 +89,19 @@ def test_worker_connections_turn_nagle_off() -> None:
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
         set_nodelay(Transport(sock))  # type: ignore[arg-type]
         assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def test_workers_refuse_a_port_that_is_taken() -> None:
+    """Workers listen with SO_REUSEPORT, which would share a port with another server of the same
+    user: the supervisor checks the port with a plain bind first."""
+    import pytest
+
+    from shelfwise.serve.workers import _check_port_free
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        with pytest.raises(SystemExit, match=f"127.0.0.1:{port}"):
+            _check_port_free("127.0.0.1", port)
+    _check_port_free("127.0.0.1", port)  # free again once closed
