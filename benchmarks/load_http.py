@@ -128,6 +128,18 @@ def logged_searches_and_users(
     return [q for q in queries if q], users, products
 
 
+def cached_share(data_dir: Path, since: float, until: float) -> dict[str, float]:
+    """Recommendation answers logged between two wall-clock times, and the share served from the
+    answer cache (the impression's context says so)."""
+    with sqlite3.connect(f"file:{data_dir / 'impressions.db'}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT context FROM impressions WHERE surface = 'recommend' AND ts BETWEEN ? AND ?",
+            (int(since * 1e6), int(until * 1e6)),
+        ).fetchall()
+    cached = sum(1 for (context,) in rows if json.loads(context).get("cached"))
+    return {"logged": len(rows), "cached_share": round(cached / max(len(rows), 1), 3)}
+
+
 def count_events(data_dir: Path, prefix: str) -> int:
     with sqlite3.connect(f"file:{data_dir / 'events.db'}?mode=ro", uri=True) as conn:
         row = conn.execute("SELECT COUNT(*) FROM events WHERE event_id LIKE ?", (prefix + "%",)).fetchone()
@@ -229,7 +241,11 @@ async def run(args: argparse.Namespace, port: int) -> dict[str, Any]:
             await drive(send, make, min(50, requests), 4)  # warm-up: caches, connections
             results[name] = []
             for clients in args.clients:
+                since = time.time()
                 row = await drive(send, make, requests, clients)
+                if name == "recommend":
+                    await asyncio.sleep(1.0)  # impressions are written in batches every 0.2 s
+                    row |= cached_share(args.data_dir, since, time.time())
                 if name == "events":
                     row["events_per_second"] = round(row["per_second"] * args.event_batch, 1)
                 results[name].append(row)

@@ -228,6 +228,12 @@ class RecommendConfig(BaseModel):
         description="maximal marginal relevance over title vectors before the category cap; 1 = off",
     )
     in_stock_only: bool = True
+    answer_cache_seconds: float = Field(
+        default=30.0, ge=0,
+        description="a served recommendation answer is reused for the same request until the "
+        "shopper's next event or for this long (catalog and trend changes wait at most this); 0 = off",
+    )
+    answer_cache_entries: int = Field(default=100_000, ge=0, description="answers kept per server process")
 
 
 class PersonalizeConfig(BaseModel):

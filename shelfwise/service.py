@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,6 +36,7 @@ from shelfwise.models import CachedEncoder, Encoder, load_encoder, onnx_root_of
 from shelfwise.models.reranker import load_reranker
 from shelfwise.personalize import Profiles
 from shelfwise.query.suggest import Suggestion
+from shelfwise.recommend.answer_cache import AnswerCache, AnswerCacheStats
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
 from shelfwise.recommend.recommender import FitReport, RecommenderConfig
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
@@ -130,6 +132,9 @@ class Shelfwise(PersonalStages):
         self._recommender: LiveRecommender | None = None
         self._profiles: Profiles | None = None
         self._ranking: Any = None  # RankingStage, False when none is published, None before loading
+        self._answers: AnswerCache[list[Recommended]] = AnswerCache(
+            settings.recommend.answer_cache_entries, settings.recommend.answer_cache_seconds
+        )
         self._profiles_lock = threading.Lock()
         self._event_recorder.subscribe(self._update_profiles)
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
@@ -368,21 +373,29 @@ class Shelfwise(PersonalStages):
             surface=surface, request_id=request_id, at=at, user_id=user_id, session_id=session_id
         )
         overrides = decision.overrides()
-        config = apply_to_recommend(self.settings.recommend, overrides)
         live = self._require_recommender()
-        final = self._recommendation_stage(stage_settings(overrides), surface, user_id, session_id, at, k)
-        wanted = k if final is None else min(100, 3 * k)  # the model picks k among 3k candidates
         actor = actor_of(user_id, session_id)
-        if surface == "recommend":
-            found = self._recommend_with(live, actor, items, wanted, (), config)
-        elif surface in ("similar", "bought_together") and product_id is not None:
-            answer = live.similar_items if surface == "similar" else live.bought_with
-            found = answer(product_id, wanted, self._catalog_view(), config)
-        else:
+        if surface not in ("recommend", "similar", "bought_together") or (
+            surface != "recommend" and product_id is None
+        ):
             raise ValueError(f"unknown recommendation surface '{surface}' (or no product_id)")
-        if final is not None:
-            found = final(found)
+        ranking = self.ranking_stage
+        settings_key = json.dumps(overrides, sort_keys=True, default=str)
+        models = (live.version, id(live), ranking.ranker.version if ranking is not None else "")
+        key = (surface, actor, tuple(items), product_id, k, settings_key, models)
+        marker = (0, 0)
+        if self._answers.enabled:  # a new event of the shopper's or a catalog change: answer again
+            marker = (self.events.actor_seq(actor) if actor is not None else 0, self.store.last_seq())
+        found = self._answers.get(key, marker)
+        cached = found is not None
+        if found is None:
+            found = self._fresh_recommendations(live, surface, overrides, actor, user_id, session_id,
+                                                items, product_id, k, at)  # fmt: skip
+            self._answers.put(key, marker, found)
         variants = {a.experiment: a.variant for a in decision.assignments}
+        context: dict[str, JsonValue] = {"anchor": product_id} if product_id else {}
+        if cached:
+            context["cached"] = True  # served from the answer cache
         self._log_impression(
             Impression(
                 request_id=request_id,
@@ -393,10 +406,38 @@ class Shelfwise(PersonalStages):
                 items=tuple(ShownItem(product_id=r.product.product_id, position=i, score=r.score)
                             for i, r in enumerate(found)),
                 variants=variants,
-                context={"anchor": product_id} if product_id else {},
+                context=context,
             )
         )  # fmt: skip
         return found, variants
+
+    def _fresh_recommendations(
+        self,
+        live: LiveRecommender,
+        surface: str,
+        overrides: Mapping[str, JsonValue],
+        actor: str | None,
+        user_id: str | None,
+        session_id: str | None,
+        items: Sequence[str],
+        product_id: str | None,
+        k: int,
+        at: datetime,
+    ) -> list[Recommended]:
+        """What `serve_recommendations` computes when no cached answer is current."""
+        config = apply_to_recommend(self.settings.recommend, overrides)
+        final = self._recommendation_stage(stage_settings(overrides), surface, user_id, session_id, at, k)
+        wanted = k if final is None else min(100, 3 * k)  # the model picks k among 3k candidates
+        if surface == "recommend":
+            found = self._recommend_with(live, actor, items, wanted, (), config)
+        else:
+            answer = live.similar_items if surface == "similar" else live.bought_with
+            found = answer(str(product_id), wanted, self._catalog_view(), config)
+        return final(found) if final is not None else found
+
+    def recommendation_cache_stats(self) -> AnswerCacheStats:
+        """Hits and misses of this process's served-answer cache (`recommend.answer_cache_*`)."""
+        return self._answers.stats()
 
     @staticmethod
     def _default_impressions(settings: Settings) -> ImpressionLog:

@@ -57,6 +57,11 @@ class EventStore(Protocol):
         oldest first."""
         ...
 
+    def actor_seq(self, actor: str) -> int:
+        """Sequence number of the actor's latest event, 0 when it has none: an answer built from
+        the actor's history stays current while this does not change."""
+        ...
+
     def last_seq(self) -> int:
         """Sequence number of the latest accepted event (0 for an empty store)."""
         ...

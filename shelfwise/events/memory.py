@@ -15,6 +15,7 @@ class MemoryEventStore:
         self._log: list[StoredEvent] = []
         self._ids: set[str] = set()
         self._by_actor: dict[str, list[Event]] = {}
+        self._actor_seq: dict[str, int] = {}
         self._lock = threading.RLock()
 
     def append(self, events: Sequence[Event]) -> list[AppendOutcome]:
@@ -27,6 +28,7 @@ class MemoryEventStore:
                 self._ids.add(event.event_id)
                 self._log.append(StoredEvent(len(self._log) + 1, event))
                 self._by_actor.setdefault(event.actor, []).append(event)
+                self._actor_seq[event.actor] = len(self._log)
                 outcomes.append(AppendOutcome.ACCEPTED)
         return outcomes
 
@@ -45,6 +47,10 @@ class MemoryEventStore:
             return []
         with self._lock:
             return list(self._by_actor.get(actor, [])[-limit:])
+
+    def actor_seq(self, actor: str) -> int:
+        with self._lock:
+            return self._actor_seq.get(actor, 0)
 
     def last_seq(self) -> int:
         with self._lock:

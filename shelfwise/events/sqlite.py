@@ -93,6 +93,11 @@ class SQLiteEventStore:
             ).fetchall()
         return [Event.model_validate_json(data) for (data,) in reversed(rows)]
 
+    def actor_seq(self, actor: str) -> int:
+        with self._lock:
+            row = self._conn.execute("SELECT MAX(seq) FROM events WHERE actor = ?", (actor,)).fetchone()
+        return 0 if row[0] is None else int(row[0])
+
     def last_seq(self) -> int:
         with self._lock:
             row = self._conn.execute("SELECT MAX(seq) FROM events").fetchone()

@@ -131,3 +131,51 @@ def test_each_answer_is_logged_as_an_impression_under_its_request_id(client: Tes
         assert [i.product_id for i in impression.items] == _ids(response)
     assert shop.impressions.get(feed.json()["request_id"]).session_id == "visit-9"  # type: ignore[union-attr]
     assert shop.impressions.get(similar.json()["request_id"]).context == {"anchor": "a3"}  # type: ignore[union-attr]
+
+
+def test_a_repeated_feed_comes_from_the_cache_until_the_shopper_or_catalog_changes(
+    client: TestClient,
+) -> None:
+    shop: Shelfwise = client.app.state.shelfwise  # type: ignore[attr-defined]
+
+    def feed(k: int = 4):  # noqa: ANN202
+        response = client.get("/recommend/user/u7", params={"k": k})
+        return _ids(response), response.json()["request_id"]
+
+    def hits() -> int:
+        return shop.recommendation_cache_stats().hits
+
+    first, first_id = feed()
+    start = hits()
+    again, again_id = feed()
+    assert again == first and hits() == start + 1
+    assert again_id != first_id and shop.impressions.get(again_id) is not None  # still logged
+    feed(k=3)  # another request: computed
+    assert hits() == start + 1
+    event = {"event_id": "cache-1", "type": "view", "user_id": "u7", "product_id": "b2",
+             "timestamp": "2025-04-02T10:00:00Z"}  # fmt: skip
+    assert client.post("/events", json=event).status_code == 200
+    feed()  # the shopper acted: computed again
+    assert hits() == start + 1
+    feed()
+    assert hits() == start + 2
+    shop.upsert_products([Product(product_id="c0", title="Garden gnome", category=("Garden", "Decor"))])
+    feed()  # the catalog changed: computed again
+    assert hits() == start + 2
+
+
+def test_the_answer_cache_can_be_switched_off(tmp_path: Path) -> None:
+    from shelfwise.config import RecommendConfig
+
+    settings = Settings(data_dir=tmp_path / "d", encoder=EncoderConfig(name="hashing"),
+                        recommend=RecommendConfig(answer_cache_seconds=0))  # fmt: skip
+    shop = Shelfwise(settings)
+    try:
+        shop.upsert_products([Product(product_id=f"a{i}", title=f"Kettle {i}") for i in range(6)])
+        shop.record_events(_events()[:40])
+        shop.train_recommender(RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence",))))
+        for _ in range(3):
+            shop.serve_recommendations("recommend", "r", user_id="u1", k=3)
+        assert shop.recommendation_cache_stats().hits == 0
+    finally:
+        shop.close()

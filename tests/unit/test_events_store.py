@@ -102,6 +102,18 @@ def test_recent_is_the_newest_of_one_actor_oldest_first(store: EventStore) -> No
     assert store.recent("user:u1", limit=0) == []
 
 
+def test_actor_seq_moves_only_with_the_actors_own_events(store: EventStore) -> None:
+    assert store.actor_seq("user:u1") == 0
+    store.append([_event("a", "u1"), _event("b", "u2")])
+    first = store.actor_seq("user:u1")
+    assert first > 0 and store.actor_seq("user:u2") > first
+    store.append([_event("c", "u2"), _event("a", "u1")])  # "a" again is a duplicate
+    assert store.actor_seq("user:u1") == first
+    store.append([_event("d", "u1")])
+    assert store.actor_seq("user:u1") == store.last_seq() > first
+    assert store.actor_seq("session:u1") == 0
+
+
 def test_stats_count_types_actors_and_time_span(store: EventStore) -> None:
     store.append([
         _event("a", "u1", "view", minutes=5),
