@@ -367,7 +367,9 @@ class Shelfwise(PersonalStages):
     ) -> tuple[list[Recommended], dict[str, str]]:
         """A shopper's recommendations on `surface` ('recommend': the feed of the user, else of the
         session; 'similar' or 'bought_together' of `product_id`) under its experiment variants,
-        logged as an impression; returns the items and the variants served."""
+        logged as an impression; returns the items and the variants served. Without `at` (a live
+        request) a current cached answer to the same request is reused (`recommend.answer_cache_*`)."""
+        live_request = at is None  # a simulation or replay names its moment: never cached
         at = at or datetime.now(UTC)
         decision = self.experiments.expose(
             surface=surface, request_id=request_id, at=at, user_id=user_id, session_id=session_id
@@ -383,15 +385,17 @@ class Shelfwise(PersonalStages):
         settings_key = json.dumps(overrides, sort_keys=True, default=str)
         models = (live.version, id(live), ranking.ranker.version if ranking is not None else "")
         key = (surface, actor, tuple(items), product_id, k, settings_key, models)
+        use_cache = live_request and self._answers.enabled
         marker = (0, 0)
-        if self._answers.enabled:  # a new event of the shopper's or a catalog change: answer again
+        if use_cache:  # a new event of the shopper's or a catalog change: answer again
             marker = (self.events.actor_seq(actor) if actor is not None else 0, self.store.last_seq())
-        found = self._answers.get(key, marker)
+        found = self._answers.get(key, marker) if use_cache else None
         cached = found is not None
         if found is None:
             found = self._fresh_recommendations(live, surface, overrides, actor, user_id, session_id,
                                                 items, product_id, k, at)  # fmt: skip
-            self._answers.put(key, marker, found)
+            if use_cache:
+                self._answers.put(key, marker, found)
         variants = {a.experiment: a.variant for a in decision.assignments}
         context: dict[str, JsonValue] = {"anchor": product_id} if product_id else {}
         if cached:

@@ -162,6 +162,10 @@ def test_a_repeated_feed_comes_from_the_cache_until_the_shopper_or_catalog_chang
     shop.upsert_products([Product(product_id="c0", title="Garden gnome", category=("Garden", "Decor"))])
     feed()  # the catalog changed: computed again
     assert hits() == start + 2
+    moment = datetime(2025, 4, 3, tzinfo=UTC)
+    for i in range(2):  # a replay or simulation names its moment: computed every time
+        shop.serve_recommendations("recommend", f"replay-{i}", user_id="u7", k=4, at=moment)
+    assert hits() == start + 2
 
 
 def test_the_answer_cache_can_be_switched_off(tmp_path: Path) -> None:
