@@ -203,6 +203,11 @@ class ServeConfig(BaseModel):
     catch_up_seconds: float = Field(
         default=1.0, gt=0, description="how often the server applies catalog changes made by other processes"
     )
+    product_read_cache: int = Field(
+        default=20_000, ge=0,
+        description="products kept in memory per process for reads (a feed reads about 150, each "
+        "from SQLite costs a JSON validation); dropped when the catalog changes them; 0 = off",
+    )
     request_threads: int = Field(
         default=1, ge=1,
         description="requests a server process computes at once (FastAPI runs the rest of them "

@@ -44,7 +44,7 @@ from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.service_personal import PersonalStages, actor_of
-from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
+from shelfwise.store import EmbeddingCache, ReadCachedStore, Store, open_embedding_cache, open_store
 from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import active_encoder_path, active_reranker_path
 
@@ -125,7 +125,9 @@ class Shelfwise(PersonalStages):
         except ValueError:
             self.experiments.close()
             raise
-        self.store = store or open_store(settings.resolved_store_url())
+        self.store: Store = store or open_store(settings.resolved_store_url())
+        if settings.serve.product_read_cache:
+            self.store = ReadCachedStore(self.store, settings.serve.product_read_cache)
         self.events = events if events is not None else open_event_store(settings.data_dir)
         self.impressions = impressions if impressions is not None else self._default_impressions(settings)
         self._event_recorder = EventRecorder(self.events)

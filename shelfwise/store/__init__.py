@@ -6,6 +6,7 @@ from pathlib import Path
 
 from shelfwise.store.base import Change, EmbeddingCache, Store, UpsertOutcome
 from shelfwise.store.memory import MemoryEmbeddingCache, MemoryStore
+from shelfwise.store.read_cache import ReadCachedStore
 from shelfwise.store.sqlite import SQLiteEmbeddingCache, SQLiteStore
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "EmbeddingCache",
     "MemoryEmbeddingCache",
     "MemoryStore",
+    "ReadCachedStore",
     "SQLiteEmbeddingCache",
     "SQLiteStore",
     "Store",

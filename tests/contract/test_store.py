@@ -13,6 +13,7 @@ from shelfwise.store import (
     EmbeddingCache,
     MemoryEmbeddingCache,
     MemoryStore,
+    ReadCachedStore,
     SQLiteEmbeddingCache,
     SQLiteStore,
     Store,
@@ -21,9 +22,15 @@ from shelfwise.store import (
 )
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "read-cached sqlite"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    backend: Store = MemoryStore() if request.param == "memory" else SQLiteStore(tmp_path / "c.db")
+    backend: Store
+    if request.param == "memory":
+        backend = MemoryStore()
+    elif request.param == "sqlite":
+        backend = SQLiteStore(tmp_path / "c.db")
+    else:  # room for 3 products: the suite's larger reads also evict
+        backend = ReadCachedStore(SQLiteStore(tmp_path / "c.db"), max_products=3)
     yield backend
     backend.close()
 
@@ -137,3 +144,23 @@ def test_sqlite_batch_is_atomic(tmp_path: Path) -> None:
 def test_open_store_rejects_unknown_scheme() -> None:
     with pytest.raises(ValueError, match="unsupported store URL"):
         open_store("redis://localhost")
+
+
+def test_read_cache_sees_changes_made_by_another_process(tmp_path: Path) -> None:
+    cached = ReadCachedStore(SQLiteStore(tmp_path / "c.db"), max_products=10)
+    other = SQLiteStore(tmp_path / "c.db")  # another process's connection to the same catalog
+    try:
+        cached.upsert([_product("a"), _product("b")])
+        assert cached.get("a") is cached.get("a")  # the second read is served from memory
+        other.upsert([_product("a", title="Copper Kettle")])
+        other.delete(["b"])
+        assert cached.get("a").title == "Copper Kettle"  # type: ignore[union-attr]
+        assert cached.get("b") is None and cached.get_many(["a", "b"]).keys() == {"a"}
+    finally:
+        other.close()
+        cached.close()
+
+
+def test_read_cache_size_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        ReadCachedStore(MemoryStore(), max_products=0)
