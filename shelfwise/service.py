@@ -133,12 +133,12 @@ class Shelfwise(PersonalStages):
         self._event_recorder = EventRecorder(self.events)
         self._recommender: LiveRecommender | None = None
         self._profiles: Profiles | None = None
+        self._profiles_seq = 0  # the event log's seq that the profiles include
         self._ranking: Any = None  # RankingStage, False when none is published, None before loading
         self._answers: AnswerCache[list[Recommended]] = AnswerCache(
             settings.recommend.answer_cache_entries, settings.recommend.answer_cache_seconds
         )
         self._profiles_lock = threading.Lock()
-        self._event_recorder.subscribe(self._update_profiles)
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
         if encoder is None:
             encoder = load_encoder(
@@ -329,6 +329,7 @@ class Shelfwise(PersonalStages):
         `settings` (variant settings decided elsewhere, e.g. by a simulation's own experiment)
         apply over the experiments' overrides."""
         at = at or datetime.now(UTC)
+        self.catch_up_profiles()
         decision = self.experiments.expose(
             surface="search",
             request_id=request_id,
@@ -431,6 +432,7 @@ class Shelfwise(PersonalStages):
         at: datetime,
     ) -> list[Recommended]:
         """What `serve_recommendations` computes when no cached answer is current."""
+        self.catch_up_profiles()
         config = apply_to_recommend(self.settings.recommend, overrides)
         final = self._recommendation_stage(stage_settings(overrides), surface, user_id, session_id, at, k)
         wanted = k if final is None else min(100, 3 * k)  # the model picks k among 3k candidates
@@ -496,7 +498,9 @@ class Shelfwise(PersonalStages):
 
     def catch_up(self) -> RefreshStats | None:
         """Apply what other processes did: a newly published index version, catalog changes made
-        by `shelfwise ingest` beside a server, or an index whose owning process has exited."""
+        by `shelfwise ingest` beside a server, or an index whose owning process has exited; and
+        events stored since into the shoppers' profiles."""
+        self.catch_up_profiles()
         return self.engine.catch_up()
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -512,6 +516,7 @@ class Shelfwise(PersonalStages):
         """What `serve_search` would show this shopper under `settings` (search settings and the
         final stage's `personalize` / `ranking`), without experiments or logging: for replays."""
         chosen = dict(settings or {})
+        self.catch_up_profiles()
         return self._personal_search(
             apply_to_search(request, chosen), stage_settings(chosen), at or datetime.now(UTC)
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -56,21 +56,44 @@ class PersonalStages:
 
     def _init_stages(self) -> None:
         self._profiles: Profiles | None = None
+        self._profiles_seq = 0  # the event log's seq that the profiles include
         self._profiles_lock = threading.Lock()
         self._ranking: Any = None  # RankingStage, False when none is published, None before loading
 
     @property
     def profiles(self) -> Profiles:
-        """Every shopper's profile, built from the event log on first use, then kept current."""
+        """Every shopper's profile, built from the event log on first use, then kept current by
+        following the log (`catch_up_profiles`)."""
         with self._profiles_lock:
             if self._profiles is None:
                 products = list(self.store.iter_products())
                 vectors = self.encoder.encode_products(products) if products else None
                 table = None if vectors is None else VectorTable([p.product_id for p in products], vectors)
                 config = ProfileConfig(half_life_days=self.settings.personalize.half_life_days)
-                events = (stored.event for stored in self.events.iter_events())
-                self._profiles = build_profiles(events, products, table, config)
+                self._profiles = build_profiles(self._events_after(0), products, table, config)
+            else:
+                self._fold_new_events()
             return self._profiles
+
+    def catch_up_profiles(self) -> None:
+        """Fold the events stored since the profiles were last current into them: this process's
+        and every other's (a server's workers share one event log), each once. Searches and
+        recommendations call it before reading profiles; the server also calls it every second,
+        so /events answers without waiting for it."""
+        with self._profiles_lock:
+            if self._profiles is not None:
+                self._fold_new_events()
+
+    def _fold_new_events(self) -> None:
+        assert self._profiles is not None  # the caller holds the lock and has built them
+        if self.events.last_seq() != self._profiles_seq:
+            self._profiles.update(list(self._events_after(self._profiles_seq)))
+
+    def _events_after(self, seq: int) -> Iterator[Event]:
+        """The log's events after `seq`, noting the last one read as what the profiles include."""
+        for stored in self.events.iter_events(after_seq=seq):
+            self._profiles_seq = stored.seq
+            yield stored.event
 
     def profile(self, actor: str) -> UserProfile | None:
         """'user:<id>' or 'session:<id>'; None when nothing is known about them."""
@@ -102,11 +125,6 @@ class PersonalStages:
                                 features, log)  # fmt: skip
         self._ranking = None  # the next request loads what is active now
         return artifact
-
-    def _update_profiles(self, events: Sequence[Event]) -> None:
-        with self._profiles_lock:
-            if self._profiles is not None:
-                self._profiles.update(events)
 
     @property
     def ranking_stage(self) -> Any:

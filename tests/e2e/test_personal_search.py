@@ -98,3 +98,23 @@ def test_an_experiment_can_switch_personalization_off(
         personal = body["hits"][0]["explanation"]["personal"]
         assert (personal is None) == (body["variants"]["personal"] == "off")
     shop.close()
+
+
+def test_profiles_follow_events_that_another_process_stored(
+    tmp_path: Path, hashing_settings, catalog  # noqa: ANN001
+) -> None:
+    """Two server workers share one event log: each folds in the other's events."""
+    first, second = Shelfwise(hashing_settings(tmp_path)), Shelfwise(hashing_settings(tmp_path))
+    try:
+        first.upsert_products(catalog)
+        product = catalog[0].product_id
+        first.record_events(_history("u1", [product]))
+        assert second.profile("user:u1") is not None  # built from the log
+        assert second.profile("user:u2") is None
+        first.record_events(_history("u2", [product]))  # stored by the other process only
+        profile = second.profile("user:u2")
+        assert profile is not None and profile.n_events == 3
+        assert second.profile("user:u1").n_events == 3  # type: ignore[union-attr]  # each event once
+    finally:
+        first.close()
+        second.close()
