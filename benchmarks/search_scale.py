@@ -8,7 +8,9 @@ a separate process that only opens the published index (what a server does at st
 memory (RSS), latency p50/p95/p99 of hybrid (weighted fusion; no learned fusion or reranker is
 trained in these folders), BM25-only and vector-only searches, and the vector index's recall@10
 against exact search for the same query vectors. `--rerank-model DIR` adds hybrid + reranking
-of the top `--rerank-top` with that cross-encoder (its ONNX int8 export, the served default).
+of the top `--rerank-top` with that cross-encoder (its ONNX int8 export, the served default);
+`--rerank-untrained` makes one in `--work` from the bundled MiniLM with fresh heads: the same
+network and cost as a trained reranker, for latency only (its order means nothing).
 
 Queries are made from random products the way shoppers name things: the category leaf or the
 product's kind, sometimes with its brand or colour, 1 in 10 misspelled by one edit.
@@ -123,7 +125,9 @@ def serve(folder: Path, queries: list[str], rerank_model: Path | None, rerank_to
     settings = Settings(data_dir=folder)
     if rerank_model is not None:
         settings = settings.model_copy(
-            update={"rerank": RerankConfig(enabled=True, model_path=str(rerank_model), top_k=rerank_top)}
+            # no grade cache: every timed query is scored, as a query the server has not seen
+            update={"rerank": RerankConfig(enabled=True, model_path=str(rerank_model), top_k=rerank_top,
+                                           cache_size=0)}
         )
     started = time.perf_counter()
     shop = Shelfwise(settings)
@@ -132,7 +136,11 @@ def serve(folder: Path, queries: list[str], rerank_model: Path | None, rerank_to
     report: dict[str, object] = {"open_s": round(time.perf_counter() - started, 1)}
     live = shop.engine._require()
     report["vector_index"] = live.vector.kind
-    modes = {"hybrid": {"mode": "hybrid"}, "lexical": {"mode": "lexical"}, "vector": {"mode": "vector"}}
+    modes: dict[str, dict[str, object]] = {
+        "hybrid": {"mode": "hybrid", "rerank": False},
+        "lexical": {"mode": "lexical", "rerank": False},
+        "vector": {"mode": "vector", "rerank": False},
+    }
     if rerank_model is not None:
         modes[f"hybrid+rerank{rerank_top}"] = {"mode": "hybrid", "rerank": True}
     latency = {}
@@ -169,6 +177,16 @@ def _vector_recall(shop, live, queries: list[str]) -> float:  # noqa: ANN001
     return round(hits / max(total, 1), 4)
 
 
+def untrained_reranker(folder: Path) -> Path:
+    """A cross-encoder folder with the bundled MiniLM backbone and untrained heads (latency only)."""
+    from shelfwise.models import bundled_minilm_path
+    from shelfwise.models.reranker import RelevanceNetwork, RerankerSpec
+
+    if not (folder / "manifest.json").exists():
+        RelevanceNetwork.from_base(bundled_minilm_path(), RerankerSpec()).save(folder, {"untrained": True})
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -178,6 +196,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("runs/search-scale"))
     parser.add_argument("--rerank-model", type=Path)
     parser.add_argument("--rerank-top", type=int, default=30)
+    parser.add_argument("--rerank-untrained", action="store_true")
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--out", type=Path)
@@ -188,6 +207,8 @@ def main() -> None:
         queries = json.loads(args.queries_file.read_text())
         print(json.dumps(serve(args.serve_only, queries, args.rerank_model, args.rerank_top)))
         return
+    if args.rerank_untrained and args.rerank_model is None:
+        args.rerank_model = untrained_reranker(args.work / "reranker-untrained")
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         folder = args.work / f"n{size}"
