@@ -135,6 +135,7 @@ class Shelfwise(PersonalStages):
         self._profiles: Profiles | None = None
         self._profiles_seq = 0  # the event log's seq that the profiles include
         self._ranking: Any = None  # RankingStage, False when none is published, None before loading
+        self._ranking_loads = 0  # times `_ranking` was let go to be loaded again
         self._answers: AnswerCache[list[Recommended]] = AnswerCache(
             settings.recommend.answer_cache_entries, settings.recommend.answer_cache_seconds
         )
@@ -263,6 +264,7 @@ class Shelfwise(PersonalStages):
             self._recommender = LiveRecommender.load(registry.path_of(version))
         else:
             self._ranking = None  # loaded again on the next request
+            self._ranking_loads += 1
 
     def recommend(
         self,
@@ -384,9 +386,8 @@ class Shelfwise(PersonalStages):
             surface != "recommend" and product_id is None
         ):
             raise ValueError(f"unknown recommendation surface '{surface}' (or no product_id)")
-        ranking = self.ranking_stage
         settings_key = json.dumps(overrides, sort_keys=True, default=str)
-        models = (live.version, id(live), ranking.ranker.version if ranking is not None else "")
+        models = (live.version, id(live), self._ranking_key())
         key = (surface, actor, tuple(items), product_id, k, settings_key, models)
         use_cache = live_request and self._answers.enabled
         marker = (0, 0)
@@ -442,6 +443,11 @@ class Shelfwise(PersonalStages):
             answer = live.similar_items if surface == "similar" else live.bought_with
             found = answer(str(product_id), wanted, self._catalog_view(), config)
         return final(found) if final is not None else found
+
+    def _ranking_key(self) -> str:
+        """Which ranking model answers use, without loading one (a reload is a new key)."""
+        ranking = self._ranking
+        return ranking.ranker.version if ranking else f"not loaded #{self._ranking_loads}"
 
     def recommendation_cache_stats(self) -> AnswerCacheStats:
         """Hits and misses of this process's served-answer cache (`recommend.answer_cache_*`)."""

@@ -59,6 +59,7 @@ class PersonalStages:
         self._profiles_seq = 0  # the event log's seq that the profiles include
         self._profiles_lock = threading.Lock()
         self._ranking: Any = None  # RankingStage, False when none is published, None before loading
+        self._ranking_loads = 0
 
     @property
     def profiles(self) -> Profiles:
@@ -124,6 +125,7 @@ class PersonalStages:
         artifact = train_ranker(self.settings.data_dir, examples, products, vectors, config, self.encoder,
                                 features, log)  # fmt: skip
         self._ranking = None  # the next request loads what is active now
+        self._ranking_loads += 1
         return artifact
 
     @property
