@@ -79,7 +79,8 @@ class Ranker:
         )
 
     def predict(self, batch: FeatureBatch, chunk: int = 65536) -> Predictions:
-        self.network.eval()
+        if self.network.training:  # eval() walks every submodule: not on each request
+            self.network.eval()
         ctr, cvr = [], []
         with torch.inference_mode():
             for start in range(0, max(len(batch), 1), chunk):

@@ -29,18 +29,17 @@ def mmr_order(vectors: np.ndarray, k: int, lam: float) -> np.ndarray:
     k = min(k, n)
     if lam >= 1.0 or n == 0:
         return np.arange(k, dtype=np.int64)
-    relevance = rank_relevance(n)
+    gain = lam * rank_relevance(n)
     vectors = np.asarray(vectors, dtype=np.float32)
-    closest = np.zeros(n, dtype=np.float64)  # highest similarity to a picked item
-    free = np.ones(n, dtype=bool)
+    penalty = (1.0 - lam) * (vectors @ vectors.T).astype(np.float64)  # one product, not k
+    closest = np.zeros(n, dtype=np.float64)  # (1 - lam) x highest similarity to a picked item
     picked: list[int] = []
     for _ in range(k):
-        value = lam * relevance - (1.0 - lam) * closest
-        value[~free] = -np.inf
+        value = gain - closest
+        value[picked] = -np.inf
         best = int(np.argmax(value))  # ties go to the better-ranked candidate
         picked.append(best)
-        free[best] = False
-        closest = np.maximum(closest, vectors @ vectors[best])
+        np.maximum(closest, penalty[best], out=closest)
     return np.array(picked, dtype=np.int64)
 
 
