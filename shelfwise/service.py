@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field, JsonValue
@@ -34,7 +32,6 @@ from shelfwise.impressions import (
 from shelfwise.index import IndexManifest
 from shelfwise.models import CachedEncoder, Encoder, load_encoder, onnx_root_of
 from shelfwise.models.reranker import load_reranker
-from shelfwise.personalize import Profiles
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.answer_cache import AnswerCache, AnswerCacheStats
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
@@ -132,14 +129,10 @@ class Shelfwise(PersonalStages):
         self.impressions = impressions if impressions is not None else self._default_impressions(settings)
         self._event_recorder = EventRecorder(self.events)
         self._recommender: LiveRecommender | None = None
-        self._profiles: Profiles | None = None
-        self._profiles_seq = 0  # the event log's seq that the profiles include
-        self._ranking: Any = None  # RankingStage, False when none is published, None before loading
-        self._ranking_loads = 0  # times `_ranking` was let go to be loaded again
+        self._init_stages()  # profiles and the ranking model, loaded on first use
         self._answers: AnswerCache[list[Recommended]] = AnswerCache(
             settings.recommend.answer_cache_entries, settings.recommend.answer_cache_seconds
         )
-        self._profiles_lock = threading.Lock()
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
         if encoder is None:
             encoder = load_encoder(
@@ -263,8 +256,7 @@ class Shelfwise(PersonalStages):
         if kind == "recommender":
             self._recommender = LiveRecommender.load(registry.path_of(version))
         else:
-            self._ranking = None  # loaded again on the next request
-            self._ranking_loads += 1
+            self._release_ranking()
 
     def recommend(
         self,

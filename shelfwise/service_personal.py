@@ -59,7 +59,7 @@ class PersonalStages:
         self._profiles_seq = 0  # the event log's seq that the profiles include
         self._profiles_lock = threading.Lock()
         self._ranking: Any = None  # RankingStage, False when none is published, None before loading
-        self._ranking_loads = 0
+        self._ranking_loads = 0  # times `_ranking` was let go to be loaded again
 
     @property
     def profiles(self) -> Profiles:
@@ -124,9 +124,13 @@ class PersonalStages:
         features = ProfileFeatures(self.profiles, point_in_time=True)
         artifact = train_ranker(self.settings.data_dir, examples, products, vectors, config, self.encoder,
                                 features, log)  # fmt: skip
-        self._ranking = None  # the next request loads what is active now
-        self._ranking_loads += 1
+        self._release_ranking()
         return artifact
+
+    def _release_ranking(self) -> None:
+        """The next request loads the ranking model that is active then."""
+        self._ranking = None
+        self._ranking_loads += 1
 
     @property
     def ranking_stage(self) -> Any:

@@ -182,7 +182,7 @@ class VectorIndex:
             count = int(np.count_nonzero(selected))
             if not count:
                 return [[] for _ in range(len(matrix))]
-            scores, labels = self._search_rows(matrix, min(k, count), selected)
+            scores, labels = self._search_rows(matrix, min(k, count), selected, count)
         return [
             self._hits(row_scores, row_labels) for row_scores, row_labels in zip(scores, labels, strict=True)
         ]
@@ -362,9 +362,8 @@ class VectorIndex:
         return self._alive_bits
 
     def _search_rows(
-        self, queries: np.ndarray, k: int, selected: np.ndarray
+        self, queries: np.ndarray, k: int, selected: np.ndarray, count: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        count = int(np.count_nonzero(selected))
         bits = np.packbits(selected, bitorder="little")
         exact = self._kind == "flat" or count <= self._config.filter_exact_max
         index = self._index
