@@ -193,6 +193,11 @@ class RerankConfig(BaseModel):
     )
     batch_size: int = Field(default=64, ge=1)
     cache_size: int = Field(default=2048, ge=0, description="queries whose grades are kept (paging)")
+    max_length: int | None = Field(
+        default=None, ge=8,
+        description="caps the tokens of each (query, product) pair below the model's own: faster, "
+        "at a quality cost measured in docs/benchmarks.md; None = as the model was trained",
+    )
 
 
 class ServeConfig(BaseModel):
@@ -239,6 +244,11 @@ class RecommendConfig(BaseModel):
         "shopper's next event or for this long (catalog and trend changes wait at most this); 0 = off",
     )
     answer_cache_entries: int = Field(default=100_000, ge=0, description="answers kept per server process")
+    shared_answer_cache: bool = Field(
+        default=True,
+        description="the server's worker processes share their answers through answers.db in the "
+        "data folder (a worker reads one another computed instead of computing it again)",
+    )
 
 
 class PersonalizeConfig(BaseModel):

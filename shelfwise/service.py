@@ -17,6 +17,7 @@ from shelfwise.config import RecommendConfig, Settings, UnderstandingConfig
 from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore, open_event_store
 from shelfwise.experiments import Experiments
 from shelfwise.experiments.settings import (
+    StageSettings,
     apply_to_recommend,
     apply_to_search,
     check_settings,
@@ -36,6 +37,8 @@ from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.answer_cache import AnswerCache, AnswerCacheStats
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
 from shelfwise.recommend.recommender import FitReport, RecommenderConfig
+from shelfwise.recommend.shared_answers import FILE_NAME as SHARED_ANSWERS_FILE
+from shelfwise.recommend.shared_answers import SharedAnswers
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
@@ -130,9 +133,7 @@ class Shelfwise(PersonalStages):
         self._event_recorder = EventRecorder(self.events)
         self._recommender: LiveRecommender | None = None
         self._init_stages()  # profiles and the ranking model, loaded on first use
-        self._answers: AnswerCache[list[Recommended]] = AnswerCache(
-            settings.recommend.answer_cache_entries, settings.recommend.answer_cache_seconds
-        )
+        self._answers = self._answer_cache(settings.recommend, settings.data_dir)
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
         if encoder is None:
             encoder = load_encoder(
@@ -379,7 +380,7 @@ class Shelfwise(PersonalStages):
         ):
             raise ValueError(f"unknown recommendation surface '{surface}' (or no product_id)")
         settings_key = json.dumps(overrides, sort_keys=True, default=str)
-        models = (live.version, id(live), self._ranking_key())
+        models = (live.version, self._ranking_key(stage_settings(overrides)))
         key = (surface, actor, tuple(items), product_id, k, settings_key, models)
         use_cache = live_request and self._answers.enabled
         marker = (0, 0)
@@ -436,10 +437,38 @@ class Shelfwise(PersonalStages):
             found = answer(str(product_id), wanted, self._catalog_view(), config)
         return final(found) if final is not None else found
 
-    def _ranking_key(self) -> str:
-        """Which ranking model answers use, without loading one (a reload is a new key)."""
-        ranking = self._ranking
-        return ranking.ranker.version if ranking else f"not loaded #{self._ranking_loads}"
+    def _ranking_key(self, stage: StageSettings) -> str:
+        """Which ranking model answers under these settings use, the same in every process:
+        'off' when the settings switch it off (nothing is loaded), else its version (loaded now
+        if it is not yet, as computing the answer would), 'none' when none is published."""
+        ranking = self.settings.ranking
+        if (stage.ranking or (ranking.objective if ranking.enabled else "off")) == "off":
+            return "off"
+        model = self.ranking_stage
+        return model.ranker.version if model is not None else "none"
+
+    def _answer_cache(self, config: RecommendConfig, data_dir: Path) -> AnswerCache[list[Recommended]]:
+        """This process's served answers, in front of the ones the server's processes share
+        (`recommend.shared_answer_cache`): those are stored as ids and read back through the store."""
+        shared = None
+        if config.shared_answer_cache and config.answer_cache_entries and config.answer_cache_seconds:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            shared = SharedAnswers(data_dir / SHARED_ANSWERS_FILE, config.answer_cache_seconds)
+
+        def encode(found: list[Recommended]) -> str:
+            return json.dumps([[r.product.product_id, r.score, r.reason, r.reason_kind, r.anchor_id]
+                               for r in found])  # fmt: skip
+
+        def decode(text: str) -> list[Recommended] | None:
+            rows = json.loads(text)
+            products = self.store.get_many([row[0] for row in rows])
+            if len(products) < len({row[0] for row in rows}):
+                return None  # a product was deleted since: compute the answer again
+            return [Recommended(products[pid], score, reason, kind, anchor)
+                    for pid, score, reason, kind, anchor in rows]  # fmt: skip
+
+        return AnswerCache(config.answer_cache_entries, config.answer_cache_seconds,
+                           shared=shared, codec=(encode, decode))  # fmt: skip
 
     def recommendation_cache_stats(self) -> AnswerCacheStats:
         """Hits and misses of this process's served-answer cache (`recommend.answer_cache_*`)."""
@@ -545,6 +574,7 @@ class Shelfwise(PersonalStages):
         )
 
     def close(self) -> None:
+        self._answers.close()
         self.engine.close()
         self.store.close()
         self.encoder.cache.close()

@@ -59,7 +59,6 @@ class PersonalStages:
         self._profiles_seq = 0  # the event log's seq that the profiles include
         self._profiles_lock = threading.Lock()
         self._ranking: Any = None  # RankingStage, False when none is published, None before loading
-        self._ranking_loads = 0  # times `_ranking` was let go to be loaded again
 
     @property
     def profiles(self) -> Profiles:
@@ -130,7 +129,6 @@ class PersonalStages:
     def _release_ranking(self) -> None:
         """The next request loads the ranking model that is active then."""
         self._ranking = None
-        self._ranking_loads += 1
 
     @property
     def ranking_stage(self) -> Any:

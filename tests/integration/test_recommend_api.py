@@ -183,3 +183,31 @@ def test_the_answer_cache_can_be_switched_off(tmp_path: Path) -> None:
         assert shop.recommendation_cache_stats().hits == 0
     finally:
         shop.close()
+
+
+def test_worker_processes_share_their_answers(tmp_path: Path) -> None:
+    """Two Shelfwise instances over one data folder (a server's workers): an answer one computed
+    is served by the other, until the shopper acts or a product in it is deleted."""
+    settings = Settings(data_dir=tmp_path / "d", encoder=EncoderConfig(name="hashing"))
+    first = Shelfwise(settings)
+    first.upsert_products([Product(product_id=f"a{i}", title=f"Kettle {i}") for i in range(8)])
+    first.record_events(_events()[:80])
+    first.train_recommender(RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence",))))
+    second = Shelfwise(settings)
+    try:
+        computed, _ = first.serve_recommendations("recommend", "r1", user_id="u1", k=3)
+        served, _ = second.serve_recommendations("recommend", "r2", user_id="u1", k=3)
+        assert [r.product_id for r in served] == [r.product_id for r in computed]
+        assert [(r.reason, r.score) for r in served] == [(r.reason, r.score) for r in computed]
+        assert second.recommendation_cache_stats().shared_hits == 1
+        assert second.impressions.get("r2").context == {"cached": True}  # type: ignore[union-attr]
+        event = Event(event_id="share-1", type="view", user_id="u1", product_id="a5",
+                      timestamp=datetime(2025, 4, 2, tzinfo=UTC))  # fmt: skip
+        first.record_events([event])
+        second.serve_recommendations("recommend", "r3", user_id="u1", k=3)  # the shopper acted
+        assert second.recommendation_cache_stats().shared_hits == 1
+        assert first.serve_recommendations("recommend", "r4", user_id="u1", k=3)[0]  # from the shared level
+        assert first.recommendation_cache_stats().shared_hits == 1
+    finally:
+        first.close()
+        second.close()

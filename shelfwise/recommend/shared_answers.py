@@ -1,0 +1,117 @@
+"""Recommendation answers shared by a server's worker processes, in a SQLite file.
+
+Each worker keeps its own `AnswerCache` in memory; without a shared level a shopper whose
+requests land on two workers is computed twice, and with N workers a cache holds 1/N of the
+recent answers. `SharedAnswers` is the level behind the per-process caches: an answer computed by
+any worker is stored here under the same key and marker, and the others read it (about 0.1 ms)
+instead of computing it (about 10 ms for a home feed).
+
+It is a cache, not a record: the file is written without fsync (`synchronous=OFF`), entries
+older than the answer TTL are pruned as new ones come, and any SQLite error (a locked or damaged
+file) reads as a miss or a skipped write, never as a failed request. Values are text made by the
+caller (product ids and scores, not products: the caller reads those from its store).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Hashable
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME = "answers.db"
+_SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
+    key TEXT PRIMARY KEY, marker TEXT NOT NULL, stored_at REAL NOT NULL, value TEXT NOT NULL)"""
+_PRUNE_EVERY = 500  # puts between deletions of expired entries
+
+
+def answer_key(key: Hashable) -> str:
+    """A fixed-length text key for a cache key tuple (its repr is stable across processes for the
+    str, int, float, None and tuple values answer keys hold)."""
+    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
+
+
+class SharedAnswers:
+    """Answers keyed by text, each valid while its marker matches and for `ttl_seconds`."""
+
+    def __init__(
+        self, path: Path, ttl_seconds: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._path, self._ttl, self._clock = Path(path), ttl_seconds, clock
+        self._lock = threading.Lock()
+        self._puts = 0
+        self._conn: sqlite3.Connection | None = None
+        try:
+            self._conn = self._connect()
+        except sqlite3.Error as error:  # the per-process caches still work without it
+            logger.warning("shared recommendation answers are off (%s): %s", self._path, error)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None, timeout=0.2)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=OFF")  # a cache: losing the last writes costs recomputation
+        conn.execute(_SCHEMA)
+        return conn
+
+    @property
+    def enabled(self) -> bool:
+        return self._conn is not None and self._ttl > 0
+
+    def get(self, key: str, marker: str) -> tuple[str, float] | None:
+        """(value, age in seconds) of the current entry under `key`, else None."""
+        if not self.enabled:
+            return None
+        with self._lock:
+            try:
+                row = self._conn.execute(  # type: ignore[union-attr]
+                    "SELECT marker, stored_at, value FROM answers WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.Error as error:
+                logger.debug("shared answer read failed: %s", error)
+                return None
+        if row is None or row[0] != marker:
+            return None
+        age = self._clock() - float(row[1])
+        return (str(row[2]), max(0.0, age)) if age < self._ttl else None
+
+    def put(self, key: str, marker: str, value: str) -> None:
+        if not self.enabled:
+            return
+        now = self._clock()
+        with self._lock:
+            try:
+                self._conn.execute(  # type: ignore[union-attr]
+                    "INSERT OR REPLACE INTO answers (key, marker, stored_at, value) VALUES (?, ?, ?, ?)",
+                    (key, marker, now, value),
+                )
+                self._puts += 1
+                if self._puts % _PRUNE_EVERY == 0:
+                    self._conn.execute("DELETE FROM answers WHERE stored_at < ?", (now - self._ttl,))  # type: ignore[union-attr]
+            except sqlite3.Error as error:  # another worker holds the write lock: skip this one
+                logger.debug("shared answer write skipped: %s", error)
+
+    def clear(self) -> None:
+        if self._conn is None:
+            return
+        with self._lock:
+            try:
+                self._conn.execute("DELETE FROM answers")
+            except sqlite3.Error as error:
+                logger.warning("could not clear the shared recommendation answers: %s", error)
+
+    def entries(self) -> int:
+        if self._conn is None:
+            return 0
+        with self._lock:
+            return int(self._conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
