@@ -721,6 +721,9 @@ def train_reranker_student_command(
         list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
     ] = None,
     layers: Annotated[int, typer.Option(min=1, help="transformer layers the student keeps")] = 3,
+    max_length: Annotated[
+        int | None, typer.Option(min=8, help="tokens the student reads (default: the teacher's)")
+    ] = None,
     teacher: Annotated[
         Path | None, typer.Option(help="reranker folder to distil (default: the active one)")
     ] = None,
@@ -739,7 +742,8 @@ def train_reranker_student_command(
     from shelfwise.train import DistillationConfig, RerankerTrainingConfig, train_reranker_student
 
     config = DistillationConfig(
-        layers=layers, extra_candidates=extra_candidates, max_relative_loss=max_relative_loss,
+        layers=layers, max_length=max_length, extra_candidates=extra_candidates,
+        max_relative_loss=max_relative_loss,
         training=RerankerTrainingConfig(epochs=epochs, learning_rate=8e-5, batch_size=48, seed=seed),
     )
     try:

@@ -14,6 +14,7 @@ pair's token states. Torch loads lazily: importing this module costs nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -228,21 +229,28 @@ class CrossEncoderReranker:
     model's folder on first use; fp32 scores equal torch's). `int8` quantizes the linear layers
     (torch: after loading; onnx: the exported graph): faster, slightly different grades.
     `threads` sets the intra-op threads (torch's for this process, or the ONNX session's).
+    `max_length` caps the tokens of each pair below the model's own (faster; the model was
+    trained on longer inputs, so measure what it costs in quality first).
     """
 
     def __init__(
         self, folder: Path, batch_size: int = 64, threads: int | None = None, int8: bool = False,
-        runtime: Literal["torch", "onnx"] = "torch",
+        runtime: Literal["torch", "onnx"] = "torch", max_length: int | None = None,
     ) -> None:  # fmt: skip
         self.folder = Path(folder)
         self.spec = read_spec(self.folder)
+        if max_length is not None and max_length < self.spec.max_length:
+            self.spec = dataclasses.replace(self.spec, max_length=max_length)
+            suffix_length = f"+len{max_length}"
+        else:
+            suffix_length = ""
         self.batch_size = batch_size
         self._threads = threads
         self._int8 = int8
         self.runtime = runtime
         suffix = {("torch", False): "", ("torch", True): "+int8", ("onnx", False): "",
                   ("onnx", True): "+onnx-int8"}[(runtime, int8)]  # fmt: skip
-        self.version = f"reranker:{self.folder.name}@{_fingerprint(self.folder)}{suffix}"
+        self.version = f"reranker:{self.folder.name}@{_fingerprint(self.folder)}{suffix}{suffix_length}"
         self._network: RelevanceNetwork | None = None
         self._onnx: Any = None
 
@@ -254,6 +262,7 @@ class CrossEncoderReranker:
             if self._threads is not None and self.runtime == "torch":
                 torch.set_num_threads(self._threads)
             network = RelevanceNetwork.load(self.folder)
+            network.spec = self.spec  # with the serving cap on input tokens, if any
             network.train(False)
             if self._int8 and self.runtime == "torch":
                 network.backbone = torch.ao.quantization.quantize_dynamic(
@@ -299,7 +308,7 @@ def load_reranker(config: RerankConfig, active_model: Path | None) -> CrossEncod
     if path is None:
         return None
     return CrossEncoderReranker(path, batch_size=config.batch_size, int8=config.int8,
-                                runtime=config.runtime)
+                                runtime=config.runtime, max_length=config.max_length)
 
 
 __all__ = [

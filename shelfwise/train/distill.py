@@ -36,6 +36,10 @@ from shelfwise.train.reranker import (
 
 class DistillationConfig(BaseModel):
     layers: int = Field(default=3, ge=1, description="transformer layers the student keeps")
+    max_length: int | None = Field(
+        default=None, ge=8,
+        description="tokens of (query, text) the student reads; None = the teacher's (fewer is faster)",
+    )
     teacher_weight: float = Field(
         default=0.7, ge=0, le=1, description="share of the teacher's grade in a judged pair's target"
     )
@@ -132,8 +136,9 @@ def distill(
     teacher = CrossEncoderReranker(teacher_folder, batch_size=128, threads=config.training.threads,
                                    runtime="onnx")  # fmt: skip
     network, indices, total = student_of(teacher_folder, config.layers)
-    log(f"student: layers {indices} of the teacher's {total}")
-    trainer = RerankerTrainer(network, config.training, log)
+    max_length = config.max_length or network.spec.max_length
+    log(f"student: layers {indices} of the teacher's {total}, inputs of {max_length} tokens")
+    trainer = RerankerTrainer(network, config.training.model_copy(update={"max_length": max_length}), log)
     relabel = TeacherGrades(teacher, products, config, log)
     report = trainer.fit(judgments, products, relabel=relabel)
     assert trainer.held_out is not None

@@ -203,7 +203,7 @@ def test_a_student_keeps_fewer_layers_learns_from_the_teacher_and_loads(
     root, products, judgments = trained
     teacher = next((root / "data" / "models" / "reranker" / "versions").iterdir())
     config = DistillationConfig(
-        layers=2, extra_candidates=2, max_relative_loss=0.99,  # tiny data: publish what it learns
+        layers=2, max_length=24, extra_candidates=2, max_relative_loss=0.99,  # tiny data: publish it
         training=RerankerTrainingConfig(epochs=4, batch_size=8, learning_rate=1e-4,
                                         validation_fraction=0.2, mined_negatives=1, mined_from_rank=0,
                                         early_stopping=False, threads=2),
@@ -218,6 +218,7 @@ def test_a_student_keeps_fewer_layers_learns_from_the_teacher_and_loads(
     student = CrossEncoderReranker(Path(artifact.path))
     assert student.network.backbone.config.num_hidden_layers == 2
     assert len(student.network.backbone.encoder.layer) == 2
+    assert student.spec.max_length == 24  # it reads shorter inputs than its teacher (64)
     grades = student.score("tape measure", [TITLES["9"], TITLES["5"]])
     assert grades.shape == (2,) and np.all((grades >= 1) & (grades <= 3))
     assert any("held-out NDCG@10: teacher" in line for line in lines)
@@ -227,6 +228,18 @@ def test_a_student_keeps_fewer_layers_learns_from_the_teacher_and_loads(
     better_teacher = report.student.validation_ndcg10_after + 0.1
     worse = report.model_copy(update={"teacher_validation_ndcg10": better_teacher})
     assert not student_is_good_enough(worse, strict)
+
+
+def test_a_serving_cap_on_input_tokens_truncates_and_names_itself(trained: tuple[Path, Path, Path]) -> None:
+    folder = next((trained[0] / "data" / "models" / "reranker" / "versions").iterdir())
+    full = CrossEncoderReranker(folder, runtime="onnx", int8=True)
+    capped = CrossEncoderReranker(folder, runtime="onnx", int8=True, max_length=12)
+    assert capped.spec.max_length == 12 and capped.version == full.version + "+len12"
+    assert CrossEncoderReranker(folder, max_length=512).version == CrossEncoderReranker(folder).version
+    text = TITLES["9"] + " with a belt clip, a magnetic hook and a shock-absorbing rubber case"
+    grades = capped.score("tape measure", [text, text + " for contractors", TITLES["9"]])
+    assert grades[0] == pytest.approx(grades[1], abs=1e-6)  # both cut after 12 tokens
+    assert full.score("tape measure", [text])[0] != pytest.approx(grades[0], abs=1e-6)
 
 
 def test_kept_layers_are_evenly_spaced_and_end_with_the_last() -> None:
