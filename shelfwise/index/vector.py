@@ -64,6 +64,7 @@ class VectorIndex:
         self._index: Any = self._new_faiss(self._kind)
         self._alive_bits: np.ndarray | None = None
         self._generation = 0
+        self._layout = 0
 
     # -- construction ---------------------------------------------------------------------
 
@@ -104,6 +105,12 @@ class VectorIndex:
         """Changes whenever rows are added, removed or renumbered: a cached `rows_of` answer
         is valid while this stays the same."""
         return self._generation
+
+    @property
+    def layout(self) -> int:
+        """Changes only when existing rows are renumbered (a rebuild); additions and removals
+        leave every other id's row as it was."""
+        return self._layout
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -303,6 +310,7 @@ class VectorIndex:
         self._index = self._new_faiss(self._kind, matrix)
         self._ids, self._rows = [], {}
         self._generation += 1
+        self._layout += 1
         self._append(ids, matrix)
 
     def _append(self, ids: list[str], matrix: np.ndarray) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,6 +74,25 @@ class LiveIndex:
             rows = self.vector.rows_of(self.table.ids)
             cached = self._vector_rows = (self.table, self.vector.generation, rows)
         return cached[2]
+
+    def patch_vector_rows(self, before: tuple[ProductTable, int, int], touched: Sequence[str]) -> None:
+        """After a refresh that changed the `touched` ids, update the cached `vector_rows` map
+        for those ids only (a full recomputation takes 0.3 s at a million products). `before`
+        is (table, vector generation, vector layout) as the refresh found them; when the map
+        was not current then, or the vector index renumbered its rows, the next use recomputes
+        it."""
+        cached = self._vector_rows
+        table, generation, layout = before
+        current = cached is not None and cached[0] is table and cached[1] == generation
+        if not current or self.vector.layout != layout:
+            return
+        assert cached is not None
+        rows = np.full(len(self.table.ids), -1, dtype=np.int64)
+        rows[: len(cached[2])] = cached[2]  # a copy: searches may hold the old map
+        known = [pid for pid in touched if pid in self.table.row_of]
+        if known:
+            rows[[self.table.row_of[pid] for pid in known]] = self.vector.rows_of(known)
+        self._vector_rows = (self.table, self.vector.generation, rows)
 
 
 class IndexLifecycle:
@@ -241,10 +260,12 @@ class IndexLifecycle:
                 live.lexical.upsert(upserted)
                 live.lexical.delete(deleted)
             with self._lock:
+                before = (live.table, live.vector.generation, live.vector.layout)
                 if retext:
                     live.vector.upsert([p.product_id for p in retext], vectors)
                 live.vector.delete(deleted)
                 live.table = live.table.with_changes(upserted, deleted)
+                live.patch_vector_rows(before, [p.product_id for p in upserted] + deleted)
                 live.manifest = live.manifest.model_copy(
                     update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
                 )

@@ -282,3 +282,36 @@ def test_ivf_uses_many_lists_and_widens_for_sparse_selections() -> None:
     allowed = np.array(names[::500])  # 8 products, most of them in lists one probe never reads
     hits = index.search(vectors[0], 8, allowed=allowed)[0]
     assert sorted(ids(hits), key=int) == list(allowed)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_the_filter_row_map_is_patched_after_changes_as_a_recomputation_gives_it(kind: str) -> None:
+    """LiveIndex.patch_vector_rows updates the table-row -> vector-row map for the changed ids
+    only; it must equal what a full recomputation gives, and step aside after a renumbering."""
+    from shelfwise.records import Product
+    from shelfwise.search.lifecycle import LiveIndex
+    from shelfwise.search.table import ProductTable
+
+    def change(live: LiveIndex, upserted: dict[str, np.ndarray], deleted: list[str]) -> None:
+        before = (live.table, live.vector.generation, live.vector.layout)
+        if upserted:
+            live.vector.upsert(list(upserted), np.stack(list(upserted.values())))
+        live.vector.delete(deleted)
+        products = [Product(product_id=pid, title=pid) for pid in upserted]
+        live.table = live.table.with_changes(products, deleted)
+        live.patch_vector_rows(before, list(upserted) + deleted)
+
+    vector = VectorIndex.build(list(TOY), np.stack(list(TOY.values())), DIM, KINDS[kind])
+    table = ProductTable.build([Product(product_id=pid, title=pid) for pid in [*TOY, "no-vector"]])
+    live = LiveIndex("v", Path("."), None, None, vector, table)  # type: ignore[arg-type]
+    live.vector_rows()
+    steps = [({"g": unit(1, 1, 0, 0)}, []), ({"b": unit(0, 1, 0, 0)}, ["c"]), ({}, ["a", "zzz"])]
+    for upserted, deleted in steps:
+        layout = live.vector.layout
+        change(live, upserted, deleted)
+        cached = live._vector_rows  # noqa: SLF001
+        if live.vector.layout != layout:  # renumbered: left to the next use
+            assert cached is None or cached[0] is not live.table
+        else:
+            assert cached is not None and cached[0] is live.table
+        assert np.array_equal(live.vector_rows(), live.vector.rows_of(live.table.ids))

@@ -80,3 +80,56 @@ def test_sort_order_is_stable_and_puts_missing_values_last() -> None:
     assert ordered("price_desc") == ["4", "2", "1", "3", "5"]
     assert ordered("rating") == ["5", "1", "4", "3", "2"]  # tie at 4.5 keeps the given order
     assert ordered("relevance") == ["5", "4", "3", "2", "1"]
+
+
+def _snapshot(table: ProductTable) -> dict[str, object]:
+    columns = {name: getattr(table, name).copy() for name in ("live", "price", "rating", "in_stock",
+                                                                 "brand", "category")}  # fmt: skip
+    columns.update({f"attr:{k}": v.copy() for k, v in table.attributes.items()})
+    columns["brands"] = list(table.brands.values)
+    return columns
+
+
+def _equal(a: dict[str, object], b: dict[str, object]) -> bool:
+    return a.keys() == b.keys() and all(
+        np.array_equal(a[k], b[k], equal_nan=True) if isinstance(a[k], np.ndarray) else a[k] == b[k]
+        for k in a
+    )
+
+
+def test_changes_leave_the_old_table_alone_and_copy_only_what_they_write() -> None:
+    table = ProductTable.build(PRODUCTS)
+    before = _snapshot(table)
+    cheaper = PRODUCTS[0].model_copy(update={"price": 35.0})
+    repriced = table.with_changes([cheaper], [])
+    assert _equal(_snapshot(table), before)  # the searches holding the old table see no change
+    assert repriced.price is not table.price and repriced.price[0] == 35.0
+    assert repriced.attributes["color"] is table.attributes["color"]  # unchanged: shared
+    assert repriced.brands is table.brands and repriced.live is table.live
+    # a changed product: a new brand, attributes gone and added, out of stock, deleted another
+    changed = PRODUCTS[2].model_copy(update={"brand": "Kettleco", "in_stock": True, "rating": 4.5,
+                                             "attributes": {"Size": "L"}})  # fmt: skip
+    middle = _snapshot(repriced)
+    later = repriced.with_changes([changed], ["4"])
+    assert _equal(_snapshot(repriced), middle)  # the new brand went into a copy of the vocabulary
+    assert _ids(later, later.mask(Filters(brands=("Kettleco",)))) == ["3"]
+    assert _ids(later, later.mask(Filters(attributes={"color": ("red",)}))) == ["1"]
+    assert _ids(later, later.mask(Filters(attributes={"size": ("l",)}))) == ["3"]
+    assert _ids(later, later.mask(Filters(in_stock=True))) == ["1", "2", "3"]
+    assert not later.live[3] and repriced.live[3]
+    assert _ids(repriced, repriced.mask(Filters(attributes={"color": ("red",)}))) == ["1", "3"]
+    # the same result as building the changed catalog from scratch
+    rebuilt = ProductTable.build([cheaper, PRODUCTS[1], changed])
+    for filters in (Filters(category="Home"), Filters(price=PriceRange(min=30, max=40)),
+                    Filters(attributes={"material": ("steel",)})):  # fmt: skip
+        assert _ids(later, later.mask(filters)) == _ids(rebuilt, rebuilt.mask(filters))
+
+
+def test_a_new_product_written_twice_in_one_change_keeps_only_its_last_version() -> None:
+    table = ProductTable.build(PRODUCTS)
+    first = Product(product_id="9", title="Mug", attributes={"color": "red"})
+    second = Product(product_id="9", title="Mug", attributes={"material": "clay"})
+    grown = table.with_changes([first, second], [])
+    assert _ids(grown, grown.mask(Filters(attributes={"color": ("red",)}))) == ["1", "3"]
+    assert _ids(grown, grown.mask(Filters(attributes={"material": ("clay",)}))) == ["9"]
+    assert len(table.ids) == 4 and len(grown.ids) == 5
