@@ -46,29 +46,41 @@ class SharedAnswers:
         self._lock = threading.Lock()
         self._puts = 0
         self._conn: sqlite3.Connection | None = None
-        try:
-            self._conn = self._connect()
-        except sqlite3.Error as error:  # the per-process caches still work without it
-            logger.warning("shared recommendation answers are off (%s): %s", self._path, error)
+        self._failed = False  # the file could not be opened: off for this process
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None, timeout=0.2)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=OFF")  # a cache: losing the last writes costs recomputation
-        conn.execute(_SCHEMA)
-        return conn
+    def _connection(self) -> sqlite3.Connection | None:
+        """The open connection, opened on first use (a command that never recommends makes no
+        file); None when the file cannot be opened. The caller holds the lock."""
+        if self._conn is None and not self._failed:
+            try:
+                conn = sqlite3.connect(self._path, check_same_thread=False, isolation_level=None,
+                                       timeout=0.2)  # fmt: skip
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=OFF")  # a cache: losing writes costs recomputation
+                conn.execute(_SCHEMA)
+                self._conn = conn
+            except sqlite3.Error as error:  # the per-process caches still work without it
+                self._failed = True
+                logger.warning("shared recommendation answers are off (%s): %s", self._path, error)
+        return self._conn
 
     @property
     def enabled(self) -> bool:
-        return self._conn is not None and self._ttl > 0
+        if self._ttl <= 0 or self._failed:
+            return False
+        with self._lock:
+            return self._connection() is not None
 
     def get(self, key: str, marker: str) -> tuple[str, float] | None:
         """(value, age in seconds) of the current entry under `key`, else None."""
-        if not self.enabled:
+        if self._ttl <= 0:
             return None
         with self._lock:
+            conn = self._connection()
+            if conn is None:
+                return None
             try:
-                row = self._conn.execute(  # type: ignore[union-attr]
+                row = conn.execute(
                     "SELECT marker, stored_at, value FROM answers WHERE key = ?", (key,)
                 ).fetchone()
             except sqlite3.Error as error:
@@ -80,35 +92,38 @@ class SharedAnswers:
         return (str(row[2]), max(0.0, age)) if age < self._ttl else None
 
     def put(self, key: str, marker: str, value: str) -> None:
-        if not self.enabled:
+        if self._ttl <= 0:
             return
         now = self._clock()
         with self._lock:
+            conn = self._connection()
+            if conn is None:
+                return
             try:
-                self._conn.execute(  # type: ignore[union-attr]
+                conn.execute(
                     "INSERT OR REPLACE INTO answers (key, marker, stored_at, value) VALUES (?, ?, ?, ?)",
                     (key, marker, now, value),
                 )
                 self._puts += 1
                 if self._puts % _PRUNE_EVERY == 0:
-                    self._conn.execute("DELETE FROM answers WHERE stored_at < ?", (now - self._ttl,))  # type: ignore[union-attr]
+                    conn.execute("DELETE FROM answers WHERE stored_at < ?", (now - self._ttl,))
             except sqlite3.Error as error:  # another worker holds the write lock: skip this one
                 logger.debug("shared answer write skipped: %s", error)
 
     def clear(self) -> None:
-        if self._conn is None:
-            return
         with self._lock:
+            conn = self._connection()
+            if conn is None:
+                return
             try:
-                self._conn.execute("DELETE FROM answers")
+                conn.execute("DELETE FROM answers")
             except sqlite3.Error as error:
                 logger.warning("could not clear the shared recommendation answers: %s", error)
 
     def entries(self) -> int:
-        if self._conn is None:
-            return 0
         with self._lock:
-            return int(self._conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
+            conn = self._connection()
+            return 0 if conn is None else int(conn.execute("SELECT COUNT(*) FROM answers").fetchone()[0])
 
     def close(self) -> None:
         with self._lock:
