@@ -617,6 +617,11 @@ def train_encoder_command(
         Path | None,
         typer.Option(help="start from this model folder, e.g. DATA_DIR/models/encoder/checkpoints/best"),
     ] = None,
+    teacher: Annotated[
+        Path | None,
+        typer.Option(help="a trained reranker folder that grades the mined hard negatives first",
+                     exists=True, file_okay=False),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Fine-tune the bi-encoder on graded judgments and make it the active encoder."""
@@ -637,6 +642,7 @@ def train_encoder_command(
         product_columns=_pairs(product_columns),
         base_model=base_model,
         log=lambda line: console.print(line),
+        teacher=teacher,
     )
     typer.echo(artifact.model_dump_json(indent=2))
 

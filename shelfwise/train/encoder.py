@@ -4,6 +4,12 @@ Contrastive loss (in-batch negatives plus one hard negative per pair: a product 
 irrelevant for the query or one the current encoder ranks high without a judgment, else one
 mined from BM25), AdamW with linear warm-up and decay,
 evaluation on a held-out split of the queries, early stopping, seeded and reproducible.
+
+With a teacher (a trained cross-encoder, `fit(..., teacher=)`), the unjudged products the current
+encoder ranks first are graded by it before they are used (RocketQA's denoised hard negatives):
+only those it grades irrelevant become negatives, from the very top ranks (without a teacher the
+first `encoder_negatives_from` ranks are skipped as likely unjudged positives), and those it
+grades clearly relevant become extra positives.
 """
 
 from __future__ import annotations
@@ -53,8 +59,23 @@ class EncoderTrainingConfig(BaseModel):
     encoder_negatives_from: int = Field(
         default=3, ge=0, description="skip the current encoder's top ranks (likely unjudged positives)"
     )
+    teacher_candidates: int = Field(
+        default=10, ge=0,
+        description="with a teacher: the current encoder's unjudged top products it grades per query",
+    )
+    teacher_positive_min: float = Field(
+        default=2.67,
+        description="with a teacher: a mined product it grades at or above is an extra positive",
+    )
+    teacher_positives: int = Field(
+        default=2, ge=0, description="with a teacher: extra positives per query, at most"
+    )
     seed: int = 13
     threads: int | None = None
+
+
+Grader = Callable[[Sequence[str], Sequence[str]], np.ndarray]
+"""(queries, texts) -> predicted grade of each aligned pair: a cross-encoder teacher."""
 
 
 @dataclass(frozen=True)
@@ -77,16 +98,43 @@ class EncoderTrainingReport(BaseModel):
     seconds: float
 
 
+def teacher_graded_neighbours(
+    judgments: Judgments,
+    products: Mapping[str, Product],
+    neighbours: Mapping[str, Sequence[str]],
+    config: EncoderTrainingConfig,
+    teacher: Grader,
+) -> dict[str, dict[str, float]]:
+    """query id -> {product id: teacher grade} for each query's first `teacher_candidates`
+    unjudged neighbours (all graded in one call, batched by the teacher)."""
+    pairs = [
+        (qid, pid)
+        for qid in judgments.query_ids
+        for pid in [p for p in neighbours.get(qid, ()) if p not in judgments.grades[qid] and p in products][
+            : config.teacher_candidates
+        ]
+    ]
+    grades = teacher([judgments.queries[q] for q, _ in pairs], [products[p].text() for _, p in pairs])
+    out: dict[str, dict[str, float]] = {}
+    for (qid, pid), grade in zip(pairs, np.asarray(grades).tolist(), strict=True):
+        out.setdefault(qid, {})[pid] = float(grade)
+    return out
+
+
 def build_examples(
     judgments: Judgments,
     products: Mapping[str, Product],
     config: EncoderTrainingConfig,
     lexical: LexicalIndex | None,
     neighbours: Mapping[str, Sequence[str]] | None = None,
+    teacher_grades: Mapping[str, Mapping[str, float]] | None = None,
 ) -> list[TrainingExample]:
     """One example per (query, positive product), each with one hard negative: a product judged
     irrelevant, or one of the current encoder's unjudged `neighbours` of the query (ranks past
-    `encoder_negatives_from`), or, failing both, an unjudged BM25 hit past rank 5."""
+    `encoder_negatives_from`), or, failing both, an unjudged BM25 hit past rank 5.
+    `teacher_grades` (from `teacher_graded_neighbours`) replaces the rank rule for the neighbours
+    it grades: those graded <= `negative_threshold` are the negatives, those graded >=
+    `teacher_positive_min` extra positives."""
     rng = random.Random(config.seed)
     examples = []
     for qid in judgments.query_ids:
@@ -94,7 +142,15 @@ def build_examples(
         query = judgments.queries[qid]
         positives = [p for p, g in grades.items() if g >= config.positive_threshold and p in products]
         negatives = [p for p, g in grades.items() if g <= config.negative_threshold and p in products]
-        if neighbours is not None and config.encoder_negatives:
+        graded = teacher_grades.get(qid) if teacher_grades is not None else None
+        if graded:
+            positives += [p for p, g in graded.items() if g >= config.teacher_positive_min][
+                : config.teacher_positives
+            ]
+            negatives += [p for p, g in graded.items() if g <= config.negative_threshold][
+                : config.encoder_negatives
+            ]
+        elif neighbours is not None and config.encoder_negatives:
             near = [p for p in neighbours.get(qid, ())[config.encoder_negatives_from :]
                     if p not in grades and p in products]
             negatives += near[: config.encoder_negatives]
@@ -197,16 +253,26 @@ class EncoderTrainer:
         judgments: Judgments,
         products: Mapping[str, Product],
         neighbours: Mapping[str, Sequence[str]] | None = None,
+        teacher: Grader | None = None,
     ) -> EncoderTrainingReport:
         """Train on the judgments' training split; `neighbours` (query id -> products the
-        current encoder ranks first) add encoder-mined hard negatives."""
+        current encoder ranks first) add encoder-mined hard negatives, checked by `teacher`
+        when one is given (see the module's doc)."""
 
         cfg = self.config
         started = time.perf_counter()
         training, validation = self.validation_split(judgments)
         lexical = LexicalIndex.create(None, LexicalConfig())
         lexical.upsert(list(products.values()))
-        examples = build_examples(training, products, cfg, lexical, neighbours)
+        teacher_grades = None
+        if teacher is not None and neighbours is not None and cfg.teacher_candidates:
+            teacher_grades = teacher_graded_neighbours(training, products, neighbours, cfg, teacher)
+            graded = [g for by_product in teacher_grades.values() for g in by_product.values()]
+            seconds = time.perf_counter() - started
+            self.log(f"the teacher graded {len(graded)} mined products in {seconds:.0f}s: "
+                     f"{sum(g <= cfg.negative_threshold for g in graded)} negatives, "
+                     f"{sum(g >= cfg.teacher_positive_min for g in graded)} positives")  # fmt: skip
+        examples = build_examples(training, products, cfg, lexical, neighbours, teacher_grades)
         positives = {
             qid: {products[p].text() for p, g in grades.items()
                   if g >= cfg.positive_threshold and p in products}

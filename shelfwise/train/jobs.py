@@ -102,8 +102,10 @@ def train_encoder(
     product_columns: Mapping[str, str] | None = None,
     base_model: Path | None = None,
     log: Log = print,
+    teacher: Path | None = None,
 ) -> EncoderArtifact:
-    """Fine-tune from `base_model` (default: the bundled MiniLM), save, and make it active."""
+    """Fine-tune from `base_model` (default: the bundled MiniLM), save, and make it active.
+    `teacher`, a reranker folder, grades the mined hard negatives first (see train/encoder.py)."""
     started = time.perf_counter()
     catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
     graded = read_judgments(judgments)
@@ -112,9 +114,16 @@ def train_encoder(
         f"{time.perf_counter() - started:.1f}s; fine-tuning {base}")
     trainer = EncoderTrainer(base, config, log, checkpoint_dir=encoder_checkpoint_dir(data_dir))
     neighbours = None
-    if config.encoder_negatives:
+    if config.encoder_negatives or teacher is not None:
         neighbours = current_encoder_neighbours(data_dir, graded, catalog, log)
-    report = trainer.fit(graded, catalog, neighbours)
+    grader = None
+    if teacher is not None:
+        from shelfwise.models.reranker import CrossEncoderReranker
+
+        cross_encoder = CrossEncoderReranker(teacher, batch_size=128, threads=config.threads,
+                                             int8=True, runtime="onnx")  # fmt: skip
+        grader = lambda queries, texts: cross_encoder.predict(queries, texts).grades  # noqa: E731
+    report = trainer.fit(graded, catalog, neighbours, teacher=grader)
     registry = encoder_registry(data_dir)
     version, path = registry.new_version()  # keeps two versions: a rejected one may prune an old one
     trainer.save(path)

@@ -60,3 +60,25 @@ def test_train_encoder_publishes_a_model_the_service_loads(tmp_path: Path) -> No
         assert encoder.encode(["angle bracket"]).shape == (1, 384)
     else:
         assert active is None and not (checkpoint / "best").exists()
+
+
+def test_a_teacher_grades_the_mined_negatives_first(tmp_path: Path) -> None:
+    from shelfwise.models import bundled_minilm_path
+    from shelfwise.models.reranker import RelevanceNetwork, RerankerSpec
+
+    products = tmp_path / "products.tsv"
+    products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
+    judgments = tmp_path / "judgments.tsv"
+    judgments.write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(
+        f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items()
+    ))
+    teacher = tmp_path / "teacher"  # untrained heads: its grades mean nothing, the path is what runs
+    RelevanceNetwork.from_base(bundled_minilm_path(), RerankerSpec()).save(teacher)
+    config = EncoderTrainingConfig(epochs=1, batch_size=4, validation_fraction=0.3, distractors=5,
+                                   teacher_candidates=3)  # fmt: skip
+    lines: list[str] = []
+    artifact = train_encoder(tmp_path / "data", products, judgments, config, log=lines.append,
+                             teacher=teacher)  # fmt: skip
+    graded = [line for line in lines if line.startswith("the teacher graded")]
+    assert graded and "mined products" in graded[0]
+    assert artifact.report.examples >= 5

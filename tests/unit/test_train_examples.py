@@ -80,3 +80,26 @@ def test_nearest_products_by_cosine() -> None:
     products = np.array([[1.0, 0.0], [0.0, 1.0], [0.7071, 0.7071]], dtype=np.float32)
     queries = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
     assert nearest_products(queries, products, ["a", "b", "c"], 2) == [["a", "c"], ["b", "c"]]
+
+
+def test_a_teacher_decides_which_neighbours_are_negatives_and_which_are_positives() -> None:
+    import numpy as np
+
+    from shelfwise.train.encoder import teacher_graded_neighbours
+
+    judgments = Judgments.from_grades({"q1": {"1": 3.0}}, {"q1": "angle bracket"})
+    config = EncoderTrainingConfig(encoder_negatives=2, encoder_negatives_from=1, teacher_candidates=4)
+    neighbours = {"q1": ["5", "1", "6", "4", "3", "2"]}
+    asked: list[tuple[str, str]] = []
+
+    def teacher(queries, texts):  # noqa: ANN001, ANN202 - a bracket is relevant, the rest not
+        asked.extend(zip(queries, texts, strict=True))
+        return np.array([3.0 if "Bracket" in text else 1.0 for text in texts])
+
+    grades = teacher_graded_neighbours(judgments, PRODUCTS, neighbours, config, teacher)
+    # the first 4 unjudged neighbours, rank 0 included: 5, 6, 4, 3 (1 is judged)
+    assert grades == {"q1": {"5": 3.0, "6": 1.0, "4": 1.0, "3": 1.0}} and len(asked) == 4
+    examples = build_examples(judgments, PRODUCTS, config, None, neighbours, grades)
+    # positives: the judged 1 and the teacher's 5; negatives: 6 and 4 (at most encoder_negatives)
+    assert sorted(e.positive for e in examples) == ["Shelf Bracket White", "Steel Angle Bracket"]
+    assert {e.negative for e in examples} <= {"Angle Iron 36 in.", "Angle Grinder 4 in."}
