@@ -86,7 +86,8 @@ def run_relevance_benchmark(
     texts = [catalog[p.product_id].text() if p.product_id in catalog else p.product_id for p in pairs]
     config = config or RerankConfig()
     model = CrossEncoderReranker(model_path, batch_size=config.batch_size, threads=threads,
-                                 int8=config.int8, runtime=config.runtime)  # fmt: skip
+                                 int8=config.int8, runtime=config.runtime,
+                                 max_length=config.max_length)  # fmt: skip
     log(f"scoring {len(pairs)} pairs ({unknown} with unknown products) with {model.version}")
     started = time.perf_counter()
     last = [0.0]
