@@ -7,9 +7,9 @@ evaluation on a held-out split of the queries, early stopping, seeded and reprod
 
 With a teacher (a trained cross-encoder, `fit(..., teacher=)`), the unjudged products the current
 encoder ranks first are graded by it before they are used (RocketQA's denoised hard negatives):
-only those it grades irrelevant become negatives, from the very top ranks (without a teacher the
-first `encoder_negatives_from` ranks are skipped as likely unjudged positives), and those it
-grades clearly relevant become extra positives.
+the ones it grades lowest become negatives, from the very top ranks (without a teacher the first
+`encoder_negatives_from` ranks are skipped as likely unjudged positives), and those it grades
+clearly relevant become extra positives instead.
 """
 
 from __future__ import annotations
@@ -133,8 +133,9 @@ def build_examples(
     irrelevant, or one of the current encoder's unjudged `neighbours` of the query (ranks past
     `encoder_negatives_from`), or, failing both, an unjudged BM25 hit past rank 5.
     `teacher_grades` (from `teacher_graded_neighbours`) replaces the rank rule for the neighbours
-    it grades: those graded <= `negative_threshold` are the negatives, those graded >=
-    `teacher_positive_min` extra positives."""
+    it grades: the `encoder_negatives` it grades lowest are the negatives, those it grades >=
+    `teacher_positive_min` are extra positives instead (a regression teacher's grades crowd the
+    middle of the scale, so a fixed negative threshold would pick none)."""
     rng = random.Random(config.seed)
     examples = []
     for qid in judgments.query_ids:
@@ -147,7 +148,8 @@ def build_examples(
             positives += [p for p, g in graded.items() if g >= config.teacher_positive_min][
                 : config.teacher_positives
             ]
-            negatives += [p for p, g in graded.items() if g <= config.negative_threshold][
+            lowest_first = sorted(graded, key=graded.__getitem__)  # stable: the encoder's order on ties
+            negatives += [p for p in lowest_first if graded[p] < config.teacher_positive_min][
                 : config.encoder_negatives
             ]
         elif neighbours is not None and config.encoder_negatives:
@@ -269,9 +271,10 @@ class EncoderTrainer:
             teacher_grades = teacher_graded_neighbours(training, products, neighbours, cfg, teacher)
             graded = [g for by_product in teacher_grades.values() for g in by_product.values()]
             seconds = time.perf_counter() - started
-            self.log(f"the teacher graded {len(graded)} mined products in {seconds:.0f}s: "
-                     f"{sum(g <= cfg.negative_threshold for g in graded)} negatives, "
-                     f"{sum(g >= cfg.teacher_positive_min for g in graded)} positives")  # fmt: skip
+            quartiles = np.percentile(graded, [25, 50, 75]) if graded else [np.nan] * 3
+            positive = sum(g >= cfg.teacher_positive_min for g in graded)
+            self.log(f"the teacher graded {len(graded)} mined products in {seconds:.0f}s (grade "
+                     f"quartiles {', '.join(f'{q:.2f}' for q in quartiles)}; {positive} positives)")  # fmt: skip
         examples = build_examples(training, products, cfg, lexical, neighbours, teacher_grades)
         positives = {
             qid: {products[p].text() for p, g in grades.items()

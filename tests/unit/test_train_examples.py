@@ -92,14 +92,14 @@ def test_a_teacher_decides_which_neighbours_are_negatives_and_which_are_positive
     neighbours = {"q1": ["5", "1", "6", "4", "3", "2"]}
     asked: list[tuple[str, str]] = []
 
-    def teacher(queries, texts):  # noqa: ANN001, ANN202 - a bracket is relevant, the rest not
+    def teacher(queries, texts):  # noqa: ANN001, ANN202 - a bracket is relevant, a hose is not
         asked.extend(zip(queries, texts, strict=True))
-        return np.array([3.0 if "Bracket" in text else 1.0 for text in texts])
+        return np.array([3.0 if "Bracket" in t else 1.2 if "Hose" in t else 2.0 for t in texts])
 
     grades = teacher_graded_neighbours(judgments, PRODUCTS, neighbours, config, teacher)
     # the first 4 unjudged neighbours, rank 0 included: 5, 6, 4, 3 (1 is judged)
-    assert grades == {"q1": {"5": 3.0, "6": 1.0, "4": 1.0, "3": 1.0}} and len(asked) == 4
+    assert grades == {"q1": {"5": 3.0, "6": 2.0, "4": 2.0, "3": 1.2}} and len(asked) == 4
     examples = build_examples(judgments, PRODUCTS, config, None, neighbours, grades)
-    # positives: the judged 1 and the teacher's 5; negatives: 6 and 4 (at most encoder_negatives)
+    # positives: the judged 1 and the teacher's 5; negatives: the 2 graded lowest, 3 then 6
     assert sorted(e.positive for e in examples) == ["Shelf Bracket White", "Steel Angle Bracket"]
-    assert {e.negative for e in examples} <= {"Angle Iron 36 in.", "Angle Grinder 4 in."}
+    assert {e.negative for e in examples} <= {"Garden Hose 50 ft", "Angle Iron 36 in."}
