@@ -274,7 +274,8 @@ class EncoderTrainer:
             quartiles = np.percentile(graded, [25, 50, 75]) if graded else [np.nan] * 3
             positive = sum(g >= cfg.teacher_positive_min for g in graded)
             self.log(f"the teacher graded {len(graded)} mined products in {seconds:.0f}s (grade "
-                     f"quartiles {', '.join(f'{q:.2f}' for q in quartiles)}; {positive} positives)")  # fmt: skip
+                     f"quartiles {', '.join(f'{q:.2f}' for q in quartiles)}; "
+                     f"{positive} positives)")  # fmt: skip
         examples = build_examples(training, products, cfg, lexical, neighbours, teacher_grades)
         positives = {
             qid: {products[p].text() for p, g in grades.items()
