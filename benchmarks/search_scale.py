@@ -10,7 +10,8 @@ trained in these folders), BM25-only and vector-only searches, and the vector in
 against exact search for the same query vectors. `--rerank-model DIR` adds hybrid + reranking
 of the top `--rerank-top` with that cross-encoder (its ONNX int8 export, the served default);
 `--rerank-untrained` makes one in `--work` from the bundled MiniLM with fresh heads: the same
-network and cost as a trained reranker, for latency only (its order means nothing).
+network and cost as a trained reranker, for latency only (its order means nothing);
+`--rerank-layers 3 --rerank-max-length 32` shapes it as a distilled student instead.
 
 Queries are made from random products the way shoppers name things: the category leaf or the
 product's kind, sometimes with its brand or colour, 1 in 10 misspelled by one edit.
@@ -177,13 +178,22 @@ def _vector_recall(shop, live, queries: list[str]) -> float:  # noqa: ANN001
     return round(hits / max(total, 1), 4)
 
 
-def untrained_reranker(folder: Path) -> Path:
-    """A cross-encoder folder with the bundled MiniLM backbone and untrained heads (latency only)."""
+def untrained_reranker(folder: Path, layers: int = 6, max_length: int = 64) -> Path:
+    """A cross-encoder folder with the bundled MiniLM backbone (`layers` of its 6, evenly spaced,
+    as a distilled student keeps them) and untrained heads (latency only)."""
+    import torch
+
     from shelfwise.models import bundled_minilm_path
     from shelfwise.models.reranker import RelevanceNetwork, RerankerSpec
+    from shelfwise.train.distill import kept_layers
 
     if not (folder / "manifest.json").exists():
-        RelevanceNetwork.from_base(bundled_minilm_path(), RerankerSpec()).save(folder, {"untrained": True})
+        network = RelevanceNetwork.from_base(bundled_minilm_path(), RerankerSpec(max_length=max_length))
+        kept = kept_layers(len(network.backbone.encoder.layer), layers)
+        layer_list = network.backbone.encoder.layer
+        network.backbone.encoder.layer = torch.nn.ModuleList([layer_list[i] for i in kept])
+        network.backbone.config.num_hidden_layers = len(kept)
+        network.save(folder, {"untrained": True})
     return folder
 
 
@@ -197,6 +207,8 @@ def main() -> None:
     parser.add_argument("--rerank-model", type=Path)
     parser.add_argument("--rerank-top", type=int, default=30)
     parser.add_argument("--rerank-untrained", action="store_true")
+    parser.add_argument("--rerank-layers", type=int, default=6, help="with --rerank-untrained")
+    parser.add_argument("--rerank-max-length", type=int, default=64, help="with --rerank-untrained")
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--out", type=Path)
@@ -208,7 +220,11 @@ def main() -> None:
         print(json.dumps(serve(args.serve_only, queries, args.rerank_model, args.rerank_top)))
         return
     if args.rerank_untrained and args.rerank_model is None:
-        args.rerank_model = untrained_reranker(args.work / "reranker-untrained")
+        name = "reranker-untrained" + (
+            "" if (args.rerank_layers, args.rerank_max_length) == (6, 64)
+            else f"-{args.rerank_layers}x{args.rerank_max_length}"
+        )
+        args.rerank_model = untrained_reranker(args.work / name, args.rerank_layers, args.rerank_max_length)
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         folder = args.work / f"n{size}"
