@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Home Depot search benchmark, end to end (from the repository root, after `make install`):
 #   1. split dev judgments by query into tuning (70%) and validation (30%) parts;
-#   2. fine-tune the encoder on the tuning part (it holds out 15% of those queries itself);
+#   2. fine-tune the cross-encoder reranker on the tuning part, then the encoder, with the
+#      reranker as the teacher that checks its mined hard negatives (both hold out 15% of the
+#      tuning queries themselves);
 #   3. learn fusion (LambdaMART) from the tuning part with that encoder;
 #   4. bench + eval each mode on the validation queries with the default settings (hybrid uses the
 #      learned fusion; hybrid-weighted is the hand-tuned weighted fusion beside it);
@@ -16,8 +18,11 @@ PY=.venv/bin/python
 mkdir -p "$OUT"
 $PY benchmarks/split_judgments.py "$HD/dev_judgments.tsv" "$OUT"
 if [ "${SKIP_TRAIN:-0}" != 1 ]; then
+  $SW train reranker --data-dir "$OUT" --products "$HD/products.tsv" \
+      --judgments "$OUT/tuning_judgments.tsv" --epochs 1
+  teacher="$OUT/models/reranker/versions/$(ls "$OUT/models/reranker/versions" | tail -1)"
   $SW train encoder --data-dir "$OUT" --products "$HD/products.tsv" \
-      --judgments "$OUT/tuning_judgments.tsv" --epochs "${EPOCHS:-1}"
+      --judgments "$OUT/tuning_judgments.tsv" --epochs "${EPOCHS:-1}" --teacher "$teacher"
 fi
 $PY benchmarks/encoder_holdout.py "$OUT/tuning_judgments.tsv" "$OUT/encoder_holdout_judgments.tsv"
 if [ "${SKIP_TRAIN:-0}" != 1 ]; then
@@ -38,11 +43,7 @@ work=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['work_dir'])"
 $PY benchmarks/tune_search.py --data-dir "$OUT" --work-dir "$work" \
     --tune-judgments "$OUT/encoder_holdout_judgments.tsv" \
     --validation-judgments "$OUT/validation_judgments.tsv" --out "$OUT/tuning.json"
-# 6. cross-encoder reranker (issue 3): trained on the tuning part, scored on validation
-if [ "${SKIP_TRAIN:-0}" != 1 ]; then
-  $SW train reranker --data-dir "$OUT" --products "$HD/products.tsv" \
-      --judgments "$OUT/tuning_judgments.tsv" --epochs 1
-fi
+# 6. cross-encoder reranker (issue 3, trained in step 2), scored on validation
 $SW bench search --data-dir "$OUT" --products "$HD/products.tsv" --queries "$OUT/validation_queries.tsv" \
     --mode hybrid --rerank --out "$OUT/validation-hybrid-rerank.trec" > "$OUT/bench-hybrid-rerank.json"
 echo "== hybrid + rerank"; cat "$OUT/bench-hybrid-rerank.json"
