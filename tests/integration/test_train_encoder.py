@@ -32,13 +32,18 @@ QUERIES = [
 ]
 
 
-def test_train_encoder_publishes_a_model_the_service_loads(tmp_path: Path) -> None:
-    products = tmp_path / "products.tsv"
+def _write_judged_set(folder: Path) -> tuple[Path, Path]:
+    products = folder / "products.tsv"
     products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
-    judgments = tmp_path / "judgments.tsv"
+    judgments = folder / "judgments.tsv"
     judgments.write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(
         f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items()
     ))
+    return products, judgments
+
+
+def test_train_encoder_publishes_a_model_the_service_loads(tmp_path: Path) -> None:
+    products, judgments = _write_judged_set(tmp_path)
     config = EncoderTrainingConfig(epochs=2, batch_size=4, validation_fraction=0.3,
                                    distractors=5, learning_rate=5e-5, patience=4)
     artifact = train_encoder(tmp_path / "data", products, judgments, config, log=lambda _: None)
@@ -66,12 +71,7 @@ def test_a_teacher_grades_the_mined_negatives_first(tmp_path: Path) -> None:
     from shelfwise.models import bundled_minilm_path
     from shelfwise.models.reranker import RelevanceNetwork, RerankerSpec
 
-    products = tmp_path / "products.tsv"
-    products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
-    judgments = tmp_path / "judgments.tsv"
-    judgments.write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(
-        f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items()
-    ))
+    products, judgments = _write_judged_set(tmp_path)
     teacher = tmp_path / "teacher"  # untrained heads: its grades mean nothing, the path is what runs
     RelevanceNetwork.from_base(bundled_minilm_path(), RerankerSpec()).save(teacher)
     config = EncoderTrainingConfig(epochs=1, batch_size=4, validation_fraction=0.3, distractors=5,
