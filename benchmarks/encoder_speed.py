@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.evaluate import describe_machine
 from shelfwise.models import SentenceTransformerEncoder, bundled_minilm_path, onnx_root_of
 from shelfwise.models.onnx_encoder import onnx_path_for
 
@@ -130,7 +131,8 @@ def main() -> None:
                               "x_sentence_transformers": round(median / anchor, 2),
                               "rounds": [round(r, 1) for r in measured], "bytes": sizes.get(name)})
     report = {"model": str(folder), "texts": len(titles), "queries": len(queries), "threads": args.threads,
-              "date": time.strftime("%Y-%m-%d %H:%M"), "results": results}
+              "date": time.strftime("%Y-%m-%d %H:%M"), "machine": describe_machine().model_dump(),
+              "results": results}
     print(json.dumps(report, indent=2))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -40,6 +40,8 @@ from urllib.parse import urlencode
 import httpx
 import numpy as np
 
+from shelfwise.evaluate.machine import describe_machine
+
 RequestMaker = Callable[[int], tuple[str, str, Any]]  # i -> (method, path, json body or params)
 Sender = Callable[[int, str, str, Any], Awaitable[int]]  # (loop, method, path, payload) -> status
 
@@ -282,8 +284,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=60)
-    report = {"date": time.strftime("%Y-%m-%d %H:%M"), "workers": args.workers, "cpus": os.cpu_count(),
-              "data_dir": str(args.data_dir), **results}
+    report = {"date": time.strftime("%Y-%m-%d %H:%M"), "workers": args.workers,
+              "machine": describe_machine().model_dump(), "data_dir": str(args.data_dir), **results}
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -36,6 +36,7 @@ import numpy as np
 import torch
 
 from shelfwise.config import RecommendConfig
+from shelfwise.evaluate.machine import describe_machine
 from shelfwise.recommend.channel import TrainingData, recall_of
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel
 from shelfwise.recommend.item_index import ItemIndex, recall_against_exact
@@ -267,6 +268,7 @@ def main() -> None:
         recalls[channel.name] = round(recall_against_exact(index, vectors, queries, 10), 4)
     report["index_recall_at_10"] = recalls
     report["rss_mb"] = round(rss_mb(), 0)
+    report["machine"] = describe_machine().model_dump()
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 0)
     print(json.dumps(report, indent=2))
     if args.out:

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.evaluate.machine import describe_machine
+
 sys.path.insert(0, str(Path(__file__).parent))
 from search_scale import make_queries  # noqa: E402
 
@@ -75,7 +77,8 @@ def main() -> None:
                 print(json.dumps(row), flush=True)
                 rows.append(row)
     if args.out:
-        args.out.write_text(json.dumps(rows, indent=2) + "\n")
+        report = {"machine": describe_machine().model_dump(), "rows": rows}
+        args.out.write_text(json.dumps(report, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 #      learned fusion; hybrid-weighted is the hand-tuned weighted fusion beside it);
 #   5. tune weighted fusion on the encoder's held-out queries, score every system on validation.
 # Usage: bash benchmarks/search_homedepot.sh [DATA_DIR]     SKIP_TRAIN=1 reuses the active encoder;
-#        EPOCHS=N fine-tunes the encoder for N epochs (default 1, the recorded runs' setting).
+#        EPOCHS=N fine-tunes the encoder for N epochs (default 1, the recorded runs' setting);
+#        ENCODER_SEED=N seeds the encoder's own held-out split and batches (default 13).
 set -euo pipefail
 HD=${HD:-../shared/data/homedepot}
 OUT=${1:-runs/hd}
@@ -22,7 +23,8 @@ if [ "${SKIP_TRAIN:-0}" != 1 ]; then
       --judgments "$OUT/tuning_judgments.tsv" --epochs 1
   teacher="$OUT/models/reranker/versions/$(ls "$OUT/models/reranker/versions" | tail -1)"
   $SW train encoder --data-dir "$OUT" --products "$HD/products.tsv" \
-      --judgments "$OUT/tuning_judgments.tsv" --epochs "${EPOCHS:-1}" --teacher "$teacher"
+      --judgments "$OUT/tuning_judgments.tsv" --epochs "${EPOCHS:-1}" --teacher "$teacher" \
+      --seed "${ENCODER_SEED:-13}"
 fi
 $PY benchmarks/encoder_holdout.py "$OUT/tuning_judgments.tsv" "$OUT/encoder_holdout_judgments.tsv"
 if [ "${SKIP_TRAIN:-0}" != 1 ]; then

@@ -32,6 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.evaluate.machine import describe_machine
+
 
 def rss_mb() -> float:
     with open(f"/proc/{os.getpid()}/status") as handle:
@@ -241,7 +243,8 @@ def main() -> None:
         results.append(report)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=2))
+        report = {"machine": describe_machine().model_dump(), "runs": results}
+        args.out.write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":

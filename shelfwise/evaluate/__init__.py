@@ -1,5 +1,6 @@
 """Offline evaluation: ranking metrics, TREC runs and judgments, benchmark tables, query splits."""
 
+from shelfwise.evaluate.machine import MachineInfo, describe_machine
 from shelfwise.evaluate.metrics import (
     DEFAULT_GAIN_OFFSET,
     DEFAULT_RELEVANCE_THRESHOLD,
@@ -50,6 +51,8 @@ from shelfwise.evaluate.trec import (
 )
 
 __all__ = [
+    "MachineInfo",
+    "describe_machine",
     "DEFAULT_GAIN_OFFSET",
     "DEFAULT_RELEVANCE_THRESHOLD",
     "FormatError",

@@ -14,6 +14,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from shelfwise.config import Settings
+from shelfwise.evaluate.machine import MachineInfo, describe_machine
 from shelfwise.evaluate.search_eval import SearchEvalReport, evaluate_run
 from shelfwise.evaluate.splits import split_queries
 from shelfwise.evaluate.tables import ProductRow, read_products_tsv, read_queries_tsv
@@ -52,6 +53,7 @@ class BenchSearchReport(BaseModel):
     latency: LatencySummary
     run: str
     work_dir: str
+    machine: MachineInfo | None = None
 
 
 def file_digest(path: Path) -> str:
@@ -213,6 +215,7 @@ def run_search_benchmark(
         latency=latency_summary(timings),
         run=str(out),
         work_dir=str(opened.work_dir),
+        machine=describe_machine(),
     )
 
 

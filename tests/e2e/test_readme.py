@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -126,7 +127,8 @@ def test_benchmark_commands_run_as_written(tmp_path: Path) -> None:
     block = next(b for b in _code_blocks(README.read_text()) if any("bench search" in x for x in b))
     bench, evaluate = _shelfwise_lines(block)
     bench = [a.replace("../shared/data/homedepot", str(data)) for a in bench]
-    _run(bench, tmp_path, env)
+    report = json.loads(_run(bench, tmp_path, env).stdout)
+    assert report["machine"]["logical_cpus"] >= 1 and "int8_dot_product" in report["machine"]
     run = (tmp_path / "runs" / "hd-hybrid.trec").read_text().splitlines()
     assert run[0].split()[:3] == ["q1", "Q0", "1"]
     scored = _run([a.replace("J.tsv", str(judgments)) for a in evaluate], tmp_path, env)
