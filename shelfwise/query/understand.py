@@ -60,13 +60,17 @@ class QueryUnderstanding:
         synonyms: SynonymSet | None,
         config: UnderstandingConfig,
         suggester: Suggester | None = None,
+        spelling_words: SpellingVocabulary | None = None,
     ) -> None:
+        """`spelling_words` is the vocabulary `spelling` was made from, kept so that the
+        understanding can be saved (understanding_snapshot.py)."""
         self.vocabulary = vocabulary
         self.parser = AttributeParser(vocabulary)
         self.spelling = spelling
         self.synonyms = synonyms
         self.config = config
         self.suggester = suggester
+        self.spelling_words = spelling_words
 
     @classmethod
     def build(
@@ -81,14 +85,14 @@ class QueryUnderstanding:
         config = config or UnderstandingConfig()
         vocabulary = CatalogVocabulary.from_products(products)
         queries = list(queries)
-        spelling = None
+        spelling, words = None, None
         if config.spelling:
             words = SpellingVocabulary.from_products(products).add_queries(queries)
             spelling = SpellingCorrector(words)
-        if synonyms is None and config.synonyms_file:
-            synonyms = load_synonyms(Path(config.synonyms_file))
+        if synonyms is None:
+            synonyms = configured_synonyms(config)
         suggester = Suggester.build(products, queries) if config.suggest else None
-        return cls(vocabulary, spelling, synonyms, config, suggester)
+        return cls(vocabulary, spelling, synonyms, config, suggester, spelling_words=words)
 
     def read(self, query: str) -> QueryReading:
         corrected = self.spelling.correct(query) if self.spelling is not None else None
@@ -100,6 +104,11 @@ class QueryUnderstanding:
         if self.synonyms is not None and len(self.synonyms):
             expansions = tuple(self.synonyms.expand(remaining.split())[: self.config.max_synonyms])
         return QueryReading(query, corrected, parsed, filters, remaining, expansions)
+
+
+def configured_synonyms(config: UnderstandingConfig) -> SynonymSet | None:
+    """The synonyms of `config.synonyms_file`, or None when it names none."""
+    return load_synonyms(Path(config.synonyms_file)) if config.synonyms_file else None
 
 
 def load_synonyms(path: Path) -> SynonymSet:

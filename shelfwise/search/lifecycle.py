@@ -21,6 +21,7 @@ from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, V
 from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
 from shelfwise.models import CachedEncoder
 from shelfwise.query.understand import QueryUnderstanding
+from shelfwise.query.understanding_snapshot import load_understanding, save_understanding
 from shelfwise.records import Product, text_hash
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.learned_fusion import LearnedFusion
@@ -31,6 +32,8 @@ from shelfwise.store import Store
 Progress = Callable[[str, int, int], None]
 logger = logging.getLogger("shelfwise.search")
 _BUILD_BATCH = 2000
+_UNDERSTANDING_DIR = "understanding"
+"""the version's saved query understanding (understanding_snapshot.py)"""
 
 
 class IndexNotReadyError(RuntimeError):
@@ -170,13 +173,15 @@ class IndexLifecycle:
             if "LockBusy" not in str(error):
                 raise
             writable = False  # another process (a server) owns it: read, never write
+        store_seq = self.store.last_seq()
         products = list(self.store.iter_products())
         hashes = _text_hashes(products)
         for change in self.store.changes_since(manifest.store_seq):
             hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
         return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
                           terms=_title_terms(lexical, products), text_hashes=hashes,
-                          understanding=self._understand(products), writable=writable)
+                          understanding=self._understanding_at_open(path, products, store_seq, writable),
+                          writable=writable)
 
     def _swap(self, live: LiveIndex) -> None:
         with self._lock:
@@ -225,12 +230,40 @@ class IndexLifecycle:
         self.registry.write_manifest(path / "manifest.json", manifest)
         return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
                           terms=_title_terms(lexical, products), text_hashes=_text_hashes(products),
-                          understanding=self._understand(products))
+                          understanding=self._understand(products, path, store_seq))
 
-    def _understand(self, products: list[Product]) -> QueryUnderstanding | None:
+    def _understanding_at_open(
+        self, path: Path, products: list[Product], store_seq: int, writable: bool
+    ) -> QueryUnderstanding | None:
+        """The understanding saved with this version when the store has changed less since it
+        was built than `persist_every` products (the lag a running writer allows before it
+        rebuilds); else a new one, saved when this process owns the version."""
         if not self.understanding.enabled:
             return None
-        return QueryUnderstanding.build(products, self.understanding)
+        try:
+            snapshot = load_understanding(path / _UNDERSTANDING_DIR, self.understanding)
+        except (OSError, ValueError, KeyError) as error:
+            logger.warning("index %s: saved query understanding unusable (%s); rebuilding it",
+                           path.name, error)  # fmt: skip
+            snapshot = None
+        if snapshot is not None and len(self.store.changes_since(snapshot.store_seq)) < self.persist_every:
+            return snapshot.understanding
+        return self._understand(products, path if writable else None, store_seq)
+
+    def _understand(
+        self, products: list[Product], save_to: Path | None, store_seq: int
+    ) -> QueryUnderstanding | None:
+        """Build the understanding of `products` (read at `store_seq`) and save it into the
+        version folder `save_to`, if given."""
+        if not self.understanding.enabled:
+            return None
+        understanding = QueryUnderstanding.build(products, self.understanding)
+        if save_to is not None:
+            try:
+                save_understanding(understanding, save_to / _UNDERSTANDING_DIR, store_seq)
+            except OSError as error:  # a full disk costs the next start-up time, nothing else
+                logger.warning("index %s: query understanding not saved (%s)", save_to.name, error)
+        return understanding
 
     def refresh(self, progress: Progress | None = None) -> RefreshStats:
         """Apply the store's changes since the index's sequence number, in place.
@@ -314,7 +347,8 @@ class IndexLifecycle:
         live.vector.save(live.path / "vector")
         self.registry.write_manifest(live.path / "manifest.json", live.manifest)
         live.unsaved_changes = 0
-        live.understanding = self._understand(list(self.store.iter_products()))
+        store_seq = self.store.last_seq()
+        live.understanding = self._understand(list(self.store.iter_products()), live.path, store_seq)
 
     def close(self) -> None:
         """Persist pending changes and release the index files (and the writer's lock)."""

@@ -1,0 +1,112 @@
+"""How long a process takes to open a published index of N products, with the query
+understanding saved beside the index version and without it (rebuilt from the products).
+
+    .venv/bin/python benchmarks/open_scale.py --sizes 100000 --repeats 2 --out runs/open-scale.json
+
+The shop is the demo catalog generator scaled to N, indexed with the model-free hashing encoder
+(every part of opening but the language model's vectors, which are loaded, not computed, at
+open either way). Each open runs in a fresh process, as a server's start would; "rebuilt" first
+removes the saved understanding (and the open saves it again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from shelfwise.evaluate.machine import describe_machine
+
+
+def build(size: int, folder: Path) -> None:
+    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.service import Shelfwise
+
+    shop = Shelfwise(_settings(folder))
+    try:
+        if shop.store.count() < size:
+            products = generate_demo_catalog(size, seed=7)
+            for start in range(0, size, 10_000):
+                shop.upsert_products(products[start : start + 10_000])
+            del products
+        shop.open_index()
+    finally:
+        shop.close()
+
+
+def open_once(folder: Path) -> dict[str, float]:
+    """Open the published index in this process; seconds, and whether understanding was loaded."""
+    from shelfwise.query.understand import QueryUnderstanding
+    from shelfwise.service import Shelfwise
+
+    builds = []
+    original = QueryUnderstanding.build.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        builds.append(1)
+        return original(cls, *args, **kwargs)
+
+    QueryUnderstanding.build = classmethod(counted)  # type: ignore[method-assign, assignment]
+    started = time.perf_counter()
+    shop = Shelfwise(_settings(folder))
+    shop.open_index()
+    seconds = time.perf_counter() - started
+    shop.close()
+    return {"open_s": round(seconds, 2), "understanding_built": float(len(builds))}
+
+
+def _settings(folder: Path):  # noqa: ANN202
+    from shelfwise.config import EncoderConfig, Settings
+
+    return Settings(data_dir=folder, encoder=EncoderConfig(name="hashing"))
+
+
+def _snapshot(folder: Path) -> Path:
+    from shelfwise.index import IndexRegistry
+
+    current = IndexRegistry(_settings(folder).index_root).current()
+    assert current is not None, f"{folder} has no published index"
+    return current[1] / "understanding"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--work", type=Path, default=Path("runs/open-scale"))
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--open-only", type=Path, help=argparse.SUPPRESS)  # the child process
+    args = parser.parse_args()
+    if args.open_only:
+        print(json.dumps(open_once(args.open_only)))
+        return
+    rows = []
+    for size in args.sizes:
+        folder = args.work / f"n{size}"
+        started = time.perf_counter()
+        build(size, folder)
+        row: dict[str, object] = {"products": size, "build_s": round(time.perf_counter() - started, 1)}
+        for kind in ("rebuilt", "loaded"):
+            opens = []
+            for _ in range(args.repeats):
+                if kind == "rebuilt":
+                    shutil.rmtree(_snapshot(folder), ignore_errors=True)
+                child = subprocess.run([sys.executable, __file__, "--open-only", str(folder)],
+                                       check=True, capture_output=True, text=True)  # fmt: skip
+                opens.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            row[kind] = opens
+        row["snapshot_mb"] = round(sum(p.stat().st_size for p in _snapshot(folder).rglob("*") if p.is_file())
+                                   / 2**20, 1)  # fmt: skip
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps({"machine": describe_machine().model_dump(), "rows": rows}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
