@@ -1,5 +1,7 @@
 """How long a process takes to open a published index of N products, with the query
-understanding saved beside the index version and without it (rebuilt from the products).
+understanding saved beside the index version and without it (rebuilt from the products); and
+how long the writer's refresh takes when it persists (2,000 changed products: the persist
+interval), with the understanding rebuilt in the background, and when that rebuild is done.
 
     .venv/bin/python benchmarks/open_scale.py --sizes 100000 --repeats 2 --out runs/open-scale.json
 
@@ -59,6 +61,32 @@ def open_once(folder: Path) -> dict[str, float]:
     return {"open_s": round(seconds, 2), "understanding_built": float(len(builds))}
 
 
+def persist_once(folder: Path, changes: int = 2000) -> dict[str, float]:
+    """Open, upsert `changes` changed products (new prices, 20 of them a new brand): seconds the
+    upsert took (store, index refresh, persist), and until the rebuilt understanding knows the
+    new brand."""
+    from shelfwise.service import Shelfwise
+
+    shop = Shelfwise(_settings(folder))
+    shop.open_index()
+    products = [p for _, p in zip(range(changes), shop.store.iter_products(), strict=False)]
+    changed = [p.model_copy(update={"price": round((p.price or 1.0) + 1.0, 2)}) for p in products[20:]]
+    changed += [p.model_copy(update={"brand": "Zorvanta", "title": f"Zorvanta {p.title}"})
+                for p in products[:20]]
+    started = time.perf_counter()
+    shop.upsert_products(changed)  # stores them and refreshes the index, which persists
+    refreshed = time.perf_counter() - started
+    engine = shop.engine
+    if hasattr(engine, "wait_for_understanding"):
+        engine.wait_for_understanding()
+    ready = time.perf_counter() - started
+    understanding = engine._require().understanding
+    understood = understanding is not None and "Zorvanta" in understanding.read("zorvanta").filters.brands
+    shop.close()
+    return {"upsert_s": round(refreshed, 2), "understanding_ready_s": round(ready, 2),
+            "new_brand_understood": float(understood)}
+
+
 def _settings(folder: Path):  # noqa: ANN202
     from shelfwise.config import EncoderConfig, Settings
 
@@ -79,10 +107,14 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("runs/open-scale"))
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--open-only", type=Path, help=argparse.SUPPRESS)  # the child process
+    parser.add_argument("--open-only", type=Path, help=argparse.SUPPRESS)  # the child processes
+    parser.add_argument("--persist-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.open_only:
         print(json.dumps(open_once(args.open_only)))
+        return
+    if args.persist_only:
+        print(json.dumps(persist_once(args.persist_only)))
         return
     rows = []
     for size in args.sizes:
@@ -99,6 +131,9 @@ def main() -> None:
                                        check=True, capture_output=True, text=True)  # fmt: skip
                 opens.append(json.loads(child.stdout.strip().splitlines()[-1]))
             row[kind] = opens
+        child = subprocess.run([sys.executable, __file__, "--persist-only", str(folder)],
+                               check=True, capture_output=True, text=True)  # fmt: skip
+        row["persist"] = json.loads(child.stdout.strip().splitlines()[-1])
         row["snapshot_mb"] = round(sum(p.stat().st_size for p in _snapshot(folder).rglob("*") if p.is_file())
                                    / 2**20, 1)  # fmt: skip
         print(json.dumps(row), flush=True)

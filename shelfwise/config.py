@@ -148,6 +148,12 @@ class UnderstandingConfig(BaseModel):
     enabled: bool = True
     spelling: bool = Field(default=True, description="correct misspelled words against the catalog")
     suggest: bool = Field(default=True, description="build the autocomplete index (/suggest)")
+    rebuild_fraction: float = Field(
+        default=0.01, ge=0, le=1,
+        description="rebuild spelling, autocomplete and the catalog vocabulary (in the background) "
+        "once this share of the catalog has changed, or after the index's persist interval when that "
+        "is more changes",
+    )
     attributes: bool = Field(default=True, description="parse price, brand and attribute constraints")
     filter_confidence: float = Field(
         default=0.75, ge=0, le=1, description="parsed constraints this confident become filters"

@@ -3,11 +3,19 @@
 `IndexLifecycle` keeps the published index version (`LiveIndex`) in step with the store:
 versions are built off to the side and swapped atomically, changes are applied in place and
 persisted every `persist_every` changes. `SearchEngine` answers searches on top of it.
+
+Query understanding (spelling, autocomplete, the catalog vocabulary) is derived from the whole
+catalog. It is rebuilt in a background thread after a persist once the store has moved by
+`understanding_interval` changes since it was built (`persist_every`, or a share of the catalog
+when that is more), saved into the version folder, and swapped in when done; read-only
+processes load the writer's newer snapshot as they catch up.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,6 +31,7 @@ from shelfwise.models import CachedEncoder
 from shelfwise.query.understand import QueryUnderstanding
 from shelfwise.query.understanding_snapshot import load_understanding, save_understanding
 from shelfwise.records import Product, text_hash
+from shelfwise.search.background import CoalescingWorker
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import Reranker
@@ -64,6 +73,8 @@ class LiveIndex:
     """64-bit fingerprint of each product's encoded text: a change elsewhere keeps its vector"""
     understanding: QueryUnderstanding | None = None
     """spelling, attribute and synonym models of this catalog (None when disabled)"""
+    understanding_seq: int = 0
+    """the store sequence number at which `understanding`'s products were read"""
     unsaved_changes: int = 0
     writable: bool = True
     """False when another process owns the files: changes stay in memory, lexical lags."""
@@ -130,6 +141,9 @@ class IndexLifecycle:
         self.reranker = reranker
         self.understanding = understanding or UnderstandingConfig()
         self.learned_fusion = learned_fusion
+        self._understanding_builds = CoalescingWorker(
+            self._rebuild_understanding, "query understanding build"
+        )
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -178,10 +192,10 @@ class IndexLifecycle:
         hashes = _text_hashes(products)
         for change in self.store.changes_since(manifest.store_seq):
             hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
+        understanding, understood_at = self._understanding_at_open(path, products, store_seq, writable)
         return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
                           terms=_title_terms(lexical, products), text_hashes=hashes,
-                          understanding=self._understanding_at_open(path, products, store_seq, writable),
-                          writable=writable)
+                          understanding=understanding, understanding_seq=understood_at, writable=writable)
 
     def _swap(self, live: LiveIndex) -> None:
         with self._lock:
@@ -230,25 +244,34 @@ class IndexLifecycle:
         self.registry.write_manifest(path / "manifest.json", manifest)
         return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
                           terms=_title_terms(lexical, products), text_hashes=_text_hashes(products),
-                          understanding=self._understand(products, path, store_seq))
+                          understanding=self._understand(products, path, store_seq),
+                          understanding_seq=store_seq)
+
+    def understanding_interval(self, products: int) -> int:
+        """Changes after which the catalog-derived understanding is rebuilt: `persist_every`,
+        or the configured share of a catalog of `products` when that is more."""
+        return max(self.persist_every, math.ceil(self.understanding.rebuild_fraction * products))
 
     def _understanding_at_open(
         self, path: Path, products: list[Product], store_seq: int, writable: bool
-    ) -> QueryUnderstanding | None:
-        """The understanding saved with this version when the store has changed less since it
-        was built than `persist_every` products (the lag a running writer allows before it
-        rebuilds); else a new one, saved when this process owns the version."""
+    ) -> tuple[QueryUnderstanding | None, int]:
+        """(understanding, the store sequence number it was built at): the one saved with this
+        version when the store has changed less since it was built than `understanding_interval`
+        (the lag a running writer allows before it rebuilds); else a new one, saved when this
+        process owns the version."""
         if not self.understanding.enabled:
-            return None
+            return None, store_seq
         try:
             snapshot = load_understanding(path / _UNDERSTANDING_DIR, self.understanding)
         except (OSError, ValueError, KeyError) as error:
             logger.warning("index %s: saved query understanding unusable (%s); rebuilding it",
                            path.name, error)  # fmt: skip
             snapshot = None
-        if snapshot is not None and len(self.store.changes_since(snapshot.store_seq)) < self.persist_every:
-            return snapshot.understanding
-        return self._understand(products, path if writable else None, store_seq)
+        if snapshot is not None:
+            lag = len(self.store.changes_since(snapshot.store_seq))
+            if lag < self.understanding_interval(len(products)):
+                return snapshot.understanding, snapshot.store_seq
+        return self._understand(products, path if writable else None, store_seq), store_seq
 
     def _understand(
         self, products: list[Product], save_to: Path | None, store_seq: int
@@ -325,9 +348,28 @@ class IndexLifecycle:
                 if self.open(build=False) is None:
                     return None
                 return RefreshStats(0, 0, 0, self._require().manifest.store_seq)
+            if not live.writable:
+                self._load_newer_understanding(live)
             if self.store.last_seq() == live.manifest.store_seq:
                 return None
             return self.refresh()
+
+    def _load_newer_understanding(self, live: LiveIndex) -> None:
+        """In a read-only process: take the writer's newer saved understanding, if any."""
+        if not self.understanding.enabled:
+            return
+        folder = live.path / _UNDERSTANDING_DIR
+        try:
+            saved_at = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["store_seq"]
+            if int(saved_at) <= live.understanding_seq:
+                return
+            snapshot = load_understanding(folder, self.understanding)
+        except (OSError, ValueError, KeyError) as error:  # mid-replace, or damaged: next time
+            logger.debug("index %s: newer query understanding not loaded (%s)", live.path.name, error)
+            return
+        if snapshot is not None:
+            with self._lock:
+                live.understanding, live.understanding_seq = snapshot.understanding, snapshot.store_seq
 
     def _owner_gone(self, live: LiveIndex) -> bool:
         try:
@@ -337,8 +379,9 @@ class IndexLifecycle:
         live.lexical.close()  # the reload takes it again, with the files' latest state
         return True
 
-    def _persist(self, live: LiveIndex) -> None:
-        """Write the vector index, then the manifest that vouches for it.
+    def _persist(self, live: LiveIndex, understand: bool = True) -> None:
+        """Write the vector index, then the manifest that vouches for it; with `understand`,
+        ask for a new query understanding in the background when the current one is due.
 
         Between persists the manifest on disk lags behind: after a crash, `open` replays the
         store's changes since its sequence number (from the embedding cache, so cheaply);
@@ -347,15 +390,38 @@ class IndexLifecycle:
         live.vector.save(live.path / "vector")
         self.registry.write_manifest(live.path / "manifest.json", live.manifest)
         live.unsaved_changes = 0
+        if understand and self.understanding.enabled:
+            lag = len(self.store.changes_since(live.understanding_seq))
+            if lag >= self.understanding_interval(len(live.table)):
+                self._understanding_builds.request()
+
+    def _rebuild_understanding(self) -> None:
+        """The background job: build the current catalog's understanding, save it into the
+        live version's folder, swap it in (unless the version was replaced meanwhile)."""
+        live = self._live
+        if live is None or not live.writable:
+            return
+        started = time.perf_counter()
         store_seq = self.store.last_seq()
-        live.understanding = self._understand(list(self.store.iter_products()), live.path, store_seq)
+        understanding = self._understand(list(self.store.iter_products()), live.path, store_seq)
+        with self._lock:
+            if self._live is live:
+                live.understanding, live.understanding_seq = understanding, store_seq
+        logger.info("index %s: query understanding rebuilt at store seq %d in %.1fs",
+                    live.version, store_seq, time.perf_counter() - started)  # fmt: skip
+
+    def wait_for_understanding(self, timeout: float | None = None) -> bool:
+        """Block until no background understanding build is running or due; False on timeout."""
+        return self._understanding_builds.wait(timeout)
 
     def close(self) -> None:
-        """Persist pending changes and release the index files (and the writer's lock)."""
+        """Persist pending changes and release the index files (and the writer's lock). A
+        running understanding build is finished first; none is started."""
+        self._understanding_builds.wait()
         with self._write_lock, self._lock:
             if self._live is not None:
                 if self._live.unsaved_changes and self._live.writable:
-                    self._persist(self._live)
+                    self._persist(self._live, understand=False)
                 self._live.lexical.close()
                 self._live = None
 
