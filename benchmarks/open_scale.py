@@ -1,7 +1,8 @@
 """How long a process takes to open a published index of N products, with the query
 understanding saved beside the index version and without it (rebuilt from the products); and
-how long the writer's refresh takes when it persists (2,000 changed products: the persist
-interval), with the understanding rebuilt in the background, and when that rebuild is done.
+how long an upsert takes when it makes the writer persist and the understanding due (2,000
+changed products up to 200,000, 1% of the catalog beyond), with the understanding rebuilt in
+the background, and when that rebuild is done.
 
     .venv/bin/python benchmarks/open_scale.py --sizes 100000 --repeats 2 --out runs/open-scale.json
 
@@ -61,18 +62,21 @@ def open_once(folder: Path) -> dict[str, float]:
     return {"open_s": round(seconds, 2), "understanding_built": float(len(builds))}
 
 
-def persist_once(folder: Path, changes: int = 2000) -> dict[str, float]:
-    """Open, upsert `changes` changed products (new prices, 20 of them a new brand): seconds the
-    upsert took (store, index refresh, persist), and until the rebuilt understanding knows the
-    new brand."""
+def persist_once(folder: Path) -> dict[str, float]:
+    """Open, upsert as many changed products as make the understanding due (new prices, 20 of
+    them a new brand): seconds the upsert took (store, index refresh, persist), and until the
+    rebuilt understanding knows the new brand."""
     from shelfwise.service import Shelfwise
 
     shop = Shelfwise(_settings(folder))
     shop.open_index()
+    interval = getattr(shop.engine, "understanding_interval", None)  # absent before 2026-12-05
+    changes = interval(shop.store.count()) if interval is not None else 2000
     products = [p for _, p in zip(range(changes), shop.store.iter_products(), strict=False)]
     changed = [p.model_copy(update={"price": round((p.price or 1.0) + 1.0, 2)}) for p in products[20:]]
-    changed += [p.model_copy(update={"brand": "Zorvanta", "title": f"Zorvanta {p.title}"})
-                for p in products[:20]]
+    changed += [
+        p.model_copy(update={"brand": "Zorvanta", "title": f"Zorvanta {p.title}"}) for p in products[:20]
+    ]
     started = time.perf_counter()
     shop.upsert_products(changed)  # stores them and refreshes the index, which persists
     refreshed = time.perf_counter() - started
@@ -83,8 +87,12 @@ def persist_once(folder: Path, changes: int = 2000) -> dict[str, float]:
     understanding = engine._require().understanding
     understood = understanding is not None and "Zorvanta" in understanding.read("zorvanta").filters.brands
     shop.close()
-    return {"upsert_s": round(refreshed, 2), "understanding_ready_s": round(ready, 2),
-            "new_brand_understood": float(understood)}
+    return {
+        "changed_products": changes,
+        "upsert_s": round(refreshed, 2),
+        "understanding_ready_s": round(ready, 2),
+        "new_brand_understood": float(understood),
+    }
 
 
 def _settings(folder: Path):  # noqa: ANN202
@@ -102,7 +110,9 @@ def _snapshot(folder: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path("runs/open-scale"))
