@@ -105,6 +105,13 @@ class VectorConfig(BaseModel):
     filter_exact_max: int = Field(
         default=50_000, ge=0, description="filtered approximate searches over this few ids run exactly"
     )
+    delta_max_fraction: float = Field(
+        default=0.05, ge=0, le=1,
+        description="a persist writes only the rows changed since the last save (a delta file) while "
+        "the deltas since the last whole save hold at most this share of its rows; beyond it the "
+        "index is saved whole again. 0 saves it whole every time. Opening replays the deltas: IVF "
+        "and flat cheaply, HNSW by inserting each row into the graph",
+    )
 
 
 class FusionConfig(BaseModel):

@@ -9,10 +9,16 @@ not changed or removed, so a deleted row (and a replaced one) becomes a tombston
 exclude with an ID selector. The index is rebuilt, its kind picked again by size, once more than
 `rebuild_dead_fraction` of the rows are dead or a flat index outgrows `exact_max_items`.
 
-Saved as a folder: ids.json (row -> product id, null for a tombstone, with a checksum) and the
-vectors: vectors.npy (one row per faiss label) for flat and HNSW, plus index.faiss for HNSW;
-index.faiss alone for IVF (it holds the vectors; the checksum is of that file). Every file is
-written to a temporary name and moved into place with os.replace; ids.json goes last.
+Saved as a folder: ids.json (row -> product id, null for a tombstone, with a checksum and a
+random token naming this whole save) and the vectors: vectors.npy (one row per faiss label) for
+flat and HNSW, plus index.faiss for HNSW; index.faiss alone for IVF (it holds the vectors; the
+checksum is of that file). Every file is written to a temporary name and moved into place with
+os.replace; ids.json goes last. Later saves to the same folder write only what changed since the
+previous one, as numbered delta files (delta-00001.npz, ...: the rows appended, the flat rows
+replaced in place, the rows tombstoned, and the token of the whole save they follow), until the
+deltas hold `delta_max_fraction` of the rows; then the index is saved whole again and the deltas
+removed. Loading applies the deltas of the current token in order; a delta of another token is
+left over from before a whole save and ignored.
 
 Not safe for writes concurrent with searches: swap instances or serialise access.
 """
@@ -22,9 +28,10 @@ from __future__ import annotations
 import json
 import os
 import uuid
+import zipfile
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,14 +41,30 @@ import numpy as np
 from shelfwise.config import VectorConfig
 
 VectorKind = Literal["flat", "hnsw", "ivf"]
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: delta files; a version-1 folder (no deltas) still loads
+READABLE_FORMATS = (1, 2)
 VECTORS_FILE = "vectors.npy"
 IDS_FILE = "ids.json"
 FAISS_FILE = "index.faiss"
 MAX_FILTERED_EF = 2048
 TRAINING_POINTS_PER_LIST = 64
 MIN_POINTS_PER_LIST = 39  # faiss k-means warns below this
+MAX_DELTAS = 256
+DELTA_PATTERN = "delta-*.npz"
 _faiss_untyped: Any = faiss  # the bundled type stubs lack the search-parameter classes
+
+
+@dataclass(frozen=True)
+class _SavedState:
+    """What the folder at `path` holds: the whole save `token` (made at `layout`), then `deltas`
+    delta files holding `delta_rows` rows between them, up to row count `rows`."""
+
+    path: Path
+    token: str
+    layout: int
+    rows: int
+    deltas: int
+    delta_rows: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +88,9 @@ class VectorIndex:
         self._alive_bits: np.ndarray | None = None
         self._generation = 0
         self._layout = 0
+        self._saved: _SavedState | None = None
+        self._dead_since_save: set[int] = set()
+        self._replaced_since_save: set[int] = set()
 
     # -- construction ---------------------------------------------------------------------
 
@@ -128,6 +154,8 @@ class VectorIndex:
                     fresh.append(position)
                 else:
                     stored[row] = matrix[position]
+                    if self._saved is not None and row < self._saved.rows:
+                        self._replaced_since_save.add(row)
             ids, matrix = [ids[i] for i in fresh], matrix[fresh]
         else:
             self._tombstone(ids)
@@ -206,7 +234,21 @@ class VectorIndex:
     # -- persistence ----------------------------------------------------------------------
 
     def save(self, path: Path) -> None:
-        """Write the index to folder `path`; each file appears whole or not at all."""
+        """Write the index to folder `path`; each file appears whole or not at all. After a save
+        to the same folder, only the changes since then are written (a delta file), while the
+        deltas stay within `delta_max_fraction` of the rows and no rebuild renumbered them."""
+        saved = self._saved
+        if saved is not None and saved.path == path.resolve() and saved.layout == self._layout:
+            pending = len(self._ids) - saved.rows + len(self._replaced_since_save)
+            if not pending and not self._dead_since_save:
+                return
+            within = saved.delta_rows + pending <= self._config.delta_max_fraction * saved.rows
+            if within and saved.deltas < MAX_DELTAS:
+                self._save_delta(saved)
+                return
+        self._save_whole(path)
+
+    def _save_whole(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         if self._kind == "flat" and len(self._rows) < len(self._ids):
             self.rebuild()
@@ -219,12 +261,14 @@ class VectorIndex:
             if self._kind == "hnsw":
                 _atomic_write_faiss(path / FAISS_FILE, self._index)
             checksum = zlib.crc32(np.ascontiguousarray(vectors).data)
+        token = uuid.uuid4().hex
         meta = {
             "format": FORMAT_VERSION,
             "dim": self._dim,
             "kind": self._kind,
             "rows": len(self._ids),
             "crc32": checksum,
+            "token": token,
             "ids": self._ids,
         }
         _atomic_write(path / IDS_FILE, lambda f: f.write(json.dumps(meta).encode("utf-8")))
@@ -232,15 +276,44 @@ class VectorIndex:
             (path / FAISS_FILE).unlink(missing_ok=True)
         if self._kind == "ivf":
             (path / VECTORS_FILE).unlink(missing_ok=True)
+        for stale in path.glob(DELTA_PATTERN):
+            stale.unlink(missing_ok=True)
+        self._mark_saved(_SavedState(path.resolve(), token, self._layout, len(self._ids), 0, 0))
+
+    def _save_delta(self, saved: _SavedState) -> None:
+        appended = np.arange(saved.rows, len(self._ids), dtype=np.int64)
+        replaced = np.array(sorted(self._replaced_since_save), dtype=np.int64)
+        arrays = {
+            "token": np.array(saved.token),
+            "first_row": np.array(saved.rows, dtype=np.int64),
+            "ids": np.array([pid or "" for pid in self._ids[saved.rows :]], dtype=str),
+            "vectors": self._vectors(appended),
+            "replaced_rows": replaced,
+            "replaced_vectors": self._vectors(replaced),
+            "dead_rows": np.array(sorted(self._dead_since_save), dtype=np.int64),
+        }
+        number = saved.deltas + 1
+        _atomic_write(saved.path / _delta_name(number), lambda f: np.savez(f, **arrays))
+        self._mark_saved(replace(saved, rows=len(self._ids), deltas=number,
+                                 delta_rows=saved.delta_rows + len(appended) + len(replaced)))  # fmt: skip
+
+    def _mark_saved(self, state: _SavedState | None) -> None:
+        self._saved = state
+        self._dead_since_save = set()
+        self._replaced_since_save = set()
 
     @classmethod
     def load(cls, path: Path, config: VectorConfig) -> VectorIndex:
+        """The index saved in folder `path`, its delta files applied; ValueError when the files
+        do not agree with each other."""
         meta = json.loads((path / IDS_FILE).read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT_VERSION:
+        if meta.get("format") not in READABLE_FORMATS:
             raise ValueError(f"{path}: unsupported vector index format {meta.get('format')}")
         ids: list[str | None] = meta["ids"]
         if len(ids) != meta["rows"]:
             raise ValueError(f"{path}: {IDS_FILE} lists {len(ids)} ids for {meta['rows']} rows")
+        token = meta.get("token")
+        deltas = _read_deltas(path, token, meta["dim"]) if token else []
         index = cls(meta["dim"], config)
         if meta["kind"] == "ivf":
             if _file_crc32(path / FAISS_FILE) != meta["crc32"]:
@@ -252,8 +325,8 @@ class VectorIndex:
             if zlib.crc32(np.ascontiguousarray(vectors).data) != meta["crc32"]:
                 raise ValueError(f"{path}: {VECTORS_FILE} checksum does not match {IDS_FILE}")
             if meta["kind"] == "flat":
-                live = [row for row, pid in enumerate(ids) if pid is not None]
-                index._reset([str(ids[row]) for row in live], np.asarray(vectors[live]), kind="flat")
+                if not index._load_flat(ids, vectors, deltas):
+                    index._remember_load(path, token, deltas)
                 return index
             del vectors
         faiss_index: Any = faiss.read_index(str(path / FAISS_FILE))
@@ -261,8 +334,43 @@ class VectorIndex:
             raise ValueError(f"{path}: {FAISS_FILE} holds {faiss_index.ntotal} rows, not {len(ids)}")
         index._kind, index._index, index._ids = meta["kind"], faiss_index, ids
         index._tune()
-        index._rows = {pid: row for row, pid in enumerate(ids) if pid is not None}
+        for delta in deltas:
+            if len(delta.replaced_rows):
+                raise ValueError(f"{delta.path}: rows replaced in place in a {meta['kind']} index")
+            delta.check_rows(len(index._ids))
+            index._index.add(delta.vectors)
+            index._ids.extend(delta.ids)
+            for row in delta.dead_rows.tolist():
+                index._ids[row] = None
+        index._rows = {pid: row for row, pid in enumerate(index._ids) if pid is not None}
+        index._remember_load(path, token, deltas)
         return index
+
+    def _load_flat(self, ids: list[str | None], vectors: np.ndarray, deltas: list[_Delta]) -> bool:
+        """Apply the deltas to the saved rows, then keep the live ones; True when that renumbered
+        rows (the folder's rows are then not these: the next save is whole)."""
+        if deltas:
+            ids = list(ids)
+            matrix = np.empty((len(ids) + sum(len(d.ids) for d in deltas), self._dim), dtype=np.float32)
+            matrix[: len(ids)] = vectors
+            for delta in deltas:
+                delta.check_rows(len(ids))
+                matrix[delta.replaced_rows] = delta.replaced_vectors
+                matrix[len(ids) : len(ids) + len(delta.ids)] = delta.vectors
+                ids.extend(delta.ids)
+                for row in delta.dead_rows.tolist():
+                    ids[row] = None
+            vectors = matrix
+        live = [row for row, pid in enumerate(ids) if pid is not None]
+        self._reset([str(ids[row]) for row in live], np.asarray(vectors[live]), kind="flat")
+        return len(live) < len(ids)
+
+    def _remember_load(self, path: Path, token: str | None, deltas: list[_Delta]) -> None:
+        if token is None:  # a version-1 folder: the next save rewrites it with a token
+            return
+        delta_rows = sum(len(d.ids) + len(d.replaced_rows) for d in deltas)
+        state = _SavedState(path.resolve(), token, self._layout, len(self._ids), len(deltas), delta_rows)
+        self._mark_saved(state)
 
     # -- internals ------------------------------------------------------------------------
 
@@ -306,6 +414,7 @@ class VectorIndex:
             self._index.nprobe = min(self._config.ivf_nprobe, self._index.nlist)
 
     def _reset(self, ids: list[str], matrix: np.ndarray, kind: VectorKind | None = None) -> None:
+        self._mark_saved(None)
         self._kind = kind or _pick_kind(len(ids), self._config)
         self._index = self._new_faiss(self._kind, matrix)
         self._ids, self._rows = [], {}
@@ -328,6 +437,8 @@ class VectorIndex:
             row = self._rows.pop(product_id, None)
             if row is not None:
                 self._ids[row] = None
+                if self._saved is not None:
+                    self._dead_since_save.add(row)
                 self._alive_bits = None
                 self._generation += 1
 
@@ -406,6 +517,69 @@ class VectorIndex:
             if product_id is not None:
                 hits.append(VectorHit(product_id=product_id, similarity=float(score)))
         return hits
+
+
+@dataclass(frozen=True)
+class _Delta:
+    """One delta file: rows appended from `first_row` on (an empty id for a row already
+    tombstoned), flat rows replaced in place, rows tombstoned."""
+
+    path: Path
+    first_row: int
+    ids: list[str | None]
+    vectors: np.ndarray
+    replaced_rows: np.ndarray
+    replaced_vectors: np.ndarray
+    dead_rows: np.ndarray
+
+    def check_rows(self, rows: int) -> None:
+        """ValueError unless this delta follows an index of `rows` rows."""
+        if self.first_row != rows:
+            raise ValueError(f"{self.path}: starts at row {self.first_row}, the index has {rows}")
+        after = rows + len(self.ids)
+        if len(self.dead_rows) and (self.dead_rows.min() < 0 or self.dead_rows.max() >= after):
+            raise ValueError(f"{self.path}: a tombstoned row outside the index's {after} rows")
+        if len(self.replaced_rows) and (self.replaced_rows.min() < 0 or self.replaced_rows.max() >= rows):
+            raise ValueError(f"{self.path}: a replaced row outside the index's {rows} rows")
+
+
+def _delta_name(number: int) -> str:
+    return f"delta-{number:05d}.npz"
+
+
+def _read_deltas(path: Path, token: str, dim: int) -> list[_Delta]:
+    """The delta files that follow the whole save `token`, in order; files of another token are
+    left over from before that save. ValueError for a damaged file or a gap in the numbers."""
+    deltas: list[_Delta] = []
+    numbers = sorted(int(p.stem[6:]) for p in path.glob(DELTA_PATTERN) if p.stem[6:].isdigit())
+    for number in numbers:
+        file = path / _delta_name(number)
+        try:
+            with np.load(file, allow_pickle=False) as data:
+                if str(data["token"]) != token:
+                    continue
+                arrays = {name: data[name] for name in data.files}
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as error:
+            raise ValueError(f"{file}: unreadable vector index delta ({error})") from error
+        if number != len(deltas) + 1:
+            raise ValueError(f"{file}: delta {number} follows delta {len(deltas)}; one is missing")
+        deltas.append(_delta_of(file, arrays, dim))
+    return deltas
+
+
+def _delta_of(file: Path, arrays: dict[str, np.ndarray], dim: int) -> _Delta:
+    try:
+        ids: list[str | None] = [str(pid) or None for pid in arrays["ids"].tolist()]
+        vectors = np.ascontiguousarray(arrays["vectors"], dtype=np.float32)
+        replaced_rows = arrays["replaced_rows"].astype(np.int64)
+        replaced_vectors = np.ascontiguousarray(arrays["replaced_vectors"], dtype=np.float32)
+        delta = _Delta(file, int(arrays["first_row"]), ids, vectors, replaced_rows, replaced_vectors,
+                       arrays["dead_rows"].astype(np.int64))  # fmt: skip
+    except KeyError as error:
+        raise ValueError(f"{file}: vector index delta without {error}") from error
+    if vectors.shape != (len(ids), dim) or replaced_vectors.shape != (len(replaced_rows), dim):
+        raise ValueError(f"{file}: vectors do not match the rows they are for")
+    return delta
 
 
 def _pick_kind(size: int, config: VectorConfig) -> VectorKind:

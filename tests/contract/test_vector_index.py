@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -315,3 +316,138 @@ def test_the_filter_row_map_is_patched_after_changes_as_a_recomputation_gives_it
         else:
             assert cached is not None and cached[0] is live.table
         assert np.array_equal(live.vector_rows(), live.vector.rows_of(live.table.ids))
+
+
+DELTA_CONFIGS = {
+    name: config.model_copy(update={"delta_max_fraction": 0.5}) for name, config in KINDS.items()
+}
+
+
+def random_index(kind: str, n: int = 120, seed: int = 3) -> tuple[VectorIndex, np.ndarray]:
+    vectors = normalised(np.random.default_rng(seed).standard_normal((n, 8)))
+    return VectorIndex.build([f"p{i}" for i in range(n)], vectors, 8, DELTA_CONFIGS[kind]), vectors
+
+
+def same_answers(a: VectorIndex, b: VectorIndex, queries: np.ndarray) -> None:
+    assert sorted(a.product_ids()) == sorted(b.product_ids())
+    assert [ids(h) for h in a.search(queries, 10)] == [ids(h) for h in b.search(queries, 10)]
+    np.testing.assert_allclose(a.vectors_for(a.product_ids()), b.vectors_for(a.product_ids()))
+
+
+def saved_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+class TestDeltaSaves:
+    def changes(self, index: VectorIndex, round_: int) -> None:
+        rng = np.random.default_rng(100 + round_)
+        index.upsert([f"new{round_}-{i}" for i in range(4)], normalised(rng.standard_normal((4, 8))))
+        index.upsert([f"p{round_}"], normalised(rng.standard_normal((1, 8))))  # replaced
+        index.delete([f"p{50 + round_}"])
+
+    def test_a_later_save_writes_only_the_changes(self, kind: str, tmp_path: Path) -> None:
+        index, vectors = random_index(kind)
+        index.save(tmp_path)
+        whole = {name: (tmp_path / name).read_bytes() for name in saved_files(tmp_path)}
+        for round_ in (1, 2):
+            self.changes(index, round_)
+            index.save(tmp_path)
+        assert saved_files(tmp_path) == sorted([*whole, "delta-00001.npz", "delta-00002.npz"])
+        assert all((tmp_path / name).read_bytes() == body for name, body in whole.items())
+        loaded = VectorIndex.load(tmp_path, DELTA_CONFIGS[kind])
+        same_answers(loaded, index, vectors[:20])
+        assert "p51" not in loaded and "new2-3" in loaded
+
+    def test_a_loaded_index_goes_on_with_deltas(self, kind: str, tmp_path: Path) -> None:
+        index, vectors = random_index(kind)
+        index.upsert(["x"], vectors[:1])
+        index.save(tmp_path)
+        index.upsert(["y"], vectors[1:2])
+        index.save(tmp_path)
+        loaded = VectorIndex.load(tmp_path, DELTA_CONFIGS[kind])
+        loaded.upsert(["z"], vectors[2:3])
+        loaded.save(tmp_path)
+        assert "delta-00002.npz" in saved_files(tmp_path)
+        again = VectorIndex.load(tmp_path, DELTA_CONFIGS[kind])
+        same_answers(again, loaded, vectors[:10])
+
+    def test_nothing_changed_writes_nothing(self, kind: str, tmp_path: Path) -> None:
+        index, _ = random_index(kind)
+        index.save(tmp_path)
+        stamps = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+        index.save(tmp_path)
+        assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == stamps
+
+    def test_too_many_changed_rows_save_whole_and_drop_the_deltas(self, kind: str, tmp_path: Path) -> None:
+        index, vectors = random_index(kind)
+        index.save(tmp_path)
+        self.changes(index, 1)
+        index.save(tmp_path)
+        assert "delta-00001.npz" in saved_files(tmp_path)
+        index.upsert([f"bulk{i}" for i in range(70)], vectors[:70])  # past half the saved rows
+        index.save(tmp_path)
+        assert not [name for name in saved_files(tmp_path) if name.startswith("delta-")]
+        same_answers(VectorIndex.load(tmp_path, DELTA_CONFIGS[kind]), index, vectors[:10])
+
+    def test_a_rebuild_saves_whole(self, kind: str, tmp_path: Path) -> None:
+        index, vectors = random_index(kind)
+        index.save(tmp_path)
+        index.delete([f"p{i}" for i in range(30)])  # past rebuild_dead_fraction: rows renumbered
+        index.save(tmp_path)
+        assert not [name for name in saved_files(tmp_path) if name.startswith("delta-")]
+        same_answers(VectorIndex.load(tmp_path, DELTA_CONFIGS[kind]), index, vectors[:10])
+
+    def test_zero_fraction_always_saves_whole(self, kind: str, tmp_path: Path) -> None:
+        config = KINDS[kind].model_copy(update={"delta_max_fraction": 0.0})
+        index = VectorIndex.build(list(TOY), np.stack(list(TOY.values())), DIM, config)
+        index.save(tmp_path)
+        index.upsert(["g"], E3[None, :])
+        index.save(tmp_path)
+        assert not [name for name in saved_files(tmp_path) if name.startswith("delta-")]
+
+    def test_deltas_of_an_earlier_whole_save_are_ignored(self, kind: str, tmp_path: Path) -> None:
+        index, vectors = random_index(kind)
+        index.save(tmp_path)
+        self.changes(index, 1)
+        index.save(tmp_path)
+        stale = (tmp_path / "delta-00001.npz").read_bytes()
+        index.upsert([f"bulk{i}" for i in range(70)], vectors[:70])
+        index.save(tmp_path)  # whole again: a crash could have left the old delta behind
+        (tmp_path / "delta-00001.npz").write_bytes(stale)
+        same_answers(VectorIndex.load(tmp_path, DELTA_CONFIGS[kind]), index, vectors[:10])
+
+    def test_a_missing_delta_is_an_error(self, kind: str, tmp_path: Path) -> None:
+        index, _ = random_index(kind)
+        index.save(tmp_path)
+        for round_ in (1, 2):
+            self.changes(index, round_)
+            index.save(tmp_path)
+        (tmp_path / "delta-00001.npz").unlink()
+        with pytest.raises(ValueError, match="missing"):
+            VectorIndex.load(tmp_path, DELTA_CONFIGS[kind])
+
+    def test_a_damaged_delta_is_an_error(self, kind: str, tmp_path: Path) -> None:
+        index, _ = random_index(kind)
+        index.save(tmp_path)
+        self.changes(index, 1)
+        index.save(tmp_path)
+        body = (tmp_path / "delta-00001.npz").read_bytes()
+        (tmp_path / "delta-00001.npz").write_bytes(body[: len(body) // 2])
+        with pytest.raises(ValueError, match="delta-00001.npz"):
+            VectorIndex.load(tmp_path, DELTA_CONFIGS[kind])
+
+    def test_a_folder_of_the_first_format_loads_and_is_saved_whole_next(
+        self, kind: str, tmp_path: Path
+    ) -> None:
+        index, vectors = random_index(kind)
+        index.save(tmp_path)
+        meta = json.loads((tmp_path / "ids.json").read_text())
+        meta["format"] = 1
+        del meta["token"]
+        (tmp_path / "ids.json").write_text(json.dumps(meta))
+        loaded = VectorIndex.load(tmp_path, DELTA_CONFIGS[kind])
+        same_answers(loaded, index, vectors[:10])
+        loaded.upsert(["g"], vectors[:1])
+        loaded.save(tmp_path)
+        assert json.loads((tmp_path / "ids.json").read_text())["format"] == 2
+        assert not [name for name in saved_files(tmp_path) if name.startswith("delta-")]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shelfwise.config import FusionConfig, Settings
+from shelfwise.config import FusionConfig, Settings, VectorConfig
 from shelfwise.models import CachedEncoder
 from shelfwise.records import Filters, PriceRange, Product, SearchRequest
 from shelfwise.search import IndexNotReadyError, SearchEngine
@@ -179,6 +179,31 @@ def test_changes_since_the_last_persist_are_replayed_on_open(minilm, tmp_path: P
     assert manifest.store_seq == store.last_seq()
     assert _top(second, "teapot")[0] == "tp1"
     assert second.encoder.last_stats.encoded == 0
+
+
+def test_persists_write_vector_deltas_that_a_reopen_applies(minilm, tmp_path: Path) -> None:
+    store = MemoryStore()
+    store.upsert(CATALOG)
+    cache = MemoryEmbeddingCache()
+    vector = VectorConfig(delta_max_fraction=1.0)
+    first = SearchEngine(
+        store, CachedEncoder(minilm, cache), tmp_path / "idx", vector=vector, persist_every=1
+    )
+    first.open()
+    store.upsert([Product(product_id="tp1", title="Brewly Ceramic Teapot")])
+    first.refresh()
+    store.delete(["kt1"])
+    first.refresh()
+    folder = first.registry.current()[1] / "vector"
+    assert sorted(p.name for p in folder.glob("delta-*")) == ["delta-00001.npz", "delta-00002.npz"]
+    on_disk = first.registry.read_manifest(folder.parent / "manifest.json")
+    assert on_disk.store_seq == store.last_seq()  # persisted: the reopen replays nothing
+    first.close()
+    second = SearchEngine(store, CachedEncoder(minilm, cache), tmp_path / "idx", vector=vector)
+    second.open()
+    assert _top(second, "teapot", mode="vector")[0] == "tp1"
+    assert "kt1" not in _top(second, "electric kettle", mode="vector")
+    second.close()
 
 
 def test_second_process_reads_while_the_owner_catches_up(minilm, tmp_path: Path) -> None:
