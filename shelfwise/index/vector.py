@@ -140,8 +140,9 @@ class VectorIndex:
 
     # -- writes ---------------------------------------------------------------------------
 
-    def upsert(self, product_ids: Sequence[str], vectors: np.ndarray) -> None:
-        """Add vectors, replacing those of ids already present."""
+    def upsert(self, product_ids: Sequence[str], vectors: np.ndarray, compact: bool = True) -> None:
+        """Add vectors, replacing those of ids already present. With `compact` off, a rebuild
+        that becomes due is left to the caller (`due_for_rebuild`, `rebuilt`)."""
         ids, matrix = self._check_batch(product_ids, vectors)
         if not ids:
             return
@@ -160,17 +161,36 @@ class VectorIndex:
         else:
             self._tombstone(ids)
         self._append(ids, matrix)
-        self._maybe_rebuild()
+        if compact and self.due_for_rebuild:
+            self.rebuild()
 
-    def delete(self, product_ids: Sequence[str]) -> None:
+    def delete(self, product_ids: Sequence[str], compact: bool = True) -> None:
         self._tombstone(product_ids)
-        self._maybe_rebuild()
+        if compact and self.due_for_rebuild:
+            self.rebuild()
+
+    @property
+    def due_for_rebuild(self) -> bool:
+        """More than `rebuild_dead_fraction` of the rows are tombstones, or a flat index has
+        outgrown `exact_max_items`."""
+        dead = len(self._ids) - len(self._rows)
+        too_dead = dead > self._config.rebuild_dead_fraction * len(self._ids)
+        return too_dead or self._kind == "flat" and len(self._rows) > self._config.exact_max_items
 
     def rebuild(self) -> None:
-        """Drop tombstones and pick the kind again for the current size."""
+        """Drop tombstones and pick the kind again for the current size, in place."""
+        self._reset(*self._live_rows())
+
+    def rebuilt(self) -> VectorIndex:
+        """A new index of the live rows (tombstones dropped, kind picked again by size). This
+        one only is read meanwhile, so searches can go on with it until the new one replaces it
+        (at a million products an IVF build takes about 90 s)."""
+        return VectorIndex.build(*self._live_rows(), self._dim, self._config)
+
+    def _live_rows(self) -> tuple[list[str], np.ndarray]:
         live = sorted(self._rows.items(), key=lambda item: item[1])
         matrix = self._vectors(np.array([row for _, row in live], dtype=np.int64))
-        self._reset([product_id for product_id, _ in live], matrix)
+        return [product_id for product_id, _ in live], matrix
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -441,13 +461,6 @@ class VectorIndex:
                     self._dead_since_save.add(row)
                 self._alive_bits = None
                 self._generation += 1
-
-    def _maybe_rebuild(self) -> None:
-        dead = len(self._ids) - len(self._rows)
-        too_dead = dead > self._config.rebuild_dead_fraction * len(self._ids)
-        outgrown = self._kind == "flat" and len(self._rows) > self._config.exact_max_items
-        if too_dead or outgrown:
-            self.rebuild()
 
     def _stored(self) -> np.ndarray:
         """A writable view of a flat or HNSW index's vectors, row = faiss label; valid until the

@@ -78,16 +78,22 @@ class LiveIndex:
     unsaved_changes: int = 0
     writable: bool = True
     """False when another process owns the files: changes stay in memory, lexical lags."""
-    _vector_rows: tuple[ProductTable, int, np.ndarray] | None = field(default=None, repr=False)
+    _vector_rows: tuple[ProductTable, VectorIndex, int, np.ndarray] | None = field(default=None, repr=False)
 
     def vector_rows(self) -> np.ndarray:
         """The vector index's row of each table row (-1: no vector), so that a filter mask over
         the table selects vector rows without looking up ids; recomputed after changes."""
         cached = self._vector_rows
-        if cached is None or cached[0] is not self.table or cached[1] != self.vector.generation:
+        if not self._rows_current(cached):
             rows = self.vector.rows_of(self.table.ids)
-            cached = self._vector_rows = (self.table, self.vector.generation, rows)
-        return cached[2]
+            cached = self._vector_rows = (self.table, self.vector, self.vector.generation, rows)
+        assert cached is not None
+        return cached[3]
+
+    def _rows_current(self, cached: tuple[ProductTable, VectorIndex, int, np.ndarray] | None) -> bool:
+        return cached is not None and cached[0] is self.table and cached[1] is self.vector and (
+            cached[2] == self.vector.generation
+        )
 
     def patch_vector_rows(self, before: tuple[ProductTable, int, int], touched: Sequence[str]) -> None:
         """After a refresh that changed the `touched` ids, update the cached `vector_rows` map
@@ -97,16 +103,18 @@ class LiveIndex:
         it."""
         cached = self._vector_rows
         table, generation, layout = before
-        current = cached is not None and cached[0] is table and cached[1] == generation
+        current = cached is not None and cached[0] is table and cached[1] is self.vector and (
+            cached[2] == generation
+        )
         if not current or self.vector.layout != layout:
             return
         assert cached is not None
         rows = np.full(len(self.table.ids), -1, dtype=np.int64)
-        rows[: len(cached[2])] = cached[2]  # a copy: searches may hold the old map
+        rows[: len(cached[3])] = cached[3]  # a copy: searches may hold the old map
         known = [pid for pid in touched if pid in self.table.row_of]
         if known:
             rows[[self.table.row_of[pid] for pid in known]] = self.vector.rows_of(known)
-        self._vector_rows = (self.table, self.vector.generation, rows)
+        self._vector_rows = (self.table, self.vector, self.vector.generation, rows)
 
 
 class IndexLifecycle:
@@ -318,8 +326,8 @@ class IndexLifecycle:
             with self._lock:
                 before = (live.table, live.vector.generation, live.vector.layout)
                 if retext:
-                    live.vector.upsert([p.product_id for p in retext], vectors)
-                live.vector.delete(deleted)
+                    live.vector.upsert([p.product_id for p in retext], vectors, compact=False)
+                live.vector.delete(deleted, compact=False)
                 live.table = live.table.with_changes(upserted, deleted)
                 live.patch_vector_rows(before, [p.product_id for p in upserted] + deleted)
                 live.manifest = live.manifest.model_copy(
@@ -332,9 +340,21 @@ class IndexLifecycle:
                 live.terms.update(upserted)
                 live.terms.remove(deleted)
             live.unsaved_changes += len(changes)
+            if live.vector.due_for_rebuild:
+                self._rebuild_vectors(live)
             if live.writable and live.unsaved_changes >= self.persist_every:
                 self._persist(live)
             return RefreshStats(len(upserted), len(deleted), encoded, changes[-1].seq)
+
+    def _rebuild_vectors(self, live: LiveIndex) -> None:
+        """Replace the vector index by one without its tombstones, built while searches go on
+        reading the old one (the writer lock keeps other writes out meanwhile)."""
+        started = time.perf_counter()
+        fresh = live.vector.rebuilt()
+        with self._lock:
+            live.vector = fresh
+        logger.info("index %s: vector index rebuilt without tombstones (%d %s rows) in %.1fs",
+                    live.version, len(fresh), fresh.kind, time.perf_counter() - started)  # fmt: skip
 
     def catch_up(self) -> RefreshStats | None:
         """What a long-running server calls every second: load a newly published version, take

@@ -318,6 +318,26 @@ def test_the_filter_row_map_is_patched_after_changes_as_a_recomputation_gives_it
         assert np.array_equal(live.vector_rows(), live.vector.rows_of(live.table.ids))
 
 
+def test_a_deferred_rebuild_is_built_beside_the_index_it_replaces(kind: str) -> None:
+    """With `compact` off, tombstones past rebuild_dead_fraction stay until the caller builds
+    `rebuilt()`: a new index with the same answers, the old one untouched meanwhile."""
+    vectors = normalised(np.random.default_rng(9).standard_normal((60, 8)))
+    names = [f"p{i}" for i in range(60)]
+    index = VectorIndex.build(names, vectors, 8, KINDS[kind])
+    index.delete(names[:20], compact=False)
+    index.upsert(["p20"], vectors[:1], compact=False)
+    assert index.due_for_rebuild
+    generation, layout = index.generation, index.layout
+    fresh = index.rebuilt()
+    assert (index.generation, index.layout) == (generation, layout)
+    assert fresh is not index and not fresh.due_for_rebuild
+    assert sorted(fresh.product_ids()) == sorted(index.product_ids())
+    queries = vectors[20:30]
+    assert [ids(h) for h in fresh.search(queries, 5)] == [ids(h) for h in index.search(queries, 5)]
+    index.delete(names[21:25])  # compacting by default, as before
+    assert not index.due_for_rebuild and index.layout != layout
+
+
 DELTA_CONFIGS = {
     name: config.model_copy(update={"delta_max_fraction": 0.5}) for name, config in KINDS.items()
 }

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
 
 from shelfwise.config import FusionConfig, Settings, VectorConfig
+from shelfwise.index import VectorIndex
 from shelfwise.models import CachedEncoder
 from shelfwise.records import Filters, PriceRange, Product, SearchRequest
 from shelfwise.search import IndexNotReadyError, SearchEngine
@@ -204,6 +206,37 @@ def test_persists_write_vector_deltas_that_a_reopen_applies(minilm, tmp_path: Pa
     assert _top(second, "teapot", mode="vector")[0] == "tp1"
     assert "kt1" not in _top(second, "electric kettle", mode="vector")
     second.close()
+
+
+def test_the_vector_rebuild_after_many_deletes_lets_searches_go_on(
+    minilm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = MemoryStore()
+    store.upsert(CATALOG)
+    vector = VectorConfig(rebuild_dead_fraction=0.2)
+    encoder = CachedEncoder(minilm, MemoryEmbeddingCache())
+    engine = SearchEngine(store, encoder, tmp_path / "idx", vector=vector)
+    engine.open()
+    old = engine._live.vector  # noqa: SLF001
+    build = VectorIndex.rebuilt
+    answered: list[str] = []
+
+    def rebuilt_while_searching(index: VectorIndex) -> VectorIndex:
+        search = threading.Thread(target=lambda: answered.extend(_top(engine, "coffee maker", mode="vector")))
+        search.start()
+        search.join(timeout=30)  # blocks forever if the refresh held the search lock here
+        assert not search.is_alive(), "a search waited for the vector rebuild"
+        return build(index)
+
+    monkeypatch.setattr(VectorIndex, "rebuilt", rebuilt_while_searching)
+    store.delete(["hp2", "eb1"])
+    engine.refresh()
+    assert answered[0] == "cf1"  # answered by the old index, during the build
+    assert engine._live.vector is not old  # noqa: SLF001
+    assert not engine._live.vector.due_for_rebuild  # noqa: SLF001
+    assert "hp2" not in _top(engine, "wired studio headphones", mode="vector")
+    assert _top(engine, "coffee maker", mode="vector")[0] == "cf1"
+    engine.close()
 
 
 def test_second_process_reads_while_the_owner_catches_up(minilm, tmp_path: Path) -> None:
