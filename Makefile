@@ -24,7 +24,7 @@ test: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
 lint: install
-	$(VENV)/bin/ruff check shelfwise tests
+	$(VENV)/bin/ruff check shelfwise tests benchmarks
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR)

@@ -23,7 +23,8 @@ significant at 5% (power) and, of those, the share with the right sign (treatmen
 The unit is a signed-in user (`--unit user`, the default; anonymous shoppers are not assigned and
 get the control's ranker) or a visit (`--unit session`).
 
-    .venv/bin/python benchmarks/ab_closed_loop.py --aa 200 --worlds 4 --ab 20 --shoppers 4000 --days 30 --seed 20261203
+    .venv/bin/python benchmarks/ab_closed_loop.py --aa 200 --worlds 4 --ab 20 --shoppers 4000 \
+        --days 30 --seed 20261203
 """
 
 from __future__ import annotations
