@@ -110,7 +110,8 @@ class VectorConfig(BaseModel):
         description="a persist writes only the rows changed since the last save (a delta file) while "
         "the deltas since the last whole save hold at most this share of its rows; beyond it the "
         "index is saved whole again. 0 saves it whole every time. Opening replays the deltas: IVF "
-        "and flat cheaply, HNSW by inserting each row into the graph",
+        "and flat at about 0.1 ms a row, HNSW by inserting each row into the graph (about 2 ms a "
+        "row; set 0.005 or 0 for HNSW where servers restart often)",
     )
 
 
