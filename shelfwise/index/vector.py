@@ -256,13 +256,17 @@ class VectorIndex:
     def save(self, path: Path) -> None:
         """Write the index to folder `path`; each file appears whole or not at all. After a save
         to the same folder, only the changes since then are written (a delta file), while the
-        deltas stay within `delta_max_fraction` of the rows and no rebuild renumbered them."""
+        deltas stay within `delta_max_fraction` of the rows (and `hnsw_delta_max_rows` for HNSW,
+        whose deltas are slow to replay) and no rebuild renumbered them."""
         saved = self._saved
         if saved is not None and saved.path == path.resolve() and saved.layout == self._layout:
             pending = len(self._ids) - saved.rows + len(self._replaced_since_save)
             if not pending and not self._dead_since_save:
                 return
-            within = saved.delta_rows + pending <= self._config.delta_max_fraction * saved.rows
+            delta_rows = saved.delta_rows + pending
+            within = delta_rows <= self._config.delta_max_fraction * saved.rows and (
+                self._kind != "hnsw" or delta_rows <= self._config.hnsw_delta_max_rows
+            )
             if within and saved.deltas < MAX_DELTAS:
                 self._save_delta(saved)
                 return

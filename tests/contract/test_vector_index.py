@@ -409,6 +409,20 @@ class TestDeltaSaves:
         assert not [name for name in saved_files(tmp_path) if name.startswith("delta-")]
         same_answers(VectorIndex.load(tmp_path, DELTA_CONFIGS[kind]), index, vectors[:10])
 
+    def test_hnsw_deltas_stop_at_the_rows_an_open_replays_quickly(self, kind: str, tmp_path: Path) -> None:
+        config = DELTA_CONFIGS[kind].model_copy(update={"hnsw_delta_max_rows": 8})
+        vectors = normalised(np.random.default_rng(3).standard_normal((120, 8)))
+        index = VectorIndex.build([f"p{i}" for i in range(120)], vectors, 8, config)
+        index.save(tmp_path)
+        self.changes(index, 1)  # 5 changed rows: within the cap
+        index.save(tmp_path)
+        assert "delta-00001.npz" in saved_files(tmp_path)
+        self.changes(index, 2)  # 10 rows since the whole save: past it for HNSW only
+        index.save(tmp_path)
+        deltas = [name for name in saved_files(tmp_path) if name.startswith("delta-")]
+        assert deltas == ([] if kind == "hnsw" else ["delta-00001.npz", "delta-00002.npz"])
+        same_answers(VectorIndex.load(tmp_path, config), index, vectors[:10])
+
     def test_a_rebuild_saves_whole(self, kind: str, tmp_path: Path) -> None:
         index, vectors = random_index(kind)
         index.save(tmp_path)
