@@ -110,15 +110,15 @@ class VectorConfig(BaseModel):
         description="a persist writes only the rows changed since the last save (a delta file) while "
         "the deltas since the last whole save hold at most this share of its rows; beyond it the "
         "index is saved whole again. 0 saves it whole every time. Opening replays the deltas: IVF "
-        "and flat at about 0.1 ms a row, HNSW by inserting each row into the graph (about 2 ms a "
+        "and flat at about 0.1 ms a row, HNSW by inserting each row into the graph (0.7-2 ms a "
         "row, so HNSW deltas are also capped by hnsw_delta_max_rows)",
     )
     hnsw_delta_max_rows: int = Field(
         default=5_000, ge=0,
         description="an HNSW index is saved whole again once its deltas hold more rows than this: "
-        "opening replays each delta row by inserting it into the graph, about 2 ms a row on 2 "
-        "cores, so 5,000 rows add about 10 s to an open (a whole save of a million 384-d rows "
-        "writes about 1.8 GB)",
+        "opening replays each delta row by inserting it into the graph, 0.7 ms a row on 2 idle "
+        "cores (2 ms beside a training job), so 5,000 rows add 3.5-10 s to an open (a whole save "
+        "of a million 384-d rows writes about 1.8 GB)",
     )
 
 
