@@ -23,6 +23,7 @@ import numpy as np
 
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.fusion import FusedCandidate, order_key
+from shelfwise.search.title_match import TITLE_FEATURES, title_features
 
 FEATURES: tuple[str, ...] = (
     "weighted_score",
@@ -43,7 +44,16 @@ FEATURES: tuple[str, ...] = (
     "numbers_in_title",
     "title_precision",
     "query_pairs_in_title",
+    "idf_coverage",
+    "max_missing_idf",
+    "fuzzy_coverage",
+    "trigram_jaccard",
+    "head_position",
+    "extra_numbers",
+    "match_span",
+    "max_missing_idf_fuzzy",
 )
+TITLE_COLUMNS = [FEATURES.index(name) for name in TITLE_FEATURES]
 MODEL_FILE = "model.txt"
 MANIFEST_FILE = "manifest.json"
 ABSENT_RANK = 1000
@@ -89,30 +99,9 @@ def candidate_features(candidates: Sequence[FusedCandidate], evidence: QueryEvid
     out[:, 10] = (lexical_rank < ABSENT_RANK) & (vector_rank < ABSENT_RANK)
     out[:, 11] = best_bm25
     out[:, 12] = best_cosine
-    out[:, [9, 13, 14, 15, 16, 17]] = [_title_match(c.product_id, evidence) for c in candidates]
+    titled = title_features([c.product_id for c in candidates], evidence.terms, evidence.titles)
+    out[:, TITLE_COLUMNS] = titled
     return out
-
-
-def _title_match(product_id: str, evidence: QueryEvidence) -> tuple[float, ...]:
-    """(title terms, head term found, first term found, share of the query's numbers found,
-    share of the title's terms that the query asks for, share of the query's adjacent term pairs
-    found adjacent in the title); the head term is the last one, which in product queries is
-    usually the kind of product ("deck paint")."""
-    if evidence.titles is None:
-        return (0.0, 0.0, 0.0, -1.0, 0.0, -1.0)
-    title = evidence.titles.terms_of(product_id)
-    terms = evidence.terms
-    numbers = [t for t in terms if any(ch.isdigit() for ch in t)]
-    pairs = list(zip(terms, terms[1:], strict=False))
-    title_pairs = evidence.titles.pairs_of(product_id) if pairs else frozenset()
-    return (
-        float(len(title)),
-        float(bool(terms) and terms[-1] in title),
-        float(bool(terms) and terms[0] in title),
-        sum(t in title for t in numbers) / len(numbers) if numbers else -1.0,
-        len(title & set(terms)) / len(title) if title else 0.0,
-        sum(p in title_pairs for p in pairs) / len(pairs) if pairs else -1.0,
-    )
 
 
 class LearnedFusion:

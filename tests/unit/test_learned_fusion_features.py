@@ -46,6 +46,8 @@ def test_features_have_known_values() -> None:
     np.testing.assert_allclose(col["numbers_in_title"], [-1, -1])  # the query has no numbers
     np.testing.assert_allclose(col["title_precision"], [2 / 3, 1.0], rtol=1e-6)
     np.testing.assert_allclose(col["query_pairs_in_title"], [1, 0])  # "wool coat" is a phrase of a only
+    np.testing.assert_allclose(col["fuzzy_coverage"], [1, 0.5])  # the title-match columns are filled
+    np.testing.assert_allclose(col["head_position"], [1, 0])
     sized = candidate_features(CANDIDATES[:1], QueryEvidence(("coat", "40"), _terms()))
     assert sized[0, FEATURES.index("numbers_in_title")] == 0.0
     assert candidate_features([], QueryEvidence((), None)).shape == (0, len(FEATURES))
