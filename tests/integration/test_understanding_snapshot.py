@@ -73,7 +73,9 @@ def test_a_reopened_index_loads_the_saved_understanding(
 
 
 def test_a_snapshot_made_with_other_parts_is_rebuilt(store: MemoryStore, tmp_path: Path) -> None:
-    _engine(store, tmp_path / "idx", suggest=False).open()
+    first = _engine(store, tmp_path / "idx", suggest=False)
+    first.open()
+    first.close()  # else it may still hold the index's writer lock, and the next one only reads
     engine = _engine(store, tmp_path / "idx")
     engine.open()
     understanding = engine._require().understanding
