@@ -35,23 +35,11 @@ FEATURES: tuple[str, ...] = (
     "vector_log_rank",
     "coverage",
     "query_terms",
-    "title_terms",
+    TITLE_FEATURES[0],  # title_terms: here, where it was before the other title features came
     "found_by_both",
     "best_bm25",
     "best_cosine",
-    "head_term_in_title",
-    "first_term_in_title",
-    "numbers_in_title",
-    "title_precision",
-    "query_pairs_in_title",
-    "idf_coverage",
-    "max_missing_idf",
-    "fuzzy_coverage",
-    "trigram_jaccard",
-    "head_position",
-    "extra_numbers",
-    "match_span",
-    "max_missing_idf_fuzzy",
+    *TITLE_FEATURES[1:],
 )
 TITLE_COLUMNS = [FEATURES.index(name) for name in TITLE_FEATURES]
 MODEL_FILE = "model.txt"
