@@ -47,6 +47,7 @@ TITLE_FEATURES: tuple[str, ...] = (
     "match_span",
     "max_missing_idf_fuzzy",
 )
+_COLUMN = {name: i for i, name in enumerate(TITLE_FEATURES)}
 WITHOUT_TITLES = np.array([0.0, 0.0, 0.0, -1.0, 0.0, -1.0, 0.0, 0.0, 0.0, 0.0, -1.0, -1.0, 0.0, 0.0])
 
 
@@ -150,7 +151,7 @@ class _Matcher:
     def features(self, product_ids: Sequence[str]) -> np.ndarray:
         flat = _Flat.of(product_ids, self.titles)
         out = np.zeros((flat.n, len(TITLE_FEATURES)))
-        column = {name: i for i, name in enumerate(TITLE_FEATURES)}
+        column = _COLUMN
         wanted = np.isin(flat.key_code, self.codes)
         distinct = np.bincount(flat.key_seg, minlength=flat.n)
         out[:, column["title_terms"]] = distinct
