@@ -762,6 +762,44 @@ def train_reranker_student_command(
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"student": {"history"}}}))
 
 
+@train_app.command("encoder-student")
+def train_encoder_student_command(
+    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
+    judgments: Annotated[
+        Path | None,
+        typer.Option(help="optional TSV of judged queries: also judge how the student ranks", exists=True),
+    ] = None,
+    product_columns: Annotated[
+        list[str] | None, typer.Option("--product-column", help="FIELD=COLUMN (repeatable)")
+    ] = None,
+    layers: Annotated[int, typer.Option(min=1, help="transformer layers the student keeps")] = 2,
+    epochs: Annotated[int, typer.Option(min=1)] = 2,
+    max_texts: Annotated[int, typer.Option(min=2, help="catalog texts drawn for training")] = 100_000,
+    min_cosine: Annotated[
+        float, typer.Option(help="mean cosine to the encoder on held-out texts the student must reach")
+    ] = 0.9,
+    max_relative_loss: Annotated[
+        float, typer.Option(help="with --judgments: share of the encoder's vector NDCG@10 it may lose")
+    ] = 0.05,
+    seed: int = 13,
+    data_dir: DataDir = None,
+) -> None:
+    """Distil the active bi-encoder into a document student with fewer layers that encodes the
+    catalog several times faster (queries keep the full encoder); published when it stays close."""
+    from shelfwise.train import DocumentStudentConfig, train_encoder_student
+
+    config = DocumentStudentConfig(layers=layers, epochs=epochs, max_texts=max_texts, min_cosine=min_cosine,
+                                   max_relative_loss=max_relative_loss, seed=seed)  # fmt: skip
+    try:
+        artifact = train_encoder_student(
+            _settings(data_dir).data_dir, products, config, judgments=judgments,
+            product_columns=_pairs(product_columns), log=lambda line: console.print(line),
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"history"}}))
+
+
 @train_app.command("fusion")
 def train_fusion_command(
     products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],

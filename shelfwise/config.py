@@ -44,6 +44,13 @@ class EncoderConfig(BaseModel):
         "a quarter of its size, -0.6% hybrid NDCG@10 on Home Depot (docs/benchmarks.md); fp32 "
         "gives torch's vectors",
     )
+    document_student: bool = Field(
+        default=True,
+        description="encode catalog texts with the data folder's published document student "
+        "(`shelfwise train encoder-student`: a few of the encoder's layers trained to place texts "
+        "where the encoder does, several times faster) when it was distilled from the active "
+        "encoder; queries always use the encoder itself",
+    )
 
     @model_validator(mode="after")
     def _int8_runs_on_onnx(self) -> EncoderConfig:

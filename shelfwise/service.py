@@ -31,7 +31,7 @@ from shelfwise.impressions import (
     open_impression_log,
 )
 from shelfwise.index import IndexManifest
-from shelfwise.models import CachedEncoder, Encoder, load_encoder, onnx_root_of
+from shelfwise.models import CachedEncoder, Encoder
 from shelfwise.models.reranker import load_reranker
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.answer_cache import AnswerCache, AnswerCacheStats
@@ -46,7 +46,7 @@ from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.service_personal import PersonalStages, actor_of
 from shelfwise.store import EmbeddingCache, ReadCachedStore, Store, open_embedding_cache, open_store
 from shelfwise.train.fusion import active_fusion
-from shelfwise.train.jobs import active_encoder_path, active_reranker_path
+from shelfwise.train.jobs import active_reranker_path, data_dir_encoder
 
 logger = logging.getLogger(__name__)
 
@@ -136,9 +136,7 @@ class Shelfwise(PersonalStages):
         self._answers = self._answer_cache(settings.recommend, settings.data_dir)
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
         if encoder is None:
-            encoder = load_encoder(
-                settings.encoder, active_encoder_path(settings.data_dir), onnx_root_of(settings.data_dir)
-            )
+            encoder = data_dir_encoder(settings.encoder, settings.data_dir)
         self.encoder = CachedEncoder(encoder, cache)
         if reranker is None:
             reranker = load_reranker(settings.rerank, active_reranker_path(settings.data_dir))

