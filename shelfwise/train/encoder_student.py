@@ -103,6 +103,7 @@ class DocumentStudentTrainer:
         self.log = log
         self.model, self.layers_kept, self.teacher_layers = student_network(teacher.folder, config.layers)
         self._max_length = int(self.model[0].max_seq_length)
+        self._placed: dict[str, np.ndarray] = {}  # the encoder's vectors of the training sample
 
     def student_vectors(self, texts: Sequence[str], batch_size: int = 128) -> np.ndarray:
         """The student's vectors (torch, fp32), batches sorted by length."""
@@ -139,6 +140,7 @@ class DocumentStudentTrainer:
         started = time.perf_counter()
         teacher_vectors = self.teacher.encode(sample, kind="document")
         teacher_seconds = time.perf_counter() - started
+        self._placed = dict(zip(sample, teacher_vectors, strict=True))
         self.log(f"the encoder placed {len(sample)} catalog texts in {teacher_seconds:.0f}s; student: "
                  f"layers {self.layers_kept} of its {self.teacher_layers}")  # fmt: skip
         held_targets = teacher_vectors[:held_count]
@@ -212,8 +214,11 @@ class DocumentStudentTrainer:
         texts = [text for _, text in pool]
         queries = self.teacher.encode([judgments.queries[q] for q in judgments.query_ids], kind="query")
         scores = {}
-        for name, catalog in (("teacher", self.teacher.encode(texts, kind="document")),
-                              ("student", self.student_vectors(texts))):  # fmt: skip
+        missing = sorted({t for t in texts if t not in self._placed})
+        if missing:
+            self._placed.update(zip(missing, self.teacher.encode(missing, kind="document"), strict=True))
+        teacher_catalog = np.stack([self._placed[t] for t in texts])
+        for name, catalog in (("teacher", teacher_catalog), ("student", self.student_vectors(texts))):
             scores[name] = vector_ndcg10(queries, catalog, ids, judgments)
         self.log(f"vector NDCG@10 of {len(judgments.query_ids)} judged queries over {len(ids)} products: "
                  f"encoder {scores['teacher']:.4f}, student {scores['student']:.4f}")
