@@ -10,7 +10,10 @@ that a change of machine load hits all of them alike; the median round is report
         --queries runs/hd/validation_queries.tsv --data-dir runs/hd --texts 4000 --rounds 3
 
 `--data-dir` takes that folder's active (fine-tuned) encoder and its ONNX exports; without it the
-bundled all-MiniLM-L6-v2 is measured, with exports in a temporary folder.
+bundled all-MiniLM-L6-v2 is measured, with exports in a temporary folder. When the folder has a
+published document student (`shelfwise train encoder-student`), or `--student DIR` names one, the
+student is timed too ("student onnx-int8", what a data folder serves its catalog texts with, and
+"student onnx-fp32"); its cosine to fp32 is then its distance from the full encoder's vectors.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, required=True, help="TSV with a query column")
     parser.add_argument("--data-dir", type=Path, help="use this folder's active encoder")
     parser.add_argument("--model", type=Path, help="a sentence-transformers folder (e.g. a pruned one)")
+    parser.add_argument("--student", type=Path,
+                        help="a document student's folder (default: the data folder's published one)")
     parser.add_argument("--texts", type=int, default=4000)
     parser.add_argument("--query-count", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
@@ -74,9 +79,10 @@ def main() -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from shelfwise.train import active_encoder_path
+    from shelfwise.train import active_document_student, active_encoder_path
 
     active = active_encoder_path(args.data_dir) if args.data_dir else None
+    student = args.student or (active_document_student(args.data_dir) if args.data_dir else None)
     folder = args.model or active or bundled_minilm_path()
     root = onnx_root_of(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="onnx-"))
     titles = read_column(args.products, "title", args.texts)
@@ -89,6 +95,11 @@ def main() -> None:
         "onnx-int8": SentenceTransformerEncoder(folder, threads=args.threads, onnx_root=root,
                                                 precision="int8", batch_size=args.batch_size),
     }
+    if student is not None:
+        for precision in ("int8", "fp32"):
+            variants[f"student onnx-{precision}"] = SentenceTransformerEncoder(
+                student, threads=args.threads, onnx_root=root, precision=precision, onnx_documents=True,
+                batch_size=args.batch_size, name=f"document-student:{student.name}")
     for size in args.other_batch_sizes:
         variants[f"onnx-int8 batch {size}"] = SentenceTransformerEncoder(
             folder, threads=args.threads, onnx_root=root, precision="int8", batch_size=size
@@ -112,6 +123,10 @@ def main() -> None:
     sizes = {"sentence-transformers fp32": sum(p.stat().st_size for p in folder.glob("*.safetensors")),
              "onnx-fp32": onnx_path_for(root, variants["onnx-fp32"].version, "fp32").stat().st_size,
              "onnx-int8": onnx_path_for(root, variants["onnx-fp32"].version, "int8").stat().st_size}
+    if student is not None:
+        for precision in ("int8", "fp32"):
+            sizes[f"student onnx-{precision}"] = onnx_path_for(
+                root, variants["student onnx-fp32"].version, precision).stat().st_size
     # queries: one at a time, one thread, as a search request encodes them
     torch.set_num_threads(1)
     torch_small = SentenceTransformerEncoder(folder, threads=1)
@@ -130,7 +145,8 @@ def main() -> None:
         results[name].update({"texts_per_s": round(median, 1),
                               "x_sentence_transformers": round(median / anchor, 2),
                               "rounds": [round(r, 1) for r in measured], "bytes": sizes.get(name)})
-    report = {"model": str(folder), "texts": len(titles), "queries": len(queries), "threads": args.threads,
+    report = {"model": str(folder), "student": student and str(student),
+              "texts": len(titles), "queries": len(queries), "threads": args.threads,
               "date": time.strftime("%Y-%m-%d %H:%M"), "machine": describe_machine().model_dump(),
               "results": results}
     print(json.dumps(report, indent=2))

@@ -179,15 +179,17 @@ class VectorIndex:
 
     def rebuild(self) -> None:
         """Drop tombstones and pick the kind again for the current size, in place."""
-        self._reset(*self._live_rows())
+        self._reset(*self.live_rows())
 
     def rebuilt(self) -> VectorIndex:
         """A new index of the live rows (tombstones dropped, kind picked again by size). This
         one only is read meanwhile, so searches can go on with it until the new one replaces it
         (at a million products an IVF build takes about 90 s)."""
-        return VectorIndex.build(*self._live_rows(), self._dim, self._config)
+        return VectorIndex.build(*self.live_rows(), self._dim, self._config)
 
-    def _live_rows(self) -> tuple[list[str], np.ndarray]:
+    def live_rows(self) -> tuple[list[str], np.ndarray]:
+        """The live ids in row order and a copy of their vectors: what `rebuilt` builds from, for
+        a caller that builds the new index (`VectorIndex.build`) while this one keeps changing."""
         live = sorted(self._rows.items(), key=lambda item: item[1])
         matrix = self._vectors(np.array([row for _, row in live], dtype=np.int64))
         return [product_id for product_id, _ in live], matrix

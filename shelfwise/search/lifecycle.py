@@ -9,6 +9,11 @@ catalog. It is rebuilt in a background thread after a persist once the store has
 `understanding_interval` changes since it was built (`persist_every`, or a share of the catalog
 when that is more), saved into the version folder, and swapped in when done; read-only
 processes load the writer's newer snapshot as they catch up.
+
+The vector index drops its tombstones (deleted products, old vectors of changed texts) by a
+rebuild once they pass `vector.rebuild_dead_fraction`. That also runs in a background thread:
+refreshes go on changing the old index while the new one is built, and their changes are
+replayed onto the new one before it is swapped in, so a write never waits for the rebuild.
 """
 
 from __future__ import annotations
@@ -76,6 +81,9 @@ class LiveIndex:
     understanding_seq: int = 0
     """the store sequence number at which `understanding`'s products were read"""
     unsaved_changes: int = 0
+    vector_journal: set[str] | None = None
+    """while a vector rebuild runs in the background: the ids whose vectors changed since it
+    read the rows it builds from, replayed onto the new index before it is swapped in"""
     writable: bool = True
     """False when another process owns the files: changes stay in memory, lexical lags."""
     _vector_rows: tuple[ProductTable, VectorIndex, int, np.ndarray] | None = field(default=None, repr=False)
@@ -152,6 +160,7 @@ class IndexLifecycle:
         self._understanding_builds = CoalescingWorker(
             self._rebuild_understanding, "query understanding build"
         )
+        self._vector_rebuilds = CoalescingWorker(self._rebuild_vectors, "vector index rebuild")
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -333,6 +342,8 @@ class IndexLifecycle:
                 live.manifest = live.manifest.model_copy(
                     update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
                 )
+            if live.vector_journal is not None:
+                live.vector_journal.update([p.product_id for p in retext] + deleted)
             live.text_hashes.update(hashes)
             for pid in deleted:
                 live.text_hashes.pop(pid, None)
@@ -341,20 +352,48 @@ class IndexLifecycle:
                 live.terms.remove(deleted)
             live.unsaved_changes += len(changes)
             if live.vector.due_for_rebuild:
-                self._rebuild_vectors(live)
+                self._vector_rebuilds.request()
             if live.writable and live.unsaved_changes >= self.persist_every:
                 self._persist(live)
             return RefreshStats(len(upserted), len(deleted), encoded, changes[-1].seq)
 
-    def _rebuild_vectors(self, live: LiveIndex) -> None:
-        """Replace the vector index by one without its tombstones, built while searches go on
-        reading the old one (the writer lock keeps other writes out meanwhile)."""
+    def _rebuild_vectors(self) -> None:
+        """The background job that drops the vector index's tombstones once they are due.
+
+        The live rows are read under the writer lock; the new index is built from them outside
+        every lock (at a million products an IVF build takes about 90 s), while searches read
+        the old index and refreshes go on changing it, noting each id they touch in
+        `vector_journal`. Under the writer lock again, those ids' current vectors (or their
+        deletion) are applied to the new index, which then replaces the old one."""
+        with self._write_lock:
+            live = self._live
+            if live is None or not live.vector.due_for_rebuild:
+                return
+            old = live.vector
+            ids, matrix = old.live_rows()
+            live.vector_journal = set()
         started = time.perf_counter()
-        fresh = live.vector.rebuilt()
-        with self._lock:
-            live.vector = fresh
-        logger.info("index %s: vector index rebuilt without tombstones (%d %s rows) in %.1fs",
-                    live.version, len(fresh), fresh.kind, time.perf_counter() - started)  # fmt: skip
+        try:
+            fresh = VectorIndex.build(ids, matrix, old.dim, self.vector_config)
+            del ids, matrix
+            with self._write_lock:
+                if self._live is not live or live.vector is not old or live.vector_journal is None:
+                    return  # the version was replaced or closed meanwhile
+                touched = sorted(live.vector_journal)
+                present = [pid for pid in touched if pid in old]
+                if present:
+                    fresh.upsert(present, old.vectors_for(present), compact=False)
+                fresh.delete([pid for pid in touched if pid not in old], compact=False)
+                with self._lock:
+                    live.vector = fresh
+                live.vector_journal = None
+                live.unsaved_changes += 1  # the saved files still hold the tombstones
+        finally:
+            with self._write_lock:
+                live.vector_journal = None
+        logger.info("index %s: vector index rebuilt without tombstones (%d %s rows) in %.1fs, "
+                    "%d changes made meanwhile replayed", live.version, len(fresh), fresh.kind,
+                    time.perf_counter() - started, len(touched))  # fmt: skip
 
     def catch_up(self) -> RefreshStats | None:
         """What a long-running server calls every second: load a newly published version, take
@@ -434,9 +473,19 @@ class IndexLifecycle:
         """Block until no background understanding build is running or due; False on timeout."""
         return self._understanding_builds.wait(timeout)
 
+    def wait_for_vector_rebuild(self, timeout: float | None = None) -> bool:
+        """Block until no background vector rebuild is running or due; False on timeout."""
+        return self._vector_rebuilds.wait(timeout)
+
+    @property
+    def rebuilding_vectors(self) -> bool:
+        """True while the vector index is being rebuilt without its tombstones in the background."""
+        return self._vector_rebuilds.busy
+
     def close(self) -> None:
         """Persist pending changes and release the index files (and the writer's lock). A
-        running understanding build is finished first; none is started."""
+        running understanding build or vector rebuild is finished first; none is started."""
+        self._vector_rebuilds.wait()
         self._understanding_builds.wait()
         with self._write_lock, self._lock:
             if self._live is not None:

@@ -208,9 +208,12 @@ def test_persists_write_vector_deltas_that_a_reopen_applies(minilm, tmp_path: Pa
     second.close()
 
 
-def test_the_vector_rebuild_after_many_deletes_lets_searches_go_on(
+def test_the_vector_rebuild_after_many_deletes_lets_searches_and_writes_go_on(
     minilm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The rebuild that drops tombstones runs in the background: while it builds, searches are
+    answered by the old index and refreshes are applied at once; the changes they made are
+    replayed onto the new index before it is swapped in."""
     store = MemoryStore()
     store.upsert(CATALOG)
     vector = VectorConfig(rebuild_dead_fraction=0.2)
@@ -218,25 +221,39 @@ def test_the_vector_rebuild_after_many_deletes_lets_searches_go_on(
     engine = SearchEngine(store, encoder, tmp_path / "idx", vector=vector)
     engine.open()
     old = engine._live.vector  # noqa: SLF001
-    build = VectorIndex.rebuilt
-    answered: list[str] = []
+    build = VectorIndex.build
+    building, release = threading.Event(), threading.Event()
 
-    def rebuilt_while_searching(index: VectorIndex) -> VectorIndex:
-        search = threading.Thread(target=lambda: answered.extend(_top(engine, "coffee maker", mode="vector")))
-        search.start()
-        search.join(timeout=30)  # blocks forever if the refresh held the search lock here
-        assert not search.is_alive(), "a search waited for the vector rebuild"
-        return build(index)
+    def slow_build(*args, **kwargs) -> VectorIndex:  # noqa: ANN002, ANN003
+        building.set()
+        assert release.wait(timeout=30), "the test never let the build finish"
+        return build(*args, **kwargs)
 
-    monkeypatch.setattr(VectorIndex, "rebuilt", rebuilt_while_searching)
+    monkeypatch.setattr(VectorIndex, "build", slow_build)
     store.delete(["hp2", "eb1"])
-    engine.refresh()
-    assert answered[0] == "cf1"  # answered by the old index, during the build
-    assert engine._live.vector is not old  # noqa: SLF001
-    assert not engine._live.vector.due_for_rebuild  # noqa: SLF001
+    engine.refresh()  # returns at once: the rebuild is due, and runs in the background
+    assert building.wait(timeout=30) and engine.rebuilding_vectors
+    assert engine._live.vector is old  # noqa: SLF001
+    assert _top(engine, "coffee maker", mode="vector")[0] == "cf1"  # the old index answers
+    store.upsert([Product(product_id="tp1", title="Brewly Ceramic Teapot")])
+    store.delete(["kt1"])
+    engine.refresh()  # not held up by the build
+    assert _top(engine, "teapot", mode="vector")[0] == "tp1"
+    release.set()
+    assert engine.wait_for_vector_rebuild(timeout=30)
+    fresh = engine._live.vector  # noqa: SLF001
+    assert fresh is not old and not fresh.due_for_rebuild
+    assert sorted(fresh.product_ids()) == sorted(p.product_id for p in store.iter_products())
+    assert _top(engine, "teapot", mode="vector")[0] == "tp1"  # made during the build, replayed
+    assert "kt1" not in _top(engine, "electric kettle", mode="vector")
     assert "hp2" not in _top(engine, "wired studio headphones", mode="vector")
     assert _top(engine, "coffee maker", mode="vector")[0] == "cf1"
     engine.close()
+    reopened = SearchEngine(store, encoder, tmp_path / "idx", vector=vector)
+    reopened.open()  # the compacted index was saved at close
+    assert not reopened._live.vector.due_for_rebuild  # noqa: SLF001
+    assert _top(reopened, "teapot", mode="vector")[0] == "tp1"
+    reopened.close()
 
 
 def test_second_process_reads_while_the_owner_catches_up(minilm, tmp_path: Path) -> None:
