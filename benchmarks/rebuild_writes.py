@@ -18,6 +18,7 @@ every product the writer added is in the rebuilt index and is its own nearest ne
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import tempfile
 import threading
@@ -144,6 +145,7 @@ def main() -> None:
             "size": args.size, "kind": vector.kind, "deleted": len(doomed),
             "delete_refresh_s": round(delete_step, 2),
             "rebuild_s": round(swapped - began, 1),
+            "rebuild_steps": dataclasses.asdict(engine.last_vector_rebuild),
             "refreshes_during_rebuild_ms": summary([s for t, s in refreshes if t < swapped]),
             "refreshes_after_ms": summary([s for t, s in refreshes if t >= swapped]),
             "searches_during_rebuild_ms": summary([s for t, s in searches if t < swapped]),

@@ -62,6 +62,20 @@ class RefreshStats:
     store_seq: int
 
 
+@dataclass(frozen=True)
+class VectorRebuildStats:
+    """The last background rebuild of the vector index: rows read under the writer lock, the
+    build outside every lock, then the replay of the ids changed meanwhile and the swap, again
+    under the writer lock."""
+
+    rows: int
+    kind: str
+    read_seconds: float
+    build_seconds: float
+    swap_seconds: float
+    replayed: int
+
+
 @dataclass
 class LiveIndex:
     """The index version searches read; replaced as a whole on rebuild."""
@@ -161,6 +175,7 @@ class IndexLifecycle:
             self._rebuild_understanding, "query understanding build"
         )
         self._vector_rebuilds = CoalescingWorker(self._rebuild_vectors, "vector index rebuild")
+        self.last_vector_rebuild: VectorRebuildStats | None = None
 
     # ----- lifecycle -------------------------------------------------------------------------
 
@@ -365,6 +380,7 @@ class IndexLifecycle:
         the old index and refreshes go on changing it, noting each id they touch in
         `vector_journal`. Under the writer lock again, those ids' current vectors (or their
         deletion) are applied to the new index, which then replaces the old one."""
+        began = time.perf_counter()
         with self._write_lock:
             live = self._live
             if live is None or not live.vector.due_for_rebuild:
@@ -372,10 +388,11 @@ class IndexLifecycle:
             old = live.vector
             ids, matrix = old.live_rows()
             live.vector_journal = set()
-        started = time.perf_counter()
+        read = time.perf_counter()
         try:
             fresh = VectorIndex.build(ids, matrix, old.dim, self.vector_config)
             del ids, matrix
+            built = time.perf_counter()
             with self._write_lock:
                 if self._live is not live or live.vector is not old or live.vector_journal is None:
                     return  # the version was replaced or closed meanwhile
@@ -388,12 +405,17 @@ class IndexLifecycle:
                     live.vector = fresh
                 live.vector_journal = None
                 live.unsaved_changes += 1  # the saved files still hold the tombstones
+                swapped = time.perf_counter()
         finally:
             with self._write_lock:
                 live.vector_journal = None
-        logger.info("index %s: vector index rebuilt without tombstones (%d %s rows) in %.1fs, "
-                    "%d changes made meanwhile replayed", live.version, len(fresh), fresh.kind,
-                    time.perf_counter() - started, len(touched))  # fmt: skip
+        self.last_vector_rebuild = VectorRebuildStats(
+            rows=len(fresh), kind=fresh.kind, read_seconds=round(read - began, 3),
+            build_seconds=round(built - read, 3), swap_seconds=round(swapped - built, 3),
+            replayed=len(touched),
+        )  # fmt: skip
+        logger.info("index %s: vector index rebuilt without tombstones: %s",
+                    live.version, self.last_vector_rebuild)  # fmt: skip
 
     def catch_up(self) -> RefreshStats | None:
         """What a long-running server calls every second: load a newly published version, take

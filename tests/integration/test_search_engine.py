@@ -243,6 +243,8 @@ def test_the_vector_rebuild_after_many_deletes_lets_searches_and_writes_go_on(
     assert engine.wait_for_vector_rebuild(timeout=30)
     fresh = engine._live.vector  # noqa: SLF001
     assert fresh is not old and not fresh.due_for_rebuild
+    stats = engine.last_vector_rebuild
+    assert stats is not None and stats.replayed == 2 and stats.rows == len(fresh)  # tp1 added, kt1 deleted
     assert sorted(fresh.product_ids()) == sorted(p.product_id for p in store.iter_products())
     assert _top(engine, "teapot", mode="vector")[0] == "tp1"  # made during the build, replayed
     assert "kt1" not in _top(engine, "electric kettle", mode="vector")
