@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,12 +39,60 @@ class _Vocab:
         return _Vocab(list(self.values), dict(self.codes))
 
 
+class RowMap(Mapping[str, int]):
+    """Product id -> table row: a base dict shared by the tables grown one from another, and
+    the rows added since in a small dict of this table's own. Growing a million-row table thus
+    copies only the recent additions; they are folded into a new base once they pass 1/16 of it."""
+
+    __slots__ = ("_base", "_recent")
+
+    def __init__(self, base: dict[str, int] | None = None, recent: dict[str, int] | None = None) -> None:
+        self._base = {} if base is None else base
+        self._recent = {} if recent is None else recent
+
+    def with_rows(self, added: dict[str, int]) -> RowMap:
+        """A map with `added` too; this one is left as it is."""
+        recent = {**self._recent, **added}
+        if len(recent) * 16 > len(self._base):
+            return RowMap({**self._base, **recent})
+        return RowMap(self._base, recent)
+
+    def __getitem__(self, product_id: str) -> int:
+        row = self._recent.get(product_id)
+        return self._base[product_id] if row is None else row
+
+    def get(self, product_id: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        row = self._recent.get(product_id)
+        return self._base.get(product_id, default) if row is None else row
+
+    def __contains__(self, product_id: object) -> bool:
+        return product_id in self._recent or product_id in self._base
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._base
+        yield from self._recent
+
+    def __len__(self) -> int:
+        return len(self._base) + len(self._recent)
+
+
+class _Growth:
+    """Spare rows past the end of a table's columns, shared by the tables grown one from
+    another: only the newest of them (`newest`, its stamp) may write into them, so an older
+    table, which searches may still read, never sees its columns change."""
+
+    __slots__ = ("newest",)
+
+    def __init__(self, newest: object) -> None:
+        self.newest = newest
+
+
 @dataclass
 class ProductTable:
     """One row per product ever seen; deleted rows stay with live=False until a rebuild."""
 
     ids: list[str] = field(default_factory=list)
-    row_of: dict[str, int] = field(default_factory=dict)
+    row_of: RowMap = field(default_factory=RowMap)
     live: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     price: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
     rating: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
@@ -57,6 +105,8 @@ class ProductTable:
     brands: _Vocab = field(default_factory=_Vocab)
     categories: _Vocab = field(default_factory=_Vocab)
     attribute_values: _Vocab = field(default_factory=_Vocab)
+    _stamp: object = field(default_factory=object, repr=False, compare=False)
+    _growth: _Growth | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def build(cls, products: Iterable[Product]) -> ProductTable:
@@ -73,25 +123,38 @@ class ProductTable:
         attribute columns made every refresh copy 250 MB)."""
         new_ids = [p.product_id for p in upserted if p.product_id not in self.row_of]
         new_ids = list(dict.fromkeys(new_ids))
-        if new_ids:  # every column grows: all are new arrays, written freely
+        stamp = object()
+        if new_ids:  # every column grows: into spare rows past this table's end when it may
             n_old, n_new = len(self.ids), len(self.ids) + len(new_ids)
+            in_place = self._growth is not None and self._growth.newest is self._stamp
+            growth = self._growth if in_place and self._growth is not None else _Growth(stamp)
+            growth.newest = stamp
+
+            def grow(column: np.ndarray, fill: object) -> np.ndarray:
+                return _grow(column, n_new, fill, in_place)
+
             table = ProductTable(
                 ids=self.ids + new_ids,
-                row_of={**self.row_of, **{pid: n_old + i for i, pid in enumerate(new_ids)}},
-                live=_grow(self.live, n_new, False),
-                price=_grow(self.price, n_new, np.nan),
-                rating=_grow(self.rating, n_new, np.nan),
-                in_stock=_grow(self.in_stock, n_new, False),
-                brand=_grow(self.brand, n_new, -1),
-                category=_grow(self.category, n_new, -1),
-                attributes={k: _grow(v, n_new, -1) for k, v in self.attributes.items()},
+                row_of=self.row_of.with_rows({pid: n_old + i for i, pid in enumerate(new_ids)}),
+                live=grow(self.live, False),
+                price=grow(self.price, np.nan),
+                rating=grow(self.rating, np.nan),
+                in_stock=grow(self.in_stock, False),
+                brand=grow(self.brand, -1),
+                category=grow(self.category, -1),
+                attributes={k: grow(v, -1) for k, v in self.attributes.items()},
                 brands=self.brands.copy(),
                 categories=self.categories.copy(),
                 attribute_values=self.attribute_values.copy(),
+                _stamp=stamp,
+                _growth=growth,
             )
-            writer = _RowWriter(table, copy_on_write=False, fresh_from=n_old)
-        else:
-            table = dataclasses.replace(self, attributes=dict(self.attributes))  # shares the columns
+            # rows of the old table in a shared buffer are copied before a write, as below
+            writer = _RowWriter(table, copy_on_write=in_place, fresh_from=n_old)
+        else:  # shares the columns; the spare rows pass to the new table
+            table = dataclasses.replace(self, attributes=dict(self.attributes), _stamp=stamp)
+            if self._growth is not None and self._growth.newest is self._stamp:
+                self._growth.newest = stamp
             writer = _RowWriter(table, copy_on_write=True)
         for product in upserted:
             writer.set_row(table.row_of[product.product_id], product)
@@ -242,7 +305,7 @@ class _RowWriter:
         if _same(array[row], value):
             return
         if self.copy_on_write and column not in self.copied:
-            array = array.copy()
+            array = _with_spare_rows(array)
             setattr(self.table, column, array)
             self.copied.add(column)
         array[row] = value
@@ -253,7 +316,7 @@ class _RowWriter:
             return
         key = f"attribute:{name}"
         if self.copy_on_write and key not in self.copied:
-            columns[name] = columns[name].copy()
+            columns[name] = _with_spare_rows(columns[name])
             self.copied.add(key)
         columns[name][row] = code
 
@@ -278,11 +341,27 @@ def _same(current: object, value: object) -> bool:
     return bool(current == value)
 
 
-def _grow(array: np.ndarray, size: int, fill: object) -> np.ndarray:
-    shape = (size, *array.shape[1:])
-    out = np.full(shape, fill, dtype=array.dtype)
-    out[: len(array)] = array
-    return out
+def _with_spare_rows(array: np.ndarray) -> np.ndarray:
+    """A copy of `array` at the start of a buffer with a quarter more rows, for later growth."""
+    buffer = np.empty((len(array) + len(array) // 4, *array.shape[1:]), dtype=array.dtype)
+    buffer[: len(array)] = array
+    return buffer[: len(array)]
+
+
+def _grow(array: np.ndarray, size: int, fill: object, in_place: bool) -> np.ndarray:
+    """`array` grown to `size` rows, the new ones `fill`. With `in_place`, into the spare rows of
+    the buffer it is the start of, when it has enough; otherwise into a new buffer with a quarter
+    more rows to spare (so appending row by row copies each column O(log n) times)."""
+    base = array.base
+    if (in_place and isinstance(base, np.ndarray) and len(base) >= size and base.shape[1:] == array.shape[1:]
+            and array.__array_interface__["data"][0] == base.__array_interface__["data"][0]):  # fmt: skip
+        out = base[:size]
+        out[len(array) :] = fill
+        return out
+    buffer = np.empty((size + size // 4, *array.shape[1:]), dtype=array.dtype)
+    buffer[: len(array)] = array
+    buffer[len(array) :] = fill
+    return buffer[:size]
 
 
 def _count(codes: np.ndarray, vocab: list[str], limit: int) -> list[FacetValue]:

@@ -29,7 +29,7 @@ class MemoryStore:
             self._seq += 1
             self._products[product.product_id] = product
             self._hashes[product.product_id] = digest
-            self._changes[product.product_id] = Change(self._seq, product.product_id, False)
+            self._record(Change(self._seq, product.product_id, False))
             outcomes.append(UpsertOutcome.INSERTED if previous is None else UpsertOutcome.UPDATED)
         return outcomes
 
@@ -45,7 +45,7 @@ class MemoryStore:
             if self._products.pop(pid, None) is not None:
                 del self._hashes[pid]
                 self._seq += 1
-                self._changes[pid] = Change(self._seq, pid, True)
+                self._record(Change(self._seq, pid, True))
                 gone.append(pid)
         return gone
 
@@ -59,8 +59,19 @@ class MemoryStore:
     def last_seq(self) -> int:
         return self._seq
 
+    def _record(self, change: Change) -> None:
+        """Keep each product's latest change, the dict in sequence order (moved to the end)."""
+        self._changes.pop(change.product_id, None)
+        self._changes[change.product_id] = change
+
     def changes_since(self, seq: int) -> list[Change]:
-        return sorted((c for c in self._changes.values() if c.seq > seq), key=lambda c: c.seq)
+        """Read from the newest back, so a refresh's cost follows the changes, not the catalog."""
+        recent = []
+        for change in reversed(self._changes.values()):
+            if change.seq <= seq:
+                break
+            recent.append(change)
+        return recent[::-1]
 
     def put_document(self, key: str, value: str) -> None:
         self._documents[key] = value

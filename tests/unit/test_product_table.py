@@ -62,6 +62,55 @@ def test_with_changes_is_copy_on_write() -> None:
     assert _ids(table, table.mask(Filters(brands=("Brewly",)))) == ["3"]
 
 
+def _contents(table: ProductTable) -> dict[str, object]:
+    names = ("live", "price", "brand", "category", "in_stock")
+    columns = {name: getattr(table, name).copy() for name in names}
+    columns.update({f"attr:{k}": v.copy() for k, v in table.attributes.items()})
+    return {"ids": list(table.ids), "rows": dict(table.row_of), "columns": columns}
+
+
+def _same_as(table: ProductTable, held: dict[str, object]) -> bool:
+    now = _contents(table)
+    columns = held["columns"]
+    assert isinstance(columns, dict)
+    return now["ids"] == held["ids"] and now["rows"] == held["rows"] and all(
+        np.array_equal(now["columns"][k], v, equal_nan=True) for k, v in columns.items()  # type: ignore[index]
+    ) and set(now["columns"]) == set(columns)  # type: ignore[arg-type]
+
+
+def test_growing_row_by_row_reuses_spare_rows_and_never_changes_an_older_table() -> None:
+    tables = [ProductTable.build(PRODUCTS)]
+    helds = [_contents(tables[0])]
+    for i in range(40):  # new products one refresh at a time, with a change to an old row
+        added = Product(product_id=f"n{i}", title="Lamp", brand=f"B{i % 3}", price=float(i),
+                        category=("Home", "Lighting"), attributes={"color": "amber", "finish": f"f{i}"})
+        changed = PRODUCTS[i % 2].model_copy(update={"price": 1000.0 + i})
+        tables.append(tables[-1].with_changes([added, changed], ["3"] if i == 5 else []))
+        helds.append(_contents(tables[-1]))
+    for table, held in zip(tables, helds, strict=True):
+        assert _same_as(table, held)  # every table still reads what it held when made
+    last = tables[-1]
+    assert len(last.ids) == 44 and last.row_of["n39"] == 43 and "3" in last.row_of and not last.live[2]
+    assert _ids(last, last.mask(Filters(brands=("B1",)))) == [f"n{i}" for i in range(1, 40, 3)]
+    assert last.brand.base is tables[-2].brand.base  # grown in place, not copied
+    assert last.price.base is not None and len(last.price.base) > len(last.ids)  # copied with rows to spare
+
+
+def test_an_older_table_grown_again_does_not_write_into_the_newer_ones_rows() -> None:
+    base = ProductTable.build(PRODUCTS)
+    first = base.with_changes([Product(product_id="a", title="A", brand="Aurelle", price=1.0)], [])
+    first_held = _contents(first)
+    second = base.with_changes([Product(product_id="b", title="B", brand="Norda", price=2.0)], [])
+    assert _same_as(first, first_held)
+    assert second.ids[-1] == "b" and second.price[-1] == 2.0 and first.price[-1] == 1.0
+    replaced = first.with_changes([PRODUCTS[1].model_copy(update={"price": 5.0})], [])  # no new rows
+    # `first` is no longer the newest table: it grows into a copy
+    third = first.with_changes([Product(product_id="c", title="C", price=3.0)], [])
+    fourth = replaced.with_changes([Product(product_id="d", title="D", price=4.0)], [])
+    assert third.price[-1] == 3.0 and fourth.price[-1] == 4.0 and fourth.price[1] == 5.0
+    assert third.ids[-1] == "c" and fourth.ids[-1] == "d" and _same_as(first, first_held)
+
+
 def test_filter_deeper_than_any_path_matches_nothing_and_skip_ignores_case() -> None:
     table = ProductTable.build(PRODUCTS)
     deep = "Clothing > Women > Dresses > A > B > C > D"
