@@ -8,6 +8,8 @@ vector index's writes, a new `ProductTable` (copy on write) and the filter row m
 vectors (no encoding: the encoder's cost is per changed text and measured elsewhere), for price
 changes of `--changes` products, and reports beside them what recomputing the row map in full
 costs (what each refresh did before the map was patched). Lexical (tantivy) writes are left out.
+`--new-products` makes each change a new product (a copy of a catalog product under a new id)
+instead of a price change, so the table grows by `--changes` rows a refresh.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--changes", type=int, nargs="+", default=[1, 100])
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--new-products", action="store_true",
+                        help="each change adds a product (a copy under a new id) instead of changing a price")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     from shelfwise.catalog.demo import generate_demo_catalog
@@ -53,7 +57,11 @@ def main() -> None:
                                                "row_map_full": []}  # fmt: skip
             for repeat in range(args.repeats):
                 picked = rng.choice(size, changes, replace=False)
-                changed = [products[i].model_copy(update={"price": 1.0 + repeat}) for i in picked]
+                if args.new_products:
+                    changed = [products[i].model_copy(update={"product_id": f"new-{changes}-{repeat}-{i}"})
+                               for i in picked]  # fmt: skip
+                else:
+                    changed = [products[i].model_copy(update={"price": 1.0 + repeat}) for i in picked]
                 changed_ids = [p.product_id for p in changed]
                 before = (live.table, live.vector.generation, live.vector.layout)
                 t0 = time.perf_counter()
@@ -68,7 +76,7 @@ def main() -> None:
                 assert np.array_equal(full, live.vector_rows())
                 for name, seconds in zip(timings, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
                     timings[name].append(seconds * 1000)
-            row = {"products": size, "changed": changes,
+            row = {"products": size, "changed": changes, "new_products": args.new_products,
                    **{f"{k}_ms_p50": round(float(np.median(v)), 2) for k, v in timings.items()}}  # fmt: skip
             rows.append(row)
             print(json.dumps(row), flush=True)
