@@ -170,6 +170,11 @@ class VectorIndex:
             self.rebuild()
 
     @property
+    def tombstones(self) -> int:
+        """Rows whose vector was deleted or replaced, still in the index until a rebuild."""
+        return len(self._ids) - len(self._rows)
+
+    @property
     def due_for_rebuild(self) -> bool:
         """More than `rebuild_dead_fraction` of the rows are tombstones, or a flat index has
         outgrown `exact_max_items`."""
@@ -261,18 +266,32 @@ class VectorIndex:
         deltas stay within `delta_max_fraction` of the rows (and `hnsw_delta_max_rows` for HNSW,
         whose deltas are slow to replay) and no rebuild renumbered them."""
         saved = self._saved
-        if saved is not None and saved.path == path.resolve() and saved.layout == self._layout:
-            pending = len(self._ids) - saved.rows + len(self._replaced_since_save)
-            if not pending and not self._dead_since_save:
-                return
-            delta_rows = saved.delta_rows + pending
-            within = delta_rows <= self._config.delta_max_fraction * saved.rows and (
-                self._kind != "hnsw" or delta_rows <= self._config.hnsw_delta_max_rows
-            )
-            if within and saved.deltas < MAX_DELTAS:
-                self._save_delta(saved)
-                return
-        self._save_whole(path)
+        due = self._save_due(path)
+        if due == "delta":
+            assert saved is not None
+            self._save_delta(saved)
+        elif due == "whole":
+            self._save_whole(path)
+
+    def compacts_on_save(self, path: Path) -> bool:
+        """Whether `save(path)` would first rebuild this index in place: a flat index with
+        tombstones saved whole (it writes live rows only). A caller that shares the index with
+        readers builds `rebuilt()` beside it and swaps that in before saving instead."""
+        return self._kind == "flat" and self.tombstones > 0 and self._save_due(path) == "whole"
+
+    def _save_due(self, path: Path) -> str | None:
+        """What `save(path)` writes: "delta", "whole", or None when nothing changed."""
+        saved = self._saved
+        if saved is None or saved.path != path.resolve() or saved.layout != self._layout:
+            return "whole"
+        pending = len(self._ids) - saved.rows + len(self._replaced_since_save)
+        if not pending and not self._dead_since_save:
+            return None
+        delta_rows = saved.delta_rows + pending
+        within = delta_rows <= self._config.delta_max_fraction * saved.rows and (
+            self._kind != "hnsw" or delta_rows <= self._config.hnsw_delta_max_rows
+        )
+        return "delta" if within and saved.deltas < MAX_DELTAS else "whole"
 
     def _save_whole(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)

@@ -175,6 +175,8 @@ class IndexLifecycle:
             self._rebuild_understanding, "query understanding build"
         )
         self._vector_rebuilds = CoalescingWorker(self._rebuild_vectors, "vector index rebuild")
+        self._closing = False
+        """set by close: a vector rebuild that has not read its rows yet does not start"""
         self.last_vector_rebuild: VectorRebuildStats | None = None
 
     # ----- lifecycle -------------------------------------------------------------------------
@@ -187,6 +189,7 @@ class IndexLifecycle:
         returned instead and nothing is built.
         """
         with self._write_lock:
+            self._closing = False
             current = self.registry.current()
             live = None if current is None else self._try_load(*current)
             if live is None:
@@ -239,6 +242,7 @@ class IndexLifecycle:
         """Build a complete new index version off to the side, then publish it atomically.
         Searches keep reading the previous version until the swap."""
         with self._write_lock:
+            self._closing = False
             live = self._build(progress)
             self.registry.publish(live.version)
             self._swap(live)
@@ -347,6 +351,8 @@ class IndexLifecycle:
             if live.writable:
                 live.lexical.upsert(upserted)
                 live.lexical.delete(deleted)
+            if live.vector_journal is not None:  # noted first: a failure below is retried whole
+                live.vector_journal.update([p.product_id for p in retext] + deleted)
             with self._lock:
                 before = (live.table, live.vector.generation, live.vector.layout)
                 if retext:
@@ -357,8 +363,6 @@ class IndexLifecycle:
                 live.manifest = live.manifest.model_copy(
                     update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
                 )
-            if live.vector_journal is not None:
-                live.vector_journal.update([p.product_id for p in retext] + deleted)
             live.text_hashes.update(hashes)
             for pid in deleted:
                 live.text_hashes.pop(pid, None)
@@ -383,7 +387,7 @@ class IndexLifecycle:
         began = time.perf_counter()
         with self._write_lock:
             live = self._live
-            if live is None or not live.vector.due_for_rebuild:
+            if live is None or self._closing or not live.vector.due_for_rebuild:
                 return
             old = live.vector
             ids, matrix = old.live_rows()
@@ -466,8 +470,17 @@ class IndexLifecycle:
 
         Between persists the manifest on disk lags behind: after a crash, `open` replays the
         store's changes since its sequence number (from the embedding cache, so cheaply);
-        nothing accepted by the store is lost.
+        nothing accepted by the store is lost. While a background rebuild is replacing the vector
+        index, nothing is written (the next persist after its swap writes the new index whole).
+        A flat index saved whole drops its tombstones first, beside it: searches never see it
+        rebuilt in place.
         """
+        if live.vector_journal is not None:
+            return
+        if live.vector.compacts_on_save(live.path / "vector"):
+            fresh = live.vector.rebuilt()
+            with self._lock:
+                live.vector = fresh
         live.vector.save(live.path / "vector")
         self.registry.write_manifest(live.path / "manifest.json", live.manifest)
         live.unsaved_changes = 0
@@ -507,6 +520,8 @@ class IndexLifecycle:
     def close(self) -> None:
         """Persist pending changes and release the index files (and the writer's lock). A
         running understanding build or vector rebuild is finished first; none is started."""
+        with self._write_lock:
+            self._closing = True
         self._vector_rebuilds.wait()
         self._understanding_builds.wait()
         with self._write_lock, self._lock:

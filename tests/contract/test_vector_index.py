@@ -485,3 +485,23 @@ class TestDeltaSaves:
         loaded.save(tmp_path)
         assert json.loads((tmp_path / "ids.json").read_text())["format"] == 2
         assert not [name for name in saved_files(tmp_path) if name.startswith("delta-")]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_compacts_on_save_says_when_a_save_would_rebuild_in_place(kind: str, tmp_path: Path) -> None:
+    """Only a flat index with tombstones, saved whole, is rebuilt by its save: a caller that
+    shares the index with readers builds the compacted one beside it instead."""
+    for fraction, whole in ((0.5, False), (0.0, True)):
+        config = KINDS[kind].model_copy(update={"delta_max_fraction": fraction})
+        index = VectorIndex.build(list(TOY), np.stack(list(TOY.values())), DIM, config)
+        folder = tmp_path / f"{fraction}"
+        assert index.compacts_on_save(folder) is False  # never saved there, but nothing is dead
+        index.save(folder)
+        index.delete(["a"], compact=False)
+        index.upsert(["g"], E3[None, :], compact=False)  # a new row: past a fraction of 0
+        assert index.tombstones == 1
+        assert index.compacts_on_save(folder) is (kind == "flat" and whole)
+        before = (index.generation, index.layout)
+        if not index.compacts_on_save(folder):
+            index.save(folder)
+            assert (index.generation, index.layout) == before  # the save left the index as it was

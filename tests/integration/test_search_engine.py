@@ -235,10 +235,13 @@ def test_the_vector_rebuild_after_many_deletes_lets_searches_and_writes_go_on(
     assert building.wait(timeout=30) and engine.rebuilding_vectors
     assert engine._live.vector is old  # noqa: SLF001
     assert _top(engine, "coffee maker", mode="vector")[0] == "cf1"  # the old index answers
+    saved = engine.registry.read_manifest(engine._live.path / "manifest.json").store_seq  # noqa: SLF001
+    engine.persist_every = 1  # the next refresh would persist, but the old index is being replaced
     store.upsert([Product(product_id="tp1", title="Brewly Ceramic Teapot")])
     store.delete(["kt1"])
     engine.refresh()  # not held up by the build
     assert _top(engine, "teapot", mode="vector")[0] == "tp1"
+    assert engine.registry.read_manifest(engine._live.path / "manifest.json").store_seq == saved  # noqa: SLF001
     release.set()
     assert engine.wait_for_vector_rebuild(timeout=30)
     fresh = engine._live.vector  # noqa: SLF001
