@@ -407,7 +407,6 @@ class IndexLifecycle:
                 fresh.delete([pid for pid in touched if pid not in old], compact=False)
                 with self._lock:
                     live.vector = fresh
-                live.vector_journal = None
                 live.unsaved_changes += 1  # the saved files still hold the tombstones
                 swapped = time.perf_counter()
         finally:
