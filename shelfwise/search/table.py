@@ -126,7 +126,7 @@ class ProductTable:
         stamp = object()
         if new_ids:  # every column grows: into spare rows past this table's end when it may
             n_old, n_new = len(self.ids), len(self.ids) + len(new_ids)
-            in_place = self._growth is not None and self._growth.newest is self._stamp
+            in_place = self._may_grow_in_place()
             growth = self._growth if in_place and self._growth is not None else _Growth(stamp)
             growth.newest = stamp
 
@@ -153,7 +153,7 @@ class ProductTable:
             writer = _RowWriter(table, copy_on_write=in_place, fresh_from=n_old)
         else:  # shares the columns; the spare rows pass to the new table
             table = dataclasses.replace(self, attributes=dict(self.attributes), _stamp=stamp)
-            if self._growth is not None and self._growth.newest is self._stamp:
+            if self._growth is not None and self._may_grow_in_place():  # (narrows the type)
                 self._growth.newest = stamp
             writer = _RowWriter(table, copy_on_write=True)
         for product in upserted:
@@ -163,6 +163,10 @@ class ProductTable:
             if row is not None:
                 writer.write("live", row, False)
         return table
+
+    def _may_grow_in_place(self) -> bool:
+        """Whether this is the newest table of its growth chain (only it may use the spare rows)."""
+        return self._growth is not None and self._growth.newest is self._stamp
 
     def rows(self, product_ids: Sequence[str]) -> np.ndarray:
         return np.array([self.row_of[pid] for pid in product_ids], dtype=np.int64)
@@ -341,11 +345,13 @@ def _same(current: object, value: object) -> bool:
     return bool(current == value)
 
 
-def _with_spare_rows(array: np.ndarray) -> np.ndarray:
-    """A copy of `array` at the start of a buffer with a quarter more rows, for later growth."""
-    buffer = np.empty((len(array) + len(array) // 4, *array.shape[1:]), dtype=array.dtype)
+def _with_spare_rows(array: np.ndarray, size: int | None = None) -> np.ndarray:
+    """A copy of `array` as the first `size` rows (default: its own) of a new buffer with a
+    quarter more rows to spare, for later growth; rows past `array`'s are left unwritten."""
+    size = len(array) if size is None else size
+    buffer = np.empty((size + size // 4, *array.shape[1:]), dtype=array.dtype)
     buffer[: len(array)] = array
-    return buffer[: len(array)]
+    return buffer[:size]
 
 
 def _grow(array: np.ndarray, size: int, fill: object, in_place: bool) -> np.ndarray:
@@ -356,12 +362,10 @@ def _grow(array: np.ndarray, size: int, fill: object, in_place: bool) -> np.ndar
     if (in_place and isinstance(base, np.ndarray) and len(base) >= size and base.shape[1:] == array.shape[1:]
             and array.__array_interface__["data"][0] == base.__array_interface__["data"][0]):  # fmt: skip
         out = base[:size]
-        out[len(array) :] = fill
-        return out
-    buffer = np.empty((size + size // 4, *array.shape[1:]), dtype=array.dtype)
-    buffer[: len(array)] = array
-    buffer[len(array) :] = fill
-    return buffer[:size]
+    else:
+        out = _with_spare_rows(array, size)
+    out[len(array) :] = fill
+    return out
 
 
 def _count(codes: np.ndarray, vocab: list[str], limit: int) -> list[FacetValue]:
