@@ -12,6 +12,8 @@ of the top `--rerank-top` with that cross-encoder (its ONNX int8 export, the ser
 `--rerank-untrained` makes one in `--work` from the bundled MiniLM with fresh heads: the same
 network and cost as a trained reranker, for latency only (its order means nothing);
 `--rerank-layers 3 --rerank-max-length 32` shapes it as a distilled student instead.
+Searches run one at a time on one thread; `--rerank-threads 2` gives the cross-encoder's ONNX
+session two intra-op threads (`rerank.threads`), the rest of the search keeps one.
 
 Queries are made from random products the way shoppers name things: the category leaf or the
 product's kind, sometimes with its brand or colour, 1 in 10 misspelled by one edit.
@@ -113,7 +115,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def serve(folder: Path, queries: list[str], rerank_model: Path | None, rerank_top: int) -> dict[str, object]:
+def serve(
+    folder: Path, queries: list[str], rerank_model: Path | None, rerank_top: int, rerank_threads: int = 1
+) -> dict[str, object]:
     """Open the published index as a server would and time searches (this process)."""
     import faiss
     import torch
@@ -130,7 +134,7 @@ def serve(folder: Path, queries: list[str], rerank_model: Path | None, rerank_to
         settings = settings.model_copy(
             # no grade cache: every timed query is scored, as a query the server has not seen
             update={"rerank": RerankConfig(enabled=True, model_path=str(rerank_model), top_k=rerank_top,
-                                           cache_size=0)}
+                                           cache_size=0, threads=rerank_threads)}
         )
     started = time.perf_counter()
     shop = Shelfwise(settings)
@@ -145,6 +149,7 @@ def serve(folder: Path, queries: list[str], rerank_model: Path | None, rerank_to
         "vector": {"mode": "vector", "rerank": False},
     }
     if rerank_model is not None:
+        report["rerank_threads"] = rerank_threads
         modes[f"hybrid+rerank{rerank_top}"] = {"mode": "hybrid", "rerank": True}
     latency = {}
     for name, options in modes.items():
@@ -208,6 +213,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("runs/search-scale"))
     parser.add_argument("--rerank-model", type=Path)
     parser.add_argument("--rerank-top", type=int, default=30)
+    parser.add_argument("--rerank-threads", type=int, default=1, help="the cross-encoder's intra-op threads")
     parser.add_argument("--rerank-untrained", action="store_true")
     parser.add_argument("--rerank-layers", type=int, default=6, help="with --rerank-untrained")
     parser.add_argument("--rerank-max-length", type=int, default=64, help="with --rerank-untrained")
@@ -219,7 +225,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.serve_only is not None:  # the child process
         queries = json.loads(args.queries_file.read_text())
-        print(json.dumps(serve(args.serve_only, queries, args.rerank_model, args.rerank_top)))
+        print(json.dumps(serve(args.serve_only, queries, args.rerank_model, args.rerank_top,
+                               args.rerank_threads)))
         return
     if args.rerank_untrained and args.rerank_model is None:
         name = "reranker-untrained" + (
@@ -236,7 +243,8 @@ def main() -> None:
         queries_file.write_text(json.dumps(make_queries(size, args.queries, seed=size)))
         command = [sys.executable, __file__, "--serve-only", str(folder), "--queries-file", str(queries_file)]
         if args.rerank_model is not None:
-            command += ["--rerank-model", str(args.rerank_model), "--rerank-top", str(args.rerank_top)]
+            command += ["--rerank-model", str(args.rerank_model), "--rerank-top", str(args.rerank_top),
+                        "--rerank-threads", str(args.rerank_threads)]
         child = subprocess.run(command, check=True, capture_output=True, text=True)
         report |= json.loads(child.stdout.strip().splitlines()[-1])
         print(json.dumps(report, indent=2), flush=True)

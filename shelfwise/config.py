@@ -220,6 +220,13 @@ class RerankConfig(BaseModel):
         default="onnx", description="onnx: the exported graph on ONNX Runtime (made once per model)"
     )
     batch_size: int = Field(default=64, ge=1)
+    threads: int | None = Field(
+        default=None, ge=1,
+        description="intra-op threads of the cross-encoder (the ONNX session's, or torch's for the torch "
+        "runtime); default: the process's torch threads (1 in a server worker). 2 on 2 cores cuts one "
+        "request's reranking p95 by about 40% (docs/benchmarks.md) but competes with other requests "
+        "under concurrent load",
+    )
     cache_size: int = Field(default=2048, ge=0, description="queries whose grades are kept (paging)")
     max_length: int | None = Field(
         default=None, ge=8,

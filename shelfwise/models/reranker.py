@@ -307,8 +307,8 @@ def load_reranker(config: RerankConfig, active_model: Path | None) -> CrossEncod
     path = Path(config.model_path) if config.model_path else active_model
     if path is None:
         return None
-    return CrossEncoderReranker(path, batch_size=config.batch_size, int8=config.int8,
-                                runtime=config.runtime, max_length=config.max_length)
+    return CrossEncoderReranker(path, batch_size=config.batch_size, threads=config.threads,
+                                int8=config.int8, runtime=config.runtime, max_length=config.max_length)
 
 
 __all__ = [

@@ -193,6 +193,11 @@ def test_onnx_runtime_scores_like_torch_and_int8_ranks_alike(trained: tuple[Path
 
     loaded = load_reranker(RerankConfig(runtime="onnx", int8=True), folder)
     assert loaded is not None and loaded.runtime == "onnx" and loaded.version == int8.version
+    two_threads = load_reranker(RerankConfig(runtime="onnx", int8=True, threads=2), folder)
+    assert two_threads is not None and two_threads.version == int8.version  # same grades
+    np.testing.assert_allclose(two_threads.predict(queries, texts).grades, int8_grades, atol=1e-4)
+    session = two_threads._onnx_scorer()._session
+    assert session.get_session_options().intra_op_num_threads == 2
 
 
 def test_a_student_keeps_fewer_layers_learns_from_the_teacher_and_loads(
