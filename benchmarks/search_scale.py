@@ -11,9 +11,12 @@ against exact search for the same query vectors. `--rerank-model DIR` adds hybri
 of the top `--rerank-top` with that cross-encoder (its ONNX int8 export, the served default);
 `--rerank-untrained` makes one in `--work` from the bundled MiniLM with fresh heads: the same
 network and cost as a trained reranker, for latency only (its order means nothing);
-`--rerank-layers 3 --rerank-max-length 32` shapes it as a distilled student instead.
-Searches run one at a time on one thread; `--rerank-threads 2` gives the cross-encoder's ONNX
-session two intra-op threads (`rerank.threads`), the rest of the search keeps one.
+`--rerank-layers 6,4 --rerank-max-length 32` makes one of each depth (the layers a distilled
+student keeps) reading at most 32 tokens. `--rerank-model` may be given several times.
+Searches run one at a time on one thread; `--rerank-threads 1,2` times each cross-encoder with
+one and with two intra-op threads of its ONNX session (`rerank.threads`), the rest of the search
+on one. The index is opened once; RSS is read before any cross-encoder is loaded and again
+after the first.
 
 Queries are made from random products the way shoppers name things: the category leaf or the
 product's kind, sometimes with its brand or colour, 1 in 10 misspelled by one edit.
@@ -116,43 +119,33 @@ def _peak_mb() -> float:
 
 
 def serve(
-    folder: Path, queries: list[str], rerank_model: Path | None, rerank_top: int, rerank_threads: int = 1
-) -> dict[str, object]:
-    """Open the published index as a server would and time searches (this process)."""
+    folder: Path, queries: list[str], rerank_models: list[Path], rerank_top: int,
+    rerank_threads: list[int],
+) -> dict[str, object]:  # fmt: skip
+    """Open the published index as a server would and time searches (this process): the plain
+    modes, then hybrid + reranking with each cross-encoder at each intra-op thread count."""
     import faiss
     import torch
 
     from shelfwise.config import RerankConfig, Settings
+    from shelfwise.models.reranker import load_reranker
     from shelfwise.records import SearchRequest
+    from shelfwise.search.rerank import Reranker
     from shelfwise.service import Shelfwise
 
     torch.set_num_threads(1)
     faiss.omp_set_num_threads(1)
     baseline = rss_mb()
-    settings = Settings(data_dir=folder)
-    if rerank_model is not None:
-        settings = settings.model_copy(
-            # no grade cache: every timed query is scored, as a query the server has not seen
-            update={"rerank": RerankConfig(enabled=True, model_path=str(rerank_model), top_k=rerank_top,
-                                           cache_size=0, threads=rerank_threads)}
-        )
     started = time.perf_counter()
-    shop = Shelfwise(settings)
+    shop = Shelfwise(Settings(data_dir=folder))
     if shop.load_index() is None:
         raise SystemExit(f"{folder} has no usable index: build it first")
     report: dict[str, object] = {"open_s": round(time.perf_counter() - started, 1)}
     live = shop.engine._require()
     report["vector_index"] = live.vector.kind
-    modes: dict[str, dict[str, object]] = {
-        "hybrid": {"mode": "hybrid", "rerank": False},
-        "lexical": {"mode": "lexical", "rerank": False},
-        "vector": {"mode": "vector", "rerank": False},
-    }
-    if rerank_model is not None:
-        report["rerank_threads"] = rerank_threads
-        modes[f"hybrid+rerank{rerank_top}"] = {"mode": "hybrid", "rerank": True}
-    latency = {}
-    for name, options in modes.items():
+    latency: dict[str, dict[str, float]] = {}
+
+    def timed(name: str, options: dict[str, object]) -> None:
         for query in queries[:5]:  # warm-up
             shop.search(SearchRequest(query=query, facets=(), explain=False, **options))
         timings = []
@@ -162,9 +155,22 @@ def serve(
             timings.append(time.perf_counter() - began)
         latency[name] = percentiles(timings)
         print(f"  {name}: {latency[name]}", flush=True)
-    report["latency_ms"] = latency
+
+    for mode in ("hybrid", "lexical", "vector"):
+        timed(mode, {"mode": mode, "rerank": False})
     report["rss_mb"] = round(rss_mb(), 0)
     report["rss_over_python_mb"] = round(rss_mb() - baseline, 0)
+    for model in rerank_models:
+        for threads in rerank_threads:
+            # no grade cache: every timed query is scored, as a query the server has not seen
+            config = RerankConfig(model_path=str(model), top_k=rerank_top, cache_size=0, threads=threads)
+            scorer = load_reranker(config, None)
+            assert scorer is not None
+            shop.engine.reranker = Reranker(scorer, config)
+            name = f"hybrid+rerank{rerank_top} {model.name} threads={threads}"
+            timed(name, {"mode": "hybrid", "rerank": True})
+            report.setdefault("rss_mb_with_reranker", round(rss_mb(), 0))
+    report["latency_ms"] = latency
     report["vector_recall_at_10"] = _vector_recall(shop, live, queries)
     shop.close()
     return report
@@ -211,11 +217,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--work", type=Path, default=Path("runs/search-scale"))
-    parser.add_argument("--rerank-model", type=Path)
+    parser.add_argument("--rerank-model", type=Path, action="append", default=[],
+                        help="a cross-encoder folder (repeatable)")  # fmt: skip
     parser.add_argument("--rerank-top", type=int, default=30)
-    parser.add_argument("--rerank-threads", type=int, default=1, help="the cross-encoder's intra-op threads")
+    parser.add_argument("--rerank-threads", default="1", help="the cross-encoder's intra-op threads: 1,2")
     parser.add_argument("--rerank-untrained", action="store_true")
-    parser.add_argument("--rerank-layers", type=int, default=6, help="with --rerank-untrained")
+    parser.add_argument("--rerank-layers", default="6", help="with --rerank-untrained: 6,4")
     parser.add_argument("--rerank-max-length", type=int, default=64, help="with --rerank-untrained")
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--rebuild", action="store_true")
@@ -223,17 +230,16 @@ def main() -> None:
     parser.add_argument("--serve-only", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--queries-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    threads = [int(t) for t in args.rerank_threads.split(",")]
     if args.serve_only is not None:  # the child process
         queries = json.loads(args.queries_file.read_text())
-        print(json.dumps(serve(args.serve_only, queries, args.rerank_model, args.rerank_top,
-                               args.rerank_threads)))
+        print(json.dumps(serve(args.serve_only, queries, args.rerank_model, args.rerank_top, threads)))
         return
-    if args.rerank_untrained and args.rerank_model is None:
-        name = "reranker-untrained" + (
-            "" if (args.rerank_layers, args.rerank_max_length) == (6, 64)
-            else f"-{args.rerank_layers}x{args.rerank_max_length}"
-        )
-        args.rerank_model = untrained_reranker(args.work / name, args.rerank_layers, args.rerank_max_length)
+    if args.rerank_untrained:
+        for layers in [int(v) for v in args.rerank_layers.split(",")]:
+            shape = f"-{layers}x{args.rerank_max_length}"
+            folder = args.work / f"reranker-untrained{'' if shape == '-6x64' else shape}"
+            args.rerank_model.append(untrained_reranker(folder, layers, args.rerank_max_length))
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         folder = args.work / f"n{size}"
@@ -242,9 +248,9 @@ def main() -> None:
         queries_file = folder / "queries.json"
         queries_file.write_text(json.dumps(make_queries(size, args.queries, seed=size)))
         command = [sys.executable, __file__, "--serve-only", str(folder), "--queries-file", str(queries_file)]
-        if args.rerank_model is not None:
-            command += ["--rerank-model", str(args.rerank_model), "--rerank-top", str(args.rerank_top),
-                        "--rerank-threads", str(args.rerank_threads)]
+        for model in args.rerank_model:
+            command += ["--rerank-model", str(model)]
+        command += ["--rerank-top", str(args.rerank_top), "--rerank-threads", args.rerank_threads]
         child = subprocess.run(command, check=True, capture_output=True, text=True)
         report |= json.loads(child.stdout.strip().splitlines()[-1])
         print(json.dumps(report, indent=2), flush=True)

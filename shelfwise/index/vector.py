@@ -531,9 +531,10 @@ class VectorIndex:
     def _search_selected(
         self, index: Any, queries: np.ndarray, k: int, bits: np.ndarray, selected: int, exact: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Search only the rows whose bit is set, widening the search by the share they are (for
-        IVF: all lists when `exact`, which costs a membership test per row and a product per
-        selected row)."""
+        """Search only the rows whose bit is set, widening the search by the share they are (IVF:
+        `ivf_nprobe / share` lists, all of them when `exact`). IVF first probes at most
+        `ivf_filter_max_nprobe` lists, and all it would otherwise when those hold fewer than k
+        selected rows."""
         selector = faiss.IDSelectorBitmap(len(self._ids), faiss.swig_ptr(bits))
         share = selected / len(self._ids)
         params: Any
@@ -542,8 +543,14 @@ class VectorIndex:
             params = _faiss_untyped.SearchParametersHNSW(sel=selector, efSearch=int(min(ef, MAX_FILTERED_EF)))
         elif isinstance(index, faiss.IndexIVF):
             lists = index.nlist
-            probes = lists if exact else int(np.ceil(index.nprobe / max(share, 1e-6)))
-            params = _faiss_untyped.SearchParametersIVF(sel=selector, nprobe=min(probes, lists))
+            probes = lists if exact else min(int(np.ceil(index.nprobe / max(share, 1e-6))), lists)
+            cap = self._config.ivf_filter_max_nprobe
+            if cap and probes > cap:
+                params = _faiss_untyped.SearchParametersIVF(sel=selector, nprobe=cap)
+                scores, labels = index.search(queries, k, params=params)
+                if (labels >= 0).all():  # k selected rows in the capped lists
+                    return scores, labels
+            params = _faiss_untyped.SearchParametersIVF(sel=selector, nprobe=probes)
         else:
             params = _faiss_untyped.SearchParameters(sel=selector)
         return index.search(queries, k, params=params)

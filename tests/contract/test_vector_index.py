@@ -285,6 +285,25 @@ def test_ivf_uses_many_lists_and_widens_for_sparse_selections() -> None:
     assert sorted(ids(hits), key=int) == list(allowed)
 
 
+def test_a_capped_filtered_ivf_search_searches_on_when_its_lists_hold_fewer_than_k() -> None:
+    rng = np.random.default_rng(17)
+    vectors = normalised(rng.standard_normal((4_000, 16)))
+    names = [str(i) for i in range(4_000)]
+    flat = VectorIndex.build(names, vectors, 16, VectorConfig())
+    capped = VectorIndex.build(names, vectors, 16, VectorConfig(
+        exact_max_items=0, ivf_lists=100, ivf_nprobe=2, ivf_filter_max_nprobe=4, filter_exact_max=0,
+    ))  # fmt: skip
+    # a wide selection: 4 of 100 lists hold at least 10 of its rows, so the capped search answers
+    wide = np.array(names[::2])
+    hits = capped.search(vectors[2], 10, allowed=wide)[0]
+    assert set(ids(hits)) <= set(wide) and len(hits) == 10
+    assert ids(hits)[0] == ids(flat.search(vectors[2], 1, allowed=wide)[0])[0] == "2"
+    # 8 rows spread over the lists: 4 lists hold fewer than 8 of them, so every list is searched
+    sparse = np.array(names[::500])
+    hits = capped.search(vectors[0], 8, allowed=sparse)[0]
+    assert sorted(ids(hits), key=int) == list(sparse)
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_the_filter_row_map_is_patched_after_changes_as_a_recomputation_gives_it(kind: str) -> None:
     """LiveIndex.patch_vector_rows updates the table-row -> vector-row map for the changed ids

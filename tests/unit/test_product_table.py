@@ -34,6 +34,26 @@ def test_filters() -> None:
     assert _ids(table, table.mask(Filters(category="Nowhere"))) == []
 
 
+def test_filters_with_several_values_match_any_of_them_also_after_growth() -> None:
+    rng = np.random.default_rng(5)
+    colors, brands = ["red", "blue", "navy", "sky", "teal", "gray"], ["A", "B", "C", "D"]
+    products = [
+        Product(product_id=str(i), title=f"Item {i}", brand=str(rng.choice(brands)),
+                attributes={} if i % 7 == 0 else {"color": str(rng.choice(colors))})
+        for i in range(300)
+    ]  # fmt: skip
+    table = ProductTable.build(products[:200]).with_changes(products[200:], ["3"])
+    by_id = {p.product_id: p for p in products if p.product_id != "3"}
+    wanted_colors, wanted_brands = ("BLUE", "navy", "Sky", "nowhere"), ("A", "C", "D", "Z")
+    mask = table.mask(Filters(attributes={"color": wanted_colors}))
+    expected = sorted(pid for pid, p in by_id.items()
+                      if p.attributes.get("color") in {c.lower() for c in wanted_colors})  # fmt: skip
+    assert sorted(_ids(table, mask)) == expected
+    mask = table.mask(Filters(brands=wanted_brands))
+    assert sorted(_ids(table, mask)) == sorted(pid for pid, p in by_id.items() if p.brand in wanted_brands)
+    assert not table.mask(Filters(brands=("Z", "Y", "X"))).any()
+
+
 def test_facets_count_next_category_level_and_price_buckets() -> None:
     table = ProductTable.build(PRODUCTS)
     rows = np.arange(4)
