@@ -118,10 +118,9 @@ class VectorConfig(BaseModel):
         default=512, ge=0,
         description="a filtered IVF search probes ivf_nprobe / (share of rows selected) lists (all "
         "below filter_exact_max rows), first at most this many (0: no cap), and the rest only when "
-        "those hold fewer than k selected rows. On "
-        "a million demo products, filters read from queries (2% of rows on average): recall@200 "
-        "against exact over the selected rows 0.9999 as with all 4,000 lists, in 2.9 ms instead of "
-        "8.0 ms a query (docs/benchmarks.md)",
+        "those hold fewer than k selected rows. A million demo products, filters read from queries "
+        "(2% of rows on average): recall@200 against exact over the selected rows 0.9999, as with "
+        "all 4,000 lists, in 2.9 ms instead of 8.0 ms a query (docs/benchmarks.md)",
     )
     delta_max_fraction: float = Field(
         default=0.05, ge=0, le=1,
