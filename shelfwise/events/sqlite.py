@@ -16,7 +16,7 @@ from pathlib import Path
 
 from shelfwise.events.base import AppendOutcome, EventStats, StoredEvent
 from shelfwise.records import Event
-from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
+from shelfwise.store.durable_sqlite import connect_durable, from_micros, rollback, to_micros
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -57,7 +57,7 @@ class SQLiteEventStore:
                     outcomes.append(self._append_one(event))
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                rollback(self._conn)
                 raise
         return outcomes
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from shelfwise.experiments.exposure import Exposure, RecordOutcome
-from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
+from shelfwise.store.durable_sqlite import connect_durable, from_micros, rollback, to_micros
 
 EXPOSURES_FILE = "experiments.db"
 SCHEMA_VERSION = 1
@@ -61,7 +61,7 @@ class SQLiteExposureLog:
                     outcomes.append(RecordOutcome.RECORDED if inserted else RecordOutcome.DUPLICATE)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                rollback(self._conn)
                 raise
         return outcomes
 

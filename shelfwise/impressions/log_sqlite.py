@@ -18,7 +18,7 @@ from pathlib import Path
 
 from shelfwise.experiments import RecordOutcome
 from shelfwise.impressions.records import Impression, ShownItem
-from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
+from shelfwise.store.durable_sqlite import connect_durable, from_micros, rollback, to_micros
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -96,7 +96,7 @@ class SQLiteImpressionLog:
                     outcomes.append(RecordOutcome.RECORDED if inserted else RecordOutcome.DUPLICATE)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                rollback(self._conn)
                 raise
         return outcomes
 

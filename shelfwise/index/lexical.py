@@ -24,6 +24,7 @@ from pathlib import Path
 import tantivy
 
 from shelfwise.config import LexicalConfig
+from shelfwise.disk_full import DiskFullError, is_disk_full
 from shelfwise.records import Product
 
 ID_FIELD = "product_id"
@@ -219,8 +220,10 @@ class LexicalIndex:
         assert self._writer is not None
         try:
             self._writer.commit()
-        except BaseException:
+        except BaseException as error:
             self._writer.rollback()
+            if is_disk_full(error):  # tantivy's ValueError, as the OSError it is underneath
+                raise DiskFullError(f"lexical index commit: {error}") from error
             raise
         self._index.reload()
 

@@ -80,6 +80,7 @@ _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or wrong API key"},
     403: {"model": ErrorBody, "description": "Writes disabled: no API key configured"},
     413: {"model": ErrorBody, "description": "Request body over the size limit"},
+    507: {"model": ErrorBody, "description": "The data folder's disk is full: free space, send again"},
 }
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody, "description": "No such product"}}
 _NO_INDEX: dict[int | str, dict[str, Any]] = {

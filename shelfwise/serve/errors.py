@@ -1,7 +1,7 @@
 """One error shape for every failure: {"error": short message, "detail": optional}.
 
 `ApiError` is what routes raise; the handlers here turn it, FastAPI's validation errors,
-Starlette's HTTP errors and the engine's `IndexNotReadyError` into that shape.
+Starlette's HTTP errors, the engine's `IndexNotReadyError` and a full disk (507) into that shape.
 `RequestContextMiddleware` gives every response an X-Request-ID and turns any unhandled
 exception into a 500 that names the request id, keeping the traceback in the server log.
 """
@@ -9,6 +9,7 @@ exception into a 500 that names the request id, keeping the traceback in the ser
 from __future__ import annotations
 
 import logging
+import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shelfwise.disk_full import DISK_FULL_MESSAGE, is_disk_full
 from shelfwise.search import IndexNotReadyError
 
 logger = logging.getLogger("shelfwise.serve")
@@ -121,11 +123,24 @@ async def _index_not_ready(request: Request, exc: Exception) -> JSONResponse:
     return error_response(503, str(exc) or "no index yet: run `shelfwise index`")
 
 
+async def _disk_full(request: Request, exc: Exception) -> JSONResponse:
+    """A write that failed for want of disk space is a 507; any other OSError or SQLite error
+    goes on to be a 500."""
+    if not is_disk_full(exc):
+        raise exc
+    logger.warning("%s %s refused: %s (%s)", request.method, request.url.path, DISK_FULL_MESSAGE, exc)
+    return error_response(507, DISK_FULL_MESSAGE, "free space on the disk of the data folder, then "
+                          "send the request again: what it stored before the disk filled comes "
+                          "back as unchanged or duplicate")  # fmt: skip
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IndexNotReadyError, _index_not_ready)
+    for storage_error in (OSError, sqlite3.Error):  # 507 when the disk is full
+        app.add_exception_handler(storage_error, _disk_full)
 
 
 # ----- request ids and the last line of defence ---------------------------------------------

@@ -92,6 +92,7 @@ events = APIRouter(tags=["events"])
     responses={
         422: {"model": ErrorBody, "description": "No valid event: `detail` lists each one's errors"},
         413: {"model": ErrorBody, "description": "Request body over the size limit"},
+        507: {"model": ErrorBody, "description": "The data folder's disk is full: free space, send again"},
     },
 )
 def post_events(

@@ -35,3 +35,11 @@ def connect_durable(path: Path, schema: str, version: int, what: str) -> sqlite3
     conn.executescript(schema)
     conn.execute(f"PRAGMA user_version={version}")
     return conn
+
+
+def rollback(conn: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already: after SQLITE_FULL (a full
+    disk) it rolls back by itself, and a second ROLLBACK would raise "no transaction is active"
+    in place of the error that matters."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")

@@ -11,6 +11,7 @@ import numpy as np
 
 from shelfwise.records import Product
 from shelfwise.store.base import Change, UpsertOutcome
+from shelfwise.store.durable_sqlite import rollback
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
@@ -69,7 +70,7 @@ class SQLiteStore:
                     outcomes.append(self._upsert_one(product))
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                rollback(self._conn)
                 raise
         return outcomes
 
@@ -127,7 +128,7 @@ class SQLiteStore:
                         gone.append(pid)
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                rollback(self._conn)
                 raise
         return gone
 
@@ -219,7 +220,7 @@ class SQLiteEmbeddingCache:
                 )
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                rollback(self._conn)
                 raise
 
     def close(self) -> None:
