@@ -6,6 +6,9 @@
 
 A rebuild writes a new version folder, then `publish` points CURRENT at it with one os.replace:
 readers see the old version or the new one, never a mix. Version names sort by creation time.
+Before CURRENT changes, the version's files and folders are fsynced; CURRENT's new text is written
+to a temporary file and fsynced, moved over CURRENT, then the folder is fsynced: a process killed,
+or a machine stopped, at any point leaves CURRENT naming a whole version, the old one or the new.
 """
 
 from __future__ import annotations
@@ -113,8 +116,11 @@ class IndexRegistry:
 
     def publish(self, version: str) -> None:
         """Make version current in one atomic step, then prune old versions."""
-        if not self.path_of(version).is_dir():
+        path = self.path_of(version)
+        if not path.is_dir():
             raise FileNotFoundError(f"no index version {version} under {self.versions_dir}")
+        _fsync_tree(path)  # what CURRENT will name is on disk, names included, before it does
+        _fsync_dir(self.versions_dir)
         _atomic_write_text(self.root / CURRENT_FILE, version + "\n")
         self.prune()
 
@@ -146,6 +152,22 @@ def _atomic_write_text(path: Path, text: str) -> None:
     finally:
         temp.unlink(missing_ok=True)
     _fsync_dir(path.parent)
+
+
+def _fsync_tree(root: Path) -> None:
+    """fsync every file and folder under `root` (files written without fsync, such as a saved
+    query understanding, and folders whose new entries are not yet durable)."""
+    for folder, _, files in os.walk(root):
+        for name in files:
+            try:
+                fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(folder))
 
 
 def _fsync_dir(path: Path) -> None:
