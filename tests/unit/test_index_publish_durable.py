@@ -4,6 +4,7 @@ durable by write-temporary, fsync, os.replace, fsync of the folder (the syscalls
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from shelfwise.index.artifacts import IndexRegistry
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads fd paths from /proc/self/fd")
 def test_publish_fsyncs_the_version_then_current_then_its_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
