@@ -13,7 +13,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Literal, Protocol, runtime_checkable
 
 Action = Literal["search", "events", "catalog", "models", "admin"]
@@ -132,3 +132,16 @@ def create_key(
         raise ValueError(f"cannot grant {', '.join(beyond)}: the creating key may not do it")
     store.add(record)
     return record, raw
+
+
+def expiry_of(text: str) -> datetime | None:
+    """A date (YYYY-MM-DD: the start of that day, UTC) or an ISO date-time with a zone; '' = never."""
+    text = text.strip()
+    if not text:
+        return None
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), time(), UTC)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"expiry '{text}' needs a time zone (or give a date)")
+    return moment

@@ -29,7 +29,14 @@ CREATE TABLE IF NOT EXISTS api_keys (
     signing_secret TEXT NOT NULL
 );
 """
-_COLUMNS = "key_id, actions, description, created_at, expires_at, revoked_at, key_hash, signing_secret"
+_INSERT = (
+    "INSERT INTO api_keys(key_id, actions, description, created_at, expires_at, revoked_at, key_hash, "
+    "signing_secret) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT = (
+    "SELECT key_id, actions, description, created_at, expires_at, revoked_at, key_hash, signing_secret "
+    "FROM api_keys"
+)
 
 
 def _micros(moment: datetime | None) -> int | None:
@@ -66,7 +73,7 @@ class SQLiteKeyStore:
             assert conn is not None
             try:
                 conn.execute(
-                    f"INSERT INTO api_keys({_COLUMNS}) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                    _INSERT,
                     (key.key_id, ",".join(key.actions), key.description, to_micros(key.created_at),
                      _micros(key.expires_at), _micros(key.revoked_at), key.key_hash, key.signing_secret),
                 )  # fmt: skip
@@ -78,7 +85,7 @@ class SQLiteKeyStore:
             conn = self._connection(create=False)
             if conn is None:
                 return None
-            row = conn.execute(f"SELECT {_COLUMNS} FROM api_keys WHERE key_id = ?", (key_id,)).fetchone()
+            row = conn.execute(_SELECT + " WHERE key_id = ?", (key_id,)).fetchone()
         return None if row is None else _record(row)
 
     def list(self) -> list[ApiKey]:
@@ -86,7 +93,7 @@ class SQLiteKeyStore:
             conn = self._connection(create=False)
             if conn is None:
                 return []
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM api_keys ORDER BY created_at, key_id").fetchall()
+            rows = conn.execute(_SELECT + " ORDER BY created_at, key_id").fetchall()
         return [_record(row) for row in rows]
 
     def revoke(self, key_id: str, at: datetime) -> ApiKey | None:

@@ -63,7 +63,7 @@ logger = logging.getLogger("shelfwise.serve")
 TAGS = [
     {"name": "search", "description": "Hybrid lexical + vector search with filters and facets."},
     {"name": "products", "description": "Read and write catalog products (writes: the catalog action)."},
-    {"name": "events", "description": "Shoppers' events from storefronts (no key unless public_events is off)."},
+    {"name": "events", "description": "Shoppers' events from storefronts (key: see public_events)."},
     {"name": "recommend", "description": "Recommendations read live from the event log, with reasons."},
     {"name": "system", "description": "Health and ingestion status."},
     {"name": "keys", "description": "API keys with actions (the admin action manages them)."},
