@@ -75,7 +75,7 @@ class Keyring:
     def principal(self, key_id: str, now: datetime) -> Principal | None:
         """The still valid key with this id (admin console sessions name their key)."""
         for master in self.masters:
-            if hmac.compare_digest(master.key_id, key_id):
+            if hmac.compare_digest(master.key_id.encode(), key_id.encode("utf-8")):
                 return Principal(master.key_id, frozenset(ACTIONS), master=True)
         record = self.store.get(key_id)
         try:

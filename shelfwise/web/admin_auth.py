@@ -48,7 +48,8 @@ def token_key_id(token: str | None, secret: str, now: float) -> str | None:
     if not expires_text.isdigit() or not key_id:
         return None
     expires = int(expires_text)
-    if expires <= now or not hmac.compare_digest(signature, _signature(secret, key_id, expires)):
+    expected = _signature(secret, key_id, expires).encode()
+    if expires <= now or not hmac.compare_digest(signature.encode("utf-8"), expected):
         return None
     return key_id
 
