@@ -44,20 +44,24 @@ class Guard:
             headers = {"WWW-Authenticate": "Bearer"} if refused.status == 401 else None
             raise ApiError(refused.status, refused.message, headers=headers) from refused
 
-    def charge(self, request: Request, principal: Principal | None) -> None:
-        """Spend a token of the key's bucket and of the client address's; 429 when either is empty."""
-        waits = []
-        if self.per_key is not None and principal is not None:
-            waits.append(self.per_key.take(principal.limit_id))
+    def charge_address(self, request: Request) -> None:
+        """Spend a token of the client address's bucket (before its key is even looked at, so
+        refused keys count too); 429 when it is empty."""
         if self.per_address is not None:
             address = request.client.host if request.client is not None else "unknown"
-            waits.append(self.per_address.take(address))
-        wait = max(waits, default=0.0)
-        if wait > 0:
-            raise ApiError(
-                429, f"too many requests: try again in {retry_after_header(wait)} s",
-                headers={"Retry-After": retry_after_header(wait)},
-            )  # fmt: skip
+            _refuse_after(self.per_address.take(address))
+
+    def charge_key(self, principal: Principal) -> None:
+        if self.per_key is not None:
+            _refuse_after(self.per_key.take(principal.limit_id))
+
+
+def _refuse_after(wait: float) -> None:
+    if wait > 0:
+        raise ApiError(
+            429, f"too many requests: try again in {retry_after_header(wait)} s",
+            headers={"Retry-After": retry_after_header(wait)},
+        )  # fmt: skip
 
 
 def get_guard(request: Request) -> Guard:

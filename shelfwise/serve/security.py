@@ -74,10 +74,10 @@ def require_action(action: Action) -> Callable[..., Principal | None]:
         bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> Principal | None:
         guard = get_guard(request)
+        guard.charge_address(request)
         presented = presented_key(api_key, bearer)
         if presented is None:
             _anonymous(action, guard)
-            guard.charge(request, None)
             return None
         if action not in ("search", "events") and not guard.keyring.any_keys():
             raise ApiError(403, f"writes are disabled: set {API_KEY_ENV} to enable the write endpoints")
@@ -85,7 +85,7 @@ def require_action(action: Action) -> Callable[..., Principal | None]:
         if action not in principal.actions:
             allowed = ", ".join(sorted(principal.actions))
             raise ApiError(403, f"this API key may not {action} (its actions: {allowed})")
-        guard.charge(request, principal)
+        guard.charge_key(principal)
         return principal
 
     check.__name__ = f"require_{action}"

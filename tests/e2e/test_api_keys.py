@@ -201,21 +201,29 @@ def test_reading_routes_need_a_search_key_when_search_is_not_public(
         assert client.get("/health").status_code == 200  # for load balancers, always
 
 
-def test_rate_limits_answer_429_with_retry_after(shelfwise: Shelfwise, clock: Clock) -> None:
-    client, guard = _client(shelfwise, clock, rate_limit_per_key=1.0, rate_limit_per_address=4.0,
-                            rate_limit_burst=2)  # fmt: skip
+def test_a_key_over_its_rate_gets_429_with_retry_after(shelfwise: Shelfwise, clock: Clock) -> None:
+    client, guard = _client(shelfwise, clock, rate_limit_per_key=1.0, rate_limit_burst=2)
     with client:
-        key = {"X-API-Key": _key(guard, "search")}
+        key, other = {"X-API-Key": _key(guard, "search")}, {"X-API-Key": _key(guard, "search")}
         assert [client.get("/suggest?q=k", headers=key).status_code for _ in range(3)] == [200, 200, 429]
         refused = client.get("/suggest?q=k", headers=key)
         assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
         assert "too many requests" in refused.json()["error"]
-        clock.now += 1.0  # one token back for the key
-        assert client.get("/suggest?q=k", headers=key).status_code == 200
-        # the address's own bucket (2 at once, 4 a second) ran dry meanwhile: no key helps
-        clock.now += 10
-        statuses = [client.get("/suggest?q=k").status_code for _ in range(3)]
-        assert statuses == [200, 200, 429]
+        assert client.get("/suggest?q=k", headers=other).status_code == 200  # a bucket per key
+        assert client.get("/suggest?q=k").status_code == 200  # no key, no per-key limit
+        clock.now += 1.0  # one token back
+        assert [client.get("/suggest?q=k", headers=key).status_code for _ in range(2)] == [200, 429]
+
+
+def test_an_address_over_its_rate_gets_429_whatever_key_it_sends(shelfwise: Shelfwise, clock: Clock) -> None:
+    client, guard = _client(shelfwise, clock, rate_limit_per_address=0.5, rate_limit_burst=2)
+    with client:
+        assert client.get("/suggest?q=k", headers={"X-API-Key": "wrong"}).status_code == 401  # counts too
+        assert client.get("/suggest?q=k").status_code == 200
+        refused = client.get("/suggest?q=k", headers={"X-API-Key": _key(guard, "search")})
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "2"
+        clock.now += 2.0
+        assert client.get("/suggest?q=k").status_code == 200
 
 
 def test_limits_are_off_by_default(served: tuple[TestClient, Guard]) -> None:
