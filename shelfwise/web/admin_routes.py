@@ -180,8 +180,10 @@ def admin_router(pages: Pages) -> APIRouter:
         product_id: Annotated[str, Query(max_length=256)] = "",
         k: Annotated[int, Query(ge=1, le=50)] = 12,
     ) -> Response:
-        if not signed_in(request):
+        if (principal := signed_in(request)) is None:
             return to_login(request)
+        if user_id and not product_id and "admin" not in principal.actions:
+            return Response("shoppers' events need admin", status_code=403, media_type="text/plain")
         shelfwise = _shelfwise(request)
         found = None
         if product_id:

@@ -67,6 +67,8 @@ def test_stored_keys_sign_in_by_their_actions(shelfwise: Shelfwise, make_client:
     assert client.get("/admin").status_code == 200
     assert client.get("/admin/keys").status_code == 403
     assert client.post("/admin/keys", content="actions=admin", headers=FORM).status_code == 403
+    assert client.get("/admin/recommend?user_id=u-1").status_code == 403  # shoppers' data: admin
+    assert client.get("/admin/recommend?product_id=kt-001").status_code == 200
     store = open_key_store(shelfwise.settings.data_dir)
     store.revoke(models_key.split("_")[1], datetime.now(UTC))
     store.close()
