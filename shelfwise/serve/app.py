@@ -340,6 +340,7 @@ def create_app(
             catching_up.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await catching_up
+            app.state.guard.keyring.store.close()  # reopens on next use
             if owns_shelfwise:
                 await run_in_threadpool(shelfwise.close)
 
