@@ -20,11 +20,13 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(VENV)/bin/shelfwise demo --data-dir $(DEMO_DIR) --host $(HOST) --port $(PORT)
 
-test: install
+test: lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
+# bandit: no finding of high severity (-lll) anywhere in the package.
 lint: install
 	$(VENV)/bin/ruff check shelfwise tests benchmarks
+	$(VENV)/bin/bandit -q -r shelfwise -lll
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR)

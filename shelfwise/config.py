@@ -248,7 +248,35 @@ class RerankConfig(BaseModel):
 class ServeConfig(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
-    api_key: str | None = Field(default=None, description="required by write endpoints when set")
+    api_key: str | None = Field(
+        default=None,
+        description="the master key: every action, and it manages the stored API keys "
+        "(`shelfwise keys`); with no key at all, writes are refused",
+    )
+    api_keys_previous: list[str] = Field(
+        default_factory=list,
+        description="master keys still accepted while a rotation is under way (JSON list)",
+    )
+    public_search: bool = Field(
+        default=True,
+        description="search, suggest, products, recommendations and profiles answer without a key; "
+        "false: they need a key with the search action",
+    )
+    public_events: bool = Field(
+        default=True, description="POST /events takes events without a key; false: it needs the events action"
+    )
+    rate_limit_per_key: float = Field(
+        default=0.0, ge=0, description="requests a second each key may make (per worker process); 0 = off"
+    )
+    rate_limit_per_address: float = Field(
+        default=0.0, ge=0,
+        description="requests a second each client address may make (per worker process); 0 = off",
+    )
+    rate_limit_burst: int = Field(default=20, ge=1, description="requests a rate limit lets through at once")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="browser origins (https://shop.example) allowed to call the API; empty = none",
+    )
     max_body_bytes: int = 10 * 1024 * 1024
     catch_up_seconds: float = Field(
         default=1.0, gt=0, description="how often the server applies catalog changes made by other processes"

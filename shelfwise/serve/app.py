@@ -18,12 +18,16 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
 
 from shelfwise.catalog import IngestReport
 from shelfwise.config import ServeConfig, Settings
+from shelfwise.keys import open_key_store
 from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
+from shelfwise.serve.guard import Guard
+from shelfwise.serve.keys_routes import keys_router
 from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
 from shelfwise.serve.schemas import (
@@ -42,7 +46,15 @@ from shelfwise.serve.schemas import (
     search_request_from_query,
     validate_items,
 )
-from shelfwise.serve.security import BodySizeLimitMiddleware, WriteAccess
+from shelfwise.serve.scoping import in_scope, scoped_search, scoped_suggestions
+from shelfwise.serve.security import (
+    BodySizeLimitMiddleware,
+    EventsAccess,
+    SearchAccess,
+    SearchPrincipal,
+    UnscopedAccess,
+    WriteAccess,
+)
 from shelfwise.service import Health, Shelfwise
 from shelfwise.web import web_router
 
@@ -50,10 +62,11 @@ logger = logging.getLogger("shelfwise.serve")
 
 TAGS = [
     {"name": "search", "description": "Hybrid lexical + vector search with filters and facets."},
-    {"name": "products", "description": "Read and write catalog products (writes need the key)."},
-    {"name": "events", "description": "Shoppers' events from storefronts (no API key needed)."},
+    {"name": "products", "description": "Read and write catalog products (writes: the catalog action)."},
+    {"name": "events", "description": "Shoppers' events from storefronts (key: see public_events)."},
     {"name": "recommend", "description": "Recommendations read live from the event log, with reasons."},
     {"name": "system", "description": "Health and ingestion status."},
+    {"name": "keys", "description": "API keys with actions (the admin action manages them)."},
 ]
 
 # ----- dependencies -------------------------------------------------------------------------
@@ -78,7 +91,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     **_ERRORS,
     401: {"model": ErrorBody, "description": "Missing or wrong API key"},
-    403: {"model": ErrorBody, "description": "Writes disabled: no API key configured"},
+    403: {
+        "model": ErrorBody,
+        "description": "Key without the catalog action, expired or revoked; or no key configured",
+    },
+    429: {"model": ErrorBody, "description": "Over a rate limit: see Retry-After"},
     413: {"model": ErrorBody, "description": "Request body over the size limit"},
     507: {"model": ErrorBody, "description": "The data folder's disk is full: free space, send again"},
 }
@@ -129,19 +146,22 @@ RequestId = Annotated[str, Depends(request_id_of)]
 
 
 @search.get("", summary="Search with query parameters")
-def search_get(search_request: SearchParams, shelfwise: ShelfwiseDep, request_id: RequestId) -> SearchResult:
+def search_get(
+    search_request: SearchParams, shelfwise: ShelfwiseDep, request_id: RequestId, principal: SearchPrincipal
+) -> SearchResult:
     """`brand` and `attr` (name:value) repeat; `facets` is comma-separated.
     Unknown parameters are refused (422), so a typo cannot silently drop a filter.
     The answer's `request_id` goes back on the events it leads to (clicks, carts, purchases);
-    `user_id` / `session_id` say who is searching (experiments, personalization, attribution)."""
-    return shelfwise.serve_search(search_request, request_id)
+    `user_id` / `session_id` say who is searching (experiments, personalization, attribution).
+    A scoped key's filters are ANDed with the request's."""
+    return scoped_search(shelfwise, search_request, request_id, principal)
 
 
 @search.post("", summary="Search with a SearchRequest body")
 def search_post(
-    search_request: SearchRequest, shelfwise: ShelfwiseDep, request_id: RequestId
+    search_request: SearchRequest, shelfwise: ShelfwiseDep, request_id: RequestId, principal: SearchPrincipal
 ) -> SearchResult:
-    return shelfwise.serve_search(search_request, request_id)
+    return scoped_search(shelfwise, search_request, request_id, principal)
 
 
 suggestions = APIRouter(tags=["search"], responses={**_ERRORS, **_NO_INDEX})
@@ -150,13 +170,16 @@ suggestions = APIRouter(tags=["search"], responses={**_ERRORS, **_NO_INDEX})
 @suggestions.get("/suggest", summary="Autocomplete a typed prefix")
 def suggest(
     shelfwise: ShelfwiseDep,
+    principal: SearchPrincipal,
     q: Annotated[str, Query(max_length=200, description="what the shopper has typed so far")] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> SuggestResponse:
     """Popular queries, title phrases, brands, categories and products that complete `q`,
     tolerant of typos; an empty `q` gives the most popular queries."""
     started = time.perf_counter()
-    found = shelfwise.suggest(q, limit)
+    scoped = principal is not None and principal.scope is not None
+    found = shelfwise.suggest(q, 5 * limit if scoped else limit)
+    found = scoped_suggestions(shelfwise, found, principal)[:limit]
     return SuggestResponse(
         q=q,
         suggestions=[
@@ -223,9 +246,9 @@ def bulk_delete(body: BulkDeleteRequest, shelfwise: ShelfwiseDep) -> BulkDeleteR
 
 
 @products.get("/{product_id:path}", summary="One product by id", responses=_NOT_FOUND)
-def get_product(product_id: str, shelfwise: ShelfwiseDep) -> Product:
+def get_product(product_id: str, shelfwise: ShelfwiseDep, principal: SearchPrincipal) -> Product:
     product = shelfwise.get_product(product_id)
-    if product is None:
+    if product is None or not in_scope(principal, product):
         raise _not_found(product_id)
     return product
 
@@ -290,9 +313,16 @@ async def _catch_up_forever(shelfwise: Shelfwise, every_seconds: float) -> None:
 
 
 def create_app(
-    shelfwise: Shelfwise, config: ServeConfig, *, owns_shelfwise: bool = False, freeze_heap: bool = False
+    shelfwise: Shelfwise,
+    config: ServeConfig,
+    *,
+    owns_shelfwise: bool = False,
+    freeze_heap: bool = False,
+    guard: Guard | None = None,
 ) -> FastAPI:
     """The API over `shelfwise`; with `owns_shelfwise` it is closed when the app shuts down.
+    `guard` (keys, rate limits, clock): by default the master keys of `config` and the data
+    folder's keys.db.
     `freeze_heap` (a server process, not a test that makes many apps): once start-up has loaded
     the index and models, the garbage collector stops walking them (a full collection over them
     paused a search up to 280 ms)."""
@@ -311,6 +341,7 @@ def create_app(
             catching_up.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await catching_up
+            app.state.guard.keyring.store.close()  # reopens on next use
             if owns_shelfwise:
                 await run_in_threadpool(shelfwise.close)
 
@@ -323,13 +354,24 @@ def create_app(
     )
     app.state.shelfwise = shelfwise
     app.state.serve_config = config
+    app.state.guard = guard or Guard.build(open_key_store(shelfwise.settings.data_dir), config)
     install_error_handlers(app)
-    for router in (search, suggestions, products, events, recommendations, profiles, system):
+    for router in (search, suggestions, products, system):
         app.include_router(router)
+    app.include_router(events, dependencies=[EventsAccess])
+    app.include_router(recommendations, dependencies=[SearchAccess])
+    app.include_router(profiles, dependencies=[UnscopedAccess])
+    app.include_router(keys_router)
     app.include_router(web_router())  # the storefront at / and /shop/..., the admin console at /admin
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
+    if config.cors_origins:  # a storefront on another origin calls the API from the browser
+        app.add_middleware(
+            CORSMiddleware, allow_origins=config.cors_origins, allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["X-API-Key", "Authorization", "Content-Type"],
+            expose_headers=["X-Request-ID", "Retry-After"], max_age=600,
+        )  # fmt: skip
     return app
 
 

@@ -11,9 +11,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.keys import Principal
 from shelfwise.records import Product
 from shelfwise.serve.errors import ApiError
 from shelfwise.serve.schemas import ErrorBody
+from shelfwise.serve.scoping import kept_in_scope
+from shelfwise.serve.security import SearchPrincipal
 from shelfwise.service import Shelfwise
 
 recommendations = APIRouter(tags=["recommend"])
@@ -68,9 +71,12 @@ def _answer(
     items: Sequence[str] = (),
     product_id: str | None = None,
     k: int = 10,
+    principal: Principal | None = None,
 ) -> RecommendResponse:
+    """A scoped key's answer keeps the items in its scope (from 4k asked for, at most 100)."""
     shelfwise: Shelfwise = request.app.state.shelfwise
     request_id = str(request.state.request_id)
+    scoped = principal is not None and principal.scope is not None
     try:
         found, variants = shelfwise.serve_recommendations(
             surface,
@@ -79,7 +85,7 @@ def _answer(
             session_id=session_id,
             items=items,
             product_id=product_id,
-            k=k,
+            k=min(100, 4 * k) if scoped else k,
         )
     except LookupError as error:
         raise ApiError(503, str(error)) from error
@@ -90,6 +96,7 @@ def _answer(
         )
         for r in found
     ]  # fmt: skip
+    answer = kept_in_scope(principal, answer)[:k]
     live = shelfwise.recommender
     return RecommendResponse(
         request_id=request_id,
@@ -106,25 +113,34 @@ def _answer(
 def recommend_user(
     request: Request,
     user_id: Annotated[str, Path(min_length=1, max_length=256)],
+    principal: SearchPrincipal,
     k: Count = 10,
     session_id: Visitor = None,
 ) -> RecommendResponse:
     started = time.perf_counter()
-    return _answer(request, "recommend", started, user_id=user_id, session_id=session_id, k=k)
+    return _answer(
+        request, "recommend", started, user_id=user_id, session_id=session_id, k=k, principal=principal
+    )
 
 
 @recommendations.post(
     "/recommend/session", summary="Picks for an anonymous visit from its recent items", responses=_ERRORS
 )
-def recommend_session(request: Request, body: SessionRequest) -> RecommendResponse:
+def recommend_session(
+    request: Request, body: SessionRequest, principal: SearchPrincipal
+) -> RecommendResponse:
     started = time.perf_counter()
-    return _answer(request, "recommend", started, session_id=body.session_id, items=body.items, k=body.k)
+    return _answer(
+        request, "recommend", started, session_id=body.session_id, items=body.items, k=body.k,
+        principal=principal,
+    )  # fmt: skip
 
 
 @recommendations.get("/recommend/item/{product_id}", summary="Items similar to a product", responses=_ERRORS)
 def recommend_item(
     request: Request,
     product_id: Annotated[str, Path(min_length=1, max_length=256)],
+    principal: SearchPrincipal,
     k: Count = 10,
     user_id: Visitor = None,
     session_id: Visitor = None,
@@ -132,8 +148,9 @@ def recommend_item(
     started = time.perf_counter()
     _known(request, product_id)
     return _answer(
-        request, "similar", started, user_id=user_id, session_id=session_id, product_id=product_id, k=k
-    )
+        request, "similar", started, user_id=user_id, session_id=session_id, product_id=product_id, k=k,
+        principal=principal,
+    )  # fmt: skip
 
 
 @recommendations.get(
@@ -142,6 +159,7 @@ def recommend_item(
 def recommend_bought_together(
     request: Request,
     product_id: Annotated[str, Path(min_length=1, max_length=256)],
+    principal: SearchPrincipal,
     k: Count = 10,
     user_id: Visitor = None,
     session_id: Visitor = None,
@@ -156,6 +174,7 @@ def recommend_bought_together(
         session_id=session_id,
         product_id=product_id,
         k=k,
+        principal=principal,
     )
 
 

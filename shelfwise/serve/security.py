@@ -1,8 +1,15 @@
-"""Protection for the HTTP layer: the API key on write endpoints and the request body limit."""
+"""Protection for the HTTP layer: API keys and the actions they allow, and the request body limit.
+
+A route states the action it needs with a dependency: `require_action("catalog")` (alias
+`WriteAccess`), "search", "events", "models" or "admin" (`AdminAccess`). The key comes in the
+X-API-Key header or as a bearer token: a configured master key (every action), a stored key
+(`shelfwise keys create`) or a scoped key signed by one. Search and events answer without a key
+while `serve.public_search` / `serve.public_events` say so (the default).
+"""
 
 from __future__ import annotations
 
-import hmac
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,14 +19,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shelfwise.config import ServeConfig
+from shelfwise.keys import Action, Principal
 from shelfwise.serve.errors import ApiError, error_response
+from shelfwise.serve.guard import Guard, get_guard
 
 API_KEY_ENV = "SHELFWISE_SERVE__API_KEY"
 
-# auto_error=False: a missing key is reported by `require_api_key` in the uniform error shape.
+# auto_error=False: a missing key is reported by `require_action` in the uniform error shape.
 _api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, description="the key set in SHELFWISE_SERVE__API_KEY"
-)
+    name="X-API-Key", auto_error=False,
+    description="the master key (SHELFWISE_SERVE__API_KEY), a stored key or a scoped key",
+)  # fmt: skip
 _bearer = HTTPBearer(auto_error=False, description="the same key as a bearer token")
 
 
@@ -36,34 +46,76 @@ def presented_key(api_key: str | None, bearer: HTTPAuthorizationCredentials | No
     return None
 
 
-def keys_match(presented: str, expected: str) -> bool:
-    """Constant-time comparison (bytes, so non-ASCII input cannot raise)."""
-    return hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8"))
+def _public(action: Action, config: ServeConfig) -> bool:
+    return (action == "search" and config.public_search) or (action == "events" and config.public_events)
 
 
-def require_api_key(
-    config: Annotated[ServeConfig, Depends(get_serve_config)],
-    api_key: Annotated[str | None, Depends(_api_key_header)],
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
-    """Writes need the configured key; with no key configured, writes are refused outright."""
-    if not config.api_key:
-        raise ApiError(
-            403,
-            f"writes are disabled: set {API_KEY_ENV} to enable the write endpoints",
-        )
-    presented = presented_key(api_key, bearer)
-    if presented is None:
-        raise ApiError(
-            401,
-            "missing API key: send it in the X-API-Key header or as 'Authorization: Bearer <key>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    if not keys_match(presented, config.api_key):
-        raise ApiError(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+def _anonymous(action: Action, guard: Guard) -> None:
+    """A request without a key: fine for a public action, else 401 (403 with no key at all)."""
+    if _public(action, guard.config):
+        return
+    if action != "search" and not guard.keyring.any_keys():
+        raise ApiError(403, f"writes are disabled: set {API_KEY_ENV} to enable the write endpoints")
+    raise ApiError(
+        401,
+        "missing API key: send it in the X-API-Key header or as 'Authorization: Bearer <key>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
-WriteAccess = Depends(require_api_key)
+def require_action(action: Action) -> Callable[..., Principal | None]:
+    """A dependency: the caller's Principal when its key allows `action` (None: no key, on a
+    public action); 401 without a valid key, 403 for a key that may not, or is expired or
+    revoked, 429 past a rate limit."""
+
+    def check(
+        request: Request,
+        api_key: Annotated[str | None, Depends(_api_key_header)],
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal | None:
+        guard = get_guard(request)
+        guard.charge_address(request)
+        presented = presented_key(api_key, bearer)
+        if presented is None:
+            _anonymous(action, guard)
+            return None
+        if action not in ("search", "events") and not guard.keyring.any_keys():
+            raise ApiError(403, f"writes are disabled: set {API_KEY_ENV} to enable the write endpoints")
+        principal = guard.authenticate(presented)
+        if action not in principal.actions:
+            allowed = ", ".join(sorted(principal.actions))
+            raise ApiError(403, f"this API key may not {action} (its actions: {allowed})")
+        guard.charge_key(principal)
+        return principal
+
+    check.__name__ = f"require_{action}"
+    return check
+
+
+search_access = require_action("search")
+events_access = require_action("events")
+catalog_access = require_action("catalog")
+models_access = require_action("models")
+admin_access = require_action("admin")
+
+SearchPrincipal = Annotated[Principal | None, Depends(search_access)]
+
+
+def unscoped_search_access(principal: SearchPrincipal) -> Principal | None:
+    """The search action with a key that is not scoped (shoppers' profiles: a scope of products
+    says nothing about which shoppers a key may see)."""
+    if principal is not None and principal.scope is not None:
+        raise ApiError(403, "a scoped key cannot read shoppers' profiles")
+    return principal
+
+
+UnscopedAccess = Depends(unscoped_search_access)
+SearchAccess = Depends(search_access)
+EventsAccess = Depends(events_access)
+CatalogAccess = Depends(catalog_access)
+WriteAccess = CatalogAccess  # the name routes used before keys had actions
+ModelsAccess = Depends(models_access)
+AdminAccess = Depends(admin_access)
 
 
 # ----- request body limit -------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,19 +18,22 @@ from shelfwise.service import Shelfwise
 from shelfwise.web.admin_auth import (
     COOKIE,
     SESSION_SECONDS,
+    console_principal,
     form_fields,
     issue_token,
-    key_accepted,
+    refused,
     safe_next,
     same_origin,
     serve_config,
     signed_in,
+    to_login,
 )
 from shelfwise.web.admin_catalog import artifact_versions, catalog_health
 from shelfwise.web.admin_experiments import experiment_views
 from shelfwise.web.admin_explorer import explore_product, explore_user
 from shelfwise.web.admin_exposure import exposure_report
 from shelfwise.web.admin_jobs import DEFAULT_CHANNELS, AdminJobs
+from shelfwise.web.admin_keys import add_key_pages
 from shelfwise.web.admin_reports import events_chart, ranker_reports, recommender_reports
 from shelfwise.web.admin_search_eval import evaluate_search_log
 from shelfwise.web.admin_trace import search_trace
@@ -43,18 +45,6 @@ MODES = ("hybrid", "lexical", "vector")
 def _shelfwise(request: Request) -> Shelfwise:
     shelfwise: Shelfwise = request.app.state.shelfwise
     return shelfwise
-
-
-def _refused(request: Request) -> Response | None:
-    """Why a state-changing post is refused: not signed in, or posted from another site."""
-    if not same_origin(request):
-        return Response("cross-site form posts are refused", status_code=403, media_type="text/plain")
-    return None if signed_in(request) else _to_login(request)
-
-
-def _to_login(request: Request) -> RedirectResponse:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse(f"/admin/login?next={quote(target)}", status_code=303)
 
 
 def admin_router(pages: Pages) -> APIRouter:
@@ -81,12 +71,15 @@ def admin_router(pages: Pages) -> APIRouter:
         fields = form_fields(await request.body())
         next_path = safe_next(fields.get("next"))
         config = serve_config(request)
-        if not key_accepted(fields.get("api_key", ""), config):
-            return login_page(request, next_path, "That is not the API key.", status_code=401)
-        assert config.api_key is not None  # key_accepted checked it
+        principal = console_principal(fields.get("api_key", ""), request)
+        if principal is None:
+            error = "That is not the API key, or not one with the models or admin action."
+            return login_page(request, next_path, error, status_code=401)
+        assert config.api_key is not None  # console_principal checked it
+        token = issue_token(config.api_key, time.time(), key_id=principal.key_id)
         response = RedirectResponse(next_path, status_code=303)
         response.set_cookie(
-            COOKIE, issue_token(config.api_key, time.time()), max_age=SESSION_SECONDS, path="/admin",
+            COOKIE, token, max_age=SESSION_SECONDS, path="/admin",
             httponly=True, samesite="strict", secure=request.url.scheme == "https",
         )  # fmt: skip
         return response
@@ -100,7 +93,7 @@ def admin_router(pages: Pages) -> APIRouter:
     @router.get("")
     def overview(request: Request) -> Response:
         if not signed_in(request):
-            return _to_login(request)
+            return to_login(request)
         shelfwise = _shelfwise(request)
         return pages.render(
             request, "admin_overview", private=True, section="overview",
@@ -117,7 +110,7 @@ def admin_router(pages: Pages) -> APIRouter:
         category: Annotated[str, Query(max_length=500)] = "",
     ) -> Response:
         if not signed_in(request):
-            return _to_login(request)
+            return to_login(request)
         form = {"q": q, "mode": mode if mode in MODES else "hybrid", "user_id": user_id, "category": category}
         trace, error = None, ""
         if q:
@@ -137,7 +130,7 @@ def admin_router(pages: Pages) -> APIRouter:
     @router.get("/index")
     def index_page(request: Request) -> Response:
         if not signed_in(request):
-            return _to_login(request)
+            return to_login(request)
         shelfwise = _shelfwise(request)
         versions = artifact_versions(shelfwise.settings.data_dir, shelfwise.settings.index_root)
         serving = next((v for v in versions if v.kind == "recommender" and v.current), None)
@@ -151,31 +144,31 @@ def admin_router(pages: Pages) -> APIRouter:
 
     @router.post("/index/rebuild")
     def rebuild(request: Request) -> Response:
-        if (refused := _refused(request)) is not None:
-            return refused
+        if (refusal := refused(request, "models")) is not None:
+            return refusal
         jobs.start_rebuild(_shelfwise(request))  # a job already running is shown instead
         return RedirectResponse("/admin/index", status_code=303)
 
     @router.post("/recommender/retrain")
     async def retrain(request: Request) -> Response:
-        if (refused := _refused(request)) is not None:
-            return refused
+        if (refusal := refused(request, "models")) is not None:
+            return refusal
         channels = form_fields(await request.body()).get("channels", "")
         jobs.start_retrain(_shelfwise(request), channels)
         return RedirectResponse("/admin/index", status_code=303)
 
     @router.post("/index/serve")
     async def serve_version(request: Request) -> Response:
-        if (refused := _refused(request)) is not None:
-            return refused
+        if (refusal := refused(request, "models")) is not None:
+            return refusal
         version = form_fields(await request.body()).get("version", "")
         jobs.serve_version(_shelfwise(request), version)
         return RedirectResponse("/admin/index", status_code=303)
 
     @router.post("/models/serve")
     async def serve_model(request: Request) -> Response:
-        if (refused := _refused(request)) is not None:
-            return refused
+        if (refusal := refused(request, "models")) is not None:
+            return refusal
         fields = form_fields(await request.body())
         jobs.serve_model(_shelfwise(request), fields.get("kind", ""), fields.get("version", ""))
         return RedirectResponse("/admin/index", status_code=303)
@@ -187,8 +180,10 @@ def admin_router(pages: Pages) -> APIRouter:
         product_id: Annotated[str, Query(max_length=256)] = "",
         k: Annotated[int, Query(ge=1, le=50)] = 12,
     ) -> Response:
-        if not signed_in(request):
-            return _to_login(request)
+        if (principal := signed_in(request)) is None:
+            return to_login(request)
+        if user_id and not product_id and "admin" not in principal.actions:
+            return Response("shoppers' events need admin", status_code=403, media_type="text/plain")
         shelfwise = _shelfwise(request)
         found = None
         if product_id:
@@ -203,7 +198,7 @@ def admin_router(pages: Pages) -> APIRouter:
     @router.get("/experiments")
     def experiments(request: Request) -> Response:
         if not signed_in(request):
-            return _to_login(request)
+            return to_login(request)
         views = experiment_views(_shelfwise(request), datetime.now(UTC))
         return pages.render(
             request, "admin_experiments", private=True, section="experiments", experiments=views
@@ -212,7 +207,7 @@ def admin_router(pages: Pages) -> APIRouter:
     @router.get("/reports")
     def reports(request: Request) -> Response:
         if not signed_in(request):
-            return _to_login(request)
+            return to_login(request)
         shelfwise = _shelfwise(request)
         return pages.render(
             request, "admin_reports", private=True, section="reports",
@@ -223,4 +218,5 @@ def admin_router(pages: Pages) -> APIRouter:
             search_eval=evaluate_search_log(shelfwise),
         )  # fmt: skip
 
+    add_key_pages(router, pages)
     return router
