@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from shelfwise.experiments import RecordOutcome
 from shelfwise.impressions.records import Impression, ShownItem
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
+from shelfwise.store.erase_sqlite import checkpoint_quietly, delete_erasing
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -133,6 +134,30 @@ class SQLiteImpressionLog:
                 "SELECT COUNT(*) FROM impressions WHERE (? IS NULL OR surface = ?)", (surface, surface)
             ).fetchone()
         return int(row[0])
+
+    def sessions_of(self, user_id: str) -> set[str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT session_id FROM impressions WHERE user_id = ? AND session_id IS NOT NULL",
+                (user_id,),
+            ).fetchall()
+        return {str(session) for (session,) in rows}
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        with self._lock:
+            deleted = delete_erasing(
+                self._conn, "DELETE FROM impressions WHERE user_id = ?", [user_id], checkpoint=False
+            )
+            deleted += delete_erasing(
+                self._conn, "DELETE FROM impressions WHERE user_id IS NULL AND session_id IN ({})",
+                sorted(set(session_ids)), checkpoint=False,
+            )
+            checkpoint_quietly(self._conn)
+        return deleted
+
+    def purge_before(self, cutoff: datetime) -> int:
+        with self._lock:
+            return delete_erasing(self._conn, "DELETE FROM impressions WHERE ts < ?", [to_micros(cutoff)])
 
     def close(self) -> None:
         with self._lock:

@@ -26,6 +26,7 @@ from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_e
 from shelfwise.serve.events_routes import events
 from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
+from shelfwise.serve.retention import purge_forever
 from shelfwise.serve.schemas import (
     BulkDeleteRequest,
     BulkDeleteResponse,
@@ -43,6 +44,7 @@ from shelfwise.serve.schemas import (
     validate_items,
 )
 from shelfwise.serve.security import BodySizeLimitMiddleware, WriteAccess
+from shelfwise.serve.shopper_routes import shoppers
 from shelfwise.service import Health, Shelfwise
 from shelfwise.web import web_router
 
@@ -53,6 +55,7 @@ TAGS = [
     {"name": "products", "description": "Read and write catalog products (writes need the key)."},
     {"name": "events", "description": "Shoppers' events from storefronts (no API key needed)."},
     {"name": "recommend", "description": "Recommendations read live from the event log, with reasons."},
+    {"name": "shoppers", "description": "Forgetting a shopper's data (admin, needs the key)."},
     {"name": "system", "description": "Health and ingestion status."},
 ]
 
@@ -303,13 +306,16 @@ def create_app(
         if freeze_heap:
             gc.collect()
             gc.freeze()
-        catching_up = asyncio.create_task(_catch_up_forever(shelfwise, config.catch_up_seconds))
+        tasks = [asyncio.create_task(_catch_up_forever(shelfwise, config.catch_up_seconds))]
+        if shelfwise.settings.privacy.retention_days is not None:
+            tasks.append(asyncio.create_task(purge_forever(shelfwise)))
         try:
             yield
         finally:
-            catching_up.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await catching_up
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if owns_shelfwise:
                 await run_in_threadpool(shelfwise.close)
 
@@ -323,7 +329,7 @@ def create_app(
     app.state.shelfwise = shelfwise
     app.state.serve_config = config
     install_error_handlers(app)
-    for router in (search, suggestions, products, events, recommendations, profiles, system):
+    for router in (search, suggestions, products, events, recommendations, profiles, shoppers, system):
         app.include_router(router)
     app.include_router(web_router())  # the storefront at / and /shop/..., the admin console at /admin
     # The last added runs first: request ids wrap everything, including 413s.
