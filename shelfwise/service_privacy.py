@@ -35,6 +35,8 @@ from shelfwise.recommend.answer_cache import AnswerCache
 
 logger = logging.getLogger("shelfwise.service")
 
+LATE_MARGIN = timedelta(minutes=10)  # how far back a forget looks for impressions stored late
+
 
 class ShopperPrivacy:
     """Forgetting, retention and pseudonyms over the facade's data (see the module)."""
@@ -85,9 +87,29 @@ class ShopperPrivacy:
                     known = [] if self._profiles is None else self._profiles.actors
                 actors = {actor for actor in known if actor_digest(actor) in found.digests}
                 dropped = self._drop_from_memory(actors, found.digests)
-                self._answers.drop_local(lambda owner: actor_digest(owner) in found.digests)
+                self._answers.forget(self._answers.owners(lambda owner: actor_digest(owner) in found.digests))
+                if found.earliest is not None:
+                    self._forget_late_impressions(found.digests, found.earliest - LATE_MARGIN)
             self._forget_seq = found.last_seq
         return dropped
+
+    def _forget_late_impressions(self, digests: frozenset[int], since: datetime) -> None:
+        """Impressions this process served the shopper before they were forgotten elsewhere but
+        stored after (they wait up to `serve.impression_flush_seconds` in its queue) are deleted
+        too: what it has queued is stored, then the recent log is searched for them."""
+        flush = getattr(self.impressions, "flush", None)
+        if flush is not None:
+            flush()
+        users: set[str] = set()
+        sessions: set[str] = set()
+        for impression in self.impressions.iter_impressions(since=since):
+            user, session = impression.user_id, impression.session_id
+            if user is not None and actor_digest(f"user:{user}") in digests:
+                users.add(user)
+            elif user is None and session is not None and actor_digest(f"session:{session}") in digests:
+                sessions.add(session)
+        for user in users or {""}:  # "" is no shopper's id (ids are never empty)
+            self.impressions.forget_user(user, sessions)
 
     def _drop_from_memory(self, actors: set[str], digests: set[int] | frozenset[int]) -> int:
         with self._profiles_lock:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shelfwise.store.durable_sqlite import connect_durable, to_micros
+from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
 from shelfwise.store.erase_sqlite import delete_erasing
 
 FORGET_LOG_FILE = "privacy.db"
@@ -42,6 +42,8 @@ def actor_digest(actor: str) -> int:
 class ForgottenSince:
     last_seq: int
     digests: frozenset[int]
+    earliest: datetime | None = None
+    """when the earliest of them was forgotten"""
 
 
 class ForgetLog:
@@ -74,10 +76,12 @@ class ForgetLog:
         """The digests logged after `seq`, and the seq to read after next time."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT seq, digest FROM forgotten WHERE seq > ? ORDER BY seq", (seq,)
+                "SELECT seq, digest, ts FROM forgotten WHERE seq > ? ORDER BY seq", (seq,)
             ).fetchall()
-        last = int(rows[-1][0]) if rows else seq
-        return ForgottenSince(last, frozenset(int(digest, 16) for _, digest in rows))
+        if not rows:
+            return ForgottenSince(seq, frozenset())
+        earliest = from_micros(min(int(ts) for _, _, ts in rows))
+        return ForgottenSince(int(rows[-1][0]), frozenset(int(digest, 16) for _, digest, _ in rows), earliest)
 
     def prune(self, before: datetime) -> int:
         with self._lock:

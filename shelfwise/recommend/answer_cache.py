@@ -123,6 +123,11 @@ class AnswerCache(Generic[Value]):
             removed += self._shared.forget(wanted)
         return removed
 
+    def owners(self, match: Callable[[str], bool]) -> set[str]:
+        """The owners of this process's answers that match."""
+        with self._lock:
+            return {e.owner for e in self._entries.values() if e.owner is not None and match(e.owner)}
+
     def drop_local(self, match: Callable[[str], bool]) -> int:
         """Drop this process's answers whose owner matches; returns how many went."""
         with self._lock:
