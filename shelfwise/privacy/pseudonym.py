@@ -12,7 +12,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Sequence
+from typing import Any
 
+from pydantic import SecretStr
+
+from shelfwise.events.base import AppendOutcome, EventStore
 from shelfwise.records import Event, SearchRequest
 
 PREFIX = "pz-"
@@ -54,3 +59,25 @@ class Pseudonymizer:
         return request.model_copy(
             update={"user_id": self.maybe(request.user_id), "session_id": self.maybe(request.session_id)}
         )
+
+
+class PseudonymizedEvents:
+    """An EventStore whose appends pseudonymize ids first, for writers that do not go through the
+    `Shelfwise` facade (`shelfwise events import`); everything else is the store's own."""
+
+    def __init__(self, store: EventStore, names: Pseudonymizer) -> None:
+        self._store = store
+        self._names = names
+
+    def append(self, events: Sequence[Event]) -> list[AppendOutcome]:
+        return self._store.append([self._names.event(event) for event in events])
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def pseudonymized_store(store: EventStore, key: SecretStr | None) -> EventStore:
+    """The store itself without a key, else one that pseudonymizes what is appended."""
+    if key is None or not key.get_secret_value():
+        return store
+    return PseudonymizedEvents(store, Pseudonymizer(key.get_secret_value()))

@@ -210,3 +210,21 @@ def test_pseudonymized_ids_never_reach_the_files(tmp_path: Path) -> None:
         assert pseudonym.encode() not in _data_bytes(tmp_path / "data")
         assert _items(client, GONE) == _items(client, NEVER)
     shop.close()
+
+
+def test_imported_events_are_pseudonymized_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shelfwise.privacy import Pseudonymizer
+
+    rows = [{"event_id": f"i-{i}", "type": "view", "user_id": GONE, "session_id": GONE_VISIT,
+             "product_id": "a1", "timestamp": "2026-10-02T10:00:00Z"} for i in range(3)]  # fmt: skip
+    (tmp_path / "events.jsonl").write_text("\n".join(json.dumps(row) for row in rows) + "\n")
+    monkeypatch.setenv("SHELFWISE_PRIVACY__PSEUDONYMIZE_KEY", "secret-k")
+    data = tmp_path / "data"
+    command = ["events", "import", str(tmp_path / "events.jsonl"), "-d", str(data)]
+    result = CliRunner().invoke(cli_app, command)
+    assert result.exit_code == 0, result.output
+    stored = _data_bytes(data)
+    assert GONE.encode() not in stored and GONE_VISIT.encode() not in stored
+    assert Pseudonymizer("secret-k").id(GONE).encode() in stored
+    forgot = CliRunner().invoke(cli_app, ["shoppers", "forget", GONE, "--json", "-d", str(data)])
+    assert json.loads(forgot.stdout)["events"] == 3  # the raw id, hashed the same way
