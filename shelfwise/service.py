@@ -391,7 +391,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         marker = (0, 0)
         if use_cache:  # a new event of the shopper's or a catalog change: answer again
             marker = (self.events.actor_seq(actor) if actor is not None else 0, self.store.last_seq())
-        found = self._answers.get(key, marker) if use_cache else None
+        found = self._answers.get(key, marker, owner=actor) if use_cache else None
         cached = found is not None
         if found is None:
             found = self._fresh_recommendations(live, surface, overrides, actor, user_id, session_id,

@@ -18,7 +18,7 @@ from pathlib import Path
 from shelfwise.events.base import AppendOutcome, EventStats, StoredEvent
 from shelfwise.records import Event
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
-from shelfwise.store.erase_sqlite import checkpoint_quietly, delete_erasing
+from shelfwise.store.erase_sqlite import delete_erasing, delete_older
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -147,18 +147,7 @@ class SQLiteEventStore:
             return delete_erasing(self._conn, "DELETE FROM events WHERE actor IN ({})", actors)
 
     def purge_before(self, cutoff: datetime) -> int:
-        """In batches of a few thousand events, each its own transaction, so appends wait little."""
-        query = "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE ts < ? LIMIT 5000)"
-        deleted = 0
-        while True:
-            with self._lock:
-                done = delete_erasing(self._conn, query, [to_micros(cutoff)], checkpoint=False)
-            deleted += done
-            if done == 0:
-                break
-        with self._lock:
-            checkpoint_quietly(self._conn)
-        return deleted
+        return delete_older(self._conn, self._lock, "events", to_micros(cutoff))
 
     def integrity_check(self) -> str:
         """SQLite's own check of the file: 'ok' when sound."""

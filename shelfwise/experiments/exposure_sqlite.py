@@ -15,7 +15,7 @@ from pathlib import Path
 
 from shelfwise.experiments.exposure import Exposure, RecordOutcome
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
-from shelfwise.store.erase_sqlite import delete_erasing
+from shelfwise.store.erase_sqlite import delete_erasing, delete_older, matching_rowids
 
 EXPOSURES_FILE = "experiments.db"
 SCHEMA_VERSION = 1
@@ -103,12 +103,12 @@ class SQLiteExposureLog:
 
     def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
         units = sorted({user_id, *session_ids})
-        with self._lock:
-            return delete_erasing(self._conn, "DELETE FROM exposures WHERE unit_id IN ({})", units)
+        with self._lock:  # a read finds them (no index on unit_id), a short transaction deletes
+            rowids = matching_rowids(self._conn, "SELECT rowid FROM exposures WHERE unit_id IN ({})", units)
+            return delete_erasing(self._conn, "DELETE FROM exposures WHERE rowid IN ({})", rowids)
 
     def purge_before(self, cutoff: datetime) -> int:
-        with self._lock:
-            return delete_erasing(self._conn, "DELETE FROM exposures WHERE ts < ?", [to_micros(cutoff)])
+        return delete_older(self._conn, self._lock, "exposures", to_micros(cutoff))
 
     def close(self) -> None:
         with self._lock:

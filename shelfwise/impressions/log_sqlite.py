@@ -19,7 +19,7 @@ from pathlib import Path
 from shelfwise.experiments import RecordOutcome
 from shelfwise.impressions.records import Impression, ShownItem
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
-from shelfwise.store.erase_sqlite import checkpoint_quietly, delete_erasing
+from shelfwise.store.erase_sqlite import delete_erasing, delete_older, matching_rowids
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -144,20 +144,18 @@ class SQLiteImpressionLog:
         return {str(session) for (session,) in rows}
 
     def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        """Found first by a read (no index on the ids: a scan that holds no write lock), then
+        deleted by rowid in one short transaction."""
         with self._lock:
-            deleted = delete_erasing(
-                self._conn, "DELETE FROM impressions WHERE user_id = ?", [user_id], checkpoint=False
+            rowids = matching_rowids(self._conn, "SELECT rowid FROM impressions WHERE user_id = ?", [user_id])
+            rowids += matching_rowids(
+                self._conn, "SELECT rowid FROM impressions WHERE user_id IS NULL AND session_id IN ({})",
+                sorted(set(session_ids)),
             )
-            deleted += delete_erasing(
-                self._conn, "DELETE FROM impressions WHERE user_id IS NULL AND session_id IN ({})",
-                sorted(set(session_ids)), checkpoint=False,
-            )
-            checkpoint_quietly(self._conn)
-        return deleted
+            return delete_erasing(self._conn, "DELETE FROM impressions WHERE rowid IN ({})", rowids)
 
     def purge_before(self, cutoff: datetime) -> int:
-        with self._lock:
-            return delete_erasing(self._conn, "DELETE FROM impressions WHERE ts < ?", [to_micros(cutoff)])
+        return delete_older(self._conn, self._lock, "impressions", to_micros(cutoff))
 
     def close(self) -> None:
         with self._lock:

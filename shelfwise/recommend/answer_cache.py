@@ -69,9 +69,9 @@ class AnswerCache(Generic[Value]):
     def enabled(self) -> bool:
         return self._max_entries > 0 and self._ttl > 0
 
-    def get(self, key: Hashable, marker: Hashable) -> Value | None:
+    def get(self, key: Hashable, marker: Hashable, owner: str | None = None) -> Value | None:
         """The answer stored under `key` with this marker and still young, here or in the
-        shared level, else None."""
+        shared level, else None (`owner`: whose answer it is, kept with one read from there)."""
         if not self.enabled:
             return None
         with self._lock:
@@ -82,7 +82,7 @@ class AnswerCache(Generic[Value]):
                 return entry.value
             if entry is not None:
                 del self._entries[key]
-        value = self._shared_get(key, marker)
+        value = self._shared_get(key, marker, owner)
         with self._lock:
             if value is None:
                 self._misses += 1
@@ -91,7 +91,7 @@ class AnswerCache(Generic[Value]):
                 self._shared_hits += 1
         return value
 
-    def _shared_get(self, key: Hashable, marker: Hashable) -> Value | None:
+    def _shared_get(self, key: Hashable, marker: Hashable, owner: str | None) -> Value | None:
         if self._shared is None or self._codec is None:
             return None
         found = self._shared.get(answer_key(key), repr(marker))
@@ -100,7 +100,7 @@ class AnswerCache(Generic[Value]):
         text, age = found
         value = self._codec[1](text)
         if value is not None:  # kept here too, as old as it is there
-            self._put_local(key, marker, value, age, None)
+            self._put_local(key, marker, value, age, owner)
         return value
 
     def put(self, key: Hashable, marker: Hashable, value: Value, owner: str | None = None) -> None:
@@ -115,8 +115,7 @@ class AnswerCache(Generic[Value]):
 
     def forget(self, owners: Collection[str]) -> int:
         """Drop the answers computed for these shoppers, here and in the shared level; returns
-        how many entries went. (An answer read from the shared level is kept here without its
-        owner; its marker, the shopper's latest event, no longer holds once they are forgotten.)"""
+        how many entries went."""
         wanted = set(owners)
         removed = self.drop_local(lambda owner: owner in wanted)
         if self._shared is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,37 @@ def delete_erasing(
     if checkpoint and deleted:
         checkpoint_quietly(conn)
     return deleted
+
+
+def delete_older(
+    conn: sqlite3.Connection, lock: AbstractContextManager[object], table: str, cutoff_micros: int
+) -> int:
+    """Delete `table`'s rows with `ts` before the cutoff, 5,000 to a transaction (the lock held
+    only for each), so that writers wait little during a large purge; returns how many went."""
+    query = f"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE ts < ? LIMIT 5000)"
+    deleted = 0
+    while True:
+        with lock:
+            done = delete_erasing(conn, query, [cutoff_micros], checkpoint=False)
+        deleted += done
+        if done == 0:
+            break
+    if deleted:
+        with lock:
+            checkpoint_quietly(conn)
+    return deleted
+
+
+def matching_rowids(conn: sqlite3.Connection, query: str, params: Sequence[object]) -> list[int]:
+    """The rowids a SELECT finds, read outside any write transaction (a table without an index on
+    the column is scanned while writers go on); `{}` in `query` takes `params` as an IN list."""
+    if "{}" not in query:
+        return [int(rowid) for (rowid,) in conn.execute(query, list(params))]
+    found: list[int] = []
+    for start in range(0, len(params), _CHUNK):
+        chunk = list(params[start : start + _CHUNK])
+        found += [int(rowid) for (rowid,) in conn.execute(query.format(", ".join("?" * len(chunk))), chunk)]
+    return found
 
 
 def checkpoint_quietly(conn: sqlite3.Connection) -> None:

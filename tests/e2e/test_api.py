@@ -496,6 +496,7 @@ def test_openapi_lists_the_routes_with_tags_and_summaries(client: TestClient) ->
         "/products/bulk": {"post"},
         "/products/bulk-delete": {"post"},
         "/shop/shoppers": {"get"},
+        "/shoppers/{user_id}": {"delete"},
     }
     assert {path: set(ops) for path, ops in spec["paths"].items()} == expected
     for ops in spec["paths"].values():

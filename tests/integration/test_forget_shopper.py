@@ -184,6 +184,19 @@ def test_retention_purges_only_old_rows(tmp_path: Path) -> None:
     off.close()
 
 
+def test_the_server_purges_in_the_background(tmp_path: Path) -> None:
+    import time
+
+    shop = _shop(tmp_path / "data", PrivacyConfig(retention_days=1), train=False)  # all events are old
+    with TestClient(create_app(shop, ServeConfig())):
+        for _ in range(600):  # bounded: the purge runs as the server starts, in its own thread
+            if shop.events.count() == 0:
+                break
+            time.sleep(0.05)
+        assert shop.events.count() == 0
+    shop.close()
+
+
 def test_the_purge_command_needs_a_period_and_purges_old_rows(tmp_path: Path) -> None:
     shop = _shop(tmp_path / "data", train=False)
     shop.close()

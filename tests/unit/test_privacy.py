@@ -114,9 +114,10 @@ def test_forgetting_drops_a_shoppers_answers_here_and_in_the_shared_file(tmp_pat
     assert cache.forget(["user:gone", "session:gone-visit"]) == 4  # 2 here, 2 in the file
     assert cache.get(("feed", "user:gone"), 1) is None
     assert other.get(("feed", "user:gone"), 1) is None  # another process reads none either
-    assert other.get(("feed", "user:stays"), 1) == ["c"]
+    assert other.get(("feed", "user:stays"), 1, owner="user:stays") == ["c"]  # kept here, with its owner
     assert shared.entries() == 1
     assert cache.drop_local(lambda owner: owner == "user:stays") == 1
+    assert other.forget(["user:stays"]) == 2 and other.stats().entries == 0 and shared.entries() == 0
     cache.close()
     other.close()
 
