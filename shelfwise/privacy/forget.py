@@ -63,10 +63,6 @@ class ForgetReport:
     log_seq: int = 0
     """the forget log's seq of this forgetting"""
 
-    @property
-    def total(self) -> int:
-        return self.events + self.impressions + self.exposures + self.cached_answers + self.profiles
-
 
 @dataclass(frozen=True)
 class PurgeReport:
