@@ -14,6 +14,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from shelfwise.cli_ab import ab_app
 from shelfwise.cli_events import events_app
 from shelfwise.cli_keys import keys_app
+from shelfwise.cli_shoppers import shoppers_app
 from shelfwise.cli_synonyms import synonyms_app
 from shelfwise.config import Settings
 
@@ -28,6 +29,7 @@ app.add_typer(synonyms_app, name="synonyms")
 app.add_typer(events_app, name="events")
 app.add_typer(ab_app, name="ab")
 app.add_typer(keys_app, name="keys")
+app.add_typer(shoppers_app, name="shoppers")
 console = Console(stderr=True)
 
 DataDir = Annotated[

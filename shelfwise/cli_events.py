@@ -53,7 +53,11 @@ def import_file(
         mapping = EventMapping.from_pairs(column or [])
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--column") from error
-    store = open_event_store(_data_dir(data_dir))
+    from shelfwise.cli import _settings
+    from shelfwise.privacy.pseudonym import pseudonymized_store
+
+    settings = _settings(data_dir)
+    store = pseudonymized_store(open_event_store(settings.data_dir), settings.privacy.pseudonymize_key)
     progress = Progress(
         SpinnerColumn(), TextColumn("import {task.completed:,} rows"), TimeElapsedColumn(),
         console=console, transient=True,

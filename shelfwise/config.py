@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -349,6 +349,22 @@ class RankingConfig(BaseModel):
     value_exponent: float = Field(default=1.0, ge=0, description="c (revenue only)")
 
 
+class PrivacyConfig(BaseModel):
+    """Shoppers' data: retention and pseudonymous ids (forgetting needs no setting)."""
+
+    retention_days: int | None = Field(
+        default=None, ge=1,
+        description="events, impressions and exposures older than this are purged (`shelfwise "
+        "shoppers purge`, and by the server every purge_every_seconds); None = kept",
+    )
+    purge_every_seconds: float = Field(default=3600.0, gt=0, description="the server's purge interval")
+    pseudonymize_key: SecretStr | None = Field(
+        default=None,
+        description="when set, user and session ids are replaced by HMAC-SHA256(key, id) as they "
+        "come in, so raw ids never reach the data folder (changing it makes every shopper new)",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHELFWISE_", env_nested_delimiter="__")
 
@@ -364,6 +380,7 @@ class Settings(BaseSettings):
     recommend: RecommendConfig = Field(default_factory=RecommendConfig)
     personalize: PersonalizeConfig = Field(default_factory=PersonalizeConfig)
     ranking: RankingConfig = Field(default_factory=RankingConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{self.data_dir / 'catalog.db'}"

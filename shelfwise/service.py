@@ -44,6 +44,7 @@ from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.service_personal import PersonalStages, actor_of
+from shelfwise.service_privacy import ShopperPrivacy
 from shelfwise.store import EmbeddingCache, ReadCachedStore, Store, open_embedding_cache, open_store
 from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import active_reranker_path, data_dir_encoder
@@ -98,7 +99,7 @@ def _understanding_for(settings: Settings) -> UnderstandingConfig:
     return config
 
 
-class Shelfwise(PersonalStages):
+class Shelfwise(PersonalStages, ShopperPrivacy):
     """Owns the store, the encoder and the search engine for one shop's data folder."""
 
     def __init__(
@@ -134,6 +135,7 @@ class Shelfwise(PersonalStages):
         self._recommender: LiveRecommender | None = None
         self._init_stages()  # profiles and the ranking model, loaded on first use
         self._answers = self._answer_cache(settings.recommend, settings.data_dir)
+        self._init_privacy()  # pseudonyms, the forget log
         cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
         if encoder is None:
             encoder = data_dir_encoder(settings.encoder, settings.data_dir)
@@ -198,8 +200,9 @@ class Shelfwise(PersonalStages):
 
     def record_events(self, events: Sequence[Event]) -> list[AppendOutcome]:
         """Store events (durable on return; a stored event_id comes back DUPLICATE), then tell the
-        `on_events` listeners about the newly accepted ones."""
-        return self._event_recorder.record(events)
+        `on_events` listeners about the newly accepted ones. Ids are pseudonymized first when
+        `privacy.pseudonymize_key` is set."""
+        return self._event_recorder.record([self.pseudonyms.event(event) for event in events])
 
     def on_events(self, callback: EventListener) -> None:
         """Call `callback` with each batch of newly accepted events recorded by this process."""
@@ -266,6 +269,7 @@ class Shelfwise(PersonalStages):
     ) -> list[Recommended]:
         """Home feed of an actor ('user:<id>' or 'session:<id>', read live from the event log)
         followed by `items` (recent products sent with the request)."""
+        actor = None if actor is None else self.pseudonyms.actor(actor)
         return self._recommend_with(
             self._require_recommender(), actor, items, k, exclude, self.settings.recommend
         )
@@ -295,6 +299,7 @@ class Shelfwise(PersonalStages):
             history = np.array([live.index[product_id]] if product_id in live.index else [], dtype=np.int64)
         else:
             wanted = self.settings.recommend.history_events
+            actor = None if actor is None else self.pseudonyms.actor(actor)
             history = live.history_of([] if actor is None else self.events.recent(actor, wanted))
         return live.channel_candidates(history, depth)
 
@@ -322,6 +327,7 @@ class Shelfwise(PersonalStages):
         `settings` (variant settings decided elsewhere, e.g. by a simulation's own experiment)
         apply over the experiments' overrides."""
         at = at or datetime.now(UTC)
+        request = self.pseudonyms.search(request)
         self.catch_up_profiles()
         decision = self.experiments.expose(
             surface="search",
@@ -367,6 +373,7 @@ class Shelfwise(PersonalStages):
         request) a current cached answer to the same request is reused (`recommend.answer_cache_*`)."""
         live_request = at is None  # a simulation or replay names its moment: never cached
         at = at or datetime.now(UTC)
+        user_id, session_id = self.pseudonyms.maybe(user_id), self.pseudonyms.maybe(session_id)
         decision = self.experiments.expose(
             surface=surface, request_id=request_id, at=at, user_id=user_id, session_id=session_id
         )
@@ -384,13 +391,13 @@ class Shelfwise(PersonalStages):
         marker = (0, 0)
         if use_cache:  # a new event of the shopper's or a catalog change: answer again
             marker = (self.events.actor_seq(actor) if actor is not None else 0, self.store.last_seq())
-        found = self._answers.get(key, marker) if use_cache else None
+        found = self._answers.get(key, marker, owner=actor) if use_cache else None
         cached = found is not None
         if found is None:
             found = self._fresh_recommendations(live, surface, overrides, actor, user_id, session_id,
                                                 items, product_id, k, at)  # fmt: skip
             if use_cache:
-                self._answers.put(key, marker, found)
+                self._answers.put(key, marker, found, owner=actor)
         variants = {a.experiment: a.variant for a in decision.assignments}
         context: dict[str, JsonValue] = {"anchor": product_id} if product_id else {}
         if cached:
@@ -524,8 +531,12 @@ class Shelfwise(PersonalStages):
     def catch_up(self) -> RefreshStats | None:
         """Apply what other processes did: a newly published index version, catalog changes made
         by `shelfwise ingest` beside a server, or an index whose owning process has exited; and
-        events stored since into the shoppers' profiles."""
+        events stored since into the shoppers' profiles; and shoppers forgotten by another process."""
         self.catch_up_profiles()
+        try:
+            self.apply_forgotten()
+        except Exception:  # the next round retries from the same place in the forget log
+            logger.exception("applying the forget log failed")
         return self.engine.catch_up()
 
     def search(self, request: SearchRequest) -> SearchResult:
@@ -541,6 +552,7 @@ class Shelfwise(PersonalStages):
         """What `serve_search` would show this shopper under `settings` (search settings and the
         final stage's `personalize` / `ranking`), without experiments or logging: for replays."""
         chosen = dict(settings or {})
+        request = self.pseudonyms.search(request)
         self.catch_up_profiles()
         return self._personal_search(
             apply_to_search(request, chosen), stage_settings(chosen), at or datetime.now(UTC)
@@ -579,3 +591,4 @@ class Shelfwise(PersonalStages):
         self.events.close()
         self.impressions.close()
         self.experiments.close()
+        self.forget_log.close()

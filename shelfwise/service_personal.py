@@ -27,6 +27,7 @@ from shelfwise.models import CachedEncoder
 from shelfwise.personalize import ProfileConfig, Profiles, UserProfile, VectorTable, build_profiles
 from shelfwise.personalize.hits import personalize_hits
 from shelfwise.personalize.provider import ProfileFeatures
+from shelfwise.privacy.pseudonym import Pseudonymizer
 from shelfwise.recommend.live import Recommended
 from shelfwise.records import Event, Hit, SearchRequest, SearchResult
 from shelfwise.store import Store
@@ -53,6 +54,7 @@ class PersonalStages:
     events: EventStore
     impressions: ImpressionLog
     engine: SearchEngine
+    pseudonyms: Pseudonymizer
 
     def _init_stages(self) -> None:
         self._profiles: Profiles | None = None
@@ -66,14 +68,43 @@ class PersonalStages:
         following the log (`catch_up_profiles`)."""
         with self._profiles_lock:
             if self._profiles is None:
-                products = list(self.store.iter_products())
-                vectors = self.encoder.encode_products(products) if products else None
-                table = None if vectors is None else VectorTable([p.product_id for p in products], vectors)
-                config = ProfileConfig(half_life_days=self.settings.personalize.half_life_days)
-                self._profiles = build_profiles(self._events_after(0), products, table, config)
+                self._profiles, self._profiles_seq = self._new_profiles()
             else:
                 self._fold_new_events()
             return self._profiles
+
+    def _new_profiles(self, over: Profiles | None = None) -> tuple[Profiles, int]:
+        """Profiles built from the whole event log (over the catalog of `over` when given), and
+        the log's seq they include."""
+        config = ProfileConfig(half_life_days=self.settings.personalize.half_life_days)
+        seq = 0
+        catalog: Any = None if over is None else over.catalog
+        table = None
+        if catalog is None:
+            catalog = list(self.store.iter_products())
+            vectors = self.encoder.encode_products(catalog) if catalog else None
+            table = None if vectors is None else VectorTable([p.product_id for p in catalog], vectors)
+
+        def events() -> Iterator[Event]:
+            nonlocal seq
+            for stored in self.events.iter_events():
+                seq = stored.seq
+                yield stored.event
+
+        return build_profiles(events(), catalog, table, config), seq
+
+    def rebuild_profiles(self) -> None:
+        """Build the profiles afresh from the event log (after a retention purge: the windows
+        kept purged events) and swap them in place; requests meanwhile read the old ones."""
+        with self._profiles_lock:
+            current = self._profiles
+        if current is None:
+            return
+        fresh, seq = self._new_profiles(current)
+        with self._profiles_lock:
+            current.adopt(fresh)
+            self._profiles_seq = seq
+            self._fold_new_events()
 
     def catch_up_profiles(self) -> None:
         """Fold the events stored since the profiles were last current into them: this process's
@@ -96,7 +127,9 @@ class PersonalStages:
             yield stored.event
 
     def profile(self, actor: str) -> UserProfile | None:
-        """'user:<id>' or 'session:<id>'; None when nothing is known about them."""
+        """'user:<id>' or 'session:<id>' (a raw id: pseudonymized when that is on); None when
+        nothing is known about them."""
+        actor = self.pseudonyms.actor(actor)
         profiles = self.profiles
         return profiles.profile(actor) if actor in profiles else None
 

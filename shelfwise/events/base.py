@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -69,5 +69,19 @@ class EventStore(Protocol):
     def count(self) -> int: ...
 
     def stats(self) -> EventStats: ...
+
+    def sessions_of(self, user_id: str) -> set[str]:
+        """The session ids on the signed-in shopper's events."""
+        ...
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        """Delete every event of 'user:<user_id>' and of the anonymous sessions named (not other
+        users' events in those sessions); returns how many went. Their event ids are free again,
+        and `actor_seq` of each is 0 after it; seq numbers are never reused."""
+        ...
+
+    def purge_before(self, cutoff: datetime) -> int:
+        """Delete the events that happened before `cutoff` (retention); returns how many went."""
+        ...
 
     def close(self) -> None: ...

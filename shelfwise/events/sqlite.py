@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from shelfwise.events.base import AppendOutcome, EventStats, StoredEvent
 from shelfwise.records import Event
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, rollback, to_micros
+from shelfwise.store.erase_sqlite import delete_erasing, delete_older
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -31,6 +33,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_actor_seq ON events(actor, seq);
 """
+_LAST_SEQ = "SELECT seq FROM sqlite_sequence WHERE name = 'events'"
 _INSERT = "INSERT INTO events(event_id, actor, type, product_id, ts, data) VALUES(?, ?, ?, ?, ?, ?)"
 
 
@@ -99,9 +102,10 @@ class SQLiteEventStore:
         return 0 if row[0] is None else int(row[0])
 
     def last_seq(self) -> int:
+        """From AUTOINCREMENT's own record, so a deleted latest event still counts."""
         with self._lock:
-            row = self._conn.execute("SELECT MAX(seq) FROM events").fetchone()
-        return 0 if row[0] is None else int(row[0])
+            row = self._conn.execute(_LAST_SEQ).fetchone()
+        return 0 if row is None or row[0] is None else int(row[0])
 
     def count(self) -> int:
         with self._lock:
@@ -114,9 +118,10 @@ class SQLiteEventStore:
                 by_type = dict(
                     self._conn.execute("SELECT type, COUNT(*) FROM events GROUP BY type ORDER BY type")
                 )
-                actors, first, last, seq = self._conn.execute(
-                    "SELECT COUNT(DISTINCT actor), MIN(ts), MAX(ts), MAX(seq) FROM events"
+                actors, first, last = self._conn.execute(
+                    "SELECT COUNT(DISTINCT actor), MIN(ts), MAX(ts) FROM events"
                 ).fetchone()
+                seq = (self._conn.execute(_LAST_SEQ).fetchone() or (None,))[0]
             finally:
                 self._conn.execute("COMMIT")
         return EventStats(
@@ -127,6 +132,22 @@ class SQLiteEventStore:
             first_timestamp=None if first is None else from_micros(int(first)),
             last_timestamp=None if last is None else from_micros(int(last)),
         )
+
+    def sessions_of(self, user_id: str) -> set[str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT json_extract(data, '$.session_id') FROM events WHERE actor = ?",
+                (f"user:{user_id}",),
+            ).fetchall()
+        return {str(session) for (session,) in rows if session is not None}
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        actors = [f"user:{user_id}", *(f"session:{s}" for s in sorted(set(session_ids)))]
+        with self._lock:
+            return delete_erasing(self._conn, "DELETE FROM events WHERE actor IN ({})", actors)
+
+    def purge_before(self, cutoff: datetime) -> int:
+        return delete_older(self._conn, self._lock, "events", to_micros(cutoff))
 
     def integrity_check(self) -> str:
         """SQLite's own check of the file: 'ok' when sound."""

@@ -8,7 +8,7 @@ first record wins.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -58,6 +58,15 @@ class ExposureLog(Protocol):
 
     def experiments(self) -> list[str]:
         """Names of the experiments with at least one exposure, sorted."""
+        ...
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        """Delete the exposures whose unit is the shopper or one of the named sessions; returns
+        how many went."""
+        ...
+
+    def purge_before(self, cutoff: datetime) -> int:
+        """Delete the exposures served before `cutoff` (retention); returns how many went."""
         ...
 
     def close(self) -> None: ...

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime
 
 from shelfwise.experiments.exposure import Exposure, RecordOutcome
 
@@ -41,6 +42,30 @@ class MemoryExposureLog:
     def experiments(self) -> list[str]:
         with self._lock:
             return sorted(self._by_experiment)
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        units = {user_id, *session_ids}
+        return self._delete(lambda exposure: exposure.unit_id in units)
+
+    def purge_before(self, cutoff: datetime) -> int:
+        return self._delete(lambda exposure: exposure.timestamp < cutoff)
+
+    def _delete(self, doomed: Callable[[Exposure], bool]) -> int:
+        deleted = 0
+        with self._lock:
+            for name in list(self._by_experiment):
+                kept = []
+                for exposure in self._by_experiment[name]:
+                    if doomed(exposure):
+                        self._keys.discard((name, exposure.request_id))
+                        deleted += 1
+                    else:
+                        kept.append(exposure)
+                if kept:
+                    self._by_experiment[name] = kept
+                else:
+                    del self._by_experiment[name]
+        return deleted
 
     def close(self) -> None:
         """Nothing to release; the exposures stay readable."""

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from shelfwise.experiments.exposure import Exposure, RecordOutcome
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, rollback, to_micros
+from shelfwise.store.erase_sqlite import delete_erasing, delete_older, matching_rowids
 
 EXPOSURES_FILE = "experiments.db"
 SCHEMA_VERSION = 1
@@ -98,6 +100,15 @@ class SQLiteExposureLog:
         with self._lock:
             rows = self._conn.execute("SELECT DISTINCT experiment FROM exposures ORDER BY experiment")
             return [str(name) for (name,) in rows.fetchall()]
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        units = sorted({user_id, *session_ids})
+        with self._lock:  # a read finds them (no index on unit_id), a short transaction deletes
+            rowids = matching_rowids(self._conn, "SELECT rowid FROM exposures WHERE unit_id IN ({})", units)
+            return delete_erasing(self._conn, "DELETE FROM exposures WHERE rowid IN ({})", rowids)
+
+    def purge_before(self, cutoff: datetime) -> int:
+        return delete_older(self._conn, self._lock, "exposures", to_micros(cutoff))
 
     def close(self) -> None:
         with self._lock:

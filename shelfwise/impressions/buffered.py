@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
 from shelfwise.experiments import RecordOutcome
@@ -109,6 +109,19 @@ class BufferedImpressionLog:
     def count(self, surface: str | None = None) -> int:
         self.flush()
         return self.log.count(surface)
+
+    def sessions_of(self, user_id: str) -> set[str]:
+        self.flush()
+        return self.log.sessions_of(user_id)
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        """What is queued is stored first, so the deletion reaches it too."""
+        self.flush()
+        return self.log.forget_user(user_id, session_ids)
+
+    def purge_before(self, cutoff: datetime) -> int:
+        self.flush()
+        return self.log.purge_before(cutoff)
 
     def close(self) -> None:
         with self._lock:

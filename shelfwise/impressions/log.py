@@ -7,7 +7,7 @@ wins. `record` returns once its new impressions are stored; they are read back i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -33,6 +33,19 @@ class ImpressionLog(Protocol):
         ...
 
     def count(self, surface: str | None = None) -> int: ...
+
+    def sessions_of(self, user_id: str) -> set[str]:
+        """The session ids on the signed-in shopper's impressions."""
+        ...
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        """Delete the shopper's impressions and those of the named sessions served to no signed-in
+        user; returns how many went."""
+        ...
+
+    def purge_before(self, cutoff: datetime) -> int:
+        """Delete the impressions served before `cutoff` (retention); returns how many went."""
+        ...
 
     def close(self) -> None: ...
 
@@ -72,6 +85,25 @@ class MemoryImpressionLog:
         if surface is None:
             return len(self._by_id)
         return sum(1 for impression in self._by_id.values() if impression.surface == surface)
+
+    def sessions_of(self, user_id: str) -> set[str]:
+        found = (i.session_id for i in self._by_id.values() if i.user_id == user_id)
+        return {session for session in found if session is not None}
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        sessions = set(session_ids)
+        return self._delete(
+            lambda i: i.user_id == user_id or (i.user_id is None and i.session_id in sessions)
+        )
+
+    def purge_before(self, cutoff: datetime) -> int:
+        return self._delete(lambda impression: impression.timestamp < cutoff)
+
+    def _delete(self, doomed: Callable[[Impression], bool]) -> int:
+        gone = [request_id for request_id, impression in self._by_id.items() if doomed(impression)]
+        for request_id in gone:
+            del self._by_id[request_id]
+        return len(gone)
 
     def close(self) -> None:
         return None

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from shelfwise.experiments import RecordOutcome
 from shelfwise.impressions.records import Impression, ShownItem
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, rollback, to_micros
+from shelfwise.store.erase_sqlite import delete_erasing, delete_older, matching_rowids
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -133,6 +134,28 @@ class SQLiteImpressionLog:
                 "SELECT COUNT(*) FROM impressions WHERE (? IS NULL OR surface = ?)", (surface, surface)
             ).fetchone()
         return int(row[0])
+
+    def sessions_of(self, user_id: str) -> set[str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT session_id FROM impressions WHERE user_id = ? AND session_id IS NOT NULL",
+                (user_id,),
+            ).fetchall()
+        return {str(session) for (session,) in rows}
+
+    def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
+        """Found first by a read (no index on the ids: a scan that holds no write lock), then
+        deleted by rowid in one short transaction."""
+        with self._lock:
+            rowids = matching_rowids(self._conn, "SELECT rowid FROM impressions WHERE user_id = ?", [user_id])
+            rowids += matching_rowids(
+                self._conn, "SELECT rowid FROM impressions WHERE user_id IS NULL AND session_id IN ({})",
+                sorted(set(session_ids)),
+            )
+            return delete_erasing(self._conn, "DELETE FROM impressions WHERE rowid IN ({})", rowids)
+
+    def purge_before(self, cutoff: datetime) -> int:
+        return delete_older(self._conn, self._lock, "impressions", to_micros(cutoff))
 
     def close(self) -> None:
         with self._lock:

@@ -15,7 +15,7 @@ impressions needs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -157,6 +157,38 @@ class Profiles:
         rows = EventRows.concat(parts)
         counts = np.array([len(p) for p in parts], dtype=np.int64)
         return list(actors), rows, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def forget(self, actors: Collection[str]) -> int:
+        """Drop these shoppers' windows and profiles (a forgotten shopper is unknown afterwards);
+        returns how many of them were known."""
+        gone = {actor for actor in actors if actor in self}
+        base = self._base
+        dropped = sorted(base.index[actor] for actor in gone if actor in base.index)
+        if dropped:
+            keep = np.ones(len(base.actors), bool)
+            keep[dropped] = False
+            label = np.cumsum(keep) - 1
+            rows = base.rows.take(np.flatnonzero(keep[base.rows.actor]))
+            rows = EventRows(label[rows.actor], rows.product, rows.weight, rows.time)
+            offsets = np.concatenate([[0], np.cumsum(np.diff(base.offsets)[keep])]).astype(np.int64)
+            actors_kept = [actor for actor, kept in zip(base.actors, keep, strict=True) if kept]
+            self._base = _Base.compute(actors_kept, rows, offsets, self.catalog, self.config)
+        for actor in gone:
+            self._fresh.pop(actor, None)
+        return len(gone)
+
+    def oldest_time(self) -> float | None:
+        """Epoch seconds of the oldest event kept in any window (None when none is)."""
+        times = [self._base.rows.time, *(rows.time for rows, _ in list(self._fresh.values()))]
+        found = [float(t.min()) for t in times if len(t)]
+        return min(found, default=None)
+
+    def adopt(self, other: Profiles) -> None:
+        """Take over the shoppers of another build over the same catalog (a rebuild after a
+        retention purge), in place, so that whoever holds this object reads the new profiles."""
+        if other.catalog is not self.catalog or other.config != self.config:
+            raise ValueError("only profiles built over this catalog and config can be adopted")
+        self._base, self._fresh, self.as_of = other._base, dict(other._fresh), other.as_of
 
     def _consolidate(self) -> None:
         actors, rows, offsets = self.snapshot()

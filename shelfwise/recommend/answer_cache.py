@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -39,6 +39,7 @@ class _Entry(Generic[Value]):
     marker: Hashable
     stored_at: float
     value: Value
+    owner: str | None = None
 
 
 class AnswerCache(Generic[Value]):
@@ -68,9 +69,9 @@ class AnswerCache(Generic[Value]):
     def enabled(self) -> bool:
         return self._max_entries > 0 and self._ttl > 0
 
-    def get(self, key: Hashable, marker: Hashable) -> Value | None:
+    def get(self, key: Hashable, marker: Hashable, owner: str | None = None) -> Value | None:
         """The answer stored under `key` with this marker and still young, here or in the
-        shared level, else None."""
+        shared level, else None (`owner`: whose answer it is, kept with one read from there)."""
         if not self.enabled:
             return None
         with self._lock:
@@ -81,7 +82,7 @@ class AnswerCache(Generic[Value]):
                 return entry.value
             if entry is not None:
                 del self._entries[key]
-        value = self._shared_get(key, marker)
+        value = self._shared_get(key, marker, owner)
         with self._lock:
             if value is None:
                 self._misses += 1
@@ -90,7 +91,7 @@ class AnswerCache(Generic[Value]):
                 self._shared_hits += 1
         return value
 
-    def _shared_get(self, key: Hashable, marker: Hashable) -> Value | None:
+    def _shared_get(self, key: Hashable, marker: Hashable, owner: str | None) -> Value | None:
         if self._shared is None or self._codec is None:
             return None
         found = self._shared.get(answer_key(key), repr(marker))
@@ -99,20 +100,46 @@ class AnswerCache(Generic[Value]):
         text, age = found
         value = self._codec[1](text)
         if value is not None:  # kept here too, as old as it is there
-            self._put_local(key, marker, value, age)
+            self._put_local(key, marker, value, age, owner)
         return value
 
-    def put(self, key: Hashable, marker: Hashable, value: Value) -> None:
-        """Store a computed answer here and in the shared level."""
+    def put(self, key: Hashable, marker: Hashable, value: Value, owner: str | None = None) -> None:
+        """Store a computed answer here and in the shared level; `owner` is the shopper it was
+        computed for (the actor), so that forgetting them can drop it."""
         if not self.enabled:
             return
-        self._put_local(key, marker, value, 0.0)
+        self._put_local(key, marker, value, 0.0, owner)
         if self._shared is not None and self._codec is not None:
-            self._shared.put(answer_key(key), repr(marker), self._codec[0](value))
+            shared_owner = None if owner is None else answer_key(owner)
+            self._shared.put(answer_key(key), repr(marker), self._codec[0](value), shared_owner)
 
-    def _put_local(self, key: Hashable, marker: Hashable, value: Value, age: float) -> None:
+    def forget(self, owners: Collection[str]) -> int:
+        """Drop the answers computed for these shoppers, here and in the shared level; returns
+        how many entries went."""
+        wanted = set(owners)
+        removed = self.drop_local(lambda owner: owner in wanted)
+        if self._shared is not None:
+            removed += self._shared.forget(wanted)
+        return removed
+
+    def owners(self, match: Callable[[str], bool]) -> set[str]:
+        """The owners of this process's answers that match."""
         with self._lock:
-            self._entries[key] = _Entry(marker, self._clock() - age, value)
+            return {e.owner for e in self._entries.values() if e.owner is not None and match(e.owner)}
+
+    def drop_local(self, match: Callable[[str], bool]) -> int:
+        """Drop this process's answers whose owner matches; returns how many went."""
+        with self._lock:
+            doomed = [k for k, e in self._entries.items() if e.owner is not None and match(e.owner)]
+            for key in doomed:
+                del self._entries[key]
+        return len(doomed)
+
+    def _put_local(
+        self, key: Hashable, marker: Hashable, value: Value, age: float, owner: str | None
+    ) -> None:
+        with self._lock:
+            self._entries[key] = _Entry(marker, self._clock() - age, value, owner)
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)

@@ -19,14 +19,15 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
 FILE_NAME = "answers.db"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
-    key TEXT PRIMARY KEY, marker TEXT NOT NULL, stored_at REAL NOT NULL, value TEXT NOT NULL)"""
+    key TEXT PRIMARY KEY, marker TEXT NOT NULL, stored_at REAL NOT NULL, value TEXT NOT NULL,
+    owner TEXT)"""
 _PRUNE_EVERY = 500  # puts between deletions of expired entries
 
 
@@ -57,6 +58,9 @@ class SharedAnswers:
                                        timeout=0.2)  # fmt: skip
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=OFF")  # a cache: losing writes costs recomputation
+                columns = {row[1] for row in conn.execute("PRAGMA table_info(answers)")}
+                if columns and "owner" not in columns:  # an older file: a cache, so start afresh
+                    conn.execute("DROP TABLE answers")
                 conn.execute(_SCHEMA)
                 self._conn = conn
             except sqlite3.Error as error:  # the per-process caches still work without it
@@ -91,7 +95,8 @@ class SharedAnswers:
         age = self._clock() - float(row[1])
         return (str(row[2]), max(0.0, age)) if age < self._ttl else None
 
-    def put(self, key: str, marker: str, value: str) -> None:
+    def put(self, key: str, marker: str, value: str, owner: str | None = None) -> None:
+        """`owner`: `answer_key` of the shopper the answer was computed for (see `forget`)."""
         if self._ttl <= 0:
             return
         now = self._clock()
@@ -101,8 +106,9 @@ class SharedAnswers:
                 return
             try:
                 conn.execute(
-                    "INSERT OR REPLACE INTO answers (key, marker, stored_at, value) VALUES (?, ?, ?, ?)",
-                    (key, marker, now, value),
+                    "INSERT OR REPLACE INTO answers (key, marker, stored_at, value, owner) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (key, marker, now, value, owner),
                 )
                 self._puts += 1
                 if self._puts % _PRUNE_EVERY == 0:
@@ -119,6 +125,22 @@ class SharedAnswers:
                 conn.execute("DELETE FROM answers")
             except sqlite3.Error as error:
                 logger.warning("could not clear the shared recommendation answers: %s", error)
+
+    def forget(self, owners: Collection[str]) -> int:
+        """Delete the answers computed for these shoppers (actors); returns how many went (0 when
+        the file is off)."""
+        from shelfwise.store.erase_sqlite import delete_erasing
+
+        keys = sorted({answer_key(owner) for owner in owners})
+        with self._lock:
+            conn = self._connection()
+            if conn is None or not keys:
+                return 0
+            conn.execute("PRAGMA busy_timeout=10000")  # this deletion must not be skipped
+            try:
+                return delete_erasing(conn, "DELETE FROM answers WHERE owner IN ({})", keys)
+            finally:
+                conn.execute("PRAGMA busy_timeout=200")
 
     def entries(self) -> int:
         with self._lock:

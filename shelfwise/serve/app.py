@@ -30,6 +30,7 @@ from shelfwise.serve.guard import Guard
 from shelfwise.serve.keys_routes import keys_router
 from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
+from shelfwise.serve.retention import purge_forever
 from shelfwise.serve.schemas import (
     BulkDeleteRequest,
     BulkDeleteResponse,
@@ -65,6 +66,7 @@ TAGS = [
     {"name": "products", "description": "Read and write catalog products (writes: the catalog action)."},
     {"name": "events", "description": "Shoppers' events from storefronts (key: see public_events)."},
     {"name": "recommend", "description": "Recommendations read live from the event log, with reasons."},
+    {"name": "shoppers", "description": "Forgetting a shopper's data (admin, needs the key)."},
     {"name": "system", "description": "Health and ingestion status."},
     {"name": "keys", "description": "API keys with actions (the admin action manages them)."},
 ]
@@ -334,13 +336,16 @@ def create_app(
         if freeze_heap:
             gc.collect()
             gc.freeze()
-        catching_up = asyncio.create_task(_catch_up_forever(shelfwise, config.catch_up_seconds))
+        tasks = [asyncio.create_task(_catch_up_forever(shelfwise, config.catch_up_seconds))]
+        if shelfwise.settings.privacy.retention_days is not None:
+            tasks.append(asyncio.create_task(purge_forever(shelfwise)))
         try:
             yield
         finally:
-            catching_up.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await catching_up
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             app.state.guard.keyring.store.close()  # reopens on next use
             if owns_shelfwise:
                 await run_in_threadpool(shelfwise.close)

@@ -498,6 +498,7 @@ def test_openapi_lists_the_routes_with_tags_and_summaries(client: TestClient) ->
         "/shop/shoppers": {"get"},
         "/keys": {"get", "post"},
         "/keys/{key_id}": {"delete"},
+        "/shoppers/{user_id}": {"delete"},
     }
     assert {path: set(ops) for path, ops in spec["paths"].items()} == expected
     for ops in spec["paths"].values():
