@@ -56,6 +56,7 @@ from shelfwise.serve.security import (
     UnscopedAccess,
     WriteAccess,
 )
+from shelfwise.serve.shopper_routes import shoppers
 from shelfwise.service import Health, Shelfwise
 from shelfwise.web import web_router
 
@@ -367,6 +368,7 @@ def create_app(
     app.include_router(recommendations, dependencies=[SearchAccess])
     app.include_router(profiles, dependencies=[UnscopedAccess])
     app.include_router(keys_router)
+    app.include_router(shoppers)
     app.include_router(web_router())  # the storefront at / and /shop/..., the admin console at /admin
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
