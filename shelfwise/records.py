@@ -34,6 +34,11 @@ class Product(BaseModel):
     stock: int | None = Field(default=None, ge=0)
     rating: float | None = Field(default=None, ge=0, le=5)
     image_url: str = ""
+    raw: dict[str, str] = Field(
+        default_factory=dict,
+        description="field -> its feed value before ingestion removed HTML, kept only where the "
+        "value held markup a shop may render (the description); not searched, not in search hits",
+    )
 
     @field_validator("product_id", "title")
     @classmethod
@@ -71,6 +76,8 @@ class Product(BaseModel):
         fields = self.model_dump(mode="json")
         if not fields["attribute_sources"]:
             del fields["attribute_sources"]  # hashes of products without extracted values stay as they were
+        if not fields["raw"]:
+            del fields["raw"]  # nor do those of products whose feed text held no markup
         payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
