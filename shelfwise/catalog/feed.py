@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -390,6 +390,19 @@ class FieldMapping(BaseModel):
             columns={**self.columns, **other.columns},
             use_defaults=self.use_defaults and other.use_defaults,
         )
+
+
+def read_mapping(pairs: Iterable[str] = (), path: str | Path | None = None) -> FieldMapping:
+    """The mapping of a JSON file and `field=column` pairs (CLI: --mapping, --map); a FeedError
+    of one line when it cannot be used (a pair without '=', an unknown field, a broken file)."""
+    try:
+        return FieldMapping.from_sources(pairs=pairs, path=path)
+    except ValidationError as exc:
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise FeedError(f"bad mapping: {reasons}") from None
+    except (ValueError, OSError) as exc:
+        where = f"{path}: " if path is not None and isinstance(exc, ValueError) else ""
+        raise FeedError(f"bad mapping: {where}{exc}") from None
 
 
 @dataclass(frozen=True)
