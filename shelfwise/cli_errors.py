@@ -19,8 +19,8 @@ from typing import Any
 import typer
 from typer._click.core import Context  # the click that typer runs on (its own copy)
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-from typer.exceptions import Abort
 from typer.core import TyperGroup
+from typer.exceptions import Abort
 
 EXIT_OK = 0
 EXIT_FAILED = 1

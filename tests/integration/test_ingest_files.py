@@ -93,6 +93,8 @@ def test_amazon_metadata_jsonl_with_its_own_field_names(tmp_path: Path) -> None:
     assert not any(part.startswith("<") for p in products for part in p.category)
     assert not any(p.brand.startswith("by") or "\n" in p.brand for p in products)
     assert sum(bool(p.raw) for p in products) > 0
-    strict = ingest_feed(DATA / "amazon-giftcards" / "meta.jsonl", SQLiteStore(tmp_path / "s.db"), strict=True)
+    strict = ingest_feed(
+        DATA / "amazon-giftcards" / "meta.jsonl", SQLiteStore(tmp_path / "s.db"), strict=True
+    )
     assert (strict.accepted, strict.rejected, strict.warned) == (1543, 4, 0)
     store.close()
