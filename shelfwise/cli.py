@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from shelfwise.cli_ab import ab_app
-from shelfwise.cli_errors import EXIT_CODES_HELP, ShelfwiseGroup, fail
+from shelfwise.cli_errors import EXIT_CODES_HELP, InputError, ShelfwiseGroup, fail
 from shelfwise.cli_events import events_app
 from shelfwise.cli_synonyms import synonyms_app
 from shelfwise.config import Settings
@@ -54,6 +54,8 @@ def _settings(data_dir: Path | None) -> Settings:
     settings = Settings()
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
+    if settings.data_dir.exists() and not settings.data_dir.is_dir():
+        raise InputError(f"{settings.data_dir}: the data folder is a file")
     return settings
 
 
@@ -78,13 +80,15 @@ class _Bars:
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _Bars:
-        self._progress.start()
-        return self
+        return self  # started by the first stage: a command that fails first prints no blank line
 
     def __exit__(self, *_: object) -> None:
-        self._progress.stop()
+        if self._tasks:
+            self._progress.stop()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self._tasks:
+            self._progress.start()
         if stage not in self._tasks:
             self._tasks[stage] = self._progress.add_task(stage, total=total)
         self._progress.update(self._tasks[stage], completed=done, total=total)
