@@ -380,11 +380,14 @@ def test_ingest_last_is_404_until_something_is_ingested(
     feed.write_text(
         '{"product_id": "f1", "title": "Feed Kettle", "price": 10}\n'
         '{"product_id": "f2", "price": -1}\n'
+        '{"product_id": "f3", "title": "Feed Pot", "price": "<div class=\\"a-section\\">"}\n'
     )
     empty_shelfwise.ingest(feed)
     report = client.get("/ingest/last").json()
-    assert (report["accepted"], report["rejected"]) == (1, 1)
+    assert (report["accepted"], report["rejected"], report["warned"]) == (2, 1, 1)
     assert report["errors"][0]["line"] == 2
+    warning = report["field_warnings"][0]
+    assert (warning["file"], warning["line"], warning["field"]) == ("feed.jsonl", 3, "price")
 
 
 # ----- limits, errors, request ids ----------------------------------------------------------
