@@ -342,7 +342,6 @@ _PARSERS: dict[str, Callable[[object], Any]] = {
 }
 
 _Problem = tuple[str, str | None, str]  # (field, column, reason)
-_REQUIRED = ("product_id", "title")
 
 
 def _required(
