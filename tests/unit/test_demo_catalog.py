@@ -104,7 +104,9 @@ def test_demo_feed_round_trips_through_ingestion(tmp_path: Path, name: str) -> N
     assert (report.accepted, report.rejected, report.inserted) == (800, 2, 800)
     assert report.ignored_columns == ["supplier_code"]
     assert [e.field for e in report.errors] == ["title", "title", "price"]  # the 2nd row lacks both
-    assert report.warned == 2 and {w.reason for w in report.field_warnings} == {"'no reviews yet' is not a number"}
+    assert report.warned == 2 and {w.reason for w in report.field_warnings} == {
+        "'no reviews yet' is not a number"
+    }
     assert list(store.iter_products()) == generate_demo_catalog(800, seed=5)
 
 
