@@ -37,7 +37,7 @@ class Product(BaseModel):
     raw: dict[str, str] = Field(
         default_factory=dict,
         description="field -> its feed value before ingestion removed HTML, kept only where the "
-        "value held markup a shop may render (the description); not searched, not in search hits",
+        "value held markup a shop may render (the description); not searched, left out of hits",
     )
 
     @field_validator("product_id", "title")
@@ -55,6 +55,10 @@ class Product(BaseModel):
         if len(code) != 3 or not code.isalpha():
             raise ValueError(f"'{value}' is not a 3-letter currency code")
         return code
+
+    def without_raw(self) -> Product:
+        """The product as lists of hits and recommendations show it: without `raw`."""
+        return self.model_copy(update={"raw": {}}) if self.raw else self
 
     @property
     def category_path(self) -> str:

@@ -342,7 +342,7 @@ class SearchEngine(IndexLifecycle):
             if request.explain:
                 explanation = _explain(candidate, terms, method, applied)
             hits.append(
-                Hit(product=product.model_copy(update={"raw": {}}) if product.raw else product,
+                Hit(product=product.without_raw(),
                     rank=offset + i + 1, score=candidate.score, explanation=explanation)
             )
         return hits
