@@ -11,10 +11,14 @@ PORT ?= 8000
 install: $(VENV)/.installed
 
 # torch is installed first and pinned: an unpinned torch would pull a multi-GB CUDA build.
+# pip runs without --quiet so that the first install (minutes) shows what it is doing.
 $(VENV)/.installed: pyproject.toml
+	@echo "[1/3] creating $(VENV) (first run only: about 2.9 GB, several minutes)"
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "[2/3] installing torch 2.13.0"
+	$(PY) -m pip install --progress-bar on torch==2.13.0
+	@echo "[3/3] installing shelfwise and its dependencies"
+	$(PY) -m pip install --progress-bar on -e '.[dev]'
 	touch $@
 
 demo: install

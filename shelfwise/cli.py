@@ -12,13 +12,19 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from shelfwise.cli_ab import ab_app
+from shelfwise.cli_errors import EXIT_CODES_HELP, InputError, ShelfwiseGroup, fail
 from shelfwise.cli_events import events_app
 from shelfwise.cli_keys import keys_app
 from shelfwise.cli_shoppers import shoppers_app
 from shelfwise.cli_synonyms import synonyms_app
 from shelfwise.config import Settings
 
-app = typer.Typer(help="Shelfwise: e-commerce search driven by language models.", no_args_is_help=True)
+app = typer.Typer(
+    cls=ShelfwiseGroup,
+    help="Shelfwise: e-commerce search driven by language models.",
+    epilog=EXIT_CODES_HELP,
+    no_args_is_help=True,
+)
 bench_app = typer.Typer(help="Write benchmark runs from data files.", no_args_is_help=True)
 eval_app = typer.Typer(help="Score benchmark runs.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
@@ -52,6 +58,8 @@ def _settings(data_dir: Path | None) -> Settings:
     settings = Settings()
     if data_dir is not None:
         settings = settings.model_copy(update={"data_dir": data_dir})
+    if settings.data_dir.exists() and not settings.data_dir.is_dir():
+        raise InputError(f"{settings.data_dir}: the data folder is a file")
     return settings
 
 
@@ -76,13 +84,15 @@ class _Bars:
         self._tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> _Bars:
-        self._progress.start()
-        return self
+        return self  # started by the first stage: a command that fails first prints no blank line
 
     def __exit__(self, *_: object) -> None:
-        self._progress.stop()
+        if self._tasks:
+            self._progress.stop()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self._tasks:
+            self._progress.start()
         if stage not in self._tasks:
             self._tasks[stage] = self._progress.add_task(stage, total=total)
         self._progress.update(self._tasks[stage], completed=done, total=total)
@@ -102,15 +112,22 @@ def ingest(
     extract_attributes: Annotated[
         bool, typer.Option(help="read missing attributes (brand, colour, material, sizes) from titles")
     ] = False,
+    strict: Annotated[
+        bool, typer.Option(help="reject a row with a bad optional field instead of leaving the field out")
+    ] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Validate a feed and upsert its products; an existing index catches up."""
-    from shelfwise.catalog import FieldMapping, format_report
+    """Validate a feed and upsert its products; an existing index catches up. Bad rows are
+    listed (file:line) and the others go in; a bad optional value is left out with a warning."""
+    from shelfwise.catalog import FieldMapping, detect_format, format_report, read_mapping
 
-    mapping = FieldMapping.from_sources(pairs=map_ or [], path=mapping_file)
+    detect_format(feed)  # an unknown format fails here, before any progress bar
+    mapping: FieldMapping = read_mapping(map_ or [], mapping_file)
     shop = _shelfwise(data_dir)
     with _Bars() as bars:
-        report = shop.ingest(feed, mapping=mapping, progress=bars, extract_attributes=extract_attributes)
+        report = shop.ingest(
+            feed, mapping=mapping, progress=bars, extract_attributes=extract_attributes, strict=strict
+        )
     typer.echo(format_report(report, max_errors=show_errors))
     shop.close()
 
@@ -131,13 +148,21 @@ def delete(
 @app.command()
 def index(
     rebuild: Annotated[bool, typer.Option(help="build a new version from scratch")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the whole index manifest as JSON")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Bring the search index up to date with the catalog (or rebuild it)."""
+    """Bring the search index up to date with the catalog (or rebuild it); print a summary."""
+    import time
+
+    from shelfwise.index.summary import index_summary, published_manifest
+
     shop = _shelfwise(data_dir)
+    started = time.perf_counter()
+    before = published_manifest(shop.engine.registry)
     with _Bars() as bars:
         manifest = shop.rebuild_index(bars) if rebuild else shop.open_index(bars)
-    typer.echo(manifest.model_dump_json(indent=2))
+    seconds = time.perf_counter() - started
+    typer.echo(manifest.model_dump_json(indent=2) if as_json else index_summary(manifest, before, seconds))
     shop.close()
 
 
@@ -367,9 +392,8 @@ def bench_recommend(
         shoppers = read_sequences_tsv(sequences, user_column, items_column)
         texts = read_items_tsv(items, id_column, text_column)
         metadata = read_item_metadata_tsv(items, id_column)
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from error
+    except ValueError as error:  # an unusable file: `file:line: reason`
+        raise fail(str(error)) from error
     if metadata:
         console.print(f"catalog facts (brand, category, links) for {len(metadata)} items")
     encoder = load_item_encoder(_settings(data_dir))
@@ -565,8 +589,7 @@ def eval_recommend(
             log=lambda line: console.print(line),
         )
     except ValueError as error:  # FormatError included: `file:line: reason`
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(str(error)) from None
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -597,9 +620,8 @@ def eval_holdout(
             _pairs(sequence_columns),
             on_problem=report_row if skip_bad_rows else None,
         )
-    except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
+    except ValueError as error:  # a malformed row: `file:line: reason`
+        raise fail(str(error)) from None
     typer.echo(summary.model_dump_json(indent=2))
 
 

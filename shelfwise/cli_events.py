@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from shelfwise.cli_errors import fail
+
 events_app = typer.Typer(help="Import and inspect shoppers' events.", no_args_is_help=True)
 console = Console(stderr=True)
 
@@ -69,9 +71,8 @@ def import_file(
                 file, store, mapping, batch_size=batch_size,
                 progress=lambda rows: progress.update(task, completed=rows),
             )
-    except FeedError as error:
-        console.print(f"[red]error:[/red] {error}", soft_wrap=True)
-        raise typer.Exit(1) from error
+    except FeedError as error:  # the whole file is unusable: nothing was stored
+        raise fail(str(error)) from error
     finally:
         store.close()
     typer.echo(format_import_report(report, max_errors=show_errors))

@@ -34,6 +34,11 @@ class Product(BaseModel):
     stock: int | None = Field(default=None, ge=0)
     rating: float | None = Field(default=None, ge=0, le=5)
     image_url: str = ""
+    raw: dict[str, str] = Field(
+        default_factory=dict,
+        description="field -> its feed value before ingestion removed HTML, kept only where the "
+        "value held markup a shop may render (the description); not searched, left out of hits",
+    )
 
     @field_validator("product_id", "title")
     @classmethod
@@ -50,6 +55,10 @@ class Product(BaseModel):
         if len(code) != 3 or not code.isalpha():
             raise ValueError(f"'{value}' is not a 3-letter currency code")
         return code
+
+    def without_raw(self) -> Product:
+        """The product as lists of hits and recommendations show it: without `raw`."""
+        return self.model_copy(update={"raw": {}}) if self.raw else self
 
     @property
     def category_path(self) -> str:
@@ -71,6 +80,8 @@ class Product(BaseModel):
         fields = self.model_dump(mode="json")
         if not fields["attribute_sources"]:
             del fields["attribute_sources"]  # hashes of products without extracted values stay as they were
+        if not fields["raw"]:
+            del fields["raw"]  # nor do those of products whose feed text held no markup
         payload = json.dumps(fields, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -164,17 +164,21 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         mapping: FieldMapping | None = None,
         progress: Progress | None = None,
         extract_attributes: bool = False,
+        strict: bool = False,
     ) -> IngestReport:
         """Validate and upsert a feed file; an existing index catches up incrementally. With
         `extract_attributes`, attributes the feed leaves out (brand, colour, material, sizes,
-        pack counts...) are read from titles and descriptions, and marked as extracted."""
+        pack counts...) are read from titles and descriptions, and marked as extracted. With
+        `strict`, a row with a bad optional field is rejected instead of stored without it."""
         feed_progress = None if progress is None else lambda done, total: progress("ingest", done, total)
         extractor = None
         if extract_attributes:
             from shelfwise.catalog.extract import AttributeExtractor, ExtractionConfig, known_brands
 
             extractor = AttributeExtractor(ExtractionConfig(brands=known_brands(self.store.iter_products())))
-        report = ingest_feed(path, self.store, mapping=mapping, progress=feed_progress, extractor=extractor)
+        report = ingest_feed(
+            path, self.store, mapping=mapping, progress=feed_progress, extractor=extractor, strict=strict
+        )
         self._refresh_if_indexed(progress)
         return report
 

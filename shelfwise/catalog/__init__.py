@@ -12,6 +12,7 @@ from shelfwise.catalog.feed import (
     ResolvedColumns,
     detect_format,
     read_feed,
+    read_mapping,
     resolve_columns,
 )
 from shelfwise.catalog.ingest import (
@@ -59,6 +60,7 @@ __all__ = [
     "ingest_products",
     "load_last_report",
     "read_feed",
+    "read_mapping",
     "resolve_columns",
     "simulate_shoppers",
     "write_demo_feed",

@@ -1,4 +1,9 @@
-"""Raw feed row -> Product, with one `RowError` per bad field; a row with any error is rejected."""
+"""Raw feed row -> Product, with one `RowError` per bad field.
+
+A row without a usable id or title is rejected. A bad value in an optional field (a price that is
+an HTML fragment) drops that field with a warning and keeps the product; with `strict` it rejects
+the row. Text fields are cleaned of HTML tags, entities and runs of whitespace (`clean`).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shelfwise.catalog.feed import DELETE_FIELD, RawRow, ResolvedColumns, attribute_name
+from shelfwise.catalog.clean import clean_brand, clean_text, has_markup
+from shelfwise.catalog.feed import ALIASES, DELETE_FIELD, RawRow, ResolvedColumns, attribute_name
 from shelfwise.records import Product
 
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "in stock", "instock", "in_stock", "available"})
@@ -62,6 +68,9 @@ class RowError(BaseModel):
         where = f"{self.file}:{self.line}"
         if self.field is None:
             return f"{where}: {self.reason}"
+        if self.reason.startswith("is "):  # 'product_id (column sku) is empty or missing'
+            column = f" (column {self.column})" if self.column and self.column != self.field else ""
+            return f"{where}: {self.field}{column} {self.reason}"
         return f"{where}: field '{self.field}': {self.reason}"
 
 
@@ -78,6 +87,7 @@ class Converted:
     product: Product | None = None
     delete: bool = False
     errors: tuple[RowError, ...] = ()
+    warnings: tuple[RowError, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +132,16 @@ def parse_text(value: object) -> str:
     if isinstance(value, dict):
         raise InvalidValue(f"{shown(value)} is an object, not text")
     return str(value).strip()
+
+
+def parse_title(value: object) -> str:
+    """Text with HTML tags, entities and runs of whitespace cleaned away."""
+    return clean_text(parse_text(value))
+
+
+def parse_brand(value: object) -> str:
+    """Cleaned text without Amazon's 'by' byline."""
+    return clean_brand(parse_text(value))
 
 
 def parse_product_id(value: object) -> str:
@@ -234,13 +254,14 @@ def parse_category(value: object) -> tuple[str, ...]:
         with contextlib.suppress(json.JSONDecodeError):
             value = json.loads(value)
     if isinstance(value, str):
-        return tuple(_split_category(value))
-    if isinstance(value, list | tuple):
-        parts = [str(v).strip() for v in value if not is_missing(v)]
+        parts = _split_category(clean_text(value))
+    elif isinstance(value, list | tuple):
+        parts = [clean_text(str(v)) for v in value if not is_missing(v)]
         if len(parts) == 1:
-            return tuple(_split_category(parts[0]))
-        return tuple(parts)
-    raise InvalidValue(f"{shown(value)} is not a category path")
+            parts = _split_category(parts[0])
+    else:
+        raise InvalidValue(f"{shown(value)} is not a category path")
+    return tuple(part for part in parts if part)
 
 
 def attribute_value(value: object) -> str:
@@ -250,7 +271,7 @@ def attribute_value(value: object) -> str:
         return ", ".join(attribute_value(v) for v in value if not is_missing(v))
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return parse_text(value)
+    return clean_text(parse_text(value))
 
 
 def _pairs_from_text(text: str) -> list[tuple[object, object]]:
@@ -294,7 +315,7 @@ def parse_attributes(value: object) -> dict[str, str]:
     """A dict, a JSON object, 'color=red; size=M', or name/value pairs -> {name: text}."""
     out: dict[str, str] = {}
     for name, raw in _attribute_pairs(value):
-        key = attribute_name(str(name))
+        key = attribute_name(clean_text(str(name)))
         if key and not is_missing(raw):
             text = attribute_value(raw)
             if text:
@@ -308,8 +329,8 @@ def parse_currency(value: object) -> str:
 
 
 _PARSERS: dict[str, Callable[[object], Any]] = {
-    "description": parse_text,
-    "brand": parse_text,
+    "description": parse_text,  # cleaned in _optional_fields, which keeps its markup in `raw`
+    "brand": parse_brand,
     "category": parse_category,
     "price": parse_price,
     "currency": parse_currency,
@@ -330,9 +351,10 @@ def _required(
     parser: Callable[[object], str],
     problems: list[_Problem],
 ) -> str | None:
-    column = columns.fields.get(name)
+    column = columns.fields.get(name) or columns.mapped.get(name)
     if column is None:
-        problems.append((name, None, "is required but no column is mapped to it"))
+        names = " or ".join((name, *ALIASES.get(name, ())[:3]))
+        problems.append((name, None, f"is missing: this row has no column {names}"))
         return None
     value = row.values.get(column)
     try:
@@ -341,8 +363,8 @@ def _required(
         problems.append((name, column, str(exc)))
         return None
     if not text:
-        where = "is missing" if column not in row.values else "is empty"
-        problems.append((name, column, f"is required but column '{column}' {where}"))
+        reason = "is empty or missing" if is_missing(value) else "is empty once HTML is removed"
+        problems.append((name, column, reason))
         return None
     return text
 
@@ -360,6 +382,7 @@ def _is_delete(row: RawRow, columns: ResolvedColumns, problems: list[_Problem]) 
 
 
 def _optional_fields(row: RawRow, columns: ResolvedColumns, problems: list[_Problem]) -> dict[str, Any]:
+    """The optional fields that parse; each one that does not is a problem (and left out)."""
     parsed: dict[str, Any] = {}
     for name, parser in _PARSERS.items():
         column = columns.fields.get(name)
@@ -369,6 +392,11 @@ def _optional_fields(row: RawRow, columns: ResolvedColumns, problems: list[_Prob
             parsed[name] = parser(value)
         except InvalidValue as exc:
             problems.append((name, column, str(exc)))
+    if "description" in parsed:
+        text = parsed.pop("description")
+        parsed["description"] = clean_text(text)
+        if has_markup(text):
+            parsed["raw"] = {"description": text}
     attributes = dict(parsed.get("attributes", {}))
     for column, name in columns.attribute_columns.items():
         value = row.values.get(column)
@@ -383,37 +411,67 @@ def _optional_fields(row: RawRow, columns: ResolvedColumns, problems: list[_Prob
     return parsed
 
 
+def _priced(fields: dict[str, Any], columns: ResolvedColumns, dropped: list[_Problem]) -> None:
+    """The parsed Price as an amount and a currency; a price whose currency contradicts the
+    currency column is dropped (a problem)."""
+    price: Price | None = fields.pop("price", None)
+    if price is None:
+        return
+    stated = fields.get("currency")
+    if stated and price.currency and stated != price.currency:
+        reason = f"is in {price.currency} but the currency column says {stated}"
+        dropped.append(("price", columns.fields.get("price"), reason))
+        return
+    fields["price"] = price.amount
+    fields.setdefault("currency", price.currency or "USD")
+
+
 def _product(
     product_id: str,
     title: str,
     parsed: dict[str, Any],
     columns: ResolvedColumns,
     problems: list[_Problem],
+    dropped: list[_Problem],
 ) -> Product | None:
+    """The product, leaving out each optional field the record refuses (a problem in `dropped`);
+    None when a required one is refused or `dropped` is `problems` (strict)."""
     fields = dict(parsed)
-    price: Price | None = fields.pop("price", None)
-    if price is not None:
-        fields["price"] = price.amount
-        stated = fields.get("currency")
-        if stated and price.currency and stated != price.currency:
-            reason = f"is in {price.currency} but the currency column says {stated}"
-            problems.append(("price", columns.fields.get("price"), reason))
-            return None
-        fields.setdefault("currency", price.currency or "USD")
+    _priced(fields, columns, dropped)
+    if dropped is problems and problems:
+        return None
     if "in_stock" not in fields and fields.get("stock") is not None:
         fields["in_stock"] = fields["stock"] > 0
-    try:
-        return Product(product_id=product_id, title=title, **fields)
-    except ValidationError as exc:
-        for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else "product"
-            reason = str(error["msg"]).removeprefix("Value error, ")
-            problems.append((name, columns.fields.get(name), reason[:1].lower() + reason[1:]))
-        return None
+    for _ in range(len(fields) + 1):
+        try:
+            return Product(product_id=product_id, title=title, **fields)
+        except ValidationError as exc:
+            refused = set()
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else "product"
+                reason = str(error["msg"]).removeprefix("Value error, ")
+                target = dropped if name in fields else problems
+                target.append((name, columns.fields.get(name), reason[:1].lower() + reason[1:]))
+                refused.add(name)
+            if problems or not refused <= fields.keys():
+                return None
+            for name in refused:
+                fields.pop(name)
+    return None
 
 
-def convert_row(row: RawRow, columns: ResolvedColumns, file: str) -> Converted:
-    """Convert one row; every bad field is reported and the row is then rejected as a whole."""
+def _row_errors(
+    file: str, line: int, product_id: str | None, problems: list[_Problem]
+) -> tuple[RowError, ...]:
+    return tuple(
+        RowError(file=file, line=line, field=name, reason=reason, product_id=product_id, column=column)
+        for name, column, reason in problems
+    )
+
+
+def convert_row(row: RawRow, columns: ResolvedColumns, file: str, *, strict: bool = False) -> Converted:
+    """Convert one row. A row without a usable id or title is rejected with every problem it
+    has; a bad optional field is left out with a warning (`strict`: the row is rejected)."""
     if row.error is not None:
         error = RowError(file=file, line=row.line, reason=row.error)
         return Converted(row.line, None, errors=(error,))
@@ -421,25 +479,18 @@ def convert_row(row: RawRow, columns: ResolvedColumns, file: str) -> Converted:
     product_id = _required(row, columns, "product_id", parse_product_id, problems)
     if _is_delete(row, columns, problems) and product_id is not None and not problems:
         return Converted(row.line, product_id, delete=True)
-    title = _required(row, columns, "title", parse_text, problems)
-    parsed = _optional_fields(row, columns, problems)
+    title = _required(row, columns, "title", parse_title, problems)
+    dropped: list[_Problem] = problems if strict else []
+    parsed = _optional_fields(row, columns, dropped)
     product = None
     if product_id is not None and title is not None and not problems:
-        product = _product(product_id, title, parsed, columns, problems)
+        product = _product(product_id, title, parsed, columns, problems, dropped)
     if product is not None:
-        return Converted(row.line, product_id, product=product)
-    errors = tuple(
-        RowError(
-            file=file,
-            line=row.line,
-            field=name,
-            reason=reason,
-            product_id=product_id,
-            column=column,
+        return Converted(
+            row.line, product_id, product=product, warnings=_row_errors(file, row.line, product_id, dropped)
         )
-        for name, column, reason in problems
-    )
-    return Converted(row.line, product_id, errors=errors)
+    everything = problems if strict else problems + dropped
+    return Converted(row.line, product_id, errors=_row_errors(file, row.line, product_id, everything))
 
 
 def row_product_id(row: RawRow, columns: ResolvedColumns) -> str | None:

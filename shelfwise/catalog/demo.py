@@ -189,29 +189,35 @@ def _shop_row(product: Product) -> dict[str, object]:
 
 
 def _bad_row(index: int, good: Product) -> dict[str, object]:
-    """A broken copy of a good row under a new sku; the kinds of breakage take turns."""
+    """A broken copy of a good row under a new sku, rejected for its missing name or sku; the
+    kinds of breakage take turns."""
     row = _shop_row(good)
     row["sku"] = f"SW-{900_001 + index}"
     breakage = index % 5
     if breakage == 0:
         row["name"] = ""
     elif breakage == 1:
-        row["price"] = "N/A"
+        row["price"], row["name"] = "N/A", ""
     elif breakage == 2:
-        row["price"] = "-12.00 USD"
+        row["price"], row["sku"] = "-12.00 USD", ""
     elif breakage == 3:
-        row["availability"] = "ask in store"
+        row["availability"], row["name"] = "ask in store", ""
     else:
-        row["avg_rating"] = 7.5
+        row["avg_rating"], row["sku"] = 7.5, ""
     return row
 
 
 def _feed_rows(products: list[Product], bad_rows: int) -> Iterator[dict[str, object]]:
     positions = {(k + 1) * len(products) // (bad_rows + 1): k for k in range(bad_rows)}
+    unrated = [i for i, product in enumerate(products) if product.rating is None]
+    noted = set(unrated[:: max(1, len(unrated) // bad_rows)][:bad_rows]) if bad_rows else set()
     for i, product in enumerate(products):
         if i in positions:
             yield _bad_row(positions[i], product)
-        yield _shop_row(product)
+        row = _shop_row(product)
+        if i in noted:  # left out with a warning, so the product is stored as generated
+            row["avg_rating"] = "no reviews yet"
+        yield row
 
 
 def _open_for_writing(path: Path) -> IO[str]:
@@ -224,8 +230,9 @@ def write_demo_feed(path: str | Path, n: int = 6000, seed: int = 7, bad_rows: in
     """Write the demo catalog as a shop feed: JSONL (.jsonl/.ndjson) or CSV (.csv), .gz allowed.
 
     The feed holds `generate_demo_catalog(n, seed)` plus `bad_rows` broken rows (default n // 400,
-    under 1%): a missing name, a price of 'N/A' or below zero, an unknown availability, a rating
-    out of range. Read it with `demo_field_mapping()`.
+    under 1%) without a name or sku, some also with a price of 'N/A' or below zero, an unknown
+    availability or a rating out of range; as many unrated products say 'no reviews yet' for a
+    rating, which ingestion leaves out with a warning. Read it with `demo_field_mapping()`.
     """
     path = Path(path)
     name = path.name.lower().removesuffix(".gz")

@@ -15,9 +15,13 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
 FeedFormat = Literal["csv", "tsv", "jsonl", "parquet"]
 
@@ -128,26 +132,55 @@ def read_feed(path: str | Path, fmt: FeedFormat | None = None) -> Iterator[RawRo
     return _read_delimited(path, "\t" if fmt == "tsv" else ",")
 
 
+class _BrokenStream(Exception):
+    """A compressed file breaks off at `line`: the lines before it were read, none after."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
 def _text_lines(path: Path) -> Iterator[str]:
-    """The file's lines (with their line endings), decoded one by one so errors name the line."""
+    """The file's lines (with their line endings), decoded one by one.
+
+    Bytes that are not UTF-8 are kept as surrogate escapes (`bad_utf8` finds them) so that only
+    the records holding them are rejected. A gzip file that breaks off part way raises
+    _BrokenStream after its readable lines; one that is not gzip at all is a FeedError.
+    """
     number = 0
     try:
         with gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):  # noqa: B007 - read on error
-                yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-    except UnicodeDecodeError as exc:
-        raise FeedError(
-            f"{path.name}:{number}: not UTF-8 text ({exc.reason} at byte {exc.start} of the line); "
-            "save the feed as UTF-8"
-        ) from None
+                yield raw.decode("utf-8-sig" if number == 1 else "utf-8", errors="surrogateescape")
     except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
-        raise FeedError(f"{path.name}:{number + 1}: cannot read the compressed file: {exc}") from None
+        if number == 0:
+            raise FeedError(f"{path.name}: cannot read the compressed file: {exc}") from None
+        reason = f"the compressed file breaks off here ({exc}); nothing after this point was read"
+        raise _BrokenStream(number + 1, reason) from None
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+_JSON_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def bad_utf8(text: str) -> str | None:
+    """Why `text` (decoded with surrogate escapes) is not UTF-8 text, or None when it is."""
+    match = _ESCAPED_BYTE.search(text)
+    if match is None:
+        return None
+    byte = ord(match.group()) - 0xDC00
+    before = _ESCAPED_BYTE.sub("?", text[max(0, match.start() - 20) : match.start()]).lstrip()
+    where = f"after '{' '.join(before.split())}'" if before.strip() else "at the start"
+    return f"not UTF-8 text: byte 0x{byte:02x} {where}; save the feed as UTF-8"
 
 
 def _header(cells: list[str], path: Path, line: int) -> list[str]:
     names = [cell.strip() or f"column_{i}" for i, cell in enumerate(cells, start=1)]
     seen: set[str] = set()
     for name in names:
+        if (reason := bad_utf8(name)) is not None:
+            raise FeedError(f"{path.name}:{line}: the header is {reason}")
         if name in seen:
             raise FeedError(f"{path.name}:{line}: column '{name}' appears twice in the header")
         seen.add(name)
@@ -164,6 +197,9 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[RawRow]:
             cells = next(reader)
         except StopIteration:
             return
+        except _BrokenStream as exc:
+            yield RawRow(exc.line, {}, exc.reason)
+            return
         except csv.Error as exc:  # the reader resumes on the next line
             if header is None or reader.line_num < start:
                 raise FeedError(f"{path.name}:{start}: cannot read the file: {exc}") from exc
@@ -173,30 +209,60 @@ def _read_delimited(path: Path, delimiter: str) -> Iterator[RawRow]:
             continue
         if header is None:
             header = _header(cells, path, start)
-        elif len(cells) > len(header):
-            reason = f"row has {len(cells)} fields but the header has {len(header)}"
-            yield RawRow(start, {}, reason)
         else:
-            yield RawRow(start, dict(zip(header, cells, strict=False)))
+            yield _delimited_row(start, header, cells)
+
+
+def _delimited_row(line: int, header: list[str], cells: list[str]) -> RawRow:
+    if len(cells) > len(header):
+        return RawRow(line, {}, f"row has {len(cells)} fields but the header has {len(header)}")
+    for cell in cells:
+        if (reason := bad_utf8(cell)) is not None:
+            return RawRow(line, {}, reason)
+    return RawRow(line, dict(zip(header, cells, strict=False)))
 
 
 def _read_jsonl(path: Path) -> Iterator[RawRow]:
-    for number, text in enumerate(_text_lines(path), start=1):
+    lines = enumerate(_text_lines(path), start=1)
+    while True:
+        try:
+            number, text = next(lines)
+        except StopIteration:
+            return
+        except _BrokenStream as exc:
+            yield RawRow(exc.line, {}, exc.reason)
+            return
         if text.strip():
             yield _json_row(number, text)
 
 
 def _json_row(number: int, text: str) -> RawRow:
+    if (reason := bad_utf8(text)) is not None:
+        return RawRow(number, {}, reason)
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         return RawRow(number, {}, f"malformed JSON: {exc.msg} at column {exc.colno}")
     if not isinstance(value, dict):
         return RawRow(number, {}, f"expected a JSON object, got {type(value).__name__}")
+    if _JSON_SURROGATE.search(text) and _lone_surrogate(value):
+        return RawRow(number, {}, "a \\u escape stands for half a character (a lone surrogate)")
     return RawRow(number, value)
 
 
+def _lone_surrogate(value: object) -> bool:
+    """Whether a parsed JSON value holds text that cannot be written as UTF-8."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _read_parquet(path: Path) -> Iterator[RawRow]:
+    """Rows numbered from 1. Parquet stores rows in row groups, each compressed and checked on
+    its own: a row group that cannot be read is one error (its rows are skipped, the others go
+    in); a text cell that is not UTF-8 rejects only its row."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -204,12 +270,52 @@ def _read_parquet(path: Path) -> Iterator[RawRow]:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as exc:
         raise FeedError(f"{path.name}: not a readable Parquet file: {exc}") from exc
-    line = 0
     with parquet:
-        for batch in parquet.iter_batches(batch_size=1024):
-            for values in batch.to_pylist():
+        first = 1
+        for group in range(parquet.num_row_groups):
+            size = parquet.metadata.row_group(group).num_rows
+            yield from _row_group(parquet, group, first, size)
+            first += size
+
+
+def _row_group(parquet: pq.ParquetFile, group: int, first: int, size: int) -> Iterator[RawRow]:
+    import pyarrow as pa
+
+    line = first
+    try:
+        for batch in parquet.iter_batches(batch_size=1024, row_groups=[group]):
+            for values, error in _batch_rows(batch):
+                yield RawRow(line, values, error)
                 line += 1
-                yield RawRow(line, values)
+    except (pa.ArrowException, OSError) as exc:
+        last = first + size - 1
+        skipped = f"row {line}" if line == last else f"rows {line}-{last}"
+        reason = f"row group {group + 1} cannot be read ({exc}); {skipped} skipped"
+        yield RawRow(line, {}, reason)
+
+
+def _batch_rows(batch: pa.RecordBatch) -> Iterator[tuple[dict[str, object], str | None]]:
+    try:
+        rows = batch.to_pylist()
+    except UnicodeDecodeError:  # Arrow does not check text on reading: find the bad rows
+        for i in range(batch.num_rows):
+            yield _checked_row(batch.slice(i, 1))
+        return
+    for row in rows:
+        yield row, None
+
+
+def _checked_row(row: pa.RecordBatch) -> tuple[dict[str, object], str | None]:
+    try:
+        return row.to_pylist()[0], None
+    except UnicodeDecodeError:
+        for name, column in zip(row.schema.names, row.columns, strict=True):
+            try:
+                column.to_pylist()
+            except UnicodeDecodeError as exc:
+                byte = exc.object[exc.start] if exc.start < len(exc.object) else 0
+                return {}, f"column '{name}' is not UTF-8 text: byte 0x{byte:02x}"
+        return {}, "not UTF-8 text"
 
 
 def normalize_column(name: str) -> str:
@@ -286,6 +392,19 @@ class FieldMapping(BaseModel):
         )
 
 
+def read_mapping(pairs: Iterable[str] = (), path: str | Path | None = None) -> FieldMapping:
+    """The mapping of a JSON file and `field=column` pairs (CLI: --mapping, --map); a FeedError
+    of one line when it cannot be used (a pair without '=', an unknown field, a broken file)."""
+    try:
+        return FieldMapping.from_sources(pairs=pairs, path=path)
+    except ValidationError as exc:
+        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
+        raise FeedError(f"bad mapping: {reasons}") from None
+    except (ValueError, OSError) as exc:
+        where = f"{path}: " if path is not None and isinstance(exc, ValueError) else ""
+        raise FeedError(f"bad mapping: {where}{exc}") from None
+
+
 @dataclass(frozen=True)
 class ResolvedColumns:
     """A mapping applied to one feed's columns."""
@@ -293,6 +412,8 @@ class ResolvedColumns:
     fields: dict[str, str]
     attribute_columns: dict[str, str]
     ignored: tuple[str, ...]
+    mapped: dict[str, str] = field(default_factory=dict)
+    """field -> the column the mapping names for it, whether or not this row has that column"""
 
     def column_for(self, name: str) -> str | None:
         return self.fields.get(name)
@@ -331,7 +452,8 @@ def resolve_columns(mapping: FieldMapping, columns: Sequence[str]) -> ResolvedCo
             attributes[column] = attribute_name(match.group(1))
             used.add(column)
     ignored = tuple(c for c in columns if c not in used)
-    return ResolvedColumns(fields=fields, attribute_columns=attributes, ignored=ignored)
+    mapped = {name: column for name, column in mapping.columns.items() if name in MAPPABLE_FIELDS}
+    return ResolvedColumns(fields=fields, attribute_columns=attributes, ignored=ignored, mapped=mapped)
 
 
 class ColumnResolver:

@@ -39,7 +39,8 @@ ProgressCallback = Callable[[int, int], None]
 
 class IngestReport(BaseModel):
     """What one ingestion did. rows_read = accepted + rejected + delete_rows + duplicate_rows;
-    accepted = inserted + updated + unchanged."""
+    accepted = inserted + updated + unchanged; `warned` of the accepted rows lost a bad optional
+    field, each listed in `field_warnings` (file, line, field, reason)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -56,6 +57,11 @@ class IngestReport(BaseModel):
     duplicate_rows: int = Field(default=0, description="earlier rows replaced by a later one")
     errors: list[RowError] = Field(default_factory=list)
     errors_omitted: int = Field(default=0, description="errors beyond max_errors, not listed")
+    warned: int = Field(default=0, description="accepted rows stored without a bad optional field")
+    field_warnings: list[RowError] = Field(
+        default_factory=list, description="each optional field left out of an accepted row, and why"
+    )
+    field_warnings_omitted: int = Field(default=0, description="field warnings beyond max_errors")
     warnings: list[str] = Field(default_factory=list)
     ignored_columns: list[str] = Field(default_factory=list)
     seconds: float = 0.0
@@ -70,6 +76,7 @@ class _Tally:
     max_warnings: int = 100
     counts: dict[str, int] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
+    field_warnings: list[RowError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     warnings_omitted: int = 0
     missing_deletes: list[str] = field(default_factory=list)
@@ -83,6 +90,13 @@ class _Tally:
                 self.errors.append(error)
             else:
                 self.add("errors_omitted")
+
+    def field_warning(self, warnings: Iterable[RowError]) -> None:
+        for warning in warnings:
+            if len(self.field_warnings) < self.max_errors:
+                self.field_warnings.append(warning)
+            else:
+                self.add("field_warnings_omitted")
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < self.max_warnings:
@@ -123,6 +137,7 @@ class _Tally:
             format=fmt,
             **counts,
             errors=self.errors,
+            field_warnings=self.field_warnings,
             warnings=warnings,
             ignored_columns=list(ignored),
             seconds=round(time.perf_counter() - started, 3),
@@ -139,6 +154,8 @@ _COUNT_FIELDS = (
     "delete_rows",
     "duplicate_rows",
     "errors_omitted",
+    "warned",
+    "field_warnings_omitted",
 )
 
 
@@ -183,8 +200,12 @@ def ingest_feed(
     fmt: FeedFormat | None = None,
     max_errors: int = 1000,
     extractor: AttributeExtractor | None = None,
+    strict: bool = False,
 ) -> IngestReport:
     """Validate a feed file and upsert its good rows into `store`, `batch_size` at a time.
+
+    A bad value in an optional field is left out of the product with a warning in the report;
+    with `strict` its row is rejected instead.
 
     Raises FeedError when the file as a whole is unusable (nothing is written then); bad rows are
     reported in the returned IngestReport, which is also saved as the store document 'ingest:last'.
@@ -198,37 +219,43 @@ def ingest_feed(
     tally = _Tally(max_errors=max_errors)
     scan = _scan(path, fmt, resolver)
     _check_columns(path, resolver, tally)
-    _load(path, fmt, store, resolver, scan, tally, max(1, batch_size), progress, extractor)
+    load = _Load(store, resolver, scan, tally, max(1, batch_size), progress, extractor, strict)
+    _load(path, fmt, load)
     report = tally.report(str(path), fmt, started, resolver.ignored_columns)
     store.put_document(LAST_REPORT_KEY, report.model_dump_json())
     return report
 
 
-def _load(
-    path: Path,
-    fmt: FeedFormat,
-    store: Store,
-    resolver: ColumnResolver,
-    scan: _Scan,
-    tally: _Tally,
-    batch_size: int,
-    progress: ProgressCallback | None,
-    extractor: AttributeExtractor | None = None,
-) -> None:
+@dataclass(frozen=True)
+class _Load:
+    """What the second pass writes to and with."""
+
+    store: Store
+    resolver: ColumnResolver
+    scan: _Scan
+    tally: _Tally
+    batch_size: int
+    progress: ProgressCallback | None
+    extractor: AttributeExtractor | None
+    strict: bool
+
+
+def _load(path: Path, fmt: FeedFormat, run: _Load) -> None:
     """Second pass: convert rows and write them batch by batch."""
+    tally = run.tally
     products: list[Product] = []
     deletes: list[str] = []
     for row in read_feed(path, fmt):
         tally.add("rows_read")
-        columns = resolver.resolve(row)
+        columns = run.resolver.resolve(row)
         product_id = row_product_id(row, columns)
-        last = scan.last_line.get(product_id, row.line) if product_id is not None else row.line
+        last = run.scan.last_line.get(product_id, row.line) if product_id is not None else row.line
         if last != row.line:
             tally.add("duplicate_rows")
             where = f"{path.name}:{row.line}"
             tally.warn(f"{where}: product '{product_id}' appears again at line {last}; it wins")
             continue
-        result = convert_row(row, columns, path.name)
+        result = convert_row(row, columns, path.name, strict=run.strict)
         if result.errors:
             tally.add("rejected")
             tally.error(result.errors)
@@ -237,18 +264,21 @@ def _load(
             deletes.append(result.product_id)
         elif result.product is not None:
             products.append(result.product)
-        if len(products) >= batch_size:
-            tally.upsert(store, products, extractor)
+            if result.warnings:
+                tally.add("warned")
+                tally.field_warning(result.warnings)
+        if len(products) >= run.batch_size:
+            tally.upsert(run.store, products, run.extractor)
             products = []
-        if len(deletes) >= batch_size:
-            tally.delete(store, deletes)
+        if len(deletes) >= run.batch_size:
+            tally.delete(run.store, deletes)
             deletes = []
-        if progress is not None and tally.counts["rows_read"] % batch_size == 0:
-            progress(tally.counts["rows_read"], scan.rows)
-    tally.upsert(store, products, extractor)
-    tally.delete(store, deletes)
-    if progress is not None:
-        progress(tally.counts.get("rows_read", 0), scan.rows)
+        if run.progress is not None and tally.counts["rows_read"] % run.batch_size == 0:
+            run.progress(tally.counts["rows_read"], run.scan.rows)
+    tally.upsert(run.store, products, run.extractor)
+    tally.delete(run.store, deletes)
+    if run.progress is not None:
+        run.progress(tally.counts.get("rows_read", 0), run.scan.rows)
 
 
 def ingest_products(
@@ -315,6 +345,8 @@ def format_report(report: IngestReport, max_errors: int = 20) -> str:
     ]
     if report.delete_rows or report.deleted:
         lines.append(f"  deleted     {report.deleted:>9,}  (of {report.delete_rows:,} requested)")
+    if report.warned:
+        lines.append(f"  warned      {report.warned:>9,}  (accepted without a bad optional field)")
     if report.duplicate_rows:
         lines.append(f"  duplicates  {report.duplicate_rows:>9,}  (earlier rows replaced)")
     if report.ignored_columns:
@@ -322,6 +354,13 @@ def format_report(report: IngestReport, max_errors: int = 20) -> str:
     if report.warnings:
         lines.append(f"Warnings ({len(report.warnings)}):")
         lines.extend(f"  {warning}" for warning in report.warnings[:max_errors])
+    total_warnings = len(report.field_warnings) + report.field_warnings_omitted
+    if total_warnings:
+        shown = min(max_errors, len(report.field_warnings))
+        lines.append(
+            f"Fields left out ({total_warnings:,}, first {shown} shown; --strict rejects such rows):"
+        )
+        lines.extend(f"  {warning}" for warning in report.field_warnings[:shown])
     total_errors = len(report.errors) + report.errors_omitted
     if total_errors:
         shown = min(max_errors, len(report.errors))

@@ -342,8 +342,8 @@ class SearchEngine(IndexLifecycle):
             if request.explain:
                 explanation = _explain(candidate, terms, method, applied)
             hits.append(
-                Hit(product=product, rank=offset + i + 1, score=candidate.score,
-                    explanation=explanation)
+                Hit(product=product.without_raw(),
+                    rank=offset + i + 1, score=candidate.score, explanation=explanation)
             )
         return hits
 

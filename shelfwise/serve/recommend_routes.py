@@ -91,7 +91,7 @@ def _answer(
         raise ApiError(503, str(error)) from error
     answer = [
         RecommendedItem(
-            product=r.product, score=r.score, reason=r.reason,
+            product=r.product.without_raw(), score=r.score, reason=r.reason,
             reason_kind=r.reason_kind, anchor_product_id=r.anchor_id,
         )
         for r in found

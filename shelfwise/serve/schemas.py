@@ -51,6 +51,9 @@ class ProductBody(BaseModel):
     stock: int | None = Field(default=None, ge=0)
     rating: float | None = Field(default=None, ge=0, le=5)
     image_url: str = ""
+    raw: dict[str, str] = Field(
+        default_factory=dict, description="field -> the shop's own markup of it (e.g. an HTML description)"
+    )
 
     def to_product(self, product_id: str) -> Product:
         """The stored record, with the path's id; raises a 422-bound RequestValidationError."""

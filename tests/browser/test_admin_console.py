@@ -64,7 +64,8 @@ def test_admin_sign_in_trace_and_report_plot(open_page, shop: Shop, screenshot) 
     assert page.locator("#index-job").inner_text().count(serving) == 1
 
     page.get_by_role("link", name="Overview").click()
-    expect(page.locator("#rejected-rows")).to_contain_text("is required")  # the demo feed's bad rows
+    expect(page.locator("#rejected-rows")).to_contain_text("is empty or missing")  # the demo feed's bad rows
+    expect(page.locator("#fields-left-out")).to_contain_text("no reviews yet")  # left out, product kept
     expect(page.locator("#versions")).to_contain_text("current")
     screenshot(page, "admin-overview")
     page.get_by_role("button", name="Sign out").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -369,6 +370,21 @@ def test_bulk_delete_reports_deleted_and_missing(client: TestClient, auth: dict[
     assert client.get("/search", params={"category": DRESSES}).json()["total"] == 4
 
 
+def test_search_hits_leave_out_the_raw_markup_the_product_keeps(
+    empty_shelfwise: Shelfwise, make_client: ClientFactory
+) -> None:
+    feed = empty_shelfwise.settings.data_dir / "feed.jsonl"
+    row = {"product_id": "k1", "title": "Steel Kettle", "description": "<p>Boils <b>fast</b></p>"}
+    feed.write_text(json.dumps(row) + "\n")
+    empty_shelfwise.ingest(feed)
+    empty_shelfwise.open_index()
+    client = make_client(empty_shelfwise)
+    hit = client.get("/search", params={"q": "kettle"}).json()["hits"][0]["product"]
+    assert (hit["description"], hit["raw"]) == ("Boils fast", {})
+    stored = client.get("/products/k1").json()
+    assert stored["raw"] == {"description": "<p>Boils <b>fast</b></p>"}
+
+
 def test_ingest_last_is_404_until_something_is_ingested(
     empty_shelfwise: Shelfwise, make_client: ClientFactory, catalog: list[Product]
 ) -> None:
@@ -380,11 +396,14 @@ def test_ingest_last_is_404_until_something_is_ingested(
     feed.write_text(
         '{"product_id": "f1", "title": "Feed Kettle", "price": 10}\n'
         '{"product_id": "f2", "price": -1}\n'
+        '{"product_id": "f3", "title": "Feed Pot", "price": "<div class=\\"a-section\\">"}\n'
     )
     empty_shelfwise.ingest(feed)
     report = client.get("/ingest/last").json()
-    assert (report["accepted"], report["rejected"]) == (1, 1)
+    assert (report["accepted"], report["rejected"], report["warned"]) == (2, 1, 1)
     assert report["errors"][0]["line"] == 2
+    warning = report["field_warnings"][0]
+    assert (warning["file"], warning["line"], warning["field"]) == ("feed.jsonl", 3, "price")
 
 
 # ----- limits, errors, request ids ----------------------------------------------------------

@@ -61,7 +61,7 @@ def test_unusable_input_exits_non_zero(tmp_path: Path) -> None:
     runner = CliRunner()
     data = str(tmp_path / "data")
     missing_id = runner.invoke(app, ["events", "import", str(feed), "-d", data])
-    assert missing_id.exit_code == 1
+    assert missing_id.exit_code == 2
     assert "no column gives event_id" in missing_id.output
     bad_pair = runner.invoke(app, ["events", "import", str(feed), "--column", "colour=row", "-d", data])
     assert bad_pair.exit_code == 2

@@ -21,7 +21,8 @@ def test_full_demo_feed_into_sqlite(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "c.db")
     report = ingest_feed(info.path, store, demo_field_mapping(), batch_size=500)
     assert (report.rows_read, report.accepted, report.inserted, report.rejected) == (6015, 6000, 6000, 15)
-    assert {e.field for e in report.errors} == {"title", "price", "in_stock", "rating"}
+    assert {e.field for e in report.errors} == {"product_id", "title", "price", "in_stock", "rating"}
+    assert report.warned == 15 and {w.field for w in report.field_warnings} == {"rating"}
     assert list(store.iter_products()) == generate_demo_catalog()
     assert load_last_report(store) == report
     again = ingest_feed(info.path, store, demo_field_mapping())
@@ -72,8 +73,8 @@ def test_home_depot_products_tsv(tmp_path: Path) -> None:
 def test_amazon_metadata_jsonl_with_its_own_field_names(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "c.db")
     report = ingest_feed(DATA / "amazon-giftcards" / "meta.jsonl", store)
-    assert (report.rows_read, report.accepted, report.rejected) == (1547, 1543, 4)
-    assert {(e.field, e.line) for e in report.errors} == {
+    assert (report.rows_read, report.accepted, report.rejected, report.warned) == (1547, 1547, 0, 4)
+    assert {(w.field, w.line) for w in report.field_warnings} == {
         ("price", 311),
         ("price", 354),
         ("price", 664),
@@ -86,5 +87,14 @@ def test_amazon_metadata_jsonl_with_its_own_field_names(tmp_path: Path) -> None:
     )
     priced = [p for p in store.iter_products() if p.price is not None]
     assert len(priced) > 300 and all(p.currency == "USD" for p in priced)
-    assert "Errors (4 in 4 rejected rows, first 4 shown)" in format_report(report)
+    assert "Fields left out (4, first 4 shown; --strict rejects such rows)" in format_report(report)
+    products = list(store.iter_products())
+    assert not any("<" in p.title or "&#39;" in p.title or "&amp;" in p.title for p in products)
+    assert not any(part.startswith("<") for p in products for part in p.category)
+    assert not any(p.brand.startswith("by") or "\n" in p.brand for p in products)
+    assert sum(bool(p.raw) for p in products) > 0
+    strict = ingest_feed(
+        DATA / "amazon-giftcards" / "meta.jsonl", SQLiteStore(tmp_path / "s.db"), strict=True
+    )
+    assert (strict.accepted, strict.rejected, strict.warned) == (1543, 4, 0)
     store.close()

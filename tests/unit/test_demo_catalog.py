@@ -103,7 +103,10 @@ def test_demo_feed_round_trips_through_ingestion(tmp_path: Path, name: str) -> N
     report = ingest_feed(info.path, store, demo_field_mapping())
     assert (report.accepted, report.rejected, report.inserted) == (800, 2, 800)
     assert report.ignored_columns == ["supplier_code"]
-    assert [e.field for e in report.errors] == ["title", "price"]
+    assert [e.field for e in report.errors] == ["title", "title", "price"]  # the 2nd row lacks both
+    assert report.warned == 2 and {w.reason for w in report.field_warnings} == {
+        "'no reviews yet' is not a number"
+    }
     assert list(store.iter_products()) == generate_demo_catalog(800, seed=5)
 
 

@@ -171,14 +171,95 @@ def test_gzipped_jsonl(tmp_path: Path) -> None:
     assert [row.values["sku"] for row in read_feed(path)] == ["A1", "A2"]
 
 
-def test_invalid_utf8_is_a_feed_error(tmp_path: Path) -> None:
+def test_invalid_utf8_in_jsonl_rejects_only_its_line(tmp_path: Path) -> None:
     path = tmp_path / "feed.jsonl"
-    path.write_bytes(b'{"sku": "A1"}\n{"sku": "\xff"}\n')
-    with pytest.raises(FeedError, match="feed.jsonl:2"):
+    path.write_bytes(b'{"sku": "A1"}\n{"sku": "Caf\xe9"}\n{"sku": "A3"}\n')
+    rows = lines_and_values(path)
+    assert rows[0] == (1, {"sku": "A1"}, None) and rows[2] == (3, {"sku": "A3"}, None)
+    assert rows[1] == (2, {}, 'not UTF-8 text: byte 0xe9 after \'{"sku": "Caf\'; save the feed as UTF-8')
+
+
+def test_lone_surrogate_escape_in_jsonl_is_a_row_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "feed.jsonl", '{"sku": "A\\udc80"}\n{"sku": "\\ud83d\\ude00"}\n')
+    rows = lines_and_values(path)
+    assert rows[0][2] is not None and "lone surrogate" in rows[0][2]
+    assert rows[1] == (2, {"sku": "\U0001f600"}, None)
+
+
+@pytest.mark.parametrize("name", ["feed.csv", "feed.tsv.gz"])
+def test_invalid_utf8_in_a_delimited_feed_rejects_only_its_record(tmp_path: Path, name: str) -> None:
+    sep = b"\t" if ".tsv" in name else b","
+    data = b"sku" + sep + b"name\nA1" + sep + b"Mug\nA2" + sep + b'"Caf\xe9\nau lait"\nA3' + sep + b"Pot\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    rows = lines_and_values(path)
+    assert rows[0] == (2, {"sku": "A1", "name": "Mug"}, None)
+    assert rows[1] == (3, {}, "not UTF-8 text: byte 0xe9 after 'Caf'; save the feed as UTF-8")
+    assert rows[2] == (5, {"sku": "A3", "name": "Pot"}, None)
+
+
+def test_invalid_utf8_in_the_header_is_a_feed_error(tmp_path: Path) -> None:
+    path = tmp_path / "feed.csv"
+    path.write_bytes(b"sku,n\xe4me\nA1,Mug\n")
+    with pytest.raises(FeedError, match="feed.csv:1: the header is not UTF-8 text: byte 0xe4"):
+        list(read_feed(path))
+
+
+def test_gzip_cut_off_keeps_the_rows_before_and_reports_where(tmp_path: Path) -> None:
+    data = gzip.compress(("sku,name\n" + "".join(f"A{i},Item {i}\n" for i in range(3000))).encode())
+    path = tmp_path / "feed.csv.gz"
+    path.write_bytes(data[: len(data) // 2])
+    rows = list(read_feed(path))
+    good = [row for row in rows if row.error is None]
+    assert len(good) > 100 and [row.values["sku"] for row in good] == [f"A{i}" for i in range(len(good))]
+    assert rows[-1].error is not None and rows[-1].error.startswith("the compressed file breaks off here")
+    assert rows[-1].line == good[-1].line + 1 and len(rows) == len(good) + 1
+
+
+def test_a_file_that_is_not_gzip_is_a_feed_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "feed.jsonl.gz", '{"sku": "A1"}\n')
+    with pytest.raises(FeedError, match="feed.jsonl.gz: cannot read the compressed file"):
         list(read_feed(path))
 
 
 # --- Parquet ----------------------------------------------------------------------------------
+
+
+def test_corrupt_parquet_row_group_is_one_error_and_the_others_go_in(tmp_path: Path) -> None:
+    table = pa.table(
+        {"sku": [f"A{i}" for i in range(30)], "name": [f"Item number {i} " * 4 for i in range(30)]}
+    )
+    path = tmp_path / "feed.parquet"
+    pq.write_table(table, path, row_group_size=10, compression="snappy")
+    column = pq.ParquetFile(path).metadata.row_group(1).column(1)
+    start = column.dictionary_page_offset or column.data_page_offset
+    data = bytearray(path.read_bytes())
+    for at in range(start + 20, start + column.total_compressed_size - 4):  # scramble its pages
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+    rows = list(read_feed(path))
+    assert [row.values["sku"] for row in rows if row.error is None] == [
+        f"A{i}" for i in (*range(10), *range(20, 30))
+    ]
+    errors = [(row.line, row.error) for row in rows if row.error is not None]
+    assert len(errors) == 1 and errors[0][0] == 11
+    assert errors[0][1].startswith("row group 2 cannot be read (") and errors[0][1].endswith(
+        "rows 11-20 skipped"
+    )
+    assert [row.line for row in rows if row.error is None][-1] == 30
+
+
+def test_invalid_utf8_in_a_parquet_text_column_rejects_only_its_row(tmp_path: Path) -> None:
+    offsets = pa.py_buffer(bytes(memoryview(__import__("array").array("i", [0, 3, 7, 10]))))
+    names = pa.Array.from_buffers(pa.string(), 3, [None, offsets, pa.py_buffer(b"MugCaf\xe9Pot")])
+    path = tmp_path / "feed.parquet"
+    pq.write_table(pa.table({"sku": ["A1", "A2", "A3"], "name": names}), path)
+    rows = lines_and_values(path)
+    assert rows == [
+        (1, {"sku": "A1", "name": "Mug"}, None),
+        (2, {}, "column 'name' is not UTF-8 text: byte 0xe9"),
+        (3, {"sku": "A3", "name": "Pot"}, None),
+    ]
 
 
 def test_parquet_rows_are_numbered_from_one_and_keep_nested_values(tmp_path: Path) -> None:
@@ -444,6 +525,7 @@ def test_good_row_becomes_a_product() -> None:
         "stock": 0,
         "rating": None,
         "image_url": "",
+        "raw": {},
     }
 
 
@@ -452,8 +534,37 @@ def test_explicit_in_stock_wins_over_stock() -> None:
     assert product is not None and product.in_stock is True
 
 
-def test_every_bad_field_is_reported_and_the_row_rejected() -> None:
-    product, errors = convert(17, sku="A1", name="Mug", price="abc", rating="9", stock="-2")
+def convert_strict(line: int, **values: object) -> tuple[Product | None, list[str]]:
+    result = convert_row(RawRow(line, dict(values)), COLUMNS, "feed.csv", strict=True)
+    return result.product, [str(error) for error in result.errors]
+
+
+def test_bad_optional_fields_are_left_out_with_a_warning_each() -> None:
+    result = convert_row(
+        RawRow(
+            17,
+            {"sku": "A1", "name": "Mug", "price": "abc", "rating": "9", "stock": "-2", "attr_color": "Red"},
+        ),
+        COLUMNS,
+        "feed.csv",
+    )
+    assert result.errors == () and result.product is not None
+    assert (result.product.price, result.product.stock, result.product.rating) == (None, None, None)
+    assert result.product.attributes == {"color": "Red"}
+    assert [str(w) for w in result.warnings] == [
+        "feed.csv:17: field 'price': 'abc' is not a number",
+        "feed.csv:17: field 'stock': '-2' is negative",
+        "feed.csv:17: field 'rating': '9' is outside the range 0 to 5",
+    ]
+    assert (result.warnings[0].line, result.warnings[0].field, result.warnings[0].column) == (
+        17,
+        "price",
+        "price",
+    )
+
+
+def test_strict_rejects_a_row_with_any_bad_field() -> None:
+    product, errors = convert_strict(17, sku="A1", name="Mug", price="abc", rating="9", stock="-2")
     assert product is None
     assert errors == [
         "feed.csv:17: field 'price': 'abc' is not a number",
@@ -462,15 +573,38 @@ def test_every_bad_field_is_reported_and_the_row_rejected() -> None:
     ]
 
 
-def test_required_fields() -> None:
-    assert convert(3, sku="", name="Mug")[1] == [
-        "feed.csv:3: field 'product_id': is required but column 'sku' is empty"
+def test_a_rejected_row_lists_its_optional_problems_too() -> None:
+    _, errors = convert(5, sku="A1", name="", price="abc")
+    assert errors == [
+        "feed.csv:5: title (column name) is empty or missing",
+        "feed.csv:5: field 'price': 'abc' is not a number",
     ]
-    assert convert(4, sku="A1")[1] == ["feed.csv:4: field 'title': is required but column 'name' is missing"]
+
+
+def test_required_fields() -> None:
+    assert convert(3, sku="", name="Mug")[1] == ["feed.csv:3: product_id (column sku) is empty or missing"]
+    assert convert(4, sku="A1")[1] == ["feed.csv:4: title (column name) is empty or missing"]
+    assert convert(5, sku="A1", name="<span></span>")[1] == [
+        "feed.csv:5: title (column name) is empty once HTML is removed"
+    ]
+
+
+def test_missing_id_names_the_mapped_column_even_when_the_row_lacks_it() -> None:
+    mapping = FieldMapping.from_pairs(["product_id=sku"])
+    columns = resolve_columns(mapping, ["title", "price"])  # a JSON line without "sku"
+    result = convert_row(RawRow(12, {"title": "Mug", "price": 3}), columns, "feed.jsonl")
+    assert [str(e) for e in result.errors] == ["feed.jsonl:12: product_id (column sku) is empty or missing"]
+    unmapped = resolve_columns(FieldMapping(), ["title"])
+    result = convert_row(RawRow(13, {"title": "Mug"}), unmapped, "feed.jsonl")
+    assert [str(e) for e in result.errors] == [
+        "feed.jsonl:13: product_id is missing: this row has no column product_id or id or sku or item_id"
+    ]
 
 
 def test_row_error_records_product_id_and_column() -> None:
-    result = convert_row(RawRow(5, {"sku": "A1", "name": "Mug", "price": "x"}), COLUMNS, "feed.csv")
+    result = convert_row(
+        RawRow(5, {"sku": "A1", "name": "Mug", "price": "x"}), COLUMNS, "feed.csv", strict=True
+    )
     assert result.errors == (
         RowError(
             file="feed.csv",
@@ -483,18 +617,54 @@ def test_row_error_records_product_id_and_column() -> None:
     )
 
 
-def test_record_validation_errors_are_row_errors() -> None:
-    _, errors = convert(6, sku="A1", name="Mug", currency="dollars")
+def test_record_validation_errors() -> None:
+    product, errors = convert(6, sku="A1", name="Mug", currency="dollars", price="3")
+    assert errors == [] and product is not None and product.currency == "USD"  # left out: the default
+    _, errors = convert_strict(6, sku="A1", name="Mug", currency="dollars")
     assert errors == ["feed.csv:6: field 'currency': 'DOLLARS' is not a 3-letter currency code"]
     _, errors = convert(7, sku="x" * 300, name="Mug")
     assert errors == ["feed.csv:7: field 'product_id': string should have at most 256 characters"]
 
 
 def test_price_currency_must_agree_with_the_currency_column() -> None:
-    _, errors = convert(8, sku="A1", name="Mug", price="3 EUR", currency="USD")
-    assert errors == ["feed.csv:8: field 'price': is in EUR but the currency column says USD"]
+    result = convert_row(
+        RawRow(8, {"sku": "A1", "name": "Mug", "price": "3 EUR", "currency": "USD"}), COLUMNS, "f.csv"
+    )
+    assert result.product is not None and result.product.price is None
+    assert [str(w) for w in result.warnings] == ["f.csv:8: price is in EUR but the currency column says USD"]
+    _, errors = convert_strict(8, sku="A1", name="Mug", price="3 EUR", currency="USD")
+    assert errors == ["feed.csv:8: price is in EUR but the currency column says USD"]
     product, _ = convert(9, sku="A1", name="Mug", price="3 EUR")
     assert product is not None and product.currency == "EUR"
+
+
+def test_text_fields_are_cleaned_of_html() -> None:
+    columns = resolve_columns(
+        FieldMapping(), ["asin", "title", "brand", "category", "description", "attributes"]
+    )
+    row = RawRow(
+        3,
+        {
+            "asin": "B1",
+            "title": " Dave &amp; Buster&#39;s <b>Gift</b> Card\n",
+            "brand": "by\n    \n    iTunes",
+            "category": ["Gift Cards", "Gift Cards", "</span></span></span>"],
+            "description": ["<p>Good at <i>any</i> location.</p>", "Never expires."],
+            "attributes": {"Card&nbsp;Type": " <span>Plastic</span> "},
+        },
+    )
+    product = convert_row(row, columns, "meta.jsonl").product
+    assert product is not None
+    assert product.title == "Dave & Buster's Gift Card"
+    assert product.brand == "iTunes"
+    assert product.category == ("Gift Cards", "Gift Cards")
+    assert product.description == "Good at any location. Never expires."
+    assert product.attributes == {"card_type": "Plastic"}
+    assert product.raw == {"description": "<p>Good at <i>any</i> location.</p> Never expires."}
+    plain = convert_row(
+        RawRow(4, {"asin": "B2", "title": "Mug", "brand": "By Terry", "description": "A & B"}), columns, "m"
+    )
+    assert plain.product is not None and plain.product.brand == "By Terry" and plain.product.raw == {}
 
 
 def test_delete_rows_need_only_the_id() -> None:

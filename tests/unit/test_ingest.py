@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -50,14 +51,22 @@ def assert_consistent(report: IngestReport) -> None:
 def test_good_rows_go_in_and_bad_rows_are_reported(store: Store, tmp_path: Path) -> None:
     report = ingest_feed(write(tmp_path / "feed.csv", FEED), store)
     assert_consistent(report)
-    assert (report.rows_read, report.accepted, report.rejected, report.inserted) == (4, 2, 2, 2)
-    assert [str(error) for error in report.errors] == [
-        "feed.csv:3: field 'price': 'abc' is not a number",
-        "feed.csv:4: field 'title': is required but column 'name' is empty",
+    assert (report.rows_read, report.accepted, report.rejected, report.inserted, report.warned) == (
+        4,
+        3,
+        1,
+        3,
+        1,
+    )
+    assert [str(error) for error in report.errors] == ["feed.csv:4: title (column name) is empty or missing"]
+    assert [str(warning) for warning in report.field_warnings] == [
+        "feed.csv:3: field 'price': 'abc' is not a number"
     ]
-    assert report.errors[0].product_id == "A2"
+    assert report.field_warnings[0].product_id == "A2"
     assert report.ignored_columns == ["internal_note"]
-    assert store.count() == 2 and store.get("A2") is None and store.get("A3") is None
+    assert store.count() == 3 and store.get("A3") is None
+    blue = store.get("A2")
+    assert blue is not None and (blue.title, blue.price, blue.stock) == ("Blue Mug", None, 0)
     mug = store.get("A1")
     assert mug is not None
     assert (mug.price, mug.category, mug.attributes, mug.stock, mug.in_stock) == (
@@ -74,14 +83,14 @@ def test_reingesting_the_same_file_changes_nothing(store: Store, tmp_path: Path)
     ingest_feed(path, store)
     seq = store.last_seq()
     again = ingest_feed(path, store)
-    assert (again.accepted, again.unchanged, again.inserted, again.updated) == (2, 2, 0, 0)
+    assert (again.accepted, again.unchanged, again.inserted, again.updated) == (3, 3, 0, 0)
     assert store.last_seq() == seq
 
 
 def test_changed_price_is_an_update(store: Store, tmp_path: Path) -> None:
     ingest_feed(write(tmp_path / "feed.csv", FEED), store)
     report = ingest_feed(write(tmp_path / "feed.csv", FEED.replace("24.99", "19.99")), store)
-    assert (report.inserted, report.updated, report.unchanged) == (0, 1, 1)
+    assert (report.inserted, report.updated, report.unchanged) == (0, 1, 2)
     teapot = store.get("A4")
     assert teapot is not None and teapot.price == 19.99
 
@@ -89,9 +98,15 @@ def test_changed_price_is_an_update(store: Store, tmp_path: Path) -> None:
 def test_a_rejected_row_leaves_the_stored_product_untouched(store: Store, tmp_path: Path) -> None:
     ingest_feed(write(tmp_path / "feed.csv", FEED), store)
     before = store.get("A1")
-    report = ingest_feed(write(tmp_path / "next.csv", "sku,name,price,stock\nA1,New Name,9.99,oops\n"), store)
+    path = write(tmp_path / "next.csv", "sku,name,price,stock\nA1,New Name,9.99,oops\n")
+    report = ingest_feed(path, store, strict=True)
     assert [str(e) for e in report.errors] == ["next.csv:2: field 'stock': 'oops' is not a whole number"]
+    assert (report.rejected, report.warned, report.field_warnings) == (1, 0, [])
     assert store.get("A1") == before
+    report = ingest_feed(path, store)  # without --strict the product is updated, its stock left out
+    assert (report.updated, report.warned) == (1, 1)
+    after = store.get("A1")
+    assert after is not None and (after.title, after.stock) == ("New Name", None)
 
 
 def test_duplicate_ids_later_row_wins_with_a_warning(store: Store, tmp_path: Path) -> None:
@@ -113,7 +128,7 @@ def test_deletion_rows_remove_products(store: Store, tmp_path: Path) -> None:
     assert_consistent(report)
     assert (report.delete_rows, report.deleted, report.updated, report.rejected) == (2, 1, 1, 0)
     assert report.warnings == ["1 deletions named products not in the catalog: ZZ"]
-    assert store.get("A1") is None and store.count() == 1
+    assert store.get("A1") is None and store.count() == 2
 
 
 def test_delete_products(store: Store) -> None:
@@ -206,22 +221,43 @@ def test_feed_without_an_id_column_is_refused_before_writing(store: Store, tmp_p
 
 def test_broken_file_is_refused_before_writing(store: Store, tmp_path: Path) -> None:
     path = tmp_path / "feed.csv"
-    path.write_bytes(b"sku,name\nA1,Mug\nA2,Caf\xe9\n")
-    with pytest.raises(FeedError, match="feed.csv:3: not UTF-8"):
+    path.write_bytes(b"sku,n\xe4me\nA1,Mug\n")
+    with pytest.raises(FeedError, match="feed.csv:1: the header is not UTF-8"):
         ingest_feed(path, store)
     assert store.count() == 0
+
+
+@pytest.mark.parametrize("name", ["feed.jsonl", "feed.jsonl.gz"])
+def test_a_bad_byte_rejects_its_row_and_the_others_go_in(store: Store, tmp_path: Path, name: str) -> None:
+    data = b'{"sku": "A1", "name": "Mug"}\n{"sku": "A2", "name": "Caf\xe9"}\n{"sku": "A3", "name": "Pot"}\n'
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    report = ingest_feed(path, store)
+    assert_consistent(report)
+    assert (report.rows_read, report.accepted, report.rejected) == (3, 2, 1)
+    assert [str(e) for e in report.errors] == [
+        f'{name}:2: not UTF-8 text: byte 0xe9 after \': "A2", "name": "Caf\'; save the feed as UTF-8'
+    ]
+    assert store.count() == 2 and store.get("A2") is None
 
 
 def test_error_list_is_capped_but_counted(tmp_path: Path) -> None:
     lines = ["sku,name,price"] + [f"P{i},Item,bad" for i in range(30)]
     report = ingest_feed(write(tmp_path / "feed.csv", "\n".join(lines)), MemoryStore(), max_errors=5)
-    assert (report.rejected, len(report.errors), report.errors_omitted) == (30, 5, 25)
+    assert (report.warned, len(report.field_warnings), report.field_warnings_omitted) == (30, 5, 25)
+    strict = ingest_feed(
+        write(tmp_path / "feed.csv", "\n".join(lines)), MemoryStore(), max_errors=5, strict=True
+    )
+    assert (strict.rejected, len(strict.errors), strict.errors_omitted) == (30, 5, 25)
 
 
 def test_format_report(tmp_path: Path) -> None:
     report = ingest_feed(write(tmp_path / "feed.csv", FEED), MemoryStore())
     text = format_report(report)
     assert "rows read           4" in text
-    assert "accepted            2  (inserted 2, updated 0, unchanged 0)" in text
+    assert "accepted            3  (inserted 3, updated 0, unchanged 0)" in text
+    assert "warned              1  (accepted without a bad optional field)" in text
     assert "ignored columns: internal_note" in text
+    assert "Fields left out (1, first 1 shown; --strict rejects such rows):" in text
     assert "  feed.csv:3: field 'price': 'abc' is not a number" in text
+    assert "  feed.csv:4: title (column name) is empty or missing" in text

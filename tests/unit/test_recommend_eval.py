@@ -333,7 +333,7 @@ def test_cli_recommend_without_diversity_and_its_errors(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"user_id": "u1", "items": ["i2"]}\n{"user_id": "u1", "items": []}\n', encoding="utf-8")
     failed = runner.invoke(app, ["eval", "recommend", "--predictions", str(bad), "--truth", str(truth)])
-    assert failed.exit_code == 1
+    assert failed.exit_code == 2
     assert "bad.jsonl:2: duplicate user_id 'u1' (first at line 1)" in failed.output
     no_items = runner.invoke(app, ["eval", "recommend", "--predictions", str(good), "--truth", str(truth),
                                    "--diversity"])
@@ -342,6 +342,6 @@ def test_cli_recommend_without_diversity_and_its_errors(tmp_path: Path) -> None:
     bad_rows.write_text("user_id\titems\nu1\ta b\nu2\t\n", encoding="utf-8")
     out = ["--out-sequences", str(tmp_path / "t.tsv"), "--out-truth", str(tmp_path / "h.tsv")]
     strict = runner.invoke(app, ["eval", "holdout", "--sequences", str(bad_rows), *out])
-    assert strict.exit_code == 1 and "rows.tsv:3: empty items for user 'u2'" in strict.output
+    assert strict.exit_code == 2 and "rows.tsv:3: empty items for user 'u2'" in strict.output
     lenient = runner.invoke(app, ["eval", "holdout", "--sequences", str(bad_rows), "--skip-bad-rows", *out])
     assert lenient.exit_code == 0 and json.loads(lenient.stdout)["rows_skipped"] == 1
