@@ -10,10 +10,10 @@ import pytest
 
 from shelfwise.impressions.records import LabeledImpression
 from shelfwise.rank.examples import Impressions, impressions_digest, split_impressions
+from shelfwise.rank.catalog import CatalogFeatures
 from shelfwise.rank.features import (
     BASE_DENSE,
     CATEGORICAL,
-    CatalogFeatures,
     FeatureBuilder,
     FeatureConfig,
     encode_queries,
