@@ -172,16 +172,21 @@ def _index(values: Sequence[str]) -> dict[str, int]:
 
 
 def _quantile_within(prices: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Each price's mid-rank quantile among the priced products of its group (nan without a price)."""
+    """Each price's mid-rank quantile among the priced products of its group (nan without a
+    price); equal prices share their mean rank, so the order of the rows never matters."""
     out = np.full(prices.size, np.nan)
     priced = np.flatnonzero(np.isfinite(prices))
     order = priced[np.lexsort((prices[priced], groups[priced]))]
     if not order.size:
         return out
-    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
+    group, price = groups[order], prices[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(group) != 0])
     sizes = np.diff(np.r_[starts, order.size])
     rank = np.arange(order.size) - np.repeat(starts, sizes)
-    out[order] = (rank + 0.5) / np.repeat(sizes, sizes)
+    ties = np.flatnonzero(np.r_[True, (np.diff(group) != 0) | (np.diff(price) != 0)])
+    tie_sizes = np.diff(np.r_[ties, order.size])
+    mean_rank = np.repeat(rank[ties] + (tie_sizes - 1) / 2, tie_sizes)
+    out[order] = (mean_rank + 0.5) / np.repeat(sizes, sizes)
     return out
 
 

@@ -102,3 +102,12 @@ def test_the_sync_applies_the_stores_changes_once() -> None:
     assert sorted(encoded) == ["p3", "p40"]
     final = [p for p in START if p.product_id not in {"p2", "p3"}] + [new, cheaper]
     assert_same_as_fresh(live, final)
+
+
+def test_equal_prices_share_their_mid_rank_whatever_the_row_order() -> None:
+    same = [product(i, "shoes", price=20.0) for i in range(3)] + [product(3, "shoes", price=5.0)]
+    forward = CatalogFeatures(SPEC, same, vectors(same))
+    backward = CatalogFeatures(SPEC, same[::-1], vectors(same[::-1]))
+    ids = [p.product_id for p in same]
+    np.testing.assert_allclose(forward.price_quantile[forward.row_of(ids)], [0.625, 0.625, 0.625, 0.125])
+    np.testing.assert_allclose(backward.price_quantile[backward.row_of(ids)], [0.625, 0.625, 0.625, 0.125])
