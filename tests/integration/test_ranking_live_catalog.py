@@ -50,9 +50,11 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shelfwise]:
     shop.open_index()
     config = ClosedLoopSimulation(n_shoppers=800, days=30, seed=3, end=END)
     feed = TextMatchRanker(shop_catalog(products, config))
-    shop.record_events(list(simulate_closed_loop(products, config, ShelfwiseRanker(shop, fallback=feed)).events))
+    logged = simulate_closed_loop(products, config, ShelfwiseRanker(shop, fallback=feed))
+    shop.record_events(list(logged.events))
     training = TrainingConfig(epochs=8, batch_size=256, seed=1, importance_rows=0)
-    assert shop.train_ranker(RankerConfig(model=ModelConfig(), training=training), log=lambda _: None).published
+    artifact = shop.train_ranker(RankerConfig(model=ModelConfig(), training=training), log=lambda _: None)
+    assert artifact.published
     assert shop.ranking_stage is not None  # loaded now, as a server loads it at start
     yield shop
     shop.close()
@@ -74,7 +76,7 @@ def restarted_scores(shop: Shelfwise, ids: list[str], context: RankContext) -> t
     return scores.pctr, scores.pcvr
 
 
-def test_a_product_added_while_serving_is_found_first_with_a_prior_like_its_namesakes(shop: Shelfwise) -> None:
+def test_a_product_added_while_serving_is_found_first_with_a_prior_like_its_namesake(shop: Shelfwise) -> None:
     new = namesake(shop, "NC-HP", "Zebra Stripe")
     shop.upsert_products([new])
     result = shop.serve_search(SearchRequest(query=new.title, page_size=50, explain=True), "new-product")
@@ -101,7 +103,8 @@ def test_recommendations_rank_a_new_product_as_a_restarted_service_would(shop: S
     shop.upsert_products([new])
     final = shop._recommendation_stage(StageSettings(), "recommend", None, "s-1", END, 10)
     assert final is not None
-    others = [p for p in shop.store.iter_products() if p.category == new.category and p.product_id != TWIN][:8]
+    kin = [p for p in shop.store.iter_products() if p.category == new.category and p.product_id != TWIN]
+    others = kin[:8]
     pool = [shop.get_product(TWIN), *others, shop.get_product("NC-REC")]
     found = [Recommended(p, 1.0 - i / 20, "popular", "popularity", None) for i, p in enumerate(pool) if p]
     context = RankContext(actor="session:s-1", surface="recommend", at=END)
