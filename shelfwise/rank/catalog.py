@@ -9,8 +9,10 @@ leaves and joins, nothing else). A product the model never saw reads the unknown
 embedding that training's `id_dropout` teaches to stand for an unseen item), and its category,
 brand, price and text fields like any other, so it gets a prior from what it is, not the empty
 row's zeros. `delete` makes an id unknown again. Writers are serialised by a lock; readers take
-none: a row becomes visible (in `rows`) only once all its columns are written, and arrays that
-grow are replaced by copies holding every visible row.
+none: a new row becomes visible (in `rows`) only once all its columns are written, arrays that
+grow are replaced by copies holding every visible row, and a changed product's row is written in
+place (a request scored meanwhile may read some of its old columns and some of its new ones).
+Deleted rows are not reused; the columns are built afresh when the model is next loaded.
 """
 
 from __future__ import annotations
@@ -56,8 +58,8 @@ class CatalogFeatures:
         self.live = np.append(np.ones(m, bool), False)
         self.rows = {p.product_id: i for i, p in enumerate(products)}
         self.missing_row = m
-        self.late: dict[str, Product] = {}
-        """products added or changed since load, by id (user-feature providers place them by their fields)"""
+        self.added: dict[str, Product] = {}
+        """products added since load, by id (user-feature providers place them by their fields)"""
         self._size = m + 1
         self._lock = threading.Lock()
 
@@ -79,14 +81,15 @@ class CatalogFeatures:
         return np.fromiter((rows.get(p, missing) for p in product_ids), np.int64, len(product_ids))
 
     def candidates(self, product_ids: Sequence[str]) -> list[str | Product]:
-        """The ids, with the Product in place of each id added or changed since load."""
-        late = self.late
-        return [late.get(p, p) for p in product_ids] if late else list(product_ids)
+        """The ids, with the Product in place of each id added since load."""
+        added = self.added
+        return [added.get(p, p) for p in product_ids] if added else list(product_ids)
 
     def upsert(self, products: Sequence[Product], vectors: np.ndarray) -> None:
         """Write these products' columns (new ids take new rows) and their text `vectors`."""
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(products), self.spec.text_dim)
-        products = list({p.product_id: p for p in products}.values()) if products else []
+        last = list({p.product_id: i for i, p in enumerate(products)}.values())  # an id twice: the last
+        products, vectors = [products[i] for i in last], vectors[last]
         if not products:
             return
         with self._lock:
@@ -105,8 +108,9 @@ class CatalogFeatures:
             self.live[rows] = True
             self._size += fresh
             self._requantile(np.concatenate([left, columns["category"]]))
-            for row, product in zip(rows.tolist(), products, strict=True):
-                self.late[product.product_id] = product
+            for row, product, before in zip(rows.tolist(), products, known, strict=True):
+                if before is None or product.product_id in self.added:
+                    self.added[product.product_id] = product
                 self.rows[product.product_id] = row  # visible last
 
     def delete(self, product_ids: Sequence[str]) -> None:
@@ -114,7 +118,7 @@ class CatalogFeatures:
         with self._lock:
             rows = np.array([self.rows.pop(p) for p in product_ids if p in self.rows], np.int64)
             for pid in product_ids:
-                self.late.pop(pid, None)
+                self.added.pop(pid, None)
             if rows.size:
                 self.live[rows] = False
                 self._requantile(self.category[rows])

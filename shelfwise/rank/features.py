@@ -61,7 +61,7 @@ class UserFeatureProvider(Protocol):
 
     def features(self, actor: str | None, product_ids: Sequence[str | Product], at: datetime) -> np.ndarray:
         """float array (len(product_ids), len(feature_names)); nan where unknown. At serving, a
-        product added or changed since the ranker loaded comes as its `Product`, not its id."""
+        product added since the ranker loaded comes as its `Product`, not its id."""
         ...
 
 

@@ -56,7 +56,7 @@ def test_added_changed_and_deleted_products_read_what_a_fresh_load_gives() -> No
     final = [p for p in START if p.product_id not in {"p5", "p6", "p7"}] + [added, repriced, moved]
     assert_same_as_fresh(live, final)
     assert live.row_of(["p7"])[0] == live.missing_row
-    assert live.candidates(["p20", "p1"]) == [added, "p1"]  # providers place late products by their fields
+    assert live.candidates(["p20", "p5"]) == [added, "p5"]  # providers place new products by their fields
 
 
 def test_the_catalog_grows_past_its_first_size_and_keeps_earlier_rows() -> None:
@@ -111,3 +111,10 @@ def test_equal_prices_share_their_mid_rank_whatever_the_row_order() -> None:
     ids = [p.product_id for p in same]
     np.testing.assert_allclose(forward.price_quantile[forward.row_of(ids)], [0.625, 0.625, 0.625, 0.125])
     np.testing.assert_allclose(backward.price_quantile[backward.row_of(ids)], [0.625, 0.625, 0.625, 0.125])
+
+
+def test_an_id_given_twice_in_one_upsert_keeps_its_last_version() -> None:
+    live = CatalogFeatures(SPEC, START, vectors(START))
+    first, second = product(50, price=5.0, title="first"), product(50, price=7.0, title="second")
+    live.upsert([first, second], vectors([first, second]))
+    assert_same_as_fresh(live, [*START, second])
