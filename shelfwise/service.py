@@ -520,13 +520,16 @@ class Shelfwise(PersonalStages):
             self.engine.open(progress, build=False)
         else:
             self.engine.refresh(progress)
+        self.catch_up_ranking()  # the ranking model scores a new or changed product at once
 
     def catch_up(self) -> RefreshStats | None:
         """Apply what other processes did: a newly published index version, catalog changes made
         by `shelfwise ingest` beside a server, or an index whose owning process has exited; and
         events stored since into the shoppers' profiles."""
         self.catch_up_profiles()
-        return self.engine.catch_up()
+        stats = self.engine.catch_up()
+        self.catch_up_ranking()  # after the index, whose refresh encodes the changed texts
+        return stats
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Relevance only: retrieval, fusion, reranking (no final stage, nothing logged)."""

@@ -129,17 +129,23 @@ class PersonalStages:
 
     def _release_ranking(self) -> None:
         """The next request loads the ranking model that is active then."""
-        self._ranking = None
+        self._ranking = self._ranking_sync = None
 
     @property
     def ranking_stage(self) -> Any:
         """The data folder's published ranking model (a `RankingStage`), None before one exists;
-        its catalog features are brought up to the store's latest changes on each use."""
+        its catalog features follow the store's changes (`catch_up_ranking`)."""
         if self._ranking is None:
             self._ranking = self._load_ranking() or False
         elif self._ranking:
-            self._ranking_sync.catch_up()
+            self._ranking_sync.catch_up(wait=False)  # a large batch is applied by the writer
         return self._ranking or None
+
+    def catch_up_ranking(self) -> None:
+        """Apply the store's product changes to a loaded ranking model's catalog features (the
+        service's writes call it, as they refresh the search index, and so does `catch_up`)."""
+        if self._ranking:
+            self._ranking_sync.catch_up()
 
     def _load_ranking(self) -> Any:
         from shelfwise.rank import RankingStage, active_ranker_path

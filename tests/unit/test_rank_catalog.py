@@ -118,3 +118,14 @@ def test_an_id_given_twice_in_one_upsert_keeps_its_last_version() -> None:
     first, second = product(50, price=5.0, title="first"), product(50, price=7.0, title="second")
     live.upsert([first, second], vectors([first, second]))
     assert_same_as_fresh(live, [*START, second])
+
+
+def test_a_request_does_not_wait_while_another_thread_applies_changes() -> None:
+    store = MemoryStore()
+    store.upsert(START)
+    live = CatalogFeatures(SPEC, START, vectors(START))
+    sync = CatalogSync(store, vectors, live, store.last_seq())
+    store.upsert([product(60)])
+    with sync._lock:  # a writer is applying a batch
+        assert sync.catch_up(wait=False) == 0 and live.row_of(["p60"])[0] == live.missing_row
+    assert sync.catch_up(wait=False) == 1 and live.row_of(["p60"])[0] != live.missing_row
