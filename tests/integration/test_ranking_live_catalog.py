@@ -136,5 +136,19 @@ def test_a_changed_price_reaches_the_models_features(shop: Shelfwise) -> None:
     pctr, pcvr = restarted_scores(shop, [TWIN], RankContext(query=twin.title))
     np.testing.assert_allclose(after.pctr, pctr, rtol=1e-5)
     np.testing.assert_allclose(after.pcvr, pcvr, rtol=1e-5)
-    shop.delete_products([TWIN])
-    assert shop.ranking_stage is stage and catalog.row_of([TWIN])[0] == catalog.missing_row
+    gone = namesake(shop, "NC-GONE", "Discontinued")
+    shop.upsert_products([gone])
+    shop.delete_products(["NC-GONE"])
+    assert shop.ranking_stage is stage and catalog.row_of(["NC-GONE"])[0] == catalog.missing_row
+
+
+def test_another_processs_write_reaches_the_model_in_the_servers_catch_up(shop: Shelfwise) -> None:
+    stage = shop.ranking_stage
+    catalog = stage.ranker.builder.catalog
+    other = namesake(shop, "NC-CLI", "Leopard Print")
+    shop.store.upsert([other])  # `shelfwise ingest` beside the server writes the shared store
+    assert catalog.row_of(["NC-CLI"])[0] == catalog.missing_row
+    shop.catch_up()  # what the server runs every second
+    row = catalog.row_of(["NC-CLI"])[0]
+    assert row != catalog.missing_row and catalog.price[row] == other.price
+    assert catalog.category[row] == catalog.category[catalog.row_of([TWIN])[0]] > 0
