@@ -531,6 +531,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
             self.engine.open(progress, build=False)
         else:
             self.engine.refresh(progress)
+        self.catch_up_ranking()  # the ranking model scores a new or changed product at once
 
     def catch_up(self) -> RefreshStats | None:
         """Apply what other processes did: a newly published index version, catalog changes made
@@ -541,7 +542,9 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
             self.apply_forgotten()
         except Exception:  # the next round retries from the same place in the forget log
             logger.exception("applying the forget log failed")
-        return self.engine.catch_up()
+        stats = self.engine.catch_up()
+        self.catch_up_ranking()  # after the index, whose refresh encodes the changed texts
+        return stats
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Relevance only: retrieval, fusion, reranking (no final stage, nothing logged)."""

@@ -61,6 +61,7 @@ class PersonalStages:
         self._profiles_seq = 0  # the event log's seq that the profiles include
         self._profiles_lock = threading.Lock()
         self._ranking: Any = None  # RankingStage, False when none is published, None before loading
+        self._ranking_sync: Any = None  # CatalogSync: the stage's catalog follows the store's changes
 
     @property
     def profiles(self) -> Profiles:
@@ -161,26 +162,45 @@ class PersonalStages:
 
     def _release_ranking(self) -> None:
         """The next request loads the ranking model that is active then."""
-        self._ranking = None
+        self._ranking = self._ranking_sync = None
 
     @property
     def ranking_stage(self) -> Any:
-        """The data folder's published ranking model (a `RankingStage`), None before one exists."""
+        """The data folder's published ranking model (a `RankingStage`), None before one exists;
+        its catalog features follow the store's changes (`catch_up_ranking`)."""
         if self._ranking is None:
-            from shelfwise.rank import RankingStage, active_ranker_path
-
-            products = list(self.store.iter_products()) if active_ranker_path(self.settings.data_dir) else []
-            stage = None
-            if products:
-                try:
-                    stage = RankingStage.active(
-                        self.settings.data_dir, products, self.encoder.encode_products(products),
-                        self.encoder, ProfileFeatures(self.profiles),
-                    )  # fmt: skip
-                except (ValueError, FileNotFoundError, RuntimeError) as error:
-                    logger.warning("the published ranking model is not used: %s", error)
-            self._ranking = stage if stage is not None else False
+            self._ranking = self._load_ranking() or False
+        elif self._ranking:
+            self._ranking_sync.catch_up(wait=False)  # a large batch is applied by the writer
         return self._ranking or None
+
+    def catch_up_ranking(self) -> None:
+        """Apply the store's product changes to a loaded ranking model's catalog features (the
+        service's writes call it, as they refresh the search index, and so does `catch_up`)."""
+        if self._ranking:
+            self._ranking_sync.catch_up()
+
+    def _load_ranking(self) -> Any:
+        from shelfwise.rank import RankingStage, active_ranker_path
+        from shelfwise.rank.live_catalog import CatalogSync
+
+        seq = self.store.last_seq()  # read first: a change made while loading is applied again
+        products = list(self.store.iter_products()) if active_ranker_path(self.settings.data_dir) else []
+        if not products:
+            return None
+        try:
+            stage = RankingStage.active(
+                self.settings.data_dir, products, self.encoder.encode_products(products),
+                self.encoder, ProfileFeatures(self.profiles),
+            )  # fmt: skip
+        except (ValueError, FileNotFoundError, RuntimeError) as error:
+            logger.warning("the published ranking model is not used: %s", error)
+            return None
+        if stage is not None:
+            self._ranking_sync = CatalogSync(self.store, self.encoder.encode_products,
+                                             stage.ranker.builder.catalog, seq)  # fmt: skip
+            self._ranking_sync.catch_up()
+        return stage
 
     def _final_stage(
         self, request: SearchRequest, stage: StageSettings, at: datetime

@@ -9,6 +9,7 @@ import numpy as np
 
 from shelfwise.personalize.features import FEATURE_NAMES
 from shelfwise.personalize.profiles import Profiles
+from shelfwise.records import Product
 
 
 class ProfileFeatures:
@@ -27,7 +28,8 @@ class ProfileFeatures:
     def feature_names(self) -> tuple[str, ...]:
         return FEATURE_NAMES
 
-    def features(self, actor: str | None, product_ids: Sequence[str], at: datetime) -> np.ndarray:
+    def features(self, actor: str | None, product_ids: Sequence[str | Product], at: datetime) -> np.ndarray:
+        """A `Product` (one the profiles' catalog may not hold yet) is placed by its own fields."""
         if actor is None:
             return self.profiles.features("", list(product_ids))  # unknown: zeros, profile_empty set
         return self.profiles.features(actor, list(product_ids), at if self.point_in_time else None)

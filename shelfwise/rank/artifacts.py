@@ -24,9 +24,9 @@ import numpy as np
 import torch
 
 from shelfwise.index.artifacts import IndexRegistry, utc_now_iso
+from shelfwise.rank.catalog import CatalogFeatures
 from shelfwise.rank.features import (
     CATEGORICAL,
-    CatalogFeatures,
     FeatureBatch,
     FeatureBuilder,
     FeatureSpec,
@@ -61,7 +61,11 @@ class Ranker:
         self.network = network.eval()
         self.builder = builder
         self.version = version
-        self.text_table = torch.from_numpy(builder.catalog.text)
+
+    @property
+    def text_table(self) -> torch.Tensor:
+        """The catalog's text embeddings (read each time: the catalog grows with new products)."""
+        return torch.from_numpy(self.builder.catalog.text)
 
     @property
     def spec(self) -> FeatureSpec:

@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,8 +40,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.impressions.records import SURFACES
 from shelfwise.models.encoder import TextKind
 from shelfwise.rank.examples import Impressions
-from shelfwise.rank.query_match import MATCH_COLUMNS, ProductWords, match_columns
+from shelfwise.rank.query_match import MATCH_COLUMNS, match_columns
 from shelfwise.records import Product
+
+if TYPE_CHECKING:
+    from shelfwise.rank.catalog import CatalogFeatures
 
 CATEGORICAL = ("user", "item", "category", "category_top", "brand", "price_band", "surface", "hour")
 BASE_DENSE = ("log_price", "has_price", "query_cosine", "has_query", "price_quantile", "rating", "has_rating",
@@ -56,8 +59,9 @@ class UserFeatureProvider(Protocol):
     @property
     def feature_names(self) -> tuple[str, ...]: ...
 
-    def features(self, actor: str | None, product_ids: Sequence[str], at: datetime) -> np.ndarray:
-        """float array (len(product_ids), len(feature_names)); nan where unknown."""
+    def features(self, actor: str | None, product_ids: Sequence[str | Product], at: datetime) -> np.ndarray:
+        """float array (len(product_ids), len(feature_names)); nan where unknown. At serving, a
+        product added since the ranker loaded comes as its `Product`, not its id."""
         ...
 
 
@@ -127,7 +131,7 @@ class FeatureBatch:
 
     categorical: np.ndarray  # int64 (n, len(CATEGORICAL))
     dense: np.ndarray  # float32 (n, len(dense_names)), standardised
-    text_rows: np.ndarray  # int64 (n,): rows of CatalogFeatures.text (the last row is zeros)
+    text_rows: np.ndarray  # int64 (n,): rows of CatalogFeatures.text (its unknown row is zeros)
     positions: np.ndarray  # int64 (n,)
     query_rows: np.ndarray  # int64 (n,): rows of query_table, -1 (its last row, zeros) for none
     query_table: np.ndarray  # float32 (q + 1, text_dim), shared by every row
@@ -171,57 +175,6 @@ def _vocabulary(counts: Counter, minimum: int, limit: int) -> tuple[str, ...]:
 
 def _index(values: Sequence[str]) -> dict[str, int]:
     return {v: i + 1 for i, v in enumerate(values)}
-
-
-class CatalogFeatures:
-    """Per-product columns, looked up by product id; unknown ids read the last (empty) row."""
-
-    def __init__(self, spec: FeatureSpec, products: Sequence[Product], vectors: np.ndarray) -> None:
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if vectors.shape != (len(products), spec.text_dim):
-            raise ValueError(f"vectors of shape {vectors.shape} for {len(products)} products "
-                             f"of {spec.text_dim}-d text embeddings")
-        self.rows = {p.product_id: i for i, p in enumerate(products)}
-        m = len(products)
-        paths = [p.category_path for p in products] + [""]
-        tops = [p.category[0] if p.category else "" for p in products] + [""]
-        brands = [p.brand.strip().lower() for p in products] + [""]
-        self.item = np.append(lookup(_objects([p.product_id for p in products]), _index(spec.items)), UNKNOWN)
-        self.category = lookup(_objects(paths), _index(spec.categories))
-        self.category_top = lookup(_objects(tops), _index(spec.category_tops))
-        self.brand = lookup(_objects(brands), _index(spec.brands))
-        prices = np.array([np.nan if p.price is None else p.price for p in products] + [np.nan])
-        self.price = prices
-        self.has_price = np.isfinite(prices)
-        self.log_price = np.where(self.has_price, np.log1p(np.nan_to_num(prices)), 0.0)
-        bands = 1 + np.searchsorted(np.asarray(spec.price_edges), np.nan_to_num(prices), side="right")
-        self.price_band = np.where(self.has_price, bands, UNKNOWN).astype(np.int64)
-        self.price_quantile = _quantile_within(prices, self.category)
-        ratings = np.array([np.nan if p.rating is None else p.rating for p in products] + [np.nan])
-        self.has_rating = np.isfinite(ratings)
-        self.rating = np.where(self.has_rating, ratings, np.nan)  # standardised, nan reads as the mean
-        self.in_stock = np.array([p.in_stock for p in products] + [True], dtype=np.float64)
-        self.text = np.vstack([vectors, np.zeros((1, spec.text_dim), np.float32)])
-        self.words = ProductWords.of(products)
-        self.missing_row = m
-
-    def row_of(self, product_ids: Sequence[str] | np.ndarray) -> np.ndarray:
-        rows, missing = self.rows, self.missing_row
-        return np.fromiter((rows.get(p, missing) for p in product_ids), np.int64, len(product_ids))
-
-
-def _quantile_within(prices: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Each price's mid-rank quantile among the priced products of its group (nan without a price)."""
-    out = np.full(prices.size, np.nan)
-    priced = np.flatnonzero(np.isfinite(prices))
-    order = priced[np.lexsort((prices[priced], groups[priced]))]
-    if not order.size:
-        return out
-    starts = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0])
-    sizes = np.diff(np.r_[starts, order.size])
-    rank = np.arange(order.size) - np.repeat(starts, sizes)
-    out[order] = (rank + 0.5) / np.repeat(sizes, sizes)
-    return out
 
 
 def _objects(values: list) -> np.ndarray:
@@ -405,7 +358,8 @@ class FeatureBuilder:
                   else np.zeros(n, np.float32))
         profiles = None
         if self.user_features is not None:
-            profiles = np.asarray(self.user_features.features(actor, list(product_ids), at), np.float32)
+            candidates = self.catalog.candidates(product_ids)
+            profiles = np.asarray(self.user_features.features(actor, candidates, at), np.float32)
         raw = self._raw_dense(rows, cosine, [query or None] * n, profiles)
         user = self.user_index(_objects([actor]))[0]
         categorical = self._categorical(

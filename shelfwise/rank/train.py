@@ -27,9 +27,9 @@ from shelfwise.impressions.records import LabeledImpression
 from shelfwise.rank.adversarial import FGM
 from shelfwise.rank.artifacts import Ranker, active_ranker_path, ranker_registry
 from shelfwise.rank.augment import AugmentConfig, augment_queries
+from shelfwise.rank.catalog import CatalogFeatures
 from shelfwise.rank.examples import Impressions, SplitKind, impressions_digest, split_impressions
 from shelfwise.rank.features import (
-    CatalogFeatures,
     FeatureBatch,
     FeatureBuilder,
     FeatureConfig,

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from shelfwise.impressions.records import LabeledImpression
+from shelfwise.rank.catalog import CatalogFeatures
 from shelfwise.rank.examples import Impressions, impressions_digest, split_impressions
 from shelfwise.rank.features import (
     BASE_DENSE,
     CATEGORICAL,
-    CatalogFeatures,
     FeatureBuilder,
     FeatureConfig,
     encode_queries,
