@@ -24,6 +24,7 @@ from shelfwise.config import ServeConfig, Settings
 from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
 from shelfwise.serve.schemas import (
@@ -93,7 +94,7 @@ def _not_found(product_id: str) -> ApiError:
 
 # ----- system -------------------------------------------------------------------------------
 
-system = APIRouter(tags=["system"], responses={500: _ERRORS[500]})
+system = APIRouter(route_class=StrictJsonRoute, tags=["system"], responses={500: _ERRORS[500]})
 
 
 @system.get("/health", summary="Service and index status")
@@ -116,7 +117,9 @@ def last_ingest(shelfwise: ShelfwiseDep) -> IngestReport:
 
 # ----- search -------------------------------------------------------------------------------
 
-search = APIRouter(prefix="/search", tags=["search"], responses={**_ERRORS, **_NO_INDEX})
+search = APIRouter(
+    route_class=StrictJsonRoute, prefix="/search", tags=["search"], responses={**_ERRORS, **_NO_INDEX}
+)
 
 
 def request_id_of(request: Request) -> str:
@@ -143,7 +146,7 @@ def search_post(
     return shelfwise.serve_search(search_request, request_id)
 
 
-suggestions = APIRouter(tags=["search"], responses={**_ERRORS, **_NO_INDEX})
+suggestions = APIRouter(route_class=StrictJsonRoute, tags=["search"], responses={**_ERRORS, **_NO_INDEX})
 
 
 @suggestions.get("/suggest", summary="Autocomplete a typed prefix")
@@ -176,7 +179,7 @@ def suggest(
 
 # ----- products -----------------------------------------------------------------------------
 
-products = APIRouter(prefix="/products", tags=["products"], responses=_ERRORS)
+products = APIRouter(route_class=StrictJsonRoute, prefix="/products", tags=["products"], responses=_ERRORS)
 
 
 @products.post(

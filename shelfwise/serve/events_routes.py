@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shelfwise.events import AppendOutcome, parse_event
 from shelfwise.records import Event
 from shelfwise.serve.errors import ApiError, as_request_error, format_loc
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.service import Shelfwise
 
@@ -83,7 +84,7 @@ def _shelfwise(request: Request) -> Shelfwise:
     return shelfwise
 
 
-events = APIRouter(tags=["events"])
+events = APIRouter(route_class=StrictJsonRoute, tags=["events"])
 
 
 @events.post(

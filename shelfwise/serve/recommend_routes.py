@@ -13,10 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.records import Product
 from shelfwise.serve.errors import ApiError
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.service import Shelfwise
 
-recommendations = APIRouter(tags=["recommend"])
+recommendations = APIRouter(route_class=StrictJsonRoute, tags=["recommend"])
 
 Count = Annotated[int, Query(ge=1, le=100, description="items wanted")]
 _ERRORS = {
