@@ -323,7 +323,7 @@ class Shelfwise(PersonalStages):
         apply over the experiments' overrides."""
         at = at or datetime.now(UTC)
         self.catch_up_profiles()
-        decision = self.experiments.expose(
+        decision = self.experiments.decide(
             surface="search",
             request_id=request_id,
             at=at,
@@ -332,6 +332,7 @@ class Shelfwise(PersonalStages):
         )
         overrides = {**decision.overrides(), **(settings or {})}
         result = self._personal_search(apply_to_search(request, overrides), stage_settings(overrides), at)
+        self.experiments.record(decision)  # served: a request that failed is never counted
         variants = {a.experiment: a.variant for a in decision.assignments}
         self._log_impression(
             Impression(
@@ -367,7 +368,7 @@ class Shelfwise(PersonalStages):
         request) a current cached answer to the same request is reused (`recommend.answer_cache_*`)."""
         live_request = at is None  # a simulation or replay names its moment: never cached
         at = at or datetime.now(UTC)
-        decision = self.experiments.expose(
+        decision = self.experiments.decide(
             surface=surface, request_id=request_id, at=at, user_id=user_id, session_id=session_id
         )
         overrides = decision.overrides()
@@ -391,6 +392,7 @@ class Shelfwise(PersonalStages):
                                                 items, product_id, k, at)  # fmt: skip
             if use_cache:
                 self._answers.put(key, marker, found)
+        self.experiments.record(decision)  # served: a request that failed is never counted
         variants = {a.experiment: a.variant for a in decision.assignments}
         context: dict[str, JsonValue] = {"anchor": product_id} if product_id else {}
         if cached:
