@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from shelfwise.catalog import IngestReport
@@ -25,6 +25,8 @@ from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
 from shelfwise.serve.json_body import StrictJsonRoute
+from shelfwise.serve.openapi_doc import document_errors
+from shelfwise.serve.product_path import ProductIdConvertor  # noqa: F401  (registers {product_id:product_id})
 from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
 from shelfwise.serve.schemas import (
@@ -224,7 +226,7 @@ def bulk_delete(body: BulkDeleteRequest, shelfwise: ShelfwiseDep) -> BulkDeleteR
     return BulkDeleteResponse(deleted=gone, missing=missing)
 
 
-@products.get("/{product_id:path}", summary="One product by id", responses=_NOT_FOUND)
+@products.get("/{product_id:product_id}", summary="One product by id", responses=_NOT_FOUND)
 def get_product(product_id: str, shelfwise: ShelfwiseDep) -> Product:
     product = shelfwise.get_product(product_id)
     if product is None:
@@ -233,13 +235,17 @@ def get_product(product_id: str, shelfwise: ShelfwiseDep) -> Product:
 
 
 @products.put(
-    "/{product_id:path}",
+    "/{product_id:product_id}",
     summary="Insert or replace one product",
     dependencies=[WriteAccess],
     responses=_WRITE_ERRORS,
 )
-def put_product(product_id: str, body: ProductBody, shelfwise: ShelfwiseDep) -> UpsertResponse:
-    """The id comes from the path; a `product_id` in the body must match it.
+def put_product(
+    product_id: Annotated[str, Path(max_length=256, json_schema_extra={"pattern": r"\S"})],
+    body: ProductBody,
+    shelfwise: ShelfwiseDep,
+) -> UpsertResponse:
+    """The id comes from the path (not blank); a `product_id` in the body, if sent, must equal it.
     An existing index is refreshed before the response, so the next search sees the change."""
     product = body.to_product(product_id)
     report = shelfwise.upsert_products([product])
@@ -250,7 +256,7 @@ def put_product(product_id: str, body: ProductBody, shelfwise: ShelfwiseDep) -> 
 
 
 @products.delete(
-    "/{product_id:path}",
+    "/{product_id:product_id}",
     summary="Delete one product",
     dependencies=[WriteAccess],
     responses={**_WRITE_ERRORS, **_NOT_FOUND},
@@ -327,8 +333,9 @@ def create_app(
     app.state.serve_config = config
     install_error_handlers(app)
     for router in (search, suggestions, products, events, recommendations, profiles, system):
-        app.include_router(router)
-    app.include_router(web_router())  # the storefront at / and /shop/..., the admin console at /admin
+        app.include_router(document_errors(router))
+    # the storefront at / and /shop/..., the admin console at /admin
+    app.include_router(document_errors(web_router()))
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
