@@ -21,6 +21,29 @@ def _json_integer(value: object) -> object:
 
 JsonInt = Annotated[int, Strict(False), BeforeValidator(_json_integer)]
 NonNegativeJsonInt = Annotated[int, Strict(False), Field(ge=0), BeforeValidator(_json_integer)]
+
+
+def _not_text(value: object) -> object:
+    """JSON's numbers and booleans are not strings ("12", "true" are refused), nor a bool a number."""
+    if isinstance(value, str | bytes):
+        raise ValueError("Input should be a JSON number or boolean, not a string")
+    return value
+
+
+def _json_boolean(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("Input should be a valid boolean")
+    return _not_text(value)
+
+
+def _json_float(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("Input should be a valid number")
+    return _not_text(value)
+
+
+JsonBool = Annotated[bool, BeforeValidator(_json_boolean)]
+NonNegativeJsonFloat = Annotated[float, Field(ge=0), BeforeValidator(_json_float)]
 """Int fields of a JSON request: no "3" or true, as their OpenAPI type says (even in a strict model).
 Constraints go before the validator, or an optional field's schema loses them."""
 
@@ -93,10 +116,10 @@ def text_hash(text: str) -> str:
 
 
 class PriceRange(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    min: float | None = Field(default=None, ge=0)
-    max: float | None = Field(default=None, ge=0)
+    min: NonNegativeJsonFloat | None = None
+    max: NonNegativeJsonFloat | None = None
 
 
 class Filters(BaseModel):
@@ -110,7 +133,7 @@ class Filters(BaseModel):
     brands: tuple[str, ...] = ()
     price: PriceRange | None = None
     attributes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    in_stock: bool | None = Field(default=None, strict=True)
+    in_stock: JsonBool | None = None
 
     def is_empty(self) -> bool:
         return (
@@ -165,17 +188,15 @@ class SearchRequest(BaseModel):
         "highest first; products without one come last and ties keep their relevance order",
     )
     fusion: FusionMethod | None = Field(default=None, description="override the configured fusion")
-    understand: bool = Field(
+    understand: JsonBool = Field(
         default=True,
-        strict=True,
         description="apply query understanding (spelling, parsed filters, synonyms)",
     )
-    rerank: bool | None = Field(
+    rerank: JsonBool | None = Field(
         default=None,
-        strict=True,
         description="rerank the top candidates with the cross-encoder; None: when one is active",
     )
-    explain: bool = Field(default=True, strict=True)
+    explain: JsonBool = True
     user_id: str | None = Field(
         default=None, min_length=1, max_length=256, description="the signed-in shopper, if any"
     )
