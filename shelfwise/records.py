@@ -5,11 +5,47 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
 
 CATEGORY_SEPARATOR = " > "
+
+
+def _json_integer(value: object) -> object:
+    """JSON's integers (3, and 3.0, which JSON Schema calls an integer too), not "3" nor true."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a valid integer")
+    return value
+
+
+JsonInt = Annotated[int, Strict(False), BeforeValidator(_json_integer)]
+NonNegativeJsonInt = Annotated[int, Strict(False), Field(ge=0), BeforeValidator(_json_integer)]
+
+
+def _not_text(value: object) -> object:
+    """JSON's numbers and booleans are not strings ("12", "true" are refused), nor a bool a number."""
+    if isinstance(value, str | bytes):
+        raise ValueError("Input should be a JSON number or boolean, not a string")
+    return value
+
+
+def _json_boolean(value: object) -> object:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("Input should be a valid boolean")
+    return _not_text(value)
+
+
+def _json_float(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("Input should be a valid number")
+    return _not_text(value)
+
+
+JsonBool = Annotated[bool, BeforeValidator(_json_boolean)]
+NonNegativeJsonFloat = Annotated[float, Field(ge=0), BeforeValidator(_json_float)]
+"""Int fields of a JSON request: no "3" or true, as their OpenAPI type says (even in a strict model).
+Constraints go before the validator, or an optional field's schema loses them."""
 
 
 class Product(BaseModel):
@@ -52,7 +88,7 @@ class Product(BaseModel):
     @classmethod
     def _currency_code(cls, value: str) -> str:
         code = value.strip().upper() or "USD"
-        if len(code) != 3 or not code.isalpha():
+        if len(code) != 3 or not (code.isascii() and code.isalpha()):
             raise ValueError(f"'{value}' is not a 3-letter currency code")
         return code
 
@@ -91,10 +127,10 @@ def text_hash(text: str) -> str:
 
 
 class PriceRange(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
-    min: float | None = Field(default=None, ge=0)
-    max: float | None = Field(default=None, ge=0)
+    min: NonNegativeJsonFloat | None = None
+    max: NonNegativeJsonFloat | None = None
 
 
 class Filters(BaseModel):
@@ -108,7 +144,7 @@ class Filters(BaseModel):
     brands: tuple[str, ...] = ()
     price: PriceRange | None = None
     attributes: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    in_stock: bool | None = None
+    in_stock: JsonBool | None = None
 
     def is_empty(self) -> bool:
         return (
@@ -141,6 +177,7 @@ FusionMethod = Literal["rrf", "weighted", "learned"]
 SearchMode = Literal["hybrid", "lexical", "vector"]
 SearchSort = Literal["relevance", "price_asc", "price_desc", "rating"]
 FACET_FIELDS = ("category", "brand", "price", "in_stock")
+FACET_PATTERN = r"^(category|brand|price|in_stock|attr:[\s\S]+)$"  # what _known_facets accepts
 
 
 class SearchRequest(BaseModel):
@@ -148,11 +185,12 @@ class SearchRequest(BaseModel):
 
     query: str = Field(default="", max_length=500)
     filters: Filters = Field(default_factory=Filters)
-    page: int = Field(default=1, ge=1, le=1000)
-    page_size: int = Field(default=10, ge=1, le=100)
+    page: JsonInt = Field(default=1, ge=1, le=1000)
+    page_size: JsonInt = Field(default=10, ge=1, le=100)
     facets: tuple[str, ...] = Field(
         default=("category", "brand", "price"),
         description="facet names: category, brand, price, in_stock or attr:<name>",
+        json_schema_extra={"items": {"type": "string", "pattern": FACET_PATTERN}},
     )
     mode: SearchMode = "hybrid"
     sort: SearchSort = Field(
@@ -161,13 +199,15 @@ class SearchRequest(BaseModel):
         "highest first; products without one come last and ties keep their relevance order",
     )
     fusion: FusionMethod | None = Field(default=None, description="override the configured fusion")
-    understand: bool = Field(
-        default=True, description="apply query understanding (spelling, parsed filters, synonyms)"
+    understand: JsonBool = Field(
+        default=True,
+        description="apply query understanding (spelling, parsed filters, synonyms)",
     )
-    rerank: bool | None = Field(
-        default=None, description="rerank the top candidates with the cross-encoder; None: when one is active"
+    rerank: JsonBool | None = Field(
+        default=None,
+        description="rerank the top candidates with the cross-encoder; None: when one is active",
     )
-    explain: bool = True
+    explain: JsonBool = True
     user_id: str | None = Field(
         default=None, min_length=1, max_length=256, description="the signed-in shopper, if any"
     )

@@ -333,7 +333,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         at = at or datetime.now(UTC)
         request = self.pseudonyms.search(request)
         self.catch_up_profiles()
-        decision = self.experiments.expose(
+        decision = self.experiments.decide(
             surface="search",
             request_id=request_id,
             at=at,
@@ -342,6 +342,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         )
         overrides = {**decision.overrides(), **(settings or {})}
         result = self._personal_search(apply_to_search(request, overrides), stage_settings(overrides), at)
+        self.experiments.record(decision)  # served: a request that failed is never counted
         variants = {a.experiment: a.variant for a in decision.assignments}
         self._log_impression(
             Impression(
@@ -378,7 +379,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         live_request = at is None  # a simulation or replay names its moment: never cached
         at = at or datetime.now(UTC)
         user_id, session_id = self.pseudonyms.maybe(user_id), self.pseudonyms.maybe(session_id)
-        decision = self.experiments.expose(
+        decision = self.experiments.decide(
             surface=surface, request_id=request_id, at=at, user_id=user_id, session_id=session_id
         )
         overrides = decision.overrides()
@@ -402,6 +403,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
                                                 items, product_id, k, at)  # fmt: skip
             if use_cache:
                 self._answers.put(key, marker, found, owner=actor)
+        self.experiments.record(decision)  # served: a request that failed is never counted
         variants = {a.experiment: a.variant for a in decision.assignments}
         context: dict[str, JsonValue] = {"anchor": product_id} if product_id else {}
         if cached:

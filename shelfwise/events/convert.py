@@ -114,7 +114,10 @@ def parse_timestamp(value: object) -> datetime:
     if seconds is not None:
         if not math.isfinite(seconds) or abs(seconds) >= _MAX_UNIX_SECONDS:
             raise InvalidValue(f"{shown(value)} is too large for unix seconds (milliseconds?)")
-        return datetime.fromtimestamp(seconds, UTC)
+        try:
+            return datetime.fromtimestamp(seconds, UTC)
+        except (ValueError, OverflowError, OSError):  # before year 1 (-9e10 was a 500 over HTTP)
+            raise InvalidValue(f"{shown(value)} is out of range for unix seconds") from None
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             return datetime.fromisoformat(value.strip())

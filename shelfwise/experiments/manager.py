@@ -1,8 +1,10 @@
 """`Experiments`: the one entry point that serving and the CLI use.
 
-Serving calls `expose` once per search or recommendation request, before running it: it assigns
-the request's unit in every experiment running on that surface, records the exposures (durable
-before it returns) and gives back the settings overrides to apply. The CLI calls `report`.
+Serving calls `decide` once per search or recommendation request, before running it: it assigns
+the request's unit in every experiment running on that surface and gives back the settings
+overrides to apply; once the answer has been computed, `record` writes the decision's exposures
+(durable before it returns), so a request that fails (404, 503) is never counted as exposed.
+`expose` does both at once. The CLI calls `report`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,8 @@ class ExposureDecision:
     settings: dict[str, JsonValue] | None = None
     conflicts: tuple[str, ...] = ()
     """Setting names that more than one running experiment overrides; the one defined first wins."""
+    exposures: tuple[Exposure, ...] = ()
+    """What `Experiments.record` writes once the request has been served."""
 
     def overrides(self) -> dict[str, JsonValue]:
         return dict(self.settings or {})
@@ -85,7 +89,7 @@ class Experiments:
         """The variant of one unit in one experiment (nothing is recorded)."""
         return assign(self.registry.get(name), unit_id)
 
-    def expose(
+    def decide(
         self,
         *,
         surface: str,
@@ -94,11 +98,11 @@ class Experiments:
         user_id: str | None = None,
         session_id: str | None = None,
     ) -> ExposureDecision:
-        """Assign the request's unit in every running experiment of `surface` and record the
-        exposures (idempotent by request id, durable on return). An experiment whose unit the
-        request lacks (a 'user' experiment and an anonymous shopper) is skipped: that request
-        gets the defaults and is not counted. Pass the same `request_id` on the request's events
-        so clicks can be tied to the exposure."""
+        """Assign the request's unit in every running experiment of `surface` (nothing is
+        recorded yet: `record` the decision once the request has been served). An experiment whose
+        unit the request lacks (a 'user' experiment and an anonymous shopper) is skipped: that
+        request gets the defaults and is not counted. Pass the same `request_id` on the request's
+        events so clicks can be tied to the exposure."""
         assignments: list[Assignment] = []
         exposures: list[Exposure] = []
         for experiment in self.running(surface, at):
@@ -117,9 +121,29 @@ class Experiments:
                     surface=surface,
                 )
             )
-        self.log.record(exposures)
         settings, conflicts = merge_settings(assignments)
-        return ExposureDecision(tuple(assignments), settings, conflicts)
+        return ExposureDecision(tuple(assignments), settings, conflicts, tuple(exposures))
+
+    def record(self, decision: ExposureDecision) -> None:
+        """Record the exposures of a served request (idempotent by request id, durable on return)."""
+        if decision.exposures:
+            self.log.record(decision.exposures)
+
+    def expose(
+        self,
+        *,
+        surface: str,
+        request_id: str,
+        at: datetime,
+        user_id: str | None = None,
+        session_id: str | None = None,
+    ) -> ExposureDecision:
+        """`decide` and `record` at once, for a request that is sure to be served."""
+        decision = self.decide(
+            surface=surface, request_id=request_id, at=at, user_id=user_id, session_id=session_id
+        )
+        self.record(decision)
+        return decision
 
     def report(
         self,

@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -27,7 +27,10 @@ from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
 from shelfwise.serve.guard import Guard
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.keys_routes import keys_router
+from shelfwise.serve.openapi_doc import document_errors
+from shelfwise.serve.product_path import ProductIdConvertor  # noqa: F401  (registers {product_id:product_id})
 from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
 from shelfwise.serve.retention import purge_forever
@@ -114,7 +117,7 @@ def _not_found(product_id: str) -> ApiError:
 
 # ----- system -------------------------------------------------------------------------------
 
-system = APIRouter(tags=["system"], responses={500: _ERRORS[500]})
+system = APIRouter(route_class=StrictJsonRoute, tags=["system"], responses={500: _ERRORS[500]})
 
 
 @system.get("/health", summary="Service and index status")
@@ -137,7 +140,9 @@ def last_ingest(shelfwise: ShelfwiseDep) -> IngestReport:
 
 # ----- search -------------------------------------------------------------------------------
 
-search = APIRouter(prefix="/search", tags=["search"], responses={**_ERRORS, **_NO_INDEX})
+search = APIRouter(
+    route_class=StrictJsonRoute, prefix="/search", tags=["search"], responses={**_ERRORS, **_NO_INDEX}
+)
 
 
 def request_id_of(request: Request) -> str:
@@ -167,7 +172,7 @@ def search_post(
     return scoped_search(shelfwise, search_request, request_id, principal)
 
 
-suggestions = APIRouter(tags=["search"], responses={**_ERRORS, **_NO_INDEX})
+suggestions = APIRouter(route_class=StrictJsonRoute, tags=["search"], responses={**_ERRORS, **_NO_INDEX})
 
 
 @suggestions.get("/suggest", summary="Autocomplete a typed prefix")
@@ -203,7 +208,7 @@ def suggest(
 
 # ----- products -----------------------------------------------------------------------------
 
-products = APIRouter(prefix="/products", tags=["products"], responses=_ERRORS)
+products = APIRouter(route_class=StrictJsonRoute, prefix="/products", tags=["products"], responses=_ERRORS)
 
 
 @products.post(
@@ -248,7 +253,7 @@ def bulk_delete(body: BulkDeleteRequest, shelfwise: ShelfwiseDep) -> BulkDeleteR
     return BulkDeleteResponse(deleted=gone, missing=missing)
 
 
-@products.get("/{product_id:path}", summary="One product by id", responses=_NOT_FOUND)
+@products.get("/{product_id:product_id}", summary="One product by id", responses=_NOT_FOUND)
 def get_product(product_id: str, shelfwise: ShelfwiseDep, principal: SearchPrincipal) -> Product:
     product = shelfwise.get_product(product_id)
     if product is None or not in_scope(principal, product):
@@ -257,13 +262,17 @@ def get_product(product_id: str, shelfwise: ShelfwiseDep, principal: SearchPrinc
 
 
 @products.put(
-    "/{product_id:path}",
+    "/{product_id:product_id}",
     summary="Insert or replace one product",
     dependencies=[WriteAccess],
     responses=_WRITE_ERRORS,
 )
-def put_product(product_id: str, body: ProductBody, shelfwise: ShelfwiseDep) -> UpsertResponse:
-    """The id comes from the path; a `product_id` in the body must match it.
+def put_product(
+    product_id: Annotated[str, Path(max_length=256, json_schema_extra={"pattern": r"\S"})],
+    body: ProductBody,
+    shelfwise: ShelfwiseDep,
+) -> UpsertResponse:
+    """The id comes from the path (not blank); a `product_id` in the body, if sent, must equal it.
     An existing index is refreshed before the response, so the next search sees the change."""
     product = body.to_product(product_id)
     report = shelfwise.upsert_products([product])
@@ -274,7 +283,7 @@ def put_product(product_id: str, body: ProductBody, shelfwise: ShelfwiseDep) -> 
 
 
 @products.delete(
-    "/{product_id:path}",
+    "/{product_id:product_id}",
     summary="Delete one product",
     dependencies=[WriteAccess],
     responses={**_WRITE_ERRORS, **_NOT_FOUND},
@@ -363,13 +372,14 @@ def create_app(
     app.state.guard = guard or Guard.build(open_key_store(shelfwise.settings.data_dir), config)
     install_error_handlers(app)
     for router in (search, suggestions, products, system):
-        app.include_router(router)
-    app.include_router(events, dependencies=[EventsAccess])
-    app.include_router(recommendations, dependencies=[SearchAccess])
-    app.include_router(profiles, dependencies=[UnscopedAccess])
-    app.include_router(keys_router)
-    app.include_router(shoppers)
-    app.include_router(web_router())  # the storefront at / and /shop/..., the admin console at /admin
+        app.include_router(document_errors(router))
+    app.include_router(document_errors(events), dependencies=[EventsAccess])
+    app.include_router(document_errors(recommendations), dependencies=[SearchAccess])
+    app.include_router(document_errors(profiles), dependencies=[UnscopedAccess])
+    app.include_router(document_errors(keys_router))
+    app.include_router(document_errors(shoppers))
+    # the storefront at / and /shop/..., the admin console at /admin
+    app.include_router(document_errors(web_router()))
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

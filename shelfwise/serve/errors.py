@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shelfwise.disk_full import DISK_FULL_MESSAGE, is_disk_full
 from shelfwise.search import IndexNotReadyError
+from shelfwise.serve.allow import allow_header
 
 logger = logging.getLogger("shelfwise.serve")
 
@@ -116,7 +117,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:  # every method of the path, not only the first route's
+        headers.update(allow_header(request.app.routes, request.scope))
+    return error_response(exc.status_code, str(exc.detail), headers=headers)
 
 
 async def _index_not_ready(request: Request, exc: Exception) -> JSONResponse:

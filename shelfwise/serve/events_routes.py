@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shelfwise.events import AppendOutcome, parse_event
 from shelfwise.records import Event
 from shelfwise.serve.errors import ApiError, as_request_error, format_loc
+from shelfwise.serve.event_schema import EventIn, events_body_schema
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.service import Shelfwise
 
@@ -83,12 +85,17 @@ def _shelfwise(request: Request) -> Shelfwise:
     return shelfwise
 
 
-events = APIRouter(tags=["events"])
+events = APIRouter(route_class=StrictJsonRoute, tags=["events"])
 
 
 @events.post(
     "/events",
     summary="Record shoppers' events (one, or a batch)",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": events_body_schema(MAX_EVENTS_PER_REQUEST)}}
+        }
+    },
     responses={
         422: {"model": ErrorBody, "description": "No valid event: `detail` lists each one's errors"},
         413: {"model": ErrorBody, "description": "Request body over the size limit"},
@@ -149,6 +156,12 @@ def _check(item: Any, index: int, batch: bool) -> tuple[Event | None, EventResul
         EventFieldError(field=p.field, reason=p.reason, message=_message(where, p.field, p.reason))
         for p in parsed.problems
     ]
+    if parsed.event is not None:
+        try:  # what files may spell loosely ("12", "Add to cart"), JSON sends as the document says
+            EventIn.model_validate(item)
+        except ValidationError as exc:
+            errors = [_field_error(where, e) for e in exc.errors()]
+            return None, EventResult(index=index, event_id=parsed.event_id, outcome="rejected", errors=errors)
     return parsed.event, EventResult(
         index=index, event_id=parsed.event_id, outcome="rejected", errors=errors
     )
@@ -157,3 +170,16 @@ def _check(item: Any, index: int, batch: bool) -> tuple[Event | None, EventResul
 def _message(where: list[int | str], field: str | None, reason: str) -> str:
     loc = format_loc([*where, *([field] if field else [])])
     return f"{loc}: {reason}" if loc else reason
+
+
+def _field_error(where: list[int | str], error: Any) -> EventFieldError:
+    """One EventIn error; locations keep the field and list indexes (not union member names)."""
+    loc = error["loc"]
+    field = str(loc[0]) if loc else None
+    indexes = [p for p in loc[1:] if isinstance(p, int)]
+    reason = str(error["msg"]).removeprefix("Value error, ")
+    reason = reason[:1].lower() + reason[1:]
+    where_exactly = format_loc([*where, *([field] if field else []), *indexes])
+    message = f"{where_exactly}: {reason}" if where_exactly else reason
+    return EventFieldError(field=field, reason=reason, message=message)
+

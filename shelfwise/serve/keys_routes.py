@@ -12,10 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.keys import ACTIONS, Action, ApiKey, Principal, create_key
 from shelfwise.serve.errors import ApiError
 from shelfwise.serve.guard import Guard, get_guard
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.serve.security import admin_access
 
-keys_router = APIRouter(prefix="/keys", tags=["keys"])
+keys_router = APIRouter(route_class=StrictJsonRoute, prefix="/keys", tags=["keys"])
 AdminPrincipal = Annotated[Principal | None, Depends(admin_access)]
 GuardDep = Annotated[Guard, Depends(get_guard)]
 _ERRORS: dict[int | str, dict[str, Any]] = {

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.serve.errors import ApiError
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.service import Shelfwise
 
-profiles = APIRouter(prefix="/profiles", tags=["recommend"])
+profiles = APIRouter(route_class=StrictJsonRoute, prefix="/profiles", tags=["recommend"])
 Identifier = Annotated[str, Path(min_length=1, max_length=256)]
 Top = Annotated[int, Query(ge=1, le=50, description="entries per list")]
 

@@ -6,26 +6,28 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.keys import Principal
-from shelfwise.records import Product
+from shelfwise.records import JsonInt, Product
 from shelfwise.serve.errors import ApiError
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.serve.scoping import kept_in_scope
 from shelfwise.serve.security import SearchPrincipal
 from shelfwise.service import Shelfwise
 
-recommendations = APIRouter(tags=["recommend"])
+recommendations = APIRouter(route_class=StrictJsonRoute, tags=["recommend"])
 
 Count = Annotated[int, Query(ge=1, le=100, description="items wanted")]
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     503: {"model": ErrorBody, "description": "No recommender trained yet"},
     422: {"model": ErrorBody, "description": "Invalid parameters or body"},
 }
+_ANCHORED = {**_ERRORS, 404: {"model": ErrorBody, "description": "No such product"}}
 
 
 class RecommendedItem(BaseModel):
@@ -49,13 +51,15 @@ class RecommendResponse(BaseModel):
 
 
 class SessionRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    session_id: str | None = Field(default=None, description="the visit whose recorded events count")
+    session_id: str | None = Field(
+        default=None, min_length=1, max_length=256, description="the visit whose recorded events count"
+    )
     items: list[str] = Field(
         default_factory=list, max_length=200, description="recent product ids, oldest first"
     )
-    k: int = Field(default=10, ge=1, le=100)
+    k: JsonInt = Field(default=10, ge=1, le=100)
 
 
 Visitor = Annotated[str | None, Query(min_length=1, max_length=256, description="the shopper's visit")]
@@ -136,7 +140,9 @@ def recommend_session(
     )  # fmt: skip
 
 
-@recommendations.get("/recommend/item/{product_id}", summary="Items similar to a product", responses=_ERRORS)
+@recommendations.get(
+    "/recommend/item/{product_id}", summary="Items similar to a product", responses=_ANCHORED
+)
 def recommend_item(
     request: Request,
     product_id: Annotated[str, Path(min_length=1, max_length=256)],
@@ -154,7 +160,9 @@ def recommend_item(
 
 
 @recommendations.get(
-    "/recommend/bought-together/{product_id}", summary="Items often bought with a product", responses=_ERRORS
+    "/recommend/bought-together/{product_id}",
+    summary="Items often bought with a product",
+    responses=_ANCHORED,
 )
 def recommend_bought_together(
     request: Request,

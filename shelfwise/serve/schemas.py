@@ -7,12 +7,13 @@ they are; what a client sends is described here, and turned into records by the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
-from shelfwise.records import Product, SearchRequest
+from shelfwise.records import FusionMethod, NonNegativeJsonInt, Product, SearchMode, SearchRequest, SearchSort
 from shelfwise.serve.errors import as_request_error, format_error
 
 # ----- errors -------------------------------------------------------------------------------
@@ -29,30 +30,47 @@ class ErrorBody(BaseModel):
 # ----- products -----------------------------------------------------------------------------
 
 
-class ProductBody(BaseModel):
-    """A product as sent to PUT /products/{product_id}; the id comes from the path."""
+# Patterns the document states; the server's own checks enforce them with readable messages.
+NOT_BLANK: dict[str, Any] = {"pattern": r"\S"}
+CURRENCY: dict[str, Any] = {"pattern": r"^\s*([A-Za-z]{3}\s*)?$"}
 
-    model_config = ConfigDict(extra="forbid")
 
-    product_id: str | None = Field(
-        default=None, description="optional; when given it must equal the id in the path"
-    )
-    title: str = Field(min_length=1, max_length=1000)
+class ProductFields(BaseModel):
+    """A product's fields as a client sends them (JSON types only: no "12" for 12, no 1 for true),
+    so that what the OpenAPI document allows is what the server accepts."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: str = Field(min_length=1, max_length=1000, json_schema_extra=NOT_BLANK)
     description: str = ""
     brand: str = ""
     category: list[str] = Field(default_factory=list, description="path, e.g. ['Home', 'Kitchen']")
-    price: float | None = Field(default=None, ge=0)
-    currency: str = "USD"
+    price: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    currency: str = Field(default="USD", json_schema_extra=CURRENCY, description="3 letters; blank: USD")
     attributes: dict[str, str] = Field(default_factory=dict)
     attribute_sources: dict[str, str] = Field(
         default_factory=dict, description="attribute name -> where its value came from (absent: feed)"
     )
     in_stock: bool = True
-    stock: int | None = Field(default=None, ge=0)
-    rating: float | None = Field(default=None, ge=0, le=5)
+    stock: NonNegativeJsonInt | None = None
+    rating: float | None = Field(default=None, ge=0, le=5, allow_inf_nan=False)
     image_url: str = ""
     raw: dict[str, str] = Field(
         default_factory=dict, description="field -> the shop's own markup of it (e.g. an HTML description)"
+    )
+
+
+class BulkProduct(ProductFields):
+    """One item of POST /products/bulk: the product with its id."""
+
+    product_id: str = Field(min_length=1, max_length=256, json_schema_extra=NOT_BLANK)
+
+
+class ProductBody(ProductFields):
+    """A product as sent to PUT /products/{product_id}; the id comes from the path."""
+
+    product_id: SkipJsonSchema[str | None] = Field(
+        default=None, description="tolerated when equal to the id in the path (clients echo it)"
     )
 
     def to_product(self, product_id: str) -> Product:
@@ -97,8 +115,8 @@ class BulkUpsertRequest(BaseModel):
 
     products: list[Any] = Field(
         min_length=1,
-        description="objects with the fields of Product (see GET /products/{product_id})",
-        json_schema_extra={"items": {"type": "object"}},
+        description="products, each checked on its own (a bad one is reported, the others go in)",
+        json_schema_extra={"items": BulkProduct.model_json_schema()},
     )
 
 
@@ -137,7 +155,8 @@ def validate_items(items: Sequence[Any]) -> tuple[list[Product], list[BulkItemEr
     errors: list[BulkItemError] = []
     for index, item in enumerate(items):
         try:
-            products.append(Product.model_validate(item))
+            fields = BulkProduct.model_validate(item).model_dump()
+            products.append(Product.model_validate(fields))
         except ValidationError as exc:
             product_id = item.get("product_id") if isinstance(item, dict) else None
             for error in exc.errors():
@@ -156,34 +175,46 @@ def validate_items(items: Sequence[Any]) -> tuple[list[Product], list[BulkItemEr
 # ----- search -------------------------------------------------------------------------------
 
 
+ATTR: dict[str, Any] = {"pattern": r"^[^:]*[^\s:][^:]*:[\s\S]*\S"}
+_FACET = r"(category|brand|price|in_stock|attr:[^,]*[^,\s][^,]*)"
+FACETS: dict[str, Any] = {"pattern": rf"^\s*({_FACET}?\s*)(,\s*({_FACET}\s*)?)*$"}
+
+
 class SearchQuery(BaseModel):
-    """GET /search parameters; ranges are checked by SearchRequest, errors name the parameter."""
+    """GET /search parameters, as tight as SearchRequest's checks (errors name the parameter)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    q: str = Field(default="", description="query text; empty lists the filtered catalog")
+    q: str = Field(default="", max_length=500, description="query text; empty lists the filtered catalog")
     category: str | None = Field(default=None, description="category path prefix, 'Home > Kitchen'")
     brand: list[str] = Field(default_factory=list, description="repeatable; any of these brands")
-    min_price: float | None = None
-    max_price: float | None = None
+    min_price: float | None = Field(default=None, ge=0)
+    max_price: float | None = Field(default=None, ge=0)
     in_stock: bool | None = None
-    attr: list[str] = Field(
+    attr: list[Annotated[str, Field(json_schema_extra=ATTR)]] = Field(
         default_factory=list, description="repeatable name:value, e.g. attr=color:red"
     )
-    page: int | None = Field(default=None, description="1-based, at most 1000")
-    page_size: int | None = Field(default=None, description="1..100")
+    page: int | None = Field(default=None, ge=1, le=1000, description="1-based")
+    page_size: int | None = Field(default=None, ge=1, le=100)
     facets: str | None = Field(
         default=None,
+        json_schema_extra=FACETS,
         description="comma-separated: category, brand, price, in_stock or attr:<name>",
     )
-    mode: str | None = Field(default=None, description="hybrid, lexical or vector")
-    sort: str | None = Field(default=None, description="relevance (default), price_asc, price_desc or rating")
-    fusion: str | None = Field(default=None, description="rrf or weighted")
+    mode: SearchMode | None = Field(default=None, description="hybrid (default), lexical or vector")
+    sort: SearchSort | None = Field(
+        default=None, description="relevance (default), price_asc, price_desc or rating"
+    )
+    fusion: FusionMethod | None = Field(default=None, description="override the configured fusion")
     explain: bool | None = None
     understand: bool | None = Field(default=None, description="query understanding (default on)")
     rerank: bool | None = Field(default=None, description="cross-encoder reranking (default: if active)")
-    user_id: str | None = Field(default=None, description="signed-in shopper: personalization, experiments")
-    session_id: str | None = Field(default=None, description="the visit: attribution, session experiments")
+    user_id: str | None = Field(
+        default=None, min_length=1, max_length=256, description="signed-in shopper (personalization)"
+    )
+    session_id: str | None = Field(
+        default=None, min_length=1, max_length=256, description="the visit: attribution, session experiments"
+    )
 
 
 class SuggestionBody(BaseModel):

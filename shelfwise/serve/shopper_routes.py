@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.serve.security import AdminAccess
 from shelfwise.service import Shelfwise
 
-shoppers = APIRouter(prefix="/shoppers", tags=["shoppers"])
+shoppers = APIRouter(route_class=StrictJsonRoute, prefix="/shoppers", tags=["shoppers"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or wrong API key"},
