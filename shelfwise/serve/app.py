@@ -29,7 +29,8 @@ from shelfwise.serve.events_routes import events
 from shelfwise.serve.guard import Guard
 from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.keys_routes import keys_router
-from shelfwise.serve.openapi_doc import document_errors
+from shelfwise.serve.openapi_doc import document_errors, document_optional_keys, public_operations
+from shelfwise.serve.patterns import NOT_BLANK
 from shelfwise.serve.product_path import ProductIdConvertor  # noqa: F401  (registers {product_id:product_id})
 from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
@@ -58,6 +59,8 @@ from shelfwise.serve.security import (
     SearchPrincipal,
     UnscopedAccess,
     WriteAccess,
+    events_access,
+    search_access,
 )
 from shelfwise.serve.shopper_routes import shoppers
 from shelfwise.service import Health, Shelfwise
@@ -268,7 +271,7 @@ def get_product(product_id: str, shelfwise: ShelfwiseDep, principal: SearchPrinc
     responses=_WRITE_ERRORS,
 )
 def put_product(
-    product_id: Annotated[str, Path(max_length=256, json_schema_extra={"pattern": r"\S"})],
+    product_id: Annotated[str, Path(max_length=256, json_schema_extra={"pattern": NOT_BLANK})],
     body: ProductBody,
     shelfwise: ShelfwiseDep,
 ) -> UpsertResponse:
@@ -380,6 +383,11 @@ def create_app(
     app.include_router(document_errors(shoppers))
     # the storefront at / and /shop/..., the admin console at /admin
     app.include_router(document_errors(web_router()))
+    public = {search_access} if config.public_search else set()
+    public |= {events_access} if config.public_events else set()
+    routers = [(search, None), (suggestions, None), (products, None), (events, events_access),
+               (recommendations, search_access), (profiles, search_access)]  # fmt: skip
+    document_optional_keys(app, public_operations(routers, frozenset(public)))
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)

@@ -19,8 +19,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shelfwise.records import EventType, NonNegativeJsonInt
+from shelfwise.serve.patterns import NOT_BLANK
 
-NOT_BLANK = r"\S"
 MAX_UNIX_SECONDS = 1e11  # as parse_timestamp: larger numbers are milliseconds or microseconds
 
 

@@ -79,7 +79,11 @@ def create(body: KeyCreate, principal: AdminPrincipal, guard: GuardDep) -> KeyCr
     return KeyCreated(**KeyView.of(record, now).model_dump(), key=raw)
 
 
-@keys_router.delete("/{key_id}", summary="Revoke an API key", responses=_ERRORS)
+@keys_router.delete(
+    "/{key_id}",
+    summary="Revoke an API key",
+    responses={**_ERRORS, 404: {"model": ErrorBody, "description": "No stored key has this id"}},
+)
 def revoke(
     key_id: Annotated[str, Path(min_length=1, max_length=64)], principal: AdminPrincipal, guard: GuardDep
 ) -> KeyView:

@@ -9,9 +9,10 @@ The `Allow` header of a 405 is set by the error handlers (`serve/allow.py`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from shelfwise.serve.schemas import ErrorBody
@@ -45,3 +46,48 @@ def document_errors(router: APIRouter) -> APIRouter:
             extra[413] = TOO_LARGE
         route.responses = {**extra, **route.responses}
     return router
+
+
+def _needs(route: APIRoute, calls: frozenset[Callable[..., Any]]) -> bool:
+    stack = [route.dependant]
+    while stack:
+        current = stack.pop()
+        if current.call in calls:
+            return True
+        stack.extend(current.dependencies)
+    return False
+
+
+def public_operations(
+    routers: list[tuple[APIRouter, Callable[..., Any] | None]], public_calls: frozenset[Callable[..., Any]]
+) -> set[tuple[str, str]]:
+    """(path, method) of every operation that answers without a key: its own dependencies, or
+    the one its router is included with, hold one of `public_calls`."""
+    found: set[tuple[str, str]] = set()
+    for router, included_with in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            if included_with in public_calls or _needs(route, public_calls):
+                found |= {(route.path_format, method.lower()) for method in route.methods}
+    return found
+
+
+def document_optional_keys(app: FastAPI, public: set[tuple[str, str]]) -> None:
+    """Operations that answer without a key (search and events while `serve.public_search` /
+    `serve.public_events` say so) list the empty security requirement beside the key schemes,
+    so the document says a key is optional there rather than required."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for path, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                security = operation.get("security")
+                if (path, method) in public and security and {} not in security:
+                    security.append({})
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

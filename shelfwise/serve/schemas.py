@@ -15,6 +15,8 @@ from pydantic.json_schema import SkipJsonSchema
 
 from shelfwise.records import FusionMethod, NonNegativeJsonInt, Product, SearchMode, SearchRequest, SearchSort
 from shelfwise.serve.errors import as_request_error, format_error
+from shelfwise.serve.patterns import BLANKS, SPACE
+from shelfwise.serve.patterns import NOT_BLANK as NOT_BLANK_CHAR
 
 # ----- errors -------------------------------------------------------------------------------
 
@@ -31,8 +33,8 @@ class ErrorBody(BaseModel):
 
 
 # Patterns the document states; the server's own checks enforce them with readable messages.
-NOT_BLANK: dict[str, Any] = {"pattern": r"\S"}
-CURRENCY: dict[str, Any] = {"pattern": r"^\s*([A-Za-z]{3}\s*)?$"}
+NOT_BLANK: dict[str, Any] = {"pattern": NOT_BLANK_CHAR}
+CURRENCY: dict[str, Any] = {"pattern": rf"^{BLANKS}([A-Za-z]{{3}}{BLANKS})?$"}
 
 
 class ProductFields(BaseModel):
@@ -175,9 +177,9 @@ def validate_items(items: Sequence[Any]) -> tuple[list[Product], list[BulkItemEr
 # ----- search -------------------------------------------------------------------------------
 
 
-ATTR: dict[str, Any] = {"pattern": r"^[^:]*[^\s:][^:]*:[\s\S]*\S"}
-_FACET = r"(category|brand|price|in_stock|attr:[^,]*[^,\s][^,]*)"
-FACETS: dict[str, Any] = {"pattern": rf"^\s*({_FACET}?\s*)(,\s*({_FACET}\s*)?)*$"}
+ATTR: dict[str, Any] = {"pattern": rf"^[^:]*[^{SPACE}:][^:]*:[\s\S]*{NOT_BLANK_CHAR}"}
+_FACET = rf"(category|brand|price|in_stock|attr:[^,]*[^,{SPACE}][^,]*)"
+FACETS: dict[str, Any] = {"pattern": rf"^{BLANKS}({_FACET}?{BLANKS})(,{BLANKS}({_FACET}{BLANKS})?)*$"}
 
 
 class SearchQuery(BaseModel):

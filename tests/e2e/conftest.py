@@ -87,14 +87,14 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-def _hashing_settings(data_dir: Path) -> Settings:
+def hashing_settings_for(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, encoder=EncoderConfig(name="hashing"))
 
 
 @pytest.fixture
 def hashing_settings() -> Callable[[Path], Settings]:
     """Settings for a data folder with the fast, model-free hashing encoder."""
-    return _hashing_settings
+    return hashing_settings_for
 
 
 @pytest.fixture
@@ -110,7 +110,7 @@ def api_key() -> str:
 @pytest.fixture
 def empty_shelfwise(tmp_path: Path) -> Iterator[Shelfwise]:
     """A Shelfwise with no products and no index."""
-    shelfwise = Shelfwise(_hashing_settings(tmp_path / "data"))
+    shelfwise = Shelfwise(hashing_settings_for(tmp_path / "data"))
     yield shelfwise
     shelfwise.close()
 
