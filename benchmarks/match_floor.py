@@ -52,6 +52,8 @@ class Outcome:
     best_similarity: float | None
     recall_off: float | None
     recall: float | None
+    found10: bool = False
+    """a relevant product in the top 10 with the floor off: an answer worth having"""
     ndcg_off: float | None = None
     ndcg: float | None = None
     top_cosines: list[tuple[float, bool]] = field(default_factory=list)
@@ -71,6 +73,7 @@ def run_query(
     off = _search(engine, query, MatchFloorConfig(enabled=False), mode)
     on = _search(engine, query, MatchFloorConfig(), mode)
     never = _search(engine, query, MatchFloorConfig(similarity=2.0), mode)
+    engine.fusion = engine.fusion.model_copy(update={"match": MatchFloorConfig()})
     if [h.product.product_id for h in off.hits] != [h.product.product_id for h in on.hits] and on.hits:
         raise AssertionError(f"{qid}: the floor changed the ranking")
     assert on.match is not None and never.match is not None
@@ -85,14 +88,16 @@ def run_query(
         status=on.match.status, lexical=never.match.status == "close",
         best_similarity=never.match.best_similarity,
         recall_off=_recall(off, qid, grade, threshold), recall=_recall(on, qid, grade, threshold),
-        top_cosines=cosines,
+        top_cosines=cosines, found10=bool(_recall(off, qid, grade, threshold, 10)),
     )  # fmt: skip
     return outcome, off, on
 
 
-def _recall(result: SearchResult, qid: str, grade: Relevance, threshold: float) -> float | None:
-    """1 when a relevant product is among the hits (the multilingual set's Recall@k)."""
-    grades = [grade(qid, h.product.product_id) for h in result.hits[:DEPTH]]
+def _recall(
+    result: SearchResult, qid: str, grade: Relevance, threshold: float, depth: int = DEPTH
+) -> float | None:
+    """1 when a relevant product is among the top `depth` hits (the multilingual set's Recall@k)."""
+    grades = [grade(qid, h.product.product_id) for h in result.hits[:depth]]
     return float(any(g is not None and g >= threshold for g in grades))
 
 
@@ -136,9 +141,9 @@ def cosine_table(outcomes: Sequence[Outcome]) -> dict[str, object]:
 
 def sweep(outcomes: Sequence[Outcome]) -> list[dict[str, object]]:
     """For each floor: queries that would be flagged (no lexical match, best cosine below it),
-    answerable ones (a relevant product in the top 100) and out-of-catalog ones."""
+    answerable ones (a relevant product in the top 10) and out-of-catalog ones."""
     rows = []
-    answerable = [o for o in outcomes if o.group != OOC and o.recall_off]
+    answerable = [o for o in outcomes if o.group != OOC and o.found10]
     for floor in SWEEP:
         def flagged(o: Outcome, floor: float = floor) -> bool:
             return not o.lexical and o.status != "unreadable" and (o.best_similarity or -1.0) < floor
