@@ -60,9 +60,13 @@ class Outcome:
     """cosine of each judged top-10 hit and whether it is relevant"""
 
 
-def _search(engine: SearchEngine, query: str, match: MatchFloorConfig, mode: str) -> SearchResult:
+def _search(
+    engine: SearchEngine, query: str, match: MatchFloorConfig, mode: str, depth: int = DEPTH,
+    explain: bool = False,
+) -> SearchResult:
     engine.fusion = engine.fusion.model_copy(update={"match": match})
-    return engine.search(SearchRequest(query=query, page_size=DEPTH, mode=mode, facets=()))  # type: ignore[arg-type]
+    request = SearchRequest(query=query, page_size=depth, mode=mode, facets=(), explain=explain)  # type: ignore[arg-type]
+    return engine.search(request)
 
 
 def run_query(
@@ -73,11 +77,11 @@ def run_query(
     off = _search(engine, query, MatchFloorConfig(enabled=False), mode)
     on = _search(engine, query, MatchFloorConfig(), mode)
     never = _search(engine, query, MatchFloorConfig(similarity=2.0), mode)
-    engine.fusion = engine.fusion.model_copy(update={"match": MatchFloorConfig()})
+    top = _search(engine, query, MatchFloorConfig(), mode, 10, explain=True)  # cosines of the top 10
     if [h.product.product_id for h in off.hits] != [h.product.product_id for h in on.hits] and on.hits:
         raise AssertionError(f"{qid}: the floor changed the ranking")
     assert on.match is not None and never.match is not None
-    judged = [(h, grade(qid, h.product.product_id)) for h in on.hits[:10]]
+    judged = [(h, grade(qid, h.product.product_id)) for h in top.hits]
     cosines = [
         (float(h.explanation.vector_similarity), g >= threshold)
         for h, g in judged
