@@ -290,6 +290,43 @@ def run_homedepot(args: argparse.Namespace) -> dict[str, object]:
     return _report(outcomes, ["validation", "out-of-catalog"], extra)
 
 
+def calibrate(reports: Sequence[Path], quantile: float = 0.01) -> dict[str, object]:
+    """Per encoder family: the floor that at most `quantile` of the answerable queries (a relevant
+    product in the top 10) fall below on their best cosine, pooled over the reports' query sets,
+    and what it flags (queries are flagged only when they also lack a lexical match)."""
+    from shelfwise.search.match_floor import encoder_family
+
+    pooled: dict[str, list[dict[str, object]]] = {}
+    for path in reports:
+        report = json.loads(path.read_text(encoding="utf-8"))
+        runs = [report] if "per_query" in report else [v for v in report.values() if isinstance(v, dict)]
+        for run in runs:
+            family = encoder_family(str(run["encoder"]))
+            pooled.setdefault(family, []).extend(
+                {**row, "source": str(path)} for row in run["per_query"]  # type: ignore[union-attr]
+            )
+    out: dict[str, object] = {}
+    for family, rows in pooled.items():
+        answerable = [r for r in rows
+                      if r["group"] != OOC and r["found10"] and r["best_similarity"] is not None]
+        floor = round(float(np.quantile([r["best_similarity"] for r in answerable], quantile)), 2)
+
+        def flagged(r: dict[str, object], floor: float = floor) -> bool:
+            return (not r["lexical"] and r["status"] != "unreadable"
+                    and (r["best_similarity"] if r["best_similarity"] is not None else -1.0) < floor)  # type: ignore[operator]
+        by_source = {}
+        for source in sorted({str(r["source"]) for r in rows}):
+            mine = [r for r in rows if r["source"] == source]
+            ooc = [r for r in mine if r["group"] == OOC]
+            good = [r for r in mine if r["group"] != OOC and r["found10"]]
+            by_source[source] = {
+                "answerable_flagged": f"{sum(map(flagged, good))}/{len(good)}",
+                "out_of_catalog_flagged": f"{sum(map(flagged, ooc))}/{len(ooc)}",
+            }
+        out[family] = {"floor": floor, "answerable_queries": len(answerable), "by_source": by_source}
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -304,7 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         hd.add_argument(name, type=Path, required=True)
     for command in (demo, hd):
         command.add_argument("--out", type=Path, required=True)
+    pool = sub.add_parser("calibrate")
+    pool.add_argument("reports", type=Path, nargs="+")
     args = parser.parse_args(argv)
+    if args.command == "calibrate":
+        print(json.dumps(calibrate(args.reports), indent=1))
+        return 0
     report = run_demo(args) if args.command == "demo" else run_homedepot(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
