@@ -139,6 +139,21 @@ class VectorConfig(BaseModel):
     )
 
 
+class MatchFloorConfig(BaseModel):
+    """When an answer says that nothing matched closely, or that search cannot read the query
+    (search/match_floor.py)."""
+
+    enabled: bool = True
+    similarity: float | None = Field(
+        default=None,
+        description="cosine a hit without any query term needs to be a close match; None: the floor "
+        "calibrated for the active encoder (docs/benchmarks.md)",
+    )
+    script_min_share: float = Field(
+        default=0.01, ge=0, le=1, description="share of the titles a script needs to be the catalog's"
+    )
+
+
 class FusionConfig(BaseModel):
     """Defaults tuned on Home Depot queries the encoder never saw (docs/benchmarks.md)."""
 
@@ -159,6 +174,7 @@ class FusionConfig(BaseModel):
         description="re-score hybrid candidates with the data folder's trained fusion model "
         "(`shelfwise train fusion`) when one is active for the current encoder",
     )
+    match: MatchFloorConfig = Field(default_factory=lambda: MatchFloorConfig())
 
 
 class IntentConfig(BaseModel):

@@ -268,6 +268,10 @@ class Explanation(BaseModel):
     personal: PersonalEvidence | None = Field(default=None, description="when re-ordered for the shopper")
 
 
+HitMatch = Literal["lexical", "semantic", "nearest"]
+MatchStatus = Literal["close", "nearest_only", "nothing", "unreadable"]
+
+
 class Hit(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -275,6 +279,28 @@ class Hit(BaseModel):
     rank: int
     score: float
     explanation: Explanation | None = None
+    match: HitMatch | None = Field(
+        default=None,
+        description="lexical: a query term is in it; semantic: its cosine to the query reaches the "
+        "encoder's floor; nearest: neither (None when browsing)",
+    )
+
+
+class MatchQuality(BaseModel):
+    """Whether anything matched the query closely, or whether search could read it at all."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: MatchStatus = Field(
+        description="close: some hit matches; nearest_only: hits are shown but none matches (the "
+        "nearest items); nothing: no hit; unreadable: the query is in a script the catalog does not "
+        "use and the encoder reads one language, so nothing is guessed"
+    )
+    message: str | None = Field(default=None, description="what to tell the shopper, when not close")
+    similarity_floor: float | None = Field(default=None, description="cosine a semantic match needs")
+    best_similarity: float | None = Field(default=None, description="highest cosine among the hits")
+    query_scripts: list[str] = Field(default_factory=list)
+    catalog_scripts: list[str] = Field(default_factory=list, description="scripts the titles use")
 
 
 class FacetValue(BaseModel):
@@ -336,6 +362,7 @@ class SearchResult(BaseModel):
     took_ms: float = 0.0
     index_version: str = ""
     interpretation: QueryInterpretation | None = None
+    match: MatchQuality | None = Field(default=None, description="None when browsing (no query)")
     request_id: str | None = Field(
         default=None, description="served answers: send it back as the request_id of the events it leads to"
     )

@@ -14,6 +14,8 @@ from shelfwise.records import (
     Explanation,
     Filters,
     Hit,
+    HitMatch,
+    MatchQuality,
     SearchRequest,
     SearchResult,
 )
@@ -21,6 +23,7 @@ from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
 from shelfwise.search.lifecycle import IndexLifecycle, IndexNotReadyError, LiveIndex, RefreshStats
+from shelfwise.search.match_floor import MatchFloor
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
@@ -63,6 +66,11 @@ class SearchEngine(IndexLifecycle):
         with self._lock:
             live = self._require()
             query = normalize_query(request.query)
+            floor = self.match_floor(live)
+            unreadable = floor.unreadable_scripts(query, request.mode) if floor and query else None
+            if floor is not None and unreadable:
+                return _unreadable(request, query, floor.unreadable(query, unreadable), live.version,
+                                   started)  # fmt: skip
             reading = None
             if query and request.understand and live.understanding is not None:
                 reading = live.understanding.read(query)
@@ -89,7 +97,8 @@ class SearchEngine(IndexLifecycle):
             }
             start = (request.page - 1) * request.page_size
             page = _page(live, retrieved, keep, start, request.page_size)
-            hits = self._hits(live, query, effective, page, start)
+            quality, matches = self._judge(live, floor, query, reading, retrieved, keep, request.mode)
+            hits = self._hits(live, query, effective, page, start, matches)
             version = live.version
         return SearchResult(
             query=request.query,
@@ -104,7 +113,36 @@ class SearchEngine(IndexLifecycle):
             interpretation=None if reading is None else interpretation(
                 reading, added_filters(request.filters, effective.filters), plan.relaxed, categories
             ),
+            match=quality,
         )
+
+    def match_floor(self, live: LiveIndex | None = None) -> MatchFloor | None:
+        """What answers are judged by (None when the floor is off): the active encoder's cosine
+        floor, whether it reads every script, and the scripts of the catalog's titles."""
+        config = self.fusion.match
+        if not config.enabled:
+            return None
+        live = live or self._require()
+        return MatchFloor.of(config, self.encoder.encoder.version, live.title_scripts)
+
+    def _judge(
+        self, live: LiveIndex, floor: MatchFloor | None, query: str, reading: QueryReading | None,
+        retrieved: _Retrieved, keep: np.ndarray, mode: str,
+    ) -> tuple[MatchQuality | None, dict[str, HitMatch]]:
+        """The answer's match quality over the candidates passing the filters, and each one's
+        match: their titles and brands are checked for the query's terms as read (spelling
+        corrected, price and negated phrases removed) and its synonyms' terms."""
+        if floor is None or not query or retrieved.candidates is None:
+            return None, {}
+        passing = [c for c, kept in zip(retrieved.candidates, keep.tolist(), strict=True) if kept]
+        covered: dict[str, float] | None = None
+        if mode != "lexical":
+            covered = {}
+            if live.terms is not None and passing:
+                text, alternatives = (query, []) if reading is None else self._matched_text(query, reading)
+                words = " ".join([text, *(alternative for alternative, _ in alternatives)])
+                covered = live.terms.coverage(words, [c.product_id for c in passing])
+        return floor.judge(_shown_query(query, reading), passing, covered)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Autocomplete for a typed prefix: popular queries, title phrases, brands, categories
@@ -326,6 +364,7 @@ class SearchEngine(IndexLifecycle):
         request: SearchRequest,
         page: list[FusedCandidate],
         offset: int,
+        matches: dict[str, HitMatch] | None = None,
     ) -> list[Hit]:
         products = self.store.get_many([c.product_id for c in page])
         method = request.fusion or self.fusion.method
@@ -342,10 +381,29 @@ class SearchEngine(IndexLifecycle):
             if request.explain:
                 explanation = _explain(candidate, terms, method, applied)
             hits.append(
-                Hit(product=product.without_raw(),
-                    rank=offset + i + 1, score=candidate.score, explanation=explanation)
+                Hit(product=product.without_raw(), rank=offset + i + 1, score=candidate.score,
+                    explanation=explanation, match=(matches or {}).get(candidate.product_id))
             )
         return hits
+
+
+def _shown_query(query: str, reading: QueryReading | None) -> str:
+    """The query as the answer's message names it: the spelling-corrected one when corrected."""
+    if reading is not None and reading.did_you_mean:
+        return reading.did_you_mean
+    return query
+
+
+def _unreadable(
+    request: SearchRequest, query: str, quality: MatchQuality, version: str, started: float
+) -> SearchResult:
+    """The answer to a query search cannot read: no guesses, and why."""
+    return SearchResult(
+        query=request.query, normalized_query=query, total=0, page=request.page,
+        page_size=request.page_size, hits=[], facets={name: [] for name in request.facets},
+        took_ms=round((time.perf_counter() - started) * 1000, 3), index_version=version,
+        match=quality,
+    )  # fmt: skip
 
 
 def _explicit_method(request: SearchRequest) -> str | None:

@@ -39,6 +39,7 @@ from shelfwise.records import Product, text_hash
 from shelfwise.search.background import CoalescingWorker
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.learned_fusion import LearnedFusion
+from shelfwise.search.match_floor import title_scripts
 from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
 from shelfwise.store import Store
@@ -48,6 +49,8 @@ logger = logging.getLogger("shelfwise.search")
 _BUILD_BATCH = 2000
 _UNDERSTANDING_DIR = "understanding"
 """the version's saved query understanding (understanding_snapshot.py)"""
+_SCRIPTS_NOTE = "title_scripts"
+"""manifest note: script -> share of the titles using it, computed at build and at open"""
 
 
 class IndexNotReadyError(RuntimeError):
@@ -101,6 +104,11 @@ class LiveIndex:
     writable: bool = True
     """False when another process owns the files: changes stay in memory, lexical lags."""
     _vector_rows: tuple[ProductTable, VectorIndex, int, np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def title_scripts(self) -> dict[str, float]:
+        """Script -> share of the catalog's titles using it (empty when not known)."""
+        return dict(self.manifest.notes.get(_SCRIPTS_NOTE) or {})
 
     def vector_rows(self) -> np.ndarray:
         """The vector index's row of each table row (-1: no vector), so that a filter mask over
@@ -228,6 +236,7 @@ class IndexLifecycle:
         for change in self.store.changes_since(manifest.store_seq):
             hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
         understanding, understood_at = self._understanding_at_open(path, products, store_seq, writable)
+        manifest = _with_scripts(manifest, products)
         return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
                           terms=_title_terms(lexical, products), text_hashes=hashes,
                           understanding=understanding, understanding_seq=understood_at, writable=writable)
@@ -276,6 +285,7 @@ class IndexLifecycle:
             lexical_config=self.lexical_config.model_dump(),
             vector_config=self.vector_config.model_dump(),
             build_seconds=round(time.perf_counter() - started, 3),
+            notes={_SCRIPTS_NOTE: title_scripts(p.title for p in products)},
         )
         self.registry.write_manifest(path / "manifest.json", manifest)
         return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
@@ -363,6 +373,8 @@ class IndexLifecycle:
                 live.manifest = live.manifest.model_copy(
                     update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
                 )
+                if not live.manifest.notes.get(_SCRIPTS_NOTE) and upserted:  # built empty
+                    live.manifest = _with_scripts(live.manifest, upserted)
             live.text_hashes.update(hashes)
             for pid in deleted:
                 live.text_hashes.pop(pid, None)
@@ -554,6 +566,12 @@ def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:
     terms = TitleTerms(lexical.analyze)
     terms.update(products)
     return terms
+
+
+def _with_scripts(manifest: IndexManifest, products: list[Product]) -> IndexManifest:
+    """The manifest noting the scripts of the products' titles (read by the match floor)."""
+    scripts = title_scripts(p.title for p in products)
+    return manifest.model_copy(update={"notes": {**manifest.notes, _SCRIPTS_NOTE: scripts}})
 
 
 def _text_hashes(products: list[Product]) -> dict[str, int]:

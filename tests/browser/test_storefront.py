@@ -77,11 +77,17 @@ def test_queries_in_chinese_find_products_with_the_multilingual_option(
     expect(page.locator("#results .card-title").first).to_contain_text(re.compile(expected))
 
 
+def _suggestions_for(prefix: str):  # noqa: ANN202
+    """A predicate for the /suggest response answering exactly `prefix`."""
+    return lambda response: "/suggest?" in response.url and f"q={prefix}&" in response.url
+
+
 def test_autocomplete_works_from_the_keyboard(open_page) -> None:  # noqa: ANN001
     page = open_page()
     page.goto("/")
     box = page.get_by_role("combobox", name="Search the shop")
-    box.press_sequentially("headph", delay=30)
+    with page.expect_response(_suggestions_for("headph")):  # the answer for the whole prefix
+        box.press_sequentially("headph", delay=30)
     options = page.get_by_role("option")
     expect(options.first).to_contain_text(re.compile("headph", re.IGNORECASE))
     expect(box).to_have_attribute("aria-expanded", "true")
@@ -89,8 +95,11 @@ def test_autocomplete_works_from_the_keyboard(open_page) -> None:  # noqa: ANN00
     expect(options.first).to_have_attribute("aria-selected", "true")
     box.press("Escape")
     expect(box).to_have_attribute("aria-expanded", "false")
-    box.press("ArrowDown")  # opens the list again
+    expect(box).to_have_value("headph")  # closing the list keeps what was typed
+    with page.expect_response(_suggestions_for("headph")):
+        box.press("ArrowDown")  # opens the list again
     expect(box).to_have_attribute("aria-expanded", "true")
+    expect(options.first).to_contain_text(re.compile("headph", re.IGNORECASE))
     box.press("ArrowDown")
     expect(options.first).to_have_attribute("aria-selected", "true")
     chosen = options.first.locator("span").first.inner_text()
@@ -98,6 +107,34 @@ def test_autocomplete_works_from_the_keyboard(open_page) -> None:  # noqa: ANN00
     page.wait_for_url(re.compile(r"/shop/(search|products/)"))
     first_word = re.compile(re.escape(chosen.split()[0]), re.IGNORECASE)
     expect(page.get_by_role("heading", level=1)).to_contain_text(first_word)
+
+
+def test_a_category_page_names_the_category(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    page.goto("/shop/search?category=Home+%26+Kitchen")
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Home & Kitchen")
+    expect(heading).not_to_contain_text("whole shop")
+
+
+def test_a_query_nothing_matches_shows_the_nearest_items_as_such(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    page.goto("/shop/search?q=blender")  # the demo shop sells no blender
+    note = "No close matches for “blender”; the nearest items are"
+    expect(page.locator("#interpretation")).to_contain_text(note)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("nearest to “blender”")
+    expect(page.locator("#results .card").first).to_be_visible()  # kept, not dropped
+    page.goto("/shop/search?q=headphones")
+    expect(page.locator("#results .card").first).to_be_visible()
+    expect(page.locator("#interpretation")).not_to_contain_text("No close matches")
+
+
+def test_a_query_in_another_script_is_not_guessed_at(open_page) -> None:  # noqa: ANN001
+    page = open_page()
+    page.goto("/shop/search?q=" + "红色连衣裙")  # the shop reads English only (no multilingual option)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cannot read “红色连衣裙”")
+    expect(page.locator("#interpretation")).to_contain_text("cannot read")
+    expect(page.locator("#results .card")).to_have_count(0)
 
 
 def test_a_facet_filter_and_a_sort(open_page) -> None:  # noqa: ANN001

@@ -70,6 +70,7 @@ export function attachAutocomplete(input, list) {
   }
 
   async function ask() {
+    clearTimeout(timer); // one request for what the box says: a pending one would answer it again
     const mine = ++asked;
     const typed = input.value;
     try {
@@ -92,7 +93,8 @@ export function attachAutocomplete(input, list) {
     if (list.hidden) return;
     if (event.key === "ArrowDown") { event.preventDefault(); mark((active + 1) % suggestions.length); }
     else if (event.key === "ArrowUp") { event.preventDefault(); mark(active <= 0 ? suggestions.length - 1 : active - 1); }
-    else if (event.key === "Escape") { close(); }
+    // closing the list keeps the words: a search box's own Escape would also clear them
+    else if (event.key === "Escape") { event.preventDefault(); close(); }
     else if (event.key === "Enter" && active >= 0) { event.preventDefault(); location.assign(suggestionHref(suggestions[active])); }
   });
 }

@@ -133,6 +133,12 @@ function renderInterpretation(state, result) {
   }
   if (reading && reading.relaxed) notes.push(el("p", { class: "muted", text: "Nothing matched every detail of the query, so some were dropped." }));
   if (reading && reading.negative_terms.length) notes.push(el("p", { class: "muted", text: `Leaving out: ${reading.negative_terms.join(", ")}.` }));
+  const match = result.match;
+  if (match && match.status === "nearest_only") {
+    notes.push(el("p", { class: "no-close-match", role: "note", text: `No close matches for “${state.q}”; the nearest items are…` }));
+  } else if (match && match.status === "unreadable") {
+    notes.push(el("p", { class: "no-close-match", role: "note", text: match.message }));
+  }
   box.replaceChildren(...notes);
 }
 
@@ -170,7 +176,9 @@ function title(state, result) {
   const what = state.q ? `“${state.q}”${where ? ` (${where})` : ""}` : where || "the whole shop";
   const first = (result.page - 1) * PAGE_SIZE + 1;
   const range = result.hits.length ? `${first}–${first + result.hits.length - 1} of ${result.total}` : "no results";
-  return `${range} for ${what}`;
+  const status = result.match && result.match.status;
+  if (status === "unreadable") return `Cannot read ${what}`;
+  return `${range} ${status === "nearest_only" ? "nearest to" : "for"} ${what}`;
 }
 
 export async function startSearchPage() {
@@ -190,7 +198,8 @@ export async function startSearchPage() {
     renderFacets(state, result.facets);
     renderHits(result);
     renderPages(state, result);
-    showState(status, "empty", result.hits.length ? "" : "Nothing matches. Try other words or remove a filter.");
+    const unreadable = result.match && result.match.status === "unreadable";
+    showState(status, "empty", result.hits.length || unreadable ? "" : "Nothing matches. Try other words or remove a filter.");
     if (state.q && result.hits.length) trackSearch(state.q, result.hits.map((h) => h.product.product_id)).catch(() => {});
   } catch (error) {
     document.getElementById("results-title").textContent = "Search failed";
