@@ -27,17 +27,17 @@ CATALOG = [
 
 ENGLISH_TOKENS = [  # LexicalIndex.analyze before this change (commit 136990c), verbatim
     ('Husky 30x80 in. 1/2-Hour Fire-Rated Steel Door',
-     'huski 30 x 80 1/2 hour fire rate steel door'.split()),
+     ['huski', '30', 'x', '80', '1/2', 'hour', 'fire', 'rate', 'steel', 'door']),
     ("Milwaukee M18 FUEL 1½ in. Hammer Drill's Kit",
-     'milwauke m 18 fuel 1 1/2 hammer drill kit'.split()),
+     ['milwauke', 'm', '18', 'fuel', '1', '1/2', 'hammer', 'drill', 'kit']),
     ('The Running Shoes for Women’s Trail, Size 9.5',
-     'run shoe women trail size 9.5'.split()),
+     ['run', 'shoe', 'women', 'trail', 'size', '9.5']),
     ('ÉCLAIR café crème 100W LED Bulb (2-Pack)',
-     'eclair cafe creme 100 w led bulb 2 pack'.split()),
+     ['eclair', 'cafe', 'creme', '100', 'w', 'led', 'bulb', '2', 'pack']),
     ('Sony WH-1000XM5 Wireless Noise Cancelling Headphones',
-     'soni wh 1000 xm 5 wireless nois cancel headphon'.split()),
+     ['soni', 'wh', '1000', 'xm', '5', 'wireless', 'nois', 'cancel', 'headphon']),
     ('Apple iPhone 15 Pro 256GB',
-     'appl iphon 15 pro 256 gb'.split()),
+     ['appl', 'iphon', '15', 'pro', '256', 'gb']),
 ]
 
 
