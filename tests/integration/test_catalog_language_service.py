@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from shelfwise.config import Settings
+from shelfwise.config import ServeConfig, Settings
 from shelfwise.records import Product, SearchRequest
 from shelfwise.serve.app import create_app
 from shelfwise.service import Shelfwise
@@ -34,9 +34,14 @@ def test_a_chinese_catalog_runs_e5_and_chinese_analysis(tmp_path: Path) -> None:
         shop.open_index()
         result = shop.search(SearchRequest(query="連衣裙", mode="lexical", page_size=3))
         assert [hit.product.product_id for hit in result.hits] == ["dress"]
-        health = TestClient(create_app(shop, shop.settings.serve)).get("/health").json()
+        client = TestClient(create_app(shop, ServeConfig(api_key="k" * 32)))
+        health = client.get("/health").json()
         assert health["language"] == "zh" and health["language_source"] == "detected"
         assert health["encoder"].startswith("multilingual-e5-small")
+        client.post("/admin/login", content=f"api_key={'k' * 32}&next=/admin",
+                    headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+        overview = client.get("/admin").text
+        assert "<dt>Language</dt><dd>zh" in overview and "multilingual-e5-small" in overview
     finally:
         shop.close()
 
