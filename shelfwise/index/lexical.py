@@ -403,6 +403,8 @@ class LexicalIndex:
         config = self._config
         if not config.fuzzy or len(token) < config.fuzzy_min_length or _DIGIT_RE.search(token):
             return False
+        if self._segmenter is not None and chinese.has_han(token):
+            return False  # one character off is another word in Chinese (homophones: shelfwise.query)
         if config.fuzzy_max_doc_freq is None:
             return True
         doc_freq = sum(searcher.doc_freq(field, token) for field in FIELDS)

@@ -135,3 +135,18 @@ def test_english_index_keeps_its_analysis_and_writes_no_analysis_file(tmp_path: 
     assert reopened.analysis.language == "en"
     for title, tokens in ENGLISH_TOKENS:
         assert reopened.analyze(title) == tokens
+
+
+@pytest.mark.parametrize("fuzzy", [True, False])
+def test_chinese_words_get_no_typo_neighbours(fuzzy: bool) -> None:
+    """电动牙刷架 (a stand) is one character from 电动牙刷头 (a brush head), another product: the head
+    scores by the bigrams it shares, the same with typo tolerance on as off."""
+    products = [Product(product_id="head", title="电动牙刷头 替换装"),
+                Product(product_id="stand", title="电动牙刷架")]  # fmt: skip
+    analysis = LexicalAnalysis("zh", ("电动牙刷头", "电动牙刷架"))
+    scores = {}
+    for on in (fuzzy, False):
+        index = LexicalIndex.create(None, LexicalConfig(fuzzy=on, fuzzy_min_length=3), analysis)
+        index.upsert(products)
+        scores[on] = {hit.product_id: hit.score for hit in index.search("电动牙刷架", 5)}
+    assert scores[fuzzy] == scores[False]
