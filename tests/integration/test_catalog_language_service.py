@@ -34,6 +34,8 @@ def test_a_chinese_catalog_runs_e5_and_chinese_analysis(tmp_path: Path) -> None:
         shop.open_index()
         result = shop.search(SearchRequest(query="連衣裙", mode="lexical", page_size=3))
         assert [hit.product.product_id for hit in result.hits] == ["dress"]
+        hybrid = shop.search(SearchRequest(query="降噪耳机", page_size=3))
+        assert hybrid.hits[0].product.product_id == "buds"
         client = TestClient(create_app(shop, ServeConfig(api_key="k" * 32)))
         health = client.get("/health").json()
         assert health["language"] == "zh" and health["language_source"] == "detected"
