@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
@@ -62,12 +63,17 @@ def stored_language(data_dir: Path) -> CatalogLanguage | None:
 
 
 def save_language(data_dir: Path, decision: CatalogLanguage) -> None:
+    """Keep the decision (atomically); a data folder that cannot be written is logged, and the
+    language is decided again next time."""
     payload = {"language": decision.language, "source": decision.source, "sampled": decision.sampled}
-    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / LANGUAGE_FILE
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(payload) + "\n", encoding="utf-8")
-    temporary.replace(path)
+    temporary = path.with_name(f".{LANGUAGE_FILE}.{os.getpid()}.tmp")
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(payload) + "\n", encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        logger.warning("could not keep the catalog language in %s: %s", path, error)
 
 
 def resolve_catalog_language(

@@ -72,3 +72,9 @@ def test_commands_load_the_encoder_the_shop_runs(tmp_path: Path) -> None:
     assert settings_for_data_dir(settings) is settings
     resolve_catalog_language("auto", tmp_path, lambda: iter(CHINESE))
     assert settings_for_data_dir(settings).encoder.name == "multilingual-e5-small"
+
+
+def test_a_folder_that_cannot_be_written_still_gets_a_language(tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert resolve_catalog_language("auto", blocked, lambda: iter(CHINESE)).language == "zh"
