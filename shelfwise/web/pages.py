@@ -45,9 +45,12 @@ class Pages:
         self.messages = load_messages(messages_dir or templates_dir.parent / "messages")
         self._language: tuple[int, str] | None = None  # (catalog write sequence, its language)
 
-    def language(self, shelfwise: Any) -> str:
-        """The storefront's language: the setting, or the catalog's (read again after it changes)."""
-        chosen = str(shelfwise.settings.serve.storefront_language)
+    def language(self, request: Request) -> str:
+        """The storefront's language: the server's setting, or the catalog's (read again after it
+        changes)."""
+        shelfwise = request.app.state.shelfwise
+        config = getattr(request.app.state, "serve_config", None) or shelfwise.settings.serve
+        chosen = str(config.storefront_language)
         if chosen != "auto":
             return chosen
         seq = shelfwise.store.last_seq()
@@ -60,7 +63,7 @@ class Pages:
         self, request: Request, name: str, *, status_code: int = 200, private: bool = False, **context: Any
     ) -> HTMLResponse:
         shelfwise = request.app.state.shelfwise
-        lang = self.language(shelfwise)
+        lang = self.language(request)
         messages = self.messages.get(lang, {})
         response = self.templates.TemplateResponse(
             request,
