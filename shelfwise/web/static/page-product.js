@@ -26,7 +26,7 @@ function attributes(product) {
   const rows = Object.entries(product.attributes || {});
   if (!rows.length) return null;
   return el("table", { class: "specs" }, el("caption", { text: t("Details") }),
-    el("tbody", {}, rows.map(([name, value]) => el("tr", {}, el("th", { scope: "row", text: name }), el("td", { text: value })))));
+    el("tbody", {}, rows.map(([name, value]) => el("tr", {}, el("th", { scope: "row", text: t(name) }), el("td", { text: value })))));
 }
 
 function cartButton(product, context) {
