@@ -2,7 +2,6 @@
 // read as HTML.
 
 import { LANGUAGE, t } from "./i18n.js";
-import { t } from "./i18n.js";
 
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
