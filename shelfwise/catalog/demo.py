@@ -199,7 +199,7 @@ def _bad_row(index: int, good: Product) -> dict[str, object]:
     elif breakage == 1:
         row["price"], row["name"] = "N/A", ""
     elif breakage == 2:
-        row["price"], row["sku"] = "-12.00 USD", ""
+        row["price"], row["sku"] = f"-12.00 {good.currency}", ""
     elif breakage == 3:
         row["availability"], row["name"] = "ask in store", ""
     else:

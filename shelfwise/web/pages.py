@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from shelfwise.web.i18n import catalog_language, load_messages, translator
+from shelfwise.web.i18n import SAMPLE, catalog_language, load_messages, translator
 
 STATIC_PREFIX = "/shop/static"
 
@@ -55,8 +55,11 @@ class Pages:
             return chosen
         seq = shelfwise.store.last_seq()
         if self._language is None or self._language[0] != seq:
-            titles = (product.title for product in shelfwise.store.iter_products(batch_size=64))
-            self._language = (seq, catalog_language(titles))
+            products = shelfwise.store.iter_products(batch_size=SAMPLE)
+            try:
+                self._language = (seq, catalog_language(product.title for product in products))
+            finally:
+                getattr(products, "close", lambda: None)()  # the store's cursor, not left to the GC
         return self._language[1]
 
     def render(
