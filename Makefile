@@ -3,6 +3,16 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_DIR ?= demo-shop
+# The demo shop's language, en or zh: `make demo SHOP_LANG=zh`. `make demo LANG=zh` works too, but
+# LANG is every program's locale variable and "zh" is no locale: given on make's command line it
+# names the shop's language and the demo itself runs with LANG=C.UTF-8.
+ifeq ($(origin LANG),command line)
+ifndef SHOP_LANG
+SHOP_LANG := $(LANG)
+endif
+override LANG := C.UTF-8
+endif
+SHOP_LANG ?= en
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -22,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	$(VENV)/bin/shelfwise demo --data-dir $(DEMO_DIR) --host $(HOST) --port $(PORT)
+	$(VENV)/bin/shelfwise demo --language $(SHOP_LANG) --data-dir $(DEMO_DIR) --host $(HOST) --port $(PORT)
 
 test: lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q

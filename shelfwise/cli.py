@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import os
 from pathlib import Path
@@ -42,6 +43,11 @@ DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", "-d", help="shop data folder [env SHELFWISE_DATA_DIR]"),
 ]
+
+
+class DemoLanguage(enum.StrEnum):
+    en = "en"
+    zh = "zh"
 
 
 @app.callback()
@@ -241,20 +247,30 @@ def serve(
 
 @app.command()
 def demo(
-    products: Annotated[int, typer.Option(help="demo catalog size")] = 6000,
+    products: Annotated[int | None, typer.Option(help="demo catalog size [default: 6000; zh: 2000]")] = None,
     seed: Annotated[int, typer.Option()] = 7,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     serve_it: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
     shoppers: Annotated[
-        int, typer.Option(help="simulated shoppers whose events train the recommender")
-    ] = 2000,
+        int | None,
+        typer.Option(help="simulated shoppers whose events train the recommender [default: 2000; zh: 1000]"),
+    ] = None,
     loop_shoppers: Annotated[
-        int,
+        int | None,
         typer.Option(
-            help="closed-loop shoppers who then search the shop; their impressions train the ranker"
+            help="closed-loop shoppers who then search the shop; their impressions train the ranker "
+            "[default: 1000; zh: 500]"
         ),
-    ] = 1000,
+    ] = None,
+    language: Annotated[
+        DemoLanguage, typer.Option(help="en, or zh: a Chinese catalog whose shoppers search in Chinese")
+    ] = DemoLanguage.en,
+    write_queries: Annotated[
+        Path | None,
+        typer.Option(help="zh only: write the judged Chinese query set (queries.tsv, judgments.tsv, "
+                     "products.tsv) over this catalog to this folder, and stop"),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Generate the demo shop's feed, ingest it like a real shop's, index it, simulate shoppers
@@ -262,10 +278,17 @@ def demo(
     them and what they did train the ranking model), and serve it."""
     from shelfwise.catalog import demo_field_mapping, format_report, write_demo_feed
 
+    zh = language is DemoLanguage.zh
+    products = products if products is not None else 2000 if zh else 6000
+    shoppers = shoppers if shoppers is not None else 1000 if zh else 2000
+    loop_shoppers = loop_shoppers if loop_shoppers is not None else 500 if zh else 1000
+    if write_queries is not None:
+        _write_demo_queries(language, products, seed, write_queries)
+        return
     settings = _settings(data_dir)
     feed = settings.data_dir / "demo-feed.jsonl"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    write_demo_feed(feed, n=products, seed=seed)
+    write_demo_feed(feed, n=products, seed=seed, language=language.value)
     shop = _shelfwise(data_dir)
     with _Bars() as bars:
         report = shop.ingest(feed, mapping=demo_field_mapping(), progress=bars)
@@ -296,6 +319,19 @@ def demo(
         if not settings.serve.api_key:
             console.print("writes are disabled until SHELFWISE_SERVE__API_KEY is set")
         serve(host=host, port=port, data_dir=settings.data_dir)
+
+
+def _write_demo_queries(language: DemoLanguage, products: int, seed: int, folder: Path) -> None:
+    if language is not DemoLanguage.zh:
+        raise InputError("--write-queries: the judged query set is built for --language zh")
+    from shelfwise.catalog.demo_queries_zh import build_zh_query_set, write_zh_query_set
+    from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
+
+    catalog = generate_demo_catalog_zh(products, seed)
+    queries, judgments = build_zh_query_set(catalog)
+    paths = write_zh_query_set(folder, catalog, queries, judgments)
+    typer.echo(f"{len(queries)} queries, {len(judgments)} judgments over {len(catalog)} products: "
+               + ", ".join(str(p) for p in paths))
 
 
 def _demo_ranker(shop, n_shoppers: int, seed: int) -> None:  # noqa: ANN001 - Shelfwise, imported lazily

@@ -323,6 +323,10 @@ class ServeConfig(BaseModel):
         description="impressions are stored in batches this often, off the request path; 0 stores "
         "each answer's before it returns",
     )
+    storefront_language: Literal["auto", "en", "zh"] = Field(
+        default="auto",
+        description="language of the storefront's own labels; auto: the catalog's (Chinese titles: zh)",
+    )
 
 
 class RecommendConfig(BaseModel):

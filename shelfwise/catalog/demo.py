@@ -199,7 +199,7 @@ def _bad_row(index: int, good: Product) -> dict[str, object]:
     elif breakage == 1:
         row["price"], row["name"] = "N/A", ""
     elif breakage == 2:
-        row["price"], row["sku"] = "-12.00 USD", ""
+        row["price"], row["sku"] = f"-12.00 {good.currency}", ""
     elif breakage == 3:
         row["availability"], row["name"] = "ask in store", ""
     else:
@@ -226,19 +226,22 @@ def _open_for_writing(path: Path) -> IO[str]:
     return path.open("w", encoding="utf-8", newline="")
 
 
-def write_demo_feed(path: str | Path, n: int = 6000, seed: int = 7, bad_rows: int | None = None) -> DemoFeed:
+def write_demo_feed(
+    path: str | Path, n: int = 6000, seed: int = 7, bad_rows: int | None = None, language: str = "en"
+) -> DemoFeed:
     """Write the demo catalog as a shop feed: JSONL (.jsonl/.ndjson) or CSV (.csv), .gz allowed.
 
     The feed holds `generate_demo_catalog(n, seed)` plus `bad_rows` broken rows (default n // 400,
     under 1%) without a name or sku, some also with a price of 'N/A' or below zero, an unknown
     availability or a rating out of range; as many unrated products say 'no reviews yet' for a
     rating, which ingestion leaves out with a warning. Read it with `demo_field_mapping()`.
+    `language="zh"` writes the Chinese demo catalog (`demo_zh.generate_demo_catalog_zh`) instead.
     """
     path = Path(path)
     name = path.name.lower().removesuffix(".gz")
     if not name.endswith((".jsonl", ".ndjson", ".csv")):
         raise ValueError(f"{path.name}: the demo feed is written as .jsonl, .ndjson or .csv")
-    products = generate_demo_catalog(n, seed)
+    products = _demo_products(n, seed, language)
     bad = n // 400 if bad_rows is None else max(0, bad_rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = 0
@@ -253,6 +256,16 @@ def write_demo_feed(path: str | Path, n: int = 6000, seed: int = 7, bad_rows: in
             else:
                 writer.writerow(_csv_cell(row[column]) for column in DEMO_FEED_COLUMNS)
     return DemoFeed(path=path, rows=rows, products=len(products), bad_rows=rows - len(products))
+
+
+def _demo_products(n: int, seed: int, language: str) -> list[Product]:
+    if language == "en":
+        return generate_demo_catalog(n, seed)
+    if language == "zh":
+        from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
+
+        return generate_demo_catalog_zh(n, seed)
+    raise ValueError(f"the demo shop speaks en or zh, not {language!r}")
 
 
 def _csv_cell(value: object) -> str:

@@ -14,6 +14,7 @@ from typing import Final
 import numpy as np
 
 from shelfwise.catalog.demo import DEPARTMENTS
+from shelfwise.catalog.demo_vocab_zh import DEPARTMENTS_ZH
 from shelfwise.records import CATEGORY_SEPARATOR, Product
 
 TASTE_DIMENSIONS: Final = 8
@@ -88,8 +89,11 @@ DEMO_COMPLEMENTS: Final[tuple[tuple[str, str], ...]] = (
     ("Books > Children's Books > Picture Books", "Toys & Games > Stuffed Animals > Plush Toys"),
 )
 _DEMO_NOUNS: Final[dict[tuple[str, ...], tuple[str, ...]]] = {
-    (department.name, *kind.path): kind.nouns for department in DEPARTMENTS for kind in department.kinds
+    (department.name, *kind.path): kind.nouns
+    for department in DEPARTMENTS + DEPARTMENTS_ZH
+    for kind in department.kinds
 }
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[a-z0-9']+")
 
 
@@ -124,6 +128,7 @@ class ShopCatalog:
     sorted_prices: tuple[np.ndarray, ...]  # per category, its known prices in order
     colour_counts: np.ndarray  # (categories, colours + 1): products per colour family, `none` last
     material_counts: np.ndarray  # (categories, materials + 1)
+    language: str = "en"  # "zh" when most titles hold Chinese characters: shoppers then type Chinese
     _matches: dict[tuple[int, str], np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -181,6 +186,7 @@ class ShopCatalog:
             material_counts=np.array(
                 [np.bincount(material[idx], minlength=len(materials) + 1) for idx in members]
             ),
+            language="zh" if 2 * sum(bool(_CJK.search(p.title)) for p in products) > len(products) else "en",
         )
 
     def complements(self, pairs: tuple[tuple[str, str], ...]) -> dict[int, tuple[int, ...]]:
@@ -203,12 +209,18 @@ class ShopCatalog:
         return float(prices[below] + (at - below) * (prices[above] - prices[below]))
 
     def word_match(self, category: int, words: str) -> np.ndarray:
-        """Per member of `category`: the share of `words` found in its title (memoized)."""
+        """Per member of `category`: the share of `words` found in its title (memoized); a word
+        with Chinese characters is found anywhere in the title (Chinese has no spaces)."""
         key = (category, words)
         if key not in self._matches:
             wanted = set(words.split())
+            chinese = {w for w in wanted if _CJK.search(w)}
             self._matches[key] = np.array(
-                [len(wanted & self.title_words[p]) for p in self.members[category]], dtype=float
+                [
+                    len((wanted - chinese) & self.title_words[p]) + sum(w in self.titles[p] for w in chinese)
+                    for p in self.members[category]
+                ],
+                dtype=float,
             ) / max(1, len(wanted))
         return self._matches[key]
 
@@ -233,6 +245,8 @@ def _noun(product: Product) -> str:
         if noun.lower() in title:
             return noun.lower()
     leaf = product.category[-1] if product.category else product.title
+    if _CJK.search(leaf):
+        return leaf.lower()
     return " ".join(_WORD.findall(leaf.lower().replace("&", "and")))
 
 

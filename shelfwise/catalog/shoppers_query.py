@@ -61,6 +61,10 @@ def build_query(
     `refine` is a second try after a search that showed nothing worth clicking: more specific,
     and never misspelled.
     """
+    if catalog.language == "zh":
+        from shelfwise.catalog.shoppers_query_zh import build_query_zh
+
+        return build_query_zh(catalog, taste, target, rng, refine)
     category = int(catalog.category[target])
     noun = _subject(catalog, target, rng)
     specific = 2.0 if refine else 1.0
@@ -74,7 +78,7 @@ def build_query(
     )
     material = int(catalog.material[target])
     use_material = material < len(catalog.materials) and rng.random() < 0.12 * specific
-    max_price, price_words = _price_phrase(catalog, taste, category, rng, specific)
+    max_price, price_words = price_phrase(catalog, taste, category, rng, specific)
     words = [
         catalog.brands[brand].lower() if use_brand else "",
         colour if use_colour else "",
@@ -109,7 +113,7 @@ def _subject(catalog: ShopCatalog, target: int, rng: np.random.Generator) -> str
     return leaf if rng.random() < 0.3 else noun
 
 
-def _price_phrase(
+def price_phrase(
     catalog: ShopCatalog, taste: Taste, category: int, rng: np.random.Generator, specific: float
 ) -> tuple[float | None, str]:
     if rng.random() >= 0.1 * specific:

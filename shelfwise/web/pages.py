@@ -11,6 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from shelfwise.web.i18n import SAMPLE, catalog_language, load_messages, translator
+
 STATIC_PREFIX = "/shop/static"
 
 # Pages load scripts, styles and data from this server only; product images may be anywhere.
@@ -37,14 +39,35 @@ def assets_version(files: dict[str, Path]) -> str:
 class Pages:
     """Renders `<name>.html` with what every page needs; `private` pages are never cached."""
 
-    def __init__(self, templates_dir: Path, assets: str) -> None:
+    def __init__(self, templates_dir: Path, assets: str, messages_dir: Path | None = None) -> None:
         self.templates = Jinja2Templates(directory=templates_dir)
         self.assets = assets
+        self.messages = load_messages(messages_dir or templates_dir.parent / "messages")
+        self._language: tuple[int, str] | None = None  # (catalog write sequence, its language)
+
+    def language(self, request: Request) -> str:
+        """The storefront's language: the server's setting, or the catalog's (read again after it
+        changes)."""
+        shelfwise = request.app.state.shelfwise
+        config = getattr(request.app.state, "serve_config", None) or shelfwise.settings.serve
+        chosen = str(config.storefront_language)
+        if chosen != "auto":
+            return chosen
+        seq = shelfwise.store.last_seq()
+        if self._language is None or self._language[0] != seq:
+            products = shelfwise.store.iter_products(batch_size=SAMPLE)
+            try:
+                self._language = (seq, catalog_language(product.title for product in products))
+            finally:
+                getattr(products, "close", lambda: None)()  # the store's cursor, not left to the GC
+        return self._language[1]
 
     def render(
         self, request: Request, name: str, *, status_code: int = 200, private: bool = False, **context: Any
     ) -> HTMLResponse:
         shelfwise = request.app.state.shelfwise
+        lang = self.language(request)
+        messages = self.messages.get(lang, {})
         response = self.templates.TemplateResponse(
             request,
             f"{name}.html",
@@ -53,6 +76,9 @@ class Pages:
                 "static": STATIC_PREFIX,
                 "assets": self.assets,
                 "multilingual": shelfwise.settings.encoder.name == "multilingual-e5-small",
+                "lang": lang,
+                "messages": messages,
+                "_": translator(messages),
                 **context,
             },
             status_code=status_code,

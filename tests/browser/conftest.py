@@ -93,6 +93,14 @@ def multilingual_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop
 
 
 @pytest.fixture(scope="session")
+def chinese_shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """The Chinese demo shop (`shelfwise demo --language zh`), small, hashing encoder."""
+    root = tmp_path_factory.mktemp("chinese-shop")
+    with _served_demo(root, "hashing", ["--language", "zh", *MULTILINGUAL_DEMO_ARGS]) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
 def browser(chromium: Path) -> Iterator[object]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extras")
     with sync_api.sync_playwright() as playwright:

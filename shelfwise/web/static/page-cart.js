@@ -2,6 +2,7 @@
 
 import { cartLines, checkout, removeFromCart } from "./cart.js";
 import { el, formatPrice, productHref, showState, toast } from "./render.js";
+import { t } from "./i18n.js";
 
 function render() {
   const lines = cartLines();
@@ -12,12 +13,12 @@ function render() {
       el("a", { href: productHref(line.product_id) }, line.title),
       el("span", { class: "muted", text: line.brand || "" }),
       el("strong", { text: formatPrice(line.price, line.currency) }),
-      el("button", { type: "button", class: "link", "aria-label": `Remove ${line.title}`, onclick: () => { removeFromCart(line.product_id); render(); } }, "Remove"))));
+      el("button", { type: "button", class: "link", "aria-label": t("Remove {title}", { title: line.title }), onclick: () => { removeFromCart(line.product_id); render(); } }, t("Remove")))));
   const total = lines.reduce((sum, line) => sum + (line.price || 0), 0);
   const currency = lines.length ? lines[0].currency : "USD";
-  document.getElementById("cart-total").textContent = lines.length ? `Total: ${formatPrice(total, currency)}` : "";
+  document.getElementById("cart-total").textContent = lines.length ? t("Total: {total}", { total: formatPrice(total, currency) }) : "";
   button.hidden = !lines.length;
-  showState(status, "empty", lines.length ? "" : "Your cart is empty.");
+  showState(status, "empty", lines.length ? "" : t("Your cart is empty."));
 }
 
 export function startCartPage() {
@@ -28,9 +29,9 @@ export function startCartPage() {
     try {
       const answer = await checkout();
       render();
-      showState(document.getElementById("cart-status"), "done", `Thank you! ${answer.accepted} purchase(s) recorded.`);
+      showState(document.getElementById("cart-status"), "done", t("Thank you! {count} purchase(s) recorded.", { count: answer.accepted }));
     } catch (error) {
-      toast(`The purchase could not be recorded: ${error.message}`, "error");
+      toast(t("The purchase could not be recorded: {error}", { error: error.message }), "error");
     } finally {
       button.disabled = false;
     }

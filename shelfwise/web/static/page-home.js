@@ -6,6 +6,7 @@ import { getJson, postJson } from "./api.js";
 import { userId, sessionId } from "./identity.js";
 import { showRecommendations } from "./recommendations.js";
 import { el } from "./render.js";
+import { t } from "./i18n.js";
 
 const FEED_SIZE = 12;
 const SHOWN_KEY = "shelfwise.feed.shown";
@@ -57,23 +58,23 @@ async function showProfile() {
   try {
     const { profile } = await getJson(path, { top: 3 });
     box.replaceChildren(
-      el("p", { text: `From ${profile.events} events, latest ${new Date(profile.last_event).toLocaleString()}.` }),
+      el("p", { text: t("From {events} events, latest {latest}.", { events: profile.events, latest: new Date(profile.last_event).toLocaleString() }) }),
       el("div", { class: "affinities" },
-        affinityList("Departments", profile.departments), affinityList("Categories", profile.categories),
-        affinityList("Brands", profile.brands)));
+        affinityList(t("Departments"), profile.departments), affinityList(t("Categories"), profile.categories),
+        affinityList(t("Brands"), profile.brands)));
   } catch (error) {
-    if (error.status !== 404) box.textContent = `The profile could not be loaded: ${error.message}`;
+    if (error.status !== 404) box.textContent = t("The profile could not be loaded: {error}", { error: error.message });
   }
 }
 
 async function refresh() {
   const answer = await showRecommendations(document.getElementById("feed"), document.getElementById("feed-status"), loadFeed,
-    "No picks yet: search for something and open a product.");
+    t("No picks yet: search for something and open a product."));
   const user = userId();
-  const whoLine = user ? `For ${user}` : "For this visit";
+  const whoLine = user ? t("For {user}", { user }) : t("For this visit");
   const fresh = answer ? markNew(document.getElementById("feed"), user || sessionId()) : 0;
-  const changed = fresh ? ` · ${fresh} new since you last looked` : "";
-  document.getElementById("feed-who").textContent = answer ? `${whoLine}${changed} · model ${answer.model_version}` : whoLine;
+  const changed = fresh ? t(" · {fresh} new since you last looked", { fresh }) : "";
+  document.getElementById("feed-who").textContent = answer ? `${whoLine}${changed}${t(" · model {version}", { version: answer.model_version })}` : whoLine;
   await showProfile();
 }
 

@@ -7,6 +7,7 @@ import { trackView } from "./events.js";
 import { who } from "./identity.js";
 import { showRecommendations } from "./recommendations.js";
 import { el, formatPrice, showState, thumbnail, toast } from "./render.js";
+import { t } from "./i18n.js";
 
 function arrivedFrom(url) {
   const requestId = url.searchParams.get("from");
@@ -15,7 +16,7 @@ function arrivedFrom(url) {
 }
 
 function categoryTrail(category) {
-  return el("nav", { class: "breadcrumbs", "aria-label": "Category" }, category.map((name, i) => {
+  return el("nav", { class: "breadcrumbs", "aria-label": t("Category") }, category.map((name, i) => {
     const path = category.slice(0, i + 1).join(" > ");
     return el("a", { href: `/shop/search?${new URLSearchParams({ category: path })}` }, name);
   }));
@@ -24,31 +25,31 @@ function categoryTrail(category) {
 function attributes(product) {
   const rows = Object.entries(product.attributes || {});
   if (!rows.length) return null;
-  return el("table", { class: "specs" }, el("caption", { text: "Details" }),
-    el("tbody", {}, rows.map(([name, value]) => el("tr", {}, el("th", { scope: "row", text: name }), el("td", { text: value })))));
+  return el("table", { class: "specs" }, el("caption", { text: t("Details") }),
+    el("tbody", {}, rows.map(([name, value]) => el("tr", {}, el("th", { scope: "row", text: t(name) }), el("td", { text: value })))));
 }
 
 function cartButton(product, context) {
-  const button = el("button", { type: "button", class: "primary", id: "add-to-cart" }, "Add to cart");
+  const button = el("button", { type: "button", class: "primary", id: "add-to-cart" }, t("Add to cart"));
   if (inCart(product.product_id)) {
     button.disabled = true;
-    button.textContent = "In your cart";
+    button.textContent = t("In your cart");
     return button;
   }
   if (!product.in_stock) {
     button.disabled = true;
-    button.textContent = "Out of stock";
+    button.textContent = t("Out of stock");
     return button;
   }
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
       await addToCart(product, context);
-      button.textContent = "In your cart";
+      button.textContent = t("In your cart");
       toast(`${product.title} is in your cart`);
     } catch (error) {
       button.disabled = false;
-      toast(`Could not add it to the cart: ${error.message}`, "error");
+      toast(t("Could not add it to the cart: {error}", { error: error.message }), "error");
     }
   });
   return button;
@@ -57,8 +58,8 @@ function cartButton(product, context) {
 function renderProduct(product, context) {
   const rating = product.rating == null ? null : el("p", { class: "rating", text: `★ ${product.rating.toFixed(1)} of 5` });
   const stock = product.in_stock
-    ? el("p", { class: "ok", text: product.stock == null ? "In stock" : `In stock (${product.stock} left)` })
-    : el("p", { class: "badge out", text: "Out of stock" });
+    ? el("p", { class: "ok", text: product.stock == null ? t("In stock") : t("In stock ({stock} left)", { stock: product.stock }) })
+    : el("p", { class: "badge out", text: t("Out of stock") });
   document.getElementById("product").replaceChildren(
     categoryTrail(product.category || []),
     el("div", { class: "product-main" },
@@ -79,14 +80,14 @@ export async function startProductPage() {
   try {
     const product = await getJson(`/products/${encodeURIComponent(productId)}`);
     renderProduct(product, context);
-    trackView(productId, context).catch(() => toast("Your visit could not be recorded", "error"));
+    trackView(productId, context).catch(() => toast(t("Your visit could not be recorded"), "error"));
   } catch (error) {
-    showState(status, "error", `The product could not be loaded: ${error.message}`);
+    showState(status, "error", t("The product could not be loaded: {error}", { error: error.message }));
     return;
   }
   const id = encodeURIComponent(productId);
   showRecommendations(document.getElementById("together"), document.getElementById("together-status"),
-    () => getJson(`/recommend/bought-together/${id}`, { k: 4, ...who() }), "Nothing is bought with it often yet.");
+    () => getJson(`/recommend/bought-together/${id}`, { k: 4, ...who() }), t("Nothing is bought with it often yet."));
   showRecommendations(document.getElementById("similar"), document.getElementById("similar-status"),
-    () => getJson(`/recommend/item/${id}`, { k: 8, ...who() }), "No similar items found.");
+    () => getJson(`/recommend/item/${id}`, { k: 8, ...who() }), t("No similar items found."));
 }

@@ -5,6 +5,7 @@ import { trackClick, trackSearch } from "./events.js";
 import { explanationBox } from "./explain.js";
 import { who } from "./identity.js";
 import { el, productCard, showState, toast } from "./render.js";
+import { t } from "./i18n.js";
 
 const PAGE_SIZE = 12;
 const FACETS = "category,brand,price,in_stock";
@@ -59,12 +60,12 @@ function facetGroup(title, items) {
 function categoryFacet(state, values) {
   const trail = state.category ? state.category.split(SEPARATOR) : [];
   const up = trail.map((name, i) => el("li", { class: "trail" },
-    el("a", { href: refine(state, { category: trail.slice(0, i).join(SEPARATOR) }), "aria-label": `Leave ${name}` }, "‹ ", name)));
+    el("a", { href: refine(state, { category: trail.slice(0, i).join(SEPARATOR) }), "aria-label": t("Leave {name}", { name }) }, "‹ ", name)));
   const down = values.map((v) => {
     const name = v.value.split(SEPARATOR).pop();
     return el("li", {}, el("a", { href: refine(state, { category: v.value }) }, name, el("span", { class: "count", text: ` ${v.count}` })));
   });
-  return facetGroup("Category", [...up, ...down]);
+  return facetGroup(t("Category"), [...up, ...down]);
 }
 
 function checkbox(label, count, checked, href) {
@@ -78,7 +79,7 @@ function brandFacet(state, values) {
     const brands = chosen ? state.brands.filter((b) => b !== v.value) : [...state.brands, v.value];
     return checkbox(v.value, v.count, chosen, refine(state, { brands }));
   });
-  return facetGroup("Brand", items);
+  return facetGroup(t("Brand"), items);
 }
 
 function priceFacet(state, values) {
@@ -88,13 +89,13 @@ function priceFacet(state, values) {
     const label = hi ? `$${lo} – $${hi}` : `$${lo} and up`;
     return checkbox(label, v.count, chosen, refine(state, chosen ? { min_price: "", max_price: "" } : { min_price: lo, max_price: hi }));
   });
-  return facetGroup("Price", items);
+  return facetGroup(t("Price"), items);
 }
 
 function stockFacet(state, values) {
   const inStock = values.find((v) => v.value === "true");
   if (!inStock) return null;
-  return facetGroup("Availability", [checkbox("In stock only", inStock.count, state.in_stock, refine(state, { in_stock: !state.in_stock }))]);
+  return facetGroup(t("Availability"), [checkbox(t("In stock only"), inStock.count, state.in_stock, refine(state, { in_stock: !state.in_stock }))]);
 }
 
 function renderFacets(state, facets) {
@@ -102,11 +103,11 @@ function renderFacets(state, facets) {
     categoryFacet(state, facets.category || []), brandFacet(state, facets.brand || []),
     priceFacet(state, facets.price || []), stockFacet(state, facets.in_stock || []),
   ].filter(Boolean);
-  document.getElementById("facets").replaceChildren(...(groups.length ? groups : [el("p", { class: "muted", text: "No filters for these results." })]));
+  document.getElementById("facets").replaceChildren(...(groups.length ? groups : [el("p", { class: "muted", text: t("No filters for these results.") })]));
 }
 
 function chip(label, href) {
-  return el("a", { class: "chip", href, "aria-label": `Remove filter ${label}` }, label, " ×");
+  return el("a", { class: "chip", href, "aria-label": t("Remove filter {label}", { label }) }, label, " ×");
 }
 
 function renderChips(state) {
@@ -114,7 +115,7 @@ function renderChips(state) {
   if (state.category) chips.push(chip(state.category, refine(state, { category: "" })));
   for (const brand of state.brands) chips.push(chip(brand, refine(state, { brands: state.brands.filter((b) => b !== brand) })));
   if (state.min_price || state.max_price) chips.push(chip(`$${state.min_price || 0} – ${state.max_price ? `$${state.max_price}` : "any"}`, refine(state, { min_price: "", max_price: "" })));
-  if (state.in_stock) chips.push(chip("In stock", refine(state, { in_stock: false })));
+  if (state.in_stock) chips.push(chip(t("In stock"), refine(state, { in_stock: false })));
   document.getElementById("active-filters").replaceChildren(...chips);
 }
 
@@ -124,18 +125,18 @@ function renderInterpretation(state, result) {
   const notes = [];
   if (reading && reading.corrected_query && reading.corrected_query !== result.normalized_query) {
     notes.push(el("p", { class: "did-you-mean" }, "Showing results for ", el("strong", { text: reading.corrected_query }), ". ",
-      el("a", { href: refine(state, { exact: true }) }, `Search instead for “${state.q}”`)));
+      el("a", { href: refine(state, { exact: true }) }, t("Search instead for “{q}”", { q: state.q }))));
   } else if (state.exact) {
-    notes.push(el("p", { class: "muted", text: "Spelling correction and query reading are off for this search." }));
+    notes.push(el("p", { class: "muted", text: t("Spelling correction and query reading are off for this search.") }));
   }
   if (reading && reading.filters_applied.length) {
-    notes.push(el("p", { class: "muted", text: `Read from your words: ${reading.filters_applied.join("; ")}.` }));
+    notes.push(el("p", { class: "muted", text: t("Read from your words: {filters}.", { filters: reading.filters_applied.join("; ") }) }));
   }
   if (reading && reading.relaxed) notes.push(el("p", { class: "muted", text: "Nothing matched every detail of the query, so some were dropped." }));
-  if (reading && reading.negative_terms.length) notes.push(el("p", { class: "muted", text: `Leaving out: ${reading.negative_terms.join(", ")}.` }));
+  if (reading && reading.negative_terms.length) notes.push(el("p", { class: "muted", text: t("Leaving out: {terms}.", { terms: reading.negative_terms.join(", ") }) }));
   const match = result.match;
   if (match && match.status === "nearest_only") {
-    notes.push(el("p", { class: "no-close-match", role: "note", text: `No close matches for “${state.q}”; the nearest items are…` }));
+    notes.push(el("p", { class: "no-close-match", role: "note", text: t("No close matches for “{q}”; the nearest items are…", { q: state.q }) }));
   } else if (match && match.status === "unreadable") {
     notes.push(el("p", { class: "no-close-match", role: "note", text: match.message }));
   }
@@ -149,17 +150,17 @@ function pageLink(state, page, label, current = false) {
 function renderPages(state, result) {
   const last = Math.min(1000, Math.ceil(result.total / PAGE_SIZE));
   const links = [];
-  if (state.page > 1) links.push(pageLink(state, state.page - 1, "‹ Previous"));
+  if (state.page > 1) links.push(pageLink(state, state.page - 1, t("‹ Previous")));
   for (let p = Math.max(1, state.page - 2); p <= Math.min(last, state.page + 2); p += 1) {
     links.push(pageLink(state, p, String(p), p === state.page));
   }
-  if (state.page < last) links.push(pageLink(state, state.page + 1, "Next ›"));
+  if (state.page < last) links.push(pageLink(state, state.page + 1, t("Next ›")));
   document.getElementById("pages").replaceChildren(...(last > 1 ? links : []));
 }
 
 function renderHits(result) {
   const open = (product, context) => {
-    trackClick(product.product_id, context).catch(() => toast("Your click could not be recorded", "error"));
+    trackClick(product.product_id, context).catch(() => toast(t("Your click could not be recorded"), "error"));
   };
   const items = result.hits.map((hit) => {
     const context = { requestId: result.request_id, position: hit.rank - 1 };
@@ -172,13 +173,13 @@ function renderHits(result) {
 }
 
 function title(state, result) {
-  const where = [state.brands.join(", "), state.category].filter(Boolean).join(" in ");
-  const what = state.q ? `“${state.q}”${where ? ` (${where})` : ""}` : where || "the whole shop";
+  const where = [state.brands.join(", "), state.category].filter(Boolean).join(t(" in "));
+  const what = state.q ? `“${state.q}”${where ? ` (${where})` : ""}` : where || t("the whole shop");
   const first = (result.page - 1) * PAGE_SIZE + 1;
-  const range = result.hits.length ? `${first}–${first + result.hits.length - 1} of ${result.total}` : "no results";
+  const range = result.hits.length ? t("{first}–{last} of {total}", { first, last: first + result.hits.length - 1, total: result.total }) : t("no results");
   const status = result.match && result.match.status;
-  if (status === "unreadable") return `Cannot read ${what}`;
-  return `${range} ${status === "nearest_only" ? "nearest to" : "for"} ${what}`;
+  if (status === "unreadable") return t("Cannot read {what}", { what });
+  return t(status === "nearest_only" ? "{range} nearest to {what}" : "{range} for {what}", { range, what });
 }
 
 export async function startSearchPage() {
@@ -190,7 +191,7 @@ export async function startSearchPage() {
   sort.value = state.sort;
   sort.addEventListener("change", () => location.assign(refine(state, { sort: sort.value })));
   renderChips(state);
-  showState(status, "loading", "Searching…");
+  showState(status, "loading", t("Searching…"));
   try {
     const result = await getJson("/search", searchParams(state));
     document.getElementById("results-title").textContent = title(state, result);
@@ -199,10 +200,10 @@ export async function startSearchPage() {
     renderHits(result);
     renderPages(state, result);
     const unreadable = result.match && result.match.status === "unreadable";
-    showState(status, "empty", result.hits.length || unreadable ? "" : "Nothing matches. Try other words or remove a filter.");
+    showState(status, "empty", result.hits.length || unreadable ? "" : t("Nothing matches. Try other words or remove a filter."));
     if (state.q && result.hits.length) trackSearch(state.q, result.hits.map((h) => h.product.product_id)).catch(() => {});
   } catch (error) {
-    document.getElementById("results-title").textContent = "Search failed";
-    showState(status, "error", `The search could not be run: ${error.message}`);
+    document.getElementById("results-title").textContent = t("Search failed");
+    showState(status, "error", t("The search could not be run: {error}", { error: error.message }));
   }
 }

@@ -3,13 +3,14 @@
 
 import { trackClick } from "./events.js";
 import { productCard, showState, toast } from "./render.js";
+import { t } from "./i18n.js";
 
 function open(product, context) {
-  trackClick(product.product_id, context).catch(() => toast("Your click could not be recorded", "error"));
+  trackClick(product.product_id, context).catch(() => toast(t("Your click could not be recorded"), "error"));
 }
 
 export async function showRecommendations(list, status, load, emptyMessage) {
-  showState(status, "loading", "Loading…");
+  showState(status, "loading", t("Loading…"));
   try {
     const answer = await load();
     list.replaceChildren(...answer.items.map((item, position) =>
@@ -19,8 +20,8 @@ export async function showRecommendations(list, status, load, emptyMessage) {
   } catch (error) {
     list.replaceChildren();
     const message = error.status === 503
-      ? "Recommendations appear once a recommender is trained (shelfwise train recommender)."
-      : `Recommendations could not be loaded: ${error.message}`;
+      ? t("Recommendations appear once a recommender is trained (shelfwise train recommender).")
+      : t("Recommendations could not be loaded: {error}", { error: error.message });
     showState(status, error.status === 503 ? "empty" : "error", message);
     return null;
   }

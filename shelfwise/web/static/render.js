@@ -1,6 +1,8 @@
 // Building blocks of the pages, made with DOM calls (textContent), so no product text is ever
 // read as HTML.
 
+import { LANGUAGE, t } from "./i18n.js";
+
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -18,9 +20,9 @@ export function el(tag, attributes = {}, ...children) {
 }
 
 export function formatPrice(price, currency = "USD") {
-  if (price === null || price === undefined) return "price on request";
+  if (price === null || price === undefined) return t("price on request");
   try {
-    return new Intl.NumberFormat(undefined, { style: "currency", currency }).format(price);
+    return new Intl.NumberFormat(LANGUAGE === "zh" ? "zh-CN" : undefined, { style: "currency", currency }).format(price);
   } catch {
     return `${price.toFixed(2)} ${currency}`;
   }
@@ -45,11 +47,11 @@ export function thumbnail(product) {
 
 function rating(product) {
   if (product.rating === null || product.rating === undefined) return null;
-  return el("span", { class: "rating", "aria-label": `rated ${product.rating} out of 5` }, `★ ${product.rating.toFixed(1)}`);
+  return el("span", { class: "rating", "aria-label": t("rated {rating} out of 5", { rating: product.rating }) }, `★ ${product.rating.toFixed(1)}`);
 }
 
 function stock(product) {
-  return product.in_stock ? null : el("span", { class: "badge out", text: "out of stock" });
+  return product.in_stock ? null : el("span", { class: "badge out", text: t("out of stock") });
 }
 
 // A product as a card: picture, title (the link), brand, price, rating and, when given, a reason.

@@ -1,0 +1,115 @@
+"""NDCG@10 and Recall@10 of the judged Chinese query set over the Chinese demo shop, per mode.
+
+    .venv/bin/python benchmarks/chinese_demo.py --work-dir runs/zh-demo [--products 1500]
+
+Builds the Chinese demo shop as `shelfwise demo --language zh` does (its feed ingested, bad rows
+rejected), in WORK_DIR/shop, with the settings of the environment (SHELFWISE_ENCODER__NAME picks
+the encoder; the index is reused while the encoder and catalog stay the same), writes the query
+set (`shelfwise demo --language zh --write-queries`) to WORK_DIR, searches every query in each mode
+(lexical, vector, hybrid; default settings otherwise), writes one TREC run per mode and prints, per
+mode, NDCG@10 (gain = grade - 1), Recall@10 (grade 3 is relevant; a query with more than 10
+relevant products cannot reach 1, so the best reachable mean is printed beside it as
+recall@10_ceiling), latency p50/p95, and NDCG@10 per query kind. The same command gives the
+"before" and the "after" figures of a change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+
+from shelfwise.catalog.demo import demo_field_mapping, write_demo_feed
+from shelfwise.catalog.demo_queries_zh import QUERY_KINDS, build_zh_query_set, write_zh_query_set
+from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
+from shelfwise.config import Settings
+from shelfwise.evaluate.bench import latency_summary
+from shelfwise.evaluate.search_eval import evaluate_run
+from shelfwise.evaluate.trec import read_judgments, write_run
+from shelfwise.records import SearchRequest
+from shelfwise.service import Shelfwise
+
+MODES = ("lexical", "vector", "hybrid")
+
+
+def open_shop(work: Path, products: int, seed: int) -> Shelfwise:
+    shop = Shelfwise(Settings(data_dir=work / "shop"))
+    if shop.store.count() == 0:
+        feed = write_demo_feed(work / "demo-feed.jsonl", n=products, seed=seed, language="zh")
+        report = shop.ingest(feed.path, mapping=demo_field_mapping())
+        print(f"ingested {report.accepted} of {feed.rows} rows, {report.rejected} rejected", flush=True)
+    started = time.perf_counter()
+    manifest = shop.open_index()
+    print(f"index {manifest.version}: {manifest.product_count} products, "
+          f"{time.perf_counter() - started:.0f} s; encoder {shop.encoder.encoder.version}", flush=True)
+    return shop
+
+
+def run_mode(shop: Shelfwise, queries: list[tuple[str, str]], mode: str) -> tuple[dict, list[float]]:
+    run: dict[str, list[tuple[str, float]]] = {}
+    timings: list[float] = []
+    for _, text in queries[:5]:  # warm-up
+        shop.search(SearchRequest(query=text, page_size=100, facets=(), mode=mode))  # type: ignore[arg-type]
+    for query_id, text in queries:
+        began = time.perf_counter()
+        result = shop.search(SearchRequest(query=text, page_size=100, facets=(), mode=mode))  # type: ignore[arg-type]
+        timings.append(time.perf_counter() - began)
+        run[query_id] = [(hit.product.product_id, hit.score) for hit in result.hits]
+    return run, timings
+
+
+def recall_ceiling(grades: Mapping[str, Mapping[str, float]], k: int) -> float:
+    """The best mean Recall@k any ranking reaches: a query with R relevant products (grade 3)
+    reaches at most min(1, k / R)."""
+    shares = [min(1.0, k / r) for g in grades.values() if (r := sum(v >= 3 for v in g.values()))]
+    return round(sum(shares) / len(shares), 4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--work-dir", type=Path, required=True)
+    parser.add_argument("--products", type=int, default=1500)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--modes", default=",".join(MODES))
+    args = parser.parse_args()
+    work: Path = args.work_dir
+    work.mkdir(parents=True, exist_ok=True)
+    catalog = generate_demo_catalog_zh(args.products, args.seed)
+    queries, judgment_rows = build_zh_query_set(catalog)
+    _, judgments_path, _ = write_zh_query_set(work, catalog, queries, judgment_rows)
+    judgments = read_judgments(judgments_path)
+    kinds = {q.query_id: q.kind for q in queries}
+    shop = open_shop(work, args.products, args.seed)
+    results: dict[str, object] = {"products": shop.store.count(), "queries": len(queries),
+                                  "encoder": shop.encoder.encoder.version,
+                                  "recall@10_ceiling": recall_ceiling(judgments.grades, 10)}
+    try:
+        for mode in args.modes.split(","):
+            run, timings = run_mode(shop, [(q.query_id, q.query) for q in queries], mode)
+            write_run(work / f"run-{mode}.trec", run, tag=f"zh-demo-{mode}", depth=100)
+            report = evaluate_run(run, judgments, k_ndcg=10, k_recall=10)
+            by_kind: dict[str, list[float]] = defaultdict(list)
+            for q in report.per_query:
+                if q.ndcg is not None:
+                    by_kind[kinds[q.query_id]].append(q.ndcg)
+            latency = latency_summary(timings)
+            kind_ndcg = {k: round(sum(v) / len(v), 3) for k in QUERY_KINDS if (v := by_kind.get(k))}
+            results[mode] = {
+                "ndcg@10": round(report.ndcg, 4), "recall@10": round(report.recall, 4),
+                "latency_ms": {"p50": round(latency.p50_ms, 1), "p95": round(latency.p95_ms, 1)},
+                "ndcg@10_by_kind": kind_ndcg,
+            }
+            print(mode, json.dumps(results[mode], ensure_ascii=False), flush=True)
+    finally:
+        shop.close()
+    (work / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
