@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
-from itertools import islice
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
 LANGUAGES: Final = ("en", "zh")
-SAMPLE: Final = 64
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -44,10 +42,3 @@ def translator(messages: dict[str, str]) -> Callable[..., str]:
         return out
 
     return translate
-
-
-def catalog_language(titles: Iterable[str]) -> str:
-    """"zh" when more than half of the titles hold Chinese characters, else "en"."""
-    sample = list(islice(titles, SAMPLE))
-    chinese = sum(bool(_CJK.search(title)) for title in sample)
-    return "zh" if sample and 2 * chinese > len(sample) else "en"

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from shelfwise.web.i18n import SAMPLE, catalog_language, load_messages, translator
+from shelfwise.web.i18n import load_messages, translator
 
 STATIC_PREFIX = "/shop/static"
 
@@ -43,24 +43,17 @@ class Pages:
         self.templates = Jinja2Templates(directory=templates_dir)
         self.assets = assets
         self.messages = load_messages(messages_dir or templates_dir.parent / "messages")
-        self._language: tuple[int, str] | None = None  # (catalog write sequence, its language)
 
     def language(self, request: Request) -> str:
-        """The storefront's language: the server's setting, or the catalog's (read again after it
-        changes)."""
+        """The storefront's language: the server's setting, or the catalog's as the shop decided it
+        (a Chinese catalog: zh; every other: en)."""
         shelfwise = request.app.state.shelfwise
         config = getattr(request.app.state, "serve_config", None) or shelfwise.settings.serve
         chosen = str(config.storefront_language)
         if chosen != "auto":
             return chosen
-        seq = shelfwise.store.last_seq()
-        if self._language is None or self._language[0] != seq:
-            products = shelfwise.store.iter_products(batch_size=SAMPLE)
-            try:
-                self._language = (seq, catalog_language(product.title for product in products))
-            finally:
-                getattr(products, "close", lambda: None)()  # the store's cursor, not left to the GC
-        return self._language[1]
+        decided = getattr(shelfwise, "language", None)  # the shop's catalog language (language/catalog.py)
+        return "zh" if decided is not None and decided.language == "zh" else "en"
 
     def render(
         self, request: Request, name: str, *, status_code: int = 200, private: bool = False, **context: Any
