@@ -20,6 +20,11 @@ CONFIDENCE_BETWEEN = 0.8  # "between 20 and 30"
 CONFIDENCE_APPROX = 0.6  # "$50"
 CONFIDENCE_APPROX_WORD = 0.65  # "around $50"
 CONFIDENCE_POSTFIX = 0.9  # "$50 or less", "100元以下"
+CONFIDENCE_BARE_POSTFIX = 0.75  # "500以内": the Chinese postfix says price, no currency confirms it
+
+# After a bare number, a Chinese measure word or unit makes it a measurement ("不超过200克", "3岁以下").
+ZH_UNITS = frozenset("克千斤公毫升米厘寸尺码号瓦伏安度岁年月天日周时分秒个件只张片包瓶盒箱袋支双套台层人倍次页款英平立兆寸档级代核位")
+_BARE_POSTFIX = frozenset({"以下", "以内", "以上"})
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
 _PRE = r"us\s?\$|\$|€|£|¥|usd\s?|eur\s?|gbp\s?"
@@ -92,12 +97,12 @@ def _alternation(words: list[str]) -> str:
 
 _RANGE_RE = re.compile(
     rf"{_LEFT}(?:(?P<kw>between|from)\s+)?{_amount('a')}"
-    rf"(?P<sep>\s*[-–—~]\s*|\s+(?:to|and)\s+){_amount('b')}"
+    rf"(?P<sep>\s*[-–—~]\s*|\s+(?:to|and)\s+|\s*[到至]\s*){_amount('b')}"
 )
 _BOUND_RE = re.compile(rf"(?<![a-z])(?P<kw>{_alternation(list(_BOUND_KEYWORDS))})\s*{_amount('a')}")
 _POSTFIX_RE = re.compile(rf"{_LEFT}{_amount('a')}\s*(?P<kw>{_alternation(list(_POSTFIX_KEYWORDS))})(?![a-z])")
 _APPROX_RE = re.compile(
-    rf"{_LEFT}(?:(?P<kw>around|about|approx(?:imately)?|roughly|circa|~)\s*)?{_amount('a')}"
+    rf"{_LEFT}(?:(?P<kw>around|about|approx(?:imately)?|roughly|circa|~|大约|大概)\s*)?{_amount('a')}(?P<post>\s*左右)?"
 )
 _UNIT_AFTER_RE = re.compile(r"\s*-?\s*([^\W\d_]+|[\"'%°])")
 _SPACE_RE = re.compile(r"\s+")
@@ -137,6 +142,8 @@ def _runs_on(text: str, end: int, currency: bool) -> bool:
         return True
     if currency:
         return False
+    if text[end:].lstrip()[:1] in ZH_UNITS:
+        return True
     unit = _UNIT_AFTER_RE.match(text, end)
     if unit is None:
         return False
@@ -150,6 +157,8 @@ def _range(text: str, m: re.Match[str]) -> PriceMention | None:
         return None
     kw, sep = m.group("kw"), m.group("sep").strip()
     currency = a.currency or b.currency
+    if sep in ("到", "至") and not currency:
+        kw = "between"  # "200到300": the Chinese range word reads as "between"
     if (not currency and kw != "between") or (sep == "and" and kw != "between"):
         return None
     if _runs_on(text, m.end(), b.currency):
@@ -175,18 +184,24 @@ def _bound(text: str, m: re.Match[str]) -> PriceMention | None:
 
 def _postfix(text: str, m: re.Match[str]) -> PriceMention | None:
     a = _amount_of(m, "a")
-    if a is None or not a.currency or _runs_on(text, m.end(), True):
+    kw = _SPACE_RE.sub(" ", m.group("kw"))
+    bare = a is not None and not a.currency and kw in _BARE_POSTFIX
+    if a is None or not (a.currency or bare) or _runs_on(text, m.end(), True):
         return None
-    if _POSTFIX_KEYWORDS[_SPACE_RE.sub(" ", m.group("kw"))] == "max":
-        return PriceMention(m.start(), m.end(), None, a.value, CONFIDENCE_POSTFIX)
-    return PriceMention(m.start(), m.end(), a.value, None, CONFIDENCE_POSTFIX)
+    if bare:
+        confidence = CONFIDENCE_BARE_POSTFIX if a.value >= 10 else CONFIDENCE_SMALL_KEYWORD
+    else:
+        confidence = CONFIDENCE_POSTFIX
+    if _POSTFIX_KEYWORDS[kw] == "max":
+        return PriceMention(m.start(), m.end(), None, a.value, confidence)
+    return PriceMention(m.start(), m.end(), a.value, None, confidence)
 
 
 def _approx(text: str, m: re.Match[str]) -> PriceMention | None:
     a = _amount_of(m, "a")
     if a is None or not a.currency or _runs_on(text, m.end(), True):
         return None
-    confidence = CONFIDENCE_APPROX_WORD if m.group("kw") else CONFIDENCE_APPROX
+    confidence = CONFIDENCE_APPROX_WORD if m.group("kw") or m.group("post") else CONFIDENCE_APPROX
     low = round(a.value * (1 - APPROX_TOLERANCE), 2)
     high = round(a.value * (1 + APPROX_TOLERANCE), 2)
     return PriceMention(m.start(), m.end(), low, high, confidence)
