@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.query.lexicon import COMMON_WORDS, MIN_CATEGORY_PRICES, phrase_key, phrase_words, singular
+from shelfwise.query.zh_text import bigrams, has_han
 from shelfwise.records import Product
 
 VOCABULARY_VERSION = 1
@@ -175,6 +176,7 @@ def _category_hints(items: Sequence[Product], titles: Sequence[list[str]]) -> di
         if product.category not in path_words:
             path_words[product.category] = phrase_words(" ".join(product.category))
         words = set(title).union(path_words[product.category])
+        words.update([pair for word in words if has_han(word) for pair in bigrams(word)])
         for word in {singular(w) for w in words if w.isalpha() and len(w) >= 2} - COMMON_WORDS:
             per_category = counts.setdefault(word, {})
             per_category[product.category[0]] = per_category.get(product.category[0], 0) + 1

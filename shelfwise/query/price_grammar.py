@@ -23,7 +23,10 @@ CONFIDENCE_POSTFIX = 0.9  # "$50 or less", "100元以下"
 CONFIDENCE_BARE_POSTFIX = 0.75  # "500以内": the Chinese postfix says price, no currency confirms it
 
 # After a bare number, a Chinese measure word or unit makes it a measurement ("不超过200克", "3岁以下").
-ZH_UNITS = frozenset("克千斤公毫升米厘寸尺码号瓦伏安度岁年月天日周时分秒个件只张片包瓶盒箱袋支双套台层人倍次页款英平立兆寸档级代核位")
+ZH_UNITS = frozenset(
+    "克千斤公毫升米厘寸尺码号瓦伏安度岁年月天日周时分秒"
+    "个件只张片包瓶盒箱袋支双套台层人倍次页款英平立兆档级代核位"
+)
 _BARE_POSTFIX = frozenset({"以下", "以内", "以上"})
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
