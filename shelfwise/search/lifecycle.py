@@ -316,7 +316,7 @@ class IndexLifecycle:
         if snapshot is not None:
             lag = len(self.store.changes_since(snapshot.store_seq))
             if lag < self.understanding_interval(len(products)):
-                return snapshot.understanding, snapshot.store_seq
+                return snapshot.understanding.with_pinyin(products), snapshot.store_seq
         return self._understand(products, path if writable else None, store_seq), store_seq
 
     def _understand(
