@@ -24,7 +24,7 @@ from shelfwise.query.spelling_vocabulary import SpellingVocabulary
 from shelfwise.query.suggest import Suggester, Suggestion
 from shelfwise.query.synonyms import SynonymExpansion, SynonymSet, stem_normalizer
 from shelfwise.query.zh_pinyin import PinyinChange, PinyinIndex
-from shelfwise.query.zh_text import has_han
+from shelfwise.query.zh_text import has_han, words
 from shelfwise.records import Filters, Product
 
 
@@ -114,7 +114,7 @@ class QueryUnderstanding:
         remaining = parsed.remaining_text.strip() or text
         expansions: tuple[SynonymExpansion, ...] = ()
         if self.synonyms is not None and len(self.synonyms):
-            expansions = tuple(self.synonyms.expand(remaining.split())[: self.config.max_synonyms])
+            expansions = tuple(self.synonyms.expand(words(remaining))[: self.config.max_synonyms])
         return QueryReading(query, corrected, parsed, filters, remaining, expansions)
 
     def _correct(self, query: str) -> SpellingCorrection | None:

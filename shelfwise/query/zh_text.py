@@ -31,3 +31,52 @@ def cut(han_run: str) -> list[str]:
     from shelfwise.language.chinese import default_segmenter
 
     return default_segmenter().cut(han_run)
+
+
+def words(text: str) -> list[str]:
+    """Whitespace-separated words, with each run of Han characters cut into jieba's words (folded),
+    lone characters joined to their neighbour: "透明手机壳 iPhone" -> ["透明", "手机壳", "iPhone"].
+    Text without Han is just split."""
+    if not has_han(text):
+        return text.split()
+    out: list[str] = []
+    for piece in text.split():
+        if not has_han(piece):
+            out.append(piece)
+            continue
+        position = 0
+        folded = fold(piece) if len(fold(piece)) == len(piece) else piece
+        for run in HAN_RUN_RE.finditer(folded):
+            if run.start() > position:
+                out.append(folded[position : run.start()])
+            out.extend(_attach_single(cut(run.group())))
+            position = run.end()
+        if position < len(folded):
+            out.append(folded[position:])
+    return [word for word in out if word.strip()]
+
+
+_FUNCTION_CHARS = frozenset("的了和与及之或等是在也很")
+
+
+def _attach_single(pieces: list[str]) -> list[str]:
+    """Lone characters: two or more in a row make one word ("防" "摔" -> "防摔"); one alone joins the
+    word before it (Chinese compounds end in their head: "手机" + "壳" is "手机壳"), or the word after
+    it at the start. Function characters ("的") end a compound and are left out."""
+    groups: list[list[str]] = []
+    for piece in pieces:
+        if piece in _FUNCTION_CHARS:
+            groups.append([])
+        elif len(piece) == 1 and groups and groups[-1] and len(groups[-1][-1]) == 1:
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    out: list[str] = []
+    for k, group in enumerate(groups):
+        word = "".join(group)
+        follows = bool(out and out[-1] and groups[k - 1])  # no function character between
+        if follows and (len(word) == 1 or len(out[-1]) == 1):
+            out[-1] += word
+        else:
+            out.append(word)
+    return [word for word in out if word]

@@ -32,7 +32,8 @@ def test_negated_colour_leaves_red_dresses_out(engine: SearchEngine) -> None:
     result = engine.search(SearchRequest(query="不要红色的连衣裙"))
     assert result.interpretation is not None and result.interpretation.searched_text == "连衣裙"
     dresses = [h.product.attributes.get("color") for h in result.hits if "连衣裙" in h.product.title]
-    assert dresses and dresses[0] != "红色"
+    red = [i for i, colour in enumerate(dresses) if colour == "红色"]
+    assert len(dresses) == 7 and red == [5, 6]  # both red dresses after the five others
 
 
 def test_size_and_material_filter_t_shirts(engine: SearchEngine) -> None:
@@ -40,6 +41,12 @@ def test_size_and_material_filter_t_shirts(engine: SearchEngine) -> None:
     assert result.interpretation is not None
     assert set(result.interpretation.filters_applied) == {"size in XL", "material in 棉"}
     assert {h.product.product_id for h in result.hits} == {"p19", "p23"}
+
+
+def test_negated_brand_leaves_apple_out_of_earphones(engine: SearchEngine) -> None:
+    result = engine.search(SearchRequest(query="不要苹果 耳机"))
+    earphones = [h.product.brand for h in result.hits if "耳机" in h.product.title]
+    assert len(earphones) == 9 and earphones[-1] == "Apple"
 
 
 @pytest.mark.parametrize("query", ["连衣群", "lianyiqun", "lyq"])
