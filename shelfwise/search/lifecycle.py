@@ -464,6 +464,8 @@ class IndexLifecycle:
             logger.debug("index %s: newer query understanding not loaded (%s)", live.path.name, error)
             return
         if snapshot is not None:
+            if live.understanding is not None:  # pinyin is not saved: keep the catalog words read at open
+                snapshot.understanding.pinyin = live.understanding.pinyin
             with self._lock:
                 live.understanding, live.understanding_seq = snapshot.understanding, snapshot.store_seq
 

@@ -59,3 +59,18 @@ def test_misspelt_and_pinyin_queries_search_dresses(engine: SearchEngine, query:
 @pytest.mark.parametrize("typed", ["lianyiqun", "lyq"])
 def test_autocomplete_for_pinyin(engine: SearchEngine, typed: str) -> None:
     assert engine.suggest(typed, 5)[0].text == "连衣裙"
+
+
+def test_pinyin_survives_a_reopen_from_the_saved_understanding(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    root = tmp_path_factory.mktemp("zh-reopen")
+    store = MemoryStore()
+    store.upsert(products())
+    first = SearchEngine(store, CachedEncoder(HashingEncoder(), MemoryEmbeddingCache()), root)
+    first.open()
+    again = SearchEngine(store, CachedEncoder(HashingEncoder(), MemoryEmbeddingCache()), root)
+    again.open()
+    assert again.suggest("lyq", 5)[0].text == "连衣裙"
+    reading = again.search(SearchRequest(query="lianyiqun")).interpretation
+    assert reading is not None and reading.corrected_query == "连衣裙"

@@ -28,6 +28,9 @@ PHRASES: list[tuple[str, float | None, float | None, tuple[str, ...], dict[str, 
     ("200-300元 连衣裙", 200, 300, (), {}, "连衣裙"),
     ("200到300元的连衣裙", 200, 300, (), {}, "连衣裙"),
     ("500以内", None, 500, (), {}, ""),
+    ("不要超过200的耳机", None, 200, (), {}, "耳机"),
+    ("至少100元", 100, None, (), {}, ""),
+    ("100元左右的T恤", 80, 120, (), {}, "T恤"),
     ("¥99 T恤", 79.2, 118.8, (), {}, "T恤"),
     ("红色连衣裙", None, None, (), {"color": ("红色", "酒红色")}, "红色连衣裙"),
     ("紅色連衣裙", None, None, (), {"color": ("红色", "酒红色")}, "紅色連衣裙"),
@@ -141,3 +144,35 @@ def test_english_catalog_has_no_pinyin_index() -> None:
 def test_bad_input_never_raises(understanding: QueryUnderstanding, query: str) -> None:
     understanding.read(query)
     understanding.suggest(query)
+
+
+def test_chinese_words_reach_an_english_catalog_values() -> None:
+    from shelfwise.records import Product
+
+    def product(pid: str, title: str, brand: str, color: str, material: str) -> Product:
+        attributes = {"color": color, "material": material}
+        return Product(product_id=pid, title=title, brand=brand, price=50.0, attributes=attributes)
+
+    catalog = [
+        product("a", "Sony WH-1000XM5 Headphones Black", "Sony", "Black", "Plastic"),
+        product("b", "Aurelle Red Linen Dress", "Aurelle", "Red", "Linen"),
+        product("c", "Aurelle Navy Blue Cotton Dress", "Aurelle", "Navy Blue", "Cotton"),
+        product("d", "Aurelle Blue Leather Bag", "Aurelle", "Blue", "Leather"),
+    ]
+    parser = AttributeParser.from_products(catalog)
+    assert parser.parse("索尼耳机").to_filters().brands == ("Sony",)
+    assert parser.parse("红色连衣裙").to_filters().attributes == {"color": ("Red",)}
+    assert parser.parse("蓝色").to_filters().attributes == {"color": ("Blue", "Navy Blue")}
+    assert parser.parse("纯棉 真皮").to_filters().attributes == {"material": ("Cotton", "Leather")}
+    assert parser.parse("不要索尼").constraints[0].negated
+
+
+def test_random_mixed_input_never_raises(understanding: QueryUnderstanding) -> None:
+    import random
+
+    alphabet = "红色连衣裙不要无非码号元块以下内到至¥$，。！？ＸＬ码12３0.-~ 😀\u200bAbc漢體的便宜点"
+    rng = random.Random(7)
+    for _ in range(300):
+        query = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
+        understanding.read(query)
+        understanding.suggest(query)
