@@ -29,14 +29,28 @@ ZH_UNITS = frozenset(
 )
 _BARE_POSTFIX = frozenset({"以下", "以内", "以上"})
 
-_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+|[一二两三四五六七八九十][零一二两三四五六七八九十百千]*"
+_ZH_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _PRE = r"us\s?\$|\$|€|£|¥|usd\s?|eur\s?|gbp\s?"
 _SUF = r"\s?(?:dollars?|bucks|usd|euros?|eur|gbp|quid|yuan|rmb|元|块)(?![a-z])"
 _LEFT = r"(?<![a-z0-9/.,$€£¥])"
 
 
 def _amount(tag: str) -> str:
-    return rf"(?P<{tag}pre>{_PRE})?\s?(?P<{tag}num>{_NUM})(?P<{tag}k>k)?(?P<{tag}suf>{_SUF})?"
+    return rf"(?P<{tag}pre>{_PRE})?\s?(?P<{tag}num>{_NUM})(?P<{tag}k>k|万)?(?P<{tag}suf>{_SUF})?"
 
 
 # keyword -> (bound it sets, whether a bare number is enough)
@@ -135,10 +149,31 @@ class _Amount:
     currency: bool
 
 
+def chinese_number(text: str) -> float:
+    """ "一百" -> 100, "两百五" -> 250 (the spoken shorthand), "一百零五" -> 105, "十五" -> 15."""
+    total, digit, last_unit = 0, 0, 0
+    for ch in text:
+        if ch in _ZH_UNITS:
+            last_unit = _ZH_UNITS[ch]
+            total += (digit or 1) * last_unit
+            digit = 0
+        else:
+            digit = _ZH_DIGITS[ch]
+            if ch == "零":
+                last_unit = 0
+    if digit and last_unit >= 100 and text[-2] in _ZH_UNITS:
+        digit *= last_unit // 10
+    return float(total + digit)
+
+
 def _amount_of(match: re.Match[str], tag: str) -> _Amount | None:
     currency = bool(match.group(f"{tag}pre") or match.group(f"{tag}suf"))
-    value = float(match.group(f"{tag}num").replace(",", ""))
-    if match.group(f"{tag}k"):
+    number = match.group(f"{tag}num")
+    value = float(number.replace(",", "")) if number[0] in "0123456789." else chinese_number(number)
+    multiplier = match.group(f"{tag}k")
+    if multiplier == "万":  # "2万以内": ten thousand, a price word in Chinese
+        value *= 10_000
+    elif multiplier:
         if not currency:
             return None  # "4k" is a resolution, "$4k" a price
         value *= 1000
@@ -222,7 +257,7 @@ _GRAMMAR = ((_RANGE_RE, _range), (_BOUND_RE, _bound), (_POSTFIX_RE, _postfix), (
 
 def find_prices(lowered: str) -> list[PriceMention]:
     """Price phrases in a lower-cased query, left to right; earlier grammar rules win overlaps."""
-    if not any(ch.isdigit() for ch in lowered):
+    if not any(ch.isdigit() or ch in _ZH_DIGITS or ch in _ZH_UNITS for ch in lowered):
         return []
     found: list[PriceMention] = []
     for pattern, rule in _GRAMMAR:

@@ -48,11 +48,11 @@ SINGLE_CHAR_FOLLOWERS = frozenset("色的质制料款")
 
 # Size words -> phrase key of an English size (lexicon.SIZE_GROUPS), with a confidence
 ZH_SIZE_WORDS: dict[str, tuple[str, float]] = {
-    "特大号": ("xxl", 0.7),
-    "加大号": ("xl", 0.7),
-    "大号": ("large", 0.7),
-    "中号": ("medium", 0.7),
-    "小号": ("small", 0.7),
+    "特大号": ("xxl", 0.8),
+    "加大号": ("xl", 0.8),
+    "大号": ("large", 0.8),
+    "中号": ("medium", 0.8),
+    "小号": ("small", 0.8),
     "均码": ("one size", 0.8),
 }
 SIZE_MARKERS = "码号"  # "XL码", "38码", "38号": the marker names the size, like "size 38"

@@ -3,7 +3,8 @@
 
 The vocabulary is the catalog's own: jieba's words of its titles' Han runs, kept when at least
 `min_count` titles use them. A query's Han run is corrected only where a stretch of it never
-occurs in any title and sounds (toneless pinyin) like a catalog word of the same length.
+occurs in any title, is no word of jieba's dictionary ("超过" is not a typo of "炒锅") and sounds
+(toneless pinyin) like a catalog word of the same length.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from pypinyin import Style, lazy_pinyin
 
-from shelfwise.query.zh_text import HAN_RUN_RE, cut, fold
+from shelfwise.query.zh_text import HAN_RUN_RE, cut, fold, is_word
 
 MIN_WORD_COUNT = 2
 MAX_WORD_CHARS = 4
@@ -103,7 +104,7 @@ class PinyinIndex:
             step = 1
             for n in range(min(MAX_WORD_CHARS, len(run) - i), 1, -1):
                 piece = run[i : i + n]
-                if piece in self._seen:
+                if piece in self._seen or is_word(piece):  # in a title, or a Chinese word ("超过")
                     step = n
                     break
                 words = [w for w in self.by_pinyin.get(pinyin_key(piece), []) if len(w) == n]

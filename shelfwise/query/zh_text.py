@@ -33,6 +33,13 @@ def cut(han_run: str) -> list[str]:
     return default_segmenter().cut(han_run)
 
 
+def is_word(text: str) -> bool:
+    """A word of jieba's own dictionary."""
+    from shelfwise.language.chinese import default_segmenter
+
+    return default_segmenter().knows(text)
+
+
 def words(text: str) -> list[str]:
     """Whitespace-separated words, with each run of Han characters cut into jieba's words (folded),
     lone characters joined to their neighbour: "透明手机壳 iPhone" -> ["透明", "手机壳", "iPhone"].

@@ -30,6 +30,11 @@ PHRASES: list[tuple[str, float | None, float | None, tuple[str, ...], dict[str, 
     ("500以内", None, 500, (), {}, ""),
     ("不要超过200的耳机", None, 200, (), {}, "耳机"),
     ("至少100元", 100, None, (), {}, ""),
+    ("一百元以下的耳机", None, 100, (), {}, "耳机"),
+    ("两百到三百块", 200, 300, (), {}, ""),
+    ("2万以内", None, 20000, (), {}, ""),
+    ("超过1000的耳机", 1000, None, (), {}, "耳机"),
+    ("1万毫安充电宝", None, None, (), {}, "1万毫安充电宝"),
     ("100元左右的T恤", 80, 120, (), {}, "T恤"),
     ("¥99 T恤", 79.2, 118.8, (), {}, "T恤"),
     ("红色连衣裙", None, None, (), {"color": ("红色", "酒红色")}, "红色连衣裙"),
@@ -87,7 +92,7 @@ def test_confidences_follow_the_english_rules(parser: AttributeParser) -> None:
     assert confidence("50元以下") == 0.9  # postfix with currency, as "$50 or less"
     assert confidence("不超过200") == 0.75  # keyword, no currency, as "under 200"
     assert confidence("XL码") == 0.9  # the marker names the size, as "size XL"
-    assert confidence("大号") == 0.7
+    assert confidence("大号") == 0.8  # as "xl": a size word that is nothing else
 
 
 def test_cheaper_is_the_lower_half_of_the_prices(parser: AttributeParser) -> None:
@@ -111,6 +116,7 @@ def test_pinyin_and_homophones_read_as_the_catalog_word(
 
 def test_known_words_are_not_read_as_pinyin(understanding: QueryUnderstanding) -> None:
     assert understanding.read("连衣裙").did_you_mean is None
+    assert understanding.read("不超过200").did_you_mean is None  # "超过" sounds like "炒锅", but is a word
     assert understanding.read("Sony").did_you_mean is None
 
 
