@@ -26,7 +26,7 @@ from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 from shelfwise.evaluate.trec import Judgments
 from shelfwise.index.lexical import build_analyzer
 from shelfwise.query.synonym_review import CandidateEvidence, SynonymCandidate
-from shelfwise.query.zh_text import has_han
+from shelfwise.query.zh_text import has_han, join_han
 from shelfwise.query.zh_text import words as zh_words
 
 EmbedTerms = Callable[[Sequence[str]], np.ndarray]
@@ -112,7 +112,17 @@ def mine_synonym_candidates(
         for candidate in embedding_candidates(vocabulary, embed, config):
             if frozenset(candidate.pair) not in found and not text.same_word(*candidate.pair):
                 candidates.append(candidate)
-    return candidates
+    return [_as_written(candidate) for candidate in candidates]
+
+
+def _as_written(candidate: SynonymCandidate) -> SynonymCandidate:
+    """Chinese phrases without the space between their words ("蓝牙 耳机" -> "蓝牙耳机"), as shoppers
+    write them; expansion cuts them into the same words again."""
+    if not (has_han(candidate.term_a) or has_han(candidate.term_b)):
+        return candidate
+    return candidate.model_copy(
+        update={"term_a": join_han(candidate.term_a), "term_b": join_han(candidate.term_b)}
+    )
 
 
 def embedding_candidates(

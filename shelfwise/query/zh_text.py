@@ -33,6 +33,16 @@ def cut(han_run: str) -> list[str]:
     return default_segmenter().cut(han_run)
 
 
+_HAN_GAP_RE = re.compile(
+    "(?<=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]) +(?=[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])"
+)
+
+
+def join_han(text: str) -> str:
+    """Spaces between two Han characters removed: "蓝牙 耳机" -> "蓝牙耳机", "sony 耳机" unchanged."""
+    return _HAN_GAP_RE.sub("", text)
+
+
 def is_word(text: str) -> bool:
     """A word of jieba's own dictionary."""
     from shelfwise.language.chinese import default_segmenter

@@ -58,3 +58,16 @@ def test_rule_written_as_one_chinese_word_matches_the_segmented_query() -> None:
 
     rules = SynonymSet([SynonymRule.equivalent(("蓝牙耳机", "无线耳机"))])
     assert [e.alternative for e in rules.expand(words("索尼蓝牙耳机"))] == ["无线耳机"]
+
+
+def test_chinese_phrases_are_written_and_approved_without_spaces(tmp_path: Path) -> None:
+    titles = {f"t{i}": f"品牌{i} 无线耳机 黑色" for i in range(6)}  # a title phrase needs 5 titles
+    judgments = [(f"蓝牙耳机 品牌{i}", f"t{i}", 3.0) for i in range(4)]
+    config = MiningConfig(min_queries=3, min_pmi=0.0, min_term_queries=0, max_leading_share=None)
+    mined = mine_synonym_candidates(judgments, titles, config)
+    assert ("蓝牙耳机", "无线耳机黑色") in [c.pair for c in mined]  # mined as "蓝牙 耳机"
+    path = tmp_path / "synonyms.jsonl"
+    write_candidates(path, mined)
+    approve(path, [("蓝牙 耳机", "无线耳机黑色")])  # a reviewer may type it either way
+    rules = SynonymSet.from_reviewed(path)
+    assert [e.alternative for e in rules.expand(["蓝牙", "耳机"])] == ["无线耳机黑色"]
