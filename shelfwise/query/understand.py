@@ -135,14 +135,17 @@ class QueryUnderstanding:
         return words is not None and (word in words.words or word in words.query_words)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
-        """Autocomplete, with Chinese words for typed pinyin or initials ("lyq" -> 连衣裙)."""
+        """Autocomplete; where the typed text completes to fewer than `limit` suggestions, the
+        suggestions of the Chinese words its pinyin or initials stand for follow ("lyq" -> 连衣裙)."""
         if self.suggester is None:
             return []
         found = self.suggester.suggest(prefix, limit)
         words = self.pinyin.lookup(prefix) if self.pinyin is not None else []
+        if not words or len(found) >= limit:
+            return found
         extra = [s for word in words[:3] for s in self.suggester.suggest(word, limit)]
         seen: set[str] = set()
-        merged = [s for s in extra + found if not (s.text in seen or seen.add(s.text))]
+        merged = [s for s in found + extra if not (s.text in seen or seen.add(s.text))]  # type: ignore[func-returns-value]
         return merged[:limit]
 
 

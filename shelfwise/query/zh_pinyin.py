@@ -10,9 +10,11 @@ occurs in any title, is no word of jieba's dictionary ("超过" is not a typo of
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 
 from pypinyin import Style, lazy_pinyin
 
@@ -25,6 +27,7 @@ CONFIDENCE_HOMOPHONE_AMBIGUOUS = 0.65  # several do; the most frequent wins
 CONFIDENCE_FULL_PINYIN = 0.9
 CONFIDENCE_INITIALS = 0.7
 MIN_INITIALS = 2
+MAX_LOOKUP = 200  # words a typed pinyin prefix may stand for (before ranking by count)
 _ASCII_WORD_RE = re.compile(r"[A-Za-z]+")
 
 
@@ -56,6 +59,9 @@ class PinyinIndex:
         for word in sorted(counts, key=lambda w: (-counts[w], w)):
             self.by_pinyin.setdefault(pinyin_key(word), []).append(word)
             self.by_initials.setdefault(initials_key(word), []).append(word)
+        keyed = [(key, word) for key, words in self.by_pinyin.items() for word in words]
+        keyed += [(key, word) for key, words in self.by_initials.items() for word in words]
+        self._sorted = sorted(keyed)  # (key, word), for prefix lookups by bisection
 
     @classmethod
     def build(cls, titles: Iterable[str], min_count: int = MIN_WORD_COUNT) -> PinyinIndex:
@@ -93,9 +99,12 @@ class PinyinIndex:
         typed = typed.lower().replace(" ", "")
         if len(typed) < MIN_INITIALS or not typed.isascii() or not typed.isalpha():
             return []
-        found = [w for key, words in self.by_pinyin.items() if key.startswith(typed) for w in words]
-        found += [w for key, words in self.by_initials.items() if key.startswith(typed) for w in words]
-        return sorted(dict.fromkeys(found), key=lambda w: -self.counts[w])
+        found: list[str] = []
+        for key, word in islice(self._sorted, bisect_left(self._sorted, (typed, "")), None):
+            if not key.startswith(typed) or len(found) >= MAX_LOOKUP:
+                break
+            found.append(word)
+        return sorted(dict.fromkeys(found), key=lambda w: (-self.counts[w], w))
 
     def _homophones(self, run: str, offset: int) -> list[PinyinChange]:
         out: list[PinyinChange] = []

@@ -149,8 +149,8 @@ def _size_entries(vocabulary: CatalogVocabulary) -> dict[str, PhraseEntry]:
     out: dict[str, PhraseEntry] = {}
     for key, members in groups.items():
         members.sort()
-        name = members[0][3]
-        values = tuple(dict.fromkeys(v for _, _, v, n in members if n == name))
-        count = -sum(c for _, c, _, n in members if n == name)
-        out[key] = PhraseEntry(attribute_field(name), values, CUED_CONFIDENCE, count)
+        attribute = members[0][3]  # the size attribute of the best member ("size", "shoe_size")
+        spellings = tuple(dict.fromkeys(v for _, _, v, n in members if n == attribute))
+        count = -sum(c for _, c, _, n in members if n == attribute)
+        out[key] = PhraseEntry(attribute_field(attribute), spellings, CUED_CONFIDENCE, count)
     return out
