@@ -10,7 +10,6 @@ built-in transliteration of a brand the catalog sells ("索尼" for "Sony").
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, replace
 
@@ -27,10 +26,9 @@ from shelfwise.query.attribute_index import (
 )
 from shelfwise.query.catalog_vocabulary import CatalogVocabulary, attribute_field
 from shelfwise.query.lexicon import COLORS, MATERIALS, SIZE_GROUPS, phrase_key
-from shelfwise.query.zh_lexicon import SIZE_MARKERS, ZH_BRAND_ALIASES, ZH_COLORS, ZH_MATERIALS, ZH_SIZE_WORDS
-from shelfwise.query.zh_text import fold, has_han
+from shelfwise.query.zh_lexicon import SIZE_MARKERS, ZH_COLORS, ZH_MATERIALS, ZH_SIZE_WORDS
+from shelfwise.query.zh_text import brand_aliases, fold, has_han
 
-_BRAND_PARTS_RE = re.compile(r"[/|()（）\[\]【】,，·\s]+")
 _SIZE_GROUP_OF: dict[str, frozenset[str]] = {key: group for group in SIZE_GROUPS for key in group}
 
 
@@ -101,21 +99,10 @@ def _family_entries(
     return out
 
 
-def _brand_aliases(brand: str) -> set[str]:
-    folded = fold(brand).strip()
-    aliases = {folded} | {part for part in _BRAND_PARTS_RE.split(folded) if len(part) >= 2 or has_han(part)}
-    for chinese, latin in ZH_BRAND_ALIASES.items():
-        if latin in aliases:
-            aliases.add(chinese)
-        elif chinese in aliases:
-            aliases.add(latin)
-    return {a for a in aliases if a}
-
-
 def _brand_entries(vocabulary: CatalogVocabulary, index: PhraseIndex) -> dict[str, PhraseEntry]:
     members: dict[str, list[tuple[int, str]]] = {}
     for brand, count in vocabulary.brands.items():
-        for alias in _brand_aliases(brand):
+        for alias in brand_aliases(brand):
             members.setdefault(alias, []).append((count, brand))
     out: dict[str, PhraseEntry] = {}
     for alias, brands in members.items():

@@ -43,6 +43,31 @@ def join_han(text: str) -> str:
     return _HAN_GAP_RE.sub("", text)
 
 
+_BRAND_PARTS_RE = re.compile(r"[/|()（）\[\]【】,，·]+")
+_SCRIPT_PARTS_RE = re.compile(
+    "[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+)
+
+
+def brand_aliases(brand: str) -> set[str]:
+    """The folded names a brand answers to: itself, the parts of a bilingual name ("索尼/Sony",
+    "索尼(SONY)", "索尼 Sony" -> "索尼", "sony"; a Latin name is never cut at its spaces: "the north
+    face" stays whole) and the built-in transliteration of a well-known brand ("sony" <-> "索尼")."""
+    from shelfwise.query.zh_lexicon import ZH_BRAND_ALIASES
+
+    folded = " ".join(fold(brand).split())
+    aliases = {folded}
+    for part in _BRAND_PARTS_RE.split(folded):
+        pieces = [p.strip() for p in _SCRIPT_PARTS_RE.findall(part)] if has_han(part) else [part.strip()]
+        aliases.update(p for p in pieces if len(p) >= 2 or has_han(p))
+    for chinese, latin in ZH_BRAND_ALIASES.items():
+        if latin in aliases:
+            aliases.add(chinese)
+        elif chinese in aliases:
+            aliases.add(latin)
+    return {alias for alias in aliases if alias}
+
+
 def is_word(text: str) -> bool:
     """A word of jieba's own dictionary."""
     from shelfwise.language.chinese import default_segmenter

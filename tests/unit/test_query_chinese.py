@@ -182,3 +182,17 @@ def test_random_mixed_input_never_raises(understanding: QueryUnderstanding) -> N
         query = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 16)))
         understanding.read(query)
         understanding.suggest(query)
+
+
+def test_a_brand_name_that_titles_also_use_otherwise_is_no_filter(parser: AttributeParser) -> None:
+    # "苹果" names Apple, but half the titles with it sell apples: reported, below the filter confidence
+    apple = parser.parse("苹果 5斤").constraints[0]
+    assert apple.field == "brand" and apple.values == ("Apple",) and apple.confidence < 0.75
+    assert parser.parse("苹果 5斤").to_filters(0.75).brands == ()
+
+
+def test_a_latin_brand_is_not_cut_at_its_spaces() -> None:
+    from shelfwise.query.zh_text import brand_aliases
+
+    assert brand_aliases("The North Face") == {"the north face"}
+    assert brand_aliases("索尼(SONY)") >= {"索尼", "sony"}
