@@ -26,7 +26,8 @@ CONFIDENCE_HOMOPHONE = 0.8  # one catalog word sounds like it
 CONFIDENCE_HOMOPHONE_AMBIGUOUS = 0.65  # several do; the most frequent wins
 CONFIDENCE_FULL_PINYIN = 0.9
 CONFIDENCE_INITIALS = 0.7
-MIN_INITIALS = 2
+MIN_INITIALS = 2  # autocomplete
+MIN_SEARCH_INITIALS = 3  # a search: "hs" is too often something else to be read as 黑色
 MAX_LOOKUP = 200  # words a typed pinyin prefix may stand for (before ranking by count)
 _ASCII_WORD_RE = re.compile(r"[A-Za-z]+")
 
@@ -46,6 +47,13 @@ def pinyin_key(word: str) -> str:
 
 def initials_key(word: str) -> str:
     return "".join(s[:1] for s in lazy_pinyin(word, style=Style.NORMAL, errors="ignore"))
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """Pinyin is typed as a word of its own: not glued to digits or Han ("XL码", "t恤", "15w")."""
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isalnum() or after.isalnum())
 
 
 class PinyinIndex:
@@ -81,17 +89,21 @@ class PinyinIndex:
         return len(self.counts)
 
     def changes(self, query: str, known_latin: Callable[[str], bool]) -> list[PinyinChange]:
-        """Homophone corrections in Han runs, and pinyin words (not known Latin words) as Chinese."""
+        """Homophone corrections in Han runs, and pinyin words as Chinese: lower-case (or capitalized)
+        words of their own that are no known Latin word; initials from three letters."""
         if not self.counts:
             return []
         out: list[PinyinChange] = []
-        folded = fold(query) if len(fold(query)) == len(query) else query
+        folded = fold(query)
+        folded = folded if len(folded) == len(query) else query
         for run in HAN_RUN_RE.finditer(folded):
             out.extend(self._homophones(run.group(), run.start()))
         for word in _ASCII_WORD_RE.finditer(query):
-            change = self._pinyin(word.group().lower(), word.start(), word.end(), known_latin)
-            if change is not None:
-                out.append(change)
+            typed = word.group()
+            if (typed.islower() or typed[1:].islower()) and _stands_alone(query, word.start(), word.end()):
+                change = self._pinyin(typed.lower(), word.start(), word.end(), known_latin)
+                if change is not None:
+                    out.append(change)
         return sorted(out, key=lambda c: c.start)
 
     def lookup(self, typed: str) -> list[str]:
@@ -131,7 +143,7 @@ class PinyinIndex:
         full = self.by_pinyin.get(word)
         if full:
             return PinyinChange(start, end, full[0], CONFIDENCE_FULL_PINYIN, "pinyin")
-        initials = self.by_initials.get(word)
+        initials = self.by_initials.get(word) if len(word) >= MIN_SEARCH_INITIALS else None
         if initials:
             return PinyinChange(start, end, initials[0], CONFIDENCE_INITIALS, "initials")
         return None

@@ -118,6 +118,10 @@ def test_known_words_are_not_read_as_pinyin(understanding: QueryUnderstanding) -
     assert understanding.read("连衣裙").did_you_mean is None
     assert understanding.read("不超过200").did_you_mean is None  # "超过" sounds like "炒锅", but is a word
     assert understanding.read("Sony").did_you_mean is None
+    assert understanding.read("hs").did_you_mean is None  # two initials: too often something else
+    assert understanding.read("LYQ").did_you_mean is None  # capitals: an acronym, not pinyin
+    assert understanding.read("xl码").did_you_mean is None  # glued to Han: not a word of its own
+    assert understanding.read("Erji").did_you_mean == "耳机"  # a keyboard's capital is fine
 
 
 def test_autocomplete_suggests_chinese_for_pinyin(understanding: QueryUnderstanding) -> None:
