@@ -80,7 +80,8 @@ class QueryUnderstanding:
         """Index the catalog's Chinese words by pinyin, when its titles have any (else a no-op)."""
         titles = [p.title for p in products]
         if self.config.spelling and any(has_han(t) for t in titles):
-            self.pinyin = PinyinIndex.build(titles)
+            names = [name for p in products for name in (*p.category, p.brand)]
+            self.pinyin = PinyinIndex.build(titles, names)
         return self
 
     @classmethod

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from shelfwise.query.attribute_scan import RelativeMention, ScanResult
-from shelfwise.query.lexicon import FREE_CONFIDENCE
+from shelfwise.query.lexicon import FREE_CONFIDENCE, phrase_key
 from shelfwise.query.parsed import NegatedTerm, ParsedConstraint
 from shelfwise.query.zh_lexicon import (
     SINGLE_CHAR_FOLLOWERS,
@@ -76,6 +76,9 @@ class ZhScanner:
             entry = self.table.sizes.get(size.group(1).lower()) if size is not None else None
             if size is not None and entry is not None:
                 return size.end(), entry
+            glued = self._glued_latin(i)
+            if glued is not None:
+                return glued
         for length in range(min(self.table.longest, len(self.text) - i), 0, -1):
             end = i + length
             if not all(self.usable[i:end]):
@@ -84,6 +87,21 @@ class ZhScanner:
             if entry is not None and self._bounded(i, end):
                 return end, entry
         return None
+
+    def _glued_latin(self, i: int) -> tuple[int, PhraseEntry] | None:
+        """A Latin word written against Han characters ("TPE瑜伽垫", "sony耳机"), read as the token
+        scan would read it alone; a Latin word between spaces is left to the token scan."""
+        if i > 0 and _is_ascii_alnum(self.text[i - 1]):
+            return None
+        word = _LATIN_WORD_RE.match(self.text, i)
+        if word is None:
+            return None
+        before = self.text[i - 1] if i > 0 else ""
+        after = self.text[word.end()] if word.end() < len(self.text) else ""
+        if not (has_han(before) or has_han(after)):
+            return None
+        entry = self.table.english.get(phrase_key(word.group()))
+        return (word.end(), entry) if entry is not None else None
 
     def _bounded(self, i: int, end: int) -> bool:
         """Latin phrases stand alone; one-character colours and materials end a word ("红的")."""

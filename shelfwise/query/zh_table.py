@@ -20,6 +20,7 @@ from shelfwise.query.attribute_index import (
     LEXICON_ONLY_CONFIDENCE,
     MATERIAL_CONFIDENCE,
     NO_EVIDENCE_FACTOR,
+    OTHER_CONFIDENCE,
     PhraseEntry,
     PhraseIndex,
     is_size_attribute,
@@ -39,6 +40,8 @@ class ZhTable:
     sizes: dict[str, PhraseEntry]
     """size key ("xl", "38", "large") -> the catalog's size values"""
     longest: int
+    english: dict[str, PhraseEntry]
+    """the English phrase index's one-word entries, for Latin words glued to Han ("TPE瑜伽垫")"""
 
 
 def fold_keep_offsets(text: str) -> str:
@@ -54,7 +57,7 @@ def fold_keep_offsets(text: str) -> str:
 
 
 def build_zh_table(vocabulary: CatalogVocabulary, index: PhraseIndex) -> ZhTable:
-    phrases: dict[str, PhraseEntry] = {}
+    phrases: dict[str, PhraseEntry] = _value_entries(vocabulary)
     phrases.update(_family_entries(vocabulary, index, "color", ZH_COLORS, COLORS, COLOR_CONFIDENCE))
     materials = _family_entries(vocabulary, index, "material", ZH_MATERIALS, MATERIALS, MATERIAL_CONFIDENCE)
     phrases.update(materials)
@@ -64,7 +67,35 @@ def build_zh_table(vocabulary: CatalogVocabulary, index: PhraseIndex) -> ZhTable
         entry = sizes.get(key)
         if entry is not None:
             phrases[word] = replace(entry, confidence=confidence)
-    return ZhTable(phrases, sizes, max((len(k) for k in phrases), default=0))
+    english = {key: entry for key, entry in index.phrases.items() if not entry.upper_only and len(key) >= 2}
+    return ZhTable(phrases, sizes, max((len(k) for k in phrases), default=0), english)
+
+
+_VALUE_CONFIDENCE = {"color": COLOR_CONFIDENCE, "material": MATERIAL_CONFIDENCE}
+
+
+def _value_entries(vocabulary: CatalogVocabulary) -> dict[str, PhraseEntry]:
+    """The catalog's own Chinese attribute values as phrases ("精铁", "天然橡胶"): a title writes them
+    inside longer runs ("精铁炒锅"), where the token scan cannot see them."""
+    members: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for name, values in vocabulary.attributes.items():
+        if is_size_attribute(name):
+            continue
+        for value, count in values.items():
+            if has_han(value) and len(fold(value)) >= 2:
+                members.setdefault((fold(value).strip(), name), []).append((count, value))
+    out: dict[str, PhraseEntry] = {}
+    for (key, name), spellings in sorted(members.items(), key=lambda item: -sum(c for c, _ in item[1])):
+        if key in out:
+            continue  # the same words as another attribute's, more common value
+        ratio = vocabulary.evidence_ratio(phrase_key(key), attribute_field(name))
+        factor = NO_EVIDENCE_FACTOR if ratio is None else 0.5 + 0.5 * ratio
+        confidence = _VALUE_CONFIDENCE.get(name, OTHER_CONFIDENCE) * factor
+        ranked = tuple(v for _, v in sorted(spellings, key=lambda m: (-m[0], m[1])))
+        out[key] = PhraseEntry(
+            attribute_field(name), ranked, round(confidence, 3), sum(c for c, _ in spellings)
+        )
+    return out
 
 
 def _family_entries(

@@ -75,6 +75,11 @@ def is_word(text: str) -> bool:
     return default_segmenter().knows(text)
 
 
+def cut_words(han_run: str) -> list[str]:
+    """jieba's words of a Han run, lone characters joined to a neighbour ("瑜伽" "垫" -> "瑜伽垫")."""
+    return _attach_single(cut(han_run))
+
+
 def words(text: str) -> list[str]:
     """Whitespace-separated words, with each run of Han characters cut into jieba's words (folded),
     lone characters joined to their neighbour: "透明手机壳 iPhone" -> ["透明", "手机壳", "iPhone"].
