@@ -134,6 +134,8 @@ class ZhScanner:
     def _negation(self, i: int) -> int | None:
         for cue in _CUES:
             if self.text.startswith(cue, i):
+                if i > 0 and self.text[i - 1] == cue[-1]:
+                    return None  # "有没有", "要不要", "是不是": a question, not a negation
                 return self._negated(i, cue, i + len(cue), ZH_NEGATION_CUES[cue], hard=True)
         ch = self.text[i]
         if ch in ZH_FREE_CUES and self.text[i : i + 2] not in ZH_FREE_EXCEPTIONS:

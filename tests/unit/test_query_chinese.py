@@ -80,6 +80,8 @@ def test_negations_exclude_and_free_forms_stay(parser: AttributeParser) -> None:
     assert colour.negative_terms() == ("红色",) and colour.category_hint == "服装"
     brand = parser.parse("不要苹果")
     assert [(c.field, c.values, c.negated) for c in brand.constraints] == [("brand", ("Apple",), True)]
+    question = parser.parse("有没有红色的连衣裙")  # "is there a red dress": no negation
+    assert not question.negations and question.to_filters().attributes == {"color": ("红色", "酒红色")}
     sugar = parser.parse("无糖 饮料")
     assert sugar.remaining_text == "无糖 饮料" and sugar.negative_terms(include_free_forms=False) == ()
     assert [(n.term, n.form) for n in sugar.negations] == [("糖", "free")]
