@@ -145,9 +145,10 @@ class QueryUnderstanding:
         if not words or len(found) >= limit:
             return found
         extra = [s for word in words[:3] for s in self.suggester.suggest(word, limit)]
-        seen: set[str] = set()
-        merged = [s for s in found + extra if not (s.text in seen or seen.add(s.text))]  # type: ignore[func-returns-value]
-        return merged[:limit]
+        merged: dict[str, Suggestion] = {}
+        for suggestion in found + extra:
+            merged.setdefault(suggestion.text, suggestion)
+        return list(merged.values())[:limit]
 
 
 def _splice(query: str, changes: list[PinyinChange]) -> str:
