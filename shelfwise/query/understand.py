@@ -24,6 +24,7 @@ from shelfwise.query.spelling_vocabulary import SpellingVocabulary
 from shelfwise.query.suggest import Suggester, Suggestion
 from shelfwise.query.synonyms import SynonymExpansion, SynonymSet, stem_normalizer
 from shelfwise.query.zh_pinyin import PinyinChange, PinyinIndex
+from shelfwise.query.zh_table import fold_keep_offsets
 from shelfwise.query.zh_text import has_han, words
 from shelfwise.records import Filters, Product
 
@@ -136,10 +137,13 @@ class QueryUnderstanding:
         return words is not None and (word in words.words or word in words.query_words)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
-        """Autocomplete; where the typed text completes to fewer than `limit` suggestions, the
-        suggestions of the Chinese words its pinyin or initials stand for follow ("lyq" -> 连衣裙)."""
+        """Autocomplete (traditional characters read as simplified); where the typed text completes
+        to fewer than `limit` suggestions, the suggestions of the Chinese words its pinyin or
+        initials stand for follow ("lyq" -> 连衣裙)."""
         if self.suggester is None:
             return []
+        if has_han(prefix):  # "連衣" completes as "连衣" (and full-width as half-width)
+            prefix = fold_keep_offsets(prefix)
         found = self.suggester.suggest(prefix, limit)
         words = self.pinyin.lookup(prefix) if self.pinyin is not None else []
         if not words or len(found) >= limit:

@@ -127,7 +127,7 @@ def test_known_words_are_not_read_as_pinyin(understanding: QueryUnderstanding) -
 
 
 def test_autocomplete_suggests_chinese_for_pinyin(understanding: QueryUnderstanding) -> None:
-    for typed in ("lyq", "lianyi"):
+    for typed in ("lyq", "lianyi", "連衣"):
         assert understanding.suggest(typed, 5)[0].text == "连衣裙"
 
 
