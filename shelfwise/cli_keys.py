@@ -134,7 +134,7 @@ def filters_of(terms: list[str]):  # noqa: ANN201 - Filters, imported lazily
     fields: dict[str, object] = {}
     brands: list[str] = []
     attributes: dict[str, list[str]] = {}
-    price: dict[str, str] = {}
+    price: dict[str, float] = {}
     for term in terms:
         name, sep, value = term.partition("=")
         name = name.strip()
@@ -146,8 +146,10 @@ def filters_of(terms: list[str]):  # noqa: ANN201 - Filters, imported lazily
             attr, _, attr_value = value.partition(":")
             attributes.setdefault(attr.strip(), []).append(attr_value.strip())
         elif name in ("min_price", "max_price"):
-            price[name.removesuffix("_price")] = value
-        elif name in ("category", "in_stock"):
+            price[name.removesuffix("_price")] = _number(term, value)
+        elif name == "in_stock":
+            fields[name] = _truth(term, value)
+        elif name == "category":
             fields[name] = value.strip()
         else:
             raise typer.BadParameter(f"'{term}': unknown filter '{name}'", param_hint="--filter")
@@ -157,3 +159,17 @@ def filters_of(terms: list[str]):  # noqa: ANN201 - Filters, imported lazily
         )
     except ValidationError as problem:
         raise typer.BadParameter(str(problem), param_hint="--filter") from problem
+
+
+def _number(term: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{term}': the price must be a number", param_hint="--filter") from None
+
+
+def _truth(term: str, value: str) -> bool:
+    word = value.strip().lower()
+    if word not in ("true", "false", "1", "0", "yes", "no"):
+        raise typer.BadParameter(f"'{term}': expected true or false", param_hint="--filter")
+    return word in ("true", "1", "yes")

@@ -86,6 +86,20 @@ class LexicalAnalysis:
 ENGLISH = LexicalAnalysis()
 
 
+def catalog_analysis(language: str | None, products: Sequence[Product]) -> LexicalAnalysis:
+    """The analysis a catalog's index uses: Chinese, with the catalog's brands and frequent terms
+    as dictionary words, for a zh catalog (`language` None: detected from the titles); English
+    for every other language."""
+    if language is None:
+        from shelfwise.language.detect import detect_language
+
+        language = detect_language(p.title for p in products)
+    if language != "zh":
+        return ENGLISH
+    words = chinese.catalog_words((p.title for p in products), (p.brand for p in products))
+    return LexicalAnalysis("zh", tuple(words))
+
+
 def build_analyzer() -> tantivy.TextAnalyzer:
     """The analyzer every text field uses, at index and at query time."""
     return (
@@ -106,6 +120,7 @@ def build_chinese_analyzer() -> tantivy.TextAnalyzer:
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
         .filter(tantivy.Filter.remove_long(ZH_MAX_TOKEN_BYTES))
         .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
         .filter(tantivy.Filter.stopword("english"))
         .filter(tantivy.Filter.stemmer("english"))
         .build()
@@ -220,6 +235,13 @@ class LexicalIndex:
         index = tantivy.Index(schema, path=str(path), reuse=False)
         analysis.save(path)
         return cls(index, config, analysis)
+
+    @classmethod
+    def for_catalog(cls, products: Sequence[Product], config: LexicalConfig) -> LexicalIndex:
+        """An index in RAM over `products`, analysed for their language (training jobs)."""
+        index = cls.create(None, config, catalog_analysis(None, products))
+        index.upsert(products)
+        return index
 
     @classmethod
     def open(cls, path: Path, config: LexicalConfig) -> LexicalIndex:

@@ -31,9 +31,10 @@ HAN_RANGES = (
     "\U00020000-\U0002ebef"  # extensions B-F
 )
 HAN_RUN_RE = re.compile(f"[{HAN_RANGES}]+")
+_LATIN = "0-9a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # with accented letters, not × or ÷
 _PIECE_RE = re.compile(
     f"(?P<han>[{HAN_RANGES}]+)"
-    r"|(?P<latin>[a-z0-9]+(?:[-./+][a-z0-9]+)*)"
+    f"|(?P<latin>[{_LATIN}]+(?:[-./+][{_LATIN}]+)*)"
     r"|(?P<other>[^\W\d_]+)"
 )
 _HAN_CHAR_RE = re.compile(f"[{HAN_RANGES}]")

@@ -32,8 +32,7 @@ import numpy as np
 
 from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
-from shelfwise.index.lexical import LexicalAnalysis
-from shelfwise.language.chinese import catalog_words
+from shelfwise.index.lexical import catalog_analysis
 from shelfwise.models import CachedEncoder
 from shelfwise.query.understand import QueryUnderstanding
 from shelfwise.query.understanding_snapshot import load_understanding, save_understanding
@@ -276,7 +275,8 @@ class IndexLifecycle:
         vectors = self.encoder.encode_products(
             products, progress=_stage(progress, "encode") if progress else None
         )
-        lexical = LexicalIndex.create(path / "lexical", self.lexical_config, self._lexical_analysis(products))
+        analysis = catalog_analysis(_lexical_language(self.language), products)
+        lexical = LexicalIndex.create(path / "lexical", self.lexical_config, analysis)
         for start in range(0, len(products), _BUILD_BATCH):
             lexical.upsert(products[start : start + _BUILD_BATCH])
             if progress:
@@ -302,13 +302,6 @@ class IndexLifecycle:
                           terms=_title_terms(lexical, products), text_hashes=_text_hashes(products),
                           understanding=self._understand(products, path, store_seq),
                           understanding_seq=store_seq)
-
-    def _lexical_analysis(self, products: list[Product]) -> LexicalAnalysis:
-        """Chinese analysis with the catalog's brands and frequent terms for a zh catalog."""
-        if _lexical_language(self.language) != "zh":
-            return LexicalAnalysis()
-        words = catalog_words((p.title for p in products), (p.brand for p in products))
-        return LexicalAnalysis("zh", tuple(words))
 
     def understanding_interval(self, products: int) -> int:
         """Changes after which the catalog-derived understanding is rebuilt: `persist_every`,

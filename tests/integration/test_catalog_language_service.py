@@ -70,3 +70,24 @@ def test_a_shop_started_empty_decides_before_its_first_index(tmp_path: Path) -> 
         assert [hit.product.product_id for hit in result.hits] == ["wok"]
     finally:
         shop.close()
+
+
+def test_a_language_set_later_rebuilds_the_index(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+
+    def shop_in(language: str) -> Shelfwise:
+        return Shelfwise(Settings(data_dir=data, encoder={"name": "hashing"}, catalog={"language": language}))
+
+    english = shop_in("en")
+    english.upsert_products(CHINESE)
+    first = english.open_index().version
+    assert english.search(SearchRequest(query="連衣裙", mode="lexical")).hits == []
+    english.close()
+    chinese = shop_in("zh")
+    try:
+        assert chinese.open_index().version != first
+        hits = chinese.search(SearchRequest(query="連衣裙", mode="lexical")).hits
+        assert [hit.product.product_id for hit in hits] == ["dress"]
+        assert chinese.health().language_source == "configured"
+    finally:
+        chinese.close()

@@ -26,7 +26,9 @@ def _commands(group: object = ROOT, path: tuple[str, ...] = ()) -> Iterator[tupl
             yield (*path, name), command
 
 
-COMMANDS = dict(_commands())
+# `keys scoped` mints a key from its arguments alone: it reads no file and no data folder.
+READS_NOTHING = {("keys", "scoped")}
+COMMANDS = {path: command for path, command in _commands() if path not in READS_NOTHING}
 USAGE_FIRST = {("ab", "interleave")}  # its filled-in settings are refused before any file is read
 
 

@@ -84,6 +84,7 @@ def test_latin_words_and_model_numbers_stay_whole() -> None:
 def test_latin_part_of_a_mixed_catalog_is_stemmed_as_in_english(index: LexicalIndex) -> None:
     assert _ids(index, "coffee mugs") == ["mug"]
     assert index.analyze("iPhone 15 WH-1000XM5") == ["iphon", "15", "wh-1000xm5", "wh1000xm5"]
+    assert index.analyze("Café Crème 咖啡杯 2×3") == ["cafe", "creme", "咖啡杯", "2", "3", "咖啡", "啡杯"]
 
 
 @pytest.mark.parametrize(
@@ -150,3 +151,11 @@ def test_chinese_words_get_no_typo_neighbours(fuzzy: bool) -> None:
         index.upsert(products)
         scores[on] = {hit.product_id: hit.score for hit in index.search("电动牙刷架", 5)}
     assert scores[fuzzy] == scores[False]
+
+
+def test_training_indexes_read_the_catalog_in_its_language() -> None:
+    chinese_index = LexicalIndex.for_catalog(CATALOG, LexicalConfig())
+    assert chinese_index.analysis.language == "zh" and "苏泊尔" in chinese_index.analysis.words
+    assert [hit.product_id for hit in chinese_index.search("炒锅", 1)] == ["wok"]
+    english = [Product(product_id="mug", title="Ceramic Coffee Mug"), Product(product_id="n", title="Nail")]
+    assert LexicalIndex.for_catalog(english, LexicalConfig()).analysis == LexicalAnalysis()

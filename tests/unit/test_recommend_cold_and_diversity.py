@@ -268,7 +268,7 @@ def test_bench_recommend_reads_item_metadata_for_the_graph_channel(tmp_path: Pat
                           "--channels", "cooccurrence,graph")  # fmt: skip
     assert code == 0 and "no graph channel" in output
     code, output = _bench(tmp_path, header + rows.replace("\tp1\t", "\tp1,p2\t"), "--channels", "graph")
-    assert code == 1 and "items.tsv:2: also_buy of item 'p0' contains a comma" in output
+    assert code == 2 and "items.tsv:2: also_buy of item 'p0' contains a comma" in output  # an input error
 
 
 def test_the_category_cap_never_leaves_a_list_short() -> None:
