@@ -1,35 +1,29 @@
-"""Chinese text helpers of shelfwise.language.chinese, imported on first use: importing the
-package `shelfwise.language` at module level would be circular (its detect module imports search,
-which imports query)."""
+"""Chinese text helpers for query understanding, over shelfwise.language.chinese (folding,
+jieba): words of mixed text, brand names in two scripts, Han spacing."""
 
 from __future__ import annotations
 
 import re
 
-_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
-HAN_RUN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+")
+from shelfwise.language.chinese import HAN_RUN_RE, bigrams, default_segmenter, fold, has_han
+from shelfwise.query.zh_lexicon import ZH_BRAND_ALIASES
 
-
-def has_han(text: str) -> bool:
-    return _HAN_RE.search(text) is not None
-
-
-def fold(text: str) -> str:
-    from shelfwise.language.chinese import fold as chinese_fold
-
-    return chinese_fold(text)
-
-
-def bigrams(text: str) -> list[str]:
-    from shelfwise.language.chinese import bigrams as chinese_bigrams
-
-    return chinese_bigrams(text)
+__all__ = [
+    "HAN_RUN_RE",
+    "bigrams",
+    "brand_aliases",
+    "cut",
+    "cut_words",
+    "fold",
+    "has_han",
+    "is_word",
+    "join_han",
+    "words",
+]
 
 
 def cut(han_run: str) -> list[str]:
     """jieba's words of a run of Han characters (jieba's own dictionary)."""
-    from shelfwise.language.chinese import default_segmenter
-
     return default_segmenter().cut(han_run)
 
 
@@ -53,8 +47,6 @@ def brand_aliases(brand: str) -> set[str]:
     """The folded names a brand answers to: itself, the parts of a bilingual name ("索尼/Sony",
     "索尼(SONY)", "索尼 Sony" -> "索尼", "sony"; a Latin name is never cut at its spaces: "the north
     face" stays whole) and the built-in transliteration of a well-known brand ("sony" <-> "索尼")."""
-    from shelfwise.query.zh_lexicon import ZH_BRAND_ALIASES
-
     folded = " ".join(fold(brand).split())
     aliases = {folded}
     for part in _BRAND_PARTS_RE.split(folded):
@@ -70,8 +62,6 @@ def brand_aliases(brand: str) -> set[str]:
 
 def is_word(text: str) -> bool:
     """A word of jieba's own dictionary."""
-    from shelfwise.language.chinese import default_segmenter
-
     return default_segmenter().knows(text)
 
 
