@@ -24,7 +24,10 @@ from shelfwise.query.attribute_scan import ScanResult, scan_tokens
 from shelfwise.query.catalog_vocabulary import CatalogVocabulary
 from shelfwise.query.lexicon import CONNECTORS, HIGH_QUANTILE, LOW_QUANTILE, singular, tokenize
 from shelfwise.query.parsed import DEFAULT_MIN_CONFIDENCE, NegatedTerm, ParsedConstraint, ParsedQuery
-from shelfwise.query.price_grammar import find_prices
+from shelfwise.query.price_grammar import PriceMention, find_prices
+from shelfwise.query.zh_scan import ZhScanner
+from shelfwise.query.zh_table import ZhTable, build_zh_table, fold_keep_offsets
+from shelfwise.query.zh_text import bigrams, has_han
 from shelfwise.records import Product
 
 __all__ = [
@@ -47,19 +50,28 @@ class AttributeParser:
     def __init__(self, vocabulary: CatalogVocabulary) -> None:
         self.vocabulary = vocabulary
         self._index: PhraseIndex = build_index(vocabulary)
+        self._zh: ZhTable = build_zh_table(vocabulary, self._index)
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> AttributeParser:
         return cls(CatalogVocabulary.from_products(products))
 
     def parse(self, query: str) -> ParsedQuery:
-        """Prices first (regex grammar), then one token scan for phrases and negations."""
-        lowered = _lower_keep_offsets(query)
+        """Prices first (regex grammar), then Chinese phrases (character scan, when the query has
+        Han characters), then one token scan for phrases and negations. Matching reads the query
+        folded (full-width, traditional) but offsets and sources are the query's own."""
+        folded = query if query.isascii() else fold_keep_offsets(query)
+        lowered = _lower_keep_offsets(folded)
         prices = find_prices(lowered)
-        tokens = tokenize(query)
-        usable = [not any(p.start < t.end and t.start < p.end for p in prices) for t in tokens]
-        scan = scan_tokens(self._index, query, tokens, usable)
-        hint = self._category_hint([t.norm for t, ok in zip(tokens, usable, strict=True) if ok])
+        tokens = tokenize(folded)
+        chinese, covered = self._scan_chinese(folded, prices)
+        taken = [(p.start, p.end) for p in prices] + covered
+        usable = [not any(a < t.end and t.start < b for a, b in taken) for t in tokens]
+        scan = _merge(scan_tokens(self._index, folded, tokens, usable), chinese)
+        if chinese is None:
+            hint = self._category_hint([t.norm for t, ok in zip(tokens, usable, strict=True) if ok])
+        else:  # a Han token may hold a price or phrase too: read the words left around them
+            hint = self._category_hint([t.norm for t in tokenize(_masked(folded, taken))])
         constraints = list(scan.constraints)
         removed = list(scan.removed)
         for mention in prices:
@@ -76,10 +88,12 @@ class AttributeParser:
                     query[mention.start : mention.end],
                 )
             )
-            removed.append((_extend_left(lowered, mention.start), mention.end))
+            removed.append((_extend_left(lowered, mention.start), _extend_right(folded, mention.end)))
         for constraint in self._relative_prices(scan, hint, query):
             constraints.append(constraint)
-            removed.append((_extend_left(lowered, constraint.span[0]), constraint.span[1]))
+            removed.append(
+                (_extend_left(lowered, constraint.span[0]), _extend_right(folded, constraint.span[1]))
+            )
         return ParsedQuery(
             original=query,
             remaining_text=_remaining(query, removed),
@@ -88,9 +102,21 @@ class AttributeParser:
             category_hint=hint,
         )
 
+    def _scan_chinese(
+        self, folded: str, prices: list[PriceMention]
+    ) -> tuple[ScanResult | None, list[tuple[int, int]]]:
+        if not has_han(folded):
+            return None, []
+        usable = [True] * len(folded)
+        for mention in prices:
+            usable[mention.start : mention.end] = [False] * (mention.end - mention.start)
+        scanner = ZhScanner(self._zh, folded, usable)
+        return scanner.run(), scanner.covered
+
     def _category_hint(self, norms: list[str]) -> str | None:
         votes: dict[str, int] = {}
-        for norm in norms:
+        words = [w for norm in norms for w in ([norm, *bigrams(norm)] if has_han(norm) else [norm])]
+        for norm in words:
             category = self.vocabulary.category_hints.get(singular(norm))
             if category is not None:
                 votes[category] = votes.get(category, 0) + 1
@@ -105,12 +131,38 @@ class AttributeParser:
             confidence = mention.word.confidence
             if stats is self.vocabulary.prices:
                 confidence -= GLOBAL_PRICE_PENALTY
-            low = stats.quantile(HIGH_QUANTILE) if mention.word.direction == "min" else None
-            high = stats.quantile(LOW_QUANTILE) if mention.word.direction == "max" else None
+            word = mention.word
+            low = stats.quantile(word.quantile or HIGH_QUANTILE) if word.direction == "min" else None
+            high = stats.quantile(word.quantile or LOW_QUANTILE) if word.direction == "max" else None
             span = (mention.start, mention.end)
             source = query[span[0] : span[1]]
             out.append(ParsedConstraint("price", (), low, high, False, round(confidence, 3), span, source))
         return out
+
+
+def _merge(scan: ScanResult, chinese: ScanResult | None) -> ScanResult:
+    if chinese is None:
+        return scan
+    return ScanResult(
+        scan.constraints + chinese.constraints,
+        scan.negations + chinese.negations,
+        scan.removed + chinese.removed,
+        scan.relative_prices + chinese.relative_prices,
+    )
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _extend_right(text: str, end: int) -> int:
+    """Move a removal's end right over a Chinese "的": "200元以下的耳机" -> "耳机"."""
+    while end < len(text) and text[end] == "的":
+        end += 1
+    return end
 
 
 def _lower_keep_offsets(text: str) -> str:

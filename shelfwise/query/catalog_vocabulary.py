@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.query.lexicon import COMMON_WORDS, MIN_CATEGORY_PRICES, phrase_key, phrase_words, singular
+from shelfwise.query.zh_text import bigrams, brand_aliases, has_han
 from shelfwise.records import Product
 
 VOCABULARY_VERSION = 1
@@ -175,6 +176,7 @@ def _category_hints(items: Sequence[Product], titles: Sequence[list[str]]) -> di
         if product.category not in path_words:
             path_words[product.category] = phrase_words(" ".join(product.category))
         words = set(title).union(path_words[product.category])
+        words.update([pair for word in words if has_han(word) for pair in bigrams(word)])
         for word in {singular(w) for w in words if w.isalpha() and len(w) >= 2} - COMMON_WORDS:
             per_category = counts.setdefault(word, {})
             per_category[product.category[0]] = per_category.get(product.category[0], 0) + 1
@@ -192,6 +194,8 @@ def _own_phrases(product: Product, keys: dict[str, str]) -> dict[str, set[str]]:
     own: dict[str, set[str]] = {}
     if product.brand.strip():
         own.setdefault(_memo_key(product.brand, keys), set()).add("brand")
+        for alias in _han_aliases(product.brand, keys):  # "苹果" for "Apple": how often titles mean it
+            own.setdefault(alias, set()).add("brand")
     for name, value in product.attributes.items():
         key = _memo_key(value, keys)
         keys_of = phrase_tails(key) if name.lower() in TAIL_ATTRIBUTES else [key]
@@ -199,6 +203,14 @@ def _own_phrases(product: Product, keys: dict[str, str]) -> dict[str, set[str]]:
             own.setdefault(phrase, set()).add(attribute_field(name.lower()))
     own.pop("", None)
     return own
+
+
+def _han_aliases(brand: str, keys: dict[str, str]) -> list[str]:
+    """Phrase keys of the brand's Chinese names (zh_text.brand_aliases), memoized in `keys`."""
+    memo = f"\x00{brand}"
+    if memo not in keys:
+        keys[memo] = "\x00".join(sorted(phrase_key(a) for a in brand_aliases(brand) if has_han(a)))
+    return [alias for alias in keys[memo].split("\x00") if alias]
 
 
 def _memo_key(text: str, keys: dict[str, str]) -> str:

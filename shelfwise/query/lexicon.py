@@ -310,6 +310,7 @@ class RelativePrice:
 
     direction: str  # "max": at most a low quantile; "min": at least a high quantile
     confidence: float
+    quantile: str | None = None  # the bound's quantile; None: LOW_QUANTILE or HIGH_QUANTILE
 
 
 RELATIVE_PRICES: dict[str, RelativePrice] = {

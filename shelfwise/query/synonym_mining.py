@@ -26,6 +26,8 @@ from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 from shelfwise.evaluate.trec import Judgments
 from shelfwise.index.lexical import build_analyzer
 from shelfwise.query.synonym_review import CandidateEvidence, SynonymCandidate
+from shelfwise.query.zh_text import has_han, join_han
+from shelfwise.query.zh_text import words as zh_words
 
 EmbedTerms = Callable[[Sequence[str]], np.ndarray]
 
@@ -110,7 +112,17 @@ def mine_synonym_candidates(
         for candidate in embedding_candidates(vocabulary, embed, config):
             if frozenset(candidate.pair) not in found and not text.same_word(*candidate.pair):
                 candidates.append(candidate)
-    return candidates
+    return [_as_written(candidate) for candidate in candidates]
+
+
+def _as_written(candidate: SynonymCandidate) -> SynonymCandidate:
+    """Chinese phrases without the space between their words ("蓝牙 耳机" -> "蓝牙耳机"), as shoppers
+    write them; expansion cuts them into the same words again."""
+    if not (has_han(candidate.term_a) or has_han(candidate.term_b)):
+        return candidate
+    return candidate.model_copy(
+        update={"term_a": join_han(candidate.term_a), "term_b": join_han(candidate.term_b)}
+    )
 
 
 def embedding_candidates(
@@ -142,6 +154,11 @@ def embedding_candidates(
         for (i, j), value in found.items()
     ]
     return sorted(out, key=lambda c: (-c.score, c.term_a, c.term_b))
+
+
+def _han_words(word: str) -> list[str]:
+    """A word with Han characters as jieba's words (folded): "透明保护套" -> "透明", "保护套"."""
+    return zh_words(word) if has_han(word) else [word]
 
 
 class _TextTerms:
@@ -181,7 +198,7 @@ class _TextTerms:
 
     def _runs(self, text: str) -> list[list[str]]:
         runs: list[list[str]] = [[]]
-        for word in _WORD_RE.findall(text.lower()):
+        for word in (w for found in _WORD_RE.findall(text.lower()) for w in _han_words(found)):
             if not _LETTERS_RE.fullmatch(word) or not self.stem(word):
                 runs.append([])  # numbers and stop words end a phrase
             elif len(word) >= self._config.min_term_length:
@@ -213,6 +230,8 @@ class _TextTerms:
         stems_a, stems_b = [self.stem(w) for w in a.split()], [self.stem(w) for w in b.split()]
         if set(stems_a) & set(stems_b) or "".join(stems_a) == "".join(stems_b):
             return True
+        if has_han(joined_a) or has_han(joined_b):
+            return False  # one different character is another word in Chinese ("耳机", "耳麦")
         if self._close(joined_a, joined_b, self._config.spelling_distance):
             return True
         # a misspelled word against a phrase holding its correct form; "shelves" against "shelf"

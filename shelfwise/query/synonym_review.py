@@ -14,6 +14,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shelfwise.query.zh_text import join_han
+
 Status = Literal["pending", "approved", "rejected"]
 
 
@@ -78,12 +80,17 @@ def review(
     candidates: Iterable[SynonymCandidate], pairs: Iterable[tuple[str, str]], status: Status
 ) -> list[SynonymCandidate]:
     """Candidates with the given pairs (either order) set to status; raises KeyError for unknown pairs."""
-    wanted = {frozenset(pair) for pair in pairs}
-    out = [c.model_copy(update={"status": status}) if frozenset(c.pair) in wanted else c for c in candidates]
-    missing = wanted - {frozenset(c.pair) for c in out}
+    wanted = {_pair_key(pair) for pair in pairs}
+    out = [c.model_copy(update={"status": status}) if _pair_key(c.pair) in wanted else c for c in candidates]
+    missing = wanted - {_pair_key(c.pair) for c in out}
     if missing:
         raise KeyError(f"not among the candidates: {sorted(tuple(sorted(pair)) for pair in missing)}")
     return out
+
+
+def _pair_key(pair: tuple[str, str]) -> frozenset[str]:
+    """Either order; Chinese written with or without spaces between words ("蓝牙 耳机", "蓝牙耳机")."""
+    return frozenset(join_han(" ".join(term.split())) for term in pair)
 
 
 def approve(path: Path, pairs: Iterable[tuple[str, str]]) -> None:

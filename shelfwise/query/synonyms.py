@@ -38,6 +38,7 @@ from shelfwise.query.synonym_review import (
     review,
     write_candidates,
 )
+from shelfwise.query.zh_text import words
 
 __all__ = [
     "CandidateEvidence",
@@ -190,7 +191,7 @@ class SynonymSet:
         return sorted(out, key=lambda p: -p.weight)[:limit]
 
     def _key(self, phrase: str) -> tuple[str, ...]:
-        return tuple(self._normalize(word) for word in phrase.split())
+        return tuple(self._normalize(word) for word in words(phrase))
 
 
 def stem_normalizer() -> Normalizer:

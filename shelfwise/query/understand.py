@@ -19,10 +19,13 @@ from pathlib import Path
 from shelfwise.config import UnderstandingConfig
 from shelfwise.query.attributes import AttributeParser, CatalogVocabulary
 from shelfwise.query.parsed import ParsedQuery
-from shelfwise.query.spelling import SpellingCorrection, SpellingCorrector
+from shelfwise.query.spelling import SpellingCorrection, SpellingCorrector, TokenCorrection
 from shelfwise.query.spelling_vocabulary import SpellingVocabulary
-from shelfwise.query.suggest import Suggester
+from shelfwise.query.suggest import Suggester, Suggestion
 from shelfwise.query.synonyms import SynonymExpansion, SynonymSet, stem_normalizer
+from shelfwise.query.zh_pinyin import PinyinChange, PinyinIndex
+from shelfwise.query.zh_table import fold_keep_offsets
+from shelfwise.query.zh_text import has_han, words
 from shelfwise.records import Filters, Product
 
 
@@ -71,6 +74,16 @@ class QueryUnderstanding:
         self.config = config
         self.suggester = suggester
         self.spelling_words = spelling_words
+        self.pinyin: PinyinIndex | None = None
+        """the catalog's Chinese words by pinyin (homophones, "lianyiqun", "lyq"); None: no Chinese"""
+
+    def with_pinyin(self, products: Sequence[Product]) -> QueryUnderstanding:
+        """Index the catalog's Chinese words by pinyin, when its titles have any (else a no-op)."""
+        titles = [p.title for p in products]
+        if self.config.spelling and any(has_han(t) for t in titles):
+            names = [name for p in products for name in (*p.category, p.brand)]
+            self.pinyin = PinyinIndex.build(titles, names)
+        return self
 
     @classmethod
     def build(
@@ -92,18 +105,69 @@ class QueryUnderstanding:
         if synonyms is None:
             synonyms = configured_synonyms(config)
         suggester = Suggester.build(products, queries) if config.suggest else None
-        return cls(vocabulary, spelling, synonyms, config, suggester, spelling_words=words)
+        understanding = cls(vocabulary, spelling, synonyms, config, suggester, spelling_words=words)
+        return understanding.with_pinyin(products)
 
     def read(self, query: str) -> QueryReading:
-        corrected = self.spelling.correct(query) if self.spelling is not None else None
+        corrected = self._correct(query)
         text = corrected.corrected if corrected is not None and corrected.changed else query
         parsed = self.parser.parse(text) if self.config.attributes else ParsedQuery(text, text)
         filters = _filters(parsed, self.config)
         remaining = parsed.remaining_text.strip() or text
         expansions: tuple[SynonymExpansion, ...] = ()
         if self.synonyms is not None and len(self.synonyms):
-            expansions = tuple(self.synonyms.expand(remaining.split())[: self.config.max_synonyms])
+            expansions = tuple(self.synonyms.expand(words(remaining))[: self.config.max_synonyms])
         return QueryReading(query, corrected, parsed, filters, remaining, expansions)
+
+    def _correct(self, query: str) -> SpellingCorrection | None:
+        """Chinese first (homophones, pinyin), then English spelling over the result."""
+        if self.spelling is None:
+            return None
+        changes = self.pinyin.changes(query, self._known_latin) if self.pinyin is not None else []
+        text = _splice(query, changes)
+        english = self.spelling.correct(text)
+        corrections = tuple(_token_correction(query, c) for c in changes) + english.corrections
+        final = english.corrected
+        return SpellingCorrection(
+            original=query, corrected=final, changed=final != query, corrections=corrections
+        )
+
+    def _known_latin(self, word: str) -> bool:
+        words = self.spelling_words
+        return words is not None and (word in words.words or word in words.query_words)
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
+        """Autocomplete (traditional characters read as simplified); where the typed text completes
+        to fewer than `limit` suggestions, the suggestions of the Chinese words its pinyin or
+        initials stand for follow ("lyq" -> 连衣裙)."""
+        if self.suggester is None:
+            return []
+        if has_han(prefix):  # "連衣" completes as "连衣" (and full-width as half-width)
+            prefix = fold_keep_offsets(prefix)
+        found = self.suggester.suggest(prefix, limit)
+        words = self.pinyin.lookup(prefix) if self.pinyin is not None else []
+        if not words or len(found) >= limit:
+            return found
+        extra = [s for word in words[:3] for s in self.suggester.suggest(word, limit)]
+        merged: dict[str, Suggestion] = {}
+        for suggestion in found + extra:
+            merged.setdefault(suggestion.text, suggestion)
+        return list(merged.values())[:limit]
+
+
+def _splice(query: str, changes: list[PinyinChange]) -> str:
+    pieces, position = [], 0
+    for change in changes:
+        pieces.append(query[position : change.start] + change.replacement)
+        position = change.end
+    return "".join(pieces) + query[position:]
+
+
+def _token_correction(query: str, change: PinyinChange) -> TokenCorrection:
+    original = query[change.start : change.end]
+    return TokenCorrection(
+        original=original, replacement=change.replacement, edit_distance=1, confidence=change.confidence
+    )
 
 
 def configured_synonyms(config: UnderstandingConfig) -> SynonymSet | None:

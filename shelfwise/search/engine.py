@@ -150,7 +150,7 @@ class SearchEngine(IndexLifecycle):
         live = self._require()
         if live.understanding is None or live.understanding.suggester is None:
             return []
-        return live.understanding.suggester.suggest(prefix, limit)
+        return live.understanding.suggest(prefix, limit)
 
     def _retrieve_understood(
         self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None

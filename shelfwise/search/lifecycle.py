@@ -326,7 +326,7 @@ class IndexLifecycle:
         if snapshot is not None:
             lag = len(self.store.changes_since(snapshot.store_seq))
             if lag < self.understanding_interval(len(products)):
-                return snapshot.understanding, snapshot.store_seq
+                return snapshot.understanding.with_pinyin(products), snapshot.store_seq
         return self._understand(products, path if writable else None, store_seq), store_seq
 
     def _understand(
@@ -474,6 +474,8 @@ class IndexLifecycle:
             logger.debug("index %s: newer query understanding not loaded (%s)", live.path.name, error)
             return
         if snapshot is not None:
+            if live.understanding is not None:  # pinyin is not saved: keep the catalog words read at open
+                snapshot.understanding.pinyin = live.understanding.pinyin
             with self._lock:
                 live.understanding, live.understanding_seq = snapshot.understanding, snapshot.store_seq
 
