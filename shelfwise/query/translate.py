@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -31,6 +31,8 @@ from shelfwise.query.cedict import Dictionary
 Encode = Callable[[Sequence[str]], np.ndarray]
 """texts -> unit vectors, one row each"""
 Segment = Callable[[str], list[str]]
+Together = Callable[[frozenset[str]], int]
+"""analysed terms -> how many titles hold them all"""
 
 _FUNCTION_TEXT = (
     "的 了 吗 呢 吧 啊 呀 哦 我 你 他 她 它 我们 想 要 想要 买 想买 我想 我想买 我要 我要买 找 请 请问 "
@@ -48,6 +50,8 @@ VERB_PENALTY = 0.3
 ORDER_WEIGHT = 0.15
 ENCODER_WEIGHT = 0.5
 SECOND_SENSE_SHARE = 0.9
+COHERENCE_WEIGHT = 1.0
+MAX_COHERENT_SENSES = 4
 
 
 class CatalogWords(Protocol):
@@ -69,6 +73,8 @@ class TranslatedWord:
     """'dictionary', 'latin', 'unknown', 'function' or 'unmatched' (no sense the catalog uses)"""
     alternatives: tuple[str, ...] = ()
     """the other senses the catalog knows, best first"""
+    split: bool = False
+    """a piece of a longer word the dictionary lacks (石膏 of 石膏板)"""
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,9 @@ class Translator:
     catalog: CatalogWords
     encode: Encode | None = None
     segment: Segment = _default_segment
+    together: Together | None = None
+    """how many titles hold all of some terms: a sense that shares titles with the other words'
+    senses is the one this catalog means (托梁 吊架: "joist hanger", not "joist suspend")"""
     senses_per_word: int = 1
     drop_unmatched: bool = True
     """leave out a word whose best sense has a word no title holds (noise to both retrievers)"""
@@ -119,26 +128,30 @@ class Translator:
         return Translation(query, text, tuple(words))
 
     def _words(self, query: str) -> list[TranslatedWord]:
-        pieces = [p for p in _pieces(query, self.segment, self.dictionary)]
-        candidates = [self._senses(p) if kind == "han" else [] for kind, p in pieces]
+        pieces = _pieces(query, self.segment, self.dictionary)
+        candidates = [self._senses(p) if kind != "latin" else [] for kind, p in pieces]
+        candidates = [[c for c in senses if c not in self.dictionary.verbs.get(p, ())] or senses
+                      for (_, p), senses in zip(pieces, candidates, strict=True)]  # fmt: skip
         context = self._context_vectors(candidates)
         out: list[TranslatedWord] = []
         for index, ((kind, piece), senses) in enumerate(zip(pieces, candidates, strict=True)):
-            if kind == "latin":
+            if kind == "latin":  # "split": a piece of a word the dictionary lacks
                 out.append(TranslatedWord(piece, piece, "latin"))
             elif piece in FUNCTION_WORDS:
                 out.append(TranslatedWord(piece, None, "function"))
             elif not senses:
                 out.append(TranslatedWord(piece, piece, "unknown"))
             else:
-                out.append(self._choose(piece, senses, context, index))
+                word = self._choose(piece, senses, context, index, candidates)
+                out.append(replace(word, split=True) if kind == "split" else word)
         return out
 
     def _senses(self, word: str) -> list[str]:
         return [] if word in FUNCTION_WORDS else list(self.dictionary.lookup(word))
 
     def _choose(
-        self, word: str, senses: list[str], context: _Context | None, index: int
+        self, word: str, senses: list[str], context: _Context | None, index: int,
+        candidates: list[list[str]],
     ) -> TranslatedWord:
         scored = []
         verbs = self.dictionary.verbs.get(word, frozenset())
@@ -147,6 +160,8 @@ class Translator:
             score -= VERB_PENALTY if sense in verbs else 0.0
             if context is not None:
                 score += ENCODER_WEIGHT * context.similarity(index, sense)
+            if self.together is not None and rank < MAX_COHERENT_SENSES:
+                score += COHERENCE_WEIGHT * self._coherence(sense, candidates, index)
             scored.append((score, rank, sense))
         scored.sort(key=lambda s: (-s[0], s[1]))
         best = scored[0][0]
@@ -163,6 +178,21 @@ class Translator:
         """Share of the sense's analysed words that some title holds (0 for a sense of none)."""
         terms = self.catalog.analyze(sense)
         return sum(1 for t in terms if self.catalog.document_frequency(t) > 0) / len(terms) if terms else 0.0
+
+    def _coherence(self, sense: str, candidates: list[list[str]], index: int) -> float:
+        """Mean over the query's other words of how many titles hold this sense with one of the
+        word's first senses (log scale, 1 = every title)."""
+        assert self.together is not None
+        mine = self.catalog.analyze(sense)
+        others = [c for i, c in enumerate(candidates) if i != index and c]
+        if not mine or not others:
+            return 0.0
+        scale = math.log1p(max(len(self.catalog), 1))
+        total = 0.0
+        for senses in others:
+            counts = [self.together(mine | self.catalog.analyze(t)) for t in senses[:MAX_COHERENT_SENSES]]
+            total += math.log1p(max(counts, default=0)) / scale
+        return total / len(others)
 
     def _catalog_score(self, sense: str) -> float:
         """Share of the sense's words in the catalog's titles, plus a little for how many titles."""
@@ -201,7 +231,8 @@ class _Context:
 
 
 def _pieces(query: str, segment: Segment, dictionary: Dictionary) -> list[tuple[str, str]]:
-    """('latin', token) and ('han', word) in the query's order."""
+    """('latin', token), ('han', word) and ('split', piece of a word the dictionary lacks) in the
+    query's order."""
     out: list[tuple[str, str]] = []
     position = 0
     for match in _HAN.finditer(query):
@@ -213,7 +244,7 @@ def _pieces(query: str, segment: Segment, dictionary: Dictionary) -> list[tuple[
             if word in dictionary or word in FUNCTION_WORDS or not _HAN.fullmatch(word):
                 out.append(("han", word))
             else:
-                out += [("han", w) for w in split_known(word, dictionary)]
+                out += [("split", w) for w in split_known(word, dictionary)]
         position = match.end()
     out += [("latin", t) for t in _latin_tokens(query[position:])]
     return out

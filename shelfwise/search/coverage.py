@@ -84,6 +84,10 @@ class TitleTerms:
     def __len__(self) -> int:
         return len(self._titles)
 
+    def packed_titles(self) -> Iterable[bytes]:
+        """Every product's term codes, packed as in `codes_of` (in no particular order)."""
+        return self._titles.values()
+
     def analyze(self, text: str) -> frozenset[str]:
         return frozenset(self._analyze(text))
 

@@ -50,13 +50,49 @@ class CrossLingual:
             if self._dictionary is None:
                 self._dictionary = load_cedict()
             if self._translator is None or self._translator[0] != version:
+                postings = TitlePostings(terms)
                 self._translator = (version, Translator(
-                    self._dictionary, terms, self._encode, senses_per_word=self._senses_per_word
+                    self._dictionary, terms, self._encode, together=postings.titles_with_all,
+                    senses_per_word=self._senses_per_word,
                 ))
             return self._translator[1]
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         return self._encoder.encoder.encode(list(texts), kind="query")
+
+
+class TitlePostings:
+    """Which titles hold each analysed term (a snapshot of `TitleTerms`, 4 bytes a term a title),
+    for counting the titles that hold several terms together."""
+
+    def __init__(self, terms: TitleTerms) -> None:
+        self._terms = terms
+        codes, rows = [], []
+        for row, packed in enumerate(terms.packed_titles()):
+            unique = np.unique(np.frombuffer(packed, dtype=np.uint32))
+            codes.append(unique)
+            rows.append(np.full(len(unique), row, dtype=np.int32))
+        flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint32)
+        order = np.argsort(flat, kind="stable")
+        self._rows = (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32))[order]
+        self._starts = np.searchsorted(flat[order], np.arange(terms.vocabulary + 1))
+
+    def titles_with_all(self, terms: frozenset[str]) -> int:
+        lists = []
+        for term in terms:
+            code = self._terms.code_of(term)
+            if code is None or code + 1 >= len(self._starts):
+                return 0
+            lists.append(self._rows[self._starts[code] : self._starts[code + 1]])
+        if not lists:
+            return 0
+        lists.sort(key=len)
+        held = lists[0]
+        for other in lists[1:]:
+            held = np.intersect1d(held, other, assume_unique=True)
+            if not len(held):
+                return 0
+        return len(held)
 
 
 def with_translation(
@@ -71,4 +107,4 @@ def with_translation(
     return interpretation.model_copy(update=update)
 
 
-__all__ = ["CrossLingual", "with_translation"]
+__all__ = ["CrossLingual", "TitlePostings", "with_translation"]

@@ -11,6 +11,7 @@ import pytest
 
 from shelfwise.query.cedict import clean_sense, load_cedict, parse
 from shelfwise.query.translate import Translator, english_to_chinese, split_known
+from shelfwise.records import Product
 
 LINES = [
     "# CC-CEDICT test excerpt",
@@ -170,3 +171,32 @@ def test_the_shipped_cc_cedict_knows_shop_words() -> None:
     assert dictionary.lookup("無線") == dictionary.lookup("无线") == ("wireless",)
     assert "watt" in dictionary.lookup("瓦")  # through "abbr. for 瓦特"
     assert "faucet" in dictionary.lookup("水龙头")
+
+
+def test_senses_that_share_titles_with_the_other_words_win() -> None:
+    # 盘 is "plate" or "dish"; more titles hold "dish", but only "plate" shares one with "ceiling fan"
+    lines = [*LINES, "盤 盘 [pan2] /plate/dish/"]
+    titles = ["Ceiling Fan Mounting Plate", "Ceramic Dinner Plate", "Ceiling Fan Light Kit",
+              "Dish Rack", "Dish Soap", "Dish Towel", "Dish Drainer"]  # fmt: skip
+    catalog = Catalog(titles)
+
+    def together(terms: frozenset[str]) -> int:
+        return sum(1 for t in titles if terms <= catalog.analyze(t))
+
+    plain = Translator(parse(lines), catalog, segment=lambda t: ["吊扇", "盘"])
+    assert plain.translate("吊扇盘").text == "ceiling fan dish"  # more titles hold "dish"
+    joint = Translator(parse(lines), catalog, together=together, segment=lambda t: ["吊扇", "盘"])
+    assert joint.translate("吊扇盘").text == "ceiling fan plate"
+
+
+def test_title_postings_count_titles_holding_terms_together() -> None:
+    from shelfwise.search.coverage import TitleTerms
+    from shelfwise.search.cross_lingual import TitlePostings
+
+    terms = TitleTerms(lambda text: [w.lower() for w in text.split()])
+    terms.update([Product(product_id=str(i), title=t) for i, t in enumerate(TITLES)])
+    postings = TitlePostings(terms)
+    assert postings.titles_with_all(frozenset({"chefline"})) == 2
+    assert postings.titles_with_all(frozenset({"chefline", "wok"})) == 1
+    assert postings.titles_with_all(frozenset({"chefline", "unheard"})) == 0
+    assert postings.titles_with_all(frozenset()) == 0
