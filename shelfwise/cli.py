@@ -60,7 +60,9 @@ def _settings(data_dir: Path | None) -> Settings:
         settings = settings.model_copy(update={"data_dir": data_dir})
     if settings.data_dir.exists() and not settings.data_dir.is_dir():
         raise InputError(f"{settings.data_dir}: the data folder is a file")
-    return settings
+    from shelfwise.language.catalog import settings_for_data_dir
+
+    return settings_for_data_dir(settings)  # the encoder a Chinese shop runs, for every command
 
 
 def _shelfwise(data_dir: Path | None):  # noqa: ANN202 - heavy import kept lazy

@@ -60,6 +60,16 @@ class EncoderConfig(BaseModel):
         return self
 
 
+class CatalogConfig(BaseModel):
+    language: Literal["auto", "en", "zh", "multi"] = Field(
+        default="auto",
+        description="the catalog's language: auto detects it from the stored titles when the shop "
+        "first has products and keeps the decision in the data folder (catalog_language.json); zh "
+        "(Chinese or mixed) gets Chinese lexical analysis, zh and multi the multilingual encoder "
+        "unless encoder.name is set",
+    )
+
+
 class LexicalConfig(BaseModel):
     """Field boosts for BM25 and typo tolerance."""
 
@@ -390,6 +400,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("shelfwise-data")
     store_url: str | None = Field(default=None, description="default: SQLite in data_dir")
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
+    catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     lexical: LexicalConfig = Field(default_factory=LexicalConfig)
     vector: VectorConfig = Field(default_factory=VectorConfig)
     fusion: FusionConfig = Field(default_factory=FusionConfig)

@@ -31,6 +31,7 @@ from shelfwise.impressions import (
     open_impression_log,
 )
 from shelfwise.index import IndexManifest
+from shelfwise.language.catalog import resolve_catalog_language, with_language
 from shelfwise.models import CachedEncoder, Encoder
 from shelfwise.models.reranker import load_reranker
 from shelfwise.query.suggest import Suggestion
@@ -84,6 +85,10 @@ class Health(BaseModel):
     store_seq: int
     index_seq: int | None
     encoder: str
+    language: str = Field(default="en", description="the catalog's language (en, zh, multi)")
+    language_source: str = Field(
+        default="default", description="configured, detected (from the titles), or default (no products yet)"
+    )
     reranker: str | None = None
     ranker: str | None = Field(default=None, description="the published CTR/CVR ranking model, if any")
     experiments_running: list[str] = Field(default_factory=list)
@@ -118,7 +123,6 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         `learned_fusion` to the data folder's active one for this encoder (`fusion.learned`).
         `experiments` default to the data folder's `experiments.json` (checked here: a variant
         setting no surface can apply is an `ExperimentDefinitionError`) and `experiments.db`."""
-        self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.experiments = experiments if experiments is not None else Experiments.open(settings.data_dir)
         try:
@@ -127,6 +131,9 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
             self.experiments.close()
             raise
         self.store: Store = store or open_store(settings.resolved_store_url())
+        self.language = resolve_catalog_language(settings.catalog.language, settings.data_dir, self._titles)
+        self.settings = settings = with_language(settings, self.language.language)
+        self._own_encoder = encoder is None
         if settings.serve.product_read_cache:
             self.store = ReadCachedStore(self.store, settings.serve.product_read_cache)
         self.events = events if events is not None else open_event_store(settings.data_dir)
@@ -154,6 +161,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
             reranker=None if reranker is None else Reranker(reranker, settings.rerank),
             understanding=_understanding_for(settings),
             learned_fusion=learned_fusion,
+            language=self.language.language,
         )
 
     # ----- catalog -----------------------------------------------------------------------------
@@ -509,9 +517,34 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
 
     # ----- index and search ------------------------------------------------------------------
 
+    def _titles(self) -> Iterator[str]:
+        return (product.title for product in self.store.iter_products())
+
+    def _settle_language(self) -> None:
+        """A shop that had no products when it started decides its language before its first
+        index: the encoder is switched then (never under an index built by another one)."""
+        if self.language.settled:
+            return
+        settings = self.settings
+        decision = resolve_catalog_language(settings.catalog.language, settings.data_dir, self._titles)
+        if decision.language == self.language.language or self.engine.manifest() is not None:
+            self.language = decision
+            return
+        self.language = decision
+        self.settings = with_language(settings, decision.language)
+        self.engine.language = decision.language
+        self.engine.understanding = _understanding_for(self.settings)
+        if self._own_encoder and self.settings.encoder.name != settings.encoder.name:
+            encoder = data_dir_encoder(self.settings.encoder, self.settings.data_dir)
+            self.encoder = self.engine.encoder = CachedEncoder(encoder, self.encoder.cache)
+            if settings.fusion.learned:
+                self.engine.learned_fusion = active_fusion(settings.data_dir, encoder.version, logger.warning)
+        logger.info("catalog language %s: encoder %s", decision.language, self.encoder.encoder.version)
+
     def open_index(self, progress: Progress | None = None) -> IndexManifest:
         """Load the published index, catching up with the store; builds one when there is
         none, when the encoder changed, or when the index files are unusable."""
+        self._settle_language()
         manifest = self.engine.open(progress, build=True)
         assert manifest is not None  # build=True always ends with an index
         return manifest
@@ -521,6 +554,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         return self.engine.open(build=False)
 
     def rebuild_index(self, progress: Progress | None = None) -> IndexManifest:
+        self._settle_language()
         return self.engine.rebuild(progress)
 
     def refresh_index(self, progress: Progress | None = None) -> RefreshStats:
@@ -585,6 +619,8 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
             store_seq=store_seq,
             index_seq=None if manifest is None else manifest.store_seq,
             encoder=self.encoder.encoder.version,
+            language=self.language.language,
+            language_source=self.language.source,
             reranker=None if self.engine.reranker is None else self.engine.reranker.version,
             ranker=None if ranker is None else ranker.name,
             experiments_running=[

@@ -10,14 +10,21 @@ Typo tolerance: a query term of at least `fuzzy_min_length` characters, without 
 rare in the index (`fuzzy_max_doc_freq`) also matches terms of the fuzzy fields at edit distance 1
 (transpositions count 1). The neighbours come from the index's own vocabulary and are scored as
 ordinary BM25 terms scaled by `fuzzy_boost`, so an exact match outranks the same match with a typo.
+
+A Chinese catalog's index (`LexicalAnalysis("zh", words)`, saved beside it as `analysis.json`)
+reads text through `shelfwise.language.chinese.analyze` first: folded (full-width, traditional),
+segmented by jieba with the catalog's own words, plus character bigrams; Latin words and model
+numbers stay whole ("wh-1000xm5") and then get the English filters (lowercase, stop words, stems),
+so the Latin half of a mixed catalog still matches "buds" to "bud". An English index is unchanged.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +32,7 @@ import tantivy
 
 from shelfwise.config import LexicalConfig
 from shelfwise.disk_full import DiskFullError, is_disk_full
+from shelfwise.language import chinese
 from shelfwise.records import Product
 
 ID_FIELD = "product_id"
@@ -32,6 +40,10 @@ FIELDS = ("title", "brand", "category", "description", "attributes")
 FUZZY_FIELDS = ("title", "brand")
 EXPLAINED_CACHE = 10_000  # products whose analysed fields explanations keep
 ANALYZER_NAME = "shelfwise_en"
+ZH_ANALYZER_NAME = "shelfwise_zh"
+ANALYSIS_FILE = "analysis.json"
+"""in a non-English index's folder: its LexicalAnalysis (an English index has none)"""
+ZH_MAX_TOKEN_BYTES = 64
 TOKEN_PATTERN = r"\d+(?:[./]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*"
 MAX_TOKEN_LENGTH = 40
 WRITER_HEAP_BYTES = 64_000_000
@@ -49,11 +61,64 @@ class LexicalHit:
     score: float
 
 
+@dataclass(frozen=True)
+class LexicalAnalysis:
+    """How an index reads text: `en` (the English analyzer) or `zh` (Chinese segmentation, with
+    `words` added to jieba's dictionary: the catalog's brands and frequent terms)."""
+
+    language: str = "en"
+    words: tuple[str, ...] = ()
+
+    def save(self, folder: Path) -> None:
+        if self.language != "en":
+            payload = {"language": self.language, "words": list(self.words)}
+            (folder / ANALYSIS_FILE).write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalAnalysis:
+        path = folder / ANALYSIS_FILE
+        if not path.exists():
+            return cls()
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        return cls(str(payload["language"]), tuple(str(w) for w in payload.get("words", ())))
+
+
+ENGLISH = LexicalAnalysis()
+
+
+def catalog_analysis(language: str | None, products: Sequence[Product]) -> LexicalAnalysis:
+    """The analysis a catalog's index uses: Chinese, with the catalog's brands and frequent terms
+    as dictionary words, for a zh catalog (`language` None: detected from the titles); English
+    for every other language."""
+    if language is None:
+        from shelfwise.language.detect import detect_language
+
+        language = detect_language(p.title for p in products)
+    if language != "zh":
+        return ENGLISH
+    words = chinese.catalog_words((p.title for p in products), (p.brand for p in products))
+    return LexicalAnalysis("zh", tuple(words))
+
+
 def build_analyzer() -> tantivy.TextAnalyzer:
     """The analyzer every text field uses, at index and at query time."""
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(TOKEN_PATTERN))
         .filter(tantivy.Filter.remove_long(MAX_TOKEN_LENGTH))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .filter(tantivy.Filter.stopword("english"))
+        .filter(tantivy.Filter.stemmer("english"))
+        .build()
+    )
+
+
+def build_chinese_analyzer() -> tantivy.TextAnalyzer:
+    """The tantivy side of Chinese analysis: the text arrives as `chinese.analyze`'s tokens joined
+    by spaces; Latin tokens get the English analyzer's filters."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.remove_long(ZH_MAX_TOKEN_BYTES))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
         .filter(tantivy.Filter.stopword("english"))
@@ -129,12 +194,21 @@ class _FuzzyVocabulary:
 class LexicalIndex:
     """Product text in a tantivy index: BM25 over boosted fields, with typo tolerance."""
 
-    def __init__(self, index: tantivy.Index, config: LexicalConfig) -> None:
+    def __init__(
+        self, index: tantivy.Index, config: LexicalConfig, analysis: LexicalAnalysis = ENGLISH
+    ) -> None:
         self._index = index
         self._schema = index.schema
         self._config = config
-        self._analyzer = build_analyzer()
-        index.register_tokenizer(ANALYZER_NAME, self._analyzer)
+        self.analysis = analysis
+        self._segmenter: chinese.ChineseSegmenter | None = None
+        if analysis.language == "zh":
+            self._segmenter = chinese.ChineseSegmenter(analysis.words)
+            self._analyzer = build_chinese_analyzer()
+            index.register_tokenizer(ZH_ANALYZER_NAME, self._analyzer)
+        else:
+            self._analyzer = build_analyzer()
+            index.register_tokenizer(ANALYZER_NAME, self._analyzer)
         self._lock = threading.RLock()
         self._writer: tantivy.IndexWriter | None = None
         self._vocabulary: _FuzzyVocabulary | None = None
@@ -148,27 +222,45 @@ class LexicalIndex:
         }
 
     @classmethod
-    def create(cls, path: Path | None, config: LexicalConfig) -> LexicalIndex:
+    def create(
+        cls, path: Path | None, config: LexicalConfig, analysis: LexicalAnalysis = ENGLISH
+    ) -> LexicalIndex:
         """A new, empty index in folder `path` (created if needed), or in RAM when path is None."""
+        schema = _schema(ZH_ANALYZER_NAME if analysis.language == "zh" else ANALYZER_NAME)
         if path is None:
-            return cls(tantivy.Index(_schema()), config)
+            return cls(tantivy.Index(schema), config, analysis)
         path.mkdir(parents=True, exist_ok=True)
         if tantivy.Index.exists(str(path)):
             raise FileExistsError(f"a lexical index already exists in {path}")
-        return cls(tantivy.Index(_schema(), path=str(path), reuse=False), config)
+        index = tantivy.Index(schema, path=str(path), reuse=False)
+        analysis.save(path)
+        return cls(index, config, analysis)
+
+    @classmethod
+    def for_catalog(cls, products: Sequence[Product], config: LexicalConfig) -> LexicalIndex:
+        """An index in RAM over `products`, analysed for their language (training jobs)."""
+        index = cls.create(None, config, catalog_analysis(None, products))
+        index.upsert(products)
+        return index
 
     @classmethod
     def open(cls, path: Path, config: LexicalConfig) -> LexicalIndex:
         if not path.is_dir() or not tantivy.Index.exists(str(path)):
             raise FileNotFoundError(f"no lexical index in {path}")
-        return cls(tantivy.Index.open(str(path)), config)
+        return cls(tantivy.Index.open(str(path)), config, LexicalAnalysis.load(path))
 
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)
 
     def analyze(self, text: str) -> list[str]:
         """Tokens of text as the index sees them."""
-        return list(self._analyzer.analyze(normalize_text(text)))
+        return list(self._analyzer.analyze(self._prepare(text)))
+
+    def _prepare(self, text: str) -> str:
+        """The text handed to tantivy's analyzer (Chinese: the pre-analysed tokens)."""
+        if self._segmenter is None:
+            return normalize_text(text)
+        return " ".join(chinese.analyze(normalize_text(text), self._segmenter))
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -183,7 +275,7 @@ class LexicalIndex:
             for product in latest.values():
                 if replace:
                     writer.delete_documents_by_term(ID_FIELD, product.product_id)
-                writer.add_document(_document(product))
+                writer.add_document(_document(product, self._prepare))
             self._commit()
             if self._vocabulary is not None:
                 for product in latest.values():
@@ -333,6 +425,8 @@ class LexicalIndex:
         config = self._config
         if not config.fuzzy or len(token) < config.fuzzy_min_length or _DIGIT_RE.search(token):
             return False
+        if self._segmenter is not None and chinese.has_han(token):
+            return False  # one character off is another word in Chinese (homophones: shelfwise.query)
         if config.fuzzy_max_doc_freq is None:
             return True
         doc_freq = sum(searcher.doc_freq(field, token) for field in FIELDS)
@@ -359,11 +453,11 @@ class LexicalIndex:
             return self._vocabulary
 
 
-def _schema() -> tantivy.Schema:
+def _schema(analyzer_name: str) -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field(ID_FIELD, stored=True, tokenizer_name="raw", index_option="basic")
     for field in FIELDS:
-        builder.add_text_field(field, tokenizer_name=ANALYZER_NAME, index_option="position")
+        builder.add_text_field(field, tokenizer_name=analyzer_name, index_option="position")
     return builder.build()
 
 
@@ -377,10 +471,10 @@ def _field_texts(product: Product) -> list[tuple[str, str]]:
     ]
 
 
-def _document(product: Product) -> tantivy.Document:
+def _document(product: Product, prepare: Callable[[str], str]) -> tantivy.Document:
     document = tantivy.Document()
     document.add_text(ID_FIELD, product.product_id)
     for field, text in _field_texts(product):
         if text:
-            document.add_text(field, normalize_text(text))
+            document.add_text(field, prepare(text))
     return document

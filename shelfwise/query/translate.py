@@ -1,8 +1,10 @@
 """Chinese queries over an English catalog: a word-by-word translation chosen by the catalog.
 
-The query is cut into runs: Latin letters, digits and their punctuation (model numbers, brands,
-sizes such as "18x24" or "1-5/8") are kept whole; Han runs are segmented (rjieba), and a word the
-dictionary does not know is split into the longest words it does know. Function words (的, 我想买,
+The query is folded (full-width to half-width, traditional to simplified: `shelfwise.language.
+chinese.fold`) and cut into runs: Latin letters, digits and their punctuation (model numbers,
+brands, sizes such as "18x24" or "1-5/8") are kept whole; Han runs are segmented (jieba, through
+`shelfwise.language.chinese`), and a word the dictionary does not know is split into the longest
+words it does know. Function words (的, 我想买,
 一个...) are dropped. Each word's English senses come from CC-CEDICT (`shelfwise.query.cedict`);
 the one searched is the one the catalog itself uses: the share of the sense's words that occur
 in the catalog's titles, how many titles hold them, the dictionary's own order as a tie break,
@@ -20,12 +22,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 
+from shelfwise.language.chinese import fold, has_han
 from shelfwise.query.cedict import Dictionary
 
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -94,14 +98,10 @@ class Translation:
         return [f"{w.source} -> {w.target}" for w in self.words if w.kind == "dictionary" and w.target]
 
 
-def has_han(text: str) -> bool:
-    return bool(_HAN.search(text))
-
-
 def _default_segment(text: str) -> list[str]:
-    import rjieba
+    from shelfwise.language.chinese import default_segmenter
 
-    return list(rjieba.cut(text))
+    return default_segmenter().cut(text)
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class Translator:
 
     def translate(self, query: str) -> Translation:
         try:
-            words = self._words(query)
+            words = self._words(_fold(query))
         except Exception:  # a segmenter or encoder failure leaves the query as it was
             return Translation(query, query, ())
         text = " ".join(w.target for w in words if w.target)
@@ -228,6 +228,13 @@ class _Context:
         centre = np.mean(others, axis=0)
         norm = float(np.linalg.norm(centre)) * float(np.linalg.norm(self.vectors[sense]))
         return float(np.dot(centre, self.vectors[sense]) / norm) if norm > 0 else 0.0
+
+
+def _fold(query: str) -> str:
+    """Full-width letters and digits as half-width, traditional characters as simplified; Latin
+    letters keep their case (brands and model numbers are shown as typed)."""
+    text = unicodedata.normalize("NFKC", query)
+    return _HAN.sub(lambda m: fold(m.group()), text)
 
 
 def _pieces(query: str, segment: Segment, dictionary: Dictionary) -> list[tuple[str, str]]:

@@ -32,6 +32,7 @@ import numpy as np
 
 from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
+from shelfwise.index.lexical import catalog_analysis
 from shelfwise.models import CachedEncoder
 from shelfwise.query.understand import QueryUnderstanding
 from shelfwise.query.understanding_snapshot import load_understanding, save_understanding
@@ -163,8 +164,11 @@ class IndexLifecycle:
         reranker: Reranker | None = None,
         understanding: UnderstandingConfig | None = None,
         learned_fusion: LearnedFusion | None = None,
+        language: str = "en",
     ) -> None:
-        """`learned_fusion`, when given, re-scores hybrid candidates (see search/learned_fusion.py)."""
+        """`learned_fusion`, when given, re-scores hybrid candidates (see search/learned_fusion.py).
+        `language`: the catalog's (shelfwise/language/catalog.py); zh builds a Chinese lexical index."""
+        self.language = language
         self.store = store
         self.encoder = encoder
         self.registry = IndexRegistry(index_root)
@@ -219,6 +223,11 @@ class IndexLifecycle:
                         self.encoder.encoder.version)
             return None
         lexical = LexicalIndex.open(path / "lexical", self.lexical_config)
+        if lexical.analysis.language != _lexical_language(self.language):
+            logger.info("index %s reads %s text, the catalog is %s", version, lexical.analysis.language,
+                        self.language)  # fmt: skip
+            lexical.close()
+            return None
         try:
             vector = VectorIndex.load(path / "vector", self.vector_config)
         except (OSError, ValueError, KeyError) as error:
@@ -268,7 +277,8 @@ class IndexLifecycle:
         vectors = self.encoder.encode_products(
             products, progress=_stage(progress, "encode") if progress else None
         )
-        lexical = LexicalIndex.create(path / "lexical", self.lexical_config)
+        analysis = catalog_analysis(_lexical_language(self.language), products)
+        lexical = LexicalIndex.create(path / "lexical", self.lexical_config, analysis)
         for start in range(0, len(products), _BUILD_BATCH):
             lexical.upsert(products[start : start + _BUILD_BATCH])
             if progress:
@@ -563,6 +573,11 @@ class IndexLifecycle:
         if self._live is None:
             raise IndexNotReadyError("no index yet: run `shelfwise index` after ingesting a feed")
         return self._live
+
+def _lexical_language(language: str) -> str:
+    """The lexical analysis a catalog language gets: zh its own, every other the English one."""
+    return "zh" if language == "zh" else "en"
+
 
 def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:
     terms = TitleTerms(lexical.analyze)

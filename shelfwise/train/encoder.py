@@ -264,8 +264,7 @@ class EncoderTrainer:
         cfg = self.config
         started = time.perf_counter()
         training, validation = self.validation_split(judgments)
-        lexical = LexicalIndex.create(None, LexicalConfig())
-        lexical.upsert(list(products.values()))
+        lexical = LexicalIndex.for_catalog(list(products.values()), LexicalConfig())  # in its language
         teacher_grades = None
         if teacher is not None and neighbours is not None and cfg.teacher_candidates:
             teacher_grades = teacher_graded_neighbours(training, products, neighbours, cfg, teacher)

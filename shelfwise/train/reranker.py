@@ -220,8 +220,7 @@ class RerankerTrainer:
         )
         self.network.spec = self.spec
         training, validation = self.validation_split(judgments)
-        lexical = LexicalIndex.create(None, LexicalConfig())
-        lexical.upsert(list(products.values()))
+        lexical = LexicalIndex.for_catalog(list(products.values()), LexicalConfig())  # in its language
         pairs = build_pairs(training, products, cfg, lexical, self.spec.grade_min, labels,
                             self.spec.classes)
         if not pairs:

@@ -200,3 +200,7 @@ def test_title_postings_count_titles_holding_terms_together() -> None:
     assert postings.titles_with_all(frozenset({"chefline", "wok"})) == 1
     assert postings.titles_with_all(frozenset({"chefline", "unheard"})) == 0
     assert postings.titles_with_all(frozenset()) == 0
+
+
+def test_full_width_and_traditional_input_is_folded(translator: Translator) -> None:
+    assert translator.translate("Ｖｏｌｔｒｉｘ　無線耳機").text == "Voltrix wireless headphones"
