@@ -213,6 +213,9 @@ class UnderstandingConfig(BaseModel):
         "is more changes",
     )
     attributes: bool = Field(default=True, description="parse price, brand and attribute constraints")
+    translate: bool = Field(
+        default=True, description="translate Chinese queries over a catalog not written in Chinese"
+    )
     filter_confidence: float = Field(
         default=0.75, ge=0, le=1, description="parsed constraints this confident become filters"
     )

@@ -347,6 +347,10 @@ class QueryInterpretation(BaseModel):
     negative_terms: list[str] = Field(default_factory=list, description="words the shopper excluded")
     synonyms: list[str] = Field(default_factory=list, description="'original -> alternative' pairs used")
     categories: list[CategoryGuess] = Field(default_factory=list, description="predicted category intent")
+    translated_from: str | None = Field(
+        default=None, description="the query as typed, when it was translated into the catalog's language"
+    )
+    translation: list[str] = Field(default_factory=list, description="'word -> translation' pairs used")
 
 
 class SearchResult(BaseModel):

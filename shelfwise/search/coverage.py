@@ -57,6 +57,11 @@ class TitleTerms:
         held = self._df[code] if code is not None else 0
         return math.log(1.0 + len(self._titles) / max(held, 1))
 
+    def document_frequency(self, term: str) -> int:
+        """How many titles (with their brands) hold the analysed term."""
+        code = self._codes.get(term)
+        return int(self._df[code]) if code is not None else 0
+
     def ordered_terms(self, product_id: str) -> list[str]:
         """The title's and brand's analysed terms in their order (empty for an unknown id)."""
         return self._ordered(product_id)
@@ -78,6 +83,10 @@ class TitleTerms:
 
     def __len__(self) -> int:
         return len(self._titles)
+
+    def packed_titles(self) -> Iterable[bytes]:
+        """Every product's term codes, packed as in `codes_of` (in no particular order)."""
+        return self._titles.values()
 
     def analyze(self, text: str) -> frozenset[str]:
         return frozenset(self._analyze(text))

@@ -19,6 +19,7 @@ from shelfwise.records import (
     SearchRequest,
     SearchResult,
 )
+from shelfwise.search.cross_lingual import with_translation
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
@@ -65,7 +66,13 @@ class SearchEngine(IndexLifecycle):
         started = time.perf_counter()
         with self._lock:
             live = self._require()
-            query = normalize_query(request.query)
+            typed = normalize_query(request.query)
+            translation = None
+            if self.understanding.translate:
+                translation = self.cross_lingual.translate(
+                    live.version, live.title_scripts, live.terms, typed
+                )
+            query = typed if translation is None else translation.text
             floor = self.match_floor(live)
             unreadable = floor.unreadable_scripts(query, request.mode) if floor and query else None
             if floor is not None and unreadable:
@@ -102,7 +109,7 @@ class SearchEngine(IndexLifecycle):
             version = live.version
         return SearchResult(
             query=request.query,
-            normalized_query=query,
+            normalized_query=typed,
             total=total,
             page=request.page,
             page_size=request.page_size,
@@ -110,9 +117,9 @@ class SearchEngine(IndexLifecycle):
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
-            interpretation=None if reading is None else interpretation(
+            interpretation=with_translation(None if reading is None else interpretation(
                 reading, added_filters(request.filters, effective.filters), plan.relaxed, categories
-            ),
+            ), translation, query),
             match=quality,
         )
 

@@ -39,6 +39,7 @@ from shelfwise.query.understanding_snapshot import load_understanding, save_unde
 from shelfwise.records import Product, text_hash
 from shelfwise.search.background import CoalescingWorker
 from shelfwise.search.coverage import TitleTerms
+from shelfwise.search.cross_lingual import CrossLingual
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.match_floor import title_scripts
 from shelfwise.search.rerank import Reranker
@@ -183,6 +184,7 @@ class IndexLifecycle:
         self.reranker = reranker
         self.understanding = understanding or UnderstandingConfig()
         self.learned_fusion = learned_fusion
+        self.cross_lingual = CrossLingual(encoder, self.fusion.match.script_min_share)
         self._understanding_builds = CoalescingWorker(
             self._rebuild_understanding, "query understanding build"
         )

@@ -80,6 +80,8 @@ def test_browsing_has_no_match_verdict(engine: SearchEngine) -> None:
 
 
 def test_a_han_query_over_an_english_shop_is_unreadable_to_minilm(engine: SearchEngine) -> None:
+    # with dictionary translation off (tests/integration/test_cross_lingual_search.py: on)
+    engine.understanding = engine.understanding.model_copy(update={"translate": False})
     for mode in ("hybrid", "vector"):
         result = engine.search(SearchRequest(query="红色连衣裙", mode=mode))
         assert result.match is not None and result.match.status == "unreadable", mode
@@ -116,4 +118,5 @@ def test_a_shop_indexed_empty_learns_its_scripts_from_the_first_products(minilm,
     engine.refresh()
     floor = engine.match_floor()
     assert floor is not None and floor.catalog_scripts == {"Latin"}
+    engine.understanding = engine.understanding.model_copy(update={"translate": False})
     assert engine.search(SearchRequest(query="红色连衣裙")).match.status == "unreadable"  # type: ignore[union-attr]

@@ -1,0 +1,110 @@
+"""Chinese queries over an English catalog, for the search engine: when and what to translate.
+
+A query with Han letters over a catalog whose titles are not written in Han (the share of titles
+using it is below the match floor's `script_min_share`) is translated into the catalog's words
+(`shelfwise.query.translate`) and the translation is searched through the normal path; the
+answer's interpretation shows the translation, word by word. The dictionary is read once, on the
+first such query (about 3 s); the translator follows the live index version, whose title terms
+give the catalog's vocabulary.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from shelfwise.models.cached import CachedEncoder
+from shelfwise.query.cedict import Dictionary, load_cedict
+from shelfwise.query.translate import Translation, Translator, has_han
+from shelfwise.records import QueryInterpretation
+from shelfwise.search.coverage import TitleTerms
+
+
+class CrossLingual:
+    """Translates Han queries for a catalog written in other scripts (thread safe)."""
+
+    def __init__(self, encoder: CachedEncoder, min_share: float = 0.05, senses_per_word: int = 1) -> None:
+        self._encoder = encoder
+        self._min_share = min_share
+        self._senses_per_word = senses_per_word
+        self._lock = threading.Lock()
+        self._dictionary: Dictionary | None = None
+        self._translator: tuple[str, Translator] | None = None
+
+    def translate(
+        self, version: str, shares: Mapping[str, float], terms: TitleTerms | None, query: str
+    ) -> Translation | None:
+        """The query's translation, or None when it has no Han, the catalog is written in Han (or
+        its scripts are unknown), or no word of it could be translated."""
+        if not query or terms is None or not shares or not has_han(query):
+            return None
+        if shares.get("Han", 0.0) >= self._min_share:
+            return None
+        translation = self._for(version, terms).translate(query)
+        return translation if translation.translated and translation.text.strip() else None
+
+    def _for(self, version: str, terms: TitleTerms) -> Translator:
+        with self._lock:
+            if self._dictionary is None:
+                self._dictionary = load_cedict()
+            if self._translator is None or self._translator[0] != version:
+                postings = TitlePostings(terms)
+                self._translator = (version, Translator(
+                    self._dictionary, terms, self._encode, together=postings.titles_with_all,
+                    senses_per_word=self._senses_per_word,
+                ))
+            return self._translator[1]
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encoder.encoder.encode(list(texts), kind="query")
+
+
+class TitlePostings:
+    """Which titles hold each analysed term (a snapshot of `TitleTerms`, 4 bytes a term a title),
+    for counting the titles that hold several terms together."""
+
+    def __init__(self, terms: TitleTerms) -> None:
+        self._terms = terms
+        codes, rows = [], []
+        for row, packed in enumerate(terms.packed_titles()):
+            unique = np.unique(np.frombuffer(packed, dtype=np.uint32))
+            codes.append(unique)
+            rows.append(np.full(len(unique), row, dtype=np.int32))
+        flat = np.concatenate(codes) if codes else np.zeros(0, dtype=np.uint32)
+        order = np.argsort(flat, kind="stable")
+        self._rows = (np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32))[order]
+        self._starts = np.searchsorted(flat[order], np.arange(terms.vocabulary + 1))
+
+    def titles_with_all(self, terms: frozenset[str]) -> int:
+        lists = []
+        for term in terms:
+            code = self._terms.code_of(term)
+            if code is None or code + 1 >= len(self._starts):
+                return 0
+            lists.append(self._rows[self._starts[code] : self._starts[code + 1]])
+        if not lists:
+            return 0
+        lists.sort(key=len)
+        held = lists[0]
+        for other in lists[1:]:
+            held = np.intersect1d(held, other, assume_unique=True)
+            if not len(held):
+                return 0
+        return len(held)
+
+
+def with_translation(
+    interpretation: QueryInterpretation | None, translation: Translation | None, searched: str
+) -> QueryInterpretation | None:
+    """The answer's interpretation, saying what the query was translated into."""
+    if translation is None:
+        return interpretation
+    update = {"translated_from": translation.query, "translation": translation.pairs()}
+    if interpretation is None:
+        return QueryInterpretation(searched_text=searched, **update)  # type: ignore[arg-type]
+    return interpretation.model_copy(update=update)
+
+
+__all__ = ["CrossLingual", "TitlePostings", "with_translation"]
