@@ -24,7 +24,7 @@ from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
 from shelfwise.search.lifecycle import IndexLifecycle, IndexNotReadyError, LiveIndex, RefreshStats
-from shelfwise.search.match_floor import MatchFloor
+from shelfwise.search.match_floor import MULTILINGUAL_FAMILIES, MatchFloor, encoder_family
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
@@ -68,7 +68,7 @@ class SearchEngine(IndexLifecycle):
             live = self._require()
             typed = normalize_query(request.query)
             translation = None
-            if self.understanding.translate:
+            if self.understanding.translate and not self._reads_every_script():
                 translation = self.cross_lingual.translate(
                     live.version, live.title_scripts, live.terms, typed
                 )
@@ -122,6 +122,11 @@ class SearchEngine(IndexLifecycle):
             ), translation, query),
             match=quality,
         )
+
+    def _reads_every_script(self) -> bool:
+        """A multilingual encoder reads a Chinese query as typed: its vectors are not replaced
+        by a dictionary translation's (fusing the two is future work)."""
+        return encoder_family(self.encoder.encoder.version) in MULTILINGUAL_FAMILIES
 
     def match_floor(self, live: LiveIndex | None = None) -> MatchFloor | None:
         """What answers are judged by (None when the floor is off): the active encoder's cosine
