@@ -301,3 +301,19 @@ def test_impression_and_experiment_commands_run_as_written(tmp_path: Path) -> No
         replayed["queries"] > 0
         and replayed["wins_a"] + replayed["wins_b"] + replayed["ties"] == replayed["queries"]
     )
+
+
+def test_key_commands_run_as_written(tmp_path: Path) -> None:
+    """The API keys block: the key it creates stands in for the README's placeholders."""
+    block = next(b for b in _code_blocks(README.read_text()) if any("keys create" in x for x in b))
+    create, listing, revoke, scoped = _shelfwise_lines(block)
+    env = _env(tmp_path)
+    made = _run(create, tmp_path, env)
+    raw = re.search(r"swk_[A-Za-z0-9_-]+", made.stdout)
+    assert raw is not None, made.stdout
+    key_id = raw.group(0).split("_")[1]
+    assert key_id in _run(listing, tmp_path, env).stdout
+    minted = _run([raw.group(0) if a == "swk_..." else a for a in scoped], tmp_path, env)
+    assert "sws_" in minted.stdout
+    _run([key_id if a == revoke[-1] else a for a in revoke], tmp_path, env)
+    assert "revoked" in _run(listing, tmp_path, env).stdout
