@@ -94,12 +94,17 @@ class Health(BaseModel):
     experiments_running: list[str] = Field(default_factory=list)
 
 
-def _understanding_for(settings: Settings) -> UnderstandingConfig:
+def _understanding_for(settings: Settings, language: str) -> UnderstandingConfig:
     """The multilingual encoder serves queries in many languages; correcting their words against
     an English catalog's vocabulary would break them ("correr" -> "corner"), so spelling is off
-    with it unless configured explicitly."""
+    with it unless configured explicitly. A Chinese catalog keeps it: its spelling step reads
+    homophone typos and pinyin against the catalog's own Chinese words."""
     config = settings.understanding
-    if settings.encoder.name == "multilingual-e5-small" and "spelling" not in config.model_fields_set:
+    if (
+        settings.encoder.name == "multilingual-e5-small"
+        and language != "zh"
+        and "spelling" not in config.model_fields_set
+    ):
         return config.model_copy(update={"spelling": False})
     return config
 
@@ -159,7 +164,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
             vector=settings.vector,
             fusion=settings.fusion,
             reranker=None if reranker is None else Reranker(reranker, settings.rerank),
-            understanding=_understanding_for(settings),
+            understanding=_understanding_for(settings, self.language.language),
             learned_fusion=learned_fusion,
             language=self.language.language,
         )
@@ -533,7 +538,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         self.language = decision
         self.settings = with_language(settings, decision.language)
         self.engine.language = decision.language
-        self.engine.understanding = _understanding_for(self.settings)
+        self.engine.understanding = _understanding_for(self.settings, decision.language)
         if self._own_encoder and self.settings.encoder.name != settings.encoder.name:
             encoder = data_dir_encoder(self.settings.encoder, self.settings.data_dir)
             self.encoder = self.engine.encoder = CachedEncoder(encoder, self.encoder.cache)

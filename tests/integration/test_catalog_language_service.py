@@ -91,3 +91,19 @@ def test_a_language_set_later_rebuilds_the_index(tmp_path: Path) -> None:
         assert chinese.health().language_source == "configured"
     finally:
         chinese.close()
+
+
+def test_a_chinese_shop_under_e5_keeps_spelling_for_pinyin(tmp_path: Path) -> None:
+    """Spelling is off by default under E5 for English catalogs ("correr" would become "corner"),
+    but a Chinese catalog's spelling step reads pinyin and homophones against its own words."""
+    from tests.zh_catalog import products
+
+    shop = _shop(tmp_path / "data", products())
+    try:
+        assert shop.encoder.encoder.version.startswith("multilingual-e5-small")
+        shop.open_index()
+        result = shop.search(SearchRequest(query="lianyiqun", mode="lexical", page_size=5))
+        assert result.interpretation is not None and result.interpretation.corrected_query == "连衣裙"
+        assert result.hits and all("连衣裙" in hit.product.title for hit in result.hits)
+    finally:
+        shop.close()
