@@ -24,7 +24,7 @@ from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
 from shelfwise.search.lifecycle import IndexLifecycle, IndexNotReadyError, LiveIndex, RefreshStats
-from shelfwise.search.match_floor import MULTILINGUAL_FAMILIES, MatchFloor, encoder_family
+from shelfwise.search.match_floor import MatchFloor, reads_every_script
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
@@ -126,7 +126,7 @@ class SearchEngine(IndexLifecycle):
     def _reads_every_script(self) -> bool:
         """A multilingual encoder reads a Chinese query as typed: its vectors are not replaced
         by a dictionary translation's (fusing the two is future work)."""
-        return encoder_family(self.encoder.encoder.version) in MULTILINGUAL_FAMILIES
+        return reads_every_script(self.encoder.encoder.version)
 
     def match_floor(self, live: LiveIndex | None = None) -> MatchFloor | None:
         """What answers are judged by (None when the floor is off): the active encoder's cosine

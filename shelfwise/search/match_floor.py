@@ -40,6 +40,11 @@ MULTILINGUAL_FAMILIES = frozenset({"multilingual-e5-small"})
 _SCRIPT_ALIASES = {"CJK": "Han"}
 
 
+def reads_every_script(encoder_version: str) -> bool:
+    """Whether the encoder of this version reads queries in any script (a multilingual one)."""
+    return encoder_family(encoder_version) in MULTILINGUAL_FAMILIES
+
+
 def encoder_family(version: str) -> str:
     """The family of an encoder version: minilm, fine-tuned, multilingual-e5-small, hashing or other."""
     if version.startswith("all-MiniLM"):
@@ -93,7 +98,7 @@ class MatchFloor:
         if similarity is None:
             similarity = CALIBRATED_FLOORS.get(family, CALIBRATED_FLOORS["minilm"])
         scripts = frozenset(s for s, share in shares.items() if share >= config.script_min_share)
-        return cls(similarity, family in MULTILINGUAL_FAMILIES, scripts)
+        return cls(similarity, reads_every_script(encoder_version), scripts)
 
     def unreadable_scripts(self, query: str, mode: str) -> frozenset[str]:
         """The query's scripts when search cannot read it (else empty): it has letters, none in
@@ -152,6 +157,7 @@ __all__ = [
     "CALIBRATED_FLOORS",
     "MatchFloor",
     "encoder_family",
+    "reads_every_script",
     "script_of",
     "scripts_in",
     "title_scripts",

@@ -12,13 +12,11 @@ most of a sample of product titles hold Chinese characters.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
 LANGUAGES: Final = ("en", "zh")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def load_messages(folder: Path) -> dict[str, dict[str, str]]:
