@@ -179,7 +179,7 @@ class SearchEngine(IndexLifecycle):
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives)
-        inferred = _inferred_attributes(request, effective)
+        inferred = _inferred_fields(request, effective)
         mask, admitted = self._admit_unknowns(live, effective, inferred, mask, retrieved)
         if effective.filters == request.filters or not self.understanding.relax_empty:
             return _Plan(effective, mask, retrieved, admitted=admitted)
@@ -200,22 +200,22 @@ class SearchEngine(IndexLifecycle):
         live: LiveIndex, effective: SearchRequest, inferred: frozenset[str], mask: np.ndarray,
         retrieved: _Retrieved,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """An attribute read from the query excludes products that contradict it, not those that
-        do not state it: a candidate without the attribute passes if its title has the value's
-        words ("wool coat" keeps "Wool Blend Coat" with no material given) and every other filter.
-        Returns the widened mask and the rows it admitted."""
+        """A brand or attribute read from the query excludes products that contradict it, not
+        those that do not state it: a candidate without the field passes if its title has the
+        value's words ("wool coat" keeps "Wool Blend Coat" with no material given, "voltrix
+        speaker" a speaker titled "Voltrix ..." from a feed without brands) and every other
+        filter. `inferred` holds mask field names ("brand", "attr:NAME"). Returns the widened
+        mask and the rows it admitted."""
         if not inferred or live.terms is None:
             return mask, retrieved.rows[:0]
         strict = mask
         mask = mask.copy()
-        rows = retrieved.rows
         for name in inferred:
-            column = live.table.attributes.get(name.lower())
-            unknown = rows if column is None else rows[column[rows] < 0]
+            unknown, values = _unstated(live.table, effective.filters, name, retrieved.rows)
             if not unknown.size:
                 continue
-            others = live.table.mask(effective.filters, skip=f"attr:{name}")
-            wanted = [live.terms.analyze(v) for v in effective.filters.attributes[name]]
+            others = live.table.mask(effective.filters, skip=name)
+            wanted = [live.terms.analyze(v) for v in values]
             for row in unknown[others[unknown]].tolist():
                 title = live.terms.terms_of(live.table.ids[row])
                 mask[row] |= any(words and words <= title for words in wanted)
@@ -440,9 +440,25 @@ def _below_reranked(candidates: list[FusedCandidate], reranked: set[str]) -> lis
     ]
 
 
-def _inferred_attributes(request: SearchRequest, effective: SearchRequest) -> frozenset[str]:
-    """Attribute filters read from the query rather than asked for: lenient (see ProductTable.mask)."""
-    return frozenset(effective.filters.attributes) - frozenset(request.filters.attributes)
+def _inferred_fields(request: SearchRequest, effective: SearchRequest) -> frozenset[str]:
+    """Brand and attribute filters read from the query rather than asked for, as mask field
+    names ("brand", "attr:NAME"): lenient towards products that do not state them."""
+    names = frozenset(effective.filters.attributes) - frozenset(request.filters.attributes)
+    fields = {f"attr:{name}" for name in names}
+    if effective.filters.brands and not request.filters.brands:
+        fields.add("brand")
+    return frozenset(fields)
+
+
+def _unstated(
+    table: ProductTable, filters: Filters, field: str, rows: np.ndarray
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The `rows` that state no value for `field` (a mask field name) and the values asked for."""
+    if field == "brand":
+        return rows[table.brand[rows] < 0], filters.brands
+    name = field.removeprefix("attr:")
+    column = table.attributes.get(name.lower())
+    return (rows if column is None else rows[column[rows] < 0]), tuple(filters.attributes[name])
 
 
 def _explain(

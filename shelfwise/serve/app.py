@@ -382,7 +382,7 @@ def create_app(
     app.include_router(document_errors(keys_router))
     app.include_router(document_errors(shoppers))
     # the storefront at / and /shop/..., the admin console at /admin
-    app.include_router(document_errors(web_router()))
+    app.include_router(document_errors(web_router(shoppers_access=[UnscopedAccess])))
     public = {search_access} if config.public_search else set()
     public |= {events_access} if config.public_events else set()
     routers = [(search, None), (suggestions, None), (products, None), (events, events_access),

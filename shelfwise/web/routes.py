@@ -9,8 +9,9 @@ Nothing here searches or recommends: storefront pages carry only what the script
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
@@ -30,9 +31,11 @@ def _shelfwise(request: Request) -> Shelfwise:
     return shelfwise
 
 
-def web_router(package_dir: Path = PACKAGE_DIR) -> APIRouter:
+def web_router(package_dir: Path = PACKAGE_DIR, shoppers_access: Sequence[Any] = ()) -> APIRouter:
     """The storefront (`/`, `/shop/search`, `/shop/products/{id}`, `/shop/cart`, `/shop/shoppers`
-    as JSON, `/shop/static/{name}`) and the admin console under `/admin`."""
+    as JSON, `/shop/static/{name}`) and the admin console under `/admin`. `shoppers_access`:
+    the dependencies that guard `/shop/shoppers` (shoppers' ids and what they shop; the server
+    passes the guard of shoppers' profiles)."""
     static = static_files(package_dir / "static")
     pages = Pages(package_dir / "templates", assets_version(static))
     router = APIRouter(tags=["storefront"])
@@ -56,7 +59,8 @@ def web_router(package_dir: Path = PACKAGE_DIR) -> APIRouter:
     def cart_page(request: Request) -> HTMLResponse:
         return pages.render(request, "cart")
 
-    @router.get("/shop/shoppers", summary="Demo shoppers the storefront can act as")
+    @router.get("/shop/shoppers", summary="Demo shoppers the storefront can act as",
+                dependencies=list(shoppers_access))
     def shoppers(request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 8) -> ShoppersResponse:
         """Signed-in shoppers with the most events (among the first 200 by id), with what they
         shop most: the storefront's shopper switch."""

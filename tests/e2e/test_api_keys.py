@@ -159,6 +159,7 @@ def test_a_scoped_keys_filter_cannot_be_removed_by_the_request(
     assert client.get("/products/hp-001", headers=scoped).status_code == 404
     assert client.get("/products/kt-001", headers=scoped).status_code == 200
     assert client.get("/profiles/user/u-1", headers=scoped).status_code == 403
+    assert client.get("/shop/shoppers", headers=scoped).status_code == 403  # shoppers' data too
 
 
 def test_a_scoped_brand_key_sees_its_brands_in_facets_and_suggestions(
@@ -187,7 +188,8 @@ def test_reading_routes_need_a_search_key_when_search_is_not_public(
 ) -> None:
     client, guard = _client(shelfwise, clock, public_search=False, public_events=False)
     with client:
-        for path in ("/search?q=kettle", "/suggest?q=ke", "/products/kt-001", "/recommend/item/kt-001"):
+        for path in ("/search?q=kettle", "/suggest?q=ke", "/products/kt-001", "/recommend/item/kt-001",
+                     "/profiles/user/u-1", "/shop/shoppers"):
             assert client.get(path).status_code == 401, path
         event = {"event_id": "e1", "type": "view", "session_id": "s", "product_id": "kt-001",
                  "timestamp": "2026-01-01T00:00:00Z"}  # fmt: skip

@@ -133,3 +133,27 @@ def test_attributes_read_from_the_query_exclude_contradictions_not_unknowns(engi
     assert facets == {"Aurelle": 2}
     asked = _ids(engine.search(SearchRequest(query="dress", filters={"attributes": {"color": ["red"]}})))
     assert asked == ["dr1"]  # a filter the shopper sets is strict
+
+
+def test_a_brand_read_from_the_query_keeps_products_that_state_no_brand(minilm, tmp_path: Path) -> None:
+    """A feed without a brand column must not lose its products to a brand read from the query:
+    a product with no brand passes when its title names the brand; a different brand does not."""
+    store = MemoryStore()
+    store.upsert([
+        *small_catalog(),
+        Product(product_id="sp1", title="Voltrix Portable Bluetooth Speaker", brand="",
+                category=("Electronics", "Audio", "Speakers"), price=39.0),
+        Product(product_id="sp2", title="Portable Bluetooth Speaker, Waterproof", brand="",
+                category=("Electronics", "Audio", "Speakers"), price=29.0),
+    ])
+    engine = SearchEngine(store, CachedEncoder(minilm, MemoryEmbeddingCache()), tmp_path)
+    engine.open()
+    result = engine.search(SearchRequest(query="voltrix speaker"))
+    assert result.interpretation is not None
+    assert "brand in Voltrix" in result.interpretation.filters_applied
+    ids = _ids(result)
+    assert "sp1" in ids  # no brand given, but its title names Voltrix
+    assert "sp2" not in ids  # no brand given and nothing says Voltrix
+    assert "hp2" not in ids  # another brand contradicts the query
+    asked = _ids(engine.search(SearchRequest(query="speaker", filters={"brands": ["Voltrix"]})))
+    assert "sp1" not in asked  # a brand filter the shopper sets is strict
