@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from shelfwise.query.suggest import Suggestion
+from shelfwise.query.translate import Translation, has_han
 from shelfwise.query.understand import QueryReading, merge_filters
 from shelfwise.records import (
     Explanation,
@@ -67,12 +68,7 @@ class SearchEngine(IndexLifecycle):
         with self._lock:
             live = self._require()
             typed = normalize_query(request.query)
-            translation = None
-            if self.understanding.translate and not self._reads_every_script():
-                translation = self.cross_lingual.translate(
-                    live.version, live.title_scripts, live.terms, typed
-                )
-            query = typed if translation is None else translation.text
+            translation, query, beside = self._translation(live, typed)
             floor = self.match_floor(live)
             unreadable = floor.unreadable_scripts(query, request.mode) if floor and query else None
             if floor is not None and unreadable:
@@ -81,7 +77,7 @@ class SearchEngine(IndexLifecycle):
             reading = None
             if query and request.understand and live.understanding is not None:
                 reading = live.understanding.read(query)
-            plan = self._retrieve_understood(live, query, request, reading)
+            plan = self._retrieve_understood(live, query, request, reading, beside)
             effective, mask, retrieved = plan.request, plan.mask, plan.retrieved
             keep = mask[retrieved.rows]
             categories: list[CategoryPrediction] = []
@@ -122,6 +118,30 @@ class SearchEngine(IndexLifecycle):
             ), translation, query),
             match=quality,
         )
+
+    def _translation(
+        self, live: LiveIndex, typed: str
+    ) -> tuple[Translation | None, str, tuple[tuple[str, float], ...]]:
+        """The query's translation into the catalog's language (if any), the text searched, and
+        lexical alternatives beside it. An encoder that reads one language searches the
+        translation, with the senses the catalog could not decide between as alternatives. A
+        multilingual encoder reads the query as typed; an English query over a Chinese catalog
+        then also matches its Chinese words (`understanding.translation_weight`), a Chinese one
+        over an English catalog is not translated (unmeasured over E5)."""
+        if not self.understanding.translate:
+            return None, typed, ()
+        if not self._reads_every_script():
+            translation = self.cross_lingual.translate(live.version, live.title_scripts, live.terms, typed)
+            if translation is None:
+                return None, typed, ()
+            return translation, translation.text, translation.alternatives
+        weight = self.understanding.translation_weight
+        if weight <= 0 or has_han(typed):
+            return None, typed, ()
+        translation = self.cross_lingual.translate(live.version, live.title_scripts, live.terms, typed)
+        if translation is None:
+            return None, typed, ()
+        return translation, typed, ((translation.text, weight),)
 
     def _reads_every_script(self) -> bool:
         """A multilingual encoder reads a Chinese query as typed: its vectors are not replaced
@@ -165,17 +185,20 @@ class SearchEngine(IndexLifecycle):
         return live.understanding.suggest(prefix, limit)
 
     def _retrieve_understood(
-        self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None
+        self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None,
+        beside: Sequence[tuple[str, float]] = (),
     ) -> _Plan:
         """The request with the query's parsed filters added, its mask and the candidates; the
-        parsed filters are dropped (`relaxed`) when nothing passes them."""
+        parsed filters are dropped (`relaxed`) when nothing passes them. `beside`: lexical
+        alternatives added to the query's own (a translation searched beside it)."""
         if not query:
             mask = live.table.mask(request.filters)
             return _Plan(request, mask, _Retrieved(None, np.flatnonzero(live.table.live)))
         if reading is None:
             mask = live.table.mask(request.filters)
-            return _Plan(request, mask, self._retrieve(live, query, request, mask))
+            return _Plan(request, mask, self._retrieve(live, query, request, mask, beside))
         text, alternatives = self._matched_text(query, reading)
+        alternatives += beside
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives)
