@@ -42,6 +42,9 @@ class CompoundReading:
     text: str
     alternatives: tuple[str, ...]
     titles: int
+    parts: tuple[tuple[str, str], ...] = ()
+    """(piece, its sense) when the text is the pieces' senses in order; empty for an agent noun
+    (the whole word reads as one)"""
 
 
 def agent_nouns(verb: str) -> tuple[str, ...]:
@@ -83,7 +86,9 @@ class CompoundReader:
             return None
         best_titles, _, _, best = scored[0]
         rest = tuple(dict.fromkeys(t for titles, _, _, t in scored[1:] if titles > 0 and t != best))
-        return CompoundReading(word, best, rest[:2], best_titles)
+        options = [[(piece, s) for s in self.senses(piece)[:SENSES_PER_PIECE]] for piece in pieces]
+        parts = next((p for p in itertools.product(*options) if " ".join(s for _, s in p) == best), ())
+        return CompoundReading(word, best, rest[:2], best_titles, tuple(parts))
 
     def _scored(self, pieces: Sequence[str]) -> list[tuple[int, int, int, str]]:
         """(titles holding it, pieces rendered, sense rank, text) for each candidate phrase."""

@@ -31,7 +31,7 @@ import numpy as np
 
 from shelfwise.language.chinese import fold, has_han
 from shelfwise.query.cedict import Dictionary
-from shelfwise.query.compounds import CompoundReader
+from shelfwise.query.compounds import AGENT_SUFFIXES, CompoundReader
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 """texts -> unit vectors, one row each"""
@@ -190,10 +190,12 @@ class Translator:
             reading = reader.read(word, parts) if readable else None
             if reading is None:
                 out += [("split", p) for p in parts]
-            else:
-                read[len(out)] = TranslatedWord(word, reading.text, "dictionary", reading.alternatives, True,
-                                                close=reading.alternatives[:MAX_CLOSE])  # fmt: skip
-                out.append(("compound", word))
+                continue
+            close = reading.alternatives[:MAX_CLOSE]  # whole phrases, searched beside the pieces
+            for source, target in reading.parts or ((word, reading.text),):
+                read[len(out)] = TranslatedWord(source, target, "dictionary", (), True, close=close)
+                out.append(("compound", source))
+                close = ()
         return out, read
 
     def _senses(self, word: str) -> list[str]:
@@ -291,8 +293,9 @@ def _fold(query: str) -> str:
 
 
 def _pieces(query: str, segment: Segment, dictionary: Dictionary) -> list[tuple[str, str]]:
-    """('latin', token), ('han', word) and ('split', piece of a word the dictionary lacks) in the
-    query's order."""
+    """('latin', token), ('han', word), ('split', piece of a word the dictionary lacks) and
+    ('split-group', "word\tpiece\tpiece...") in the query's order; an agent suffix the segmenter
+    cut off a word the dictionary lacks (喷水 | 器) is put back on it."""
     out: list[tuple[str, str]] = []
     position = 0
     for match in _HAN.finditer(query):
@@ -301,7 +304,10 @@ def _pieces(query: str, segment: Segment, dictionary: Dictionary) -> list[tuple[
             word = word.strip()
             if not word:
                 continue
-            if word in dictionary or word in FUNCTION_WORDS or not _HAN.fullmatch(word):
+            if word in AGENT_SUFFIXES and out and out[-1][0] == "split-group":
+                head, parts = out[-1][1].split("\t", 1)
+                out[-1] = ("split-group", f"{head}{word}\t{parts}\t{word}")
+            elif word in dictionary or word in FUNCTION_WORDS or not _HAN.fullmatch(word):
                 out.append(("han", word))
             else:
                 parts = split_known(word, dictionary)

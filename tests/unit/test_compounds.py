@@ -122,3 +122,9 @@ def test_senses_the_catalog_cannot_decide_between_are_searched_beside_the_chosen
     assert translation.alternatives == (("plate", 1.0),)
     assert Translator(DICTIONARY, CATALOG, segment=lambda t: [t], alternative_weight=0.0
                       ).translate("板").alternatives == ()  # fmt: skip
+
+
+def test_an_agent_suffix_the_segmenter_cut_off_is_put_back() -> None:
+    cut = Translator(DICTIONARY, CATALOG, segment=lambda text: ["喷水", "器"] if text == "喷水器" else [text],
+                     together=CATALOG.together)  # fmt: skip
+    assert cut.translate("喷水器").text == "water sprayer"

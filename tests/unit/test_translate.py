@@ -69,8 +69,7 @@ def translator() -> Translator:
 def test_known_words_translate(translator: Translator) -> None:
     result = translator.translate("无线耳机")
     assert result.text == "wireless headphones"
-    # the segmenter here knows nothing: the query is one word the dictionary lacks, read whole
-    assert result.pairs() == ["无线耳机 -> wireless headphones"]
+    assert result.pairs() == ["无线 -> wireless", "耳机 -> headphones"]
     assert translator.translate("不锈钢炒锅").text == "stainless steel wok"
 
 
