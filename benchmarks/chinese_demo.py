@@ -113,8 +113,9 @@ def main() -> None:
         engine = shop.engine
         engine.understanding = engine.understanding.model_copy(
             update={"translation_weight": args.translation_weight})
+    asked = "english" if args.language == "en" else args.queries
     results: dict[str, object] = {"products": shop.store.count(), "queries": len(queries),
-                                  "query_set": f"{args.language} catalog, {args.queries} queries",
+                                  "query_set": f"{args.language} catalog, {asked} queries",
                                   "translation_weight": shop.engine.understanding.translation_weight,
                                   "encoder": shop.encoder.encoder.version,
                                   "recall@10_ceiling": recall_ceiling(judgments.grades, 10)}

@@ -4,18 +4,20 @@ The query is folded (full-width to half-width, traditional to simplified: `shelf
 chinese.fold`) and cut into runs: Latin letters, digits and their punctuation (model numbers,
 brands, sizes such as "18x24" or "1-5/8") are kept whole; Han runs are segmented (jieba, through
 `shelfwise.language.chinese`), and a word the dictionary does not know is split into the longest
-words it does know. Function words (的, 我想买,
+words it does know and read as the phrase of their senses the catalog holds
+(`shelfwise.query.compounds`). Function words (的, 我想买,
 一个...) are dropped. Each word's English senses come from CC-CEDICT (`shelfwise.query.cedict`);
 the one searched is the one the catalog itself uses: the share of the sense's words that occur
 in the catalog's titles, how many titles hold them, the dictionary's own order as a tie break,
 and, when an encoder is given, the cosine of the sense to the rest of the query (the other
 words' senses), so that 瓦 in "25瓦 灯泡" reads "watt" and not "roof tile". A word with no sense
-at all is passed through as it is. Nothing here raises on any text: odd input gives an empty or
-partial translation.
+at all is passed through as it is. Senses that score nearly as well as the chosen one and that
+titles hold are kept as lexical OR alternatives (`Translation.alternatives`). Nothing here raises
+on any text: odd input gives an empty or partial translation.
 
-English over a Chinese catalog goes the other way, word by word, through the senses' reverse
-index (`english_to_chinese`): the headword whose sense is exactly the English word and which
-the catalog's titles hold most often.
+English over a Chinese catalog goes the other way through the senses' reverse index
+(`chinese_translation`): the longest run of up to three words (or its singular) that is exactly a
+sense becomes the headword, in simplified characters, that the catalog's titles hold most often.
 """
 
 from __future__ import annotations

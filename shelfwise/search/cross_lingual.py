@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from shelfwise.config import UnderstandingConfig
 from shelfwise.models.cached import CachedEncoder
 from shelfwise.query.cedict import Dictionary, load_cedict
 from shelfwise.query.translate import (
@@ -65,6 +66,29 @@ class CrossLingual:
         else:
             return None
         return translation if translation.translated and translation.text.strip() else None
+
+    def searched(
+        self, version: str, shares: Mapping[str, float], terms: TitleTerms | None, typed: str,
+        understanding: UnderstandingConfig, multilingual: bool,
+    ) -> tuple[Translation | None, str, tuple[tuple[str, float], ...]]:
+        """The query's translation (if any), the text searched, and lexical alternatives beside
+        it. An encoder that reads one language (`multilingual` false) searches the translation,
+        with the senses the catalog could not decide between as alternatives. A multilingual
+        encoder reads the query as typed; an English query over a Chinese catalog then also
+        matches its Chinese words (`understanding.translation_weight`), a Chinese one over an
+        English catalog is not translated (unmeasured over E5)."""
+        if not understanding.translate:
+            return None, typed, ()
+        if not multilingual:
+            translation = self.translate(version, shares, terms, typed)
+            if translation is None:
+                return None, typed, ()
+            return translation, translation.text, translation.alternatives
+        weight = understanding.translation_weight
+        translation = None if weight <= 0 or has_han(typed) else self.translate(version, shares, terms, typed)
+        if translation is None:
+            return None, typed, ()
+        return translation, typed, ((translation.text, weight),)
 
     def _to_chinese(self, version: str, terms: TitleTerms, query: str) -> Translation:
         with self._lock:

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from shelfwise.query.suggest import Suggestion
-from shelfwise.query.translate import Translation, has_han
 from shelfwise.query.understand import QueryReading, merge_filters
 from shelfwise.records import (
     Explanation,
@@ -68,7 +67,10 @@ class SearchEngine(IndexLifecycle):
         with self._lock:
             live = self._require()
             typed = normalize_query(request.query)
-            translation, query, beside = self._translation(live, typed)
+            translation, query, beside = self.cross_lingual.searched(
+                live.version, live.title_scripts, live.terms, typed, self.understanding,
+                self._reads_every_script(),
+            )
             floor = self.match_floor(live)
             unreadable = floor.unreadable_scripts(query, request.mode) if floor and query else None
             if floor is not None and unreadable:
@@ -119,33 +121,9 @@ class SearchEngine(IndexLifecycle):
             match=quality,
         )
 
-    def _translation(
-        self, live: LiveIndex, typed: str
-    ) -> tuple[Translation | None, str, tuple[tuple[str, float], ...]]:
-        """The query's translation into the catalog's language (if any), the text searched, and
-        lexical alternatives beside it. An encoder that reads one language searches the
-        translation, with the senses the catalog could not decide between as alternatives. A
-        multilingual encoder reads the query as typed; an English query over a Chinese catalog
-        then also matches its Chinese words (`understanding.translation_weight`), a Chinese one
-        over an English catalog is not translated (unmeasured over E5)."""
-        if not self.understanding.translate:
-            return None, typed, ()
-        if not self._reads_every_script():
-            translation = self.cross_lingual.translate(live.version, live.title_scripts, live.terms, typed)
-            if translation is None:
-                return None, typed, ()
-            return translation, translation.text, translation.alternatives
-        weight = self.understanding.translation_weight
-        if weight <= 0 or has_han(typed):
-            return None, typed, ()
-        translation = self.cross_lingual.translate(live.version, live.title_scripts, live.terms, typed)
-        if translation is None:
-            return None, typed, ()
-        return translation, typed, ((translation.text, weight),)
-
     def _reads_every_script(self) -> bool:
-        """A multilingual encoder reads a Chinese query as typed: its vectors are not replaced
-        by a dictionary translation's (fusing the two is future work)."""
+        """A multilingual encoder reads a query as typed: its vectors are never replaced by a
+        dictionary translation's (`CrossLingual.searched`)."""
         return reads_every_script(self.encoder.encoder.version)
 
     def match_floor(self, live: LiveIndex | None = None) -> MatchFloor | None:
