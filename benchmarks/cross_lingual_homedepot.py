@@ -3,7 +3,8 @@ an English catalog").
 
     nice -n 10 .venv/bin/python benchmarks/cross_lingual_homedepot.py --data-dir runs/hd \
         --work-dir runs/hd-work --products ../shared/data/homedepot/products.tsv \
-        --judgments runs/hd/validation_judgments.tsv --out runs/xling.json
+        --judgments runs/hd/validation_judgments.tsv --out runs/xling.json \
+        [--no-compounds --alternative-weight 0]   # the translation as it was before both
 
 The queries are benchmarks/data/homedepot_zh_queries.tsv: validation queries translated into
 Chinese by hand, beside their English originals. Each system searches the whole catalog with the
@@ -32,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from shelfwise.config import Settings
-from shelfwise.query.translate import has_han
+from shelfwise.query.translate import ALTERNATIVE_WEIGHT, has_han
 from shelfwise.records import SearchRequest
 
 QUERIES = Path(__file__).parent / "data" / "homedepot_zh_queries.tsv"
@@ -98,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--senses-per-word", type=int, default=1)
+    parser.add_argument("--no-compounds", action="store_true",
+                        help="translate the pieces of a word the dictionary lacks one by one")
+    parser.add_argument("--alternative-weight", type=float, default=ALTERNATIVE_WEIGHT,
+                        help="weight of close senses OR'd into lexical search (0: none)")
     args = parser.parse_args(argv)
 
     from shelfwise.evaluate.bench import open_products_shop
@@ -114,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 settings.fusion.learned, lambda m: print(m, file=sys.stderr))  # fmt: skip
     engine = opened.shop.engine
     engine.cross_lingual = CrossLingual(engine.encoder, engine.fusion.match.script_min_share,
-                                        args.senses_per_word)  # fmt: skip
+                                        args.senses_per_word, compounds=not args.no_compounds,
+                                        alternative_weight=args.alternative_weight)  # fmt: skip
     systems = {
         "english": ({q: e for q, _, e in pairs}, True),
         "chinese-untranslated": ({q: z for q, z, _ in pairs}, False),
