@@ -417,6 +417,9 @@ class Settings(BaseSettings):
     embeddings_url: str | None = Field(default=None, description="default: database_url, else embeddings.db")
     answers_url: str | None = Field(default=None, description="default: database_url, else answers.db")
     keys_url: str | None = Field(default=None, description="default: database_url, else keys.db")
+    forget_log_url: str | None = Field(
+        default=None, description="forgotten shoppers; default: database_url, else privacy.db"
+    )
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     lexical: LexicalConfig = Field(default_factory=LexicalConfig)

@@ -29,6 +29,7 @@ from shelfwise.storage.urls import redact
 MIGRATION_LOCK = 0x5348_4C46_0000  # advisory lock keys: "SHLF" and a store number
 CATALOG_LOCK = 0x5348_4C46_0001
 EVENTS_LOCK = 0x5348_4C46_0002
+FORGET_LOCK = 0x5348_4C46_0003
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 

@@ -1,7 +1,7 @@
 """`ShopData`: every store of one shop, opened from its settings, one URL per store.
 
 By default each store is a SQLite file in the data folder, the same files as always (catalog.db,
-events.db, impressions.db, experiments.db, embeddings.db, answers.db, keys.db).
+events.db, impressions.db, experiments.db, embeddings.db, answers.db, keys.db, privacy.db).
 `SHELFWISE_DATABASE_URL=postgresql://...` puts every store in one PostgreSQL database, and a
 store's own setting (`SHELFWISE_STORE_URL`, `SHELFWISE_EVENTS_URL`, ...) overrides it. Stores on
 the same PostgreSQL database share one connection pool. Each store is opened on first use, so a
@@ -21,6 +21,7 @@ from shelfwise.experiments import ExposureLog, open_exposure_log
 from shelfwise.experiments.exposure_sqlite import EXPOSURES_FILE
 from shelfwise.impressions import IMPRESSIONS_FILE, ImpressionLog, open_impression_log
 from shelfwise.keys import KEYS_FILE, KeyStore, open_key_store
+from shelfwise.privacy.forget_log import FORGET_LOG_FILE, ForgetLogStore, open_forget_log
 from shelfwise.recommend.shared_answers import FILE_NAME as ANSWERS_FILE
 from shelfwise.recommend.shared_answers import AnswerStore, open_shared_answers
 from shelfwise.storage.postgres import Databases
@@ -49,6 +50,7 @@ class ShopUrls:
     embeddings: str
     answers: str
     keys: str
+    forget_log: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ShopUrls:
@@ -62,6 +64,7 @@ class ShopUrls:
             ("embeddings", settings.embeddings_url, EMBEDDINGS_FILE),
             ("answers", settings.answers_url, ANSWERS_FILE),
             ("keys", settings.keys_url, KEYS_FILE),
+            ("forget_log", settings.forget_log_url, FORGET_LOG_FILE),
         ):
             url = own or shared or f"sqlite:///{folder / file_name}"
             setting = f"SHELFWISE_{name.upper()}_URL" if own else "SHELFWISE_DATABASE_URL"
@@ -113,6 +116,11 @@ class ShopData:
     @cached_property
     def keys(self) -> KeyStore:
         return self._keep(open_key_store(self.urls.keys, self._databases))
+
+    @cached_property
+    def forget_log(self) -> ForgetLogStore:
+        """Forgotten shoppers, for every server process to drop from memory."""
+        return self._keep(open_forget_log(self.urls.forget_log, self._databases))
 
     def answers(self, ttl_seconds: float) -> AnswerStore | None:
         """The recommendation answers shared by the server's processes (None for memory://)."""
