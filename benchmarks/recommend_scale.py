@@ -37,7 +37,7 @@ import torch
 
 from shelfwise.config import RecommendConfig
 from shelfwise.evaluate.machine import describe_machine
-from shelfwise.recommend.channel import TrainingData, recall_of
+from shelfwise.recommend.channel import TrainingData
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel
 from shelfwise.recommend.item_index import ItemIndex, recall_against_exact
 from shelfwise.recommend.live import LiveRecommender
@@ -225,7 +225,7 @@ def main() -> None:
         timings["core"].append((time.perf_counter() - t0) * 1000)
         for channel in recommender.channels:
             t0 = time.perf_counter()
-            recall_of(channel, [history], config.ranker.depth)
+            channel.recall([history], config.ranker.depth)
             channel_ms[channel.name].append((time.perf_counter() - t0) * 1000)
     for _ in range(min(200, args.requests)):
         t0 = time.perf_counter()

@@ -17,7 +17,7 @@ hidden items are not treated as new in production; the sequential model knows th
 text only.
 
 `cold_slots` is a second, explicit policy: that many places of each list are kept for the best
-items without events (see `rerank.reserve_cold_slots`); 0 leaves the ranking alone.
+items without events (see `diversity.reserve_cold_slots`); 0 leaves the ranking alone.
 """
 
 from __future__ import annotations
@@ -26,12 +26,15 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.recommend.artifact import load_array, read_manifest, save_array, write_manifest
 from shelfwise.recommend.channel import RecallChannel, TrainingData
-from shelfwise.recommend.channels import ChannelsConfig, build_channels
+from shelfwise.recommend.channels import ChannelsConfig, build_channels, load_channel
+from shelfwise.recommend.diversity import reserve_cold_slots
 from shelfwise.recommend.ranker import (
     CandidateBuilder,
     Candidates,
@@ -40,10 +43,11 @@ from shelfwise.recommend.ranker import (
     ndcg_at_10,
     reciprocal_rank_scores,
 )
-from shelfwise.recommend.rerank import reserve_cold_slots
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
 
 logger = logging.getLogger(__name__)
+
+FORMAT = "shelfwise-fused-recommender/1"
 
 Progress = Callable[[str], None]
 
@@ -221,9 +225,7 @@ class Recommender:
             say(f"refitted the channels with the hidden events in {seconds['refit']:.1f} s")
         if sparse:  # a saved recommender carries its item indexes: no request waits for one
             for channel in self.channels:
-                prepare = getattr(channel, "prepare_recall", None)
-                if prepare is not None:
-                    prepare()
+                channel.prepare_recall()
         return report
 
     def _fit_channels(
@@ -332,3 +334,40 @@ class Recommender:
     def _reciprocal_rank(self, candidates: Candidates) -> np.ndarray:
         assert self.builder is not None
         return reciprocal_rank_scores(candidates, len(self.builder.channels), self.builder.depth)
+
+    # ----- artifacts --------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """A folder: manifest.json (format, config, channel folders, sizes), a folder per
+        channel, the candidate builder's item counts and text vectors (.npy) and the learned
+        ranker's folder when one fuses the channels."""
+        builder = self.builder
+        assert builder is not None, "fit the recommender first"
+        folder.mkdir(parents=True, exist_ok=True)
+        names = [f"{i:02d}-{channel.name}" for i, channel in enumerate(self.channels)]
+        for name, channel in zip(names, self.channels, strict=True):
+            channel.save(folder / "channels" / name)
+        save_array(folder, "item_counts", builder.item_counts)
+        if builder.item_vectors is not None:
+            save_array(folder, "item_vectors", builder.item_vectors)
+        if self.ranker is not None:
+            self.ranker.save(folder / "ranker")
+        write_manifest(folder, {
+            "format": FORMAT, "config": self.config.model_dump(mode="json"), "channels": names,
+            "depth": builder.depth, "sparse": builder.sparse, "ranker": self.ranker is not None,
+            "sizes": {"items": len(builder.item_counts), "channels": len(names),
+                      "vector_dim": None if builder.item_vectors is None else builder.item_vectors.shape[1]},
+        })  # fmt: skip
+
+    @classmethod
+    def load(cls, folder: Path) -> Recommender:
+        manifest = read_manifest(folder, FORMAT)
+        recommender = cls(RecommenderConfig.model_validate(manifest["config"]))
+        recommender.channels = [load_channel(folder / "channels" / name) for name in manifest["channels"]]
+        vectors = load_array(folder, "item_vectors") if manifest["sizes"]["vector_dim"] is not None else None
+        recommender.builder = CandidateBuilder(
+            recommender.channels, load_array(folder, "item_counts"), vectors, int(manifest["depth"]),
+            bool(manifest["sparse"]),
+        )  # fmt: skip
+        recommender.ranker = LearnedRanker.load(folder / "ranker") if manifest["ranker"] else None
+        return recommender
