@@ -15,11 +15,21 @@ import pytest
 from shelfwise.config import RecommendConfig
 from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
 from shelfwise.recommend.artifact import ArtifactError
+from shelfwise.recommend.channels import ChannelName
 from shelfwise.recommend.live import LiveRecommender, active_recommender, recommender_registry
-from shelfwise.records import Event, Product
+from shelfwise.records import Event, EventType, Product
 
+KINDS: tuple[EventType, ...] = ("view", "view", "add_to_cart", "purchase")  # a shopper's four steps
 AISLES = {"a": "Kitchen > Kettles", "b": "Garden > Hoses"}
-EVERY_CHANNEL = ("cooccurrence", "sequential", "als", "content", "popularity", "trending", "graph")
+EVERY_CHANNEL: tuple[ChannelName, ...] = (
+    "cooccurrence",
+    "sequential",
+    "als",
+    "content",
+    "popularity",
+    "trending",
+    "graph",
+)
 
 
 def _products() -> list[Product]:
@@ -38,7 +48,7 @@ def _events() -> list[Event]:
         aisle, first = "ab"[shopper % 2], shopper % 9
         for step in range(4):
             events.append(Event(
-                event_id=f"e{shopper}-{step}", type={2: "add_to_cart", 3: "purchase"}.get(step, "view"),
+                event_id=f"e{shopper}-{step}", type=KINDS[step],
                 user_id=f"u{shopper}", product_id=f"{aisle}{first + step}",
                 timestamp=start + timedelta(minutes=shopper * 10 + step),
             ))  # fmt: skip

@@ -4,7 +4,7 @@ way, and the IVF item index finds nearly what exact search finds and survives sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -158,7 +158,7 @@ def test_the_dense_fallback_keeps_the_recall_contract(
 
         def fit(self, data: TrainingData) -> None: ...
 
-        def score(self, histories: list[np.ndarray]) -> np.ndarray:
+        def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
             return fitted["content"].score(histories)
 
     histories = _histories(data)
@@ -208,7 +208,7 @@ def test_recommender_trains_and_serves_through_sparse_recall(data: TrainingData,
     assert {c.name for c in indexed} == {"als", "content"}
     assert all(c._item_index is not None for c in indexed), "fitting builds the indexes requests search"
     for channel in indexed:
-        channel.config = channel.config.model_copy(update={"item_index": IVF})  # type: ignore[arg-type]
+        channel.config = channel.config.model_copy(update={"item_index": IVF})
         channel._item_index = None
         channel.prepare_recall()
     recommender.save(tmp_path / "recommender")
