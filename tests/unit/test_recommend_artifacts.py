@@ -16,6 +16,7 @@ from shelfwise.config import RecommendConfig
 from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
 from shelfwise.recommend.artifact import ArtifactError
 from shelfwise.recommend.channels import ChannelName
+from shelfwise.recommend.content import ContentChannel
 from shelfwise.recommend.live import LiveRecommender, active_recommender, recommender_registry
 from shelfwise.records import Event, EventType, Product
 
@@ -110,6 +111,22 @@ def test_a_saved_and_loaded_recommender_answers_exactly_the_same(
     assert loaded.recommender.builder is not None and trained.recommender.builder is not None
     assert loaded.recommender.builder.sparse == trained.recommender.builder.sparse
     assert _answers(loaded) == _answers(trained)
+    content = next(c for c in loaded.recommender.channels if isinstance(c, ContentChannel))
+    assert loaded.recommender.builder.item_vectors is content.vectors, "one array, as when fitted"
+    assert not (tmp_path / "v1" / "recommender" / "item_vectors.npy").exists(), "not saved twice"
+
+
+def test_without_a_content_channel_the_recommender_keeps_its_own_vectors(tmp_path: Path) -> None:
+    products = _products()
+    config = RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
+    live, _ = LiveRecommender.train(products, _events(), _vectors(len(products)), config)
+    live.save(tmp_path / "v1", {})
+    assert (tmp_path / "v1" / "recommender" / "item_vectors.npy").is_file()
+    loaded = LiveRecommender.load(tmp_path / "v1")
+    before, after = live.recommender.builder, loaded.recommender.builder
+    assert before is not None and after is not None
+    np.testing.assert_array_equal(after.item_vectors, before.item_vectors)
+    assert _answers(loaded) == _answers(live)
 
 
 def test_the_folder_holds_no_pickle_and_a_manifest(trained: LiveRecommender, tmp_path: Path) -> None:
