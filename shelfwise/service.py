@@ -271,10 +271,12 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         registry = registries[kind](self.settings.data_dir)
         if not version or not registry.path_of(version).is_dir():
             raise FileNotFoundError(f"no kept {kind} version '{version}'")
-        registry.publish(version)
-        if kind == "recommender":
-            self._recommender = LiveRecommender.load(registry.path_of(version))
+        if kind == "recommender":  # loaded first: a version that cannot be served is not published
+            live = LiveRecommender.load(registry.path_of(version))
+            registry.publish(version)
+            self._recommender = live
         else:
+            registry.publish(version)
             self._release_ranking()
 
     def recommend(

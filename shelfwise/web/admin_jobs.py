@@ -130,7 +130,7 @@ class AdminJobs:
             return False
         try:
             shelfwise.serve_model_version(kind, version)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, LookupError) as error:  # LookupError: a version it cannot read
             self._update(finished=time.time(), error=str(error))
             return True
         self._update(finished=time.time(), outcome=f"serving {kind} {version}")
