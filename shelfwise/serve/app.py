@@ -381,11 +381,12 @@ def create_app(
     app.include_router(document_errors(keys_router))
     app.include_router(document_errors(shoppers))
     # the storefront at / and /shop/..., the admin console at /admin
-    app.include_router(document_errors(web_router(shoppers_access=[UnscopedAccess])))
+    storefront = web_router(shoppers_access=[UnscopedAccess])
+    app.include_router(document_errors(storefront))
     public = {search_access} if config.public_search else set()
     public |= {events_access} if config.public_events else set()
     routers = [(search, None), (suggestions, None), (products, None), (events, events_access),
-               (recommendations, search_access), (profiles, search_access)]  # fmt: skip
+               (recommendations, search_access), (profiles, search_access), (storefront, None)]  # fmt: skip
     document_optional_keys(app, public_operations(routers, frozenset(public)))
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
