@@ -1,6 +1,6 @@
 """Typed settings: one small config object per component, gathered in `Settings`.
 
-Only `cli.py` and `serve/app.py` build `Settings` from the environment (prefix SHELFWISE_,
+Only the CLI (`shelfwise/cli/`) and `serve/app.py` build `Settings` from the environment (prefix SHELFWISE_,
 nested fields with `__`, e.g. SHELFWISE_SEARCH__FUSION=weighted); components take their own part.
 """
 

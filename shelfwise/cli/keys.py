@@ -20,24 +20,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from shelfwise.cli.common import DataDir, settings_of
+
 keys_app = typer.Typer(help="Create, list and revoke API keys; mint scoped keys.", no_args_is_help=True)
 console = Console(stderr=True)
-
-# The same option as cli.py's DataDir (cli.py imports this module, so it cannot be imported here).
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", "-d", help="shop data folder [env SHELFWISE_DATA_DIR]"),
-]
 Expires = Annotated[
     str, typer.Option(help="YYYY-MM-DD (start of that day, UTC) or an ISO date-time with a zone")
 ]
 
 
 def _store(data_dir: Path | None):  # noqa: ANN202 - lazy imports keep `shelfwise --help` fast
-    from shelfwise.cli import _settings
     from shelfwise.keys import open_key_store
 
-    return open_key_store(_settings(data_dir).data_dir)
+    return open_key_store(settings_of(data_dir).data_dir)
 
 
 def _expiry(text: str) -> datetime | None:

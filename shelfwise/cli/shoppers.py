@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from shelfwise.cli_events import DataDir
+from shelfwise.cli.common import DataDir, settings_of
 
 if TYPE_CHECKING:
     from shelfwise.privacy import ShopperData
@@ -59,10 +59,9 @@ def forget(
 ) -> None:
     """Delete the shopper's events, impressions, exposures and cached answers (and those of the
     anonymous sessions seen on them) from every store; prints what went, by count."""
-    from shelfwise.cli import _settings
     from shelfwise.privacy import Pseudonymizer, forget_shopper
 
-    settings = _settings(data_dir)
+    settings = settings_of(data_dir)
     key = settings.privacy.pseudonymize_key
     stored = Pseudonymizer(None if key is None else key.get_secret_value()).id(user_id)
     with _shopper_data(settings.data_dir) as data:
@@ -87,10 +86,9 @@ def purge(
     data_dir: DataDir = None,
 ) -> None:
     """Delete every event, impression and exposure older than the retention period."""
-    from shelfwise.cli import _settings
     from shelfwise.privacy import purge_before
 
-    settings = _settings(data_dir)
+    settings = settings_of(data_dir)
     days = older_than_days or settings.privacy.retention_days
     if days is None:
         typer.echo("error: no retention period: pass --older-than-days N or set "

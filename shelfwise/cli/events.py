@@ -18,22 +18,11 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from shelfwise.cli_errors import fail
+from shelfwise.cli.common import DataDir, data_dir_of, settings_of
+from shelfwise.cli.errors import fail
 
 events_app = typer.Typer(help="Import and inspect shoppers' events.", no_args_is_help=True)
 console = Console(stderr=True)
-
-# The same option as cli.py's DataDir (cli.py imports this module, so it cannot be imported here).
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", "-d", help="shop data folder [env SHELFWISE_DATA_DIR]"),
-]
-
-
-def _data_dir(data_dir: Path | None) -> Path:
-    from shelfwise.cli import _settings
-
-    return _settings(data_dir).data_dir
 
 
 @events_app.command("import")
@@ -55,10 +44,9 @@ def import_file(
         mapping = EventMapping.from_pairs(column or [])
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--column") from error
-    from shelfwise.cli import _settings
     from shelfwise.privacy.pseudonym import pseudonymized_store
 
-    settings = _settings(data_dir)
+    settings = settings_of(data_dir)
     store = pseudonymized_store(open_event_store(settings.data_dir), settings.privacy.pseudonymize_key)
     progress = Progress(
         SpinnerColumn(), TextColumn("import {task.completed:,} rows"), TimeElapsedColumn(),
@@ -86,7 +74,7 @@ def stats(
     """Events stored: counts by type, distinct shoppers, the time span and the last seq."""
     from shelfwise.events import open_event_store
 
-    store = open_event_store(_data_dir(data_dir))
+    store = open_event_store(data_dir_of(data_dir))
     try:
         found = store.stats()
     finally:

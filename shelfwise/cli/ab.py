@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from shelfwise.cli_events import DataDir, _data_dir
+from shelfwise.cli.common import DataDir, data_dir_of, open_shop
 
 ab_app = typer.Typer(help="A/B experiments: define, list, stop and report.", no_args_is_help=True)
 
@@ -53,7 +53,7 @@ def add(
     )
     from shelfwise.experiments.settings import check_settings
 
-    target = _data_dir(data_dir) / EXPERIMENTS_FILE
+    target = data_dir_of(data_dir) / EXPERIMENTS_FILE
     try:
         registry = ExperimentRegistry.load(target)
         added = [parse_experiment(raw, f"{file}: entry {i}") for i, raw in enumerate(_definitions(file))]
@@ -73,7 +73,7 @@ def list_experiments(data_dir: DataDir = None) -> None:
     """Every defined experiment: unit, variants and shares, surfaces, state and exposures."""
     from shelfwise.experiments import Experiments
 
-    experiments = Experiments.open(_data_dir(data_dir))
+    experiments = Experiments.open(data_dir_of(data_dir))
     now = datetime.now(UTC)
     if not len(experiments.registry):
         typer.echo("no experiments defined")
@@ -96,7 +96,7 @@ def stop(
     """End an experiment now: new requests get the defaults; the report keeps its window."""
     from shelfwise.experiments import EXPERIMENTS_FILE, ExperimentRegistry
 
-    target = _data_dir(data_dir) / EXPERIMENTS_FILE
+    target = data_dir_of(data_dir) / EXPERIMENTS_FILE
     registry = ExperimentRegistry.load(target)
     try:
         experiment = registry.get(name)
@@ -128,7 +128,7 @@ def report(
     from shelfwise.events import open_event_store
     from shelfwise.experiments import Experiments, format_report
 
-    folder = _data_dir(data_dir)
+    folder = data_dir_of(data_dir)
     experiments = Experiments.open(folder)
     events = open_event_store(folder)
     moment = None if until is None else (until.replace(tzinfo=UTC) if until.tzinfo is None else until)
@@ -182,7 +182,7 @@ def interleave_command(
         unknown = sorted(set(chosen) - known_settings("search"))
         if unknown:
             raise typer.BadParameter(f"unknown search setting '{unknown[0]}'", param_hint=hint)
-    shop = _shelfwise_of(data_dir)
+    shop = open_shop(data_dir)
     try:
         examples, _ = attribute(
             shop.impressions.iter_impressions(surface="search"), (s.event for s in shop.events.iter_events())
@@ -222,9 +222,3 @@ def _replay(shop: Any, settings: dict[str, Any], k: int) -> Any:
         return [hit.product.product_id for hit in shop.search_as_shopper(request, settings, now).hits]
 
     return rank
-
-
-def _shelfwise_of(data_dir: Path | None):  # noqa: ANN202 - heavy import kept lazy
-    from shelfwise.cli import _shelfwise
-
-    return _shelfwise(data_dir)
