@@ -26,7 +26,7 @@ from shelfwise.catalog.demo import demo_field_mapping, write_demo_feed
 from shelfwise.catalog.demo_queries_zh import QUERY_KINDS, build_zh_query_set, write_zh_query_set
 from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
 from shelfwise.config import Settings
-from shelfwise.evaluate.bench import latency_summary
+from shelfwise.evaluate.latency import latency_summary
 from shelfwise.evaluate.search_eval import evaluate_run
 from shelfwise.evaluate.trec import read_judgments, write_run
 from shelfwise.records import SearchRequest

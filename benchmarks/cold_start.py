@@ -26,8 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.bench import load_item_encoder
 from shelfwise.config import Settings
-from shelfwise.evaluate.recommend_eval import load_item_encoder
 from shelfwise.evaluate.sequences import read_items_tsv, read_sequences_tsv, read_truth_tsv
 from shelfwise.recommend import Recommender, RecommenderConfig, recommender_config
 from shelfwise.recommend.offline import training_data

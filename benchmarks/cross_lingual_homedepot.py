@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--senses-per-word", type=int, default=1)
     args = parser.parse_args(argv)
 
-    from shelfwise.evaluate.bench import open_products_shop
+    from shelfwise.bench import open_products_shop
     from shelfwise.evaluate.search_eval import evaluate_run
     from shelfwise.evaluate.trec import read_judgments
     from shelfwise.search.cross_lingual import CrossLingual

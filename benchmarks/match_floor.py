@@ -253,7 +253,7 @@ def run_demo(args: argparse.Namespace) -> dict[str, object]:
 def run_homedepot(args: argparse.Namespace) -> dict[str, object]:
     """The validation queries (and the out-of-catalog ones) over the bench's Home Depot index:
     NDCG@10 and Recall@100 with the floor off and on, flags split by relevance."""
-    from shelfwise.evaluate.bench import open_products_shop
+    from shelfwise.bench import open_products_shop
     from shelfwise.evaluate.metrics import DEFAULT_RELEVANCE_THRESHOLD
     from shelfwise.evaluate.search_eval import evaluate_run
     from shelfwise.evaluate.tables import read_queries_tsv

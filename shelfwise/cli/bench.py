@@ -12,9 +12,9 @@ from shelfwise.cli.common import (
     ItemColumns,
     ProductColumns,
     SequenceColumns,
+    column_map,
     console,
     log_line,
-    pairs,
     settings_of,
 )
 from shelfwise.cli.errors import fail
@@ -62,7 +62,7 @@ def bench_recommend(
     next K items (none already in their sequence), best first."""
     import time
 
-    from shelfwise.evaluate.recommend_eval import load_item_encoder
+    from shelfwise.bench import load_item_encoder
     from shelfwise.evaluate.sequences import write_predictions_jsonl
     from shelfwise.recommend import recommender_config
     from shelfwise.recommend.offline import predict_next_items
@@ -106,8 +106,8 @@ def _read_recommend_files(
     )
 
     try:
-        user_column, items_column = column_names(pairs(sequence_columns), SEQUENCE_COLUMNS)
-        id_column, text_column = column_names(pairs(item_columns), ITEM_COLUMNS)
+        user_column, items_column = column_names(column_map(sequence_columns), SEQUENCE_COLUMNS)
+        id_column, text_column = column_names(column_map(item_columns), ITEM_COLUMNS)
         shoppers = read_sequences_tsv(sequences, user_column, items_column)
         texts = read_items_tsv(items, id_column, text_column)
         metadata = read_item_metadata_tsv(items, id_column)
@@ -139,15 +139,15 @@ def bench_search(
     data_dir: DataDir = None,
 ) -> None:
     """Index PRODUCTS (or reuse that index) and write a TREC run for QUERIES."""
-    from shelfwise.evaluate.bench import run_search_benchmark
+    from shelfwise.bench import run_search_benchmark
 
     report = run_search_benchmark(
         settings=settings_of(data_dir),
         products=products,
         queries=queries,
         out=out,
-        product_columns=pairs(product_columns),
-        query_columns=pairs(query_columns),
+        product_columns=column_map(product_columns),
+        query_columns=column_map(query_columns),
         mode=mode,
         fusion=fusion,
         depth=depth,
@@ -175,7 +175,7 @@ def bench_relevance(
     data_dir: DataDir = None,
 ) -> None:
     """Predict the relevance grade of each (query, product) pair with the cross-encoder."""
-    from shelfwise.evaluate.relevance import run_relevance_benchmark
+    from shelfwise.bench import run_relevance_benchmark
     from shelfwise.train import active_reranker_path
 
     settings = settings_of(data_dir)
@@ -189,8 +189,8 @@ def bench_relevance(
         products,
         pairs,
         out,
-        pairs(product_columns),
-        pairs(pair_columns),
+        column_map(product_columns),
+        column_map(pair_columns),
         threads,
         log=log_line,
         config=settings.rerank,

@@ -88,7 +88,7 @@ class Bars:
         self._progress.update(self._tasks[stage], completed=done, total=total)
 
 
-def pairs(values: list[str] | None) -> dict[str, str]:
+def column_map(values: list[str] | None) -> dict[str, str]:
     """FIELD=COLUMN options as a mapping; a malformed one is a usage error."""
     out: dict[str, str] = {}
     for value in values or []:

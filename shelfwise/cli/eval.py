@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shelfwise.cli.common import DataDir, ItemColumns, SequenceColumns, log_line, pairs, settings_of
+from shelfwise.cli.common import DataDir, ItemColumns, SequenceColumns, column_map, log_line, settings_of
 from shelfwise.cli.errors import fail
 
 eval_app = typer.Typer(help="Score benchmark runs.", no_args_is_help=True)
@@ -25,7 +25,7 @@ def eval_search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """NDCG@10 (gain = grade - 1) and Recall@100 (grade >= 2.33) of a run."""
-    from shelfwise.evaluate.bench import evaluate_search_run
+    from shelfwise.evaluate.search_eval import evaluate_search_run
 
     report = evaluate_search_run(judgments, run, split, validation_fraction, seed)
     if as_json:
@@ -70,11 +70,8 @@ def eval_recommend(
     data_dir: DataDir = None,
 ) -> None:
     """Leave-one-out Recall, NDCG and HR@k over all held-out users; coverage, diversity, novelty."""
-    from shelfwise.evaluate.recommend_eval import (
-        evaluate_recommendation_files,
-        format_recommend_report,
-        load_item_encoder,
-    )
+    from shelfwise.bench import load_item_encoder
+    from shelfwise.evaluate.recommend_eval import evaluate_recommendation_files, format_recommend_report
 
     if diversity and items is None:
         raise typer.BadParameter("--diversity needs --items (the item texts to encode)")
@@ -87,8 +84,8 @@ def eval_recommend(
             sequences,
             items,
             encoder,
-            pairs(sequence_columns),
-            pairs(item_columns),
+            column_map(sequence_columns),
+            column_map(item_columns),
             log=log_line,
         )
     except ValueError as error:  # FormatError included: `file:line: reason`
@@ -120,7 +117,7 @@ def eval_holdout(
             out_sequences,
             out_truth,
             min_length,
-            pairs(sequence_columns),
+            column_map(sequence_columns),
             on_problem=report_row if skip_bad_rows else None,
         )
     except ValueError as error:  # a malformed row: `file:line: reason`

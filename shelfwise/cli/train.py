@@ -7,7 +7,15 @@ from typing import Annotated
 
 import typer
 
-from shelfwise.cli.common import DataDir, ProductColumns, console, log_line, open_shop, pairs, settings_of
+from shelfwise.cli.common import (
+    DataDir,
+    ProductColumns,
+    column_map,
+    console,
+    log_line,
+    open_shop,
+    settings_of,
+)
 
 train_app = typer.Typer(help="Fine-tune models on the shop's own data.", no_args_is_help=True)
 
@@ -50,7 +58,7 @@ def train_encoder_command(
         products,
         judgments,
         config,
-        product_columns=pairs(product_columns),
+        product_columns=column_map(product_columns),
         base_model=base_model,
         log=log_line,
         teacher=teacher,
@@ -120,7 +128,7 @@ def train_reranker_command(
         products,
         judgments,
         config,
-        product_columns=pairs(product_columns),
+        product_columns=column_map(product_columns),
         log=log_line,
     )
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"history"}}))
@@ -162,7 +170,7 @@ def train_reranker_student_command(
     try:
         artifact = train_reranker_student(
             settings_of(data_dir).data_dir, products, judgments, config,
-            product_columns=pairs(product_columns), teacher=teacher, log=log_line,
+            product_columns=column_map(product_columns), teacher=teacher, log=log_line,
         )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
@@ -198,7 +206,7 @@ def train_encoder_student_command(
     try:
         artifact = train_encoder_student(
             settings_of(data_dir).data_dir, products, config, judgments=judgments,
-            product_columns=pairs(product_columns), log=log_line,
+            product_columns=column_map(product_columns), log=log_line,
         )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
@@ -223,7 +231,8 @@ def train_fusion_command(
 ) -> None:
     """Learn hybrid fusion (LambdaMART over each candidate's BM25, cosine, coverage...) from
     judgments with the active encoder, and make it active when it beats weighted fusion."""
-    from shelfwise.train import FusionTrainingConfig, train_fusion
+    from shelfwise.bench import train_fusion
+    from shelfwise.train import FusionTrainingConfig
 
     config = FusionTrainingConfig(
         candidates=candidates,
@@ -238,7 +247,7 @@ def train_fusion_command(
             products,
             judgments,
             config,
-            product_columns=pairs(product_columns),
+            product_columns=column_map(product_columns),
             log=log_line,
         )
     except ValueError as error:  # too few usable judged queries

@@ -27,7 +27,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from shelfwise.config import FusionConfig
-from shelfwise.evaluate.bench import LatencySummary, latency_summary
+from shelfwise.evaluate.latency import LatencySummary, latency_summary
 from shelfwise.evaluate.metrics import distinct_top_k, hit_rate_at_k, precision_at_k
 from shelfwise.evaluate.tables import FormatError, iter_tsv
 from shelfwise.models import CachedEncoder, Encoder
