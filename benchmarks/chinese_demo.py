@@ -22,10 +22,10 @@ from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 
-from shelfwise.catalog.demo import demo_field_mapping, write_demo_feed
-from shelfwise.catalog.demo_queries_zh import QUERY_KINDS, build_zh_query_set, write_zh_query_set
-from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
 from shelfwise.config import Settings
+from shelfwise.demo.catalog import demo_field_mapping, write_demo_feed
+from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
+from shelfwise.demo.queries_zh import QUERY_KINDS, build_zh_query_set, write_zh_query_set
 from shelfwise.evaluate.latency import latency_summary
 from shelfwise.evaluate.search_eval import evaluate_run
 from shelfwise.evaluate.trec import read_judgments, write_run

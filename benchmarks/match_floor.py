@@ -205,7 +205,7 @@ def _report(outcomes: list[Outcome], groups: Sequence[str], extra: Mapping[str, 
 def run_demo(args: argparse.Namespace) -> dict[str, object]:
     """The multilingual set (each language, and the English glosses) and the out-of-catalog
     queries over the demo catalog, once per encoder."""
-    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.evaluate.multilingual import (
         as_english,
         build_engine,

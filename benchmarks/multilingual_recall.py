@@ -26,7 +26,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from shelfwise.catalog.demo import generate_demo_catalog
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.evaluate.multilingual import (
     MultilingualQuery,
     RunResult,

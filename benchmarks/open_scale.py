@@ -26,7 +26,7 @@ from shelfwise.evaluate.machine import describe_machine
 
 
 def build(size: int, folder: Path) -> None:
-    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.service import Shelfwise
 
     shop = Shelfwise(_settings(folder))

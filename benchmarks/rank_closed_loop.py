@@ -27,19 +27,19 @@ from pathlib import Path
 
 import numpy as np
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.models.encoder import TextKind
+from shelfwise.personalize import VectorTable, build_profiles
+from shelfwise.personalize.provider import ProfileFeatures
+from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig, fit_ranker
+from shelfwise.records import text_hash
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     TextMatchRanker,
     labeled_impressions,
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.models.encoder import TextKind
-from shelfwise.personalize import VectorTable, build_profiles
-from shelfwise.personalize.provider import ProfileFeatures
-from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig, fit_ranker
-from shelfwise.records import text_hash
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 

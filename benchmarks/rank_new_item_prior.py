@@ -53,19 +53,19 @@ def main() -> None:
     parser.add_argument("--shoppers", type=int, default=800)
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    from shelfwise.catalog.demo import generate_demo_catalog
-    from shelfwise.catalog.shoppers_loop import (
+    from shelfwise.config import EncoderConfig, Settings
+    from shelfwise.demo.catalog import generate_demo_catalog
+    from shelfwise.rank import RankerConfig, TrainingConfig
+    from shelfwise.rank.examples import Impressions
+    from shelfwise.rank.features import encode_queries
+    from shelfwise.service import Shelfwise
+    from shelfwise.simulate.loop import (
         ClosedLoopSimulation,
         ShelfwiseRanker,
         TextMatchRanker,
         shop_catalog,
         simulate_closed_loop,
     )
-    from shelfwise.config import EncoderConfig, Settings
-    from shelfwise.rank import RankerConfig, TrainingConfig
-    from shelfwise.rank.examples import Impressions
-    from shelfwise.rank.features import encode_queries
-    from shelfwise.service import Shelfwise
 
     data_dir = Path(tempfile.mkdtemp()) / "data"
     shop = Shelfwise(Settings(data_dir=data_dir, encoder=EncoderConfig(name="hashing")))

@@ -32,8 +32,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from rank_closed_loop import END, _encoder, _vectors  # noqa: E402
 from rank_information_bound import PRODUCT_EVENTS, taste_terms  # noqa: E402
 
-from shelfwise.catalog.demo import generate_demo_catalog  # noqa: E402
-from shelfwise.catalog.shoppers_loop import (  # noqa: E402
+from shelfwise.demo.catalog import generate_demo_catalog  # noqa: E402
+from shelfwise.evaluate.calibration import roc_auc  # noqa: E402
+from shelfwise.personalize import VectorTable, build_profiles  # noqa: E402
+from shelfwise.personalize.provider import ProfileFeatures  # noqa: E402
+from shelfwise.rank import RankerConfig  # noqa: E402
+from shelfwise.rank.examples import Impressions, split_impressions  # noqa: E402
+from shelfwise.rank.train import _features  # noqa: E402
+from shelfwise.simulate.loop import (  # noqa: E402
     ClosedLoopSimulation,
     TextMatchRanker,
     labeled_impressions,
@@ -41,12 +47,6 @@ from shelfwise.catalog.shoppers_loop import (  # noqa: E402
     shopper_tastes,
     simulate_closed_loop,
 )
-from shelfwise.evaluate.calibration import roc_auc  # noqa: E402
-from shelfwise.personalize import VectorTable, build_profiles  # noqa: E402
-from shelfwise.personalize.provider import ProfileFeatures  # noqa: E402
-from shelfwise.rank import RankerConfig  # noqa: E402
-from shelfwise.rank.examples import Impressions, split_impressions  # noqa: E402
-from shelfwise.rank.train import _features  # noqa: E402
 
 ORACLES = ("price", "brand", "factors", "all")
 

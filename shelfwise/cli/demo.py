@@ -51,7 +51,8 @@ def demo(
     """Generate the demo shop's feed, ingest it like a real shop's, index it, simulate shoppers
     (their events train the recommender), let simulated shoppers use the shop (what it showed
     them and what they did train the ranking model), and serve it."""
-    from shelfwise.catalog import demo_field_mapping, format_report, write_demo_feed
+    from shelfwise.catalog import format_report
+    from shelfwise.demo import demo_field_mapping, write_demo_feed
 
     zh = language is DemoLanguage.zh
     products = products if products is not None else 2000 if zh else 6000
@@ -84,8 +85,8 @@ def demo(
 
 def _demo_recommender(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
     """Simulated shoppers' events recorded, and the recommender trained on them."""
-    from shelfwise.catalog import ShopperSimulation, simulate_shoppers
     from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
+    from shelfwise.simulate import ShopperSimulation, simulate_shoppers
 
     history = simulate_shoppers(
         list(shop.store.iter_products()), ShopperSimulation(n_shoppers=n_shoppers, seed=seed)
@@ -105,8 +106,8 @@ def _demo_recommender(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
 def _write_demo_queries(language: DemoLanguage, products: int, seed: int, folder: Path) -> None:
     if language is not DemoLanguage.zh:
         raise InputError("--write-queries: the judged query set is built for --language zh")
-    from shelfwise.catalog.demo_queries_zh import build_zh_query_set, write_zh_query_set
-    from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
+    from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
+    from shelfwise.demo.queries_zh import build_zh_query_set, write_zh_query_set
 
     catalog = generate_demo_catalog_zh(products, seed)
     queries, judgments = build_zh_query_set(catalog)
@@ -121,14 +122,14 @@ def _demo_ranker(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
     CTR/CVR ranking model on them."""
     from datetime import timedelta
 
-    from shelfwise.catalog.shoppers_loop import (
+    from shelfwise.rank import RankerConfig, TrainingConfig
+    from shelfwise.simulate.loop import (
         ClosedLoopSimulation,
         ShelfwiseRanker,
         TextMatchRanker,
         shop_catalog,
         simulate_closed_loop,
     )
-    from shelfwise.rank import RankerConfig, TrainingConfig
 
     products = list(shop.store.iter_products())
     history_end = ClosedLoopSimulation(seed=seed).window()[1]  # where the open-loop history ends

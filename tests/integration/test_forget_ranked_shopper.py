@@ -11,19 +11,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.config import EncoderConfig, Settings
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.privacy import actor_digest
+from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig
+from shelfwise.records import SearchRequest
+from shelfwise.service import Shelfwise
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     ShelfwiseRanker,
     TextMatchRanker,
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.config import EncoderConfig, Settings
-from shelfwise.privacy import actor_digest
-from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig
-from shelfwise.records import SearchRequest
-from shelfwise.service import Shelfwise
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shelfwise.catalog.demo import generate_demo_catalog
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.evaluate.multilingual import (
     MultilingualQuery,
     RunResult,

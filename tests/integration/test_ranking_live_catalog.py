@@ -12,15 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
-    ClosedLoopSimulation,
-    ShelfwiseRanker,
-    TextMatchRanker,
-    shop_catalog,
-    simulate_closed_loop,
-)
 from shelfwise.config import EncoderConfig, Settings
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.experiments.settings import StageSettings
 from shelfwise.personalize.provider import ProfileFeatures
 from shelfwise.rank import ModelConfig, RankContext, RankerConfig, RankingStage, TrainingConfig
@@ -28,6 +21,13 @@ from shelfwise.rank.search_stage import rank_recommendations
 from shelfwise.recommend.live import Recommended
 from shelfwise.records import Product, SearchRequest
 from shelfwise.service import Shelfwise
+from shelfwise.simulate.loop import (
+    ClosedLoopSimulation,
+    ShelfwiseRanker,
+    TextMatchRanker,
+    shop_catalog,
+    simulate_closed_loop,
+)
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 TWIN = "SW-000006"  # a product the model was trained on; the new one is its namesake

@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.cli import app
+from shelfwise.config import EncoderConfig, Settings
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig
+from shelfwise.records import SearchRequest
+from shelfwise.service import Shelfwise
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     ShelfwiseRanker,
     TextMatchRanker,
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.cli import app
-from shelfwise.config import EncoderConfig, Settings
-from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig
-from shelfwise.records import SearchRequest
-from shelfwise.service import Shelfwise
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 

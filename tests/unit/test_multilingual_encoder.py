@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from shelfwise.catalog.demo import generate_demo_catalog
 from shelfwise.config import EncoderConfig
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.evaluate.multilingual import (
     MultilingualQuery,
     RelevanceRule,

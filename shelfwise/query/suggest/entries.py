@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from shelfwise.query.suggest_phrases import Phrase
-from shelfwise.query.suggest_text import dedup_key, tokenize, words
-from shelfwise.query.suggest_types import BRAND, CATEGORY, PHRASE, PRODUCT, QUERY, SuggestConfig
+from shelfwise.query.suggest.phrases import Phrase
+from shelfwise.query.suggest.text import dedup_key, tokenize, words
+from shelfwise.query.suggest.types import BRAND, CATEGORY, PHRASE, PRODUCT, QUERY, SuggestConfig
 from shelfwise.records import CATEGORY_SEPARATOR, Product
 
 MERGE_RANK = {QUERY: 0, BRAND: 1, CATEGORY: 2, PHRASE: 3, PRODUCT: 4}

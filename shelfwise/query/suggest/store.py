@@ -26,11 +26,11 @@ from typing import Any
 
 import numpy as np
 
-from shelfwise.query.suggest_entries import EntryTable
-from shelfwise.query.suggest_keys import KeyIndex
-from shelfwise.query.suggest_types import KINDS, PRODUCT, QUERY, SuggestConfig
-from shelfwise.query.suggest_vocab import Vocabulary
-from shelfwise.query.suggest_words import WordRows
+from shelfwise.query.suggest.entries import EntryTable
+from shelfwise.query.suggest.keys import KeyIndex
+from shelfwise.query.suggest.types import KINDS, PRODUCT, QUERY, SuggestConfig
+from shelfwise.query.suggest.vocab import Vocabulary
+from shelfwise.query.suggest.words import WordRows
 
 FORMAT = "shelfwise-suggest"
 FORMAT_VERSION = 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shelfwise.catalog.shoppers_catalog import TASTE_DIMENSIONS, ShopCatalog
+from shelfwise.simulate.catalog import TASTE_DIMENSIONS, ShopCatalog
 
 
 @dataclass(frozen=True)

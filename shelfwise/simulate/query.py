@@ -14,8 +14,8 @@ from typing import Final
 
 import numpy as np
 
-from shelfwise.catalog.shoppers_catalog import ShopCatalog
-from shelfwise.catalog.shoppers_prefs import Taste
+from shelfwise.simulate.catalog import ShopCatalog
+from shelfwise.simulate.prefs import Taste
 
 TYPO_RATE: Final = 0.06
 _PRICE_STEPS: Final = (
@@ -62,7 +62,7 @@ def build_query(
     and never misspelled.
     """
     if catalog.language == "zh":
-        from shelfwise.catalog.shoppers_query_zh import build_query_zh
+        from shelfwise.simulate.query_zh import build_query_zh
 
         return build_query_zh(catalog, taste, target, rng, refine)
     category = int(catalog.category[target])

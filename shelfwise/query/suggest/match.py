@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shelfwise.query.suggest_store import SuggestState
-from shelfwise.query.suggest_text import ends_inside_word, words
-from shelfwise.query.suggest_types import SuggestConfig
-from shelfwise.query.suggest_vocab import Vocabulary, WordOption
+from shelfwise.query.suggest.store import SuggestState
+from shelfwise.query.suggest.text import ends_inside_word, words
+from shelfwise.query.suggest.types import SuggestConfig
+from shelfwise.query.suggest.vocab import Vocabulary, WordOption
 
 MAX_TYPED_CHARS = 200
 VERIFY_LIMIT = 5000

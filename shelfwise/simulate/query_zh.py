@@ -2,7 +2,7 @@
 colour or material, a price phrase ("200元以下", "便宜", "高端"), now and then in traditional
 characters or in pinyin, as Chinese shoppers do ("紅色 連衣裙", "hongse lianyiqun").
 
-The same choices and probabilities as the English shoppers (`shoppers_query.build_query`); the
+The same choices and probabilities as the English shoppers (`query.build_query`); the
 words the simulator's own ranking matches (`Query.noun`) stay simplified.
 """
 
@@ -12,10 +12,10 @@ from typing import Final
 
 import numpy as np
 
-from shelfwise.catalog.demo_vocab_zh import QUERY_WORDS
-from shelfwise.catalog.shoppers_catalog import ShopCatalog
-from shelfwise.catalog.shoppers_prefs import Taste
-from shelfwise.catalog.shoppers_query import Query, price_phrase
+from shelfwise.demo.vocab_zh import QUERY_WORDS
+from shelfwise.simulate.catalog import ShopCatalog
+from shelfwise.simulate.prefs import Taste
+from shelfwise.simulate.query import Query, price_phrase
 
 TRADITIONAL_RATE: Final = 0.1
 PINYIN_RATE: Final = 0.08

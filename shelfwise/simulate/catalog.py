@@ -13,8 +13,8 @@ from typing import Final
 
 import numpy as np
 
-from shelfwise.catalog.demo import DEPARTMENTS
-from shelfwise.catalog.demo_vocab_zh import DEPARTMENTS_ZH
+from shelfwise.demo.catalog import DEPARTMENTS
+from shelfwise.demo.vocab_zh import DEPARTMENTS_ZH
 from shelfwise.records import CATEGORY_SEPARATOR, Product
 
 TASTE_DIMENSIONS: Final = 8

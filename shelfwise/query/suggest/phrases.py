@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shelfwise.query.suggest_text import BREAK
-from shelfwise.query.suggest_words import sorted_unique
+from shelfwise.query.suggest.text import BREAK
+from shelfwise.query.suggest.words import sorted_unique
 
 # words that end a phrase ("... refrigerator in stainless steel")
 PHRASE_BREAKS = frozenset({"in", "with", "for", "featuring", "includes", "including", "from"})
@@ -108,7 +108,7 @@ def extract_phrases(
     """Phrases of 1..max_words words found in at least min_products titles, most frequent first.
 
     `titles` holds, per title, its folded words with BREAK between segments
-    (`suggest_text.words_and_breaks`).
+    (`text.words_and_breaks`).
     """
     vocab, tokens, owner = _encode(titles)
     if not vocab or max_phrases == 0:

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from shelfwise.catalog.shoppers_catalog import ShopCatalog
-from shelfwise.catalog.shoppers_loop_serving import LoopRequest, ServingRanker
 from shelfwise.records import SearchRequest
+from shelfwise.simulate.catalog import ShopCatalog
+from shelfwise.simulate.loop_serving import LoopRequest, ServingRanker
 
 if TYPE_CHECKING:
     from shelfwise.service import Shelfwise

@@ -26,11 +26,11 @@ from typing import Any, Final
 
 import numpy as np
 
-from shelfwise.catalog.shoppers_catalog import ShopCatalog
-from shelfwise.catalog.shoppers_loop_serving import LoopServer, LoopSurface, Served
-from shelfwise.catalog.shoppers_prefs import Persona, Taste, utility
-from shelfwise.catalog.shoppers_query import Query, build_query
-from shelfwise.catalog.shoppers_session import (
+from shelfwise.simulate.catalog import ShopCatalog
+from shelfwise.simulate.loop_serving import LoopServer, LoopSurface, Served
+from shelfwise.simulate.prefs import Persona, Taste, utility
+from shelfwise.simulate.query import Query, build_query
+from shelfwise.simulate.session import (
     _CART_BIAS,
     _CART_SLOPE,
     _EXAMINE_DECAY,

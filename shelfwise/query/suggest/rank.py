@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from shelfwise.query.suggest_match import Combo, Hit, range_hits
-from shelfwise.query.suggest_scatter import scattered_hits
-from shelfwise.query.suggest_store import SuggestState
-from shelfwise.query.suggest_text import Token, dedup_key, tokenize, words
-from shelfwise.query.suggest_types import KINDS, PHRASE, PRODUCT, SuggestConfig, Suggestion
+from shelfwise.query.suggest.match import Combo, Hit, range_hits
+from shelfwise.query.suggest.scatter import scattered_hits
+from shelfwise.query.suggest.store import SuggestState
+from shelfwise.query.suggest.text import Token, dedup_key, tokenize, words
+from shelfwise.query.suggest.types import KINDS, PHRASE, PRODUCT, SuggestConfig, Suggestion
 
 
 def _best(hits: Sequence[Hit], best: dict[int | str, Hit]) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import random
 
-from shelfwise.catalog.demo_vocab import Department, Kind
-from shelfwise.catalog.demo_vocab_zh import ATTRIBUTE_LABELS, DEPARTMENTS_ZH
+from shelfwise.demo.vocab import Department, Kind
+from shelfwise.demo.vocab_zh import ATTRIBUTE_LABELS, DEPARTMENTS_ZH
 from shelfwise.records import Product
 
 _PRICE_SPREAD = 0.35

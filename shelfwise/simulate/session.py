@@ -12,9 +12,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from shelfwise.catalog.shoppers_catalog import ShopCatalog
-from shelfwise.catalog.shoppers_prefs import Persona, Taste, utility
-from shelfwise.catalog.shoppers_query import build_query, rank_results
+from shelfwise.simulate.catalog import ShopCatalog
+from shelfwise.simulate.prefs import Persona, Taste, utility
+from shelfwise.simulate.query import build_query, rank_results
 
 DAY: Final = 86_400
 MAX_VIEWS: Final = 14  # per session

@@ -19,7 +19,7 @@ from itertools import combinations
 
 import numpy as np
 
-from shelfwise.query.suggest_text import osa_distance, stem
+from shelfwise.query.suggest.text import osa_distance, stem
 
 MAX_VARIANT_CHARS = 24
 MIN_VARIANT_CHARS = 3

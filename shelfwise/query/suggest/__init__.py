@@ -14,7 +14,7 @@ case, accents and (for complete words) English plurals. Typo tolerance: 1 edit f
 edit distance: "refridg" -> "refrig..."). Chinese and other unspaced scripts match by character
 prefix of each run of characters. When fewer than `limit` suggestions hold the typed words in
 sequence, suggestions holding them anywhere are added, with completions made up from the typed
-words ("dewalt impa" -> "dewalt impact"); see suggest_scatter.
+words ("dewalt impa" -> "dewalt impact"); see suggest/scatter.py.
 
 Ranking: popularity (search counts, products containing the text, kind) plus match quality: a
 match from the first word beats one inside, the whole suggestion typed gets `exact_bonus`, each
@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shelfwise.query.suggest_entries import (
+from shelfwise.query.suggest.entries import (
     Draft,
     EntryTable,
     catalog_drafts,
@@ -53,13 +53,13 @@ from shelfwise.query.suggest_entries import (
     product_draft,
     query_drafts,
 )
-from shelfwise.query.suggest_keys import KeyIndex
-from shelfwise.query.suggest_match import combinations, parse_typed
-from shelfwise.query.suggest_phrases import EDGE_STOPWORDS, PHRASE_BREAKS, extract_phrases
-from shelfwise.query.suggest_rank import find_hits, popular, to_suggestions
-from shelfwise.query.suggest_store import SuggestState, load_state, make_state, save_state
-from shelfwise.query.suggest_text import BREAK, dedup_key, words, words_and_breaks
-from shelfwise.query.suggest_types import (
+from shelfwise.query.suggest.keys import KeyIndex
+from shelfwise.query.suggest.match import combinations, parse_typed
+from shelfwise.query.suggest.phrases import EDGE_STOPWORDS, PHRASE_BREAKS, extract_phrases
+from shelfwise.query.suggest.rank import find_hits, popular, to_suggestions
+from shelfwise.query.suggest.store import SuggestState, load_state, make_state, save_state
+from shelfwise.query.suggest.text import BREAK, dedup_key, words, words_and_breaks
+from shelfwise.query.suggest.types import (
     KINDS,
     PRODUCT,
     SuggestConfig,
@@ -67,8 +67,8 @@ from shelfwise.query.suggest_types import (
     SuggestionKind,
     SuggestStats,
 )
-from shelfwise.query.suggest_vocab import Vocabulary
-from shelfwise.query.suggest_words import WordRows
+from shelfwise.query.suggest.vocab import Vocabulary
+from shelfwise.query.suggest.words import WordRows
 from shelfwise.records import Product
 
 __all__ = ["SuggestConfig", "Suggester", "Suggestion", "SuggestionKind", "SuggestStats"]

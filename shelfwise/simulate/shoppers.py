@@ -23,10 +23,10 @@ from typing import Final
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.catalog.shoppers_catalog import DEMO_COMPLEMENTS, ShopCatalog
-from shelfwise.catalog.shoppers_prefs import Taste, make_personas, make_taste
-from shelfwise.catalog.shoppers_session import DAY, RawEvent, ShopperRun
 from shelfwise.records import Event, Product
+from shelfwise.simulate.catalog import DEMO_COMPLEMENTS, ShopCatalog
+from shelfwise.simulate.prefs import Taste, make_personas, make_taste
+from shelfwise.simulate.session import DAY, RawEvent, ShopperRun
 
 _EPOCH: Final = datetime(2025, 1, 1, tzinfo=UTC)
 # relative chance that a visit starts in each hour of the day (UTC): quiet nights, busy evenings

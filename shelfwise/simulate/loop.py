@@ -5,7 +5,7 @@ every home feed (a share of visits start on the home page) is served by a `Servi
 the reference rankers, or `ShelfwiseRanker` over a real shop), exposed to the running
 `Experiments` first, and logged as an `Impression`. Shoppers have the hidden tastes of the open
 loop (the same seed and products give the same shoppers, `user-00042` included) and react by a
-known model (`shoppers_loop_run`), so the truth of every shown item is exact: its click
+known model (`loop_run`), so the truth of every shown item is exact: its click
 probability at the position it was shown, its purchase probability given a click, and what the
 shopper did with it.
 
@@ -14,7 +14,7 @@ shopper did with it.
     result = simulate_closed_loop(products, config, TextMatchRanker(shop_catalog(products, config)))
     labeled_impressions(result)[0].true_ctr
 
-Import it from here (`shelfwise.catalog.shoppers_loop`, which also re-exports the rankers and the
+Import it from here (`shelfwise.simulate.loop`, which also re-exports the rankers and the
 request): `shelfwise.catalog` leaves it out because it brings in the experiments package (scipy).
 
 Visits are run in time order across shoppers (a heap of visit starts), so a ranker that learns
@@ -33,20 +33,20 @@ from datetime import datetime
 import numpy as np
 from pydantic import Field
 
-from shelfwise.catalog.shoppers import ShopperSimulation, ShopperTruth, _event, _session_starts, _truth
-from shelfwise.catalog.shoppers_catalog import ShopCatalog
-from shelfwise.catalog.shoppers_loop_rankers import (
+from shelfwise.experiments import Experiments
+from shelfwise.impressions.records import Impression, LabeledImpression
+from shelfwise.records import Event, Product
+from shelfwise.simulate.catalog import ShopCatalog
+from shelfwise.simulate.loop_rankers import (
     RankerBySetting,
     ShelfwiseRanker,
     ShuffledRanker,
     TextMatchRanker,
 )
-from shelfwise.catalog.shoppers_loop_run import DAY, LoopRun, Outcome, RunSettings
-from shelfwise.catalog.shoppers_loop_serving import LoopRequest, LoopServer, RankerOutputError, ServingRanker
-from shelfwise.catalog.shoppers_prefs import Persona, Taste, make_personas, make_taste
-from shelfwise.experiments import Experiments
-from shelfwise.impressions.records import Impression, LabeledImpression
-from shelfwise.records import Event, Product
+from shelfwise.simulate.loop_run import DAY, LoopRun, Outcome, RunSettings
+from shelfwise.simulate.loop_serving import LoopRequest, LoopServer, RankerOutputError, ServingRanker
+from shelfwise.simulate.prefs import Persona, Taste, make_personas, make_taste
+from shelfwise.simulate.shoppers import ShopperSimulation, ShopperTruth, _event, _session_starts, _truth
 
 __all__ = [
     "ClosedLoopResult",

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shelfwise.catalog.demo_vocab_zh import QUERY_WORDS
+from shelfwise.demo.vocab_zh import QUERY_WORDS
 from shelfwise.records import CATEGORY_SEPARATOR, Product
 
 QUERY_KINDS = (

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from shelfwise.query.suggest_match import Combo, Hit
-from shelfwise.query.suggest_store import SuggestState
-from shelfwise.query.suggest_types import SuggestConfig
-from shelfwise.query.suggest_words import sorted_unique
+from shelfwise.query.suggest.match import Combo, Hit
+from shelfwise.query.suggest.store import SuggestState
+from shelfwise.query.suggest.types import SuggestConfig
+from shelfwise.query.suggest.words import sorted_unique
 
 MAX_SCATTER_COMBOS = 6
 MAX_SCATTER_ROWS = 5000  # rows holding very common typed words: only the best-scoring ones are read

@@ -20,24 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from shelfwise.catalog.demo_vocab import CLOTHING, ELECTRONICS, HOME_KITCHEN, Department, Kind
-from shelfwise.catalog.demo_vocab_extra import BOOKS, GROCERY, PETS, TOOLS
-from shelfwise.catalog.demo_vocab_more import BEAUTY, SPORTS, TOYS
 from shelfwise.catalog.feed import FieldMapping
+from shelfwise.demo.vocab import Department, Kind, load_departments
 from shelfwise.records import CATEGORY_SEPARATOR, Product
 
-DEPARTMENTS: tuple[Department, ...] = (
-    ELECTRONICS,
-    CLOTHING,
-    HOME_KITCHEN,
-    BEAUTY,
-    SPORTS,
-    TOYS,
-    GROCERY,
-    TOOLS,
-    BOOKS,
-    PETS,
-)
+DEPARTMENTS: tuple[Department, ...] = load_departments("en")
 DEMO_FEED_COLUMNS: tuple[str, ...] = (
     "sku",
     "name",
@@ -235,7 +222,7 @@ def write_demo_feed(
     under 1%) without a name or sku, some also with a price of 'N/A' or below zero, an unknown
     availability or a rating out of range; as many unrated products say 'no reviews yet' for a
     rating, which ingestion leaves out with a warning. Read it with `demo_field_mapping()`.
-    `language="zh"` writes the Chinese demo catalog (`demo_zh.generate_demo_catalog_zh`) instead.
+    `language="zh"` writes the Chinese demo catalog (`catalog_zh.generate_demo_catalog_zh`) instead.
     """
     path = Path(path)
     name = path.name.lower().removesuffix(".gz")
@@ -262,7 +249,7 @@ def _demo_products(n: int, seed: int, language: str) -> list[Product]:
     if language == "en":
         return generate_demo_catalog(n, seed)
     if language == "zh":
-        from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
+        from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
 
         return generate_demo_catalog_zh(n, seed)
     raise ValueError(f"the demo shop speaks en or zh, not {language!r}")
