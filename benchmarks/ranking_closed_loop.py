@@ -33,7 +33,7 @@ from shelfwise.config import EncoderConfig, Settings
 from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.experiments import Experiment, ExperimentRegistry, Experiments, MemoryExposureLog, Variant
 from shelfwise.personalize.provider import ProfileFeatures
-from shelfwise.rank import RankerConfig, TrainingConfig, train_ranker
+from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig, train_ranker
 from shelfwise.records import SearchRequest
 from shelfwise.service import Shelfwise
 from shelfwise.simulate.loop import (
@@ -134,7 +134,7 @@ def main() -> None:
 
     examples = [e for e in labeled_impressions(logged) if e.surface == "search"]
     vectors = shop.encoder.encode_products(products)
-    config = RankerConfig(training=TrainingConfig(seed=args.seed))
+    config = CtrCvrRankerConfig(training=TrainingConfig(seed=args.seed))
     started = time.perf_counter()
     artifact = train_ranker(args.data_dir, examples, products, vectors, config, shop.encoder,
                             ProfileFeatures(shop.profiles, point_in_time=True), log=print)  # fmt: skip

@@ -35,13 +35,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from shelfwise.config import RecommendConfig
+from shelfwise.config import RecommendServingConfig
 from shelfwise.evaluate.machine import describe_machine
 from shelfwise.recommend.channel import TrainingData, recall_of
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel
 from shelfwise.recommend.item_index import ItemIndex, recall_against_exact
 from shelfwise.recommend.live import LiveRecommender
-from shelfwise.recommend.recommender import Recommender, RecommenderConfig
+from shelfwise.recommend.recommender import Recommender, RecommenderTrainingConfig
 from shelfwise.records import Product
 
 
@@ -104,7 +104,7 @@ FIT_KEYS = ("fit_s", "fit_seconds", "fused_by", "validation_ndcg", "sparse_recal
 
 
 def fit_recommender(
-    data: TrainingData, config: RecommenderConfig, report: dict[str, object]
+    data: TrainingData, config: RecommenderTrainingConfig, report: dict[str, object]
 ) -> LiveRecommender:
     started = time.perf_counter()
     recommender = Recommender(config)
@@ -167,7 +167,7 @@ def main() -> None:
     print(
         f"generated {report['events']} events in {report['generate_s']} s; RSS {rss_mb():.0f} MB", flush=True
     )
-    config = RecommenderConfig.model_validate(
+    config = RecommenderTrainingConfig.model_validate(
         {
             "channels": {
                 "enabled": tuple(args.channels.split(",")),
@@ -202,7 +202,7 @@ def main() -> None:
     if args.model is not None:
         report["model_mb"] = round((args.model / "recommender.pkl").stat().st_size / 2**20, 1)
     catalog = OnDemandCatalog(data, clusters)
-    serve = RecommendConfig()
+    serve = RecommendServingConfig()
 
     torch.set_num_threads(1)
     import faiss

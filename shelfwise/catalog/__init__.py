@@ -18,7 +18,6 @@ from shelfwise.catalog.feed import (
 from shelfwise.catalog.ingest import (
     LAST_REPORT_KEY,
     IngestReport,
-    ProgressCallback,
     delete_products,
     format_report,
     ingest_feed,
@@ -33,7 +32,6 @@ __all__ = [
     "FeedFormat",
     "FieldMapping",
     "IngestReport",
-    "ProgressCallback",
     "RawRow",
     "ResolvedColumns",
     "RowError",

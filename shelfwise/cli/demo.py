@@ -85,7 +85,7 @@ def demo(
 
 def _demo_recommender(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
     """Simulated shoppers' events recorded, and the recommender trained on them."""
-    from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
+    from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig, SequentialConfig
     from shelfwise.simulate import ShopperSimulation, simulate_shoppers
 
     history = simulate_shoppers(
@@ -93,7 +93,7 @@ def _demo_recommender(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
     )
     shop.record_events(list(history.events))
     typer.echo(f"{len(history.events)} simulated shopper events recorded")
-    config = RecommenderConfig(
+    config = RecommenderTrainingConfig(
         channels=ChannelsConfig(
             enabled=("cooccurrence", "sequential", "content", "popularity"),
             sequential=SequentialConfig(epochs=10),
@@ -122,7 +122,7 @@ def _demo_ranker(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
     CTR/CVR ranking model on them."""
     from datetime import timedelta
 
-    from shelfwise.rank import RankerConfig, TrainingConfig
+    from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig
     from shelfwise.simulate.loop import (
         ClosedLoopSimulation,
         ShelfwiseRanker,
@@ -144,7 +144,8 @@ def _demo_ranker(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
     typer.echo(f"{len(result.impressions)} answers shown to {n_shoppers} closed-loop shoppers, "
                f"{len(result.events)} events")  # fmt: skip
     try:
-        artifact = shop.train_ranker(RankerConfig(training=TrainingConfig(seed=seed)), log=lambda _: None)
+        ranker_config = CtrCvrRankerConfig(training=TrainingConfig(seed=seed))
+        artifact = shop.train_ranker(ranker_config, log=lambda _: None)
     except ValueError as error:  # too few impressions to split: the demo still serves
         typer.echo(f"no ranking model: {error}")
         return

@@ -266,10 +266,10 @@ def train_ranker_command(
 ) -> None:
     """Train the CTR/CVR ranking model (the last ranking stage) from the logged impressions and
     the shoppers' attributed clicks and purchases; make it active when it beats the active one."""
-    from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig
+    from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
 
     try:
-        config = RankerConfig(
+        config = CtrCvrRankerConfig(
             model=ModelConfig(architecture=architecture),  # type: ignore[arg-type]
             training=TrainingConfig(epochs=epochs, split=split, seed=seed),  # type: ignore[arg-type]
         )

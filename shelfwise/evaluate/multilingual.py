@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from shelfwise.evaluate.latency import LatencySummary, latency_summary
 from shelfwise.evaluate.metrics import distinct_top_k, hit_rate_at_k, precision_at_k
 from shelfwise.evaluate.tables import FormatError, iter_tsv
 from shelfwise.models import CachedEncoder, Encoder
+from shelfwise.progress import Progress
 from shelfwise.records import CATEGORY_SEPARATOR, Product, SearchMode, SearchRequest
 from shelfwise.search import SearchEngine
 from shelfwise.store import EmbeddingCache, MemoryStore
@@ -208,7 +209,6 @@ def score_of(scores: Sequence[LanguageScore], language: str) -> LanguageScore:
 
 # ----- running -------------------------------------------------------------------------------
 
-Progress = Callable[[str, int, int], None]
 
 
 def build_engine(

@@ -21,7 +21,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.recommend.channel import RecallChannel, recall_of, row_dots, top_k
 
 
-class RankerConfig(BaseModel):
+class ChannelRankerConfig(BaseModel):
+    """How the recommender's LightGBM ranker that fuses the recall channels' candidates is trained."""
+
     model_config = ConfigDict(frozen=True)
 
     depth: int = Field(default=100, ge=1, description="candidates taken from each channel")
@@ -154,8 +156,8 @@ class CandidateBuilder:
 class LearnedRanker:
     """LambdaMART over candidate features, early-stopped on held-out histories."""
 
-    def __init__(self, config: RankerConfig | None = None) -> None:
-        self.config = config or RankerConfig()
+    def __init__(self, config: ChannelRankerConfig | None = None) -> None:
+        self.config = config or ChannelRankerConfig()
         self.booster: lgb.Booster | None = None
         self.validation_groups = np.zeros(0, dtype=np.int64)  # histories held out of training
 

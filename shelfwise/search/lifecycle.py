@@ -23,7 +23,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,9 +31,10 @@ from pathlib import Path
 import numpy as np
 
 from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
-from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
+from shelfwise.index import IndexManifest, IndexVersions, LexicalIndex, VectorIndex
 from shelfwise.index.lexical import catalog_analysis
 from shelfwise.models import CachedEncoder
+from shelfwise.progress import Progress, in_stage
 from shelfwise.query.understand import QueryUnderstanding
 from shelfwise.query.understanding_snapshot import load_understanding, save_understanding
 from shelfwise.records import Product, text_hash
@@ -46,7 +47,6 @@ from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
 from shelfwise.store import Store
 
-Progress = Callable[[str, int, int], None]
 logger = logging.getLogger("shelfwise.search")
 _BUILD_BATCH = 2000
 _UNDERSTANDING_DIR = "understanding"
@@ -171,7 +171,7 @@ class IndexLifecycle:
         self.language = language
         self.store = store
         self.encoder = encoder
-        self.registry = IndexRegistry(index_root)
+        self.registry = IndexVersions(index_root)
         self.lexical_config = lexical or LexicalConfig()
         self.vector_config = vector or VectorConfig()
         self.fusion = fusion or FusionConfig()
@@ -275,7 +275,7 @@ class IndexLifecycle:
         products = list(self.store.iter_products())
         version, path = self.registry.new_version()
         vectors = self.encoder.encode_products(
-            products, progress=_stage(progress, "encode") if progress else None
+            products, progress=in_stage(progress, "encode") if progress else None
         )
         analysis = catalog_analysis(_lexical_language(self.language), products)
         lexical = LexicalIndex.create(path / "lexical", self.lexical_config, analysis)
@@ -367,7 +367,7 @@ class IndexLifecycle:
                 or p.product_id not in live.vector
             ]
             vectors = self.encoder.encode_products(
-                retext, progress=_stage(progress, "encode") if progress else None
+                retext, progress=in_stage(progress, "encode") if progress else None
             )
             encoded = self.encoder.last_stats.encoded
             if live.writable:
@@ -597,6 +597,3 @@ def _text_hashes(products: list[Product]) -> dict[str, int]:
     """The first 64 bits of each product's text hash (an int: a tenth of the hex string's memory)."""
     return {p.product_id: int(text_hash(p.text())[:16], 16) for p in products}
 
-
-def _stage(progress: Progress, stage: str) -> Callable[[int, int], None]:
-    return lambda done, total: progress(stage, done, total)

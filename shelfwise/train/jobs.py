@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from shelfwise.config import EncoderConfig, Settings
 from shelfwise.evaluate.tables import FormatError, file_digest, iter_tsv, product_from_row, read_products_tsv
 from shelfwise.evaluate.trec import Judgments, read_judgments
-from shelfwise.index import IndexRegistry
+from shelfwise.index import IndexVersions
 from shelfwise.models import (
     Encoder,
     SentenceTransformerEncoder,
@@ -65,9 +65,9 @@ class EncoderArtifact(BaseModel):
     report: EncoderTrainingReport
 
 
-def encoder_registry(data_dir: Path) -> IndexRegistry:
+def encoder_registry(data_dir: Path) -> IndexVersions:
     """Versioned encoder folders with an atomic CURRENT pointer (the same mechanism as indexes)."""
-    return IndexRegistry(data_dir / "models" / "encoder")
+    return IndexVersions(data_dir / "models" / "encoder")
 
 
 def encoder_checkpoint_dir(data_dir: Path) -> Path:
@@ -81,9 +81,9 @@ def active_encoder_path(data_dir: Path) -> Path | None:
     return None if current is None else current[1]
 
 
-def encoder_student_registry(data_dir: Path) -> IndexRegistry:
+def encoder_student_registry(data_dir: Path) -> IndexVersions:
     """Versioned document students of the bi-encoder (`train encoder-student`)."""
-    return IndexRegistry(data_dir / "models" / "encoder-student")
+    return IndexVersions(data_dir / "models" / "encoder-student")
 
 
 def active_document_student(data_dir: Path) -> Path | None:
@@ -217,8 +217,8 @@ class RerankerArtifact(BaseModel):
     published: bool
 
 
-def reranker_registry(data_dir: Path) -> IndexRegistry:
-    return IndexRegistry(data_dir / "models" / "reranker")
+def reranker_registry(data_dir: Path) -> IndexVersions:
+    return IndexVersions(data_dir / "models" / "reranker")
 
 
 def active_reranker_path(data_dir: Path) -> Path | None:

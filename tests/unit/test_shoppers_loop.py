@@ -418,7 +418,7 @@ def test_text_match_ranker_reads_the_query_and_the_history() -> None:
 
 def test_a_real_shop_serves_the_loop(tmp_path: Path) -> None:
     from shelfwise.config import EncoderConfig, Settings
-    from shelfwise.recommend import ChannelsConfig, RecommenderConfig
+    from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig
     from shelfwise.records import SearchRequest
     from shelfwise.service import Shelfwise
 
@@ -443,7 +443,7 @@ def test_a_real_shop_serves_the_loop(tmp_path: Path) -> None:
             simulate_closed_loop(products, config, ShelfwiseRanker(shop))
         shop.record_events(list(first.events))
         shop.train_recommender(
-            RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
+            RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
         )
         ranker = Recording(ShelfwiseRanker(shop))
         second = simulate_closed_loop(products, config, ranker)
