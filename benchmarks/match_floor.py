@@ -205,13 +205,13 @@ def _report(outcomes: list[Outcome], groups: Sequence[str], extra: Mapping[str, 
 def run_demo(args: argparse.Namespace) -> dict[str, object]:
     """The multilingual set (each language, and the English glosses) and the out-of-catalog
     queries over the demo catalog, once per encoder."""
-    from shelfwise.demo.catalog import generate_demo_catalog
-    from shelfwise.evaluate.multilingual import (
+    from shelfwise.bench.multilingual import (
         as_english,
         build_engine,
         read_multilingual_queries,
         relevant_products,
     )
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.models import E5Encoder, HashingEncoder, SentenceTransformerEncoder
     from shelfwise.store import open_embedding_cache
 

@@ -55,7 +55,7 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
 
 def make_queries(n_products: int, count: int, seed: int) -> list[str]:
     from shelfwise.demo.catalog import generate_demo_catalog
-    from shelfwise.simulate.query import misspell
+    from shelfwise.query.typos import misspell
 
     products = generate_demo_catalog(n_products, seed=7)
     rng = np.random.default_rng(seed)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from shelfwise.catalog.feed import FieldMapping
+from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
 from shelfwise.demo.vocab import Department, Kind, load_departments
 from shelfwise.records import CATEGORY_SEPARATOR, Product
 
@@ -249,8 +250,6 @@ def _demo_products(n: int, seed: int, language: str) -> list[Product]:
     if language == "en":
         return generate_demo_catalog(n, seed)
     if language == "zh":
-        from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
-
         return generate_demo_catalog_zh(n, seed)
     raise ValueError(f"the demo shop speaks en or zh, not {language!r}")
 

@@ -17,8 +17,8 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.query.typos import misspell
 from shelfwise.rank.examples import Impressions
-from shelfwise.simulate.query import misspell
 
 KINDS = ("typo", "drop", "synonym")
 

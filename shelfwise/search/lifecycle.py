@@ -33,6 +33,7 @@ import numpy as np
 from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexVersions, LexicalIndex, VectorIndex
 from shelfwise.index.lexical import catalog_analysis
+from shelfwise.language.scripts import title_scripts
 from shelfwise.models import CachedEncoder
 from shelfwise.progress import Progress, in_stage
 from shelfwise.query.understand import QueryUnderstanding
@@ -42,7 +43,6 @@ from shelfwise.search.background import CoalescingWorker
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.cross_lingual import CrossLingual
 from shelfwise.search.learned_fusion import LearnedFusion
-from shelfwise.search.match_floor import title_scripts
 from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
 from shelfwise.store import Store

@@ -9,48 +9,21 @@ search engine is deliberately not involved.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 
+from shelfwise.query.typos import misspell
 from shelfwise.simulate.catalog import ShopCatalog
 from shelfwise.simulate.prefs import Taste
+from shelfwise.simulate.query_base import Query, price_phrase
+from shelfwise.simulate.query_zh import build_query_zh
 
 TYPO_RATE: Final = 0.06
-_PRICE_STEPS: Final = (
-    10,
-    15,
-    20,
-    25,
-    30,
-    40,
-    50,
-    75,
-    100,
-    150,
-    200,
-    250,
-    300,
-    400,
-    500,
-    750,
-    1000,
-    1500,
-    2000,
-)
 _TITLE_WORDS = re.compile(r"[a-z0-9']+")
 _STOP_WORDS: Final = frozenset(["a", "an", "and", "the", "of", "for", "with", "in", "on", "to", "by", "from"])
 
-
-@dataclass(frozen=True)
-class Query:
-    text: str  # what the shopper typed
-    noun: str  # the words the ranking matches (typo-free)
-    brand: int = -1
-    colour: str = ""  # colour as written, lowercased
-    material: int = -1
-    max_price: float | None = None
+__all__ = ["TYPO_RATE", "Query", "build_query", "price_phrase", "rank_results"]
 
 
 def build_query(
@@ -62,8 +35,6 @@ def build_query(
     and never misspelled.
     """
     if catalog.language == "zh":
-        from shelfwise.simulate.query_zh import build_query_zh
-
         return build_query_zh(catalog, taste, target, rng, refine)
     category = int(catalog.category[target])
     noun = _subject(catalog, target, rng)
@@ -111,42 +82,6 @@ def _subject(catalog: ShopCatalog, target: int, rng: np.random.Generator) -> str
         words = [w for w in _TITLE_WORDS.findall(name) if w not in skip][:3]
         return " ".join(words) or leaf
     return leaf if rng.random() < 0.3 else noun
-
-
-def price_phrase(
-    catalog: ShopCatalog, taste: Taste, category: int, rng: np.random.Generator, specific: float
-) -> tuple[float | None, str]:
-    if rng.random() >= 0.1 * specific:
-        return None, ""
-    if taste.price_center < 0.35 and rng.random() < 0.3:
-        return None, "cheap"
-    if taste.price_center > 0.65 and rng.random() < 0.3:
-        return None, "premium"
-    ceiling = catalog.price_at(category, taste.price_band[1])
-    if ceiling is None:
-        return None, ""
-    step = next((s for s in _PRICE_STEPS if s >= ceiling), None)
-    return (float(step), f"under {step}") if step is not None else (None, "")
-
-
-def misspell(text: str, rng: np.random.Generator) -> str:
-    """One edit in one word of four letters or more: a swap, a dropped or a doubled letter."""
-    words = text.split()
-    long = [i for i, w in enumerate(words) if len(w) >= 4 and w.isalpha()]
-    if not long:
-        return text
-    i = int(long[int(rng.integers(len(long)))])
-    word = words[i]
-    at = int(rng.integers(1, len(word) - 1))
-    edit = int(rng.integers(3))
-    if edit == 0:
-        word = word[: at - 1] + word[at] + word[at - 1] + word[at + 1 :]
-    elif edit == 1:
-        word = word[:at] + word[at + 1 :]
-    else:
-        word = word[:at] + word[at] + word[at:]
-    words[i] = word
-    return " ".join(words)
 
 
 def rank_results(

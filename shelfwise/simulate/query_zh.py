@@ -15,7 +15,7 @@ import numpy as np
 from shelfwise.demo.vocab_zh import QUERY_WORDS
 from shelfwise.simulate.catalog import ShopCatalog
 from shelfwise.simulate.prefs import Taste
-from shelfwise.simulate.query import Query, price_phrase
+from shelfwise.simulate.query_base import Query, price_phrase
 
 TRADITIONAL_RATE: Final = 0.1
 PINYIN_RATE: Final = 0.08

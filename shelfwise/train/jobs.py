@@ -15,17 +15,19 @@ from shelfwise.evaluate.tables import FormatError, file_digest, iter_tsv, produc
 from shelfwise.evaluate.trec import Judgments, read_judgments
 from shelfwise.index import IndexVersions
 from shelfwise.models import (
+    CachedEncoder,
     Encoder,
     SentenceTransformerEncoder,
     bundled_minilm_path,
     load_encoder,
     onnx_root_of,
 )
-from shelfwise.models.reranker import RELEVANCE_CLASSES
+from shelfwise.models.reranker import RELEVANCE_CLASSES, CrossEncoderReranker
 from shelfwise.models.split_encoder import TEACHER_FILE
 from shelfwise.records import Product
 from shelfwise.search.engine import SearchEngine
 from shelfwise.search.normalize import normalize_query
+from shelfwise.store import open_embedding_cache
 from shelfwise.train.distill import DistillationConfig, DistillationReport, distill, student_is_good_enough
 from shelfwise.train.encoder import (
     EncoderTrainer,
@@ -104,9 +106,6 @@ def current_encoder_neighbours(
     """Each judged query's top products by the data folder's current encoder (the active
     fine-tuned one, else the bundled MiniLM); catalog vectors come from the folder's embedding
     cache when it has them."""
-    from shelfwise.models import CachedEncoder
-    from shelfwise.store import open_embedding_cache
-
     started = time.perf_counter()
     data_dir.mkdir(parents=True, exist_ok=True)
     cache = open_embedding_cache(f"sqlite:///{data_dir / 'embeddings.db'}")
@@ -146,8 +145,6 @@ def train_encoder(
         neighbours = current_encoder_neighbours(data_dir, graded, catalog, log)
     grader = None
     if teacher is not None:
-        from shelfwise.models.reranker import CrossEncoderReranker
-
         cross_encoder = CrossEncoderReranker(teacher, batch_size=128, threads=config.threads,
                                              int8=True, runtime="onnx")  # fmt: skip
         grader = lambda queries, texts: cross_encoder.predict(queries, texts).grades  # noqa: E731
