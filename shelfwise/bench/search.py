@@ -17,6 +17,7 @@ from shelfwise.evaluate.machine import MachineInfo, describe_machine
 from shelfwise.evaluate.tables import read_queries_tsv
 from shelfwise.evaluate.trec import write_run
 from shelfwise.records import SearchRequest
+from shelfwise.service import Shelfwise
 
 
 class BenchSearchReport(BaseModel):
@@ -63,15 +64,8 @@ def run_search_benchmark(
     torch.set_num_threads(threads)
     faiss.omp_set_num_threads(threads)
     query_rows = read_queries_tsv(queries, query_columns)
-    run: dict[str, list[tuple[str, float]]] = {}
-    timings: list[float] = []
-    for row in query_rows[:5]:  # warm-up: first-call allocations are not search latency
-        shop.search(_request(row.query, mode, fusion, depth, rerank))
-    for row in query_rows:
-        began = time.perf_counter()
-        result = shop.search(_request(row.query, mode, fusion, depth, rerank))
-        timings.append(time.perf_counter() - began)
-        run[row.query_id] = [(h.product.product_id, h.score) for h in result.hits]
+    requests = {row.query_id: _request(row.query, mode, fusion, depth, rerank) for row in query_rows}
+    run, timings = _timed_run(shop, requests)
     learned = shop.engine.learned_fusion is not None and mode == "hybrid" and fusion in (None, "learned")
     method = "learned" if learned else fusion or settings.fusion.method
     tag = f"shelfwise-{mode}-{method}" + ("-rerank" if rerank else "")
@@ -100,6 +94,22 @@ def run_search_benchmark(
         work_dir=str(opened.work_dir),
         machine=describe_machine(),
     )
+
+
+def _timed_run(
+    shop: Shelfwise, requests: Mapping[str, SearchRequest]
+) -> tuple[dict[str, list[tuple[str, float]]], list[float]]:
+    """Each query's hits (id, score), and each search's seconds, after a warm-up of five."""
+    for request in list(requests.values())[:5]:  # first-call allocations are not search latency
+        shop.search(request)
+    run: dict[str, list[tuple[str, float]]] = {}
+    timings: list[float] = []
+    for query_id, request in requests.items():
+        began = time.perf_counter()
+        result = shop.search(request)
+        timings.append(time.perf_counter() - began)
+        run[query_id] = [(h.product.product_id, h.score) for h in result.hits]
+    return run, timings
 
 
 def _request(query: str, mode: str, fusion: str | None, depth: int, rerank: bool) -> SearchRequest:

@@ -21,6 +21,7 @@ from shelfwise.cli.errors import fail
 
 if TYPE_CHECKING:
     from shelfwise.recommend.channel import ItemInfo
+    from shelfwise.recommend.offline import BenchReport
 
 bench_app = typer.Typer(help="Write benchmark runs from data files.", no_args_is_help=True)
 
@@ -83,11 +84,15 @@ def bench_recommend(
         item_info=metadata, mmr_lambda=mmr, mmr_pool=mmr_pool,
     )  # fmt: skip
     write_predictions_jsonl(out, predictions)
-    console.print(
+    console.print(_recommend_summary(report, time.perf_counter() - started, out))
+
+
+def _recommend_summary(report: BenchReport, seconds: float, out: Path) -> str:
+    return (
         f"{report.users} users, {report.items} items, {report.interactions} interactions; "
         f"channels {', '.join(report.fit.channels)} fused by {report.fit.fused_by}; "
         + ", ".join(f"{name} {secs:.0f} s" for name, secs in report.seconds.items())
-        + f"; total {time.perf_counter() - started:.0f} s; wrote {out}"
+        + f"; total {seconds:.0f} s; wrote {out}"
     )
 
 
