@@ -36,7 +36,7 @@ def main() -> None:
     from shelfwise.config import VectorConfig
     from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.index import VectorIndex
-    from shelfwise.search.lifecycle import LiveIndex
+    from shelfwise.search.live_index import LiveIndex
     from shelfwise.search.table import ProductTable
 
     rows = []
