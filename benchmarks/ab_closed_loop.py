@@ -34,16 +34,7 @@ import json
 import time
 from collections.abc import Sequence
 
-from shelfwise.catalog import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
-    ClosedLoopResult,
-    ClosedLoopSimulation,
-    RankerBySetting,
-    ShuffledRanker,
-    TextMatchRanker,
-    shop_catalog,
-    simulate_closed_loop,
-)
+from shelfwise.demo import generate_demo_catalog
 from shelfwise.experiments import (
     METRICS,
     Experiment,
@@ -54,6 +45,15 @@ from shelfwise.experiments import (
     Variant,
 )
 from shelfwise.records import Product
+from shelfwise.simulate.loop import (
+    ClosedLoopResult,
+    ClosedLoopSimulation,
+    RankerBySetting,
+    ShuffledRanker,
+    TextMatchRanker,
+    shop_catalog,
+    simulate_closed_loop,
+)
 
 
 def experiment(salt: str, unit: str, control: str, treatment: str) -> Experiment:

@@ -24,7 +24,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 
-from shelfwise.catalog.demo import generate_demo_catalog
 from shelfwise.catalog.extract import (
     ALL_ATTRIBUTES,
     AttributeExtractor,
@@ -34,6 +33,7 @@ from shelfwise.catalog.extract import (
 )
 from shelfwise.catalog.extract_brands import learn_brands
 from shelfwise.catalog.extract_nlp import SpacyModel
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.records import Product
 
 ROOT = Path(__file__).resolve().parents[1]

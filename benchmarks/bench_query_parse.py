@@ -12,7 +12,7 @@ import argparse
 import statistics
 import time
 
-from shelfwise.catalog.demo import generate_demo_catalog
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.query import AttributeParser, CatalogVocabulary
 
 QUERIES = (

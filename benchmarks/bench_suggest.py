@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from shelfwise.query.suggest import Suggester, Suggestion
-from shelfwise.query.suggest_text import dedup_key, words
+from shelfwise.query.suggest.text import dedup_key, words
 from shelfwise.records import Product
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "homedepot"

@@ -17,8 +17,8 @@ import json
 import random
 from pathlib import Path
 
-from shelfwise.catalog.demo import DEPARTMENTS, generate_demo_catalog
 from shelfwise.config import Settings
+from shelfwise.demo.catalog import DEPARTMENTS, generate_demo_catalog
 from shelfwise.records import CATEGORY_SEPARATOR, SearchRequest
 from shelfwise.service import Shelfwise
 

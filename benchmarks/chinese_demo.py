@@ -34,22 +34,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from shelfwise.catalog.demo import demo_field_mapping, generate_demo_catalog, write_demo_feed
-from shelfwise.catalog.demo_queries_zh import (
-    QUERY_KINDS,
-    build_english_query_set,
-    build_zh_query_set,
-    write_zh_query_set,
-)
-from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
-from shelfwise.config import Settings
-from shelfwise.evaluate.bench import latency_summary
-from shelfwise.evaluate.multilingual import (
+from shelfwise.bench.multilingual import (
     answerable,
     as_english,
     read_multilingual_queries,
     relevant_products,
 )
+from shelfwise.config import Settings
+from shelfwise.demo.catalog import demo_field_mapping, generate_demo_catalog, write_demo_feed
+from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
+from shelfwise.demo.queries_zh import (
+    QUERY_KINDS,
+    build_english_query_set,
+    build_zh_query_set,
+    write_zh_query_set,
+)
+from shelfwise.evaluate.latency import latency_summary
 from shelfwise.evaluate.search_eval import evaluate_run
 from shelfwise.evaluate.trec import Judgments, read_judgments, write_run
 from shelfwise.records import SearchRequest

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.bench import load_item_encoder
 from shelfwise.config import Settings
-from shelfwise.evaluate.recommend_eval import load_item_encoder
 from shelfwise.evaluate.sequences import read_items_tsv, read_sequences_tsv, read_truth_tsv
-from shelfwise.recommend import Recommender, RecommenderConfig, recommender_config
+from shelfwise.recommend import Recommender, RecommenderTrainingConfig, recommender_config
 from shelfwise.recommend.offline import training_data
 
 
@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.05)
     parser.add_argument("--channels", default="cooccurrence,sequential,als,content,popularity")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cold-item-share", type=float, default=RecommenderConfig().cold_item_share)
+    parser.add_argument("--cold-item-share", type=float, default=RecommenderTrainingConfig().cold_item_share)
     parser.add_argument("--cold-slots", default="0", help="comma-separated places kept for cold items")
     parser.add_argument("--threads", type=int, default=2, help="torch and LightGBM threads")
     args = parser.parse_args()

@@ -105,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="weight of close senses OR'd into lexical search (0: none)")
     args = parser.parse_args(argv)
 
-    from shelfwise.evaluate.bench import open_products_shop
+    from shelfwise.bench import open_products_shop
     from shelfwise.evaluate.search_eval import evaluate_run
     from shelfwise.evaluate.trec import read_judgments
     from shelfwise.search.cross_lingual import CrossLingual

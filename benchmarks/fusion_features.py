@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.bench import open_products_shop
 from shelfwise.config import Settings
-from shelfwise.evaluate.bench import open_products_shop
 from shelfwise.evaluate.trec import Judgments, read_judgments
 from shelfwise.search.learned_fusion import FEATURES
 from shelfwise.train.fusion import (

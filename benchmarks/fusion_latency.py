@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.bench import open_products_shop
 from shelfwise.config import Settings
-from shelfwise.evaluate.bench import open_products_shop
 from shelfwise.evaluate.tables import read_queries_tsv
 from shelfwise.records import SearchRequest
 from shelfwise.search.learned_fusion import candidate_features

@@ -205,13 +205,13 @@ def _report(outcomes: list[Outcome], groups: Sequence[str], extra: Mapping[str, 
 def run_demo(args: argparse.Namespace) -> dict[str, object]:
     """The multilingual set (each language, and the English glosses) and the out-of-catalog
     queries over the demo catalog, once per encoder."""
-    from shelfwise.catalog.demo import generate_demo_catalog
-    from shelfwise.evaluate.multilingual import (
+    from shelfwise.bench.multilingual import (
         as_english,
         build_engine,
         read_multilingual_queries,
         relevant_products,
     )
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.models import E5Encoder, HashingEncoder, SentenceTransformerEncoder
     from shelfwise.store import open_embedding_cache
 
@@ -253,7 +253,7 @@ def run_demo(args: argparse.Namespace) -> dict[str, object]:
 def run_homedepot(args: argparse.Namespace) -> dict[str, object]:
     """The validation queries (and the out-of-catalog ones) over the bench's Home Depot index:
     NDCG@10 and Recall@100 with the floor off and on, flags split by relevance."""
-    from shelfwise.evaluate.bench import open_products_shop
+    from shelfwise.bench import open_products_shop
     from shelfwise.evaluate.metrics import DEFAULT_RELEVANCE_THRESHOLD
     from shelfwise.evaluate.search_eval import evaluate_run
     from shelfwise.evaluate.tables import read_queries_tsv

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.bench import load_item_encoder
 from shelfwise.config import Settings
-from shelfwise.evaluate.recommend_eval import ItemVectors, evaluate_recommendations, load_item_encoder
+from shelfwise.evaluate.recommend_eval import ItemVectors, evaluate_recommendations
 from shelfwise.evaluate.sequences import read_items_tsv, read_predictions_jsonl, read_truth_tsv
 from shelfwise.recommend.diversity import mmr_order
 

@@ -26,8 +26,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.evaluate.multilingual import (
+from shelfwise.bench.multilingual import (
     MultilingualQuery,
     RunResult,
     answerable,
@@ -42,6 +41,7 @@ from shelfwise.evaluate.multilingual import (
     relevant_products,
     run_queries,
 )
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.models import E5Encoder, Encoder, SentenceTransformerEncoder
 from shelfwise.records import Product
 from shelfwise.store import SQLiteEmbeddingCache

@@ -26,7 +26,7 @@ from shelfwise.evaluate.machine import describe_machine
 
 
 def build(size: int, folder: Path) -> None:
-    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.service import Shelfwise
 
     shop = Shelfwise(_settings(folder))
@@ -102,9 +102,9 @@ def _settings(folder: Path):  # noqa: ANN202
 
 
 def _snapshot(folder: Path) -> Path:
-    from shelfwise.index import IndexRegistry
+    from shelfwise.index import IndexVersions
 
-    current = IndexRegistry(_settings(folder).index_root).current()
+    current = IndexVersions(_settings(folder).index_root).current()
     assert current is not None, f"{folder} has no published index"
     return current[1] / "understanding"
 

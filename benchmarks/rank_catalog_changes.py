@@ -33,7 +33,7 @@ def _timed(run: Callable[[], None], repeats: int) -> float:
 
 
 def _measure(size: int, changes_list: list[int], repeats: int, dim: int) -> list[dict[str, float]]:
-    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.rank.catalog import CatalogFeatures
     from shelfwise.rank.examples import Impressions
     from shelfwise.rank.features import FeatureConfig, fit_spec

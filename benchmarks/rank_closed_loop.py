@@ -27,19 +27,19 @@ from pathlib import Path
 
 import numpy as np
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.models.encoder import TextKind
+from shelfwise.personalize import VectorTable, build_profiles
+from shelfwise.personalize.provider import ProfileFeatures
+from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig, fit_ranker
+from shelfwise.records import text_hash
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     TextMatchRanker,
     labeled_impressions,
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.models.encoder import TextKind
-from shelfwise.personalize import VectorTable, build_profiles
-from shelfwise.personalize.provider import ProfileFeatures
-from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig, fit_ranker
-from shelfwise.records import text_hash
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -221,7 +221,7 @@ def main() -> None:
     training = {"seed": args.train_seed, **json.loads(args.training)}
     if args.epochs:
         training["epochs"] = args.epochs
-    ranker_config = RankerConfig(
+    ranker_config = CtrCvrRankerConfig(
         model=ModelConfig(**json.loads(args.model)), training=TrainingConfig(**training)
     )
     if args.tune:
@@ -234,7 +234,7 @@ def main() -> None:
             seed=args.train_seed, encoder=encoder, user_features=users, log=print,
         )  # fmt: skip
         out["tuning"] = tuned.model_dump(mode="json") | {"seconds": round(time.perf_counter() - started, 1)}
-        ranker_config = RankerConfig.model_validate(tuned.best_config)
+        ranker_config = CtrCvrRankerConfig.model_validate(tuned.best_config)
         print(f"tuning: best {tuned.best_score:.4f} against the base {tuned.baseline_score:.4f}", flush=True)
     surfaces = ("search", "all") if args.surfaces == "both" else (args.surfaces,)
     for surface in surfaces:

@@ -36,10 +36,10 @@ from giftcards_to_tsv import clean, item_row  # noqa: E402
 from shelfwise.evaluate.calibration import log_loss, roc_auc  # noqa: E402
 from shelfwise.impressions.records import LabeledImpression  # noqa: E402
 from shelfwise.rank import (  # noqa: E402
+    CtrCvrRankerConfig,
     Impressions,
     ModelConfig,
     RankContext,
-    RankerConfig,
     RankingStage,
     TrainingConfig,
     split_impressions,
@@ -183,7 +183,7 @@ def main() -> None:
     rows = impressions(reviews, args.negatives, args.seed)
     print(f"{len(products)} items, {len(reviews)} reviews -> {len(rows)} impressions")
     vectors, encoder = encode(products, args.encoder, args.threads)
-    config = RankerConfig(
+    config = CtrCvrRankerConfig(
         model=ModelConfig(architecture=args.architecture, ctcvr_weight=0.0),
         training=TrainingConfig(test_fraction=args.test, validation_fraction=0.1, seed=args.seed,
                                 threads=args.threads),

@@ -27,18 +27,18 @@ from pathlib import Path
 
 import numpy as np
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_catalog import ShopCatalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.evaluate.calibration import roc_auc
+from shelfwise.simulate.catalog import ShopCatalog
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     TextMatchRanker,
     shop_catalog,
     shopper_tastes,
     simulate_closed_loop,
 )
-from shelfwise.catalog.shoppers_loop_run import CLICK_OFFSET, examine, sigmoid
-from shelfwise.catalog.shoppers_prefs import Taste
-from shelfwise.evaluate.calibration import roc_auc
+from shelfwise.simulate.loop_run import CLICK_OFFSET, examine, sigmoid
+from shelfwise.simulate.prefs import Taste
 
 END = datetime(2026, 6, 1, tzinfo=UTC)  # as rank_closed_loop.py
 TERMS = ("brand", "colour", "material", "price", "factors")

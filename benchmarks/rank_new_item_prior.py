@@ -53,19 +53,19 @@ def main() -> None:
     parser.add_argument("--shoppers", type=int, default=800)
     parser.add_argument("--seed", type=int, default=3)
     args = parser.parse_args()
-    from shelfwise.catalog.demo import generate_demo_catalog
-    from shelfwise.catalog.shoppers_loop import (
+    from shelfwise.config import EncoderConfig, Settings
+    from shelfwise.demo.catalog import generate_demo_catalog
+    from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig
+    from shelfwise.rank.examples import Impressions
+    from shelfwise.rank.features import encode_queries
+    from shelfwise.service import Shelfwise
+    from shelfwise.simulate.loop import (
         ClosedLoopSimulation,
         ShelfwiseRanker,
         TextMatchRanker,
         shop_catalog,
         simulate_closed_loop,
     )
-    from shelfwise.config import EncoderConfig, Settings
-    from shelfwise.rank import RankerConfig, TrainingConfig
-    from shelfwise.rank.examples import Impressions
-    from shelfwise.rank.features import encode_queries
-    from shelfwise.service import Shelfwise
 
     data_dir = Path(tempfile.mkdtemp()) / "data"
     shop = Shelfwise(Settings(data_dir=data_dir, encoder=EncoderConfig(name="hashing")))
@@ -78,7 +78,7 @@ def main() -> None:
     logged = simulate_closed_loop(products, config, ShelfwiseRanker(shop, fallback=feed))
     shop.record_events(list(logged.events))
     training = TrainingConfig(epochs=8, batch_size=256, seed=1, importance_rows=0)
-    shop.train_ranker(RankerConfig(training=training), log=lambda _: None)
+    shop.train_ranker(CtrCvrRankerConfig(training=training), log=lambda _: None)
     stage = shop.ranking_stage
     ranker, catalog = stage.ranker, stage.ranker.builder.catalog
     data = Impressions.from_records(shop.labeled_impressions()[0])

@@ -32,8 +32,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 from rank_closed_loop import END, _encoder, _vectors  # noqa: E402
 from rank_information_bound import PRODUCT_EVENTS, taste_terms  # noqa: E402
 
-from shelfwise.catalog.demo import generate_demo_catalog  # noqa: E402
-from shelfwise.catalog.shoppers_loop import (  # noqa: E402
+from shelfwise.demo.catalog import generate_demo_catalog  # noqa: E402
+from shelfwise.evaluate.calibration import roc_auc  # noqa: E402
+from shelfwise.personalize import VectorTable, build_profiles  # noqa: E402
+from shelfwise.personalize.provider import ProfileFeatures  # noqa: E402
+from shelfwise.rank import CtrCvrRankerConfig  # noqa: E402
+from shelfwise.rank.examples import Impressions, split_impressions  # noqa: E402
+from shelfwise.rank.train import _features  # noqa: E402
+from shelfwise.simulate.loop import (  # noqa: E402
     ClosedLoopSimulation,
     TextMatchRanker,
     labeled_impressions,
@@ -41,12 +47,6 @@ from shelfwise.catalog.shoppers_loop import (  # noqa: E402
     shopper_tastes,
     simulate_closed_loop,
 )
-from shelfwise.evaluate.calibration import roc_auc  # noqa: E402
-from shelfwise.personalize import VectorTable, build_profiles  # noqa: E402
-from shelfwise.personalize.provider import ProfileFeatures  # noqa: E402
-from shelfwise.rank import RankerConfig  # noqa: E402
-from shelfwise.rank.examples import Impressions, split_impressions  # noqa: E402
-from shelfwise.rank.train import _features  # noqa: E402
 
 ORACLES = ("price", "brand", "factors", "all")
 
@@ -69,7 +69,7 @@ def main() -> None:
     vectors = _vectors(encoder, products, args.seed)
     profiles = build_profiles(result.events, products, VectorTable([p.product_id for p in products], vectors))
     data = Impressions.from_records([e for e in labeled_impressions(result) if e.surface == "search"])
-    ranker_config = RankerConfig()
+    ranker_config = CtrCvrRankerConfig()
     t = ranker_config.training
     split = split_impressions(data, t.split, t.validation_fraction, t.test_fraction, t.seed)
     builder, batch = _features(data, split.train, products, vectors, ranker_config.features, encoder,

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/ranking_closed_loop.py --data-dir runs/loop [--shoppers 3000]
 
-1. Logging: closed-loop shoppers (`shelfwise.catalog.shoppers_loop`) search the real demo shop
+1. Logging: closed-loop shoppers (`shelfwise.simulate.loop`) search the real demo shop
    (`ShelfwiseRanker`: `Shelfwise.serve_search`, hybrid search, no final stage) for `--log-days`;
    home feeds come from the simulator's reference ranker in every phase and arm.
    Their events go into the shop.
@@ -29,8 +29,14 @@ from pathlib import Path
 
 import numpy as np
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.config import EncoderConfig, Settings
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.experiments import Experiment, ExperimentRegistry, Experiments, MemoryExposureLog, Variant
+from shelfwise.personalize.provider import ProfileFeatures
+from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig, train_ranker
+from shelfwise.records import SearchRequest
+from shelfwise.service import Shelfwise
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     ShelfwiseRanker,
     TextMatchRanker,
@@ -38,12 +44,6 @@ from shelfwise.catalog.shoppers_loop import (
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.config import EncoderConfig, Settings
-from shelfwise.experiments import Experiment, ExperimentRegistry, Experiments, MemoryExposureLog, Variant
-from shelfwise.personalize.provider import ProfileFeatures
-from shelfwise.rank import RankerConfig, TrainingConfig, train_ranker
-from shelfwise.records import SearchRequest
-from shelfwise.service import Shelfwise
 
 T1 = datetime(2026, 6, 1, tzinfo=UTC)
 ARMS = {
@@ -134,7 +134,7 @@ def main() -> None:
 
     examples = [e for e in labeled_impressions(logged) if e.surface == "search"]
     vectors = shop.encoder.encode_products(products)
-    config = RankerConfig(training=TrainingConfig(seed=args.seed))
+    config = CtrCvrRankerConfig(training=TrainingConfig(seed=args.seed))
     started = time.perf_counter()
     artifact = train_ranker(args.data_dir, examples, products, vectors, config, shop.encoder,
                             ProfileFeatures(shop.profiles, point_in_time=True), log=print)  # fmt: skip

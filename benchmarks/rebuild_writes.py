@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
-    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.demo.catalog import generate_demo_catalog
 
     started = time.perf_counter()
     products = generate_demo_catalog(args.size, seed=7)

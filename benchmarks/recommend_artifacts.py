@@ -24,15 +24,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from shelfwise.config import RecommendConfig, Settings
-from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
+from shelfwise.config import RecommendServingConfig, Settings
+from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig, SequentialConfig
 from shelfwise.recommend.live import LiveRecommender
 from shelfwise.service import Shelfwise
 
 
 def _answers(live: LiveRecommender, shop: Shelfwise, histories: dict[str, np.ndarray]) -> dict[str, list]:
     catalog = {p.product_id: p for p in shop.store.iter_products()}
-    config = RecommendConfig()
+    config = RecommendServingConfig()
     out: dict[str, list] = {}
     for user, history in histories.items():
         out[f"feed:{user}"] = [
@@ -63,7 +63,7 @@ def main() -> None:
     products = list(shop.store.iter_products())
     events = [stored.event for stored in shop.events.iter_events()]
     vectors = shop.encoder.encode_products(products)
-    config = RecommenderConfig(
+    config = RecommenderTrainingConfig(
         channels=ChannelsConfig(
             enabled=("cooccurrence", "sequential", "content", "popularity"),
             sequential=SequentialConfig(epochs=10),

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from shelfwise.config import RecommendConfig
+from shelfwise.config import RecommendServingConfig
 from shelfwise.evaluate.machine import describe_machine
 from shelfwise.recommend.als import AlsChannel
 from shelfwise.recommend.channel import TrainingData
@@ -44,7 +44,7 @@ from shelfwise.recommend.content import ContentChannel
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel
 from shelfwise.recommend.item_index import recall_against_exact
 from shelfwise.recommend.live import LiveRecommender
-from shelfwise.recommend.recommender import Recommender, RecommenderConfig
+from shelfwise.recommend.recommender import Recommender, RecommenderTrainingConfig
 from shelfwise.recommend.sequential import SequentialChannel
 from shelfwise.records import Product
 
@@ -108,7 +108,7 @@ FIT_KEYS = ("fit_s", "fit_seconds", "fused_by", "validation_ndcg", "sparse_recal
 
 
 def fit_recommender(
-    data: TrainingData, config: RecommenderConfig, report: dict[str, object]
+    data: TrainingData, config: RecommenderTrainingConfig, report: dict[str, object]
 ) -> LiveRecommender:
     started = time.perf_counter()
     recommender = Recommender(config)
@@ -171,7 +171,7 @@ def main() -> None:
     print(
         f"generated {report['events']} events in {report['generate_s']} s; RSS {rss_mb():.0f} MB", flush=True
     )
-    config = RecommenderConfig.model_validate(
+    config = RecommenderTrainingConfig.model_validate(
         {
             "channels": {
                 "enabled": tuple(args.channels.split(",")),
@@ -205,7 +205,7 @@ def main() -> None:
             shutil.rmtree(target, ignore_errors=True)
     recommender = live.recommender
     catalog = OnDemandCatalog(data, clusters)
-    serve = RecommendConfig()
+    serve = RecommendServingConfig()
 
     torch.set_num_threads(1)
     import faiss

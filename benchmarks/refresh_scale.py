@@ -33,10 +33,10 @@ def main() -> None:
                         help="each change adds a product (a copy under a new id) instead of changing a price")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    from shelfwise.catalog.demo import generate_demo_catalog
     from shelfwise.config import VectorConfig
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.index import VectorIndex
-    from shelfwise.search.lifecycle import LiveIndex
+    from shelfwise.search.live_index import LiveIndex
     from shelfwise.search.table import ProductTable
 
     rows = []

@@ -40,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
-    from shelfwise.catalog.demo import generate_demo_catalog
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.models import bundled_minilm_path
     from shelfwise.models.reranker import CrossEncoderReranker, RelevanceNetwork, RerankerSpec
     from shelfwise.train.distill import kept_layers

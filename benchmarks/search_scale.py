@@ -54,8 +54,8 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
 
 
 def make_queries(n_products: int, count: int, seed: int) -> list[str]:
-    from shelfwise.catalog.demo import generate_demo_catalog
-    from shelfwise.catalog.shoppers_query import misspell
+    from shelfwise.demo.catalog import generate_demo_catalog
+    from shelfwise.query.typos import misspell
 
     products = generate_demo_catalog(n_products, seed=7)
     rng = np.random.default_rng(seed)
@@ -75,8 +75,8 @@ def make_queries(n_products: int, count: int, seed: int) -> list[str]:
 def build(size: int, folder: Path, fresh: bool, rebuild: bool = False) -> dict[str, object]:
     """Generate, store and index `size` products in `folder` (this process); `rebuild` builds a
     new index version from the stored products and cached embeddings even if one is published."""
-    from shelfwise.catalog.demo import generate_demo_catalog
     from shelfwise.config import Settings
+    from shelfwise.demo.catalog import generate_demo_catalog
     from shelfwise.service import Shelfwise
 
     if fresh and folder.exists():

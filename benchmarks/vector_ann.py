@@ -58,12 +58,12 @@ def main() -> None:
     parser.add_argument("--variants", default="hnsw32,hnsw32-sq8,ivfflat,ivfpq")
     args = parser.parse_args()
     from shelfwise.config import Settings
-    from shelfwise.index import IndexRegistry, VectorIndex
+    from shelfwise.index import IndexVersions, VectorIndex
     from shelfwise.models import load_encoder, onnx_root_of
     from shelfwise.train import active_encoder_path
 
     faiss.omp_set_num_threads(1)
-    current = IndexRegistry(args.data_dir / "indexes").current()
+    current = IndexVersions(args.data_dir / "indexes").current()
     if current is None:
         raise SystemExit(f"{args.data_dir} has no published index")
     settings = Settings(data_dir=args.data_dir)

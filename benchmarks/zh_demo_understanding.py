@@ -4,7 +4,7 @@ made where none was called for.
 
     PYTHONPATH=$PWD python benchmarks/zh_demo_understanding.py
 
-Needs the Chinese demo catalog and query set (`shelfwise.catalog.demo_zh`, `demo_queries_zh`,
+Needs the Chinese demo catalog and query set (`shelfwise.demo.catalog_zh`, `shelfwise.demo.queries_zh`,
 from the zh-demo branch of issue 27).
 """
 
@@ -33,8 +33,8 @@ EXPECTED: dict[str, Callable[[QueryReading], bool]] = {
 
 
 def main() -> None:
-    from shelfwise.catalog.demo_queries_zh import build_zh_query_set  # type: ignore[import-not-found]
-    from shelfwise.catalog.demo_zh import generate_demo_catalog_zh  # type: ignore[import-not-found]
+    from shelfwise.demo.catalog_zh import generate_demo_catalog_zh  # type: ignore[import-not-found]
+    from shelfwise.demo.queries_zh import build_zh_query_set  # type: ignore[import-not-found]
 
     products = generate_demo_catalog_zh(6000, 7)
     queries, _ = build_zh_query_set(products)

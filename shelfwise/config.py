@@ -1,6 +1,6 @@
 """Typed settings: one small config object per component, gathered in `Settings`.
 
-Only `cli.py` and `serve/app.py` build `Settings` from the environment (prefix SHELFWISE_,
+Only the CLI (`shelfwise/cli/`) and `serve/app.py` build `Settings` from the environment (prefix SHELFWISE_,
 nested fields with `__`, e.g. SHELFWISE_SEARCH__FUSION=weighted); components take their own part.
 """
 
@@ -337,7 +337,7 @@ class ServeConfig(BaseModel):
     )
 
 
-class RecommendConfig(BaseModel):
+class RecommendServingConfig(BaseModel):
     """How recommendations are served (the models come from `shelfwise train recommender`)."""
 
     history_events: int = Field(default=50, ge=1, description="latest events of a shopper that count")
@@ -433,7 +433,7 @@ class Settings(BaseSettings):
     rerank: RerankConfig = Field(default_factory=RerankConfig)
     understanding: UnderstandingConfig = Field(default_factory=UnderstandingConfig)
     serve: ServeConfig = Field(default_factory=ServeConfig)
-    recommend: RecommendConfig = Field(default_factory=RecommendConfig)
+    recommend: RecommendServingConfig = Field(default_factory=RecommendServingConfig)
     personalize: PersonalizeConfig = Field(default_factory=PersonalizeConfig)
     ranking: RankingConfig = Field(default_factory=RankingConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)

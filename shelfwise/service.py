@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import BaseModel, Field, JsonValue
 
 from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
-from shelfwise.config import RecommendConfig, Settings, UnderstandingConfig
+from shelfwise.config import RecommendServingConfig, Settings, UnderstandingConfig
 from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore
 from shelfwise.experiments import Experiments
 from shelfwise.experiments.settings import (
@@ -33,24 +33,24 @@ from shelfwise.index import IndexManifest
 from shelfwise.language.catalog import resolve_catalog_language, with_language
 from shelfwise.models import CachedEncoder, Encoder
 from shelfwise.models.reranker import load_reranker
+from shelfwise.progress import Progress
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.answer_cache import AnswerCache, AnswerCacheStats
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
-from shelfwise.recommend.recommender import FitReport, RecommenderConfig
+from shelfwise.recommend.recommender import FitReport, RecommenderTrainingConfig
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.service_personal import PersonalStages, actor_of
 from shelfwise.service_privacy import ShopperPrivacy
-from shelfwise.storage.shop_data import ShopData
+from shelfwise.shop_data import ShopData
 from shelfwise.store import EmbeddingCache, ReadCachedStore, Store
 from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import active_reranker_path, data_dir_encoder
 
 logger = logging.getLogger(__name__)
 
-Progress = Callable[[str, int, int], None]
 
 
 class _StoreView(Mapping[str, Product]):
@@ -235,7 +235,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         return self._recommender
 
     def train_recommender(
-        self, config: RecommenderConfig | None = None, log: Callable[[str], None] | None = None
+        self, config: RecommenderTrainingConfig | None = None, log: Callable[[str], None] | None = None
     ) -> tuple[str, FitReport]:
         """Fit a recommender on every stored event and the catalog, publish it and serve it."""
         products = list(self.store.iter_products())
@@ -300,7 +300,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         items: Sequence[str],
         k: int,
         exclude: Sequence[str],
-        config: RecommendConfig,
+        config: RecommendServingConfig,
     ) -> list[Recommended]:
         history = [] if actor is None else self.events.recent(actor, config.history_events)
         indices = live.history_of(history).tolist() + [live.index[i] for i in items if i in live.index]
@@ -473,7 +473,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         model = self.ranking_stage
         return model.ranker.version if model is not None else "none"
 
-    def _answer_cache(self, config: RecommendConfig, data_dir: Path) -> AnswerCache[list[Recommended]]:
+    def _answer_cache(self, config: RecommendServingConfig, data_dir: Path) -> AnswerCache[list[Recommended]]:
         """This process's served answers, in front of the ones the server's processes share
         (`recommend.shared_answer_cache`): those are stored as ids and read back through the store."""
         shared = None

@@ -30,7 +30,7 @@ from shelfwise.privacy import (
 )
 from shelfwise.privacy.models import forget_in_loaded_ranker
 from shelfwise.recommend.answer_cache import AnswerCache
-from shelfwise.storage.shop_data import ShopData
+from shelfwise.shop_data import ShopData
 
 logger = logging.getLogger("shelfwise.service")
 

@@ -8,7 +8,7 @@ the second converts and upserts batch by batch. Neither pass holds more than one
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +26,7 @@ from shelfwise.catalog.feed import (
     normalize_column,
     read_feed,
 )
+from shelfwise.progress import StageProgress
 from shelfwise.records import Product
 from shelfwise.store.base import Store, UpsertOutcome
 
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
     from shelfwise.catalog.extract import AttributeExtractor
 
 LAST_REPORT_KEY = "ingest:last"
-ProgressCallback = Callable[[int, int], None]
-"""Called as progress(rows_done, rows_total) while a feed is ingested."""
 
 
 class IngestReport(BaseModel):
@@ -195,7 +194,7 @@ def ingest_feed(
     store: Store,
     mapping: FieldMapping | None = None,
     batch_size: int = 1000,
-    progress: ProgressCallback | None = None,
+    progress: StageProgress | None = None,
     *,
     fmt: FeedFormat | None = None,
     max_errors: int = 1000,
@@ -235,7 +234,7 @@ class _Load:
     scan: _Scan
     tally: _Tally
     batch_size: int
-    progress: ProgressCallback | None
+    progress: StageProgress | None
     extractor: AttributeExtractor | None
     strict: bool
 

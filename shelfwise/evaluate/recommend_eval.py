@@ -54,7 +54,6 @@ from shelfwise.evaluate.sequences import (
 )
 
 if TYPE_CHECKING:
-    from shelfwise.config import Settings
     from shelfwise.models import CachedEncoder
 
 __all__ = [
@@ -67,7 +66,6 @@ __all__ = [
     "evaluate_recommendations",
     "format_recommend_report",
     "intra_list_diversity",
-    "load_item_encoder",
     "ndcg_at_k",
     "novelty",
     "recall_at_k",
@@ -378,18 +376,6 @@ def format_recommend_report(report: RecommendReport, style: TableStyle = "markdo
 
 
 # --- files -----------------------------------------------------------------------------------
-
-
-def load_item_encoder(settings: Settings) -> CachedEncoder:
-    """The data folder's encoder (its active fine-tuned one, else the configured one) behind
-    the folder's embedding cache, as `bench search` uses it."""
-    from shelfwise.models import CachedEncoder
-    from shelfwise.store import open_embedding_cache
-    from shelfwise.train import data_dir_encoder
-
-    encoder = data_dir_encoder(settings.encoder, settings.data_dir)
-    cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
-    return CachedEncoder(encoder, cache)
 
 
 def _encode_items(

@@ -12,6 +12,7 @@ ignored and counted.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,7 +27,8 @@ from shelfwise.evaluate.metrics import (
     reciprocal_rank,
     relevant_ids,
 )
-from shelfwise.evaluate.trec import Judgments, rank_items
+from shelfwise.evaluate.splits import split_queries
+from shelfwise.evaluate.trec import Judgments, rank_items, read_judgments, read_run
 
 __all__ = [
     "QueryEval",
@@ -227,3 +229,21 @@ def format_search_comparison(
             ]
         )
     return _render(headers, rows, style)
+
+
+def evaluate_search_run(
+    judgments_path: Path,
+    run_path: Path,
+    split: str = "all",
+    validation_fraction: float = 0.3,
+    seed: int = 13,
+) -> SearchEvalReport:
+    """Score a run against judgments, optionally on the tuning or validation part only."""
+    if split not in ("all", "tuning", "validation"):
+        raise ValueError(f"split must be all, tuning or validation, not '{split}'")
+    judgments = read_judgments(judgments_path)
+    if split != "all":
+        tuning, validation = split_queries(list(judgments.grades), validation_fraction, seed)
+        keep = set(tuning if split == "tuning" else validation)
+        judgments = judgments.subset(keep)
+    return evaluate_run(read_run(run_path), judgments)

@@ -12,10 +12,13 @@ error names the file and line (`products.tsv:17: ...`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+
+from shelfwise.records import Product
 
 __all__ = [
     "PRODUCT_COLUMNS",
@@ -24,7 +27,9 @@ __all__ = [
     "ProductRow",
     "QueryRow",
     "TsvRow",
+    "file_digest",
     "iter_tsv",
+    "product_from_row",
     "read_products_tsv",
     "read_queries_tsv",
 ]
@@ -188,3 +193,25 @@ def read_queries_tsv(path: str | Path, columns: Mapping[str, str] | None = None)
         query_id = _require_id(path, row, "query_id", first_seen)
         queries.append(QueryRow(query_id, row.fields["query"]))
     return queries
+
+
+def file_digest(path: Path) -> str:
+    """The first 16 hex digits of the file's SHA-256: names a data file's version."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
+def product_from_row(row: ProductRow) -> Product:
+    """A catalog product from a products-TSV row (description, brand and `a > b` category columns)."""
+    extra = dict(row.extra)
+    category = tuple(p.strip() for p in extra.get("category", "").split(">") if p.strip())
+    return Product(
+        product_id=row.product_id,
+        title=row.title,
+        description=extra.get("description", ""),
+        brand=extra.get("brand", ""),
+        category=category,
+    )

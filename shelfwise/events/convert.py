@@ -20,7 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from shelfwise.catalog.convert import (
+from shelfwise.catalog.feed import normalize_column
+from shelfwise.catalog.values import (
     InvalidValue,
     is_missing,
     parse_count,
@@ -30,7 +31,6 @@ from shelfwise.catalog.convert import (
     parse_text,
     shown,
 )
-from shelfwise.catalog.feed import normalize_column
 from shelfwise.records import EVENT_TYPES, Event
 
 EVENT_FIELDS: tuple[str, ...] = tuple(Event.model_fields)

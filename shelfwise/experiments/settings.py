@@ -6,7 +6,7 @@ instead of silently serving the default to half the traffic.
 
 - search: fields of `SearchRequest` that change how results are found and ordered (mode,
   fusion, rerank, understand) plus `personalize` and `ranking` for the final ranking stage;
-- recommend (and similar, bought_together): fields of `RecommendConfig` (mmr_lambda,
+- recommend (and similar, bought_together): fields of `RecommendServingConfig` (mmr_lambda,
   category_cap, history_events, in_stock_only) plus `personalize` and `ranking`.
 """
 
@@ -17,14 +17,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
-from shelfwise.config import RecommendConfig
+from shelfwise.config import RecommendServingConfig
 from shelfwise.experiments.definitions import Experiment
 from shelfwise.experiments.registry import ExperimentDefinitionError, describe_validation_error
 from shelfwise.records import SearchRequest
 
 SERVED_SURFACES: tuple[str, ...] = ("search", "recommend", "similar", "bought_together")
 SEARCH_SETTINGS: frozenset[str] = frozenset({"mode", "fusion", "rerank", "understand"})
-RECOMMEND_SETTINGS: frozenset[str] = frozenset(RecommendConfig.model_fields)
+RECOMMEND_SETTINGS: frozenset[str] = frozenset(RecommendServingConfig.model_fields)
 RankingObjective = Literal["off", "relevance", "ctr", "conversion", "revenue"]
 STAGE_SETTINGS: frozenset[str] = frozenset({"personalize", "ranking"})
 
@@ -60,7 +60,7 @@ def _check_values(surface: str, settings: Mapping[str, JsonValue], where: str) -
         if surface == "search":
             apply_to_search(SearchRequest(), settings)
         else:
-            apply_to_recommend(RecommendConfig(), settings)
+            apply_to_recommend(RecommendServingConfig(), settings)
         stage_settings(settings)
     except ValidationError as error:
         raise ExperimentDefinitionError(describe_validation_error(error, where)) from error
@@ -76,11 +76,13 @@ def apply_to_search(request: SearchRequest, settings: Mapping[str, JsonValue]) -
     return SearchRequest.model_validate({**request.model_dump(), **chosen})
 
 
-def apply_to_recommend(config: RecommendConfig, settings: Mapping[str, JsonValue]) -> RecommendConfig:
+def apply_to_recommend(
+    config: RecommendServingConfig, settings: Mapping[str, JsonValue]
+) -> RecommendServingConfig:
     chosen = {key: value for key, value in settings.items() if key in RECOMMEND_SETTINGS}
     if not chosen:
         return config
-    return RecommendConfig.model_validate({**config.model_dump(), **chosen})
+    return RecommendServingConfig.model_validate({**config.model_dump(), **chosen})
 
 
 class StageSettings(BaseModel):

@@ -61,7 +61,7 @@ def read_manifest(path: Path) -> IndexManifest:
     return IndexManifest.model_validate_json(source.read_text(encoding="utf-8"))
 
 
-class IndexRegistry:
+class IndexVersions:
     """The index versions under root and which one is current."""
 
     def __init__(self, root: Path, keep: int = 2) -> None:

@@ -33,6 +33,7 @@ import tantivy
 from shelfwise.config import LexicalConfig
 from shelfwise.disk_full import DiskFullError, is_disk_full
 from shelfwise.language import chinese
+from shelfwise.language.detect import detect_language
 from shelfwise.records import Product
 
 ID_FIELD = "product_id"
@@ -91,8 +92,6 @@ def catalog_analysis(language: str | None, products: Sequence[Product]) -> Lexic
     as dictionary words, for a zh catalog (`language` None: detected from the titles); English
     for every other language."""
     if language is None:
-        from shelfwise.language.detect import detect_language
-
         language = detect_language(p.title for p in products)
     if language != "zh":
         return ENGLISH

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 
-from shelfwise.index.artifacts import IndexManifest, IndexRegistry, read_manifest
+from shelfwise.index.artifacts import IndexManifest, IndexVersions, read_manifest
 
 
-def published_manifest(registry: IndexRegistry) -> IndexManifest | None:
+def published_manifest(registry: IndexVersions) -> IndexManifest | None:
     """The manifest of the published version, or None when there is none (or it is unreadable)."""
     with contextlib.suppress(OSError, ValueError):
         current = registry.current()

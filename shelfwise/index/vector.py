@@ -26,45 +26,25 @@ Not safe for writes concurrent with searches: swap instances or serialise access
 from __future__ import annotations
 
 import json
-import os
 import uuid
-import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import faiss
 import numpy as np
 
 from shelfwise.config import VectorConfig
+from shelfwise.index import vector_files as files
+from shelfwise.index.vector_faiss import VectorKind, new_faiss, pick_kind, search_selected, tune
 
-VectorKind = Literal["flat", "hnsw", "ivf"]
 FORMAT_VERSION = 2  # 2: delta files; a version-1 folder (no deltas) still loads
 READABLE_FORMATS = (1, 2)
 VECTORS_FILE = "vectors.npy"
 IDS_FILE = "ids.json"
 FAISS_FILE = "index.faiss"
-MAX_FILTERED_EF = 2048
-TRAINING_POINTS_PER_LIST = 64
-MIN_POINTS_PER_LIST = 39  # faiss k-means warns below this
-MAX_DELTAS = 256
-DELTA_PATTERN = "delta-*.npz"
-_faiss_untyped: Any = faiss  # the bundled type stubs lack the search-parameter classes
-
-
-@dataclass(frozen=True)
-class _SavedState:
-    """What the folder at `path` holds: the whole save `token` (made at `layout`), then `deltas`
-    delta files holding `delta_rows` rows between them, up to row count `rows`."""
-
-    path: Path
-    token: str
-    layout: int
-    rows: int
-    deltas: int
-    delta_rows: int
 
 
 @dataclass(frozen=True)
@@ -83,12 +63,12 @@ class VectorIndex:
         self._config = config
         self._ids: list[str | None] = []
         self._rows: dict[str, int] = {}
-        self._kind: VectorKind = _pick_kind(0, config)
-        self._index: Any = self._new_faiss(self._kind)
+        self._kind: VectorKind = pick_kind(0, config)
+        self._index: Any = new_faiss(self._kind, self._dim, self._config)
         self._alive_bits: np.ndarray | None = None
         self._generation = 0
         self._layout = 0
-        self._saved: _SavedState | None = None
+        self._saved: files.SavedState | None = None
         self._dead_since_save: set[int] = set()
         self._replaced_since_save: set[int] = set()
 
@@ -291,20 +271,20 @@ class VectorIndex:
         within = delta_rows <= self._config.delta_max_fraction * saved.rows and (
             self._kind != "hnsw" or delta_rows <= self._config.hnsw_delta_max_rows
         )
-        return "delta" if within and saved.deltas < MAX_DELTAS else "whole"
+        return "delta" if within and saved.deltas < files.MAX_DELTAS else "whole"
 
     def _save_whole(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         if self._kind == "flat" and len(self._rows) < len(self._ids):
             self.rebuild()
         if self._kind == "ivf":
-            _atomic_write_faiss(path / FAISS_FILE, self._index)
-            checksum = _file_crc32(path / FAISS_FILE)
+            files.atomic_write_faiss(path / FAISS_FILE, self._index)
+            checksum = files.file_crc32(path / FAISS_FILE)
         else:
             vectors = self._stored()
-            _atomic_write(path / VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
+            files.atomic_write(path / VECTORS_FILE, lambda f: np.save(f, vectors, allow_pickle=False))
             if self._kind == "hnsw":
-                _atomic_write_faiss(path / FAISS_FILE, self._index)
+                files.atomic_write_faiss(path / FAISS_FILE, self._index)
             checksum = zlib.crc32(np.ascontiguousarray(vectors).data)
         token = uuid.uuid4().hex
         meta = {
@@ -316,16 +296,16 @@ class VectorIndex:
             "token": token,
             "ids": self._ids,
         }
-        _atomic_write(path / IDS_FILE, lambda f: f.write(json.dumps(meta).encode("utf-8")))
+        files.atomic_write(path / IDS_FILE, lambda f: f.write(json.dumps(meta).encode("utf-8")))
         if self._kind == "flat":
             (path / FAISS_FILE).unlink(missing_ok=True)
         if self._kind == "ivf":
             (path / VECTORS_FILE).unlink(missing_ok=True)
-        for stale in path.glob(DELTA_PATTERN):
+        for stale in path.glob(files.DELTA_PATTERN):
             stale.unlink(missing_ok=True)
-        self._mark_saved(_SavedState(path.resolve(), token, self._layout, len(self._ids), 0, 0))
+        self._mark_saved(files.SavedState(path.resolve(), token, self._layout, len(self._ids), 0, 0))
 
-    def _save_delta(self, saved: _SavedState) -> None:
+    def _save_delta(self, saved: files.SavedState) -> None:
         appended = np.arange(saved.rows, len(self._ids), dtype=np.int64)
         replaced = np.array(sorted(self._replaced_since_save), dtype=np.int64)
         arrays = {
@@ -338,11 +318,11 @@ class VectorIndex:
             "dead_rows": np.array(sorted(self._dead_since_save), dtype=np.int64),
         }
         number = saved.deltas + 1
-        _atomic_write(saved.path / _delta_name(number), lambda f: np.savez(f, **arrays))
+        files.atomic_write(saved.path / files.delta_name(number), lambda f: np.savez(f, **arrays))
         self._mark_saved(replace(saved, rows=len(self._ids), deltas=number,
                                  delta_rows=saved.delta_rows + len(appended) + len(replaced)))  # fmt: skip
 
-    def _mark_saved(self, state: _SavedState | None) -> None:
+    def _mark_saved(self, state: files.SavedState | None) -> None:
         self._saved = state
         self._dead_since_save = set()
         self._replaced_since_save = set()
@@ -358,10 +338,10 @@ class VectorIndex:
         if len(ids) != meta["rows"]:
             raise ValueError(f"{path}: {IDS_FILE} lists {len(ids)} ids for {meta['rows']} rows")
         token = meta.get("token")
-        deltas = _read_deltas(path, token, meta["dim"]) if token else []
+        deltas = files.read_deltas(path, token, meta["dim"]) if token else []
         index = cls(meta["dim"], config)
         if meta["kind"] == "ivf":
-            if _file_crc32(path / FAISS_FILE) != meta["crc32"]:
+            if files.file_crc32(path / FAISS_FILE) != meta["crc32"]:
                 raise ValueError(f"{path}: {FAISS_FILE} checksum does not match {IDS_FILE}")
         else:  # memory-mapped: the checksum pass does not hold a second copy in memory
             vectors = np.load(path / VECTORS_FILE, allow_pickle=False, mmap_mode="r")
@@ -378,7 +358,7 @@ class VectorIndex:
         if faiss_index.ntotal != len(ids):
             raise ValueError(f"{path}: {FAISS_FILE} holds {faiss_index.ntotal} rows, not {len(ids)}")
         index._kind, index._index, index._ids = meta["kind"], faiss_index, ids
-        index._tune()
+        tune(index._index, index._kind, index._config)
         for delta in deltas:
             if len(delta.replaced_rows):
                 raise ValueError(f"{delta.path}: rows replaced in place in a {meta['kind']} index")
@@ -391,7 +371,7 @@ class VectorIndex:
         index._remember_load(path, token, deltas)
         return index
 
-    def _load_flat(self, ids: list[str | None], vectors: np.ndarray, deltas: list[_Delta]) -> bool:
+    def _load_flat(self, ids: list[str | None], vectors: np.ndarray, deltas: list[files.Delta]) -> bool:
         """Apply the deltas to the saved rows, then keep the live ones; True when that renumbered
         rows (the folder's rows are then not these: the next save is whole)."""
         if deltas:
@@ -410,11 +390,11 @@ class VectorIndex:
         self._reset([str(ids[row]) for row in live], np.asarray(vectors[live]), kind="flat")
         return len(live) < len(ids)
 
-    def _remember_load(self, path: Path, token: str | None, deltas: list[_Delta]) -> None:
+    def _remember_load(self, path: Path, token: str | None, deltas: list[files.Delta]) -> None:
         if token is None:  # a version-1 folder: the next save rewrites it with a token
             return
         delta_rows = sum(len(d.ids) + len(d.replaced_rows) for d in deltas)
-        state = _SavedState(path.resolve(), token, self._layout, len(self._ids), len(deltas), delta_rows)
+        state = files.SavedState(path.resolve(), token, self._layout, len(self._ids), len(deltas), delta_rows)
         self._mark_saved(state)
 
     # -- internals ------------------------------------------------------------------------
@@ -431,37 +411,10 @@ class VectorIndex:
         positions = sorted(last.values())
         return [product_ids[i] for i in positions], matrix[positions]
 
-    def _new_faiss(self, kind: VectorKind, training: np.ndarray | None = None) -> Any:
-        if kind == "flat":
-            return faiss.IndexFlatIP(self._dim)
-        if kind == "hnsw":
-            graph = faiss.IndexHNSWFlat(self._dim, self._config.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-            graph.hnsw.efConstruction = self._config.hnsw_ef_construction
-            graph.hnsw.efSearch = self._config.hnsw_ef_search
-            return graph
-        if training is None or not len(training):
-            raise ValueError("an IVF index is trained on the vectors it is built from")
-        lists = _ivf_lists(len(training), self._config.ivf_lists)
-        coarse = faiss.IndexFlatIP(self._dim)
-        index: Any = faiss.IndexIVFFlat(coarse, self._dim, lists, faiss.METRIC_INNER_PRODUCT)
-        sample = min(len(training), TRAINING_POINTS_PER_LIST * lists)
-        chosen = np.random.default_rng(0).choice(len(training), size=sample, replace=False)
-        index.train(training[np.sort(chosen)])
-        index.make_direct_map()  # row -> stored vector, for vectors_for and rebuilds
-        index.nprobe = min(self._config.ivf_nprobe, lists)
-        return index
-
-    def _tune(self) -> None:
-        """Apply the configured search widths to a loaded index."""
-        if self._kind == "hnsw":
-            self._index.hnsw.efSearch = self._config.hnsw_ef_search
-        elif self._kind == "ivf":
-            self._index.nprobe = min(self._config.ivf_nprobe, self._index.nlist)
-
     def _reset(self, ids: list[str], matrix: np.ndarray, kind: VectorKind | None = None) -> None:
         self._mark_saved(None)
-        self._kind = kind or _pick_kind(len(ids), self._config)
-        self._index = self._new_faiss(self._kind, matrix)
+        self._kind = kind or pick_kind(len(ids), self._config)
+        self._index = new_faiss(self._kind, self._dim, self._config, matrix)
         self._ids, self._rows = [], {}
         self._generation += 1
         self._layout += 1
@@ -508,7 +461,8 @@ class VectorIndex:
         k = min(k, len(self._rows))
         if len(self._rows) == len(self._ids):
             return self._index.search(queries, k)
-        return self._search_selected(self._index, queries, k, self._alive(), len(self._rows))
+        alive, rows = self._alive(), len(self._ids)
+        return search_selected(self._index, queries, k, alive, rows, len(self._rows), self._config)
 
     def _alive(self) -> np.ndarray:
         """Bits (little-endian) of the rows that hold a live vector."""
@@ -526,34 +480,7 @@ class VectorIndex:
         index = self._index
         if exact and self._kind == "hnsw":
             index = faiss.downcast_index(self._index.storage)
-        return self._search_selected(index, queries, k, bits, count, exact)
-
-    def _search_selected(
-        self, index: Any, queries: np.ndarray, k: int, bits: np.ndarray, selected: int, exact: bool = False
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Search only the rows whose bit is set, widening the search by the share they are (IVF:
-        `ivf_nprobe / share` lists, all of them when `exact`). IVF first probes at most
-        `ivf_filter_max_nprobe` lists, and all it would otherwise when those hold fewer than k
-        selected rows."""
-        selector = faiss.IDSelectorBitmap(len(self._ids), faiss.swig_ptr(bits))
-        share = selected / len(self._ids)
-        params: Any
-        if isinstance(index, faiss.IndexHNSW):
-            ef = max(self._config.hnsw_ef_search, k) / max(share, 1e-3)
-            params = _faiss_untyped.SearchParametersHNSW(sel=selector, efSearch=int(min(ef, MAX_FILTERED_EF)))
-        elif isinstance(index, faiss.IndexIVF):
-            lists = index.nlist
-            probes = lists if exact else min(int(np.ceil(index.nprobe / max(share, 1e-6))), lists)
-            cap = self._config.ivf_filter_max_nprobe
-            if cap and probes > cap:
-                params = _faiss_untyped.SearchParametersIVF(sel=selector, nprobe=cap)
-                scores, labels = index.search(queries, k, params=params)
-                if (labels >= 0).all():  # k selected rows in the capped lists
-                    return scores, labels
-            params = _faiss_untyped.SearchParametersIVF(sel=selector, nprobe=probes)
-        else:
-            params = _faiss_untyped.SearchParameters(sel=selector)
-        return index.search(queries, k, params=params)
+        return search_selected(index, queries, k, bits, len(self._ids), count, self._config, exact)
 
     def _hits(self, scores: np.ndarray, labels: np.ndarray) -> list[VectorHit]:
         hits = []
@@ -562,112 +489,3 @@ class VectorIndex:
             if product_id is not None:
                 hits.append(VectorHit(product_id=product_id, similarity=float(score)))
         return hits
-
-
-@dataclass(frozen=True)
-class _Delta:
-    """One delta file: rows appended from `first_row` on (an empty id for a row already
-    tombstoned), flat rows replaced in place, rows tombstoned."""
-
-    path: Path
-    first_row: int
-    ids: list[str | None]
-    vectors: np.ndarray
-    replaced_rows: np.ndarray
-    replaced_vectors: np.ndarray
-    dead_rows: np.ndarray
-
-    def check_rows(self, rows: int) -> None:
-        """ValueError unless this delta follows an index of `rows` rows."""
-        if self.first_row != rows:
-            raise ValueError(f"{self.path}: starts at row {self.first_row}, the index has {rows}")
-        after = rows + len(self.ids)
-        if len(self.dead_rows) and (self.dead_rows.min() < 0 or self.dead_rows.max() >= after):
-            raise ValueError(f"{self.path}: a tombstoned row outside the index's {after} rows")
-        if len(self.replaced_rows) and (self.replaced_rows.min() < 0 or self.replaced_rows.max() >= rows):
-            raise ValueError(f"{self.path}: a replaced row outside the index's {rows} rows")
-
-
-def _delta_name(number: int) -> str:
-    return f"delta-{number:05d}.npz"
-
-
-def _read_deltas(path: Path, token: str, dim: int) -> list[_Delta]:
-    """The delta files that follow the whole save `token`, in order; files of another token are
-    left over from before that save. ValueError for a damaged file or a gap in the numbers."""
-    deltas: list[_Delta] = []
-    numbers = sorted(int(p.stem[6:]) for p in path.glob(DELTA_PATTERN) if p.stem[6:].isdigit())
-    for number in numbers:
-        file = path / _delta_name(number)
-        try:
-            with np.load(file, allow_pickle=False) as data:
-                if str(data["token"]) != token:
-                    continue
-                arrays = {name: data[name] for name in data.files}
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError) as error:
-            raise ValueError(f"{file}: unreadable vector index delta ({error})") from error
-        if number != len(deltas) + 1:
-            raise ValueError(f"{file}: delta {number} follows delta {len(deltas)}; one is missing")
-        deltas.append(_delta_of(file, arrays, dim))
-    return deltas
-
-
-def _delta_of(file: Path, arrays: dict[str, np.ndarray], dim: int) -> _Delta:
-    try:
-        ids: list[str | None] = [str(pid) or None for pid in arrays["ids"].tolist()]
-        vectors = np.ascontiguousarray(arrays["vectors"], dtype=np.float32)
-        replaced_rows = arrays["replaced_rows"].astype(np.int64)
-        replaced_vectors = np.ascontiguousarray(arrays["replaced_vectors"], dtype=np.float32)
-        delta = _Delta(file, int(arrays["first_row"]), ids, vectors, replaced_rows, replaced_vectors,
-                       arrays["dead_rows"].astype(np.int64))  # fmt: skip
-    except KeyError as error:
-        raise ValueError(f"{file}: vector index delta without {error}") from error
-    if vectors.shape != (len(ids), dim) or replaced_vectors.shape != (len(replaced_rows), dim):
-        raise ValueError(f"{file}: vectors do not match the rows they are for")
-    return delta
-
-
-def _pick_kind(size: int, config: VectorConfig) -> VectorKind:
-    return "flat" if size <= config.exact_max_items else config.approximate
-
-
-def _ivf_lists(size: int, configured: int) -> int:
-    """The configured number of lists, else 4 * sqrt(size); never so many that k-means has fewer
-    than MIN_POINTS_PER_LIST points a list."""
-    wanted = configured or int(4 * np.sqrt(size))
-    return max(1, min(wanted, size // MIN_POINTS_PER_LIST))
-
-
-def _file_crc32(path: Path) -> int:
-    checksum = 0
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 24):
-            checksum = zlib.crc32(chunk, checksum)
-    return checksum
-
-
-def _temp_name(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-
-
-def _atomic_write(path: Path, write: Any) -> None:
-    temp = _temp_name(path)
-    try:
-        with open(temp, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
-
-
-def _atomic_write_faiss(path: Path, index: faiss.Index) -> None:
-    temp = _temp_name(path)
-    try:
-        faiss.write_index(index, str(temp))
-        with open(temp, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)

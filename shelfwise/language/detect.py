@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from itertools import islice
 from typing import Literal
 
+from shelfwise.language.scripts import title_scripts
+
 Language = Literal["en", "zh", "multi"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh", "multi")
 HAN_MIN_SHARE = 0.1
@@ -32,6 +34,4 @@ def language_of_scripts(shares: Mapping[str, float]) -> Language:
 
 def detect_language(titles: Iterable[str], sample: int = SAMPLE_TITLES) -> Language:
     """The language of a catalog from (the first `sample` of) its titles."""
-    from shelfwise.search.match_floor import title_scripts  # search imports this package
-
     return language_of_scripts(title_scripts(islice(titles, sample)))

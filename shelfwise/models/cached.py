@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from shelfwise.models.encoder import Encoder
+from shelfwise.progress import StageProgress
 from shelfwise.records import Product, text_hash
 from shelfwise.store.base import EmbeddingCache
-
-ProgressCallback = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -39,7 +38,7 @@ class CachedEncoder:
         self._query_cache_size = query_cache_size
         self._queries_lock = threading.Lock()
 
-    def encode_texts(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+    def encode_texts(self, texts: Sequence[str], progress: StageProgress | None = None) -> np.ndarray:
         hashes = [text_hash(t) for t in texts]
         version = self.encoder.version
         found = self.cache.get(version, hashes)
@@ -59,7 +58,7 @@ class CachedEncoder:
         return np.stack([found[h] for h in hashes]).astype(np.float32)
 
     def encode_products(
-        self, products: Sequence[Product], progress: ProgressCallback | None = None
+        self, products: Sequence[Product], progress: StageProgress | None = None
     ) -> np.ndarray:
         return self.encode_texts([p.text() for p in products], progress=progress)
 

@@ -25,13 +25,13 @@ from typing import Any, Literal
 import numpy as np
 
 from shelfwise.config import RerankConfig
+from shelfwise.progress import StageProgress
 
 MANIFEST = "manifest.json"
 BACKBONE = "backbone"
 HEADS = "heads.safetensors"
 KIND = "shelfwise-cross-encoder"
 RELEVANCE_CLASSES: tuple[str, ...] = ("exact", "substitute", "complement", "irrelevant")
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ class RelevanceNetwork:
 
     def predict(
         self, queries: Sequence[str], texts: Sequence[str], batch_size: int = 64,
-        progress: Progress | None = None,
+        progress: StageProgress | None = None,
     ) -> RelevancePrediction:
         """Predicted grades (and class probabilities) of aligned (query, text) pairs, without
         gradients. Pairs are batched by length so that padding stays small."""
@@ -185,7 +185,7 @@ BatchScorer = Callable[[list[str], list[str]], "tuple[np.ndarray, np.ndarray | N
 
 def predict_batched(
     score: BatchScorer, classes: tuple[str, ...], queries: Sequence[str], texts: Sequence[str],
-    batch_size: int, progress: Progress | None = None,
+    batch_size: int, progress: StageProgress | None = None,
 ) -> RelevancePrediction:
     """Run `score` (grades, class logits) over pairs batched by length, rows back in order."""
     order = np.argsort([len(q) + len(t) for q, t in zip(queries, texts, strict=True)], kind="stable")
@@ -283,7 +283,7 @@ class CrossEncoderReranker:
         return self._onnx
 
     def predict(
-        self, queries: Sequence[str], texts: Sequence[str], progress: Progress | None = None
+        self, queries: Sequence[str], texts: Sequence[str], progress: StageProgress | None = None
     ) -> RelevancePrediction:
         """Predicted grades (and class probabilities) of aligned (query, text) pairs. Pairs are
         batched by length so that padding stays small."""

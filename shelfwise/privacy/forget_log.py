@@ -12,14 +12,13 @@ stores, which no longer hold the shopper. Rows are pruned after a day (`prune`).
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from shelfwise.privacy.forgotten import ForgottenSince, actor_digest
 from shelfwise.storage.urls import Databases, folder_or_url, on_database
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
 from shelfwise.store.erase_sqlite import delete_erasing
@@ -33,19 +32,6 @@ CREATE TABLE IF NOT EXISTS forgotten (
     ts INTEGER NOT NULL
 );
 """
-
-
-def actor_digest(actor: str) -> int:
-    """The actor's 64-bit blake2b digest, equal to `rank.features.stable_hash` of it."""
-    return int.from_bytes(hashlib.blake2b(actor.encode(), digest_size=8).digest(), "little")
-
-
-@dataclass(frozen=True)
-class ForgottenSince:
-    last_seq: int
-    digests: frozenset[int]
-    earliest: datetime | None = None
-    """when the earliest of them was forgotten"""
 
 
 class ForgetLogStore(Protocol):

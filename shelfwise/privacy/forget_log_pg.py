@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from shelfwise.privacy.forget_log import ForgottenSince, actor_digest
+from shelfwise.privacy.forgotten import ForgottenSince, actor_digest
 from shelfwise.storage.postgres import FORGET_LOCK, Owned, PgDatabase
 from shelfwise.store.durable_sqlite import from_micros, to_micros
 

@@ -23,9 +23,9 @@ from shelfwise.rank.stage import (
     blend_scores,
 )
 from shelfwise.rank.train import (
+    CtrCvrRankerConfig,
     FittedRanker,
     RankerArtifact,
-    RankerConfig,
     TrainingConfig,
     fit_ranker,
     train_ranker,
@@ -48,7 +48,7 @@ __all__ = [
     "RankedCandidates",
     "Ranker",
     "RankerArtifact",
-    "RankerConfig",
+    "CtrCvrRankerConfig",
     "RankerNetwork",
     "RankerReport",
     "RankingStage",

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from shelfwise.index.artifacts import IndexRegistry, utc_now_iso
+from shelfwise.index.artifacts import IndexVersions, utc_now_iso
 from shelfwise.rank.catalog import CatalogFeatures
 from shelfwise.rank.features import (
     CATEGORICAL,
@@ -142,9 +142,9 @@ def read_ranker_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def ranker_registry(data_dir: Path) -> IndexRegistry:
+def ranker_registry(data_dir: Path) -> IndexVersions:
     """Versioned ranker folders with an atomic CURRENT pointer."""
-    return IndexRegistry(data_dir / "models" / "ranker")
+    return IndexVersions(data_dir / "models" / "ranker")
 
 
 def active_ranker_path(data_dir: Path) -> Path | None:

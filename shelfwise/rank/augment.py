@@ -17,7 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.catalog.shoppers_query import misspell
+from shelfwise.query.typos import misspell
 from shelfwise.rank.examples import Impressions
 
 KINDS = ("typo", "drop", "synonym")

@@ -90,7 +90,9 @@ class TrainingConfig(BaseModel):
     )
 
 
-class RankerConfig(BaseModel):
+class CtrCvrRankerConfig(BaseModel):
+    """How the CTR/CVR ranking model (the last ranking stage) is built and trained."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     features: FeatureConfig = FeatureConfig()
@@ -165,7 +167,8 @@ def _validation(ranker: Ranker, batch: FeatureBatch, data: Impressions) -> tuple
 
 
 def _train_loop(
-    ranker: Ranker, train: _Tensors, valid: tuple[FeatureBatch, Impressions], config: RankerConfig, log: Log,
+    ranker: Ranker, train: _Tensors, valid: tuple[FeatureBatch, Impressions], config: CtrCvrRankerConfig,
+    log: Log,
 ) -> tuple[BestWeights, int, int, bool]:
     """Epochs of minibatch AdamW; returns the best weights (restored), the best epoch, the
     epochs run, and whether early stopping (not the epoch or time limit) ended it."""
@@ -245,13 +248,13 @@ def _features(
 
 def fit_ranker(
     examples: Sequence[LabeledImpression] | Impressions, products: Sequence[Product], vectors: np.ndarray,
-    config: RankerConfig | None = None, encoder: QueryEncoder | None = None,
+    config: CtrCvrRankerConfig | None = None, encoder: QueryEncoder | None = None,
     user_features: UserFeatureProvider | None = None, log: Log = print,
     synonyms: Mapping[str, str] | None = None,
 ) -> FittedRanker:
     """Train on `examples` over the catalog `products` (with their text `vectors`, by the same
     encoder that embeds the queries); nothing is written."""
-    config = config or RankerConfig()
+    config = config or CtrCvrRankerConfig()
     t = config.training
     started = time.perf_counter()
     previous_threads = torch.get_num_threads()
@@ -281,7 +284,7 @@ def fit_ranker(
 
 
 def _report(
-    ranker: Ranker, parts: dict[str, tuple[FeatureBatch, Impressions]], config: RankerConfig,
+    ranker: Ranker, parts: dict[str, tuple[FeatureBatch, Impressions]], config: CtrCvrRankerConfig,
     data: Impressions, best: BestWeights, best_epoch: int, epochs: int, stopped: bool, seconds: float,
 ) -> RankerReport:
     test_batch, test = parts["test"]
@@ -316,7 +319,8 @@ class RankerArtifact(BaseModel):
 
 def _active_score(
     data_dir: Path, fitted: FittedRanker, products: Sequence[Product], vectors: np.ndarray,
-    config: RankerConfig, encoder: QueryEncoder | None, user_features: UserFeatureProvider | None, log: Log,
+    config: CtrCvrRankerConfig, encoder: QueryEncoder | None, user_features: UserFeatureProvider | None,
+    log: Log,
 ) -> float | None:
     """The active ranker's selection score on the new model's test requests (None without one,
     or when it cannot read this catalog or these features)."""
@@ -338,13 +342,13 @@ def _active_score(
 
 def train_ranker(
     data_dir: Path, examples: Sequence[LabeledImpression] | Impressions, products: Sequence[Product],
-    vectors: np.ndarray, config: RankerConfig | None = None, encoder: QueryEncoder | None = None,
+    vectors: np.ndarray, config: CtrCvrRankerConfig | None = None, encoder: QueryEncoder | None = None,
     user_features: UserFeatureProvider | None = None, log: Log = print,
 ) -> RankerArtifact:
     """Fit, save as a new version under `<data_dir>/models/ranker/`, and publish it when its
     selection score (mean test AUC of CTR and CTCVR) beats the active ranker's on the same test
     requests (or when there is no active one)."""
-    config = config or RankerConfig()
+    config = config or CtrCvrRankerConfig()
     fitted = fit_ranker(examples, products, vectors, config, encoder, user_features, log)
     to_beat = _active_score(data_dir, fitted, products, vectors, config, encoder, user_features, log)
     score = fitted.report.selection_score

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.impressions.records import LabeledImpression
 from shelfwise.rank.examples import Impressions
 from shelfwise.rank.features import QueryEncoder, UserFeatureProvider
-from shelfwise.rank.train import RankerConfig, fit_ranker
+from shelfwise.rank.train import CtrCvrRankerConfig, fit_ranker
 from shelfwise.records import Product
 
 Log = Callable[[str], None]
@@ -39,10 +39,10 @@ class TuningReport(BaseModel):
     best_params: dict[str, float | int | str]
     best_score: float
     baseline_score: float = Field(description="the base configuration's score on the same folds")
-    best_config: dict = Field(description="the base RankerConfig with the best parameters, as JSON")
+    best_config: dict = Field(description="the base CtrCvrRankerConfig with the best parameters, as JSON")
 
 
-def _with(base: RankerConfig, params: dict[str, float | int | str]) -> RankerConfig:
+def _with(base: CtrCvrRankerConfig, params: dict[str, float | int | str]) -> CtrCvrRankerConfig:
     model = {k: v for k, v in params.items() if k in type(base.model).model_fields}
     training = {k: v for k, v in params.items() if k in type(base.training).model_fields}
     return base.model_copy(
@@ -68,7 +68,7 @@ def _cross_validated(
     examples: Impressions,
     products: Sequence[Product],
     vectors: np.ndarray,
-    config: RankerConfig,
+    config: CtrCvrRankerConfig,
     folds: int,
     encoder: QueryEncoder | None,
     user_features: UserFeatureProvider | None,
@@ -87,7 +87,7 @@ def tune_ranker(
     examples: Sequence[LabeledImpression] | Impressions,
     products: Sequence[Product],
     vectors: np.ndarray,
-    base: RankerConfig | None = None,
+    base: CtrCvrRankerConfig | None = None,
     *,
     trials: int = 20,
     folds: int = 3,
@@ -100,7 +100,7 @@ def tune_ranker(
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    base = base or RankerConfig()
+    base = base or CtrCvrRankerConfig()
     data = examples if isinstance(examples, Impressions) else Impressions.from_records(examples)
     baseline = _cross_validated(data, products, vectors, base, folds, encoder, user_features)
     log(f"base configuration: {np.mean(baseline):.4f} over {folds} folds")

@@ -5,12 +5,12 @@ from shelfwise.recommend.channel import ItemInfo, RecallChannel, TrainingData, t
 from shelfwise.recommend.channels import ChannelsConfig, build_channels
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
 from shelfwise.recommend.offline import BenchReport, predict_next_items, training_data
-from shelfwise.recommend.ranker import CandidateBuilder, Candidates, LearnedRanker, RankerConfig
+from shelfwise.recommend.ranker import CandidateBuilder, Candidates, ChannelRankerConfig, LearnedRanker
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.recommender import (
     FitReport,
     Recommender,
-    RecommenderConfig,
+    RecommenderTrainingConfig,
     hold_out_latest,
     recommender_config,
 )
@@ -26,11 +26,11 @@ __all__ = [
     "FitReport",
     "ItemInfo",
     "LearnedRanker",
-    "RankerConfig",
+    "ChannelRankerConfig",
     "Reason",
     "RecallChannel",
     "Recommender",
-    "RecommenderConfig",
+    "RecommenderTrainingConfig",
     "SequentialChannel",
     "SequentialConfig",
     "TrainingData",

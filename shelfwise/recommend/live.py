@@ -3,7 +3,7 @@
 A request reads the shopper's latest events from the event store, so an event recorded a moment
 ago changes the next answer without retraining. Business rules (no product the shopper already
 bought or has in the history, in stock only, unknown products ignored) and diversity apply after
-ranking: maximal marginal relevance over the items' title vectors (`RecommendConfig.mmr_lambda`)
+ranking: maximal marginal relevance over the items' title vectors (`RecommendServingConfig.mmr_lambda`)
 re-orders the eligible candidates, then a cap per category (which never leaves a list short:
 items it held back fill the places left); every item carries a human-readable reason.
 """
@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from shelfwise.artifact_files import check_digests, folder_digests
-from shelfwise.config import RecommendConfig
-from shelfwise.index import IndexRegistry
+from shelfwise.config import RecommendServingConfig
+from shelfwise.index import IndexVersions
 from shelfwise.index.artifacts import utc_now_iso
 from shelfwise.recommend.artifact import RETRAIN, ArtifactError, read_manifest, write_manifest
 from shelfwise.recommend.channel import ItemInfo, TrainingData
@@ -29,7 +29,7 @@ from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceCo
 from shelfwise.recommend.diversity import mmr_order
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
-from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderConfig
+from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
 from shelfwise.records import Event, Product
 
 Log = Callable[[str], None]
@@ -51,8 +51,8 @@ class Recommended:
         return self.product.product_id
 
 
-def recommender_registry(data_dir: Path) -> IndexRegistry:
-    return IndexRegistry(data_dir / "models" / "recommender")
+def recommender_registry(data_dir: Path) -> IndexVersions:
+    return IndexVersions(data_dir / "models" / "recommender")
 
 
 def products_of(catalog: Mapping[str, Product], product_ids: Sequence[str]) -> dict[str, Product]:
@@ -111,7 +111,7 @@ class LiveRecommender:
         products: Sequence[Product],
         events: Sequence[Event],
         item_vectors: np.ndarray | None,
-        config: RecommenderConfig | None = None,
+        config: RecommenderTrainingConfig | None = None,
         log: Log | None = None,
     ) -> tuple[LiveRecommender, FitReport]:
         """Fit on every actor's interaction sequence; every catalog product is an item (those
@@ -188,7 +188,7 @@ class LiveRecommender:
         history: np.ndarray,
         k: int,
         catalog: Mapping[str, Product],
-        config: RecommendConfig,
+        config: RecommendServingConfig,
         exclude: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> list[Recommended]:
         """The k best items after `history` (its items and `exclude` left out), in stock and at
@@ -214,14 +214,14 @@ class LiveRecommender:
         return out
 
     def similar_items(
-        self, product_id: str, k: int, catalog: Mapping[str, Product], config: RecommendConfig
+        self, product_id: str, k: int, catalog: Mapping[str, Product], config: RecommendServingConfig
     ) -> list[Recommended]:
         if product_id not in self.index:
             return []
         return self.for_history(np.array([self.index[product_id]]), k, catalog, config)
 
     def bought_with(
-        self, product_id: str, k: int, catalog: Mapping[str, Product], config: RecommendConfig
+        self, product_id: str, k: int, catalog: Mapping[str, Product], config: RecommendServingConfig
     ) -> list[Recommended]:
         """Items carted or bought in the same visits as the product; when purchases are too
         sparse to fill the list, similar items follow (with their own reasons)."""
@@ -246,7 +246,7 @@ class LiveRecommender:
         ranked: Sequence[tuple[int, float]],
         k: int,
         catalog: Mapping[str, Product],
-        config: RecommendConfig,
+        config: RecommendServingConfig,
         exclude: set[str],
         reason: Reason | None = None,
         channel_ranks: Mapping[int, np.ndarray] | None = None,

@@ -14,7 +14,7 @@ import numpy as np
 
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.diversity import mmr_order
-from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderConfig
+from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
 
 Encode = Callable[[list[str]], np.ndarray]
 
@@ -56,7 +56,7 @@ def predict_next_items(
     item_texts: Mapping[str, str],
     encode: Encode | None,
     k: int,
-    config: RecommenderConfig | None = None,
+    config: RecommenderTrainingConfig | None = None,
     progress: Callable[[str], None] | None = None,
     item_info: Mapping[str, ItemInfo] | None = None,
     mmr_lambda: float | None = None,

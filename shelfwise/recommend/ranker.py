@@ -27,7 +27,9 @@ RANKER_MODEL_FILE = "ranker.lgb.txt"
 RANKER_SETTINGS_FILE = "ranker.json"
 
 
-class RankerConfig(BaseModel):
+class ChannelRankerConfig(BaseModel):
+    """How the recommender's LightGBM ranker that fuses the recall channels' candidates is trained."""
+
     model_config = ConfigDict(frozen=True)
 
     depth: int = Field(default=100, ge=1, description="candidates taken from each channel")
@@ -161,8 +163,8 @@ class CandidateBuilder:
 class LearnedRanker:
     """LambdaMART over candidate features, early-stopped on held-out histories."""
 
-    def __init__(self, config: RankerConfig | None = None) -> None:
-        self.config = config or RankerConfig()
+    def __init__(self, config: ChannelRankerConfig | None = None) -> None:
+        self.config = config or ChannelRankerConfig()
         self.booster: lgb.Booster | None = None
         self.validation_groups = np.zeros(0, dtype=np.int64)  # histories held out of training
 
@@ -234,7 +236,7 @@ class LearnedRanker:
     @classmethod
     def load(cls, folder: Path) -> LearnedRanker:
         settings = json.loads((folder / RANKER_SETTINGS_FILE).read_text(encoding="utf-8"))
-        ranker = cls(RankerConfig.model_validate(settings["config"]))
+        ranker = cls(ChannelRankerConfig.model_validate(settings["config"]))
         ranker.booster = lgb.Booster(model_file=str(folder / RANKER_MODEL_FILE))
         ranker.booster.best_iteration = int(settings["best_iteration"])
         ranker.validation_groups = load_array(folder, "validation_groups")

@@ -40,8 +40,8 @@ from shelfwise.recommend.diversity import reserve_cold_slots
 from shelfwise.recommend.ranker import (
     CandidateBuilder,
     Candidates,
+    ChannelRankerConfig,
     LearnedRanker,
-    RankerConfig,
     ndcg_at_10,
     reciprocal_rank_scores,
 )
@@ -51,14 +51,17 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "shelfwise-fused-recommender/1"
 
-Progress = Callable[[str], None]
+Log = Callable[[str], None]
 
 
-class RecommenderConfig(BaseModel):
+class RecommenderTrainingConfig(BaseModel):
+    """How the recommender is trained: its recall channels, their ranker and the held-out shares
+    (`shelfwise train recommender`). How it is served is `config.RecommendServingConfig`."""
+
     model_config = ConfigDict(frozen=True)
 
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
-    ranker: RankerConfig = Field(default_factory=RankerConfig)
+    ranker: ChannelRankerConfig = Field(default_factory=ChannelRankerConfig)
     ranker_fraction: float = Field(
         default=0.3, gt=0, lt=1, description="share of shoppers whose latest item teaches the ranker"
     )
@@ -93,17 +96,17 @@ class RecommenderConfig(BaseModel):
 
 def recommender_config(
     channels: str, threads: int = 2, seed: int = 0, cold_item_share: float | None = None
-) -> RecommenderConfig:
+) -> RecommenderTrainingConfig:
     """A config from command-line options: comma-separated channel names, threads, a seed and
     the share of items made cold while the ranker learns (None: the default)."""
     names = tuple(name.strip() for name in channels.split(",") if name.strip())
     extra = {} if cold_item_share is None else {"cold_item_share": cold_item_share}
-    return RecommenderConfig.model_validate(
+    return RecommenderTrainingConfig.model_validate(
         {
             "channels": ChannelsConfig.model_validate(
                 {"enabled": names, "sequential": SequentialConfig(threads=threads, seed=seed)}
             ),
-            "ranker": RankerConfig(threads=threads, seed=seed),
+            "ranker": ChannelRankerConfig(threads=threads, seed=seed),
             "seed": seed,
             **extra,
         }
@@ -179,13 +182,13 @@ def _nonempty(data: TrainingData) -> TrainingData:
 
 
 class Recommender:
-    def __init__(self, config: RecommenderConfig | None = None) -> None:
-        self.config = config or RecommenderConfig()
+    def __init__(self, config: RecommenderTrainingConfig | None = None) -> None:
+        self.config = config or RecommenderTrainingConfig()
         self.channels: list[RecallChannel] = []
         self.builder: CandidateBuilder | None = None
         self.ranker: LearnedRanker | None = None
 
-    def fit(self, data: TrainingData, progress: Progress | None = None) -> FitReport:
+    def fit(self, data: TrainingData, progress: Log | None = None) -> FitReport:
         cfg = self.config
         say = progress or (lambda message: None)
         seconds: dict[str, float] = {}
@@ -236,7 +239,7 @@ class Recommender:
         histories: Sequence[np.ndarray],
         targets: np.ndarray,
         report: FitReport,
-        say: Progress,
+        say: Log,
     ) -> None:
         cfg = self.config
         for channel in self.channels:
@@ -367,7 +370,7 @@ class Recommender:
     @classmethod
     def load(cls, folder: Path) -> Recommender:
         manifest = read_manifest(folder, FORMAT)
-        recommender = cls(RecommenderConfig.model_validate(manifest["config"]))
+        recommender = cls(RecommenderTrainingConfig.model_validate(manifest["config"]))
         recommender.channels = [load_channel(folder / "channels" / name) for name in manifest["channels"]]
         vectors = _load_vectors(folder, manifest, recommender.channels)
         recommender.builder = CandidateBuilder(

@@ -14,15 +14,15 @@ caller (product ids and scores, not products: the caller reads those from its st
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Collection, Hashable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Protocol
 
+from shelfwise.recommend.answer_keys import _PRUNE_EVERY, answer_key
 from shelfwise.storage.urls import Databases, folder_or_url, on_database
 
 logger = logging.getLogger(__name__)
@@ -31,15 +31,6 @@ FILE_NAME = "answers.db"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
     key TEXT PRIMARY KEY, marker TEXT NOT NULL, stored_at REAL NOT NULL, value TEXT NOT NULL,
     owner TEXT)"""
-_PRUNE_EVERY = 500  # puts between deletions of expired entries
-
-
-def answer_key(key: Hashable) -> str:
-    """A fixed-length text key for a cache key tuple (its repr is stable across processes for the
-    str, int, float, None and tuple values answer keys hold)."""
-    return hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-
-
 class SharedAnswers:
     """Answers keyed by text, each valid while its marker matches and for `ttl_seconds`."""
 

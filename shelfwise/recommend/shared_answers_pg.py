@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection
 
 import psycopg
 
-from shelfwise.recommend.shared_answers import _PRUNE_EVERY, answer_key
+from shelfwise.recommend.answer_keys import _PRUNE_EVERY, answer_key
 from shelfwise.storage.postgres import Owned, PgDatabase
 
 logger = logging.getLogger(__name__)

@@ -23,7 +23,8 @@ from shelfwise.search.cross_lingual import with_translation
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
-from shelfwise.search.lifecycle import IndexLifecycle, IndexNotReadyError, LiveIndex, RefreshStats
+from shelfwise.search.lifecycle import IndexLifecycle
+from shelfwise.search.live_index import IndexNotReadyError, LiveIndex, RefreshStats
 from shelfwise.search.match_floor import MatchFloor, reads_every_script
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker

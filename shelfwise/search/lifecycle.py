@@ -23,130 +23,39 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
-
 from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
-from shelfwise.index import IndexManifest, IndexRegistry, LexicalIndex, VectorIndex
+from shelfwise.index import IndexManifest, IndexVersions, LexicalIndex, VectorIndex
 from shelfwise.index.lexical import catalog_analysis
+from shelfwise.language.scripts import title_scripts
 from shelfwise.models import CachedEncoder
+from shelfwise.progress import Progress, in_stage
 from shelfwise.query.understand import QueryUnderstanding
 from shelfwise.query.understanding_snapshot import load_understanding, save_understanding
-from shelfwise.records import Product, text_hash
+from shelfwise.records import Product
 from shelfwise.search.background import CoalescingWorker
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.cross_lingual import CrossLingual
 from shelfwise.search.learned_fusion import LearnedFusion
-from shelfwise.search.match_floor import title_scripts
+from shelfwise.search.live_index import (
+    SCRIPTS_NOTE,
+    IndexNotReadyError,
+    LiveIndex,
+    RefreshStats,
+    VectorRebuildStats,
+    text_hashes,
+    with_scripts,
+)
 from shelfwise.search.rerank import Reranker
 from shelfwise.search.table import ProductTable
 from shelfwise.store import Store
 
-Progress = Callable[[str, int, int], None]
 logger = logging.getLogger("shelfwise.search")
 _BUILD_BATCH = 2000
 _UNDERSTANDING_DIR = "understanding"
 """the version's saved query understanding (understanding_snapshot.py)"""
-_SCRIPTS_NOTE = "title_scripts"
-"""manifest note: script -> share of the titles using it, computed at build and at open"""
-
-
-class IndexNotReadyError(RuntimeError):
-    """No index has been built yet for this catalog."""
-
-
-@dataclass(frozen=True)
-class RefreshStats:
-    upserted: int
-    deleted: int
-    encoded: int
-    store_seq: int
-
-
-@dataclass(frozen=True)
-class VectorRebuildStats:
-    """The last background rebuild of the vector index: rows read under the writer lock, the
-    build outside every lock, then the replay of the ids changed meanwhile and the swap, again
-    under the writer lock."""
-
-    rows: int
-    kind: str
-    read_seconds: float
-    build_seconds: float
-    swap_seconds: float
-    replayed: int
-
-
-@dataclass
-class LiveIndex:
-    """The index version searches read; replaced as a whole on rebuild."""
-
-    version: str
-    path: Path
-    manifest: IndexManifest
-    lexical: LexicalIndex
-    vector: VectorIndex
-    table: ProductTable
-    terms: TitleTerms | None = None
-    """analysed title terms, for query-term coverage in fusion"""
-    text_hashes: dict[str, int] = field(default_factory=dict)
-    """64-bit fingerprint of each product's encoded text: a change elsewhere keeps its vector"""
-    understanding: QueryUnderstanding | None = None
-    """spelling, attribute and synonym models of this catalog (None when disabled)"""
-    understanding_seq: int = 0
-    """the store sequence number at which `understanding`'s products were read"""
-    unsaved_changes: int = 0
-    vector_journal: set[str] | None = None
-    """while a vector rebuild runs in the background: the ids whose vectors changed since it
-    read the rows it builds from, replayed onto the new index before it is swapped in"""
-    writable: bool = True
-    """False when another process owns the files: changes stay in memory, lexical lags."""
-    _vector_rows: tuple[ProductTable, VectorIndex, int, np.ndarray] | None = field(default=None, repr=False)
-
-    @property
-    def title_scripts(self) -> dict[str, float]:
-        """Script -> share of the catalog's titles using it (empty when not known)."""
-        return dict(self.manifest.notes.get(_SCRIPTS_NOTE) or {})
-
-    def vector_rows(self) -> np.ndarray:
-        """The vector index's row of each table row (-1: no vector), so that a filter mask over
-        the table selects vector rows without looking up ids; recomputed after changes."""
-        cached = self._vector_rows
-        if not self._rows_current(cached):
-            rows = self.vector.rows_of(self.table.ids)
-            cached = self._vector_rows = (self.table, self.vector, self.vector.generation, rows)
-        assert cached is not None
-        return cached[3]
-
-    def _rows_current(self, cached: tuple[ProductTable, VectorIndex, int, np.ndarray] | None) -> bool:
-        return cached is not None and cached[0] is self.table and cached[1] is self.vector and (
-            cached[2] == self.vector.generation
-        )
-
-    def patch_vector_rows(self, before: tuple[ProductTable, int, int], touched: Sequence[str]) -> None:
-        """After a refresh that changed the `touched` ids, update the cached `vector_rows` map
-        for those ids only (a full recomputation takes 0.3 s at a million products). `before`
-        is (table, vector generation, vector layout) as the refresh found them; when the map
-        was not current then, or the vector index renumbered its rows, the next use recomputes
-        it."""
-        cached = self._vector_rows
-        table, generation, layout = before
-        current = cached is not None and cached[0] is table and cached[1] is self.vector and (
-            cached[2] == generation
-        )
-        if not current or self.vector.layout != layout:
-            return
-        assert cached is not None
-        rows = np.full(len(self.table.ids), -1, dtype=np.int64)
-        rows[: len(cached[3])] = cached[3]  # a copy: searches may hold the old map
-        known = [pid for pid in touched if pid in self.table.row_of]
-        if known:
-            rows[[self.table.row_of[pid] for pid in known]] = self.vector.rows_of(known)
-        self._vector_rows = (self.table, self.vector, self.vector.generation, rows)
 
 
 class IndexLifecycle:
@@ -171,7 +80,7 @@ class IndexLifecycle:
         self.language = language
         self.store = store
         self.encoder = encoder
-        self.registry = IndexRegistry(index_root)
+        self.registry = IndexVersions(index_root)
         self.lexical_config = lexical or LexicalConfig()
         self.vector_config = vector or VectorConfig()
         self.fusion = fusion or FusionConfig()
@@ -243,11 +152,11 @@ class IndexLifecycle:
             writable = False  # another process (a server) owns it: read, never write
         store_seq = self.store.last_seq()
         products = list(self.store.iter_products())
-        hashes = _text_hashes(products)
+        hashes = text_hashes(products)
         for change in self.store.changes_since(manifest.store_seq):
             hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
         understanding, understood_at = self._understanding_at_open(path, products, store_seq, writable)
-        manifest = _with_scripts(manifest, products)
+        manifest = with_scripts(manifest, products)
         return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
                           terms=_title_terms(lexical, products), text_hashes=hashes,
                           understanding=understanding, understanding_seq=understood_at, writable=writable)
@@ -275,7 +184,7 @@ class IndexLifecycle:
         products = list(self.store.iter_products())
         version, path = self.registry.new_version()
         vectors = self.encoder.encode_products(
-            products, progress=_stage(progress, "encode") if progress else None
+            products, progress=in_stage(progress, "encode") if progress else None
         )
         analysis = catalog_analysis(_lexical_language(self.language), products)
         lexical = LexicalIndex.create(path / "lexical", self.lexical_config, analysis)
@@ -297,11 +206,11 @@ class IndexLifecycle:
             lexical_config=self.lexical_config.model_dump(),
             vector_config=self.vector_config.model_dump(),
             build_seconds=round(time.perf_counter() - started, 3),
-            notes={_SCRIPTS_NOTE: title_scripts(p.title for p in products)},
+            notes={SCRIPTS_NOTE: title_scripts(p.title for p in products)},
         )
         self.registry.write_manifest(path / "manifest.json", manifest)
         return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
-                          terms=_title_terms(lexical, products), text_hashes=_text_hashes(products),
+                          terms=_title_terms(lexical, products), text_hashes=text_hashes(products),
                           understanding=self._understand(products, path, store_seq),
                           understanding_seq=store_seq)
 
@@ -360,14 +269,14 @@ class IndexLifecycle:
             changed = self.store.get_many([c.product_id for c in changes if not c.deleted])
             upserted = list(changed.values())
             deleted = [c.product_id for c in changes if c.product_id not in changed]
-            hashes = _text_hashes(upserted)
+            hashes = text_hashes(upserted)
             retext = [
                 p for p in upserted
                 if live.text_hashes.get(p.product_id) != hashes[p.product_id]
                 or p.product_id not in live.vector
             ]
             vectors = self.encoder.encode_products(
-                retext, progress=_stage(progress, "encode") if progress else None
+                retext, progress=in_stage(progress, "encode") if progress else None
             )
             encoded = self.encoder.last_stats.encoded
             if live.writable:
@@ -385,8 +294,8 @@ class IndexLifecycle:
                 live.manifest = live.manifest.model_copy(
                     update={"store_seq": changes[-1].seq, "product_count": len(live.table)}
                 )
-                if not live.manifest.notes.get(_SCRIPTS_NOTE) and upserted:  # built empty
-                    live.manifest = _with_scripts(live.manifest, upserted)
+                if not live.manifest.notes.get(SCRIPTS_NOTE) and upserted:  # built empty
+                    live.manifest = with_scripts(live.manifest, upserted)
             live.text_hashes.update(hashes)
             for pid in deleted:
                 live.text_hashes.pop(pid, None)
@@ -585,18 +494,3 @@ def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:
     terms = TitleTerms(lexical.analyze)
     terms.update(products)
     return terms
-
-
-def _with_scripts(manifest: IndexManifest, products: list[Product]) -> IndexManifest:
-    """The manifest noting the scripts of the products' titles (read by the match floor)."""
-    scripts = title_scripts(p.title for p in products)
-    return manifest.model_copy(update={"notes": {**manifest.notes, _SCRIPTS_NOTE: scripts}})
-
-
-def _text_hashes(products: list[Product]) -> dict[str, int]:
-    """The first 64 bits of each product's text hash (an int: a tenth of the hex string's memory)."""
-    return {p.product_id: int(text_hash(p.text())[:16], 16) for p in products}
-
-
-def _stage(progress: Progress, stage: str) -> Callable[[int, int], None]:
-    return lambda done, total: progress(stage, done, total)

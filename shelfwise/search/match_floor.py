@@ -16,12 +16,11 @@ showing guesses. A multilingual encoder reads it, and search runs as for any que
 
 from __future__ import annotations
 
-import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from shelfwise.config import MatchFloorConfig
+from shelfwise.language.scripts import script_of, scripts_in, title_scripts
 from shelfwise.records import HitMatch, MatchQuality, MatchStatus
 from shelfwise.search.fusion import FusedCandidate
 
@@ -37,7 +36,6 @@ query sets and, for MiniLM, the Home Depot validation queries (`benchmarks/match
 calibrate`, docs/benchmarks.md "The match floor"). The fine-tuned MiniLM was not measured and
 takes MiniLM's; E5's cosines crowd into 0.75-0.92 for every query, so its floor flags few."""
 MULTILINGUAL_FAMILIES = frozenset({"multilingual-e5-small"})
-_SCRIPT_ALIASES = {"CJK": "Han"}
 
 
 def reads_every_script(encoder_version: str) -> bool:
@@ -53,33 +51,6 @@ def encoder_family(version: str) -> str:
         if version.startswith(family):
             return family
     return "other"
-
-
-def script_of(char: str) -> str | None:
-    """The script of a letter ('Latin', 'Han', 'Cyrillic', 'Hiragana', ...); None for others."""
-    if not char.isalpha():
-        return None
-    if char.isascii():
-        return "Latin"
-    first = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
-    return _SCRIPT_ALIASES.get(first, first.title())
-
-
-def scripts_in(text: str) -> frozenset[str]:
-    """The scripts of a text's letters (digits, spaces and punctuation have none)."""
-    if text.isascii():
-        return frozenset({"Latin"}) if any(c.isalpha() for c in text) else frozenset()
-    return frozenset(s for s in map(script_of, text) if s is not None)
-
-
-def title_scripts(titles: Iterable[str]) -> dict[str, float]:
-    """Script -> share of the titles using it (a title counts once per script it uses)."""
-    counts: Counter[str] = Counter()
-    total = 0
-    for title in titles:
-        total += 1
-        counts.update(scripts_in(title))
-    return {script: round(n / total, 6) for script, n in counts.most_common()} if total else {}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
 from shelfwise.keys import Principal, admits, intersect_filters, scoped_facets
-from shelfwise.query.suggest_types import Suggestion
+from shelfwise.query.suggest.types import Suggestion
 from shelfwise.records import Filters, Product, SearchRequest, SearchResult
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.table import PRICE_BUCKETS, price_bucket_label

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field
 
 from shelfwise.evaluate.metrics import ndcg_at_k
 from shelfwise.evaluate.trec import Judgments
-from shelfwise.index import IndexRegistry
+from shelfwise.index import IndexVersions
 from shelfwise.search.engine import SearchEngine
 from shelfwise.search.learned_fusion import FEATURES, LearnedFusion, candidate_features
 from shelfwise.search.normalize import normalize_query
@@ -287,8 +287,8 @@ def train_fusion_model(
     return TrainedFusion(model, final, report, examples, valid)
 
 
-def fusion_registry(data_dir: Path) -> IndexRegistry:
-    return IndexRegistry(data_dir / "models" / "fusion")
+def fusion_registry(data_dir: Path) -> IndexVersions:
+    return IndexVersions(data_dir / "models" / "fusion")
 
 
 def active_fusion(data_dir: Path, encoder_version: str, log: Log | None = None) -> LearnedFusion | None:

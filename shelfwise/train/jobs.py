@@ -11,21 +11,23 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from shelfwise.config import EncoderConfig, Settings
-from shelfwise.evaluate.bench import file_digest, product_from_row
-from shelfwise.evaluate.tables import FormatError, iter_tsv, read_products_tsv
+from shelfwise.evaluate.tables import FormatError, file_digest, iter_tsv, product_from_row, read_products_tsv
 from shelfwise.evaluate.trec import Judgments, read_judgments
-from shelfwise.index import IndexRegistry
+from shelfwise.index import IndexVersions
 from shelfwise.models import (
+    CachedEncoder,
     Encoder,
     SentenceTransformerEncoder,
     bundled_minilm_path,
     load_encoder,
     onnx_root_of,
 )
-from shelfwise.models.reranker import RELEVANCE_CLASSES
+from shelfwise.models.reranker import RELEVANCE_CLASSES, CrossEncoderReranker
 from shelfwise.models.split_encoder import TEACHER_FILE
 from shelfwise.records import Product
+from shelfwise.search.engine import SearchEngine
 from shelfwise.search.normalize import normalize_query
+from shelfwise.store import open_embedding_cache
 from shelfwise.train.distill import DistillationConfig, DistillationReport, distill, student_is_good_enough
 from shelfwise.train.encoder import (
     EncoderTrainer,
@@ -65,9 +67,9 @@ class EncoderArtifact(BaseModel):
     report: EncoderTrainingReport
 
 
-def encoder_registry(data_dir: Path) -> IndexRegistry:
+def encoder_registry(data_dir: Path) -> IndexVersions:
     """Versioned encoder folders with an atomic CURRENT pointer (the same mechanism as indexes)."""
-    return IndexRegistry(data_dir / "models" / "encoder")
+    return IndexVersions(data_dir / "models" / "encoder")
 
 
 def encoder_checkpoint_dir(data_dir: Path) -> Path:
@@ -81,9 +83,9 @@ def active_encoder_path(data_dir: Path) -> Path | None:
     return None if current is None else current[1]
 
 
-def encoder_student_registry(data_dir: Path) -> IndexRegistry:
+def encoder_student_registry(data_dir: Path) -> IndexVersions:
     """Versioned document students of the bi-encoder (`train encoder-student`)."""
-    return IndexRegistry(data_dir / "models" / "encoder-student")
+    return IndexVersions(data_dir / "models" / "encoder-student")
 
 
 def active_document_student(data_dir: Path) -> Path | None:
@@ -104,9 +106,6 @@ def current_encoder_neighbours(
     """Each judged query's top products by the data folder's current encoder (the active
     fine-tuned one, else the bundled MiniLM); catalog vectors come from the folder's embedding
     cache when it has them."""
-    from shelfwise.models import CachedEncoder
-    from shelfwise.store import open_embedding_cache
-
     started = time.perf_counter()
     data_dir.mkdir(parents=True, exist_ok=True)
     cache = open_embedding_cache(f"sqlite:///{data_dir / 'embeddings.db'}")
@@ -146,8 +145,6 @@ def train_encoder(
         neighbours = current_encoder_neighbours(data_dir, graded, catalog, log)
     grader = None
     if teacher is not None:
-        from shelfwise.models.reranker import CrossEncoderReranker
-
         cross_encoder = CrossEncoderReranker(teacher, batch_size=128, threads=config.threads,
                                              int8=True, runtime="onnx")  # fmt: skip
         grader = lambda queries, texts: cross_encoder.predict(queries, texts).grades  # noqa: E731
@@ -217,8 +214,8 @@ class RerankerArtifact(BaseModel):
     published: bool
 
 
-def reranker_registry(data_dir: Path) -> IndexRegistry:
-    return IndexRegistry(data_dir / "models" / "reranker")
+def reranker_registry(data_dir: Path) -> IndexVersions:
+    return IndexVersions(data_dir / "models" / "reranker")
 
 
 def active_reranker_path(data_dir: Path) -> Path | None:
@@ -328,42 +325,49 @@ class FusionArtifact(BaseModel):
     published: bool
 
 
-def train_fusion(
-    settings: Settings,
-    products: Path,
-    judgments: Path,
-    config: FusionTrainingConfig,
-    product_columns: Mapping[str, str] | None = None,
-    log: Log = print,
-) -> FusionArtifact:
-    """Learn hybrid fusion from graded judgments with the data folder's active encoder, and make
-    it active when it ranks held-out queries better than weighted fusion and the active one."""
-    from shelfwise.evaluate.bench import open_products_shop
-
-    data_dir = settings.data_dir
+def fusion_judgments(
+    settings: Settings, judgments: Path, config: FusionTrainingConfig, log: Log = print
+) -> tuple[Judgments, int]:
+    """The graded judgments fusion learns from, and how many queries were left out (those the
+    active encoder was fine-tuned on, with `exclude_encoder_queries`)."""
     graded = read_judgments(judgments)
     seen: frozenset[str] = frozenset()
     if config.exclude_encoder_queries:
-        seen = encoder_training_queries(active_encoder_path(data_dir))
+        seen = encoder_training_queries(active_encoder_path(settings.data_dir))
     usable = without_queries(graded, seen) if seen else graded
     excluded = len(graded) - len(usable)
     if excluded:
         log(f"left out {excluded} of {len(graded)} queries: the active encoder was fine-tuned on them")
-    opened = open_products_shop(settings, products, product_columns, learned_fusion=False, log=log)
-    try:
-        trained = train_fusion_model(opened.shop.engine, usable, config, excluded, log)
-        report, examples = trained.report, trained.examples
-        to_beat = report.validation_ndcg10_weighted
-        active = active_fusion(data_dir, trained.final.encoder_version)
-        if active is not None and active.refit_on == file_digest(judgments):
-            log(f"the active learned fusion {active.version} learned from these same held-out queries: "
-                "compared with weighted fusion only")
-        elif active is not None:
-            scores = [active.scores(examples.features_of(i)) for i in range(len(examples.group))]
-            to_beat = max(to_beat, mean_ndcg10(examples, trained.held_out, scores, usable))
-            log(f"the active learned fusion scores {to_beat:.4f} on the same validation queries")
-    finally:
-        opened.shop.close()
+    return usable, excluded
+
+
+def fit_fusion(
+    settings: Settings,
+    engine: SearchEngine,
+    products: Path,
+    judgments: Path,
+    graded: Judgments,
+    excluded: int,
+    config: FusionTrainingConfig,
+    log: Log = print,
+) -> FusionArtifact:
+    """Learn hybrid fusion over `engine` (the products of `products`, indexed with the data
+    folder's active encoder) from the `graded` judgments (`fusion_judgments`: `excluded` queries
+    left out), and make it
+    active when it ranks held-out queries better than weighted fusion and the active one.
+    `shelfwise.bench.fusion.train_fusion` opens the engine over a products file and calls this."""
+    data_dir = settings.data_dir
+    trained = train_fusion_model(engine, graded, config, excluded, log)
+    report, examples = trained.report, trained.examples
+    to_beat = report.validation_ndcg10_weighted
+    active = active_fusion(data_dir, trained.final.encoder_version)
+    if active is not None and active.refit_on == file_digest(judgments):
+        log(f"the active learned fusion {active.version} learned from these same held-out queries: "
+            "compared with weighted fusion only")
+    elif active is not None:
+        scores = [active.scores(examples.features_of(i)) for i in range(len(examples.group))]
+        to_beat = max(to_beat, mean_ndcg10(examples, trained.held_out, scores, graded))
+        log(f"the active learned fusion scores {to_beat:.4f} on the same validation queries")
     registry = fusion_registry(data_dir)
     version, path = registry.new_version()
     published = report.validation_ndcg10_learned > to_beat

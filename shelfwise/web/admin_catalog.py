@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.catalog import IngestReport
-from shelfwise.index import IndexRegistry
+from shelfwise.index import IndexVersions
 from shelfwise.records import Product
 from shelfwise.service import Health, Shelfwise
 
@@ -110,7 +110,7 @@ def _recommender_details(manifest: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _versions(kind: str, registry: IndexRegistry, details: Any) -> list[ArtifactVersion]:
+def _versions(kind: str, registry: IndexVersions, details: Any) -> list[ArtifactVersion]:
     try:
         current = registry.current()
     except FileNotFoundError:
@@ -129,7 +129,7 @@ def artifact_versions(data_dir: Path, index_root: Path) -> list[ArtifactVersion]
     from shelfwise.recommend.live import recommender_registry
 
     return [
-        *_versions("index", IndexRegistry(index_root), _index_details),
+        *_versions("index", IndexVersions(index_root), _index_details),
         *_versions("recommender", recommender_registry(data_dir), _recommender_details),
         *_versions("ranker", ranker_registry(data_dir), lambda manifest: {}),
     ]

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
-from shelfwise.index import IndexRegistry
+from shelfwise.index import IndexVersions
 from shelfwise.service import Shelfwise
 
 logger = logging.getLogger("shelfwise.web")
@@ -116,7 +116,7 @@ class AdminJobs:
         if not self._claim("swap"):
             return False
         try:
-            IndexRegistry(shelfwise.settings.index_root).publish(version)
+            IndexVersions(shelfwise.settings.index_root).publish(version)
             shelfwise.catch_up()
         except (OSError, ValueError) as error:
             self._update(finished=time.time(), error=str(error))

@@ -309,7 +309,7 @@ def test_the_filter_row_map_is_patched_after_changes_as_a_recomputation_gives_it
     """LiveIndex.patch_vector_rows updates the table-row -> vector-row map for the changed ids
     only; it must equal what a full recomputation gives, and step aside after a renumbering."""
     from shelfwise.records import Product
-    from shelfwise.search.lifecycle import LiveIndex
+    from shelfwise.search.live_index import LiveIndex
     from shelfwise.search.table import ProductTable
 
     def change(live: LiveIndex, upserted: dict[str, np.ndarray], deleted: list[str]) -> None:

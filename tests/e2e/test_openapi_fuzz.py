@@ -19,7 +19,7 @@ from schemathesis.config import SchemathesisConfig
 
 from shelfwise.config import ServeConfig
 from shelfwise.keys import MemoryKeyStore
-from shelfwise.recommend import ChannelsConfig, RecommenderConfig
+from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig
 from shelfwise.records import Event
 from shelfwise.serve import create_app
 from shelfwise.serve.guard import Guard
@@ -107,7 +107,7 @@ def _trained(shelfwise: Shelfwise) -> Shelfwise:
         for user in range(30) for i, pid in enumerate(aisle[user % 2:])
     ])  # fmt: skip
     shelfwise.train_recommender(
-        RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
+        RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
     )
     return shelfwise
 

@@ -217,14 +217,10 @@ def test_synonym_commands_run_as_written(tmp_path: Path) -> None:
 
 def test_recommendation_commands_run_as_written(tmp_path: Path) -> None:
     """Events import and training on a tiny shop, then the benchmark trio on sequence files."""
-    from shelfwise.catalog import (
-        ShopperSimulation,
-        generate_demo_catalog,
-        simulate_shoppers,
-        write_events_jsonl,
-    )
     from shelfwise.config import EncoderConfig, Settings
+    from shelfwise.demo import generate_demo_catalog
     from shelfwise.service import Shelfwise
+    from shelfwise.simulate import ShopperSimulation, simulate_shoppers, write_events_jsonl
 
     env = _env(tmp_path) | {"SHELFWISE_ENCODER__NAME": "hashing"}
     block = next(b for b in _code_blocks(README.read_text()) if any("train recommender" in x for x in b))
@@ -258,17 +254,17 @@ def test_impression_and_experiment_commands_run_as_written(tmp_path: Path) -> No
     """A small shop searched by closed-loop shoppers, then the README's ranker and A/B commands."""
     import json
 
-    from shelfwise.catalog.demo import generate_demo_catalog
-    from shelfwise.catalog.shoppers_loop import (
+    from shelfwise.config import EncoderConfig, Settings
+    from shelfwise.demo.catalog import generate_demo_catalog
+    from shelfwise.records import SearchRequest
+    from shelfwise.service import Shelfwise
+    from shelfwise.simulate.loop import (
         ClosedLoopSimulation,
         ShelfwiseRanker,
         TextMatchRanker,
         shop_catalog,
         simulate_closed_loop,
     )
-    from shelfwise.config import EncoderConfig, Settings
-    from shelfwise.records import SearchRequest
-    from shelfwise.service import Shelfwise
 
     env = _env(tmp_path) | {"SHELFWISE_ENCODER__NAME": "hashing"}
     settings = Settings(data_dir=tmp_path / "data", encoder=EncoderConfig(name="hashing"))

@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
+from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
 from shelfwise.service import Shelfwise
 from shelfwise.web.i18n import load_messages
 from shelfwise.web.routes import PACKAGE_DIR

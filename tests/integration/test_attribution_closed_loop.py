@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.impressions import attribute
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     TextMatchRanker,
     labeled_impressions,
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.impressions import attribute
 
 
 def test_attributed_labels_agree_with_what_the_simulator_knows() -> None:

@@ -13,7 +13,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from shelfwise.cli import app
-from shelfwise.cli_errors import EXIT_INPUT
+from shelfwise.cli.errors import EXIT_INPUT
 
 ROOT = get_command(app)
 

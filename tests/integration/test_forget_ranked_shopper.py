@@ -11,19 +11,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.config import EncoderConfig, Settings
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.privacy import actor_digest
+from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
+from shelfwise.records import SearchRequest
+from shelfwise.service import Shelfwise
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     ShelfwiseRanker,
     TextMatchRanker,
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.config import EncoderConfig, Settings
-from shelfwise.privacy import actor_digest
-from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig
-from shelfwise.records import SearchRequest
-from shelfwise.service import Shelfwise
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -54,7 +54,8 @@ def test_a_forgotten_shopper_is_new_to_the_published_ranker(tmp_path: Path) -> N
         shop_catalog(products, config))))  # fmt: skip
     shop.record_events(list(result.events))
     training = TrainingConfig(epochs=2, batch_size=256, seed=1, importance_rows=0)
-    artifact = shop.train_ranker(RankerConfig(model=ModelConfig(), training=training), log=lambda _: None)
+    ranker_config = CtrCvrRankerConfig(model=ModelConfig(), training=training)
+    artifact = shop.train_ranker(ranker_config, log=lambda _: None)
     assert artifact.published
     known = shop.ranking_stage.ranker.builder.known_users
     user = next(e.user_id for e in result.events if e.user_id and actor_digest(f"user:{e.user_id}") in known)

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from shelfwise.cli import app as cli_app
 from shelfwise.config import EncoderConfig, PrivacyConfig, ServeConfig, Settings
-from shelfwise.recommend import ChannelsConfig, RecommenderConfig
+from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig
 from shelfwise.records import Event, Product
 from shelfwise.serve import create_app
 from shelfwise.service import Shelfwise
@@ -70,7 +70,7 @@ def _shop(
     shop.open_index()
     shop.record_events(_training_events())
     if train:
-        config = RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
+        config = RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
         shop.train_recommender(config)
     return shop
 

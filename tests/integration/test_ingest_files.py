@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from shelfwise.catalog import format_report, ingest_feed, load_last_report
-from shelfwise.catalog.demo import demo_field_mapping, generate_demo_catalog, write_demo_feed
+from shelfwise.demo.catalog import demo_field_mapping, generate_demo_catalog, write_demo_feed
 from shelfwise.store import SQLiteStore
 
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"

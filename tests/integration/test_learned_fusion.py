@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from shelfwise.bench import open_products_shop, train_fusion
 from shelfwise.cli import app
 from shelfwise.config import EncoderConfig, Settings
-from shelfwise.evaluate.bench import open_products_shop
 from shelfwise.records import SearchRequest
-from shelfwise.train import FusionTrainingConfig, active_fusion, train_fusion
+from shelfwise.train import FusionTrainingConfig, active_fusion
 
 QUERIES = 80
 LONG = "deluxe heavy duty steel frame kit"

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.evaluate.multilingual import (
+from shelfwise.bench.multilingual import (
     MultilingualQuery,
     RunResult,
     answerable,
@@ -22,6 +21,7 @@ from shelfwise.evaluate.multilingual import (
     run_queries,
     score_of,
 )
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.models import E5Encoder
 from shelfwise.records import Product, SearchMode, SearchRequest
 from shelfwise.search import SearchEngine

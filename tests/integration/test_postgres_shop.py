@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from shelfwise.config import EncoderConfig, Settings
-from shelfwise.recommend import ChannelsConfig, RecommenderConfig
+from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig
 from shelfwise.records import Event, Product, SearchRequest
 from shelfwise.service import Shelfwise
 
@@ -51,7 +51,7 @@ def _shop(settings: Settings) -> Shelfwise:
     shop.open_index()
     shop.record_events(_events())
     channels = ChannelsConfig(enabled=("cooccurrence", "popularity"))
-    shop.train_recommender(RecommenderConfig(channels=channels))
+    shop.train_recommender(RecommenderTrainingConfig(channels=channels))
     return shop
 
 

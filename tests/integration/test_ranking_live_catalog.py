@@ -12,22 +12,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.config import EncoderConfig, Settings
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.experiments.settings import StageSettings
+from shelfwise.personalize.provider import ProfileFeatures
+from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, RankContext, RankingStage, TrainingConfig
+from shelfwise.rank.search_stage import rank_recommendations
+from shelfwise.recommend.live import Recommended
+from shelfwise.records import Product, SearchRequest
+from shelfwise.service import Shelfwise
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     ShelfwiseRanker,
     TextMatchRanker,
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.config import EncoderConfig, Settings
-from shelfwise.experiments.settings import StageSettings
-from shelfwise.personalize.provider import ProfileFeatures
-from shelfwise.rank import ModelConfig, RankContext, RankerConfig, RankingStage, TrainingConfig
-from shelfwise.rank.search_stage import rank_recommendations
-from shelfwise.recommend.live import Recommended
-from shelfwise.records import Product, SearchRequest
-from shelfwise.service import Shelfwise
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 TWIN = "SW-000006"  # a product the model was trained on; the new one is its namesake
@@ -53,7 +53,8 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shelfwise]:
     logged = simulate_closed_loop(products, config, ShelfwiseRanker(shop, fallback=feed))
     shop.record_events(list(logged.events))
     training = TrainingConfig(epochs=8, batch_size=256, seed=1, importance_rows=0)
-    artifact = shop.train_ranker(RankerConfig(model=ModelConfig(), training=training), log=lambda _: None)
+    ranker_config = CtrCvrRankerConfig(model=ModelConfig(), training=training)
+    artifact = shop.train_ranker(ranker_config, log=lambda _: None)
     assert artifact.published
     assert shop.ranking_stage is not None  # loaded now, as a server loads it at start
     yield shop

@@ -12,19 +12,19 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.cli import app
+from shelfwise.config import EncoderConfig, Settings
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
+from shelfwise.records import SearchRequest
+from shelfwise.service import Shelfwise
+from shelfwise.simulate.loop import (
     ClosedLoopSimulation,
     ShelfwiseRanker,
     TextMatchRanker,
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.cli import app
-from shelfwise.config import EncoderConfig, Settings
-from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig
-from shelfwise.records import SearchRequest
-from shelfwise.service import Shelfwise
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -57,7 +57,7 @@ def test_the_shop_logs_impressions_trains_on_them_and_ranks_with_the_model(
     shop, _ = logged_shop
     examples, stats = shop.labeled_impressions()
     assert stats.impressions > 200 and sum(e.clicked for e in examples) > 100
-    config = RankerConfig(
+    config = CtrCvrRankerConfig(
         model=ModelConfig(), training=TrainingConfig(epochs=8, batch_size=256, seed=1, importance_rows=0)
     )
     artifact = shop.train_ranker(config, log=lambda _: None)
@@ -95,14 +95,15 @@ def test_recommendations_are_reordered_by_the_model_among_three_times_as_many(
     logged_shop: tuple[Shelfwise, Path],
 ) -> None:
     from shelfwise.experiments.settings import StageSettings
-    from shelfwise.recommend import ChannelsConfig, RecommenderConfig
+    from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig
 
     shop, _ = logged_shop
     if shop.ranking_stage is None:
         shop.train_ranker(
-            RankerConfig(training=TrainingConfig(epochs=3, importance_rows=0)), log=lambda _: None
+            CtrCvrRankerConfig(training=TrainingConfig(epochs=3, importance_rows=0)), log=lambda _: None
         )
-    shop.train_recommender(RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity"))))
+    channels = ChannelsConfig(enabled=("cooccurrence", "popularity"))
+    shop.train_recommender(RecommenderTrainingConfig(channels=channels))
     user = next(e.user_id for e in shop.labeled_impressions()[0] if e.user_id)
     ranked, _ = shop.serve_recommendations("recommend", "rec-model", user_id=user, k=6)
     pool = [r.product_id for r in shop.recommend(actor=f"user:{user}", k=18)]

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from shelfwise.config import EncoderConfig, ServeConfig, Settings
-from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
+from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig, SequentialConfig
 from shelfwise.records import Event, Product
 from shelfwise.serve import create_app
 from shelfwise.service import Shelfwise
@@ -55,7 +55,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     ]  # fmt: skip
     shop.upsert_products(products)
     shop.record_events(_events())
-    config = RecommenderConfig(
+    config = RecommenderTrainingConfig(
         channels=ChannelsConfig(
             enabled=("cooccurrence", "sequential"),
             sequential=SequentialConfig(epochs=8, dim=16, heads=1, layers=1, dropout=0.0),
@@ -170,15 +170,15 @@ def test_a_repeated_feed_comes_from_the_cache_until_the_shopper_or_catalog_chang
 
 
 def test_the_answer_cache_can_be_switched_off(tmp_path: Path) -> None:
-    from shelfwise.config import RecommendConfig
+    from shelfwise.config import RecommendServingConfig
 
     settings = Settings(data_dir=tmp_path / "d", encoder=EncoderConfig(name="hashing"),
-                        recommend=RecommendConfig(answer_cache_seconds=0))  # fmt: skip
+                        recommend=RecommendServingConfig(answer_cache_seconds=0))  # fmt: skip
     shop = Shelfwise(settings)
     try:
         shop.upsert_products([Product(product_id=f"a{i}", title=f"Kettle {i}") for i in range(6)])
         shop.record_events(_events()[:40])
-        shop.train_recommender(RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence",))))
+        shop.train_recommender(RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence",))))
         for _ in range(3):
             shop.serve_recommendations("recommend", "r", user_id="u1", k=3)
         assert shop.recommendation_cache_stats().hits == 0
@@ -193,7 +193,7 @@ def test_worker_processes_share_their_answers(tmp_path: Path) -> None:
     first = Shelfwise(settings)
     first.upsert_products([Product(product_id=f"a{i}", title=f"Kettle {i}") for i in range(8)])
     first.record_events(_events()[:80])
-    first.train_recommender(RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence",))))
+    first.train_recommender(RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence",))))
     second = Shelfwise(settings)
     try:
         computed, _ = first.serve_recommendations("recommend", "r1", user_id="u1", k=3)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shelfwise.config import EncoderConfig, Settings
-from shelfwise.index import IndexRegistry
+from shelfwise.index import IndexVersions
 from shelfwise.records import Product, SearchRequest
 from shelfwise.service import Shelfwise
 
@@ -247,7 +247,7 @@ _PUBLISH_CHILD = r"""
 import os, shutil, sys
 from pathlib import Path
 import shelfwise.index.artifacts as artifacts
-from shelfwise.index import IndexRegistry, VectorIndex
+from shelfwise.index import IndexVersions, VectorIndex
 from shelfwise.cli import app
 
 step = sys.argv[1]
@@ -257,7 +257,7 @@ def stop(name):
         print("at", name, flush=True)
         sys.stdin.readline()  # waits for SIGKILL; never returns
 
-real_save, real_publish, real_replace = VectorIndex.save, IndexRegistry.publish, os.replace
+real_save, real_publish, real_replace = VectorIndex.save, IndexVersions.publish, os.replace
 
 def save(self, path):
     stop("vectors-unsaved")
@@ -282,7 +282,7 @@ def rmtree(path, ignore_errors=False):
     stop("pruning")
     shutil.rmtree(path, ignore_errors=ignore_errors)
 
-VectorIndex.save, IndexRegistry.publish, os.replace = save, publish, replace
+VectorIndex.save, IndexVersions.publish, os.replace = save, publish, replace
 artifacts.shutil = type("Shutil", (), {"rmtree": staticmethod(rmtree)})
 app(["index", "--rebuild", "--data-dir", sys.argv[2]])
 print("finished", flush=True)
@@ -305,7 +305,7 @@ class PublishKill:
 def publish_killed_at(data_dir: Path, step: str) -> tuple[bool, str | None]:
     """Run `shelfwise index --rebuild` over `data_dir` in a child killed at `step`; returns
     whether it was killed there and the version it was building (None if none was started)."""
-    registry = IndexRegistry(data_dir / "indexes")
+    registry = IndexVersions(data_dir / "indexes")
     before = set(registry.versions())
     log = data_dir.parent / f"{data_dir.name}-publish.log"
     with log.open("ab") as sink:
@@ -390,7 +390,7 @@ def kill_index_publish(template: Path, work: Path, steps: Sequence[str] = PUBLIS
     for step in steps:
         data_dir = work / step
         shutil.copytree(template, data_dir)
-        old = IndexRegistry(data_dir / "indexes").current()
+        old = IndexVersions(data_dir / "indexes").current()
         assert old is not None
         killed, new = publish_killed_at(data_dir, step)
         outcomes.append(_after_kill(data_dir, step, killed, old[0], new))
@@ -398,7 +398,7 @@ def kill_index_publish(template: Path, work: Path, steps: Sequence[str] = PUBLIS
 
 
 def _after_kill(data_dir: Path, step: str, killed: bool, old: str, new: str | None) -> PublishKill:
-    registry = IndexRegistry(data_dir / "indexes")
+    registry = IndexVersions(data_dir / "indexes")
     current = registry.current()  # raises when CURRENT names no version folder
     assert current is not None, "no CURRENT after the kill"
     manifest = registry.read_manifest(current[1])  # a complete version has its manifest

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from shelfwise.catalog import ingest_feed, read_feed
-from shelfwise.catalog.demo import DEPARTMENTS, demo_field_mapping, generate_demo_catalog, write_demo_feed
+from shelfwise.demo.catalog import DEPARTMENTS, demo_field_mapping, generate_demo_catalog, write_demo_feed
 from shelfwise.records import Product
 from shelfwise.store import MemoryStore
 

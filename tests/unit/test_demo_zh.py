@@ -12,15 +12,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shelfwise.catalog import ShopperSimulation, ingest_feed, simulate_shoppers, write_events_jsonl
-from shelfwise.catalog.demo import demo_field_mapping, generate_demo_catalog, write_demo_feed
-from shelfwise.catalog.demo_queries_zh import QUERY_KINDS, build_zh_query_set, write_zh_query_set
-from shelfwise.catalog.demo_vocab_zh import DEPARTMENTS_ZH
-from shelfwise.catalog.demo_zh import generate_demo_catalog_zh
+from shelfwise.catalog import ingest_feed
 from shelfwise.cli import app
+from shelfwise.demo.catalog import demo_field_mapping, generate_demo_catalog, write_demo_feed
+from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
+from shelfwise.demo.queries_zh import QUERY_KINDS, build_zh_query_set, write_zh_query_set
+from shelfwise.demo.vocab_zh import DEPARTMENTS_ZH
 from shelfwise.evaluate.tables import read_queries_tsv
 from shelfwise.evaluate.trec import read_judgments
 from shelfwise.records import Product
+from shelfwise.simulate import ShopperSimulation, simulate_shoppers, write_events_jsonl
 from shelfwise.store import MemoryStore
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -11,10 +11,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from shelfwise.catalog import FeedError, FieldMapping, RawRow, detect_format, read_feed, resolve_columns
-from shelfwise.catalog.convert import (
+from shelfwise.catalog.convert import RowError, convert_row
+from shelfwise.catalog.values import (
     InvalidValue,
-    RowError,
-    convert_row,
     parse_attributes,
     parse_bool,
     parse_category,

@@ -11,7 +11,7 @@ from shelfwise.config import LexicalConfig, VectorConfig
 from shelfwise.index import LexicalIndex, VectorIndex
 from shelfwise.index.artifacts import (
     IndexManifest,
-    IndexRegistry,
+    IndexVersions,
     read_manifest,
     utc_now_iso,
     write_manifest,
@@ -45,20 +45,20 @@ def test_manifest_roundtrip(tmp_path: Path) -> None:
     write_manifest(tmp_path / "manifest.json", original)
     assert read_manifest(tmp_path / "manifest.json") == original
     assert read_manifest(tmp_path) == original
-    assert IndexRegistry.read_manifest(tmp_path / "manifest.json") == original
+    assert IndexVersions.read_manifest(tmp_path / "manifest.json") == original
     assert leftovers(tmp_path) == []
 
 
 def test_manifest_rewrite_replaces_whole_file(tmp_path: Path) -> None:
     write_manifest(tmp_path / "manifest.json", manifest("v1", notes={"long": "x" * 5000}))
     updated = manifest("v1", store_seq=43)
-    IndexRegistry.write_manifest(tmp_path / "manifest.json", updated)
+    IndexVersions.write_manifest(tmp_path / "manifest.json", updated)
     assert read_manifest(tmp_path / "manifest.json") == updated
     assert leftovers(tmp_path) == []
 
 
 def test_new_versions_are_unique_sorted_folders(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path)
+    registry = IndexVersions(tmp_path)
     made = [registry.new_version() for _ in range(5)]
     names = [version for version, _ in made]
     assert len(set(names)) == 5
@@ -68,13 +68,13 @@ def test_new_versions_are_unique_sorted_folders(tmp_path: Path) -> None:
 
 
 def test_nothing_current_before_first_publish(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path)
+    registry = IndexVersions(tmp_path)
     assert registry.current() is None
     assert registry.versions() == []
 
 
 def test_publish_switches_current(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path)
+    registry = IndexVersions(tmp_path)
     first, first_path = registry.new_version()
     registry.publish(first)
     assert registry.current() == (first, first_path)
@@ -87,7 +87,7 @@ def test_publish_switches_current(tmp_path: Path) -> None:
 
 
 def test_publish_prunes_old_versions(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path)
+    registry = IndexVersions(tmp_path)
     names = [registry.new_version()[0] for _ in range(4)]
     registry.publish(names[3])
     assert registry.versions() == names[2:]
@@ -95,7 +95,7 @@ def test_publish_prunes_old_versions(tmp_path: Path) -> None:
 
 
 def test_current_and_newer_builds_are_never_pruned(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path, keep=1)
+    registry = IndexVersions(tmp_path, keep=1)
     old, current, building = (registry.new_version()[0] for _ in range(3))
     registry.publish(current)
     assert registry.versions() == [current, building]
@@ -106,7 +106,7 @@ def test_current_and_newer_builds_are_never_pruned(tmp_path: Path) -> None:
 
 
 def test_rollback_to_kept_version(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path, keep=2)
+    registry = IndexVersions(tmp_path, keep=2)
     older, newer = registry.new_version()[0], registry.new_version()[0]
     registry.publish(newer)
     registry.publish(older)
@@ -115,7 +115,7 @@ def test_rollback_to_kept_version(tmp_path: Path) -> None:
 
 
 def test_publish_unknown_version_fails(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path)
+    registry = IndexVersions(tmp_path)
     with pytest.raises(FileNotFoundError):
         registry.publish("20990101T000000000000Z-abcdef")
     assert registry.current() is None
@@ -124,11 +124,11 @@ def test_publish_unknown_version_fails(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["", "../escape", "a/b", ".hidden"])
 def test_bad_version_names_rejected(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError):
-        IndexRegistry(tmp_path).path_of(name)
+        IndexVersions(tmp_path).path_of(name)
 
 
 def test_current_pointing_at_missing_version_is_an_error(tmp_path: Path) -> None:
-    registry = IndexRegistry(tmp_path)
+    registry = IndexVersions(tmp_path)
     version, path = registry.new_version()
     registry.publish(version)
     path.rmdir()
@@ -140,7 +140,7 @@ def test_rebuild_flow_publishes_a_readable_version(tmp_path: Path) -> None:
     """The engine's rebuild flow: build into a new version, write its manifest, publish, reopen."""
     products = [Product(product_id="a", title="Cordless Drill"), Product(product_id="b", title="Claw Hammer")]
     vectors = np.eye(2, 4, dtype=np.float32)
-    registry = IndexRegistry(tmp_path)
+    registry = IndexVersions(tmp_path)
     version, path = registry.new_version()
     lexical = LexicalIndex.create(path / "lexical", LexicalConfig())
     lexical.upsert(products)

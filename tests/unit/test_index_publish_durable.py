@@ -1,4 +1,4 @@
-"""`IndexRegistry.publish` makes the new version durable before CURRENT names it, and CURRENT
+"""`IndexVersions.publish` makes the new version durable before CURRENT names it, and CURRENT
 durable by write-temporary, fsync, os.replace, fsync of the folder (the syscalls are recorded)."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from shelfwise.index.artifacts import IndexRegistry
+from shelfwise.index.artifacts import IndexVersions
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads fd paths from /proc/self/fd")
 def test_publish_fsyncs_the_version_then_current_then_its_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    registry = IndexRegistry(tmp_path / "indexes")
+    registry = IndexVersions(tmp_path / "indexes")
     version, path = registry.new_version()
     (path / "vector").mkdir()
     (path / "vector" / "ids.json").write_text("{}", encoding="utf-8")

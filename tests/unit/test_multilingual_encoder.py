@@ -10,9 +10,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from shelfwise.catalog.demo import generate_demo_catalog
-from shelfwise.config import EncoderConfig
-from shelfwise.evaluate.multilingual import (
+from shelfwise.bench.multilingual import (
     MultilingualQuery,
     RelevanceRule,
     parse_rules,
@@ -21,6 +19,8 @@ from shelfwise.evaluate.multilingual import (
     score_query,
     summarise,
 )
+from shelfwise.config import EncoderConfig
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.models import E5Encoder, Encoder, bundled_e5_path, load_encoder
 from shelfwise.models.multilingual import e5_prefix
 from shelfwise.records import Product

@@ -9,9 +9,10 @@ from functools import cache
 import numpy as np
 from scipy.stats import spearmanr
 
-from shelfwise.catalog import ShopperSimulation, SimulatedHistory, generate_demo_catalog, simulate_shoppers
+from shelfwise.demo import generate_demo_catalog
 from shelfwise.personalize import FEATURE_NAMES, Profiles, build_profiles
 from shelfwise.records import Product
+from shelfwise.simulate import ShopperSimulation, SimulatedHistory, simulate_shoppers
 
 MIN_EVENTS = 5
 

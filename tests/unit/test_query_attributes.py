@@ -6,7 +6,7 @@ from functools import cache
 
 import pytest
 
-from shelfwise.catalog.demo import generate_demo_catalog
+from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.query import AttributeParser, CatalogVocabulary, ParsedConstraint, ParsedQuery
 from shelfwise.records import Filters, PriceRange, Product
 

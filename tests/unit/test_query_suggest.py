@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from shelfwise.query.suggest import SuggestConfig, Suggester, Suggestion
-from shelfwise.query.suggest_keys import KeyIndex
-from shelfwise.query.suggest_phrases import extract_phrases
-from shelfwise.query.suggest_text import dedup_key, osa_distance, words, words_and_breaks
-from shelfwise.query.suggest_vocab import Vocabulary
-from shelfwise.query.suggest_words import WordRows
+from shelfwise.query.suggest.keys import KeyIndex
+from shelfwise.query.suggest.phrases import extract_phrases
+from shelfwise.query.suggest.text import dedup_key, osa_distance, words, words_and_breaks
+from shelfwise.query.suggest.vocab import Vocabulary
+from shelfwise.query.suggest.words import WordRows
 from shelfwise.records import Product
 
 FRIDGES = ("Appliances", "Refrigerators")

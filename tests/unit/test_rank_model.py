@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from shelfwise.rank import ModelConfig, RankerConfig, TrainingConfig, esmm_loss, fit_ranker
+from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig, esmm_loss, fit_ranker
 from shelfwise.rank.synthetic import synthetic_shop
 
 
@@ -21,9 +21,9 @@ def shop():  # noqa: ANN201
     return synthetic_shop(requests=6000, users=400, items=300, seed=0)
 
 
-def config(architecture: str = "esmm", **training: object) -> RankerConfig:
+def config(architecture: str = "esmm", **training: object) -> CtrCvrRankerConfig:
     values = {"threads": 1, "importance_rows": 3000, **training}
-    return RankerConfig(model=ModelConfig(architecture=architecture), training=TrainingConfig(**values))
+    return CtrCvrRankerConfig(model=ModelConfig(architecture=architecture), training=TrainingConfig(**values))
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ import pytest
 
 from shelfwise.rank import (
     BlendConfig,
+    CtrCvrRankerConfig,
     RankContext,
     Ranker,
-    RankerConfig,
     RankingStage,
     TrainingConfig,
     active_ranker_path,
@@ -32,8 +32,8 @@ def shop():  # noqa: ANN201
     return synthetic_shop(requests=1500, users=100, items=120, seed=2)
 
 
-def small_config(epochs: int = 3, seed: int = 0) -> RankerConfig:
-    return RankerConfig(training=TrainingConfig(threads=1, epochs=epochs, seed=seed, importance_rows=0))
+def small_config(epochs: int = 3, seed: int = 0) -> CtrCvrRankerConfig:
+    return CtrCvrRankerConfig(training=TrainingConfig(threads=1, epochs=epochs, seed=seed, importance_rows=0))
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from shelfwise.config import RecommendConfig
-from shelfwise.recommend import ChannelsConfig, RecommenderConfig, SequentialConfig
+from shelfwise.config import RecommendServingConfig
+from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig, SequentialConfig
 from shelfwise.recommend.artifact import ArtifactError
 from shelfwise.recommend.channels import ChannelName
 from shelfwise.recommend.content import ContentChannel
@@ -62,7 +62,7 @@ def _vectors(n: int) -> np.ndarray:
 
 
 def _train(sparse: bool) -> LiveRecommender:
-    config = RecommenderConfig(
+    config = RecommenderTrainingConfig(
         channels=ChannelsConfig(
             enabled=EVERY_CHANNEL, sequential=SequentialConfig(epochs=3, dim=16, heads=1, layers=1, threads=1)
         ),
@@ -76,7 +76,7 @@ def _train(sparse: bool) -> LiveRecommender:
 
 def _answers(live: LiveRecommender) -> list[object]:
     catalog = {p.product_id: p for p in _products()}
-    config = RecommendConfig(mmr_lambda=0.7)
+    config = RecommendServingConfig(mmr_lambda=0.7)
     out: list[object] = []
     for history in ([], ["a1", "a2"], ["b4"], ["a3", "b5", "a7"]):
         indices = np.array([live.index[i] for i in history], dtype=np.int64)
@@ -118,7 +118,7 @@ def test_a_saved_and_loaded_recommender_answers_exactly_the_same(
 
 def test_without_a_content_channel_the_recommender_keeps_its_own_vectors(tmp_path: Path) -> None:
     products = _products()
-    config = RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
+    config = RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
     live, _ = LiveRecommender.train(products, _events(), _vectors(len(products)), config)
     live.save(tmp_path / "v1", {})
     assert (tmp_path / "v1" / "recommender" / "item_vectors.npy").is_file()

@@ -11,7 +11,7 @@ import pytest
 
 from shelfwise.evaluate.sequences import read_item_metadata_tsv, read_items_tsv
 from shelfwise.evaluate.tables import FormatError
-from shelfwise.recommend import ChannelsConfig, ItemInfo, Recommender, RecommenderConfig, TrainingData
+from shelfwise.recommend import ChannelsConfig, ItemInfo, Recommender, RecommenderTrainingConfig, TrainingData
 from shelfwise.recommend.diversity import mmr_order, rank_relevance, reserve_cold_slots
 from shelfwise.recommend.offline import predict_next_items
 from shelfwise.recommend.recommender import choose_cold_items, without_items
@@ -90,7 +90,7 @@ def _two_topics(n_users: int, seed: int) -> tuple[TrainingData, np.ndarray]:
 
 def test_fit_hides_a_share_of_items_for_the_ranker_and_refits_with_their_events() -> None:
     data, _ = _two_topics(400, seed=2)
-    config = RecommenderConfig(
+    config = RecommenderTrainingConfig(
         channels=ChannelsConfig(enabled=("cooccurrence", "content", "popularity")), cold_item_share=0.25
     )
     recommender = Recommender(config)
@@ -113,7 +113,9 @@ def test_reserved_places_show_an_item_without_events() -> None:
         data.item_ids + ("i40",), data.sequences, None, np.vstack([vectors, vectors[:1]])
     )
     recommender = Recommender(
-        RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "content")), cold_item_share=0)
+        RecommenderTrainingConfig(
+            channels=ChannelsConfig(enabled=("cooccurrence", "content")), cold_item_share=0
+        )
     )
     recommender.fit(data)
     history = [np.array([3, 4])]
@@ -133,7 +135,7 @@ def test_offline_mmr_spreads_the_list_over_both_topics() -> None:
     def encode(batch: list[str]) -> np.ndarray:
         return np.stack([vectors[text.split()[-1]] for text in batch])
 
-    config = RecommenderConfig(
+    config = RecommenderTrainingConfig(
         channels=ChannelsConfig(enabled=("cooccurrence", "popularity")), cold_item_share=0
     )
     plain, _ = predict_next_items(sequences, texts, encode, 4, config)
@@ -202,7 +204,7 @@ def test_giftcards_converter_writes_catalog_facts(tmp_path: Path) -> None:
 
 
 def test_serving_applies_mmr_before_the_category_cap() -> None:
-    from shelfwise.config import RecommendConfig
+    from shelfwise.config import RecommendServingConfig
     from shelfwise.recommend.cooccurrence import CooccurrenceChannel
     from shelfwise.recommend.live import LiveRecommender
     from shelfwise.records import Product
@@ -211,7 +213,9 @@ def test_serving_applies_mmr_before_the_category_cap() -> None:
     eye = np.eye(2, dtype=np.float32)
     data.item_vectors = np.stack([eye[0 if k < 20 else 1] for k in range(40)])
     recommender = Recommender(
-        RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")), cold_item_share=0)
+        RecommenderTrainingConfig(
+            channels=ChannelsConfig(enabled=("cooccurrence", "popularity")), cold_item_share=0
+        )
     )
     recommender.fit(data)
     catalog = {item: Product(product_id=item, title=f"title {item}") for item in data.item_ids}
@@ -219,7 +223,7 @@ def test_serving_applies_mmr_before_the_category_cap() -> None:
     history = np.array([3, 4])
 
     def topics(lam: float) -> list[int]:
-        picked = live.for_history(history, 4, catalog, RecommendConfig(mmr_lambda=lam, category_cap=3))
+        picked = live.for_history(history, 4, catalog, RecommendServingConfig(mmr_lambda=lam, category_cap=3))
         return [int(int(r.product_id[1:]) >= 20) for r in picked]
 
     assert topics(1.0) == [0, 0, 0, 0]  # the personal ranking: topic 0 only
@@ -272,14 +276,16 @@ def test_bench_recommend_reads_item_metadata_for_the_graph_channel(tmp_path: Pat
 
 
 def test_the_category_cap_never_leaves_a_list_short() -> None:
-    from shelfwise.config import RecommendConfig
+    from shelfwise.config import RecommendServingConfig
     from shelfwise.recommend.cooccurrence import CooccurrenceChannel
     from shelfwise.recommend.live import LiveRecommender
     from shelfwise.records import Product
 
     data, _ = _two_topics(300, seed=5)
     recommender = Recommender(
-        RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")), cold_item_share=0)
+        RecommenderTrainingConfig(
+            channels=ChannelsConfig(enabled=("cooccurrence", "popularity")), cold_item_share=0
+        )
     )
     recommender.fit(data)
     # two categories only: a cap of 2 allows 4 items, the other 4 places come from what it held back
@@ -288,7 +294,8 @@ def test_the_category_cap_never_leaves_a_list_short() -> None:
         for k, item in enumerate(data.item_ids)
     }
     live = LiveRecommender(recommender, data.item_ids, {}, {}, CooccurrenceChannel())
-    picked = live.for_history(np.array([3, 4]), 8, catalog, RecommendConfig(category_cap=2, mmr_lambda=1.0))
+    serving = RecommendServingConfig(category_cap=2, mmr_lambda=1.0)
+    picked = live.for_history(np.array([3, 4]), 8, catalog, serving)
     assert len(picked) == 8
     first = [r.product.category_path for r in picked[:4]]
     assert sorted(first) == ["Shop > A", "Shop > A", "Shop > B", "Shop > B"]

@@ -17,7 +17,7 @@ from shelfwise.recommend.cooccurrence import CooccurrenceChannel
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig, recall_against_exact
 from shelfwise.recommend.popularity import PopularityChannel, PopularityConfig
 from shelfwise.recommend.ranker import CandidateBuilder
-from shelfwise.recommend.recommender import Recommender, RecommenderConfig
+from shelfwise.recommend.recommender import Recommender, RecommenderTrainingConfig
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
 
 N_ITEMS = 120
@@ -191,7 +191,7 @@ def test_ivf_index_is_close_to_exact_and_survives_saving(tmp_path: Path) -> None
 
 
 def test_recommender_trains_and_serves_through_sparse_recall(data: TrainingData, tmp_path: Path) -> None:
-    config = RecommenderConfig.model_validate(
+    config = RecommenderTrainingConfig.model_validate(
         {
             "channels": {
                 "enabled": ("cooccurrence", "als", "content", "popularity"),
@@ -226,7 +226,7 @@ def test_channel_candidates_are_each_channels_own_recall(data: TrainingData) -> 
     from shelfwise.recommend.cooccurrence import CooccurrenceChannel as Together
     from shelfwise.recommend.live import LiveRecommender
 
-    config = RecommenderConfig.model_validate(
+    config = RecommenderTrainingConfig.model_validate(
         {"channels": {"enabled": ("cooccurrence", "content", "popularity")}, "cold_item_share": 0}
     )
     recommender = Recommender(config)

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from shelfwise.recommend import (
+    ChannelRankerConfig,
     ChannelsConfig,
     CooccurrenceChannel,
     CooccurrenceConfig,
-    RankerConfig,
     RecallChannel,
     Recommender,
-    RecommenderConfig,
+    RecommenderTrainingConfig,
     SequentialChannel,
     SequentialConfig,
     TrainingData,
@@ -149,7 +149,7 @@ def test_learned_ranker_beats_its_best_single_channel_on_a_fixed_synthetic_set()
     histories = [np.array([(x + 1) % n_items, x]) for x in last]
     candidates = builder.build(histories)
     targets = true_next[last]
-    ranker = LearnedRanker(RankerConfig(trees=200))
+    ranker = LearnedRanker(ChannelRankerConfig(trees=200))
     features = builder.feature_names + ["last_is_even"]
     rows_last = np.repeat(last, candidates.group)
     candidates.features = np.column_stack([candidates.features, (rows_last % 2 == 0).astype(np.float32)])
@@ -165,7 +165,7 @@ def test_learned_ranker_beats_its_best_single_channel_on_a_fixed_synthetic_set()
 def test_recommender_excludes_history_and_falls_back_to_reciprocal_rank_on_tiny_data() -> None:
     sequences = [[0, 1, 2], [1, 2, 3], [2, 3, 4]]
     recommender = Recommender(
-        RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence",)), ranker_fraction=0.5)
+        RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence",)), ranker_fraction=0.5)
     )
     report = recommender.fit(_data(sequences, 6))
     assert report.fused_by == "reciprocal-rank"  # three shoppers cannot teach a ranker

@@ -15,7 +15,7 @@ from shelfwise.experiments.exposure_postgres import PostgresExposureLog
 from shelfwise.impressions.log_postgres import PostgresImpressionLog
 from shelfwise.keys.postgres import PostgresKeyStore
 from shelfwise.recommend.shared_answers_pg import PostgresSharedAnswers
-from shelfwise.storage.shop_data import ShopData, ShopUrls
+from shelfwise.shop_data import ShopData, ShopUrls
 from shelfwise.storage.urls import parse_url, redact
 from shelfwise.store import SQLiteStore
 from shelfwise.store.postgres import PostgresEmbeddingCache, PostgresStore

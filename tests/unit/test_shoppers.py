@@ -16,14 +16,9 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from shelfwise.catalog import (
-    ShopperSimulation,
-    SimulatedHistory,
-    generate_demo_catalog,
-    simulate_shoppers,
-    write_events_jsonl,
-)
+from shelfwise.demo import generate_demo_catalog
 from shelfwise.records import Event, Product
+from shelfwise.simulate import ShopperSimulation, SimulatedHistory, simulate_shoppers, write_events_jsonl
 
 
 @cache
@@ -74,7 +69,8 @@ def test_same_seed_same_bytes_other_seed_other_events(tmp_path: Path) -> None:
 def test_output_does_not_depend_on_the_process_hash_seed() -> None:
     script = (
         "import hashlib\n"
-        "from shelfwise.catalog import ShopperSimulation, generate_demo_catalog, simulate_shoppers\n"
+        "from shelfwise.demo import generate_demo_catalog\n"
+        "from shelfwise.simulate import ShopperSimulation, simulate_shoppers\n"
         "products = generate_demo_catalog(600, seed=3)\n"
         "h = simulate_shoppers(products, ShopperSimulation(n_shoppers=150, seed=11))\n"
         "print(hashlib.sha256(''.join(e.model_dump_json() + '\\n' for e in h.events).encode()).hexdigest())\n"

@@ -18,8 +18,18 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from shelfwise.catalog import generate_demo_catalog, simulate_shoppers
-from shelfwise.catalog.shoppers_loop import (
+from shelfwise.demo import generate_demo_catalog
+from shelfwise.experiments import (
+    Experiment,
+    ExperimentRegistry,
+    Experiments,
+    MemoryExposureLog,
+    Variant,
+    assign,
+)
+from shelfwise.records import Event, Product
+from shelfwise.simulate import simulate_shoppers
+from shelfwise.simulate.loop import (
     ClosedLoopResult,
     ClosedLoopSimulation,
     LoopRequest,
@@ -33,15 +43,6 @@ from shelfwise.catalog.shoppers_loop import (
     shop_catalog,
     simulate_closed_loop,
 )
-from shelfwise.experiments import (
-    Experiment,
-    ExperimentRegistry,
-    Experiments,
-    MemoryExposureLog,
-    Variant,
-    assign,
-)
-from shelfwise.records import Event, Product
 
 BIG = ClosedLoopSimulation(n_shoppers=2000, days=60, seed=7)
 
@@ -85,8 +86,8 @@ def digest(result: ClosedLoopResult) -> str:
 def test_shopper_tastes_are_the_run_shoppers_and_give_their_utilities() -> None:
     """`shopper_tastes` reads out the run's hidden tastes: each shown item's recorded utility is the
     taste's utility of it plus a relevance term that only takes the simulator's few values."""
-    from shelfwise.catalog.shoppers_loop import shopper_tastes
-    from shelfwise.catalog.shoppers_prefs import utility
+    from shelfwise.simulate.loop import shopper_tastes
+    from shelfwise.simulate.prefs import utility
 
     result = small_run(11, n_shoppers=40)
     catalog, tastes = shopper_tastes(small_products(), ClosedLoopSimulation(n_shoppers=40, days=60, seed=11))
@@ -117,8 +118,8 @@ def test_same_inputs_same_run_another_seed_another_run() -> None:
 def test_output_does_not_depend_on_the_process_hash_seed() -> None:
     script = (
         "import hashlib\n"
-        "from shelfwise.catalog import generate_demo_catalog\n"
-        "from shelfwise.catalog.shoppers_loop import *\n"
+        "from shelfwise.demo import generate_demo_catalog\n"
+        "from shelfwise.simulate.loop import *\n"
         "p = generate_demo_catalog(600, seed=3)\n"
         "c = ClosedLoopSimulation(n_shoppers=60, seed=5)\n"
         "r = simulate_closed_loop(p, c, ShuffledRanker(TextMatchRanker(shop_catalog(p, c))))\n"
@@ -417,7 +418,7 @@ def test_text_match_ranker_reads_the_query_and_the_history() -> None:
 
 def test_a_real_shop_serves_the_loop(tmp_path: Path) -> None:
     from shelfwise.config import EncoderConfig, Settings
-    from shelfwise.recommend import ChannelsConfig, RecommenderConfig
+    from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig
     from shelfwise.records import SearchRequest
     from shelfwise.service import Shelfwise
 
@@ -442,7 +443,7 @@ def test_a_real_shop_serves_the_loop(tmp_path: Path) -> None:
             simulate_closed_loop(products, config, ShelfwiseRanker(shop))
         shop.record_events(list(first.events))
         shop.train_recommender(
-            RecommenderConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
+            RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
         )
         ranker = Recording(ShelfwiseRanker(shop))
         second = simulate_closed_loop(products, config, ranker)
