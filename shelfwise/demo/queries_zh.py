@@ -59,6 +59,24 @@ def _pinyin(text: str) -> str | None:
     return None if None in words else " ".join(w for w in words if w)
 
 
+def _attribute_is(name: str, value: str, hit: int = 3, miss: int = 1) -> Grade:
+    """`hit` for a product whose attribute `name` is `value`, `miss` for the others."""
+
+    def grade(p: Product) -> int:
+        return hit if p.attributes.get(name) == value else miss
+
+    return grade
+
+
+def _brand_is(brand: str) -> Grade:
+    """3 for the brand's products, 1 for the others."""
+
+    def grade(p: Product) -> int:
+        return 3 if p.brand == brand else 1
+
+    return grade
+
+
 def _values(products: Sequence[Product], name: str) -> list[str]:
     """The attribute's values in this kind, most frequent first (ties in first-seen order)."""
     seen = [p.attributes[name] for p in products if name in p.attributes]
@@ -88,20 +106,17 @@ class _Builder:
 def _attribute_queries(b: _Builder, leaf: str, items: Sequence[Product], at: int) -> None:
     colours = [c for c in _values(items, "color") if c in QUERY_WORDS]
     for i, colour in enumerate(colours[:2]):
-        def by_colour(p: Product, c: str = colour) -> int:
-            return 3 if p.attributes.get("color") == c else 1
-
         spaced = f"{colour} {leaf}"
         variants = (spaced, _trad(spaced), f"{colour}{leaf}", _pinyin(spaced))
         kinds = ("colour", "traditional", "colour", "pinyin")
         pick = (at + i) % 4
-        b.add(variants[pick], kinds[pick], items, by_colour)
+        b.add(variants[pick], kinds[pick], items, _attribute_is("color", colour))
         negation = _NEGATIONS[(at + i) % 2].format(value=colour, leaf=leaf)
-        b.add(negation, "negation", items, lambda p, c=colour: 1 if p.attributes.get("color") == c else 3)
+        b.add(negation, "negation", items, _attribute_is("color", colour, hit=1, miss=3))
     for name, kind in (("material", "material"), ("size", "size"), ("feature", "feature")):
         for value in _values(items, name)[:2]:
             text = f"{value}{leaf}" if name != "size" else f"{value} {leaf}"
-            b.add(text, kind, items, lambda p, n=name, v=value: 3 if p.attributes.get(n) == v else 1)
+            b.add(text, kind, items, _attribute_is(name, value))
 
 
 def _price_query(b: _Builder, leaf: str, items: Sequence[Product], at: int) -> None:
@@ -120,7 +135,7 @@ def _brand_queries(b: _Builder, leaf: str, items: Sequence[Product], at: int) ->
     latin = [x for x in brands if x.isascii()]
     if chinese:
         brand = chinese[at % len(chinese)]
-        b.add(f"{brand} {leaf}", "brand", items, lambda p: 3 if p.brand == brand else 1)
+        b.add(f"{brand} {leaf}", "brand", items, _brand_is(brand))
     features = _values(items, "feature")
     for brand in latin[:2]:
         if features:
@@ -131,11 +146,10 @@ def _brand_queries(b: _Builder, leaf: str, items: Sequence[Product], at: int) ->
 
             b.add(f"{brand} {feature}{leaf}", "mixed", items, grade)
         else:
-            b.add(f"{brand} {leaf}", "mixed", items, lambda p, br=brand: 3 if p.brand == br else 1)
+            b.add(f"{brand} {leaf}", "mixed", items, _brand_is(brand))
     for name in ("wattage", "storage", "case"):
         for value in _values(items, name)[:1]:
-            b.add(f"{value} {leaf}", "mixed", items,
-                  lambda p, n=name, v=value: 3 if p.attributes.get(n) == v else 1)
+            b.add(f"{value} {leaf}", "mixed", items, _attribute_is(name, value))
 
 
 def build_zh_query_set(products: Sequence[Product]) -> tuple[list[ZhQuery], list[ZhJudgment]]:
@@ -197,6 +211,5 @@ def build_english_query_set(products: Sequence[Product]) -> tuple[list[ZhQuery],
         for attribute in ("color", "material"):
             values = [v for v in _values(items, attribute) if v in names][:2]
             for value in values:
-                b.add(f"{names[value]} {name}", "english", items,
-                      lambda p, a=attribute, v=value: 3 if p.attributes.get(a) == v else 1)
+                b.add(f"{names[value]} {name}", "english", items, _attribute_is(attribute, value))
     return b.queries, b.judgments

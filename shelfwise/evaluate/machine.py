@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import platform
 from pathlib import Path
+from typing import TypedDict
 
 from pydantic import BaseModel
 
@@ -25,6 +26,13 @@ class MachineInfo(BaseModel):
     memory_gib: float | None = None
     int8_dot_product: bool
     """the CPU has int8 dot-product instructions (VNNI, AMX or Arm dot products)"""
+
+
+class CpuInfo(TypedDict):
+    cpu: str
+    """the processor's model name ('' when /proc/cpuinfo names none)"""
+    flags: list[str]
+    """the `SPEED_FLAGS` the first processor has, in `SPEED_FLAGS` order"""
 
 
 def describe_machine(
@@ -44,7 +52,7 @@ def describe_machine(
     )
 
 
-def parse_cpuinfo(text: str) -> dict[str, list[str] | str]:
+def parse_cpuinfo(text: str) -> CpuInfo:
     """{'cpu': model name, 'flags': the `SPEED_FLAGS` present} from /proc/cpuinfo's first processor."""
     fields: dict[str, str] = {}
     for line in text.splitlines():

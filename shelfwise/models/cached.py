@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shelfwise.models.encoder import Encoder
+from shelfwise.models.encoder import Encoder, TextKind
 from shelfwise.progress import StageProgress
 from shelfwise.records import Product, text_hash
 from shelfwise.store.base import EmbeddingCache
@@ -80,8 +80,11 @@ class CachedEncoder:
     def version(self) -> str:
         return self.encoder.version
 
-    def encode(self, texts: Sequence[str], kind: str = "document", progress: bool = False) -> np.ndarray:
-        """Queries go through the query cache one by one; documents through the embedding cache."""
+    def encode(self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False) -> np.ndarray:
+        """A few queries go through the query cache one by one, many (a ranker's training set) to
+        the encoder as one batch of queries; documents go through the embedding cache."""
         if kind == "query" and len(texts) <= 4:
             return np.stack([self.encode_query(t) for t in texts]) if texts else self.encoder.encode([], kind)
+        if kind == "query":  # not as documents: a document student would encode them otherwise
+            return np.asarray(self.encoder.encode(list(texts), kind="query", progress=progress), np.float32)
         return self.encode_texts(list(texts))

@@ -20,12 +20,15 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from shelfwise.config import RerankConfig
 from shelfwise.progress import StageProgress
+
+if TYPE_CHECKING:
+    from shelfwise.models.onnx_encoder import Precision
 
 MANIFEST = "manifest.json"
 BACKBONE = "backbone"
@@ -275,7 +278,7 @@ class CrossEncoderReranker:
         if self._onnx is None:
             from shelfwise.models.onnx_reranker import OnnxScorer, export_reranker, onnx_reranker_path
 
-            precision = "int8" if self._int8 else "fp32"
+            precision: Precision = "int8" if self._int8 else "fp32"
             path = onnx_reranker_path(self.folder, precision)
             if not path.is_file():
                 path = export_reranker(self.network, self.folder, precision)

@@ -95,15 +95,17 @@ class ProfileCatalog:
 
     def __post_init__(self) -> None:
         put = object.__setattr__
-        if self.product_values is None:
-            put(self, "product_values", np.full((len(self.product_ids) + 1, 1), -1, dtype=np.int32))
+        product_values = self.product_values
+        if product_values is None:
+            product_values = np.full((len(self.product_ids) + 1, 1), -1, dtype=np.int32)
+            put(self, "product_values", product_values)
         if self.product_quantile is None:  # folders saved before quantiles: the band's centre
             put(self, "product_quantile", band_centre(self.product_band, self.n_bands))
         put(self, "value_index", {value: i for i, value in enumerate(self.values)})
         key_of = {key: i for i, key in enumerate(self.attribute_keys)}
         value_key = np.array([key_of[v.split(VALUE_SEPARATOR, 1)[0]] for v in self.values], np.int64)
         put(self, "value_key", value_key)
-        put(self, "value_base", _value_shares(self.product_values[:-1], value_key, len(self.attribute_keys)))
+        put(self, "value_base", _value_shares(product_values[:-1], value_key, len(self.attribute_keys)))
         put(self, "index", {pid: i for i, pid in enumerate(self.product_ids)})
         put(self, "node_index", {path: i for i, path in enumerate(self.nodes)})
         put(self, "brand_index", {brand: i for i, brand in enumerate(self.brands)})

@@ -307,8 +307,8 @@ def _pieces(query: str, segment: Segment, dictionary: Dictionary) -> list[tuple[
             if not word:
                 continue
             if word in AGENT_SUFFIXES and out and out[-1][0] == "split-group":
-                head, parts = out[-1][1].split("\t", 1)
-                out[-1] = ("split-group", f"{head}{word}\t{parts}\t{word}")
+                head, pieces = out[-1][1].split("\t", 1)
+                out[-1] = ("split-group", f"{head}{word}\t{pieces}\t{word}")
             elif word in dictionary or word in FUNCTION_WORDS or not _HAN.fullmatch(word):
                 out.append(("han", word))
             else:

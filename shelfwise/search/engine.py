@@ -13,6 +13,7 @@ from shelfwise.query.understand import QueryReading, merge_filters
 from shelfwise.records import (
     Explanation,
     Filters,
+    FusionMethod,
     Hit,
     HitMatch,
     MatchQuality,
@@ -381,7 +382,7 @@ class SearchEngine(IndexLifecycle):
         matches: dict[str, HitMatch] | None = None,
     ) -> list[Hit]:
         products = self.store.get_many([c.product_id for c in page])
-        method = request.fusion or self.fusion.method
+        method: FusionMethod = request.fusion or self.fusion.method
         if self._learned_fusion_for(request) is not None:
             method = "learned"
         applied = request.filters.describe()
@@ -464,7 +465,7 @@ def _unstated(
 
 
 def _explain(
-    candidate: FusedCandidate, matched: dict[str, list[str]], method: str, applied: list[str]
+    candidate: FusedCandidate, matched: dict[str, list[str]], method: FusionMethod, applied: list[str]
 ) -> Explanation:
     return Explanation(
         lexical_score=candidate.lexical_score,
@@ -473,7 +474,7 @@ def _explain(
         vector_similarity=candidate.vector_similarity,
         vector_rank=candidate.vector_rank,
         query_coverage=candidate.coverage,
-        fusion=method if method in ("rrf", "learned") else "weighted",
+        fusion=method,
         fused_score=candidate.score if candidate.fused_score is None else candidate.fused_score,
         rerank_grade=candidate.rerank_grade,
         filters_applied=applied,

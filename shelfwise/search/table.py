@@ -15,6 +15,9 @@ PRICE_BUCKETS: tuple[tuple[float, float], ...] = (
 )
 MAX_CATEGORY_DEPTH = 6
 
+Cell = bool | int | float | np.ndarray
+"""What one row of a column holds: a flag, a code, a number or a category path (a row of codes)"""
+
 
 def price_bucket_label(lo: float, hi: float) -> str:
     return f"{lo:g}+" if hi == float("inf") else f"{lo:g}-{hi:g}"
@@ -304,7 +307,7 @@ class _RowWriter:
                 column = table.attributes[name.lower()] = np.full(len(table.ids), -1, dtype=np.int32)
             column[row] = table.attribute_values.code(value.lower())
 
-    def write(self, column: str, row: int, value: object) -> None:
+    def write(self, column: str, row: int, value: Cell) -> None:
         array: np.ndarray = getattr(self.table, column)
         if _same(array[row], value):
             return
@@ -336,7 +339,7 @@ class _RowWriter:
         return vocab.code(value)
 
 
-def _same(current: object, value: object) -> bool:
+def _same(current: object, value: Cell) -> bool:
     """Whether a cell already holds `value` (NaN equals NaN; a category path compares whole)."""
     if isinstance(current, np.ndarray):
         return bool(np.array_equal(current, value))

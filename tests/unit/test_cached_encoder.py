@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from shelfwise.models import CachedEncoder, HashingEncoder
+from shelfwise.records import text_hash
 from shelfwise.store import MemoryEmbeddingCache
 
 
@@ -45,3 +46,22 @@ def test_the_encoder_interface_routes_queries_and_documents() -> None:
     inner.calls.clear()
     encoder.encode(["x", "y"])
     assert inner.calls == []  # from the embedding cache
+
+
+def test_many_queries_are_encoded_as_queries_and_kept_out_of_the_embedding_cache() -> None:
+    """A ranker's training set encodes its queries in one call: with a document student active
+    (a SplitEncoder), encoding them as documents would put them where the student does."""
+    kinds: list[str] = []
+
+    class KindRecording(HashingEncoder):
+        def encode(self, texts: Sequence[str], kind: str = "document", progress: bool = False) -> np.ndarray:  # type: ignore[override]
+            kinds.append(kind)
+            return super().encode(texts, kind, progress)  # type: ignore[arg-type]
+
+    inner, cache = KindRecording(16), MemoryEmbeddingCache()
+    texts = ["red kettle", "blue kettle", "drill", "saw", "hammer", "tape"]
+    vectors = CachedEncoder(inner, cache).encode(texts, kind="query")
+    assert kinds == ["query"]
+    assert vectors.shape == (6, 16) and vectors.dtype == np.float32
+    np.testing.assert_array_equal(vectors, HashingEncoder(16).encode(texts, kind="query"))
+    assert cache.get(inner.version, [text_hash(t) for t in texts]) == {}
