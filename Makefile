@@ -37,10 +37,12 @@ demo: install
 test: lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
-# bandit: no finding of high severity (-lll) anywhere in the package. lint-imports: the package's
-# layers and no import cycles (the contracts are [tool.importlinter] in pyproject.toml).
+# mypy: the package's types ([tool.mypy] in pyproject.toml). bandit: no finding of high severity
+# (-lll) anywhere in the package. lint-imports: the package's layers and no import cycles (the
+# contracts are [tool.importlinter] in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check shelfwise tests benchmarks
+	$(VENV)/bin/mypy shelfwise
 	$(VENV)/bin/bandit -q -r shelfwise -lll
 	$(VENV)/bin/lint-imports
 

@@ -318,7 +318,9 @@ class VectorIndex:
             "dead_rows": np.array(sorted(self._dead_since_save), dtype=np.int64),
         }
         number = saved.deltas + 1
-        files.atomic_write(saved.path / files.delta_name(number), lambda f: np.savez(f, allow_pickle=False, **arrays))
+        files.atomic_write(
+            saved.path / files.delta_name(number), lambda f: np.savez(f, allow_pickle=False, **arrays)
+        )
         self._mark_saved(replace(saved, rows=len(self._ids), deltas=number,
                                  delta_rows=saved.delta_rows + len(appended) + len(replaced)))  # fmt: skip
 

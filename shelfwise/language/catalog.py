@@ -116,6 +116,6 @@ def settings_for_data_dir(settings: Settings) -> Settings:
     """Settings whose encoder follows the language configured or kept in the data folder (for
     commands that load the encoder without opening the shop: evaluation, training)."""
     if settings.catalog.language != "auto":
-        return with_language(settings, settings.catalog.language)  # type: ignore[arg-type]
+        return with_language(settings, settings.catalog.language)
     stored = stored_language(settings.data_dir)
     return settings if stored is None else with_language(settings, stored.language)

@@ -69,7 +69,8 @@ def public_operations(
             if not isinstance(route, APIRoute):
                 continue
             if included_with in public_calls or _needs(route, public_calls):
-                found |= {(route.path_format, method.lower()) for method in route.methods}
+                # FastAPI declares `methods` optional but fills in {"GET"} when a route names none
+                found |= {(route.path_format, method.lower()) for method in route.methods or ()}
     return found
 
 

@@ -53,9 +53,9 @@ logger = logging.getLogger(__name__)
 class NoDelayHTTPProtocol(AutoHTTPProtocol):  # type: ignore[misc,valid-type]
     """uvicorn's HTTP protocol with Nagle's algorithm off on its connection."""
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
         set_nodelay(transport)
-        super().connection_made(transport)  # type: ignore[arg-type]
+        super().connection_made(transport)
 
 
 def limit_threads(threads: int) -> None:

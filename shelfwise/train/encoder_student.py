@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -32,6 +32,9 @@ from shelfwise.models.encoder import SentenceTransformerEncoder, mean_pooled
 from shelfwise.train.distill import kept_layers
 from shelfwise.train.early_stopping import BestWeights
 from shelfwise.train.schedule import adamw_with_warmup
+
+if TYPE_CHECKING:
+    import torch
 
 Log = Callable[[str], None]
 
@@ -80,16 +83,32 @@ class DocumentStudentReport(BaseModel):
 
 def student_network(teacher_folder: Path, keep: int) -> tuple[Any, list[int], int]:
     """The encoder (a SentenceTransformer) with only `keep` of its layers: (model, kept, total)."""
-    import torch
     from sentence_transformers import SentenceTransformer
+    from transformers import PreTrainedModel
 
     model = SentenceTransformer(str(teacher_folder), device="cpu", local_files_only=True)
     backbone = model[0].auto_model
-    layers = backbone.encoder.layer
-    indices = kept_layers(len(layers), keep)
-    backbone.encoder.layer = torch.nn.ModuleList([layers[i] for i in indices])
+    if not isinstance(backbone, PreTrainedModel):
+        raise ValueError(f"the encoder at {teacher_folder} has no transformers model as its first module")
+    indices, total = keep_layers(backbone, keep, teacher_folder)
     backbone.config.num_hidden_layers = len(indices)
-    return model, indices, len(layers)
+    return model, indices, total
+
+
+def keep_layers(backbone: torch.nn.Module, keep: int, where: Path) -> tuple[list[int], int]:
+    """Keeps `keep` evenly spaced layers of a BERT-style `backbone` (its `encoder.layer` stack)
+    in place: (the kept indices, how many it had). `where` names the model in the error a
+    backbone of another shape gets."""
+    import torch
+
+    encoder = getattr(backbone, "encoder", None)
+    layers = getattr(encoder, "layer", None)
+    if not isinstance(encoder, torch.nn.Module) or not isinstance(layers, torch.nn.ModuleList):
+        raise ValueError(f"the encoder at {where} has no BERT-style stack of layers (encoder.layer): "
+                         "a document student keeps a few of those")  # fmt: skip
+    indices = kept_layers(len(layers), keep)
+    encoder.layer = torch.nn.ModuleList([layers[i] for i in indices])
+    return indices, len(layers)
 
 
 class DocumentStudentTrainer:
@@ -199,7 +218,7 @@ class DocumentStudentTrainer:
         order = list(range(len(texts)))
         rng.shuffle(order)
         span = size * 50
-        batches = []
+        batches: list[list[int]] = []
         for start in range(0, len(order), span):
             chunk = sorted(order[start : start + span], key=lambda i: len(texts[i]))
             batches.extend(chunk[i : i + size] for i in range(0, len(chunk), size))

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -32,6 +33,9 @@ from shelfwise.search.engine import SearchEngine
 from shelfwise.search.learned_fusion import FEATURES, LearnedFusion, candidate_features
 from shelfwise.search.normalize import normalize_query
 from shelfwise.train.early_stopping import hold_out_queries
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 Log = Callable[[str], None]
 GRADE_LEVELS = 7
@@ -112,7 +116,7 @@ TREE_SHAPES = ({"leaves": 7, "min_data_in_leaf": 400}, {"leaves": 31, "min_data_
                {"leaves": 63, "min_data_in_leaf": 50})
 
 
-def tree_shapes(config: FusionTrainingConfig) -> list[dict]:
+def tree_shapes(config: FusionTrainingConfig) -> list[dict[str, int]]:
     """The configured tree shape first, then (with `shape_search`) the other candidates."""
     own = {"leaves": config.leaves, "min_data_in_leaf": config.min_data_in_leaf}
     return [own] + ([s for s in TREE_SHAPES if s != own] if config.shape_search else [])
@@ -168,10 +172,10 @@ def _subset(examples: FusionExamples, chosen: Sequence[int]) -> tuple[np.ndarray
     return examples.features[rows], examples.labels[rows], examples.group[list(chosen)]
 
 
-def fit_booster(  # noqa: ANN201 - a lightgbm Booster
+def fit_booster(
     examples: FusionExamples, train: Sequence[int], valid: Sequence[int], config: FusionTrainingConfig,
     rounds: int | None = None,
-):
+) -> lgb.Booster:
     """LambdaMART on the `train` queries, early-stopped on `valid`; with `rounds` (and no
     `valid`), exactly that many boosting rounds."""
     import lightgbm as lgb
@@ -249,7 +253,7 @@ def train_fusion_model(
             f"only {len(useful)} training queries have a judged product with gain among their "
             "candidates: too few to learn a fusion (need 20)"
         )
-    best: tuple[float, object, list[np.ndarray], dict] | None = None
+    best: tuple[float, lgb.Booster, list[np.ndarray], dict[str, int]] | None = None
     for shape in tree_shapes(config):
         booster = fit_booster(examples, useful, valid, config.model_copy(update=shape))
         model = LearnedFusion(booster, engine.encoder.encoder.version, depth=config.candidates)

@@ -42,7 +42,7 @@ class Exploration:
 
 
 def _per_channel(shelfwise: Shelfwise, k: int, **subject: str) -> list[ChannelCandidates]:
-    found = shelfwise.channel_candidates(depth=k, **subject)  # type: ignore[arg-type]
+    found = shelfwise.channel_candidates(depth=k, **subject)
     products = shelfwise.store.get_many([pid for items in found.values() for pid, _ in items])
     return [
         ChannelCandidates(name, [(products.get(pid), pid, score) for pid, score in items])

@@ -116,7 +116,8 @@ def admin_router(pages: Pages) -> APIRouter:
         if q:
             try:
                 search = SearchRequest(
-                    query=q, mode=form["mode"], user_id=user_id or None, page_size=20,
+                    query=q, user_id=user_id or None, page_size=20,
+                    mode="lexical" if mode == "lexical" else "vector" if mode == "vector" else "hybrid",
                     filters=Filters(category=category or None),
                 )  # fmt: skip
                 trace = search_trace(_shelfwise(request), search)
