@@ -18,7 +18,6 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,29 +25,25 @@ import typer
 from shelfwise.cli_events import DataDir
 
 if TYPE_CHECKING:
+    from shelfwise.config import Settings
     from shelfwise.privacy import ShopperData
 
 shoppers_app = typer.Typer(help="Shoppers' data: forget a shopper, purge old data.", no_args_is_help=True)
 
 
 @contextmanager
-def _shopper_data(data_dir: Path) -> Iterator[ShopperData]:
-    """The data folder's stores that hold shoppers' ids (not the catalog, models or indexes)."""
-    from shelfwise.events import open_event_store
-    from shelfwise.experiments import open_exposure_log
-    from shelfwise.impressions import open_impression_log
-    from shelfwise.privacy import FORGET_LOG_FILE, ForgetLog, ShopperData
-    from shelfwise.recommend.shared_answers import FILE_NAME, SharedAnswers
+def _shopper_data(settings: Settings) -> Iterator[ShopperData]:
+    """The shop's stores that hold shoppers' ids (not the catalog, models or indexes), by URL."""
+    from shelfwise.privacy import ShopperData
+    from shelfwise.storage.shop_data import ShopData
+    from shelfwise.storage.urls import parse_url
 
-    events, impressions = open_event_store(data_dir), open_impression_log(data_dir)
-    exposures, log = open_exposure_log(data_dir), ForgetLog(data_dir / FORGET_LOG_FILE)
-    answers = SharedAnswers(data_dir / FILE_NAME, 1.0) if (data_dir / FILE_NAME).exists() else None
-    try:
-        yield ShopperData(events, impressions, exposures, answers, log, data_dir)
-    finally:
-        for opened in (events, impressions, exposures, log, answers):
-            if opened is not None:
-                opened.close()
+    with ShopData.open(settings) as data:
+        answers_file = parse_url(data.urls.answers).path
+        unused = answers_file is not None and not answers_file.exists()
+        answers = None if unused else data.answers(1.0)  # no answers.db: no file made for nothing
+        yield ShopperData(data.events, data.impressions, data.exposures, answers, data.forget_log,
+                          settings.data_dir)  # fmt: skip
 
 
 @shoppers_app.command("forget")
@@ -65,7 +60,7 @@ def forget(
     settings = _settings(data_dir)
     key = settings.privacy.pseudonymize_key
     stored = Pseudonymizer(None if key is None else key.get_secret_value()).id(user_id)
-    with _shopper_data(settings.data_dir) as data:
+    with _shopper_data(settings) as data:
         report, _ = forget_shopper(data, stored)
     counts = {name: value for name, value in dataclasses.asdict(report).items()
               if name not in ("user_id", "profiles", "log_seq")}  # fmt: skip
@@ -97,7 +92,7 @@ def purge(
                    "SHELFWISE_PRIVACY__RETENTION_DAYS", err=True)  # fmt: skip
         raise typer.Exit(2)
     now = datetime.now(UTC)
-    with _shopper_data(settings.data_dir) as data:
+    with _shopper_data(settings) as data:
         report = purge_before(data, now - timedelta(days=days), now)
     counts = {"events": report.events, "impressions": report.impressions, "exposures": report.exposures}
     if as_json:

@@ -402,7 +402,24 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHELFWISE_", env_nested_delimiter="__")
 
     data_dir: Path = Path("shelfwise-data")
-    store_url: str | None = Field(default=None, description="default: SQLite in data_dir")
+    database_url: str | None = Field(
+        default=None,
+        description="one database for every store (postgresql://USER@HOST/DB); a store's own URL "
+        "below overrides it; default: SQLite files in data_dir",
+    )
+    store_url: str | None = Field(default=None, description="the catalog and its change feed; "
+                                  "default: database_url, else SQLite data_dir/catalog.db")  # fmt: skip
+    events_url: str | None = Field(default=None, description="default: database_url, else events.db")
+    impressions_url: str | None = Field(
+        default=None, description="default: database_url, else impressions.db"
+    )
+    exposures_url: str | None = Field(default=None, description="default: database_url, else experiments.db")
+    embeddings_url: str | None = Field(default=None, description="default: database_url, else embeddings.db")
+    answers_url: str | None = Field(default=None, description="default: database_url, else answers.db")
+    keys_url: str | None = Field(default=None, description="default: database_url, else keys.db")
+    forget_log_url: str | None = Field(
+        default=None, description="forgotten shoppers; default: database_url, else privacy.db"
+    )
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     lexical: LexicalConfig = Field(default_factory=LexicalConfig)
@@ -417,7 +434,7 @@ class Settings(BaseSettings):
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
     def resolved_store_url(self) -> str:
-        return self.store_url or f"sqlite:///{self.data_dir / 'catalog.db'}"
+        return self.store_url or self.database_url or f"sqlite:///{self.data_dir / 'catalog.db'}"
 
     @property
     def index_root(self) -> Path:

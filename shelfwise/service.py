@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, JsonValue
 
 from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
 from shelfwise.config import RecommendConfig, Settings, UnderstandingConfig
-from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore, open_event_store
+from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore
 from shelfwise.experiments import Experiments
 from shelfwise.experiments.settings import (
     StageSettings,
@@ -28,7 +28,6 @@ from shelfwise.impressions import (
     Impression,
     ImpressionLog,
     ShownItem,
-    open_impression_log,
 )
 from shelfwise.index import IndexManifest
 from shelfwise.language.catalog import resolve_catalog_language, with_language
@@ -38,15 +37,14 @@ from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.answer_cache import AnswerCache, AnswerCacheStats
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
 from shelfwise.recommend.recommender import FitReport, RecommenderConfig
-from shelfwise.recommend.shared_answers import FILE_NAME as SHARED_ANSWERS_FILE
-from shelfwise.recommend.shared_answers import SharedAnswers
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.service_personal import PersonalStages, actor_of
 from shelfwise.service_privacy import ShopperPrivacy
-from shelfwise.store import EmbeddingCache, ReadCachedStore, Store, open_embedding_cache, open_store
+from shelfwise.storage.shop_data import ShopData
+from shelfwise.store import EmbeddingCache, ReadCachedStore, Store
 from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import active_reranker_path, data_dir_encoder
 
@@ -129,26 +127,28 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         `experiments` default to the data folder's `experiments.json` (checked here: a variant
         setting no surface can apply is an `ExperimentDefinitionError`) and `experiments.db`."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.experiments = experiments if experiments is not None else Experiments.open(settings.data_dir)
+        self.data = ShopData.open(settings)  # the stores not given here, one URL each
+        self.experiments = experiments if experiments is not None else self._default_experiments(settings)
         try:
             check_settings(self.experiments.registry)
         except ValueError:
             self.experiments.close()
+            self.data.close()
             raise
-        self.store: Store = store or open_store(settings.resolved_store_url())
+        self.store: Store = store or self.data.store
         self.language = resolve_catalog_language(settings.catalog.language, settings.data_dir, self._titles)
         self.settings = settings = with_language(settings, self.language.language)
         self._own_encoder = encoder is None
         if settings.serve.product_read_cache:
             self.store = ReadCachedStore(self.store, settings.serve.product_read_cache)
-        self.events = events if events is not None else open_event_store(settings.data_dir)
+        self.events = events if events is not None else self.data.events
         self.impressions = impressions if impressions is not None else self._default_impressions(settings)
         self._event_recorder = EventRecorder(self.events)
         self._recommender: LiveRecommender | None = None
         self._init_stages()  # profiles and the ranking model, loaded on first use
         self._answers = self._answer_cache(settings.recommend, settings.data_dir)
         self._init_privacy()  # pseudonyms, the forget log
-        cache = embedding_cache or open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
+        cache = embedding_cache or self.data.embeddings
         if encoder is None:
             encoder = data_dir_encoder(settings.encoder, settings.data_dir)
         self.encoder = CachedEncoder(encoder, cache)
@@ -477,7 +477,7 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         shared = None
         if config.shared_answer_cache and config.answer_cache_entries and config.answer_cache_seconds:
             data_dir.mkdir(parents=True, exist_ok=True)
-            shared = SharedAnswers(data_dir / SHARED_ANSWERS_FILE, config.answer_cache_seconds)
+            shared = self.data.answers(config.answer_cache_seconds)
 
         def encode(found: list[Recommended]) -> str:
             return json.dumps([[r.product.product_id, r.score, r.reason, r.reason_kind, r.anchor_id]
@@ -498,9 +498,11 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         """Hits and misses of this process's served-answer cache (`recommend.answer_cache_*`)."""
         return self._answers.stats()
 
-    @staticmethod
-    def _default_impressions(settings: Settings) -> ImpressionLog:
-        log = open_impression_log(settings.data_dir)
+    def _default_experiments(self, settings: Settings) -> Experiments:
+        return Experiments.open(settings.data_dir, log=self.data.exposures)
+
+    def _default_impressions(self, settings: Settings) -> ImpressionLog:
+        log = self.data.impressions
         flush = settings.serve.impression_flush_seconds
         return log if flush == 0 else BufferedImpressionLog(log, interval=flush)
 
@@ -642,3 +644,4 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
         self.impressions.close()
         self.experiments.close()
         self.forget_log.close()
+        self.data.close()

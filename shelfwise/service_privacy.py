@@ -20,8 +20,6 @@ from shelfwise.experiments import Experiments
 from shelfwise.impressions import ImpressionLog
 from shelfwise.personalize import Profiles
 from shelfwise.privacy import (
-    FORGET_LOG_FILE,
-    ForgetLog,
     ForgetReport,
     Pseudonymizer,
     PurgeReport,
@@ -32,6 +30,7 @@ from shelfwise.privacy import (
 )
 from shelfwise.privacy.models import forget_in_loaded_ranker
 from shelfwise.recommend.answer_cache import AnswerCache
+from shelfwise.storage.shop_data import ShopData
 
 logger = logging.getLogger("shelfwise.service")
 
@@ -42,6 +41,7 @@ class ShopperPrivacy:
     """Forgetting, retention and pseudonyms over the facade's data (see the module)."""
 
     settings: Settings
+    data: ShopData
     events: EventStore
     impressions: ImpressionLog
     experiments: Experiments
@@ -55,7 +55,7 @@ class ShopperPrivacy:
         privacy = self.settings.privacy
         key = privacy.pseudonymize_key
         self.pseudonyms = Pseudonymizer(None if key is None else key.get_secret_value())
-        self.forget_log = ForgetLog(self.settings.data_dir / FORGET_LOG_FILE)
+        self.forget_log = self.data.forget_log
         self._forget_seq = self.forget_log.last_seq()  # what this process has applied
         self._forget_lock = threading.Lock()  # one forgetting, purge rebuild or log catch-up at a time
 

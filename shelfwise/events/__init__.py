@@ -24,6 +24,7 @@ from shelfwise.events.importer import (
 from shelfwise.events.memory import MemoryEventStore
 from shelfwise.events.recorder import EventListener, EventRecorder
 from shelfwise.events.sqlite import SQLiteEventStore
+from shelfwise.storage.urls import Databases, folder_or_url, on_database
 
 EVENTS_FILE = "events.db"
 
@@ -52,12 +53,15 @@ __all__ = [
 ]
 
 
-def open_event_store(target: str | Path) -> EventStore:
-    """A data folder (its `events.db`), `sqlite:///path/to/events.db` or `memory://`."""
-    if isinstance(target, str) and "://" in target:
-        if target == "memory://":
-            return MemoryEventStore()
-        if target.startswith("sqlite:///"):
-            return SQLiteEventStore(Path(target.removeprefix("sqlite:///")))
-        raise ValueError(f"unsupported event store URL '{target}': use memory:// or sqlite:///PATH")
-    return SQLiteEventStore(Path(target) / EVENTS_FILE)
+def open_event_store(target: str | Path, databases: Databases | None = None) -> EventStore:
+    """A data folder (its `events.db`), `sqlite:///path/to/events.db`, `memory://` or
+    `postgresql://...` (on `databases`' shared pool when given)."""
+    parsed = folder_or_url(target, EVENTS_FILE, "event store")
+    if parsed.scheme == "memory":
+        return MemoryEventStore()
+    if parsed.scheme == "postgresql":
+        from shelfwise.events.postgres import PostgresEventStore
+
+        return PostgresEventStore(on_database(parsed, databases))
+    assert parsed.path is not None
+    return SQLiteEventStore(parsed.path)

@@ -25,17 +25,21 @@ from shelfwise.experiments.outcomes import build_unit_outcomes
 from shelfwise.experiments.registry import EXPERIMENTS_FILE, ExperimentRegistry
 from shelfwise.experiments.report import ExperimentReport, analyze_experiment
 from shelfwise.records import Event
+from shelfwise.storage.urls import Databases, folder_or_url, on_database
 
 
-def open_exposure_log(target: str | Path) -> ExposureLog:
-    """A data folder (its `experiments.db`), `sqlite:///path/to/file.db` or `memory://`."""
-    if isinstance(target, str) and "://" in target:
-        if target == "memory://":
-            return MemoryExposureLog()
-        if target.startswith("sqlite:///"):
-            return SQLiteExposureLog(Path(target.removeprefix("sqlite:///")))
-        raise ValueError(f"unsupported exposure log URL '{target}': use memory:// or sqlite:///PATH")
-    return SQLiteExposureLog(Path(target) / EXPOSURES_FILE)
+def open_exposure_log(target: str | Path, databases: Databases | None = None) -> ExposureLog:
+    """A data folder (its `experiments.db`), `sqlite:///path/to/file.db`, `memory://` or
+    `postgresql://...` (on `databases`' shared pool when given)."""
+    parsed = folder_or_url(target, EXPOSURES_FILE, "exposure log")
+    if parsed.scheme == "memory":
+        return MemoryExposureLog()
+    if parsed.scheme == "postgresql":
+        from shelfwise.experiments.exposure_postgres import PostgresExposureLog
+
+        return PostgresExposureLog(on_database(parsed, databases))
+    assert parsed.path is not None
+    return SQLiteExposureLog(parsed.path)
 
 
 @dataclass(frozen=True)

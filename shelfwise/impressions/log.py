@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 
 from shelfwise.experiments import RecordOutcome
 from shelfwise.impressions.records import Impression
+from shelfwise.storage.urls import Databases, folder_or_url, on_database
 
 IMPRESSIONS_FILE = "impressions.db"
 
@@ -109,14 +110,17 @@ class MemoryImpressionLog:
         return None
 
 
-def open_impression_log(target: str | Path) -> ImpressionLog:
-    """A data folder (its `impressions.db`), `sqlite:///path/to/file.db` or `memory://`."""
+def open_impression_log(target: str | Path, databases: Databases | None = None) -> ImpressionLog:
+    """A data folder (its `impressions.db`), `sqlite:///path/to/file.db`, `memory://` or
+    `postgresql://...` (on `databases`' shared pool when given)."""
     from shelfwise.impressions.log_sqlite import SQLiteImpressionLog
 
-    if isinstance(target, str) and "://" in target:
-        if target == "memory://":
-            return MemoryImpressionLog()
-        if target.startswith("sqlite:///"):
-            return SQLiteImpressionLog(Path(target.removeprefix("sqlite:///")))
-        raise ValueError(f"unsupported impression log URL '{target}': use memory:// or sqlite:///PATH")
-    return SQLiteImpressionLog(Path(target) / IMPRESSIONS_FILE)
+    parsed = folder_or_url(target, IMPRESSIONS_FILE, "impression log")
+    if parsed.scheme == "memory":
+        return MemoryImpressionLog()
+    if parsed.scheme == "postgresql":
+        from shelfwise.impressions.log_postgres import PostgresImpressionLog
+
+        return PostgresImpressionLog(on_database(parsed, databases))
+    assert parsed.path is not None
+    return SQLiteImpressionLog(parsed.path)

@@ -24,6 +24,7 @@ from shelfwise.keys.memory import MemoryKeyStore
 from shelfwise.keys.narrow import admits, intersect_filters, scoped_facets
 from shelfwise.keys.scoped import Scope, mint_scoped_key, parent_id_of, read_scope
 from shelfwise.keys.sqlite import SQLiteKeyStore
+from shelfwise.storage.urls import Databases, folder_or_url, on_database
 
 KEYS_FILE = "keys.db"
 
@@ -57,12 +58,15 @@ __all__ = [
 ]
 
 
-def open_key_store(target: str | Path) -> KeyStore:
-    """A data folder (its `keys.db`), `sqlite:///path/to/keys.db` or `memory://`."""
-    if isinstance(target, str) and "://" in target:
-        if target == "memory://":
-            return MemoryKeyStore()
-        if target.startswith("sqlite:///"):
-            return SQLiteKeyStore(Path(target.removeprefix("sqlite:///")))
-        raise ValueError(f"unsupported key store URL '{target}': use memory:// or sqlite:///PATH")
-    return SQLiteKeyStore(Path(target) / KEYS_FILE)
+def open_key_store(target: str | Path, databases: Databases | None = None) -> KeyStore:
+    """A data folder (its `keys.db`), `sqlite:///path/to/keys.db`, `memory://` or
+    `postgresql://...` (on `databases`' shared pool when given)."""
+    parsed = folder_or_url(target, KEYS_FILE, "key store")
+    if parsed.scheme == "memory":
+        return MemoryKeyStore()
+    if parsed.scheme == "postgresql":
+        from shelfwise.keys.postgres import PostgresKeyStore
+
+        return PostgresKeyStore(on_database(parsed, databases))
+    assert parsed.path is not None
+    return SQLiteKeyStore(parsed.path)

@@ -20,7 +20,7 @@ from typing import Protocol
 from shelfwise.events import EventStore
 from shelfwise.experiments import ExposureLog
 from shelfwise.impressions import ImpressionLog
-from shelfwise.privacy.forget_log import ForgetLog, actor_digest
+from shelfwise.privacy.forget_log import ForgetLogStore, actor_digest
 from shelfwise.privacy.models import forget_in_saved_rankers
 
 FORGET_LOG_DAYS = 1  # forget-log rows older than this are pruned with every purge
@@ -40,7 +40,7 @@ class ShopperData:
     impressions: ImpressionLog
     exposures: ExposureLog
     answers: AnswerStore | None
-    forget_log: ForgetLog
+    forget_log: ForgetLogStore
     data_dir: Path
 
 

@@ -18,7 +18,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
+from shelfwise.storage.urls import Databases, folder_or_url, on_database
 from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
 from shelfwise.store.erase_sqlite import delete_erasing
 
@@ -44,6 +46,31 @@ class ForgottenSince:
     digests: frozenset[int]
     earliest: datetime | None = None
     """when the earliest of them was forgotten"""
+
+
+class ForgetLogStore(Protocol):
+    """The forget log's operations (SQLite `ForgetLog`, `PostgresForgetLog`)."""
+
+    def record(self, actors: Collection[str], at: datetime | None = None) -> int: ...
+
+    def last_seq(self) -> int: ...
+
+    def since(self, seq: int) -> ForgottenSince: ...
+
+    def prune(self, before: datetime) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_forget_log(target: str | Path, databases: Databases | None = None) -> ForgetLogStore:
+    """A data folder (its `privacy.db`), `sqlite:///path` or `postgresql://...` (on `databases`'
+    shared pool when given); `memory://` is a SQLite database in memory."""
+    parsed = folder_or_url(target, FORGET_LOG_FILE, "forget log")
+    if parsed.scheme == "postgresql":
+        from shelfwise.privacy.forget_log_pg import PostgresForgetLog
+
+        return PostgresForgetLog(on_database(parsed, databases))
+    return ForgetLog(":memory:" if parsed.path is None else parsed.path)
 
 
 class ForgetLog:

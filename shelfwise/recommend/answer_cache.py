@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from shelfwise.recommend.shared_answers import SharedAnswers, answer_key
+from shelfwise.recommend.shared_answers import AnswerStore, answer_key
 
 Value = TypeVar("Value")
 
@@ -50,7 +50,7 @@ class AnswerCache(Generic[Value]):
         max_entries: int,
         ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
-        shared: SharedAnswers | None = None,
+        shared: AnswerStore | None = None,
         codec: tuple[Callable[[Value], str], Callable[[str], Value | None]] | None = None,
     ) -> None:
         """`shared` needs a `codec`: (encode, decode); decode returns None for an answer that

@@ -21,6 +21,9 @@ import threading
 import time
 from collections.abc import Callable, Collection, Hashable
 from pathlib import Path
+from typing import Protocol
+
+from shelfwise.storage.urls import Databases, folder_or_url, on_database
 
 logger = logging.getLogger(__name__)
 
@@ -152,3 +155,38 @@ class SharedAnswers:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+class AnswerStore(Protocol):
+    """What the per-process answer caches need of the shared level (SQLite or PostgreSQL)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    def get(self, key: str, marker: str) -> tuple[str, float] | None: ...
+
+    def put(self, key: str, marker: str, value: str, owner: str | None = None) -> None: ...
+
+    def clear(self) -> None: ...
+
+    def forget(self, owners: Collection[str]) -> int: ...
+
+    def entries(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def open_shared_answers(
+    target: str | Path, ttl_seconds: float, databases: Databases | None = None
+) -> AnswerStore | None:
+    """A data folder (its `answers.db`), `sqlite:///path`, `postgresql://...` (on `databases`'
+    shared pool when given), or `memory://`: None, no level shared between processes."""
+    parsed = folder_or_url(target, FILE_NAME, "shared answers")
+    if parsed.scheme == "memory":
+        return None
+    if parsed.scheme == "postgresql":
+        from shelfwise.recommend.shared_answers_pg import PostgresSharedAnswers
+
+        return PostgresSharedAnswers(on_database(parsed, databases), ttl_seconds)
+    assert parsed.path is not None
+    return SharedAnswers(parsed.path, ttl_seconds)

@@ -22,7 +22,6 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from shelfwise.catalog import IngestReport
 from shelfwise.config import ServeConfig, Settings
-from shelfwise.keys import open_key_store
 from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
@@ -372,7 +371,7 @@ def create_app(
     )
     app.state.shelfwise = shelfwise
     app.state.serve_config = config
-    app.state.guard = guard or Guard.build(open_key_store(shelfwise.settings.data_dir), config)
+    app.state.guard = guard or Guard.build(shelfwise.data.keys, config)
     install_error_handlers(app)
     for router in (search, suggestions, products, system):
         app.include_router(document_errors(router))

@@ -20,8 +20,8 @@ class MemoryStore:
 
     def upsert(self, products: Sequence[Product]) -> list[UpsertOutcome]:
         outcomes = []
-        for product in products:
-            digest = product.content_hash()
+        digests = [product.content_hash() for product in products]  # all or nothing: fail before writing
+        for product, digest in zip(products, digests, strict=True):
             previous = self._hashes.get(product.product_id)
             if previous == digest:
                 outcomes.append(UpsertOutcome.UNCHANGED)

@@ -22,10 +22,12 @@ from shelfwise.impressions import (
 T0 = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite", "buffered-sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "buffered-sqlite", "postgresql"])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ImpressionLog]:
     backend: ImpressionLog
-    if request.param == "memory":
+    if request.param == "postgresql":
+        backend = open_impression_log(request.getfixturevalue("postgres_url"))
+    elif request.param == "memory":
         backend = MemoryImpressionLog()
     elif request.param == "sqlite":
         backend = SQLiteImpressionLog(tmp_path / "i.db")
@@ -92,4 +94,12 @@ def test_factory_reads_a_data_folder_and_memory(tmp_path: Path) -> None:
     folder.close()
     assert isinstance(open_impression_log("memory://"), MemoryImpressionLog)
     with pytest.raises(ValueError, match="unsupported impression log URL"):
-        open_impression_log("postgres://x")
+        open_impression_log("mysql://x")
+
+
+def test_long_reads_come_back_whole_in_time_order(log: ImpressionLog) -> None:
+    log.record([_impression(f"r{i:05d}", (5_003 - i) / 100) for i in range(5_003)])
+    log.record([_impression("tie-b", 99), _impression("tie-a", 99)])  # same time: recording order
+    ids = [i.request_id for i in log.iter_impressions()]
+    assert ids[:3] == ["r05002", "r05001", "r05000"] and ids[-3:] == ["r00000", "tie-b", "tie-a"]
+    assert len(ids) == len(set(ids)) == 5_005

@@ -13,9 +13,13 @@ from shelfwise.keys import KeyStore, MemoryKeyStore, SQLiteKeyStore, hash_key, n
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KeyStore]:
-    backend: KeyStore = MemoryKeyStore() if request.param == "memory" else SQLiteKeyStore(tmp_path / "k.db")
+    backend: KeyStore
+    if request.param == "postgresql":
+        backend = open_key_store(request.getfixturevalue("postgres_url"))
+    else:
+        backend = MemoryKeyStore() if request.param == "memory" else SQLiteKeyStore(tmp_path / "k.db")
     yield backend
     backend.close()
 

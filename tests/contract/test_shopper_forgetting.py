@@ -10,14 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from shelfwise.events import EventStore, MemoryEventStore, SQLiteEventStore
-from shelfwise.experiments import Exposure, ExposureLog, MemoryExposureLog, SQLiteExposureLog
+from shelfwise.events import EventStore, MemoryEventStore, SQLiteEventStore, open_event_store
+from shelfwise.experiments import (
+    Exposure,
+    ExposureLog,
+    MemoryExposureLog,
+    SQLiteExposureLog,
+    open_exposure_log,
+)
 from shelfwise.impressions import (
     BufferedImpressionLog,
     Impression,
     ImpressionLog,
     MemoryImpressionLog,
     SQLiteImpressionLog,
+    open_impression_log,
 )
 from shelfwise.records import Event
 
@@ -45,19 +52,23 @@ def _file_bytes(folder: Path) -> bytes:
     return b"".join(path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file())
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def events(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventStore]:
-    store: EventStore = (
-        MemoryEventStore() if request.param == "memory" else SQLiteEventStore(tmp_path / "events.db")
-    )
+    store: EventStore
+    if request.param == "postgresql":
+        store = open_event_store(request.getfixturevalue("postgres_url"))
+    else:
+        store = MemoryEventStore() if request.param == "memory" else SQLiteEventStore(tmp_path / "events.db")
     yield store
     store.close()
 
 
-@pytest.fixture(params=["memory", "sqlite", "buffered-sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "buffered-sqlite", "postgresql"])
 def impressions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ImpressionLog]:
     log: ImpressionLog
-    if request.param == "memory":
+    if request.param == "postgresql":
+        log = open_impression_log(request.getfixturevalue("postgres_url"))
+    elif request.param == "memory":
         log = MemoryImpressionLog()
     elif request.param == "sqlite":
         log = SQLiteImpressionLog(tmp_path / "impressions.db")
@@ -67,11 +78,13 @@ def impressions(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Impr
     log.close()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def exposures(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ExposureLog]:
-    log: ExposureLog = (
-        MemoryExposureLog() if request.param == "memory" else SQLiteExposureLog(tmp_path / "experiments.db")
-    )
+    log: ExposureLog
+    if request.param == "postgresql":
+        log = open_exposure_log(request.getfixturevalue("postgres_url"))
+    else:
+        log = MemoryExposureLog() if request.param == "memory" else SQLiteExposureLog(tmp_path / "x.db")
     yield log
     log.close()
 

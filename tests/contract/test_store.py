@@ -18,28 +18,34 @@ from shelfwise.store import (
     SQLiteStore,
     Store,
     UpsertOutcome,
+    open_embedding_cache,
     open_store,
 )
 
 
-@pytest.fixture(params=["memory", "sqlite", "read-cached sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "read-cached sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     backend: Store
     if request.param == "memory":
         backend = MemoryStore()
     elif request.param == "sqlite":
         backend = SQLiteStore(tmp_path / "c.db")
+    elif request.param == "postgresql":
+        backend = open_store(request.getfixturevalue("postgres_url"))
     else:  # room for 3 products: the suite's larger reads also evict
         backend = ReadCachedStore(SQLiteStore(tmp_path / "c.db"), max_products=3)
     yield backend
     backend.close()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def cache(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmbeddingCache]:
-    backend: EmbeddingCache = (
-        MemoryEmbeddingCache() if request.param == "memory" else SQLiteEmbeddingCache(tmp_path / "e.db")
-    )
+    backend: EmbeddingCache
+    if request.param == "postgresql":
+        backend = open_embedding_cache(request.getfixturevalue("postgres_url"))
+    else:
+        memory = request.param == "memory"
+        backend = MemoryEmbeddingCache() if memory else SQLiteEmbeddingCache(tmp_path / "e.db")
     yield backend
     backend.close()
 
@@ -164,3 +170,29 @@ def test_read_cache_sees_changes_made_by_another_process(tmp_path: Path) -> None
 def test_read_cache_size_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="positive"):
         ReadCachedStore(MemoryStore(), max_products=0)
+
+
+def test_batch_is_atomic(store: Store) -> None:
+    class Boom(Product):
+        def content_hash(self) -> str:
+            raise RuntimeError("disk full")
+
+    store.upsert([_product("a")])
+    seq = store.last_seq()
+    with pytest.raises(RuntimeError):
+        store.upsert([_product("b"), _product("a", price=2.0), Boom(product_id="c", title="x")])
+    assert [p.product_id for p in store.iter_products()] == ["a"] and store.get("a") == _product("a")
+    assert store.last_seq() == seq and store.changes_since(seq) == []
+
+
+def test_embedding_cache_keeps_every_float_and_replaces_by_key(cache: EmbeddingCache) -> None:
+    rng = np.random.default_rng(7)
+    vectors = {f"h{i}": rng.standard_normal(384).astype(np.float32) for i in range(50)}
+    cache.put("m1", vectors)
+    cache.put("m1", {"h0": np.ones(384, dtype=np.float32)})
+    found = cache.get("m1", list(vectors) + ["missing"])
+    assert set(found) == set(vectors)
+    np.testing.assert_array_equal(found["h0"], np.ones(384, dtype=np.float32))
+    for key in list(vectors)[1:]:
+        np.testing.assert_array_equal(found[key], vectors[key])
+        assert found[key].dtype == np.float32

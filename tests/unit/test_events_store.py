@@ -30,11 +30,14 @@ def _event(eid: str, actor: str = "u1", type_: str = "view", minutes: int = 0, *
                  **{**fields, **kw})
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EventStore]:
-    backend: EventStore = (
-        MemoryEventStore() if request.param == "memory" else SQLiteEventStore(tmp_path / "events.db")
-    )
+    backend: EventStore
+    if request.param == "postgresql":
+        backend = open_event_store(request.getfixturevalue("postgres_url"))
+    else:
+        memory = request.param == "memory"
+        backend = MemoryEventStore() if memory else SQLiteEventStore(tmp_path / "events.db")
     yield backend
     backend.close()
 
@@ -206,4 +209,4 @@ def test_open_event_store_by_folder_or_url(tmp_path: Path) -> None:
     by_url.close()
     assert isinstance(open_event_store("memory://"), MemoryEventStore)
     with pytest.raises(ValueError, match="unsupported event store URL"):
-        open_event_store("postgresql://localhost/shop")
+        open_event_store("mysql://localhost/shop")

@@ -23,11 +23,13 @@ T0 = datetime(2026, 12, 1, 12, 0, 0, 123456, tzinfo=UTC)
 RECORDED, DUPLICATE = RecordOutcome.RECORDED, RecordOutcome.DUPLICATE
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
 def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ExposureLog]:
-    backend: ExposureLog = (
-        MemoryExposureLog() if request.param == "memory" else SQLiteExposureLog(tmp_path / "x.db")
-    )
+    backend: ExposureLog
+    if request.param == "postgresql":
+        backend = open_exposure_log(request.getfixturevalue("postgres_url"))
+    else:
+        backend = MemoryExposureLog() if request.param == "memory" else SQLiteExposureLog(tmp_path / "x.db")
     yield backend
     backend.close()
 
@@ -130,7 +132,7 @@ def test_open_exposure_log_targets(tmp_path: Path) -> None:
     assert isinstance(by_url, SQLiteExposureLog) and by_url.path == tmp_path / "other.db"
     by_url.close()
     with pytest.raises(ValueError, match="unsupported exposure log URL"):
-        open_exposure_log("postgres://x")
+        open_exposure_log("mysql://x")
 
 
 def test_sqlite_runs_in_wal_with_full_sync(tmp_path: Path) -> None:
