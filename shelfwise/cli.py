@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemaining
 from shelfwise.cli_ab import ab_app
 from shelfwise.cli_errors import EXIT_CODES_HELP, InputError, ShelfwiseGroup, fail
 from shelfwise.cli_events import events_app
+from shelfwise.cli_jobs import jobs_app, worker
 from shelfwise.cli_keys import keys_app
 from shelfwise.cli_shoppers import shoppers_app
 from shelfwise.cli_synonyms import synonyms_app
@@ -37,6 +38,8 @@ app.add_typer(events_app, name="events")
 app.add_typer(ab_app, name="ab")
 app.add_typer(keys_app, name="keys")
 app.add_typer(shoppers_app, name="shoppers")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker)
 console = Console(stderr=True)
 
 DataDir = Annotated[
@@ -221,10 +224,14 @@ def serve(
         int, typer.Option(min=1, help="server processes over the same data folder (one per core)")
     ] = 1,
     data_dir: DataDir = None,
+    run_worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="run queued jobs in a child process")
+    ] = True,
 ) -> None:
     """Serve the HTTP API (and the index, built first if missing)."""
     import uvicorn
 
+    from shelfwise.jobs.worker import worker_child
     from shelfwise.serve import create_app
 
     settings = _settings(data_dir)
@@ -236,13 +243,15 @@ def serve(
         from shelfwise.serve.workers import run_workers
 
         shop.close()
-        run_workers(settings.data_dir, host or settings.serve.host, port or settings.serve.port, workers)
+        with worker_child(settings, run_worker):
+            run_workers(settings.data_dir, host or settings.serve.host, port or settings.serve.port, workers)
         return
     from shelfwise.serve.workers import SERVING_THREADS, THREADS_VARIABLE, limit_threads
 
     limit_threads(int(os.environ.get(THREADS_VARIABLE) or SERVING_THREADS))
     app = create_app(shop, settings.serve, owns_shelfwise=True, freeze_heap=True)
-    uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
+    with worker_child(settings, run_worker):
+        uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
 
 
 @app.command()

@@ -88,6 +88,10 @@ class JobQueue(Protocol):
         """End a running job of `worker`'s as done or failed; False when it no longer owns it."""
         ...
 
+    def release(self, job_id: int, worker: str, at: datetime, message: str) -> bool:
+        """Put a running job of `worker`'s back in the queue (its worker is stopping)."""
+        ...
+
     def cancel(self, job_id: int, at: datetime) -> Job | None:
         """A queued or running job becomes cancelled (a running one's worker stops at its next
         heartbeat); a finished one is left as it is. None for an unknown id."""

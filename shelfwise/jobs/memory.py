@@ -74,6 +74,14 @@ class MemoryJobQueue:
                                          progress=1.0 if state == "done" else job.progress)  # fmt: skip
             return True
 
+    def release(self, job_id: int, worker: str, at: datetime, message: str) -> bool:
+        with self._lock:
+            job = self._owned(job_id, worker)
+            if job is None:
+                return False
+            self._jobs[job_id] = replace(job, state="queued", worker=None, message=message)
+            return True
+
     def cancel(self, job_id: int, at: datetime) -> Job | None:
         with self._lock:
             job = self._jobs.get(job_id)

@@ -122,6 +122,15 @@ class SqlJobQueue:
             )
         return bool(rows)
 
+    def release(self, job_id: int, worker: str, at: datetime, message: str) -> bool:
+        with self._backend.transaction() as run:
+            rows = run(
+                "UPDATE jobs SET state = 'queued', worker = NULL, message = ? "
+                "WHERE job_id = ? AND state = 'running' AND worker = ? RETURNING job_id",
+                (message[:MAX_LINE], job_id, worker),
+            )
+        return bool(rows)
+
     def cancel(self, job_id: int, at: datetime) -> Job | None:
         self._one(
             "UPDATE jobs SET state = 'cancelled', finished_at = ? "

@@ -149,6 +149,19 @@ def test_a_job_whose_worker_died_is_queued_again_then_failed(queue: JobQueue) ->
     assert requeued is not None and requeued.state == "queued"  # its first attempt: tried again
 
 
+def test_a_stopping_worker_puts_its_job_back(queue: JobQueue) -> None:
+    job = queue.enqueue("rebuild-index", {}, NOW)
+    queue.claim("w1", NOW)
+    assert not queue.release(job.job_id, "w2", NOW, "not mine")
+    assert queue.release(job.job_id, "w1", NOW, "queued again: worker w1 stopped")
+    back = queue.get(job.job_id)
+    assert (
+        back is not None and back.state == "queued" and back.worker is None and "w1 stopped" in back.message
+    )
+    again = queue.claim("w2", NOW)
+    assert again is not None and again.job_id == job.job_id and again.attempts == 2
+
+
 def test_the_job_log_keeps_lines_in_order(queue: JobQueue) -> None:
     job = queue.enqueue("train-recommender", {}, NOW)
     other = queue.enqueue("train-recommender", {}, NOW)
