@@ -587,7 +587,17 @@ class Shelfwise(PersonalStages, ShopperPrivacy):
             logger.exception("applying the forget log failed")
         stats = self.engine.catch_up()
         self.catch_up_ranking()  # after the index, whose refresh encodes the changed texts
+        self._catch_up_recommender()
         return stats
+
+    def _catch_up_recommender(self) -> None:
+        """Serve the recommender version a worker (or another process) published since this one
+        was loaded; one never loaded yet is loaded on first use, as always."""
+        live = self._recommender
+        current = recommender_registry(self.settings.data_dir).current()
+        if live is not None and current is not None and current[0] != live.version:
+            self._recommender = LiveRecommender.load(current[1])
+            logger.info("recommender %s loaded: published since %s", current[0], live.version)
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Relevance only: retrieval, fusion, reranking (no final stage, nothing logged)."""

@@ -136,7 +136,8 @@ def admin_router(pages: Pages) -> APIRouter:
         serving = next((v for v in versions if v.kind == "recommender" and v.current), None)
         channels = (serving.details.get("channels") if serving else None) or DEFAULT_CHANNELS
         return pages.render(
-            request, "admin_index", private=True, section="index", job=jobs.state(),
+            request, "admin_index", private=True, section="index", job=jobs.state(shelfwise),
+            queue=jobs.queue(shelfwise),
             versions=[v for v in versions if v.kind == "index"], health=shelfwise.health(),
             recommenders=[v for v in versions if v.kind == "recommender"], channels=channels,
             rankers=[v for v in versions if v.kind == "ranker"],
