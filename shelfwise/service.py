@@ -5,15 +5,16 @@ calling process (the CLI's `shelfwise train ...`; a worker's jobs, jobs/kinds.py
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from shelfwise.catalog import FieldMapping, IngestReport, ingest_feed, ingest_products
 from shelfwise.index import IndexManifest
 from shelfwise.language.catalog import resolve_catalog_language, with_language
 from shelfwise.models import CachedEncoder
+from shelfwise.personalize.provider import ProfileFeatures
 from shelfwise.recommend.live import LiveRecommender, recommender_registry
 from shelfwise.recommend.recommender import FitReport, RecommenderConfig
 from shelfwise.records import Product
@@ -21,6 +22,7 @@ from shelfwise.search import RefreshStats
 from shelfwise.serving import Health, Progress, Serving, understanding_for
 from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import data_dir_encoder
+from shelfwise.train.recommender import train_recommender as fit_recommender
 
 __all__ = ["Health", "Progress", "Shelfwise"]
 
@@ -69,26 +71,29 @@ class Shelfwise(Serving):
         self, config: RecommenderConfig | None = None, log: Callable[[str], None] | None = None
     ) -> tuple[str, FitReport]:
         """Fit a recommender on every stored event and the catalog, publish it and serve it."""
-        products = list(self.store.iter_products())
-        events = [stored.event for stored in self.events.iter_events()]
-        vectors = self.encoder.encode_products(products) if products else None
-        live, report = LiveRecommender.train(products, events, vectors, config, log)
-        registry = recommender_registry(self.settings.data_dir)
-        version, path = registry.new_version()
-        live.save(
-            path,
-            {
-                "version": version,
-                "events": len(events),
-                "products": len(products),
-                "events_seq": self.events.last_seq(),
-                "fit": dataclasses.asdict(report),
-            },
-        )
-        registry.publish(version)
-        live.version = version
+        data_dir = self.settings.data_dir
+        live, report = fit_recommender(self.store, self.events, self.encoder, data_dir, config, log)
         self._recommender = live
-        return version, report
+        return live.version, report
+
+    def train_ranker(self, config: Any = None, log: Callable[[str], None] = print) -> Any:
+        """Train the CTR/CVR ranking model on the logged impressions and their attributed events,
+        with point-in-time profile features; publish it when it beats the active one. Returns
+        the `RankerArtifact`."""
+        from shelfwise.rank import train_ranker
+
+        examples, stats = self.labeled_impressions()
+        log(f"{stats.shown_items} shown items in {stats.impressions} responses; events credited by "
+            f"request id {stats.by_request_id}, by session window {stats.by_window}")  # fmt: skip
+        if not examples:
+            raise ValueError("no impressions logged yet: serve searches or recommendations first")
+        products = list(self.store.iter_products())
+        vectors = self.encoder.encode_products(products)
+        features = ProfileFeatures(self.profiles, point_in_time=True)
+        artifact = train_ranker(self.settings.data_dir, examples, products, vectors, config, self.encoder,
+                                features, log)  # fmt: skip
+        self._release_ranking()
+        return artifact
 
     def serve_model_version(self, kind: str, version: str) -> None:
         """Publish a kept recommender or ranking-model version (`kind` "recommender" or

@@ -102,3 +102,38 @@ def test_jobs_are_queued_listed_run_and_shown_from_the_cli(shelfwise: Shelfwise,
         and shown["log"][-1].startswith("serving recommender")
     )
     assert runner.invoke(app, ["jobs", "show", "99", *data], env=env).exit_code == 2
+
+
+def test_the_serving_role_never_trains_and_swaps_in_what_a_worker_published(shelfwise: Shelfwise) -> None:
+    from shelfwise.records import SearchRequest
+    from shelfwise.serving import Serving
+
+    building = {"ingest", "upsert_products", "delete_products", "open_index", "rebuild_index",
+                "refresh_index", "train_recommender", "train_ranker", "serve_model_version"}  # fmt: skip
+    assert not building & set(dir(Serving)) and building <= set(dir(Shelfwise))
+    _views(shelfwise)
+    first, _ = shelfwise.train_recommender(recommender_config("popularity"))
+    serving = Serving(shelfwise.settings)  # another process's view of the same shop
+    try:
+        assert serving.load_index() is not None and serving.engine.version == shelfwise.engine.version
+        index_before = serving.engine.version
+        found = serving.serve_search(SearchRequest(query="kettle"), "req-1")
+        assert found.hits and found.index_version == index_before
+        items, _ = serving.serve_recommendations("recommend", "req-2", user_id="j1")
+        assert items and serving.recommender is not None and serving.recommender.version == first
+        assert {i.request_id for i in serving.impressions.iter_impressions()} >= {"req-1", "req-2"}
+        for kind, params in (
+            ("train-recommender", {"channels": "cooccurrence,popularity"}),
+            ("rebuild-index", {}),
+        ):
+            serving.data.jobs.enqueue(kind, params, datetime.now(UTC))
+        assert run_worker(shelfwise.settings, max_jobs=2) == 2
+        assert serving.recommender.version == first and serving.engine.version == index_before  # until...
+        serving.catch_up()  # ... its catch-up, every `serve.catch_up_seconds` in a server
+        assert serving.recommender.version != first and serving.engine.version != index_before
+        assert (
+            serving.serve_search(SearchRequest(query="kettle"), "req-3").index_version
+            == serving.engine.version
+        )
+    finally:
+        serving.close()
