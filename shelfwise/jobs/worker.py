@@ -13,6 +13,7 @@ puts it back in the queue, so another worker runs it from the start.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import multiprocessing
 import os
@@ -23,6 +24,8 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from pydantic import SecretStr
 
 from shelfwise.config import Settings
 from shelfwise.jobs.base import Job, JobQueue
@@ -179,6 +182,22 @@ def run_worker(settings: Settings, once: bool = False, max_jobs: int | None = No
         return Worker(settings, data.jobs, config).run(once=once, max_jobs=max_jobs)
 
 
+def settings_payload(settings: Settings) -> str:
+    """The settings as JSON for a child process, secrets included (`model_dump_json` masks
+    them); `Settings.model_validate_json` reads it back."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, SecretStr):
+            return value.get_secret_value()
+        if isinstance(value, dict):
+            return {key: plain(item) for key, item in value.items()}
+        if isinstance(value, list | tuple | set | frozenset):
+            return [plain(item) for item in value]
+        return value
+
+    return json.dumps(plain(settings.model_dump(mode="python")), default=str)
+
+
 def _child_main(settings_json: str, parent_pid: int) -> None:
     """The worker child of `shelfwise serve`: stops cleanly on SIGTERM, and by itself when the
     server is gone (killed with SIGKILL, it could not stop its child)."""
@@ -216,7 +235,7 @@ def worker_child(
         return
     process = multiprocessing.get_context("spawn").Process(
         target=_child_main,
-        args=(settings.model_dump_json(), os.getpid()),
+        args=(settings_payload(settings), os.getpid()),
         name="shelfwise-worker",
         daemon=False,
     )

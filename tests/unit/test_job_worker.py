@@ -16,7 +16,7 @@ from pydantic import JsonValue
 from shelfwise.config import Settings
 from shelfwise.jobs import MemoryJobQueue
 from shelfwise.jobs.kinds import JobContext, JobKind, check_params, job_kinds
-from shelfwise.jobs.worker import Worker, WorkerConfig, worker_child
+from shelfwise.jobs.worker import Worker, WorkerConfig, settings_payload, worker_child
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
 
@@ -141,6 +141,16 @@ def test_jobs_that_cannot_run_are_refused_when_queued(tmp_path: Path) -> None:
         check_params(kinds, "train-encoder", {"products": str(tmp_path / "no.tsv"), "judgments": "j.tsv"})
     with pytest.raises(ValueError, match="telepathy"):
         check_params(kinds, "train-recommender", {"channels": "telepathy"})
+
+
+def test_the_worker_child_gets_the_servers_settings_secrets_included(tmp_path: Path) -> None:
+    settings = Settings.model_validate(
+        {"data_dir": tmp_path, "encoder": {"name": "hashing"}, "serve": {"api_key": "k-123"},
+         "privacy": {"pseudonymize_key": "p-456"}, "jobs_url": "memory://"}
+    )  # fmt: skip
+    copied = Settings.model_validate_json(settings_payload(settings))
+    assert copied == settings and copied.privacy.pseudonymize_key is not None
+    assert copied.privacy.pseudonymize_key.get_secret_value() == "p-456"
 
 
 def test_the_servers_worker_child_is_stopped_with_the_server(tmp_path: Path) -> None:
