@@ -34,6 +34,7 @@ from shelfwise.store import Store
 
 logger = logging.getLogger("shelfwise.serving")
 
+
 class _StoreView(Mapping[str, Product]):
     """Products by id, read from the store on demand (recommendation rules look up a few)."""
 
