@@ -17,6 +17,7 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
 import socket
 import threading
 import time
@@ -24,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -201,8 +203,6 @@ def settings_payload(settings: Settings) -> str:
 def _child_main(settings_json: str, parent_pid: int) -> None:
     """The worker child of `shelfwise serve`: stops cleanly on SIGTERM, and by itself when the
     server is gone (killed with SIGKILL, it could not stop its child)."""
-    import signal
-
     from shelfwise.storage.shop_data import ShopData
 
     logging.basicConfig(level=logging.INFO)
@@ -229,7 +229,9 @@ def worker_child(
     settings: Settings, enabled: bool = True, stop_seconds: float = 30.0
 ) -> Iterator[int | None]:
     """Start one worker process for the server's data folder (its pid; None when not `enabled`);
-    on exit stop it by its pid (SIGTERM, then SIGKILL after `stop_seconds`)."""
+    on exit, or on SIGTERM/SIGINT (uvicorn re-raises the signal after its shutdown, which would
+    end this process before the block's exit), stop it by its pid: SIGTERM, then SIGKILL after
+    `stop_seconds`."""
     if not enabled:
         yield None
         return
@@ -241,11 +243,36 @@ def worker_child(
     )
     process.start()
     logger.info("worker process %s started: the admin console's jobs run there", process.pid)
-    try:
-        yield process.pid
-    finally:
-        process.terminate()
-        process.join(stop_seconds)
+
+    def stop_child() -> None:
+        if process.exitcode is None:
+            process.terminate()  # SIGTERM to its pid
+            process.join(stop_seconds)
         if process.exitcode is None:
             process.kill()
             process.join()
+
+    previous = _on_stop_signals(stop_child)
+    try:
+        yield process.pid
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        stop_child()
+
+
+def _on_stop_signals(action: Callable[[], None]) -> dict[int, Any]:
+    """Run `action` first when SIGTERM or SIGINT arrives, then what handled the signal before;
+    the previous handlers (to restore). Nothing outside the main thread (signals go there)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, frame: Any) -> None:
+        action()
+        signal.signal(signum, previous[signum])
+        signal.raise_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous[signum] = signal.signal(signum, handler)
+    return previous

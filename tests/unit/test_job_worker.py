@@ -6,6 +6,9 @@ tests/e2e/test_jobs_worker.py."""
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -161,3 +164,21 @@ def test_the_servers_worker_child_is_stopped_with_the_server(tmp_path: Path) -> 
         os.kill(pid, 0)
     with worker_child(Settings(data_dir=tmp_path), enabled=False) as none:
         assert none is None
+
+
+def test_a_signal_that_ends_the_server_stops_its_worker_child_first(tmp_path: Path) -> None:
+    """uvicorn re-raises SIGTERM after its shutdown: the process ends before the `with` block's
+    exit would run, so the signal itself must stop the child."""
+    script = (
+        "import signal, time\n"
+        "from shelfwise.config import Settings\n"
+        "from shelfwise.jobs.worker import worker_child\n"
+        f"with worker_child(Settings(data_dir={str(tmp_path)!r})) as pid:\n"
+        "    print(pid, flush=True)\n"
+        "    signal.raise_signal(signal.SIGTERM)\n"
+        "    time.sleep(60)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGTERM, done.stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(done.stdout.split()[0]), 0)
