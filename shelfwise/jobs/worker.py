@@ -66,10 +66,16 @@ class Worker:
     ) -> None:
         self.settings, self.queue = settings, queue
         self.config = config or WorkerConfig()
-        self.kinds = kinds if kinds is not None else job_kinds()
+        self._kinds = kinds  # by default loaded with the first job: an idle worker imports no training code
         self.name = name or worker_id()
         self._clock = clock
         self._stop = threading.Event()
+
+    @property
+    def kinds(self) -> Mapping[str, JobKind]:
+        if self._kinds is None:
+            self._kinds = job_kinds()
+        return self._kinds
 
     def stop(self) -> None:
         """Stop claiming; the running job stops at its next log line or progress report."""
