@@ -89,6 +89,7 @@ class Worker:
         """Run jobs until stopped; `once`: at most one, and only if one is queued now;
         `max_jobs`: stop after that many. Returns how many jobs ran."""
         ran = 0
+        logger.info("worker %s: waiting for jobs", self.name)
         while not self._stop.is_set() and (max_jobs is None or ran < max_jobs):
             job = self.run_one()
             if job is not None:
