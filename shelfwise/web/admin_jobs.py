@@ -97,6 +97,10 @@ class AdminJobs:
         with self._lock:
             self._local = JobView(kind=kind, started=now, running=False, outcome=outcome, error=error)
 
+    def cancel(self, shelfwise: Shelfwise, job_id: int) -> None:
+        """Cancel a queued job, or stop a running one at its next progress report."""
+        shelfwise.data.jobs.cancel(job_id, datetime.now(UTC))
+
     def start_rebuild(self, shelfwise: Shelfwise) -> bool:
         """Queue a build of a new version from the whole catalog; False when a console job waits
         or runs (it is shown instead)."""

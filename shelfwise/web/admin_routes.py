@@ -158,6 +158,15 @@ def admin_router(pages: Pages) -> APIRouter:
         jobs.start_retrain(_shelfwise(request), channels)
         return RedirectResponse("/admin/index", status_code=303)
 
+    @router.post("/jobs/cancel")
+    async def cancel_job(request: Request) -> Response:
+        if (refusal := refused(request, "models")) is not None:
+            return refusal
+        job_id = form_fields(await request.body()).get("job_id", "")
+        if job_id.isdigit():
+            jobs.cancel(_shelfwise(request), int(job_id))
+        return RedirectResponse("/admin/index", status_code=303)
+
     @router.post("/index/serve")
     async def serve_version(request: Request) -> Response:
         if (refusal := refused(request, "models")) is not None:

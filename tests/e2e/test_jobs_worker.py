@@ -78,6 +78,24 @@ def test_a_queued_rebuild_is_searched_after_the_worker_publishes_it(
     assert f"serving {after}" in page and "The rebuild finished" in page and 'id="job-log"' in page
 
 
+def test_a_job_no_worker_runs_can_be_cancelled_from_the_console(
+    client: TestClient, shelfwise: Shelfwise, api_key: str
+) -> None:
+    _sign_in(client, api_key)
+    client.post("/admin/index/rebuild")
+    [job] = shelfwise.data.jobs.recent()
+    page = client.get("/admin/index").text
+    assert 'action="/admin/jobs/cancel"' in page and f'name="job_id" value="{job.job_id}"' in page
+    assert client.post("/admin/jobs/cancel", content=f"job_id={job.job_id}", headers=FORM).status_code == 200
+    cancelled = shelfwise.data.jobs.get(job.job_id)
+    assert cancelled is not None and cancelled.state == "cancelled"
+    page = client.get("/admin/index").text
+    assert "The rebuild was cancelled" in page and 'http-equiv="refresh"' not in page
+    assert run_worker(shelfwise.settings, once=True) == 0  # nothing left to run
+    client.post("/admin/index/rebuild")  # the console is free again
+    assert [j.state for j in shelfwise.data.jobs.recent()] == ["queued", "cancelled"]
+
+
 def test_jobs_are_queued_listed_run_and_shown_from_the_cli(shelfwise: Shelfwise, tmp_path: Path) -> None:
     _views(shelfwise)
     data = ["--data-dir", str(shelfwise.settings.data_dir)]
