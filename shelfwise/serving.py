@@ -241,9 +241,24 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         except Exception:  # the next round retries from the same place in the forget log
             logger.exception("applying the forget log failed")
         stats = self.engine.catch_up()
+        self._catch_up_ranker_version()
         self.catch_up_ranking()  # after the index, whose refresh encodes the changed texts
         self._catch_up_recommender()
         return stats
+
+    def _catch_up_ranker_version(self) -> None:
+        """Load the ranking model version published since this one was loaded (a worker's
+        `train-ranker`, or another process's swap) here, not in a shopper's request."""
+        from shelfwise.rank import active_ranker_path
+
+        loaded = self._ranking
+        if loaded is None:  # not loaded yet: the first use loads the active one
+            return
+        active = active_ranker_path(self.settings.data_dir)
+        if (active.name if active else None) != (loaded.ranker.version if loaded else None):
+            self._release_ranking()
+            stage = self.ranking_stage
+            logger.info("ranking model %s loaded", stage.ranker.version if stage else "none")
 
     def search(self, request: SearchRequest) -> SearchResult:
         """Relevance only: retrieval, fusion, reranking (no final stage, nothing logged)."""
