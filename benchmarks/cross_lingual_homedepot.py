@@ -3,35 +3,48 @@ an English catalog").
 
     nice -n 10 .venv/bin/python benchmarks/cross_lingual_homedepot.py --data-dir runs/hd \
         --work-dir runs/hd-work --products ../shared/data/homedepot/products.tsv \
-        --judgments runs/hd/validation_judgments.tsv --out runs/xling.json
+        --judgments runs/hd/validation_judgments.tsv --out runs/xling.json \
+        [--no-compounds --alternative-weight 0]   # the translation as it was before both
 
 The queries are benchmarks/data/homedepot_zh_queries.tsv: validation queries translated into
 Chinese by hand, beside their English originals. Each system searches the whole catalog with the
 data folder's encoder (hybrid, floor on, as served) and is scored on the same queries' judgments:
 `english` (the originals), `chinese-untranslated` (translation off: the MiniLM shop answers
 "cannot read"), `chinese-translated` (the CC-CEDICT translation searched through the hybrid path).
+The report gives each system on all queries, on those with Han letters, and on the dev and test
+halves (`half`: a seeded hash of the query id; translation methods are chosen on dev only).
 Per query the report keeps the translation and both NDCG@10s, for the failure analysis; per
 system the search time (`took_ms`: the first query, which for the translation reads CC-CEDICT
-and builds the title postings, then p50 and p95).
+and builds the title postings, then p50 and p95), and `translation_ms`: the translation alone
+(segmentation, compounds, sense choice), p50 and p95 over the queries, once everything is read.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from shelfwise.config import Settings
-from shelfwise.query.translate import has_han
+from shelfwise.query.translate import ALTERNATIVE_WEIGHT, has_han
 from shelfwise.records import SearchRequest
 
 QUERIES = Path(__file__).parent / "data" / "homedepot_zh_queries.tsv"
 DEPTH = 100
+SPLIT_SEED = "issue-27-part-4"
+"""the dev/test halves: a query is dev when the first byte of sha256(seed + query id) is even"""
+
+
+def half(query_id: str, seed: str = SPLIT_SEED) -> str:
+    """'dev' or 'test': a fixed, seeded hash of the query id (methods are chosen on dev only)."""
+    return "dev" if hashlib.sha256(f"{seed}:{query_id}".encode()).digest()[0] % 2 == 0 else "test"
 
 
 def read_pairs(path: Path) -> list[tuple[str, str, str]]:
@@ -86,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--senses-per-word", type=int, default=1)
+    parser.add_argument("--no-compounds", action="store_true",
+                        help="translate the pieces of a word the dictionary lacks one by one")
+    parser.add_argument("--alternative-weight", type=float, default=ALTERNATIVE_WEIGHT,
+                        help="weight of close senses OR'd into lexical search (0: none)")
     args = parser.parse_args(argv)
 
     from shelfwise.evaluate.bench import open_products_shop
@@ -102,7 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 settings.fusion.learned, lambda m: print(m, file=sys.stderr))  # fmt: skip
     engine = opened.shop.engine
     engine.cross_lingual = CrossLingual(engine.encoder, engine.fusion.match.script_min_share,
-                                        args.senses_per_word)  # fmt: skip
+                                        args.senses_per_word, compounds=not args.no_compounds,
+                                        alternative_weight=args.alternative_weight)  # fmt: skip
     systems = {
         "english": ({q: e for q, _, e in pairs}, True),
         "chinese-untranslated": ({q: z for q, z, _ in pairs}, False),
@@ -116,11 +134,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         metrics[name] = {"ndcg@10": round(scored.ndcg, 4), "recall@100": round(scored.recall, 4),
                          "queries": len(queries), "took_ms": shown[name].pop("_took_ms")}  # fmt: skip
         per_query[name] = {q.query_id: q.ndcg for q in scored.per_query}
-    han = [q for q, z, _ in pairs if has_han(z)]
-    for name in systems:
-        scored = evaluate_run(runs[name], judgments.subset(han))
-        metrics[f"{name} (queries with Han letters)"] = {
-            "ndcg@10": round(scored.ndcg, 4), "recall@100": round(scored.recall, 4), "queries": len(han)}
+    subsets = {"queries with Han letters": [q for q, z, _ in pairs if has_han(z)],
+               "dev half": [q for q, _, _ in pairs if half(q) == "dev"],
+               "test half": [q for q, _, _ in pairs if half(q) == "test"]}  # fmt: skip
+    for label, ids in subsets.items():
+        for name in systems:
+            scored = evaluate_run(runs[name], judgments.subset(ids))
+            metrics[f"{name} ({label})"] = {
+                "ndcg@10": round(scored.ndcg, 4), "recall@100": round(scored.recall, 4), "queries": len(ids)}
     english_ndcg, translated_ndcg = per_query["english"], per_query["chinese-translated"]
     rows = [
         {"query_id": q, "chinese": z, "english": e, "translation": shown["chinese-translated"][q],
@@ -128,13 +149,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for q, z, e in pairs
     ]  # fmt: skip
     live = engine._require()
+    analysis_ms = []
     for row in rows:
+        began = time.perf_counter()
         words = engine.cross_lingual.translate(live.version, live.title_scripts, live.terms, row["chinese"])
+        analysis_ms.append((time.perf_counter() - began) * 1000)
         row["words"] = [] if words is None else [
             f"{w.source}:{w.kind}{'/split' if w.split else ''}" for w in words.words]
     for name, values in metrics.items():
+        if name == "translation_ms":
+            continue
         english = metrics["english" + name[name.index(" "):] if " " in name else "english"]["ndcg@10"]
         values["share_of_english_ndcg@10"] = round(values["ndcg@10"] / english, 4) if english else None
+    metrics["translation_ms"] = {"p50": round(float(np.percentile(analysis_ms, 50)), 2),
+                                 "p95": round(float(np.percentile(analysis_ms, 95)), 2)}  # fmt: skip
     report = {"encoder": engine.encoder.encoder.version, "products": opened.shop.store.count(),
               "metrics": metrics, "failures": failures(rows), "queries": rows}  # fmt: skip
     opened.shop.close()

@@ -19,7 +19,7 @@ import numpy as np
 from shelfwise.config import Settings
 from shelfwise.evaluate.recommend_eval import ItemVectors, evaluate_recommendations, load_item_encoder
 from shelfwise.evaluate.sequences import read_items_tsv, read_predictions_jsonl, read_truth_tsv
-from shelfwise.recommend.rerank import mmr_order
+from shelfwise.recommend.diversity import mmr_order
 
 
 def item_vectors(items: list[str], texts: dict[str, str], data_dir: Path) -> dict[str, np.ndarray]:

@@ -25,9 +25,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import resource
+import shutil
 import statistics
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -37,11 +38,14 @@ import torch
 
 from shelfwise.config import RecommendConfig
 from shelfwise.evaluate.machine import describe_machine
-from shelfwise.recommend.channel import TrainingData, recall_of
+from shelfwise.recommend.als import AlsChannel
+from shelfwise.recommend.channel import TrainingData
+from shelfwise.recommend.content import ContentChannel
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel
-from shelfwise.recommend.item_index import ItemIndex, recall_against_exact
+from shelfwise.recommend.item_index import recall_against_exact
 from shelfwise.recommend.live import LiveRecommender
 from shelfwise.recommend.recommender import Recommender, RecommenderConfig
+from shelfwise.recommend.sequential import SequentialChannel
 from shelfwise.records import Product
 
 
@@ -192,15 +196,14 @@ def main() -> None:
         print(f"loaded {args.model} in {report['load_s']} s; RSS {rss_mb():.0f} MB", flush=True)
     else:
         live = fit_recommender(data, config, report)
+        target = args.model if args.model is not None else Path(tempfile.mkdtemp(prefix="recommend-scale-"))
         started = time.perf_counter()
-        if args.model is not None:
-            live.save(args.model, {"fit": {k: report[k] for k in FIT_KEYS}})
-        else:
-            pickle.dumps(live, protocol=pickle.HIGHEST_PROTOCOL)
-        report["pickle_s"] = round(time.perf_counter() - started, 1)
+        live.save(target, {"fit": {k: report[k] for k in FIT_KEYS}})
+        report["save_s"] = round(time.perf_counter() - started, 1)
+        report["model_mb"] = round(sum(p.stat().st_size for p in target.rglob("*") if p.is_file()) / 2**20, 1)
+        if args.model is None:
+            shutil.rmtree(target, ignore_errors=True)
     recommender = live.recommender
-    if args.model is not None:
-        report["model_mb"] = round((args.model / "recommender.pkl").stat().st_size / 2**20, 1)
     catalog = OnDemandCatalog(data, clusters)
     serve = RecommendConfig()
 
@@ -225,7 +228,7 @@ def main() -> None:
         timings["core"].append((time.perf_counter() - t0) * 1000)
         for channel in recommender.channels:
             t0 = time.perf_counter()
-            recall_of(channel, [history], config.ranker.depth)
+            channel.recall([history], config.ranker.depth)
             channel_ms[channel.name].append((time.perf_counter() - t0) * 1000)
     for _ in range(min(200, args.requests)):
         t0 = time.perf_counter()
@@ -253,18 +256,22 @@ def main() -> None:
     recalls: dict[str, float] = {}
     sample = [data.sequences[u] for u in users[:200]]
     for channel in recommender.channels:
-        index = getattr(channel, "_item_index", None)
-        if not isinstance(index, ItemIndex) or index.exact:
+        if not isinstance(channel, AlsChannel | ContentChannel | SequentialChannel):
             continue
-        if channel.name == "als":
-            vectors = np.asarray(channel.model.item_factors, dtype=np.float32)  # type: ignore[attr-defined]
-            queries = channel.user_factors(sample)  # type: ignore[attr-defined]
-        elif channel.name == "sequential":
+        index = channel._item_index
+        if index is None or index.exact:
+            continue
+        if isinstance(channel, AlsChannel):
+            assert channel.model is not None
+            vectors = np.asarray(channel.model.item_factors, dtype=np.float32)
+            queries = channel.user_factors(sample)
+        elif isinstance(channel, SequentialChannel):
             with torch.inference_mode():
-                vectors = channel._item_table()[1:].numpy()  # type: ignore[attr-defined]
-            queries = channel.hidden(sample)  # type: ignore[attr-defined]
+                vectors = channel._item_table()[1:].numpy()
+            queries = channel.hidden(sample)
         else:
-            vectors, queries = channel.vectors, channel.profiles(sample)  # type: ignore[attr-defined]
+            assert channel.vectors is not None
+            vectors, queries = channel.vectors, channel.profiles(sample)
         recalls[channel.name] = round(recall_against_exact(index, vectors, queries, 10), 4)
     report["index_recall_at_10"] = recalls
     report["rss_mb"] = round(rss_mb(), 0)

@@ -14,11 +14,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from shelfwise.cli_events import DataDir, _data_dir
+from shelfwise.cli_events import DataDir, _data_dir, _events_url
+
+if TYPE_CHECKING:
+    from shelfwise.experiments import Experiments
 
 ab_app = typer.Typer(help="A/B experiments: define, list, stop and report.", no_args_is_help=True)
 
@@ -68,12 +71,21 @@ def add(
         typer.echo(f"added {experiment.name} ({experiment.unit}): {shares}")
 
 
+def _experiments(data_dir: Path | None) -> Experiments:
+    """The folder's experiments.json and the shop's exposure log (by its URL)."""
+    from shelfwise.cli import _settings
+    from shelfwise.experiments import Experiments, open_exposure_log
+    from shelfwise.storage.shop_data import ShopUrls
+
+    settings = _settings(data_dir)
+    log = open_exposure_log(ShopUrls.from_settings(settings).exposures)
+    return Experiments.open(settings.data_dir, log=log)
+
+
 @ab_app.command("list")
 def list_experiments(data_dir: DataDir = None) -> None:
     """Every defined experiment: unit, variants and shares, surfaces, state and exposures."""
-    from shelfwise.experiments import Experiments
-
-    experiments = Experiments.open(_data_dir(data_dir))
+    experiments = _experiments(data_dir)
     now = datetime.now(UTC)
     if not len(experiments.registry):
         typer.echo("no experiments defined")
@@ -126,11 +138,10 @@ def report(
     """Per-variant CTR, conversion and revenue per unit with confidence intervals, a test suited to
     each metric, the sample-ratio-mismatch check and the minimal detectable effect."""
     from shelfwise.events import open_event_store
-    from shelfwise.experiments import Experiments, format_report
+    from shelfwise.experiments import format_report
 
-    folder = _data_dir(data_dir)
-    experiments = Experiments.open(folder)
-    events = open_event_store(folder)
+    experiments = _experiments(data_dir)
+    events = open_event_store(_events_url(data_dir))
     moment = None if until is None else (until.replace(tzinfo=UTC) if until.tzinfo is None else until)
     try:
         result = experiments.report(

@@ -36,6 +36,14 @@ def _data_dir(data_dir: Path | None) -> Path:
     return _settings(data_dir).data_dir
 
 
+def _events_url(data_dir: Path | None) -> str:
+    """The shop's event store (SHELFWISE_EVENTS_URL / DATABASE_URL, else the folder's events.db)."""
+    from shelfwise.cli import _settings
+    from shelfwise.storage.shop_data import ShopUrls
+
+    return ShopUrls.from_settings(_settings(data_dir)).events
+
+
 @events_app.command("import")
 def import_file(
     file: Annotated[Path, typer.Argument(help="CSV, TSV or JSONL file of events", exists=True)],
@@ -59,7 +67,7 @@ def import_file(
     from shelfwise.privacy.pseudonym import pseudonymized_store
 
     settings = _settings(data_dir)
-    store = pseudonymized_store(open_event_store(settings.data_dir), settings.privacy.pseudonymize_key)
+    store = pseudonymized_store(open_event_store(_events_url(data_dir)), settings.privacy.pseudonymize_key)
     progress = Progress(
         SpinnerColumn(), TextColumn("import {task.completed:,} rows"), TimeElapsedColumn(),
         console=console, transient=True,
@@ -86,7 +94,7 @@ def stats(
     """Events stored: counts by type, distinct shoppers, the time span and the last seq."""
     from shelfwise.events import open_event_store
 
-    store = open_event_store(_data_dir(data_dir))
+    store = open_event_store(_events_url(data_dir))
     try:
         found = store.stats()
     finally:

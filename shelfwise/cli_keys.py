@@ -36,8 +36,9 @@ Expires = Annotated[
 def _store(data_dir: Path | None):  # noqa: ANN202 - lazy imports keep `shelfwise --help` fast
     from shelfwise.cli import _settings
     from shelfwise.keys import open_key_store
+    from shelfwise.storage.shop_data import ShopUrls
 
-    return open_key_store(_settings(data_dir).data_dir)
+    return open_key_store(ShopUrls.from_settings(_settings(data_dir)).keys)  # the server's keys
 
 
 def _expiry(text: str) -> datetime | None:

@@ -216,6 +216,11 @@ class UnderstandingConfig(BaseModel):
     translate: bool = Field(
         default=True, description="translate Chinese queries over a catalog not written in Chinese"
     )
+    translation_weight: float = Field(
+        default=1.0, ge=0,
+        description="under a multilingual encoder, how much an English query's Chinese translation "
+        "weighs in lexical search over a Chinese catalog, beside the query as typed (0: not used)",
+    )
     filter_confidence: float = Field(
         default=0.75, ge=0, le=1, description="parsed constraints this confident become filters"
     )

@@ -97,8 +97,8 @@ class Shelfwise(Serving):
 
     def serve_model_version(self, kind: str, version: str) -> None:
         """Publish a kept recommender or ranking-model version (`kind` "recommender" or
-        "ranker") and serve it from this process at once; other server processes switch when
-        they restart. FileNotFoundError for a version that is not kept."""
+        "ranker") and serve it from this process at once; other server processes switch at their
+        catch-up. FileNotFoundError for a version that is not kept."""
         from shelfwise.rank import ranker_registry
 
         registries = {"recommender": recommender_registry, "ranker": ranker_registry}
@@ -107,10 +107,12 @@ class Shelfwise(Serving):
         registry = registries[kind](self.settings.data_dir)
         if not version or not registry.path_of(version).is_dir():
             raise FileNotFoundError(f"no kept {kind} version '{version}'")
-        registry.publish(version)
-        if kind == "recommender":
-            self._recommender = LiveRecommender.load(registry.path_of(version))
+        if kind == "recommender":  # loaded first: a version that cannot be served is not published
+            live = LiveRecommender.load(registry.path_of(version))
+            registry.publish(version)
+            self._recommender = live
         else:
+            registry.publish(version)
             self._release_ranking()
 
     def _settle_language(self) -> None:

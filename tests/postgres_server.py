@@ -50,13 +50,21 @@ class PostgresServer:
         return str(self._server.get_uri(database))
 
     def new_database(self) -> str:
-        """A fresh, empty database; its URL."""
+        """A fresh, empty database; its name."""
+        name = f"test_{next(_NAMES)}"
+        self._admin(f"CREATE DATABASE {name}")
+        return name
+
+    def drop_database(self, name: str) -> None:
+        """Dropped after its test (connections a failed test left open are ended): the disk
+        holds the databases of one test at a time, not of the whole session."""
+        self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def _admin(self, statement: str) -> None:
         import psycopg
 
-        name = f"test_{next(_NAMES)}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}".encode())
-        return self.url(name)
+            conn.execute(statement.encode())
 
     def stop(self) -> None:
         if self._server is not None:
@@ -71,6 +79,8 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture
-def postgres_url(postgres_server: PostgresServer) -> str:
-    """The URL of a fresh database on the session's server."""
-    return postgres_server.new_database()
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """The URL of a fresh database on the session's server, dropped after the test."""
+    name = postgres_server.new_database()
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)

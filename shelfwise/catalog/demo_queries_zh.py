@@ -176,3 +176,27 @@ def write_zh_query_set(
     for path, rows in zip(paths, (rows_q, rows_j, rows_p), strict=True):
         path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return paths
+
+
+def build_english_query_set(products: Sequence[Product]) -> tuple[list[ZhQuery], list[ZhJudgment]]:
+    """English queries over the Chinese demo catalog (kind 'english'), graded as their Chinese
+    counterparts are: each kind's English name (every product of the kind is grade 3), and its
+    two most frequent colours and materials with English names ("black headphones": grade 3 in
+    that colour, 1 otherwise). Kinds without an English name are left out."""
+    from shelfwise.catalog.demo_vocab_en_names import ENGLISH_NAMES
+
+    by_leaf: dict[str, list[Product]] = {}
+    for product in products:
+        by_leaf.setdefault(product.category[-1], []).append(product)
+    b = _Builder()
+    for leaf, items in by_leaf.items():
+        name = ENGLISH_NAMES.get(leaf)
+        if name is None:
+            continue
+        b.add(name, "english", items, lambda p: 3)
+        for attribute in ("color", "material"):
+            values = [v for v in _values(items, attribute) if v in ENGLISH_NAMES][:2]
+            for value in values:
+                b.add(f"{ENGLISH_NAMES[value]} {name}", "english", items,
+                      lambda p, a=attribute, v=value: 3 if p.attributes.get(a) == v else 1)
+    return b.queries, b.judgments

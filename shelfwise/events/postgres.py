@@ -37,24 +37,26 @@ class PostgresEventStore:
     def append(self, events: Sequence[Event]) -> list[AppendOutcome]:
         if not events:
             return []
-        ids = list(dict.fromkeys(event.event_id for event in events))
-        with self._db.transaction(lock=EVENTS_LOCK) as conn:
-            stored = {eid for (eid,) in conn.execute(
-                "SELECT event_id FROM events WHERE event_id = ANY(%s)", (ids,)
-            )}  # fmt: skip
+        rows = [_row(event) for event in events]  # made before the lock: it is held for less
+        ids = list(dict.fromkeys(row[0] for row in rows))
+        with self._db.pool.connection() as conn, conn.transaction():
+            with conn.pipeline():  # the lock and the lookup in one round trip
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (EVENTS_LOCK,))
+                found = conn.execute("SELECT event_id FROM events WHERE event_id = ANY(%s)", (ids,))
+            stored = {eid for (eid,) in found.fetchall()}
             outcomes: list[AppendOutcome] = []
-            new: list[Event] = []
-            for event in events:
-                if event.event_id in stored:
+            new = []
+            for row in rows:
+                if row[0] in stored:
                     outcomes.append(AppendOutcome.DUPLICATE)
                     continue
-                stored.add(event.event_id)
-                new.append(event)
+                stored.add(row[0])
+                new.append(row)
                 outcomes.append(AppendOutcome.ACCEPTED)
             if new:
                 with conn.cursor() as cursor, cursor.copy(_COPY) as copy:
-                    for event in new:
-                        copy.write_row(_row(event))
+                    for row in new:
+                        copy.write_row(row)
         return outcomes
 
     def iter_events(self, after_seq: int = 0, batch_size: int = 10_000) -> Iterator[StoredEvent]:

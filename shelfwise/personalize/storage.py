@@ -4,7 +4,6 @@ The folder is written beside its place and swapped in, so readers never see half
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from shelfwise.artifact_files import file_sha256
 from shelfwise.personalize.aggregate import EventRows
 from shelfwise.personalize.catalog import ProfileCatalog
 from shelfwise.personalize.config import ProfileConfig
@@ -63,7 +63,7 @@ def write_profiles(folder: Path, saved: SavedProfiles) -> None:
                 "products": len(saved.catalog.product_ids),
                 "vector_dim": saved.catalog.dim,
             },
-            "files": {path.name: _sha256(path) for path in sorted(staging.iterdir())},
+            "files": {path.name: file_sha256(path) for path in sorted(staging.iterdir())},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(staging, folder)
@@ -77,7 +77,7 @@ def read_profiles(folder: Path) -> SavedProfiles:
     if manifest.get("format") != FORMAT or manifest.get("version") != VERSION:
         raise ValueError(f"{folder} is not a version {VERSION} {FORMAT} folder")
     for name, digest in manifest["files"].items():
-        if _sha256(folder / name) != digest:
+        if file_sha256(folder / name) != digest:
             raise ValueError(f"{folder / name} does not match its manifest (changed or damaged)")
     offsets = np.load(folder / "window_offsets.npy", allow_pickle=False)
     arrays = {name: np.load(folder / f"window_{name}.npy", allow_pickle=False) for name in _WINDOW_ARRAYS}
@@ -90,14 +90,6 @@ def read_profiles(folder: Path) -> SavedProfiles:
         offsets,
         manifest["as_of"],
     )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _swap_into_place(staging: Path, folder: Path) -> None:

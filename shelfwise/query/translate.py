@@ -4,18 +4,20 @@ The query is folded (full-width to half-width, traditional to simplified: `shelf
 chinese.fold`) and cut into runs: Latin letters, digits and their punctuation (model numbers,
 brands, sizes such as "18x24" or "1-5/8") are kept whole; Han runs are segmented (jieba, through
 `shelfwise.language.chinese`), and a word the dictionary does not know is split into the longest
-words it does know. Function words (的, 我想买,
+words it does know and read as the phrase of their senses the catalog holds
+(`shelfwise.query.compounds`). Function words (的, 我想买,
 一个...) are dropped. Each word's English senses come from CC-CEDICT (`shelfwise.query.cedict`);
 the one searched is the one the catalog itself uses: the share of the sense's words that occur
 in the catalog's titles, how many titles hold them, the dictionary's own order as a tie break,
 and, when an encoder is given, the cosine of the sense to the rest of the query (the other
 words' senses), so that 瓦 in "25瓦 灯泡" reads "watt" and not "roof tile". A word with no sense
-at all is passed through as it is. Nothing here raises on any text: odd input gives an empty or
-partial translation.
+at all is passed through as it is. Senses that score nearly as well as the chosen one and that
+titles hold are kept as lexical OR alternatives (`Translation.alternatives`). Nothing here raises
+on any text: odd input gives an empty or partial translation.
 
-English over a Chinese catalog goes the other way, word by word, through the senses' reverse
-index (`english_to_chinese`): the headword whose sense is exactly the English word and which
-the catalog's titles hold most often.
+English over a Chinese catalog goes the other way through the senses' reverse index
+(`chinese_translation`): the longest run of up to three words (or its singular) that is exactly a
+sense becomes the headword, in simplified characters, that the catalog's titles hold most often.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import numpy as np
 
 from shelfwise.language.chinese import fold, has_han
 from shelfwise.query.cedict import Dictionary
+from shelfwise.query.compounds import AGENT_SUFFIXES, CompoundReader
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 """texts -> unit vectors, one row each"""
@@ -54,6 +57,9 @@ VERB_PENALTY = 0.3
 ORDER_WEIGHT = 0.15
 ENCODER_WEIGHT = 0.5
 SECOND_SENSE_SHARE = 0.9
+ALTERNATIVE_WEIGHT = 1.0
+CLOSE_SHARE = 0.8
+MAX_CLOSE = 2
 COHERENCE_WEIGHT = 1.0
 MAX_COHERENT_SENSES = 4
 
@@ -79,6 +85,9 @@ class TranslatedWord:
     """the other senses the catalog knows, best first"""
     split: bool = False
     """a piece of a longer word the dictionary lacks (石膏 of 石膏板)"""
+    close: tuple[str, ...] = ()
+    """other senses the catalog holds that scored nearly as well: searched beside the chosen
+    one at `ALTERNATIVE_WEIGHT` (the catalog could not decide)"""
 
 
 @dataclass(frozen=True)
@@ -87,11 +96,19 @@ class Translation:
     text: str
     """what to search: the chosen senses and the kept Latin tokens, in the query's order"""
     words: tuple[TranslatedWord, ...]
+    alternative_weight: float = 0.0
 
     @property
     def translated(self) -> bool:
         """Whether any dictionary sense went into the text."""
         return any(w.kind == "dictionary" and w.target for w in self.words)
+
+    @property
+    def alternatives(self) -> tuple[tuple[str, float], ...]:
+        """(sense, weight) for lexical search beside the text: the close senses of each word."""
+        if self.alternative_weight <= 0:
+            return ()
+        return tuple((sense, self.alternative_weight) for w in self.words for sense in w.close)
 
     def pairs(self) -> list[str]:
         """'source -> target' for each translated word, as the answer's interpretation shows it."""
@@ -118,6 +135,11 @@ class Translator:
     senses_per_word: int = 1
     drop_unmatched: bool = True
     """leave out a word whose best sense has a word no title holds (noise to both retrievers)"""
+    alternative_weight: float = ALTERNATIVE_WEIGHT
+    """the weight of a word's close senses in lexical search beside the chosen one (0: none)"""
+    compounds: bool = True
+    """read a word the dictionary lacks as a phrase of its pieces' senses that titles hold
+    (`shelfwise.query.compounds`); off, its pieces are translated one by one"""
 
     def translate(self, query: str) -> Translation:
         try:
@@ -125,11 +147,13 @@ class Translator:
         except Exception:  # a segmenter or encoder failure leaves the query as it was
             return Translation(query, query, ())
         text = " ".join(w.target for w in words if w.target)
-        return Translation(query, text, tuple(words))
+        return Translation(query, text, tuple(words), self.alternative_weight)
 
     def _words(self, query: str) -> list[TranslatedWord]:
-        pieces = _pieces(query, self.segment, self.dictionary)
-        candidates = [self._senses(p) if kind != "latin" else [] for kind, p in pieces]
+        pieces, read = self._compounds(_pieces(query, self.segment, self.dictionary))
+        candidates = [self._senses(p) if kind == "han" or kind == "split" else
+                      [read[i].target or ""] if kind == "compound" else []
+                      for i, (kind, p) in enumerate(pieces)]  # fmt: skip
         candidates = [[c for c in senses if c not in self.dictionary.verbs.get(p, ())] or senses
                       for (_, p), senses in zip(pieces, candidates, strict=True)]  # fmt: skip
         context = self._context_vectors(candidates)
@@ -137,6 +161,8 @@ class Translator:
         for index, ((kind, piece), senses) in enumerate(zip(pieces, candidates, strict=True)):
             if kind == "latin":  # "split": a piece of a word the dictionary lacks
                 out.append(TranslatedWord(piece, piece, "latin"))
+            elif kind == "compound":
+                out.append(read[index])
             elif piece in FUNCTION_WORDS:
                 out.append(TranslatedWord(piece, None, "function"))
             elif not senses:
@@ -145,6 +171,34 @@ class Translator:
                 word = self._choose(piece, senses, context, index, candidates)
                 out.append(replace(word, split=True) if kind == "split" else word)
         return out
+
+    def _compounds(
+        self, pieces: list[tuple[str, str]]
+    ) -> tuple[list[tuple[str, str]], dict[int, TranslatedWord]]:
+        """Split words read whole where the catalog holds a phrase of their pieces' senses:
+        ('compound', word) and its reading by position; the other pieces stay as they were."""
+        if not self.compounds:
+            return _ungroup(pieces), {}
+        reader = CompoundReader(self.dictionary.lookup, self.dictionary.verbs, self.catalog.analyze,
+                                self.catalog.document_frequency, self.together)  # fmt: skip
+        out: list[tuple[str, str]] = []
+        read: dict[int, TranslatedWord] = {}
+        for kind, piece in pieces:
+            if kind != "split-group":
+                out.append((kind, piece))
+                continue
+            word, parts = piece.split("\t")[0], piece.split("\t")[1:]
+            readable = all(p in self.dictionary and p not in FUNCTION_WORDS for p in parts)
+            reading = reader.read(word, parts) if readable else None
+            if reading is None:
+                out += [("split", p) for p in parts]
+                continue
+            close = reading.alternatives[:MAX_CLOSE]  # whole phrases, searched beside the pieces
+            for source, target in reading.parts or ((word, reading.text),):
+                read[len(out)] = TranslatedWord(source, target, "dictionary", (), True, close=close)
+                out.append(("compound", source))
+                close = ()
+        return out, read
 
     def _senses(self, word: str) -> list[str]:
         return [] if word in FUNCTION_WORDS else list(self.dictionary.lookup(word))
@@ -172,7 +226,10 @@ class Translator:
         rest = tuple(s for _, _, s in scored if s not in chosen)
         if self.drop_unmatched and self._present(chosen[0]) < 1.0:
             return TranslatedWord(word, None, "unmatched", tuple(chosen) + rest)
-        return TranslatedWord(word, " ".join(chosen), "dictionary", rest)
+        close = tuple(sense for score, _, sense in scored if sense not in chosen and best > 0
+                      and score >= CLOSE_SHARE * best and self._present(sense) >= 1.0)  # fmt: skip
+        close = close[:MAX_CLOSE]
+        return TranslatedWord(word, " ".join(chosen), "dictionary", rest, close=close)
 
     def _present(self, sense: str) -> float:
         """Share of the sense's analysed words that some title holds (0 for a sense of none)."""
@@ -238,8 +295,9 @@ def _fold(query: str) -> str:
 
 
 def _pieces(query: str, segment: Segment, dictionary: Dictionary) -> list[tuple[str, str]]:
-    """('latin', token), ('han', word) and ('split', piece of a word the dictionary lacks) in the
-    query's order."""
+    """('latin', token), ('han', word), ('split', piece of a word the dictionary lacks) and
+    ('split-group', "word\tpiece\tpiece...") in the query's order; an agent suffix the segmenter
+    cut off a word the dictionary lacks (喷水 | 器) is put back on it."""
     out: list[tuple[str, str]] = []
     position = 0
     for match in _HAN.finditer(query):
@@ -248,12 +306,25 @@ def _pieces(query: str, segment: Segment, dictionary: Dictionary) -> list[tuple[
             word = word.strip()
             if not word:
                 continue
-            if word in dictionary or word in FUNCTION_WORDS or not _HAN.fullmatch(word):
+            if word in AGENT_SUFFIXES and out and out[-1][0] == "split-group":
+                head, parts = out[-1][1].split("\t", 1)
+                out[-1] = ("split-group", f"{head}{word}\t{parts}\t{word}")
+            elif word in dictionary or word in FUNCTION_WORDS or not _HAN.fullmatch(word):
                 out.append(("han", word))
             else:
-                out += [("split", w) for w in split_known(word, dictionary)]
+                parts = split_known(word, dictionary)
+                grouped = ("split-group", "\t".join([word, *parts]))
+                out.append(grouped if len(parts) > 1 else ("split", parts[0]))
         position = match.end()
     out += [("latin", t) for t in _latin_tokens(query[position:])]
+    return out
+
+
+def _ungroup(pieces: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The split groups of `_pieces` as their pieces, one by one."""
+    out: list[tuple[str, str]] = []
+    for kind, piece in pieces:
+        out += [("split", p) for p in piece.split("\t")[1:]] if kind == "split-group" else [(kind, piece)]
     return out
 
 
@@ -282,17 +353,64 @@ def split_known(word: str, dictionary: Dictionary, extra: frozenset[str] = FUNCT
     return out + [unknown] if unknown else out
 
 
+MAX_ENGLISH_WORDS = 3
+"""the longest English phrase looked up whole ("light bulb", "frying pan")"""
+
+
 def english_to_chinese(
     query: str, dictionary: Dictionary, title_frequency: Callable[[str], int]
 ) -> str:
-    """An English query in a Chinese catalog's words: each word is replaced by the headword whose
-    sense it is that the most titles hold (`title_frequency`); words with none stay as they are."""
-    out: list[str] = []
-    for word in re.findall(r"\S+", query):
-        heads = [h for h in dictionary.headwords_for(word.strip(",.;:!?")) if _HAN.fullmatch(h)]
+    """An English query in a Chinese catalog's words (`chinese_translation`'s text)."""
+    return chinese_translation(query, dictionary, title_frequency).text
+
+
+def chinese_translation(
+    query: str, dictionary: Dictionary, title_frequency: Callable[[str], int]
+) -> Translation:
+    """An English query in a Chinese catalog's words: the longest run of words (up to three) that
+    is exactly a sense, in the singular when the plural is not, is replaced by the headword that
+    the most titles hold (`title_frequency`); a word with none stays as it is."""
+    words = re.findall(r"\S+", unicodedata.normalize("NFKC", query))
+    out: list[TranslatedWord] = []
+    start = 0
+    while start < len(words):
+        for end in range(min(len(words), start + MAX_ENGLISH_WORDS), start, -1):
+            source = " ".join(words[start:end])
+            head = _headword(source.strip(",.;:!?").lower(), dictionary, title_frequency)
+            if head is not None:
+                out.append(TranslatedWord(source, head, "dictionary"))
+                start = end
+                break
+        else:
+            kind = "han" if has_han(words[start]) else "latin"
+            out.append(TranslatedWord(words[start], words[start], kind))
+            start += 1
+    return Translation(query, " ".join(w.target for w in out if w.target), tuple(out))
+
+
+def _headword(phrase: str, dictionary: Dictionary, title_frequency: Callable[[str], int]) -> str | None:
+    """The Han headword whose sense is `phrase` (or its singular) that the most titles hold."""
+    if not phrase or not re.search(r"[a-z]", phrase):
+        return None
+    for form in dict.fromkeys([phrase, *_singulars(phrase)]):
+        heads = dict.fromkeys(fold(h) for h in dictionary.headwords_for(form) if _HAN.fullmatch(h))
         scored = sorted(((title_frequency(h), -len(h), h) for h in heads), reverse=True)
-        out.append(scored[0][2] if scored and scored[0][0] > 0 else word)
-    return " ".join(out)
+        if scored and scored[0][0] > 0:
+            return scored[0][2]  # in simplified characters, as Chinese analysis folds them
+    return None
+
+
+def _singulars(phrase: str) -> list[str]:
+    """The phrase with its last word in the singular: headphones -> headphone, boxes -> box."""
+    head, _, last = phrase.rpartition(" ")
+    forms = []
+    if last.endswith("ies") and len(last) > 4:
+        forms.append(last[:-3] + "y")
+    if last.endswith("es") and len(last) > 3:
+        forms.append(last[:-2])
+    if last.endswith("s") and not last.endswith("ss") and len(last) > 2:
+        forms.append(last[:-1])
+    return [f"{head} {f}".strip() for f in forms]
 
 
 def catalog_counts(titles: Iterable[str]) -> Callable[[str], int]:
@@ -308,6 +426,7 @@ __all__ = [
     "Translation",
     "Translator",
     "catalog_counts",
+    "chinese_translation",
     "english_to_chinese",
     "has_han",
     "split_known",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -26,6 +27,7 @@ from implicit.cpu.als import AlternatingLeastSquares
 from pydantic import BaseModel, ConfigDict, Field
 from threadpoolctl import threadpool_limits
 
+from shelfwise.recommend.artifact import load_array, read_channel_manifest, save_array, write_channel_manifest
 from shelfwise.recommend.channel import Recalled, TrainingData, best_of, dot_all, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
@@ -65,14 +67,7 @@ class AlsChannel:
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         self.mean_length = float(lengths[lengths > 0].mean()) if lengths.any() else 1.0
         with threadpool_limits(1, "blas"):  # implicit's own threads do the work
-            self.model = AlternatingLeastSquares(
-                factors=cfg.factors,
-                regularization=cfg.regularization,
-                alpha=1.0,
-                iterations=cfg.iterations,
-                num_threads=cfg.num_threads,
-                random_state=cfg.seed,
-            )
+            self.model = _model(cfg, cfg.num_threads)
             self.model.fit(self._confidence(counts), show_progress=False)
         # Folding a history in takes well under 0.1 ms on one thread, while starting the OpenMP
         # threads costs about 20 ms a call on a busy machine: fold in on one thread.
@@ -113,19 +108,21 @@ class AlsChannel:
         item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
         return dot_all(self.user_factors(histories), item_factors)
 
-    def prepare_recall(self) -> ItemIndex:
+    def prepare_recall(self) -> None:
+        self._recall_index()
+
+    def _recall_index(self) -> ItemIndex:
         """The item index `recall` searches, built now if it is not yet (fitting drops it)."""
         assert self.model is not None, "fit the channel first"
-        index = getattr(self, "_item_index", None)
-        if index is None:
+        if self._item_index is None:
             item_factors = np.asarray(self.model.item_factors, dtype=np.float32)
-            index = self._item_index = ItemIndex(item_factors, "flat", self.config.item_index)
-        return index
+            self._item_index = ItemIndex(item_factors, "flat", self.config.item_index)
+        return self._item_index
 
     def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """Nearest item factors to each folded-in history (an item index, exact or IVF)."""
         assert self.model is not None, "fit the channel first"
-        index = self.prepare_recall()
+        index = self._recall_index()
         longest = max((len(h) for h in histories), default=0)
         users = self.user_factors(histories)
         items, scores = index.search(users, depth + longest)
@@ -143,9 +140,6 @@ class AlsChannel:
 
     def similar(self, item: int, candidates: np.ndarray) -> np.ndarray:
         """Cosine similarity of the item's factors to each candidate's."""
-        unit = getattr(self, "item_unit", None)  # models pickled before the norms were kept
-        if unit is not None:
-            return unit[np.asarray(candidates, dtype=np.int64)] @ unit[item]
         assert self.model is not None, "fit the channel first"
         factors = np.asarray(self.model.item_factors, dtype=np.float32)
         rows = np.asarray(candidates, dtype=np.int64)
@@ -161,6 +155,48 @@ class AlsChannel:
         similarity = self.similar(item, others)
         best = int(np.argmax(similarity))
         return Reason("als", int(others[best])) if similarity[best] > 0 else None
+
+
+    def save(self, folder: Path) -> None:
+        """manifest.json (config, the BM25 mean history length), the item factors, the idf
+        weights, the factor norms and the item index when it was built. The training shoppers'
+        factors are not kept (histories are folded in)."""
+        assert self.model is not None, "fit the channel first"
+        folder.mkdir(parents=True, exist_ok=True)
+        save_array(folder, "item_factors", np.asarray(self.model.item_factors))
+        save_array(folder, "idf", self.idf)
+        save_array(folder, "item_norms", self.item_norms)
+        if self._item_index is not None:
+            self._item_index.save(folder / "item_index")
+        sizes = {"items": len(self.idf), "factors": self.config.factors}
+        write_channel_manifest(
+            folder, self.name, self.config, sizes,
+            mean_length=self.mean_length, item_index=self._item_index is not None,
+        )  # fmt: skip
+
+    @classmethod
+    def load(cls, folder: Path) -> AlsChannel:
+        manifest = read_channel_manifest(folder, cls.name)
+        channel = cls(AlsConfig.model_validate(manifest["config"]))
+        with threadpool_limits(1, "blas"):
+            channel.model = model = _model(channel.config, 1)  # folding in runs on one thread
+        model.item_factors = load_array(folder, "item_factors")
+        model.user_factors = np.zeros((0, channel.config.factors), dtype=np.float32)
+        channel.idf, channel.item_norms = load_array(folder, "idf"), load_array(folder, "item_norms")
+        channel.mean_length = float(manifest["mean_length"])
+        channel._item_index = ItemIndex.load(folder / "item_index") if manifest["item_index"] else None
+        return channel
+
+
+def _model(config: AlsConfig, threads: int) -> AlternatingLeastSquares:
+    return AlternatingLeastSquares(
+        factors=config.factors,
+        regularization=config.regularization,
+        alpha=1.0,
+        iterations=config.iterations,
+        num_threads=threads,
+        random_state=config.seed,
+    )
 
 
 def _count_matrix(sequences: Sequence[np.ndarray], n_items: int) -> sp.csr_matrix:

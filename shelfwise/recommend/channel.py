@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from pathlib import Path
+from typing import Protocol, Self, runtime_checkable
 
 import numpy as np
 import scipy.sparse as sp
+
+from shelfwise.recommend.reasons import Reason
 
 
 @dataclass(frozen=True)
@@ -42,19 +45,6 @@ class TrainingData:
         if not self.sequences:
             return np.zeros(self.n_items, dtype=np.int64)
         return np.bincount(np.concatenate(self.sequences), minlength=self.n_items)
-
-
-@runtime_checkable
-class RecallChannel(Protocol):
-    """One source of candidates. `score` returns a (len(histories), n_items) float32 matrix:
-    higher is better, 0 where the channel has no opinion. Histories are item indices, oldest
-    first, and may be empty (a new shopper)."""
-
-    name: str
-
-    def fit(self, data: TrainingData) -> None: ...
-
-    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray: ...
 
 
 def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -110,12 +100,25 @@ class Recalled:
 
 
 @runtime_checkable
-class SparseRecall(Protocol):
-    """A channel that finds its best items without scoring the whole catalog (what a request
-    at a million items needs). `recall` gives each history's `depth` best items, leaving out
-    the history's own items and items the channel has no opinion on (score 0), with a scorer of
-    further pairs from the same queries; `score_pairs` scores item `items[i]` for history
-    `rows[i]` on its own, exactly as `score` would."""
+class RecallChannel(Protocol):
+    """One source of candidates, and everything the recommender and serving ask of it.
+
+    `score` returns a (len(histories), n_items) float32 matrix: higher is better, 0 where the
+    channel has no opinion. Histories are item indices, oldest first, and may be empty (a new
+    shopper). `recall` gives each history's `depth` best items without the history's own items
+    and items the channel has no opinion on, with a scorer of further pairs from the same
+    queries (channels that cannot do better than scoring every item use `dense_recall`);
+    `score_pairs` scores item `items[i]` for history `rows[i]` exactly as `score` would.
+    `reason` names why an item follows a history (None when the channel cannot say);
+    `prepare_recall` builds now what `recall` would otherwise build on its first call (an item
+    index), so that a saved channel carries it. `save` writes a folder (no pickle) that the
+    class's `load` reads back into a channel answering exactly the same."""
+
+    name: str
+
+    def fit(self, data: TrainingData) -> None: ...
+
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray: ...
 
     def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled: ...
 
@@ -123,12 +126,24 @@ class SparseRecall(Protocol):
         self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray
     ) -> np.ndarray: ...
 
+    def reason(self, history: np.ndarray, item: int) -> Reason | None: ...
 
-def recall_of(channel: RecallChannel, histories: Sequence[np.ndarray], depth: int) -> Recalled:
-    """The channel's `depth` best items per history (see SparseRecall), through its own fast path
-    when it has one, else by scoring every item once (pairs are then read from those scores)."""
-    if isinstance(channel, SparseRecall):
-        return channel.recall(histories, depth)
+    def prepare_recall(self) -> None: ...
+
+    def save(self, folder: Path) -> None: ...
+
+    @classmethod
+    def load(cls, folder: Path) -> Self: ...
+
+
+class Scorer(Protocol):
+    def score(self, histories: Sequence[np.ndarray]) -> np.ndarray: ...
+
+
+def dense_recall(channel: Scorer, histories: Sequence[np.ndarray], depth: int) -> Recalled:
+    """The `depth` best items per history (see `RecallChannel.recall`) found by scoring every
+    item once (pairs are then read from those scores): the recall of a channel with no faster
+    way."""
     scores = channel.score(histories)
     own = [scores[row, history].copy() for row, history in enumerate(histories)]
     for row, history in enumerate(histories):

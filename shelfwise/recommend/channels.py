@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.recommend.artifact import CHANNEL_FORMAT, ArtifactError, read_manifest
 from shelfwise.recommend.channel import RecallChannel, TrainingData
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
@@ -49,3 +51,32 @@ def build_channels(config: ChannelsConfig, data: TrainingData) -> list[RecallCha
 
             channels.append(GraphChannel())
     return channels
+
+
+def load_channel(folder: Path) -> RecallChannel:
+    """The channel saved in `folder`, read by its own class (named in its manifest)."""
+    name = read_manifest(folder, CHANNEL_FORMAT).get("channel")
+    loaded: RecallChannel
+    if name == "cooccurrence":
+        loaded = CooccurrenceChannel.load(folder)
+    elif name == "sequential":
+        loaded = SequentialChannel.load(folder)
+    elif name == "als":
+        from shelfwise.recommend.als import AlsChannel
+
+        loaded = AlsChannel.load(folder)
+    elif name == "content":
+        from shelfwise.recommend.content import ContentChannel
+
+        loaded = ContentChannel.load(folder)
+    elif name in ("popularity", "trending"):
+        from shelfwise.recommend.popularity import PopularityChannel
+
+        loaded = PopularityChannel.load(folder)
+    elif name == "graph":
+        from shelfwise.recommend.graph import GraphChannel
+
+        loaded = GraphChannel.load(folder)
+    else:
+        raise ArtifactError(f"{folder}: no recall channel named {name!r}")
+    return loaded

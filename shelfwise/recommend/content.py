@@ -10,10 +10,12 @@ text (a zero vector) and empty histories score 0.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.recommend.artifact import load_array, read_channel_manifest, save_array, write_channel_manifest
 from shelfwise.recommend.channel import Recalled, TrainingData, best_of, dot_all, recency_votes, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
@@ -58,18 +60,20 @@ class ContentChannel:
         assert self.vectors is not None, "fit the channel first"
         return dot_all(self.profiles(histories), self.vectors)
 
-    def prepare_recall(self) -> ItemIndex:
+    def prepare_recall(self) -> None:
+        self._recall_index()
+
+    def _recall_index(self) -> ItemIndex:
         """The item index `recall` searches, built now if it is not yet (fitting drops it)."""
         assert self.vectors is not None, "fit the channel first"
-        index = getattr(self, "_item_index", None)
-        if index is None:
-            index = self._item_index = ItemIndex(self.vectors, "sq8", self.config.item_index)
-        return index
+        if self._item_index is None:
+            self._item_index = ItemIndex(self.vectors, "sq8", self.config.item_index)
+        return self._item_index
 
     def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """Nearest text vectors to each profile (exact, or IVF with one byte a coordinate)."""
         assert self.vectors is not None, "fit the channel first"
-        index = self.prepare_recall()
+        index = self._recall_index()
         longest = max((len(h) for h in histories), default=0)
         profiles = self.profiles(histories)
         items, scores = index.search(profiles, depth + longest)
@@ -94,3 +98,21 @@ class ContentChannel:
         similarity = self.vectors[recent] @ self.vectors[item]
         best = int(np.argmax(similarity))
         return Reason("similar_to", int(recent[best])) if similarity[best] > 0 else None
+
+    def save(self, folder: Path) -> None:
+        """manifest.json, the text vectors and the item index when it was built."""
+        assert self.vectors is not None, "fit the channel first"
+        folder.mkdir(parents=True, exist_ok=True)
+        save_array(folder, "vectors", self.vectors)
+        if self._item_index is not None:
+            self._item_index.save(folder / "item_index")
+        sizes = {"items": len(self.vectors), "dim": int(self.vectors.shape[1])}
+        write_channel_manifest(folder, self.name, self.config, sizes, item_index=self._item_index is not None)
+
+    @classmethod
+    def load(cls, folder: Path) -> ContentChannel:
+        manifest = read_channel_manifest(folder, cls.name)
+        channel = cls(ContentConfig.model_validate(manifest["config"]))
+        channel.vectors = load_array(folder, "vectors")
+        channel._item_index = ItemIndex.load(folder / "item_index") if manifest["item_index"] else None
+        return channel

@@ -11,11 +11,19 @@ items, the most recent weighing most (`history_decay`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.recommend.artifact import (
+    load_csr,
+    read_channel_manifest,
+    save_csr,
+    shape_of,
+    write_channel_manifest,
+)
 from shelfwise.recommend.channel import Recalled, TrainingData, top_of_sparse_rows
 from shelfwise.recommend.reasons import Reason
 
@@ -127,3 +135,20 @@ class CooccurrenceChannel:
         if strengths[best] <= 0:
             return None
         return Reason("bought_with", int(recent[best]))
+
+    def prepare_recall(self) -> None:
+        """Nothing to build: recall reads the co-occurrence rows of the histories' items."""
+
+    def save(self, folder: Path) -> None:
+        """manifest.json and the co-occurrence matrix as CSR arrays."""
+        assert self.matrix is not None, "fit the channel first"
+        folder.mkdir(parents=True, exist_ok=True)
+        save_csr(folder, "matrix", self.matrix)
+        write_channel_manifest(folder, self.name, self.config, {"matrix": list(self.matrix.shape)})
+
+    @classmethod
+    def load(cls, folder: Path) -> CooccurrenceChannel:
+        manifest = read_channel_manifest(folder, cls.name)
+        channel = cls(CooccurrenceConfig.model_validate(manifest["config"]))
+        channel.matrix = load_csr(folder, "matrix", shape_of(manifest, "matrix"))
+        return channel

@@ -13,12 +13,23 @@ ids outside `item_ids` are ignored.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import TrainingData, recency_votes
+from shelfwise.recommend.artifact import (
+    load_array,
+    load_csr,
+    read_channel_manifest,
+    save_array,
+    save_csr,
+    shape_of,
+    write_channel_manifest,
+)
+from shelfwise.recommend.channel import Recalled, TrainingData, dense_recall, recency_votes
 from shelfwise.recommend.reasons import Reason
 
 
@@ -37,23 +48,40 @@ class GraphConfig(BaseModel):
     )
 
 
+@dataclass(frozen=True)
 class _Groups:
-    """Items sharing a label: a membership matrix (items x groups, only groups of two or more)
-    and each group's link weight."""
+    """Items sharing a label: a membership matrix (items x groups, only groups of two or more),
+    each item's group (-1 for none) and each group's link weight."""
 
-    def __init__(self, labels: Sequence[str], weight: float, power: float) -> None:
+    of_item: np.ndarray
+    member: sp.csr_matrix
+    weight: np.ndarray
+
+    @classmethod
+    def of_labels(cls, labels: Sequence[str], weight: float, power: float) -> _Groups:
         names, codes, sizes = np.unique(
             np.asarray(labels, dtype=object), return_inverse=True, return_counts=True
         )
         kept = (sizes >= 2) & (names != "")
         renumber = np.cumsum(kept) - 1
-        self.of_item = np.where(kept[codes], renumber[codes], -1)
-        members = np.flatnonzero(self.of_item >= 0)
-        self.member = sp.csr_matrix(
-            (np.ones(len(members), dtype=np.float32), (members, self.of_item[members])),
+        of_item = np.where(kept[codes], renumber[codes], -1)
+        members = np.flatnonzero(of_item >= 0)
+        member = sp.csr_matrix(
+            (np.ones(len(members), dtype=np.float32), (members, of_item[members])),
             shape=(len(labels), int(kept.sum())),
         )
-        self.weight = (weight / sizes[kept].astype(np.float64) ** power).astype(np.float32)
+        return cls(of_item, member, (weight / sizes[kept].astype(np.float64) ** power).astype(np.float32))
+
+    def save(self, folder: Path, name: str) -> None:
+        save_array(folder, f"{name}.of_item", self.of_item)
+        save_array(folder, f"{name}.weight", self.weight)
+        save_csr(folder, f"{name}.member", self.member)
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> _Groups:
+        of_item, weight = load_array(folder, f"{name}.of_item"), load_array(folder, f"{name}.weight")
+        member = load_csr(folder, f"{name}.member", (len(of_item), len(weight)))
+        return cls(of_item, member, weight)
 
     def spread(self, votes: sp.csr_matrix) -> sp.csr_matrix:
         """Each history's votes passed to every member of its items' groups."""
@@ -85,8 +113,9 @@ class GraphChannel:
         self.bought = self._links(bought, index) * np.float32(cfg.bought_weight)
         self.viewed = self._links(viewed, index) * np.float32(cfg.viewed_weight)
         power = cfg.group_size_power
-        self.brands = _Groups([info.brand.strip() if info else "" for info in infos], cfg.brand_weight, power)
-        self.categories = _Groups(
+        brands = [info.brand.strip() if info else "" for info in infos]
+        self.brands = _Groups.of_labels(brands, cfg.brand_weight, power)
+        self.categories = _Groups.of_labels(
             [info.category.strip() if info else "" for info in infos], cfg.category_weight, power
         )
 
@@ -143,3 +172,38 @@ class GraphChannel:
             return None
         kinds = ("bought_with", "viewed_with", "same_brand", "same_category")
         return Reason(kinds[kind], int(recent[best]))
+
+    def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
+        """By scoring every item: the graph has no faster way to its best items."""
+        return dense_recall(self, histories, depth)
+
+    def score_pairs(self, histories: Sequence[np.ndarray], rows: np.ndarray, items: np.ndarray) -> np.ndarray:
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.float32)
+        return self.score(histories)[rows, items]
+
+    def prepare_recall(self) -> None:
+        """Nothing to build: recall scores every item."""
+
+    def save(self, folder: Path) -> None:
+        """manifest.json, the link matrices and the brand and category groups (CSR and .npy)."""
+        assert self.bought is not None and self.viewed is not None, "fit the channel first"
+        assert self.brands is not None and self.categories is not None
+        folder.mkdir(parents=True, exist_ok=True)
+        save_csr(folder, "bought", self.bought)
+        save_csr(folder, "viewed", self.viewed)
+        self.brands.save(folder, "brands")
+        self.categories.save(folder, "categories")
+        sizes = {"links": list(self.bought.shape), "brands": len(self.brands.weight),
+                 "categories": len(self.categories.weight)}  # fmt: skip
+        write_channel_manifest(folder, self.name, self.config, sizes)
+
+    @classmethod
+    def load(cls, folder: Path) -> GraphChannel:
+        manifest = read_channel_manifest(folder, cls.name)
+        channel = cls(GraphConfig.model_validate(manifest["config"]))
+        shape = shape_of(manifest, "links")
+        channel.bought, channel.viewed = load_csr(folder, "bought", shape), load_csr(folder, "viewed", shape)
+        channel.brands = _Groups.load(folder, "brands")
+        channel.categories = _Groups.load(folder, "categories")
+        return channel

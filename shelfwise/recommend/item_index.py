@@ -8,12 +8,15 @@ them visited) answers without reading every item; `codes="sq8"` stores each coor
 byte (a quarter of the float32 memory), for wide vectors such as 384-d text embeddings.
 `recall_against_exact` measures what the approximation loses.
 
-Pickles itself through FAISS's own serialisation (recommenders are saved with pickle).
+Saved to a folder as FAISS's own index file (`write_index` / `read_index`) beside a JSON of its
+settings; loading reads the index back, never training it again.
 """
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 from typing import Any, Literal
 
 import faiss
@@ -21,6 +24,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 Codes = Literal["flat", "sq8"]
+INDEX_FILE = "item_index.faiss"
+SETTINGS_FILE = "item_index.json"
 
 
 class ItemIndexConfig(BaseModel):
@@ -87,15 +92,27 @@ class ItemIndex:
             items[asked], scores[asked] = found, found_scores
         return items, scores
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(self.__dict__)
-        state["_index"] = faiss.serialize_index(self._index)
-        return state
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(self._index, str(folder / INDEX_FILE))
+        settings = {"codes": self.codes, "n_items": self.n_items, "dim": self.dim, "exact": self.exact,
+                    "config": self.config.model_dump(mode="json")}  # fmt: skip
+        (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        index = faiss.deserialize_index(state.pop("_index"))
-        self.__dict__.update(state)
-        self._index = index
+    @classmethod
+    def load(cls, folder: Path) -> ItemIndex:
+        """The index `save` wrote in `folder`, as it was (an IVF index is not trained again)."""
+        settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+        index = cls.__new__(cls)
+        index.config = ItemIndexConfig.model_validate(settings["config"])
+        index.n_items, index.dim = int(settings["n_items"]), int(settings["dim"])
+        index.exact, index.codes = bool(settings["exact"]), settings["codes"]
+        index._index = faiss.read_index(str(folder / INDEX_FILE))
+        if index._index.ntotal != index.n_items or index._index.d != index.dim:
+            raise ValueError(f"{folder / INDEX_FILE} does not hold {index.n_items} vectors of {index.dim}")
+        if not index.exact:
+            faiss.extract_index_ivf(index._index).nprobe = index.config.nprobe
+        return index
 
 
 def recall_against_exact(index: ItemIndex, vectors: np.ndarray, queries: np.ndarray, k: int = 10) -> float:

@@ -10,8 +10,8 @@ items it held back fill the places left); every item carries a human-readable re
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import pickle
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,18 +19,23 @@ from pathlib import Path
 
 import numpy as np
 
+from shelfwise.artifact_files import check_digests, folder_digests
 from shelfwise.config import RecommendConfig
 from shelfwise.index import IndexRegistry
-from shelfwise.recommend.channel import ItemInfo, TrainingData, recall_of
+from shelfwise.index.artifacts import utc_now_iso
+from shelfwise.recommend.artifact import RETRAIN, ArtifactError, read_manifest, write_manifest
+from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
+from shelfwise.recommend.diversity import mmr_order
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderConfig
-from shelfwise.recommend.rerank import mmr_order
 from shelfwise.records import Event, Product
 
 Log = Callable[[str], None]
-MODEL_FILE = "recommender.pkl"
+FORMAT = "shelfwise-recommender/1"
+ITEMS_FILE = "items.json"
+PICKLED_FILE = "recommender.pkl"  # what versions before the folder format wrote; never read
 
 
 @dataclass(frozen=True)
@@ -130,18 +135,48 @@ class LiveRecommender:
         return cls(recommender, item_ids, {p.product_id: p.title for p in products}, info, together), report
 
     def save(self, path: Path, manifest: Mapping[str, object]) -> None:
+        """A folder (no pickle): the fitted recommender's folder, the 'bought together'
+        channel's, items.json (ids, titles, catalog facts) and, last, manifest.json: the format,
+        sizes, every file's sha256 and the caller's `manifest` (version, training facts)."""
         path.mkdir(parents=True, exist_ok=True)
-        with (path / MODEL_FILE).open("wb") as handle:
-            pickle.dump(self, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        (path / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str))
+        self.recommender.save(path / "recommender")
+        self.bought_together.save(path / "bought_together")
+        items = {"item_ids": list(self.item_ids), "titles": self.titles,
+                 "info": {item: dataclasses.asdict(info) for item, info in self.info.items()}}  # fmt: skip
+        (path / ITEMS_FILE).write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+        channels = [c.name for c in self.recommender.channels]
+        body = {"format": FORMAT, "created_at": utc_now_iso(), **manifest,
+                "sizes": {"items": len(self.item_ids), "channels": channels},
+                "files": folder_digests(path, skip=("manifest.json",))}  # fmt: skip
+        write_manifest(path, body)
 
     @classmethod
     def load(cls, path: Path) -> LiveRecommender:
-        """A saved recommender (a folder this project wrote itself: pickle is trusted here)."""
-        with (path / MODEL_FILE).open("rb") as handle:
-            loaded: LiveRecommender = pickle.load(handle)
-        loaded.version = path.name
-        return loaded
+        """The recommender `save` wrote in `path`. ArtifactError (a LookupError: served as 'no
+        recommender') for a folder saved by an older version with pickle, which is never read,
+        or for one whose files do not match their manifest."""
+        if (path / PICKLED_FILE).exists():
+            raise ArtifactError(
+                f"{path} holds a recommender saved with pickle by an older version of Shelfwise, "
+                f"which this version does not read; {RETRAIN}"
+            )
+        manifest = read_manifest(path, FORMAT)
+        try:
+            check_digests(path, manifest["files"])
+        except ValueError as error:
+            raise ArtifactError(f"{error}; {RETRAIN}") from error
+        items = json.loads((path / ITEMS_FILE).read_text(encoding="utf-8"))
+        info = {
+            item: ItemInfo(
+                brand=facts["brand"], category=facts["category"],
+                also_bought=tuple(facts["also_bought"]), also_viewed=tuple(facts["also_viewed"]),
+            )
+            for item, facts in items["info"].items()
+        }  # fmt: skip
+        return cls(
+            Recommender.load(path / "recommender"), tuple(items["item_ids"]), items["titles"], info,
+            CooccurrenceChannel.load(path / "bought_together"), path.name,
+        )  # fmt: skip
 
     # ----- serving ----------------------------------------------------------------------------------
 
@@ -170,7 +205,7 @@ class LiveRecommender:
         would have proposed."""
         out: dict[str, list[tuple[str, float]]] = {}
         for channel in self.recommender.channels:
-            found = recall_of(channel, [np.asarray(history, dtype=np.int64)], depth)
+            found = channel.recall([np.asarray(history, dtype=np.int64)], depth)
             out[channel.name] = [
                 (self.item_ids[int(i)], float(s))
                 for i, s in zip(found.items[0], found.scores[0], strict=True)
@@ -273,10 +308,9 @@ class LiveRecommender:
             return None
         best: tuple[int, Reason] | None = None
         for channel, rank in zip(builder.channels, ranks, strict=True):
-            explain = getattr(channel, "reason", None)
-            if explain is None or rank >= builder.depth:
+            if rank >= builder.depth:
                 continue
-            why = explain(history, item)
+            why = channel.reason(history, item)
             if why is not None and (best is None or rank < best[0]):
                 best = (int(rank), why)
         return None if best is None else best[1]

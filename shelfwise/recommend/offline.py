@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from shelfwise.recommend.channel import ItemInfo, TrainingData
+from shelfwise.recommend.diversity import mmr_order
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderConfig
-from shelfwise.recommend.rerank import mmr_order
 
 Encode = Callable[[list[str]], np.ndarray]
 

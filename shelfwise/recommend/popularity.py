@@ -20,11 +20,13 @@ as its recent window.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.recommend.artifact import load_array, read_channel_manifest, save_array, write_channel_manifest
 from shelfwise.recommend.channel import Recalled, TrainingData, best_of
 from shelfwise.recommend.reasons import Reason
 
@@ -105,9 +107,7 @@ class PopularityChannel:
     def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """The same ranked list for every history, read from the head of the items sorted once."""
         assert self.item_scores is not None, "fit the channel first"
-        ranked = getattr(self, "_ranked", None)
-        if ranked is None or len(ranked) != len(self.item_scores):
-            ranked = self._ranked = np.lexsort((np.arange(len(self.item_scores)), -self.item_scores))
+        ranked = self._ranking()
         longest = max((len(h) for h in histories), default=0)
         head = ranked[: depth + longest]
         items = np.tile(head, (len(histories), 1))
@@ -122,3 +122,28 @@ class PopularityChannel:
     def reason(self, history: np.ndarray, item: int) -> Reason | None:
         assert self.item_scores is not None, "fit the channel first"
         return Reason(self.config.mode) if self.item_scores[item] > 0 else None
+
+    def _ranking(self) -> np.ndarray:
+        """Every item, best first (ties by index), sorted on first use."""
+        assert self.item_scores is not None, "fit the channel first"
+        if self._ranked is None:
+            self._ranked = np.lexsort((np.arange(len(self.item_scores)), -self.item_scores))
+        return self._ranked
+
+    def prepare_recall(self) -> None:
+        """Sort the items once now (recall reads the head of that order)."""
+        self._ranking()
+
+    def save(self, folder: Path) -> None:
+        """manifest.json and the item scores (the order is sorted again on load)."""
+        assert self.item_scores is not None, "fit the channel first"
+        folder.mkdir(parents=True, exist_ok=True)
+        save_array(folder, "item_scores", self.item_scores)
+        write_channel_manifest(folder, self.name, self.config, {"items": len(self.item_scores)})
+
+    @classmethod
+    def load(cls, folder: Path) -> PopularityChannel:
+        manifest = read_channel_manifest(folder, "popularity", "trending")
+        channel = cls(PopularityConfig.model_validate(manifest["config"]))
+        channel.item_scores = load_array(folder, "item_scores")
+        return channel

@@ -11,14 +11,20 @@ channel's training data.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import lightgbm as lgb
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.recommend.channel import RecallChannel, recall_of, row_dots, top_k
+from shelfwise.recommend.artifact import load_array, save_array
+from shelfwise.recommend.channel import RecallChannel, row_dots, top_k
+
+RANKER_MODEL_FILE = "ranker.lgb.txt"
+RANKER_SETTINGS_FILE = "ranker.json"
 
 
 class RankerConfig(BaseModel):
@@ -57,6 +63,7 @@ class CandidateBuilder:
     ) -> None:
         self.channels = list(channels)
         self.sparse = sparse  # candidates from each channel's recall, not from scoring every item
+        self.item_counts = np.asarray(item_counts)
         self.log_popularity = np.log1p(item_counts.astype(np.float32))
         self.is_cold = np.asarray(item_counts) == 0
         self.item_vectors = item_vectors
@@ -70,7 +77,7 @@ class CandidateBuilder:
         return names + ["log_popularity", "history_length", "text_sim_last", "channels_proposing", "is_cold"]
 
     def build(self, histories: Sequence[np.ndarray]) -> Candidates:
-        if getattr(self, "sparse", False):  # builders pickled before sparse recall are dense
+        if self.sparse:
             rows, cols, all_scores, ranks = self._sparse_candidates(histories)
         else:
             rows, cols, all_scores, ranks = self._dense_candidates(histories)
@@ -121,7 +128,7 @@ class CandidateBuilder:
         score for every item), in the same row-major order."""
         n_items = np.int64(len(self.log_popularity))
         keyed = []
-        recalled = [recall_of(channel, histories, self.depth) for channel in self.channels]
+        recalled = [channel.recall(histories, self.depth) for channel in self.channels]
         for found_by in recalled:
             items = found_by.items
             found = items >= 0
@@ -212,6 +219,26 @@ class LearnedRanker:
         assert self.booster is not None, "fit the ranker first"
         scores = self.booster.predict(candidates.features, num_iteration=self.booster.best_iteration)
         return np.asarray(scores)
+
+    def save(self, folder: Path) -> None:
+        """LightGBM's own text model (every tree; the best iteration beside it in ranker.json)
+        and the held-out histories."""
+        assert self.booster is not None, "fit the ranker first"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.booster.save_model(str(folder / RANKER_MODEL_FILE), num_iteration=-1)
+        save_array(folder, "validation_groups", self.validation_groups)
+        best = self.booster.best_iteration
+        settings = {"config": self.config.model_dump(mode="json"), "best_iteration": best}
+        (folder / RANKER_SETTINGS_FILE).write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> LearnedRanker:
+        settings = json.loads((folder / RANKER_SETTINGS_FILE).read_text(encoding="utf-8"))
+        ranker = cls(RankerConfig.model_validate(settings["config"]))
+        ranker.booster = lgb.Booster(model_file=str(folder / RANKER_MODEL_FILE))
+        ranker.booster.best_iteration = int(settings["best_iteration"])
+        ranker.validation_groups = load_array(folder, "validation_groups")
+        return ranker
 
 
 def reciprocal_rank_scores(candidates: Candidates, n_channels: int, depth: int) -> np.ndarray:

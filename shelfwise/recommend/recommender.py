@@ -17,7 +17,7 @@ hidden items are not treated as new in production; the sequential model knows th
 text only.
 
 `cold_slots` is a second, explicit policy: that many places of each list are kept for the best
-items without events (see `rerank.reserve_cold_slots`); 0 leaves the ranking alone.
+items without events (see `diversity.reserve_cold_slots`); 0 leaves the ranking alone.
 """
 
 from __future__ import annotations
@@ -26,12 +26,17 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.recommend.artifact import ArtifactError, load_array, read_manifest, save_array, write_manifest
 from shelfwise.recommend.channel import RecallChannel, TrainingData
-from shelfwise.recommend.channels import ChannelsConfig, build_channels
+from shelfwise.recommend.channels import ChannelsConfig, build_channels, load_channel
+from shelfwise.recommend.content import ContentChannel
+from shelfwise.recommend.diversity import reserve_cold_slots
 from shelfwise.recommend.ranker import (
     CandidateBuilder,
     Candidates,
@@ -40,10 +45,11 @@ from shelfwise.recommend.ranker import (
     ndcg_at_10,
     reciprocal_rank_scores,
 )
-from shelfwise.recommend.rerank import reserve_cold_slots
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
 
 logger = logging.getLogger(__name__)
+
+FORMAT = "shelfwise-fused-recommender/1"
 
 Progress = Callable[[str], None]
 
@@ -221,9 +227,7 @@ class Recommender:
             say(f"refitted the channels with the hidden events in {seconds['refit']:.1f} s")
         if sparse:  # a saved recommender carries its item indexes: no request waits for one
             for channel in self.channels:
-                prepare = getattr(channel, "prepare_recall", None)
-                if prepare is not None:
-                    prepare()
+                channel.prepare_recall()
         return report
 
     def _fit_channels(
@@ -332,3 +336,76 @@ class Recommender:
     def _reciprocal_rank(self, candidates: Candidates) -> np.ndarray:
         assert self.builder is not None
         return reciprocal_rank_scores(candidates, len(self.builder.channels), self.builder.depth)
+
+    # ----- artifacts --------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """A folder: manifest.json (format, config, channel folders, sizes), a folder per
+        channel, the candidate builder's item counts and text vectors (.npy; not written twice
+        when a content channel saves the same vectors: the manifest names that channel) and the
+        learned ranker's folder when one fuses the channels."""
+        builder = self.builder
+        assert builder is not None, "fit the recommender first"
+        folder.mkdir(parents=True, exist_ok=True)
+        names = [f"{i:02d}-{channel.name}" for i, channel in enumerate(self.channels)]
+        for name, channel in zip(names, self.channels, strict=True):
+            channel.save(folder / "channels" / name)
+        save_array(folder, "item_counts", builder.item_counts)
+        vectors_from = _vectors_source(names, self.channels, builder.item_vectors)
+        if vectors_from == OWN_VECTORS and builder.item_vectors is not None:
+            save_array(folder, "item_vectors", builder.item_vectors)
+        if self.ranker is not None:
+            self.ranker.save(folder / "ranker")
+        write_manifest(folder, {
+            "format": FORMAT, "config": self.config.model_dump(mode="json"), "channels": names,
+            "depth": builder.depth, "sparse": builder.sparse, "ranker": self.ranker is not None,
+            "item_vectors": vectors_from,
+            "sizes": {"items": len(builder.item_counts), "channels": len(names),
+                      "vector_dim": None if builder.item_vectors is None else builder.item_vectors.shape[1]},
+        })  # fmt: skip
+
+    @classmethod
+    def load(cls, folder: Path) -> Recommender:
+        manifest = read_manifest(folder, FORMAT)
+        recommender = cls(RecommenderConfig.model_validate(manifest["config"]))
+        recommender.channels = [load_channel(folder / "channels" / name) for name in manifest["channels"]]
+        vectors = _load_vectors(folder, manifest, recommender.channels)
+        recommender.builder = CandidateBuilder(
+            recommender.channels, load_array(folder, "item_counts"), vectors, int(manifest["depth"]),
+            bool(manifest["sparse"]),
+        )  # fmt: skip
+        recommender.ranker = LearnedRanker.load(folder / "ranker") if manifest["ranker"] else None
+        return recommender
+
+
+OWN_VECTORS = "item_vectors.npy"
+
+
+def _vectors_source(
+    names: Sequence[str], channels: Sequence[RecallChannel], vectors: np.ndarray | None
+) -> str | None:
+    """Where the builder's text vectors are saved: None without any, the folder of a content
+    channel holding equal vectors, else the recommender's own file."""
+    if vectors is None:
+        return None
+    for name, channel in zip(names, channels, strict=True):
+        own = channel.vectors if isinstance(channel, ContentChannel) else None
+        if own is not None and own.dtype == vectors.dtype and np.array_equal(own, vectors):
+            return f"channels/{name}"
+    return OWN_VECTORS
+
+
+def _load_vectors(
+    folder: Path, manifest: dict[str, Any], channels: Sequence[RecallChannel]
+) -> np.ndarray | None:
+    """The builder's text vectors as `save` placed them (one array shared with the content
+    channel that saved them, as in the fitted recommender)."""
+    source = manifest["item_vectors"]
+    if source is None:
+        return None
+    if source == OWN_VECTORS:
+        return load_array(folder, "item_vectors")
+    channel = channels[manifest["channels"].index(source.removeprefix("channels/"))]
+    if not isinstance(channel, ContentChannel) or channel.vectors is None:
+        raise ArtifactError(f"{folder / 'manifest.json'}: {source} holds no text vectors")
+    return channel.vectors

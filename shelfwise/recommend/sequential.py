@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
+from pathlib import Path
 from typing import cast
 
 import numpy as np
@@ -21,6 +22,7 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
+from shelfwise.recommend.artifact import read_channel_manifest, write_channel_manifest
 from shelfwise.recommend.channel import Recalled, TrainingData, best_of, dot_all, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
@@ -54,6 +56,10 @@ class SequentialConfig(BaseModel):
     seed: int = 0
 
 
+WEIGHTS_FILE = "weights.safetensors"
+TABLE_FILE = "item_table.safetensors"
+
+
 class _SelfAttentive(nn.Module):
     def __init__(
         self, n_items: int, text: torch.Tensor | None, config: SequentialConfig, sparse: bool = False
@@ -78,6 +84,16 @@ class _SelfAttentive(nn.Module):
         self.norm = nn.LayerNorm(d)
         self.dropout = nn.Dropout(config.dropout)
         self.register_buffer("causal", torch.triu(torch.ones(config.max_length, config.max_length), 1).bool())
+
+    @classmethod
+    def empty(cls, n_items: int, text_dim: int | None, config: SequentialConfig) -> _SelfAttentive:
+        """A network of this shape to load saved weights into (its text vectors released, as
+        after fitting)."""
+        text = None if text_dim is None else torch.zeros(1, text_dim)
+        with torch.random.fork_rng():  # initial weights are overwritten: leave the seed's stream alone
+            model = cls(n_items, text, config)
+        model.release_text()
+        return model
 
     def item_table(self) -> torch.Tensor:
         table = self.ids.weight
@@ -249,8 +265,7 @@ class SequentialChannel:
     def _item_table(self) -> torch.Tensor:
         """Row i + 1 is item i (row 0 pads)."""
         assert self.model is not None, "fit the channel first"
-        frozen = getattr(self, "_table", None)  # absent in models pickled before it existed
-        return self.model.item_table() if frozen is None else frozen
+        return self.model.item_table() if self._table is None else self._table
 
     def hidden(self, histories: Sequence[np.ndarray], batch_size: int = 1024) -> np.ndarray:
         """The model's state after each history's latest item, (len(histories), dim); zeros for
@@ -278,18 +293,20 @@ class SequentialChannel:
             out[start : start + len(batch)] = dot_all(self.hidden(batch, batch_size), table)
         return out
 
-    def prepare_recall(self) -> ItemIndex:
+    def prepare_recall(self) -> None:
+        self._recall_index()
+
+    def _recall_index(self) -> ItemIndex:
         """The item index `recall` searches, built now if it is not yet (fitting drops it)."""
-        index = getattr(self, "_item_index", None)
-        if index is None:
+        if self._item_index is None:
             with torch.inference_mode():
                 table = self._item_table()[1:].numpy()
-            index = self._item_index = ItemIndex(table, "flat", self.config.item_index)
-        return index
+            self._item_index = ItemIndex(table, "flat", self.config.item_index)
+        return self._item_index
 
     def recall(self, histories: Sequence[np.ndarray], depth: int) -> Recalled:
         """Nearest item-table rows to each history's state (an item index, exact or IVF)."""
-        index = self.prepare_recall()
+        index = self._recall_index()
         longest = max((len(h) for h in histories), default=0)
         states = self.hidden(histories)
         items, scores = index.search(states, depth + longest)
@@ -308,3 +325,43 @@ class SequentialChannel:
     def reason(self, history: np.ndarray, item: int) -> Reason | None:
         """Sequential picks follow from the shopper's latest item."""
         return None if len(history) == 0 else Reason("after", int(history[-1]))
+
+    def save(self, folder: Path) -> None:
+        """manifest.json, the network's weights and the frozen item table (safetensors), and
+        the item index when it was built. The text vectors are not kept: the table holds what
+        the network made of them."""
+        from safetensors.torch import save_file
+
+        assert self.model is not None, "fit the channel first"
+        folder.mkdir(parents=True, exist_ok=True)
+        with torch.inference_mode():
+            table = self._item_table().detach().clone().contiguous()
+        # the text vectors, when a fit stopped before releasing them, live on in the table
+        state = {k: v.detach().contiguous() for k, v in self.model.state_dict().items() if k != "text"}
+        save_file(state, str(folder / WEIGHTS_FILE))
+        save_file({"table": table}, str(folder / TABLE_FILE))
+        if self._item_index is not None:
+            self._item_index.save(folder / "item_index")
+        projection = self.model.text_projection
+        sizes = {"items": self.model.ids.num_embeddings - 1, "dim": self.config.dim,
+                 "text_dim": None if projection is None else projection.in_features}  # fmt: skip
+        write_channel_manifest(
+            folder, self.name, self.config, sizes, epochs_trained=self.epochs_trained,
+            best_validation=self.best_validation, item_index=self._item_index is not None,
+        )  # fmt: skip
+
+    @classmethod
+    def load(cls, folder: Path) -> SequentialChannel:
+        from safetensors.torch import load_file
+
+        manifest = read_channel_manifest(folder, cls.name)
+        channel = cls(SequentialConfig.model_validate(manifest["config"]))
+        sizes = manifest["sizes"]
+        channel.model = _SelfAttentive.empty(int(sizes["items"]), sizes["text_dim"], channel.config)
+        channel.model.load_state_dict(load_file(str(folder / WEIGHTS_FILE)))
+        channel.model.eval()
+        channel._table = load_file(str(folder / TABLE_FILE))["table"]
+        channel.epochs_trained = manifest["epochs_trained"]
+        channel.best_validation = manifest["best_validation"]
+        channel._item_index = ItemIndex.load(folder / "item_index") if manifest["item_index"] else None
+        return channel

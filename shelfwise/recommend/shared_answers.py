@@ -177,7 +177,10 @@ class AnswerStore(Protocol):
 
 
 def open_shared_answers(
-    target: str | Path, ttl_seconds: float, databases: Databases | None = None
+    target: str | Path,
+    ttl_seconds: float,
+    databases: Databases | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> AnswerStore | None:
     """A data folder (its `answers.db`), `sqlite:///path`, `postgresql://...` (on `databases`'
     shared pool when given), or `memory://`: None, no level shared between processes."""
@@ -187,6 +190,6 @@ def open_shared_answers(
     if parsed.scheme == "postgresql":
         from shelfwise.recommend.shared_answers_pg import PostgresSharedAnswers
 
-        return PostgresSharedAnswers(on_database(parsed, databases), ttl_seconds)
+        return PostgresSharedAnswers(on_database(parsed, databases), ttl_seconds, clock)
     assert parsed.path is not None
-    return SharedAnswers(parsed.path, ttl_seconds)
+    return SharedAnswers(parsed.path, ttl_seconds, clock)

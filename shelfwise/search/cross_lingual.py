@@ -1,9 +1,13 @@
-"""Chinese queries over an English catalog, for the search engine: when and what to translate.
+"""Queries in the other language of a Chinese/English pair, for the search engine: when and what
+to translate.
 
 A query with Han letters over a catalog whose titles are not written in Han (the share of titles
 using it is below the match floor's `script_min_share`) is translated into the catalog's words
-(`shelfwise.query.translate`) and the translation is searched through the normal path; the
-answer's interpretation shows the translation, word by word. The dictionary is read once, on the
+(`shelfwise.query.translate`); a query with Latin words and no Han over a catalog written in Han
+is translated the other way (`chinese_translation`: the headwords whose senses are the query's
+words, chosen by how many titles hold them). The engine searches the translation through the
+normal path (or, under a multilingual encoder, beside the query as typed); the answer's
+interpretation shows the translation, word by word. The dictionary is read once, on the
 first such query (about 3 s); the translator follows the live index version, whose title terms
 give the catalog's vocabulary.
 """
@@ -15,9 +19,16 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from shelfwise.config import UnderstandingConfig
 from shelfwise.models.cached import CachedEncoder
 from shelfwise.query.cedict import Dictionary, load_cedict
-from shelfwise.query.translate import Translation, Translator, has_han
+from shelfwise.query.translate import (
+    ALTERNATIVE_WEIGHT,
+    Translation,
+    Translator,
+    chinese_translation,
+    has_han,
+)
 from shelfwise.records import QueryInterpretation
 from shelfwise.search.coverage import TitleTerms
 
@@ -25,37 +36,87 @@ from shelfwise.search.coverage import TitleTerms
 class CrossLingual:
     """Translates Han queries for a catalog written in other scripts (thread safe)."""
 
-    def __init__(self, encoder: CachedEncoder, min_share: float = 0.05, senses_per_word: int = 1) -> None:
+    def __init__(
+        self, encoder: CachedEncoder, min_share: float = 0.05, senses_per_word: int = 1,
+        compounds: bool = True, alternative_weight: float = ALTERNATIVE_WEIGHT,
+    ) -> None:
         self._encoder = encoder
         self._min_share = min_share
         self._senses_per_word = senses_per_word
+        self._compounds = compounds
+        self._alternative_weight = alternative_weight
         self._lock = threading.Lock()
         self._dictionary: Dictionary | None = None
         self._translator: tuple[str, Translator] | None = None
+        self._postings: tuple[str, TitlePostings] | None = None
 
     def translate(
         self, version: str, shares: Mapping[str, float], terms: TitleTerms | None, query: str
     ) -> Translation | None:
-        """The query's translation, or None when it has no Han, the catalog is written in Han (or
-        its scripts are unknown), or no word of it could be translated."""
-        if not query or terms is None or not shares or not has_han(query):
+        """The query's translation, or None when it is in the catalog's script already (Han over
+        a Han catalog, no Han over another), the catalog's scripts are unknown, or no word of it
+        could be translated."""
+        if not query or terms is None or not shares:
             return None
-        if shares.get("Han", 0.0) >= self._min_share:
+        han_catalog = shares.get("Han", 0.0) >= self._min_share
+        if has_han(query) and not han_catalog:
+            translation = self._for(version, terms).translate(query)
+        elif han_catalog and not has_han(query):
+            translation = self._to_chinese(version, terms, query)
+        else:
             return None
-        translation = self._for(version, terms).translate(query)
         return translation if translation.translated and translation.text.strip() else None
+
+    def searched(
+        self, version: str, shares: Mapping[str, float], terms: TitleTerms | None, typed: str,
+        understanding: UnderstandingConfig, multilingual: bool,
+    ) -> tuple[Translation | None, str, tuple[tuple[str, float], ...]]:
+        """The query's translation (if any), the text searched, and lexical alternatives beside
+        it. An encoder that reads one language (`multilingual` false) searches the translation,
+        with the senses the catalog could not decide between as alternatives. A multilingual
+        encoder reads the query as typed; an English query over a Chinese catalog then also
+        matches its Chinese words (`understanding.translation_weight`), a Chinese one over an
+        English catalog is not translated (unmeasured over E5)."""
+        if not understanding.translate:
+            return None, typed, ()
+        if not multilingual:
+            translation = self.translate(version, shares, terms, typed)
+            if translation is None:
+                return None, typed, ()
+            return translation, translation.text, translation.alternatives
+        weight = understanding.translation_weight
+        translation = None if weight <= 0 or has_han(typed) else self.translate(version, shares, terms, typed)
+        if translation is None:
+            return None, typed, ()
+        return translation, typed, ((translation.text, weight),)
+
+    def _to_chinese(self, version: str, terms: TitleTerms, query: str) -> Translation:
+        with self._lock:
+            dictionary = self._read_dictionary()
+            postings = self._postings_for(version, terms)
+        return chinese_translation(query, dictionary, lambda h: postings.titles_with_all(terms.analyze(h)))
 
     def _for(self, version: str, terms: TitleTerms) -> Translator:
         with self._lock:
-            if self._dictionary is None:
-                self._dictionary = load_cedict()
+            dictionary = self._read_dictionary()
             if self._translator is None or self._translator[0] != version:
-                postings = TitlePostings(terms)
+                postings = self._postings_for(version, terms)
                 self._translator = (version, Translator(
-                    self._dictionary, terms, self._encode, together=postings.titles_with_all,
-                    senses_per_word=self._senses_per_word,
+                    dictionary, terms, self._encode, together=postings.titles_with_all,
+                    senses_per_word=self._senses_per_word, compounds=self._compounds,
+                    alternative_weight=self._alternative_weight,
                 ))
             return self._translator[1]
+
+    def _read_dictionary(self) -> Dictionary:
+        if self._dictionary is None:
+            self._dictionary = load_cedict()
+        return self._dictionary
+
+    def _postings_for(self, version: str, terms: TitleTerms) -> TitlePostings:
+        if self._postings is None or self._postings[0] != version:
+            self._postings = (version, TitlePostings(terms))
+        return self._postings[1]
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         return self._encoder.encoder.encode(list(texts), kind="query")

@@ -67,12 +67,10 @@ class SearchEngine(IndexLifecycle):
         with self._lock:
             live = self._require()
             typed = normalize_query(request.query)
-            translation = None
-            if self.understanding.translate and not self._reads_every_script():
-                translation = self.cross_lingual.translate(
-                    live.version, live.title_scripts, live.terms, typed
-                )
-            query = typed if translation is None else translation.text
+            translation, query, beside = self.cross_lingual.searched(
+                live.version, live.title_scripts, live.terms, typed, self.understanding,
+                self._reads_every_script(),
+            )
             floor = self.match_floor(live)
             unreadable = floor.unreadable_scripts(query, request.mode) if floor and query else None
             if floor is not None and unreadable:
@@ -81,7 +79,7 @@ class SearchEngine(IndexLifecycle):
             reading = None
             if query and request.understand and live.understanding is not None:
                 reading = live.understanding.read(query)
-            plan = self._retrieve_understood(live, query, request, reading)
+            plan = self._retrieve_understood(live, query, request, reading, beside)
             effective, mask, retrieved = plan.request, plan.mask, plan.retrieved
             keep = mask[retrieved.rows]
             categories: list[CategoryPrediction] = []
@@ -124,8 +122,8 @@ class SearchEngine(IndexLifecycle):
         )
 
     def _reads_every_script(self) -> bool:
-        """A multilingual encoder reads a Chinese query as typed: its vectors are not replaced
-        by a dictionary translation's (fusing the two is future work)."""
+        """A multilingual encoder reads a query as typed: its vectors are never replaced by a
+        dictionary translation's (`CrossLingual.searched`)."""
         return reads_every_script(self.encoder.encoder.version)
 
     def match_floor(self, live: LiveIndex | None = None) -> MatchFloor | None:
@@ -165,17 +163,20 @@ class SearchEngine(IndexLifecycle):
         return live.understanding.suggest(prefix, limit)
 
     def _retrieve_understood(
-        self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None
+        self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None,
+        beside: Sequence[tuple[str, float]] = (),
     ) -> _Plan:
         """The request with the query's parsed filters added, its mask and the candidates; the
-        parsed filters are dropped (`relaxed`) when nothing passes them."""
+        parsed filters are dropped (`relaxed`) when nothing passes them. `beside`: lexical
+        alternatives added to the query's own (a translation searched beside it)."""
         if not query:
             mask = live.table.mask(request.filters)
             return _Plan(request, mask, _Retrieved(None, np.flatnonzero(live.table.live)))
         if reading is None:
             mask = live.table.mask(request.filters)
-            return _Plan(request, mask, self._retrieve(live, query, request, mask))
+            return _Plan(request, mask, self._retrieve(live, query, request, mask, beside))
         text, alternatives = self._matched_text(query, reading)
+        alternatives += beside
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives)

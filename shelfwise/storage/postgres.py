@@ -19,6 +19,7 @@ from importlib import resources
 
 import numpy as np
 import psycopg
+from psycopg import sql
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import Format
 from psycopg.types import TypeInfo
@@ -70,7 +71,14 @@ def migrate(conn: psycopg.Connection) -> list[int]:
         for migration in known:
             if migration.version in done:
                 continue
-            conn.execute(migration.sql.encode())  # no parameters: several statements in one go
+            try:
+                conn.execute(migration.sql.encode())  # no parameters: several statements in one go
+            except psycopg.Error as error:  # e.g. a role that may not CREATE EXTENSION vector
+                raise RuntimeError(
+                    f"schema migration {migration.version:04d}_{migration.name}.sql failed: {error} "
+                    "(the pgvector extension must be installed; creating it needs a role allowed to, "
+                    "or create it once as an administrator: CREATE EXTENSION vector)"
+                ) from error
             conn.execute(
                 "INSERT INTO schema_version(version, name) VALUES (%s, %s)",
                 (migration.version, migration.name),
@@ -175,15 +183,14 @@ class Owned:
 
 def purge_older(db: PgDatabase, table: str, cutoff_micros: int) -> int:
     """Delete `table`'s rows with `ts` before the cutoff, 5,000 to a transaction (so that writers
-    wait little during a large purge); returns how many went. `table` is ours, never input."""
-    query = (
-        f"DELETE FROM {table} WHERE ctid = ANY(ARRAY("  # nosec B608 - a fixed name; the cutoff is a parameter
-        f"SELECT ctid FROM {table} WHERE ts < %s LIMIT 5000))"
-    )
+    wait little during a large purge); returns how many went."""
+    query = sql.SQL(
+        "DELETE FROM {table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {table} WHERE ts < %s LIMIT 5000))"
+    ).format(table=sql.Identifier(table))
     deleted = 0
     while True:
         with db.transaction() as conn:
-            done = conn.execute(query.encode(), (cutoff_micros,)).rowcount
+            done = conn.execute(query, (cutoff_micros,)).rowcount
         deleted += done
         if done == 0:
             return deleted

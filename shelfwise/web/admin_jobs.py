@@ -137,7 +137,7 @@ class AdminJobs:
             return False
         try:
             shelfwise.serve_model_version(kind, version)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, LookupError) as error:  # LookupError: a version it cannot read
             self._done_here("swap", error=str(error))
             return True
         self._done_here("swap", outcome=f"serving {kind} {version}")

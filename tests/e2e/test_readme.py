@@ -317,3 +317,19 @@ def test_key_commands_run_as_written(tmp_path: Path) -> None:
     assert "sws_" in minted.stdout
     _run([key_id if a == revoke[-1] else a for a in revoke], tmp_path, env)
     assert "revoked" in _run(listing, tmp_path, env).stdout
+
+
+def test_postgresql_block_runs_as_written(tmp_path: Path, postgres_url: str) -> None:
+    """The "Run on PostgreSQL" block, its URL swapped for the test server's database: the catalog
+    goes to PostgreSQL, none of it to the data folder."""
+    block = next(b for b in _code_blocks(README.read_text()) if any("DATABASE_URL" in x for x in b))
+    assert block[0].startswith("export SHELFWISE_DATABASE_URL=postgresql://")
+    (tmp_path / "products.csv").write_text(PRODUCTS_CSV)
+    env = {**_env(tmp_path), "SHELFWISE_DATABASE_URL": postgres_url}
+    commands = _shelfwise_lines(block)
+    assert [c[0] for c in commands] == ["ingest", "index", "serve"]
+    _run(commands[0], tmp_path, env)
+    _run(commands[1], tmp_path, env)
+    found = _run(["search", "kettle", "--json"], tmp_path, env)
+    assert "K-1" in found.stdout
+    assert not list((tmp_path / "data").glob("*.db"))

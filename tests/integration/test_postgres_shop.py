@@ -112,3 +112,33 @@ def test_a_second_server_builds_its_index_from_the_pgvector_cache(postgres_url: 
     finally:
         first.close()
         second.close()
+
+
+def test_cli_commands_use_the_shops_database(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`shelfwise keys create` and `shelfwise events import` write where the server reads."""
+    from typer.testing import CliRunner
+
+    from shelfwise.cli import app
+    from shelfwise.events import open_event_store
+    from shelfwise.keys import open_key_store
+
+    monkeypatch.setenv("SHELFWISE_DATABASE_URL", postgres_url)
+    data = tmp_path / "data"
+    (tmp_path / "events.csv").write_text(
+        "event_id,type,user_id,product_id,timestamp\n"
+        "e1,view,u1,a1,2026-10-01T10:00:00Z\ne2,purchase,u1,a1,2026-10-01T10:01:00Z\n"
+    )
+    runner = CliRunner()
+    made = runner.invoke(app, ["keys", "create", "--actions", "search", "--data-dir", str(data)])
+    assert made.exit_code == 0, made.output
+    imported = runner.invoke(app, ["events", "import", str(tmp_path / "events.csv"), "--data-dir", str(data)])
+    assert imported.exit_code == 0, imported.output
+    keys, events = open_key_store(postgres_url), open_event_store(postgres_url)
+    try:
+        assert len(keys.list()) == 1 and events.count() == 2
+    finally:
+        keys.close()
+        events.close()
+    assert not list(data.glob("*.db")) if data.exists() else True

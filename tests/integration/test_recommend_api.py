@@ -3,6 +3,7 @@ business rules, and the real-time path (an event changes the next answer, no ret
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -211,3 +212,21 @@ def test_worker_processes_share_their_answers(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_a_recommender_saved_with_pickle_is_refused_with_how_to_retrain(tmp_path: Path) -> None:
+    from shelfwise.recommend.live import recommender_registry
+
+    registry = recommender_registry(tmp_path / "d")
+    version, folder = registry.new_version()
+    (folder / "recommender.pkl").write_bytes(b"\x80\x05 an older Shelfwise's pickle, never read")
+    (folder / "manifest.json").write_text(json.dumps({"version": version}))
+    registry.publish(version)
+    shop = Shelfwise(Settings(data_dir=tmp_path / "d", encoder=EncoderConfig(name="hashing")))
+    try:
+        with TestClient(create_app(shop, ServeConfig())) as test_client:
+            response = test_client.get("/recommend/user/u1")
+        assert response.status_code == 503
+        assert "saved with pickle" in response.text and "shelfwise train recommender" in response.text
+    finally:
+        shop.close()

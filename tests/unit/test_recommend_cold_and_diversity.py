@@ -12,9 +12,9 @@ import pytest
 from shelfwise.evaluate.sequences import read_item_metadata_tsv, read_items_tsv
 from shelfwise.evaluate.tables import FormatError
 from shelfwise.recommend import ChannelsConfig, ItemInfo, Recommender, RecommenderConfig, TrainingData
+from shelfwise.recommend.diversity import mmr_order, rank_relevance, reserve_cold_slots
 from shelfwise.recommend.offline import predict_next_items
 from shelfwise.recommend.recommender import choose_cold_items, without_items
-from shelfwise.recommend.rerank import mmr_order, rank_relevance, reserve_cold_slots
 
 
 def test_rank_relevance_is_the_dcg_discount() -> None:

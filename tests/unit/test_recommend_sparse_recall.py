@@ -1,17 +1,17 @@
 """Sparse recall: every channel's `recall` finds what scoring every item finds, `score_pairs`
 scores what `score` scores, the candidate builder gives the same candidates and features either
-way, and the IVF item index finds nearly what exact search finds and survives pickling."""
+way, and the IVF item index finds nearly what exact search finds and survives saving."""
 
 from __future__ import annotations
 
-import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from shelfwise.recommend.als import AlsChannel, AlsConfig
-from shelfwise.recommend.channel import RecallChannel, SparseRecall, TrainingData, recall_of
+from shelfwise.recommend.channel import RecallChannel, TrainingData, dense_recall
 from shelfwise.recommend.content import ContentChannel, ContentConfig
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig, recall_against_exact
@@ -73,7 +73,7 @@ def test_recall_finds_the_best_scores_of_scoring_every_item(
     name: str, fitted: dict[str, RecallChannel], data: TrainingData
 ) -> None:
     channel = fitted[name]
-    assert isinstance(channel, SparseRecall)
+    assert isinstance(channel, RecallChannel)
     histories = _histories(data)
     dense = channel.score(histories)
     recalled = channel.recall(histories, DEPTH)
@@ -96,7 +96,7 @@ def test_pair_scores_are_the_full_scores(
     name: str, fitted: dict[str, RecallChannel], data: TrainingData
 ) -> None:
     channel = fitted[name]
-    assert isinstance(channel, SparseRecall)
+    assert isinstance(channel, RecallChannel)
     histories = _histories(data)
     rng = np.random.default_rng(0)
     rows = rng.integers(0, len(histories), 200)
@@ -158,13 +158,13 @@ def test_the_dense_fallback_keeps_the_recall_contract(
 
         def fit(self, data: TrainingData) -> None: ...
 
-        def score(self, histories: list[np.ndarray]) -> np.ndarray:
+        def score(self, histories: Sequence[np.ndarray]) -> np.ndarray:
             return fitted["content"].score(histories)
 
     histories = _histories(data)
-    dense = recall_of(DenseOnly(), histories, DEPTH)
+    dense = dense_recall(DenseOnly(), histories, DEPTH)
     items, scores = dense.items, dense.scores
-    expected = recall_of(fitted["content"], histories, DEPTH)
+    expected = fitted["content"].recall(histories, DEPTH)
     expected_items, expected_scores = expected.items, expected.scores
     rows, cols = np.array([0, 1, 1]), np.array([histories[0][0], 3, 5])  # an own item too: its score
     np.testing.assert_allclose(dense.score_pairs(rows, cols), fitted["content"].score(histories)[rows, cols])
@@ -172,7 +172,7 @@ def test_the_dense_fallback_keeps_the_recall_contract(
     assert all(set(i.tolist()) == set(e.tolist()) for i, e in zip(items, expected_items, strict=True))
 
 
-def test_ivf_index_is_close_to_exact_and_pickles() -> None:
+def test_ivf_index_is_close_to_exact_and_survives_saving(tmp_path: Path) -> None:
     vectors = _clustered_vectors(4000, 32, 40, seed=1)
     queries = _clustered_vectors(200, 32, 40, seed=1)[:200]
     flat = ItemIndex(vectors, "flat", ItemIndexConfig(exact_below=1000, nprobe=16))
@@ -182,13 +182,15 @@ def test_ivf_index_is_close_to_exact_and_pickles() -> None:
     assert recall_against_exact(exact, vectors, queries) == 1.0
     assert recall_against_exact(flat, vectors, queries) >= 0.95
     assert recall_against_exact(sq8, vectors, queries) >= 0.9
-    copy = pickle.loads(pickle.dumps(sq8))
+    sq8.save(tmp_path / "sq8")
+    copy = ItemIndex.load(tmp_path / "sq8")
+    assert not copy.exact and copy.codes == "sq8"
     np.testing.assert_array_equal(copy.search(queries, 10)[0], sq8.search(queries, 10)[0])
     items, scores = exact.search(queries[:3], 5000)
     assert items.shape == (3, 4000) and np.all(np.diff(scores, axis=1) <= 1e-6)
 
 
-def test_recommender_trains_and_serves_through_sparse_recall(data: TrainingData) -> None:
+def test_recommender_trains_and_serves_through_sparse_recall(data: TrainingData, tmp_path: Path) -> None:
     config = RecommenderConfig.model_validate(
         {
             "channels": {
@@ -202,14 +204,15 @@ def test_recommender_trains_and_serves_through_sparse_recall(data: TrainingData)
     recommender = Recommender(config)
     recommender.fit(data)
     assert recommender.builder is not None and recommender.builder.sparse
-    indexed = [c for c in recommender.channels if hasattr(c, "prepare_recall")]
+    indexed = [c for c in recommender.channels if isinstance(c, AlsChannel | ContentChannel)]
     assert {c.name for c in indexed} == {"als", "content"}
     assert all(c._item_index is not None for c in indexed), "fitting builds the indexes requests search"
-    for channel in recommender.channels:
-        if hasattr(channel, "config") and hasattr(channel.config, "item_index"):
-            channel.config = channel.config.model_copy(update={"item_index": IVF})
-            channel._item_index = None  # type: ignore[attr-defined]
-    restored = pickle.loads(pickle.dumps(recommender))
+    for channel in indexed:
+        channel.config = channel.config.model_copy(update={"item_index": IVF})
+        channel._item_index = None
+        channel.prepare_recall()
+    recommender.save(tmp_path / "recommender")
+    restored = Recommender.load(tmp_path / "recommender")
     history = data.sequences[5]
     items, scores, ranks = restored.recommend_one(history, 10)
     assert len(items) == 10 and not set(items.tolist()) & set(history.tolist())
@@ -233,7 +236,7 @@ def test_channel_candidates_are_each_channels_own_recall(data: TrainingData) -> 
     found = live.channel_candidates(history, 5)
     assert list(found) == ["cooccurrence", "content", "popularity"]
     for channel in recommender.channels:
-        recalled = recall_of(channel, [history], 5)
+        recalled = channel.recall([history], 5)
         pairs = zip(recalled.items[0], recalled.scores[0], strict=True)
         expected = [(data.item_ids[i], pytest.approx(float(s))) for i, s in pairs if i >= 0]
         assert found[channel.name] == expected

@@ -1,5 +1,5 @@
-"""Re-ranking a fused candidate list: reserved places for items without events, and maximal
-marginal relevance (MMR) over item text vectors for diversity. Pure functions over positions in
+"""Diversity and reserved places in a fused candidate list: maximal marginal relevance (MMR) over
+item text vectors, and places kept for items without events. Pure functions over positions in
 a list that is already ordered best first.
 
 MMR picks, one place at a time, the candidate maximising
