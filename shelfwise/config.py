@@ -425,6 +425,9 @@ class Settings(BaseSettings):
     forget_log_url: str | None = Field(
         default=None, description="forgotten shoppers; default: database_url, else privacy.db"
     )
+    jobs_url: str | None = Field(
+        default=None, description="the job queue `shelfwise worker` runs; default: database_url, else jobs.db"
+    )
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     lexical: LexicalConfig = Field(default_factory=LexicalConfig)

@@ -1,8 +1,8 @@
-"""The final ranking stage of the `Shelfwise` facade: shoppers' profiles, the CTR/CVR ranking
+"""The final ranking stage of the serving role: shoppers' profiles, the CTR/CVR ranking
 model, and how they re-order a search's first places or a recommendation list.
 
-A mixin of `Shelfwise` (service.py), kept apart so that the facade stays readable; it uses the
-facade's settings, store, encoder, event store, impression log and engine.
+A mixin of `Serving` (serving.py), kept apart so that the role stays readable; it uses the
+serving role's settings, store, encoder, event store, impression log and engine.
 """
 
 from __future__ import annotations
@@ -140,25 +140,6 @@ class PersonalStages:
         """Every logged shown item with what the shopper did with it (`impressions.attribute`)."""
         events = (stored.event for stored in self.events.iter_events())
         return attribute(self.impressions.iter_impressions(), events, attribution)
-
-    def train_ranker(self, config: Any = None, log: Callable[[str], None] = print) -> Any:
-        """Train the CTR/CVR ranking model on the logged impressions and their attributed events,
-        with point-in-time profile features; publish it when it beats the active one. Returns
-        the `RankerArtifact`."""
-        from shelfwise.rank import train_ranker
-
-        examples, stats = self.labeled_impressions()
-        log(f"{stats.shown_items} shown items in {stats.impressions} responses; events credited by "
-            f"request id {stats.by_request_id}, by session window {stats.by_window}")  # fmt: skip
-        if not examples:
-            raise ValueError("no impressions logged yet: serve searches or recommendations first")
-        products = list(self.store.iter_products())
-        vectors = self.encoder.encode_products(products)
-        features = ProfileFeatures(self.profiles, point_in_time=True)
-        artifact = train_ranker(self.settings.data_dir, examples, products, vectors, config, self.encoder,
-                                features, log)  # fmt: skip
-        self._release_ranking()
-        return artifact
 
     def _release_ranking(self) -> None:
         """The next request loads the ranking model that is active then."""

@@ -1,7 +1,7 @@
-"""Shoppers' data in the `Shelfwise` facade: forgetting a shopper, retention purges, following
+"""Shoppers' data in the serving role: forgetting a shopper, retention purges, following
 the forget log that other processes write, and pseudonymous ids.
 
-A mixin of `Shelfwise` (service.py), beside `PersonalStages`; it uses the facade's settings,
+A mixin of `Serving` (serving.py), beside `PersonalStages`; it uses the serving role's settings,
 stores, answer cache, profiles and ranking model.
 """
 

@@ -1,7 +1,7 @@
 """`ShopData`: every store of one shop, opened from its settings, one URL per store.
 
 By default each store is a SQLite file in the data folder, the same files as always (catalog.db,
-events.db, impressions.db, experiments.db, embeddings.db, answers.db, keys.db, privacy.db).
+events.db, impressions.db, experiments.db, embeddings.db, answers.db, keys.db, privacy.db, jobs.db).
 `SHELFWISE_DATABASE_URL=postgresql://...` puts every store in one PostgreSQL database, and a
 store's own setting (`SHELFWISE_STORE_URL`, `SHELFWISE_EVENTS_URL`, ...) overrides it. Stores on
 the same PostgreSQL database share one connection pool. Each store is opened on first use, so a
@@ -20,6 +20,7 @@ from shelfwise.events import EVENTS_FILE, EventStore, open_event_store
 from shelfwise.experiments import ExposureLog, open_exposure_log
 from shelfwise.experiments.exposure_sqlite import EXPOSURES_FILE
 from shelfwise.impressions import IMPRESSIONS_FILE, ImpressionLog, open_impression_log
+from shelfwise.jobs import JOBS_FILE, JobQueue, open_job_queue
 from shelfwise.keys import KEYS_FILE, KeyStore, open_key_store
 from shelfwise.privacy.forget_log import FORGET_LOG_FILE, ForgetLogStore, open_forget_log
 from shelfwise.recommend.shared_answers import FILE_NAME as ANSWERS_FILE
@@ -51,6 +52,7 @@ class ShopUrls:
     answers: str
     keys: str
     forget_log: str
+    jobs: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ShopUrls:
@@ -65,6 +67,7 @@ class ShopUrls:
             ("answers", settings.answers_url, ANSWERS_FILE),
             ("keys", settings.keys_url, KEYS_FILE),
             ("forget_log", settings.forget_log_url, FORGET_LOG_FILE),
+            ("jobs", settings.jobs_url, JOBS_FILE),
         ):
             url = own or shared or f"sqlite:///{folder / file_name}"
             setting = f"SHELFWISE_{name.upper()}_URL" if own else "SHELFWISE_DATABASE_URL"
@@ -121,6 +124,11 @@ class ShopData:
     def forget_log(self) -> ForgetLogStore:
         """Forgotten shoppers, for every server process to drop from memory."""
         return self._keep(open_forget_log(self.urls.forget_log, self._databases))
+
+    @cached_property
+    def jobs(self) -> JobQueue:
+        """Training jobs queued by the CLI and the admin console, run by `shelfwise worker`."""
+        return self._keep(open_job_queue(self.urls.jobs, self._databases))
 
     def answers(self, ttl_seconds: float) -> AnswerStore | None:
         """The recommendation answers shared by the server's processes (None for memory://)."""

@@ -14,6 +14,7 @@ from shelfwise.config import Settings
 from shelfwise.evaluate.tables import file_digest, product_from_row, read_products_tsv
 from shelfwise.models.reranker import load_reranker
 from shelfwise.service import Shelfwise
+from shelfwise.shop_data import ShopUrls
 from shelfwise.store import open_embedding_cache
 from shelfwise.train import active_fusion, active_reranker_path, data_dir_encoder
 
@@ -47,7 +48,7 @@ def open_products_shop(
     and learned fusion (`learned_fusion`, when one is active for that encoder)."""
     work = work_dir or settings.data_dir / "bench" / file_digest(products)
     bench_settings = settings.model_copy(update={"data_dir": work})
-    cache = open_embedding_cache(f"sqlite:///{settings.data_dir / 'embeddings.db'}")
+    cache = open_embedding_cache(ShopUrls.from_settings(settings).embeddings)
     # the models are the data folder's (its active fine-tuned ones, if any), not the work folder's
     encoder = data_dir_encoder(settings.encoder, settings.data_dir)
     reranker = None

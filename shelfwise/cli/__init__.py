@@ -14,6 +14,7 @@ from shelfwise.cli.demo import demo
 from shelfwise.cli.errors import EXIT_CODES_HELP, ShelfwiseGroup
 from shelfwise.cli.eval import eval_app
 from shelfwise.cli.events import events_app
+from shelfwise.cli.jobs import jobs_app, worker
 from shelfwise.cli.keys import keys_app
 from shelfwise.cli.serve import serve
 from shelfwise.cli.shop import delete, index, ingest, search
@@ -39,6 +40,8 @@ app.add_typer(events_app, name="events")
 app.add_typer(ab_app, name="ab")
 app.add_typer(keys_app, name="keys")
 app.add_typer(shoppers_app, name="shoppers")
+app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker)
 
 
 @app.callback()

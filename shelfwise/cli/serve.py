@@ -18,11 +18,15 @@ def serve(
         int, typer.Option(min=1, help="server processes over the same data folder (one per core)")
     ] = 1,
     data_dir: DataDir = None,
+    run_worker: Annotated[
+        bool, typer.Option("--worker/--no-worker", help="run queued jobs in a child process")
+    ] = True,
 ) -> None:
     """Serve the HTTP API (and the index, built first if missing)."""
     import uvicorn
 
     from shelfwise.serve import create_app
+    from shelfwise.worker.loop import worker_child
 
     settings = settings_of(data_dir)
     shop = open_shop(data_dir)
@@ -33,11 +37,13 @@ def serve(
         from shelfwise.serve.workers import run_workers
 
         shop.close()
-        run_workers(settings.data_dir, host or settings.serve.host, port or settings.serve.port, workers)
+        with worker_child(settings, run_worker):
+            run_workers(settings.data_dir, host or settings.serve.host, port or settings.serve.port, workers)
         return
     from shelfwise.serve.workers import SERVING_THREADS, THREADS_VARIABLE, limit_threads
 
     limit_threads(int(os.environ.get(THREADS_VARIABLE) or SERVING_THREADS))
     app = create_app(shop, settings.serve, owns_shelfwise=True, freeze_heap=True)
-    uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
+    with worker_child(settings, run_worker):
+        uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
 

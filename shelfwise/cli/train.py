@@ -76,7 +76,7 @@ def train_recommender(
     data_dir: DataDir = None,
 ) -> None:
     """Fit the recommender on the data folder's events and catalog, and make it the one that
-    /recommend serves (a running server picks it up at its next start)."""
+    /recommend serves (a running server picks it up within a second)."""
     from shelfwise.recommend import recommender_config
 
     try:

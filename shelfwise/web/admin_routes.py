@@ -137,7 +137,8 @@ def admin_router(pages: Pages) -> APIRouter:
         serving = next((v for v in versions if v.kind == "recommender" and v.current), None)
         channels = (serving.details.get("channels") if serving else None) or DEFAULT_CHANNELS
         return pages.render(
-            request, "admin_index", private=True, section="index", job=jobs.state(),
+            request, "admin_index", private=True, section="index", job=jobs.state(shelfwise),
+            queue=jobs.queue(shelfwise),
             versions=[v for v in versions if v.kind == "index"], health=shelfwise.health(),
             recommenders=[v for v in versions if v.kind == "recommender"], channels=channels,
             rankers=[v for v in versions if v.kind == "ranker"],
@@ -156,6 +157,15 @@ def admin_router(pages: Pages) -> APIRouter:
             return refusal
         channels = form_fields(await request.body()).get("channels", "")
         jobs.start_retrain(_shelfwise(request), channels)
+        return RedirectResponse("/admin/index", status_code=303)
+
+    @router.post("/jobs/cancel")
+    async def cancel_job(request: Request) -> Response:
+        if (refusal := refused(request, "models")) is not None:
+            return refusal
+        job_id = form_fields(await request.body()).get("job_id", "")
+        if job_id.isdigit():
+            jobs.cancel(_shelfwise(request), int(job_id))
         return RedirectResponse("/admin/index", status_code=303)
 
     @router.post("/index/serve")

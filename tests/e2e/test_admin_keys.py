@@ -15,7 +15,7 @@ from tests.e2e.conftest import API_KEY, ClientFactory
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 CONSOLE_POSTS = ("/admin/keys", "/admin/keys/revoke", "/admin/index/rebuild", "/admin/recommender/retrain",
-                 "/admin/index/serve", "/admin/models/serve")  # fmt: skip
+                 "/admin/index/serve", "/admin/models/serve", "/admin/jobs/cancel")  # fmt: skip
 
 
 def _sign_in(client: TestClient, key: str) -> int:

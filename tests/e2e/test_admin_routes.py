@@ -15,6 +15,7 @@ from shelfwise.records import Event
 from shelfwise.serve import create_app
 from shelfwise.service import Shelfwise
 from shelfwise.web.admin_auth import COOKIE, issue_token, safe_next, token_valid
+from shelfwise.worker.loop import run_worker
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -124,6 +125,8 @@ def test_experiments_show_their_variants_and_results(tmp_path, hashing_settings,
 
 
 def _wait_for_job(client: TestClient, seconds: float = 60) -> str:
+    """The console queues rebuilds and retraining: a worker (here in this process) runs them."""
+    run_worker(client.app.state.shelfwise.settings, once=True)  # type: ignore[attr-defined]
     deadline = time.monotonic() + seconds
     while True:
         page = client.get("/admin/index").text

@@ -111,3 +111,27 @@ def test_recommendations_are_reordered_by_the_model_among_three_times_as_many(
     assert all(r.reason for r in ranked)  # each keeps the reason of its channel
     switched_off = shop._recommendation_stage(StageSettings(ranking="off"), "recommend", user, None, END, 6)
     assert switched_off is None
+
+
+def test_a_serving_process_swaps_in_a_ranking_model_published_elsewhere(
+    logged_shop: tuple[Shelfwise, Path],
+) -> None:
+    from shelfwise.rank import ranker_registry
+    from shelfwise.serving import Serving
+
+    shop, data = logged_shop
+    fast = CtrCvrRankerConfig(training=TrainingConfig(epochs=2, importance_rows=0))
+    shop.train_ranker(fast, log=lambda _: None)
+    shop.train_ranker(fast, log=lambda _: None)
+    registry = ranker_registry(data)
+    current = registry.current()
+    assert current is not None
+    other = next(v for v in registry.versions() if v != current[0])
+    serving = Serving(shop.settings)
+    try:
+        assert serving.ranking_stage is not None and serving.ranking_stage.ranker.version == current[0]
+        shop.serve_model_version("ranker", other)  # published by another process
+        serving.catch_up()
+        assert serving.ranking_stage is not None and serving.ranking_stage.ranker.version == other
+    finally:
+        serving.close()
