@@ -160,13 +160,13 @@ _FILE_PARAMS = ("products", "judgments")
 
 def job_kinds() -> dict[str, JobKind]:
     """Every kind a worker runs, by name (the training modules are imported here, not before)."""
+    from shelfwise.bench import train_fusion  # opens the products shop, as `shelfwise train fusion`
     from shelfwise.rank import TrainingConfig
     from shelfwise.train import (
         DistillationConfig,
         DocumentStudentConfig,
         FusionTrainingConfig,
         RerankerTrainingConfig,
-        train_fusion,
         train_reranker,
         train_reranker_student,
     )
