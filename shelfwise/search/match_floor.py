@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from shelfwise.config import MatchFloorConfig
-from shelfwise.language.scripts import script_of, scripts_in, title_scripts
+from shelfwise.language.scripts import scripts_in
 from shelfwise.records import HitMatch, MatchQuality, MatchStatus
 from shelfwise.search.fusion import FusedCandidate
 
@@ -129,7 +129,4 @@ __all__ = [
     "MatchFloor",
     "encoder_family",
     "reads_every_script",
-    "script_of",
-    "scripts_in",
-    "title_scripts",
 ]

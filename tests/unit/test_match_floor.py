@@ -6,14 +6,9 @@ from __future__ import annotations
 import pytest
 
 from shelfwise.config import MatchFloorConfig
+from shelfwise.language.scripts import scripts_in, title_scripts
 from shelfwise.search.fusion import FusedCandidate
-from shelfwise.search.match_floor import (
-    CALIBRATED_FLOORS,
-    MatchFloor,
-    encoder_family,
-    scripts_in,
-    title_scripts,
-)
+from shelfwise.search.match_floor import CALIBRATED_FLOORS, MatchFloor, encoder_family
 
 LATIN = {"Latin": 1.0}
 
