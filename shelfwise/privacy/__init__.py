@@ -9,7 +9,8 @@ from shelfwise.privacy.forget import (
     purge_before,
     shopper_actors,
 )
-from shelfwise.privacy.forget_log import FORGET_LOG_FILE, ForgetLog, ForgottenSince, actor_digest
+from shelfwise.privacy.forget_log import FORGET_LOG_FILE, ForgetLog
+from shelfwise.privacy.forgotten import ForgottenSince, actor_digest
 from shelfwise.privacy.pseudonym import Pseudonymizer
 
 __all__ = [

@@ -20,7 +20,8 @@ from typing import Protocol
 from shelfwise.events import EventStore
 from shelfwise.experiments import ExposureLog
 from shelfwise.impressions import ImpressionLog
-from shelfwise.privacy.forget_log import ForgetLogStore, actor_digest
+from shelfwise.privacy.forget_log import ForgetLogStore
+from shelfwise.privacy.forgotten import actor_digest
 from shelfwise.privacy.models import forget_in_saved_rankers
 
 FORGET_LOG_DAYS = 1  # forget-log rows older than this are pruned with every purge

@@ -20,7 +20,8 @@ from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from shelfwise.recommend.shared_answers import AnswerStore, answer_key
+from shelfwise.recommend.answer_keys import answer_key
+from shelfwise.recommend.shared_answers import AnswerStore
 
 Value = TypeVar("Value")
 
