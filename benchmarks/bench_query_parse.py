@@ -58,8 +58,10 @@ def main() -> None:
     attribute_parser = AttributeParser(CatalogVocabulary.from_json(text))
     compiled = time.perf_counter()
     print(f"catalog: {len(products)} products generated in {generated - start:.2f} s")
-    print(f"vocabulary: built in {built - generated:.2f} s, {len(text) / 1024:.0f} KiB JSON, "
-          f"loaded and compiled in {(compiled - built) * 1000:.0f} ms")
+    print(
+        f"vocabulary: built in {built - generated:.2f} s, {len(text) / 1024:.0f} KiB JSON, "
+        f"loaded and compiled in {(compiled - built) * 1000:.0f} ms"
+    )
 
     timings: list[float] = []
     for _ in range(args.rounds):
@@ -68,9 +70,11 @@ def main() -> None:
             attribute_parser.parse(query)
             timings.append((time.perf_counter() - t0) * 1e6)
     timings.sort()
-    print(f"parse: {len(timings)} calls over {len(QUERIES)} queries: "
-          f"p50 {statistics.median(timings):.1f} us, p95 {_percentile(timings, 0.95):.1f} us, "
-          f"max {timings[-1]:.1f} us")
+    print(
+        f"parse: {len(timings)} calls over {len(QUERIES)} queries: "
+        f"p50 {statistics.median(timings):.1f} us, p95 {_percentile(timings, 0.95):.1f} us, "
+        f"max {timings[-1]:.1f} us"
+    )
 
 
 if __name__ == "__main__":

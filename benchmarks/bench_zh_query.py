@@ -29,8 +29,9 @@ def price(low: float | None, high: float | None) -> Check:
 
 def reported(low: float | None, high: float | None) -> Check:
     """A price read but below the filter confidence, as English "$50" and "around $50"."""
-    return lambda r: r.filters.price is None and any(
-        (c.price_min, c.price_max) == (low, high) for c in r.parsed.constraints if c.field == "price"
+    return lambda r: (
+        r.filters.price is None
+        and any((c.price_min, c.price_max) == (low, high) for c in r.parsed.constraints if c.field == "price")
     )
 
 

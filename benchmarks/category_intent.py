@@ -69,9 +69,11 @@ def main() -> None:
         "products": shop.store.count(),
         "encoder": shop.encoder.encoder.version,
         "by_depth": {
-            str(d): {"coverage": round(predicted[d] / len(queries), 4),
-                     "precision": round(correct[d] / predicted[d], 4) if predicted[d] else None,
-                     "accuracy": round(correct[d] / len(queries), 4)}
+            str(d): {
+                "coverage": round(predicted[d] / len(queries), 4),
+                "precision": round(correct[d] / predicted[d], 4) if predicted[d] else None,
+                "accuracy": round(correct[d] / len(queries), 4),
+            }
             for d in depths
         },
         "sample_misses": misses,

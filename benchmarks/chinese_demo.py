@@ -67,8 +67,11 @@ def open_shop(work: Path, products: int, seed: int, language: str = "zh") -> She
         print(f"ingested {report.accepted} of {feed.rows} rows, {report.rejected} rejected", flush=True)
     started = time.perf_counter()
     manifest = shop.open_index()
-    print(f"index {manifest.version}: {manifest.product_count} products, "
-          f"{time.perf_counter() - started:.0f} s; encoder {shop.encoder.encoder.version}", flush=True)
+    print(
+        f"index {manifest.version}: {manifest.product_count} products, "
+        f"{time.perf_counter() - started:.0f} s; encoder {shop.encoder.encoder.version}",
+        flush=True,
+    )
     return shop
 
 
@@ -112,13 +115,17 @@ def main() -> None:
     if args.translation_weight is not None:
         engine = shop.engine
         engine.understanding = engine.understanding.model_copy(
-            update={"translation_weight": args.translation_weight})
+            update={"translation_weight": args.translation_weight}
+        )
     asked = "english" if args.language == "en" else args.queries
-    results: dict[str, object] = {"products": shop.store.count(), "queries": len(queries),
-                                  "query_set": f"{args.language} catalog, {asked} queries",
-                                  "translation_weight": shop.engine.understanding.translation_weight,
-                                  "encoder": shop.encoder.encoder.version,
-                                  "recall@10_ceiling": recall_ceiling(judgments.grades, 10)}
+    results: dict[str, object] = {
+        "products": shop.store.count(),
+        "queries": len(queries),
+        "query_set": f"{args.language} catalog, {asked} queries",
+        "translation_weight": shop.engine.understanding.translation_weight,
+        "encoder": shop.encoder.encoder.version,
+        "recall@10_ceiling": recall_ceiling(judgments.grades, 10),
+    }
     try:
         for mode in args.modes.split(","):
             run, timings = run_mode(shop, [(q.query_id, q.query) for q in queries], mode)  # type: ignore[attr-defined]
@@ -132,7 +139,8 @@ def main() -> None:
             kind_ndcg = {k: round(sum(v) / len(v), 3)
                          for k in (*QUERY_KINDS, "english") if (v := by_kind.get(k))}  # fmt: skip
             results[mode] = {
-                "ndcg@10": round(report.ndcg, 4), "recall@10": round(report.recall, 4),
+                "ndcg@10": round(report.ndcg, 4),
+                "recall@10": round(report.recall, 4),
                 "latency_ms": {"p50": round(latency.p50_ms, 1), "p95": round(latency.p95_ms, 1)},
                 "ndcg@10_by_kind": kind_ndcg,
             }

@@ -103,5 +103,6 @@ def main() -> None:
     }
     print(json.dumps(result, indent=2))
 
+
 if __name__ == "__main__":
     main()

@@ -99,10 +99,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--senses-per-word", type=int, default=1)
-    parser.add_argument("--no-compounds", action="store_true",
-                        help="translate the pieces of a word the dictionary lacks one by one")
-    parser.add_argument("--alternative-weight", type=float, default=ALTERNATIVE_WEIGHT,
-                        help="weight of close senses OR'd into lexical search (0: none)")
+    parser.add_argument(
+        "--no-compounds",
+        action="store_true",
+        help="translate the pieces of a word the dictionary lacks one by one",
+    )
+    parser.add_argument(
+        "--alternative-weight",
+        type=float,
+        default=ALTERNATIVE_WEIGHT,
+        help="weight of close senses OR'd into lexical search (0: none)",
+    )
     args = parser.parse_args(argv)
 
     from shelfwise.bench import open_products_shop
@@ -141,7 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in systems:
             scored = evaluate_run(runs[name], judgments.subset(ids))
             metrics[f"{name} ({label})"] = {
-                "ndcg@10": round(scored.ndcg, 4), "recall@100": round(scored.recall, 4), "queries": len(ids)}
+                "ndcg@10": round(scored.ndcg, 4),
+                "recall@100": round(scored.recall, 4),
+                "queries": len(ids),
+            }
     english_ndcg, translated_ndcg = per_query["english"], per_query["chinese-translated"]
     rows = [
         {"query_id": q, "chinese": z, "english": e, "translation": shown["chinese-translated"][q],
@@ -154,12 +164,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         began = time.perf_counter()
         words = engine.cross_lingual.translate(live.version, live.title_scripts, live.terms, row["chinese"])
         analysis_ms.append((time.perf_counter() - began) * 1000)
-        row["words"] = [] if words is None else [
-            f"{w.source}:{w.kind}{'/split' if w.split else ''}" for w in words.words]
+        row["words"] = (
+            []
+            if words is None
+            else [f"{w.source}:{w.kind}{'/split' if w.split else ''}" for w in words.words]
+        )
     for name, values in metrics.items():
         if name == "translation_ms":
             continue
-        english = metrics["english" + name[name.index(" "):] if " " in name else "english"]["ndcg@10"]
+        english = metrics["english" + name[name.index(" ") :] if " " in name else "english"]["ndcg@10"]
         values["share_of_english_ndcg@10"] = round(values["ndcg@10"] / english, 4) if english else None
     metrics["translation_ms"] = {"p50": round(float(np.percentile(analysis_ms, 50)), 2),
                                  "p95": round(float(np.percentile(analysis_ms, 95)), 2)}  # fmt: skip

@@ -21,8 +21,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("judgments", type=Path, help="the file the encoder was trained on")
     parser.add_argument("out", type=Path)
-    parser.add_argument("--validation-fraction", type=float,
-                        default=EncoderTrainingConfig().validation_fraction)
+    parser.add_argument(
+        "--validation-fraction", type=float, default=EncoderTrainingConfig().validation_fraction
+    )
     parser.add_argument("--seed", type=int, default=EncoderTrainingConfig().seed)
     args = parser.parse_args()
     parts = split_judgments(

@@ -58,21 +58,24 @@ def latencies_ms(encode_one, queries: list[str]) -> dict[str, float]:  # noqa: A
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--products", type=Path, required=True, help="TSV with a title column")
     parser.add_argument("--queries", type=Path, required=True, help="TSV with a query column")
     parser.add_argument("--data-dir", type=Path, help="use this folder's active encoder")
     parser.add_argument("--model", type=Path, help="a sentence-transformers folder (e.g. a pruned one)")
-    parser.add_argument("--student", type=Path,
-                        help="a document student's folder (default: the data folder's published one)")
+    parser.add_argument(
+        "--student", type=Path, help="a document student's folder (default: the data folder's published one)"
+    )
     parser.add_argument("--texts", type=int, default=4000)
     parser.add_argument("--query-count", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2, help="threads for catalog batches")
     parser.add_argument("--batch-size", type=int, default=32, help="texts per ONNX batch")
-    parser.add_argument("--other-batch-sizes", type=int, nargs="*", default=[],
-                        help="int8 at these batch sizes too")
+    parser.add_argument(
+        "--other-batch-sizes", type=int, nargs="*", default=[], help="int8 at these batch sizes too"
+    )
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     args = parser.parse_args()
 
@@ -90,16 +93,24 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     plain = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
     variants = {
-        "onnx-fp32": SentenceTransformerEncoder(folder, threads=args.threads, onnx_root=root,
-                                                onnx_documents=True, batch_size=args.batch_size),
-        "onnx-int8": SentenceTransformerEncoder(folder, threads=args.threads, onnx_root=root,
-                                                precision="int8", batch_size=args.batch_size),
+        "onnx-fp32": SentenceTransformerEncoder(
+            folder, threads=args.threads, onnx_root=root, onnx_documents=True, batch_size=args.batch_size
+        ),
+        "onnx-int8": SentenceTransformerEncoder(
+            folder, threads=args.threads, onnx_root=root, precision="int8", batch_size=args.batch_size
+        ),
     }
     if student is not None:
         for precision in ("int8", "fp32"):
             variants[f"student onnx-{precision}"] = SentenceTransformerEncoder(
-                student, threads=args.threads, onnx_root=root, precision=precision, onnx_documents=True,
-                batch_size=args.batch_size, name=f"document-student:{student.name}")
+                student,
+                threads=args.threads,
+                onnx_root=root,
+                precision=precision,
+                onnx_documents=True,
+                batch_size=args.batch_size,
+                name=f"document-student:{student.name}",
+            )
     for size in args.other_batch_sizes:
         variants[f"onnx-int8 batch {size}"] = SentenceTransformerEncoder(
             folder, threads=args.threads, onnx_root=root, precision="int8", batch_size=size
@@ -110,23 +121,30 @@ def main() -> None:
     for name, encoder in variants.items():
         vectors = encoder.encode(titles)  # exports on first use, outside the timed rounds
         cosines = (vectors * reference).sum(axis=1)
-        results[name] = {"mean_cosine_to_fp32": round(float(cosines.mean()), 5),
-                         "min_cosine_to_fp32": round(float(cosines.min()), 5)}
+        results[name] = {
+            "mean_cosine_to_fp32": round(float(cosines.mean()), 5),
+            "min_cosine_to_fp32": round(float(cosines.min()), 5),
+        }
         encoders[name] = encoder.encode
     rates: dict[str, list[float]] = {name: [] for name in encoders}
     for round_number in range(args.rounds):
         for name, encode in encoders.items():
             rates[name].append(rate(encode, titles))
-        print(f"round {round_number + 1}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in rates.items()),
-              flush=True)
+        print(
+            f"round {round_number + 1}: " + ", ".join(f"{k} {v[-1]:.0f}/s" for k, v in rates.items()),
+            flush=True,
+        )
     anchor = statistics.median(rates["sentence-transformers fp32"])
-    sizes = {"sentence-transformers fp32": sum(p.stat().st_size for p in folder.glob("*.safetensors")),
-             "onnx-fp32": onnx_path_for(root, variants["onnx-fp32"].version, "fp32").stat().st_size,
-             "onnx-int8": onnx_path_for(root, variants["onnx-fp32"].version, "int8").stat().st_size}
+    sizes = {
+        "sentence-transformers fp32": sum(p.stat().st_size for p in folder.glob("*.safetensors")),
+        "onnx-fp32": onnx_path_for(root, variants["onnx-fp32"].version, "fp32").stat().st_size,
+        "onnx-int8": onnx_path_for(root, variants["onnx-fp32"].version, "int8").stat().st_size,
+    }
     if student is not None:
         for precision in ("int8", "fp32"):
-            sizes[f"student onnx-{precision}"] = onnx_path_for(
-                root, variants["student onnx-fp32"].version, precision).stat().st_size
+            sizes[f"student onnx-{precision}"] = (
+                onnx_path_for(root, variants["student onnx-fp32"].version, precision).stat().st_size
+            )
     # queries: one at a time, one thread, as a search request encodes them
     torch.set_num_threads(1)
     torch_small = SentenceTransformerEncoder(folder, threads=1)
@@ -142,13 +160,24 @@ def main() -> None:
         results.setdefault(name, {})["query"] = latencies_ms(encode, queries)
     for name, measured in rates.items():
         median = statistics.median(measured)
-        results[name].update({"texts_per_s": round(median, 1),
-                              "x_sentence_transformers": round(median / anchor, 2),
-                              "rounds": [round(r, 1) for r in measured], "bytes": sizes.get(name)})
-    report = {"model": str(folder), "student": student and str(student),
-              "texts": len(titles), "queries": len(queries), "threads": args.threads,
-              "date": time.strftime("%Y-%m-%d %H:%M"), "machine": describe_machine().model_dump(),
-              "results": results}
+        results[name].update(
+            {
+                "texts_per_s": round(median, 1),
+                "x_sentence_transformers": round(median / anchor, 2),
+                "rounds": [round(r, 1) for r in measured],
+                "bytes": sizes.get(name),
+            }
+        )
+    report = {
+        "model": str(folder),
+        "student": student and str(student),
+        "texts": len(titles),
+        "queries": len(queries),
+        "threads": args.threads,
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": describe_machine().model_dump(),
+        "results": results,
+    }
     print(json.dumps(report, indent=2))
     if args.out:
         args.out.write_text(json.dumps(report, indent=2) + "\n")

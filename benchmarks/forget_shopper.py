@@ -32,8 +32,16 @@ def _fill(events: SQLiteEventStore, impressions: SQLiteImpressionLog, n_events: 
     for i in range(n_events):
         who = i % shoppers
         moment = START + timedelta(seconds=span * i / n_events)
-        batch.append(Event(event_id=f"e{i}", type="view", user_id=f"u{who}", session_id=f"s{who}-{i % 3}",
-                           product_id=f"p{i % 5000}", timestamp=moment))
+        batch.append(
+            Event(
+                event_id=f"e{i}",
+                type="view",
+                user_id=f"u{who}",
+                session_id=f"s{who}-{i % 3}",
+                product_id=f"p{i % 5000}",
+                timestamp=moment,
+            )
+        )
         if len(batch) == 10_000:
             events.append(batch)
             batch = []
@@ -42,9 +50,17 @@ def _fill(events: SQLiteEventStore, impressions: SQLiteImpressionLog, n_events: 
     pending: list[Impression] = []
     for i in range(n_imp):
         who = i % shoppers
-        pending.append(Impression(request_id=f"r{i}", surface="search", user_id=f"u{who}",
-                                  session_id=f"s{who}-{i % 3}", query="kettle", items=items,
-                                  timestamp=START + timedelta(seconds=span * i / n_imp)))
+        pending.append(
+            Impression(
+                request_id=f"r{i}",
+                surface="search",
+                user_id=f"u{who}",
+                session_id=f"s{who}-{i % 3}",
+                query="kettle",
+                items=items,
+                timestamp=START + timedelta(seconds=span * i / n_imp),
+            )
+        )
         if len(pending) == 5_000:
             impressions.record(pending)
             pending = []
@@ -65,8 +81,17 @@ class _Writer(threading.Thread):
         i = 0
         while not self.stop.is_set():
             started = time.perf_counter()
-            self.store.append([Event(event_id=f"w{i}", type="view", user_id="writer", product_id="p1",
-                                     timestamp=START + timedelta(days=59))])
+            self.store.append(
+                [
+                    Event(
+                        event_id=f"w{i}",
+                        type="view",
+                        user_id="writer",
+                        product_id="p1",
+                        timestamp=START + timedelta(days=59),
+                    )
+                ]
+            )
             self.waits.append(time.perf_counter() - started)
             i += 1
             time.sleep(0.01)
@@ -84,8 +109,10 @@ def main() -> None:
     impressions = SQLiteImpressionLog(args.folder / "impressions.db")
     started = time.perf_counter()
     shoppers = _fill(events, impressions, args.events, args.impressions)
-    print(f"filled {args.events:,} events, {args.impressions:,} impressions, {shoppers:,} shoppers "
-          f"in {time.perf_counter() - started:.0f} s")
+    print(
+        f"filled {args.events:,} events, {args.impressions:,} impressions, {shoppers:,} shoppers "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
     writer = _Writer(args.folder)
     writer.start()
     took = []
@@ -105,8 +132,10 @@ def main() -> None:
     median, worst = statistics.median(took) * 1000, max(took) * 1000
     print(f"forget one shopper: median {median:.0f} ms, max {worst:.0f} ms")
     print(f"purge of {purged:,} rows: {purge_s:.1f} s")
-    print(f"appends meanwhile: {len(writer.waits)}, median {statistics.median(writer.waits) * 1000:.1f} ms, "
-          f"max {max(writer.waits) * 1000:.0f} ms")
+    print(
+        f"appends meanwhile: {len(writer.waits)}, median {statistics.median(writer.waits) * 1000:.1f} ms, "
+        f"max {max(writer.waits) * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -36,7 +36,11 @@ FEATURE_SETS = {"first 18 (before)": FIRST_EIGHTEEN, f"all {len(FEATURES)}": FEA
 
 
 def cross_validate(
-    examples: FusionExamples, judgments: Judgments, names: tuple[str, ...], folds: int, seed: int,
+    examples: FusionExamples,
+    judgments: Judgments,
+    names: tuple[str, ...],
+    folds: int,
+    seed: int,
     config: FusionTrainingConfig,
 ) -> list[float]:
     import lightgbm as lgb
@@ -45,19 +49,32 @@ def cross_validate(
     order = np.random.default_rng(seed).permutation(len(examples.query_ids))
     useful = {i for i in range(len(examples.query_ids)) if examples.labels[examples.rows(i)].max() > 0}
     params = {
-        "objective": "lambdarank", "metric": "ndcg", "eval_at": [10],
+        "objective": "lambdarank",
+        "metric": "ndcg",
+        "eval_at": [10],
         "label_gain": [level / 3 for level in range(GRADE_LEVELS)],
-        "learning_rate": config.learning_rate, "num_leaves": config.leaves,
-        "min_data_in_leaf": config.min_data_in_leaf, "feature_fraction": config.feature_fraction,
-        "feature_fraction_seed": config.seed, "seed": config.seed, "num_threads": config.threads,
-        "deterministic": True, "force_row_wise": True, "verbose": -1,
+        "learning_rate": config.learning_rate,
+        "num_leaves": config.leaves,
+        "min_data_in_leaf": config.min_data_in_leaf,
+        "feature_fraction": config.feature_fraction,
+        "feature_fraction_seed": config.seed,
+        "seed": config.seed,
+        "num_threads": config.threads,
+        "deterministic": True,
+        "force_row_wise": True,
+        "verbose": -1,
     }
 
     def dataset(chosen: list[int]) -> lgb.Dataset:
-        rows = np.concatenate([np.arange(examples.starts[i], examples.starts[i] + examples.group[i])
-                               for i in chosen])
-        return lgb.Dataset(examples.features[rows][:, columns], examples.labels[rows],
-                           group=examples.group[chosen], feature_name=list(names))
+        rows = np.concatenate(
+            [np.arange(examples.starts[i], examples.starts[i] + examples.group[i]) for i in chosen]
+        )
+        return lgb.Dataset(
+            examples.features[rows][:, columns],
+            examples.labels[rows],
+            group=examples.group[chosen],
+            feature_name=list(names),
+        )
 
     scores = []
     for test in np.array_split(order, folds):
@@ -65,11 +82,16 @@ def cross_validate(
         train = [int(i) for i in order if int(i) not in left_out and int(i) in useful]
         stop = len(train) // 5
         booster = lgb.train(
-            params, dataset(train[stop:]), config.trees, valid_sets=[dataset(train[:stop])],
+            params,
+            dataset(train[stop:]),
+            config.trees,
+            valid_sets=[dataset(train[:stop])],
             callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
         )
-        predicted = [booster.predict(examples.features_of(i)[:, columns]) if i in left_out else np.zeros(0)
-                     for i in range(len(examples.query_ids))]
+        predicted = [
+            booster.predict(examples.features_of(i)[:, columns]) if i in left_out else np.zeros(0)
+            for i in range(len(examples.query_ids))
+        ]
         scores.append(mean_ndcg10(examples, [int(i) for i in test], predicted, judgments))
     return scores
 
@@ -90,8 +112,13 @@ def main() -> None:
         examples = collect_examples(shop.engine, judgments, config)
     finally:
         shop.close()
-    report: dict[str, object] = {"queries": len(examples.query_ids), "folds": args.folds, "seed": args.seed,
-                                 "leaves": config.leaves, "min_data_in_leaf": config.min_data_in_leaf}
+    report: dict[str, object] = {
+        "queries": len(examples.query_ids),
+        "folds": args.folds,
+        "seed": args.seed,
+        "leaves": config.leaves,
+        "min_data_in_leaf": config.min_data_in_leaf,
+    }
     baseline: list[float] | None = None
     for label, names in FEATURE_SETS.items():
         scores = cross_validate(examples, judgments, names, args.folds, args.seed, config)
@@ -101,8 +128,11 @@ def main() -> None:
             "folds": [round(s, 4) for s in scores],
             "paired_gain": [round(s - b, 4) for s, b in zip(scores, baseline, strict=True)],
         }
-        print(f"{label}: cross-validated NDCG@10 {np.mean(scores):.4f}  folds "
-              + " ".join(f"{s:.4f}" for s in scores), flush=True)
+        print(
+            f"{label}: cross-validated NDCG@10 {np.mean(scores):.4f}  folds "
+            + " ".join(f"{s:.4f}" for s in scores),
+            flush=True,
+        )
     if args.out:
         args.out.write_text(json.dumps(report, indent=2))
 

@@ -115,9 +115,7 @@ def httpx_sender(client: httpx.AsyncClient) -> Sender:
     return send
 
 
-def logged_searches_and_users(
-    data_dir: Path, limit: int = 20_000
-) -> tuple[list[str], list[str], list[str]]:
+def logged_searches_and_users(data_dir: Path, limit: int = 20_000) -> tuple[list[str], list[str], list[str]]:
     """Queries (in logged order, repeats kept), user ids and product ids from the event log."""
     with sqlite3.connect(f"file:{data_dir / 'events.db'}?mode=ro", uri=True) as conn:
         queries = [json.loads(d).get("query") for (d,) in conn.execute(
@@ -235,8 +233,11 @@ async def run(args: argparse.Namespace, port: int) -> dict[str, Any]:
     raw = RawHttp(port)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=60) as client:
         send = raw.send if args.client == "raw" else httpx_sender(client)
-        plan = (("search", search, args.requests), ("recommend", recommend, args.requests),
-                ("events", events, args.event_requests))
+        plan = (
+            ("search", search, args.requests),
+            ("recommend", recommend, args.requests),
+            ("events", events, args.event_requests),
+        )
         for name, make, requests in plan:
             if name not in args.endpoints:
                 continue
@@ -263,8 +264,9 @@ async def run(args: argparse.Namespace, port: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, required=True, help="a built shop, e.g. demo-shop")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
@@ -273,8 +275,12 @@ def main() -> None:
     parser.add_argument("--event-batch", type=int, default=500, help="events per POST /events")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--client", choices=("raw", "httpx"), default="raw")
-    parser.add_argument("--endpoints", nargs="+", default=["search", "recommend", "events"],
-                        choices=("search", "recommend", "events"))
+    parser.add_argument(
+        "--endpoints",
+        nargs="+",
+        default=["search", "recommend", "events"],
+        choices=("search", "recommend", "events"),
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     port = free_port()
@@ -284,8 +290,13 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=60)
-    report = {"date": time.strftime("%Y-%m-%d %H:%M"), "workers": args.workers,
-              "machine": describe_machine().model_dump(), "data_dir": str(args.data_dir), **results}
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "workers": args.workers,
+        "machine": describe_machine().model_dump(),
+        "data_dir": str(args.data_dir),
+        **results,
+    }
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -61,7 +61,11 @@ class Outcome:
 
 
 def _search(
-    engine: SearchEngine, query: str, match: MatchFloorConfig, mode: str, depth: int = DEPTH,
+    engine: SearchEngine,
+    query: str,
+    match: MatchFloorConfig,
+    mode: str,
+    depth: int = DEPTH,
     explain: bool = False,
 ) -> SearchResult:
     engine.fusion = engine.fusion.model_copy(update={"match": match})
@@ -70,7 +74,12 @@ def _search(
 
 
 def run_query(
-    engine: SearchEngine, qid: str, query: str, group: str, grade: Relevance, threshold: float,
+    engine: SearchEngine,
+    qid: str,
+    query: str,
+    group: str,
+    grade: Relevance,
+    threshold: float,
     mode: str = "hybrid",
 ) -> tuple[Outcome, SearchResult, SearchResult]:
     """The query's outcome, and its answers with the floor off and on."""
@@ -149,8 +158,10 @@ def sweep(outcomes: Sequence[Outcome]) -> list[dict[str, object]]:
     rows = []
     answerable = [o for o in outcomes if o.group != OOC and o.found10]
     for floor in SWEEP:
+
         def flagged(o: Outcome, floor: float = floor) -> bool:
             return not o.lexical and o.status != "unreadable" and (o.best_similarity or -1.0) < floor
+
         rows.append({
             "floor": floor,
             "answerable_flagged": sum(1 for o in answerable if flagged(o)),
@@ -303,17 +314,23 @@ def calibrate(reports: Sequence[Path], quantile: float = 0.01) -> dict[str, obje
         for run in runs:
             family = encoder_family(str(run["encoder"]))
             pooled.setdefault(family, []).extend(
-                {**row, "source": str(path)} for row in run["per_query"]  # type: ignore[union-attr]
+                {**row, "source": str(path)}
+                for row in run["per_query"]  # type: ignore[union-attr]
             )
     out: dict[str, object] = {}
     for family, rows in pooled.items():
-        answerable = [r for r in rows
-                      if r["group"] != OOC and r["found10"] and r["best_similarity"] is not None]
+        answerable = [
+            r for r in rows if r["group"] != OOC and r["found10"] and r["best_similarity"] is not None
+        ]
         floor = round(float(np.quantile([r["best_similarity"] for r in answerable], quantile)), 2)
 
         def flagged(r: dict[str, object], floor: float = floor) -> bool:
-            return (not r["lexical"] and r["status"] != "unreadable"
-                    and (r["best_similarity"] if r["best_similarity"] is not None else -1.0) < floor)  # type: ignore[operator]
+            return (
+                not r["lexical"]
+                and r["status"] != "unreadable"
+                and (r["best_similarity"] if r["best_similarity"] is not None else -1.0) < floor
+            )  # type: ignore[operator]
+
         by_source = {}
         for source in sorted({str(r["source"]) for r in rows}):
             mine = [r for r in rows if r["source"] == source]

@@ -68,8 +68,10 @@ def _evaluate_encoder(
         started = time.perf_counter()
         engine = build_engine(products, encoder, cache, Path(index_dir), progress=_progress)
         stats = engine.encoder.last_stats
-        print(f"{name}: index over {len(products)} products in {time.perf_counter() - started:.1f} s "
-              f"({stats.encoded} encoded, {stats.cached} from the cache; encoder {encoder.version})")
+        print(
+            f"{name}: index over {len(products)} products in {time.perf_counter() - started:.1f} s "
+            f"({stats.encoded} encoded, {stats.cached} from the cache; encoder {encoder.version})"
+        )
         understand = not args.no_understanding
         runs = [run_queries(engine, queries, relevant, mode, name, args.k, understand) for mode in args.modes]
         if name == "e5":
@@ -105,13 +107,22 @@ def _parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7, help="demo catalog seed")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--encoders", nargs="+", choices=("minilm", "e5"), default=["minilm", "e5"])
-    parser.add_argument("--modes", nargs="+", choices=("vector", "hybrid", "lexical"),
-                        default=["vector", "hybrid"])
+    parser.add_argument(
+        "--modes", nargs="+", choices=("vector", "hybrid", "lexical"), default=["vector", "hybrid"]
+    )
     parser.add_argument("--no-english-control", action="store_true")
-    parser.add_argument("--no-understanding", action="store_true",
-                        help="search with query understanding (spelling, parsed filters, ...) off")
-    parser.add_argument("--e5-similarity-floor", type=float, nargs="*", default=[],
-                        help="extra E5 hybrid runs with this fusion similarity floor (default config: 0.2)")
+    parser.add_argument(
+        "--no-understanding",
+        action="store_true",
+        help="search with query understanding (spelling, parsed filters, ...) off",
+    )
+    parser.add_argument(
+        "--e5-similarity-floor",
+        type=float,
+        nargs="*",
+        default=[],
+        help="extra E5 hybrid runs with this fusion similarity floor (default config: 0.2)",
+    )
     parser.add_argument("--latency-repeats", type=int, default=3)
     parser.add_argument("--throughput-sample", type=int, default=256)
     return parser.parse_args()
@@ -127,9 +138,11 @@ def main() -> None:
         print(f"{len(queries) - len(kept)} queries left out: no relevant product in this catalog")
     queries = kept
     languages = {q.language: sum(1 for x in queries if x.language == q.language) for q in queries}
-    print(f"{len(queries)} queries {languages} over the demo catalog ({len(products)} products, "
-          f"seed {args.seed}); query understanding {'off' if args.no_understanding else 'on'}; "
-          f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}")
+    print(
+        f"{len(queries)} queries {languages} over the demo catalog ({len(products)} products, "
+        f"seed {args.seed}); query understanding {'off' if args.no_understanding else 'on'}; "
+        f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY', '(unset)')}"
+    )
     if not args.no_english_control:
         queries = queries + as_english(queries)
     runs: list[RunResult] = []
@@ -146,9 +159,21 @@ def main() -> None:
         if run.label == "e5":
             print("\n" + format_misses(run, queries))
     out = args.work_dir / "results.json"
-    out.write_text(json.dumps([{"label": r.label, "mode": r.mode, "scores": [asdict(s) for s in r.scores],
-                                "outcomes": [asdict(o) for o in r.outcomes]} for r in runs],
-                              ensure_ascii=False, indent=1))
+    out.write_text(
+        json.dumps(
+            [
+                {
+                    "label": r.label,
+                    "mode": r.mode,
+                    "scores": [asdict(s) for s in r.scores],
+                    "outcomes": [asdict(o) for o in r.outcomes],
+                }
+                for r in runs
+            ],
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     print(f"\nper-query results: {out}")
 
 

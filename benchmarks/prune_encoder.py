@@ -17,8 +17,9 @@ from pathlib import Path
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, help="prune this folder's active encoder")
     parser.add_argument("--model", type=Path, help="or this sentence-transformers folder")
     parser.add_argument("--sparsity", type=float, required=True)
@@ -44,9 +45,15 @@ def main() -> None:
     model.save(str(args.out))
     weights = next(args.out.glob("*.safetensors"))
     original = next(folder.glob("*.safetensors"))
-    report = {"model": str(folder), "sparsity": args.sparsity, "linear_weights_zero": round(zeros / total, 4),
-              "bytes": weights.stat().st_size, "gzip_bytes": len(gzip.compress(weights.read_bytes(), 6)),
-              "original_gzip_bytes": len(gzip.compress(original.read_bytes(), 6)), "out": str(args.out)}
+    report = {
+        "model": str(folder),
+        "sparsity": args.sparsity,
+        "linear_weights_zero": round(zeros / total, 4),
+        "bytes": weights.stat().st_size,
+        "gzip_bytes": len(gzip.compress(weights.read_bytes(), 6)),
+        "original_gzip_bytes": len(gzip.compress(original.read_bytes(), 6)),
+        "out": str(args.out),
+    }
     print(json.dumps(report, indent=2))
     (args.out / "pruning.json").write_text(json.dumps(report, indent=2) + "\n")
 

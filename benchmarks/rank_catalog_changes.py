@@ -57,19 +57,28 @@ def _measure(size: int, changes_list: list[int], repeats: int, dim: int) -> list
 
         def add(picked: np.ndarray = picked, added: Iterator[int] = added) -> None:
             n = next(added)
-            new = [products[i].model_copy(update={"product_id": f"NEW-{n}-{j}"})
-                   for j, i in enumerate(picked)]
+            new = [
+                products[i].model_copy(update={"product_id": f"NEW-{n}-{j}"}) for j, i in enumerate(picked)
+            ]
             catalog.upsert(new, vectors[picked])
 
-        rows.append({"products": size, "changes": changes, "build_ms": build_ms,
-                     "reprice_ms": _timed(reprice, repeats), "add_ms": _timed(add, repeats)})
+        rows.append(
+            {
+                "products": size,
+                "changes": changes,
+                "build_ms": build_ms,
+                "reprice_ms": _timed(reprice, repeats),
+                "add_ms": _timed(add, repeats),
+            }
+        )
         print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--changes", type=int, nargs="+", default=[1, 100])
     parser.add_argument("--repeats", type=int, default=20)

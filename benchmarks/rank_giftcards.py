@@ -62,12 +62,16 @@ def read_products(source: Path) -> list[Product]:
         asin, text, brand, path = row[0], row[1], row[2], row[3]
         match = PRICE.search(meta.get("price") or "")
         title = clean(meta.get("title") or "") or text[:200]
-        products.append(Product(
-            product_id=asin, title=title[:1000], brand=brand,
-            category=tuple(path.split(" > ")[:2]) if path else (),
-            price=float(match.group(1).replace(",", "")) if match else None,
-            description=" ".join(clean(d) for d in meta.get("description") or [])[:500],
-        ))
+        products.append(
+            Product(
+                product_id=asin,
+                title=title[:1000],
+                brand=brand,
+                category=tuple(path.split(" > ")[:2]) if path else (),
+                price=float(match.group(1).replace(",", "")) if match else None,
+                description=" ".join(clean(d) for d in meta.get("description") or [])[:500],
+            )
+        )
     return products
 
 
@@ -109,8 +113,15 @@ def impressions(reviews: list[tuple[int, str, str]], negatives: int, seed: int) 
         order = rng.permutation(len(shown))
         at = datetime.fromtimestamp(t, UTC)
         out.extend(
-            LabeledImpression(request_id=f"review-{n}", surface="recommend", timestamp=at, product_id=product,
-                              position=int(order[k]), user_id=user, clicked=k == 0)
+            LabeledImpression(
+                request_id=f"review-{n}",
+                surface="recommend",
+                timestamp=at,
+                product_id=product,
+                position=int(order[k]),
+                user_id=user,
+                clicked=k == 0,
+            )
             for k, product in enumerate(shown)
         )
     return out
@@ -119,8 +130,9 @@ def impressions(reviews: list[tuple[int, str, str]], negatives: int, seed: int) 
 def encode(products: list[Product], which: str, threads: int) -> tuple[np.ndarray, object]:
     from shelfwise.models import HashingEncoder, SentenceTransformerEncoder
 
-    encoder = (HashingEncoder() if which == "hashing"
-               else SentenceTransformerEncoder(batch_size=64, threads=threads))
+    encoder = (
+        HashingEncoder() if which == "hashing" else SentenceTransformerEncoder(batch_size=64, threads=threads)
+    )
     started = time.perf_counter()
     vectors = encoder.encode([p.text() for p in products])
     seconds = time.perf_counter() - started
@@ -157,8 +169,12 @@ def latency(stage: RankingStage, products: list[Product], user: str, repeats: in
         stage.rank(candidates, context, relevance=relevance)
         if r >= 20:  # warm-up
             timings.append((time.perf_counter() - started) * 1000)
-    return {"candidates": 100, "repeats": repeats, "p50_ms": round(float(np.percentile(timings, 50)), 3),
-            "p95_ms": round(float(np.percentile(timings, 95)), 3)}
+    return {
+        "candidates": 100,
+        "repeats": repeats,
+        "p50_ms": round(float(np.percentile(timings, 50)), 3),
+        "p95_ms": round(float(np.percentile(timings, 95)), 3),
+    }
 
 
 def main() -> None:
@@ -185,8 +201,9 @@ def main() -> None:
     vectors, encoder = encode(products, args.encoder, args.threads)
     config = CtrCvrRankerConfig(
         model=ModelConfig(architecture=args.architecture, ctcvr_weight=0.0),
-        training=TrainingConfig(test_fraction=args.test, validation_fraction=0.1, seed=args.seed,
-                                threads=args.threads),
+        training=TrainingConfig(
+            test_fraction=args.test, validation_fraction=0.1, seed=args.seed, threads=args.threads
+        ),
     )
     artifact = train_ranker(args.data_dir, rows, products, vectors, config, encoder=None)
     report = artifact.report
@@ -195,15 +212,20 @@ def main() -> None:
     stage = RankingStage.load(Path(artifact.path), products, vectors)
     earlier = np.concatenate([split.train, split.validation])
     figures = {
-        "impressions": len(rows), "rows": report.rows, "epochs": report.epochs,
+        "impressions": len(rows),
+        "rows": report.rows,
+        "epochs": report.epochs,
         "best_epoch": report.best_epoch,
-        "train_seconds": report.seconds, "test_auc": report.tasks["ctr"].auc,
-        "test_log_loss": report.tasks["ctr"].log_loss, "test_ece": report.tasks["ctr"].ece,
+        "train_seconds": report.seconds,
+        "test_auc": report.tasks["ctr"].auc,
+        "test_log_loss": report.tasks["ctr"].log_loss,
+        "test_ece": report.tasks["ctr"].ece,
         "popularity_baseline": popularity_baseline(data, split.test, earlier),
         "position_baseline_auc": report.tasks["ctr"].position_baseline_auc,
         "feature_importance": {k: v.get("ctr") for k, v in report.feature_importance.items()},
         "serving": latency(stage, products, reviews[-1][1], args.repeats, args.seed),
-        "encoder": getattr(encoder, "version", "?"), "seconds": round(time.perf_counter() - started, 1),
+        "encoder": getattr(encoder, "version", "?"),
+        "seconds": round(time.perf_counter() - started, 1),
     }
     print(json.dumps(figures, indent=2))
     if args.out is not None:

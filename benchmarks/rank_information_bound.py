@@ -108,7 +108,8 @@ def main() -> None:
     taste_sum = sum(parts.values())
     out: dict[str, object] = {
         "command": {k: str(v) for k, v in vars(args).items()},
-        "rows": int(y.size), "clicks": int(y.sum()),
+        "rows": int(y.size),
+        "clicks": int(y.sum()),
         "share_signed_in": round(float(np.mean(signed_in)), 4),
         "share_without_prior_events": round(float(np.mean(np.array(prior) == 0)), 4),
         "ceiling": roc_auc(y, seen_at * sigmoid(u - CLICK_OFFSET)),

@@ -28,11 +28,14 @@ def _scores(name: str, predicted: object, clicks: np.ndarray, ctcvr: np.ndarray)
     from shelfwise.rank.metrics import log_loss, roc_auc
 
     pctr, pctcvr = predicted.pctr, predicted.pctcvr  # type: ignore[attr-defined]
-    return {"items": name, "mean_pctr": round(float(pctr.mean()), 5),
-            "mean_pctcvr": round(float(pctcvr.mean()), 6),
-            "click_log_loss": round(float(log_loss(clicks, pctr) or 0), 5),
-            "ctcvr_log_loss": round(float(log_loss(ctcvr, pctcvr) or 0), 6),
-            "click_auc": round(float(roc_auc(clicks, pctr) or 0), 4)}
+    return {
+        "items": name,
+        "mean_pctr": round(float(pctr.mean()), 5),
+        "mean_pctcvr": round(float(pctcvr.mean()), 6),
+        "click_log_loss": round(float(log_loss(clicks, pctr) or 0), 5),
+        "ctcvr_log_loss": round(float(log_loss(ctcvr, pctcvr) or 0), 6),
+        "click_auc": round(float(roc_auc(clicks, pctr) or 0), 4),
+    }
 
 
 def _neighbour_table(weight: torch.Tensor, items: np.ndarray, text: np.ndarray, k: int) -> torch.Tensor:
@@ -47,8 +50,9 @@ def _neighbour_table(weight: torch.Tensor, items: np.ndarray, text: np.ndarray, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--products", type=int, default=400)
     parser.add_argument("--shoppers", type=int, default=800)
     parser.add_argument("--seed", type=int, default=3)
@@ -72,8 +76,9 @@ def main() -> None:
     products = generate_demo_catalog(args.products, seed=args.seed)
     shop.upsert_products(products)
     shop.open_index()
-    config = ClosedLoopSimulation(n_shoppers=args.shoppers, days=30, seed=args.seed,
-                                  end=datetime(2026, 6, 1, tzinfo=UTC))
+    config = ClosedLoopSimulation(
+        n_shoppers=args.shoppers, days=30, seed=args.seed, end=datetime(2026, 6, 1, tzinfo=UTC)
+    )
     feed = TextMatchRanker(shop_catalog(products, config))
     logged = simulate_closed_loop(products, config, ShelfwiseRanker(shop, fallback=feed))
     shop.record_events(list(logged.events))
@@ -84,8 +89,14 @@ def main() -> None:
     data = Impressions.from_records(shop.labeled_impressions()[0])
     batch = ranker.builder.build(data, encode_queries(data.queries, shop.encoder, ranker.spec.text_dim))
     clicks, ctcvr = data.click_labels, data.ctcvr_labels
-    rows = [{"items": "observed", "mean_pctr": round(float(clicks.mean()), 5),
-             "mean_pctcvr": round(float(ctcvr.mean()), 6), "impressions": len(data)}]
+    rows = [
+        {
+            "items": "observed",
+            "mean_pctr": round(float(clicks.mean()), 5),
+            "mean_pctcvr": round(float(ctcvr.mean()), 6),
+            "impressions": len(data),
+        }
+    ]
     rows.append(_scores("own embedding", ranker.predict(batch), clicks, ctcvr))
     hidden = batch.categorical.copy()
     hidden[:, 1] = 0

@@ -33,15 +33,22 @@ def _search(shop: object, title: str, when: str) -> dict[str, object]:
     hit = found[0]
     personal = hit.explanation.personal if hit.explanation else None
     first = result.hits[0]
-    return {"when": when, "position": hit.rank, "p_click": personal and personal.p_click,
-            "p_conversion": personal and personal.p_conversion, "first": first.product.product_id,
-            "first_p_conversion": first.explanation.personal.p_conversion
-            if first.explanation and first.explanation.personal else None}
+    return {
+        "when": when,
+        "position": hit.rank,
+        "p_click": personal and personal.p_click,
+        "p_conversion": personal and personal.p_conversion,
+        "first": first.product.product_id,
+        "first_p_conversion": first.explanation.personal.p_conversion
+        if first.explanation and first.explanation.personal
+        else None,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("-d", "--data-dir", type=Path, required=True)
     parser.add_argument("--title", default=TITLE)
     args = parser.parse_args()
@@ -56,10 +63,14 @@ def main() -> None:
     shop.open_index()
     assert shop.ranking_stage is not None, "no ranking model in this folder"
     like = shop.search(SearchRequest(query=args.title, page_size=1)).hits[0].product
-    new = Product(product_id="NC-HP", title=args.title, brand=like.brand, category=like.category,
-                  price=like.price)
-    print(json.dumps({"new": new.model_dump(include={"title", "brand", "category", "price"}),
-                      "like": like.product_id}))
+    new = Product(
+        product_id="NC-HP", title=args.title, brand=like.brand, category=like.category, price=like.price
+    )
+    print(
+        json.dumps(
+            {"new": new.model_dump(include={"title", "brand", "category", "price"}), "like": like.product_id}
+        )
+    )
     shop.upsert_products([new])
     print(json.dumps(_search(shop, args.title, "added while serving")))
     shop.close()

@@ -72,8 +72,15 @@ def main() -> None:
     ranker_config = CtrCvrRankerConfig()
     t = ranker_config.training
     split = split_impressions(data, t.split, t.validation_fraction, t.test_fraction, t.seed)
-    builder, batch = _features(data, split.train, products, vectors, ranker_config.features, encoder,
-                               ProfileFeatures(profiles, point_in_time=True))
+    builder, batch = _features(
+        data,
+        split.train,
+        products,
+        vectors,
+        ranker_config.features,
+        encoder,
+        ProfileFeatures(profiles, point_in_time=True),
+    )
 
     seen: dict[str, list[float]] = defaultdict(list)
     for event in result.events:
@@ -105,20 +112,34 @@ def main() -> None:
             return np.hstack([part.dense, part.positions[:, None], part.categorical[:, 2:6], *oracle_columns])
 
         names = columns + [f"oracle_{name}" for name in extra]
-        train = lgb.Dataset(matrix(split.train), y[split.train], feature_name=names,
-                            categorical_feature=["category", "brand"])
+        train = lgb.Dataset(
+            matrix(split.train), y[split.train], feature_name=names, categorical_feature=["category", "brand"]
+        )
         valid = lgb.Dataset(matrix(split.validation), y[split.validation], reference=train)
-        params = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 63, "min_data_in_leaf": 100,
-                  "feature_fraction": 0.8, "seed": 0, "num_threads": 1, "verbose": -1}
-        model = lgb.train(params, train, 2000, valid_sets=[valid],
-                          callbacks=[lgb.early_stopping(50, verbose=False)])
+        params = {
+            "objective": "binary",
+            "learning_rate": 0.05,
+            "num_leaves": 63,
+            "min_data_in_leaf": 100,
+            "feature_fraction": 0.8,
+            "seed": 0,
+            "num_threads": 1,
+            "verbose": -1,
+        }
+        model = lgb.train(
+            params, train, 2000, valid_sets=[valid], callbacks=[lgb.early_stopping(50, verbose=False)]
+        )
         p = model.predict(matrix(test))
-        return {"auc": roc_auc(y[test], p), "known_rows_auc": roc_auc(y[test][known], p[known]),
-                "unknown_rows_auc": roc_auc(y[test][~known], p[~known])}
+        return {
+            "auc": roc_auc(y[test], p),
+            "known_rows_auc": roc_auc(y[test][known], p[known]),
+            "unknown_rows_auc": roc_auc(y[test][~known], p[~known]),
+        }
 
     out: dict[str, object] = {
         "command": {k: str(v) for k, v in vars(args).items()},
-        "test_rows": int(test.size), "share_known": round(float(known.mean()), 4),
+        "test_rows": int(test.size),
+        "share_known": round(float(known.mean()), 4),
         "ceiling": roc_auc(y[test], data.true_ctr[test]),
         "ceiling_known_rows": roc_auc(y[test][known], data.true_ctr[test][known]),
         "ceiling_unknown_rows": roc_auc(y[test][~known], data.true_ctr[test][~known]),

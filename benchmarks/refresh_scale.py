@@ -29,8 +29,11 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--changes", type=int, nargs="+", default=[1, 100])
     parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--new-products", action="store_true",
-                        help="each change adds a product (a copy under a new id) instead of changing a price")
+    parser.add_argument(
+        "--new-products",
+        action="store_true",
+        help="each change adds a product (a copy under a new id) instead of changing a price",
+    )
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     from shelfwise.config import VectorConfig

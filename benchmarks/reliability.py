@@ -75,8 +75,10 @@ def disk_full(work: Path) -> None:
         return
     _rows(figures, "index folder, 0-23 pages free")
     causes = Counter(s.failed_at or "nothing (200)" for s in steps)
-    print(f"\nIndex disk scan, 0-23 free pages of 4 KiB: ran out of room in {dict(causes)}; "
-          f"consistent after catching up: {sum(s.consistent for s in steps)}/{len(steps)}")
+    print(
+        f"\nIndex disk scan, 0-23 free pages of 4 KiB: ran out of room in {dict(causes)}; "
+        f"consistent after catching up: {sum(s.consistent for s in steps)}/{len(steps)}"
+    )
 
 
 def _rows(figures: DiskFullFigures, label: str = "") -> None:

@@ -1,6 +1,6 @@
 """Write the tuning and validation parts of a judgments file (split by query, seeded).
 
-    python benchmarks/split_judgments.py ../shared/data/homedepot/dev_judgments.tsv runs/hd
+python benchmarks/split_judgments.py ../shared/data/homedepot/dev_judgments.tsv runs/hd
 """
 
 from __future__ import annotations

@@ -56,8 +56,14 @@ def main() -> None:
     scores: dict[str, list[float]] = {}
     for qid in judgments.query_ids:
         hits = shop.search(SearchRequest(query=judgments.queries[qid], page_size=100, facets=())).hits
-        rows = [(h.product.product_id, h.explanation.fused_score if h.explanation else h.score,
-                 (h.explanation.rerank_grade or 0.0) if h.explanation else 0.0) for h in hits]
+        rows = [
+            (
+                h.product.product_id,
+                h.explanation.fused_score if h.explanation else h.score,
+                (h.explanation.rerank_grade or 0.0) if h.explanation else 0.0,
+            )
+            for h in hits
+        ]
         rows.sort(key=lambda r: -r[1])  # back to the fused order (the tail is in it already)
         ids, fused, grades = [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
         plain = ids

@@ -92,9 +92,7 @@ def ndcg10(scores: np.ndarray, q: QueryArrays, keep: np.ndarray) -> float:
     return float(np.sum(q.gains[top] * DISCOUNT[: len(top)]) / q.ideal_dcg)
 
 
-def weighted_scores(
-    q: QueryArrays, wl: float, floor: float, wc: float, keep: np.ndarray
-) -> np.ndarray:
+def weighted_scores(q: QueryArrays, wl: float, floor: float, wc: float, keep: np.ndarray) -> np.ndarray:
     sims = np.where(keep, q.similarity, -np.inf)
     top = sims.max() if keep.any() else 1.0
     vec = np.clip(q.similarity - floor, 0, None) / max(top - floor, 1e-9)
@@ -112,19 +110,37 @@ def grid(queries: list[QueryArrays]) -> list[dict]:
         for wl, floor, wc in itertools.product(
             np.arange(0.2, 0.91, 0.05), (0.0, 0.1, 0.2, 0.3), (0.0, 0.5, 1.0, 1.5)
         ):
-            score = np.mean([
-                ndcg10(weighted_scores(q, wl, floor, wc, keep), q, keep)
-                for q, keep in zip(queries, keeps, strict=True)
-            ])
-            results.append({"method": "weighted", "lexical_depth": lex_depth, "vector_depth": vec_depth,
-                            "lexical_weight": round(float(wl), 2), "similarity_floor": floor,
-                            "coverage_weight": wc, "ndcg10": float(score)})
+            score = np.mean(
+                [
+                    ndcg10(weighted_scores(q, wl, floor, wc, keep), q, keep)
+                    for q, keep in zip(queries, keeps, strict=True)
+                ]
+            )
+            results.append(
+                {
+                    "method": "weighted",
+                    "lexical_depth": lex_depth,
+                    "vector_depth": vec_depth,
+                    "lexical_weight": round(float(wl), 2),
+                    "similarity_floor": floor,
+                    "coverage_weight": wc,
+                    "ndcg10": float(score),
+                }
+            )
         for k, wl in itertools.product((5, 10, 20, 60), (0.4, 0.5, 0.6, 0.7)):
-            score = np.mean([
-                ndcg10(rrf_scores(q, k, wl), q, keep) for q, keep in zip(queries, keeps, strict=True)
-            ])
-            results.append({"method": "rrf", "lexical_depth": lex_depth, "vector_depth": vec_depth,
-                            "rrf_k": k, "lexical_weight": wl, "ndcg10": float(score)})
+            score = np.mean(
+                [ndcg10(rrf_scores(q, k, wl), q, keep) for q, keep in zip(queries, keeps, strict=True)]
+            )
+            results.append(
+                {
+                    "method": "rrf",
+                    "lexical_depth": lex_depth,
+                    "vector_depth": vec_depth,
+                    "rrf_k": k,
+                    "lexical_weight": wl,
+                    "ndcg10": float(score),
+                }
+            )
     return sorted(results, key=lambda r: -r["ndcg10"])
 
 
@@ -158,8 +174,12 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, required=True)
     parser.add_argument("--tune-judgments", type=Path, required=True)
     parser.add_argument("--validation-judgments", type=Path, required=True)
-    parser.add_argument("--data-dir", type=Path, required=True,
-                        help="the data folder given to `bench search`: its active encoder and cache")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        required=True,
+        help="the data folder given to `bench search`: its active encoder and cache",
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
 
@@ -168,8 +188,9 @@ def main() -> None:
 
     torch.set_num_threads(1)
     faiss.omp_set_num_threads(1)
-    settings = Settings(data_dir=args.work_dir, fusion=FusionConfig(
-        lexical_depth=COLLECT_DEPTH, vector_depth=COLLECT_DEPTH))
+    settings = Settings(
+        data_dir=args.work_dir, fusion=FusionConfig(lexical_depth=COLLECT_DEPTH, vector_depth=COLLECT_DEPTH)
+    )
     cache = open_embedding_cache(f"sqlite:///{args.data_dir / 'embeddings.db'}")
     encoder = load_encoder(EncoderConfig(), active_encoder_path(args.data_dir), onnx_root_of(args.data_dir))
     shop = Shelfwise(settings, encoder=encoder, embedding_cache=cache)
@@ -185,14 +206,33 @@ def main() -> None:
     print("best on tuning:", best)
     best_rrf = next(r for r in ranked if r["method"] == "rrf")
     systems = {
-        "bm25": (FusionConfig(method="weighted", lexical_weight=1.0, vector_weight=0.0,
-                              coverage_weight=0.0), "lexical"),
-        "vector": (FusionConfig(method="weighted", lexical_weight=0.0, vector_weight=1.0,
-                                coverage_weight=0.0, similarity_floor=0.0), "vector"),
+        "bm25": (
+            FusionConfig(method="weighted", lexical_weight=1.0, vector_weight=0.0, coverage_weight=0.0),
+            "lexical",
+        ),
+        "vector": (
+            FusionConfig(
+                method="weighted",
+                lexical_weight=0.0,
+                vector_weight=1.0,
+                coverage_weight=0.0,
+                similarity_floor=0.0,
+            ),
+            "vector",
+        ),
         "weighted-no-coverage": (FusionConfig(coverage_weight=0.0), "hybrid"),
         "defaults": (FusionConfig(), "hybrid"),
-        "rrf-plain": (FusionConfig(method="rrf", rrf_k=60, lexical_weight=1.0, vector_weight=1.0,
-                                   lexical_depth=100, vector_depth=100), "hybrid"),
+        "rrf-plain": (
+            FusionConfig(
+                method="rrf",
+                rrf_k=60,
+                lexical_weight=1.0,
+                vector_weight=1.0,
+                lexical_depth=100,
+                vector_depth=100,
+            ),
+            "hybrid",
+        ),
         "rrf-tuned": (config_of(best_rrf), "hybrid"),
         "hybrid-tuned": (config_of(best), "hybrid"),
     }
@@ -201,7 +241,8 @@ def main() -> None:
         for part_name, part in (("tuning", tune_part), ("validation", validation_part)):
             scored = evaluate_run(run_of({q: stages[q] for q in part.query_ids}, config, mode), part)
             report["systems"].setdefault(name, {"config": config.model_dump(), "mode": mode})[part_name] = {
-                "ndcg@10": round(scored.ndcg, 4), "recall@100": round(scored.recall, 4),
+                "ndcg@10": round(scored.ndcg, 4),
+                "recall@100": round(scored.recall, 4),
                 "queries": scored.queries_judged,
             }
         print(name, report["systems"][name]["validation"], flush=True)

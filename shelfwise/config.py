@@ -55,8 +55,9 @@ class EncoderConfig(BaseModel):
     @model_validator(mode="after")
     def _int8_runs_on_onnx(self) -> EncoderConfig:
         if self.precision == "int8" and "torch" in (self.query_runtime, self.document_runtime):
-            raise ValueError("encoder.precision int8 runs on ONNX Runtime: query_runtime and "
-                             "document_runtime must be onnx")
+            raise ValueError(
+                "encoder.precision int8 runs on ONNX Runtime: query_runtime and document_runtime must be onnx"
+            )
         return self
 
 
@@ -94,9 +95,7 @@ class LexicalConfig(BaseModel):
 
 
 class VectorConfig(BaseModel):
-    exact_max_items: int = Field(
-        default=200_000, description="above this size use the `approximate` index"
-    )
+    exact_max_items: int = Field(default=200_000, description="above this size use the `approximate` index")
     approximate: Literal["ivf", "hnsw"] = Field(
         default="ivf",
         description="index kind above exact_max_items: IVF-Flat (k-means lists) or an HNSW graph. At "
@@ -105,13 +104,15 @@ class VectorConfig(BaseModel):
     )
     ivf_lists: int = Field(default=0, ge=0, description="IVF k-means lists; 0: 4 * sqrt(size)")
     ivf_nprobe: int = Field(
-        default=64, ge=1,
+        default=64,
+        ge=1,
         description="IVF lists searched a query: recall@10 0.964 / 0.980 / 0.988 at 16 / 32 / 64 of "
         "4,000 lists on a million products",
     )
     hnsw_m: int = 32
     hnsw_ef_search: int = Field(
-        default=512, ge=1,
+        default=512,
+        ge=1,
         description="HNSW search width: on 100k demo-catalog embeddings recall@10 against exact was "
         "0.925 at 128 and 0.966 at 512 (1 ms a query; benchmarks/vector_ann.py)",
     )
@@ -120,12 +121,14 @@ class VectorConfig(BaseModel):
         default=0.2, gt=0, le=1, description="rebuild once this share of rows are tombstones"
     )
     filter_exact_max: int = Field(
-        default=50_000, ge=0,
+        default=50_000,
+        ge=0,
         description="filtered approximate searches over this few ids run exactly (IVF: all lists, "
         "after the capped search of ivf_filter_max_nprobe lists found fewer than k of them)",
     )
     ivf_filter_max_nprobe: int = Field(
-        default=512, ge=0,
+        default=512,
+        ge=0,
         description="a filtered IVF search probes ivf_nprobe / (share of rows selected) lists (all "
         "below filter_exact_max rows), first at most this many (0: no cap), and the rest only when "
         "those hold fewer than k selected rows. A million demo products, filters read from queries "
@@ -133,7 +136,9 @@ class VectorConfig(BaseModel):
         "all 4,000 lists, in 2.9 ms instead of 8.0 ms a query (docs/benchmarks.md)",
     )
     delta_max_fraction: float = Field(
-        default=0.05, ge=0, le=1,
+        default=0.05,
+        ge=0,
+        le=1,
         description="a persist writes only the rows changed since the last save (a delta file) while "
         "the deltas since the last whole save hold at most this share of its rows; beyond it the "
         "index is saved whole again. 0 saves it whole every time. Opening replays the deltas: IVF "
@@ -141,7 +146,8 @@ class VectorConfig(BaseModel):
         "row, so HNSW deltas are also capped by hnsw_delta_max_rows)",
     )
     hnsw_delta_max_rows: int = Field(
-        default=5_000, ge=0,
+        default=5_000,
+        ge=0,
         description="an HNSW index is saved whole again once its deltas hold more rows than this: "
         "opening replays each delta row by inserting it into the graph, 0.7 ms a row on 2 idle "
         "cores (2 ms beside a training job), so 5,000 rows add 3.5-10 s to an open (a whole save "
@@ -207,7 +213,9 @@ class UnderstandingConfig(BaseModel):
     spelling: bool = Field(default=True, description="correct misspelled words against the catalog")
     suggest: bool = Field(default=True, description="build the autocomplete index (/suggest)")
     rebuild_fraction: float = Field(
-        default=0.01, ge=0, le=1,
+        default=0.01,
+        ge=0,
+        le=1,
         description="rebuild spelling, autocomplete and the catalog vocabulary (in the background) "
         "once this share of the catalog has changed, or after the index's persist interval when that "
         "is more changes",
@@ -217,7 +225,8 @@ class UnderstandingConfig(BaseModel):
         default=True, description="translate Chinese queries over a catalog not written in Chinese"
     )
     translation_weight: float = Field(
-        default=1.0, ge=0,
+        default=1.0,
+        ge=0,
         description="under a multilingual encoder, how much an English query's Chinese translation "
         "weighs in lexical search over a Chinese catalog, beside the query as typed (0: not used)",
     )
@@ -265,7 +274,8 @@ class RerankConfig(BaseModel):
     )
     batch_size: int = Field(default=64, ge=1)
     threads: int | None = Field(
-        default=None, ge=1,
+        default=None,
+        ge=1,
         description="intra-op threads of the cross-encoder (the ONNX session's, or torch's for the torch "
         "runtime); default: the process's torch threads (1 in a server worker). 2 on 2 cores cuts one "
         "request's reranking p95 by about 40% (docs/benchmarks.md) but competes with other requests "
@@ -273,7 +283,8 @@ class RerankConfig(BaseModel):
     )
     cache_size: int = Field(default=2048, ge=0, description="queries whose grades are kept (paging)")
     max_length: int | None = Field(
-        default=None, ge=8,
+        default=None,
+        ge=8,
         description="caps the tokens of each (query, product) pair below the model's own: faster, "
         "at a quality cost measured in docs/benchmarks.md; None = as the model was trained",
     )
@@ -303,7 +314,8 @@ class ServeConfig(BaseModel):
         default=0.0, ge=0, description="requests a second each key may make (per worker process); 0 = off"
     )
     rate_limit_per_address: float = Field(
-        default=0.0, ge=0,
+        default=0.0,
+        ge=0,
         description="requests a second each client address may make (per worker process); 0 = off",
     )
     rate_limit_burst: int = Field(default=20, ge=1, description="requests a rate limit lets through at once")
@@ -316,18 +328,21 @@ class ServeConfig(BaseModel):
         default=1.0, gt=0, description="how often the server applies catalog changes made by other processes"
     )
     product_read_cache: int = Field(
-        default=20_000, ge=0,
+        default=20_000,
+        ge=0,
         description="products kept in memory per process for reads (a feed reads about 150, each "
         "from SQLite costs a JSON validation); dropped when the catalog changes them; 0 = off",
     )
     request_threads: int = Field(
-        default=1, ge=1,
+        default=1,
+        ge=1,
         description="requests a server process computes at once (FastAPI runs the rest of them "
         "queued): searches and recommendations are CPU-bound Python, so more threads only "
         "contend for the GIL (8 clients on 2 workers: see docs/benchmarks.md); scale with --workers",
     )
     impression_flush_seconds: float = Field(
-        default=0.2, ge=0,
+        default=0.2,
+        ge=0,
         description="impressions are stored in batches this often, off the request path; 0 stores "
         "each answer's before it returns",
     )
@@ -345,12 +360,15 @@ class RecommendServingConfig(BaseModel):
         default=3, ge=1, description="most items of one category in a list, unless fewer would leave it short"
     )
     mmr_lambda: float = Field(
-        default=0.9, ge=0, le=1,
+        default=0.9,
+        ge=0,
+        le=1,
         description="maximal marginal relevance over title vectors before the category cap; 1 = off",
     )
     in_stock_only: bool = True
     answer_cache_seconds: float = Field(
-        default=30.0, ge=0,
+        default=30.0,
+        ge=0,
         description="a served recommendation answer is reused for the same request until the "
         "shopper's next event or for this long (catalog and trend changes wait at most this); 0 = off",
     )
@@ -391,7 +409,8 @@ class PrivacyConfig(BaseModel):
     """Shoppers' data: retention and pseudonymous ids (forgetting needs no setting)."""
 
     retention_days: int | None = Field(
-        default=None, ge=1,
+        default=None,
+        ge=1,
         description="events, impressions and exposures older than this are purged (`shelfwise "
         "shoppers purge`, and by the server every purge_every_seconds); None = kept",
     )

@@ -138,9 +138,7 @@ class Filters(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    category: str | None = Field(
-        default=None, description="category path prefix, e.g. 'Home > Kitchen'"
-    )
+    category: str | None = Field(default=None, description="category path prefix, e.g. 'Home > Kitchen'")
     brands: tuple[str, ...] = ()
     price: PriceRange | None = None
     attributes: dict[str, tuple[str, ...]] = Field(default_factory=dict)

@@ -55,7 +55,6 @@ from shelfwise.train.jobs import active_reranker_path, data_dir_encoder
 logger = logging.getLogger(__name__)
 
 
-
 class Health(BaseModel):
     status: str
     products: int

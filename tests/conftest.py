@@ -18,4 +18,3 @@ def minilm():  # noqa: ANN201 - the encoder type is imported lazily
     from shelfwise.models import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(batch_size=32)
-

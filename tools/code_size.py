@@ -65,9 +65,7 @@ def _reason(source: list[str], def_line: int) -> str:
     return ""
 
 
-def _functions(
-    node: ast.AST, prefix: str = ""
-) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+def _functions(node: ast.AST, prefix: str = "") -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
     """Every function under `node` with its qualified name (`Class.method`, `outer.inner`)."""
     found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
     for child in ast.iter_child_nodes(node):

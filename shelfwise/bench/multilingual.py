@@ -116,8 +116,11 @@ def read_multilingual_queries(path: str | Path) -> list[MultilingualQuery]:
             rules = parse_rules(fields["expected"])
         except (ValueError, ValidationError) as error:
             raise FormatError(path, row.line, f"bad expected rule: {error}") from error
-        queries.append(MultilingualQuery(fields["query_id"], fields["language"], fields["query"],
-                                         fields["english_gloss"], rules))
+        queries.append(
+            MultilingualQuery(
+                fields["query_id"], fields["language"], fields["query"], fields["english_gloss"], rules
+            )
+        )
     return queries
 
 
@@ -126,9 +129,7 @@ def relevant_products(
 ) -> dict[str, frozenset[str]]:
     """query id -> ids of the products its rules accept."""
     catalog = list(products)
-    return {
-        q.query_id: frozenset(p.product_id for p in catalog if q.is_relevant(p)) for q in queries
-    }
+    return {q.query_id: frozenset(p.product_id for p in catalog if q.is_relevant(p)) for q in queries}
 
 
 def answerable(
@@ -180,8 +181,7 @@ def score_query(
     precision = precision_at_k(ranked_ids, grades, k, threshold=1.0)
     top = distinct_top_k(ranked_ids, k)
     first = next((rank for rank, pid in enumerate(top, 1) if pid in relevant), None)
-    return QueryOutcome(query.query_id, query.language, bool(hit), float(precision or 0.0), first,
-                        tuple(top))
+    return QueryOutcome(query.query_id, query.language, bool(hit), float(precision or 0.0), first, tuple(top))
 
 
 def summarise(outcomes: Sequence[QueryOutcome]) -> list[LanguageScore]:
@@ -208,7 +208,6 @@ def score_of(scores: Sequence[LanguageScore], language: str) -> LanguageScore:
 
 
 # ----- running -------------------------------------------------------------------------------
-
 
 
 def build_engine(
@@ -325,8 +324,13 @@ def format_scores(runs: Sequence[RunResult], k: int = 10) -> str:
 
 def format_latencies(runs: Sequence[RunResult]) -> str:
     rows = [
-        [run.label, run.mode, str(run.search_latency.queries), f"{run.search_latency.p50_ms:.1f}",
-         f"{run.search_latency.p95_ms:.1f}"]
+        [
+            run.label,
+            run.mode,
+            str(run.search_latency.queries),
+            f"{run.search_latency.p50_ms:.1f}",
+            f"{run.search_latency.p95_ms:.1f}",
+        ]
         for run in runs
     ]
     return _table(["encoder", "mode", "searches", "p50 ms", "p95 ms"], rows)

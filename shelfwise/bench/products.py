@@ -53,13 +53,15 @@ def open_products_shop(
     encoder = data_dir_encoder(settings.encoder, settings.data_dir)
     reranker = None
     if rerank:
-        reranker = load_reranker(settings.rerank.model_copy(update={"enabled": True}),
-                                 active_reranker_path(settings.data_dir))
+        reranker = load_reranker(
+            settings.rerank.model_copy(update={"enabled": True}), active_reranker_path(settings.data_dir)
+        )
         if reranker is None:
             raise RuntimeError(f"no active reranker in {settings.data_dir}: run `shelfwise train reranker`")
     fusion = active_fusion(settings.data_dir, encoder.version, log) if learned_fusion else None
-    shop = Shelfwise(bench_settings, encoder=encoder, embedding_cache=cache, reranker=reranker,
-                     learned_fusion=fusion)
+    shop = Shelfwise(
+        bench_settings, encoder=encoder, embedding_cache=cache, reranker=reranker, learned_fusion=fusion
+    )
     rejected = 0
     source = json.dumps({"products": file_digest(products), "columns": dict(product_columns or {})})
     if shop.store.get_document(_LOADED_KEY) != source:

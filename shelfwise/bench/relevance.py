@@ -1,6 +1,6 @@
 """`bench relevance`: predict the relevance grade of (query, product) pairs with a cross-encoder.
 
-    shelfwise bench relevance --products P.tsv --pairs C.tsv --out S.tsv
+shelfwise bench relevance --products P.tsv --pairs C.tsv --out S.tsv
 """
 
 from __future__ import annotations
@@ -67,6 +67,10 @@ def run_relevance_benchmark(
         for pair, grade in zip(pairs, grades.tolist(), strict=True):
             handle.write(f"{pair.query_id}\t{pair.product_id}\t{grade:.4f}\n")
     return BenchRelevanceReport(
-        pairs=len(pairs), unknown_products=unknown, model=model.version, seconds=round(seconds, 2),
-        pairs_per_second=round(len(pairs) / seconds, 1) if seconds else 0.0, out=str(out),
+        pairs=len(pairs),
+        unknown_products=unknown,
+        model=model.version,
+        seconds=round(seconds, 2),
+        pairs_per_second=round(len(pairs) / seconds, 1) if seconds else 0.0,
+        out=str(out),
     )

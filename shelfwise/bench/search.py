@@ -58,8 +58,9 @@ def run_search_benchmark(
     then search every query (single-threaded unless `threads`) and write the top `depth` hits as
     a TREC run. With `rerank`, the data folder's active cross-encoder reranks the top hits; the
     data folder's learned fusion (if any, and `settings.fusion.learned`) fuses hybrid candidates."""
-    opened = open_products_shop(settings, products, product_columns, work_dir, rerank,
-                                settings.fusion.learned, log)
+    opened = open_products_shop(
+        settings, products, product_columns, work_dir, rerank, settings.fusion.learned, log
+    )
     shop = opened.shop
     torch.set_num_threads(threads)
     faiss.omp_set_num_threads(threads)
@@ -114,7 +115,11 @@ def _timed_run(
 
 def _request(query: str, mode: str, fusion: str | None, depth: int, rerank: bool) -> SearchRequest:
     return SearchRequest(
-        query=query, page_size=depth, facets=(), explain=False, rerank=rerank,
+        query=query,
+        page_size=depth,
+        facets=(),
+        explain=False,
+        rerank=rerank,
         mode=mode,  # type: ignore[arg-type]
         fusion=fusion,  # type: ignore[arg-type]
     )

@@ -31,18 +31,85 @@ if TYPE_CHECKING:
 
 UNNEEDED_PIPES = ("lemmatizer", "parser")
 COMPANY_WORDS = frozenset(
-    {"lighting", "industries", "products", "hardware", "electric", "manufacturing", "mfg", "co", "co.",
-     "inc", "inc.", "company", "corp", "corporation", "international", "brands", "tools", "designs",
-     "collection", "group", "systems", "solutions", "technologies", "technology", "outdoors", "living",
-     "furniture", "enterprises", "labs", "usa", "america", "home", "doors", "windows",
-     "millwork", "building", "plastics", "decor", "creations", "works", "supply", "bay"}
+    {
+        "lighting",
+        "industries",
+        "products",
+        "hardware",
+        "electric",
+        "manufacturing",
+        "mfg",
+        "co",
+        "co.",
+        "inc",
+        "inc.",
+        "company",
+        "corp",
+        "corporation",
+        "international",
+        "brands",
+        "tools",
+        "designs",
+        "collection",
+        "group",
+        "systems",
+        "solutions",
+        "technologies",
+        "technology",
+        "outdoors",
+        "living",
+        "furniture",
+        "enterprises",
+        "labs",
+        "usa",
+        "america",
+        "home",
+        "doors",
+        "windows",
+        "millwork",
+        "building",
+        "plastics",
+        "decor",
+        "creations",
+        "works",
+        "supply",
+        "bay",
+    }
 )
 """Words that end a company name ('Lithonia Lighting', 'Valley View Industries', 'Hampton Bay')."""
 _BRAND_LABELS = frozenset({"ORG", "PRODUCT", "PERSON", "GPE", "FAC", "NORP"})
 _CUT_WORDS = frozenset({"with", "for", "in", "w/", "by", "featuring", "includes"})
 _UNIT_WORDS = frozenset(
-    {"in", "ft", "inch", "feet", "mm", "cm", "gal", "qt", "oz", "lb", "lbs", "sq", "cu", "pack", "piece",
-     "count", "ct", "volt", "watt", "amp", "x", "pc", "pcs", "gauge", "gpf", "btu", "cfm", "mph"}
+    {
+        "in",
+        "ft",
+        "inch",
+        "feet",
+        "mm",
+        "cm",
+        "gal",
+        "qt",
+        "oz",
+        "lb",
+        "lbs",
+        "sq",
+        "cu",
+        "pack",
+        "piece",
+        "count",
+        "ct",
+        "volt",
+        "watt",
+        "amp",
+        "x",
+        "pc",
+        "pcs",
+        "gauge",
+        "gpf",
+        "btu",
+        "cfm",
+        "mph",
+    }
 )
 _PACK_NOUNS = frozenset(
     {"pack", "pk", "count", "ct", "pieces", "pcs", "piece", "pc", "rolls", "bags", "units"}
@@ -58,8 +125,26 @@ _DESCRIPTOR_WORDS = frozenset(
         for word in canonical(phrase).split(" ")
     }
     | _AUDIENCE_WORDS
-) - {"tool", "spring", "top", "full", "high", "hard", "soft", "die", "food", "grade", "memory", "crystal",
-     "heavy", "duty", "density", "gel", "rigid", "flexible"}
+) - {
+    "tool",
+    "spring",
+    "top",
+    "full",
+    "high",
+    "hard",
+    "soft",
+    "die",
+    "food",
+    "grade",
+    "memory",
+    "crystal",
+    "heavy",
+    "duty",
+    "density",
+    "gel",
+    "rigid",
+    "flexible",
+}
 """Words that describe the product rather than name its maker: a brand ends before them."""
 MAX_BRAND_WORDS = 4
 

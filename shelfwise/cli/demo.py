@@ -43,8 +43,10 @@ def demo(
     ] = DemoLanguage.en,
     write_queries: Annotated[
         Path | None,
-        typer.Option(help="zh only: write the judged Chinese query set (queries.tsv, judgments.tsv, "
-                     "products.tsv) over this catalog to this folder, and stop"),
+        typer.Option(
+            help="zh only: write the judged Chinese query set (queries.tsv, judgments.tsv, "
+            "products.tsv) over this catalog to this folder, and stop"
+        ),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -54,10 +56,7 @@ def demo(
     from shelfwise.catalog import format_report
     from shelfwise.demo import demo_field_mapping, write_demo_feed
 
-    zh = language is DemoLanguage.zh
-    products = products if products is not None else 2000 if zh else 6000
-    shoppers = shoppers if shoppers is not None else 1000 if zh else 2000
-    loop_shoppers = loop_shoppers if loop_shoppers is not None else 500 if zh else 1000
+    products, shoppers, loop_shoppers = _demo_sizes(language, products, shoppers, loop_shoppers)
     if write_queries is not None:
         _write_demo_queries(language, products, seed, write_queries)
         return
@@ -81,6 +80,17 @@ def demo(
             console.print("writes are disabled until SHELFWISE_SERVE__API_KEY is set")
         serve(host=host, port=port, data_dir=settings.data_dir)
 
+
+def _demo_sizes(
+    language: DemoLanguage, products: int | None, shoppers: int | None, loop_shoppers: int | None
+) -> tuple[int, int, int]:
+    """The demo's catalog size and shopper counts: the given ones, else the language's defaults."""
+    zh = language is DemoLanguage.zh
+    return (
+        products if products is not None else 2000 if zh else 6000,
+        shoppers if shoppers is not None else 1000 if zh else 2000,
+        loop_shoppers if loop_shoppers is not None else 500 if zh else 1000,
+    )
 
 
 def _demo_recommender(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
@@ -112,8 +122,10 @@ def _write_demo_queries(language: DemoLanguage, products: int, seed: int, folder
     catalog = generate_demo_catalog_zh(products, seed)
     queries, judgments = build_zh_query_set(catalog)
     paths = write_zh_query_set(folder, catalog, queries, judgments)
-    typer.echo(f"{len(queries)} queries, {len(judgments)} judgments over {len(catalog)} products: "
-               + ", ".join(str(p) for p in paths))
+    typer.echo(
+        f"{len(queries)} queries, {len(judgments)} judgments over {len(catalog)} products: "
+        + ", ".join(str(p) for p in paths)
+    )
 
 
 def _demo_ranker(shop: Shelfwise, n_shoppers: int, seed: int) -> None:

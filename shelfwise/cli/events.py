@@ -50,14 +50,20 @@ def import_file(
     events = open_event_store(shop_urls(data_dir).events)
     store = pseudonymized_store(events, settings.privacy.pseudonymize_key)
     progress = Progress(
-        SpinnerColumn(), TextColumn("import {task.completed:,} rows"), TimeElapsedColumn(),
-        console=console, transient=True,
+        SpinnerColumn(),
+        TextColumn("import {task.completed:,} rows"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     )
     task = progress.add_task("import", total=None)
     try:
         with progress:
             report = import_events(
-                file, store, mapping, batch_size=batch_size,
+                file,
+                store,
+                mapping,
+                batch_size=batch_size,
                 progress=lambda rows: progress.update(task, completed=rows),
             )
     except FeedError as error:  # the whole file is unusable: nothing was stored
@@ -83,14 +89,26 @@ def stats(
     first = None if found.first_timestamp is None else found.first_timestamp.isoformat()
     last = None if found.last_timestamp is None else found.last_timestamp.isoformat()
     if as_json:
-        typer.echo(json.dumps({"total": found.total, "by_type": found.by_type, "actors": found.actors,
-                               "last_seq": found.last_seq, "first_timestamp": first,
-                               "last_timestamp": last}, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "total": found.total,
+                    "by_type": found.by_type,
+                    "actors": found.actors,
+                    "last_seq": found.last_seq,
+                    "first_timestamp": first,
+                    "last_timestamp": last,
+                },
+                indent=2,
+            )
+        )
         return
     lines = [f"{'events':<14}{found.total:>12,}"]
     lines += [f"  {name:<12}{count:>12,}" for name, count in found.by_type.items()]
-    lines += [f"{'actors':<14}{found.actors:>12,}  (users and anonymous sessions)",
-              f"{'last seq':<14}{found.last_seq:>12,}"]
+    lines += [
+        f"{'actors':<14}{found.actors:>12,}  (users and anonymous sessions)",
+        f"{'last seq':<14}{found.last_seq:>12,}",
+    ]
     if first is not None:
         lines.append(f"{'time span':<14}{first} .. {last}")
     typer.echo("\n".join(lines))

@@ -25,6 +25,7 @@ from shelfwise.cli.errors import fail
 
 jobs_app = typer.Typer(help="Queue training jobs and watch them run.", no_args_is_help=True)
 
+
 def _params(pairs: list[str] | None) -> dict[str, JsonValue]:
     """`k=v` pairs; a value that reads as JSON (a number, true, a list) is taken as such."""
     params: dict[str, JsonValue] = {}

@@ -77,8 +77,10 @@ def list_keys(data_dir: DataDir = None) -> None:
         console.print("no stored keys (the master key, SHELFWISE_SERVE__API_KEY, is not stored)")
     for key in keys:
         until = key.expires_at.date().isoformat() if key.expires_at else "never"
-        typer.echo(f"{key.key_id}  {','.join(key.actions):<28} {key.state(now):<8} expires {until:<10}  "
-                   f"{key.description}")
+        typer.echo(
+            f"{key.key_id}  {','.join(key.actions):<28} {key.state(now):<8} expires {until:<10}  "
+            f"{key.description}"
+        )
 
 
 @keys_app.command("revoke")
@@ -101,8 +103,11 @@ def scoped(
     expires: Expires,
     filter: Annotated[
         list[str] | None,
-        typer.Option("--filter", help="category=A > B, brand=X (repeat), attr=name:value (repeat), "
-                     "min_price=N, max_price=N, in_stock=true|false"),
+        typer.Option(
+            "--filter",
+            help="category=A > B, brand=X (repeat), attr=name:value (repeat), "
+            "min_price=N, max_price=N, in_stock=true|false",
+        ),
     ] = None,
     actions: Annotated[str, typer.Option(help="search, or search,events")] = "search",
 ) -> None:

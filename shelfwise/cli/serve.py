@@ -46,4 +46,3 @@ def serve(
     app = create_app(shop, settings.serve, owns_shelfwise=True, freeze_heap=True)
     with worker_child(settings, run_worker):
         uvicorn.run(app, host=host or settings.serve.host, port=port or settings.serve.port, log_level="info")
-

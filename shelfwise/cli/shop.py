@@ -111,4 +111,3 @@ def search(
 
         typer.echo(render_result(result))
     shop.close()
-

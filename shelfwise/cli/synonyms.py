@@ -21,9 +21,7 @@ synonyms_app = typer.Typer(help="Mine, review and list synonyms.", no_args_is_he
 @synonyms_app.command("mine")
 def mine(
     products: Annotated[Path, typer.Option(help="TSV: product_id, title", exists=True)],
-    judgments: Annotated[
-        Path, typer.Option(help="TSV: query_id, query, product_id, relevance", exists=True)
-    ],
+    judgments: Annotated[Path, typer.Option(help="TSV: query_id, query, product_id, relevance", exists=True)],
     out: Annotated[Path, typer.Option(help="review file (JSON lines) to write or update")],
     relevance_threshold: Annotated[float, typer.Option(help="grades at or above are relevant")] = 2.33,
     max_candidates: int = 200,
@@ -58,8 +56,10 @@ def review_file(
     shown = [c for c in read_candidates(path) if status == "all" or c.status == status]
     for c in shown[:limit]:
         examples = "; ".join(c.evidence.examples)
-        typer.echo(f"{c.status:9} {c.score:6.3f}  {c.term_a} = {c.term_b}  "
-                   f"({c.evidence.queries} queries{', e.g. ' + examples if examples else ''})")
+        typer.echo(
+            f"{c.status:9} {c.score:6.3f}  {c.term_a} = {c.term_b}  "
+            f"({c.evidence.queries} queries{', e.g. ' + examples if examples else ''})"
+        )
     typer.echo(f"{len(shown)} {status} candidate(s)")
 
 

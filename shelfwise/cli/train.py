@@ -38,8 +38,11 @@ def train_encoder_command(
     ] = None,
     teacher: Annotated[
         Path | None,
-        typer.Option(help="a trained reranker folder that grades the mined hard negatives first",
-                     exists=True, file_okay=False),
+        typer.Option(
+            help="a trained reranker folder that grades the mined hard negatives first",
+            exists=True,
+            file_okay=False,
+        ),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -163,14 +166,21 @@ def train_reranker_student_command(
     from shelfwise.train import DistillationConfig, RerankerTrainingConfig, train_reranker_student
 
     config = DistillationConfig(
-        layers=layers, max_length=max_length, extra_candidates=extra_candidates,
+        layers=layers,
+        max_length=max_length,
+        extra_candidates=extra_candidates,
         max_relative_loss=max_relative_loss,
         training=RerankerTrainingConfig(epochs=epochs, learning_rate=8e-5, batch_size=48, seed=seed),
     )
     try:
         artifact = train_reranker_student(
-            settings_of(data_dir).data_dir, products, judgments, config,
-            product_columns=column_map(product_columns), teacher=teacher, log=log_line,
+            settings_of(data_dir).data_dir,
+            products,
+            judgments,
+            config,
+            product_columns=column_map(product_columns),
+            teacher=teacher,
+            log=log_line,
         )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
@@ -205,8 +215,12 @@ def train_encoder_student_command(
                                    max_relative_loss=max_relative_loss, seed=seed)  # fmt: skip
     try:
         artifact = train_encoder_student(
-            settings_of(data_dir).data_dir, products, config, judgments=judgments,
-            product_columns=column_map(product_columns), log=log_line,
+            settings_of(data_dir).data_dir,
+            products,
+            config,
+            judgments=judgments,
+            product_columns=column_map(product_columns),
+            log=log_line,
         )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error

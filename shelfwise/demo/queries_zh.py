@@ -25,8 +25,17 @@ from shelfwise.demo.vocab_zh import QUERY_WORDS
 from shelfwise.records import CATEGORY_SEPARATOR, Product
 
 QUERY_KINDS = (
-    "type", "traditional", "pinyin", "colour", "material", "size",
-    "feature", "brand", "mixed", "price", "negation",
+    "type",
+    "traditional",
+    "pinyin",
+    "colour",
+    "material",
+    "size",
+    "feature",
+    "brand",
+    "mixed",
+    "price",
+    "negation",
 )
 _PRICE_STEPS = (30, 50, 100, 150, 200, 300, 500, 800, 1000, 2000, 3000, 5000, 8000)
 _PRICE_PHRASES = ("{x}元以下的{leaf}", "{leaf} {x}块以内", "不超过{x}元的{leaf}")

@@ -103,13 +103,15 @@ def reliability_curve(
     for b in np.unique(ids):
         chosen = ids == b
         in_bin = p[chosen]
-        out.append(ReliabilityBin(
-            lower=float(in_bin.min()) if strategy == "quantile" else b / bins,
-            upper=float(in_bin.max()) if strategy == "quantile" else (b + 1) / bins,
-            count=int(chosen.sum()),
-            mean_predicted=float(in_bin.mean()),
-            observed_rate=float(y[chosen].mean()),
-        ))
+        out.append(
+            ReliabilityBin(
+                lower=float(in_bin.min()) if strategy == "quantile" else b / bins,
+                upper=float(in_bin.max()) if strategy == "quantile" else (b + 1) / bins,
+                count=int(chosen.sum()),
+                mean_predicted=float(in_bin.mean()),
+                observed_rate=float(y[chosen].mean()),
+            )
+        )
     return out
 
 

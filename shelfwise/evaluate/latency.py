@@ -20,6 +20,9 @@ def latency_summary(seconds: list[float]) -> LatencySummary:
         return LatencySummary(queries=0, p50_ms=0.0, p95_ms=0.0, p99_ms=0.0, mean_ms=0.0)
     p50, p95, p99 = np.percentile(ms, [50, 95, 99])
     return LatencySummary(
-        queries=int(ms.size), p50_ms=round(float(p50), 3), p95_ms=round(float(p95), 3),
-        p99_ms=round(float(p99), 3), mean_ms=round(float(ms.mean()), 3),
+        queries=int(ms.size),
+        p50_ms=round(float(p50), 3),
+        p95_ms=round(float(p95), 3),
+        p99_ms=round(float(p99), 3),
+        mean_ms=round(float(ms.mean()), 3),
     )

@@ -80,9 +80,7 @@ def distinct_top_k(ranked_ids: Iterable[str], k: int | None) -> list[str]:
 def _gain(product_id: str, grade: float, gain_offset: float) -> float:
     gain = grade - gain_offset
     if gain < 0:
-        raise ValueError(
-            f"grade {grade} of product '{product_id}' is below gain_offset {gain_offset}"
-        )
+        raise ValueError(f"grade {grade} of product '{product_id}' is below gain_offset {gain_offset}")
     return gain
 
 
@@ -106,9 +104,7 @@ def dcg_at_k(
     return total
 
 
-def ideal_dcg_at_k(
-    grades: Mapping[str, float], k: int, gain_offset: float = DEFAULT_GAIN_OFFSET
-) -> float:
+def ideal_dcg_at_k(grades: Mapping[str, float], k: int, gain_offset: float = DEFAULT_GAIN_OFFSET) -> float:
     """DCG at `k` of the best possible ranking: every judged product of the query, best first."""
     _check_k(k)
     gains = sorted((_gain(p, g, gain_offset) for p, g in grades.items()), reverse=True)

@@ -279,7 +279,10 @@ def _scores_at_k(
     if popularity is not None:
         novel = mean_score(novelty(r, popularity, k) for r in lists.values())
     return RecommendAtK(
-        k=k, recall=recall, ndcg=ndcg, hit_rate=recall,
+        k=k,
+        recall=recall,
+        ndcg=ndcg,
+        hit_rate=recall,
         coverage=None if catalog is None else catalog_coverage(lists.values(), catalog, k),
         diversity=_defined_mean(diversity),
         diversity_lists=None if diversity is None else diversity.queries_scored,
@@ -359,15 +362,19 @@ def format_recommend_report(report: RecommendReport, style: TableStyle = "markdo
     if report.catalog_items is None:
         notes.append("Coverage needs the catalog (--items).")
     else:
-        notes.append(f"Catalog of {report.catalog_items} items; {report.unknown_predicted_items} "
-                     f"predicted and {report.truth_items_not_in_catalog} held-out items not in it.")
+        notes.append(
+            f"Catalog of {report.catalog_items} items; {report.unknown_predicted_items} "
+            f"predicted and {report.truth_items_not_in_catalog} held-out items not in it."
+        )
     if report.items_without_vector is None:
         notes.append("ILD needs item vectors (--items with --diversity).")
     else:
         counted = ", ".join(f"{s.diversity_lists} @{s.k}" for s in report.per_k)
-        notes.append(f"ILD over lists with two or more item vectors ({counted}); "
-                     f"{report.items_without_vector} items without a vector"
-                     + (f"; encoder {report.encoder}." if report.encoder else "."))
+        notes.append(
+            f"ILD over lists with two or more item vectors ({counted}); "
+            f"{report.items_without_vector} items without a vector"
+            + (f"; encoder {report.encoder}." if report.encoder else ".")
+        )
     if report.training_interactions is None:
         notes.append("Novelty needs the training sequences (--sequences).")
     else:

@@ -80,7 +80,9 @@ def evaluate_relevance(judgments_path: Path, scores_path: Path) -> RelevanceEval
         raise ValueError(f"no judged pair of {judgments_path} has a score in {scores_path}")
     t, p = np.asarray(truth), np.asarray(predicted)
     return RelevanceEvalReport(
-        pairs=len(t), missing=missing, rmse=round(float(np.sqrt(np.mean((t - p) ** 2))), 4),
+        pairs=len(t),
+        missing=missing,
+        rmse=round(float(np.sqrt(np.mean((t - p) ** 2))), 4),
         mae=round(float(np.mean(np.abs(t - p))), 4),
         mean_baseline_rmse=round(float(np.std(t)), 4),
     )

@@ -207,9 +207,7 @@ def _protocol(report: SearchEvalReport) -> tuple[int, int, float, float]:
     return (report.k_ndcg, report.k_recall, report.threshold, report.gain_offset)
 
 
-def format_search_comparison(
-    reports: Mapping[str, SearchEvalReport], style: TableStyle = "markdown"
-) -> str:
+def format_search_comparison(reports: Mapping[str, SearchEvalReport], style: TableStyle = "markdown") -> str:
     """Several runs side by side, one row each; all must share cut-offs, threshold and offset."""
     if not reports:
         raise ValueError("no reports to compare")

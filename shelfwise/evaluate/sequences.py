@@ -91,8 +91,10 @@ def column_names(columns: Mapping[str, str] | None, canonical: Sequence[str]) ->
     mapping = dict(columns or {})
     unknown = sorted(set(mapping) - set(canonical))
     if unknown:
-        raise ValueError(f"unknown column name(s) in mapping: {', '.join(unknown)}; "
-                         f"expected some of: {', '.join(canonical)}")
+        raise ValueError(
+            f"unknown column name(s) in mapping: {', '.join(unknown)}; "
+            f"expected some of: {', '.join(canonical)}"
+        )
     return [mapping.get(name, name) for name in canonical]
 
 
@@ -114,8 +116,9 @@ def _column_index(path: Path, header: list[str], name: str, canonical: str) -> i
     return header.index(name)
 
 
-def _sequence_row(path: Path, number: int, values: list[str], n_fields: int, user_at: int,
-                  items_at: int) -> tuple[str, list[str]]:
+def _sequence_row(
+    path: Path, number: int, values: list[str], n_fields: int, user_at: int, items_at: int
+) -> tuple[str, list[str]]:
     if len(values) != n_fields:
         raise FormatError(path, number, f"expected {n_fields} tab-separated fields, found {len(values)}")
     user_id = values[user_at].strip()
@@ -153,11 +156,11 @@ def read_sequences_tsv(
     first_seen: dict[str, int] = {}
     for number, text in lines:
         try:
-            user_id, items = _sequence_row(path, number, text.split("\t"), len(header), user_at,
-                                           items_at)
+            user_id, items = _sequence_row(path, number, text.split("\t"), len(header), user_at, items_at)
             if user_id in first_seen:
-                raise FormatError(path, number, f"duplicate user_id '{user_id}' "
-                                                f"(first at line {first_seen[user_id]})")
+                raise FormatError(
+                    path, number, f"duplicate user_id '{user_id}' (first at line {first_seen[user_id]})"
+                )
         except FormatError as problem:
             if on_problem is None:
                 raise
@@ -168,9 +171,7 @@ def read_sequences_tsv(
     return sequences
 
 
-def read_items_tsv(
-    path: str | Path, id_column: str = "item_id", text_column: str = "text"
-) -> dict[str, str]:
+def read_items_tsv(path: str | Path, id_column: str = "item_id", text_column: str = "text") -> dict[str, str]:
     """item_id -> text, in file order. Ids must be non-empty, unique and free of whitespace; an
     empty text is kept as ``""`` (the item is still in the catalog)."""
     path = Path(path)
@@ -184,8 +185,9 @@ def read_items_tsv(
         if len(item_id.split()) != 1:
             raise FormatError(path, row.line, f"item_id {item_id!r} contains whitespace")
         if item_id in first_seen:
-            raise FormatError(path, row.line, f"duplicate item_id '{item_id}' "
-                                              f"(first at line {first_seen[item_id]})")
+            raise FormatError(
+                path, row.line, f"duplicate item_id '{item_id}' (first at line {first_seen[item_id]})"
+            )
         first_seen[item_id] = row.line
         items[item_id] = row.fields["text"]
     return items
@@ -193,8 +195,11 @@ def read_items_tsv(
 
 def _links(path: Path, line: int, item_id: str, column: str, value: str) -> tuple[str, ...]:
     if "," in value:
-        raise FormatError(path, line, f"{column} of item '{item_id}' contains a comma: "
-                                      "list linked item ids separated by spaces")
+        raise FormatError(
+            path,
+            line,
+            f"{column} of item '{item_id}' contains a comma: list linked item ids separated by spaces",
+        )
     return tuple(dict.fromkeys(other for other in value.split() if other != item_id))
 
 
@@ -215,8 +220,9 @@ def read_item_metadata_tsv(path: str | Path, id_column: str = "item_id") -> dict
         if not item_id or len(item_id.split()) != 1:
             raise FormatError(path, row.line, f"item_id {item_id!r} is empty or contains whitespace")
         if item_id in first_seen:
-            raise FormatError(path, row.line, f"duplicate item_id '{item_id}' "
-                                              f"(first at line {first_seen[item_id]})")
+            raise FormatError(
+                path, row.line, f"duplicate item_id '{item_id}' (first at line {first_seen[item_id]})"
+            )
         first_seen[item_id] = row.line
         fields = {c: row.fields.get(c, "").strip() for c in ITEM_METADATA_COLUMNS}
         if not any(fields.values()):
@@ -242,8 +248,9 @@ def read_truth_tsv(
         if not user_id or not item_id:
             raise FormatError(path, row.line, "empty user_id or item_id")
         if user_id in first_seen:
-            raise FormatError(path, row.line, f"duplicate user_id '{user_id}' "
-                                              f"(first at line {first_seen[user_id]})")
+            raise FormatError(
+                path, row.line, f"duplicate user_id '{user_id}' (first at line {first_seen[user_id]})"
+            )
         first_seen[user_id] = row.line
         truth[user_id] = item_id
     return truth
@@ -260,8 +267,7 @@ def _prediction(path: Path, number: int, text: str) -> tuple[str, list[str]]:
     if not isinstance(user_id, str) or not user_id:
         raise FormatError(path, number, f"user_id must be a non-empty string, got {user_id!r}")
     if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-        raise FormatError(path, number, f"items of user '{user_id}' must be a list of non-empty "
-                                        "strings")
+        raise FormatError(path, number, f"items of user '{user_id}' must be a list of non-empty strings")
     seen: set[str] = set()
     for item in items:
         if item in seen:
@@ -282,8 +288,9 @@ def read_predictions_jsonl(path: str | Path) -> dict[str, list[str]]:
             continue
         user_id, items = _prediction(path, number, text)
         if user_id in first_seen:
-            raise FormatError(path, number, f"duplicate user_id '{user_id}' "
-                                            f"(first at line {first_seen[user_id]})")
+            raise FormatError(
+                path, number, f"duplicate user_id '{user_id}' (first at line {first_seen[user_id]})"
+            )
         first_seen[user_id] = number
         predictions[user_id] = items
     return predictions
@@ -368,8 +375,9 @@ def leave_last_out(sequences: Mapping[str, Sequence[str]], min_length: int = 2) 
     evaluated. Every user appears in `train`, in the input's order. Pure: the input is unchanged.
     """
     if min_length < 2:
-        raise ValueError(f"min_length must be at least 2 (a training prefix of at least one item), "
-                         f"got {min_length}")
+        raise ValueError(
+            f"min_length must be at least 2 (a training prefix of at least one item), got {min_length}"
+        )
     train: dict[str, list[str]] = {}
     truth: dict[str, str] = {}
     for user_id, items in sequences.items():
@@ -400,13 +408,19 @@ def write_holdout(
         if on_problem is not None:
             on_problem(problem)
 
-    sequences = read_sequences_tsv(sequences_path, user_column, items_column,
-                                   on_problem=note if on_problem is not None else None)
+    sequences = read_sequences_tsv(
+        sequences_path, user_column, items_column, on_problem=note if on_problem is not None else None
+    )
     train, truth = leave_last_out(sequences, min_length)
     write_sequences_tsv(out_sequences, train)
     write_truth_tsv(out_truth, truth)
     return HoldoutSummary(
-        users=len(train), users_evaluated=len(truth), users_too_short=len(train) - len(truth),
-        train_interactions=sum(len(items) for items in train.values()), rows_skipped=len(skipped),
-        min_length=min_length, sequences=str(out_sequences), truth=str(out_truth),
+        users=len(train),
+        users_evaluated=len(truth),
+        users_too_short=len(train) - len(truth),
+        train_interactions=sum(len(items) for items in train.values()),
+        rows_skipped=len(skipped),
+        min_length=min_length,
+        sequences=str(out_sequences),
+        truth=str(out_truth),
     )

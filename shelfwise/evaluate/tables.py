@@ -95,9 +95,7 @@ def _resolve_columns(
         actual = mapping.get(canonical, canonical)
         if actual not in seen:
             via = f" (mapped from '{canonical}')" if actual != canonical else ""
-            raise FormatError(
-                path, 1, f"missing column '{actual}'{via}; header has: {', '.join(header)}"
-            )
+            raise FormatError(path, 1, f"missing column '{actual}'{via}; header has: {', '.join(header)}")
         resolved[canonical] = seen[actual]
     return resolved
 
@@ -140,8 +138,7 @@ def iter_tsv(
             raise FormatError(
                 path,
                 number,
-                f"expected {len(header)} tab-separated fields ({', '.join(header)}), "
-                f"found {len(values)}",
+                f"expected {len(header)} tab-separated fields ({', '.join(header)}), found {len(values)}",
             )
         row = {canonical: values[i].strip() for canonical, i in index.items()}
         row.update((name, values[i].strip()) for name, i in extra_index.items())
@@ -153,16 +150,12 @@ def _require_id(path: Path, row: TsvRow, name: str, first_seen: dict[str, int]) 
     if not value:
         raise FormatError(path, row.line, f"empty {name}")
     if value in first_seen:
-        raise FormatError(
-            path, row.line, f"duplicate {name} '{value}' (first at line {first_seen[value]})"
-        )
+        raise FormatError(path, row.line, f"duplicate {name} '{value}' (first at line {first_seen[value]})")
     first_seen[value] = row.line
     return value
 
 
-def read_products_tsv(
-    path: str | Path, columns: Mapping[str, str] | None = None
-) -> list[ProductRow]:
+def read_products_tsv(path: str | Path, columns: Mapping[str, str] | None = None) -> list[ProductRow]:
     """Products in file order. Needs `product_id` and `title`; other columns go to `extra`.
 
     Ids must be non-empty and unique; an empty title is an error (nothing to search on).

@@ -227,22 +227,18 @@ def read_judgments(path: str | Path, columns: Mapping[str, str] | None = None) -
         except ValueError:
             grade = math.nan
         if not math.isfinite(grade):
-            raise FormatError(
-                path, row.line, f"relevance is not a number: {row.fields['relevance']!r}"
-            )
+            raise FormatError(path, row.line, f"relevance is not a number: {row.fields['relevance']!r}")
         if qid in queries and queries[qid] != text:
             raise FormatError(
                 path,
                 row.line,
-                f"query '{qid}' has text {text!r} here but {queries[qid]!r} "
-                f"at line {query_line[qid]}",
+                f"query '{qid}' has text {text!r} here but {queries[qid]!r} at line {query_line[qid]}",
             )
         if (qid, product_id) in pair_line:
             raise FormatError(
                 path,
                 row.line,
-                f"pair ({qid}, {product_id}) judged twice "
-                f"(first at line {pair_line[qid, product_id]})",
+                f"pair ({qid}, {product_id}) judged twice (first at line {pair_line[qid, product_id]})",
             )
         queries.setdefault(qid, text)
         query_line.setdefault(qid, row.line)

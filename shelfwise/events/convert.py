@@ -121,9 +121,7 @@ def parse_timestamp(value: object) -> datetime:
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             return datetime.fromisoformat(value.strip())
-    raise InvalidValue(
-        f"{shown(value)} is not a time; use ISO 8601 (2024-05-01T12:30:00Z) or unix seconds"
-    )
+    raise InvalidValue(f"{shown(value)} is not a time; use ISO 8601 (2024-05-01T12:30:00Z) or unix seconds")
 
 
 def parse_shown(value: object) -> tuple[str, ...]:

@@ -95,15 +95,24 @@ class _Run:
     errors: list[EventRowError] = field(default_factory=list)
     batch: list[Event] = field(default_factory=list)
 
-    def reject(self, line: int, event_id: str | None, problems: Sequence[EventProblem],
-               columns: dict[str, str]) -> None:
+    def reject(
+        self, line: int, event_id: str | None, problems: Sequence[EventProblem], columns: dict[str, str]
+    ) -> None:
         self.counts["rejected"] += 1
         for problem in problems:
             self.counts["error_count"] += 1
             if len(self.errors) < self.max_errors:
                 column = None if problem.field is None else columns.get(problem.field)
-                self.errors.append(EventRowError(file=self.file, line=line, field=problem.field,
-                                                 reason=problem.reason, event_id=event_id, column=column))
+                self.errors.append(
+                    EventRowError(
+                        file=self.file,
+                        line=line,
+                        field=problem.field,
+                        reason=problem.reason,
+                        event_id=event_id,
+                        column=column,
+                    )
+                )
 
     def flush(self) -> None:
         if self.batch:

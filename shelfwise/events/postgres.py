@@ -129,4 +129,3 @@ class PostgresEventStore:
 
     def close(self) -> None:
         self._owned.close()
-

@@ -42,8 +42,14 @@ class PostgresExposureLog:
                 (experiment,),
             ).fetchall()
         return [
-            Exposure(experiment=experiment, request_id=request_id, variant=variant, unit_id=unit_id,
-                     timestamp=from_micros(int(ts)), surface=surface)  # fmt: skip
+            Exposure(
+                experiment=experiment,
+                request_id=request_id,
+                variant=variant,
+                unit_id=unit_id,
+                timestamp=from_micros(int(ts)),
+                surface=surface,
+            )  # fmt: skip
             for request_id, variant, unit_id, ts, surface in rows
         ]
 

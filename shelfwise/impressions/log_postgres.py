@@ -82,8 +82,7 @@ class PostgresImpressionLog:
     def forget_user(self, user_id: str, session_ids: Collection[str] = ()) -> int:
         with self._db.transaction() as conn:
             return conn.execute(
-                "DELETE FROM impressions WHERE user_id = %s "
-                "OR (user_id IS NULL AND session_id = ANY(%s))",
+                "DELETE FROM impressions WHERE user_id = %s OR (user_id IS NULL AND session_id = ANY(%s))",
                 (user_id, sorted(set(session_ids))),
             ).rowcount
 

@@ -149,7 +149,8 @@ class SQLiteImpressionLog:
         with self._lock:
             rowids = matching_rowids(self._conn, "SELECT rowid FROM impressions WHERE user_id = ?", [user_id])
             rowids += matching_rowids(
-                self._conn, "SELECT rowid FROM impressions WHERE user_id IS NULL AND session_id IN ({})",
+                self._conn,
+                "SELECT rowid FROM impressions WHERE user_id IS NULL AND session_id IN ({})",
                 sorted(set(session_ids)),
             )
             return delete_erasing(self._conn, "DELETE FROM impressions WHERE rowid IN ({})", rowids)

@@ -59,7 +59,13 @@ def tune(index: Any, kind: VectorKind, config: VectorConfig) -> None:
 
 
 def search_selected(
-    index: Any, queries: np.ndarray, k: int, bits: np.ndarray, rows: int, selected: int, config: VectorConfig,
+    index: Any,
+    queries: np.ndarray,
+    k: int,
+    bits: np.ndarray,
+    rows: int,
+    selected: int,
+    config: VectorConfig,
     exact: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Search only the rows whose bit is set, widening the search by the share they are (IVF:

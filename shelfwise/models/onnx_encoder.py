@@ -41,7 +41,10 @@ Precision = Literal["fp32", "int8"]
 FP32_TOLERANCE = 1e-4
 INT8_MIN_COSINE = 0.95
 _PROBES = (
-    "cordless drill 18v", "white kitchen faucet with sprayer", "a", "2x4 pressure treated lumber 8 ft",
+    "cordless drill 18v",
+    "white kitchen faucet with sprayer",
+    "a",
+    "2x4 pressure treated lumber 8 ft",
     "Hampton Bay 52 in. Brushed Nickel Ceiling Fan with Light Kit and Remote Control",
     "women's merino wool crew neck sweater, navy, size M; machine washable and soft against the skin",
 )
@@ -147,6 +150,7 @@ def quantize_graph_int8(fp32: Path, target: Path) -> None:
 def quiet_tracer() -> Iterator[None]:
     """The exporter's tracer warnings (data-dependent branches that are constant for this
     network) and the quantizer's advice would reach shop logs; the results are checked instead."""
+
     def advice(record: logging.LogRecord) -> bool:  # the quantizer's generic pre-processing tip
         return "pre-processing before quantization" not in record.getMessage()
 

@@ -49,14 +49,23 @@ class RerankerSpec:
     base_model: str = "all-MiniLM-L6-v2"
 
     def to_json(self) -> dict[str, Any]:
-        return {"grade_min": self.grade_min, "grade_max": self.grade_max,
-                "max_length": self.max_length, "classes": list(self.classes),
-                "base_model": self.base_model}
+        return {
+            "grade_min": self.grade_min,
+            "grade_max": self.grade_max,
+            "max_length": self.max_length,
+            "classes": list(self.classes),
+            "base_model": self.base_model,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RerankerSpec:
-        return cls(float(data["grade_min"]), float(data["grade_max"]), int(data["max_length"]),
-                   tuple(data.get("classes", ())), str(data.get("base_model", "")))
+        return cls(
+            float(data["grade_min"]),
+            float(data["grade_max"]),
+            int(data["max_length"]),
+            tuple(data.get("classes", ())),
+            str(data.get("base_model", "")),
+        )
 
 
 @dataclass(frozen=True)
@@ -124,17 +133,19 @@ class RelevanceNetwork:
     def _load_heads(self, state: dict[str, Any]) -> None:
         self.grade_head.load_state_dict({k[6:]: v for k, v in state.items() if k.startswith("grade.")})
         if self.class_head is not None:
-            self.class_head.load_state_dict(
-                {k[6:]: v for k, v in state.items() if k.startswith("class.")}
-            )
+            self.class_head.load_state_dict({k[6:]: v for k, v in state.items() if k.startswith("class.")})
 
     def forward(self, queries: Sequence[str], texts: Sequence[str]) -> tuple[Any, Any | None]:
         """(grades in [grade_min, grade_max], class logits or None) for aligned pairs."""
         import torch
 
         features = self.tokenizer(
-            list(queries), list(texts), padding=True, truncation="only_second",
-            max_length=self.spec.max_length, return_tensors="pt",
+            list(queries),
+            list(texts),
+            padding=True,
+            truncation="only_second",
+            max_length=self.spec.max_length,
+            return_tensors="pt",
         )
         hidden = self.backbone(**features).last_hidden_state
         mask = features["attention_mask"].unsqueeze(-1).to(hidden.dtype)
@@ -145,7 +156,10 @@ class RelevanceNetwork:
         return grades, logits
 
     def predict(
-        self, queries: Sequence[str], texts: Sequence[str], batch_size: int = 64,
+        self,
+        queries: Sequence[str],
+        texts: Sequence[str],
+        batch_size: int = 64,
         progress: StageProgress | None = None,
     ) -> RelevancePrediction:
         """Predicted grades (and class probabilities) of aligned (query, text) pairs, without
@@ -187,8 +201,12 @@ BatchScorer = Callable[[list[str], list[str]], "tuple[np.ndarray, np.ndarray | N
 
 
 def predict_batched(
-    score: BatchScorer, classes: tuple[str, ...], queries: Sequence[str], texts: Sequence[str],
-    batch_size: int, progress: StageProgress | None = None,
+    score: BatchScorer,
+    classes: tuple[str, ...],
+    queries: Sequence[str],
+    texts: Sequence[str],
+    batch_size: int,
+    progress: StageProgress | None = None,
 ) -> RelevancePrediction:
     """Run `score` (grades, class logits) over pairs batched by length, rows back in order."""
     order = np.argsort([len(q) + len(t) for q, t in zip(queries, texts, strict=True)], kind="stable")
@@ -310,8 +328,14 @@ def load_reranker(config: RerankConfig, active_model: Path | None) -> CrossEncod
     path = Path(config.model_path) if config.model_path else active_model
     if path is None:
         return None
-    return CrossEncoderReranker(path, batch_size=config.batch_size, threads=config.threads,
-                                int8=config.int8, runtime=config.runtime, max_length=config.max_length)
+    return CrossEncoderReranker(
+        path,
+        batch_size=config.batch_size,
+        threads=config.threads,
+        int8=config.int8,
+        runtime=config.runtime,
+        max_length=config.max_length,
+    )
 
 
 __all__ = [

@@ -44,14 +44,13 @@ class SplitEncoder:
     @property
     def runtime(self) -> str:
         """For reports: where each side runs."""
+
         def runtime_of(encoder: Encoder) -> str:
             return str(getattr(encoder, "runtime", type(encoder).__name__))
 
         return f"queries {runtime_of(self.queries)}; documents {runtime_of(self.documents)} (student)"
 
-    def encode(
-        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False) -> np.ndarray:
         side = self.queries if kind == "query" else self.documents
         return side.encode(texts, kind=kind, progress=progress)
 

@@ -204,7 +204,11 @@ class Translator:
         return [] if word in FUNCTION_WORDS else list(self.dictionary.lookup(word))
 
     def _choose(
-        self, word: str, senses: list[str], context: _Context | None, index: int,
+        self,
+        word: str,
+        senses: list[str],
+        context: _Context | None,
+        index: int,
         candidates: list[list[str]],
     ) -> TranslatedWord:
         scored = []
@@ -357,9 +361,7 @@ MAX_ENGLISH_WORDS = 3
 """the longest English phrase looked up whole ("light bulb", "frying pan")"""
 
 
-def english_to_chinese(
-    query: str, dictionary: Dictionary, title_frequency: Callable[[str], int]
-) -> str:
+def english_to_chinese(query: str, dictionary: Dictionary, title_frequency: Callable[[str], int]) -> str:
     """An English query in a Chinese catalog's words (`chinese_translation`'s text)."""
     return chinese_translation(query, dictionary, title_frequency).text
 

@@ -78,8 +78,11 @@ class Ranker:
     def logits(self, batch: FeatureBatch) -> tuple[torch.Tensor, torch.Tensor]:
         rows = torch.from_numpy(batch.text_rows)
         return self.network(
-            torch.from_numpy(batch.categorical), torch.from_numpy(batch.dense), self.text_table[rows],
-            torch.from_numpy(batch.positions), torch.from_numpy(batch.query_vectors()),
+            torch.from_numpy(batch.categorical),
+            torch.from_numpy(batch.dense),
+            self.text_table[rows],
+            torch.from_numpy(batch.positions),
+            torch.from_numpy(batch.query_vectors()),
         )
 
     def predict(self, batch: FeatureBatch, chunk: int = 65536) -> Predictions:
@@ -94,8 +97,12 @@ class Ranker:
         return Predictions(np.concatenate(ctr), np.concatenate(cvr))
 
     def feature_names(self) -> dict[str, Any]:
-        return {"categorical": list(CATEGORICAL), "dense": list(self.spec.dense_names),
-                "text_dim": self.spec.text_dim, "position": "click-tower bias per (surface, position)"}
+        return {
+            "categorical": list(CATEGORICAL),
+            "dense": list(self.spec.dense_names),
+            "text_dim": self.spec.text_dim,
+            "position": "click-tower bias per (surface, position)",
+        }
 
     def save(self, folder: Path, manifest: dict[str, Any]) -> None:
         """Write the folder (manifest last: a folder without one is incomplete)."""
@@ -107,15 +114,22 @@ class Ranker:
         state = {k: v.detach().contiguous() for k, v in self.network.state_dict().items()}
         save_file(state, str(folder / WEIGHTS_FILE))
         body = {
-            "format": FORMAT, "version": folder.name, "created_at": utc_now_iso(),
-            "model": self.model_config.model_dump(mode="json"), "features": self.feature_names(),
-            "encoder_version": self.spec.encoder_version, **manifest,
+            "format": FORMAT,
+            "version": folder.name,
+            "created_at": utc_now_iso(),
+            "model": self.model_config.model_dump(mode="json"),
+            "features": self.feature_names(),
+            "encoder_version": self.spec.encoder_version,
+            **manifest,
         }
         (folder / MANIFEST_FILE).write_text(json.dumps(body, indent=2))
 
     @classmethod
     def load(
-        cls, folder: Path, products: Sequence[Product], vectors: np.ndarray,
+        cls,
+        folder: Path,
+        products: Sequence[Product],
+        vectors: np.ndarray,
         user_features: UserFeatureProvider | None = None,
     ) -> Ranker:
         """The ranker saved in `folder`, reading `products` (with their text `vectors`, from the
@@ -137,8 +151,9 @@ def read_ranker_manifest(folder: Path) -> dict[str, Any]:
         raise FileNotFoundError(f"no ranker manifest at {path}")
     manifest = json.loads(path.read_text())
     if manifest.get("format") != FORMAT:
-        raise ValueError(f"{path}: format {manifest.get('format')!r} is not {FORMAT!r}; "
-                         "train the ranker again")
+        raise ValueError(
+            f"{path}: format {manifest.get('format')!r} is not {FORMAT!r}; train the ranker again"
+        )
     return manifest
 
 

@@ -26,12 +26,33 @@ from shelfwise.rank.features import UNKNOWN, FeatureSpec, lookup
 from shelfwise.rank.query_match import ProductWords, product_words
 from shelfwise.records import Product
 
-COLUMNS = ("item", "category", "category_top", "brand", "price", "has_price", "log_price", "price_band",
-           "price_quantile", "rating", "has_rating", "in_stock")
+COLUMNS = (
+    "item",
+    "category",
+    "category_top",
+    "brand",
+    "price",
+    "has_price",
+    "log_price",
+    "price_band",
+    "price_quantile",
+    "rating",
+    "has_rating",
+    "in_stock",
+)
 _EMPTY: dict[str, object] = {  # the values of the unknown row (and of rows not yet used)
-    "item": UNKNOWN, "category": UNKNOWN, "category_top": UNKNOWN, "brand": UNKNOWN, "price": np.nan,
-    "has_price": False, "log_price": 0.0, "price_band": UNKNOWN, "price_quantile": np.nan,
-    "rating": np.nan, "has_rating": False, "in_stock": 1.0,
+    "item": UNKNOWN,
+    "category": UNKNOWN,
+    "category_top": UNKNOWN,
+    "brand": UNKNOWN,
+    "price": np.nan,
+    "has_price": False,
+    "log_price": 0.0,
+    "price_band": UNKNOWN,
+    "price_quantile": np.nan,
+    "rating": np.nan,
+    "has_rating": False,
+    "in_stock": 1.0,
 }
 
 
@@ -41,12 +62,16 @@ class CatalogFeatures:
     def __init__(self, spec: FeatureSpec, products: Sequence[Product], vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.shape != (len(products), spec.text_dim):
-            raise ValueError(f"vectors of shape {vectors.shape} for {len(products)} products "
-                             f"of {spec.text_dim}-d text embeddings")
+            raise ValueError(
+                f"vectors of shape {vectors.shape} for {len(products)} products "
+                f"of {spec.text_dim}-d text embeddings"
+            )
         self.spec = spec
         self._vocabularies = {
-            "item": _index(spec.items), "category": _index(spec.categories),
-            "category_top": _index(spec.category_tops), "brand": _index(spec.brands),
+            "item": _index(spec.items),
+            "category": _index(spec.categories),
+            "category_top": _index(spec.category_tops),
+            "brand": _index(spec.brands),
         }
         m = len(products)
         columns = self._columns(products)
@@ -133,14 +158,17 @@ class CatalogFeatures:
         return {
             "item": lookup(_objects([p.product_id for p in products]), vocab["item"]),
             "category": lookup(_objects([p.category_path for p in products]), vocab["category"]),
-            "category_top": lookup(_objects([p.category[0] if p.category else "" for p in products]),
-                                   vocab["category_top"]),
+            "category_top": lookup(
+                _objects([p.category[0] if p.category else "" for p in products]), vocab["category_top"]
+            ),
             "brand": lookup(_objects([p.brand.strip().lower() for p in products]), vocab["brand"]),
-            "price": prices, "has_price": has_price,
+            "price": prices,
+            "has_price": has_price,
             "log_price": np.where(has_price, np.log1p(np.nan_to_num(prices)), 0.0),
             "price_band": np.where(has_price, bands, UNKNOWN).astype(np.int64),
             "price_quantile": np.full(len(products), np.nan),  # filled in over the whole category
-            "rating": ratings, "has_rating": np.isfinite(ratings),  # nan rating: standardised to the mean
+            "rating": ratings,
+            "has_rating": np.isfinite(ratings),  # nan rating: standardised to the mean
             "in_stock": np.array([p.in_stock for p in products], np.float64),
         }
 

@@ -47,8 +47,17 @@ if TYPE_CHECKING:
     from shelfwise.rank.catalog import CatalogFeatures
 
 CATEGORICAL = ("user", "item", "category", "category_top", "brand", "price_band", "surface", "hour")
-BASE_DENSE = ("log_price", "has_price", "query_cosine", "has_query", "price_quantile", "rating", "has_rating",
-              "in_stock", *MATCH_COLUMNS)
+BASE_DENSE = (
+    "log_price",
+    "has_price",
+    "query_cosine",
+    "has_query",
+    "price_quantile",
+    "rating",
+    "has_rating",
+    "in_stock",
+    *MATCH_COLUMNS,
+)
 UNKNOWN = 0
 
 
@@ -99,26 +108,37 @@ class FeatureSpec(BaseModel):
     @property
     def cardinalities(self) -> dict[str, int]:
         return {
-            "user": self.config.user_buckets, "item": len(self.items) + 1,
-            "category": len(self.categories) + 1, "category_top": len(self.category_tops) + 1,
-            "brand": len(self.brands) + 1, "price_band": len(self.price_edges) + 2,
-            "surface": len(self.surfaces) + 1, "hour": 25,
+            "user": self.config.user_buckets,
+            "item": len(self.items) + 1,
+            "category": len(self.categories) + 1,
+            "category_top": len(self.category_tops) + 1,
+            "brand": len(self.brands) + 1,
+            "price_band": len(self.price_edges) + 2,
+            "surface": len(self.surfaces) + 1,
+            "hour": 25,
         }
 
     @property
     def profile_names(self) -> tuple[str, ...]:
-        return self.dense_names[len(BASE_DENSE):]
+        return self.dense_names[len(BASE_DENSE) :]
 
     def feature_groups(self) -> dict[str, tuple[str, ...]]:
         """Named groups of columns for permutation importance ('text_embedding' and 'position'
         are the text rows and positions; the rest name categorical or dense columns)."""
         groups: dict[str, tuple[str, ...]] = {
-            "user_id": ("user",), "item_id": ("item",), "category": ("category", "category_top"),
-            "brand": ("brand",), "price": ("price_band", "log_price", "has_price", "price_quantile"),
-            "rating": ("rating", "has_rating"), "in_stock": ("in_stock",),
-            "surface": ("surface",), "hour": ("hour",), "query_cosine": ("query_cosine", "has_query"),
+            "user_id": ("user",),
+            "item_id": ("item",),
+            "category": ("category", "category_top"),
+            "brand": ("brand",),
+            "price": ("price_band", "log_price", "has_price", "price_quantile"),
+            "rating": ("rating", "has_rating"),
+            "in_stock": ("in_stock",),
+            "surface": ("surface",),
+            "hour": ("hour",),
+            "query_cosine": ("query_cosine", "has_query"),
             "query_match": MATCH_COLUMNS,
-            "text_embedding": ("text_embedding",), "query_embedding": ("query_embedding",),
+            "text_embedding": ("text_embedding",),
+            "query_embedding": ("query_embedding",),
             "position": ("position",),
         }
         groups.update({name: (name,) for name in self.profile_names})
@@ -141,8 +161,12 @@ class FeatureBatch:
 
     def take(self, rows: np.ndarray | slice) -> FeatureBatch:
         return FeatureBatch(
-            self.categorical[rows], self.dense[rows], self.text_rows[rows], self.positions[rows],
-            self.query_rows[rows], self.query_table,
+            self.categorical[rows],
+            self.dense[rows],
+            self.text_rows[rows],
+            self.positions[rows],
+            self.query_rows[rows],
+            self.query_table,
         )
 
     def query_vectors(self) -> np.ndarray:
@@ -154,8 +178,11 @@ def stable_hash(values: np.ndarray) -> np.ndarray:
     """uint64 blake2b hash of each distinct string (None hashes as 0)."""
     unique, inverse = np.unique(np.array(["" if v is None else str(v) for v in values]), return_inverse=True)
     hashed = np.array(
-        [int.from_bytes(hashlib.blake2b(u.encode(), digest_size=8).digest(), "little") if u else 0
-         for u in unique], dtype=np.uint64,
+        [
+            int.from_bytes(hashlib.blake2b(u.encode(), digest_size=8).digest(), "little") if u else 0
+            for u in unique
+        ],
+        dtype=np.uint64,
     )
     return hashed[inverse] if len(values) else np.zeros(0, np.uint64)
 
@@ -184,8 +211,12 @@ def _objects(values: list) -> np.ndarray:
 
 
 def fit_spec(
-    config: FeatureConfig, train: Impressions, products: Sequence[Product], vectors: np.ndarray,
-    profile_names: Sequence[str] = (), encoder_version: str | None = None,
+    config: FeatureConfig,
+    train: Impressions,
+    products: Sequence[Product],
+    vectors: np.ndarray,
+    profile_names: Sequence[str] = (),
+    encoder_version: str | None = None,
 ) -> tuple[FeatureSpec, np.ndarray]:
     """Vocabularies and price bands from the training rows and the catalog (dense statistics
     are filled in by `with_dense_statistics`); also the hashes of the known shoppers."""
@@ -204,9 +235,13 @@ def fit_spec(
         categories=_vocabulary(paths, 1, config.max_categories),
         category_tops=_vocabulary(tops, 1, config.max_categories),
         brands=_vocabulary(brands, 1, config.max_brands),
-        price_edges=tuple(float(e) for e in edges), surfaces=surfaces, dense_names=names,
-        dense_mean=(0.0,) * len(names), dense_std=(1.0,) * len(names),
-        text_dim=int(np.asarray(vectors).shape[1]), encoder_version=encoder_version,
+        price_edges=tuple(float(e) for e in edges),
+        surfaces=surfaces,
+        dense_names=names,
+        dense_mean=(0.0,) * len(names),
+        dense_std=(1.0,) * len(names),
+        text_dim=int(np.asarray(vectors).shape[1]),
+        encoder_version=encoder_version,
     )
     hashes, counts = np.unique(stable_hash(train.actors), return_counts=True)
     known = hashes[(counts >= config.min_user_impressions) & (hashes != 0)]
@@ -264,16 +299,25 @@ class FeatureBuilder:
     """Turns impressions (training) or one request's candidates (serving) into a FeatureBatch."""
 
     def __init__(
-        self, spec: FeatureSpec, known_users: np.ndarray, catalog: CatalogFeatures,
+        self,
+        spec: FeatureSpec,
+        known_users: np.ndarray,
+        catalog: CatalogFeatures,
         user_features: UserFeatureProvider | None = None,
     ) -> None:
         if spec.profile_names and user_features is None:
-            raise ValueError(f"the ranker was trained with user features {list(spec.profile_names)}: "
-                             "give it their provider")
-        if user_features is not None and tuple(f"profile:{n}" for n in user_features.feature_names) != \
-                spec.profile_names:
-            raise ValueError(f"the user-feature provider gives {list(user_features.feature_names)}, "
-                             f"the ranker was trained with {list(spec.profile_names)}")
+            raise ValueError(
+                f"the ranker was trained with user features {list(spec.profile_names)}: "
+                "give it their provider"
+            )
+        if (
+            user_features is not None
+            and tuple(f"profile:{n}" for n in user_features.feature_names) != spec.profile_names
+        ):
+            raise ValueError(
+                f"the user-feature provider gives {list(user_features.feature_names)}, "
+                f"the ranker was trained with {list(spec.profile_names)}"
+            )
         self.spec, self.known_users, self.catalog = spec, np.asarray(known_users, np.uint64), catalog
         self.user_features = user_features if spec.profile_names else None
         self._surfaces = _index(spec.surfaces)
@@ -283,24 +327,51 @@ class FeatureBuilder:
     def user_index(self, actors: np.ndarray) -> np.ndarray:
         hashed = stable_hash(actors)
         position = np.searchsorted(self.known_users, hashed)
-        found = (position < self.known_users.size) & (
-            self.known_users[np.minimum(position, max(self.known_users.size - 1, 0))] == hashed
-        ) if self.known_users.size else np.zeros(hashed.size, bool)
+        found = (
+            (position < self.known_users.size)
+            & (self.known_users[np.minimum(position, max(self.known_users.size - 1, 0))] == hashed)
+            if self.known_users.size
+            else np.zeros(hashed.size, bool)
+        )
         buckets = 1 + (hashed % np.uint64(self.spec.config.user_buckets - 1)).astype(np.int64)
         return np.where(found & (hashed != 0), buckets, UNKNOWN)
 
-    def _categorical(self, rows: np.ndarray, users: np.ndarray, surfaces: np.ndarray,
-                     hours: np.ndarray) -> np.ndarray:
+    def _categorical(
+        self, rows: np.ndarray, users: np.ndarray, surfaces: np.ndarray, hours: np.ndarray
+    ) -> np.ndarray:
         c = self.catalog
-        return np.stack([users, c.item[rows], c.category[rows], c.category_top[rows], c.brand[rows],
-                         c.price_band[rows], surfaces, hours], axis=1).astype(np.int64)
+        return np.stack(
+            [
+                users,
+                c.item[rows],
+                c.category[rows],
+                c.category_top[rows],
+                c.brand[rows],
+                c.price_band[rows],
+                surfaces,
+                hours,
+            ],
+            axis=1,
+        ).astype(np.int64)
 
-    def _raw_dense(self, rows: np.ndarray, cosine: np.ndarray, queries: Sequence[str | None],
-                   profiles: np.ndarray | None) -> np.ndarray:
+    def _raw_dense(
+        self, rows: np.ndarray, cosine: np.ndarray, queries: Sequence[str | None], profiles: np.ndarray | None
+    ) -> np.ndarray:
         c = self.catalog
         has_query = np.array([bool(q) for q in queries], dtype=np.float64)
-        base = np.stack([c.log_price[rows], c.has_price[rows], cosine, has_query, c.price_quantile[rows],
-                         c.rating[rows], c.has_rating[rows], c.in_stock[rows]], axis=1)
+        base = np.stack(
+            [
+                c.log_price[rows],
+                c.has_price[rows],
+                cosine,
+                has_query,
+                c.price_quantile[rows],
+                c.rating[rows],
+                c.has_rating[rows],
+                c.in_stock[rows],
+            ],
+            axis=1,
+        )
         base = np.hstack([base, match_columns(c.words, c.price, rows, queries)])
         return base if profiles is None else np.hstack([base, profiles])
 
@@ -312,7 +383,7 @@ class FeatureBuilder:
         out = np.zeros(rows.size, np.float32)
         with_query = np.flatnonzero(queries.index >= 0)
         for start in range(0, with_query.size, chunk):
-            part = with_query[start:start + chunk]
+            part = with_query[start : start + chunk]
             q = queries.table[queries.index[part]]
             out[part] = np.einsum("ij,ij->i", q, self.catalog.text[rows[part]])
         return out
@@ -334,13 +405,15 @@ class FeatureBuilder:
         """The batch (dense columns standardised) and the raw dense columns (for statistics)."""
         rows = self.catalog.row_of(data.product_ids)
         hours = 1 + ((data.timestamps // 3600) % 24).astype(np.int64)
-        raw = self._raw_dense(rows, self._cosine(rows, queries), data.queries.tolist(),
-                              self._profiles_by_request(data))
+        raw = self._raw_dense(
+            rows, self._cosine(rows, queries), data.queries.tolist(), self._profiles_by_request(data)
+        )
         surfaces = lookup(data.surfaces, self._surfaces)
         categorical = self._categorical(rows, self.user_index(data.actors), surfaces, hours)
         positions = np.minimum(data.positions, self.spec.config.max_position)
-        table = np.vstack([queries.table.reshape(-1, self.spec.text_dim),
-                           np.zeros((1, self.spec.text_dim), np.float32)])
+        table = np.vstack(
+            [queries.table.reshape(-1, self.spec.text_dim), np.zeros((1, self.spec.text_dim), np.float32)]
+        )
         batch = FeatureBatch(categorical, self.standardise(raw), rows, positions, queries.index, table)
         return batch, raw
 
@@ -348,14 +421,22 @@ class FeatureBuilder:
         return self.raw(data, queries)[0]
 
     def build_request(
-        self, product_ids: Sequence[str], actor: str | None, surface: str, at: datetime,
-        query_vector: np.ndarray | None, query: str | None,
+        self,
+        product_ids: Sequence[str],
+        actor: str | None,
+        surface: str,
+        at: datetime,
+        query_vector: np.ndarray | None,
+        query: str | None,
     ) -> FeatureBatch:
         """One request's candidates, all at position 0 (the fast path of serving)."""
         n = len(product_ids)
         rows = self.catalog.row_of(product_ids)
-        cosine = (self.catalog.text[rows] @ np.asarray(query_vector, np.float32) if query_vector is not None
-                  else np.zeros(n, np.float32))
+        cosine = (
+            self.catalog.text[rows] @ np.asarray(query_vector, np.float32)
+            if query_vector is not None
+            else np.zeros(n, np.float32)
+        )
         profiles = None
         if self.user_features is not None:
             candidates = self.catalog.candidates(product_ids)
@@ -363,11 +444,19 @@ class FeatureBuilder:
         raw = self._raw_dense(rows, cosine, [query or None] * n, profiles)
         user = self.user_index(_objects([actor]))[0]
         categorical = self._categorical(
-            rows, np.full(n, user), np.full(n, self._surfaces.get(surface, UNKNOWN)),
+            rows,
+            np.full(n, user),
+            np.full(n, self._surfaces.get(surface, UNKNOWN)),
             np.full(n, 1 + (at.astimezone(UTC) if at.tzinfo else at).hour),  # naive = UTC
         )
         table = np.zeros((2, self.spec.text_dim), np.float32)
         if query_vector is not None:
             table[0] = query_vector
-        return FeatureBatch(categorical, self.standardise(raw), rows, np.zeros(n, np.int64),
-                            np.full(n, 0 if query_vector is not None else -1, np.int64), table)
+        return FeatureBatch(
+            categorical,
+            self.standardise(raw),
+            rows,
+            np.zeros(n, np.int64),
+            np.full(n, 0 if query_vector is not None else -1, np.int64),
+            table,
+        )

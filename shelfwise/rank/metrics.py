@@ -50,14 +50,20 @@ def _rounded(value: float | None, digits: int = 5) -> float | None:
 
 
 def task_metrics(
-    task: str, labels: np.ndarray, predicted: np.ndarray, true: np.ndarray | None = None,
+    task: str,
+    labels: np.ndarray,
+    predicted: np.ndarray,
+    true: np.ndarray | None = None,
     baseline: np.ndarray | None = None,
 ) -> TaskMetrics:
     """Metrics of one task's predictions (true probabilities and a baseline are optional)."""
     n = int(labels.size)
     return TaskMetrics(
-        task=task, rows=n, positives=int(labels.sum()),
-        auc=_rounded(roc_auc(labels, predicted)), log_loss=_rounded(log_loss(labels, predicted)),
+        task=task,
+        rows=n,
+        positives=int(labels.sum()),
+        auc=_rounded(roc_auc(labels, predicted)),
+        log_loss=_rounded(log_loss(labels, predicted)),
         ece=_rounded(expected_calibration_error(labels, predicted, 10, "uniform")),
         ece_adaptive=_rounded(expected_calibration_error(labels, predicted, 10, "quantile")),
         reliability=reliability_curve(labels, predicted, 10, "quantile"),
@@ -92,7 +98,9 @@ def position_rates(train: Impressions, max_position: int) -> dict[str, dict[tupl
 
 
 def evaluate_tasks(
-    data: Impressions, predictions: Predictions, rates: dict[str, dict[tuple[str, int], float]],
+    data: Impressions,
+    predictions: Predictions,
+    rates: dict[str, dict[tuple[str, int], float]],
     max_position: int,
 ) -> dict[str, TaskMetrics]:
     """The three tasks' metrics on `data` (with ceilings when it has true probabilities)."""
@@ -105,12 +113,23 @@ def evaluate_tasks(
 
     clicked = data.clicked
     return {
-        "ctr": task_metrics("ctr", data.click_labels, predictions.pctr, data.true_ctr if true else None,
-                            baseline("ctr")),
-        "cvr": task_metrics("cvr", data.converted[clicked].astype(np.float32), predictions.pcvr[clicked],
-                            data.true_cvr[clicked] if true else None, baseline("cvr")[clicked]),
-        "ctcvr": task_metrics("ctcvr", data.ctcvr_labels, predictions.pctcvr,
-                              data.true_ctr * data.true_cvr if true else None, baseline("ctcvr")),
+        "ctr": task_metrics(
+            "ctr", data.click_labels, predictions.pctr, data.true_ctr if true else None, baseline("ctr")
+        ),
+        "cvr": task_metrics(
+            "cvr",
+            data.converted[clicked].astype(np.float32),
+            predictions.pcvr[clicked],
+            data.true_cvr[clicked] if true else None,
+            baseline("cvr")[clicked],
+        ),
+        "ctcvr": task_metrics(
+            "ctcvr",
+            data.ctcvr_labels,
+            predictions.pctcvr,
+            data.true_ctr * data.true_cvr if true else None,
+            baseline("ctcvr"),
+        ),
     }
 
 
@@ -136,8 +155,11 @@ def _permuted(
 
 
 def permutation_importance(
-    predict: Callable[[FeatureBatch], Predictions], batch: FeatureBatch, data: Impressions,
-    spec: FeatureSpec, seed: int,
+    predict: Callable[[FeatureBatch], Predictions],
+    batch: FeatureBatch,
+    data: Impressions,
+    spec: FeatureSpec,
+    seed: int,
 ) -> dict[str, dict[str, float]]:
     """Per feature group, the drop in CTR and CTCVR AUC when its columns are shuffled across
     the rows (one seeded permutation for all columns of a group); larger = more important."""
@@ -149,8 +171,10 @@ def permutation_importance(
     for group, columns in spec.feature_groups().items():
         permuted = predict(_permuted(batch, spec, columns, rng.permutation(len(batch))))
         drops = {}
-        for task, labels, before, after in (("ctr", click, base_ctr, permuted.pctr),
-                                            ("ctcvr", ctcvr, base_ctcvr, permuted.pctcvr)):
+        for task, labels, before, after in (
+            ("ctr", click, base_ctr, permuted.pctr),
+            ("ctcvr", ctcvr, base_ctcvr, permuted.pctcvr),
+        ):
             shuffled = roc_auc(labels, after)
             if before is not None and shuffled is not None:
                 drops[task] = round(before - shuffled, 5)

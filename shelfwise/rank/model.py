@@ -39,11 +39,13 @@ class ModelConfig(BaseModel):
     architecture: Architecture = "esmm"
     embedding_dim: int = Field(default=16, ge=1)
     query_field: bool = Field(
-        default=True, description="project the query's embedding to a field of its own, so that its "
+        default=True,
+        description="project the query's embedding to a field of its own, so that its "
         "products with the item's text, category and brand fields learn what a query asks for",
     )
     interactions: bool = Field(
-        default=True, description="add the pairwise dot products of the feature embeddings (the item's "
+        default=True,
+        description="add the pairwise dot products of the feature embeddings (the item's "
         "projected text among them) to the input, as DLRM does: shopper-item affinities are products",
     )
     shared: int = Field(default=128, ge=1, description="width of the shared bottom (esmm)")
@@ -52,7 +54,9 @@ class ModelConfig(BaseModel):
     tower: tuple[int, ...] = Field(default=(64, 32), description="hidden widths of each task tower")
     dropout: float = Field(default=0.0, ge=0, lt=1)
     id_dropout: float = Field(
-        default=0.1, ge=0, lt=1,
+        default=0.1,
+        ge=0,
+        lt=1,
         description="share of training rows whose user and item ids are hidden (read as unknown), "
         "so that the unknown index learns how to rank new shoppers and new items",
     )
@@ -116,8 +120,9 @@ class RankerNetwork(nn.Module):
         self.ctr_tower = _Tower(tower_in, config.tower, config.dropout)
         self.cvr_tower = _Tower(tower_in, config.tower, config.dropout)
 
-    def _inputs(self, categorical: torch.Tensor, dense: torch.Tensor, text: torch.Tensor,
-                query: torch.Tensor | None) -> torch.Tensor:
+    def _inputs(
+        self, categorical: torch.Tensor, dense: torch.Tensor, text: torch.Tensor, query: torch.Tensor | None
+    ) -> torch.Tensor:
         if self.training and self.config.id_dropout:
             hide = torch.rand(categorical.shape[0], device=categorical.device) < self.config.id_dropout
             categorical = categorical.clone()
@@ -133,7 +138,11 @@ class RankerNetwork(nn.Module):
         return torch.cat(parts, dim=1)
 
     def forward(
-        self, categorical: torch.Tensor, dense: torch.Tensor, text: torch.Tensor, positions: torch.Tensor,
+        self,
+        categorical: torch.Tensor,
+        dense: torch.Tensor,
+        text: torch.Tensor,
+        positions: torch.Tensor,
         query: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """`query`: (n, text_dim) query embeddings, zeros (or None for all) where there is none."""
@@ -157,7 +166,10 @@ def log1mexp(x: torch.Tensor) -> torch.Tensor:
 
 
 def esmm_loss(
-    ctr_logit: torch.Tensor, cvr_logit: torch.Tensor, click: torch.Tensor, ctcvr: torch.Tensor,
+    ctr_logit: torch.Tensor,
+    cvr_logit: torch.Tensor,
+    click: torch.Tensor,
+    ctcvr: torch.Tensor,
     ctcvr_weight: float = 1.0,
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(total, click loss, click-and-convert loss), each a mean over all rows."""

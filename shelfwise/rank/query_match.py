@@ -29,11 +29,43 @@ from shelfwise.records import Product
 
 MATCH_COLUMNS = ("query_coverage", "over_query_price")
 _WORD = re.compile(r"[^\W_]+")
-_STOP_WORDS = frozenset({
-    "a", "an", "and", "the", "of", "for", "with", "in", "on", "to", "by", "from", "or", "at", "my",
-    "me", "i", "is", "are", "under", "below", "over", "above", "less", "more", "than", "cheap",
-    "cheaper", "cheapest", "affordable", "budget", "best", "new",
-})
+_STOP_WORDS = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "for",
+        "with",
+        "in",
+        "on",
+        "to",
+        "by",
+        "from",
+        "or",
+        "at",
+        "my",
+        "me",
+        "i",
+        "is",
+        "are",
+        "under",
+        "below",
+        "over",
+        "above",
+        "less",
+        "more",
+        "than",
+        "cheap",
+        "cheaper",
+        "cheapest",
+        "affordable",
+        "budget",
+        "best",
+        "new",
+    }
+)
 
 
 def words_of(text: str) -> frozenset[str]:

@@ -77,7 +77,10 @@ class RankedCandidates:
 
 
 def blend_scores(
-    relevance: np.ndarray | None, pctr: np.ndarray, pctcvr: np.ndarray, values: np.ndarray,
+    relevance: np.ndarray | None,
+    pctr: np.ndarray,
+    pctcvr: np.ndarray,
+    values: np.ndarray,
     config: BlendConfig,
 ) -> np.ndarray:
     """The final score of each candidate (see the module's formula)."""
@@ -108,22 +111,32 @@ class RankingStage:
     ) -> None:
         trained_with = ranker.spec.encoder_version
         if encoder is not None and trained_with is not None and encoder.version != trained_with:
-            raise ValueError(f"ranker {ranker.version} was trained with encoder {trained_with}, "
-                             f"not {encoder.version}: train it again")
+            raise ValueError(
+                f"ranker {ranker.version} was trained with encoder {trained_with}, "
+                f"not {encoder.version}: train it again"
+            )
         self.ranker, self.encoder, self.blend = ranker, encoder, blend or BlendConfig()
 
     @classmethod
     def load(
-        cls, folder: Path, products: Sequence[Product], vectors: np.ndarray,
-        encoder: QueryEncoder | None = None, user_features: UserFeatureProvider | None = None,
+        cls,
+        folder: Path,
+        products: Sequence[Product],
+        vectors: np.ndarray,
+        encoder: QueryEncoder | None = None,
+        user_features: UserFeatureProvider | None = None,
         blend: BlendConfig | None = None,
     ) -> RankingStage:
         return cls(Ranker.load(folder, products, vectors, user_features), encoder, blend)
 
     @classmethod
     def active(
-        cls, data_dir: Path, products: Sequence[Product], vectors: np.ndarray,
-        encoder: QueryEncoder | None = None, user_features: UserFeatureProvider | None = None,
+        cls,
+        data_dir: Path,
+        products: Sequence[Product],
+        vectors: np.ndarray,
+        encoder: QueryEncoder | None = None,
+        user_features: UserFeatureProvider | None = None,
         blend: BlendConfig | None = None,
     ) -> RankingStage | None:
         """The data folder's published ranker, or None before one is published."""
@@ -136,22 +149,31 @@ class RankingStage:
         if self.encoder is not None:
             return np.asarray(self.encoder.encode([context.query], kind="query")[0], np.float32)
         if self.ranker.spec.encoder_version is not None:
-            raise ValueError("this ranker reads query embeddings: give the context a query_vector "
-                             "or the stage an encoder")
+            raise ValueError(
+                "this ranker reads query embeddings: give the context a query_vector or the stage an encoder"
+            )
         return None
 
     def score(self, product_ids: Sequence[str], context: RankContext) -> RankScores:
         """pCTR, pCVR and pCTCVR of each candidate (unknown products are scored as new items)."""
         at = context.at or datetime.now(UTC)
         batch = self.ranker.builder.build_request(
-            product_ids, context.actor, context.surface, at, self._query_vector(context), context.query,
+            product_ids,
+            context.actor,
+            context.surface,
+            at,
+            self._query_vector(context),
+            context.query,
         )
         predicted = self.ranker.predict(batch)
         return RankScores(tuple(product_ids), predicted.pctr, predicted.pcvr)
 
     def rank(
-        self, product_ids: Sequence[str], context: RankContext,
-        relevance: Sequence[float] | np.ndarray | None = None, blend: BlendConfig | None = None,
+        self,
+        product_ids: Sequence[str],
+        context: RankContext,
+        relevance: Sequence[float] | np.ndarray | None = None,
+        blend: BlendConfig | None = None,
         values: Sequence[float] | np.ndarray | None = None,
     ) -> RankedCandidates:
         """The candidates ordered by the blend (ties keep the given order). `values` replaces
@@ -160,8 +182,18 @@ class RankingStage:
         if values is None:
             catalog = self.ranker.builder.catalog
             values = catalog.price[catalog.row_of(product_ids)]
-        final = blend_scores(None if relevance is None else np.asarray(relevance, np.float64),
-                             scores.pctr, scores.pctcvr, np.asarray(values, np.float64), blend or self.blend)
+        final = blend_scores(
+            None if relevance is None else np.asarray(relevance, np.float64),
+            scores.pctr,
+            scores.pctcvr,
+            np.asarray(values, np.float64),
+            blend or self.blend,
+        )
         order = np.argsort(-final, kind="stable")
-        return RankedCandidates(tuple(scores.product_ids[i] for i in order), final[order],
-                                scores.pctr[order], scores.pcvr[order], scores.pctcvr[order])
+        return RankedCandidates(
+            tuple(scores.product_ids[i] for i in order),
+            final[order],
+            scores.pctr[order],
+            scores.pcvr[order],
+            scores.pctcvr[order],
+        )

@@ -46,9 +46,7 @@ class LookupEncoder:
     def dim(self) -> int:
         return int(self._vectors.shape[1])
 
-    def encode(
-        self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
-    ) -> np.ndarray:
+    def encode(self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             row = self._rows.get(text)
@@ -94,22 +92,37 @@ def _items(rng: np.random.Generator, n: int, dim: int, latent: int) -> _Items:
     log_price = 2.5 + 0.3 * (category % 5) + 0.6 * rng.normal(size=n)
     brand = rng.integers(0, 15, n)
     products = [
-        Product(product_id=f"p{i:05d}", title=f"item {i}", brand=f"brand {brand[i]}",
-                category=(f"top {category[i] // subs}", f"sub {category[i]}"),
-                price=round(float(np.exp(lp)), 2))
+        Product(
+            product_id=f"p{i:05d}",
+            title=f"item {i}",
+            brand=f"brand {brand[i]}",
+            category=(f"top {category[i] // subs}", f"sub {category[i]}"),
+            price=round(float(np.exp(lp)), 2),
+        )
         for i, lp in enumerate(log_price)
     ]
     return _Items(
-        products, text.astype(np.float32),
+        products,
+        text.astype(np.float32),
         text @ to_taste + 0.3 * rng.normal(size=(n, latent)),
         text @ to_appeal + 0.3 * rng.normal(size=(n, latent)),
-        0.5 * rng.normal(size=n), 0.4 * rng.normal(size=n), log_price, centroids,
+        0.5 * rng.normal(size=n),
+        0.4 * rng.normal(size=n),
+        log_price,
+        centroids,
     )
 
 
 def synthetic_shop(
-    requests: int = 6000, users: int = 400, items: int = 300, shown: int = 10, seed: int = 0,
-    dim: int = 16, latent: int = 6, queries: int = 120, anonymous: float = 0.15,
+    requests: int = 6000,
+    users: int = 400,
+    items: int = 300,
+    shown: int = 10,
+    seed: int = 0,
+    dim: int = 16,
+    latent: int = 6,
+    queries: int = 120,
+    anonymous: float = 0.15,
 ) -> SyntheticShop:
     """Impressions of `requests` responses of `shown` items each, in time order."""
     rng = np.random.default_rng(seed)
@@ -141,21 +154,39 @@ def synthetic_shop(
         at = START + timedelta(seconds=float(times[r]))
         hour = at.hour
         position = np.arange(shown)
-        ctr = _sigmoid(-2.2 + cat.taste[picked] @ u + cat.quality[picked] + 2.5 * cosine[picked]
-                       - 0.18 * position + 0.25 * np.sin(2 * np.pi * hour / 24))
+        ctr = _sigmoid(
+            -2.2
+            + cat.taste[picked] @ u
+            + cat.quality[picked]
+            + 2.5 * cosine[picked]
+            - 0.18 * position
+            + 0.25 * np.sin(2 * np.pi * hour / 24)
+        )
         s = sensitivity[user] if known else 1.0
-        cvr = _sigmoid(-1.2 + cat.appeal_taste[picked] @ u + cat.appeal[picked]
-                       - s * (cat.log_price[picked] - cat.log_price.mean()))
+        cvr = _sigmoid(
+            -1.2
+            + cat.appeal_taste[picked] @ u
+            + cat.appeal[picked]
+            - s * (cat.log_price[picked] - cat.log_price.mean())
+        )
         clicks = rng.random(shown) < ctr
         converts = clicks & (rng.random(shown) < cvr)
         for k, item in enumerate(picked):
-            out.append(LabeledImpression(
-                request_id=f"r{r:06d}", surface="search" if search else "recommend", timestamp=at,
-                product_id=cat.products[item].product_id, position=k,
-                user_id=f"u{user}" if known else None, session_id=None if known else f"s{r}",
-                query=query_texts[q] if search else None, clicked=bool(clicks[k]),
-                converted=bool(converts[k]),
-                revenue=float(cat.products[item].price or 0) if converts[k] else 0.0,
-                true_ctr=float(ctr[k]), true_cvr=float(cvr[k]),
-            ))
+            out.append(
+                LabeledImpression(
+                    request_id=f"r{r:06d}",
+                    surface="search" if search else "recommend",
+                    timestamp=at,
+                    product_id=cat.products[item].product_id,
+                    position=k,
+                    user_id=f"u{user}" if known else None,
+                    session_id=None if known else f"s{r}",
+                    query=query_texts[q] if search else None,
+                    clicked=bool(clicks[k]),
+                    converted=bool(converts[k]),
+                    revenue=float(cat.products[item].price or 0) if converts[k] else 0.0,
+                    true_ctr=float(ctr[k]),
+                    true_cvr=float(cvr[k]),
+                )
+            )
     return SyntheticShop(cat.products, cat.text, out, LookupEncoder(query_texts, query_vectors))

@@ -60,12 +60,16 @@ class TrainingConfig(BaseModel):
     epochs: int = Field(default=30, ge=1, description="at most")
     batch_size: int = Field(default=1024, ge=1)
     learning_rate: float = Field(
-        default=1e-2, gt=0, description="1e-2: at 2e-3 the position bias and the embeddings move too "
+        default=1e-2,
+        gt=0,
+        description="1e-2: at 2e-3 the position bias and the embeddings move too "
         "little in the few epochs before the ids overfit (closed-loop log, 326k rows: click AUC +0.03)",
     )
     weight_decay: float = Field(default=1e-4, ge=0, description="AdamW's, on the dense layers")
     embedding_weight_decay: float = Field(
-        default=5.0, ge=0, description="AdamW's (decoupled: a step shrinks them by lr x this), on the "
+        default=5.0,
+        ge=0,
+        description="AdamW's (decoupled: a step shrinks them by lr x this), on the "
         "embeddings, never on the position bias; it keeps the user and item ids from overfitting",
     )
     warmup_fraction: float = Field(default=0.03, ge=0, lt=1)
@@ -77,7 +81,9 @@ class TrainingConfig(BaseModel):
     test_fraction: float = Field(default=0.1, gt=0, lt=1)
     seed: int = 0
     threads: int = Field(
-        default=1, ge=1, description="torch threads while training; the batches are small, so a second "
+        default=1,
+        ge=1,
+        description="torch threads while training; the batches are small, so a second "
         "thread gains little, and on a busy machine it costs a lot (13x slower measured on 2 shared cores)",
     )
     max_seconds: float | None = Field(default=None, gt=0, description="stop after the epoch that passes it")
@@ -111,8 +117,9 @@ class FittedRanker:
     data_digest: str
 
 
-def warmup_schedule(optimizer: torch.optim.Optimizer, total_steps: int, warmup_fraction: float,
-                    kind: str) -> torch.optim.lr_scheduler.LambdaLR:
+def warmup_schedule(
+    optimizer: torch.optim.Optimizer, total_steps: int, warmup_fraction: float, kind: str
+) -> torch.optim.lr_scheduler.LambdaLR:
     """Linear warm-up, then cosine (or linear) decay to zero at `total_steps`."""
     warmup = max(int(total_steps * warmup_fraction), 1)
 
@@ -134,9 +141,11 @@ def _optimizer(network: RankerNetwork, config: TrainingConfig) -> torch.optim.Ad
     chosen = {id(p) for p in bias + embedding}
     dense = [p for p in named.values() if id(p) not in chosen]
     return torch.optim.AdamW(
-        [{"params": dense, "weight_decay": config.weight_decay},
-         {"params": embedding, "weight_decay": config.embedding_weight_decay},
-         {"params": bias, "weight_decay": 0.0}],
+        [
+            {"params": dense, "weight_decay": config.weight_decay},
+            {"params": embedding, "weight_decay": config.embedding_weight_decay},
+            {"params": bias, "weight_decay": 0.0},
+        ],
         lr=config.learning_rate,
     )
 
@@ -154,20 +163,32 @@ class _Tensors:
 
     @classmethod
     def of(cls, batch: FeatureBatch, data: Impressions) -> _Tensors:
-        return cls(torch.from_numpy(batch.categorical), torch.from_numpy(batch.dense),
-                   torch.from_numpy(batch.text_rows), torch.from_numpy(batch.positions),
-                   torch.from_numpy(batch.query_rows), torch.from_numpy(batch.query_table),
-                   torch.from_numpy(data.click_labels), torch.from_numpy(data.ctcvr_labels))
+        return cls(
+            torch.from_numpy(batch.categorical),
+            torch.from_numpy(batch.dense),
+            torch.from_numpy(batch.text_rows),
+            torch.from_numpy(batch.positions),
+            torch.from_numpy(batch.query_rows),
+            torch.from_numpy(batch.query_table),
+            torch.from_numpy(data.click_labels),
+            torch.from_numpy(data.ctcvr_labels),
+        )
 
 
 def _validation(ranker: Ranker, batch: FeatureBatch, data: Impressions) -> tuple[float, float, float | None]:
     predicted = ranker.predict(batch)
-    return (log_loss(data.click_labels, predicted.pctr) or 0.0,
-            log_loss(data.ctcvr_labels, predicted.pctcvr) or 0.0, roc_auc(data.click_labels, predicted.pctr))
+    return (
+        log_loss(data.click_labels, predicted.pctr) or 0.0,
+        log_loss(data.ctcvr_labels, predicted.pctcvr) or 0.0,
+        roc_auc(data.click_labels, predicted.pctr),
+    )
 
 
 def _train_loop(
-    ranker: Ranker, train: _Tensors, valid: tuple[FeatureBatch, Impressions], config: CtrCvrRankerConfig,
+    ranker: Ranker,
+    train: _Tensors,
+    valid: tuple[FeatureBatch, Impressions],
+    config: CtrCvrRankerConfig,
     log: Log,
 ) -> tuple[BestWeights, int, int, bool]:
     """Epochs of minibatch AdamW; returns the best weights (restored), the best epoch, the
@@ -186,21 +207,31 @@ def _train_loop(
         network.train()
         order, total = torch.randperm(n, generator=generator), 0.0
         for start in range(0, n, t.batch_size):
-            rows = order[start:start + t.batch_size]
-            ctr_logit, cvr_logit = network(train.categorical[rows], train.dense[rows],
-                                           text[train.text_rows[rows]], train.positions[rows],
-                                           train.query_table[train.query_rows[rows]])
-            loss, _, _ = esmm_loss(ctr_logit, cvr_logit, train.click[rows], train.ctcvr[rows],
-                                   config.model.ctcvr_weight)
+            rows = order[start : start + t.batch_size]
+            ctr_logit, cvr_logit = network(
+                train.categorical[rows],
+                train.dense[rows],
+                text[train.text_rows[rows]],
+                train.positions[rows],
+                train.query_table[train.query_rows[rows]],
+            )
+            loss, _, _ = esmm_loss(
+                ctr_logit, cvr_logit, train.click[rows], train.ctcvr[rows], config.model.ctcvr_weight
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if fgm is not None:  # a second pass on embeddings moved against the model, then back
                 fgm.attack()
-                adv_ctr, adv_cvr = network(train.categorical[rows], train.dense[rows],
-                                           text[train.text_rows[rows]], train.positions[rows],
-                                           train.query_table[train.query_rows[rows]])
-                esmm_loss(adv_ctr, adv_cvr, train.click[rows], train.ctcvr[rows],
-                          config.model.ctcvr_weight)[0].backward()
+                adv_ctr, adv_cvr = network(
+                    train.categorical[rows],
+                    train.dense[rows],
+                    text[train.text_rows[rows]],
+                    train.positions[rows],
+                    train.query_table[train.query_rows[rows]],
+                )
+                esmm_loss(adv_ctr, adv_cvr, train.click[rows], train.ctcvr[rows], config.model.ctcvr_weight)[
+                    0
+                ].backward()
                 fgm.restore()
             optimizer.step()
             scheduler.step()
@@ -208,8 +239,11 @@ def _train_loop(
             best.steps += 1
         ctr_loss, ctcvr_loss, auc = _validation(ranker, *valid)
         record = EpochRecord(
-            epoch=epoch, steps=best.steps, learning_rate=round(float(scheduler.get_last_lr()[0]), 7),
-            train_loss=round(total / n, 5), validation_ctr_log_loss=round(ctr_loss, 5),
+            epoch=epoch,
+            steps=best.steps,
+            learning_rate=round(float(scheduler.get_last_lr()[0]), 7),
+            train_loss=round(total / n, 5),
+            validation_ctr_log_loss=round(ctr_loss, 5),
             validation_ctcvr_log_loss=round(ctcvr_loss, 5),
             validation_ctr_auc=None if auc is None else round(auc, 5),
             seconds=round(time.perf_counter() - started, 1),
@@ -217,9 +251,11 @@ def _train_loop(
         best.history.append(record.model_dump())
         gained = best.improve(-(ctr_loss + config.model.ctcvr_weight * ctcvr_loss), network)
         best_epoch = epoch if gained else best_epoch
-        log(f"epoch {epoch}: train loss {record.train_loss:.4f}, validation click log loss {ctr_loss:.4f}, "
+        log(
+            f"epoch {epoch}: train loss {record.train_loss:.4f}, validation click log loss {ctr_loss:.4f}, "
             f"click-and-convert {ctcvr_loss:.4f}, click AUC {auc or 0:.4f}{' *' if gained else ''} "
-            f"({record.seconds:.0f} s)")
+            f"({record.seconds:.0f} s)"
+        )
         if epoch >= t.min_epochs and best.waited >= t.patience:
             stopped = True
             break
@@ -232,13 +268,19 @@ def _train_loop(
 
 
 def _features(
-    data: Impressions, train_rows: np.ndarray, products: Sequence[Product], vectors: np.ndarray,
-    config: FeatureConfig, encoder: QueryEncoder | None, user_features: UserFeatureProvider | None,
+    data: Impressions,
+    train_rows: np.ndarray,
+    products: Sequence[Product],
+    vectors: np.ndarray,
+    config: FeatureConfig,
+    encoder: QueryEncoder | None,
+    user_features: UserFeatureProvider | None,
 ) -> tuple[FeatureBuilder, FeatureBatch]:
     """The builder learned from the training rows, and every row's features."""
     names = tuple(user_features.feature_names) if user_features is not None else ()
-    spec, known = fit_spec(config, data.take(train_rows), products, vectors, names,
-                           None if encoder is None else encoder.version)
+    spec, known = fit_spec(
+        config, data.take(train_rows), products, vectors, names, None if encoder is None else encoder.version
+    )
     catalog = CatalogFeatures(spec, products, vectors)
     queries = encode_queries(data.queries, encoder, spec.text_dim)
     batch, raw = FeatureBuilder(spec, known, catalog, user_features).raw(data, queries)
@@ -247,9 +289,13 @@ def _features(
 
 
 def fit_ranker(
-    examples: Sequence[LabeledImpression] | Impressions, products: Sequence[Product], vectors: np.ndarray,
-    config: CtrCvrRankerConfig | None = None, encoder: QueryEncoder | None = None,
-    user_features: UserFeatureProvider | None = None, log: Log = print,
+    examples: Sequence[LabeledImpression] | Impressions,
+    products: Sequence[Product],
+    vectors: np.ndarray,
+    config: CtrCvrRankerConfig | None = None,
+    encoder: QueryEncoder | None = None,
+    user_features: UserFeatureProvider | None = None,
+    log: Log = print,
     synonyms: Mapping[str, str] | None = None,
 ) -> FittedRanker:
     """Train on `examples` over the catalog `products` (with their text `vectors`, by the same
@@ -265,27 +311,40 @@ def fit_ranker(
         if t.augment.share > 0:
             data, rewritten = augment_queries(data, split.train, t.augment, synonyms)
             log(f"augmentation: {rewritten} training queries rewritten ({', '.join(t.augment.kinds)})")
-        builder, batch = _features(data, split.train, products, vectors, config.features, encoder,
-                                   user_features)
-        log(f"{len(data)} impressions: {split.train.size} train, {split.validation.size} validation, "
-            f"{split.test.size} test; features in {time.perf_counter() - started:.1f} s")
+        builder, batch = _features(
+            data, split.train, products, vectors, config.features, encoder, user_features
+        )
+        log(
+            f"{len(data)} impressions: {split.train.size} train, {split.validation.size} validation, "
+            f"{split.test.size} test; features in {time.perf_counter() - started:.1f} s"
+        )
         torch.manual_seed(t.seed)
         ranker = Ranker(RankerNetwork(config.model, builder.spec), builder)
-        parts = {name: (batch.take(rows), data.take(rows)) for name, rows in
-                 (("train", split.train), ("validation", split.validation), ("test", split.test))}
+        parts = {
+            name: (batch.take(rows), data.take(rows))
+            for name, rows in (("train", split.train), ("validation", split.validation), ("test", split.test))
+        }
         best, best_epoch, epochs, stopped = _train_loop(
             ranker, _Tensors.of(*parts["train"]), parts["validation"], config, log
         )
-        report = _report(ranker, parts, config, data, best, best_epoch, epochs, stopped,
-                         time.perf_counter() - started)
+        report = _report(
+            ranker, parts, config, data, best, best_epoch, epochs, stopped, time.perf_counter() - started
+        )
     finally:
         torch.set_num_threads(previous_threads)
     return FittedRanker(ranker, report, parts["test"][1], parts["test"][0], impressions_digest(data))
 
 
 def _report(
-    ranker: Ranker, parts: dict[str, tuple[FeatureBatch, Impressions]], config: CtrCvrRankerConfig,
-    data: Impressions, best: BestWeights, best_epoch: int, epochs: int, stopped: bool, seconds: float,
+    ranker: Ranker,
+    parts: dict[str, tuple[FeatureBatch, Impressions]],
+    config: CtrCvrRankerConfig,
+    data: Impressions,
+    best: BestWeights,
+    best_epoch: int,
+    epochs: int,
+    stopped: bool,
+    seconds: float,
 ) -> RankerReport:
     test_batch, test = parts["test"]
     rates = position_rates(parts["train"][1], config.features.max_position)
@@ -294,15 +353,21 @@ def _report(
     if config.training.importance_rows:
         rng = np.random.default_rng(config.training.seed)
         rows = np.sort(rng.permutation(len(test))[: config.training.importance_rows])
-        importance = permutation_importance(ranker.predict, test_batch.take(rows), test.take(rows),
-                                            ranker.spec, config.training.seed)
+        importance = permutation_importance(
+            ranker.predict, test_batch.take(rows), test.take(rows), ranker.spec, config.training.seed
+        )
     return RankerReport(
         architecture=config.model.architecture,
         rows={name: len(part[1]) for name, part in parts.items()},
         requests={name: len(set(part[1].request_ids.tolist())) for name, part in parts.items()},
         conversions_without_click=int((data.converted & ~data.clicked).sum()),
-        epochs=epochs, best_epoch=best_epoch, stopped_early=stopped, seconds=round(seconds, 1),
-        tasks=tasks, selection_score=selection_score(tasks), feature_importance=importance,
+        epochs=epochs,
+        best_epoch=best_epoch,
+        stopped_early=stopped,
+        seconds=round(seconds, 1),
+        tasks=tasks,
+        selection_score=selection_score(tasks),
+        feature_importance=importance,
         history=[EpochRecord.model_validate(h) for h in best.history],
     )
 
@@ -318,8 +383,13 @@ class RankerArtifact(BaseModel):
 
 
 def _active_score(
-    data_dir: Path, fitted: FittedRanker, products: Sequence[Product], vectors: np.ndarray,
-    config: CtrCvrRankerConfig, encoder: QueryEncoder | None, user_features: UserFeatureProvider | None,
+    data_dir: Path,
+    fitted: FittedRanker,
+    products: Sequence[Product],
+    vectors: np.ndarray,
+    config: CtrCvrRankerConfig,
+    encoder: QueryEncoder | None,
+    user_features: UserFeatureProvider | None,
     log: Log,
 ) -> float | None:
     """The active ranker's selection score on the new model's test requests (None without one,
@@ -335,15 +405,21 @@ def _active_score(
     queries = encode_queries(fitted.test.queries, encoder, ranker.spec.text_dim)
     predictions = ranker.predict(ranker.builder.build(fitted.test, queries))
     # the position baseline is not part of the selection score: no training rows needed
-    tasks = evaluate_tasks(fitted.test, predictions, {"ctr": {}, "cvr": {}, "ctcvr": {}},
-                           config.features.max_position)
+    tasks = evaluate_tasks(
+        fitted.test, predictions, {"ctr": {}, "cvr": {}, "ctcvr": {}}, config.features.max_position
+    )
     return selection_score(tasks)
 
 
 def train_ranker(
-    data_dir: Path, examples: Sequence[LabeledImpression] | Impressions, products: Sequence[Product],
-    vectors: np.ndarray, config: CtrCvrRankerConfig | None = None, encoder: QueryEncoder | None = None,
-    user_features: UserFeatureProvider | None = None, log: Log = print,
+    data_dir: Path,
+    examples: Sequence[LabeledImpression] | Impressions,
+    products: Sequence[Product],
+    vectors: np.ndarray,
+    config: CtrCvrRankerConfig | None = None,
+    encoder: QueryEncoder | None = None,
+    user_features: UserFeatureProvider | None = None,
+    log: Log = print,
 ) -> RankerArtifact:
     """Fit, save as a new version under `<data_dir>/models/ranker/`, and publish it when its
     selection score (mean test AUC of CTR and CTCVR) beats the active ranker's on the same test
@@ -356,17 +432,30 @@ def train_ranker(
     registry = ranker_registry(data_dir)
     version, path = registry.new_version()
     artifact = RankerArtifact(
-        version=version, path=str(path), published=published, to_beat=to_beat,
-        data_digest=fitted.data_digest, config=config.model_dump(mode="json"), report=fitted.report,
+        version=version,
+        path=str(path),
+        published=published,
+        to_beat=to_beat,
+        data_digest=fitted.data_digest,
+        config=config.model_dump(mode="json"),
+        report=fitted.report,
     )
     fitted.ranker.version = version
-    fitted.ranker.save(path, {
-        "config": artifact.config, "data_digest": fitted.data_digest, "published": published,
-        "to_beat": to_beat, "metrics": fitted.report.model_dump(mode="json"),
-    })
+    fitted.ranker.save(
+        path,
+        {
+            "config": artifact.config,
+            "data_digest": fitted.data_digest,
+            "published": published,
+            "to_beat": to_beat,
+            "metrics": fitted.report.model_dump(mode="json"),
+        },
+    )
     tasks = fitted.report.tasks
-    log(f"test AUC: click {tasks['ctr'].auc}, conversion after click {tasks['cvr'].auc}, "
-        f"click and conversion {tasks['ctcvr'].auc} ({fitted.report.seconds:.0f} s)")
+    log(
+        f"test AUC: click {tasks['ctr'].auc}, conversion after click {tasks['cvr'].auc}, "
+        f"click and conversion {tasks['ctcvr'].auc} ({fitted.report.seconds:.0f} s)"
+    )
     if published:
         registry.publish(version)
         log(f"published ranker {version}")

@@ -156,7 +156,6 @@ class AlsChannel:
         best = int(np.argmax(similarity))
         return Reason("als", int(others[best])) if similarity[best] > 0 else None
 
-
     def save(self, folder: Path) -> None:
         """manifest.json (config, the BM25 mean history length), the item factors, the idf
         weights, the factor norms and the item index when it was built. The training shoppers'

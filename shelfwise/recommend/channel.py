@@ -56,9 +56,7 @@ def top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(part_scores, order, axis=1)
 
 
-def recency_votes(
-    histories: Sequence[np.ndarray], n_items: int, length: int, decay: float
-) -> sp.csr_matrix:
+def recency_votes(histories: Sequence[np.ndarray], n_items: int, length: int, decay: float) -> sp.csr_matrix:
     """A (len(histories), n_items) float32 sparse matrix of each history's `length` most recent
     items: the j-th most recent (j = 1 for the latest) votes 1 / j ** decay, and an item seen
     more than once adds up its votes. An empty history is an empty row."""

@@ -73,19 +73,23 @@ class RecommenderTrainingConfig(BaseModel):
         default=100, ge=1, description="held-out histories needed to trust the ranker over rank fusion"
     )
     cold_item_share: float = Field(
-        default=0.05, ge=0, lt=1,
+        default=0.05,
+        ge=0,
+        lt=1,
         description="share of items with events whose events are hidden while the ranker learns",
     )
     refit_after_cold: bool = Field(
         default=True, description="refit the channels but the sequential one with those events back"
     )
     min_cold_examples: int = Field(
-        default=20, ge=1,
+        default=20,
+        ge=1,
         description="hide nothing when fewer ranker examples than this would have a cold next item",
     )
     cold_slots: int = Field(default=0, ge=0, description="places per list kept for items without events")
     sparse_recall_from: int = Field(
-        default=50_000, ge=1,
+        default=50_000,
+        ge=1,
         description="from this many items, candidates come from each channel's recall, not from scoring all",
     )
     max_ranker_histories: int = Field(

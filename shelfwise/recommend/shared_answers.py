@@ -31,12 +31,12 @@ FILE_NAME = "answers.db"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS answers (
     key TEXT PRIMARY KEY, marker TEXT NOT NULL, stored_at REAL NOT NULL, value TEXT NOT NULL,
     owner TEXT)"""
+
+
 class SharedAnswers:
     """Answers keyed by text, each valid while its marker matches and for `ttl_seconds`."""
 
-    def __init__(
-        self, path: Path, ttl_seconds: float, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, path: Path, ttl_seconds: float, clock: Callable[[], float] = time.time) -> None:
         self._path, self._ttl, self._clock = Path(path), ttl_seconds, clock
         self._lock = threading.Lock()
         self._puts = 0

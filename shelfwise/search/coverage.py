@@ -185,8 +185,13 @@ class WordShapes:
     def _work_out(self, code: int) -> tuple[np.ndarray, bool, int, int, int]:
         word = self.titles.word(code)
         ids = np.array(sorted({self._id(t, self._trigram_ids) for t in trigrams((word,))}), np.int64)
-        row = (ids, any(ch.isdigit() for ch in word), len(word),
-               self._id(word[0], self._char_ids), self._id(word[-1], self._char_ids))
+        row = (
+            ids,
+            any(ch.isdigit() for ch in word),
+            len(word),
+            self._id(word[0], self._char_ids),
+            self._id(word[-1], self._char_ids),
+        )
         self._known[code] = row
         return row
 

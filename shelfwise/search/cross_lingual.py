@@ -37,8 +37,12 @@ class CrossLingual:
     """Translates Han queries for a catalog written in other scripts (thread safe)."""
 
     def __init__(
-        self, encoder: CachedEncoder, min_share: float = 0.05, senses_per_word: int = 1,
-        compounds: bool = True, alternative_weight: float = ALTERNATIVE_WEIGHT,
+        self,
+        encoder: CachedEncoder,
+        min_share: float = 0.05,
+        senses_per_word: int = 1,
+        compounds: bool = True,
+        alternative_weight: float = ALTERNATIVE_WEIGHT,
     ) -> None:
         self._encoder = encoder
         self._min_share = min_share
@@ -68,8 +72,13 @@ class CrossLingual:
         return translation if translation.translated and translation.text.strip() else None
 
     def searched(
-        self, version: str, shares: Mapping[str, float], terms: TitleTerms | None, typed: str,
-        understanding: UnderstandingConfig, multilingual: bool,
+        self,
+        version: str,
+        shares: Mapping[str, float],
+        terms: TitleTerms | None,
+        typed: str,
+        understanding: UnderstandingConfig,
+        multilingual: bool,
     ) -> tuple[Translation | None, str, tuple[tuple[str, float], ...]]:
         """The query's translation (if any), the text searched, and lexical alternatives beside
         it. An encoder that reads one language (`multilingual` false) searches the translation,
@@ -101,11 +110,18 @@ class CrossLingual:
             dictionary = self._read_dictionary()
             if self._translator is None or self._translator[0] != version:
                 postings = self._postings_for(version, terms)
-                self._translator = (version, Translator(
-                    dictionary, terms, self._encode, together=postings.titles_with_all,
-                    senses_per_word=self._senses_per_word, compounds=self._compounds,
-                    alternative_weight=self._alternative_weight,
-                ))
+                self._translator = (
+                    version,
+                    Translator(
+                        dictionary,
+                        terms,
+                        self._encode,
+                        together=postings.titles_with_all,
+                        senses_per_word=self._senses_per_word,
+                        compounds=self._compounds,
+                        alternative_weight=self._alternative_weight,
+                    ),
+                )
             return self._translator[1]
 
     def _read_dictionary(self) -> Dictionary:

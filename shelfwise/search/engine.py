@@ -70,7 +70,11 @@ class SearchEngine(IndexLifecycle):
             live = self._require()
             typed = normalize_query(request.query)
             translation, query, beside = self.cross_lingual.searched(
-                live.version, live.title_scripts, live.terms, typed, self.understanding,
+                live.version,
+                live.title_scripts,
+                live.terms,
+                typed,
+                self.understanding,
                 self._reads_every_script(),
             )
             floor = self.match_floor(live)
@@ -97,7 +101,8 @@ class SearchEngine(IndexLifecycle):
             total = int(keep.sum())
             facets = {
                 name: live.table.facet(
-                    name, self._facet_rows(live, retrieved, effective, name, mask, plan.admitted),
+                    name,
+                    self._facet_rows(live, retrieved, effective, name, mask, plan.admitted),
                     effective.filters,
                 )
                 for name in request.facets
@@ -117,9 +122,15 @@ class SearchEngine(IndexLifecycle):
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
-            interpretation=with_translation(None if reading is None else interpretation(
-                reading, added_filters(request.filters, effective.filters), plan.relaxed, categories
-            ), translation, query),
+            interpretation=with_translation(
+                None
+                if reading is None
+                else interpretation(
+                    reading, added_filters(request.filters, effective.filters), plan.relaxed, categories
+                ),
+                translation,
+                query,
+            ),
             match=quality,
         )
 
@@ -138,8 +149,14 @@ class SearchEngine(IndexLifecycle):
         return MatchFloor.of(config, self.encoder.encoder.version, live.title_scripts)
 
     def _judge(
-        self, live: LiveIndex, floor: MatchFloor | None, query: str, reading: QueryReading | None,
-        retrieved: _Retrieved, keep: np.ndarray, mode: str,
+        self,
+        live: LiveIndex,
+        floor: MatchFloor | None,
+        query: str,
+        reading: QueryReading | None,
+        retrieved: _Retrieved,
+        keep: np.ndarray,
+        mode: str,
     ) -> tuple[MatchQuality | None, dict[str, HitMatch]]:
         """The answer's match quality over the candidates passing the filters, and each one's
         match: their titles and brands are checked for the query's terms as read (spelling
@@ -165,7 +182,11 @@ class SearchEngine(IndexLifecycle):
         return live.understanding.suggest(prefix, limit)
 
     def _retrieve_understood(
-        self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None,
+        self,
+        live: LiveIndex,
+        query: str,
+        request: SearchRequest,
+        reading: QueryReading | None,
         beside: Sequence[tuple[str, float]] = (),
     ) -> _Plan:
         """The request with the query's parsed filters added, its mask and the candidates; the
@@ -200,7 +221,10 @@ class SearchEngine(IndexLifecycle):
 
     @staticmethod
     def _admit_unknowns(
-        live: LiveIndex, effective: SearchRequest, inferred: frozenset[str], mask: np.ndarray,
+        live: LiveIndex,
+        effective: SearchRequest,
+        inferred: frozenset[str],
+        mask: np.ndarray,
         retrieved: _Retrieved,
     ) -> tuple[np.ndarray, np.ndarray]:
         """A brand or attribute read from the query excludes products that contradict it, not
@@ -233,8 +257,9 @@ class SearchEngine(IndexLifecycle):
         assert retrieved.candidates is not None
         candidates = retrieved.candidates
         if live.terms is not None and reading.negative_terms:
-            candidates = demote_negated(candidates, live.terms, reading.negative_terms,
-                                        self.understanding.negation_penalty)
+            candidates = demote_negated(
+                candidates, live.terms, reading.negative_terms, self.understanding.negation_penalty
+            )
         rows = live.table.rows([c.product_id for c in candidates])
         passing = np.flatnonzero(mask[rows])
         intent = self.understanding.intent
@@ -242,14 +267,13 @@ class SearchEngine(IndexLifecycle):
             live.table, rows[passing], np.array([candidates[i].score for i in passing.tolist()]), intent
         )
         if predictions and intent.boost > 0:
-            candidates = boost_categories(candidates, category_boosts(live.table, rows, predictions),
-                                          intent.boost)
+            candidates = boost_categories(
+                candidates, category_boosts(live.table, rows, predictions), intent.boost
+            )
             rows = live.table.rows([c.product_id for c in candidates])
         return _Retrieved(candidates, rows), predictions
 
-    def _rerank(
-        self, reranker: Reranker, query: str, retrieved: _Retrieved, keep: np.ndarray
-    ) -> _Retrieved:
+    def _rerank(self, reranker: Reranker, query: str, retrieved: _Retrieved, keep: np.ndarray) -> _Retrieved:
         """Reorder the first `top_k` candidates that pass the filters (among their own positions:
         what passes stays where it passes, so filters and totals are unchanged)."""
         if retrieved.candidates is None:
@@ -270,7 +294,11 @@ class SearchEngine(IndexLifecycle):
 
     @staticmethod
     def _facet_rows(
-        live: LiveIndex, retrieved: _Retrieved, request: SearchRequest, name: str, mask: np.ndarray,
+        live: LiveIndex,
+        retrieved: _Retrieved,
+        request: SearchRequest,
+        name: str,
+        mask: np.ndarray,
         admitted: np.ndarray,
     ) -> np.ndarray:
         """Rows a facet counts over: the candidates passing every filter but the facet's own
@@ -282,16 +310,19 @@ class SearchEngine(IndexLifecycle):
         passing[admitted] = True
         return retrieved.rows[passing[retrieved.rows]]
 
-    def stages(
-        self, query: str, filters: Filters | None = None, mode: str = "hybrid"
-    ) -> RetrievalStages:
+    def stages(self, query: str, filters: Filters | None = None, mode: str = "hybrid") -> RetrievalStages:
         """Each retriever's candidates for a normalised query, before fusion (for traces/tuning)."""
         with self._lock:
             return self._stages(self._require(), query, filters or Filters(), mode)
 
     def _stages(
-        self, live: LiveIndex, query: str, filters: Filters, mode: str,
-        mask: np.ndarray | None = None, alternatives: Sequence[tuple[str, float]] = (),
+        self,
+        live: LiveIndex,
+        query: str,
+        filters: Filters,
+        mode: str,
+        mask: np.ndarray | None = None,
+        alternatives: Sequence[tuple[str, float]] = (),
     ) -> RetrievalStages:
         cfg = self.fusion
         lexical: list[tuple[str, float]] = []
@@ -315,7 +346,11 @@ class SearchEngine(IndexLifecycle):
         return RetrievalStages(lexical, vector, similarities, coverage)
 
     def _retrieve(
-        self, live: LiveIndex, query: str, request: SearchRequest, mask: np.ndarray,
+        self,
+        live: LiveIndex,
+        query: str,
+        request: SearchRequest,
+        mask: np.ndarray,
         alternatives: Sequence[tuple[str, float]] = (),
     ) -> _Retrieved:
         stages = self._stages(live, query, request.filters, request.mode, mask, alternatives)
@@ -353,12 +388,18 @@ class SearchEngine(IndexLifecycle):
             mask = live.table.mask(request.filters)
             stages = self._stages(live, text, request.filters, "hybrid", mask, alternatives)
             row_of, alive = live.table.row_of, live.table.live
-            fused = [c for c in fuse(stages, self.fusion, "weighted")
-                     if c.product_id in row_of and alive[row_of[c.product_id]]]
+            fused = [
+                c
+                for c in fuse(stages, self.fusion, "weighted")
+                if c.product_id in row_of and alive[row_of[c.product_id]]
+            ]
             return fused, self._evidence(live, text)
 
     def _vector_candidates(
-        self, live: LiveIndex, query_vector: np.ndarray, filters: Filters,
+        self,
+        live: LiveIndex,
+        query_vector: np.ndarray,
+        filters: Filters,
         mask: np.ndarray | None = None,
     ) -> list[tuple[str, float]]:
         depth = self.fusion.vector_depth
@@ -396,8 +437,13 @@ class SearchEngine(IndexLifecycle):
             if request.explain:
                 explanation = _explain(candidate, terms, method, applied)
             hits.append(
-                Hit(product=product.without_raw(), rank=offset + i + 1, score=candidate.score,
-                    explanation=explanation, match=(matches or {}).get(candidate.product_id))
+                Hit(
+                    product=product.without_raw(),
+                    rank=offset + i + 1,
+                    score=candidate.score,
+                    explanation=explanation,
+                    match=(matches or {}).get(candidate.product_id),
+                )
             )
         return hits
 
@@ -436,9 +482,13 @@ def _below_reranked(candidates: list[FusedCandidate], reranked: set[str]) -> lis
     floor, top = min(head), max(rest)
     scale = 0.999 * floor / top if top > 0 and floor > 0 else None
     return [
-        c if c.product_id in reranked
-        else replace(c, score=c.score * scale if scale is not None else c.score - top + floor - 1.0,
-                     fused_score=c.score if c.fused_score is None else c.fused_score)
+        c
+        if c.product_id in reranked
+        else replace(
+            c,
+            score=c.score * scale if scale is not None else c.score - top + floor - 1.0,
+            fused_score=c.score if c.fused_score is None else c.fused_score,
+        )
         for c in candidates
     ]
 

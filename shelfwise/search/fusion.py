@@ -35,18 +35,26 @@ class RetrievalStages:
     """share of the query's terms in each candidate's title (empty when not computed)"""
 
 
-def fuse(
-    stages: RetrievalStages, config: FusionConfig, method: str | None = None
-) -> list[FusedCandidate]:
+def fuse(stages: RetrievalStages, config: FusionConfig, method: str | None = None) -> list[FusedCandidate]:
     """Fuse the stages with the configured method (or `method` when given)."""
     if (method or config.method) == "rrf":
         return reciprocal_rank_fusion(
-            stages.lexical, stages.vector, config.rrf_k, config.lexical_weight,
-            config.vector_weight, stages.similarities,
+            stages.lexical,
+            stages.vector,
+            config.rrf_k,
+            config.lexical_weight,
+            config.vector_weight,
+            stages.similarities,
         )
     return weighted_score_fusion(
-        stages.lexical, stages.vector, config.lexical_weight, config.vector_weight,
-        stages.similarities, config.similarity_floor, stages.coverage, config.coverage_weight,
+        stages.lexical,
+        stages.vector,
+        config.lexical_weight,
+        config.vector_weight,
+        stages.similarities,
+        config.similarity_floor,
+        stages.coverage,
+        config.coverage_weight,
     )
 
 
@@ -134,7 +142,8 @@ def weighted_score_fusion(
         fused.append(
             FusedCandidate(
                 product_id=pid,
-                score=lexical_weight * lex_part + vector_weight * vec_part
+                score=lexical_weight * lex_part
+                + vector_weight * vec_part
                 + coverage_weight * covered.get(pid, 0.0),
                 lexical_score=lex[pid][1] if pid in lex else None,
                 lexical_rank=lex[pid][0] if pid in lex else None,

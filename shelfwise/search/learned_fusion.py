@@ -96,7 +96,11 @@ class LearnedFusion:
     """A trained LambdaMART fusion model; `fuse` re-scores weighted fusion's candidates."""
 
     def __init__(
-        self, booster: object, encoder_version: str, version: str = "", refit_on: str | None = None,
+        self,
+        booster: object,
+        encoder_version: str,
+        version: str = "",
+        refit_on: str | None = None,
         depth: int = 200,
     ) -> None:
         """`refit_on`: the digest of the judgments whose every query (held-out ones too) it
@@ -121,8 +125,10 @@ class LearnedFusion:
         head, tail = list(candidates[: self.depth]), list(candidates[self.depth :])
         raw = self.scores(candidate_features(head, evidence))
         out = sorted(
-            (replace(c, score=_squash(float(s)), fused_score=c.score)
-             for c, s in zip(head, raw.tolist(), strict=True)),
+            (
+                replace(c, score=_squash(float(s)), fused_score=c.score)
+                for c, s in zip(head, raw.tolist(), strict=True)
+            ),
             key=order_key,
         )
         floor = out[-1].score if out else 1.0

@@ -128,8 +128,9 @@ class IndexLifecycle:
             logger.warning("index %s has no readable manifest (%s)", version, error)
             return None
         if manifest.encoder != self.encoder.encoder.version:
-            logger.info("index %s was built by %s, not %s", version, manifest.encoder,
-                        self.encoder.encoder.version)
+            logger.info(
+                "index %s was built by %s, not %s", version, manifest.encoder, self.encoder.encoder.version
+            )
             return None
         lexical = LexicalIndex.open(path / "lexical", self.lexical_config)
         if lexical.analysis.language != _lexical_language(self.language):
@@ -157,9 +158,19 @@ class IndexLifecycle:
             hashes.pop(change.product_id, None)  # not yet in the saved vectors: replayed next
         understanding, understood_at = self._understanding_at_open(path, products, store_seq, writable)
         manifest = with_scripts(manifest, products)
-        return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
-                          terms=_title_terms(lexical, products), text_hashes=hashes,
-                          understanding=understanding, understanding_seq=understood_at, writable=writable)
+        return LiveIndex(
+            version,
+            path,
+            manifest,
+            lexical,
+            vector,
+            ProductTable.build(products),
+            terms=_title_terms(lexical, products),
+            text_hashes=hashes,
+            understanding=understanding,
+            understanding_seq=understood_at,
+            writable=writable,
+        )
 
     def _swap(self, live: LiveIndex) -> None:
         with self._lock:
@@ -209,10 +220,18 @@ class IndexLifecycle:
             notes={SCRIPTS_NOTE: title_scripts(p.title for p in products)},
         )
         self.registry.write_manifest(path / "manifest.json", manifest)
-        return LiveIndex(version, path, manifest, lexical, vector, ProductTable.build(products),
-                          terms=_title_terms(lexical, products), text_hashes=text_hashes(products),
-                          understanding=self._understand(products, path, store_seq),
-                          understanding_seq=store_seq)
+        return LiveIndex(
+            version,
+            path,
+            manifest,
+            lexical,
+            vector,
+            ProductTable.build(products),
+            terms=_title_terms(lexical, products),
+            text_hashes=text_hashes(products),
+            understanding=self._understand(products, path, store_seq),
+            understanding_seq=store_seq,
+        )
 
     def understanding_interval(self, products: int) -> int:
         """Changes after which the catalog-derived understanding is rebuilt: `persist_every`,
@@ -271,7 +290,8 @@ class IndexLifecycle:
             deleted = [c.product_id for c in changes if c.product_id not in changed]
             hashes = text_hashes(upserted)
             retext = [
-                p for p in upserted
+                p
+                for p in upserted
                 if live.text_hashes.get(p.product_id) != hashes[p.product_id]
                 or p.product_id not in live.vector
             ]
@@ -484,6 +504,7 @@ class IndexLifecycle:
         if self._live is None:
             raise IndexNotReadyError("no index yet: run `shelfwise index` after ingesting a feed")
         return self._live
+
 
 def _lexical_language(language: str) -> str:
     """The lexical analysis a catalog language gets: zh its own, every other the English one."""

@@ -90,8 +90,11 @@ class LiveIndex:
         return cached[3]
 
     def _rows_current(self, cached: tuple[ProductTable, VectorIndex, int, np.ndarray] | None) -> bool:
-        return cached is not None and cached[0] is self.table and cached[1] is self.vector and (
-            cached[2] == self.vector.generation
+        return (
+            cached is not None
+            and cached[0] is self.table
+            and cached[1] is self.vector
+            and (cached[2] == self.vector.generation)
         )
 
     def patch_vector_rows(self, before: tuple[ProductTable, int, int], touched: Sequence[str]) -> None:
@@ -102,8 +105,11 @@ class LiveIndex:
         it."""
         cached = self._vector_rows
         table, generation, layout = before
-        current = cached is not None and cached[0] is table and cached[1] is self.vector and (
-            cached[2] == generation
+        current = (
+            cached is not None
+            and cached[0] is table
+            and cached[1] is self.vector
+            and (cached[2] == generation)
         )
         if not current or self.vector.layout != layout:
             return

@@ -50,8 +50,7 @@ class Reranker:
         final = grades + self.config.fused_weight * normalised
         order = sorted(range(len(head)), key=lambda i: (-final[i], i))
         return [
-            replace(head[i], score=float(final[i]), rerank_grade=float(grades[i]),
-                    fused_score=head[i].score)
+            replace(head[i], score=float(final[i]), rerank_grade=float(grades[i]), fused_score=head[i].score)
             for i in order
         ]
 

@@ -11,7 +11,13 @@ import numpy as np
 from shelfwise.records import CATEGORY_SEPARATOR, FacetValue, Filters, Product
 
 PRICE_BUCKETS: tuple[tuple[float, float], ...] = (
-    (0, 10), (10, 25), (25, 50), (50, 100), (100, 250), (250, 500), (500, float("inf")),
+    (0, 10),
+    (10, 25),
+    (25, 50),
+    (50, 100),
+    (100, 250),
+    (250, 500),
+    (500, float("inf")),
 )
 MAX_CATEGORY_DEPTH = 6
 
@@ -101,9 +107,7 @@ class ProductTable:
     rating: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
     in_stock: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     brand: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
-    category: np.ndarray = field(
-        default_factory=lambda: np.zeros((0, MAX_CATEGORY_DEPTH), dtype=np.int32)
-    )
+    category: np.ndarray = field(default_factory=lambda: np.zeros((0, MAX_CATEGORY_DEPTH), dtype=np.int32))
     attributes: dict[str, np.ndarray] = field(default_factory=dict)
     brands: _Vocab = field(default_factory=_Vocab)
     categories: _Vocab = field(default_factory=_Vocab)
@@ -228,13 +232,16 @@ class ProductTable:
         if name == "category":
             depth = 0
             if filters.category:
-                depth = min(len([p for p in filters.category.split(">") if p.strip()]),
-                            MAX_CATEGORY_DEPTH - 1)
+                depth = min(
+                    len([p for p in filters.category.split(">") if p.strip()]), MAX_CATEGORY_DEPTH - 1
+                )
             return _count(self.category[rows, depth], self.categories.values, limit)
         if name == "in_stock":
             values = self.in_stock[rows]
-            out = [FacetValue(value="true", count=int(values.sum())),
-                   FacetValue(value="false", count=int((~values).sum()))]
+            out = [
+                FacetValue(value="true", count=int(values.sum())),
+                FacetValue(value="false", count=int((~values).sum())),
+            ]
             return [f for f in out if f.count]
         if name == "price":
             prices = self.price[rows]

@@ -64,8 +64,10 @@ def near(a: str, b: str) -> bool:
     if len(a) == len(b):
         diffs = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
         return len(diffs) <= 1 or (
-            len(diffs) == 2 and diffs[1] == diffs[0] + 1
-            and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]]
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
         )
     short, long = (a, b) if len(a) < len(b) else (b, a)
     i = next((k for k, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
@@ -117,8 +119,17 @@ class _Flat:
         key_code = keys % vocabulary
         words = _unique(key_code)
         return cls(
-            n, lengths, codes, seg, np.arange(len(codes)) - np.repeat(starts, lengths), seg[:-1] == seg[1:],
-            keys // vocabulary, key_code, words, np.searchsorted(words, key_code), *titles.shapes.of(words),
+            n,
+            lengths,
+            codes,
+            seg,
+            np.arange(len(codes)) - np.repeat(starts, lengths),
+            seg[:-1] == seg[1:],
+            keys // vocabulary,
+            key_code,
+            words,
+            np.searchsorted(words, key_code),
+            *titles.shapes.of(words),
         )
 
     def count(self, per_key: np.ndarray) -> np.ndarray:
@@ -193,7 +204,8 @@ class _Matcher:
             same_start = (flat.first_letter == self.shapes.letter_id(term[0])) & (flat.length >= 4)
             one_edit = (np.abs(flat.length - size) <= 1) & (flat.length >= 5) & (size >= 5)
             hits = [
-                j for j in np.flatnonzero(same_start | one_edit).tolist()
+                j
+                for j in np.flatnonzero(same_start | one_edit).tolist()
                 if flat.words[j] != self.codes[i] and near(term, self.titles.word(int(flat.words[j])))
             ]
             if hits:

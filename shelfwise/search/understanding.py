@@ -23,8 +23,7 @@ def demote_negated(
     if not banned or kept >= 1.0:
         return list(candidates)
     out = [
-        replace(c, score=c.score * kept) if banned & terms.terms_of(c.product_id) else c
-        for c in candidates
+        replace(c, score=c.score * kept) if banned & terms.terms_of(c.product_id) else c for c in candidates
     ]
     return sorted(out, key=order_key)
 
@@ -53,8 +52,13 @@ def interpretation(
     applied_fields = _fields(added)
     constraints = [
         InterpretedConstraint(
-            field=c.field, values=list(c.values), price_min=c.price_min, price_max=c.price_max,
-            negated=c.negated, confidence=round(c.confidence, 3), source=c.source,
+            field=c.field,
+            values=list(c.values),
+            price_min=c.price_min,
+            price_max=c.price_max,
+            negated=c.negated,
+            confidence=round(c.confidence, 3),
+            source=c.source,
             applied=not relaxed and not c.negated and _applied(c.field, c.values, applied_fields, added),
         )
         for c in reading.parsed.constraints

@@ -92,9 +92,7 @@ def validation_messages(errors: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def as_request_error(exc: ValidationError, prefix: Sequence[int | str]) -> RequestValidationError:
     """Re-raise a model's ValidationError as a request error located under `prefix`."""
-    errors = [
-        {"type": e["type"], "loc": (*prefix, *e["loc"]), "msg": e["msg"]} for e in exc.errors()
-    ]
+    errors = [{"type": e["type"], "loc": (*prefix, *e["loc"]), "msg": e["msg"]} for e in exc.errors()]
     return RequestValidationError(errors)
 
 
@@ -188,7 +186,5 @@ class RequestContextMiddleware:
             )
             if started:
                 raise
-            response = JSONResponse(
-                {"error": "internal error", "request_id": request_id}, status_code=500
-            )
+            response = JSONResponse({"error": "internal error", "request_id": request_id}, status_code=500)
             await response(scope, receive, send_with_id)

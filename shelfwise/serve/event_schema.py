@@ -90,8 +90,6 @@ def events_body_schema(max_events: int) -> dict[str, Any]:
         "type": "object",
         "required": ["events"],
         "additionalProperties": False,
-        "properties": {
-            "events": {"type": "array", "minItems": 1, "maxItems": max_events, "items": event}
-        },
+        "properties": {"events": {"type": "array", "minItems": 1, "maxItems": max_events, "items": event}},
     }
     return {"anyOf": [event, batch]}

@@ -61,19 +61,35 @@ _EXAMPLES = {
     "single": {
         "summary": "One event",
         "value": {
-            "event_id": "0b7e6c9a-click-1", "type": "click", "session_id": "s-42",
-            "product_id": "hp-001", "timestamp": "2024-05-01T12:30:00Z",
-            "request_id": "search-7f3a", "position": 2,
+            "event_id": "0b7e6c9a-click-1",
+            "type": "click",
+            "session_id": "s-42",
+            "product_id": "hp-001",
+            "timestamp": "2024-05-01T12:30:00Z",
+            "request_id": "search-7f3a",
+            "position": 2,
         },
     },
     "batch": {
         "summary": "A batch",
         "value": {
             "events": [
-                {"event_id": "e-1", "type": "search", "user_id": "u-7", "query": "kettle",
-                 "shown": ["kt-001", "kt-002"], "timestamp": 1714566600},
-                {"event_id": "e-2", "type": "add_to_cart", "user_id": "u-7",
-                 "product_id": "kt-002", "timestamp": 1714566620, "price": 39.99},
+                {
+                    "event_id": "e-1",
+                    "type": "search",
+                    "user_id": "u-7",
+                    "query": "kettle",
+                    "shown": ["kt-001", "kt-002"],
+                    "timestamp": 1714566600,
+                },
+                {
+                    "event_id": "e-2",
+                    "type": "add_to_cart",
+                    "user_id": "u-7",
+                    "product_id": "kt-002",
+                    "timestamp": 1714566620,
+                    "price": 39.99,
+                },
             ]
         },
     },
@@ -162,9 +178,7 @@ def _check(item: Any, index: int, batch: bool) -> tuple[Event | None, EventResul
         except ValidationError as exc:
             errors = [_field_error(where, e) for e in exc.errors()]
             return None, EventResult(index=index, event_id=parsed.event_id, outcome="rejected", errors=errors)
-    return parsed.event, EventResult(
-        index=index, event_id=parsed.event_id, outcome="rejected", errors=errors
-    )
+    return parsed.event, EventResult(index=index, event_id=parsed.event_id, outcome="rejected", errors=errors)
 
 
 def _message(where: list[int | str], field: str | None, reason: str) -> str:
@@ -182,4 +196,3 @@ def _field_error(where: list[int | str], error: Any) -> EventFieldError:
     where_exactly = format_loc([*where, *([field] if field else []), *indexes])
     message = f"{where_exactly}: {reason}" if where_exactly else reason
     return EventFieldError(field=field, reason=reason, message=message)
-

@@ -20,9 +20,7 @@ class RateLimiter:
     """`rate` requests a second on average, bursts of up to `burst`, per id. At most
     `max_ids` buckets are kept; the least recently used goes first (it was probably full)."""
 
-    def __init__(
-        self, rate: float, burst: int, clock: Callable[[], float], max_ids: int = 100_000
-    ) -> None:
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float], max_ids: int = 100_000) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("a rate limit needs rate > 0 and burst >= 1")
         self.rate = rate

@@ -83,8 +83,7 @@ class ProductBody(ProductFields):
                     {
                         "type": "id_mismatch",
                         "loc": ("body", "product_id"),
-                        "msg": f"'{self.product_id}' does not match the id in the path "
-                        f"'{product_id}'",
+                        "msg": f"'{self.product_id}' does not match the id in the path '{product_id}'",
                     }
                 ]
             )

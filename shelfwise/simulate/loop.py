@@ -170,7 +170,10 @@ def simulate_closed_loop(
 
 
 def _draw_taste(
-    catalog: ShopCatalog, personas: Sequence[Persona], config: ClosedLoopSimulation, visits: float,
+    catalog: ShopCatalog,
+    personas: Sequence[Persona],
+    config: ClosedLoopSimulation,
+    visits: float,
     rng: np.random.Generator,
 ) -> Taste:
     """A shopper's hidden taste: the first draws of the shopper's own stream."""

@@ -141,8 +141,7 @@ class SQLiteStore:
         while True:
             with self._lock:
                 rows = self._conn.execute(
-                    "SELECT product_id, data FROM products WHERE product_id > ? "
-                    "ORDER BY product_id LIMIT ?",
+                    "SELECT product_id, data FROM products WHERE product_id > ? ORDER BY product_id LIMIT ?",
                     (last, batch_size),
                 ).fetchall()
             if not rows:
@@ -214,8 +213,7 @@ class SQLiteEmbeddingCache:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 self._conn.executemany(
-                    "INSERT OR REPLACE INTO embeddings(model_version, text_hash, vector) "
-                    "VALUES(?, ?, ?)",
+                    "INSERT OR REPLACE INTO embeddings(model_version, text_hash, vector) VALUES(?, ?, ?)",
                     rows,
                 )
                 self._conn.execute("COMMIT")

@@ -37,7 +37,8 @@ from shelfwise.train.reranker import (
 class DistillationConfig(BaseModel):
     layers: int = Field(default=3, ge=1, description="transformer layers the student keeps")
     max_length: int | None = Field(
-        default=None, ge=8,
+        default=None,
+        ge=8,
         description="tokens of (query, text) the student reads; None = the teacher's (fewer is faster)",
     )
     teacher_weight: float = Field(
@@ -47,7 +48,9 @@ class DistillationConfig(BaseModel):
         default=4, ge=0, description="more unjudged BM25 hits per query, graded by the teacher"
     )
     max_relative_loss: float = Field(
-        default=0.01, ge=0, lt=1,
+        default=0.01,
+        ge=0,
+        lt=1,
         description="share of the teacher's held-out NDCG@10 the student may lose and still be published",
     )
     training: RerankerTrainingConfig = Field(
@@ -118,8 +121,9 @@ class TeacherGrades:
         grades = self.teacher.predict([p.query for p in every], [p.text for p in every]).grades
         self.seconds = time.perf_counter() - started
         self.graded = len(every)
-        self.log(f"the teacher graded {len(every)} pairs ({len(extra)} extra BM25 hits) "
-                 f"in {self.seconds:.0f}s")
+        self.log(
+            f"the teacher graded {len(every)} pairs ({len(extra)} extra BM25 hits) in {self.seconds:.0f}s"
+        )
         share = self.config.teacher_weight
         out = []
         for pair, grade in zip(every, grades.tolist(), strict=True):
@@ -129,8 +133,11 @@ class TeacherGrades:
 
 
 def distill(
-    teacher_folder: Path, judgments: Judgments, products: Mapping[str, Product],
-    config: DistillationConfig, log: Log = print,
+    teacher_folder: Path,
+    judgments: Judgments,
+    products: Mapping[str, Product],
+    config: DistillationConfig,
+    log: Log = print,
 ) -> tuple[RerankerTrainer, DistillationReport]:
     """Train a student of the reranker at `teacher_folder`; the trainer holds the student."""
     teacher = CrossEncoderReranker(teacher_folder, batch_size=128, threads=config.training.threads,
@@ -144,13 +151,20 @@ def distill(
     assert trainer.held_out is not None
     teacher_trainer = RerankerTrainer.from_saved(teacher_folder, config.training, log)
     teacher_ndcg, teacher_rmse = teacher_trainer.evaluate(trainer.held_out)
-    log(f"held-out NDCG@10: teacher {teacher_ndcg:.4f}, student {report.validation_ndcg10_after:.4f}; "
-        f"RMSE: teacher {teacher_rmse:.4f}, student {report.validation_rmse_after:.4f}")
+    log(
+        f"held-out NDCG@10: teacher {teacher_ndcg:.4f}, student {report.validation_ndcg10_after:.4f}; "
+        f"RMSE: teacher {teacher_rmse:.4f}, student {report.validation_rmse_after:.4f}"
+    )
     return trainer, DistillationReport(
-        teacher=str(teacher_folder), layers_kept=indices, teacher_layers=total, pairs=report.pairs,
-        teacher_graded_pairs=relabel.graded, teacher_seconds=round(relabel.seconds, 1),
+        teacher=str(teacher_folder),
+        layers_kept=indices,
+        teacher_layers=total,
+        pairs=report.pairs,
+        teacher_graded_pairs=relabel.graded,
+        teacher_seconds=round(relabel.seconds, 1),
         teacher_validation_ndcg10=round(float(teacher_ndcg), 4),
-        teacher_validation_rmse=round(float(teacher_rmse), 4), student=report,
+        teacher_validation_rmse=round(float(teacher_rmse), 4),
+        student=report,
     )
 
 

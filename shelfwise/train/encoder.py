@@ -53,14 +53,16 @@ class EncoderTrainingConfig(BaseModel):
     max_length: int = Field(default=64, ge=8)
     distractors: int = Field(default=5000, ge=0, description="random products in the validation pool")
     encoder_negatives: int = Field(
-        default=3, ge=0,
+        default=3,
+        ge=0,
         description="unjudged products the current encoder ranks high, added to each query's negatives",
     )
     encoder_negatives_from: int = Field(
         default=3, ge=0, description="skip the current encoder's top ranks (likely unjudged positives)"
     )
     teacher_candidates: int = Field(
-        default=10, ge=0,
+        default=10,
+        ge=0,
         description="with a teacher: the current encoder's unjudged top products it grades per query",
     )
     teacher_positive_min: float = Field(
@@ -153,8 +155,11 @@ def build_examples(
                 : config.encoder_negatives
             ]
         elif neighbours is not None and config.encoder_negatives:
-            near = [p for p in neighbours.get(qid, ())[config.encoder_negatives_from :]
-                    if p not in grades and p in products]
+            near = [
+                p
+                for p in neighbours.get(qid, ())[config.encoder_negatives_from :]
+                if p not in grades and p in products
+            ]
             negatives += near[: config.encoder_negatives]
         if not negatives and lexical is not None and positives:
             mined = [h.product_id for h in lexical.search(query, 30)]
@@ -197,7 +202,10 @@ class EncoderTrainer:
     """Fine-tunes a sentence-transformers bi-encoder folder in place of memory; `save` writes it."""
 
     def __init__(
-        self, model_path: Path, config: EncoderTrainingConfig, log: Log = print,
+        self,
+        model_path: Path,
+        config: EncoderTrainingConfig,
+        log: Log = print,
         checkpoint_dir: Path | None = None,
     ) -> None:
         """`checkpoint_dir`, when given, receives the best weights so far at every validation
@@ -229,15 +237,19 @@ class EncoderTrainer:
         pool = sorted(judged) + rng.sample(others, min(self.config.distractors, len(others)))
         self.model.eval()
         with torch.inference_mode():
-            docs = torch.cat([
-                self._embed([products[p].text() for p in pool[i : i + 256]])
-                for i in range(0, len(pool), 256)
-            ])
+            docs = torch.cat(
+                [
+                    self._embed([products[p].text() for p in pool[i : i + 256]])
+                    for i in range(0, len(pool), 256)
+                ]
+            )
             qids = list(judgments.query_ids)
-            queries = torch.cat([
-                self._embed([judgments.queries[q] for q in qids[i : i + 256]])
-                for i in range(0, len(qids), 256)
-            ])
+            queries = torch.cat(
+                [
+                    self._embed([judgments.queries[q] for q in qids[i : i + 256]])
+                    for i in range(0, len(qids), 256)
+                ]
+            )
             top = (queries @ docs.T).topk(min(10, len(pool)), dim=1).indices.tolist()
         scores = [
             ndcg_at_k([pool[i] for i in row], judgments.grades[qid], 10)
@@ -277,8 +289,9 @@ class EncoderTrainer:
                      f"{positive} positives)")  # fmt: skip
         examples = build_examples(training, products, cfg, lexical, neighbours, teacher_grades)
         positives = {
-            qid: {products[p].text() for p, g in grades.items()
-                  if g >= cfg.positive_threshold and p in products}
+            qid: {
+                products[p].text() for p, g in grades.items() if g >= cfg.positive_threshold and p in products
+            }
             for qid, grades in training.grades.items()
         }
         if not examples:
@@ -287,15 +300,21 @@ class EncoderTrainer:
                 f"{cfg.positive_threshold} and a negative (graded <= {cfg.negative_threshold} or mined)"
             )
         before = self.evaluate(validation, products)
-        self.log(f"{len(examples)} examples from {len(training)} queries; "
-                 f"validation NDCG@10 before: {before:.4f}")
+        self.log(
+            f"{len(examples)} examples from {len(training)} queries; validation NDCG@10 before: {before:.4f}"
+        )
         best = self._train(examples, positives, validation, products, before)
         self.model.eval()
         return EncoderTrainingReport(
-            train_queries=len(training), validation_queries=len(validation),
-            examples=len(examples), steps=best.steps, best_step=best.step,
-            validation_ndcg10_before=round(before, 4), validation_ndcg10_after=round(best.score, 4),
-            history=best.history, seconds=round(time.perf_counter() - started, 1),
+            train_queries=len(training),
+            validation_queries=len(validation),
+            examples=len(examples),
+            steps=best.steps,
+            best_step=best.step,
+            validation_ndcg10_before=round(before, 4),
+            validation_ndcg10_after=round(best.score, 4),
+            history=best.history,
+            seconds=round(time.perf_counter() - started, 1),
         )
 
     def _train(
@@ -325,8 +344,9 @@ class EncoderTrainer:
                 if best.steps % eval_every and best.steps != total:
                     continue
                 score = self.evaluate(validation, products)
-                best.history.append({"step": best.steps, "epoch": best.steps / per_epoch,
-                                     "loss": loss, "ndcg10": score})
+                best.history.append(
+                    {"step": best.steps, "epoch": best.steps / per_epoch, "loss": loss, "ndcg10": score}
+                )
                 self.log(f"step {best.steps}/{total} loss {loss:.4f} validation NDCG@10 {score:.4f}")
                 if best.improve(score, self._network):
                     self._checkpoint(best)
@@ -350,8 +370,12 @@ class EncoderTrainer:
         target = self.checkpoint_dir / "best"
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
-        progress = {"step": best.step, "validation_ndcg10": best.score, "history": best.history,
-                    "config": self.config.model_dump()}
+        progress = {
+            "step": best.step,
+            "validation_ndcg10": best.score,
+            "history": best.history,
+            "config": self.config.model_dump(),
+        }
         (self.checkpoint_dir / "progress.json").write_text(json.dumps(progress, indent=2) + "\n")
         self.log(f"checkpoint: step {best.step} -> {target}")
 

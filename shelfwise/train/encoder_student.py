@@ -55,7 +55,9 @@ class DocumentStudentConfig(BaseModel):
         default=0.9, gt=0, le=1, description="mean held-out cosine to the encoder the student must reach"
     )
     max_relative_loss: float = Field(
-        default=0.05, ge=0, lt=1,
+        default=0.05,
+        ge=0,
+        lt=1,
         description="with judgments: share of the encoder's vector NDCG@10 the student may lose",
     )
     seed: int = 13
@@ -200,12 +202,18 @@ class DocumentStudentTrainer:
                     best.improve(cosine, self.model)
         best.restore(self.model)
         report = DocumentStudentReport(
-            teacher=str(self.teacher.folder), teacher_network=self.teacher.network_version,
-            layers_kept=self.layers_kept, teacher_layers=self.teacher_layers, texts=len(train),
-            held_out=len(held), steps=best.steps, best_step=best.step,
+            teacher=str(self.teacher.folder),
+            teacher_network=self.teacher.network_version,
+            layers_kept=self.layers_kept,
+            teacher_layers=self.teacher_layers,
+            texts=len(train),
+            held_out=len(held),
+            steps=best.steps,
+            best_step=best.step,
             teacher_seconds=round(teacher_seconds, 1),
             training_seconds=round(time.perf_counter() - training_started, 1),
-            held_out_cosine_before=round(before, 4), held_out_cosine_after=round(best.score, 4),
+            held_out_cosine_before=round(before, 4),
+            held_out_cosine_after=round(best.score, 4),
             history=best.history,
         )
         if judgments is not None and pool:
@@ -239,8 +247,10 @@ class DocumentStudentTrainer:
         teacher_catalog = np.stack([self._placed[t] for t in texts])
         for name, catalog in (("teacher", teacher_catalog), ("student", self.student_vectors(texts))):
             scores[name] = vector_ndcg10(queries, catalog, ids, judgments)
-        self.log(f"vector NDCG@10 of {len(judgments.query_ids)} judged queries over {len(ids)} products: "
-                 f"encoder {scores['teacher']:.4f}, student {scores['student']:.4f}")
+        self.log(
+            f"vector NDCG@10 of {len(judgments.query_ids)} judged queries over {len(ids)} products: "
+            f"encoder {scores['teacher']:.4f}, student {scores['student']:.4f}"
+        )
         return report.model_copy(update={
             "judged_queries": len(judgments.query_ids), "vector_ndcg10_teacher": round(scores["teacher"], 4),
             "vector_ndcg10_student": round(scores["student"], 4),

@@ -112,8 +112,11 @@ class FusionExamples:
         return self.features[self.rows(i)]
 
 
-TREE_SHAPES = ({"leaves": 7, "min_data_in_leaf": 400}, {"leaves": 31, "min_data_in_leaf": 100},
-               {"leaves": 63, "min_data_in_leaf": 50})
+TREE_SHAPES = (
+    {"leaves": 7, "min_data_in_leaf": 400},
+    {"leaves": 31, "min_data_in_leaf": 100},
+    {"leaves": 63, "min_data_in_leaf": 50},
+)
 
 
 def tree_shapes(config: FusionTrainingConfig) -> list[dict[str, int]]:
@@ -159,7 +162,9 @@ def collect_examples(
         if n % 1000 == 0:
             log(f"searched {n}/{len(judgments)} queries in {time.perf_counter() - started:.0f}s")
     return FusionExamples(
-        ids, products, weighted,
+        ids,
+        products,
+        weighted,
         np.concatenate(features) if features else np.zeros((0, len(FEATURES)), np.float32),
         np.concatenate(labels).astype(np.float32) if labels else np.zeros(0, np.float32),
         np.array(group, dtype=np.int64),
@@ -173,7 +178,10 @@ def _subset(examples: FusionExamples, chosen: Sequence[int]) -> tuple[np.ndarray
 
 
 def fit_booster(
-    examples: FusionExamples, train: Sequence[int], valid: Sequence[int], config: FusionTrainingConfig,
+    examples: FusionExamples,
+    train: Sequence[int],
+    valid: Sequence[int],
+    config: FusionTrainingConfig,
     rounds: int | None = None,
 ) -> lgb.Booster:
     """LambdaMART on the `train` queries, early-stopped on `valid`; with `rounds` (and no
@@ -203,7 +211,10 @@ def fit_booster(
     x, y, g = _subset(examples, valid)
     valid_set = lgb.Dataset(x, y, group=g, feature_name=list(FEATURES), free_raw_data=False)
     return lgb.train(
-        params, train_set, num_boost_round=config.trees, valid_sets=[valid_set],
+        params,
+        train_set,
+        num_boost_round=config.trees,
+        valid_sets=[valid_set],
         callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)],
     )
 
@@ -236,7 +247,10 @@ def without_queries(judgments: Judgments, queries: frozenset[str]) -> Judgments:
 
 
 def train_fusion_model(
-    engine: SearchEngine, judgments: Judgments, config: FusionTrainingConfig, excluded: int = 0,
+    engine: SearchEngine,
+    judgments: Judgments,
+    config: FusionTrainingConfig,
+    excluded: int = 0,
     log: Log = print,
 ) -> TrainedFusion:
     """Fit on the judgments' training queries; report held-out NDCG@10 against weighted fusion.
@@ -245,8 +259,11 @@ def train_fusion_model(
     training, validation = hold_out_queries(judgments, config.validation_fraction, config.seed + SPLIT_SALT)
     examples = collect_examples(engine, judgments, config, log)
     held = set(validation.query_ids)
-    useful = [i for i, q in enumerate(examples.query_ids)
-              if q not in held and examples.labels[examples.rows(i)].max() > 0]
+    useful = [
+        i
+        for i, q in enumerate(examples.query_ids)
+        if q not in held and examples.labels[examples.rows(i)].max() > 0
+    ]
     valid = [i for i, q in enumerate(examples.query_ids) if q in held]
     if len(useful) < 20 or not valid:
         raise ValueError(
@@ -259,8 +276,10 @@ def train_fusion_model(
         model = LearnedFusion(booster, engine.encoder.encoder.version, depth=config.candidates)
         scores = [model.scores(examples.features_of(i)) for i in range(len(examples.query_ids))]
         held_out = mean_ndcg10(examples, valid, scores, judgments)
-        log(f"trees of {shape['leaves']} leaves, at least {shape['min_data_in_leaf']} rows each: "
-            f"held-out NDCG@10 {held_out:.4f} ({booster.best_iteration} rounds)")
+        log(
+            f"trees of {shape['leaves']} leaves, at least {shape['min_data_in_leaf']} rows each: "
+            f"held-out NDCG@10 {held_out:.4f} ({booster.best_iteration} rounds)"
+        )
         if best is None or held_out > best[0]:
             best = (held_out, booster, scores, shape)
     assert best is not None
@@ -272,14 +291,19 @@ def train_fusion_model(
         rounds = int(booster.best_iteration or booster.num_trees())
         final = LearnedFusion(
             fit_booster(examples, every, [], config.model_copy(update=shape), rounds=rounds),
-            engine.encoder.encoder.version, depth=config.candidates,
+            engine.encoder.encoder.version,
+            depth=config.candidates,
         )
         log(f"refitted on all {len(every)} queries with gain, {rounds} rounds")
     importance = booster.feature_importance(importance_type="gain")
     report = FusionTrainingReport(
-        train_queries=len(useful), validation_queries=len(valid), excluded_encoder_queries=excluded,
-        rows=int(examples.group.sum()), trees=int(booster.best_iteration or booster.num_trees()),
-        leaves=shape["leaves"], min_data_in_leaf=shape["min_data_in_leaf"],
+        train_queries=len(useful),
+        validation_queries=len(valid),
+        excluded_encoder_queries=excluded,
+        rows=int(examples.group.sum()),
+        trees=int(booster.best_iteration or booster.num_trees()),
+        leaves=shape["leaves"],
+        min_data_in_leaf=shape["min_data_in_leaf"],
         validation_ndcg10_weighted=round(mean_ndcg10(examples, valid, examples.weighted, judgments), 4),
         validation_ndcg10_learned=round(mean_ndcg10(examples, valid, learned, judgments), 4),
         feature_importance={
@@ -308,7 +332,9 @@ def active_fusion(data_dir: Path, encoder_version: str, log: Log | None = None) 
         return None
     if model.encoder_version != encoder_version:
         if log is not None:
-            log(f"learned fusion {model.version} was trained with encoder {model.encoder_version}, "
-                f"not {encoder_version}: weighted fusion is used until `shelfwise train fusion` runs again")
+            log(
+                f"learned fusion {model.version} was trained with encoder {model.encoder_version}, "
+                f"not {encoder_version}: weighted fusion is used until `shelfwise train fusion` runs again"
+            )
         return None
     return model

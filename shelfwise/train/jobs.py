@@ -137,8 +137,10 @@ def train_encoder(
     catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
     graded = read_judgments(judgments)
     base = base_model or bundled_minilm_path()
-    log(f"read {len(catalog)} products and {len(graded)} judged queries in "
-        f"{time.perf_counter() - started:.1f}s; fine-tuning {base}")
+    log(
+        f"read {len(catalog)} products and {len(graded)} judged queries in "
+        f"{time.perf_counter() - started:.1f}s; fine-tuning {base}"
+    )
     trainer = EncoderTrainer(base, config, log, checkpoint_dir=encoder_checkpoint_dir(data_dir))
     neighbours = None
     if config.encoder_negatives or teacher is not None:
@@ -153,9 +155,13 @@ def train_encoder(
     version, path = registry.new_version()  # keeps two versions: a rejected one may prune an old one
     trainer.save(path)
     artifact = EncoderArtifact(
-        version=version, path=str(path), base_model=str(base),
-        products_digest=file_digest(products), judgments_digest=file_digest(judgments),
-        config=config.model_dump(), report=report,
+        version=version,
+        path=str(path),
+        base_model=str(base),
+        products_digest=file_digest(products),
+        judgments_digest=file_digest(judgments),
+        config=config.model_dump(),
+        report=report,
     )
     (path / "shelfwise_manifest.json").write_text(json.dumps(artifact.model_dump(), indent=2))
     trained_on, validation = trainer.validation_split(graded)
@@ -176,8 +182,14 @@ def train_encoder(
 
 
 LABEL_ALIASES = {
-    "e": "exact", "exact": "exact", "s": "substitute", "substitute": "substitute",
-    "c": "complement", "complement": "complement", "i": "irrelevant", "irrelevant": "irrelevant",
+    "e": "exact",
+    "exact": "exact",
+    "s": "substitute",
+    "substitute": "substitute",
+    "c": "complement",
+    "complement": "complement",
+    "i": "irrelevant",
+    "irrelevant": "irrelevant",
 }
 
 
@@ -193,8 +205,11 @@ def read_relevance_labels(path: Path, columns: Mapping[str, str] | None = None) 
             continue
         label = LABEL_ALIASES.get(raw.strip().lower())
         if label is None:
-            raise FormatError(path, row.line, f"label {raw!r} is not one of E, S, C, I "
-                              "(exact, substitute, complement, irrelevant)")
+            raise FormatError(
+                path,
+                row.line,
+                f"label {raw!r} is not one of E, S, C, I (exact, substitute, complement, irrelevant)",
+            )
         labels[row.fields["query_id"], row.fields["product_id"]] = label
     return labels
 
@@ -240,9 +255,11 @@ def train_reranker(
     labels = read_relevance_labels(judgments)
     classes = RELEVANCE_CLASSES if labels else ()
     base = base_model or bundled_minilm_path()
-    log(f"read {len(catalog)} products, {len(graded)} judged queries"
+    log(
+        f"read {len(catalog)} products, {len(graded)} judged queries"
         f"{f' and {len(labels)} class labels' if labels else ''} in "
-        f"{time.perf_counter() - started:.1f}s; fine-tuning a cross-encoder from {base}")
+        f"{time.perf_counter() - started:.1f}s; fine-tuning a cross-encoder from {base}"
+    )
     trainer = RerankerTrainer.from_base(base, config, classes, log)
     report = trainer.fit(graded, catalog, labels or None)
     registry = reranker_registry(data_dir)
@@ -255,9 +272,14 @@ def train_reranker(
         log(f"the active reranker scores {to_beat:.4f} on the same validation queries")
     published = report.validation_ndcg10_after > to_beat
     artifact = RerankerArtifact(
-        version=version, path=str(path), base_model=str(base),
-        products_digest=file_digest(products), judgments_digest=file_digest(judgments),
-        config=config.model_dump(), report=report, published=published,
+        version=version,
+        path=str(path),
+        base_model=str(base),
+        products_digest=file_digest(products),
+        judgments_digest=file_digest(judgments),
+        config=config.model_dump(),
+        report=report,
+        published=published,
     )
     trainer.save(path, {"training": artifact.model_dump()})
     if published:
@@ -299,18 +321,26 @@ def train_reranker_student(
     version, path = registry.new_version()
     published = student_is_good_enough(report, config)
     artifact = StudentArtifact(
-        version=version, path=str(path), products_digest=file_digest(products),
-        judgments_digest=file_digest(judgments), config=config.model_dump(), report=report,
+        version=version,
+        path=str(path),
+        products_digest=file_digest(products),
+        judgments_digest=file_digest(judgments),
+        config=config.model_dump(),
+        report=report,
         published=published,
     )
     trainer.save(path, {"distillation": artifact.model_dump()})
     if published:
         registry.publish(version)
-        log(f"published student {version} ({len(report.layers_kept)} layers): search reranks with it "
-            "from the next start")
+        log(
+            f"published student {version} ({len(report.layers_kept)} layers): search reranks with it "
+            "from the next start"
+        )
     else:
-        log(f"student {version} lost more than {config.max_relative_loss:.0%} of the teacher's NDCG@10; "
-            "kept, not made active")
+        log(
+            f"student {version} lost more than {config.max_relative_loss:.0%} of the teacher's NDCG@10; "
+            "kept, not made active"
+        )
     return artifact
 
 
@@ -362,8 +392,10 @@ def fit_fusion(
     to_beat = report.validation_ndcg10_weighted
     active = active_fusion(data_dir, trained.final.encoder_version)
     if active is not None and active.refit_on == file_digest(judgments):
-        log(f"the active learned fusion {active.version} learned from these same held-out queries: "
-            "compared with weighted fusion only")
+        log(
+            f"the active learned fusion {active.version} learned from these same held-out queries: "
+            "compared with weighted fusion only"
+        )
     elif active is not None:
         scores = [active.scores(examples.features_of(i)) for i in range(len(examples.group))]
         to_beat = max(to_beat, mean_ndcg10(examples, trained.held_out, scores, graded))
@@ -372,13 +404,20 @@ def fit_fusion(
     version, path = registry.new_version()
     published = report.validation_ndcg10_learned > to_beat
     artifact = FusionArtifact(
-        version=version, path=str(path), encoder=trained.final.encoder_version,
-        products_digest=file_digest(products), judgments_digest=file_digest(judgments),
-        config=config.model_dump(), report=report, published=published,
+        version=version,
+        path=str(path),
+        encoder=trained.final.encoder_version,
+        products_digest=file_digest(products),
+        judgments_digest=file_digest(judgments),
+        config=config.model_dump(),
+        report=report,
+        published=published,
     )
     trained.final.save(path, {"training": artifact.model_dump()})
-    log(f"validation NDCG@10: weighted fusion {report.validation_ndcg10_weighted:.4f}, "
-        f"learned {report.validation_ndcg10_learned:.4f} ({report.trees} trees, {report.seconds:.0f} s)")
+    log(
+        f"validation NDCG@10: weighted fusion {report.validation_ndcg10_weighted:.4f}, "
+        f"learned {report.validation_ndcg10_learned:.4f} ({report.trees} trees, {report.seconds:.0f} s)"
+    )
     if published:
         registry.publish(version)
         log(f"published learned fusion {version}: hybrid search uses it from the next start")
@@ -415,8 +454,10 @@ def train_encoder_student(
                            onnx_root_of(data_dir))  # fmt: skip
     if not isinstance(teacher, SentenceTransformerEncoder):
         raise ValueError("only a MiniLM-style sentence-transformers encoder has a document student")
-    log(f"read {len(catalog)} products in {time.perf_counter() - started:.1f}s; "
-        f"distilling {teacher.network_version}")
+    log(
+        f"read {len(catalog)} products in {time.perf_counter() - started:.1f}s; "
+        f"distilling {teacher.network_version}"
+    )
     trainer = DocumentStudentTrainer(teacher, config, log)
     pool: list[tuple[str, str]] = []
     if graded is not None:
@@ -432,17 +473,25 @@ def train_encoder_student(
     (path / TEACHER_FILE).write_text(json.dumps({"teacher_network": teacher.network_version}))
     published = document_student_is_good_enough(report, config)
     artifact = DocumentStudentArtifact(
-        version=version, path=str(path), products_digest=file_digest(products),
+        version=version,
+        path=str(path),
+        products_digest=file_digest(products),
         judgments_digest=file_digest(judgments) if judgments is not None else None,
-        config=config.model_dump(), report=report, published=published,
+        config=config.model_dump(),
+        report=report,
+        published=published,
     )
     (path / "shelfwise_manifest.json").write_text(json.dumps(artifact.model_dump(), indent=2))
     if published:
         registry.publish(version)
-        log(f"published document student {version} ({len(report.layers_kept)} layers): the next index "
-            "build encodes the catalog with it; retrain learned fusion (`train fusion`) for its vectors")
+        log(
+            f"published document student {version} ({len(report.layers_kept)} layers): the next index "
+            "build encodes the catalog with it; retrain learned fusion (`train fusion`) for its vectors"
+        )
     else:
-        log(f"document student {version} is too far from the encoder (held-out cosine "
+        log(
+            f"document student {version} is too far from the encoder (held-out cosine "
             f"{report.held_out_cosine_after:.4f}, vector NDCG@10 {report.vector_ndcg10_student} against "
-            f"{report.vector_ndcg10_teacher}); kept, not made active")
+            f"{report.vector_ndcg10_teacher}); kept, not made active"
+        )
     return artifact

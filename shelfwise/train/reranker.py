@@ -49,7 +49,8 @@ class RerankerTrainingConfig(BaseModel):
     mined_negatives: int = Field(default=2, ge=0, description="unjudged BM25 hits per query")
     mined_from_rank: int = Field(default=10, ge=0, description="skip BM25's top hits when mining")
     mined_weight: float = Field(
-        default=0.0, ge=0,
+        default=0.0,
+        ge=0,
         description="weight of a mined negative in the grade loss (it always takes part in the "
         "ranking loss); 0 keeps predicted grades calibrated on judged pairs only",
     )
@@ -122,8 +123,17 @@ def build_pairs(
         hits = [h.product_id for h in lexical.search(query, config.mined_from_rank + 40)]
         pool = [p for p in hits[config.mined_from_rank :] if p not in grades and p in products]
         for pid in rng.sample(pool, min(config.mined_negatives, len(pool))):
-            pairs.append(TrainingPair(qid, query, products[pid].text(), grade_min,
-                                      config.mined_weight, class_index.get("irrelevant", -1), True))
+            pairs.append(
+                TrainingPair(
+                    qid,
+                    query,
+                    products[pid].text(),
+                    grade_min,
+                    config.mined_weight,
+                    class_index.get("irrelevant", -1),
+                    True,
+                )
+            )
     return pairs
 
 
@@ -189,7 +199,10 @@ class RerankerTrainer:
 
     @classmethod
     def from_base(
-        cls, base_model: Path, config: RerankerTrainingConfig, classes: Sequence[str] = (),
+        cls,
+        base_model: Path,
+        config: RerankerTrainingConfig,
+        classes: Sequence[str] = (),
         log: Log = print,
     ) -> RerankerTrainer:
         """A new model: backbone from a transformer folder (e.g. the bundled MiniLM), new heads."""
@@ -205,7 +218,10 @@ class RerankerTrainer:
         return hold_out_queries(judgments, self.config.validation_fraction, self.config.seed)
 
     def fit(
-        self, judgments: Judgments, products: Mapping[str, Product], labels: Labels | None = None,
+        self,
+        judgments: Judgments,
+        products: Mapping[str, Product],
+        labels: Labels | None = None,
         relabel: Relabel | None = None,
     ) -> RerankerTrainingReport:
         """Train on the training part of `judgments` (plus mined negatives), early-stopped on the
@@ -216,23 +232,27 @@ class RerankerTrainer:
         self.spec = RerankerSpec(
             float(min(min(g.values()) for g in judgments.grades.values())),
             float(max(max(g.values()) for g in judgments.grades.values())),
-            cfg.max_length, self.spec.classes, self.spec.base_model,
+            cfg.max_length,
+            self.spec.classes,
+            self.spec.base_model,
         )
         self.network.spec = self.spec
         training, validation = self.validation_split(judgments)
         lexical = LexicalIndex.for_catalog(list(products.values()), LexicalConfig())  # in its language
-        pairs = build_pairs(training, products, cfg, lexical, self.spec.grade_min, labels,
-                            self.spec.classes)
+        pairs = build_pairs(training, products, cfg, lexical, self.spec.grade_min, labels, self.spec.classes)
         if not pairs:
             raise ValueError("no training pairs: no judged product of a training query is in the catalog")
         if relabel is not None:
             pairs = relabel(pairs, training, lexical)
         mined = sum(1 for p in pairs if p.mined)
         held_out = self.held_out = self._validation_set(validation, products, lexical)
-        bm25 = self._ndcg(held_out, {q: list(range(len(o), 0, -1)) for q, o in held_out.bm25_order.items()},
-                          use_bm25=True)
-        self.log(f"{len(pairs)} pairs ({mined} mined negatives) from {len(training)} queries; "
-                 f"validation NDCG@10 in BM25 order {bm25:.4f} (the score to beat)")
+        bm25 = self._ndcg(
+            held_out, {q: list(range(len(o), 0, -1)) for q, o in held_out.bm25_order.items()}, use_bm25=True
+        )
+        self.log(
+            f"{len(pairs)} pairs ({mined} mined negatives) from {len(training)} queries; "
+            f"validation NDCG@10 in BM25 order {bm25:.4f} (the score to beat)"
+        )
         best = self._train(pairs, held_out, bm25)
         after, rmse = self._final_scores(best, held_out)
         judged = [g for grades in validation.grades.values() for g in grades.values()]
@@ -240,12 +260,19 @@ class RerankerTrainer:
         baseline = float(np.sqrt(np.mean((np.array(judged) - train_mean) ** 2)))
         self.log(f"validation NDCG@10 {after:.4f}, RMSE {rmse:.4f} (predicting the mean: {baseline:.4f})")
         return RerankerTrainingReport(
-            train_queries=len(training), validation_queries=len(validation), pairs=len(pairs),
-            mined_pairs=mined, classes=list(self.spec.classes), steps=best.steps,
-            best_step=best.step, validation_ndcg10_bm25=round(bm25, 4),
+            train_queries=len(training),
+            validation_queries=len(validation),
+            pairs=len(pairs),
+            mined_pairs=mined,
+            classes=list(self.spec.classes),
+            steps=best.steps,
+            best_step=best.step,
+            validation_ndcg10_bm25=round(bm25, 4),
             validation_ndcg10_after=round(after, 4),
-            validation_rmse_after=round(rmse, 4), validation_rmse_mean_baseline=round(baseline, 4),
-            history=best.history, seconds=round(time.perf_counter() - started, 1),
+            validation_rmse_after=round(rmse, 4),
+            validation_rmse_mean_baseline=round(baseline, 4),
+            history=best.history,
+            seconds=round(time.perf_counter() - started, 1),
         )
 
     def _final_scores(self, best: BestWeights, held_out: _ValidationSet) -> tuple[float, float]:
@@ -307,8 +334,11 @@ class RerankerTrainer:
         per_epoch = len(epochs[0])
         total = sum(len(batches) for batches in epochs)
         optimizer, schedule = adamw_with_warmup(
-            [p for p in self.network.parameters() if p.requires_grad], cfg.learning_rate,
-            cfg.weight_decay, total, cfg.warmup_fraction,
+            [p for p in self.network.parameters() if p.requires_grad],
+            cfg.learning_rate,
+            cfg.weight_decay,
+            total,
+            cfg.warmup_fraction,
         )
         eval_every = max(1, per_epoch // cfg.evaluations_per_epoch)
         best = BestWeights(score=to_beat)
@@ -325,8 +355,15 @@ class RerankerTrainer:
                 if best.steps % eval_every and not final:
                     continue
                 score, rmse = self.evaluate(held_out)
-                best.history.append({"step": best.steps, "epoch": best.steps / per_epoch,
-                                     "loss": loss, "ndcg10": score, "rmse": rmse})
+                best.history.append(
+                    {
+                        "step": best.steps,
+                        "epoch": best.steps / per_epoch,
+                        "loss": loss,
+                        "ndcg10": score,
+                        "rmse": rmse,
+                    }
+                )
                 self.log(f"step {best.steps}/{total} validation NDCG@10 {score:.4f} RMSE {rmse:.4f}")
                 if best.improve(score, self.network) or not cfg.early_stopping:
                     continue

@@ -7,7 +7,10 @@ from typing import Any
 
 
 def adamw_with_warmup(
-    parameters: Iterable[Any], learning_rate: float, weight_decay: float, total_steps: int,
+    parameters: Iterable[Any],
+    learning_rate: float,
+    weight_decay: float,
+    total_steps: int,
     warmup_fraction: float,
 ) -> tuple[Any, Any]:
     """(optimizer, scheduler); call `scheduler.step()` after each `optimizer.step()`."""

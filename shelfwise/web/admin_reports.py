@@ -84,8 +84,10 @@ def events_chart(by_type: Mapping[str, int]) -> Markup:
 
 def _importance_chart(importance: Mapping[str, Any]) -> Markup:
     """The features whose shuffling costs the click model most test AUC."""
-    bars = sorted(((name, float(v.get("ctr", 0.0))) for name, v in importance.items() if isinstance(v, dict)),
-                  key=lambda bar: -bar[1])[:10]
+    bars = sorted(
+        ((name, float(v.get("ctr", 0.0))) for name, v in importance.items() if isinstance(v, dict)),
+        key=lambda bar: -bar[1],
+    )[:10]
     return bar_chart("Feature importance (test click AUC lost when shuffled), top 10", bars, digits=4)
 
 
@@ -124,8 +126,10 @@ def ranker_reports(data_dir: Path) -> list[ModelReport]:
             continue
         metrics = manifest.get("metrics") or {}
         rows = metrics.get("rows") or {}
-        summary = (f"{metrics.get('architecture', 'model')} on {sum(rows.values())} impressions; "
-                   f"{'published' if manifest.get('published') else 'kept, not published'}")
+        summary = (
+            f"{metrics.get('architecture', 'model')} on {sum(rows.values())} impressions; "
+            f"{'published' if manifest.get('published') else 'kept, not published'}"
+        )
         reports.append(ModelReport(
             version=version, current=current is not None and current[0] == version,
             summary=summary, charts=[*_ranker_charts(metrics.get("tasks") or {}),

@@ -43,7 +43,7 @@ def bar_chart(title: str, bars: Sequence[tuple[str, float]], *, digits: int = 3,
         f'<figure class="chart"><figcaption>{escape(title)}</figcaption>'
         f'<svg role="img" aria-label="{escape(title)}: {escape(described)}" viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" font-size="13" fill="#1d2330">'
-        f'{"".join(rows)}</svg></figure>'
+        f"{''.join(rows)}</svg></figure>"
     )
 
 
@@ -89,8 +89,10 @@ def reliability_chart(title: str, series: Sequence[tuple[str, Points]], size: in
     for i, (name, points) in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
         xy = [at(x, y) for x, y in points]
-        parts.append(f'<polyline class="series" fill="none" stroke="{colour}" stroke-width="2" '
-                     f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in xy)}"></polyline>')
+        parts.append(
+            f'<polyline class="series" fill="none" stroke="{colour}" stroke-width="2" '
+            f'points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in xy)}"></polyline>'
+        )
         parts.extend(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"></circle>' for x, y in xy)
         legend.append(f'<text x="{pad + 8}" y="{pad + 14 + 16 * i}" fill="{colour}">{escape(name)}</text>')
     described = "; ".join(

@@ -59,8 +59,11 @@ def web_router(package_dir: Path = PACKAGE_DIR, shoppers_access: Sequence[Any] =
     def cart_page(request: Request) -> HTMLResponse:
         return pages.render(request, "cart")
 
-    @router.get("/shop/shoppers", summary="Demo shoppers the storefront can act as",
-                dependencies=list(shoppers_access))
+    @router.get(
+        "/shop/shoppers",
+        summary="Demo shoppers the storefront can act as",
+        dependencies=list(shoppers_access),
+    )
     def shoppers(request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 8) -> ShoppersResponse:
         """Signed-in shoppers with the most events (among the first 200 by id), with what they
         shop most: the storefront's shopper switch."""

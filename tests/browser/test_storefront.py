@@ -63,7 +63,10 @@ def test_a_typo_still_finds_the_product(open_page, screenshot) -> None:  # noqa:
 
 @pytest.mark.parametrize(("query", "expected"), [("无线耳机", "Headphones|Earbuds"), ("狗粮", "Dog Food")])
 def test_queries_in_chinese_find_products_with_the_multilingual_option(
-    open_page, multilingual_shop: Shop, query: str, expected: str  # noqa: ANN001
+    open_page,
+    multilingual_shop: Shop,
+    query: str,
+    expected: str,  # noqa: ANN001
 ) -> None:
     page = open_page(shop=multilingual_shop)
     page.goto("/")
@@ -223,16 +226,26 @@ def test_acting_as_a_demo_shopper(open_page, screenshot) -> None:  # noqa: ANN00
 def test_loading_failures_and_empty_results_say_so(open_page) -> None:  # noqa: ANN001
     page = open_page()
     api_search = re.compile(r"^http://[^/]+/search\?")  # the API's, not the page's
-    page.route(api_search, lambda route: route.fulfill(
-        status=500, content_type="application/json", body='{"error": "internal error", "request_id": "r1"}'))
+    page.route(
+        api_search,
+        lambda route: route.fulfill(
+            status=500,
+            content_type="application/json",
+            body='{"error": "internal error", "request_id": "r1"}',
+        ),
+    )
     page.goto("/shop/search?q=kettle")
     failed = page.locator("#results-status.error")
     expect(failed).to_contain_text("The search could not be run: internal error")
     page.unroute(api_search)
     page.goto("/shop/search?q=kettle&min_price=100000")
     expect(page.locator("#results-status.empty")).to_contain_text("Nothing matches")
-    page.route(re.compile(r"^http://[^/]+/recommend/"), lambda route: route.fulfill(
-        status=503, content_type="application/json", body='{"error": "no recommender trained yet"}'))
+    page.route(
+        re.compile(r"^http://[^/]+/recommend/"),
+        lambda route: route.fulfill(
+            status=503, content_type="application/json", body='{"error": "no recommender trained yet"}'
+        ),
+    )
     page.goto("/")
     expect(page.locator("#feed-status.empty")).to_contain_text("once a recommender is trained")
 

@@ -245,8 +245,11 @@ def test_filtered_approximate_matches_exact(approximate: str) -> None:
     exact = VectorIndex.build(names, vectors, dim, VectorConfig())
     for filter_exact_max in (0, 10_000):  # approximate search with a selector, then exhaustive
         config = VectorConfig(
-            exact_max_items=0, filter_exact_max=filter_exact_max, approximate=approximate,
-            ivf_lists=40, ivf_nprobe=4,  # a selector of 1 in 7 widens IVF to 28 lists
+            exact_max_items=0,
+            filter_exact_max=filter_exact_max,
+            approximate=approximate,
+            ivf_lists=40,
+            ivf_nprobe=4,  # a selector of 1 in 7 widens IVF to 28 lists
         )
         approx = VectorIndex.build(names, vectors, dim, config)
         hits = approx.search(query, 10, allowed=allowed)[0]

@@ -41,18 +41,14 @@ def test_health_reports_the_index(client: TestClient) -> None:
     assert body["index_version"]
 
 
-def test_health_is_200_before_any_index(
-    empty_shelfwise: Shelfwise, make_client: ClientFactory
-) -> None:
+def test_health_is_200_before_any_index(empty_shelfwise: Shelfwise, make_client: ClientFactory) -> None:
     response = make_client(empty_shelfwise).get("/health")
     assert response.status_code == 200
     assert response.json()["status"] == "no-index"
     assert response.json()["index_version"] is None
 
 
-def test_search_is_503_before_any_index(
-    empty_shelfwise: Shelfwise, make_client: ClientFactory
-) -> None:
+def test_search_is_503_before_any_index(empty_shelfwise: Shelfwise, make_client: ClientFactory) -> None:
     client = make_client(empty_shelfwise)
     for response in (client.get("/search?q=kettle"), client.post("/search", json={"query": "x"})):
         assert response.status_code == 503
@@ -104,7 +100,14 @@ def test_attribute_filter_and_attribute_facet(client: TestClient) -> None:
     ).json()
     assert set(ids(result)) == {"dr-001", "dr-004", "kt-002", "kt-003"}
     assert facet(result, "attr:color") == {
-        "black": 6, "white": 4, "red": 4, "blue": 2, "grey": 1, "clear": 1, "cream": 1, "silver": 1,
+        "black": 6,
+        "white": 4,
+        "red": 4,
+        "blue": 2,
+        "grey": 1,
+        "clear": 1,
+        "cream": 1,
+        "silver": 1,
     }
 
 
@@ -140,9 +143,7 @@ def test_pages_are_disjoint_and_total_is_constant(client: TestClient) -> None:
 
 
 def test_explanations_show_lexical_evidence(client: TestClient) -> None:
-    result = client.get(
-        "/search", params={"q": "noise cancelling headphones", "in_stock": "true"}
-    ).json()
+    result = client.get("/search", params={"q": "noise cancelling headphones", "in_stock": "true"}).json()
     top = result["hits"][0]
     explanation = top["explanation"]
     assert explanation["matched_terms"]
@@ -261,18 +262,14 @@ def test_put_inserts_updates_and_is_unchanged_the_third_time(
 
 
 def test_put_with_another_id_in_the_body_is_422(client: TestClient, auth: dict[str, str]) -> None:
-    response = client.put(
-        "/products/kt-009", json={**NEW_KETTLE, "product_id": "kt-001"}, headers=auth
-    )
+    response = client.put("/products/kt-009", json={**NEW_KETTLE, "product_id": "kt-001"}, headers=auth)
     assert response.status_code == 422
     assert "body.product_id" in response.json()["error"]
     assert "does not match the id in the path" in response.json()["error"]
     assert client.get("/products/kt-001").json()["brand"] == "Fellow"
 
 
-def test_put_invalid_fields_are_422_with_readable_messages(
-    client: TestClient, auth: dict[str, str]
-) -> None:
+def test_put_invalid_fields_are_422_with_readable_messages(client: TestClient, auth: dict[str, str]) -> None:
     response = client.put(
         "/products/kt-009",
         json={**NEW_KETTLE, "price": -5, "currency": "euros", "title": "   "},
@@ -315,14 +312,17 @@ def test_delete_removes_from_store_and_search(client: TestClient, auth: dict[str
 # ----- bulk ---------------------------------------------------------------------------------
 
 
-def test_bulk_keeps_good_items_and_reports_bad_ones(
-    client: TestClient, auth: dict[str, str]
-) -> None:
+def test_bulk_keeps_good_items_and_reports_bad_ones(client: TestClient, auth: dict[str, str]) -> None:
     items = [
         {"product_id": "kt-010", "title": "Russell Hobbs Quiet Boil Kettle", "price": 44.0},
-        {"product_id": "kt-001", "title": "Fellow Stagg EKG Electric Pour-Over Kettle",
-         "brand": "Fellow", "category": ["Home", "Kitchen", "Kettles"], "price": 149.0,
-         "attributes": {"color": "black", "material": "stainless steel"}},
+        {
+            "product_id": "kt-001",
+            "title": "Fellow Stagg EKG Electric Pour-Over Kettle",
+            "brand": "Fellow",
+            "category": ["Home", "Kitchen", "Kettles"],
+            "price": 149.0,
+            "attributes": {"color": "black", "material": "stainless steel"},
+        },
         {"product_id": "kt-011", "price": 20},
         {"product_id": "kt-012", "title": "Broken Kettle", "price": -3},
         "not an object",
@@ -335,9 +335,7 @@ def test_bulk_keeps_good_items_and_reports_bad_ones(
     assert (report["inserted"], report["updated"], report["unchanged"]) == (1, 1, 0)
     errors = {(e["index"], e["field"]): e for e in report["errors"]}
     assert set(errors) == {(2, "title"), (3, "price"), (4, None)}
-    assert errors[3, "price"]["message"] == (
-        "products[3].price: Input should be greater than or equal to 0"
-    )
+    assert errors[3, "price"]["message"] == ("products[3].price: Input should be greater than or equal to 0")
     assert errors[3, "price"]["product_id"] == "kt-012"
     assert errors[2, "title"]["message"] == "products[2].title: Field required"
     assert errors[4, None]["message"].startswith("products[4]: ")
@@ -349,7 +347,8 @@ def test_bulk_keeps_good_items_and_reports_bad_ones(
 
 def test_bulk_with_nothing_valid_is_422(client: TestClient, auth: dict[str, str]) -> None:
     response = client.post(
-        "/products/bulk", json={"products": [{"title": "no id"}, {"product_id": "a"}]},
+        "/products/bulk",
+        json={"products": [{"title": "no id"}, {"product_id": "a"}]},
         headers=auth,
     )
     assert response.status_code == 422
@@ -447,9 +446,7 @@ def test_small_chunked_body_passes(client: TestClient) -> None:
         yield b'{"query": '
         yield b'"kettle"}'
 
-    response = client.post(
-        "/search", content=chunks(), headers={"Content-Type": "application/json"}
-    )
+    response = client.post("/search", content=chunks(), headers={"Content-Type": "application/json"})
     assert response.status_code == 200
     assert response.json()["total"] >= 5
 

@@ -188,8 +188,14 @@ def test_reading_routes_need_a_search_key_when_search_is_not_public(
 ) -> None:
     client, guard = _client(shelfwise, clock, public_search=False, public_events=False)
     with client:
-        for path in ("/search?q=kettle", "/suggest?q=ke", "/products/kt-001", "/recommend/item/kt-001",
-                     "/profiles/user/u-1", "/shop/shoppers"):
+        for path in (
+            "/search?q=kettle",
+            "/suggest?q=ke",
+            "/products/kt-001",
+            "/recommend/item/kt-001",
+            "/profiles/user/u-1",
+            "/shop/shoppers",
+        ):
             assert client.get(path).status_code == 401, path
         event = {"event_id": "e1", "type": "view", "session_id": "s", "product_id": "kt-001",
                  "timestamp": "2026-01-01T00:00:00Z"}  # fmt: skip

@@ -28,7 +28,10 @@ def _shop_under_experiment(tmp_path: Path, hashing_settings, catalog: list[Produ
 
 
 def test_failed_requests_write_no_exposure_and_a_served_one_writes_one(
-    tmp_path: Path, hashing_settings, catalog: list[Product], make_client: ClientFactory  # noqa: ANN001
+    tmp_path: Path,
+    hashing_settings,
+    catalog: list[Product],
+    make_client: ClientFactory,  # noqa: ANN001
 ) -> None:
     shop = _shop_under_experiment(tmp_path, hashing_settings, catalog)
     client = make_client(shop)

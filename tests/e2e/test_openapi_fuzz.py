@@ -74,7 +74,15 @@ def fuzz_config() -> SchemathesisConfig:
                     "checks": {
                         "positive_data_acceptance": {
                             "expected-statuses": [
-                                "2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"
+                                "2xx",
+                                "3xx",
+                                "401",
+                                "403",
+                                "404",
+                                "409",
+                                "422",
+                                "429",
+                                "5xx",
                             ]
                         }
                     },

@@ -101,7 +101,9 @@ def test_an_experiment_can_switch_personalization_off(
 
 
 def test_profiles_follow_events_that_another_process_stored(
-    tmp_path: Path, hashing_settings, catalog  # noqa: ANN001
+    tmp_path: Path,
+    hashing_settings,
+    catalog,  # noqa: ANN001
 ) -> None:
     """Two server workers share one event log: each folds in the other's events."""
     first, second = Shelfwise(hashing_settings(tmp_path)), Shelfwise(hashing_settings(tmp_path))

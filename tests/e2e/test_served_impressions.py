@@ -70,7 +70,10 @@ def test_second_page_positions_continue_from_the_first(
 
 
 def test_variants_are_served_recorded_and_applied(
-    tmp_path: Path, catalog: list[Product], hashing_settings, make_client: ClientFactory  # noqa: ANN001
+    tmp_path: Path,
+    catalog: list[Product],
+    hashing_settings,
+    make_client: ClientFactory,  # noqa: ANN001
 ) -> None:
     data = tmp_path / "data"
     _experiment(data, {"fusion": "rrf", "understand": False})

@@ -17,11 +17,14 @@ runner = CliRunner()
 
 def _review_file(tmp_path: Path) -> Path:
     path = tmp_path / "synonyms.review.jsonl"
-    write_candidates(path, [
-        SynonymCandidate(term_a="fridge", term_b="refrigerator", score=0.9, source="judgments"),
-        SynonymCandidate(term_a="ac", term_b="air conditioner", score=0.8, source="judgments"),
-        SynonymCandidate(term_a="grill", term_b="cooking", score=0.3, source="judgments"),
-    ])
+    write_candidates(
+        path,
+        [
+            SynonymCandidate(term_a="fridge", term_b="refrigerator", score=0.9, source="judgments"),
+            SynonymCandidate(term_a="ac", term_b="air conditioner", score=0.8, source="judgments"),
+            SynonymCandidate(term_a="grill", term_b="cooking", score=0.3, source="judgments"),
+        ],
+    )
     return path
 
 
@@ -32,8 +35,11 @@ def test_review_approve_reject_and_only_approved_pairs_are_used(tmp_path: Path) 
     assert runner.invoke(app, ["synonyms", "approve", str(path), "fridge=refrigerator"]).exit_code == 0
     assert runner.invoke(app, ["synonyms", "reject", str(path), "cooking=grill"]).exit_code == 0
     status = {c.pair: c.status for c in read_candidates(path)}
-    assert status == {("fridge", "refrigerator"): "approved", ("ac", "air conditioner"): "pending",
-                      ("grill", "cooking"): "rejected"}
+    assert status == {
+        ("fridge", "refrigerator"): "approved",
+        ("ac", "air conditioner"): "pending",
+        ("grill", "cooking"): "rejected",
+    }
     used = load_synonyms(path).expand(["fridge"])
     assert [e.alternative for e in used] == ["refrigerator"]
     assert load_synonyms(path).expand(["ac"]) == []
@@ -45,8 +51,11 @@ def test_ingest_can_extract_missing_attributes_from_titles(tmp_path: Path) -> No
     feed = tmp_path / "feed.jsonl"
     rows = [
         {"product_id": "d1", "title": "Voltix 18-Volt Cordless Drill in Red, 2-Pack", "brand": "Voltix"},
-        {"product_id": "t1", "title": "Oakline Stainless Steel Tape Measure 25 ft.",
-         "attributes": {"color": "Yellow"}},
+        {
+            "product_id": "t1",
+            "title": "Oakline Stainless Steel Tape Measure 25 ft.",
+            "attributes": {"color": "Yellow"},
+        },
     ]
     feed.write_text("".join(json.dumps(r) + "\n" for r in rows))
     data = tmp_path / "data"

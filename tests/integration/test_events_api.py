@@ -43,8 +43,14 @@ def client(shelfwise: Shelfwise) -> Iterator[TestClient]:
 
 
 def _click(eid: str, **kw: object) -> dict[str, object]:
-    return {"event_id": eid, "type": "click", "session_id": "s-1", "product_id": "p1",
-            "timestamp": "2024-05-01T12:30:00Z", **kw}
+    return {
+        "event_id": eid,
+        "type": "click",
+        "session_id": "s-1",
+        "product_id": "p1",
+        "timestamp": "2024-05-01T12:30:00Z",
+        **kw,
+    }
 
 
 def _stored(shelfwise: Shelfwise) -> list[str]:
@@ -62,7 +68,9 @@ def test_single_event_needs_no_api_key_and_is_durable_on_return(
     response = client.post("/events", json=_click("c1", request_id="search-1", position=3, price=9.5))
     assert response.status_code == 200
     assert response.json() == {
-        "accepted": 1, "duplicate": 0, "rejected": 0,
+        "accepted": 1,
+        "duplicate": 0,
+        "rejected": 0,
         "results": [{"index": 0, "event_id": "c1", "outcome": "accepted", "errors": []}],
     }
     assert _stored(shelfwise) == ["c1"]
@@ -70,14 +78,18 @@ def test_single_event_needs_no_api_key_and_is_durable_on_return(
     assert (event.request_id, event.position, event.price) == ("search-1", 3, 9.5)
 
 
-def test_batch_with_partial_errors_stores_the_valid_events(
-    client: TestClient, shelfwise: Shelfwise
-) -> None:
+def test_batch_with_partial_errors_stores_the_valid_events(client: TestClient, shelfwise: Shelfwise) -> None:
     batch = [
         _click("b1"),
         _click("b2", timestamp="later"),
-        {"event_id": "b3", "type": "search", "user_id": "u1", "query": "kettle",
-         "shown": ["p1", "p2"], "timestamp": 1714566600},
+        {
+            "event_id": "b3",
+            "type": "search",
+            "user_id": "u1",
+            "query": "kettle",
+            "shown": ["p1", "p2"],
+            "timestamp": 1714566600,
+        },
         "not an object",
         _click("b4", product_id=None, colour="red"),
         _click("b1"),
@@ -87,8 +99,12 @@ def test_batch_with_partial_errors_stores_the_valid_events(
     body = response.json()
     assert (body["accepted"], body["duplicate"], body["rejected"]) == (2, 1, 3)
     assert [(r["index"], r["event_id"], r["outcome"]) for r in body["results"]] == [
-        (0, "b1", "accepted"), (1, "b2", "rejected"), (2, "b3", "accepted"),
-        (3, None, "rejected"), (4, "b4", "rejected"), (5, "b1", "duplicate"),
+        (0, "b1", "accepted"),
+        (1, "b2", "rejected"),
+        (2, "b3", "accepted"),
+        (3, None, "rejected"),
+        (4, "b4", "rejected"),
+        (5, "b1", "duplicate"),
     ]
     [timestamp] = body["results"][1]["errors"]
     assert timestamp["field"] == "timestamp"
@@ -116,7 +132,8 @@ def test_all_invalid_is_422_with_each_events_errors(client: TestClient, shelfwis
     body = response.json()
     assert body["error"] == "no valid events: 2 rejected"
     assert [(r["index"], r["outcome"], [e["field"] for e in r["errors"]]) for r in body["detail"]] == [
-        (0, "rejected", ["type"]), (1, "rejected", ["event_id"])
+        (0, "rejected", ["type"]),
+        (1, "rejected", ["event_id"]),
     ]
     single = client.post("/events", json=_click("x2", product_id=None))
     assert single.status_code == 422
@@ -133,8 +150,10 @@ def test_batch_limits_and_malformed_bodies(client: TestClient) -> None:
     extra = client.post("/events", json={"events": [_click("m1")], "source": "web"})
     assert extra.status_code == 422 and "body.source" in extra.json()["error"]
     assert client.post("/events", json=[_click("m2")]).status_code == 422
-    assert client.post("/events", content=b"{not json", headers={"content-type": "application/json"}
-                       ).status_code == 422
+    assert (
+        client.post("/events", content=b"{not json", headers={"content-type": "application/json"}).status_code
+        == 422
+    )
 
 
 def test_body_size_limit_still_applies(client: TestClient, shelfwise: Shelfwise) -> None:

@@ -52,10 +52,17 @@ def _rows() -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for i in range(ROWS):
         kind = ("view", "click", "search")[i % 3]
-        row: dict[str, object] = {"event_id": f"ev-{i:05d}", "type": kind, "user_id": f"u{i % 40}",
-                                  "timestamp": 1714557600 + i}
-        row.update({"query": f"query {i % 11}", "shown": [f"p{i % 13}", f"p{i % 17}"]}
-                   if kind == "search" else {"product_id": f"p{i % 29}", "position": i % 10})
+        row: dict[str, object] = {
+            "event_id": f"ev-{i:05d}",
+            "type": kind,
+            "user_id": f"u{i % 40}",
+            "timestamp": 1714557600 + i,
+        }
+        row.update(
+            {"query": f"query {i % 11}", "shown": [f"p{i % 13}", f"p{i % 17}"]}
+            if kind == "search"
+            else {"product_id": f"p{i % 29}", "position": i % 10}
+        )
         if i % 50 == 49:
             row["timestamp"] = "not a time"
         if i % 70 == 69:
@@ -84,7 +91,10 @@ def test_sigkill_mid_import_then_rerun(tmp_path: Path) -> None:
     db = tmp_path / "events.db"
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(feed), str(db), str(BATCH), str(KILL_IN_BATCH)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert child.stdout is not None

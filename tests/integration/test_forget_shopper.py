@@ -50,8 +50,13 @@ def _training_events() -> list[Event]:
 
 
 def _experiment(data: Path) -> None:
-    experiment = {"name": "feed-test", "unit": "user", "salt": "s1", "surfaces": ["search", "recommend"],
-                  "variants": [{"name": "control", "share": 0.5}, {"name": "treatment", "share": 0.5}]}
+    experiment = {
+        "name": "feed-test",
+        "unit": "user",
+        "salt": "s1",
+        "surfaces": ["search", "recommend"],
+        "variants": [{"name": "control", "share": 0.5}, {"name": "treatment", "share": 0.5}],
+    }
     (data / "experiments.json").write_text(json.dumps({"experiments": [experiment]}))
 
 

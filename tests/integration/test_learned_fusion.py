@@ -117,12 +117,26 @@ def test_a_model_from_an_older_version_falls_back_to_weighted_fusion(
 
 def test_train_fusion_command(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
     _, products, judgments = files
-    result = CliRunner().invoke(app, [
-        "train", "fusion", "--products", str(products), "--judgments", str(judgments),
-        "--candidates", "50", "--threads", "1", "--data-dir", str(tmp_path / "data"),
-    ], env={"SHELFWISE_ENCODER__NAME": "hashing"})
+    result = CliRunner().invoke(
+        app,
+        [
+            "train",
+            "fusion",
+            "--products",
+            str(products),
+            "--judgments",
+            str(judgments),
+            "--candidates",
+            "50",
+            "--threads",
+            "1",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        env={"SHELFWISE_ENCODER__NAME": "hashing"},
+    )
     assert result.exit_code == 0, result.output
-    body = json.loads(result.output[result.output.index("{\n"):])
+    body = json.loads(result.output[result.output.index("{\n") :])
     assert body["report"]["rows"] <= QUERIES * 50
     assert body["encoder"] == "hashing-trigram-256"
 

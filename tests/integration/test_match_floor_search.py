@@ -50,7 +50,9 @@ def engine(minilm, tmp_path: Path) -> SearchEngine:
 
 
 def test_nothing_close_says_so_and_keeps_the_nearest_items(
-    engine: SearchEngine, minilm, tmp_path: Path  # noqa: ANN001
+    engine: SearchEngine,
+    minilm,
+    tmp_path: Path,  # noqa: ANN001
 ) -> None:
     request = SearchRequest(query="blender", page_size=20)
     result = engine.search(request)

@@ -59,9 +59,7 @@ def e5_engine(catalog: list[Product], tmp_path_factory: pytest.TempPathFactory) 
 
 
 @pytest.fixture(scope="module")
-def minilm_engine(
-    catalog: list[Product], minilm, tmp_path_factory: pytest.TempPathFactory
-) -> SearchEngine:
+def minilm_engine(catalog: list[Product], minilm, tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
     root = tmp_path_factory.mktemp("minilm-index")
     return build_engine(catalog, minilm, MemoryEmbeddingCache(), root)
 

@@ -57,7 +57,8 @@ def test_onnx_queries_equal_torch_queries(onnx_minilm: SentenceTransformerEncode
 
 
 def test_length_sorted_batches_keep_the_texts_order(
-    onnx_minilm: SentenceTransformerEncoder, minilm  # noqa: ANN001
+    onnx_minilm: SentenceTransformerEncoder,
+    minilm,  # noqa: ANN001
 ) -> None:
     """Batches are cut by token length, so rows are encoded out of order and put back."""
     onnx_minilm._onnx._batch_size = 3  # several batches of mixed lengths
@@ -81,7 +82,9 @@ def test_the_export_is_kept_by_version_and_reused(
 
 
 def test_int8_is_close_to_fp32_smaller_and_versioned_apart(
-    int8_minilm: SentenceTransformerEncoder, minilm, root: Path  # noqa: ANN001
+    int8_minilm: SentenceTransformerEncoder,
+    minilm,
+    root: Path,  # noqa: ANN001
 ) -> None:
     assert int8_minilm.version == minilm.version + "+int8"
     got = int8_minilm.encode(TITLES)
@@ -101,7 +104,9 @@ def test_int8_is_close_to_fp32_smaller_and_versioned_apart(
 
 
 def test_a_failed_fp32_export_falls_back_to_torch(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, minilm  # noqa: ANN001
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    minilm,  # noqa: ANN001
 ) -> None:
     def broken(transformer: object, target: Path) -> Path:
         raise RuntimeError("exporter unavailable")

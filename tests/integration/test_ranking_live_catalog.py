@@ -70,8 +70,13 @@ def namesake(shop: Shelfwise, product_id: str, words: str) -> Product:
 def restarted_scores(shop: Shelfwise, ids: list[str], context: RankContext) -> tuple[np.ndarray, np.ndarray]:
     """What the same model gives these products when loaded afresh from today's catalog."""
     products = list(shop.store.iter_products())
-    stage = RankingStage.active(shop.settings.data_dir, products, shop.encoder.encode_products(products),
-                                shop.encoder, ProfileFeatures(shop.profiles))
+    stage = RankingStage.active(
+        shop.settings.data_dir,
+        products,
+        shop.encoder.encode_products(products),
+        shop.encoder,
+        ProfileFeatures(shop.profiles),
+    )
     assert stage is not None
     scores = stage.score(ids, context)
     return scores.pctr, scores.pcvr
@@ -115,8 +120,13 @@ def test_recommendations_rank_a_new_product_as_a_restarted_service_would(shop: S
     np.testing.assert_allclose(live.pctr, pctr, rtol=1e-5)
     np.testing.assert_allclose(live.pcvr, pcvr, rtol=1e-5)
     products = list(shop.store.iter_products())
-    restarted = RankingStage.active(shop.settings.data_dir, products, shop.encoder.encode_products(products),
-                                    shop.encoder, ProfileFeatures(shop.profiles))
+    restarted = RankingStage.active(
+        shop.settings.data_dir,
+        products,
+        shop.encoder.encode_products(products),
+        shop.encoder,
+        ProfileFeatures(shop.profiles),
+    )
     assert restarted is not None
     expected = rank_recommendations(found, restarted, context, shop._blend("conversion"), 10)
     assert [r.product_id for r in final(found)] == [r.product_id for r in expected]

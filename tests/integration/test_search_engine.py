@@ -16,23 +16,67 @@ from shelfwise.service import Shelfwise
 from shelfwise.store import MemoryEmbeddingCache, MemoryStore, SQLiteEmbeddingCache
 
 CATALOG = [
-    Product(product_id="hp1", title="Voltrix Wireless Noise Cancelling Over-Ear Headphones",
-            brand="Voltrix", category=("Electronics", "Audio", "Headphones"), price=149.0,
-            attributes={"color": "black"}),
-    Product(product_id="hp2", title="Sonara Wired Studio Headphones", brand="Sonara",
-            category=("Electronics", "Audio", "Headphones"), price=59.0, attributes={"color": "white"}),
-    Product(product_id="eb1", title="Voltrix True Wireless Earbuds", brand="Voltrix",
-            category=("Electronics", "Audio", "Earbuds"), price=89.0, in_stock=False),
-    Product(product_id="dr1", title="Aurelle Red Linen Midi Dress", brand="Aurelle",
-            category=("Clothing", "Women", "Dresses"), price=45.0, attributes={"color": "red"}),
-    Product(product_id="dr2", title="Aurelle Blue Floral Summer Dress", brand="Aurelle",
-            category=("Clothing", "Women", "Dresses"), price=65.0, attributes={"color": "blue"}),
-    Product(product_id="kt1", title="Brewly Stainless Steel Electric Kettle 1.7 L", brand="Brewly",
-            category=("Home & Kitchen", "Kitchen", "Kettles"), price=35.0),
-    Product(product_id="sn1", title="Stride Men's Trail Running Shoes", brand="Stride",
-            category=("Clothing", "Men", "Shoes"), price=95.0),
-    Product(product_id="cf1", title="Brewly Drip Coffee Maker, 12 Cup", brand="Brewly",
-            category=("Home & Kitchen", "Kitchen", "Coffee Makers"), price=49.0),
+    Product(
+        product_id="hp1",
+        title="Voltrix Wireless Noise Cancelling Over-Ear Headphones",
+        brand="Voltrix",
+        category=("Electronics", "Audio", "Headphones"),
+        price=149.0,
+        attributes={"color": "black"},
+    ),
+    Product(
+        product_id="hp2",
+        title="Sonara Wired Studio Headphones",
+        brand="Sonara",
+        category=("Electronics", "Audio", "Headphones"),
+        price=59.0,
+        attributes={"color": "white"},
+    ),
+    Product(
+        product_id="eb1",
+        title="Voltrix True Wireless Earbuds",
+        brand="Voltrix",
+        category=("Electronics", "Audio", "Earbuds"),
+        price=89.0,
+        in_stock=False,
+    ),
+    Product(
+        product_id="dr1",
+        title="Aurelle Red Linen Midi Dress",
+        brand="Aurelle",
+        category=("Clothing", "Women", "Dresses"),
+        price=45.0,
+        attributes={"color": "red"},
+    ),
+    Product(
+        product_id="dr2",
+        title="Aurelle Blue Floral Summer Dress",
+        brand="Aurelle",
+        category=("Clothing", "Women", "Dresses"),
+        price=65.0,
+        attributes={"color": "blue"},
+    ),
+    Product(
+        product_id="kt1",
+        title="Brewly Stainless Steel Electric Kettle 1.7 L",
+        brand="Brewly",
+        category=("Home & Kitchen", "Kitchen", "Kettles"),
+        price=35.0,
+    ),
+    Product(
+        product_id="sn1",
+        title="Stride Men's Trail Running Shoes",
+        brand="Stride",
+        category=("Clothing", "Men", "Shoes"),
+        price=95.0,
+    ),
+    Product(
+        product_id="cf1",
+        title="Brewly Drip Coffee Maker, 12 Cup",
+        brand="Brewly",
+        category=("Home & Kitchen", "Kitchen", "Coffee Makers"),
+        price=49.0,
+    ),
 ]
 
 
@@ -126,12 +170,25 @@ def test_filtered_vector_search_follows_catalog_changes(engine: SearchEngine) ->
         return _top(engine, query, mode="vector", filters=Filters(attributes={"color": ("red",)}))
 
     assert red("dress") == ["dr1"]
-    engine.store.upsert([
-        Product(product_id="hd9", title="Crimson Hooded Rain Jacket", brand="Aurelle",
-                category=("Clothing", "Women", "Jackets"), attributes={"color": "red"}),
-        Product(product_id="dr1", title="Aurelle Red Linen Midi Dress", brand="Aurelle",
-                category=("Clothing", "Women", "Dresses"), price=45.0, attributes={"color": "blue"}),
-    ])
+    engine.store.upsert(
+        [
+            Product(
+                product_id="hd9",
+                title="Crimson Hooded Rain Jacket",
+                brand="Aurelle",
+                category=("Clothing", "Women", "Jackets"),
+                attributes={"color": "red"},
+            ),
+            Product(
+                product_id="dr1",
+                title="Aurelle Red Linen Midi Dress",
+                brand="Aurelle",
+                category=("Clothing", "Women", "Dresses"),
+                price=45.0,
+                attributes={"color": "blue"},
+            ),
+        ]
+    )
     engine.refresh()
     assert red("rain jacket") == ["hd9"]
     engine.store.delete(["hd9"])

@@ -16,33 +16,63 @@ from shelfwise.store import MemoryEmbeddingCache, MemoryStore
 
 def small_catalog() -> list[Product]:
     def product(pid: str, title: str, brand: str, path: str, price: float, **extra: object) -> Product:
-        return Product(product_id=pid, title=title, brand=brand, category=tuple(path.split("/")),
-                       price=price, **extra)  # type: ignore[arg-type]
+        return Product(
+            product_id=pid, title=title, brand=brand, category=tuple(path.split("/")), price=price, **extra
+        )  # type: ignore[arg-type]
 
     return [
-        product("hp1", "Voltrix Wireless Noise Cancelling Over-Ear Headphones", "Voltrix",
-                "Electronics/Audio/Headphones", 149.0, attributes={"color": "black"}),
-        product("hp2", "Sonara Wired Studio Headphones", "Sonara", "Electronics/Audio/Headphones", 59.0,
-                attributes={"color": "white"}),
+        product(
+            "hp1",
+            "Voltrix Wireless Noise Cancelling Over-Ear Headphones",
+            "Voltrix",
+            "Electronics/Audio/Headphones",
+            149.0,
+            attributes={"color": "black"},
+        ),
+        product(
+            "hp2",
+            "Sonara Wired Studio Headphones",
+            "Sonara",
+            "Electronics/Audio/Headphones",
+            59.0,
+            attributes={"color": "white"},
+        ),
         product("eb1", "Voltrix True Wireless Earbuds", "Voltrix", "Electronics/Audio/Earbuds", 89.0),
-        product("dr1", "Aurelle Red Linen Midi Dress", "Aurelle", "Clothing/Women/Dresses", 45.0,
-                attributes={"color": "red"}),
-        product("dr2", "Aurelle Blue Floral Summer Dress", "Aurelle", "Clothing/Women/Dresses", 65.0,
-                attributes={"color": "blue"}),
+        product(
+            "dr1",
+            "Aurelle Red Linen Midi Dress",
+            "Aurelle",
+            "Clothing/Women/Dresses",
+            45.0,
+            attributes={"color": "red"},
+        ),
+        product(
+            "dr2",
+            "Aurelle Blue Floral Summer Dress",
+            "Aurelle",
+            "Clothing/Women/Dresses",
+            65.0,
+            attributes={"color": "blue"},
+        ),
         product("dr3", "Aurelle Red Velvet Party Dress", "Aurelle", "Clothing/Women/Dresses", 75.0),
-        product("kt1", "Brewly Stainless Steel Electric Kettle 1.7 L", "Brewly",
-                "Home & Kitchen/Kitchen/Kettles", 35.0),
+        product(
+            "kt1",
+            "Brewly Stainless Steel Electric Kettle 1.7 L",
+            "Brewly",
+            "Home & Kitchen/Kitchen/Kettles",
+            35.0,
+        ),
         product("sn1", "Stride Men's Trail Running Shoes", "Stride", "Clothing/Men/Shoes", 95.0),
-        product("cf1", "Brewly Drip Coffee Maker, 12 Cup", "Brewly", "Home & Kitchen/Kitchen/Coffee Makers",
-                49.0),
+        product(
+            "cf1", "Brewly Drip Coffee Maker, 12 Cup", "Brewly", "Home & Kitchen/Kitchen/Coffee Makers", 49.0
+        ),
     ]
 
 
 def _engine(minilm, root: Path, config: UnderstandingConfig | None = None) -> SearchEngine:
     store = MemoryStore()
     store.upsert(small_catalog())
-    engine = SearchEngine(store, CachedEncoder(minilm, MemoryEmbeddingCache()), root,
-                          understanding=config)
+    engine = SearchEngine(store, CachedEncoder(minilm, MemoryEmbeddingCache()), root, understanding=config)
     engine.open()
     return engine
 
@@ -139,13 +169,25 @@ def test_a_brand_read_from_the_query_keeps_products_that_state_no_brand(minilm, 
     """A feed without a brand column must not lose its products to a brand read from the query:
     a product with no brand passes when its title names the brand; a different brand does not."""
     store = MemoryStore()
-    store.upsert([
-        *small_catalog(),
-        Product(product_id="sp1", title="Voltrix Portable Bluetooth Speaker", brand="",
-                category=("Electronics", "Audio", "Speakers"), price=39.0),
-        Product(product_id="sp2", title="Portable Bluetooth Speaker, Waterproof", brand="",
-                category=("Electronics", "Audio", "Speakers"), price=29.0),
-    ])
+    store.upsert(
+        [
+            *small_catalog(),
+            Product(
+                product_id="sp1",
+                title="Voltrix Portable Bluetooth Speaker",
+                brand="",
+                category=("Electronics", "Audio", "Speakers"),
+                price=39.0,
+            ),
+            Product(
+                product_id="sp2",
+                title="Portable Bluetooth Speaker, Waterproof",
+                brand="",
+                category=("Electronics", "Audio", "Speakers"),
+                price=29.0,
+            ),
+        ]
+    )
     engine = SearchEngine(store, CachedEncoder(minilm, MemoryEmbeddingCache()), tmp_path)
     engine.open()
     result = engine.search(SearchRequest(query="voltrix speaker"))

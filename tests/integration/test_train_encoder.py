@@ -14,11 +14,16 @@ from shelfwise.train import EncoderTrainingConfig, active_encoder_path, train_en
 pytestmark = pytest.mark.slow
 
 TITLES = {
-    "1": "Simpson Strong-Tie 12-Gauge Angle", "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
-    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat", "4": "Rust-Oleum Deck Restore Paint",
-    "5": "Moen Rain Shower Head Chrome", "6": "Delta Single Handle Shower Faucet",
-    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe", "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
-    "9": "Husky 25 ft. Tape Measure", "10": "DEWALT 20V Cordless Drill",
+    "1": "Simpson Strong-Tie 12-Gauge Angle",
+    "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
+    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat",
+    "4": "Rust-Oleum Deck Restore Paint",
+    "5": "Moen Rain Shower Head Chrome",
+    "6": "Delta Single Handle Shower Faucet",
+    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe",
+    "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
+    "9": "Husky 25 ft. Tape Measure",
+    "10": "DEWALT 20V Cordless Drill",
 }
 QUERIES = [
     ("q1", "angle bracket", {"1": 3, "2": 2.67, "9": 1}),
@@ -36,16 +41,18 @@ def _write_judged_set(folder: Path) -> tuple[Path, Path]:
     products = folder / "products.tsv"
     products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
     judgments = folder / "judgments.tsv"
-    judgments.write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(
-        f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items()
-    ))
+    judgments.write_text(
+        "query_id\tquery\tproduct_id\trelevance\n"
+        + "".join(f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items())
+    )
     return products, judgments
 
 
 def test_train_encoder_publishes_a_model_the_service_loads(tmp_path: Path) -> None:
     products, judgments = _write_judged_set(tmp_path)
-    config = EncoderTrainingConfig(epochs=2, batch_size=4, validation_fraction=0.3,
-                                   distractors=5, learning_rate=5e-5, patience=4)
+    config = EncoderTrainingConfig(
+        epochs=2, batch_size=4, validation_fraction=0.3, distractors=5, learning_rate=5e-5, patience=4
+    )
     artifact = train_encoder(tmp_path / "data", products, judgments, config, log=lambda _: None)
     report = artifact.report
     assert report.validation_queries >= 1 and report.examples >= 8

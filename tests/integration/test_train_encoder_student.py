@@ -24,8 +24,16 @@ from shelfwise.train import (
 pytestmark = pytest.mark.slow
 
 BRANDS = ["Husky", "DEWALT", "Moen", "BEHR", "Everbilt", "Delta"]
-THINGS = ["Cordless Drill", "Shower Head", "Deck Paint", "Corner Brace", "Tape Measure", "PVC Elbow",
-          "Ceiling Fan", "Door Hinge"]
+THINGS = [
+    "Cordless Drill",
+    "Shower Head",
+    "Deck Paint",
+    "Corner Brace",
+    "Tape Measure",
+    "PVC Elbow",
+    "Ceiling Fan",
+    "Door Hinge",
+]
 DETAILS = ["in Chrome", "1-gal.", "20V", "25 ft.", "3 in. Zinc-Plated", "with Light Kit"]
 
 
@@ -61,7 +69,7 @@ def test_the_student_learns_is_published_and_encodes_only_the_catalog(tmp_path: 
         "--data-dir", str(data),
     ])  # fmt: skip
     assert result.exit_code == 0, result.output
-    artifact = json.loads(result.output[result.output.index("{\n"):])
+    artifact = json.loads(result.output[result.output.index("{\n") :])
     report = artifact["report"]
     assert artifact["published"] and report["layers_kept"] == [5] and report["teacher_layers"] == 6
     assert report["held_out_cosine_after"] > report["held_out_cosine_before"] + 0.05

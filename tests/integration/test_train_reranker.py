@@ -20,11 +20,16 @@ from shelfwise.train import RerankerTrainingConfig, active_reranker_path, train_
 pytestmark = pytest.mark.slow
 
 TITLES = {
-    "1": "Simpson Strong-Tie 12-Gauge Angle", "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
-    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat", "4": "Rust-Oleum Deck Restore Paint",
-    "5": "Moen Rain Shower Head Chrome", "6": "Delta Single Handle Shower Faucet",
-    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe", "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
-    "9": "Husky 25 ft. Tape Measure", "10": "DEWALT 20V Cordless Drill",
+    "1": "Simpson Strong-Tie 12-Gauge Angle",
+    "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
+    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat",
+    "4": "Rust-Oleum Deck Restore Paint",
+    "5": "Moen Rain Shower Head Chrome",
+    "6": "Delta Single Handle Shower Faucet",
+    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe",
+    "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
+    "9": "Husky 25 ft. Tape Measure",
+    "10": "DEWALT 20V Cordless Drill",
 }
 QUERIES = [
     ("q1", "angle bracket", {"1": 3, "2": 2.67, "9": 1}),
@@ -46,11 +51,20 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]
     products = root / "products.tsv"
     products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
     judgments = root / "judgments.tsv"
-    judgments.write_text("query_id\tquery\tproduct_id\trelevance\n" + "".join(
-        f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items()
-    ))
-    config = RerankerTrainingConfig(epochs=8, batch_size=8, learning_rate=1e-4, validation_fraction=0.2,
-                                    mined_negatives=1, mined_from_rank=0, early_stopping=False, threads=2)
+    judgments.write_text(
+        "query_id\tquery\tproduct_id\trelevance\n"
+        + "".join(f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items())
+    )
+    config = RerankerTrainingConfig(
+        epochs=8,
+        batch_size=8,
+        learning_rate=1e-4,
+        validation_fraction=0.2,
+        mined_negatives=1,
+        mined_from_rank=0,
+        early_stopping=False,
+        threads=2,
+    )
     artifact = train_reranker(root / "data", products, judgments, config, log=lambda _: None)
     report = artifact.report
     assert report.pairs >= 20 and report.steps >= 20 and report.validation_queries >= 1
@@ -76,8 +90,9 @@ def test_training_learns_the_judged_order(trained: tuple[Path, Path, Path]) -> N
 
 def test_trained_model_is_active_only_if_it_beat_bm25(trained: tuple[Path, Path, Path]) -> None:
     root, _, _ = trained
-    manifest = json.loads(next((root / "data" / "models" / "reranker" / "versions").glob("*/manifest.json"))
-                          .read_text())
+    manifest = json.loads(
+        next((root / "data" / "models" / "reranker" / "versions").glob("*/manifest.json")).read_text()
+    )
     report = manifest["training"]["report"]
     published = report["validation_ndcg10_after"] > report["validation_ndcg10_bm25"]
     assert manifest["training"]["published"] is published
@@ -114,13 +129,28 @@ def test_bench_and_eval_relevance_commands(trained: tuple[Path, Path, Path]) -> 
     root, products, judgments = trained
     folder = Path(next((root / "data" / "models" / "reranker" / "versions").iterdir()))
     pairs = root / "pairs.tsv"
-    pairs.write_text("query_id\tquery\tproduct_id\n" + "".join(
-        f"{q}\t{text}\t{p}\n" for q, text, grades in QUERIES for p in grades
-    ) + "q99\tmystery\tnot-a-product\n")
+    pairs.write_text(
+        "query_id\tquery\tproduct_id\n"
+        + "".join(f"{q}\t{text}\t{p}\n" for q, text, grades in QUERIES for p in grades)
+        + "q99\tmystery\tnot-a-product\n"
+    )
     out = root / "scores.tsv"
     runner = CliRunner()
-    result = runner.invoke(app, ["bench", "relevance", "--products", str(products), "--pairs", str(pairs),
-                                 "--out", str(out), "--model", str(folder)])
+    result = runner.invoke(
+        app,
+        [
+            "bench",
+            "relevance",
+            "--products",
+            str(products),
+            "--pairs",
+            str(pairs),
+            "--out",
+            str(out),
+            "--model",
+            str(folder),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert '"unknown_products": 1' in result.output
     lines = out.read_text().splitlines()
@@ -136,9 +166,21 @@ def test_bench_relevance_without_a_model_says_how_to_get_one(tmp_path: Path) -> 
     products.write_text("product_id\ttitle\n1\tx\n")
     pairs = tmp_path / "c.tsv"
     pairs.write_text("query_id\tquery\tproduct_id\nq\tx\t1\n")
-    result = CliRunner().invoke(app, ["bench", "relevance", "--products", str(products), "--pairs",
-                                      str(pairs), "--out", str(tmp_path / "s.tsv"),
-                                      "--data-dir", str(tmp_path / "d")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "relevance",
+            "--products",
+            str(products),
+            "--pairs",
+            str(pairs),
+            "--out",
+            str(tmp_path / "s.tsv"),
+            "--data-dir",
+            str(tmp_path / "d"),
+        ],
+    )
     assert result.exit_code != 0 and "train reranker" in " ".join(result.output.replace("│", " ").split())
 
 
@@ -149,12 +191,17 @@ def test_class_labels_train_a_class_head(tmp_path: Path) -> None:
     from shelfwise.train import RerankerTrainer
 
     products = {k: Product(product_id=k, title=v) for k, v in TITLES.items()}
-    judgments = Judgments(queries={q: text for q, text, _ in QUERIES},
-                          grades={q: grades for q, _, grades in QUERIES})
-    labels = {(q, p): "exact" if g >= 2.9 else "substitute" if g >= 2 else "irrelevant"
-              for q, _, grades in QUERIES for p, g in grades.items()}
-    config = RerankerTrainingConfig(epochs=2, batch_size=8, validation_fraction=0.2, mined_negatives=0,
-                                    early_stopping=False, threads=2)
+    judgments = Judgments(
+        queries={q: text for q, text, _ in QUERIES}, grades={q: grades for q, _, grades in QUERIES}
+    )
+    labels = {
+        (q, p): "exact" if g >= 2.9 else "substitute" if g >= 2 else "irrelevant"
+        for q, _, grades in QUERIES
+        for p, g in grades.items()
+    }
+    config = RerankerTrainingConfig(
+        epochs=2, batch_size=8, validation_fraction=0.2, mined_negatives=0, early_stopping=False, threads=2
+    )
     trainer = RerankerTrainer.from_base(bundled_minilm_path(), config, RELEVANCE_CLASSES, log=lambda _: None)
     report = trainer.fit(judgments, products, labels)
     assert report.classes == list(RELEVANCE_CLASSES)
@@ -208,10 +255,20 @@ def test_a_student_keeps_fewer_layers_learns_from_the_teacher_and_loads(
     root, products, judgments = trained
     teacher = next((root / "data" / "models" / "reranker" / "versions").iterdir())
     config = DistillationConfig(
-        layers=2, max_length=24, extra_candidates=2, max_relative_loss=0.99,  # tiny data: publish it
-        training=RerankerTrainingConfig(epochs=4, batch_size=8, learning_rate=1e-4,
-                                        validation_fraction=0.2, mined_negatives=1, mined_from_rank=0,
-                                        early_stopping=False, threads=2),
+        layers=2,
+        max_length=24,
+        extra_candidates=2,
+        max_relative_loss=0.99,  # tiny data: publish it
+        training=RerankerTrainingConfig(
+            epochs=4,
+            batch_size=8,
+            learning_rate=1e-4,
+            validation_fraction=0.2,
+            mined_negatives=1,
+            mined_from_rank=0,
+            early_stopping=False,
+            threads=2,
+        ),
     )
     lines: list[str] = []
     artifact = train_reranker_student(root / "data", products, judgments, config, teacher=teacher,

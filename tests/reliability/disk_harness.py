@@ -234,8 +234,10 @@ def _conclude(data_dir: Path, disk: str, writes: tuple[WriteTally, ...], reads: 
         missing = sum(shop.store.get(pid) is None for pid in run.acked_products)
         stored_events = {s.event.event_id for s in shop.events.iter_events()}
         missing += sum(eid not in stored_events for eid in run.acked_events)
-        reopens = shop.load_index() is not None and _finds(shop, QUERY, EXPECTED) and all(
-            _finds(shop, f"Spare Part {pid}", pid) for pid in run.acked_products[-3:]
+        reopens = (
+            shop.load_index() is not None
+            and _finds(shop, QUERY, EXPECTED)
+            and all(_finds(shop, f"Spare Part {pid}", pid) for pid in run.acked_products[-3:])
         )
     finally:
         shop.close()

@@ -48,8 +48,13 @@ def child_env() -> dict[str, str]:
     encoder (no model to load), this checkout first on the path."""
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SHELFWISE_")}
     root = str(Path(__file__).resolve().parents[2])
-    env.update({"SHELFWISE_ENCODER__NAME": "hashing", "HF_HUB_OFFLINE": "1",
-                "PYTHONPATH": os.pathsep.join([root, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)})
+    env.update(
+        {
+            "SHELFWISE_ENCODER__NAME": "hashing",
+            "HF_HUB_OFFLINE": "1",
+            "PYTHONPATH": os.pathsep.join([root, env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        }
+    )
     return env
 
 
@@ -168,8 +173,9 @@ class _Client:
         self.progress.put(-1)  # the server outlived every batch: no kill this round
 
 
-def kill_server_during_events(data_dir: Path, kills: int, batch_size: int = 50,
-                              answered_before_kill: int = 3) -> EventKillFigures:
+def kill_server_during_events(
+    data_dir: Path, kills: int, batch_size: int = 50, answered_before_kill: int = 3
+) -> EventKillFigures:
     """Kill the server `kills` times, each after `answered_before_kill` batches were answered,
     while the client is sending the next; after each restart the cut-off batch is sent again."""
     port, log = free_port(), data_dir.parent / f"{data_dir.name}-server.log"

@@ -26,9 +26,15 @@ ENGLISH = ["Ceramic Coffee Mug 12 oz", "Husky 30x80 in. Steel Door", "Sony WH-10
 
 @pytest.mark.parametrize(
     ("titles", "language"),
-    [(CHINESE, "zh"), (ENGLISH, "en"), (ENGLISH * 3 + CHINESE[:1], "zh"),  # mixed: 1 in 10 is Chinese
-     (ENGLISH * 20 + CHINESE[:1], "en"), (["Кофта шерстяная", "Mug"], "multi"), ([], "en"),
-     (["😀 🎧", "１２３"], "en")],
+    [
+        (CHINESE, "zh"),
+        (ENGLISH, "en"),
+        (ENGLISH * 3 + CHINESE[:1], "zh"),  # mixed: 1 in 10 is Chinese
+        (ENGLISH * 20 + CHINESE[:1], "en"),
+        (["Кофта шерстяная", "Mug"], "multi"),
+        ([], "en"),
+        (["😀 🎧", "１２３"], "en"),
+    ],
 )
 def test_language_from_titles(titles: list[str], language: str) -> None:
     assert detect_language(titles) == language

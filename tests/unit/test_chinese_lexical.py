@@ -14,8 +14,12 @@ from shelfwise.language.chinese import ChineseSegmenter, analyze
 from shelfwise.records import Product
 
 CATALOG = [
-    Product(product_id="buds", title="小米 Redmi Buds 5 真无线蓝牙耳机 主动降噪 黑色", brand="小米",
-            category=("数码", "耳机")),
+    Product(
+        product_id="buds",
+        title="小米 Redmi Buds 5 真无线蓝牙耳机 主动降噪 黑色",
+        brand="小米",
+        category=("数码", "耳机"),
+    ),
     Product(product_id="sony", title="索尼 WH-1000XM5 头戴式无线降噪耳机 银色", brand="索尼"),
     Product(product_id="dress", title="夏季碎花连衣裙 女 雪纺 中长款", brand="优衣库", category=("女装",)),
     Product(product_id="wok", title="苏泊尔 不粘炒锅 32cm 家用 燃气电磁炉通用", brand="苏泊尔"),
@@ -26,18 +30,24 @@ CATALOG = [
 ]
 
 ENGLISH_TOKENS = [  # LexicalIndex.analyze before this change (commit 136990c), verbatim
-    ('Husky 30x80 in. 1/2-Hour Fire-Rated Steel Door',
-     ['huski', '30', 'x', '80', '1/2', 'hour', 'fire', 'rate', 'steel', 'door']),
-    ("Milwaukee M18 FUEL 1½ in. Hammer Drill's Kit",
-     ['milwauke', 'm', '18', 'fuel', '1', '1/2', 'hammer', 'drill', 'kit']),
-    ('The Running Shoes for Women’s Trail, Size 9.5',
-     ['run', 'shoe', 'women', 'trail', 'size', '9.5']),
-    ('ÉCLAIR café crème 100W LED Bulb (2-Pack)',
-     ['eclair', 'cafe', 'creme', '100', 'w', 'led', 'bulb', '2', 'pack']),
-    ('Sony WH-1000XM5 Wireless Noise Cancelling Headphones',
-     ['soni', 'wh', '1000', 'xm', '5', 'wireless', 'nois', 'cancel', 'headphon']),
-    ('Apple iPhone 15 Pro 256GB',
-     ['appl', 'iphon', '15', 'pro', '256', 'gb']),
+    (
+        "Husky 30x80 in. 1/2-Hour Fire-Rated Steel Door",
+        ["huski", "30", "x", "80", "1/2", "hour", "fire", "rate", "steel", "door"],
+    ),
+    (
+        "Milwaukee M18 FUEL 1½ in. Hammer Drill's Kit",
+        ["milwauke", "m", "18", "fuel", "1", "1/2", "hammer", "drill", "kit"],
+    ),
+    ("The Running Shoes for Women’s Trail, Size 9.5", ["run", "shoe", "women", "trail", "size", "9.5"]),
+    (
+        "ÉCLAIR café crème 100W LED Bulb (2-Pack)",
+        ["eclair", "cafe", "creme", "100", "w", "led", "bulb", "2", "pack"],
+    ),
+    (
+        "Sony WH-1000XM5 Wireless Noise Cancelling Headphones",
+        ["soni", "wh", "1000", "xm", "5", "wireless", "nois", "cancel", "headphon"],
+    ),
+    ("Apple iPhone 15 Pro 256GB", ["appl", "iphon", "15", "pro", "256", "gb"]),
 ]
 
 
@@ -56,8 +66,14 @@ def _ids(index: LexicalIndex, query: str, k: int = 3) -> list[str]:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("降噪耳机", {"buds", "sony"}), ("连衣裙", {"dress"}), ("炒锅", {"wok"}), ("积木", {"lego"}),
-     ("蓝牙耳机", {"buds"}), ("充电器", {"charger"})],
+    [
+        ("降噪耳机", {"buds", "sony"}),
+        ("连衣裙", {"dress"}),
+        ("炒锅", {"wok"}),
+        ("积木", {"lego"}),
+        ("蓝牙耳机", {"buds"}),
+        ("充电器", {"charger"}),
+    ],
 )
 def test_chinese_queries_find_their_products(index: LexicalIndex, query: str, expected: set[str]) -> None:
     assert set(_ids(index, query, k=len(expected))) == expected
@@ -89,8 +105,19 @@ def test_latin_part_of_a_mixed_catalog_is_stemmed_as_in_english(index: LexicalIn
 
 @pytest.mark.parametrize(
     "text",
-    ["😀🎧耳机！！", "【官方旗舰店】，。、；：？", "Ｔシャツ кофта 연필 耳机", "", "   ", "\u200b\ufeff",
-     "🇨🇳" * 50, "耳" * 500, "a-" * 100, "１２３４５６７８９０", "\x00\x01控制字符"],
+    [
+        "😀🎧耳机！！",
+        "【官方旗舰店】，。、；：？",
+        "Ｔシャツ кофта 연필 耳机",
+        "",
+        "   ",
+        "\u200b\ufeff",
+        "🇨🇳" * 50,
+        "耳" * 500,
+        "a-" * 100,
+        "１２３４５６７８９０",
+        "\x00\x01控制字符",
+    ],
 )
 def test_odd_input_is_read_never_raises(index: LexicalIndex, text: str) -> None:
     analyze(text)

@@ -25,7 +25,8 @@ def test_it_reports_long_functions_with_and_without_a_reason(tmp_path: Path) -> 
     (tmp_path / "a.py").write_text(
         _function("short", 59)
         + _function("long_one", 70)
-        + "class Box:\n" + "".join("    " + line + "\n" for line in _function("method", 61).splitlines())
+        + "class Box:\n"
+        + "".join("    " + line + "\n" for line in _function("method", 61).splitlines())
         + _function("explained", 80, "  # long: one table of options"),
         encoding="utf-8",
     )

@@ -43,6 +43,9 @@ def test_the_wheel_ships_the_vocabularies() -> None:
     shipped = config["tool"]["setuptools"]["package-data"]["shelfwise"]
     assert "demo/data/*.json" in shipped
     assert sorted(p.name for p in (ROOT / "shelfwise" / "demo" / "data").glob("*.json")) == [
-        "attribute_labels_zh.json", "departments_en.json", "departments_zh.json", "english_names_zh.json",
+        "attribute_labels_zh.json",
+        "departments_en.json",
+        "departments_zh.json",
+        "english_names_zh.json",
         "query_words_zh.json",
     ]

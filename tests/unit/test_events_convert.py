@@ -9,8 +9,13 @@ import pytest
 from shelfwise.events import EventMapping, EventProblem, parse_event, resolve_event_columns
 from shelfwise.events.convert import parse_shown, parse_type
 
-BASE = {"event_id": "e1", "type": "click", "user_id": "u1", "product_id": "p1",
-        "timestamp": "2024-05-01T12:30:00Z"}
+BASE = {
+    "event_id": "e1",
+    "type": "click",
+    "user_id": "u1",
+    "product_id": "p1",
+    "timestamp": "2024-05-01T12:30:00Z",
+}
 
 
 def _problems(**changes: object) -> list[EventProblem]:
@@ -62,7 +67,10 @@ def test_shown_is_a_list_or_separated_ids() -> None:
 
 def test_event_types_accept_common_spellings() -> None:
     assert [parse_type(v) for v in ("Add to cart", "add-to-cart", "ADDTOCART", "transaction")] == [
-        "add_to_cart", "add_to_cart", "add_to_cart", "purchase"
+        "add_to_cart",
+        "add_to_cart",
+        "add_to_cart",
+        "purchase",
     ]
     [problem] = _problems(type="clack")
     assert problem.field == "type"
@@ -86,7 +94,8 @@ def test_numbers_from_text_columns() -> None:
 def test_required_fields_are_named() -> None:
     problems = _problems(event_id=..., timestamp="")
     assert [(p.field, p.reason) for p in problems] == [
-        ("event_id", "is required"), ("timestamp", "is required")
+        ("event_id", "is required"),
+        ("timestamp", "is required"),
     ]
 
 
@@ -128,8 +137,14 @@ def test_range_errors_from_the_record_are_readable() -> None:
 def test_mapping_explicit_then_names_then_aliases() -> None:
     columns = ["Event ID", "visitorid", "itemid", "event", "timestamp", "session", "extra"]
     resolved = resolve_event_columns(EventMapping(), columns)
-    assert resolved == {"user_id": "visitorid", "product_id": "itemid", "type": "event",
-                        "timestamp": "timestamp", "session_id": "session", "event_id": "Event ID"}
+    assert resolved == {
+        "user_id": "visitorid",
+        "product_id": "itemid",
+        "type": "event",
+        "timestamp": "timestamp",
+        "session_id": "session",
+        "event_id": "Event ID",
+    }
     mapping = EventMapping.from_pairs(["session_id=visitorid", "event_id=extra"])
     resolved = resolve_event_columns(mapping, columns)
     assert (resolved["session_id"], resolved["event_id"]) == ("visitorid", "extra")

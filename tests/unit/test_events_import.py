@@ -72,11 +72,25 @@ def test_same_file_twice_counts_nothing_twice(tmp_path: Path) -> None:
 
 def test_jsonl_with_typed_values_and_broken_lines(tmp_path: Path) -> None:
     rows = [
-        {"event_id": "j1", "type": "search", "user_id": 7, "query": "mug", "shown": ["m1", "m2"],
-         "timestamp": 1714557600},
+        {
+            "event_id": "j1",
+            "type": "search",
+            "user_id": 7,
+            "query": "mug",
+            "shown": ["m1", "m2"],
+            "timestamp": 1714557600,
+        },
         "not json",
-        {"event_id": "j2", "type": "click", "user_id": 7, "product_id": "m2", "timestamp": 1714557601,
-         "request_id": "req-1", "position": 1, "device": "phone"},
+        {
+            "event_id": "j2",
+            "type": "click",
+            "user_id": 7,
+            "product_id": "m2",
+            "timestamp": 1714557601,
+            "request_id": "req-1",
+            "position": 1,
+            "device": "phone",
+        },
         [1, 2],
         {"type": "view", "user_id": 7, "product_id": "m2", "timestamp": 1714557602},
     ]
@@ -108,7 +122,8 @@ def test_tsv_gzip_with_a_column_mapping(tmp_path: Path) -> None:
     report = import_events(path, store, mapping)
     assert (report.format, report.accepted, report.rejected) == ("tsv", 2, 0)
     assert [(s.event.type, s.event.actor) for s in store.iter_events()] == [
-        ("add_to_cart", "session:v1"), ("purchase", "session:v1")
+        ("add_to_cart", "session:v1"),
+        ("purchase", "session:v1"),
     ]
 
 

@@ -13,8 +13,9 @@ from shelfwise.records import Event
 
 
 def _event(eid: str) -> Event:
-    return Event(event_id=eid, type="view", user_id="u1", product_id="p1",
-                 timestamp=datetime(2024, 5, 1, tzinfo=UTC))
+    return Event(
+        event_id=eid, type="view", user_id="u1", product_id="p1", timestamp=datetime(2024, 5, 1, tzinfo=UTC)
+    )
 
 
 def test_listeners_get_only_new_events() -> None:

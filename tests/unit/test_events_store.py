@@ -26,8 +26,9 @@ T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 def _event(eid: str, actor: str = "u1", type_: str = "view", minutes: int = 0, **kw: object) -> Event:
     who = {"session_id": actor[2:]} if actor.startswith("s:") else {"user_id": actor}
     fields: dict[str, object] = {"product_id": "p1"} if type_ != "search" else {"query": "kettle"}
-    return Event(event_id=eid, type=type_, timestamp=T0 + timedelta(minutes=minutes), **who,
-                 **{**fields, **kw})
+    return Event(
+        event_id=eid, type=type_, timestamp=T0 + timedelta(minutes=minutes), **who, **{**fields, **kw}
+    )
 
 
 @pytest.fixture(params=["memory", "sqlite", "postgresql"])
@@ -48,7 +49,10 @@ def test_backends_satisfy_protocol(store: EventStore) -> None:
 
 def test_empty_store(store: EventStore) -> None:
     assert (store.count(), store.last_seq(), list(store.iter_events()), store.recent("user:u1")) == (
-        0, 0, [], []
+        0,
+        0,
+        [],
+        [],
     )
     stats = store.stats()
     assert (stats.total, stats.by_type, stats.actors, stats.last_seq) == (0, {}, 0, 0)
@@ -118,12 +122,14 @@ def test_actor_seq_moves_only_with_the_actors_own_events(store: EventStore) -> N
 
 
 def test_stats_count_types_actors_and_time_span(store: EventStore) -> None:
-    store.append([
-        _event("a", "u1", "view", minutes=5),
-        _event("b", "u1", "click", minutes=1),
-        _event("c", "s:x", "view", minutes=9),
-        _event("d", "u2", "search"),
-    ])
+    store.append(
+        [
+            _event("a", "u1", "view", minutes=5),
+            _event("b", "u1", "click", minutes=1),
+            _event("c", "s:x", "view", minutes=9),
+            _event("d", "u2", "search"),
+        ]
+    )
     stats = store.stats()
     assert stats.total == 4
     assert stats.by_type == {"click": 1, "search": 1, "view": 2}

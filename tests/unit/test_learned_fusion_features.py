@@ -22,10 +22,12 @@ def _terms() -> TitleTerms:
 
 
 CANDIDATES = [
-    FusedCandidate("a", 1.2, lexical_score=8.0, lexical_rank=1, vector_similarity=0.5, vector_rank=2,
-                   coverage=1.0),
-    FusedCandidate("b", 0.4, lexical_score=None, lexical_rank=None, vector_similarity=0.7, vector_rank=1,
-                   coverage=0.5),
+    FusedCandidate(
+        "a", 1.2, lexical_score=8.0, lexical_rank=1, vector_similarity=0.5, vector_rank=2, coverage=1.0
+    ),
+    FusedCandidate(
+        "b", 0.4, lexical_score=None, lexical_rank=None, vector_similarity=0.7, vector_rank=1, coverage=0.5
+    ),
 ]
 
 

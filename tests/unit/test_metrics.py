@@ -266,9 +266,7 @@ def _random_benchmark(seed: int, queries: int = 50) -> tuple[dict, dict, dict]:
 def test_ndcg_and_recall_agree_with_ranx() -> None:
     ranx = pytest.importorskip("ranx")
     levels, grades, runs = _random_benchmark(seed=7)
-    ours = evaluate_run(
-        {q: list(r.items()) for q, r in runs.items()}, Judgments.from_grades(grades)
-    )
+    ours = evaluate_run({q: list(r.items()) for q, r in runs.items()}, Judgments.from_grades(grades))
     per_query = {q.query_id: q for q in ours.per_query}
 
     run = ranx.Run.from_dict(runs)
@@ -288,9 +286,7 @@ def test_ndcg_and_recall_agree_with_ranx() -> None:
     # recall@100: binarised qrels (grade >= 2.33, i.e. r >= 4), positives only, and only the
     # queries that have one (ranx counts every qrels entry with relevance > 0 as relevant)
     positives = {
-        q: {p: 1 for p, r in lv.items() if r >= 4}
-        for q, lv in levels.items()
-        if max(lv.values()) >= 4
+        q: {p: 1 for p, r in lv.items() if r >= 4} for q, lv in levels.items() if max(lv.values()) >= 4
     }
     recall_run = ranx.Run.from_dict({q: runs[q] for q in positives})
     ranx.evaluate(ranx.Qrels.from_dict(positives), recall_run, "recall@100")
@@ -301,9 +297,7 @@ def test_ndcg_and_recall_agree_with_ranx() -> None:
     assert deep.recall > ours.recall
     for qid in levels:
         if qid in positives:
-            assert per_query[qid].recall == pytest.approx(
-                recall_run.scores["recall@100"][qid], abs=1e-9
-            )
+            assert per_query[qid].recall == pytest.approx(recall_run.scores["recall@100"][qid], abs=1e-9)
         else:
             assert per_query[qid].recall is None
     assert ours.recall == pytest.approx(recall_run.mean_scores["recall@100"], abs=1e-9)

@@ -100,10 +100,18 @@ def test_load_encoder_builds_e5_on_request() -> None:
 
 # ----- relevance rules of the multilingual test set ------------------------------------------
 
-DRESS = Product(product_id="d1", title="Aurelle Women's Red Silk Midi Dress, Size M",
-                category=("Clothing", "Women", "Dresses"), attributes={"color": "Red", "size": "M"})
-JEANS = Product(product_id="j1", title="Fenwyn Women's Black High-Rise Jeans, Size 4",
-                category=("Clothing", "Women", "Pants & Jeans"), attributes={"color": "Black"})
+DRESS = Product(
+    product_id="d1",
+    title="Aurelle Women's Red Silk Midi Dress, Size M",
+    category=("Clothing", "Women", "Dresses"),
+    attributes={"color": "Red", "size": "M"},
+)
+JEANS = Product(
+    product_id="j1",
+    title="Fenwyn Women's Black High-Rise Jeans, Size 4",
+    category=("Clothing", "Women", "Pants & Jeans"),
+    attributes={"color": "Black"},
+)
 
 
 def test_rule_conditions_all_hold() -> None:

@@ -34,8 +34,9 @@ def products() -> list[Product]:
 
 def purchases(*pids: str) -> Profiles:
     events = [
-        Event(event_id=f"e{i}", type="purchase", user_id="u1", product_id=pid,
-              timestamp=T0 + timedelta(hours=i))
+        Event(
+            event_id=f"e{i}", type="purchase", user_id="u1", product_id=pid, timestamp=T0 + timedelta(hours=i)
+        )
         for i, pid in enumerate(pids)
     ]
     return build_profiles(events, products(), config=CONFIG, now=T0 + timedelta(hours=len(pids) - 1))
@@ -65,6 +66,7 @@ def test_features_take_the_best_value_per_attribute_and_sum_them() -> None:
     w1, w3 = 5 * decay, 5.0  # S1 an hour before the reference
     colour_total, material_total = w1 + w3, w1
     x = dict(zip(FEATURE_NAMES, profiles.features("user:u1", ["S4"])[0], strict=True))
+
     # S4: colour 'blue' (weight w1 + w3 of the colour total), material 'egyptian cotton' (0) or
     # 'cotton' (w1 of w1): the better of the two
     def lift(w: float, total: float, base: float) -> float:

@@ -8,14 +8,34 @@ from shelfwise.records import Filters, PriceRange, Product
 from shelfwise.search.table import ProductTable
 
 PRODUCTS = [
-    Product(product_id="1", title="Red Dress", brand="Aurelle", price=40.0,
-            category=("Clothing", "Women", "Dresses"), attributes={"Color": "Red"}),
-    Product(product_id="2", title="Blue Dress", brand="Aurelle", price=60.0,
-            category=("Clothing", "Women", "Dresses"), attributes={"color": "blue"}),
-    Product(product_id="3", title="Kettle", brand="Brewly", price=25.0, in_stock=False,
-            category=("Home", "Kitchen"), attributes={"color": "red", "material": "steel"}),
-    Product(product_id="4", title="Jacket", brand="Norda", price=120.0,
-            category=("Clothing", "Men", "Jackets")),
+    Product(
+        product_id="1",
+        title="Red Dress",
+        brand="Aurelle",
+        price=40.0,
+        category=("Clothing", "Women", "Dresses"),
+        attributes={"Color": "Red"},
+    ),
+    Product(
+        product_id="2",
+        title="Blue Dress",
+        brand="Aurelle",
+        price=60.0,
+        category=("Clothing", "Women", "Dresses"),
+        attributes={"color": "blue"},
+    ),
+    Product(
+        product_id="3",
+        title="Kettle",
+        brand="Brewly",
+        price=25.0,
+        in_stock=False,
+        category=("Home", "Kitchen"),
+        attributes={"color": "red", "material": "steel"},
+    ),
+    Product(
+        product_id="4", title="Jacket", brand="Norda", price=120.0, category=("Clothing", "Men", "Jackets")
+    ),
 ]
 
 
@@ -72,8 +92,10 @@ def test_facets_count_next_category_level_and_price_buckets() -> None:
 def test_with_changes_is_copy_on_write() -> None:
     table = ProductTable.build(PRODUCTS)
     changed = table.with_changes(
-        [Product(product_id="5", title="Mug", brand="Brewly", price=9.0), PRODUCTS[0].model_copy(
-            update={"brand": "Norda"})],
+        [
+            Product(product_id="5", title="Mug", brand="Brewly", price=9.0),
+            PRODUCTS[0].model_copy(update={"brand": "Norda"}),
+        ],
         ["3"],
     )
     assert len(table) == 4 and len(changed) == 4
@@ -93,17 +115,29 @@ def _same_as(table: ProductTable, held: dict[str, object]) -> bool:
     now = _contents(table)
     columns = held["columns"]
     assert isinstance(columns, dict)
-    return now["ids"] == held["ids"] and now["rows"] == held["rows"] and all(
-        np.array_equal(now["columns"][k], v, equal_nan=True) for k, v in columns.items()  # type: ignore[index]
-    ) and set(now["columns"]) == set(columns)  # type: ignore[arg-type]
+    return (
+        now["ids"] == held["ids"]
+        and now["rows"] == held["rows"]
+        and all(
+            np.array_equal(now["columns"][k], v, equal_nan=True)
+            for k, v in columns.items()  # type: ignore[index]
+        )
+        and set(now["columns"]) == set(columns)
+    )  # type: ignore[arg-type]
 
 
 def test_growing_row_by_row_reuses_spare_rows_and_never_changes_an_older_table() -> None:
     tables = [ProductTable.build(PRODUCTS)]
     helds = [_contents(tables[0])]
     for i in range(40):  # new products one refresh at a time, with a change to an old row
-        added = Product(product_id=f"n{i}", title="Lamp", brand=f"B{i % 3}", price=float(i),
-                        category=("Home", "Lighting"), attributes={"color": "amber", "finish": f"f{i}"})
+        added = Product(
+            product_id=f"n{i}",
+            title="Lamp",
+            brand=f"B{i % 3}",
+            price=float(i),
+            category=("Home", "Lighting"),
+            attributes={"color": "amber", "finish": f"f{i}"},
+        )
         changed = PRODUCTS[i % 2].model_copy(update={"price": 1000.0 + i})
         tables.append(tables[-1].with_changes([added, changed], ["3"] if i == 5 else []))
         helds.append(_contents(tables[-1]))

@@ -17,10 +17,17 @@ BEDDING = ("Home & Kitchen", "Bedding", "Sheets")
 GROCERY = ("Grocery", "Coffee", "Beans")
 
 
-def _product(number: int, title: str, brand: str, category: tuple[str, ...], price: float,
-             **attributes: str) -> Product:
-    return Product(product_id=f"P{number:04d}", title=title, brand=brand, category=category, price=price,
-                   attributes=attributes)
+def _product(
+    number: int, title: str, brand: str, category: tuple[str, ...], price: float, **attributes: str
+) -> Product:
+    return Product(
+        product_id=f"P{number:04d}",
+        title=title,
+        brand=brand,
+        category=category,
+        price=price,
+        attributes=attributes,
+    )
 
 
 @cache
@@ -32,21 +39,65 @@ def small_catalog() -> tuple[Product, ...]:
     for i in range(60):
         color, size, material = colors[i % 6], sizes[i % 5], ("Cotton", "Leather")[i % 2]
         brand = "Blue Harbor" if i % 3 == 0 else "Fenwyn"
-        out.append(_product(len(out), f"{brand} {color} {material} Jacket, Size {size}", brand, CLOTHING,
-                            10.0 + i, color=color, size=size, material=material))
+        out.append(
+            _product(
+                len(out),
+                f"{brand} {color} {material} Jacket, Size {size}",
+                brand,
+                CLOTHING,
+                10.0 + i,
+                color=color,
+                size=size,
+                material=material,
+            )
+        )
     for i in range(30):
-        out.append(_product(len(out), f"Voltrix {40 + i}-Inch Smart TV", "Voltrix", ELECTRONICS,
-                            200.0 + 20 * i, screen_size=f"{40 + i}-Inch"))
+        out.append(
+            _product(
+                len(out),
+                f"Voltrix {40 + i}-Inch Smart TV",
+                "Voltrix",
+                ELECTRONICS,
+                200.0 + 20 * i,
+                screen_size=f"{40 + i}-Inch",
+            )
+        )
     for i in range(20):
-        out.append(_product(len(out), "Kitchory Stainless Steel Pan with Lid for Home Cooking", "Kitchory",
-                            KITCHEN, 30.0 + i, material="Stainless Steel", color="Silver"))
-        out.append(_product(len(out), f"Oaklume Cozy Queen Sheet Set {i}", "Oaklume", BEDDING, 40.0 + i,
-                            bed_size=("Queen", "King")[i % 2], material="Cotton"))
+        out.append(
+            _product(
+                len(out),
+                "Kitchory Stainless Steel Pan with Lid for Home Cooking",
+                "Kitchory",
+                KITCHEN,
+                30.0 + i,
+                material="Stainless Steel",
+                color="Silver",
+            )
+        )
+        out.append(
+            _product(
+                len(out),
+                f"Oaklume Cozy Queen Sheet Set {i}",
+                "Oaklume",
+                BEDDING,
+                40.0 + i,
+                bed_size=("Queen", "King")[i % 2],
+                material="Cotton",
+            )
+        )
     for i in range(6):
         out.append(_product(len(out), "Home Ceramic Mug", "Home", KITCHEN, 12.0, material="Ceramic"))
         out.append(_product(len(out), "Cozy Fleece Throw", "Cozy", BEDDING, 25.0, material="Fleece"))
-        out.append(_product(len(out), f"Goldfurrow Medium Roast Coffee {i}", "Goldfurrow", GROCERY, 9.0,
-                            roast="Medium Roast"))
+        out.append(
+            _product(
+                len(out),
+                f"Goldfurrow Medium Roast Coffee {i}",
+                "Goldfurrow",
+                GROCERY,
+                9.0,
+                roast="Medium Roast",
+            )
+        )
     return tuple(out)
 
 
@@ -107,9 +158,22 @@ def test_price_grammar(query: str, low: float | None, high: float | None) -> Non
 @pytest.mark.parametrize(
     "query",
     [
-        "30 in. vanity", "2x4 lumber", "1/2 in. pvc", "60 watt bulb", "10 ft hose", "12 volt battery",
-        "2 pack", "under 10 ft", "over 60 watt bulb", "up to 50% off", "between 20 and 30 inches",
-        "2-4 players", "4k tv under 4k", "model 5000", "iphone 13", "more than 2 pack",
+        "30 in. vanity",
+        "2x4 lumber",
+        "1/2 in. pvc",
+        "60 watt bulb",
+        "10 ft hose",
+        "12 volt battery",
+        "2 pack",
+        "under 10 ft",
+        "over 60 watt bulb",
+        "up to 50% off",
+        "between 20 and 30 inches",
+        "2-4 players",
+        "4k tv under 4k",
+        "model 5000",
+        "iphone 13",
+        "more than 2 pack",
     ],
 )
 def test_measurements_and_model_numbers_are_not_prices(query: str) -> None:
@@ -306,8 +370,18 @@ def test_vocabulary_json_round_trip() -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["", "   ", "连衣裙", "红色连衣裙 100元以下", "İstanbul red jacket", "🔥 deals",
-     "$", "under", "no", "- -"],
+    [
+        "",
+        "   ",
+        "连衣裙",
+        "红色连衣裙 100元以下",
+        "İstanbul red jacket",
+        "🔥 deals",
+        "$",
+        "under",
+        "no",
+        "- -",
+    ],
 )
 def test_odd_queries_do_not_crash(query: str) -> None:
     parsed = parse(query)

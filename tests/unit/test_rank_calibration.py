@@ -46,7 +46,8 @@ def test_ece_on_a_handmade_case() -> None:
     assert expected_calibration_error(labels, predicted, bins=10) == pytest.approx(0.25)
     curve = reliability_curve(labels, predicted, bins=10)
     assert [(b.lower, b.upper, b.count, b.observed_rate) for b in curve] == [
-        (pytest.approx(0.1), pytest.approx(0.2), 2, 0.5), (pytest.approx(0.9), pytest.approx(1.0), 2, 1.0)
+        (pytest.approx(0.1), pytest.approx(0.2), 2, 0.5),
+        (pytest.approx(0.9), pytest.approx(1.0), 2, 1.0),
     ]
 
 

@@ -18,9 +18,15 @@ DIM = 8
 
 
 def product(i: int, category: str = "shoes", price: float | None = None, title: str | None = None) -> Product:
-    return Product(product_id=f"p{i}", title=title or f"shoe {i}", brand="Acme" if i % 2 else "Bolt",
-                   category=(category, "running"), price=float(10 + i) if price is None else price,
-                   rating=4.0 if i % 3 else None, in_stock=bool(i % 5))
+    return Product(
+        product_id=f"p{i}",
+        title=title or f"shoe {i}",
+        brand="Acme" if i % 2 else "Bolt",
+        category=(category, "running"),
+        price=float(10 + i) if price is None else price,
+        rating=4.0 if i % 3 else None,
+        in_stock=bool(i % 5),
+    )
 
 
 def vector(p: Product) -> np.ndarray:
@@ -64,7 +70,7 @@ def test_the_catalog_grows_past_its_first_size_and_keeps_earlier_rows() -> None:
     before = live.text  # what a request in flight holds
     more = [product(100 + i, "boots") for i in range(300)]
     for start in range(0, 300, 70):
-        live.upsert(more[start:start + 70], vectors(more[start:start + 70]))
+        live.upsert(more[start : start + 70], vectors(more[start : start + 70]))
     assert_same_as_fresh(live, START + more)
     np.testing.assert_array_equal(before[: len(START)], live.text[: len(START)])
     assert not before[len(START)].any()  # the unknown row of the old array stays empty

@@ -32,20 +32,35 @@ PRODUCTS = [
 VECTORS = np.eye(3, 4, dtype=np.float32)
 
 
-def impression(request: str, product: str, position: int, user: str | None = "u1", query: str | None = None,
-               minutes: int = 0, clicked: bool = False) -> LabeledImpression:
+def impression(
+    request: str,
+    product: str,
+    position: int,
+    user: str | None = "u1",
+    query: str | None = None,
+    minutes: int = 0,
+    clicked: bool = False,
+) -> LabeledImpression:
     return LabeledImpression(
-        request_id=request, surface="search" if query else "recommend",
+        request_id=request,
+        surface="search" if query else "recommend",
         timestamp=T0 + timedelta(minutes=minutes),
-        product_id=product, position=position, user_id=user, session_id=None if user else "s9", query=query,
+        product_id=product,
+        position=position,
+        user_id=user,
+        session_id=None if user else "s9",
+        query=query,
         clicked=clicked,
     )
 
 
 RECORDS = [
-    impression("r1", "a", 0, query="shoe"), impression("r1", "b", 1, query="shoe"),
-    impression("r2", "a", 0, minutes=5), impression("r2", "b", 1, minutes=5),
-    impression("r3", "a", 0, user="u2", minutes=9), impression("r3", "b", 30, user=None, minutes=9),
+    impression("r1", "a", 0, query="shoe"),
+    impression("r1", "b", 1, query="shoe"),
+    impression("r2", "a", 0, minutes=5),
+    impression("r2", "b", 1, minutes=5),
+    impression("r3", "a", 0, user="u2", minutes=9),
+    impression("r3", "b", 30, user=None, minutes=9),
 ]
 
 
@@ -90,7 +105,7 @@ def test_unknown_shoppers_and_items_read_index_zero() -> None:
         assert built.build_request(["a"], actor, "search", T0, None, None).categorical[0, user] == 0
     batch = built.build_request(["zzz", "c"], "user:u1", "search", T0, None, None)
     item, band = CATEGORICAL.index("item"), CATEGORICAL.index("price_band")
-    assert batch.categorical[0].tolist()[item:band + 1] == [0, 0, 0, 0, 0]  # an id not in the catalog
+    assert batch.categorical[0].tolist()[item : band + 1] == [0, 0, 0, 0, 0]  # an id not in the catalog
     assert batch.text_rows[0] == len(PRODUCTS)  # the empty text row
     assert batch.categorical[1, item] == 0 and batch.categorical[1, band] == 0  # c: never shown, no price
     assert np.isfinite(batch.dense).all()
@@ -124,8 +139,9 @@ def test_user_feature_provider_is_called_once_per_request_and_named() -> None:
     built, data = builder(profiles)
     batch = built.build(data, encode_queries(data.queries, None, 4))
     assert built.spec.dense_names[-2:] == ("profile:affinity", "profile:recency")
-    assert sorted(profiles.calls) == sorted([("user:u1", ("a", "b")), ("user:u1", ("a", "b")),
-                                             ("user:u2", ("a", "b"))])
+    assert sorted(profiles.calls) == sorted(
+        [("user:u1", ("a", "b")), ("user:u1", ("a", "b")), ("user:u2", ("a", "b"))]
+    )
     assert np.isfinite(batch.dense).all()  # nan read as the mean
     assert "profile:affinity" in built.spec.feature_groups()
     with pytest.raises(ValueError, match="user features"):
@@ -148,8 +164,9 @@ def test_splits_keep_each_request_on_one_side_and_time_orders_them() -> None:
 
 def test_digest_changes_with_the_labels() -> None:
     data = Impressions.from_records(RECORDS)
-    flipped = Impressions.from_records([RECORDS[0].__class__(**{**_fields(RECORDS[0]), "clicked": True}),
-                                        *RECORDS[1:]])
+    flipped = Impressions.from_records(
+        [RECORDS[0].__class__(**{**_fields(RECORDS[0]), "clicked": True}), *RECORDS[1:]]
+    )
     assert impressions_digest(data) == impressions_digest(Impressions.from_records(RECORDS))
     assert impressions_digest(data) != impressions_digest(flipped)
 

@@ -28,8 +28,9 @@ def config(architecture: str = "esmm", **training: object) -> CtrCvrRankerConfig
 
 @pytest.fixture(scope="module")
 def esmm(shop):  # noqa: ANN001, ANN201
-    return fit_ranker(shop.impressions, shop.products, shop.vectors, config(), shop.encoder,
-                      log=lambda _: None)
+    return fit_ranker(
+        shop.impressions, shop.products, shop.vectors, config(), shop.encoder, log=lambda _: None
+    )
 
 
 @pytest.mark.slow
@@ -71,8 +72,14 @@ def test_esmm_loss_is_finite_for_extreme_logits() -> None:
 
 @pytest.mark.slow
 def test_mmoe_trains_as_well(shop) -> None:  # noqa: ANN001
-    fitted = fit_ranker(shop.impressions, shop.products, shop.vectors, config("mmoe", importance_rows=0),
-                        shop.encoder, log=lambda _: None)
+    fitted = fit_ranker(
+        shop.impressions,
+        shop.products,
+        shop.vectors,
+        config("mmoe", importance_rows=0),
+        shop.encoder,
+        log=lambda _: None,
+    )
     tasks = fitted.report.tasks
     assert fitted.report.architecture == "mmoe"
     assert tasks["ctr"].auc > tasks["ctr"].position_baseline_auc + 0.07
@@ -101,8 +108,10 @@ def test_feature_importance_finds_what_the_simulator_uses(esmm) -> None:  # noqa
 def test_training_is_reproducible_with_a_seed() -> None:
     small = synthetic_shop(requests=400, users=40, items=60, seed=5)
     cfg = config(epochs=2, importance_rows=0)
-    a, b = (fit_ranker(small.impressions, small.products, small.vectors, cfg, small.encoder,
-                       log=lambda _: None) for _ in range(2))
+    a, b = (
+        fit_ranker(small.impressions, small.products, small.vectors, cfg, small.encoder, log=lambda _: None)
+        for _ in range(2)
+    )
     np.testing.assert_array_equal(a.ranker.predict(a.test_batch).pctr, b.ranker.predict(b.test_batch).pctr)
     varying = {"seconds", "history"}
     assert a.report.model_dump(exclude=varying) == b.report.model_dump(exclude=varying)

@@ -38,8 +38,9 @@ def small_config(epochs: int = 3, seed: int = 0) -> CtrCvrRankerConfig:
 
 @pytest.fixture(scope="module")
 def fitted(shop):  # noqa: ANN001, ANN201
-    return fit_ranker(shop.impressions, shop.products, shop.vectors, small_config(), shop.encoder,
-                      log=lambda _: None)
+    return fit_ranker(
+        shop.impressions, shop.products, shop.vectors, small_config(), shop.encoder, log=lambda _: None
+    )
 
 
 def test_save_and_load_give_identical_scores(fitted, shop, tmp_path: Path) -> None:  # noqa: ANN001
@@ -119,8 +120,15 @@ def test_rank_orders_by_the_blend_and_takes_margins(fitted, shop) -> None:  # no
 
 def test_registry_publishes_only_a_better_ranker(shop, tmp_path: Path) -> None:  # noqa: ANN001
     def train(epochs: int):  # noqa: ANN202
-        return train_ranker(tmp_path, shop.impressions, shop.products, shop.vectors, small_config(epochs),
-                            encoder=shop.encoder, log=lambda _: None)
+        return train_ranker(
+            tmp_path,
+            shop.impressions,
+            shop.products,
+            shop.vectors,
+            small_config(epochs),
+            encoder=shop.encoder,
+            log=lambda _: None,
+        )
 
     first = train(1)
     assert first.published and first.to_beat is None  # nothing to beat yet

@@ -109,9 +109,7 @@ def test_fit_hides_a_share_of_items_for_the_ranker_and_refits_with_their_events(
 def test_reserved_places_show_an_item_without_events() -> None:
     data, vectors = _two_topics(300, seed=3)
     # item 40 has a text in topic 0 and no events
-    data = TrainingData(
-        data.item_ids + ("i40",), data.sequences, None, np.vstack([vectors, vectors[:1]])
-    )
+    data = TrainingData(data.item_ids + ("i40",), data.sequences, None, np.vstack([vectors, vectors[:1]]))
     recommender = Recommender(
         RecommenderTrainingConfig(
             channels=ChannelsConfig(enabled=("cooccurrence", "content")), cold_item_share=0

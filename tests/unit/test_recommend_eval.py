@@ -208,8 +208,9 @@ def test_nobody_predicted_scores_zero() -> None:
     assert report.at(10).recall == 0.0 and report.at(10).ndcg == 0.0
     assert report.users_missing == 4 and report.at(10).coverage == 0.0
     # no list to describe: diversity and novelty are undefined, not 0
-    empty = evaluate_recommendations({}, TRUTH, ks=(10,), train_sequences={"u1": ["a"]},
-                                     item_vectors={"a": [1.0]})
+    empty = evaluate_recommendations(
+        {}, TRUTH, ks=(10,), train_sequences={"u1": ["a"]}, item_vectors={"a": [1.0]}
+    )
     assert empty.at(10).diversity is None and empty.at(10).diversity_lists == 0
     assert empty.at(10).novelty is None
 
@@ -283,9 +284,19 @@ def test_cli_holdout_then_recommend_end_to_end(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setenv("SHELFWISE_ENCODER__NAME", "hashing")
     items, sequences = _cli_data(tmp_path)
     runner = CliRunner()
-    split = runner.invoke(app, ["eval", "holdout", "--sequences", str(sequences),
-                                "--out-sequences", str(tmp_path / "train.tsv"),
-                                "--out-truth", str(tmp_path / "truth.tsv")])
+    split = runner.invoke(
+        app,
+        [
+            "eval",
+            "holdout",
+            "--sequences",
+            str(sequences),
+            "--out-sequences",
+            str(tmp_path / "train.tsv"),
+            "--out-truth",
+            str(tmp_path / "truth.tsv"),
+        ],
+    )
     assert split.exit_code == 0, split.output
     assert read_truth_tsv(tmp_path / "truth.tsv") == {"u1": "i5", "u2": "i4", "u4": "i6"}
     summary = json.loads(split.stdout)
@@ -298,11 +309,29 @@ def test_cli_holdout_then_recommend_end_to_end(tmp_path: Path, monkeypatch: pyte
         '{"user_id": "u3", "items": ["i4"]}\n',  # not evaluated; u4 is missing
         encoding="utf-8",
     )
-    result = runner.invoke(app, [
-        "eval", "recommend", "--predictions", str(predictions), "--truth", str(tmp_path / "truth.tsv"),
-        "--sequences", str(tmp_path / "train.tsv"), "--items", str(items), "--k", "1", "--k", "3",
-        "--json", str(tmp_path / "report.json"), "--data-dir", str(tmp_path / "data"),
-    ])
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "recommend",
+            "--predictions",
+            str(predictions),
+            "--truth",
+            str(tmp_path / "truth.tsv"),
+            "--sequences",
+            str(tmp_path / "train.tsv"),
+            "--items",
+            str(items),
+            "--k",
+            "1",
+            "--k",
+            "3",
+            "--json",
+            str(tmp_path / "report.json"),
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "| Recall | 0.3333 | 0.6667 |" in result.stdout
     report = RecommendReport.model_validate_json((tmp_path / "report.json").read_text())
@@ -324,8 +353,21 @@ def test_cli_recommend_without_diversity_and_its_errors(tmp_path: Path) -> None:
     good.write_text('{"user_id": "u1", "items": ["i2", "i1"]}\n', encoding="utf-8")
     runner = CliRunner()
     data = ["--data-dir", str(tmp_path / "data")]
-    quick = runner.invoke(app, ["eval", "recommend", "--predictions", str(good), "--truth", str(truth),
-                                "--items", str(items), "--no-diversity", *data])
+    quick = runner.invoke(
+        app,
+        [
+            "eval",
+            "recommend",
+            "--predictions",
+            str(good),
+            "--truth",
+            str(truth),
+            "--items",
+            str(items),
+            "--no-diversity",
+            *data,
+        ],
+    )
     assert quick.exit_code == 0, quick.output
     assert "| NDCG | 0.6309 | 0.6309 |" in quick.stdout and "ILD needs item vectors" in quick.stdout
     assert not (tmp_path / "data").exists()  # no encoder was loaded
@@ -335,8 +377,9 @@ def test_cli_recommend_without_diversity_and_its_errors(tmp_path: Path) -> None:
     failed = runner.invoke(app, ["eval", "recommend", "--predictions", str(bad), "--truth", str(truth)])
     assert failed.exit_code == 2
     assert "bad.jsonl:2: duplicate user_id 'u1' (first at line 1)" in failed.output
-    no_items = runner.invoke(app, ["eval", "recommend", "--predictions", str(good), "--truth", str(truth),
-                                   "--diversity"])
+    no_items = runner.invoke(
+        app, ["eval", "recommend", "--predictions", str(good), "--truth", str(truth), "--diversity"]
+    )
     assert no_items.exit_code == 2 and "--diversity needs --items" in no_items.output
     bad_rows = tmp_path / "rows.tsv"
     bad_rows.write_text("user_id\titems\nu1\ta b\nu2\t\n", encoding="utf-8")

@@ -77,8 +77,10 @@ def test_candidates_without_text_are_left_out() -> None:
 def test_hits_after_the_reranked_head_score_below_it() -> None:
     from shelfwise.search.engine import _below_reranked
 
-    head = [FusedCandidate("a", 1.2, None, None, None, None, rerank_grade=1.2, fused_score=0.4),
-            FusedCandidate("b", 1.1, None, None, None, None, rerank_grade=1.1, fused_score=0.9)]
+    head = [
+        FusedCandidate("a", 1.2, None, None, None, None, rerank_grade=1.2, fused_score=0.4),
+        FusedCandidate("b", 1.1, None, None, None, None, rerank_grade=1.1, fused_score=0.9),
+    ]
     tail = _candidates(1.9, 0.5)  # fused scores, on another scale
     out = _below_reranked(head + tail, {"a", "b"})
     scores = [c.score for c in out]

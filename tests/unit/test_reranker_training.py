@@ -45,9 +45,7 @@ def test_pairwise_loss_counts_only_same_query_pairs_beyond_the_margin() -> None:
 
 
 def test_build_pairs_adds_unjudged_bm25_hits_as_mined_negatives() -> None:
-    products = {
-        str(i): Product(product_id=str(i), title=f"steel shelf bracket model {i}") for i in range(30)
-    }
+    products = {str(i): Product(product_id=str(i), title=f"steel shelf bracket model {i}") for i in range(30)}
     lexical = LexicalIndex.create(None, LexicalConfig())
     lexical.upsert(list(products.values()))
     judgments = Judgments(queries={"q": "shelf bracket"}, grades={"q": {"1": 3.0, "2": 1.5, "x": 2}})
@@ -62,8 +60,9 @@ def test_build_pairs_adds_unjudged_bm25_hits_as_mined_negatives() -> None:
 
 def test_labels_are_read_when_the_column_exists(tmp_path: Path) -> None:
     path = tmp_path / "j.tsv"
-    path.write_text("query_id\tquery\tproduct_id\trelevance\tlabel\nq\tx\t1\t3\tE\nq\tx\t2\t1\tirrelevant\n"
-                    "q\tx\t3\t2\t\n")
+    path.write_text(
+        "query_id\tquery\tproduct_id\trelevance\tlabel\nq\tx\t1\t3\tE\nq\tx\t2\t1\tirrelevant\nq\tx\t3\t2\t\n"
+    )
     assert read_relevance_labels(path) == {("q", "1"): "exact", ("q", "2"): "irrelevant"}
     plain = tmp_path / "plain.tsv"
     plain.write_text("query_id\tquery\tproduct_id\trelevance\nq\tx\t1\t3\n")

@@ -65,7 +65,9 @@ def test_on_problem_reports_bad_rows_and_keeps_the_good_ones(tmp_path: Path) -> 
     problems: list[FormatError] = []
     assert read_sequences_tsv(path, on_problem=problems.append) == {"u1": ["a"], "u3": ["c", "d"]}
     assert [(p.line, p.reason.split(" ")[0]) for p in problems] == [
-        (3, "empty"), (4, "duplicate"), (6, "expected")
+        (3, "empty"),
+        (4, "duplicate"),
+        (6, "expected"),
     ]
 
 
@@ -161,8 +163,7 @@ def test_malformed_predictions_name_the_line(tmp_path: Path, second_line: str, m
 def test_leave_last_out_known_answer() -> None:
     sequences = {"u1": ["a", "b", "c"], "u2": ["d"], "u3": ["e", "f"]}
     split = leave_last_out(sequences)
-    assert split == Holdout(train={"u1": ["a", "b"], "u2": ["d"], "u3": ["e"]},
-                            truth={"u1": "c", "u3": "f"})
+    assert split == Holdout(train={"u1": ["a", "b"], "u2": ["d"], "u3": ["e"]}, truth={"u1": "c", "u3": "f"})
     train, truth = split  # a named tuple: unpacks as (train, truth)
     assert list(train) == ["u1", "u2", "u3"] and truth is split.truth
     assert sequences == {"u1": ["a", "b", "c"], "u2": ["d"], "u3": ["e", "f"]}  # input unchanged
@@ -176,14 +177,22 @@ def test_leave_last_out_known_answer() -> None:
 def test_write_holdout_writes_both_parts_and_summarises(tmp_path: Path) -> None:
     source = _write(tmp_path / "s.tsv", "shopper\tbasket\nu1\ta b c\nu2\td\nu3\t\nu4\te f\n")
     problems: list[FormatError] = []
-    summary = write_holdout(source, tmp_path / "train.tsv", tmp_path / "truth.tsv",
-                            columns={"user_id": "shopper", "items": "basket"},
-                            on_problem=problems.append)
+    summary = write_holdout(
+        source,
+        tmp_path / "train.tsv",
+        tmp_path / "truth.tsv",
+        columns={"user_id": "shopper", "items": "basket"},
+        on_problem=problems.append,
+    )
     assert read_sequences_tsv(tmp_path / "train.tsv") == {"u1": ["a", "b"], "u2": ["d"], "u4": ["e"]}
     assert read_truth_tsv(tmp_path / "truth.tsv") == {"u1": "c", "u4": "f"}
     assert (summary.users, summary.users_evaluated, summary.users_too_short) == (3, 2, 1)
     assert (summary.train_interactions, summary.rows_skipped) == (4, 1)
     assert [p.line for p in problems] == [4]
     with pytest.raises(FormatError, match=r"s\.tsv:4: empty items for user 'u3'"):
-        write_holdout(source, tmp_path / "t2.tsv", tmp_path / "h2.tsv",
-                      columns={"user_id": "shopper", "items": "basket"})
+        write_holdout(
+            source,
+            tmp_path / "t2.tsv",
+            tmp_path / "h2.tsv",
+            columns={"user_id": "shopper", "items": "basket"},
+        )

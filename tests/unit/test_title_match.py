@@ -47,12 +47,14 @@ def test_trigrams_are_padded_and_cross_the_gaps() -> None:
 
 
 def test_title_features_have_known_values() -> None:
-    titles = _titles({
-        "a": "deck over paint 2 gal",
-        "b": "deckover stain 5 gal 5",
-        "c": "hammer",
-        "d": "paint deck",
-    })
+    titles = _titles(
+        {
+            "a": "deck over paint 2 gal",
+            "b": "deckover stain 5 gal 5",
+            "c": "hammer",
+            "d": "paint deck",
+        }
+    )
     x = title_features(["a", "b", "c", "d"], ("deckover", "paint", "2"), titles)
     col = {name: x[:, i] for i, name in enumerate(TITLE_FEATURES)}
     idf = {t: math.log(1 + 4 / df) for t, df in {"deckover": 1, "paint": 2, "2": 1}.items()}
@@ -64,10 +66,13 @@ def test_title_features_have_known_values() -> None:
     np.testing.assert_allclose(col["extra_numbers"], [0, 1, 0, 0])  # b's "5" is not asked for
     np.testing.assert_allclose(col["title_precision"], [2 / 5, 1 / 4, 0, 1 / 2])
     np.testing.assert_allclose(col["query_pairs_in_title"], [1 / 2, 0, 0, 0])  # "paint 2" in a
-    np.testing.assert_allclose(col["idf_coverage"], [(idf["paint"] + idf["2"]) / total,
-                                                     idf["deckover"] / total, 0, idf["paint"] / total])
-    np.testing.assert_allclose(col["max_missing_idf"], [idf["deckover"], idf["2"], max(idf.values()),
-                                                        max(idf["deckover"], idf["2"])])
+    np.testing.assert_allclose(
+        col["idf_coverage"],
+        [(idf["paint"] + idf["2"]) / total, idf["deckover"] / total, 0, idf["paint"] / total],
+    )
+    np.testing.assert_allclose(
+        col["max_missing_idf"], [idf["deckover"], idf["2"], max(idf.values()), max(idf["deckover"], idf["2"])]
+    )
     # a: "deck over" joins to "deckover", so all three are found; d: "paint", and "deck" is a
     # prefix of "deckover"
     np.testing.assert_allclose(col["fuzzy_coverage"], [1, 1 / 3, 0, 2 / 3])
@@ -108,8 +113,9 @@ def _reference(product_id: str, terms: tuple[str, ...], titles: TitleTerms) -> l
     title_pairs = set(zip(ordered, ordered[1:], strict=False))
     joined_title = {a + b for a, b in title_pairs}
     found = [t in title for t in distinct]
-    fuzzy = [f or any(near(t, w) for w in title) or t in joined_title
-             for t, f in zip(distinct, found, strict=True)]
+    fuzzy = [
+        f or any(near(t, w) for w in title) or t in joined_title for t, f in zip(distinct, found, strict=True)
+    ]
     joined_query = {a + b for a, b in pairs}
     query_grams, title_grams = trigrams(terms), trigrams(tuple(ordered))
     head = [k for k, w in enumerate(ordered) if terms and w == terms[-1]]
@@ -134,8 +140,29 @@ def _reference(product_id: str, terms: tuple[str, ...], titles: TitleTerms) -> l
 
 def test_the_array_code_equals_the_per_title_reference_on_a_generated_catalog() -> None:
     rng = random.Random(5)
-    words = ["deck", "over", "deckover", "paint", "paints", "pant", "stain", "satin", "hammer", "hamer",
-             "2", "5", "2x4", "gal", "wood", "woods", "light", "night", "x", "lightbulb", "bulb"]
+    words = [
+        "deck",
+        "over",
+        "deckover",
+        "paint",
+        "paints",
+        "pant",
+        "stain",
+        "satin",
+        "hammer",
+        "hamer",
+        "2",
+        "5",
+        "2x4",
+        "gal",
+        "wood",
+        "woods",
+        "light",
+        "night",
+        "x",
+        "lightbulb",
+        "bulb",
+    ]
     rows = {f"p{i}": " ".join(rng.choice(words) for _ in range(rng.randint(1, 9))) for i in range(300)}
     titles = _titles(rows)
     ids = list(rows) + ["missing"]

@@ -12,8 +12,12 @@ from shelfwise.train.encoder import TrainingExample, _false_negative_mask
 PRODUCTS = {
     pid: Product(product_id=pid, title=title)
     for pid, title in {
-        "1": "Steel Angle Bracket", "2": "Corner Brace Bracket", "3": "Garden Hose 50 ft",
-        "4": "Angle Grinder 4 in.", "5": "Shelf Bracket White", "6": "Angle Iron 36 in.",
+        "1": "Steel Angle Bracket",
+        "2": "Corner Brace Bracket",
+        "3": "Garden Hose 50 ft",
+        "4": "Angle Grinder 4 in.",
+        "5": "Shelf Bracket White",
+        "6": "Angle Iron 36 in.",
     }.items()
 }
 
