@@ -13,6 +13,7 @@ from shelfwise.cli.errors import InputError
 from shelfwise.cli.serve import serve
 
 if TYPE_CHECKING:
+    from shelfwise.keys import KeyStore
     from shelfwise.service import Shelfwise
 
 
@@ -74,11 +75,19 @@ def demo(
         _demo_recommender(shop, shoppers, seed)
         if loop_shoppers:
             _demo_ranker(shop, loop_shoppers, seed)
+    note = writes_note(settings.serve.api_key, shop.data.keys)
     shop.close()
     if serve_it:
-        if not settings.serve.api_key:
-            console.print("writes are disabled until SHELFWISE_SERVE__API_KEY is set")
+        if note:
+            console.print(note)
         serve(host=host, port=port, data_dir=settings.data_dir)
+
+
+def writes_note(api_key: str | None, keys: KeyStore) -> str | None:
+    """What the demo says before serving when no key can write (no master key, none stored)."""
+    if api_key or keys.list():
+        return None
+    return "writes are disabled until SHELFWISE_SERVE__API_KEY is set or `shelfwise keys create` makes a key"
 
 
 def _demo_sizes(

@@ -63,6 +63,20 @@ def _anonymous(action: Action, guard: Guard) -> None:
     )
 
 
+def _authenticated(guard: Guard, presented: str, action: Action) -> Principal:
+    """The presented key's principal. A key that authenticates needs no look at the other keys;
+    only a refused key on a write asks whether the shop has any key at all (if not, writes are
+    disabled, 403, rather than "invalid API key")."""
+    try:
+        return guard.authenticate(presented)
+    except ApiError as refused:
+        if refused.status_code == 401 and action not in ("search", "events") and not guard.keyring.any_keys():
+            raise ApiError(
+                403, f"writes are disabled: set {API_KEY_ENV} to enable the write endpoints"
+            ) from None
+        raise
+
+
 def require_action(action: Action) -> Callable[..., Principal | None]:
     """A dependency: the caller's Principal when its key allows `action` (None: no key, on a
     public action); 401 without a valid key, 403 for a key that may not, or is expired or
@@ -79,9 +93,7 @@ def require_action(action: Action) -> Callable[..., Principal | None]:
         if presented is None:
             _anonymous(action, guard)
             return None
-        if action not in ("search", "events") and not guard.keyring.any_keys():
-            raise ApiError(403, f"writes are disabled: set {API_KEY_ENV} to enable the write endpoints")
-        principal = guard.authenticate(presented)
+        principal = _authenticated(guard, presented, action)
         if action not in principal.actions:
             allowed = ", ".join(sorted(principal.actions))
             raise ApiError(403, f"this API key may not {action} (its actions: {allowed})")
