@@ -7,8 +7,8 @@ from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 
 from shelfwise.experiments import RecordOutcome
-from shelfwise.impressions.log_sqlite import _impression, _row
 from shelfwise.impressions.records import Impression
+from shelfwise.impressions.rows import impression_from_row, impression_row
 from shelfwise.storage.postgres import Owned, PgDatabase, purge_older
 from shelfwise.store.durable_sqlite import to_micros
 
@@ -33,7 +33,7 @@ class PostgresImpressionLog:
             return outcomes
         with self._db.transaction() as conn:
             for impression in impressions:
-                inserted = conn.execute(_INSERT, _row(impression)).fetchone() is not None
+                inserted = conn.execute(_INSERT, impression_row(impression)).fetchone() is not None
                 outcomes.append(RecordOutcome.RECORDED if inserted else RecordOutcome.DUPLICATE)
         return outcomes
 
@@ -42,7 +42,7 @@ class PostgresImpressionLog:
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM impressions WHERE request_id = %s", (request_id,)
             ).fetchone()
-        return None if row is None else _impression(row)
+        return None if row is None else impression_from_row(row)
 
     def iter_impressions(
         self, since: datetime | None = None, until: datetime | None = None, surface: str | None = None
@@ -60,7 +60,7 @@ class PostgresImpressionLog:
             if not rows:
                 return
             for row in rows:
-                yield _impression(row[:-1])
+                yield impression_from_row(row[:-1])
             cursor = (int(rows[-1][2]), int(rows[-1][-1]))
 
     def count(self, surface: str | None = None) -> int:

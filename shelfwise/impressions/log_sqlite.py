@@ -9,7 +9,6 @@ the shoppers' input and the experiments' denominators, stay synchronous=FULL).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Sequence
@@ -17,8 +16,9 @@ from datetime import datetime
 from pathlib import Path
 
 from shelfwise.experiments import RecordOutcome
-from shelfwise.impressions.records import Impression, ShownItem
-from shelfwise.store.durable_sqlite import connect_durable, from_micros, rollback, to_micros
+from shelfwise.impressions.records import Impression
+from shelfwise.impressions.rows import impression_from_row, impression_row
+from shelfwise.store.durable_sqlite import connect_durable, rollback, to_micros
 from shelfwise.store.erase_sqlite import delete_erasing, delete_older, matching_rowids
 
 SCHEMA_VERSION = 1
@@ -44,38 +44,6 @@ _COLUMNS = "request_id, surface, ts, user_id, session_id, query, items, variants
 _PAGE = 5_000
 
 
-def _row(impression: Impression) -> tuple[object, ...]:
-    items = [[item.product_id, item.position, item.score] for item in impression.items]
-    return (
-        impression.request_id,
-        impression.surface,
-        to_micros(impression.timestamp),
-        impression.user_id,
-        impression.session_id,
-        impression.query,
-        json.dumps(items, separators=(",", ":")),
-        json.dumps(impression.variants, separators=(",", ":"), sort_keys=True),
-        json.dumps(impression.context, separators=(",", ":"), sort_keys=True),
-    )
-
-
-def _impression(row: Sequence[object]) -> Impression:
-    request_id, surface, ts, user_id, session_id, query, items, variants, context = row
-    return Impression(
-        request_id=str(request_id),
-        surface=str(surface),
-        timestamp=from_micros(int(ts)),  # type: ignore[call-overload]
-        user_id=None if user_id is None else str(user_id),
-        session_id=None if session_id is None else str(session_id),
-        query=None if query is None else str(query),
-        items=tuple(
-            ShownItem(product_id=pid, position=pos, score=score) for pid, pos, score in json.loads(str(items))
-        ),
-        variants=json.loads(str(variants)),
-        context=json.loads(str(context)),
-    )
-
-
 class SQLiteImpressionLog:
     """The default ImpressionLog; safe to share between threads and processes."""
 
@@ -93,7 +61,7 @@ class SQLiteImpressionLog:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 for impression in impressions:
-                    inserted = self._conn.execute(_INSERT, _row(impression)).rowcount == 1
+                    inserted = self._conn.execute(_INSERT, impression_row(impression)).rowcount == 1
                     outcomes.append(RecordOutcome.RECORDED if inserted else RecordOutcome.DUPLICATE)
                 self._conn.execute("COMMIT")
             except BaseException:
@@ -106,7 +74,7 @@ class SQLiteImpressionLog:
             row = self._conn.execute(
                 f"SELECT {_COLUMNS} FROM impressions WHERE request_id = ?", (request_id,)
             ).fetchone()
-        return None if row is None else _impression(row)
+        return None if row is None else impression_from_row(row)
 
     def iter_impressions(
         self, since: datetime | None = None, until: datetime | None = None, surface: str | None = None
@@ -125,7 +93,7 @@ class SQLiteImpressionLog:
             if not rows:
                 return
             for row in rows:
-                yield _impression(row[:-1])
+                yield impression_from_row(row[:-1])
             cursor = (int(rows[-1][2]), int(rows[-1][-1]))
 
     def count(self, surface: str | None = None) -> int:

@@ -9,11 +9,11 @@ from datetime import datetime
 import psycopg
 
 from shelfwise.keys.base import ApiKey
-from shelfwise.keys.sqlite import _INSERT, _SELECT, _micros, _record
+from shelfwise.keys.rows import INSERT_KEY, SELECT_KEYS, key_from_row, key_row
 from shelfwise.storage.postgres import Owned, PgDatabase
 from shelfwise.store.durable_sqlite import to_micros
 
-_INSERT_PG = _INSERT.replace("?", "%s")
+_INSERT_PG = INSERT_KEY.replace("?", "%s")
 
 
 class PostgresKeyStore:
@@ -22,9 +22,7 @@ class PostgresKeyStore:
         self._db = self._owned.db
 
     def add(self, key: ApiKey) -> None:
-        row = (key.key_id, ",".join(key.actions), key.description, to_micros(key.created_at),
-               _micros(key.expires_at), _micros(key.revoked_at), key.key_hash,
-               key.signing_secret)  # fmt: skip
+        row = key_row(key)
         try:
             with self._db.transaction() as conn:
                 conn.execute(_INSERT_PG.encode(), row)
@@ -33,13 +31,13 @@ class PostgresKeyStore:
 
     def get(self, key_id: str) -> ApiKey | None:
         with self._db.pool.connection() as conn:
-            row = conn.execute((_SELECT + " WHERE key_id = %s").encode(), (key_id,)).fetchone()
-        return None if row is None else _record(row)
+            row = conn.execute((SELECT_KEYS + " WHERE key_id = %s").encode(), (key_id,)).fetchone()
+        return None if row is None else key_from_row(row)
 
     def list(self) -> list[ApiKey]:
         with self._db.pool.connection() as conn:
-            rows = conn.execute((_SELECT + " ORDER BY created_at, key_id").encode()).fetchall()
-        return [_record(row) for row in rows]
+            rows = conn.execute((SELECT_KEYS + " ORDER BY created_at, key_id").encode()).fetchall()
+        return [key_from_row(row) for row in rows]
 
     def revoke(self, key_id: str, at: datetime) -> ApiKey | None:
         with self._db.transaction() as conn:

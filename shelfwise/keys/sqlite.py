@@ -11,10 +11,10 @@ import sqlite3
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import cast
 
-from shelfwise.keys.base import Action, ApiKey
-from shelfwise.store.durable_sqlite import connect_durable, from_micros, to_micros
+from shelfwise.keys.base import ApiKey
+from shelfwise.keys.rows import INSERT_KEY, SELECT_KEYS, key_from_row, key_row
+from shelfwise.store.durable_sqlite import connect_durable, to_micros
 
 SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -29,31 +29,6 @@ CREATE TABLE IF NOT EXISTS api_keys (
     signing_secret TEXT NOT NULL
 );
 """
-_INSERT = (
-    "INSERT INTO api_keys(key_id, actions, description, created_at, expires_at, revoked_at, key_hash, "
-    "signing_secret) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_SELECT = (
-    "SELECT key_id, actions, description, created_at, expires_at, revoked_at, key_hash, signing_secret "
-    "FROM api_keys"
-)
-
-
-def _micros(moment: datetime | None) -> int | None:
-    return None if moment is None else to_micros(moment)
-
-
-def _moment(micros: int | None) -> datetime | None:
-    return None if micros is None else from_micros(micros)
-
-
-def _record(row: tuple[str, str, str, int, int | None, int | None, str, str]) -> ApiKey:
-    key_id, actions, description, created, expires, revoked, key_hash, signing = row
-    return ApiKey(
-        key_id=key_id, actions=tuple(cast(Action, a) for a in actions.split(",") if a),
-        description=description, created_at=from_micros(created), key_hash=key_hash,
-        signing_secret=signing, expires_at=_moment(expires), revoked_at=_moment(revoked),
-    )  # fmt: skip
 
 
 class SQLiteKeyStore:
@@ -72,11 +47,7 @@ class SQLiteKeyStore:
             conn = self._connection(create=True)
             assert conn is not None
             try:
-                conn.execute(
-                    _INSERT,
-                    (key.key_id, ",".join(key.actions), key.description, to_micros(key.created_at),
-                     _micros(key.expires_at), _micros(key.revoked_at), key.key_hash, key.signing_secret),
-                )  # fmt: skip
+                conn.execute(INSERT_KEY, key_row(key))
             except sqlite3.IntegrityError as error:
                 raise ValueError(f"key id '{key.key_id}' is taken") from error
 
@@ -85,16 +56,16 @@ class SQLiteKeyStore:
             conn = self._connection(create=False)
             if conn is None:
                 return None
-            row = conn.execute(_SELECT + " WHERE key_id = ?", (key_id,)).fetchone()
-        return None if row is None else _record(row)
+            row = conn.execute(SELECT_KEYS + " WHERE key_id = ?", (key_id,)).fetchone()
+        return None if row is None else key_from_row(row)
 
     def list(self) -> list[ApiKey]:
         with self._lock:
             conn = self._connection(create=False)
             if conn is None:
                 return []
-            rows = conn.execute(_SELECT + " ORDER BY created_at, key_id").fetchall()
-        return [_record(row) for row in rows]
+            rows = conn.execute(SELECT_KEYS + " ORDER BY created_at, key_id").fetchall()
+        return [key_from_row(row) for row in rows]
 
     def revoke(self, key_id: str, at: datetime) -> ApiKey | None:
         with self._lock:
