@@ -18,9 +18,7 @@ replayed onto the new one before it is swapped in, so a write never waits for th
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import threading
 import time
 from datetime import UTC, datetime
@@ -33,7 +31,6 @@ from shelfwise.language.scripts import title_scripts
 from shelfwise.models import CachedEncoder
 from shelfwise.progress import Progress, in_stage
 from shelfwise.query.understand import QueryUnderstanding
-from shelfwise.query.understanding_snapshot import load_understanding, save_understanding
 from shelfwise.records import Product
 from shelfwise.search.background import CoalescingWorker
 from shelfwise.search.coverage import TitleTerms
@@ -49,13 +46,17 @@ from shelfwise.search.live_index import (
     with_scripts,
 )
 from shelfwise.search.rerank import Reranker
+from shelfwise.search.saved_understanding import (
+    build_understanding,
+    newer_understanding,
+    saved_understanding,
+    understanding_interval,
+)
 from shelfwise.search.table import ProductTable
 from shelfwise.store import Store
 
 logger = logging.getLogger("shelfwise.search")
 _BUILD_BATCH = 2000
-_UNDERSTANDING_DIR = "understanding"
-"""the version's saved query understanding (understanding_snapshot.py)"""
 
 
 class IndexLifecycle:
@@ -236,7 +237,7 @@ class IndexLifecycle:
     def understanding_interval(self, products: int) -> int:
         """Changes after which the catalog-derived understanding is rebuilt: `persist_every`,
         or the configured share of a catalog of `products` when that is more."""
-        return max(self.persist_every, math.ceil(self.understanding.rebuild_fraction * products))
+        return understanding_interval(self.understanding, self.persist_every, products)
 
     def _understanding_at_open(
         self, path: Path, products: list[Product], store_seq: int, writable: bool
@@ -247,12 +248,7 @@ class IndexLifecycle:
         process owns the version."""
         if not self.understanding.enabled:
             return None, store_seq
-        try:
-            snapshot = load_understanding(path / _UNDERSTANDING_DIR, self.understanding)
-        except (OSError, ValueError, KeyError) as error:
-            logger.warning("index %s: saved query understanding unusable (%s); rebuilding it",
-                           path.name, error)  # fmt: skip
-            snapshot = None
+        snapshot = saved_understanding(path, self.understanding)
         if snapshot is not None:
             lag = len(self.store.changes_since(snapshot.store_seq))
             if lag < self.understanding_interval(len(products)):
@@ -264,15 +260,7 @@ class IndexLifecycle:
     ) -> QueryUnderstanding | None:
         """Build the understanding of `products` (read at `store_seq`) and save it into the
         version folder `save_to`, if given."""
-        if not self.understanding.enabled:
-            return None
-        understanding = QueryUnderstanding.build(products, self.understanding)
-        if save_to is not None:
-            try:
-                save_understanding(understanding, save_to / _UNDERSTANDING_DIR, store_seq)
-            except OSError as error:  # a full disk costs the next start-up time, nothing else
-                logger.warning("index %s: query understanding not saved (%s)", save_to.name, error)
-        return understanding
+        return build_understanding(products, self.understanding, save_to, store_seq)
 
     def refresh(self, progress: Progress | None = None) -> RefreshStats:
         """Apply the store's changes since the index's sequence number, in place.
@@ -395,15 +383,7 @@ class IndexLifecycle:
         """In a read-only process: take the writer's newer saved understanding, if any."""
         if not self.understanding.enabled:
             return
-        folder = live.path / _UNDERSTANDING_DIR
-        try:
-            saved_at = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["store_seq"]
-            if int(saved_at) <= live.understanding_seq:
-                return
-            snapshot = load_understanding(folder, self.understanding)
-        except (OSError, ValueError, KeyError) as error:  # mid-replace, or damaged: next time
-            logger.debug("index %s: newer query understanding not loaded (%s)", live.path.name, error)
-            return
+        snapshot = newer_understanding(live.path, self.understanding, live.understanding_seq)
         if snapshot is not None:
             if live.understanding is not None:  # pinyin is not saved: keep the catalog words read at open
                 snapshot.understanding.pinyin = live.understanding.pinyin
