@@ -21,19 +21,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexVersions, LexicalIndex, VectorIndex
-from shelfwise.index.lexical import catalog_analysis
-from shelfwise.language.scripts import title_scripts
 from shelfwise.models import CachedEncoder
 from shelfwise.progress import Progress, in_stage
 from shelfwise.query.understand import QueryUnderstanding
 from shelfwise.records import Product
 from shelfwise.search.background import CoalescingWorker
-from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.cross_lingual import CrossLingual
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.live_index import (
@@ -53,10 +49,10 @@ from shelfwise.search.saved_understanding import (
     understanding_interval,
 )
 from shelfwise.search.table import ProductTable
+from shelfwise.search.version_build import build_version, lexical_language, title_terms
 from shelfwise.store import Store
 
 logger = logging.getLogger("shelfwise.search")
-_BUILD_BATCH = 2000
 
 
 class IndexLifecycle:
@@ -134,7 +130,7 @@ class IndexLifecycle:
             )
             return None
         lexical = LexicalIndex.open(path / "lexical", self.lexical_config)
-        if lexical.analysis.language != _lexical_language(self.language):
+        if lexical.analysis.language != lexical_language(self.language):
             logger.info("index %s reads %s text, the catalog is %s", version, lexical.analysis.language,
                         self.language)  # fmt: skip
             lexical.close()
@@ -166,7 +162,7 @@ class IndexLifecycle:
             lexical,
             vector,
             ProductTable.build(products),
-            terms=_title_terms(lexical, products),
+            terms=title_terms(lexical, products),
             text_hashes=hashes,
             understanding=understanding,
             understanding_seq=understood_at,
@@ -191,48 +187,8 @@ class IndexLifecycle:
             return live.manifest
 
     def _build(self, progress: Progress | None) -> LiveIndex:
-        started = time.perf_counter()
-        store_seq = self.store.last_seq()
-        products = list(self.store.iter_products())
-        version, path = self.registry.new_version()
-        vectors = self.encoder.encode_products(
-            products, progress=in_stage(progress, "encode") if progress else None
-        )
-        analysis = catalog_analysis(_lexical_language(self.language), products)
-        lexical = LexicalIndex.create(path / "lexical", self.lexical_config, analysis)
-        for start in range(0, len(products), _BUILD_BATCH):
-            lexical.upsert(products[start : start + _BUILD_BATCH])
-            if progress:
-                progress("lexical", min(start + _BUILD_BATCH, len(products)), len(products))
-        ids = [p.product_id for p in products]
-        vector = VectorIndex.build(ids, vectors, self.encoder.encoder.dim, self.vector_config)
-        vector.save(path / "vector")
-        manifest = IndexManifest(
-            version=version,
-            created_at=datetime.now(UTC).isoformat(),
-            store_seq=store_seq,
-            encoder=self.encoder.encoder.version,
-            dim=self.encoder.encoder.dim,
-            product_count=len(products),
-            vector_kind=vector.kind,
-            lexical_config=self.lexical_config.model_dump(),
-            vector_config=self.vector_config.model_dump(),
-            build_seconds=round(time.perf_counter() - started, 3),
-            notes={SCRIPTS_NOTE: title_scripts(p.title for p in products)},
-        )
-        self.registry.write_manifest(path / "manifest.json", manifest)
-        return LiveIndex(
-            version,
-            path,
-            manifest,
-            lexical,
-            vector,
-            ProductTable.build(products),
-            terms=_title_terms(lexical, products),
-            text_hashes=text_hashes(products),
-            understanding=self._understand(products, path, store_seq),
-            understanding_seq=store_seq,
-        )
+        return build_version(self.store, self.encoder, self.registry, self.lexical_config,
+                             self.vector_config, self.understanding, self.language, progress)  # fmt: skip
 
     def understanding_interval(self, products: int) -> int:
         """Changes after which the catalog-derived understanding is rebuilt: `persist_every`,
@@ -484,14 +440,3 @@ class IndexLifecycle:
         if self._live is None:
             raise IndexNotReadyError("no index yet: run `shelfwise index` after ingesting a feed")
         return self._live
-
-
-def _lexical_language(language: str) -> str:
-    """The lexical analysis a catalog language gets: zh its own, every other the English one."""
-    return "zh" if language == "zh" else "en"
-
-
-def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:
-    terms = TitleTerms(lexical.analyze)
-    terms.update(products)
-    return terms
