@@ -37,11 +37,13 @@ demo: install
 test: lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -q
 
-# mypy: the package's types ([tool.mypy] in pyproject.toml). bandit: no finding of high severity
-# (-lll) anywhere in the package. lint-imports: the package's layers and no import cycles (the
-# contracts are [tool.importlinter] in pyproject.toml).
+# ruff: the lint rules and the format (`ruff format --check`) of the package, tests, benchmarks
+# and tools. mypy: the package's types ([tool.mypy] in pyproject.toml). bandit: no finding of high
+# severity (-lll) anywhere in the package. lint-imports: the package's layers and no import cycles
+# (the contracts are [tool.importlinter] in pyproject.toml).
 lint: install
-	$(VENV)/bin/ruff check shelfwise tests benchmarks
+	$(VENV)/bin/ruff check shelfwise tests benchmarks tools
+	$(VENV)/bin/ruff format --check shelfwise tests benchmarks tools
 	$(VENV)/bin/mypy shelfwise
 	$(VENV)/bin/bandit -q -r shelfwise -lll
 	$(VENV)/bin/lint-imports

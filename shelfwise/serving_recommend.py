@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -165,17 +166,9 @@ class RecommendationServing:
         settings_key = json.dumps(overrides, sort_keys=True, default=str)
         models = (live.version, self._ranking_key(stage_settings(overrides)))
         key = (surface, actor, tuple(items), product_id, k, settings_key, models)
-        use_cache = live_request and self._answers.enabled
-        marker = (0, 0)
-        if use_cache:  # a new event of the shopper's or a catalog change: answer again
-            marker = (self.events.actor_seq(actor) if actor is not None else 0, self.store.last_seq())
-        found = self._answers.get(key, marker, owner=actor) if use_cache else None
-        cached = found is not None
-        if found is None:
-            found = self._fresh_recommendations(live, surface, overrides, actor, user_id, session_id,
-                                                items, product_id, k, at)  # fmt: skip
-            if use_cache:
-                self._answers.put(key, marker, found, owner=actor)
+        fresh = partial(self._fresh_recommendations, live, surface, overrides, actor, user_id, session_id,
+                        items, product_id, k, at)  # fmt: skip
+        found, cached = self._answer(key, actor, live_request, fresh)
         self.experiments.record(decision)  # served: a request that failed is never counted
         variants = {a.experiment: a.variant for a in decision.assignments}
         context: dict[str, JsonValue] = {"anchor": product_id} if product_id else {}
@@ -195,6 +188,23 @@ class RecommendationServing:
             )
         )  # fmt: skip
         return found, variants
+
+    def _answer(
+        self, key: Hashable, actor: str | None, live_request: bool, fresh: Callable[[], list[Recommended]]
+    ) -> tuple[list[Recommended], bool]:
+        """The current cached answer under `key` for a live request, else `fresh()`'s (cached
+        when the cache is on); and whether it came from the cache."""
+        use_cache = live_request and self._answers.enabled
+        marker = (0, 0)
+        if use_cache:  # a new event of the shopper's or a catalog change: answer again
+            marker = (self.events.actor_seq(actor) if actor is not None else 0, self.store.last_seq())
+        found = self._answers.get(key, marker, owner=actor) if use_cache else None
+        if found is not None:
+            return found, True
+        found = fresh()
+        if use_cache:
+            self._answers.put(key, marker, found, owner=actor)
+        return found, False
 
     def _fresh_recommendations(
         self,

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from shelfwise.catalog.extract_lexicon import (
     COLOR_BASES,
-    MATERIAL_BASES,
-    MATERIAL_MODIFIERS,
     METAL_BASES,
     NUMBER_WORDS,
     canonical,
+)
+from shelfwise.catalog.extract_material_words import (
+    MATERIAL_BASES,
+    MATERIAL_MODIFIERS,
 )
 from shelfwise.catalog.extract_types import ExtractedValue
 

@@ -17,15 +17,17 @@ from shelfwise.catalog.extract_lexicon import (
     COLOR_ONLY_WITH_MODIFIER,
     COUNTED_ITEMS,
     FINISH_MODIFIERS,
-    GENERIC_MATERIALS,
-    MATERIAL_BASES,
-    MATERIAL_BLOCKLIST,
-    MATERIAL_MODIFIERS,
     METAL_BASES,
     NUMBER_WORDS,
     canonical,
     display,
     phrase_pattern,
+)
+from shelfwise.catalog.extract_material_words import (
+    GENERIC_MATERIALS,
+    MATERIAL_BASES,
+    MATERIAL_BLOCKLIST,
+    MATERIAL_MODIFIERS,
 )
 from shelfwise.catalog.extract_measures import NUMBER, measure_values, parse_number
 from shelfwise.catalog.extract_types import ExtractedValue, TextField

@@ -113,6 +113,104 @@ def _items(rng: np.random.Generator, n: int, dim: int, latent: int) -> _Items:
     )
 
 
+@dataclass(frozen=True)
+class _Shoppers:
+    taste: np.ndarray
+    sensitivity: np.ndarray
+    """how much a higher price lowers conversion"""
+    activity: np.ndarray
+    """relative request rates (Zipf)"""
+
+
+def _shoppers(rng: np.random.Generator, users: int, latent: int) -> _Shoppers:
+    taste = 0.6 * rng.normal(size=(users, latent))
+    sensitivity = np.clip(1 + 0.4 * rng.normal(size=users), 0.2, None)
+    return _Shoppers(taste, sensitivity, rng.zipf(1.6, users).astype(float))
+
+
+def _query_vectors(rng: np.random.Generator, centroids: np.ndarray, queries: int, dim: int) -> np.ndarray:
+    """Each query's embedding: near the centroid of a category drawn for it."""
+    query_category = rng.integers(0, len(centroids), queries)
+    noise = 0.5 * rng.normal(size=(queries, dim)) / np.sqrt(dim)
+    return _unit(centroids[query_category] + noise)
+
+
+def _shown(
+    rng: np.random.Generator, cat: _Items, query_vectors: np.ndarray, popularity: np.ndarray, shown: int
+) -> tuple[int | None, np.ndarray, np.ndarray]:
+    """One request: its query (None for a recommendation), the items shown in order, and every
+    item's cosine to the query (zeros for a recommendation)."""
+    items = len(cat.products)
+    if rng.random() >= 0.6:
+        return None, rng.choice(items, shown, replace=False, p=popularity / popularity.sum()), np.zeros(items)
+    q = int(rng.integers(len(query_vectors)))
+    cosine = cat.text @ query_vectors[q]
+    weights = np.exp(6 * cosine)
+    picked = rng.choice(items, shown, replace=False, p=weights / weights.sum())
+    return q, picked[np.argsort(-(cosine[picked] + 0.1 * rng.normal(size=shown)))], cosine
+
+
+def _probabilities(
+    cat: _Items, picked: np.ndarray, cosine: np.ndarray, u: np.ndarray, hour: int, sensitivity: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """P(click) and P(convert | click) of the `picked` items in order (the module's formulas)."""
+    position = np.arange(len(picked))
+    ctr = _sigmoid(
+        -2.2
+        + cat.taste[picked] @ u
+        + cat.quality[picked]
+        + 2.5 * cosine[picked]
+        - 0.18 * position
+        + 0.25 * np.sin(2 * np.pi * hour / 24)
+    )
+    cvr = _sigmoid(
+        -1.2
+        + cat.appeal_taste[picked] @ u
+        + cat.appeal[picked]
+        - sensitivity * (cat.log_price[picked] - cat.log_price.mean())
+    )
+    return ctr, cvr
+
+
+@dataclass(frozen=True)
+class _Request:
+    request_id: str
+    at: datetime
+    query: str | None
+    """None for a recommendation"""
+    user_id: str | None
+    session_id: str | None
+
+
+def _impressions(
+    request: _Request,
+    products: list[Product],
+    clicks: np.ndarray,
+    converts: np.ndarray,
+    ctr: np.ndarray,
+    cvr: np.ndarray,
+) -> list[LabeledImpression]:
+    """The request's impressions of the shown `products`, in order, with their outcomes."""
+    return [
+        LabeledImpression(
+            request_id=request.request_id,
+            surface="search" if request.query is not None else "recommend",
+            timestamp=request.at,
+            product_id=product.product_id,
+            position=k,
+            user_id=request.user_id,
+            session_id=request.session_id,
+            query=request.query,
+            clicked=bool(clicks[k]),
+            converted=bool(converts[k]),
+            revenue=float(product.price or 0) if converts[k] else 0.0,
+            true_ctr=float(ctr[k]),
+            true_cvr=float(cvr[k]),
+        )
+        for k, product in enumerate(products)
+    ]
+
+
 def synthetic_shop(
     requests: int = 6000,
     users: int = 400,
@@ -127,66 +225,28 @@ def synthetic_shop(
     """Impressions of `requests` responses of `shown` items each, in time order."""
     rng = np.random.default_rng(seed)
     cat = _items(rng, items, dim, latent)
-    user_taste = 0.6 * rng.normal(size=(users, latent))
-    sensitivity = np.clip(1 + 0.4 * rng.normal(size=users), 0.2, None)
-    activity = rng.zipf(1.6, users).astype(float)
-    query_category = rng.integers(0, len(cat.centroids), queries)
-    noise = 0.5 * rng.normal(size=(queries, dim)) / np.sqrt(dim)
-    query_vectors = _unit(cat.centroids[query_category] + noise)
+    people = _shoppers(rng, users, latent)
+    query_vectors = _query_vectors(rng, cat.centroids, queries, dim)
     query_texts = [f"query {j}" for j in range(queries)]
     popularity = np.exp(cat.quality)
     times = np.sort(rng.uniform(0, 28 * 86400, requests))
     out: list[LabeledImpression] = []
     for r in range(requests):
-        user = int(rng.choice(users, p=activity / activity.sum()))
+        user = int(rng.choice(users, p=people.activity / people.activity.sum()))
         known = rng.random() >= anonymous
-        u = user_taste[user] if known else np.zeros(latent)
-        search = rng.random() < 0.6
-        cosine = np.zeros(items)
-        if search:
-            q = int(rng.integers(queries))
-            cosine = cat.text @ query_vectors[q]
-            weights = np.exp(6 * cosine)
-            picked = rng.choice(items, shown, replace=False, p=weights / weights.sum())
-            picked = picked[np.argsort(-(cosine[picked] + 0.1 * rng.normal(size=shown)))]
-        else:
-            picked = rng.choice(items, shown, replace=False, p=popularity / popularity.sum())
+        u = people.taste[user] if known else np.zeros(latent)
+        q, picked, cosine = _shown(rng, cat, query_vectors, popularity, shown)
         at = START + timedelta(seconds=float(times[r]))
-        hour = at.hour
-        position = np.arange(shown)
-        ctr = _sigmoid(
-            -2.2
-            + cat.taste[picked] @ u
-            + cat.quality[picked]
-            + 2.5 * cosine[picked]
-            - 0.18 * position
-            + 0.25 * np.sin(2 * np.pi * hour / 24)
-        )
-        s = sensitivity[user] if known else 1.0
-        cvr = _sigmoid(
-            -1.2
-            + cat.appeal_taste[picked] @ u
-            + cat.appeal[picked]
-            - s * (cat.log_price[picked] - cat.log_price.mean())
-        )
+        sensitivity = people.sensitivity[user] if known else 1.0
+        ctr, cvr = _probabilities(cat, picked, cosine, u, at.hour, sensitivity)
         clicks = rng.random(shown) < ctr
         converts = clicks & (rng.random(shown) < cvr)
-        for k, item in enumerate(picked):
-            out.append(
-                LabeledImpression(
-                    request_id=f"r{r:06d}",
-                    surface="search" if search else "recommend",
-                    timestamp=at,
-                    product_id=cat.products[item].product_id,
-                    position=k,
-                    user_id=f"u{user}" if known else None,
-                    session_id=None if known else f"s{r}",
-                    query=query_texts[q] if search else None,
-                    clicked=bool(clicks[k]),
-                    converted=bool(converts[k]),
-                    revenue=float(cat.products[item].price or 0) if converts[k] else 0.0,
-                    true_ctr=float(ctr[k]),
-                    true_cvr=float(cvr[k]),
-                )
-            )
+        request = _Request(
+            f"r{r:06d}",
+            at,
+            None if q is None else query_texts[q],
+            f"u{user}" if known else None,
+            None if known else f"s{r}",
+        )
+        out += _impressions(request, [cat.products[i] for i in picked], clicks, converts, ctr, cvr)
     return SyntheticShop(cat.products, cat.text, out, LookupEncoder(query_texts, query_vectors))

@@ -184,6 +184,53 @@ def _validation(ranker: Ranker, batch: FeatureBatch, data: Impressions) -> tuple
     )
 
 
+@dataclass(frozen=True)
+class _Steps:
+    """What a minibatch step uses: the network and its text table, the optimizer and its
+    schedule, FGM when on, and the loss's click-and-convert weight."""
+
+    network: RankerNetwork
+    text: torch.Tensor
+    optimizer: torch.optim.Optimizer
+    scheduler: torch.optim.lr_scheduler.LambdaLR
+    fgm: FGM | None
+    ctcvr_weight: float
+
+    def epoch(self, train: _Tensors, order: torch.Tensor, batch_size: int) -> tuple[float, int]:
+        """One pass over `train` in `order`; returns the summed train loss and the steps taken."""
+        total, steps = 0.0, 0
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            total += self.step(train, rows) * rows.numel()
+            steps += 1
+        return total, steps
+
+    def step(self, train: _Tensors, rows: torch.Tensor) -> float:
+        """One AdamW step on the minibatch `rows`; returns its loss."""
+        ctr_logit, cvr_logit = self.forward(train, rows)
+        loss, _, _ = esmm_loss(ctr_logit, cvr_logit, train.click[rows], train.ctcvr[rows], self.ctcvr_weight)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.fgm is not None:  # a second pass on embeddings moved against the model, then back
+            self.fgm.attack()
+            adv_ctr, adv_cvr = self.forward(train, rows)
+            esmm_loss(adv_ctr, adv_cvr, train.click[rows], train.ctcvr[rows], self.ctcvr_weight)[0].backward()
+            self.fgm.restore()
+        self.optimizer.step()
+        self.scheduler.step()
+        return float(loss.detach())
+
+    def forward(self, train: _Tensors, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The click and click-and-convert logits of the minibatch `rows`."""
+        return self.network(
+            train.categorical[rows],
+            train.dense[rows],
+            self.text[train.text_rows[rows]],
+            train.positions[rows],
+            train.query_table[train.query_rows[rows]],
+        )
+
+
 def _train_loop(
     ranker: Ranker,
     train: _Tensors,
@@ -199,44 +246,14 @@ def _train_loop(
     optimizer = _optimizer(network, t)
     scheduler = warmup_schedule(optimizer, steps_per_epoch * t.epochs, t.warmup_fraction, t.schedule)
     generator = torch.Generator().manual_seed(t.seed)
-    text = ranker.text_table
     fgm = FGM(network, t.fgm_epsilon) if t.fgm_epsilon > 0 else None
+    steps = _Steps(network, ranker.text_table, optimizer, scheduler, fgm, config.model.ctcvr_weight)
     best = BestWeights(score=-math.inf)
     started, epoch, best_epoch, stopped = time.perf_counter(), 0, 0, False
     for epoch in range(1, t.epochs + 1):
         network.train()
-        order, total = torch.randperm(n, generator=generator), 0.0
-        for start in range(0, n, t.batch_size):
-            rows = order[start : start + t.batch_size]
-            ctr_logit, cvr_logit = network(
-                train.categorical[rows],
-                train.dense[rows],
-                text[train.text_rows[rows]],
-                train.positions[rows],
-                train.query_table[train.query_rows[rows]],
-            )
-            loss, _, _ = esmm_loss(
-                ctr_logit, cvr_logit, train.click[rows], train.ctcvr[rows], config.model.ctcvr_weight
-            )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if fgm is not None:  # a second pass on embeddings moved against the model, then back
-                fgm.attack()
-                adv_ctr, adv_cvr = network(
-                    train.categorical[rows],
-                    train.dense[rows],
-                    text[train.text_rows[rows]],
-                    train.positions[rows],
-                    train.query_table[train.query_rows[rows]],
-                )
-                esmm_loss(adv_ctr, adv_cvr, train.click[rows], train.ctcvr[rows], config.model.ctcvr_weight)[
-                    0
-                ].backward()
-                fgm.restore()
-            optimizer.step()
-            scheduler.step()
-            total += float(loss.detach()) * rows.numel()
-            best.steps += 1
+        total, taken = steps.epoch(train, torch.randperm(n, generator=generator), t.batch_size)
+        best.steps += taken
         ctr_loss, ctcvr_loss, auc = _validation(ranker, *valid)
         record = EpochRecord(
             epoch=epoch,

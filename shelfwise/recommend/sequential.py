@@ -131,6 +131,17 @@ class _SelfAttentive(nn.Module):
         return self.norm(hidden)
 
 
+def _optimizers(model: _SelfAttentive, learning_rate: float, sparse: bool) -> list[torch.optim.Optimizer]:
+    """Adam over the network; the id embeddings apart, with SparseAdam when their gradients are
+    sparse (sampled training)."""
+    others = [p for name, p in model.named_parameters() if name != "ids.weight"]
+    ids = [model.ids.weight]
+    return [
+        torch.optim.Adam(others, lr=learning_rate),
+        (torch.optim.SparseAdam if sparse else torch.optim.Adam)(ids, lr=learning_rate),
+    ]
+
+
 def _left_padded(sequences: Sequence[np.ndarray], length: int) -> torch.Tensor:
     """Item indices shifted by one (0 pads), right-aligned in rows of `length`."""
     out = np.zeros((len(sequences), length), dtype=np.int64)
@@ -175,34 +186,12 @@ class SequentialChannel:
             return
         inputs = _left_padded([s[:-1] for s in trainable], cfg.max_length)
         targets = _left_padded([s[1:] for s in trainable], cfg.max_length)
-        others = [p for name, p in model.named_parameters() if name != "ids.weight"]
-        ids = [model.ids.weight]
-        optimizers: list[torch.optim.Optimizer] = [
-            torch.optim.Adam(others, lr=cfg.learning_rate),
-            (torch.optim.SparseAdam if sampled else torch.optim.Adam)(ids, lr=cfg.learning_rate),
-        ]
+        optimizers = _optimizers(model, cfg.learning_rate, sampled)
         best_state, best_score, stale = None, -1.0, 0
         for epoch in range(cfg.epochs):
             started = time.perf_counter()
             model.train()
-            order = torch.randperm(len(inputs), generator=generator)
-            total = 0.0
-            for start in range(0, len(order), cfg.batch_size):
-                rows = order[start : start + cfg.batch_size]
-                wanted = targets[rows]
-                mask = wanted > 0
-                if sampled:
-                    loss = self._sampled_loss(model, model(inputs[rows])[mask], wanted[mask], generator)
-                else:
-                    table = model.item_table()
-                    logits = model(inputs[rows], table)[mask] @ table[1:].T
-                    loss = F.cross_entropy(logits, wanted[mask] - 1)
-                for optimizer in optimizers:
-                    optimizer.zero_grad()
-                loss.backward()
-                for optimizer in optimizers:
-                    optimizer.step()
-                total += loss.item() * int(mask.sum())
+            total = self._epoch(model, inputs, targets, optimizers, sampled, generator)
             self.epochs_trained = epoch + 1
             loss_per_item = total / max(1, int((targets > 0).sum()))
             score = None if validation is None else self._validation_ndcg(*validation)
@@ -226,6 +215,38 @@ class SequentialChannel:
         # serving reads the frozen table; the text vectors it was made from (a million items'
         # are 1.5 GB) are not kept twice
         model.release_text()
+
+    def _epoch(
+        self,
+        model: _SelfAttentive,
+        inputs: torch.Tensor,
+        targets: torch.Tensor,
+        optimizers: list[torch.optim.Optimizer],
+        sampled: bool,
+        generator: torch.Generator,
+    ) -> float:
+        """One pass over the sequences in a random order, a minibatch a step (a full softmax, or
+        sampled negatives when `sampled`); returns the loss summed over the predicted items."""
+        batch_size = self.config.batch_size
+        order = torch.randperm(len(inputs), generator=generator)
+        total = 0.0
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            wanted = targets[rows]
+            mask = wanted > 0
+            if sampled:
+                loss = self._sampled_loss(model, model(inputs[rows])[mask], wanted[mask], generator)
+            else:
+                table = model.item_table()
+                logits = model(inputs[rows], table)[mask] @ table[1:].T
+                loss = F.cross_entropy(logits, wanted[mask] - 1)
+            for optimizer in optimizers:
+                optimizer.zero_grad()
+            loss.backward()
+            for optimizer in optimizers:
+                optimizer.step()
+            total += loss.item() * int(mask.sum())
+        return total
 
     def _sampled_loss(
         self, model: _SelfAttentive, hidden: torch.Tensor, wanted: torch.Tensor, generator: torch.Generator

@@ -11,25 +11,26 @@ import numpy as np
 from shelfwise.query.suggest import Suggestion
 from shelfwise.query.understand import QueryReading, merge_filters
 from shelfwise.records import (
-    Explanation,
     Filters,
     FusionMethod,
     Hit,
     HitMatch,
     MatchQuality,
+    QueryInterpretation,
     SearchRequest,
     SearchResult,
 )
+from shelfwise.search.answer import Retrieved, facet_rows, hits, page_of, sorted_by, unreadable
 from shelfwise.search.cross_lingual import with_translation
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
+from shelfwise.search.lenient_filters import admit_unknowns, inferred_fields
 from shelfwise.search.lifecycle import IndexLifecycle
 from shelfwise.search.live_index import IndexNotReadyError, LiveIndex, RefreshStats
 from shelfwise.search.match_floor import MatchFloor, reads_every_script
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
-from shelfwise.search.table import ProductTable
 from shelfwise.search.understanding import (
     added_filters,
     boost_categories,
@@ -39,21 +40,13 @@ from shelfwise.search.understanding import (
 
 
 @dataclass(frozen=True)
-class _Retrieved:
-    """Fused candidates and their table rows, aligned; browsing (no query) has rows only."""
-
-    candidates: list[FusedCandidate] | None
-    rows: np.ndarray
-
-
-@dataclass(frozen=True)
 class _Plan:
     """What a search runs on: the request as applied (parsed filters added), its mask over the
     table, the candidates, and the rows let in without stating an attribute read from the query."""
 
     request: SearchRequest
     mask: np.ndarray
-    retrieved: _Retrieved
+    retrieved: Retrieved
     relaxed: bool = False
     admitted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -78,61 +71,63 @@ class SearchEngine(IndexLifecycle):
                 self._reads_every_script(),
             )
             floor = self.match_floor(live)
-            unreadable = floor.unreadable_scripts(query, request.mode) if floor and query else None
-            if floor is not None and unreadable:
-                return _unreadable(request, query, floor.unreadable(query, unreadable), live.version,
-                                   started)  # fmt: skip
+            unread = floor.unreadable_scripts(query, request.mode) if floor and query else None
+            if floor is not None and unread:
+                return unreadable(request, query, floor.unreadable(query, unread), live.version, started)
             reading = None
             if query and request.understand and live.understanding is not None:
                 reading = live.understanding.read(query)
             plan = self._retrieve_understood(live, query, request, reading, beside)
-            effective, mask, retrieved = plan.request, plan.mask, plan.retrieved
-            keep = mask[retrieved.rows]
-            categories: list[CategoryPrediction] = []
-            if reading is not None and retrieved.candidates:
-                retrieved, categories = self._apply_reading(live, reading, retrieved, mask)
-                keep = mask[retrieved.rows]
-            if query and self.reranker is not None and request.rerank is not False:
-                rerank_query = reading.did_you_mean or query if reading is not None else query
-                retrieved = self._rerank(self.reranker, rerank_query, retrieved, keep)
-            if request.sort != "relevance":
-                retrieved = _sorted(live.table, retrieved, request.sort)
-                keep = mask[retrieved.rows]
-            total = int(keep.sum())
+            retrieved, keep, categories = self._ranked(live, query, request, reading, plan)
+            effective = plan.request
             facets = {
                 name: live.table.facet(
                     name,
-                    self._facet_rows(live, retrieved, effective, name, mask, plan.admitted),
+                    facet_rows(live.table, retrieved, effective, name, plan.mask, plan.admitted),
                     effective.filters,
                 )
                 for name in request.facets
             }
             start = (request.page - 1) * request.page_size
-            page = _page(live, retrieved, keep, start, request.page_size)
+            page = page_of(live.table, retrieved, keep, start, request.page_size)
             quality, matches = self._judge(live, floor, query, reading, retrieved, keep, request.mode)
-            hits = self._hits(live, query, effective, page, start, matches)
-            version = live.version
+            found = self._hits(live, query, effective, page, start, matches)
+            total, version = int(keep.sum()), live.version
         return SearchResult(
             query=request.query,
             normalized_query=typed,
             total=total,
             page=request.page,
             page_size=request.page_size,
-            hits=hits,
+            hits=found,
             facets=facets,
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
             interpretation=with_translation(
-                None
-                if reading is None
-                else interpretation(
-                    reading, added_filters(request.filters, effective.filters), plan.relaxed, categories
-                ),
-                translation,
-                query,
+                _interpretation(request, reading, plan, categories), translation, query
             ),
             match=quality,
         )
+
+    def _ranked(
+        self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None, plan: _Plan
+    ) -> tuple[Retrieved, np.ndarray, list[CategoryPrediction]]:
+        """The plan's candidates in the order shown and which of them pass the filters: the
+        reading's negations and category intent applied, the head reranked, then sorted when
+        the request asks for another order. Returns them with the category predictions."""
+        mask, retrieved = plan.mask, plan.retrieved
+        keep = mask[retrieved.rows]
+        categories: list[CategoryPrediction] = []
+        if reading is not None and retrieved.candidates:
+            retrieved, categories = self._apply_reading(live, reading, retrieved, mask)
+            keep = mask[retrieved.rows]
+        if query and self.reranker is not None and request.rerank is not False:
+            rerank_query = reading.did_you_mean or query if reading is not None else query
+            retrieved = self._rerank(self.reranker, rerank_query, retrieved, keep)
+        if request.sort != "relevance":
+            retrieved = sorted_by(live.table, retrieved, request.sort)
+            keep = mask[retrieved.rows]
+        return retrieved, keep, categories
 
     def _reads_every_script(self) -> bool:
         """A multilingual encoder reads a query as typed: its vectors are never replaced by a
@@ -154,7 +149,7 @@ class SearchEngine(IndexLifecycle):
         floor: MatchFloor | None,
         query: str,
         reading: QueryReading | None,
-        retrieved: _Retrieved,
+        retrieved: Retrieved,
         keep: np.ndarray,
         mode: str,
     ) -> tuple[MatchQuality | None, dict[str, HitMatch]]:
@@ -194,7 +189,7 @@ class SearchEngine(IndexLifecycle):
         alternatives added to the query's own (a translation searched beside it)."""
         if not query:
             mask = live.table.mask(request.filters)
-            return _Plan(request, mask, _Retrieved(None, np.flatnonzero(live.table.live)))
+            return _Plan(request, mask, Retrieved(None, np.flatnonzero(live.table.live)))
         if reading is None:
             mask = live.table.mask(request.filters)
             return _Plan(request, mask, self._retrieve(live, query, request, mask, beside))
@@ -203,8 +198,8 @@ class SearchEngine(IndexLifecycle):
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives)
-        inferred = _inferred_fields(request, effective)
-        mask, admitted = self._admit_unknowns(live, effective, inferred, mask, retrieved)
+        inferred = inferred_fields(request, effective)
+        mask, admitted = admit_unknowns(live.table, live.terms, effective, inferred, mask, retrieved.rows)
         if effective.filters == request.filters or not self.understanding.relax_empty:
             return _Plan(effective, mask, retrieved, admitted=admitted)
         if mask[retrieved.rows].any():
@@ -219,39 +214,9 @@ class SearchEngine(IndexLifecycle):
         alternatives = [(e.alternative, weight * e.weight) for e in reading.synonyms]
         return normalize_query(reading.text) or query, alternatives
 
-    @staticmethod
-    def _admit_unknowns(
-        live: LiveIndex,
-        effective: SearchRequest,
-        inferred: frozenset[str],
-        mask: np.ndarray,
-        retrieved: _Retrieved,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """A brand or attribute read from the query excludes products that contradict it, not
-        those that do not state it: a candidate without the field passes if its title has the
-        value's words ("wool coat" keeps "Wool Blend Coat" with no material given, "voltrix
-        speaker" a speaker titled "Voltrix ..." from a feed without brands) and every other
-        filter. `inferred` holds mask field names ("brand", "attr:NAME"). Returns the widened
-        mask and the rows it admitted."""
-        if not inferred or live.terms is None:
-            return mask, retrieved.rows[:0]
-        strict = mask
-        mask = mask.copy()
-        for name in inferred:
-            unknown, values = _unstated(live.table, effective.filters, name, retrieved.rows)
-            if not unknown.size:
-                continue
-            others = live.table.mask(effective.filters, skip=name)
-            wanted = [live.terms.analyze(v) for v in values]
-            for row in unknown[others[unknown]].tolist():
-                title = live.terms.terms_of(live.table.ids[row])
-                mask[row] |= any(words and words <= title for words in wanted)
-        admitted = retrieved.rows[mask[retrieved.rows] & ~strict[retrieved.rows]]
-        return mask, admitted
-
     def _apply_reading(
-        self, live: LiveIndex, reading: QueryReading, retrieved: _Retrieved, mask: np.ndarray
-    ) -> tuple[_Retrieved, list[CategoryPrediction]]:
+        self, live: LiveIndex, reading: QueryReading, retrieved: Retrieved, mask: np.ndarray
+    ) -> tuple[Retrieved, list[CategoryPrediction]]:
         """Demote candidates with negated words; predict the category intent from the passing
         candidates and boost its products."""
         assert retrieved.candidates is not None
@@ -271,9 +236,9 @@ class SearchEngine(IndexLifecycle):
                 candidates, category_boosts(live.table, rows, predictions), intent.boost
             )
             rows = live.table.rows([c.product_id for c in candidates])
-        return _Retrieved(candidates, rows), predictions
+        return Retrieved(candidates, rows), predictions
 
-    def _rerank(self, reranker: Reranker, query: str, retrieved: _Retrieved, keep: np.ndarray) -> _Retrieved:
+    def _rerank(self, reranker: Reranker, query: str, retrieved: Retrieved, keep: np.ndarray) -> Retrieved:
         """Reorder the first `top_k` candidates that pass the filters (among their own positions:
         what passes stays where it passes, so filters and totals are unchanged)."""
         if retrieved.candidates is None:
@@ -290,25 +255,7 @@ class SearchEngine(IndexLifecycle):
         for position, candidate in zip(positions, reranked, strict=True):
             candidates[position] = candidate
             rows[position] = row_of[candidate.product_id]
-        return _Retrieved(_below_reranked(candidates, done), rows)
-
-    @staticmethod
-    def _facet_rows(
-        live: LiveIndex,
-        retrieved: _Retrieved,
-        request: SearchRequest,
-        name: str,
-        mask: np.ndarray,
-        admitted: np.ndarray,
-    ) -> np.ndarray:
-        """Rows a facet counts over: the candidates passing every filter but the facet's own
-        (so a shopper sees what widening the choice gives); categories drill down instead.
-        `admitted` rows passed without stating an attribute read from the query."""
-        if name == "category":
-            return retrieved.rows[mask[retrieved.rows]]
-        passing = live.table.mask(request.filters, skip=name)
-        passing[admitted] = True
-        return retrieved.rows[passing[retrieved.rows]]
+        return Retrieved(_below_reranked(candidates, done), rows)
 
     def stages(self, query: str, filters: Filters | None = None, mode: str = "hybrid") -> RetrievalStages:
         """Each retriever's candidates for a normalised query, before fusion (for traces/tuning)."""
@@ -352,7 +299,7 @@ class SearchEngine(IndexLifecycle):
         request: SearchRequest,
         mask: np.ndarray,
         alternatives: Sequence[tuple[str, float]] = (),
-    ) -> _Retrieved:
+    ) -> Retrieved:
         stages = self._stages(live, query, request.filters, request.mode, mask, alternatives)
         learned = self._learned_fusion_for(request)
         fused = fuse(stages, self.fusion, "weighted" if learned else _explicit_method(request))
@@ -360,7 +307,7 @@ class SearchEngine(IndexLifecycle):
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
         if learned is not None:
             fused = learned.fuse(fused, self._evidence(live, query))
-        return _Retrieved(fused, live.table.rows([c.product_id for c in fused]))
+        return Retrieved(fused, live.table.rows([c.product_id for c in fused]))
 
     def _learned_fusion_for(self, request: SearchRequest) -> LearnedFusion | None:
         """The learned fusion model when it applies: hybrid retrieval, and no explicit request
@@ -426,26 +373,12 @@ class SearchEngine(IndexLifecycle):
         method: FusionMethod = request.fusion or self.fusion.method
         if self._learned_fusion_for(request) is not None:
             method = "learned"
-        applied = request.filters.describe()
         found = [(c, products[c.product_id]) for c in page if c.product_id in products]
         matched: list[dict[str, list[str]]] = [{} for _ in found]
         if request.explain and query:
             matched = live.lexical.matched_terms_many(query, [product for _, product in found])
-        hits = []
-        for i, ((candidate, product), terms) in enumerate(zip(found, matched, strict=True)):
-            explanation = None
-            if request.explain:
-                explanation = _explain(candidate, terms, method, applied)
-            hits.append(
-                Hit(
-                    product=product.without_raw(),
-                    rank=offset + i + 1,
-                    score=candidate.score,
-                    explanation=explanation,
-                    match=(matches or {}).get(candidate.product_id),
-                )
-            )
-        return hits
+        explained = (method, request.filters.describe()) if request.explain else None
+        return hits(found, matched, offset, explained, matches or {})
 
 
 def _shown_query(query: str, reading: QueryReading | None) -> str:
@@ -453,18 +386,6 @@ def _shown_query(query: str, reading: QueryReading | None) -> str:
     if reading is not None and reading.did_you_mean:
         return reading.did_you_mean
     return query
-
-
-def _unreadable(
-    request: SearchRequest, query: str, quality: MatchQuality, version: str, started: float
-) -> SearchResult:
-    """The answer to a query search cannot read: no guesses, and why."""
-    return SearchResult(
-        query=request.query, normalized_query=query, total=0, page=request.page,
-        page_size=request.page_size, hits=[], facets={name: [] for name in request.facets},
-        took_ms=round((time.perf_counter() - started) * 1000, 3), index_version=version,
-        match=quality,
-    )  # fmt: skip
 
 
 def _explicit_method(request: SearchRequest) -> str | None:
@@ -493,60 +414,14 @@ def _below_reranked(candidates: list[FusedCandidate], reranked: set[str]) -> lis
     ]
 
 
-def _inferred_fields(request: SearchRequest, effective: SearchRequest) -> frozenset[str]:
-    """Brand and attribute filters read from the query rather than asked for, as mask field
-    names ("brand", "attr:NAME"): lenient towards products that do not state them."""
-    names = frozenset(effective.filters.attributes) - frozenset(request.filters.attributes)
-    fields = {f"attr:{name}" for name in names}
-    if effective.filters.brands and not request.filters.brands:
-        fields.add("brand")
-    return frozenset(fields)
-
-
-def _unstated(
-    table: ProductTable, filters: Filters, field: str, rows: np.ndarray
-) -> tuple[np.ndarray, tuple[str, ...]]:
-    """The `rows` that state no value for `field` (a mask field name) and the values asked for."""
-    if field == "brand":
-        return rows[table.brand[rows] < 0], filters.brands
-    name = field.removeprefix("attr:")
-    column = table.attributes.get(name.lower())
-    return (rows if column is None else rows[column[rows] < 0]), tuple(filters.attributes[name])
-
-
-def _explain(
-    candidate: FusedCandidate, matched: dict[str, list[str]], method: FusionMethod, applied: list[str]
-) -> Explanation:
-    return Explanation(
-        lexical_score=candidate.lexical_score,
-        lexical_rank=candidate.lexical_rank,
-        matched_terms={k: v for k, v in matched.items() if v},
-        vector_similarity=candidate.vector_similarity,
-        vector_rank=candidate.vector_rank,
-        query_coverage=candidate.coverage,
-        fusion=method,
-        fused_score=candidate.score if candidate.fused_score is None else candidate.fused_score,
-        rerank_grade=candidate.rerank_grade,
-        filters_applied=applied,
-    )
-
-
-def _sorted(table: ProductTable, retrieved: _Retrieved, sort: str) -> _Retrieved:
-    """Every retrieved product in `sort` order instead of relevance."""
-    order = table.sort_order(retrieved.rows, sort)
-    candidates = None if retrieved.candidates is None else [retrieved.candidates[i] for i in order.tolist()]
-    return _Retrieved(candidates, retrieved.rows[order])
-
-
-def _page(
-    live: LiveIndex, retrieved: _Retrieved, keep: np.ndarray, start: int, size: int
-) -> list[FusedCandidate]:
-    """The page's candidates among those passing the filters; browsing builds only the page's."""
-    if retrieved.candidates is None:
-        rows = retrieved.rows[keep][start : start + size]
-        return [FusedCandidate(live.table.ids[r], 0.0, None, None, None, None) for r in rows.tolist()]
-    passing = [c for c, kept in zip(retrieved.candidates, keep.tolist(), strict=True) if kept]
-    return passing[start : start + size]
+def _interpretation(
+    request: SearchRequest, reading: QueryReading | None, plan: _Plan, categories: list[CategoryPrediction]
+) -> QueryInterpretation | None:
+    """What the answer says it read in the query (None when it was not read)."""
+    if reading is None:
+        return None
+    added = added_filters(request.filters, plan.request.filters)
+    return interpretation(reading, added, plan.relaxed, categories)
 
 
 __all__ = ["IndexNotReadyError", "RefreshStats", "SearchEngine"]

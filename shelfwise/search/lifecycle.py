@@ -18,25 +18,18 @@ replayed onto the new one before it is swapped in, so a write never waits for th
 
 from __future__ import annotations
 
-import json
 import logging
-import math
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from shelfwise.config import FusionConfig, LexicalConfig, UnderstandingConfig, VectorConfig
 from shelfwise.index import IndexManifest, IndexVersions, LexicalIndex, VectorIndex
-from shelfwise.index.lexical import catalog_analysis
-from shelfwise.language.scripts import title_scripts
 from shelfwise.models import CachedEncoder
 from shelfwise.progress import Progress, in_stage
 from shelfwise.query.understand import QueryUnderstanding
-from shelfwise.query.understanding_snapshot import load_understanding, save_understanding
 from shelfwise.records import Product
 from shelfwise.search.background import CoalescingWorker
-from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.cross_lingual import CrossLingual
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.live_index import (
@@ -49,13 +42,17 @@ from shelfwise.search.live_index import (
     with_scripts,
 )
 from shelfwise.search.rerank import Reranker
+from shelfwise.search.saved_understanding import (
+    build_understanding,
+    newer_understanding,
+    saved_understanding,
+    understanding_interval,
+)
 from shelfwise.search.table import ProductTable
+from shelfwise.search.version_build import build_version, lexical_language, title_terms
 from shelfwise.store import Store
 
 logger = logging.getLogger("shelfwise.search")
-_BUILD_BATCH = 2000
-_UNDERSTANDING_DIR = "understanding"
-"""the version's saved query understanding (understanding_snapshot.py)"""
 
 
 class IndexLifecycle:
@@ -133,7 +130,7 @@ class IndexLifecycle:
             )
             return None
         lexical = LexicalIndex.open(path / "lexical", self.lexical_config)
-        if lexical.analysis.language != _lexical_language(self.language):
+        if lexical.analysis.language != lexical_language(self.language):
             logger.info("index %s reads %s text, the catalog is %s", version, lexical.analysis.language,
                         self.language)  # fmt: skip
             lexical.close()
@@ -165,7 +162,7 @@ class IndexLifecycle:
             lexical,
             vector,
             ProductTable.build(products),
-            terms=_title_terms(lexical, products),
+            terms=title_terms(lexical, products),
             text_hashes=hashes,
             understanding=understanding,
             understanding_seq=understood_at,
@@ -190,53 +187,13 @@ class IndexLifecycle:
             return live.manifest
 
     def _build(self, progress: Progress | None) -> LiveIndex:
-        started = time.perf_counter()
-        store_seq = self.store.last_seq()
-        products = list(self.store.iter_products())
-        version, path = self.registry.new_version()
-        vectors = self.encoder.encode_products(
-            products, progress=in_stage(progress, "encode") if progress else None
-        )
-        analysis = catalog_analysis(_lexical_language(self.language), products)
-        lexical = LexicalIndex.create(path / "lexical", self.lexical_config, analysis)
-        for start in range(0, len(products), _BUILD_BATCH):
-            lexical.upsert(products[start : start + _BUILD_BATCH])
-            if progress:
-                progress("lexical", min(start + _BUILD_BATCH, len(products)), len(products))
-        ids = [p.product_id for p in products]
-        vector = VectorIndex.build(ids, vectors, self.encoder.encoder.dim, self.vector_config)
-        vector.save(path / "vector")
-        manifest = IndexManifest(
-            version=version,
-            created_at=datetime.now(UTC).isoformat(),
-            store_seq=store_seq,
-            encoder=self.encoder.encoder.version,
-            dim=self.encoder.encoder.dim,
-            product_count=len(products),
-            vector_kind=vector.kind,
-            lexical_config=self.lexical_config.model_dump(),
-            vector_config=self.vector_config.model_dump(),
-            build_seconds=round(time.perf_counter() - started, 3),
-            notes={SCRIPTS_NOTE: title_scripts(p.title for p in products)},
-        )
-        self.registry.write_manifest(path / "manifest.json", manifest)
-        return LiveIndex(
-            version,
-            path,
-            manifest,
-            lexical,
-            vector,
-            ProductTable.build(products),
-            terms=_title_terms(lexical, products),
-            text_hashes=text_hashes(products),
-            understanding=self._understand(products, path, store_seq),
-            understanding_seq=store_seq,
-        )
+        return build_version(self.store, self.encoder, self.registry, self.lexical_config,
+                             self.vector_config, self.understanding, self.language, progress)  # fmt: skip
 
     def understanding_interval(self, products: int) -> int:
         """Changes after which the catalog-derived understanding is rebuilt: `persist_every`,
         or the configured share of a catalog of `products` when that is more."""
-        return max(self.persist_every, math.ceil(self.understanding.rebuild_fraction * products))
+        return understanding_interval(self.understanding, self.persist_every, products)
 
     def _understanding_at_open(
         self, path: Path, products: list[Product], store_seq: int, writable: bool
@@ -247,12 +204,7 @@ class IndexLifecycle:
         process owns the version."""
         if not self.understanding.enabled:
             return None, store_seq
-        try:
-            snapshot = load_understanding(path / _UNDERSTANDING_DIR, self.understanding)
-        except (OSError, ValueError, KeyError) as error:
-            logger.warning("index %s: saved query understanding unusable (%s); rebuilding it",
-                           path.name, error)  # fmt: skip
-            snapshot = None
+        snapshot = saved_understanding(path, self.understanding)
         if snapshot is not None:
             lag = len(self.store.changes_since(snapshot.store_seq))
             if lag < self.understanding_interval(len(products)):
@@ -264,15 +216,7 @@ class IndexLifecycle:
     ) -> QueryUnderstanding | None:
         """Build the understanding of `products` (read at `store_seq`) and save it into the
         version folder `save_to`, if given."""
-        if not self.understanding.enabled:
-            return None
-        understanding = QueryUnderstanding.build(products, self.understanding)
-        if save_to is not None:
-            try:
-                save_understanding(understanding, save_to / _UNDERSTANDING_DIR, store_seq)
-            except OSError as error:  # a full disk costs the next start-up time, nothing else
-                logger.warning("index %s: query understanding not saved (%s)", save_to.name, error)
-        return understanding
+        return build_understanding(products, self.understanding, save_to, store_seq)
 
     def refresh(self, progress: Progress | None = None) -> RefreshStats:
         """Apply the store's changes since the index's sequence number, in place.
@@ -395,15 +339,7 @@ class IndexLifecycle:
         """In a read-only process: take the writer's newer saved understanding, if any."""
         if not self.understanding.enabled:
             return
-        folder = live.path / _UNDERSTANDING_DIR
-        try:
-            saved_at = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["store_seq"]
-            if int(saved_at) <= live.understanding_seq:
-                return
-            snapshot = load_understanding(folder, self.understanding)
-        except (OSError, ValueError, KeyError) as error:  # mid-replace, or damaged: next time
-            logger.debug("index %s: newer query understanding not loaded (%s)", live.path.name, error)
-            return
+        snapshot = newer_understanding(live.path, self.understanding, live.understanding_seq)
         if snapshot is not None:
             if live.understanding is not None:  # pinyin is not saved: keep the catalog words read at open
                 snapshot.understanding.pinyin = live.understanding.pinyin
@@ -504,14 +440,3 @@ class IndexLifecycle:
         if self._live is None:
             raise IndexNotReadyError("no index yet: run `shelfwise index` after ingesting a feed")
         return self._live
-
-
-def _lexical_language(language: str) -> str:
-    """The lexical analysis a catalog language gets: zh its own, every other the English one."""
-    return "zh" if language == "zh" else "en"
-
-
-def _title_terms(lexical: LexicalIndex, products: list[Product]) -> TitleTerms:
-    terms = TitleTerms(lexical.analyze)
-    terms.update(products)
-    return terms

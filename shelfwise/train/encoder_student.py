@@ -165,13 +165,47 @@ class DocumentStudentTrainer:
         self.log(f"the encoder placed {len(sample)} catalog texts in {teacher_seconds:.0f}s; student: "
                  f"layers {self.layers_kept} of its {self.teacher_layers}")  # fmt: skip
         held_targets = teacher_vectors[:held_count]
-        targets = torch.from_numpy(teacher_vectors[held_count:])
 
         def held_cosine() -> float:
             return float((self.student_vectors(held) * held_targets).sum(axis=1).mean())
 
         before = held_cosine()
         self.log(f"held-out cosine to the encoder before training: {before:.4f}")
+        targets = torch.from_numpy(teacher_vectors[held_count:])
+        best, training_seconds = self._train(train, targets, held_cosine, before, rng)
+        report = DocumentStudentReport(
+            teacher=str(self.teacher.folder),
+            teacher_network=self.teacher.network_version,
+            layers_kept=self.layers_kept,
+            teacher_layers=self.teacher_layers,
+            texts=len(train),
+            held_out=len(held),
+            steps=best.steps,
+            best_step=best.step,
+            teacher_seconds=round(teacher_seconds, 1),
+            training_seconds=round(training_seconds, 1),
+            held_out_cosine_before=round(before, 4),
+            held_out_cosine_after=round(best.score, 4),
+            history=best.history,
+        )
+        if judgments is not None and pool:
+            report = self._judge_ranking(report, judgments, pool)
+        return report
+
+    def _train(
+        self,
+        train: list[str],
+        targets: torch.Tensor,
+        held_cosine: Callable[[], float],
+        before: float,
+        rng: random.Random,
+    ) -> tuple[BestWeights, float]:
+        """Epochs of AdamW on 1 - cosine to the encoder's vectors `targets` of `train`, judged
+        by `held_cosine` every `evaluations_per_epoch`-th of an epoch (from `before`); the best
+        weights are restored. Returns them with the seconds the training took."""
+        import torch
+
+        config = self.config
         batches_per_epoch = math.ceil(len(train) / config.batch_size)
         total = config.epochs * batches_per_epoch
         optimizer, schedule = adamw_with_warmup(
@@ -201,24 +235,7 @@ class DocumentStudentTrainer:
                              f"({time.perf_counter() - training_started:.0f}s)")  # fmt: skip
                     best.improve(cosine, self.model)
         best.restore(self.model)
-        report = DocumentStudentReport(
-            teacher=str(self.teacher.folder),
-            teacher_network=self.teacher.network_version,
-            layers_kept=self.layers_kept,
-            teacher_layers=self.teacher_layers,
-            texts=len(train),
-            held_out=len(held),
-            steps=best.steps,
-            best_step=best.step,
-            teacher_seconds=round(teacher_seconds, 1),
-            training_seconds=round(time.perf_counter() - training_started, 1),
-            held_out_cosine_before=round(before, 4),
-            held_out_cosine_after=round(best.score, 4),
-            history=best.history,
-        )
-        if judgments is not None and pool:
-            report = self._judge_ranking(report, judgments, pool)
-        return report
+        return best, time.perf_counter() - training_started
 
     def _batches(self, texts: Sequence[str], rng: random.Random) -> list[list[int]]:
         """Shuffled batches of texts of similar length (little padding), in shuffled order."""

@@ -258,40 +258,17 @@ def train_fusion_model(
     started = time.perf_counter()
     training, validation = hold_out_queries(judgments, config.validation_fraction, config.seed + SPLIT_SALT)
     examples = collect_examples(engine, judgments, config, log)
-    held = set(validation.query_ids)
-    useful = [
-        i
-        for i, q in enumerate(examples.query_ids)
-        if q not in held and examples.labels[examples.rows(i)].max() > 0
-    ]
-    valid = [i for i, q in enumerate(examples.query_ids) if q in held]
-    if len(useful) < 20 or not valid:
-        raise ValueError(
-            f"only {len(useful)} training queries have a judged product with gain among their "
-            "candidates: too few to learn a fusion (need 20)"
-        )
-    best: tuple[float, lgb.Booster, list[np.ndarray], dict[str, int]] | None = None
-    for shape in tree_shapes(config):
-        booster = fit_booster(examples, useful, valid, config.model_copy(update=shape))
-        model = LearnedFusion(booster, engine.encoder.encoder.version, depth=config.candidates)
-        scores = [model.scores(examples.features_of(i)) for i in range(len(examples.query_ids))]
-        held_out = mean_ndcg10(examples, valid, scores, judgments)
-        log(
-            f"trees of {shape['leaves']} leaves, at least {shape['min_data_in_leaf']} rows each: "
-            f"held-out NDCG@10 {held_out:.4f} ({booster.best_iteration} rounds)"
-        )
-        if best is None or held_out > best[0]:
-            best = (held_out, booster, scores, shape)
-    assert best is not None
-    _, booster, learned, shape = best
-    model = LearnedFusion(booster, engine.encoder.encoder.version, depth=config.candidates)
+    useful, valid = _training_and_held_out(examples, set(validation.query_ids))
+    version = engine.encoder.encoder.version
+    booster, learned, shape = _best_tree_shape(examples, useful, valid, judgments, config, version, log)
+    model = LearnedFusion(booster, version, depth=config.candidates)
     final = model
     if config.refit:
         every = useful + [i for i in valid if examples.labels[examples.rows(i)].max() > 0]
         rounds = int(booster.best_iteration or booster.num_trees())
         final = LearnedFusion(
             fit_booster(examples, every, [], config.model_copy(update=shape), rounds=rounds),
-            engine.encoder.encoder.version,
+            version,
             depth=config.candidates,
         )
         log(f"refitted on all {len(every)} queries with gain, {rounds} rounds")
@@ -313,6 +290,50 @@ def train_fusion_model(
         seconds=round(time.perf_counter() - started, 1),
     )
     return TrainedFusion(model, final, report, examples, valid)
+
+
+def _training_and_held_out(examples: FusionExamples, held: set[str]) -> tuple[list[int], list[int]]:
+    """The positions of the training queries with a judged product with gain among their
+    candidates, and of the `held` out queries; an error when too few can be learned from."""
+    useful = [
+        i
+        for i, q in enumerate(examples.query_ids)
+        if q not in held and examples.labels[examples.rows(i)].max() > 0
+    ]
+    valid = [i for i, q in enumerate(examples.query_ids) if q in held]
+    if len(useful) < 20 or not valid:
+        raise ValueError(
+            f"only {len(useful)} training queries have a judged product with gain among their "
+            "candidates: too few to learn a fusion (need 20)"
+        )
+    return useful, valid
+
+
+def _best_tree_shape(
+    examples: FusionExamples,
+    useful: list[int],
+    valid: list[int],
+    judgments: Judgments,
+    config: FusionTrainingConfig,
+    encoder_version: str,
+    log: Log,
+) -> tuple[lgb.Booster, list[np.ndarray], dict[str, int]]:
+    """A booster for each tree shape of `config`, fitted on the `useful` queries; the one with
+    the best held-out NDCG@10 (the first on a tie), with every query's scores and its shape."""
+    best: tuple[float, lgb.Booster, list[np.ndarray], dict[str, int]] | None = None
+    for shape in tree_shapes(config):
+        booster = fit_booster(examples, useful, valid, config.model_copy(update=shape))
+        model = LearnedFusion(booster, encoder_version, depth=config.candidates)
+        scores = [model.scores(examples.features_of(i)) for i in range(len(examples.query_ids))]
+        held_out = mean_ndcg10(examples, valid, scores, judgments)
+        log(
+            f"trees of {shape['leaves']} leaves, at least {shape['min_data_in_leaf']} rows each: "
+            f"held-out NDCG@10 {held_out:.4f} ({booster.best_iteration} rounds)"
+        )
+        if best is None or held_out > best[0]:
+            best = (held_out, booster, scores, shape)
+    assert best is not None
+    return best[1], best[2], best[3]
 
 
 def fusion_registry(data_dir: Path) -> IndexVersions:
