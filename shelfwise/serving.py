@@ -7,8 +7,9 @@ It never trains and never builds an index from scratch: it loads the published i
 waits for one) and, at each `catch_up`, applies other processes' catalog changes and swaps in the
 index, recommender and ranking-model versions that workers (`shelfwise worker`) or the CLI
 published since. It writes only logs: events, impressions, exposures (and the index files'
-incremental refresh when it owns them). `Shelfwise` (service.py) adds catalog writes, index
-builds and training on top of it.
+incremental refresh when it owns them). `ShopServer` (shop_server.py, the HTTP process's role)
+adds catalog writes, index builds and swapping in kept versions; `Shelfwise` (service.py, the
+CLI's and the worker's) adds training on top of that.
 """
 
 from __future__ import annotations

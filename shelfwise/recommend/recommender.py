@@ -98,6 +98,9 @@ class RecommenderTrainingConfig(BaseModel):
     seed: int = 0
 
 
+DEFAULT_CHANNELS = "cooccurrence,sequential,popularity"  # `shelfwise train recommender`'s default
+
+
 def recommender_config(
     channels: str, threads: int = 2, seed: int = 0, cold_item_share: float | None = None
 ) -> RecommenderTrainingConfig:

@@ -1,4 +1,4 @@
-"""The HTTP API over a Shelfwise: `create_app(shelfwise, config)`; `app_from_env()` for uvicorn."""
+"""The HTTP API over a `ShopServer`: `create_app(shelfwise, config)`; `app_from_env()` for uvicorn."""
 
 from shelfwise.serve.app import app_from_env, create_app
 

@@ -1,6 +1,7 @@
-"""The HTTP API: `create_app` wires a Shelfwise into FastAPI; `app_from_env` reads the settings.
+"""The HTTP API: `create_app` wires a `ShopServer` into FastAPI; `app_from_env` reads the settings.
 
-Routes are thin: they validate, call the Shelfwise facade and map its outcome to a response.
+Routes are thin: they validate, call the `ShopServer` (serving, catalog writes, swapping in kept
+versions; no training: the web process never trains) and map its outcome to a response.
 Serve with `uvicorn --factory shelfwise.serve.app:app_from_env`.
 """
 
@@ -11,8 +12,8 @@ import contextlib
 import gc
 import logging
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -62,7 +63,8 @@ from shelfwise.serve.security import (
     search_access,
 )
 from shelfwise.serve.shopper_routes import shoppers
-from shelfwise.service import Health, Shelfwise
+from shelfwise.serving import Health
+from shelfwise.shop_server import ShopServer
 from shelfwise.web import web_router
 
 logger = logging.getLogger("shelfwise.serve")
@@ -80,8 +82,8 @@ TAGS = [
 # ----- dependencies -------------------------------------------------------------------------
 
 
-def get_shelfwise(request: Request) -> Shelfwise:
-    shelfwise: Shelfwise = request.app.state.shelfwise
+def get_shop_server(request: Request) -> ShopServer:
+    shelfwise: ShopServer = request.app.state.shelfwise
     return shelfwise
 
 
@@ -89,7 +91,7 @@ def search_from_query(params: Annotated[SearchQuery, Query()]) -> SearchRequest:
     return search_request_from_query(params)
 
 
-ShelfwiseDep = Annotated[Shelfwise, Depends(get_shelfwise)]
+ShopServerDep = Annotated[ShopServer, Depends(get_shop_server)]
 SearchParams = Annotated[SearchRequest, Depends(search_from_query)]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -123,7 +125,7 @@ system = APIRouter(route_class=StrictJsonRoute, tags=["system"], responses={500:
 
 
 @system.get("/health", summary="Service and index status")
-def health(shelfwise: ShelfwiseDep) -> Health:
+def health(shelfwise: ShopServerDep) -> Health:
     """Always 200; `status` is ok, indexing (index behind the catalog) or no-index."""
     return shelfwise.health()
 
@@ -133,7 +135,7 @@ def health(shelfwise: ShelfwiseDep) -> Health:
     summary="Report of the latest ingestion",
     responses={404: {"model": ErrorBody, "description": "Nothing ingested yet"}},
 )
-def last_ingest(shelfwise: ShelfwiseDep) -> IngestReport:
+def last_ingest(shelfwise: ShopServerDep) -> IngestReport:
     report = shelfwise.last_ingest_report()
     if report is None:
         raise ApiError(404, "no ingestion has run yet")
@@ -157,7 +159,7 @@ RequestId = Annotated[str, Depends(request_id_of)]
 
 @search.get("", summary="Search with query parameters")
 def search_get(
-    search_request: SearchParams, shelfwise: ShelfwiseDep, request_id: RequestId, principal: SearchPrincipal
+    search_request: SearchParams, shelfwise: ShopServerDep, request_id: RequestId, principal: SearchPrincipal
 ) -> SearchResult:
     """`brand` and `attr` (name:value) repeat; `facets` is comma-separated.
     Unknown parameters are refused (422), so a typo cannot silently drop a filter.
@@ -169,7 +171,7 @@ def search_get(
 
 @search.post("", summary="Search with a SearchRequest body")
 def search_post(
-    search_request: SearchRequest, shelfwise: ShelfwiseDep, request_id: RequestId, principal: SearchPrincipal
+    search_request: SearchRequest, shelfwise: ShopServerDep, request_id: RequestId, principal: SearchPrincipal
 ) -> SearchResult:
     return scoped_search(shelfwise, search_request, request_id, principal)
 
@@ -179,7 +181,7 @@ suggestions = APIRouter(route_class=StrictJsonRoute, tags=["search"], responses=
 
 @suggestions.get("/suggest", summary="Autocomplete a typed prefix")
 def suggest(
-    shelfwise: ShelfwiseDep,
+    shelfwise: ShopServerDep,
     principal: SearchPrincipal,
     q: Annotated[str, Query(max_length=200, description="what the shopper has typed so far")] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
@@ -219,7 +221,7 @@ products = APIRouter(route_class=StrictJsonRoute, prefix="/products", tags=["pro
     dependencies=[WriteAccess],
     responses=_WRITE_ERRORS,
 )
-def bulk_upsert(body: BulkUpsertRequest, shelfwise: ShelfwiseDep) -> BulkUpsertResponse:
+def bulk_upsert(body: BulkUpsertRequest, shelfwise: ShopServerDep) -> BulkUpsertResponse:
     """Items are validated one by one: bad ones are reported with their index, good ones go in.
     422 only when no item is valid."""
     valid, errors = validate_items(body.products)
@@ -248,7 +250,7 @@ def bulk_upsert(body: BulkUpsertRequest, shelfwise: ShelfwiseDep) -> BulkUpsertR
     dependencies=[WriteAccess],
     responses=_WRITE_ERRORS,
 )
-def bulk_delete(body: BulkDeleteRequest, shelfwise: ShelfwiseDep) -> BulkDeleteResponse:
+def bulk_delete(body: BulkDeleteRequest, shelfwise: ShopServerDep) -> BulkDeleteResponse:
     gone = shelfwise.delete_products(body.product_ids)
     deleted = set(gone)
     missing = list(dict.fromkeys(pid for pid in body.product_ids if pid not in deleted))
@@ -256,7 +258,7 @@ def bulk_delete(body: BulkDeleteRequest, shelfwise: ShelfwiseDep) -> BulkDeleteR
 
 
 @products.get("/{product_id:product_id}", summary="One product by id", responses=_NOT_FOUND)
-def get_product(product_id: str, shelfwise: ShelfwiseDep, principal: SearchPrincipal) -> Product:
+def get_product(product_id: str, shelfwise: ShopServerDep, principal: SearchPrincipal) -> Product:
     product = shelfwise.get_product(product_id)
     if product is None or not in_scope(principal, product):
         raise _not_found(product_id)
@@ -272,7 +274,7 @@ def get_product(product_id: str, shelfwise: ShelfwiseDep, principal: SearchPrinc
 def put_product(
     product_id: Annotated[str, Path(max_length=256, json_schema_extra={"pattern": NOT_BLANK})],
     body: ProductBody,
-    shelfwise: ShelfwiseDep,
+    shelfwise: ShopServerDep,
 ) -> UpsertResponse:
     """The id comes from the path (not blank); a `product_id` in the body, if sent, must equal it.
     An existing index is refreshed before the response, so the next search sees the change."""
@@ -290,7 +292,7 @@ def put_product(
     dependencies=[WriteAccess],
     responses={**_WRITE_ERRORS, **_NOT_FOUND},
 )
-def delete_product(product_id: str, shelfwise: ShelfwiseDep) -> DeleteResponse:
+def delete_product(product_id: str, shelfwise: ShopServerDep) -> DeleteResponse:
     gone = shelfwise.delete_products([product_id])
     if not gone:
         raise _not_found(product_id)
@@ -300,7 +302,7 @@ def delete_product(product_id: str, shelfwise: ShelfwiseDep) -> DeleteResponse:
 # ----- the application ----------------------------------------------------------------------
 
 
-def load_published_index(shelfwise: Shelfwise) -> None:
+def load_published_index(shelfwise: ShopServer) -> None:
     """Serve an index built earlier (by `shelfwise index`); never build one here. One query is
     encoded, and the profiles and published ranking model loaded, before serving, so the first
     shopper waits for none of them (nor for the ONNX export, once per encoder version)."""
@@ -313,7 +315,7 @@ def load_published_index(shelfwise: Shelfwise) -> None:
         logger.warning("warming up the query encoder or the final stage failed", exc_info=True)
 
 
-async def _catch_up_forever(shelfwise: Shelfwise, every_seconds: float) -> None:
+async def _catch_up_forever(shelfwise: ShopServer, every_seconds: float) -> None:
     """Apply catalog changes made by other processes (e.g. `shelfwise ingest`) to the index."""
     while True:
         await asyncio.sleep(every_seconds)
@@ -326,20 +328,11 @@ async def _catch_up_forever(shelfwise: Shelfwise, every_seconds: float) -> None:
             logger.info("index caught up: %d upserted, %d deleted", stats.upserted, stats.deleted)
 
 
-def create_app(
-    shelfwise: Shelfwise,
-    config: ServeConfig,
-    *,
-    owns_shelfwise: bool = False,
-    freeze_heap: bool = False,
-    guard: Guard | None = None,
-) -> FastAPI:
-    """The API over `shelfwise`; with `owns_shelfwise` it is closed when the app shuts down.
-    `guard` (keys, rate limits, clock): by default the master keys of `config` and the data
-    folder's keys.db.
-    `freeze_heap` (a server process, not a test that makes many apps): once start-up has loaded
-    the index and models, the garbage collector stops walking them (a full collection over them
-    paused a search up to 280 ms)."""
+def _lifespan(
+    shelfwise: ShopServer, config: ServeConfig, owns_shelfwise: bool, freeze_heap: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start-up (load the published index and warm up, then catch up with other processes in
+    the background) and shut-down (stop the background tasks, close what the app owns)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -362,17 +355,12 @@ def create_app(
             if owns_shelfwise:
                 await run_in_threadpool(shelfwise.close)
 
-    app = FastAPI(
-        title="Shelfwise",
-        summary="Self-hosted e-commerce search",
-        version="0.1.0",
-        openapi_tags=TAGS,
-        lifespan=lifespan,
-    )
-    app.state.shelfwise = shelfwise
-    app.state.serve_config = config
-    app.state.guard = guard or Guard.build(shelfwise.data.keys, config)
-    install_error_handlers(app)
+    return lifespan
+
+
+def _include_routers(app: FastAPI, config: ServeConfig) -> None:
+    """The API's routers behind their guards, the storefront at / and /shop/..., the admin
+    console at /admin; the operations a public search or events setting opens say so."""
     for router in (search, suggestions, products, system):
         app.include_router(document_errors(router))
     app.include_router(document_errors(events), dependencies=[EventsAccess])
@@ -380,7 +368,6 @@ def create_app(
     app.include_router(document_errors(profiles), dependencies=[UnscopedAccess])
     app.include_router(document_errors(keys_router))
     app.include_router(document_errors(shoppers))
-    # the storefront at / and /shop/..., the admin console at /admin
     storefront = web_router(shoppers_access=[UnscopedAccess])
     app.include_router(document_errors(storefront))
     public = {search_access} if config.public_search else set()
@@ -388,6 +375,9 @@ def create_app(
     routers = [(search, None), (suggestions, None), (products, None), (events, events_access),
                (recommendations, search_access), (profiles, search_access), (storefront, None)]  # fmt: skip
     document_optional_keys(app, public_operations(routers, frozenset(public)))
+
+
+def _add_middleware(app: FastAPI, config: ServeConfig) -> None:
     # The last added runs first: request ids wrap everything, including 413s.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=config.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
@@ -397,11 +387,41 @@ def create_app(
             allow_headers=["X-API-Key", "Authorization", "Content-Type"],
             expose_headers=["X-Request-ID", "Retry-After"], max_age=600,
         )  # fmt: skip
+
+
+def create_app(
+    shelfwise: ShopServer,
+    config: ServeConfig,
+    *,
+    owns_shelfwise: bool = False,
+    freeze_heap: bool = False,
+    guard: Guard | None = None,
+) -> FastAPI:
+    """The API over `shelfwise`; with `owns_shelfwise` it is closed when the app shuts down.
+    `guard` (keys, rate limits, clock): by default the master keys of `config` and the data
+    folder's keys.db.
+    `freeze_heap` (a server process, not a test that makes many apps): once start-up has loaded
+    the index and models, the garbage collector stops walking them (a full collection over them
+    paused a search up to 280 ms)."""
+    app = FastAPI(
+        title="Shelfwise",
+        summary="Self-hosted e-commerce search",
+        version="0.1.0",
+        openapi_tags=TAGS,
+        lifespan=_lifespan(shelfwise, config, owns_shelfwise, freeze_heap),
+    )
+    app.state.shelfwise = shelfwise
+    app.state.serve_config = config
+    app.state.guard = guard or Guard.build(shelfwise.data.keys, config)
+    install_error_handlers(app)
+    _include_routers(app, config)
+    _add_middleware(app, config)
     return app
 
 
 def app_from_env() -> FastAPI:
-    """Factory for uvicorn: settings from SHELFWISE_* variables; the app owns its Shelfwise."""
+    """Factory for uvicorn: settings from SHELFWISE_* variables; the app owns its `ShopServer`
+    (serving and catalog writes, no training: jobs train in a worker process)."""
     import os
 
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle OpenMP threads sleep, not spin
@@ -411,4 +431,4 @@ def app_from_env() -> FastAPI:
     if os.environ.get(THREADS_VARIABLE):
         limit_threads(int(os.environ[THREADS_VARIABLE]))
     settings = Settings()
-    return create_app(Shelfwise(settings), settings.serve, owns_shelfwise=True, freeze_heap=True)
+    return create_app(ShopServer(settings), settings.serve, owns_shelfwise=True, freeze_heap=True)

@@ -19,7 +19,7 @@ from shelfwise.serve.errors import ApiError, as_request_error, format_loc
 from shelfwise.serve.event_schema import EventIn, events_body_schema
 from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 
 MAX_EVENTS_PER_REQUEST = 1000
 
@@ -96,8 +96,8 @@ _EXAMPLES = {
 }
 
 
-def _shelfwise(request: Request) -> Shelfwise:
-    shelfwise: Shelfwise = request.app.state.shelfwise
+def _shelfwise(request: Request) -> Serving:
+    shelfwise: Serving = request.app.state.shelfwise
     return shelfwise
 
 
@@ -123,7 +123,7 @@ def post_events(
         dict[str, Any],
         Body(description='one event object, or {"events": [...]}', openapi_examples=_EXAMPLES),
     ],
-    shelfwise: Annotated[Shelfwise, Depends(_shelfwise)],
+    shelfwise: Annotated[Serving, Depends(_shelfwise)],
 ) -> EventsResponse:
     """Sending an event again (same `event_id`) is harmless: it comes back as a duplicate.
     200 when at least one event is valid; 422 when none is."""

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.serve.errors import ApiError
 from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 
 profiles = APIRouter(route_class=StrictJsonRoute, prefix="/profiles", tags=["recommend"])
 Identifier = Annotated[str, Path(min_length=1, max_length=256)]
@@ -29,7 +29,7 @@ class ProfileResponse(BaseModel):
 
 
 def _answer(request: Request, actor: str, top: int) -> ProfileResponse:
-    shelfwise: Shelfwise = request.app.state.shelfwise
+    shelfwise: Serving = request.app.state.shelfwise
     found = shelfwise.profile(actor)
     if found is None or found.is_empty:
         raise ApiError(404, f"no profile for '{actor}': no events of catalog products yet", {"actor": actor})

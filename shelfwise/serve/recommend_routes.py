@@ -18,7 +18,7 @@ from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.serve.scoping import kept_in_scope
 from shelfwise.serve.security import SearchPrincipal
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 
 recommendations = APIRouter(route_class=StrictJsonRoute, tags=["recommend"])
 
@@ -78,7 +78,7 @@ def _answer(
     principal: Principal | None = None,
 ) -> RecommendResponse:
     """A scoped key's answer keeps the items in its scope (from 4k asked for, at most 100)."""
-    shelfwise: Shelfwise = request.app.state.shelfwise
+    shelfwise: Serving = request.app.state.shelfwise
     request_id = str(request.state.request_id)
     scoped = principal is not None and principal.scope is not None
     try:
@@ -187,6 +187,6 @@ def recommend_bought_together(
 
 
 def _known(request: Request, product_id: str) -> None:
-    shelfwise: Shelfwise = request.app.state.shelfwise
+    shelfwise: Serving = request.app.state.shelfwise
     if shelfwise.store.get(product_id) is None:
         raise ApiError(404, f"no product '{product_id}'")

@@ -8,12 +8,12 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 
 logger = logging.getLogger("shelfwise.serve")
 
 
-async def purge_forever(shelfwise: Shelfwise) -> None:
+async def purge_forever(shelfwise: Serving) -> None:
     every = shelfwise.settings.privacy.purge_every_seconds
     while True:
         try:

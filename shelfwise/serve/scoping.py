@@ -12,7 +12,7 @@ from shelfwise.query.suggest.types import Suggestion
 from shelfwise.records import Filters, Product, SearchRequest, SearchResult
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.table import PRICE_BUCKETS, price_bucket_label
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 
 _PRICE_LABELS = {price_bucket_label(lo, hi): (lo, hi) for lo, hi in PRICE_BUCKETS}
 
@@ -26,7 +26,7 @@ T = TypeVar("T", bound=_HasProduct)
 
 
 def scoped_search(
-    shelfwise: Shelfwise, request: SearchRequest, request_id: str, principal: Principal | None
+    shelfwise: Serving, request: SearchRequest, request_id: str, principal: Principal | None
 ) -> SearchResult:
     scope = None if principal is None else principal.filters
     if scope is None or scope.is_empty():
@@ -48,7 +48,7 @@ def in_scope(principal: Principal | None, product: Product) -> bool:
 
 
 def scoped_suggestions(
-    shelfwise: Shelfwise, found: Sequence[Suggestion], principal: Principal | None
+    shelfwise: Serving, found: Sequence[Suggestion], principal: Principal | None
 ) -> list[Suggestion]:
     """Suggestions a scoped key may see: products in its scope, categories inside its category
     and brands among its brands (when the scope constrains nothing else). Popular queries and

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
 from shelfwise.serve.security import AdminAccess
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 
 shoppers = APIRouter(route_class=StrictJsonRoute, prefix="/shoppers", tags=["shoppers"])
 
@@ -48,7 +48,7 @@ def forget_shopper(
     training leaves them out, and their next request is answered as a new shopper's. Other
     server processes drop them from memory within `serve.catch_up_seconds`. Forgetting an
     unknown id succeeds with zero counts."""
-    shelfwise: Shelfwise = request.app.state.shelfwise
+    shelfwise: Serving = request.app.state.shelfwise
     report = shelfwise.forget_shopper(user_id)
     return ForgetResponse(
         user_id=user_id,

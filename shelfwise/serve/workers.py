@@ -1,6 +1,6 @@
 """Several server processes over one data folder: `shelfwise serve --workers N`.
 
-uvicorn starts N worker processes that each build their own Shelfwise with `app_from_env` from
+uvicorn starts N worker processes that each build their own `ShopServer` with `app_from_env` from
 the settings in the environment (the parent passes the data folder as SHELFWISE_DATA_DIR, and
 the threads each worker's math libraries may use as SHELFWISE_WORKER_THREADS, default 1). They
 share the data folder the way separate processes always may: SQLite in WAL mode with a busy

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.catalog import IngestReport
 from shelfwise.index import IndexVersions
 from shelfwise.records import Product
-from shelfwise.service import Health, Shelfwise
+from shelfwise.serving import Health, Serving
 
 CORE_FIELDS = ("brand", "category", "price", "description", "rating", "stock", "image_url")
 MAX_ATTRIBUTES = 20
@@ -73,7 +73,7 @@ def coverage(products: Iterable[Product]) -> tuple[list[Coverage], list[Coverage
     return core, common
 
 
-def catalog_health(shelfwise: Shelfwise) -> CatalogHealth:
+def catalog_health(shelfwise: Serving) -> CatalogHealth:
     stats = shelfwise.events.stats()
     fields, attributes = coverage(shelfwise.store.iter_products())
     return CatalogHealth(

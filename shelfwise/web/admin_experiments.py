@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from shelfwise.experiments.definitions import Experiment
 from shelfwise.experiments.report import ExperimentReport
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 from shelfwise.web.plots import bar_chart
 
 
@@ -29,7 +29,7 @@ def _chart(report: ExperimentReport) -> Markup:
     return bar_chart("Conversion rate by variant (units with a purchase)", bars) if bars else Markup("")
 
 
-def experiment_views(shelfwise: Shelfwise, now: datetime) -> list[ExperimentView]:
+def experiment_views(shelfwise: Serving, now: datetime) -> list[ExperimentView]:
     """Every experiment in the server's definitions, with its report so far."""
     views = []
     for experiment in shelfwise.experiments.registry:

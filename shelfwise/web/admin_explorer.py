@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from shelfwise.recommend.live import Recommended
 from shelfwise.records import Event, Product
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 from shelfwise.web.plots import bar_chart
 
 HISTORY_SHOWN = 15
@@ -41,7 +41,7 @@ class Exploration:
     problem: str = ""
 
 
-def _per_channel(shelfwise: Shelfwise, k: int, **subject: str) -> list[ChannelCandidates]:
+def _per_channel(shelfwise: Serving, k: int, **subject: str) -> list[ChannelCandidates]:
     found = shelfwise.channel_candidates(depth=k, **subject)
     products = shelfwise.store.get_many([pid for items in found.values() for pid, _ in items])
     return [
@@ -56,7 +56,7 @@ def _listed(title: str, items: list[Recommended]) -> RecommendationList:
     return RecommendationList(title, items, bar_chart(f"{title}: items per channel", bars, digits=0))
 
 
-def explore_user(shelfwise: Shelfwise, user_id: str, k: int) -> Exploration:
+def explore_user(shelfwise: Serving, user_id: str, k: int) -> Exploration:
     actor = f"user:{user_id}"
     events = shelfwise.events.recent(actor, limit=HISTORY_SHOWN)
     products = shelfwise.store.get_many([e.product_id for e in events if e.product_id])
@@ -69,7 +69,7 @@ def explore_user(shelfwise: Shelfwise, user_id: str, k: int) -> Exploration:
     return Exploration(subject=user_id, history=history, lists=lists, channels=channels)
 
 
-def explore_product(shelfwise: Shelfwise, product_id: str, k: int) -> Exploration:
+def explore_product(shelfwise: Serving, product_id: str, k: int) -> Exploration:
     product = shelfwise.get_product(product_id)
     if product is None:
         return Exploration(subject=product_id, problem=f"no product '{product_id}'")

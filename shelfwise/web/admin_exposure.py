@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from shelfwise.impressions import Impression
 from shelfwise.records import Product
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 from shelfwise.web.plots import bar_chart
 
 SURFACE_NAMES = {"search": "search", "recommend": "home feed", "similar": "similar items",
@@ -73,9 +73,7 @@ def exposure(
     return out
 
 
-def exposure_report(
-    shelfwise: Shelfwise, days: int = 30, now: datetime | None = None
-) -> ExposureReport | None:
+def exposure_report(shelfwise: Serving, days: int = 30, now: datetime | None = None) -> ExposureReport | None:
     """The report over the last `days` of the impression log; None before any answer."""
     since = (now or datetime.now(UTC)) - timedelta(days=days)
     recent = list(shelfwise.impressions.iter_impressions(since=since))

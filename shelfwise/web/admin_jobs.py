@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 
 from shelfwise.index import IndexVersions
 from shelfwise.jobs import Job
-from shelfwise.service import Shelfwise
-from shelfwise.worker.kinds import DEFAULT_CHANNELS
+from shelfwise.recommend.recommender import DEFAULT_CHANNELS
+from shelfwise.shop_server import ShopServer
 
 __all__ = ["DEFAULT_CHANNELS", "AdminJobs", "JobView"]
 CONSOLE_KINDS = {"rebuild-index": "rebuild", "train-recommender": "retrain"}
@@ -64,10 +64,10 @@ class AdminJobs:
         self._local: JobView | None = None  # a swap, or a request refused before it was queued
         self._applied = 0  # the newest finished job this process has loaded the artifacts of
 
-    def _latest(self, shelfwise: Shelfwise) -> Job | None:
+    def _latest(self, shelfwise: ShopServer) -> Job | None:
         return next((j for j in shelfwise.data.jobs.recent(20) if j.kind in CONSOLE_KINDS), None)
 
-    def state(self, shelfwise: Shelfwise) -> JobView | None:
+    def state(self, shelfwise: ShopServer) -> JobView | None:
         """The newest console job: the queued one's state, or this process's swap."""
         job = self._latest(shelfwise)
         with self._lock:
@@ -79,14 +79,14 @@ class AdminJobs:
             self._applied = job.job_id
         return _view(job, shelfwise.data.jobs.log_lines(job.job_id, LOG_LINES))
 
-    def queue(self, shelfwise: Shelfwise, limit: int = 10) -> list[Job]:
+    def queue(self, shelfwise: ShopServer, limit: int = 10) -> list[Job]:
         return shelfwise.data.jobs.recent(limit)
 
-    def _busy(self, shelfwise: Shelfwise) -> bool:
+    def _busy(self, shelfwise: ShopServer) -> bool:
         job = self._latest(shelfwise)
         return job is not None and not job.finished
 
-    def _enqueue(self, shelfwise: Shelfwise, kind: str, params: dict[str, str]) -> bool:
+    def _enqueue(self, shelfwise: ShopServer, kind: str, params: dict[str, str]) -> bool:
         if self._busy(shelfwise):
             return False
         shelfwise.data.jobs.enqueue(kind, dict(params), datetime.now(UTC))
@@ -97,16 +97,16 @@ class AdminJobs:
         with self._lock:
             self._local = JobView(kind=kind, started=now, running=False, outcome=outcome, error=error)
 
-    def cancel(self, shelfwise: Shelfwise, job_id: int) -> None:
+    def cancel(self, shelfwise: ShopServer, job_id: int) -> None:
         """Cancel a queued job, or stop a running one at its next progress report."""
         shelfwise.data.jobs.cancel(job_id, datetime.now(UTC))
 
-    def start_rebuild(self, shelfwise: Shelfwise) -> bool:
+    def start_rebuild(self, shelfwise: ShopServer) -> bool:
         """Queue a build of a new version from the whole catalog; False when a console job waits
         or runs (it is shown instead)."""
         return self._enqueue(shelfwise, "rebuild-index", {})
 
-    def start_retrain(self, shelfwise: Shelfwise, channels: str) -> bool:
+    def start_retrain(self, shelfwise: ShopServer, channels: str) -> bool:
         """Queue fitting the recommender on every stored event with `channels` (comma-separated);
         an unknown channel is refused here, before anything is queued."""
         from shelfwise.recommend import recommender_config
@@ -118,7 +118,7 @@ class AdminJobs:
             return False
         return self._enqueue(shelfwise, "train-recommender", {"channels": channels or DEFAULT_CHANNELS})
 
-    def serve_version(self, shelfwise: Shelfwise, version: str) -> bool:
+    def serve_version(self, shelfwise: ShopServer, version: str) -> bool:
         """Publish a kept version and load it at once (searches switch atomically)."""
         if self._busy(shelfwise):
             return False
@@ -131,7 +131,7 @@ class AdminJobs:
         self._done_here("swap", outcome=f"serving {shelfwise.engine.version}")
         return True
 
-    def serve_model(self, shelfwise: Shelfwise, kind: str, version: str) -> bool:
+    def serve_model(self, shelfwise: ShopServer, kind: str, version: str) -> bool:
         """Publish a kept recommender or ranking-model version and serve it from this process."""
         if self._busy(shelfwise):
             return False

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from shelfwise.records import Filters, SearchRequest
-from shelfwise.service import Shelfwise
+from shelfwise.shop_server import ShopServer
 from shelfwise.web.admin_auth import (
     COOKIE,
     SESSION_SECONDS,
@@ -42,14 +42,28 @@ from shelfwise.web.pages import Pages
 MODES = ("hybrid", "lexical", "vector")
 
 
-def _shelfwise(request: Request) -> Shelfwise:
-    shelfwise: Shelfwise = request.app.state.shelfwise
+def _shelfwise(request: Request) -> ShopServer:
+    shelfwise: ShopServer = request.app.state.shelfwise
     return shelfwise
 
 
 def admin_router(pages: Pages) -> APIRouter:
+    """The console under /admin: signing in, the overview and the search playground, the index
+    and models page with its jobs and swaps, the recommendation explorer, experiments and
+    reports, and the keys page."""
     router = APIRouter(prefix="/admin", include_in_schema=False)
     jobs = AdminJobs()  # this server's rebuild, retrain or swap, if any
+    _add_sign_in(router, pages)
+    _add_search_pages(router, pages)
+    _add_index_page(router, pages, jobs)
+    _add_job_actions(router, jobs)
+    _add_insight_pages(router, pages)
+    add_key_pages(router, pages)
+    return router
+
+
+def _add_sign_in(router: APIRouter, pages: Pages) -> None:
+    """The login form, signing in with a key (a signed session cookie) and signing out."""
 
     def login_page(request: Request, next_path: str, error: str = "", status_code: int = 200) -> HTMLResponse:
         closed = not serve_config(request).api_key
@@ -90,6 +104,10 @@ def admin_router(pages: Pages) -> APIRouter:
         response.delete_cookie(COOKIE, path="/admin")
         return response
 
+
+def _add_search_pages(router: APIRouter, pages: Pages) -> None:
+    """The overview (catalog health, versions) and the search playground (one query's stages)."""
+
     @router.get("")
     def overview(request: Request) -> Response:
         if not signed_in(request):
@@ -128,6 +146,10 @@ def admin_router(pages: Pages) -> APIRouter:
             form=form, modes=MODES, trace=trace, error=error,
         )  # fmt: skip
 
+
+def _add_index_page(router: APIRouter, pages: Pages, jobs: AdminJobs) -> None:
+    """Index, recommender and ranking-model versions, the console's job and the queue."""
+
     @router.get("/index")
     def index_page(request: Request) -> Response:
         if not signed_in(request):
@@ -143,6 +165,11 @@ def admin_router(pages: Pages) -> APIRouter:
             recommenders=[v for v in versions if v.kind == "recommender"], channels=channels,
             rankers=[v for v in versions if v.kind == "ranker"],
         )  # fmt: skip
+
+
+def _add_job_actions(router: APIRouter, jobs: AdminJobs) -> None:
+    """The models action's buttons: queue a rebuild or a retrain (a worker runs them), cancel
+    a job, serve a kept index or model version (a swap in this process, no training)."""
 
     @router.post("/index/rebuild")
     def rebuild(request: Request) -> Response:
@@ -183,6 +210,10 @@ def admin_router(pages: Pages) -> APIRouter:
         fields = form_fields(await request.body())
         jobs.serve_model(_shelfwise(request), fields.get("kind", ""), fields.get("version", ""))
         return RedirectResponse("/admin/index", status_code=303)
+
+
+def _add_insight_pages(router: APIRouter, pages: Pages) -> None:
+    """The recommendation explorer, the experiments with their results and the reports."""
 
     @router.get("/recommend")
     def explorer(
@@ -228,6 +259,3 @@ def admin_router(pages: Pages) -> APIRouter:
             exposure=exposure_report(shelfwise),
             search_eval=evaluate_search_log(shelfwise),
         )  # fmt: skip
-
-    add_key_pages(router, pages)
-    return router

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from shelfwise.evaluate.metrics import ndcg_at_k, recall_at_k
 from shelfwise.impressions import Impression
 from shelfwise.records import Event, SearchRequest
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 from shelfwise.web.plots import bar_chart
 
 GRADES = {"click": 2.0, "add_to_cart": 3.0, "purchase": 3.0}
@@ -80,7 +80,7 @@ def _grouped(
     ]
 
 
-def evaluate_search_log(shelfwise: Shelfwise, max_queries: int = MAX_QUERIES) -> SearchEvaluation | None:
+def evaluate_search_log(shelfwise: Serving, max_queries: int = MAX_QUERIES) -> SearchEvaluation | None:
     """The evaluation, or None when no search answer has led to a click yet (or no index)."""
     answers = shelfwise.impressions.iter_impressions(surface="search")
     judged = judgments_from_log(answers, (stored.event for stored in shelfwise.events.iter_events()))

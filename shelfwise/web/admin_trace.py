@@ -1,12 +1,12 @@
 """The search playground's trace: every stage of one query, from how it was read to the final
-order a shopper would see (`Shelfwise.search_as_shopper`: no experiment, nothing logged)."""
+order a shopper would see (`Serving.search_as_shopper`: no experiment, nothing logged)."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.records import Hit, QueryInterpretation, SearchRequest
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 
 STAGE_DEPTH = 20
 
@@ -70,7 +70,7 @@ def _traced(hits: list[Hit]) -> list[TracedHit]:
     return traced
 
 
-def _candidates(shelfwise: Shelfwise, ranked: list[tuple[str, float]]) -> list[StageCandidate]:
+def _candidates(shelfwise: Serving, ranked: list[tuple[str, float]]) -> list[StageCandidate]:
     top = ranked[:STAGE_DEPTH]
     products = shelfwise.store.get_many([pid for pid, _ in top])
     return [
@@ -80,7 +80,7 @@ def _candidates(shelfwise: Shelfwise, ranked: list[tuple[str, float]]) -> list[S
     ]  # fmt: skip
 
 
-def search_trace(shelfwise: Shelfwise, request: SearchRequest) -> SearchTrace:
+def search_trace(shelfwise: Serving, request: SearchRequest) -> SearchTrace:
     """The final answer with each hit's evidence, and what each retriever found on its own."""
     result = shelfwise.search_as_shopper(request.model_copy(update={"explain": True}))
     reading = result.interpretation

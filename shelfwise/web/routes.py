@@ -18,7 +18,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse
 from starlette.exceptions import HTTPException
 
-from shelfwise.service import Shelfwise
+from shelfwise.shop_server import ShopServer
 from shelfwise.web.admin_routes import admin_router
 from shelfwise.web.pages import STATIC_PREFIX, Pages, assets_version, static_files
 from shelfwise.web.shoppers import ShoppersResponse, demo_shoppers
@@ -26,8 +26,8 @@ from shelfwise.web.shoppers import ShoppersResponse, demo_shoppers
 PACKAGE_DIR = Path(__file__).parent
 
 
-def _shelfwise(request: Request) -> Shelfwise:
-    shelfwise: Shelfwise = request.app.state.shelfwise
+def _shelfwise(request: Request) -> ShopServer:
+    shelfwise: ShopServer = request.app.state.shelfwise
     return shelfwise
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.service import Shelfwise
+from shelfwise.serving import Serving
 
 USER_PREFIX = "user:"
 
@@ -25,7 +25,7 @@ class ShoppersResponse(BaseModel):
     shoppers: list[ShopperCard]
 
 
-def demo_shoppers(shelfwise: Shelfwise, limit: int, scanned: int = 200) -> list[ShopperCard]:
+def demo_shoppers(shelfwise: Serving, limit: int, scanned: int = 200) -> list[ShopperCard]:
     """Of the first `scanned` signed-in shoppers (by id), the `limit` with the most events;
     ties keep id order."""
     users = sorted(a for a in shelfwise.profiles.actors if a.startswith(USER_PREFIX))[:scanned]
