@@ -163,6 +163,21 @@ class SqlJobQueue:
                 reaped.extend(_job(row) for row in rows)
         return reaped
 
+    def prune(self, older_than: datetime) -> int:
+        if not self._backend.reads():
+            return 0
+        with self._backend.transaction() as run:
+            rows = run(
+                "DELETE FROM jobs WHERE state IN ('done', 'failed', 'cancelled') "
+                "AND COALESCE(finished_at, created_at) < ? RETURNING job_id",
+                (to_micros(older_than),),
+            )
+            gone = [int(row[0]) for row in rows]
+            for start in range(0, len(gone), 500):  # PostgreSQL's foreign key deletes them too
+                chunk = gone[start : start + 500]
+                run(f"DELETE FROM job_log WHERE job_id IN ({', '.join('?' * len(chunk))})", chunk)
+        return len(gone)
+
     def append_log(self, job_id: int, lines: list[str], at: datetime) -> None:
         with self._backend.transaction() as run:
             if not run("SELECT job_id FROM jobs WHERE job_id = ?", (job_id,)):
