@@ -1,5 +1,5 @@
 """The job queue over SQL, one implementation for SQLite (`jobs.db` in the data folder) and
-PostgreSQL (the `jobs` and `job_log` tables of migration 0004): the statements are written once
+PostgreSQL (the `jobs` and `job_log` tables of migration jobs/0001): the statements are written once
 with `?` and run by a backend's `Transactions`.
 
 A claim is one `UPDATE ... WHERE job_id = (SELECT ... LIMIT 1) RETURNING`: SQLite runs it under
