@@ -437,13 +437,7 @@ def train_encoder_student(
         f"distilling {teacher.network_version}"
     )
     trainer = DocumentStudentTrainer(teacher, config, log)
-    pool: list[tuple[str, str]] = []
-    if graded is not None:
-        judged = {pid for qid in graded.query_ids for pid in graded.grades[qid]}
-        ids = sorted(catalog)
-        drawn = set(random.Random(config.seed).sample(ids, min(config.max_texts, len(ids))))
-        drawn |= judged & set(ids)
-        pool = [(pid, catalog[pid].text()) for pid in sorted(drawn)]
+    pool = [] if graded is None else _student_pool(catalog, graded, config)
     report = trainer.fit([p.text() for p in catalog.values()], graded, pool)
     registry = encoder_student_registry(data_dir)
     version, path = registry.new_version()
@@ -473,3 +467,15 @@ def train_encoder_student(
             f"{report.vector_ndcg10_teacher}); kept, not made active"
         )
     return artifact
+
+
+def _student_pool(
+    catalog: Mapping[str, Product], graded: Judgments, config: DocumentStudentConfig
+) -> list[tuple[str, str]]:
+    """The (id, text) pool the student's vector ranking is judged on: `max_texts` products
+    drawn at random, and every judged one."""
+    judged = {pid for qid in graded.query_ids for pid in graded.grades[qid]}
+    ids = sorted(catalog)
+    drawn = set(random.Random(config.seed).sample(ids, min(config.max_texts, len(ids))))
+    drawn |= judged & set(ids)
+    return [(pid, catalog[pid].text()) for pid in sorted(drawn)]
