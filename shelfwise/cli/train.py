@@ -292,7 +292,8 @@ def train_ranker_command(
 ) -> None:
     """Train the CTR/CVR ranking model (the last ranking stage) from the logged impressions and
     the shoppers' attributed clicks and purchases; make it active when it beats the active one."""
-    from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
+    from shelfwise.rank import ModelConfig
+    from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
 
     try:
         config = CtrCvrRankerConfig(

@@ -18,10 +18,8 @@ from pydantic import BaseModel
 from shelfwise.config import EncoderConfig, Settings
 from shelfwise.evaluate.tables import file_digest
 from shelfwise.evaluate.trec import Judgments, read_judgments
-from shelfwise.index import IndexVersions
 from shelfwise.models import (
     CachedEncoder,
-    Encoder,
     SentenceTransformerEncoder,
     bundled_minilm_path,
     load_encoder,
@@ -29,6 +27,16 @@ from shelfwise.models import (
 )
 from shelfwise.models.reranker import RELEVANCE_CLASSES, CrossEncoderReranker
 from shelfwise.models.split_encoder import TEACHER_FILE
+from shelfwise.published_models import (
+    active_encoder_path,
+    active_fusion,
+    active_reranker_path,
+    data_dir_encoder,
+    encoder_registry,
+    encoder_student_registry,
+    fusion_registry,
+    reranker_registry,
+)
 from shelfwise.records import Product
 from shelfwise.search.engine import SearchEngine
 from shelfwise.search.normalize import normalize_query
@@ -50,9 +58,7 @@ from shelfwise.train.fusion import (
     ENCODER_QUERIES_FILE,
     FusionTrainingConfig,
     FusionTrainingReport,
-    active_fusion,
     encoder_training_queries,
-    fusion_registry,
     mean_ndcg10,
     train_fusion_model,
     without_queries,
@@ -73,37 +79,10 @@ class EncoderArtifact(BaseModel):
     report: EncoderTrainingReport
 
 
-def encoder_registry(data_dir: Path) -> IndexVersions:
-    """Versioned encoder folders with an atomic CURRENT pointer (the same mechanism as indexes)."""
-    return IndexVersions(data_dir / "models" / "encoder")
-
-
 def encoder_checkpoint_dir(data_dir: Path) -> Path:
     """Where a running `train encoder` keeps its best weights so far (`best/`): a killed job
     can be continued with `--base-model` pointing there."""
     return data_dir / "models" / "encoder" / "checkpoints"
-
-
-def active_encoder_path(data_dir: Path) -> Path | None:
-    current = encoder_registry(data_dir).current()
-    return None if current is None else current[1]
-
-
-def encoder_student_registry(data_dir: Path) -> IndexVersions:
-    """Versioned document students of the bi-encoder (`train encoder-student`)."""
-    return IndexVersions(data_dir / "models" / "encoder-student")
-
-
-def active_document_student(data_dir: Path) -> Path | None:
-    current = encoder_student_registry(data_dir).current()
-    return None if current is None else current[1]
-
-
-def data_dir_encoder(config: EncoderConfig, data_dir: Path) -> Encoder:
-    """The encoder a data folder serves: its active fine-tuned model (else the bundled one), its
-    ONNX exports, and its published document student when that was distilled from this encoder."""
-    return load_encoder(config, active_encoder_path(data_dir), onnx_root_of(data_dir),
-                        active_document_student(data_dir))  # fmt: skip
 
 
 def current_encoder_neighbours(
@@ -199,15 +178,6 @@ class RerankerArtifact(BaseModel):
     config: dict
     report: RerankerTrainingReport
     published: bool
-
-
-def reranker_registry(data_dir: Path) -> IndexVersions:
-    return IndexVersions(data_dir / "models" / "reranker")
-
-
-def active_reranker_path(data_dir: Path) -> Path | None:
-    current = reranker_registry(data_dir).current()
-    return None if current is None else current[1]
 
 
 def train_reranker(

@@ -92,7 +92,8 @@ def _train_recommender(context: JobContext, params: Mapping[str, JsonValue]) -> 
 
 
 def _train_ranker(context: JobContext, params: Mapping[str, JsonValue]) -> str:
-    from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
+    from shelfwise.rank import ModelConfig
+    from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
 
     config = CtrCvrRankerConfig(
         model=ModelConfig(architecture=params.get("architecture", "esmm")),  # type: ignore[arg-type]
@@ -170,7 +171,7 @@ _FILE_PARAMS = ("products", "judgments")
 
 def job_kinds() -> dict[str, JobKind]:
     """Every kind a worker runs, by name (the training modules are imported here, not before)."""
-    from shelfwise.rank import TrainingConfig
+    from shelfwise.rank.train import TrainingConfig
     from shelfwise.train import (
         DistillationConfig,
         DocumentStudentConfig,
