@@ -1,0 +1,91 @@
+"""A two-node Ray cluster started by `shelfwise cluster up` inside network namespaces: both nodes
+join with their own addresses, a task runs on the worker and sees the recorded settings, a
+driver without the token is refused, and `shelfwise cluster down` stops every process of ours."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from ray_harness import HEAD_IP, OBJECT_STORE_MB, WORKER_IP, TwoNodeCluster
+
+from shelfwise.cluster.procs import is_alive
+
+pytestmark = pytest.mark.slow
+
+TASK_ON_WORKER = f"""
+import json, logging, ray
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+ray.init(address="ADDRESS", logging_level=logging.ERROR, log_to_driver=False)
+worker = next(n["NodeID"] for n in ray.nodes() if n["Alive"] and n["NodeManagerAddress"] == "{WORKER_IP}")
+
+@ray.remote(num_cpus=1)
+def where():
+    import os, pathlib
+    node_id = ray.get_runtime_context().get_node_id()
+    root = os.environ["SHELFWISE_ARTIFACT_ROOT"]
+    pathlib.Path(root, "written-by-a-task.txt").write_text(node_id)
+    return {{"node_id": node_id, "node_ip": ray.util.get_node_ip_address(), "artifact_root": root}}
+
+strategy = NodeAffinitySchedulingStrategy(worker, soft=False)
+ran = ray.get(where.options(scheduling_strategy=strategy).remote(), timeout=90)
+print(json.dumps({{"driver_node": ray.get_runtime_context().get_node_id(), "worker_node": worker, **ran}}))
+ray.shutdown()
+"""
+
+
+def test_both_nodes_join_with_their_own_addresses(two_node_cluster: TwoNodeCluster) -> None:
+    cluster = two_node_cluster
+    done = cluster.shelfwise(cluster.netns.head, "cluster", "status", "--json", "-d", str(cluster.head_data))
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    alive = sorted((node for node in report["nodes"] if node["alive"]), key=lambda node: node["node_ip"])
+    assert [node["node_ip"] for node in alive] == [HEAD_IP, WORKER_IP]
+    assert [node["is_head"] for node in alive] == [True, False]
+    assert all(node["cpus"] == 1 and node["object_store_bytes"] == OBJECT_STORE_MB * 10**6 for node in alive)
+    assert [(n["role"], n["node_ip"], n["running"]) for n in report["started_here"]] == [
+        ("head", HEAD_IP, True)
+    ]
+    assert report["address"] == cluster.address and report["artifact_root"] == str(cluster.artifact_root)
+    text = cluster.shelfwise(cluster.netns.worker, "cluster", "status", "-d", str(cluster.worker_data))
+    assert "nodes: 2 alive, 0 dead" in text.stdout and "started here: worker 10.203.0.2" in text.stdout
+
+
+def test_a_task_runs_on_the_worker_and_sees_the_artifact_root(two_node_cluster: TwoNodeCluster) -> None:
+    cluster = two_node_cluster
+    done = cluster.run_python(cluster.netns.head, TASK_ON_WORKER)
+    assert done.returncode == 0, done.stdout + done.stderr
+    ran = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ran["node_id"] == ran["worker_node"] != ran["driver_node"]
+    assert ran["node_ip"] == WORKER_IP
+    assert ran["artifact_root"] == str(cluster.artifact_root)
+    assert (cluster.artifact_root / "written-by-a-task.txt").read_text() == ran["worker_node"]
+
+
+def test_a_driver_with_another_token_is_refused(two_node_cluster: TwoNodeCluster) -> None:
+    cluster = two_node_cluster
+    wrong = cluster.root / "wrong_token"
+    wrong.write_text("0" * 64)
+    code = "import logging, ray\nray.init(address='ADDRESS', logging_level=logging.ERROR)\nprint('connected')"
+    try:
+        done = cluster.run_python(cluster.netns.head, code, timeout=15, token_file=wrong)
+        output = done.stdout + done.stderr
+    except subprocess.TimeoutExpired as timeout:  # still retrying when the bound ran out
+        logged = timeout.stderr or b""
+        output = logged.decode() if isinstance(logged, bytes) else logged
+    assert "connected" not in output.splitlines()
+    assert "InvalidAuthToken" in output or "Unauthenticated" in output
+
+
+def test_down_stops_every_process_of_ours_by_pid(two_node_cluster: TwoNodeCluster) -> None:
+    cluster = two_node_cluster
+    ours = cluster.our_processes()
+    assert len(ours) >= 6  # two `ray start` leaders with their raylets, agents, GCS, task workers
+    for data, role in ((cluster.worker_data, "worker"), (cluster.head_data, "head")):
+        done = cluster.shelfwise(cluster.netns.head, "cluster", "down", "-d", str(data), timeout=120)
+        assert done.returncode == 0 and f"{role} " in done.stdout and ": stopped" in done.stdout, done.stdout
+    assert [process for process in ours if is_alive(process)] == []
+    again = cluster.shelfwise(cluster.netns.head, "cluster", "down", "-d", str(cluster.head_data))
+    assert "no node started from this data folder" in again.stdout
