@@ -54,11 +54,11 @@ def up(
 ) -> ClusterState:  # fmt: skip
     """Start the node `spec` from this data folder and record it; the head creates the token file
     when it is missing, a worker needs the head's."""
-    spec.check()
     if not settings.artifact_root.is_dir():
-        raise NotADirectoryError(
-            20, "the artifact root must be a folder every node sees", str(settings.artifact_root)
+        raise ValueError(
+            f"{settings.artifact_root}: no such folder (the artifact root is a folder every node sees)"
         )
+    spec.check()
     running = _running(load_state(settings.data_dir))
     for node in running:
         if node.role == spec.role:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+import socket
 import subprocess
 import time
 from collections.abc import Mapping
@@ -76,6 +77,19 @@ class NodeSpec:
             raise ValueError(f"port {self.port} is not a TCP port")
         if self.head_address is not None and ":" not in self.head_address:
             raise ValueError(f"head address '{self.head_address}' is not HOST:PORT")
+        if not _is_local(ip):
+            raise ValueError(f"node IP {self.node_ip} is not an address of this machine")
+
+
+def _is_local(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """True when a socket can bind the address here (no packet is sent)."""
+    family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((str(ip), 0))
+        except OSError:
+            return False
+    return True
 
 
 def ray_start_command(spec: NodeSpec, python: str) -> list[str]:
@@ -142,9 +156,8 @@ def start_node(
     spec: NodeSpec, env: Mapping[str, str], log_file: Path, python: str, wait_seconds: float
 ) -> NodeRecord:
     """Start the node as a new session (its own process group) and wait, at most `wait_seconds`,
-    until `ray start` reports it started. A node that fails or does not start in time is stopped
-    and NodeStartError tells why, with the end of its log."""
-    spec.check()
+    until `ray start` reports it started (`spec.check()` is the caller's). A node that fails or
+    does not start in time is stopped and NodeStartError tells why, with the end of its log."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     offset = log_file.stat().st_size if log_file.exists() else 0
     with log_file.open("ab") as log:
