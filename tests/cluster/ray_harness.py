@@ -12,7 +12,7 @@ test may use). Where namespaces cannot be made (no `ip`, not root, no permission
 with the reason. One cluster per test module (module scope); every wait is bounded.
 
 Later parts (distributed encoding, training, sharded search, Serve) run their drivers with
-`cluster.run_python(ns, code)`, which connects with the token and prints what the code prints.
+`cluster.run_python(ns, code)`: the code runs with the token, the head's address in `ADDRESS`.
 """
 
 from __future__ import annotations
@@ -133,13 +133,12 @@ class TwoNodeCluster:
         """`shelfwise ARGS` run inside `namespace`."""
         return self.netns.run(namespace, [sys.executable, "-m", "shelfwise.cli", *args], self.env, timeout)
 
-    def run_python(self, namespace: str, code: str, timeout: float = 120, token_file: Path | None = None,
-                   ) -> subprocess.CompletedProcess[str]:  # fmt: skip
-        """A Python driver inside `namespace` with the cluster's token (or `token_file`) in its
-        environment; `ADDRESS` in the code is the head's address."""
-        env = ray_env(self.env, token_file or self.token_file)
+    def run_python(self, namespace: str, code: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """A Python driver inside `namespace` with the cluster's token in its environment; the
+        code finds the head's address in the global `ADDRESS`."""
+        program = f"ADDRESS = {self.address!r}\n{code}"
         return self.netns.run(
-            namespace, [sys.executable, "-c", code.replace("ADDRESS", self.address)], env, timeout
+            namespace, [sys.executable, "-c", program], ray_env(self.env, self.token_file), timeout
         )
 
     def nodes(self) -> list[NodeRecord]:

@@ -21,7 +21,7 @@ TASK_ON_WORKER = f"""
 import json, logging, ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-ray.init(address="ADDRESS", logging_level=logging.ERROR, log_to_driver=False)
+ray.init(address=ADDRESS, logging_level=logging.ERROR, log_to_driver=False)
 worker = next(n["NodeID"] for n in ray.nodes() if n["Alive"] and n["NodeManagerAddress"] == "{WORKER_IP}")
 
 @ray.remote(num_cpus=1)
@@ -54,6 +54,9 @@ def test_both_nodes_join_with_their_own_addresses(two_node_cluster: TwoNodeClust
     assert report["address"] == cluster.address and report["artifact_root"] == str(cluster.artifact_root)
     text = cluster.shelfwise(cluster.netns.worker, "cluster", "status", "-d", str(cluster.worker_data))
     assert "nodes: 2 alive, 0 dead" in text.stdout and "started here: worker 10.203.0.2" in text.stdout
+    second_head = ["--head", "--node-ip", HEAD_IP, "--artifact-root", str(cluster.artifact_root)]
+    again = cluster.shelfwise(cluster.netns.head, "cluster", "up", *second_head, "-d", str(cluster.head_data))
+    assert again.returncode == 1 and "is running (pid" in again.stderr, again.stderr
 
 
 def test_a_task_runs_on_the_worker_and_sees_the_artifact_root(two_node_cluster: TwoNodeCluster) -> None:
