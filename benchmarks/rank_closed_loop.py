@@ -31,7 +31,8 @@ from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.models.encoder import TextKind
 from shelfwise.personalize import VectorTable, build_profiles
 from shelfwise.personalize.provider import ProfileFeatures
-from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig, fit_ranker
+from shelfwise.rank import ModelConfig
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig, fit_ranker
 from shelfwise.records import text_hash
 from shelfwise.simulate.loop import (
     ClosedLoopSimulation,

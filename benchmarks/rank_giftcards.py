@@ -35,16 +35,8 @@ from giftcards_to_tsv import clean, item_row  # noqa: E402
 
 from shelfwise.evaluate.calibration import log_loss, roc_auc  # noqa: E402
 from shelfwise.impressions.records import LabeledImpression  # noqa: E402
-from shelfwise.rank import (  # noqa: E402
-    CtrCvrRankerConfig,
-    Impressions,
-    ModelConfig,
-    RankContext,
-    RankingStage,
-    TrainingConfig,
-    split_impressions,
-    train_ranker,
-)
+from shelfwise.rank import Impressions, ModelConfig, RankContext, RankingStage, split_impressions
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig, train_ranker
 from shelfwise.records import Product  # noqa: E402
 
 PRICE = re.compile(r"\$\s*([0-9][0-9,]*(?:\.[0-9]+)?)")

@@ -59,9 +59,9 @@ def main() -> None:
     args = parser.parse_args()
     from shelfwise.config import EncoderConfig, Settings
     from shelfwise.demo.catalog import generate_demo_catalog
-    from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig
     from shelfwise.rank.examples import Impressions
     from shelfwise.rank.features import encode_queries
+    from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
     from shelfwise.service import Shelfwise
     from shelfwise.simulate.loop import (
         ClosedLoopSimulation,

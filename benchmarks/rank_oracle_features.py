@@ -36,9 +36,11 @@ from shelfwise.demo.catalog import generate_demo_catalog  # noqa: E402
 from shelfwise.evaluate.calibration import roc_auc  # noqa: E402
 from shelfwise.personalize import VectorTable, build_profiles  # noqa: E402
 from shelfwise.personalize.provider import ProfileFeatures  # noqa: E402
-from shelfwise.rank import CtrCvrRankerConfig  # noqa: E402
 from shelfwise.rank.examples import Impressions, split_impressions  # noqa: E402
-from shelfwise.rank.train import _features  # noqa: E402
+from shelfwise.rank.train import (
+    CtrCvrRankerConfig,  # noqa: E402
+    _features,  # noqa: E402
+)
 from shelfwise.simulate.loop import (  # noqa: E402
     ClosedLoopSimulation,
     TextMatchRanker,

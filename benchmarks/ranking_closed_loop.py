@@ -33,7 +33,7 @@ from shelfwise.config import EncoderConfig, Settings
 from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.experiments import Experiment, ExperimentRegistry, Experiments, MemoryExposureLog, Variant
 from shelfwise.personalize.provider import ProfileFeatures
-from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig, train_ranker
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig, train_ranker
 from shelfwise.records import SearchRequest
 from shelfwise.service import Shelfwise
 from shelfwise.simulate.loop import (

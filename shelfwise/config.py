@@ -422,6 +422,17 @@ class PrivacyConfig(BaseModel):
     )
 
 
+class JobsConfig(BaseModel):
+    """The job queue: how long finished jobs (done, failed, cancelled) and their logs are kept."""
+
+    keep_finished_days: int | None = Field(
+        default=30,
+        ge=1,
+        description="finished jobs older than this are deleted with their logs (by the worker, at "
+        "most hourly, and `shelfwise jobs prune`); None = kept",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SHELFWISE_", env_nested_delimiter="__")
 
@@ -464,6 +475,7 @@ class Settings(BaseSettings):
     personalize: PersonalizeConfig = Field(default_factory=PersonalizeConfig)
     ranking: RankingConfig = Field(default_factory=RankingConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    jobs: JobsConfig = Field(default_factory=JobsConfig)
 
     def resolved_store_url(self) -> str:
         return self.store_url or self.database_url or f"sqlite:///{self.data_dir / 'catalog.db'}"

@@ -34,7 +34,7 @@ class Shelfwise(ShopServer):
         """Train the CTR/CVR ranking model on the logged impressions and their attributed events,
         with point-in-time profile features; publish it when it beats the active one. Returns
         the `RankerArtifact`."""
-        from shelfwise.rank import train_ranker
+        from shelfwise.rank.train import train_ranker
 
         examples, stats = self.labeled_impressions()
         log(f"{stats.shown_items} shown items in {stats.impressions} responses; events credited by "

@@ -39,6 +39,7 @@ from shelfwise.index import IndexManifest
 from shelfwise.language.catalog import resolve_catalog_language, with_language
 from shelfwise.models import CachedEncoder, Encoder
 from shelfwise.models.reranker import load_reranker
+from shelfwise.published_models import active_fusion, active_reranker_path, data_dir_encoder
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.live import LiveRecommender
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
@@ -50,8 +51,6 @@ from shelfwise.service_privacy import ShopperPrivacy
 from shelfwise.serving_recommend import RecommendationServing
 from shelfwise.shop_data import ShopData
 from shelfwise.store import EmbeddingCache, ReadCachedStore, Store
-from shelfwise.train.fusion import active_fusion
-from shelfwise.train.jobs import active_reranker_path, data_dir_encoder
 
 logger = logging.getLogger(__name__)
 

@@ -16,12 +16,11 @@ from shelfwise.index import IndexManifest
 from shelfwise.language.catalog import resolve_catalog_language, with_language
 from shelfwise.models import CachedEncoder
 from shelfwise.progress import Progress
+from shelfwise.published_models import active_fusion, data_dir_encoder
 from shelfwise.recommend.live import LiveRecommender, recommender_registry
 from shelfwise.records import Product
 from shelfwise.search import RefreshStats
 from shelfwise.serving import Serving, understanding_for
-from shelfwise.train.fusion import active_fusion
-from shelfwise.train.jobs import data_dir_encoder
 
 __all__ = ["ShopServer"]
 

@@ -143,7 +143,7 @@ def _demo_ranker(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
     CTR/CVR ranking model on them."""
     from datetime import timedelta
 
-    from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig
+    from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
     from shelfwise.simulate.loop import (
         ClosedLoopSimulation,
         ShelfwiseRanker,

@@ -5,6 +5,7 @@
     shelfwise worker --once
     shelfwise jobs list
     shelfwise jobs show 1
+    shelfwise jobs prune --older-than-days 30
 
 `shelfwise serve` starts one worker beside the server by default (`--no-worker` to run them
 yourself, on this machine or others sharing a PostgreSQL database).
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import json
 import signal
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import typer
@@ -110,6 +111,28 @@ def cancel(job_id: Annotated[int, typer.Argument()], data_dir: DataDir = None) -
     if job is None:
         raise fail(f"no job {job_id}")
     typer.echo(f"{job.job_id}\t{job.state}")
+
+
+@jobs_app.command("prune")
+def prune(
+    older_than_days: Annotated[
+        int | None, typer.Option(min=1, help="default: SHELFWISE_JOBS__KEEP_FINISHED_DAYS (30)")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Delete finished jobs (done, failed, cancelled) older than that, with their logs; queued and
+    running jobs are kept. The worker does this by itself at most once an hour."""
+    from shelfwise.shop_data import ShopData
+
+    settings = settings_of(data_dir)
+    days = older_than_days or settings.jobs.keep_finished_days
+    if days is None:
+        raise fail("no age given: pass --older-than-days N or set SHELFWISE_JOBS__KEEP_FINISHED_DAYS")
+    cutoff = datetime.now(UTC) - timedelta(days=days)
+    with ShopData.open(settings) as data:
+        pruned = data.jobs.prune(cutoff)
+    typer.echo(f"pruned {pruned} finished job{'s' if pruned != 1 else ''} older than {days} days "
+               f"(finished before {cutoff.isoformat(timespec='seconds')})")  # fmt: skip
 
 
 def worker(

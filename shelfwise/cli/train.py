@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,16 +18,39 @@ from shelfwise.cli.common import (
     open_shop,
     settings_of,
 )
+from shelfwise.cli.errors import InputError
+
+if TYPE_CHECKING:
+    from shelfwise.shop_data import ShopData
 
 train_app = typer.Typer(help="Fine-tune models on the shop's own data.", no_args_is_help=True)
+ProductsFile = Annotated[
+    Path | None,
+    typer.Option(help="TSV: product_id, title, more columns (default: the shop's catalog)", exists=True),
+]
+
+
+@contextmanager
+def shop_data(data_dir: Path | None) -> Iterator[tuple[Path, ShopData]]:
+    """The data folder (where the models go) and the shop's stores (`ShopData`, by URL) for a
+    training command; an empty catalog with no --products is an input error."""
+    from shelfwise.shop_data import ShopData
+    from shelfwise.train.sources import EmptyCatalogError
+
+    settings = settings_of(data_dir)
+    with ShopData.open(settings) as data:
+        try:
+            yield settings.data_dir, data
+        except EmptyCatalogError as error:
+            raise InputError(str(error)) from error
 
 
 @train_app.command("encoder")
 def train_encoder_command(
-    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
     judgments: Annotated[
         Path, typer.Option(help="TSV: query_id, query, product_id, relevance (1-3)", exists=True)
     ],
+    products: ProductsFile = None,
     product_columns: ProductColumns = None,
     epochs: int = 2,
     batch_size: int = 64,
@@ -56,16 +81,10 @@ def train_encoder_command(
         validation_fraction=validation_fraction,
         seed=seed,
     )
-    artifact = train_encoder(
-        settings_of(data_dir).data_dir,
-        products,
-        judgments,
-        config,
-        product_columns=column_map(product_columns),
-        base_model=base_model,
-        log=log_line,
-        teacher=teacher,
-    )
+    with shop_data(data_dir) as (folder, data):
+        artifact = train_encoder(data, folder, products, judgments, config,
+                                 product_columns=column_map(product_columns), base_model=base_model,
+                                 log=log_line, teacher=teacher)  # fmt: skip
     typer.echo(artifact.model_dump_json(indent=2))
 
 
@@ -98,7 +117,6 @@ def train_recommender(
 
 @train_app.command("reranker")
 def train_reranker_command(
-    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
     judgments: Annotated[
         Path,
         typer.Option(
@@ -106,6 +124,7 @@ def train_reranker_command(
             exists=True,
         ),
     ],
+    products: ProductsFile = None,
     product_columns: ProductColumns = None,
     epochs: int = 1,
     batch_size: int = 32,
@@ -126,23 +145,18 @@ def train_reranker_command(
         validation_fraction=validation_fraction,
         seed=seed,
     )
-    artifact = train_reranker(
-        settings_of(data_dir).data_dir,
-        products,
-        judgments,
-        config,
-        product_columns=column_map(product_columns),
-        log=log_line,
-    )
+    with shop_data(data_dir) as (folder, data):
+        artifact = train_reranker(data, folder, products, judgments, config,
+                                  product_columns=column_map(product_columns), log=log_line)  # fmt: skip
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"history"}}))
 
 
 @train_app.command("reranker-student")
 def train_reranker_student_command(
-    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
     judgments: Annotated[
         Path, typer.Option(help="TSV: query_id, query, product_id, relevance (1-3)", exists=True)
     ],
+    products: ProductsFile = None,
     product_columns: ProductColumns = None,
     layers: Annotated[int, typer.Option(min=1, help="transformer layers the student keeps")] = 3,
     max_length: Annotated[
@@ -173,15 +187,12 @@ def train_reranker_student_command(
         training=RerankerTrainingConfig(epochs=epochs, learning_rate=8e-5, batch_size=48, seed=seed),
     )
     try:
-        artifact = train_reranker_student(
-            settings_of(data_dir).data_dir,
-            products,
-            judgments,
-            config,
-            product_columns=column_map(product_columns),
-            teacher=teacher,
-            log=log_line,
-        )
+        with shop_data(data_dir) as (folder, data):
+            artifact = train_reranker_student(data, folder, products, judgments, config,
+                                              product_columns=column_map(product_columns),
+                                              teacher=teacher, log=log_line)  # fmt: skip
+    except InputError:
+        raise
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"student": {"history"}}}))
@@ -189,7 +200,7 @@ def train_reranker_student_command(
 
 @train_app.command("encoder-student")
 def train_encoder_student_command(
-    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
+    products: ProductsFile = None,
     judgments: Annotated[
         Path | None,
         typer.Option(help="optional TSV of judged queries: also judge how the student ranks", exists=True),
@@ -214,14 +225,12 @@ def train_encoder_student_command(
     config = DocumentStudentConfig(layers=layers, epochs=epochs, max_texts=max_texts, min_cosine=min_cosine,
                                    max_relative_loss=max_relative_loss, seed=seed)  # fmt: skip
     try:
-        artifact = train_encoder_student(
-            settings_of(data_dir).data_dir,
-            products,
-            config,
-            judgments=judgments,
-            product_columns=column_map(product_columns),
-            log=log_line,
-        )
+        with shop_data(data_dir) as (folder, data):
+            artifact = train_encoder_student(data, folder, products, config, judgments=judgments,
+                                             product_columns=column_map(product_columns),
+                                             log=log_line)  # fmt: skip
+    except InputError:
+        raise
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"history"}}))
@@ -229,10 +238,10 @@ def train_encoder_student_command(
 
 @train_app.command("fusion")
 def train_fusion_command(
-    products: Annotated[Path, typer.Option(help="TSV: product_id, title, more columns", exists=True)],
     judgments: Annotated[
         Path, typer.Option(help="TSV: query_id, query, product_id, relevance (1-3)", exists=True)
     ],
+    products: ProductsFile = None,
     product_columns: ProductColumns = None,
     candidates: Annotated[int, typer.Option(help="weighted fusion's top candidates per query")] = 200,
     validation_fraction: Annotated[float, typer.Option(help="queries held out to stop and judge")] = 0.25,
@@ -247,6 +256,7 @@ def train_fusion_command(
     judgments with the active encoder, and make it active when it beats weighted fusion."""
     from shelfwise.bench import train_fusion
     from shelfwise.train import FusionTrainingConfig
+    from shelfwise.train.sources import EmptyCatalogError
 
     config = FusionTrainingConfig(
         candidates=candidates,
@@ -264,6 +274,8 @@ def train_fusion_command(
             product_columns=column_map(product_columns),
             log=log_line,
         )
+    except EmptyCatalogError as error:
+        raise InputError(str(error)) from error
     except ValueError as error:  # too few usable judged queries
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
@@ -280,7 +292,8 @@ def train_ranker_command(
 ) -> None:
     """Train the CTR/CVR ranking model (the last ranking stage) from the logged impressions and
     the shoppers' attributed clicks and purchases; make it active when it beats the active one."""
-    from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
+    from shelfwise.rank import ModelConfig
+    from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
 
     try:
         config = CtrCvrRankerConfig(

@@ -5,7 +5,9 @@ A job is `queued`, then `running` (claimed by one worker, which sends heartbeats
 then `done`, `failed` or `cancelled`. A claim is atomic in every backend: two workers never run
 one job. A running job whose worker stopped sending heartbeats (it died) is put back in the queue
 by the next worker's `reap`, or failed with a message saying so once it has been tried
-`max_attempts` times: a job is never lost in `running`.
+`max_attempts` times: a job is never lost in `running`. Finished jobs and their logs are deleted
+by `prune` once older than the shop's `jobs.keep_finished_days` (by the worker, at most hourly,
+and `shelfwise jobs prune`).
 """
 
 from __future__ import annotations
@@ -100,6 +102,12 @@ class JobQueue(Protocol):
     def reap(self, stale_before: datetime, at: datetime, max_attempts: int) -> list[Job]:
         """Running jobs whose last heartbeat is older than `stale_before`: queued again while
         they have been tried fewer than `max_attempts` times, else failed with the reason."""
+        ...
+
+    def prune(self, older_than: datetime) -> int:
+        """Delete the finished jobs (done, failed, cancelled) that finished before `older_than`,
+        with their logs; queued and running jobs are never touched, and a deleted job's id is
+        never handed out again. Returns how many jobs went."""
         ...
 
     def append_log(self, job_id: int, lines: list[str], at: datetime) -> None: ...

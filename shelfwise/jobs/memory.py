@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import JsonValue
 
-from shelfwise.jobs.base import MAX_LINE, Job, JobState, check_progress, stale_message
+from shelfwise.jobs.base import FINISHED, MAX_LINE, Job, JobState, check_progress, stale_message
 
 
 class MemoryJobQueue:
@@ -16,12 +16,12 @@ class MemoryJobQueue:
         self._lock = threading.Lock()
         self._jobs: dict[int, Job] = {}
         self._logs: dict[int, list[str]] = {}
+        self._last_id = 0  # ids are never reused, pruned or not
 
     def enqueue(self, kind: str, params: dict[str, JsonValue], at: datetime) -> Job:
         with self._lock:
-            job = Job(
-                job_id=len(self._jobs) + 1, kind=kind, params=dict(params), state="queued", created_at=at
-            )
+            self._last_id += 1
+            job = Job(job_id=self._last_id, kind=kind, params=dict(params), state="queued", created_at=at)
             self._jobs[job.job_id] = job
             self._logs[job.job_id] = []
             return job
@@ -104,6 +104,14 @@ class MemoryJobQueue:
                 self._jobs[job.job_id] = job
                 reaped.append(job)
         return reaped
+
+    def prune(self, older_than: datetime) -> int:
+        with self._lock:
+            old = [j.job_id for j in self._jobs.values()
+                   if j.state in FINISHED and (j.finished_at or j.created_at) < older_than]  # fmt: skip
+            for job_id in old:
+                del self._jobs[job_id], self._logs[job_id]
+        return len(old)
 
     def append_log(self, job_id: int, lines: list[str], at: datetime) -> None:
         with self._lock:

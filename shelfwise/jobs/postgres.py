@@ -1,4 +1,4 @@
-"""The job queue in PostgreSQL (`jobs` and `job_log`, migration 0004): every worker, server and
+"""The job queue in PostgreSQL (`jobs` and `job_log`, migration jobs/0001): every worker, server and
 CLI on the database shares it; claims take the row `FOR UPDATE SKIP LOCKED`."""
 
 from __future__ import annotations

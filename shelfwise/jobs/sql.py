@@ -1,5 +1,5 @@
 """The job queue over SQL, one implementation for SQLite (`jobs.db` in the data folder) and
-PostgreSQL (the `jobs` and `job_log` tables of migration 0004): the statements are written once
+PostgreSQL (the `jobs` and `job_log` tables of migration jobs/0001): the statements are written once
 with `?` and run by a backend's `Transactions`.
 
 A claim is one `UPDATE ... WHERE job_id = (SELECT ... LIMIT 1) RETURNING`: SQLite runs it under
@@ -162,6 +162,21 @@ class SqlJobQueue:
                 )
                 reaped.extend(_job(row) for row in rows)
         return reaped
+
+    def prune(self, older_than: datetime) -> int:
+        if not self._backend.reads():
+            return 0
+        with self._backend.transaction() as run:
+            rows = run(
+                "DELETE FROM jobs WHERE state IN ('done', 'failed', 'cancelled') "
+                "AND COALESCE(finished_at, created_at) < ? RETURNING job_id",
+                (to_micros(older_than),),
+            )
+            gone = [int(row[0]) for row in rows]
+            for start in range(0, len(gone), 500):  # PostgreSQL's foreign key deletes them too
+                chunk = gone[start : start + 500]
+                run(f"DELETE FROM job_log WHERE job_id IN ({', '.join('?' * len(chunk))})", chunk)
+        return len(gone)
 
     def append_log(self, job_id: int, lines: list[str], at: datetime) -> None:
         with self._backend.transaction() as run:

@@ -1,5 +1,6 @@
 """The CTR/CVR ranking stage: a multi-task network (ESMM or MMoE) trained on labelled
-impressions, its report, its artifacts and the serving stage that blends it with relevance."""
+impressions, its report, its artifacts and the serving stage that blends it with relevance.
+Training it is `shelfwise.rank.train` (not re-exported here, so serving never imports it)."""
 
 from shelfwise.rank.artifacts import Predictions, Ranker, active_ranker_path, ranker_registry
 from shelfwise.rank.examples import Impressions, Split, split_impressions
@@ -22,14 +23,6 @@ from shelfwise.rank.stage import (
     RankScores,
     blend_scores,
 )
-from shelfwise.rank.train import (
-    CtrCvrRankerConfig,
-    FittedRanker,
-    RankerArtifact,
-    TrainingConfig,
-    fit_ranker,
-    train_ranker,
-)
 
 __all__ = [
     "BlendConfig",
@@ -37,7 +30,6 @@ __all__ = [
     "FeatureBuilder",
     "FeatureConfig",
     "FeatureSpec",
-    "FittedRanker",
     "Impressions",
     "ModelConfig",
     "Objective",
@@ -47,20 +39,15 @@ __all__ = [
     "RankScores",
     "RankedCandidates",
     "Ranker",
-    "RankerArtifact",
-    "CtrCvrRankerConfig",
     "RankerNetwork",
     "RankerReport",
     "RankingStage",
     "Split",
     "TaskMetrics",
-    "TrainingConfig",
     "UserFeatureProvider",
     "active_ranker_path",
     "blend_scores",
     "esmm_loss",
-    "fit_ranker",
     "ranker_registry",
     "split_impressions",
-    "train_ranker",
 ]

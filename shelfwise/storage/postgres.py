@@ -1,6 +1,7 @@
 """The PostgreSQL plumbing every PostgreSQL store shares: a connection pool per database, the
-schema migrated at start from the versioned SQL files in `sql/` (under an advisory lock, recorded
-in `schema_version`), and pgvector's `vector` type read and written as float32 numpy arrays.
+schema migrated at start from the SQL files in `sql/<component>/` (`migrations.py`: under an
+advisory lock, recorded in `schema_version` by component and version), and pgvector's `vector`
+type read and written as float32 numpy arrays.
 
 Writers that hand out sequence numbers (the catalog's change feed, the event log) hold a
 transaction-level advisory lock from taking the number to committing, so a number becomes visible
@@ -10,12 +11,9 @@ process wrote it.
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from importlib import resources
 
 import numpy as np
 import psycopg
@@ -25,66 +23,12 @@ from psycopg.pq import Format
 from psycopg.types import TypeInfo
 from psycopg_pool import ConnectionPool
 
+from shelfwise.storage.migrations import migrate
 from shelfwise.storage.urls import redact
 
-MIGRATION_LOCK = 0x5348_4C46_0000  # advisory lock keys: "SHLF" and a store number
-CATALOG_LOCK = 0x5348_4C46_0001
+CATALOG_LOCK = 0x5348_4C46_0001  # advisory lock keys: "SHLF" and a store number (0: migrations)
 EVENTS_LOCK = 0x5348_4C46_0002
 FORGET_LOCK = 0x5348_4C46_0003
-_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
-
-
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    name: str
-    sql: str
-
-
-def migrations() -> list[Migration]:
-    """The package's SQL files, `NNNN_name.sql`, in version order."""
-    found = []
-    for entry in resources.files("shelfwise.storage").joinpath("sql").iterdir():
-        match = _FILE.match(entry.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
-    return sorted(found, key=lambda m: m.version)
-
-
-def migrate(conn: psycopg.Connection) -> list[int]:
-    """Apply the migrations this database lacks, one transaction, under an advisory lock (several
-    processes starting at once apply each file once); returns the versions applied."""
-    known = migrations()
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
-            "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
-        )
-        done = {int(v) for (v,) in conn.execute("SELECT version FROM schema_version")}
-        newest = max((m.version for m in known), default=0)
-        if done and max(done) > newest:
-            raise RuntimeError(
-                f"database schema version {max(done)} is newer than this Shelfwise knows ({newest})"
-            )
-        applied = []
-        for migration in known:
-            if migration.version in done:
-                continue
-            try:
-                conn.execute(migration.sql.encode())  # no parameters: several statements in one go
-            except psycopg.Error as error:  # e.g. a role that may not CREATE EXTENSION vector
-                raise RuntimeError(
-                    f"schema migration {migration.version:04d}_{migration.name}.sql failed: {error} "
-                    "(the pgvector extension must be installed; creating it needs a role allowed to, "
-                    "or create it once as an administrator: CREATE EXTENSION vector)"
-                ) from error
-            conn.execute(
-                "INSERT INTO schema_version(version, name) VALUES (%s, %s)",
-                (migration.version, migration.name),
-            )
-            applied.append(migration.version)
-    return applied
 
 
 class _VectorBinaryDumper(Dumper):
@@ -114,7 +58,7 @@ class _VectorTextLoader(Loader):
 def _register_vector(conn: psycopg.Connection) -> None:
     info = TypeInfo.fetch(conn, "vector")
     conn.commit()  # the lookup opened a transaction: the pool wants an idle connection
-    if info is None:  # the extension is created by migration 0002; absent before it
+    if info is None:  # the extension is created by migration embeddings/0001; absent before it
         return
     dumper = type("VectorDumper", (_VectorBinaryDumper,), {"oid": info.oid})
     conn.adapters.register_dumper(np.ndarray, dumper)

@@ -1,5 +1,12 @@
 """Training jobs that turn a shop's data into versioned model artifacts."""
 
+from shelfwise.published_models import (
+    active_document_student,
+    active_encoder_path,
+    active_fusion,
+    active_reranker_path,
+    data_dir_encoder,
+)
 from shelfwise.train.distill import DistillationConfig, DistillationReport
 from shelfwise.train.encoder import (
     EncoderTrainer,
@@ -8,17 +15,13 @@ from shelfwise.train.encoder import (
     build_examples,
 )
 from shelfwise.train.encoder_student import DocumentStudentConfig, DocumentStudentReport
-from shelfwise.train.fusion import FusionTrainingConfig, FusionTrainingReport, active_fusion
+from shelfwise.train.fusion import FusionTrainingConfig, FusionTrainingReport
 from shelfwise.train.jobs import (
     DocumentStudentArtifact,
     EncoderArtifact,
     FusionArtifact,
     RerankerArtifact,
     StudentArtifact,
-    active_document_student,
-    active_encoder_path,
-    active_reranker_path,
-    data_dir_encoder,
     fit_fusion,
     fusion_judgments,
     train_encoder,

@@ -28,7 +28,6 @@ from pydantic import BaseModel, Field
 
 from shelfwise.evaluate.metrics import ndcg_at_k
 from shelfwise.evaluate.trec import Judgments
-from shelfwise.index import IndexVersions
 from shelfwise.search.engine import SearchEngine
 from shelfwise.search.learned_fusion import FEATURES, LearnedFusion, candidate_features
 from shelfwise.search.normalize import normalize_query
@@ -334,28 +333,3 @@ def _best_tree_shape(
             best = (held_out, booster, scores, shape)
     assert best is not None
     return best[1], best[2], best[3]
-
-
-def fusion_registry(data_dir: Path) -> IndexVersions:
-    return IndexVersions(data_dir / "models" / "fusion")
-
-
-def active_fusion(data_dir: Path, encoder_version: str, log: Log | None = None) -> LearnedFusion | None:
-    """The data folder's published learned fusion, if it was trained with `encoder_version`."""
-    current = fusion_registry(data_dir).current()
-    if current is None:
-        return None
-    try:
-        model = LearnedFusion.load(current[1])
-    except ValueError as error:  # trained by an older version with other features
-        if log is not None:
-            log(f"{error}; weighted fusion is used meanwhile")
-        return None
-    if model.encoder_version != encoder_version:
-        if log is not None:
-            log(
-                f"learned fusion {model.version} was trained with encoder {model.encoder_version}, "
-                f"not {encoder_version}: weighted fusion is used until `shelfwise train fusion` runs again"
-            )
-        return None
-    return model

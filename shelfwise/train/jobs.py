@@ -1,4 +1,9 @@
-"""Training jobs from data files to published artifacts (the active model of a data folder)."""
+"""Training jobs from a shop's data to published artifacts (the active model of a data folder).
+
+Each job reads the stores it needs from the shop's `ShopData` (the catalog when no products file
+is given, the embedding cache: SQLite or PostgreSQL by URL) and writes its versioned artifact under
+the data folder's `models/<kind>/`, published atomically (`IndexVersions`: a new version folder,
+then the CURRENT pointer)."""
 
 from __future__ import annotations
 
@@ -11,12 +16,10 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from shelfwise.config import EncoderConfig, Settings
-from shelfwise.evaluate.tables import FormatError, file_digest, iter_tsv, product_from_row, read_products_tsv
+from shelfwise.evaluate.tables import file_digest
 from shelfwise.evaluate.trec import Judgments, read_judgments
-from shelfwise.index import IndexVersions
 from shelfwise.models import (
     CachedEncoder,
-    Encoder,
     SentenceTransformerEncoder,
     bundled_minilm_path,
     load_encoder,
@@ -24,10 +27,20 @@ from shelfwise.models import (
 )
 from shelfwise.models.reranker import RELEVANCE_CLASSES, CrossEncoderReranker
 from shelfwise.models.split_encoder import TEACHER_FILE
+from shelfwise.published_models import (
+    active_encoder_path,
+    active_fusion,
+    active_reranker_path,
+    data_dir_encoder,
+    encoder_registry,
+    encoder_student_registry,
+    fusion_registry,
+    reranker_registry,
+)
 from shelfwise.records import Product
 from shelfwise.search.engine import SearchEngine
 from shelfwise.search.normalize import normalize_query
-from shelfwise.store import open_embedding_cache
+from shelfwise.shop_data import ShopData
 from shelfwise.train.distill import DistillationConfig, DistillationReport, distill, student_is_good_enough
 from shelfwise.train.encoder import (
     EncoderTrainer,
@@ -45,14 +58,13 @@ from shelfwise.train.fusion import (
     ENCODER_QUERIES_FILE,
     FusionTrainingConfig,
     FusionTrainingReport,
-    active_fusion,
     encoder_training_queries,
-    fusion_registry,
     mean_ndcg10,
     train_fusion_model,
     without_queries,
 )
 from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
+from shelfwise.train.sources import read_relevance_labels, training_products
 
 Log = Callable[[str], None]
 
@@ -67,63 +79,38 @@ class EncoderArtifact(BaseModel):
     report: EncoderTrainingReport
 
 
-def encoder_registry(data_dir: Path) -> IndexVersions:
-    """Versioned encoder folders with an atomic CURRENT pointer (the same mechanism as indexes)."""
-    return IndexVersions(data_dir / "models" / "encoder")
-
-
 def encoder_checkpoint_dir(data_dir: Path) -> Path:
     """Where a running `train encoder` keeps its best weights so far (`best/`): a killed job
     can be continued with `--base-model` pointing there."""
     return data_dir / "models" / "encoder" / "checkpoints"
 
 
-def active_encoder_path(data_dir: Path) -> Path | None:
-    current = encoder_registry(data_dir).current()
-    return None if current is None else current[1]
-
-
-def encoder_student_registry(data_dir: Path) -> IndexVersions:
-    """Versioned document students of the bi-encoder (`train encoder-student`)."""
-    return IndexVersions(data_dir / "models" / "encoder-student")
-
-
-def active_document_student(data_dir: Path) -> Path | None:
-    current = encoder_student_registry(data_dir).current()
-    return None if current is None else current[1]
-
-
-def data_dir_encoder(config: EncoderConfig, data_dir: Path) -> Encoder:
-    """The encoder a data folder serves: its active fine-tuned model (else the bundled one), its
-    ONNX exports, and its published document student when that was distilled from this encoder."""
-    return load_encoder(config, active_encoder_path(data_dir), onnx_root_of(data_dir),
-                        active_document_student(data_dir))  # fmt: skip
-
-
 def current_encoder_neighbours(
-    data_dir: Path, judgments: Judgments, catalog: Mapping[str, Product], log: Log = print, depth: int = 30
+    data: ShopData,
+    data_dir: Path,
+    judgments: Judgments,
+    catalog: Mapping[str, Product],
+    log: Log = print,
+    depth: int = 30,
 ) -> dict[str, list[str]]:
     """Each judged query's top products by the data folder's current encoder (the active
-    fine-tuned one, else the bundled MiniLM); catalog vectors come from the folder's embedding
-    cache when it has them."""
+    fine-tuned one, else the bundled MiniLM); catalog vectors come from the shop's embedding
+    cache (`data.embeddings`) when it has them, and go there when it does not."""
     started = time.perf_counter()
     data_dir.mkdir(parents=True, exist_ok=True)
-    cache = open_embedding_cache(f"sqlite:///{data_dir / 'embeddings.db'}")
-    encoder = CachedEncoder(data_dir_encoder(EncoderConfig(), data_dir), cache)
-    try:
-        products = list(catalog.values())
-        vectors = encoder.encode_products(products)
-        queries = encoder.encoder.encode([judgments.queries[q] for q in judgments.query_ids], kind="query")
-    finally:
-        cache.close()
+    encoder = CachedEncoder(data_dir_encoder(EncoderConfig(), data_dir), data.embeddings)
+    products = list(catalog.values())
+    vectors = encoder.encode_products(products)
+    queries = encoder.encoder.encode([judgments.queries[q] for q in judgments.query_ids], kind="query")
     ranked = nearest_products(queries, vectors, [p.product_id for p in products], depth)
     log(f"mined hard negatives with {encoder.encoder.version} in {time.perf_counter() - started:.1f}s")
     return dict(zip(judgments.query_ids, ranked, strict=True))
 
 
 def train_encoder(
+    data: ShopData,
     data_dir: Path,
-    products: Path,
+    products: Path | None,
     judgments: Path,
     config: EncoderTrainingConfig,
     product_columns: Mapping[str, str] | None = None,
@@ -134,7 +121,8 @@ def train_encoder(
     """Fine-tune from `base_model` (default: the bundled MiniLM), save, and make it active.
     `teacher`, a reranker folder, grades the mined hard negatives first (see train/encoder.py)."""
     started = time.perf_counter()
-    catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
+    source = training_products(data, products, product_columns)
+    catalog = source.catalog
     graded = read_judgments(judgments)
     base = base_model or bundled_minilm_path()
     log(
@@ -144,7 +132,7 @@ def train_encoder(
     trainer = EncoderTrainer(base, config, log, checkpoint_dir=encoder_checkpoint_dir(data_dir))
     neighbours = None
     if config.encoder_negatives or teacher is not None:
-        neighbours = current_encoder_neighbours(data_dir, graded, catalog, log)
+        neighbours = current_encoder_neighbours(data, data_dir, graded, catalog, log)
     grader = None
     if teacher is not None:
         cross_encoder = CrossEncoderReranker(teacher, batch_size=128, threads=config.threads,
@@ -158,7 +146,7 @@ def train_encoder(
         version=version,
         path=str(path),
         base_model=str(base),
-        products_digest=file_digest(products),
+        products_digest=source.digest,
         judgments_digest=file_digest(judgments),
         config=config.model_dump(),
         report=report,
@@ -181,43 +169,6 @@ def train_encoder(
     return artifact
 
 
-LABEL_ALIASES = {
-    "e": "exact",
-    "exact": "exact",
-    "s": "substitute",
-    "substitute": "substitute",
-    "c": "complement",
-    "complement": "complement",
-    "i": "irrelevant",
-    "irrelevant": "irrelevant",
-}
-
-
-def read_relevance_labels(path: Path, columns: Mapping[str, str] | None = None) -> dict[tuple[str, str], str]:
-    """Class labels from an optional `label` column (E/S/C/I or exact/substitute/complement/
-    irrelevant); empty when the file has none. Unknown labels are errors naming the line."""
-    labels: dict[tuple[str, str], str] = {}
-    for row in iter_tsv(path, ("query_id", "product_id"), _id_columns(columns), keep_extra=True):
-        raw = row.fields.get(dict(columns or {}).get("label", "label"))
-        if raw is None:
-            return {}
-        if not raw:
-            continue
-        label = LABEL_ALIASES.get(raw.strip().lower())
-        if label is None:
-            raise FormatError(
-                path,
-                row.line,
-                f"label {raw!r} is not one of E, S, C, I (exact, substitute, complement, irrelevant)",
-            )
-        labels[row.fields["query_id"], row.fields["product_id"]] = label
-    return labels
-
-
-def _id_columns(columns: Mapping[str, str] | None) -> dict[str, str]:
-    return {k: v for k, v in (columns or {}).items() if k in ("query_id", "product_id")}
-
-
 class RerankerArtifact(BaseModel):
     version: str
     path: str
@@ -229,18 +180,10 @@ class RerankerArtifact(BaseModel):
     published: bool
 
 
-def reranker_registry(data_dir: Path) -> IndexVersions:
-    return IndexVersions(data_dir / "models" / "reranker")
-
-
-def active_reranker_path(data_dir: Path) -> Path | None:
-    current = reranker_registry(data_dir).current()
-    return None if current is None else current[1]
-
-
 def train_reranker(
+    data: ShopData,
     data_dir: Path,
-    products: Path,
+    products: Path | None,
     judgments: Path,
     config: RerankerTrainingConfig,
     product_columns: Mapping[str, str] | None = None,
@@ -250,7 +193,8 @@ def train_reranker(
     """Fine-tune a cross-encoder from `base_model` (default: the bundled MiniLM), save it, and
     make it active when it ranks the validation queries better than the active one does."""
     started = time.perf_counter()
-    catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
+    source = training_products(data, products, product_columns)
+    catalog = source.catalog
     graded = read_judgments(judgments)
     labels = read_relevance_labels(judgments)
     classes = RELEVANCE_CLASSES if labels else ()
@@ -275,7 +219,7 @@ def train_reranker(
         version=version,
         path=str(path),
         base_model=str(base),
-        products_digest=file_digest(products),
+        products_digest=source.digest,
         judgments_digest=file_digest(judgments),
         config=config.model_dump(),
         report=report,
@@ -301,8 +245,9 @@ class StudentArtifact(BaseModel):
 
 
 def train_reranker_student(
+    data: ShopData,
     data_dir: Path,
-    products: Path,
+    products: Path | None,
     judgments: Path,
     config: DistillationConfig,
     product_columns: Mapping[str, str] | None = None,
@@ -315,7 +260,8 @@ def train_reranker_student(
     teacher = teacher or active_reranker_path(data_dir)
     if teacher is None:
         raise ValueError(f"no active reranker in {data_dir} to distil: run `shelfwise train reranker`")
-    catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
+    source = training_products(data, products, product_columns)
+    catalog = source.catalog
     trainer, report = distill(teacher, read_judgments(judgments), catalog, config, log)
     registry = reranker_registry(data_dir)
     version, path = registry.new_version()
@@ -323,7 +269,7 @@ def train_reranker_student(
     artifact = StudentArtifact(
         version=version,
         path=str(path),
-        products_digest=file_digest(products),
+        products_digest=source.digest,
         judgments_digest=file_digest(judgments),
         config=config.model_dump(),
         report=report,
@@ -374,18 +320,18 @@ def fusion_judgments(
 def fit_fusion(
     settings: Settings,
     engine: SearchEngine,
-    products: Path,
+    products_digest: str,
     judgments: Path,
     graded: Judgments,
     excluded: int,
     config: FusionTrainingConfig,
     log: Log = print,
 ) -> FusionArtifact:
-    """Learn hybrid fusion over `engine` (the products of `products`, indexed with the data
-    folder's active encoder) from the `graded` judgments (`fusion_judgments`: `excluded` queries
-    left out), and make it
-    active when it ranks held-out queries better than weighted fusion and the active one.
-    `shelfwise.bench.fusion.train_fusion` opens the engine over a products file and calls this."""
+    """Learn hybrid fusion over `engine` (indexed with the data folder's active encoder; its
+    products' version is `products_digest`) from the `graded` judgments (`fusion_judgments`:
+    `excluded` queries left out), and make it active when it ranks held-out queries better than
+    weighted fusion and the active one. `shelfwise.bench.fusion.train_fusion` opens the engine
+    (over a products file, or the shop's own catalog) and calls this."""
     data_dir = settings.data_dir
     trained = train_fusion_model(engine, graded, config, excluded, log)
     report, examples = trained.report, trained.examples
@@ -407,7 +353,7 @@ def fit_fusion(
         version=version,
         path=str(path),
         encoder=trained.final.encoder_version,
-        products_digest=file_digest(products),
+        products_digest=products_digest,
         judgments_digest=file_digest(judgments),
         config=config.model_dump(),
         report=report,
@@ -437,8 +383,9 @@ class DocumentStudentArtifact(BaseModel):
 
 
 def train_encoder_student(
+    data: ShopData,
     data_dir: Path,
-    products: Path,
+    products: Path | None,
     config: DocumentStudentConfig,
     judgments: Path | None = None,
     product_columns: Mapping[str, str] | None = None,
@@ -448,7 +395,8 @@ def train_encoder_student(
     student on the catalog's texts, save it, and publish it when it keeps close enough to the
     encoder (train/encoder_student.py): the next index build encodes the catalog with it."""
     started = time.perf_counter()
-    catalog = {r.product_id: product_from_row(r) for r in read_products_tsv(products, product_columns)}
+    source = training_products(data, products, product_columns)
+    catalog = source.catalog
     graded = read_judgments(judgments) if judgments is not None else None
     teacher = load_encoder(EncoderConfig(precision="fp32"), active_encoder_path(data_dir),
                            onnx_root_of(data_dir))  # fmt: skip
@@ -459,13 +407,7 @@ def train_encoder_student(
         f"distilling {teacher.network_version}"
     )
     trainer = DocumentStudentTrainer(teacher, config, log)
-    pool: list[tuple[str, str]] = []
-    if graded is not None:
-        judged = {pid for qid in graded.query_ids for pid in graded.grades[qid]}
-        ids = sorted(catalog)
-        drawn = set(random.Random(config.seed).sample(ids, min(config.max_texts, len(ids))))
-        drawn |= judged & set(ids)
-        pool = [(pid, catalog[pid].text()) for pid in sorted(drawn)]
+    pool = [] if graded is None else _student_pool(catalog, graded, config)
     report = trainer.fit([p.text() for p in catalog.values()], graded, pool)
     registry = encoder_student_registry(data_dir)
     version, path = registry.new_version()
@@ -475,7 +417,7 @@ def train_encoder_student(
     artifact = DocumentStudentArtifact(
         version=version,
         path=str(path),
-        products_digest=file_digest(products),
+        products_digest=source.digest,
         judgments_digest=file_digest(judgments) if judgments is not None else None,
         config=config.model_dump(),
         report=report,
@@ -495,3 +437,15 @@ def train_encoder_student(
             f"{report.vector_ndcg10_teacher}); kept, not made active"
         )
     return artifact
+
+
+def _student_pool(
+    catalog: Mapping[str, Product], graded: Judgments, config: DocumentStudentConfig
+) -> list[tuple[str, str]]:
+    """The (id, text) pool the student's vector ranking is judged on: `max_texts` products
+    drawn at random, and every judged one."""
+    judged = {pid for qid in graded.query_ids for pid in graded.grades[qid]}
+    ids = sorted(catalog)
+    drawn = set(random.Random(config.seed).sample(ids, min(config.max_texts, len(ids))))
+    drawn |= judged & set(ids)
+    return [(pid, catalog[pid].text()) for pid in sorted(drawn)]

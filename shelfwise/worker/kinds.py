@@ -92,7 +92,8 @@ def _train_recommender(context: JobContext, params: Mapping[str, JsonValue]) -> 
 
 
 def _train_ranker(context: JobContext, params: Mapping[str, JsonValue]) -> str:
-    from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
+    from shelfwise.rank import ModelConfig
+    from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
 
     config = CtrCvrRankerConfig(
         model=ModelConfig(architecture=params.get("architecture", "esmm")),  # type: ignore[arg-type]
@@ -121,29 +122,39 @@ def _path(params: Mapping[str, JsonValue], name: str) -> Path | None:
     return None if value in (None, "") else Path(str(value))
 
 
-def _file_job(what: str, train: Callable[..., BaseModel], model_of: Callable[[], type[BaseModel]],
-              uses_settings: bool = False) -> Runner:  # fmt: skip
-    """A `train ...` job over a products file and a judgments file (paths the worker can read)."""
+def _file_job(what: str, train: Callable[..., BaseModel], model_of: Callable[[], type[BaseModel]]) -> Runner:
+    """A `train ...` job over a judgments file (a path the worker can read) and the products of
+    a products file when given, else of the shop's catalog (`ShopData`, the stores by URL)."""
 
     def run(context: JobContext, params: Mapping[str, JsonValue]) -> str:
+        from shelfwise.shop_data import ShopData
+
         config = _config(model_of(), params, _FILE_PARAMS)
-        target = context.settings if uses_settings else context.settings.data_dir
         products, judgments = _path(params, "products"), _path(params, "judgments")
-        artifact = train(target, products, judgments, config, log=context.log)
+        with ShopData.open(context.settings) as data:
+            artifact = train(data, context.settings.data_dir, products, judgments, config, log=context.log)
         return _outcome(what, artifact)
 
     return run
 
 
+def _train_fusion(context: JobContext, params: Mapping[str, JsonValue]) -> str:
+    from shelfwise.bench import train_fusion  # over a products file's work shop, or the shop itself
+    from shelfwise.train import FusionTrainingConfig
+
+    artifact = train_fusion(context.settings, _path(params, "products"), Path(str(params["judgments"])),
+                            _config(FusionTrainingConfig, params, _FILE_PARAMS), log=context.log)  # fmt: skip
+    return _outcome("learned fusion", artifact)
+
+
 def _train_encoder_student(context: JobContext, params: Mapping[str, JsonValue]) -> str:
+    from shelfwise.shop_data import ShopData
     from shelfwise.train import DocumentStudentConfig, train_encoder_student
 
-    products = _path(params, "products")
-    assert products is not None  # required
-    artifact = train_encoder_student(
-        context.settings.data_dir, products, _config(DocumentStudentConfig, params, _FILE_PARAMS),
-        judgments=_path(params, "judgments"), log=context.log,
-    )  # fmt: skip
+    config = _config(DocumentStudentConfig, params, _FILE_PARAMS)
+    with ShopData.open(context.settings) as data:
+        artifact = train_encoder_student(data, context.settings.data_dir, _path(params, "products"), config,
+                                         judgments=_path(params, "judgments"), log=context.log)  # fmt: skip
     return _outcome("document student", artifact)
 
 
@@ -151,8 +162,8 @@ def _encoder_kind() -> JobKind:
     from shelfwise.train import EncoderTrainingConfig, train_encoder
 
     return JobKind("train-encoder", _file_job("encoder", train_encoder, lambda: EncoderTrainingConfig),
-                   "fine-tune the bi-encoder", ("products", "judgments"),
-                   tuple(EncoderTrainingConfig.model_fields))  # fmt: skip
+                   "fine-tune the bi-encoder", ("judgments",),
+                   ("products", *EncoderTrainingConfig.model_fields))  # fmt: skip
 
 
 _FILE_PARAMS = ("products", "judgments")
@@ -160,8 +171,7 @@ _FILE_PARAMS = ("products", "judgments")
 
 def job_kinds() -> dict[str, JobKind]:
     """Every kind a worker runs, by name (the training modules are imported here, not before)."""
-    from shelfwise.bench import train_fusion  # opens the products shop, as `shelfwise train fusion`
-    from shelfwise.rank import TrainingConfig
+    from shelfwise.rank.train import TrainingConfig
     from shelfwise.train import (
         DistillationConfig,
         DocumentStudentConfig,
@@ -179,14 +189,15 @@ def job_kinds() -> dict[str, JobKind]:
                 optional=("architecture", *TrainingConfig.model_fields)),
         _encoder_kind(),
         JobKind("train-reranker", _file_job("reranker", train_reranker, lambda: RerankerTrainingConfig),
-                "fine-tune the cross-encoder", _FILE_PARAMS, tuple(RerankerTrainingConfig.model_fields)),
+                "fine-tune the cross-encoder", ("judgments",),
+                ("products", *RerankerTrainingConfig.model_fields)),
         JobKind("train-reranker-student",
                 _file_job("reranker student", train_reranker_student, lambda: DistillationConfig),
-                "distil the active reranker", _FILE_PARAMS, tuple(DistillationConfig.model_fields)),
-        JobKind("train-fusion", _file_job("learned fusion", train_fusion, lambda: FusionTrainingConfig, True),
-                "learn hybrid fusion", _FILE_PARAMS, tuple(FusionTrainingConfig.model_fields)),
+                "distil the active reranker", ("judgments",), ("products", *DistillationConfig.model_fields)),
+        JobKind("train-fusion", _train_fusion, "learn hybrid fusion", ("judgments",),
+                ("products", *FusionTrainingConfig.model_fields)),
         JobKind("train-encoder-student", _train_encoder_student, "distil the encoder into a document student",
-                ("products",), ("judgments", *DocumentStudentConfig.model_fields)),
+                (), (*_FILE_PARAMS, *DocumentStudentConfig.model_fields)),
     ]  # fmt: skip
     return {kind.name: kind for kind in kinds}
 

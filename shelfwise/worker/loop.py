@@ -2,7 +2,9 @@
 heartbeat thread, progress and the job's log written to the queue.
 
 Before each claim the worker reaps jobs whose worker died (no heartbeat for `stale_seconds`):
-they are queued again, or failed with the reason after `max_attempts`. A job that raises is
+they are queued again, or failed with the reason after `max_attempts`. At most once every
+`prune_every_seconds` it also deletes finished jobs older than `prune_after` with their logs
+(the shop's `jobs.keep_finished_days`, 30 by default). A job that raises is
 failed with its error (the artifacts it did not publish never serve). Asked to stop (SIGTERM or
 SIGINT, by `stop()`), the worker stops its job at the job's next log line or progress report and
 puts it back in the queue, so another worker runs it from the start.
@@ -44,6 +46,14 @@ class WorkerConfig:
     max_attempts: int = 2
     poll_seconds: float = 1.0  # how often an idle worker looks for a job
     progress_seconds: float = 0.5  # progress written at most this often (the last one always)
+    prune_after: timedelta | None = timedelta(days=30)  # finished jobs older than this go; None: kept
+    prune_every_seconds: float = 3600.0
+
+
+def worker_config(settings: Settings) -> WorkerConfig:
+    """The defaults, with the shop's setting for how long finished jobs are kept."""
+    days = settings.jobs.keep_finished_days
+    return WorkerConfig(prune_after=None if days is None else timedelta(days=days))
 
 
 def worker_id() -> str:
@@ -65,11 +75,12 @@ class Worker:
         clock: Clock = _now,
     ) -> None:
         self.settings, self.queue = settings, queue
-        self.config = config or WorkerConfig()
+        self.config = config or worker_config(settings)
         self._kinds = kinds  # by default loaded with the first job: an idle worker imports no training code
         self.name = name or worker_id()
         self._clock = clock
         self._stop = threading.Event()
+        self._pruned_at: datetime | None = None
 
     @property
     def kinds(self) -> Mapping[str, JobKind]:
@@ -103,6 +114,7 @@ class Worker:
     def run_one(self) -> Job | None:
         """Reap dead workers' jobs, claim the oldest queued one and run it; None when none waits."""
         now = self._clock()
+        self._prune(now)
         for reaped in self.queue.reap(now - timedelta(seconds=self.config.stale_seconds), now,
                                       self.config.max_attempts):  # fmt: skip
             logger.warning("job %d (%s) %s: %s", reaped.job_id, reaped.kind, reaped.state,
@@ -113,6 +125,16 @@ class Worker:
         logger.info("job %d (%s) claimed by %s", job.job_id, job.kind, self.name)
         self._execute(job)
         return self.queue.get(job.job_id)
+
+    def _prune(self, now: datetime) -> None:
+        """Delete finished jobs older than `prune_after`, at most once every `prune_every_seconds`."""
+        after, every = self.config.prune_after, timedelta(seconds=self.config.prune_every_seconds)
+        if after is None or (self._pruned_at is not None and now - self._pruned_at < every):
+            return
+        self._pruned_at = now
+        pruned = self.queue.prune(now - after)
+        if pruned:
+            logger.info("pruned %d finished job%s older than %s", pruned, "s" * (pruned != 1), after)
 
     def _execute(self, job: Job) -> None:
         lost = threading.Event()  # cancelled, or reaped: this worker no longer owns the job

@@ -183,3 +183,41 @@ def test_sqlite_reads_create_no_file(tmp_path: Path) -> None:
     queue.enqueue("rebuild-index", {}, NOW)
     assert (tmp_path / "jobs.db").exists()
     queue.close()
+
+
+def _finished(queue: JobQueue, state: str, at: datetime) -> int:
+    """A job queued at `at` and finished `state` a minute later, with a log line; its id."""
+    job = queue.enqueue("rebuild-index", {"state": state}, at)
+    queue.append_log(job.job_id, [f"{state} job"], at)
+    if state == "cancelled":
+        queue.cancel(job.job_id, at + timedelta(minutes=1))
+    else:
+        claimed = queue.claim("w1", at)
+        assert claimed is not None and claimed.job_id == job.job_id
+        queue.finish(job.job_id, "w1", state, at + timedelta(minutes=1))  # type: ignore[arg-type]
+    return job.job_id
+
+
+def test_pruning_deletes_old_finished_jobs_and_their_logs_only(opener: Opener) -> None:
+    queue = opener()
+    old = NOW - timedelta(days=40)
+    gone = [_finished(queue, state, old) for state in ("done", "failed", "cancelled")]
+    recent = _finished(queue, "done", NOW - timedelta(days=2))
+    running = queue.enqueue("rebuild-index", {}, old)  # queued and claimed 40 days ago: never pruned
+    waiting = queue.enqueue("train-ranker", {}, old)  # queued 40 days ago: never pruned
+    claimed = queue.claim("w2", old)
+    assert claimed is not None and claimed.job_id == running.job_id
+    queue.append_log(running.job_id, ["still running"], old)
+    assert queue.prune(NOW - timedelta(days=30)) == 3
+    assert all(queue.get(job_id) is None and queue.log_lines(job_id) == [] for job_id in gone)
+    kept = opener()  # what another process sees
+    assert [(j.job_id, j.state) for j in kept.recent(limit=10)] == [
+        (waiting.job_id, "queued"), (running.job_id, "running"), (recent, "done")
+    ]  # fmt: skip
+    assert kept.log_lines(recent) == ["done job"] and kept.log_lines(running.job_id) == ["still running"]
+    assert queue.prune(NOW - timedelta(days=30)) == 0
+    assert queue.enqueue("rebuild-index", {}, NOW).job_id > waiting.job_id  # pruned ids are not reused
+
+
+def test_pruning_an_untouched_queue_finds_nothing(queue: JobQueue) -> None:
+    assert queue.prune(NOW) == 0

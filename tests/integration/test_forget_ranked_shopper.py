@@ -14,7 +14,8 @@ import pytest
 from shelfwise.config import EncoderConfig, Settings
 from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.privacy import actor_digest
-from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
+from shelfwise.rank import ModelConfig
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
 from shelfwise.records import SearchRequest
 from shelfwise.service import Shelfwise
 from shelfwise.simulate.loop import (

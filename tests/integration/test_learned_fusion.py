@@ -184,3 +184,26 @@ def test_tree_shapes_start_with_the_configured_one() -> None:
     assert tree_shapes(own)[0] == {"leaves": 31, "min_data_in_leaf": 100}
     assert len(tree_shapes(own)) == len(TREE_SHAPES)  # the configured shape is not tried twice
     assert tree_shapes(own.model_copy(update={"shape_search": False})) == [tree_shapes(own)[0]]
+
+
+def test_without_a_products_file_fusion_learns_over_the_shops_own_catalog(
+    files: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    from shelfwise.evaluate.tables import product_from_row, read_products_tsv
+    from shelfwise.service import Shelfwise
+    from shelfwise.train.sources import catalog_digest
+
+    _, products, judgments = files
+    settings = Settings(data_dir=tmp_path / "shop", encoder=EncoderConfig(name="hashing"))
+    catalog = [product_from_row(row) for row in read_products_tsv(products)]
+    shop = Shelfwise(settings)
+    try:
+        shop.upsert_products(catalog)
+    finally:
+        shop.close()
+    artifact = train_fusion(settings, None, judgments, CONFIG, log=lambda _: None)
+    assert artifact.products_digest == catalog_digest(catalog) and artifact.published
+    assert artifact.report.validation_ndcg10_learned > 0.95
+    assert not (tmp_path / "shop" / "bench").exists()  # no work folder: the shop's own index
+    model = active_fusion(tmp_path / "shop", "hashing-trigram-256")
+    assert model is not None and model.version == artifact.version

@@ -16,8 +16,9 @@ from shelfwise.config import EncoderConfig, Settings
 from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.experiments.settings import StageSettings
 from shelfwise.personalize.provider import ProfileFeatures
-from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, RankContext, RankingStage, TrainingConfig
+from shelfwise.rank import ModelConfig, RankContext, RankingStage
 from shelfwise.rank.search_stage import rank_recommendations
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
 from shelfwise.recommend.live import Recommended
 from shelfwise.records import Product, SearchRequest
 from shelfwise.service import Shelfwise

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from shelfwise.cli import app
 from shelfwise.config import EncoderConfig, Settings
 from shelfwise.demo.catalog import generate_demo_catalog
-from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig
+from shelfwise.rank import ModelConfig
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
 from shelfwise.records import SearchRequest
 from shelfwise.service import Shelfwise
 from shelfwise.simulate.loop import (

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from shelfwise.config import EncoderConfig
+from shelfwise.config import EncoderConfig, Settings
 from shelfwise.models import load_encoder
+from shelfwise.shop_data import ShopData
 from shelfwise.train import EncoderTrainingConfig, active_encoder_path, train_encoder
 
 pytestmark = pytest.mark.slow
@@ -53,7 +54,8 @@ def test_train_encoder_publishes_a_model_the_service_loads(tmp_path: Path) -> No
     config = EncoderTrainingConfig(
         epochs=2, batch_size=4, validation_fraction=0.3, distractors=5, learning_rate=5e-5, patience=4
     )
-    artifact = train_encoder(tmp_path / "data", products, judgments, config, log=lambda _: None)
+    with ShopData.open(Settings(data_dir=tmp_path / "data")) as data:
+        artifact = train_encoder(data, tmp_path / "data", products, judgments, config, log=lambda _: None)
     report = artifact.report
     assert report.validation_queries >= 1 and report.examples >= 8
     assert [h["step"] for h in report.history] == sorted(h["step"] for h in report.history)
@@ -84,8 +86,9 @@ def test_a_teacher_grades_the_mined_negatives_first(tmp_path: Path) -> None:
     config = EncoderTrainingConfig(epochs=1, batch_size=4, validation_fraction=0.3, distractors=5,
                                    teacher_candidates=3)  # fmt: skip
     lines: list[str] = []
-    artifact = train_encoder(tmp_path / "data", products, judgments, config, log=lines.append,
-                             teacher=teacher)  # fmt: skip
+    with ShopData.open(Settings(data_dir=tmp_path / "data")) as data:
+        artifact = train_encoder(data, tmp_path / "data", products, judgments, config, log=lines.append,
+                                 teacher=teacher)  # fmt: skip
     graded = [line for line in lines if line.startswith("the teacher graded")]
     assert graded and "mined products" in graded[0]
     assert artifact.report.examples >= 5

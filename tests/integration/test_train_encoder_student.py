@@ -12,8 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from shelfwise.cli import app
-from shelfwise.config import EncoderConfig
+from shelfwise.config import EncoderConfig, Settings
 from shelfwise.models import SentenceTransformerEncoder, SplitEncoder, load_encoder, onnx_root_of
+from shelfwise.shop_data import ShopData
 from shelfwise.train import (
     DocumentStudentConfig,
     active_document_student,
@@ -54,7 +55,8 @@ def _catalog(folder: Path) -> tuple[Path, Path]:
 def test_a_student_far_from_the_encoder_is_kept_but_not_served(tmp_path: Path) -> None:
     products, _ = _catalog(tmp_path)
     config = DocumentStudentConfig(layers=1, epochs=1, batch_size=16, held_out=40, min_cosine=0.9999)
-    artifact = train_encoder_student(tmp_path / "data", products, config, log=lambda _: None)
+    with ShopData.open(Settings(data_dir=tmp_path / "data")) as data:
+        artifact = train_encoder_student(data, tmp_path / "data", products, config, log=lambda _: None)
     assert not artifact.published and Path(artifact.path, "shelfwise_manifest.json").is_file()
     assert active_document_student(tmp_path / "data") is None
     assert isinstance(data_dir_encoder(EncoderConfig(), tmp_path / "data"), SentenceTransformerEncoder)

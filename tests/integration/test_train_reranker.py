@@ -15,6 +15,7 @@ from shelfwise.config import RerankConfig, Settings
 from shelfwise.models.reranker import CrossEncoderReranker
 from shelfwise.records import Product, SearchRequest
 from shelfwise.service import Shelfwise
+from shelfwise.shop_data import ShopData
 from shelfwise.train import RerankerTrainingConfig, active_reranker_path, train_reranker
 
 pytestmark = pytest.mark.slow
@@ -65,7 +66,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]
         early_stopping=False,
         threads=2,
     )
-    artifact = train_reranker(root / "data", products, judgments, config, log=lambda _: None)
+    with ShopData.open(Settings(data_dir=root / "data")) as data:
+        artifact = train_reranker(data, root / "data", products, judgments, config, log=lambda _: None)
     report = artifact.report
     assert report.pairs >= 20 and report.steps >= 20 and report.validation_queries >= 1
     return root, products, judgments
@@ -271,8 +273,9 @@ def test_a_student_keeps_fewer_layers_learns_from_the_teacher_and_loads(
         ),
     )
     lines: list[str] = []
-    artifact = train_reranker_student(root / "data", products, judgments, config, teacher=teacher,
-                                      log=lines.append)  # fmt: skip
+    with ShopData.open(Settings(data_dir=root / "data")) as data:
+        artifact = train_reranker_student(data, root / "data", products, judgments, config,
+                                          teacher=teacher, log=lines.append)  # fmt: skip
     report = artifact.report
     assert report.layers_kept == [0, 5] and report.teacher_layers == 6
     assert report.teacher_graded_pairs > report.pairs - 1 and report.student.steps >= 4

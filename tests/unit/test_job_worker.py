@@ -182,3 +182,30 @@ def test_a_signal_that_ends_the_server_stops_its_worker_child_first(tmp_path: Pa
     assert done.returncode == -signal.SIGTERM, done.stderr
     with pytest.raises(ProcessLookupError):
         os.kill(int(done.stdout.split()[0]), 0)
+
+
+def _done_at(queue: MemoryJobQueue, at: datetime) -> int:
+    job = queue.enqueue("count", {}, at)
+    queue.claim("someone", at)
+    queue.finish(job.job_id, "someone", "done", at)
+    return job.job_id
+
+
+def test_the_worker_prunes_finished_jobs_past_the_setting_at_most_once_an_hour(tmp_path: Path) -> None:
+    queue, now = MemoryJobQueue(), [NOW]
+    settings = Settings(data_dir=tmp_path, jobs={"keep_finished_days": 10})  # type: ignore[arg-type]
+    worker = Worker(settings, queue, kinds={}, name="w1", clock=lambda: now[0])
+    oldest, recent = _done_at(queue, NOW - timedelta(days=20)), _done_at(queue, NOW - timedelta(days=5))
+    assert worker.run_one() is None and queue.get(oldest) is None and queue.get(recent) is not None
+    later = _done_at(queue, NOW - timedelta(days=15))
+    now[0] = NOW + timedelta(minutes=59)
+    assert worker.run_one() is None and queue.get(later) is not None  # pruned less than an hour ago
+    now[0] = NOW + timedelta(minutes=61)
+    assert worker.run_one() is None and queue.get(later) is None and queue.get(recent) is not None
+
+
+def test_a_worker_keeps_finished_jobs_when_the_setting_is_off(tmp_path: Path) -> None:
+    queue = MemoryJobQueue()
+    settings = Settings(data_dir=tmp_path, jobs={"keep_finished_days": None})  # type: ignore[arg-type]
+    old = _done_at(queue, NOW - timedelta(days=400))
+    assert Worker(settings, queue, kinds={}, name="w1").run_one() is None and queue.get(old) is not None

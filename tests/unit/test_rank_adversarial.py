@@ -42,9 +42,9 @@ def test_attack_moves_the_embeddings_by_epsilon_along_the_gradient_and_restore_u
 
 
 def test_training_with_fgm_and_augmentation_runs_and_differs_from_plain_training() -> None:
-    from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig, fit_ranker
     from shelfwise.rank.augment import AugmentConfig
     from shelfwise.rank.synthetic import synthetic_shop
+    from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig, fit_ranker
 
     shop = synthetic_shop(requests=800, users=80, items=100, seed=2)
 

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 import torch
 
-from shelfwise.rank import CtrCvrRankerConfig, ModelConfig, TrainingConfig, esmm_loss, fit_ranker
+from shelfwise.rank import ModelConfig, esmm_loss
 from shelfwise.rank.synthetic import synthetic_shop
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig, fit_ranker
 
 
 @pytest.fixture(scope="module")

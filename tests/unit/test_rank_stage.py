@@ -10,19 +10,16 @@ import pytest
 
 from shelfwise.rank import (
     BlendConfig,
-    CtrCvrRankerConfig,
     RankContext,
     Ranker,
     RankingStage,
-    TrainingConfig,
     active_ranker_path,
     blend_scores,
-    fit_ranker,
     ranker_registry,
-    train_ranker,
 )
 from shelfwise.rank.artifacts import WEIGHTS_FILE, read_ranker_manifest
 from shelfwise.rank.synthetic import LookupEncoder, synthetic_shop
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig, fit_ranker, train_ranker
 
 AT = datetime(2025, 2, 1, 12, tzinfo=UTC)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from shelfwise.rank import CtrCvrRankerConfig, TrainingConfig
 from shelfwise.rank.synthetic import synthetic_shop
+from shelfwise.rank.train import CtrCvrRankerConfig, TrainingConfig
 from shelfwise.rank.tuning import tune_ranker
 
 
