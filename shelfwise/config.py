@@ -458,6 +458,11 @@ class Settings(BaseSettings):
     jobs_url: str | None = Field(
         default=None, description="the job queue `shelfwise worker` runs; default: database_url, else jobs.db"
     )
+    artifact_root: Path | None = Field(
+        default=None,
+        description="a folder every node of a Ray cluster sees (shared storage), for the artifacts "
+        "its jobs read and write (`shelfwise cluster up`, docs/scale.md); one machine needs none",
+    )
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     catalog: CatalogConfig = Field(default_factory=CatalogConfig)
     lexical: LexicalConfig = Field(default_factory=LexicalConfig)

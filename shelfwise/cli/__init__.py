@@ -1,6 +1,6 @@
-"""The `shelfwise` command: ingest, index, search, serve, demo, bench, eval, train and the
-groups of shop data (synonyms, events, ab, keys, shoppers). One module per command group;
-`common` holds what they share."""
+"""The `shelfwise` command: ingest, index, search, serve, demo, bench, eval, train, the groups
+of shop data (synonyms, events, ab, keys, shoppers) and the Ray cluster (cluster). One module per
+command group; `common` holds what they share."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import typer
 
 from shelfwise.cli.ab import ab_app
 from shelfwise.cli.bench import bench_app
+from shelfwise.cli.cluster import cluster_app
 from shelfwise.cli.demo import demo
 from shelfwise.cli.errors import EXIT_CODES_HELP, ShelfwiseGroup
 from shelfwise.cli.eval import eval_app
@@ -41,6 +42,7 @@ app.add_typer(ab_app, name="ab")
 app.add_typer(keys_app, name="keys")
 app.add_typer(shoppers_app, name="shoppers")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(cluster_app, name="cluster")
 app.command("worker")(worker)
 
 
