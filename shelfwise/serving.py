@@ -51,6 +51,7 @@ from shelfwise.shop_data import ShopData
 from shelfwise.store import EmbeddingCache, ReadCachedStore, Store
 from shelfwise.train.fusion import active_fusion
 from shelfwise.train.jobs import active_reranker_path, data_dir_encoder
+from shelfwise.train.query_student import load_query_student
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             learned_fusion=learned_fusion,
             language=self.language.language,
         )
+        student = load_query_student(settings.data_dir, encoder.version, logger.warning)
+        self.engine.cross_lingual.use_student(student, settings.understanding.student_weight)
 
     def get_product(self, product_id: str) -> Product | None:
         return self.store.get(product_id)

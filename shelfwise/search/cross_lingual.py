@@ -10,6 +10,10 @@ normal path (or, under a multilingual encoder, beside the query as typed); the a
 interpretation shows the translation, word by word. The dictionary is read once, on the
 first such query (about 3 s); the translator follows the live index version, whose title terms
 give the catalog's vocabulary.
+
+With a query student (`shelfwise.models.query_student`, trained into the encoder's space), a
+translated Han query's vector is the translation's vector blended with the student's vector of the
+query as typed (`student_weight`); without one, search is as before.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 
 from shelfwise.config import UnderstandingConfig
 from shelfwise.models.cached import CachedEncoder
+from shelfwise.models.query_student import QueryStudent
 from shelfwise.query.cedict import Dictionary, load_cedict
 from shelfwise.query.translate import (
     ALTERNATIVE_WEIGHT,
@@ -31,6 +36,9 @@ from shelfwise.query.translate import (
 )
 from shelfwise.records import QueryInterpretation
 from shelfwise.search.coverage import TitleTerms
+
+STUDENT_WEIGHT = 0.5
+"""the student's share of a translated Han query's vector (chosen on the dev half)"""
 
 
 class CrossLingual:
@@ -53,6 +61,42 @@ class CrossLingual:
         self._dictionary: Dictionary | None = None
         self._translator: tuple[str, Translator] | None = None
         self._postings: tuple[str, TitlePostings] | None = None
+        self.student: QueryStudent | None = None
+        self.student_weight = STUDENT_WEIGHT
+
+    def use_student(self, student: QueryStudent | None, weight: float = STUDENT_WEIGHT) -> None:
+        """Blend the student's vectors into translated Han queries' (None: stop). A student
+        distilled from another encoder than the index's raises ValueError."""
+        if student is not None and student.manifest.teacher != self._encoder.encoder.version:
+            raise ValueError(
+                f"query student of {student.manifest.teacher} cannot serve encoder "
+                f"{self._encoder.encoder.version}"
+            )
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f"student weight must be in [0, 1], got {weight}")
+        self.student, self.student_weight = student, weight
+
+    def student_vector(self, translation: Translation | None) -> np.ndarray | None:
+        """The student's vector of a translated Han query as typed, or None (no student, no
+        translation, another direction, or nothing the student reads)."""
+        student = self.student
+        if (
+            student is None
+            or translation is None
+            or self.student_weight <= 0
+            or not has_han(translation.query)
+        ):
+            return None
+        vector = student.encode([translation.query])[0]
+        return vector if np.any(vector) else None
+
+    def blend(self, query_vector: np.ndarray, student: np.ndarray | None) -> np.ndarray:
+        """The vector searched: the translation's, moved toward the student's by `student_weight`."""
+        if student is None:
+            return query_vector
+        mixed = (1.0 - self.student_weight) * query_vector + self.student_weight * student
+        norm = float(np.linalg.norm(mixed))
+        return (mixed / norm).astype(np.float32) if norm > 0 else query_vector
 
     def translate(
         self, version: str, shares: Mapping[str, float], terms: TitleTerms | None, query: str
@@ -184,4 +228,4 @@ def with_translation(
     return interpretation.model_copy(update=update)
 
 
-__all__ = ["CrossLingual", "TitlePostings", "with_translation"]
+__all__ = ["STUDENT_WEIGHT", "CrossLingual", "TitlePostings", "with_translation"]
