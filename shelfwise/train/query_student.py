@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -160,7 +161,7 @@ def fit(
                         projection.weight.detach().numpy().T.copy())  # fmt: skip
 
 
-def _loss(out, target, config: QueryStudentConfig):  # type: ignore[no-untyped-def]
+def _loss(out: Any, target: Any, config: QueryStudentConfig) -> Any:
     import torch
 
     mse = ((out - target) ** 2).sum(dim=-1).mean()
