@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from shelfwise.config import UnderstandingConfig
+from shelfwise.config import FusionConfig, UnderstandingConfig
 from shelfwise.models.cached import CachedEncoder
 from shelfwise.models.query_student import QueryStudent
 from shelfwise.query.cedict import Dictionary, load_cedict
@@ -36,6 +37,23 @@ from shelfwise.query.translate import (
 )
 from shelfwise.records import QueryInterpretation
 from shelfwise.search.coverage import TitleTerms
+
+
+@dataclass(frozen=True)
+class Translated:
+    """Retrieval of a translated Han query: the student's vector of the query as typed (blended
+    into the translation's), and the weighted fusion's vector weight (None: the configured one)."""
+
+    student: np.ndarray | None = None
+    vector_weight: float | None = None
+
+    def fusion(self, config: FusionConfig) -> FusionConfig:
+        if self.vector_weight is None:
+            return config
+        return config.model_copy(
+            update={"vector_weight": self.vector_weight, "lexical_weight": 1 - self.vector_weight}
+        )
+
 
 STUDENT_WEIGHT = 0.5
 """the student's share of a translated Han query's vector (chosen on the dev half)"""
@@ -76,22 +94,27 @@ class CrossLingual:
             raise ValueError(f"student weight must be in [0, 1], got {weight}")
         self.student, self.student_weight = student, weight
 
-    def student_vector(self, translation: Translation | None) -> np.ndarray | None:
-        """The student's vector of a translated Han query as typed, or None (no student, no
-        translation, another direction, or nothing the student reads)."""
-        student = self.student
-        if (
-            student is None
-            or translation is None
-            or self.student_weight <= 0
-            or not has_han(translation.query)
-        ):
+    def retrieval(
+        self, translation: Translation | None, understanding: UnderstandingConfig
+    ) -> Translated | None:
+        """How retrieval differs for a Han query translated for a catalog not written in Han: its
+        fusion's vector weight (`understanding.translated_vector_weight`, 0: the fusion's own) and
+        the student's vector of the query as typed (None without a student). None otherwise."""
+        if translation is None or not has_han(translation.query):
             return None
-        vector = student.encode([translation.query])[0]
+        weight = understanding.translated_vector_weight
+        return Translated(self._student_vector(translation.query), weight if weight > 0 else None)
+
+    def _student_vector(self, typed: str) -> np.ndarray | None:
+        student = self.student
+        if student is None or self.student_weight <= 0:
+            return None
+        vector = student.encode([typed])[0]
         return vector if np.any(vector) else None
 
-    def blend(self, query_vector: np.ndarray, student: np.ndarray | None) -> np.ndarray:
+    def blend(self, query_vector: np.ndarray, translated: Translated | None) -> np.ndarray:
         """The vector searched: the translation's, moved toward the student's by `student_weight`."""
+        student = None if translated is None else translated.student
         if student is None:
             return query_vector
         mixed = (1.0 - self.student_weight) * query_vector + self.student_weight * student
@@ -228,4 +251,4 @@ def with_translation(
     return interpretation.model_copy(update=update)
 
 
-__all__ = ["STUDENT_WEIGHT", "CrossLingual", "TitlePostings", "with_translation"]
+__all__ = ["STUDENT_WEIGHT", "CrossLingual", "Translated", "TitlePostings", "with_translation"]

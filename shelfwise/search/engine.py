@@ -20,7 +20,7 @@ from shelfwise.records import (
     SearchRequest,
     SearchResult,
 )
-from shelfwise.search.cross_lingual import with_translation
+from shelfwise.search.cross_lingual import Translated, with_translation
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
@@ -85,8 +85,8 @@ class SearchEngine(IndexLifecycle):
             reading = None
             if query and request.understand and live.understanding is not None:
                 reading = live.understanding.read(query)
-            student = self.cross_lingual.student_vector(translation)
-            plan = self._retrieve_understood(live, query, request, reading, beside, student)
+            translated = self.cross_lingual.retrieval(translation, self.understanding)
+            plan = self._retrieve_understood(live, query, request, reading, beside, translated)
             effective, mask, retrieved = plan.request, plan.mask, plan.retrieved
             keep = mask[retrieved.rows]
             categories: list[CategoryPrediction] = []
@@ -189,23 +189,23 @@ class SearchEngine(IndexLifecycle):
         request: SearchRequest,
         reading: QueryReading | None,
         beside: Sequence[tuple[str, float]] = (),
-        student: np.ndarray | None = None,
+        translated: Translated | None = None,
     ) -> _Plan:
         """The request with the query's parsed filters added, its mask and the candidates; the
         parsed filters are dropped (`relaxed`) when nothing passes them. `beside`: lexical
-        alternatives added to the query's own (a translation searched beside it); `student`: a
-        query student's vector blended into the query's (`CrossLingual.blend`)."""
+        alternatives added to the query's own (a translation searched beside it); `translated`: how
+        a translated Han query is retrieved (`CrossLingual.retrieval`)."""
         if not query:
             mask = live.table.mask(request.filters)
             return _Plan(request, mask, _Retrieved(None, np.flatnonzero(live.table.live)))
         if reading is None:
             mask = live.table.mask(request.filters)
-            return _Plan(request, mask, self._retrieve(live, query, request, mask, beside, student))
+            return _Plan(request, mask, self._retrieve(live, query, request, mask, beside, translated))
         text, alternatives = self._matched_text(query, reading)
         alternatives += beside
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
-        retrieved = self._retrieve(live, text, effective, mask, alternatives, student)
+        retrieved = self._retrieve(live, text, effective, mask, alternatives, translated)
         inferred = _inferred_fields(request, effective)
         mask, admitted = self._admit_unknowns(live, effective, inferred, mask, retrieved)
         if effective.filters == request.filters or not self.understanding.relax_empty:
@@ -213,7 +213,7 @@ class SearchEngine(IndexLifecycle):
         if mask[retrieved.rows].any():
             return _Plan(effective, mask, retrieved, admitted=admitted)
         mask = live.table.mask(request.filters)
-        retrieved = self._retrieve(live, text, request, mask, alternatives, student)
+        retrieved = self._retrieve(live, text, request, mask, alternatives, translated)
         return _Plan(request, mask, retrieved, relaxed=True)
 
     def _matched_text(self, query: str, reading: QueryReading) -> tuple[str, list[tuple[str, float]]]:
@@ -327,7 +327,7 @@ class SearchEngine(IndexLifecycle):
         mode: str,
         mask: np.ndarray | None = None,
         alternatives: Sequence[tuple[str, float]] = (),
-        student: np.ndarray | None = None,
+        translated: Translated | None = None,
     ) -> RetrievalStages:
         cfg = self.fusion
         lexical: list[tuple[str, float]] = []
@@ -337,7 +337,7 @@ class SearchEngine(IndexLifecycle):
             depth = cfg.lexical_depth * (1 if filters.is_empty() else 5)
             lexical = [(h.product_id, h.score) for h in live.lexical.search(query, depth, alternatives)]
         if mode in ("hybrid", "vector"):
-            query_vector = self.cross_lingual.blend(self.encoder.encode_query(query), student)
+            query_vector = self.cross_lingual.blend(self.encoder.encode_query(query), translated)
             vector = self._vector_candidates(live, query_vector, filters, mask)
             seen = {pid for pid, _ in vector}
             only_lexical = [pid for pid, _ in lexical if pid not in seen and pid in live.vector]
@@ -357,11 +357,12 @@ class SearchEngine(IndexLifecycle):
         request: SearchRequest,
         mask: np.ndarray,
         alternatives: Sequence[tuple[str, float]] = (),
-        student: np.ndarray | None = None,
+        translated: Translated | None = None,
     ) -> _Retrieved:
-        stages = self._stages(live, query, request.filters, request.mode, mask, alternatives, student)
+        stages = self._stages(live, query, request.filters, request.mode, mask, alternatives, translated)
         learned = self._learned_fusion_for(request)
-        fused = fuse(stages, self.fusion, "weighted" if learned else _explicit_method(request))
+        fusion = self.fusion if translated is None else translated.fusion(self.fusion)
+        fused = fuse(stages, fusion, "weighted" if learned else _explicit_method(request))
         row_of, alive = live.table.row_of, live.table.live
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
         if learned is not None:

@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from shelfwise.config import FusionConfig, UnderstandingConfig
 from shelfwise.models import CachedEncoder, HashingEncoder
 from shelfwise.models.query_student import QueryStudent, StudentManifest, bucket_ids, ngrams
 from shelfwise.query.translate import Translation
-from shelfwise.search.cross_lingual import CrossLingual
+from shelfwise.search.cross_lingual import CrossLingual, Translated
 from shelfwise.store import MemoryEmbeddingCache
 from shelfwise.train.query_student import (
     QueryStudentConfig,
@@ -109,15 +110,27 @@ def test_cross_lingual_blends_only_with_a_student() -> None:
     xling = CrossLingual(CachedEncoder(encoder, MemoryEmbeddingCache()))
     translation = Translation(query="喷水器", text="sprinkler", words=())
     vector = encoder.encode(["sprinkler"], kind="query")[0]
-    assert xling.student_vector(translation) is None
-    assert xling.blend(vector, None) is vector
+    off = UnderstandingConfig(translated_vector_weight=0)
+    assert xling.retrieval(translation, off) == Translated(None, None)
+    assert xling.blend(vector, xling.retrieval(translation, off)) is vector
     with pytest.raises(ValueError, match="cannot serve"):
         xling.use_student(_student(teacher="other"))
     xling.use_student(_student(teacher=encoder.version), 0.5)
-    student = xling.student_vector(translation)
-    assert student is not None and student.shape == (12,)
-    assert xling.student_vector(None) is None
-    assert xling.student_vector(Translation(query="drill", text="电钻", words=())) is None
-    mixed = xling.blend(vector, student)
+    translated = xling.retrieval(translation, off)
+    assert translated is not None and translated.student is not None and translated.student.shape == (12,)
+    assert xling.retrieval(None, off) is None
+    assert xling.retrieval(Translation(query="drill", text="电钻", words=()), off) is None
+    mixed = xling.blend(vector, translated)
     assert np.isclose(np.linalg.norm(mixed), 1.0, atol=1e-5)
-    assert float(mixed @ student) > float(vector @ student)
+    assert float(mixed @ translated.student) > float(vector @ translated.student)
+
+
+def test_a_translated_query_gets_its_own_vector_weight() -> None:
+    xling = CrossLingual(CachedEncoder(HashingEncoder(dim=12), MemoryEmbeddingCache()))
+    translation = Translation(query="喷水器", text="sprinkler", words=())
+    fusion = FusionConfig()
+    translated = xling.retrieval(translation, UnderstandingConfig(translated_vector_weight=0.6))
+    assert translated is not None
+    weighted = translated.fusion(fusion)
+    assert (weighted.vector_weight, weighted.lexical_weight) == (0.6, pytest.approx(0.4))
+    assert Translated(None, None).fusion(fusion) is fusion
