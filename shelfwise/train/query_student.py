@@ -62,11 +62,16 @@ def active_query_student(data_dir: Path) -> Path | None:
 
 def load_query_student(data_dir: Path, teacher_version: str, log: Log) -> QueryStudent | None:
     """The data folder's published query student when there is one and it was distilled from
-    `teacher_version` (another encoder's student is skipped, with a message); else None."""
+    `teacher_version` (another encoder's student, or one whose files do not check, is skipped
+    with a message: search goes on without it); else None."""
     folder = active_query_student(data_dir)
     if folder is None:
         return None
-    student = QueryStudent.load(folder)
+    try:
+        student = QueryStudent.load(folder)
+    except ValueError as error:
+        log(f"query student {folder.name} unused: {error}")
+        return None
     if student.manifest.teacher != teacher_version:
         log(
             f"query student {folder.name} was distilled from {student.manifest.teacher}, "

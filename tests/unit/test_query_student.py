@@ -103,6 +103,9 @@ def test_an_absent_or_foreign_student_leaves_search_as_it_was(tmp_path: Path) ->
     assert load_query_student(tmp_path, "t@1", messages.append) is None
     assert messages and "other@2" in messages[0]
     assert load_query_student(tmp_path, "other@2", messages.append) is not None
+    (folder / "projection.npy").write_bytes(b"not an array")
+    assert load_query_student(tmp_path, "other@2", messages.append) is None
+    assert "projection.npy" in messages[-1]
 
 
 def test_cross_lingual_blends_only_with_a_student() -> None:
