@@ -10,7 +10,8 @@ The queries are benchmarks/data/homedepot_zh_queries.tsv: validation queries tra
 Chinese by hand, beside their English originals. Each system searches the whole catalog with the
 data folder's encoder (hybrid, floor on, as served) and is scored on the same queries' judgments:
 `english` (the originals), `chinese-untranslated` (translation off: the MiniLM shop answers
-"cannot read"), `chinese-translated` (the CC-CEDICT translation searched through the hybrid path).
+"cannot read"), `chinese-translated` (the CC-CEDICT translation searched through the hybrid path, with the
+translated-query vector weight and, when the data folder publishes one, the query student).
 The report gives each system on all queries, on those with Han letters, and on the dev and test
 halves (`half`: a seeded hash of the query id; translation methods are chosen on dev only).
 Per query the report keeps the translation and both NDCG@10s, for the failure analysis; per
