@@ -10,7 +10,8 @@ The queries are benchmarks/data/homedepot_zh_queries.tsv: validation queries tra
 Chinese by hand, beside their English originals. Each system searches the whole catalog with the
 data folder's encoder (hybrid, floor on, as served) and is scored on the same queries' judgments:
 `english` (the originals), `chinese-untranslated` (translation off: the MiniLM shop answers
-"cannot read"), `chinese-translated` (the CC-CEDICT translation searched through the hybrid path).
+"cannot read"), `chinese-translated` (the CC-CEDICT translation searched through the hybrid path, with the
+translated-query vector weight and, when the data folder publishes one, the query student).
 The report gives each system on all queries, on those with Han letters, and on the dev and test
 halves (`half`: a seeded hash of the query id; translation methods are chosen on dev only).
 Per query the report keeps the translation and both NDCG@10s, for the failure analysis; per
@@ -110,6 +111,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=ALTERNATIVE_WEIGHT,
         help="weight of close senses OR'd into lexical search (0: none)",
     )
+    parser.add_argument(
+        "--student-weight",
+        type=float,
+        default=None,
+        help="the query student's share of a translated query's vector (0: student off; default: "
+        "the setting). The student is the data folder's published one (python -m "
+        "shelfwise.train.query_student --data-dir DATA), none when absent",
+    )
     args = parser.parse_args(argv)
 
     from shelfwise.bench import open_products_shop
@@ -125,9 +134,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     opened = open_products_shop(settings, args.products, None, args.work_dir, False,
                                 settings.fusion.learned, lambda m: print(m, file=sys.stderr))  # fmt: skip
     engine = opened.shop.engine
+    student = engine.cross_lingual.student
     engine.cross_lingual = CrossLingual(engine.encoder, engine.fusion.match.script_min_share,
                                         args.senses_per_word, compounds=not args.no_compounds,
                                         alternative_weight=args.alternative_weight)  # fmt: skip
+    weight = settings.understanding.student_weight if args.student_weight is None else args.student_weight
+    engine.cross_lingual.use_student(student, weight)
     systems = {
         "english": ({q: e for q, _, e in pairs}, True),
         "chinese-untranslated": ({q: z for q, z, _ in pairs}, False),
@@ -177,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics["translation_ms"] = {"p50": round(float(np.percentile(analysis_ms, 50)), 2),
                                  "p95": round(float(np.percentile(analysis_ms, 95)), 2)}  # fmt: skip
     report = {"encoder": engine.encoder.encoder.version, "products": opened.shop.store.count(),
+              "student": None if student is None else {**student.manifest.__dict__, "weight": weight},
               "metrics": metrics, "failures": failures(rows), "queries": rows}  # fmt: skip
     opened.shop.close()
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

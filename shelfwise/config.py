@@ -230,6 +230,21 @@ class UnderstandingConfig(BaseModel):
         description="under a multilingual encoder, how much an English query's Chinese translation "
         "weighs in lexical search over a Chinese catalog, beside the query as typed (0: not used)",
     )
+    translated_vector_weight: float = Field(
+        default=0.6,
+        ge=0,
+        le=1,
+        description="weighted fusion's vector weight (the lexical weight is the rest) for a Chinese query "
+        "translated for a catalog not written in Chinese: its translated words are less sure than typed "
+        "ones (0: the fusion's own weights)",
+    )
+    student_weight: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="with a trained query student (python -m shelfwise.train.query_student), its share "
+        "of a translated Chinese query's vector over a catalog not written in Chinese (0: not used)",
+    )
     filter_confidence: float = Field(
         default=0.75, ge=0, le=1, description="parsed constraints this confident become filters"
     )

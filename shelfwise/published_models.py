@@ -1,7 +1,8 @@
 """The models a data folder has published, as serving loads them: the active fine-tuned encoder
-(with its ONNX exports and document student), the active cross-encoder reranker and the learned
-fusion trained with the served encoder. Training writes these versions (`shelfwise.train`);
-serving only reads them, so a server process never imports a trainer."""
+(with its ONNX exports and document student), the active cross-encoder reranker, the learned
+fusion trained with the served encoder and the cross-lingual query student. Training writes these
+versions (`shelfwise.train`); serving only reads them, so a server process never imports a
+trainer."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from shelfwise.config import EncoderConfig
 from shelfwise.index import IndexVersions
 from shelfwise.models import Encoder, load_encoder, onnx_root_of
+from shelfwise.models.query_student import QueryStudent
 from shelfwise.search.learned_fusion import LearnedFusion
 
 Log = Callable[[str], None]
@@ -75,3 +77,34 @@ def active_fusion(data_dir: Path, encoder_version: str, log: Log | None = None) 
             )
         return None
     return model
+
+
+def query_student_registry(data_dir: Path) -> IndexVersions:
+    """Versioned query students under the data folder."""
+    return IndexVersions(data_dir / "models" / "query-student")
+
+
+def active_query_student(data_dir: Path) -> Path | None:
+    current = query_student_registry(data_dir).current()
+    return None if current is None else current[1]
+
+
+def load_query_student(data_dir: Path, teacher_version: str, log: Log) -> QueryStudent | None:
+    """The data folder's published query student when there is one and it was distilled from
+    `teacher_version` (another encoder's student, or one whose files do not check, is skipped
+    with a message: search goes on without it); else None."""
+    folder = active_query_student(data_dir)
+    if folder is None:
+        return None
+    try:
+        student = QueryStudent.load(folder)
+    except ValueError as error:
+        log(f"query student {folder.name} unused: {error}")
+        return None
+    if student.manifest.teacher != teacher_version:
+        log(
+            f"query student {folder.name} was distilled from {student.manifest.teacher}, "
+            f"not {teacher_version}: unused"
+        )
+        return None
+    return student

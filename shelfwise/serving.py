@@ -39,7 +39,12 @@ from shelfwise.index import IndexManifest
 from shelfwise.language.catalog import resolve_catalog_language, with_language
 from shelfwise.models import CachedEncoder, Encoder
 from shelfwise.models.reranker import load_reranker
-from shelfwise.published_models import active_fusion, active_reranker_path, data_dir_encoder
+from shelfwise.published_models import (
+    active_fusion,
+    active_reranker_path,
+    data_dir_encoder,
+    load_query_student,
+)
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.live import LiveRecommender
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
@@ -148,6 +153,8 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             learned_fusion=learned_fusion,
             language=self.language.language,
         )
+        student = load_query_student(settings.data_dir, encoder.version, logger.warning)
+        self.engine.cross_lingual.use_student(student, settings.understanding.student_weight)
 
     def get_product(self, product_id: str) -> Product | None:
         return self.store.get(product_id)

@@ -13,10 +13,15 @@ from pathlib import Path
 from shelfwise.config import Settings
 from shelfwise.evaluate.tables import file_digest, product_from_row, read_products_tsv
 from shelfwise.models.reranker import load_reranker
+from shelfwise.published_models import (
+    active_fusion,
+    active_reranker_path,
+    data_dir_encoder,
+    load_query_student,
+)
 from shelfwise.service import Shelfwise
 from shelfwise.shop_data import ShopUrls
 from shelfwise.store import open_embedding_cache
-from shelfwise.train import active_fusion, active_reranker_path, data_dir_encoder
 
 Log = Callable[[str], None]
 _LOADED_KEY = "bench:loaded"
@@ -45,7 +50,8 @@ def open_products_shop(
 ) -> ProductsShop:
     """Load `products` into a work folder keyed by the file's hash (reused when it exists) and
     open its index, with the data folder's active encoder, and its active reranker (`rerank`)
-    and learned fusion (`learned_fusion`, when one is active for that encoder)."""
+    and learned fusion (`learned_fusion`, when one is active for that encoder), and its query
+    student when it has one."""
     work = work_dir or settings.data_dir / "bench" / file_digest(products)
     bench_settings = settings.model_copy(update={"data_dir": work})
     cache = open_embedding_cache(ShopUrls.from_settings(settings).embeddings)
@@ -62,6 +68,8 @@ def open_products_shop(
     shop = Shelfwise(
         bench_settings, encoder=encoder, embedding_cache=cache, reranker=reranker, learned_fusion=fusion
     )
+    student = load_query_student(settings.data_dir, encoder.version, log)
+    shop.engine.cross_lingual.use_student(student, settings.understanding.student_weight)
     rejected = 0
     source = json.dumps({"products": file_digest(products), "columns": dict(product_columns or {})})
     if shop.store.get_document(_LOADED_KEY) != source:

@@ -10,17 +10,23 @@ normal path (or, under a multilingual encoder, beside the query as typed); the a
 interpretation shows the translation, word by word. The dictionary is read once, on the
 first such query (about 3 s); the translator follows the live index version, whose title terms
 give the catalog's vocabulary.
+
+With a query student (`shelfwise.models.query_student`, trained into the encoder's space), a
+translated Han query's vector is the translation's vector blended with the student's vector of the
+query as typed (`student_weight`); without one, search is as before.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from shelfwise.config import UnderstandingConfig
+from shelfwise.config import FusionConfig, UnderstandingConfig
 from shelfwise.models.cached import CachedEncoder
+from shelfwise.models.query_student import QueryStudent
 from shelfwise.query.cedict import Dictionary, load_cedict
 from shelfwise.query.translate import (
     ALTERNATIVE_WEIGHT,
@@ -31,6 +37,26 @@ from shelfwise.query.translate import (
 )
 from shelfwise.records import QueryInterpretation
 from shelfwise.search.coverage import TitleTerms
+
+
+@dataclass(frozen=True)
+class Translated:
+    """Retrieval of a translated Han query: the student's vector of the query as typed (blended
+    into the translation's), and the weighted fusion's vector weight (None: the configured one)."""
+
+    student: np.ndarray | None = None
+    vector_weight: float | None = None
+
+    def fusion(self, config: FusionConfig) -> FusionConfig:
+        if self.vector_weight is None:
+            return config
+        return config.model_copy(
+            update={"vector_weight": self.vector_weight, "lexical_weight": 1 - self.vector_weight}
+        )
+
+
+STUDENT_WEIGHT = 0.5
+"""the student's share of a translated Han query's vector (chosen on the dev half)"""
 
 
 class CrossLingual:
@@ -53,6 +79,47 @@ class CrossLingual:
         self._dictionary: Dictionary | None = None
         self._translator: tuple[str, Translator] | None = None
         self._postings: tuple[str, TitlePostings] | None = None
+        self.student: QueryStudent | None = None
+        self.student_weight = STUDENT_WEIGHT
+
+    def use_student(self, student: QueryStudent | None, weight: float = STUDENT_WEIGHT) -> None:
+        """Blend the student's vectors into translated Han queries' (None: stop). A student
+        distilled from another encoder than the index's raises ValueError."""
+        if student is not None and student.manifest.teacher != self._encoder.encoder.version:
+            raise ValueError(
+                f"query student of {student.manifest.teacher} cannot serve encoder "
+                f"{self._encoder.encoder.version}"
+            )
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f"student weight must be in [0, 1], got {weight}")
+        self.student, self.student_weight = student, weight
+
+    def retrieval(
+        self, translation: Translation | None, understanding: UnderstandingConfig
+    ) -> Translated | None:
+        """How retrieval differs for a Han query translated for a catalog not written in Han: its
+        fusion's vector weight (`understanding.translated_vector_weight`, 0: the fusion's own) and
+        the student's vector of the query as typed (None without a student). None otherwise."""
+        if translation is None or not has_han(translation.query):
+            return None
+        weight = understanding.translated_vector_weight
+        return Translated(self._student_vector(translation.query), weight if weight > 0 else None)
+
+    def _student_vector(self, typed: str) -> np.ndarray | None:
+        student = self.student
+        if student is None or self.student_weight <= 0:
+            return None
+        vector = student.encode([typed])[0]
+        return vector if np.any(vector) else None
+
+    def blend(self, query_vector: np.ndarray, translated: Translated | None) -> np.ndarray:
+        """The vector searched: the translation's, moved toward the student's by `student_weight`."""
+        student = None if translated is None else translated.student
+        if student is None:
+            return query_vector
+        mixed = (1.0 - self.student_weight) * query_vector + self.student_weight * student
+        norm = float(np.linalg.norm(mixed))
+        return (mixed / norm).astype(np.float32) if norm > 0 else query_vector
 
     def translate(
         self, version: str, shares: Mapping[str, float], terms: TitleTerms | None, query: str
@@ -184,4 +251,4 @@ def with_translation(
     return interpretation.model_copy(update=update)
 
 
-__all__ = ["CrossLingual", "TitlePostings", "with_translation"]
+__all__ = ["STUDENT_WEIGHT", "CrossLingual", "Translated", "TitlePostings", "with_translation"]

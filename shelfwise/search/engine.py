@@ -21,7 +21,7 @@ from shelfwise.records import (
     SearchResult,
 )
 from shelfwise.search.answer import Retrieved, facet_rows, hits, page_of, sorted_by, unreadable
-from shelfwise.search.cross_lingual import with_translation
+from shelfwise.search.cross_lingual import Translated, with_translation
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
@@ -77,7 +77,8 @@ class SearchEngine(IndexLifecycle):
             reading = None
             if query and request.understand and live.understanding is not None:
                 reading = live.understanding.read(query)
-            plan = self._retrieve_understood(live, query, request, reading, beside)
+            translated = self.cross_lingual.retrieval(translation, self.understanding)
+            plan = self._retrieve_understood(live, query, request, reading, beside, translated)
             retrieved, keep, categories = self._ranked(live, query, request, reading, plan)
             effective = plan.request
             facets = {
@@ -183,21 +184,23 @@ class SearchEngine(IndexLifecycle):
         request: SearchRequest,
         reading: QueryReading | None,
         beside: Sequence[tuple[str, float]] = (),
+        translated: Translated | None = None,
     ) -> _Plan:
         """The request with the query's parsed filters added, its mask and the candidates; the
         parsed filters are dropped (`relaxed`) when nothing passes them. `beside`: lexical
-        alternatives added to the query's own (a translation searched beside it)."""
+        alternatives added to the query's own (a translation searched beside it); `translated`: how
+        a translated Han query is retrieved (`CrossLingual.retrieval`)."""
         if not query:
             mask = live.table.mask(request.filters)
             return _Plan(request, mask, Retrieved(None, np.flatnonzero(live.table.live)))
         if reading is None:
             mask = live.table.mask(request.filters)
-            return _Plan(request, mask, self._retrieve(live, query, request, mask, beside))
+            return _Plan(request, mask, self._retrieve(live, query, request, mask, beside, translated))
         text, alternatives = self._matched_text(query, reading)
         alternatives += beside
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
-        retrieved = self._retrieve(live, text, effective, mask, alternatives)
+        retrieved = self._retrieve(live, text, effective, mask, alternatives, translated)
         inferred = inferred_fields(request, effective)
         mask, admitted = admit_unknowns(live.table, live.terms, effective, inferred, mask, retrieved.rows)
         if effective.filters == request.filters or not self.understanding.relax_empty:
@@ -205,7 +208,8 @@ class SearchEngine(IndexLifecycle):
         if mask[retrieved.rows].any():
             return _Plan(effective, mask, retrieved, admitted=admitted)
         mask = live.table.mask(request.filters)
-        return _Plan(request, mask, self._retrieve(live, text, request, mask, alternatives), relaxed=True)
+        retrieved = self._retrieve(live, text, request, mask, alternatives, translated)
+        return _Plan(request, mask, retrieved, relaxed=True)
 
     def _matched_text(self, query: str, reading: QueryReading) -> tuple[str, list[tuple[str, float]]]:
         """What retrieval matches for a read query: its text (price and negated phrases removed,
@@ -270,6 +274,7 @@ class SearchEngine(IndexLifecycle):
         mode: str,
         mask: np.ndarray | None = None,
         alternatives: Sequence[tuple[str, float]] = (),
+        translated: Translated | None = None,
     ) -> RetrievalStages:
         cfg = self.fusion
         lexical: list[tuple[str, float]] = []
@@ -279,7 +284,7 @@ class SearchEngine(IndexLifecycle):
             depth = cfg.lexical_depth * (1 if filters.is_empty() else 5)
             lexical = [(h.product_id, h.score) for h in live.lexical.search(query, depth, alternatives)]
         if mode in ("hybrid", "vector"):
-            query_vector = self.encoder.encode_query(query)
+            query_vector = self.cross_lingual.blend(self.encoder.encode_query(query), translated)
             vector = self._vector_candidates(live, query_vector, filters, mask)
             seen = {pid for pid, _ in vector}
             only_lexical = [pid for pid, _ in lexical if pid not in seen and pid in live.vector]
@@ -299,10 +304,12 @@ class SearchEngine(IndexLifecycle):
         request: SearchRequest,
         mask: np.ndarray,
         alternatives: Sequence[tuple[str, float]] = (),
+        translated: Translated | None = None,
     ) -> Retrieved:
-        stages = self._stages(live, query, request.filters, request.mode, mask, alternatives)
+        stages = self._stages(live, query, request.filters, request.mode, mask, alternatives, translated)
         learned = self._learned_fusion_for(request)
-        fused = fuse(stages, self.fusion, "weighted" if learned else _explicit_method(request))
+        fusion = self.fusion if translated is None else translated.fusion(self.fusion)
+        fused = fuse(stages, fusion, "weighted" if learned else _explicit_method(request))
         row_of, alive = live.table.row_of, live.table.live
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
         if learned is not None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from shelfwise.models import CachedEncoder
+from shelfwise.models.query_student import QueryStudent, StudentManifest
 from shelfwise.records import Product, SearchRequest
 from shelfwise.search import SearchEngine
 from shelfwise.store import MemoryEmbeddingCache, MemoryStore
@@ -83,3 +85,21 @@ def test_english_queries_are_untouched(engine: SearchEngine) -> None:
     result = engine.search(SearchRequest(query="wok"))
     assert result.interpretation is None or result.interpretation.translated_from is None
     assert result.hits[0].product.product_id in {"wk1", "wk2"}
+
+
+def test_a_query_student_moves_the_vector_and_none_leaves_it(engine: SearchEngine) -> None:
+    request = SearchRequest(query="无线耳机", mode="vector")
+    before = [h.product.product_id for h in engine.search(request).hits]
+    assert before[0] == "hp1"
+    # a student that reads every Han text as the wired studio headphones
+    target = engine.encoder.encoder.encode(["Sonara Wired Studio Headphones"], kind="query")[0]
+    manifest = StudentManifest(engine.encoder.encoder.version, 4, 3, len(target), len(target))
+    student = QueryStudent(manifest, np.tile(target, (4, 1)), np.eye(len(target), dtype=np.float32))
+    try:
+        engine.cross_lingual.use_student(student, 1.0)
+        assert engine.search(request).hits[0].product.product_id == "hp2"
+        english = engine.search(SearchRequest(query="wireless headphones", mode="vector"))
+        assert english.hits[0].product.product_id == "hp1"  # only translated Han queries
+    finally:
+        engine.cross_lingual.use_student(None)
+    assert [h.product.product_id for h in engine.search(request).hits] == before
