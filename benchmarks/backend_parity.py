@@ -128,6 +128,7 @@ def _compare(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
     return {"answers": len(on_sqlite), "equal": len(on_sqlite) - len(differing),
             "by_kind": {k: f"{equal} of {total}" for k, (equal, total) in kinds.items()},
             "empty_answers": sum(1 for v in on_sqlite.values() if not v),
+            "sqlite_files_of_the_postgresql_shop": sorted(p.name for p in (work / "postgresql").glob("*.db")),
             "build_seconds": build_seconds, "differing": differing}  # fmt: skip
 
 
