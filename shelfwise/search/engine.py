@@ -22,6 +22,7 @@ from shelfwise.records import (
 )
 from shelfwise.search.answer import Retrieved, facet_rows, hits, page_of, sorted_by, unreadable
 from shelfwise.search.cross_lingual import Translated, with_translation
+from shelfwise.search.feedback import feedback
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
@@ -79,6 +80,8 @@ class SearchEngine(IndexLifecycle):
                 reading = live.understanding.read(query)
             translated = self.cross_lingual.retrieval(translation, self.understanding)
             plan = self._retrieve_understood(live, query, request, reading, beside, translated)
+            if translated is not None:
+                plan = self._fed_back(live, query, request, reading, beside, translated, plan)
             retrieved, keep, categories = self._ranked(live, query, request, reading, plan)
             effective = plan.request
             facets = {
@@ -210,6 +213,33 @@ class SearchEngine(IndexLifecycle):
         mask = live.table.mask(request.filters)
         retrieved = self._retrieve(live, text, request, mask, alternatives, translated)
         return _Plan(request, mask, retrieved, relaxed=True)
+
+    def _fed_back(
+        self,
+        live: LiveIndex,
+        query: str,
+        request: SearchRequest,
+        reading: QueryReading | None,
+        beside: Sequence[tuple[str, float]],
+        translated: Translated,
+        plan: _Plan,
+    ) -> _Plan:
+        """A translated query retrieved again with the pseudo-relevance feedback of its first
+        answers passing the filters (`understanding.translated_feedback`); the plan as it was
+        when feedback is off or adds nothing."""
+        config = self.understanding.translated_feedback
+        candidates = plan.retrieved.candidates
+        if config.docs <= 0 or not candidates or live.terms is None:
+            return plan
+        passing = np.flatnonzero(plan.mask[plan.retrieved.rows])[: config.docs].tolist()
+        searched = [query, *(text for text, _ in beside)]
+        found = feedback(
+            live.terms, live.vector, searched, [candidates[i].product_id for i in passing], config
+        )
+        if not found.alternatives and found.centroid is None:
+            return plan
+        again = replace(translated, feedback=found)
+        return self._retrieve_understood(live, query, request, reading, (*beside, *found.alternatives), again)
 
     def _matched_text(self, query: str, reading: QueryReading) -> tuple[str, list[tuple[str, float]]]:
         """What retrieval matches for a read query: its text (price and negated phrases removed,
