@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shelfwise.config import Settings
+from shelfwise.config import FeedbackConfig, Settings
 from shelfwise.query.translate import ALTERNATIVE_WEIGHT, has_han
 from shelfwise.records import SearchRequest
 
@@ -119,6 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "the setting). The student is the data folder's published one (python -m "
         "shelfwise.train.query_student --data-dir DATA), none when absent",
     )
+    parser.add_argument(
+        "--feedback",
+        type=str,
+        default=None,
+        help="pseudo-relevance feedback for translated queries, as JSON fields of "
+        "understanding.translated_feedback, e.g. '{\"docs\": 5}' (default: the setting)",
+    )
     args = parser.parse_args(argv)
 
     from shelfwise.bench import open_products_shop
@@ -140,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                                         alternative_weight=args.alternative_weight)  # fmt: skip
     weight = settings.understanding.student_weight if args.student_weight is None else args.student_weight
     engine.cross_lingual.use_student(student, weight)
+    feedback = engine.understanding.translated_feedback
+    if args.feedback:
+        feedback = FeedbackConfig(**{**feedback.model_dump(), **json.loads(args.feedback)})
+        engine.understanding = engine.understanding.model_copy(update={"translated_feedback": feedback})
     systems = {
         "english": ({q: e for q, _, e in pairs}, True),
         "chinese-untranslated": ({q: z for q, z, _ in pairs}, False),
@@ -190,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  "p95": round(float(np.percentile(analysis_ms, 95)), 2)}  # fmt: skip
     report = {"encoder": engine.encoder.encoder.version, "products": opened.shop.store.count(),
               "student": None if student is None else {**student.manifest.__dict__, "weight": weight},
+              "feedback": feedback.model_dump(),
               "metrics": metrics, "failures": failures(rows), "queries": rows}  # fmt: skip
     opened.shop.close()
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

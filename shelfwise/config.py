@@ -218,6 +218,12 @@ class FeedbackConfig(BaseModel):
     vector_weight: float = Field(
         default=0.0, ge=0, le=1, description="share of the answers' mean vector in the query's (0: none)"
     )
+    min_similarity: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="cosine between a term's vector and the translation's a term needs (0: not checked)",
+    )
 
 
 class UnderstandingConfig(BaseModel):

@@ -21,8 +21,9 @@ from shelfwise.records import (
     SearchResult,
 )
 from shelfwise.search.answer import Retrieved, facet_rows, hits, page_of, sorted_by, unreadable
+from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.cross_lingual import Translated, with_translation
-from shelfwise.search.feedback import feedback
+from shelfwise.search.feedback import Similarity, feedback, surface_words
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
@@ -233,13 +234,25 @@ class SearchEngine(IndexLifecycle):
             return plan
         passing = np.flatnonzero(plan.mask[plan.retrieved.rows])[: config.docs].tolist()
         searched = [query, *(text for text, _ in beside)]
-        found = feedback(
-            live.terms, live.vector, searched, [candidates[i].product_id for i in passing], config
-        )
+        answers = [candidates[i].product_id for i in passing]
+        similarity = self._similarity(query, live.terms, answers) if config.min_similarity > 0 else None
+        found = feedback(live.terms, live.vector, searched, answers, config, similarity)
         if not found.alternatives and found.centroid is None:
             return plan
         again = replace(translated, feedback=found)
         return self._retrieve_understood(live, query, request, reading, (*beside, *found.alternatives), again)
+
+    def _similarity(self, query: str, terms: TitleTerms, answers: Sequence[str]) -> Similarity:
+        """Cosines between terms' vectors and the query's: each term encoded as the answers' titles
+        write it (`surface_words`)."""
+        titles = [p.title for p in self.store.get_many(answers).values()]
+        words = surface_words(titles, terms.analyze)
+
+        def cosines(wanted: Sequence[str]) -> np.ndarray:
+            texts = [words.get(term, term) for term in wanted]
+            return self.encoder.encoder.encode(texts, kind="query") @ self.encoder.encode_query(query)
+
+        return cosines
 
     def _matched_text(self, query: str, reading: QueryReading) -> tuple[str, list[tuple[str, float]]]:
         """What retrieval matches for a read query: its text (price and negated phrases removed,

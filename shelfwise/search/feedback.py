@@ -58,11 +58,28 @@ class Feedback:
         return (mixed / norm).astype(np.float32) if norm > 0 else query_vector
 
 
+def surface_words(texts: Sequence[str], analyze: Callable[[str], frozenset[str]]) -> dict[str, str]:
+    """term -> the first word of the texts the analyser reads as that term alone ("sprinkler" for
+    "sprinkl"): the word as written, for the encoder, which reads words rather than stems."""
+    words: dict[str, str] = {}
+    for text in texts:
+        for word in text.lower().split():
+            word = word.strip(".,;:()[]\"'!?")
+            terms = analyze(word) if word else frozenset()
+            if len(terms) == 1:
+                words.setdefault(next(iter(terms)), word)
+    return words
+
+
 def searchable(term: str, titles: TitleWords) -> bool:
     """A term worth adding: at least three letters, not a number or a measure ("2", "1/2", "ft"
     are shared by many titles of any kind), and one the analyser reads back as itself (the
     alternatives are analysed again)."""
     return len(term) >= 3 and any(c.isalpha() for c in term) and titles.analyze(term) == frozenset({term})
+
+
+Similarity = Callable[[Sequence[str]], np.ndarray]
+"""cosines between terms' vectors and the query's"""
 
 
 def feedback_terms(
@@ -71,10 +88,13 @@ def feedback_terms(
     idf: Callable[[str], float],
     config: FeedbackConfig,
     usable: Callable[[str], bool] = lambda term: True,
+    similarity: Similarity | None = None,
 ) -> tuple[tuple[str, float], ...]:
     """The terms the titles share, best first, with their weights: held by `min_titles` of them or
-    more, not among the query's terms, `usable`; scored by share of titles times idf, the best
-    `config.terms` kept, weighted `config.weight` times their score over the best one's."""
+    more, not among the query's terms, `usable`; scored by share of titles times idf; with
+    `config.min_similarity`, only those of the best `3 * config.terms` whose cosine to the query
+    reaches it (`similarity`); the best `config.terms` kept, weighted `config.weight` times their
+    score over the best one's."""
     if not titles or config.terms <= 0 or config.weight <= 0:
         return ()
     counts = Counter(term for title in titles for term in title if term not in query_terms)
@@ -82,7 +102,16 @@ def feedback_terms(
         ((count / len(titles) * idf(term), term) for term, count in counts.items()
          if count >= config.min_titles and usable(term)),
         key=lambda pair: (-pair[0], pair[1]),
-    )[: config.terms]  # fmt: skip
+    )  # fmt: skip
+    if config.min_similarity > 0 and similarity is not None and scored:
+        scored = scored[: 3 * config.terms]
+        cosines = similarity([term for _, term in scored])
+        scored = [
+            pair
+            for pair, cosine in zip(scored, cosines.tolist(), strict=True)
+            if cosine >= config.min_similarity
+        ]
+    scored = scored[: config.terms]
     if not scored or scored[0][0] <= 0:
         return ()
     best = scored[0][0]
@@ -95,9 +124,11 @@ def feedback(
     searched: Sequence[str],
     answers: Sequence[str],
     config: FeedbackConfig,
+    similarity: Similarity | None = None,
 ) -> Feedback:
     """Feedback from the first answers (product ids, best first) of a query whose searched texts
-    (the translation and its alternatives) are `searched`."""
+    (the translation and its alternatives) are `searched`; `similarity`: terms' cosines to the
+    query's vector (for `config.min_similarity`)."""
     top = list(answers)[: config.docs]
     if not top or config.docs <= 0:
         return Feedback()
@@ -108,6 +139,7 @@ def feedback(
         titles.idf,
         config,
         lambda term: searchable(term, titles),
+        similarity,
     )
     centroid = None
     held = [pid for pid in top if vectors is not None and pid in vectors]
@@ -118,4 +150,4 @@ def feedback(
     return Feedback(alternatives, centroid, config.vector_weight if centroid is not None else 0.0)
 
 
-__all__ = ["Feedback", "feedback", "feedback_terms", "searchable"]
+__all__ = ["Feedback", "Similarity", "feedback", "feedback_terms", "searchable", "surface_words"]

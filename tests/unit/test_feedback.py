@@ -8,7 +8,7 @@ import pytest
 from shelfwise.config import FeedbackConfig
 from shelfwise.records import Product
 from shelfwise.search.coverage import TitleTerms
-from shelfwise.search.feedback import Feedback, feedback, feedback_terms, searchable
+from shelfwise.search.feedback import Feedback, feedback, feedback_terms, searchable, surface_words
 
 TITLES = {
     "t1": "Vinyl Wall Base 4 in. White",
@@ -95,3 +95,30 @@ def test_rocchio_moves_the_query_vector_toward_the_answers(titles: TitleTerms) -
     moved = found.moved(np.array([1.0, 0.0], np.float32))
     assert np.allclose(moved, [2**-0.5, 2**-0.5], atol=1e-6)
     assert np.allclose(Feedback().moved(np.array([1.0, 0.0])), [1.0, 0.0])
+
+
+def test_min_similarity_keeps_the_terms_close_to_the_query(titles: TitleTerms) -> None:
+    shared = [titles.terms_of(pid) for pid in ("t1", "t2", "t3")]
+    cosines = {"wall": 0.2, "base": 0.7}
+    asked: list[list[str]] = []
+
+    def similarity(terms: list[str]) -> np.ndarray:
+        asked.append(list(terms))
+        return np.array([cosines[t] for t in terms])
+
+    config = FeedbackConfig(docs=3, min_titles=3, terms=2, weight=0.5, min_similarity=0.5)
+    kept = feedback_terms(shared, frozenset(), titles.idf, config, similarity=similarity)
+    assert kept == (("base", 0.5),)  # "wall" scores higher but is not close enough
+    assert asked == [["wall", "base"]]
+    unchecked = feedback_terms(shared, frozenset(), titles.idf, config.model_copy(update={"min_similarity": 0.0}),
+                               similarity=similarity)  # fmt: skip
+    assert [term for term, _ in unchecked] == ["wall", "base"] and len(asked) == 1
+
+
+def test_surface_words_give_each_term_as_written() -> None:
+    def stem(text: str) -> frozenset[str]:
+        return frozenset(w.rstrip("s").rstrip("er") for w in text.lower().split())
+
+    words = surface_words(["Rain Bird Sprinklers (4-Pack)", "Pop-Up Sprinkler, 4 in."], stem)
+    assert words["sprinkl"] == "sprinklers"  # the first title's spelling
+    assert words["bird"] == "bird" and words["4-pack"] == "4-pack"  # punctuation around a word dropped
