@@ -33,9 +33,10 @@ from pathlib import Path
 
 import numpy as np
 
-from shelfwise.config import FeedbackConfig, Settings
+from shelfwise.config import Settings
 from shelfwise.query.translate import ALTERNATIVE_WEIGHT, has_han
 from shelfwise.records import SearchRequest
+from shelfwise.search.feedback import FeedbackConfig
 
 QUERIES = Path(__file__).parent / "data" / "homedepot_zh_queries.tsv"
 DEPTH = 100
@@ -124,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=str,
         default=None,
         help="pseudo-relevance feedback for translated queries, as JSON fields of "
-        "understanding.translated_feedback, e.g. '{\"docs\": 5}' (default: the setting)",
+        "shelfwise.search.feedback.FeedbackConfig, e.g. '{\"docs\": 5}' (default: off)",
     )
     args = parser.parse_args(argv)
 
@@ -147,10 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                         alternative_weight=args.alternative_weight)  # fmt: skip
     weight = settings.understanding.student_weight if args.student_weight is None else args.student_weight
     engine.cross_lingual.use_student(student, weight)
-    feedback = engine.understanding.translated_feedback
-    if args.feedback:
-        feedback = FeedbackConfig(**{**feedback.model_dump(), **json.loads(args.feedback)})
-        engine.understanding = engine.understanding.model_copy(update={"translated_feedback": feedback})
+    feedback = FeedbackConfig(**json.loads(args.feedback or "{}"))
+    engine.cross_lingual.feedback = feedback
     systems = {
         "english": ({q: e for q, _, e in pairs}, True),
         "chinese-untranslated": ({q: z for q, z, _ in pairs}, False),

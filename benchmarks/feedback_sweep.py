@@ -7,9 +7,9 @@
 Opens the shop as benchmarks/cross_lingual_homedepot.py does (query student off unless
 `--student-weight`), then searches the dev half's Chinese queries (`half(query id) == "dev"`;
 the test half's text is never read into a search) once without feedback and once per setting of
-`understanding.translated_feedback` in the grid, printing NDCG@10, Recall@100 and the search
-time p50/p95 of each. The test half is measured once, by cross_lingual_homedepot.py, with the
-setting chosen here.
+`CrossLingual.feedback` (shelfwise.search.feedback.FeedbackConfig) in the grid, printing
+NDCG@10, Recall@100 and the search time p50/p95 of each. The test half is measured once, by
+cross_lingual_homedepot.py --feedback, with the setting chosen here.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from cross_lingual_homedepot import DEPTH, QUERIES, half, read_pairs  # noqa: E402
 
-from shelfwise.config import FeedbackConfig, Settings  # noqa: E402
+from shelfwise.config import Settings  # noqa: E402
 from shelfwise.records import SearchRequest  # noqa: E402
+from shelfwise.search.feedback import FeedbackConfig  # noqa: E402
 
 GRID = {
     "docs": (5, 10),
@@ -42,7 +43,7 @@ GRID = {
 def _score(engine, queries: dict[str, str], judgments, config: FeedbackConfig) -> dict:  # type: ignore[no-untyped-def]
     from shelfwise.evaluate.search_eval import evaluate_run
 
-    engine.understanding = engine.understanding.model_copy(update={"translated_feedback": config})
+    engine.cross_lingual.feedback = config
     run, took = {}, []
     for qid, text in queries.items():
         result = engine.search(SearchRequest(query=text, page_size=DEPTH, facets=()))

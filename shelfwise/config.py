@@ -206,26 +206,6 @@ class IntentConfig(BaseModel):
     labelled_min_similarity: float = Field(default=0.6, description="cosine a labelled query needs")
 
 
-class FeedbackConfig(BaseModel):
-    """Pseudo-relevance feedback for a Chinese query translated for a catalog not written in
-    Chinese (`shelfwise.search.feedback`): the words its first answers' titles share are searched
-    beside the translation, and its vector may move toward theirs."""
-
-    docs: int = Field(default=0, ge=0, le=100, description="first answers read (0: no feedback)")
-    min_titles: int = Field(default=2, ge=1, description="of those answers' titles a term must be in")
-    terms: int = Field(default=5, ge=0, description="terms added at most")
-    weight: float = Field(default=0.3, ge=0, description="lexical weight of the best term added")
-    vector_weight: float = Field(
-        default=0.0, ge=0, le=1, description="share of the answers' mean vector in the query's (0: none)"
-    )
-    min_similarity: float = Field(
-        default=0.0,
-        ge=0,
-        le=1,
-        description="cosine between a term's vector and the translation's a term needs (0: not checked)",
-    )
-
-
 class UnderstandingConfig(BaseModel):
     """Query understanding before retrieval: spelling, parsed filters, synonyms, category intent."""
 
@@ -264,10 +244,6 @@ class UnderstandingConfig(BaseModel):
         le=1,
         description="with a trained query student (python -m shelfwise.train.query_student), its share "
         "of a translated Chinese query's vector over a catalog not written in Chinese (0: not used)",
-    )
-    translated_feedback: FeedbackConfig = Field(
-        default_factory=FeedbackConfig,
-        description="pseudo-relevance feedback for translated Chinese queries (docs 0: off)",
     )
     filter_confidence: float = Field(
         default=0.75, ge=0, le=1, description="parsed constraints this confident become filters"

@@ -37,7 +37,7 @@ from shelfwise.query.translate import (
 )
 from shelfwise.records import QueryInterpretation
 from shelfwise.search.coverage import TitleTerms
-from shelfwise.search.feedback import Feedback
+from shelfwise.search.feedback import Feedback, FeedbackConfig
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,8 @@ class CrossLingual:
         self._postings: tuple[str, TitlePostings] | None = None
         self.student: QueryStudent | None = None
         self.student_weight = STUDENT_WEIGHT
+        self.feedback = FeedbackConfig()
+        """pseudo-relevance feedback for translated Han queries (`shelfwise.search.feedback`; off)"""
 
     def use_student(self, student: QueryStudent | None, weight: float = STUDENT_WEIGHT) -> None:
         """Blend the student's vectors into translated Han queries' (None: stop). A student

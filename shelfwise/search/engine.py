@@ -226,9 +226,9 @@ class SearchEngine(IndexLifecycle):
         plan: _Plan,
     ) -> _Plan:
         """A translated query retrieved again with the pseudo-relevance feedback of its first
-        answers passing the filters (`understanding.translated_feedback`); the plan as it was
+        answers passing the filters (`CrossLingual.feedback`); the plan as it was
         when feedback is off or adds nothing."""
-        config = self.understanding.translated_feedback
+        config = self.cross_lingual.feedback
         candidates = plan.retrieved.candidates
         if config.docs <= 0 or not candidates or live.terms is None:
             return plan

@@ -20,8 +20,29 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-from shelfwise.config import FeedbackConfig
+
+class FeedbackConfig(BaseModel):
+    """Pseudo-relevance feedback for a Chinese query translated for a catalog not written in
+    Chinese; off by default (it measured as noise on the Home Depot dev half: docs/benchmarks.md),
+    turned on through `CrossLingual.feedback`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    docs: int = Field(default=0, ge=0, le=100, description="first answers read (0: no feedback)")
+    min_titles: int = Field(default=2, ge=1, description="of those answers' titles a term must be in")
+    terms: int = Field(default=3, ge=0, description="terms added at most")
+    weight: float = Field(default=0.2, ge=0, description="lexical weight of the best term added")
+    vector_weight: float = Field(
+        default=0.0, ge=0, le=1, description="share of the answers' mean vector in the query's (0: none)"
+    )
+    min_similarity: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="cosine of a term's vector to the query's it needs (0: unchecked)",
+    )
 
 
 class TitleWords(Protocol):
@@ -150,4 +171,12 @@ def feedback(
     return Feedback(alternatives, centroid, config.vector_weight if centroid is not None else 0.0)
 
 
-__all__ = ["Feedback", "Similarity", "feedback", "feedback_terms", "searchable", "surface_words"]
+__all__ = [
+    "Feedback",
+    "FeedbackConfig",
+    "Similarity",
+    "feedback",
+    "feedback_terms",
+    "searchable",
+    "surface_words",
+]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from shelfwise.config import FeedbackConfig
 from shelfwise.models import CachedEncoder
 from shelfwise.records import Product, SearchRequest
 from shelfwise.search import SearchEngine
+from shelfwise.search.feedback import FeedbackConfig
 from shelfwise.store import MemoryEmbeddingCache, MemoryStore
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def engine(minilm, tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:  #
 
 
 def _lexical(engine: SearchEngine, query: str, config: FeedbackConfig) -> dict[str, float | None]:
-    engine.understanding = engine.understanding.model_copy(update={"translated_feedback": config})
+    engine.cross_lingual.feedback = config
     result = engine.search(SearchRequest(query=query, explain=True, facets=()))
     return {h.product.product_id: h.explanation.lexical_score for h in result.hits if h.explanation}
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shelfwise.config import FeedbackConfig
 from shelfwise.records import Product
 from shelfwise.search.coverage import TitleTerms
-from shelfwise.search.feedback import Feedback, feedback, feedback_terms, searchable, surface_words
+from shelfwise.search.feedback import (
+    Feedback,
+    FeedbackConfig,
+    feedback,
+    feedback_terms,
+    searchable,
+    surface_words,
+)
 
 TITLES = {
     "t1": "Vinyl Wall Base 4 in. White",
@@ -110,8 +116,8 @@ def test_min_similarity_keeps_the_terms_close_to_the_query(titles: TitleTerms) -
     kept = feedback_terms(shared, frozenset(), titles.idf, config, similarity=similarity)
     assert kept == (("base", 0.5),)  # "wall" scores higher but is not close enough
     assert asked == [["wall", "base"]]
-    unchecked = feedback_terms(shared, frozenset(), titles.idf, config.model_copy(update={"min_similarity": 0.0}),
-                               similarity=similarity)  # fmt: skip
+    unchecked_config = config.model_copy(update={"min_similarity": 0.0})
+    unchecked = feedback_terms(shared, frozenset(), titles.idf, unchecked_config, similarity=similarity)
     assert [term for term, _ in unchecked] == ["wall", "base"] and len(asked) == 1
 
 
