@@ -5,6 +5,7 @@ an English catalog").
         --work-dir runs/hd-work --products ../shared/data/homedepot/products.tsv \
         --judgments runs/hd/validation_judgments.tsv --out runs/xling.json \
         [--no-compounds --alternative-weight 0]   # the translation as it was before both
+        [--feedback '{"docs": 5, "vector_weight": 0.2}']   # pseudo-relevance feedback (off)
 
 The queries are benchmarks/data/homedepot_zh_queries.tsv: validation queries translated into
 Chinese by hand, beside their English originals. Each system searches the whole catalog with the

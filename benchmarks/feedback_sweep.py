@@ -55,6 +55,25 @@ def _score(engine, queries: dict[str, str], judgments, config: FeedbackConfig) -
             "took_p95": round(float(np.percentile(took, 95)), 1)}  # fmt: skip
 
 
+def _timing(engine, queries: dict[str, str], config: FeedbackConfig, rounds: int = 3) -> dict:  # type: ignore[no-untyped-def]
+    """Search time of each query without and with the feedback, interleaved (the same load on
+    both), the best of `rounds`; p50 and p95 of each and of the difference, in ms."""
+    off, on = [], []
+    for text in queries.values():
+        times = {}
+        for setting in (FeedbackConfig(), config):
+            engine.cross_lingual.feedback = setting
+            times[setting.docs > 0] = min(
+                engine.search(SearchRequest(query=text, page_size=DEPTH, facets=())).took_ms
+                for _ in range(rounds)
+            )
+        off.append(times[False])
+        on.append(times[True])
+    extra = np.array(on) - np.array(off)
+    return {name: {"p50": round(float(np.percentile(v, 50)), 1), "p95": round(float(np.percentile(v, 95)), 1)}
+            for name, v in (("off", off), ("on", on), ("extra", extra))}  # fmt: skip
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -67,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--student-weight", type=float, default=0.0)
     parser.add_argument("--grid", type=str, default=None, help="JSON of field -> values (default GRID)")
+    parser.add_argument("--timing", type=str, default=None, help="JSON of one setting: time it instead")
     args = parser.parse_args(argv)
 
     from shelfwise.bench import open_products_shop
@@ -79,6 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 settings.fusion.learned, lambda m: print(m, file=sys.stderr))  # fmt: skip
     engine = opened.shop.engine
     engine.cross_lingual.use_student(engine.cross_lingual.student, args.student_weight)
+    if args.timing:
+        _score(engine, dev, judgments, FeedbackConfig())  # warm: the dictionary and title postings
+        timed = _timing(engine, dev, FeedbackConfig(**json.loads(args.timing)))
+        print(json.dumps(timed))
+        args.out.write_text(json.dumps({"queries": len(dev), "timing": timed}, indent=1), encoding="utf-8")
+        return 0
     grid = json.loads(args.grid) if args.grid else GRID
     _score(engine, dev, judgments, FeedbackConfig())  # warm: the dictionary and title postings
     results = [{"setting": "off", **_score(engine, dev, judgments, FeedbackConfig())}]
