@@ -5,6 +5,7 @@ an English catalog").
         --work-dir runs/hd-work --products ../shared/data/homedepot/products.tsv \
         --judgments runs/hd/validation_judgments.tsv --out runs/xling.json \
         [--no-compounds --alternative-weight 0]   # the translation as it was before both
+        [--feedback '{"docs": 5, "vector_weight": 0.2}']   # pseudo-relevance feedback (off)
 
 The queries are benchmarks/data/homedepot_zh_queries.tsv: validation queries translated into
 Chinese by hand, beside their English originals. Each system searches the whole catalog with the
@@ -36,6 +37,7 @@ import numpy as np
 from shelfwise.config import Settings
 from shelfwise.query.translate import ALTERNATIVE_WEIGHT, has_han
 from shelfwise.records import SearchRequest
+from shelfwise.search.feedback import FeedbackConfig
 
 QUERIES = Path(__file__).parent / "data" / "homedepot_zh_queries.tsv"
 DEPTH = 100
@@ -119,6 +121,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "the setting). The student is the data folder's published one (python -m "
         "shelfwise.train.query_student --data-dir DATA), none when absent",
     )
+    parser.add_argument(
+        "--feedback",
+        type=str,
+        default=None,
+        help="pseudo-relevance feedback for translated queries, as JSON fields of "
+        "shelfwise.search.feedback.FeedbackConfig, e.g. '{\"docs\": 5}' (default: off)",
+    )
     args = parser.parse_args(argv)
 
     from shelfwise.bench import open_products_shop
@@ -140,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                         alternative_weight=args.alternative_weight)  # fmt: skip
     weight = settings.understanding.student_weight if args.student_weight is None else args.student_weight
     engine.cross_lingual.use_student(student, weight)
+    feedback = FeedbackConfig(**json.loads(args.feedback or "{}"))
+    engine.cross_lingual.feedback = feedback
     systems = {
         "english": ({q: e for q, _, e in pairs}, True),
         "chinese-untranslated": ({q: z for q, z, _ in pairs}, False),
@@ -190,6 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  "p95": round(float(np.percentile(analysis_ms, 95)), 2)}  # fmt: skip
     report = {"encoder": engine.encoder.encoder.version, "products": opened.shop.store.count(),
               "student": None if student is None else {**student.manifest.__dict__, "weight": weight},
+              "feedback": feedback.model_dump(),
               "metrics": metrics, "failures": failures(rows), "queries": rows}  # fmt: skip
     opened.shop.close()
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -37,15 +37,19 @@ from shelfwise.query.translate import (
 )
 from shelfwise.records import QueryInterpretation
 from shelfwise.search.coverage import TitleTerms
+from shelfwise.search.feedback import Feedback, FeedbackConfig
 
 
 @dataclass(frozen=True)
 class Translated:
     """Retrieval of a translated Han query: the student's vector of the query as typed (blended
-    into the translation's), and the weighted fusion's vector weight (None: the configured one)."""
+    into the translation's), the weighted fusion's vector weight (None: the configured one), and
+    the pseudo-relevance feedback of the first answers."""
 
     student: np.ndarray | None = None
     vector_weight: float | None = None
+    feedback: Feedback | None = None
+    """what the first answers added (`shelfwise.search.feedback`), on the second retrieval"""
 
     def fusion(self, config: FusionConfig) -> FusionConfig:
         if self.vector_weight is None:
@@ -81,6 +85,8 @@ class CrossLingual:
         self._postings: tuple[str, TitlePostings] | None = None
         self.student: QueryStudent | None = None
         self.student_weight = STUDENT_WEIGHT
+        self.feedback = FeedbackConfig()
+        """pseudo-relevance feedback for translated Han queries (`shelfwise.search.feedback`; off)"""
 
     def use_student(self, student: QueryStudent | None, weight: float = STUDENT_WEIGHT) -> None:
         """Blend the student's vectors into translated Han queries' (None: stop). A student
@@ -113,13 +119,15 @@ class CrossLingual:
         return vector if np.any(vector) else None
 
     def blend(self, query_vector: np.ndarray, translated: Translated | None) -> np.ndarray:
-        """The vector searched: the translation's, moved toward the student's by `student_weight`."""
-        student = None if translated is None else translated.student
-        if student is None:
+        """The vector searched: the translation's, moved toward the student's by `student_weight`,
+        then toward the first answers' by the feedback's `vector_weight`."""
+        if translated is None:
             return query_vector
-        mixed = (1.0 - self.student_weight) * query_vector + self.student_weight * student
-        norm = float(np.linalg.norm(mixed))
-        return (mixed / norm).astype(np.float32) if norm > 0 else query_vector
+        if translated.student is not None:
+            mixed = (1.0 - self.student_weight) * query_vector + self.student_weight * translated.student
+            norm = float(np.linalg.norm(mixed))
+            query_vector = (mixed / norm).astype(np.float32) if norm > 0 else query_vector
+        return query_vector if translated.feedback is None else translated.feedback.moved(query_vector)
 
     def translate(
         self, version: str, shares: Mapping[str, float], terms: TitleTerms | None, query: str

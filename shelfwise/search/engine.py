@@ -21,7 +21,9 @@ from shelfwise.records import (
     SearchResult,
 )
 from shelfwise.search.answer import Retrieved, facet_rows, hits, page_of, sorted_by, unreadable
+from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.cross_lingual import Translated, with_translation
+from shelfwise.search.feedback import Similarity, feedback, surface_words
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
 from shelfwise.search.learned_fusion import LearnedFusion, QueryEvidence
@@ -79,6 +81,8 @@ class SearchEngine(IndexLifecycle):
                 reading = live.understanding.read(query)
             translated = self.cross_lingual.retrieval(translation, self.understanding)
             plan = self._retrieve_understood(live, query, request, reading, beside, translated)
+            if translated is not None:
+                plan = self._fed_back(live, query, request, reading, beside, translated, plan)
             retrieved, keep, categories = self._ranked(live, query, request, reading, plan)
             effective = plan.request
             facets = {
@@ -210,6 +214,45 @@ class SearchEngine(IndexLifecycle):
         mask = live.table.mask(request.filters)
         retrieved = self._retrieve(live, text, request, mask, alternatives, translated)
         return _Plan(request, mask, retrieved, relaxed=True)
+
+    def _fed_back(
+        self,
+        live: LiveIndex,
+        query: str,
+        request: SearchRequest,
+        reading: QueryReading | None,
+        beside: Sequence[tuple[str, float]],
+        translated: Translated,
+        plan: _Plan,
+    ) -> _Plan:
+        """A translated query retrieved again with the pseudo-relevance feedback of its first
+        answers passing the filters (`CrossLingual.feedback`); the plan as it was
+        when feedback is off or adds nothing."""
+        config = self.cross_lingual.feedback
+        candidates = plan.retrieved.candidates
+        if config.docs <= 0 or not candidates or live.terms is None:
+            return plan
+        passing = np.flatnonzero(plan.mask[plan.retrieved.rows])[: config.docs].tolist()
+        searched = [query, *(text for text, _ in beside)]
+        answers = [candidates[i].product_id for i in passing]
+        similarity = self._similarity(query, live.terms, answers) if config.min_similarity > 0 else None
+        found = feedback(live.terms, live.vector, searched, answers, config, similarity)
+        if not found.alternatives and found.centroid is None:
+            return plan
+        again = replace(translated, feedback=found)
+        return self._retrieve_understood(live, query, request, reading, (*beside, *found.alternatives), again)
+
+    def _similarity(self, query: str, terms: TitleTerms, answers: Sequence[str]) -> Similarity:
+        """Cosines between terms' vectors and the query's: each term encoded as the answers' titles
+        write it (`surface_words`)."""
+        titles = [p.title for p in self.store.get_many(answers).values()]
+        words = surface_words(titles, terms.analyze)
+
+        def cosines(wanted: Sequence[str]) -> np.ndarray:
+            texts = [words.get(term, term) for term in wanted]
+            return self.encoder.encoder.encode(texts, kind="query") @ self.encoder.encode_query(query)
+
+        return cosines
 
     def _matched_text(self, query: str, reading: QueryReading) -> tuple[str, list[tuple[str, float]]]:
         """What retrieval matches for a read query: its text (price and negated phrases removed,
