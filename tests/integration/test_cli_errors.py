@@ -29,7 +29,8 @@ def _commands(group: object = ROOT, path: tuple[str, ...] = ()) -> Iterator[tupl
 # `keys scoped` mints a key from its arguments alone: it reads no file and no data folder.
 READS_NOTHING = {("keys", "scoped")}
 COMMANDS = {path: command for path, command in _commands() if path not in READS_NOTHING}
-USAGE_FIRST = {("ab", "interleave")}  # its filled-in settings are refused before any file is read
+# their filled-in settings are refused before any file is read (`cluster up` needs --head or --address)
+USAGE_FIRST = {("ab", "interleave"), ("cluster", "up")}
 
 
 def _annotation(param: object) -> object:
