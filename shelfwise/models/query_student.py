@@ -14,7 +14,6 @@ SHA-256 of each array file).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -24,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from shelfwise.artifact_files import file_sha256
 
 FORMAT = "shelfwise-query-student/1"
 MANIFEST = "manifest.json"
@@ -106,7 +107,7 @@ class QueryStudent:
         for name in _ARRAYS:
             path = folder / f"{name}.npy"
             np.save(path, np.ascontiguousarray(getattr(self, name), dtype=np.float32), allow_pickle=False)
-            digests[name] = _sha256(path)
+            digests[name] = file_sha256(path)
         body = {"format": FORMAT, **self.manifest.__dict__, "sha256": digests}
         (folder / MANIFEST).write_text(json.dumps(body, indent=1), encoding="utf-8")
 
@@ -123,18 +124,10 @@ class QueryStudent:
         arrays = {}
         for name in _ARRAYS:
             array_path = folder / f"{name}.npy"
-            if not array_path.is_file() or digests.get(name) != _sha256(array_path):
+            if not array_path.is_file() or digests.get(name) != file_sha256(array_path):
                 raise ValueError(f"{array_path}: missing or not the array its manifest names")
             arrays[name] = np.load(array_path, allow_pickle=False).astype(np.float32, copy=False)
         return cls(StudentManifest(**body), arrays["table"], arrays["projection"])
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 __all__ = ["QueryStudent", "StudentManifest", "bucket_ids", "ngrams"]

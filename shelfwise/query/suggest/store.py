@@ -14,7 +14,6 @@ folder or the new one. No pickle: arrays load with allow_pickle=False.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -26,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from shelfwise.artifact_files import file_sha256
 from shelfwise.query.suggest.entries import EntryTable
 from shelfwise.query.suggest.keys import KeyIndex
 from shelfwise.query.suggest.types import KINDS, PRODUCT, QUERY, SuggestConfig
@@ -69,14 +69,6 @@ def popular_rows(table: EntryTable, scores: np.ndarray, keep: int) -> np.ndarray
     return np.concatenate([queries, others]).astype(np.int64)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_files(folder: Path, state: SuggestState) -> None:
     table = state.table
     entries = {
@@ -117,7 +109,7 @@ def save_state(folder: Path, state: SuggestState, config: SuggestConfig, notes: 
                 "words": len(state.vocab),
             },
             "notes": notes,
-            "files": {path.name: _sha256(path) for path in sorted(staging.iterdir())},
+            "files": {path.name: file_sha256(path) for path in sorted(staging.iterdir())},
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         _swap_into_place(staging, folder)
@@ -148,7 +140,7 @@ def load_state(folder: Path) -> tuple[SuggestState, SuggestConfig, dict[str, Any
     folder = Path(folder)
     manifest = read_manifest(folder)
     for name, expected in manifest["files"].items():
-        if _sha256(folder / name) != expected:
+        if file_sha256(folder / name) != expected:
             raise ValueError(f"{folder / name} does not match its manifest hash")
     config = SuggestConfig.model_validate(manifest["config"])
     entries = json.loads((folder / "entries.json").read_text(encoding="utf-8"))
