@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import subprocess
@@ -77,7 +78,7 @@ def _questions(shop: Shelfwise, queries: list[str], n: int) -> dict[str, list[tu
     for query in queries:
         hits = shop.search(SearchRequest(query=query)).hits
         answers[f"search {query}"] = _ranked([(h.product.product_id, h.score) for h in hits])
-    for query, shopper in zip(queries, shoppers * (len(queries) // max(len(shoppers), 1) + 1), strict=False):
+    for query, shopper in zip(queries, itertools.cycle(shoppers)):
         request = SearchRequest(query=query, user_id=shopper)
         hits = shop.search_as_shopper(request, at=at).hits
         answers[f"shopper {shopper} searches {query}"] = _ranked(

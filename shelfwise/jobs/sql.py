@@ -166,16 +166,14 @@ class SqlJobQueue:
     def prune(self, older_than: datetime) -> int:
         if not self._backend.reads():
             return 0
+        old = "state IN ('done', 'failed', 'cancelled') AND COALESCE(finished_at, created_at) < ?"
         with self._backend.transaction() as run:
-            rows = run(
-                "DELETE FROM jobs WHERE state IN ('done', 'failed', 'cancelled') "
-                "AND COALESCE(finished_at, created_at) < ? RETURNING job_id",
+            # the logs first (PostgreSQL's foreign key would delete them too; SQLite's table has none)
+            run(
+                f"DELETE FROM job_log WHERE job_id IN (SELECT job_id FROM jobs WHERE {old})",
                 (to_micros(older_than),),
             )
-            gone = [int(row[0]) for row in rows]
-            for start in range(0, len(gone), 500):  # PostgreSQL's foreign key deletes them too
-                chunk = gone[start : start + 500]
-                run(f"DELETE FROM job_log WHERE job_id IN ({', '.join('?' * len(chunk))})", chunk)
+            gone = run(f"DELETE FROM jobs WHERE {old} RETURNING job_id", (to_micros(older_than),))
         return len(gone)
 
     def append_log(self, job_id: int, lines: list[str], at: datetime) -> None:

@@ -37,7 +37,7 @@ from shelfwise.query.translate import (
 )
 from shelfwise.records import QueryInterpretation
 from shelfwise.search.coverage import TitleTerms
-from shelfwise.search.feedback import Feedback, FeedbackConfig
+from shelfwise.search.feedback import Feedback, FeedbackConfig, toward
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,7 @@ class CrossLingual:
         if translated is None:
             return query_vector
         if translated.student is not None:
-            mixed = (1.0 - self.student_weight) * query_vector + self.student_weight * translated.student
-            norm = float(np.linalg.norm(mixed))
-            query_vector = (mixed / norm).astype(np.float32) if norm > 0 else query_vector
+            query_vector = toward(query_vector, translated.student, self.student_weight)
         return query_vector if translated.feedback is None else translated.feedback.moved(query_vector)
 
     def translate(

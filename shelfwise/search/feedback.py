@@ -75,9 +75,15 @@ class Feedback:
         """The query's vector moved toward the answers' mean by `vector_weight` (Rocchio)."""
         if self.centroid is None or self.vector_weight <= 0:
             return query_vector
-        mixed = (1.0 - self.vector_weight) * query_vector + self.vector_weight * self.centroid
-        norm = float(np.linalg.norm(mixed))
-        return (mixed / norm).astype(np.float32) if norm > 0 else query_vector
+        return toward(query_vector, self.centroid, self.vector_weight)
+
+
+def toward(vector: np.ndarray, target: np.ndarray, share: float) -> np.ndarray:
+    """`vector` moved toward `target` by `share` and normalised (float32); `vector` itself when the
+    mix has no length."""
+    mixed = (1.0 - share) * vector + share * target
+    norm = float(np.linalg.norm(mixed))
+    return (mixed / norm).astype(np.float32) if norm > 0 else vector
 
 
 def surface_words(texts: Sequence[str], analyze: Callable[[str], frozenset[str]]) -> dict[str, str]:
@@ -180,4 +186,5 @@ __all__ = [
     "feedback_terms",
     "searchable",
     "surface_words",
+    "toward",
 ]
