@@ -1,5 +1,7 @@
-"""The two-node Ray cluster fixtures of `ray_harness.py`, for every test module of this folder."""
+"""The Ray cluster fixtures of `ray_harness.py`, for every test module of this folder: a two-node
+cluster per module (`two_node_cluster`) and one cluster with PostgreSQL for the session
+(`shop_cluster`)."""
 
-from ray_harness import netns_pair, two_node_cluster
+from ray_harness import netns_pair, shop_cluster, two_node_cluster
 
-__all__ = ["netns_pair", "two_node_cluster"]
+__all__ = ["netns_pair", "shop_cluster", "two_node_cluster"]

@@ -17,6 +17,7 @@ Later parts (distributed encoding, training, sharded search, Serve) run their dr
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from postgres_netns import NetnsPostgres, start_postgres_in_namespace, stop_postgres
 
 from shelfwise.cluster.node import ray_env
 from shelfwise.cluster.procs import ProcessId, group_members, stop_group
@@ -150,10 +152,13 @@ class TwoNodeCluster:
         return [member for node in self.nodes() for member in group_members(node.pid)]
 
 
-def new_cluster(netns: NetnsPair, root: Path) -> TwoNodeCluster:
+def new_cluster(netns: NetnsPair, root: Path, database_url: str | None = None) -> TwoNodeCluster:
+    """`database_url`, when given, is the setting `cluster up` records for both nodes."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
     for name in ("SHELFWISE_DATA_DIR", "SHELFWISE_DATABASE_URL", "SHELFWISE_ARTIFACT_ROOT", "RAY_ADDRESS"):
         env.pop(name, None)
+    if database_url is not None:
+        env["SHELFWISE_DATABASE_URL"] = database_url
     return TwoNodeCluster(netns, root, root / "head", root / "worker", root / "artifacts", env)
 
 
@@ -198,4 +203,56 @@ def two_node_cluster(netns_pair: NetnsPair) -> Iterator[TwoNodeCluster]:
         yield cluster
     finally:
         stop_everything(cluster)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ShopCluster:
+    """The two-node cluster plus a PostgreSQL in the head's namespace on HEAD_IP, shared by every
+    test of the session that needs one (parts 2-5); each test takes its own database."""
+
+    cluster: TwoNodeCluster
+    postgres: NetnsPostgres
+
+    def new_database(self) -> str:
+        """A fresh, empty database's name: `postgres.url(name)` from inside the namespaces (Ray's
+        processes), `postgres.local_url(name)` from the test process; pgvector is installed."""
+        import psycopg
+
+        name = f"shop_{next(_DATABASES)}"
+        with psycopg.connect(self.postgres.local_url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}".encode())
+        return name
+
+
+_DATABASES = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def shop_cluster() -> Iterator[ShopCluster]:
+    """One two-node cluster with PostgreSQL for the whole session (a cluster costs about a minute
+    to start); stopped, pid by pid, with its namespaces at the end."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        pytest.skip("Ray is not installed (pip install -e '.[dev]')")
+    made = make_netns_pair(f"{os.getpid()}s")
+    if isinstance(made, str):
+        print(f"skipping the Ray cluster tests: {made}")
+        pytest.skip(made)
+    root = Path(tempfile.mkdtemp(prefix="swshop", dir="/tmp"))  # short: Ray's sockets live under it
+    postgres: NetnsPostgres | None = None
+    cluster: TwoNodeCluster | None = None
+    try:
+        subnet = f"{HEAD_IP.rsplit('.', 1)[0]}.0/{PREFIX}"
+        postgres = start_postgres_in_namespace(made.head, HEAD_IP, subnet, root / "pg")
+        cluster = new_cluster(made, root, database_url=postgres.url())
+        start_nodes(cluster)
+        yield ShopCluster(cluster, postgres)
+    finally:
+        if cluster is not None:
+            stop_everything(cluster)
+        if postgres is not None:
+            stop_postgres(postgres)
+        _delete_namespaces(made.head, made.worker)
         shutil.rmtree(root, ignore_errors=True)
