@@ -11,6 +11,7 @@ from typing import Any
 from shelfwise.personalize.provider import ProfileFeatures
 from shelfwise.progress import Progress
 from shelfwise.recommend.recommender import FitReport, RecommenderTrainingConfig
+from shelfwise.recommend.sequential import SequentialFit
 from shelfwise.serving import Health
 from shelfwise.shop_server import ShopServer
 from shelfwise.train.recommender import train_recommender as fit_recommender
@@ -22,11 +23,17 @@ class Shelfwise(ShopServer):
     """A `ShopServer` that also trains the recommender and the ranking model in this process."""
 
     def train_recommender(
-        self, config: RecommenderTrainingConfig | None = None, log: Callable[[str], None] | None = None
+        self,
+        config: RecommenderTrainingConfig | None = None,
+        log: Callable[[str], None] | None = None,
+        sequential_fit: SequentialFit | None = None,
     ) -> tuple[str, FitReport]:
-        """Fit a recommender on every stored event and the catalog, publish it and serve it."""
+        """Fit a recommender on every stored event and the catalog, publish it and serve it
+        (`sequential_fit`: the sequential channel trained elsewhere, on a Ray cluster)."""
         data_dir = self.settings.data_dir
-        live, report = fit_recommender(self.store, self.events, self.encoder, data_dir, config, log)
+        live, report = fit_recommender(
+            self.store, self.events, self.encoder, data_dir, config, log, sequential_fit
+        )
         self._recommender = live
         return live.version, report
 

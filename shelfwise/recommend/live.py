@@ -30,6 +30,7 @@ from shelfwise.recommend.diversity import mmr_order
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
+from shelfwise.recommend.sequential import SequentialFit
 from shelfwise.records import Event, Product
 
 Log = Callable[[str], None]
@@ -113,6 +114,7 @@ class LiveRecommender:
         item_vectors: np.ndarray | None,
         config: RecommenderTrainingConfig | None = None,
         log: Log | None = None,
+        sequential_fit: SequentialFit | None = None,
     ) -> tuple[LiveRecommender, FitReport]:
         """Fit on every actor's interaction sequence; every catalog product is an item (those
         with no events are reached through text similarity)."""
@@ -124,7 +126,7 @@ class LiveRecommender:
             for seq in actor_sequences(events).values()
         ]
         data = TrainingData(item_ids, [s for s in sequences if len(s)], None, item_vectors, info)
-        recommender = Recommender(config)
+        recommender = Recommender(config, sequential_fit)
         report = recommender.fit(data, log)
         purchases = [
             np.array([index[i] for i in seq if i in index], dtype=np.int64)

@@ -45,7 +45,7 @@ from shelfwise.recommend.ranker import (
     ndcg_at_10,
     reciprocal_rank_scores,
 )
-from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
+from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig, SequentialFit
 
 logger = logging.getLogger(__name__)
 
@@ -189,8 +189,11 @@ def _nonempty(data: TrainingData) -> TrainingData:
 
 
 class Recommender:
-    def __init__(self, config: RecommenderTrainingConfig | None = None) -> None:
+    def __init__(
+        self, config: RecommenderTrainingConfig | None = None, sequential_fit: SequentialFit | None = None
+    ) -> None:
         self.config = config or RecommenderTrainingConfig()
+        self.sequential_fit = sequential_fit  # None: the sequential channel trains in this process
         self.channels: list[RecallChannel] = []
         self.builder: CandidateBuilder | None = None
         self.ranker: LearnedRanker | None = None
@@ -254,10 +257,11 @@ class Recommender:
             if isinstance(channel, SequentialChannel) and len(histories) >= 10:
                 sample = np.random.default_rng(cfg.seed).permutation(len(histories))
                 sample = np.sort(sample[: cfg.early_stopping_histories])
-                channel.fit(
+                (self.sequential_fit or SequentialChannel.fit)(
+                    channel,
                     data,
-                    validation=([histories[i] for i in sample], targets[sample]),
-                    report=lambda epoch, loss, ndcg, secs: say(
+                    ([histories[i] for i in sample], targets[sample]),
+                    lambda epoch, loss, ndcg, secs: say(
                         f"sequential epoch {epoch}: loss {loss:.3f}, held-out NDCG@10 "
                         f"{'-' if ndcg is None else f'{ndcg:.4f}'} ({secs:.0f} s)"
                     ),

@@ -18,7 +18,6 @@ from typing import cast
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 from torch import nn
 
@@ -26,10 +25,14 @@ from shelfwise.recommend.artifact import read_channel_manifest, write_channel_ma
 from shelfwise.recommend.channel import Recalled, TrainingData, best_of, dot_all, row_dots
 from shelfwise.recommend.item_index import ItemIndex, ItemIndexConfig
 from shelfwise.recommend.reasons import Reason
+from shelfwise.recommend.sequential_training import SequentialTraining, left_padded
 
 logger = logging.getLogger(__name__)
 
 EpochReport = Callable[[int, float, float | None, float], None]  # epoch, loss, validation ndcg, seconds
+Validation = tuple[Sequence[np.ndarray], np.ndarray]  # histories and their true next items
+# fits a channel somewhere else than in this process (on a Ray cluster: shelfwise/cluster/training.py)
+SequentialFit = Callable[["SequentialChannel", TrainingData, Validation | None, EpochReport | None], None]
 
 
 class SequentialConfig(BaseModel):
@@ -142,16 +145,6 @@ def _optimizers(model: _SelfAttentive, learning_rate: float, sparse: bool) -> li
     ]
 
 
-def _left_padded(sequences: Sequence[np.ndarray], length: int) -> torch.Tensor:
-    """Item indices shifted by one (0 pads), right-aligned in rows of `length`."""
-    out = np.zeros((len(sequences), length), dtype=np.int64)
-    for row, seq in enumerate(sequences):
-        tail = np.asarray(seq[-length:], dtype=np.int64)
-        if len(tail):
-            out[row, length - len(tail) :] = tail + 1
-    return torch.from_numpy(out)
-
-
 class SequentialChannel:
     name = "sequential"
 
@@ -166,49 +159,43 @@ class SequentialChannel:
     def fit(
         self,
         data: TrainingData,
-        validation: tuple[Sequence[np.ndarray], np.ndarray] | None = None,
+        validation: Validation | None = None,
         report: EpochReport | None = None,
     ) -> None:
         """Train from scratch. With `validation` (histories and their true next items), keep the
         weights of the epoch with the best NDCG@10 and stop after `patience` epochs without gain."""
-        cfg = self.config
-        torch.set_num_threads(cfg.threads)
-        torch.manual_seed(cfg.seed)
-        generator = torch.Generator().manual_seed(cfg.seed)
-        text = None
-        if cfg.use_text and data.item_vectors is not None:
-            text = torch.from_numpy(np.asarray(data.item_vectors, dtype=np.float32))
-        self._table, self._item_index = None, None
-        sampled = data.n_items >= cfg.full_softmax_below
-        self.model = model = _SelfAttentive(data.n_items, text, cfg, sparse=sampled)
-        trainable = [s for s in data.sequences if len(s) >= 2]
-        if not trainable:
-            return
-        inputs = _left_padded([s[:-1] for s in trainable], cfg.max_length)
-        targets = _left_padded([s[1:] for s in trainable], cfg.max_length)
-        optimizers = _optimizers(model, cfg.learning_rate, sampled)
-        best_state, best_score, stale = None, -1.0, 0
-        for epoch in range(cfg.epochs):
+        training = self.start_training(data)
+        while training.trainable and not training.progress.done:
             started = time.perf_counter()
-            model.train()
-            total = self._epoch(model, inputs, targets, optimizers, sampled, generator)
-            self.epochs_trained = epoch + 1
-            loss_per_item = total / max(1, int((targets > 0).sum()))
-            score = None if validation is None else self._validation_ndcg(*validation)
+            total, items = training.run_epoch()
+            score = None if validation is None else self.validation_ndcg(*validation)
+            training.end_epoch(total / max(1, items), score)
+            self.epochs_trained = training.progress.epoch
             if report is not None:
-                report(epoch + 1, loss_per_item, score, time.perf_counter() - started)
-            if score is None:
-                continue
-            if score > best_score:
-                best_score, stale = score, 0
-                best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-            else:
-                stale += 1
-                if stale >= cfg.patience:
-                    break
-        if best_state is not None:
-            model.load_state_dict(best_state)
-            self.best_validation = best_score
+                report(
+                    training.progress.epoch,
+                    training.progress.losses[-1],
+                    score,
+                    time.perf_counter() - started,
+                )
+        self.finish_training(training)
+
+    def start_training(self, data: TrainingData) -> SequentialTraining:
+        """A fresh run over `data` whose network becomes this channel's model."""
+        self._table, self._item_index = None, None
+        training = SequentialTraining(self.config, data)
+        self.model = training.model
+        return training
+
+    def finish_training(self, training: SequentialTraining) -> None:
+        """Keep the best epoch's weights and freeze the item table serving reads."""
+        model = training.model
+        self.model, self.epochs_trained = model, training.progress.epoch
+        if not training.trainable:
+            return
+        if training.best_state is not None:
+            model.load_state_dict(training.best_state)
+            self.best_validation = training.progress.best_score
         model.eval()
         with torch.inference_mode():
             self._table = model.item_table().clone()
@@ -216,52 +203,13 @@ class SequentialChannel:
         # are 1.5 GB) are not kept twice
         model.release_text()
 
-    def _epoch(
-        self,
-        model: _SelfAttentive,
-        inputs: torch.Tensor,
-        targets: torch.Tensor,
-        optimizers: list[torch.optim.Optimizer],
-        sampled: bool,
-        generator: torch.Generator,
-    ) -> float:
-        """One pass over the sequences in a random order, a minibatch a step (a full softmax, or
-        sampled negatives when `sampled`); returns the loss summed over the predicted items."""
-        batch_size = self.config.batch_size
-        order = torch.randperm(len(inputs), generator=generator)
-        total = 0.0
-        for start in range(0, len(order), batch_size):
-            rows = order[start : start + batch_size]
-            wanted = targets[rows]
-            mask = wanted > 0
-            if sampled:
-                loss = self._sampled_loss(model, model(inputs[rows])[mask], wanted[mask], generator)
-            else:
-                table = model.item_table()
-                logits = model(inputs[rows], table)[mask] @ table[1:].T
-                loss = F.cross_entropy(logits, wanted[mask] - 1)
-            for optimizer in optimizers:
-                optimizer.zero_grad()
-            loss.backward()
-            for optimizer in optimizers:
-                optimizer.step()
-            total += loss.item() * int(mask.sum())
-        return total
+    def take_fitted(self, other: SequentialChannel) -> None:
+        """Become `other`, a channel fitted elsewhere (on a cluster) and loaded from its folder."""
+        self.config, self.model, self._table = other.config, other.model, other._table
+        self.epochs_trained, self.best_validation = other.epochs_trained, other.best_validation
+        self._item_index = other._item_index
 
-    def _sampled_loss(
-        self, model: _SelfAttentive, hidden: torch.Tensor, wanted: torch.Tensor, generator: torch.Generator
-    ) -> torch.Tensor:
-        """Softmax of each true next item against random items shared by the batch (a random
-        item that is the true one does not count against it)."""
-        n_items = model.ids.num_embeddings - 1
-        negatives = torch.randint(1, n_items + 1, (self.config.sampled_negatives,), generator=generator)
-        positive = (hidden * model.item_rows(wanted)).sum(dim=1, keepdim=True)
-        negative = hidden @ model.item_rows(negatives).T
-        negative = negative.masked_fill(negatives[None, :] == wanted[:, None], float("-inf"))
-        logits = torch.cat([positive, negative], dim=1)
-        return F.cross_entropy(logits, torch.zeros(len(logits), dtype=torch.long))
-
-    def _validation_ndcg(
+    def validation_ndcg(
         self, histories: Sequence[np.ndarray], targets: np.ndarray, batch_size: int = 64
     ) -> float:
         """Mean NDCG@10 of the true next items ranked against every other item (in small
@@ -274,7 +222,7 @@ class SequentialChannel:
             table = full[1:]
             for start in range(0, len(histories), batch_size):
                 batch = histories[start : start + batch_size]
-                hidden = self.model(_left_padded(batch, self.config.max_length), full)[:, -1]
+                hidden = self.model(left_padded(batch, self.config.max_length), full)[:, -1]
                 scores = (hidden @ table.T).numpy()
                 for row, history in enumerate(batch):
                     scores[row, history] = -np.inf
@@ -299,7 +247,7 @@ class SequentialChannel:
             full = self._item_table()
             for start in range(0, len(histories), batch_size):
                 batch = histories[start : start + batch_size]
-                states = self.model(_left_padded(batch, self.config.max_length), full)[:, -1].numpy()
+                states = self.model(left_padded(batch, self.config.max_length), full)[:, -1].numpy()
                 states[np.array([len(h) == 0 for h in batch], dtype=bool)] = 0.0
                 out[start : start + len(batch)] = states
         return out

@@ -12,6 +12,7 @@ from shelfwise.events import EventStore
 from shelfwise.models import CachedEncoder
 from shelfwise.recommend.live import LiveRecommender, recommender_registry
 from shelfwise.recommend.recommender import FitReport, RecommenderTrainingConfig
+from shelfwise.recommend.sequential import SequentialFit
 from shelfwise.store import Store
 
 
@@ -22,12 +23,14 @@ def train_recommender(
     data_dir: Path,
     config: RecommenderTrainingConfig | None = None,
     log: Callable[[str], None] | None = None,
+    sequential_fit: SequentialFit | None = None,
 ) -> tuple[LiveRecommender, FitReport]:
-    """The published recommender (its `version` set) and how its fit went."""
+    """The published recommender (its `version` set) and how its fit went; `sequential_fit`, when
+    given, trains the sequential channel elsewhere (on a Ray cluster)."""
     products = list(store.iter_products())
     stored = [item.event for item in events.iter_events()]
     vectors = encoder.encode_products(products) if products else None
-    live, report = LiveRecommender.train(products, stored, vectors, config, log)
+    live, report = LiveRecommender.train(products, stored, vectors, config, log, sequential_fit)
     registry = recommender_registry(data_dir)
     version, path = registry.new_version()
     live.save(
