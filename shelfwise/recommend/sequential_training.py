@@ -16,7 +16,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -24,9 +23,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from shelfwise.recommend.channel import TrainingData
-
-if TYPE_CHECKING:
-    from shelfwise.recommend.sequential import SequentialConfig, _SelfAttentive
+from shelfwise.recommend.sequential_network import SequentialConfig, _optimizers, _SelfAttentive
 
 STATE_FILE = "state.safetensors"
 PROGRESS_FILE = "progress.json"
@@ -90,8 +87,6 @@ class SequentialTraining:
     there is any). Seeds torch's global generator, as the single-process fit always did."""
 
     def __init__(self, config: SequentialConfig, data: TrainingData) -> None:
-        from shelfwise.recommend.sequential import _optimizers, _SelfAttentive
-
         self.config = cfg = config
         torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)

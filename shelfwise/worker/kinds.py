@@ -83,6 +83,11 @@ def _train_recommender(context: JobContext, params: Mapping[str, JsonValue]) -> 
         str(params.get("channels") or DEFAULT_CHANNELS), int(str(params.get("threads", 2))),
         int(str(params.get("seed", 0))),
     )  # fmt: skip
+    from shelfwise.cluster.training_job import cluster_for_jobs, train_recommender_on_cluster
+
+    cluster = cluster_for_jobs(context.settings.data_dir)  # `shelfwise cluster up` from this data folder
+    if cluster is not None:
+        return train_recommender_on_cluster(context.settings, cluster, config, context.log)
     shop = context.open_shop()
     try:
         version, report = shop.train_recommender(config, log=context.log)

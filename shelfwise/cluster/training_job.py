@@ -1,0 +1,101 @@
+"""The worker's `train-recommender` job on the cluster its data folder started (issue 29 part 3).
+
+When `shelfwise cluster up` recorded nodes in the worker's data folder (cluster/cluster.json), the
+job runs in a child process, `python -m shelfwise.cluster.training_job`, that connects to the
+cluster as a Ray driver (with the token in its environment: `node.ray_env`, so the worker process
+itself neither imports Ray nor changes its environment), fits the recommender with its sequential
+channel trained by Ray Train (shelfwise/cluster/training.py) and publishes it exactly as the
+single-process job does. The child reads the job (settings, config, cluster) as JSON on stdin and
+writes its log lines on stdout, then one result line; the parent passes the lines to the job's log
+(which raises `JobCancelled` when the job must stop: the child is then killed, by its pid).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from shelfwise.cluster.node import ray_env
+from shelfwise.cluster.state import ClusterState, load_state
+from shelfwise.config import Settings
+from shelfwise.recommend.recommender import RecommenderTrainingConfig
+
+RESULT = "RESULT "
+
+
+def cluster_for_jobs(data_dir: Path) -> ClusterState | None:
+    """The cluster jobs of this data folder run on: the one `cluster up` started from it, while it
+    records a node; None (train in this process) otherwise."""
+    state = load_state(data_dir)
+    return state if state is not None and state.nodes else None
+
+
+def train_recommender_on_cluster(
+    settings: Settings,
+    state: ClusterState,
+    config: RecommenderTrainingConfig,
+    log: Callable[[str], None],
+    workers: int = 2,
+) -> str:
+    """Run the job in the child process; the line the job reports (version, channels)."""
+    job = {"settings": settings.model_dump(mode="json"), "config": config.model_dump(mode="json"),
+           "cluster": state.model_dump(mode="json"), "workers": workers}  # fmt: skip
+    # the worker's own environment passed on to its child, with the cluster's token
+    env = ray_env(os.environ, Path(state.token_file))
+    argv = [sys.executable, "-m", "shelfwise.cluster.training_job"]
+    pipe = subprocess.PIPE
+    child = subprocess.Popen(argv, env=env, text=True, stdin=pipe, stdout=pipe, stderr=subprocess.STDOUT)
+    assert child.stdin is not None and child.stdout is not None
+    result: str | None = None
+    tail: list[str] = []
+    try:
+        child.stdin.write(json.dumps(job))
+        child.stdin.close()
+        for line in child.stdout:
+            if line.startswith(RESULT):
+                result = json.loads(line[len(RESULT) :])["outcome"]
+            else:
+                tail = [*tail[-19:], line.rstrip()]
+                log(line.rstrip())
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=60)
+    if child.returncode != 0 or result is None:
+        raise RuntimeError(
+            f"training on the cluster failed (exit {child.returncode}): {' | '.join(tail[-3:])}"
+        )
+    return str(result)
+
+
+def main() -> int:  # pragma: no cover - runs in the child process
+    from shelfwise.cluster.training import ClusterTraining, fit_on_cluster
+    from shelfwise.service import Shelfwise
+
+    job = json.loads(sys.stdin.read())
+    state = ClusterState.model_validate(job["cluster"])
+    config = RecommenderTrainingConfig.model_validate(job["config"])
+    shop = Shelfwise(Settings.model_validate(job["settings"]))
+    try:
+        cluster = ClusterTraining.from_state(state, workers=int(job["workers"]))
+        print(f"training the sequential channel on {state.address}: run {cluster.run_folder}", flush=True)
+        version, report = shop.train_recommender(
+            config, log=lambda line: print(line, flush=True), sequential_fit=fit_on_cluster(cluster)
+        )
+    finally:
+        shop.close()
+    channels = ", ".join(report.channels)
+    outcome = (
+        f"serving recommender {version} ({channels} fused by {report.fused_by}; sequential on the cluster)"
+    )
+    print(RESULT + json.dumps({"outcome": outcome}), flush=True)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

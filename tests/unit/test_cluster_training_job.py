@@ -1,0 +1,43 @@
+"""The worker's train-recommender job goes to the cluster only when its data folder started one
+(`shelfwise cluster up` recorded a node in cluster/cluster.json); otherwise it trains in process,
+as before. Importing the cluster's training modules loads no Ray."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from shelfwise.cluster.state import ClusterState, NodeRecord, save_state
+from shelfwise.cluster.training_job import cluster_for_jobs
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _state(tmp_path: Path, nodes: tuple[NodeRecord, ...]) -> ClusterState:
+    return ClusterState(address="10.203.0.1:6379", token_file=str(tmp_path / "token"),
+                        artifact_root=str(tmp_path / "art"), nodes=nodes)  # fmt: skip
+
+
+def test_jobs_run_on_the_cluster_this_data_folder_started_and_nowhere_else(tmp_path: Path) -> None:
+    assert cluster_for_jobs(tmp_path) is None  # no cluster.json: the single-process path
+    save_state(tmp_path, _state(tmp_path, ()))  # every node stopped by `cluster down`
+    assert cluster_for_jobs(tmp_path) is None
+    head = NodeRecord(role="head", pid=1234, start_ticks=5, node_ip="10.203.0.1", temp_dir="/tmp/t",
+                      log_file="/tmp/t/head.log", started_at="2026-12-07T18:00:00Z")  # fmt: skip
+    save_state(tmp_path, _state(tmp_path, (head,)))
+    found = cluster_for_jobs(tmp_path)
+    assert (
+        found is not None
+        and found.address == "10.203.0.1:6379"
+        and found.artifact_root == str(tmp_path / "art")
+    )
+
+
+def test_the_training_modules_import_no_ray() -> None:
+    code = ("import sys, shelfwise.cluster.training, shelfwise.cluster.training_job, shelfwise.worker.kinds\n"
+            "print('ray' in sys.modules)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=ROOT, env={"PYTHONPATH": str(ROOT)}, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
