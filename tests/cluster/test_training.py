@@ -24,7 +24,7 @@ from shelfwise.recommend.sequential import SequentialChannel
 
 pytestmark = pytest.mark.slow
 
-EPOCHS = 14
+EPOCHS = 12
 KILL_AFTER_EPOCH = 3
 
 TRAIN = """
@@ -120,3 +120,52 @@ def test_training_resumes_from_its_checkpoint_after_a_worker_is_killed(shop_clus
     assert channel.epochs_trained == EPOCHS
     items = channel.recall([np.array([1, 2, 3])], 5).items[0]
     assert len(items) == 5 and (items >= 0).all() and not set(items.tolist()) & {1, 2, 3}
+
+
+SHOP_JOB = """
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from shelfwise.cluster.state import load_state, save_state
+from shelfwise.config import EncoderConfig, Settings
+from shelfwise.records import Event, Product
+from shelfwise.service import Shelfwise
+from shelfwise.worker.kinds import JobContext, job_kinds
+
+shop_dir = Path({shop_dir!r})
+save_state(shop_dir, load_state(Path({head_data!r})))  # this data folder started the cluster
+settings = Settings(data_dir=shop_dir, database_url={url!r}, encoder=EncoderConfig(name="hashing"))
+start = datetime(2026, 10, 1, tzinfo=UTC)
+shop = Shelfwise(settings)
+shop.upsert_products([Product(product_id=f"p{{i}}", title=f"kettle {{i}}", price=10.0) for i in range(16)])
+shop.record_events([
+    Event(event_id=f"e{{s}}-{{k}}", type="view", user_id=f"shopper-{{s:02d}}", session_id=f"v{{s}}",
+          product_id=f"p{{(s + 3 * k) % 16}}", timestamp=start + timedelta(minutes=10 * s + k))
+    for s in range(60) for k in range(5)
+])
+shop.close()
+lines = []
+context = JobContext(settings, lines.append, lambda fraction, message: None)
+outcome = job_kinds()["train-recommender"].run(context, {{"channels": "cooccurrence,sequential", "seed": 0}})
+shop = Shelfwise(settings)
+feed = [r.product.product_id for r in shop.recommend("user:shopper-03")]
+shop.close()
+print(json.dumps({{"outcome": outcome, "lines": lines, "feed": feed}}))
+"""
+
+
+def test_a_queued_train_recommender_job_trains_on_the_cluster_its_data_folder_started(
+    shop_cluster: ShopCluster, tmp_path: Path
+) -> None:
+    cluster = shop_cluster.cluster
+    url = shop_cluster.postgres.url(shop_cluster.new_database())
+    shop_dir = tmp_path / "shop"
+    shop_dir.mkdir()
+    code = SHOP_JOB.format(shop_dir=str(shop_dir), head_data=str(cluster.head_data), url=url)
+    done = cluster.run_python(cluster.netns.head, code, timeout=240)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "sequential on the cluster" in result["outcome"], result
+    runs = [run for run in (cluster.artifact_root / "training").glob("sequential-*") if read_epochs(run)]
+    assert len(runs) == 1 and any(line.startswith("sequential epoch 1:") for line in result["lines"])
+    assert result["feed"], "the published recommender recommends nothing"
