@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,8 +41,9 @@ def train_recommender_on_cluster(
     config: RecommenderTrainingConfig,
     log: Callable[[str], None],
     workers: int = 2,
+    timeout_s: float = 6 * 3600.0,
 ) -> str:
-    """Run the job in the child process; the line the job reports (version, channels)."""
+    """Run the job in the child process, killed after `timeout_s`; the line the job reports."""
     job = {"settings": settings.model_dump(mode="json"), "config": config.model_dump(mode="json"),
            "cluster": state.model_dump(mode="json"), "workers": workers}  # fmt: skip
     # the worker's own environment passed on to its child, with the cluster's token
@@ -52,6 +54,8 @@ def train_recommender_on_cluster(
     assert child.stdin is not None and child.stdout is not None
     result: str | None = None
     tail: list[str] = []
+    watchdog = threading.Timer(timeout_s, child.kill)  # a cluster that hangs does not hold the worker
+    watchdog.start()
     try:
         child.stdin.write(json.dumps(job))
         child.stdin.close()
@@ -63,6 +67,7 @@ def train_recommender_on_cluster(
                 log(line.rstrip())
         child.wait(timeout=60)
     finally:
+        watchdog.cancel()
         if child.poll() is None:
             child.kill()
             child.wait(timeout=60)
