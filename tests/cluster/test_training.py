@@ -94,6 +94,10 @@ def test_training_resumes_from_its_checkpoint_after_a_worker_is_killed(shop_clus
     driver = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         _wait_for(lambda: len(read_epochs(run)) >= KILL_AFTER_EPOCH, "checkpointed epochs", 120, driver)
+        # Ray Train has registered a checkpoint (its snapshot of them is written then)
+        _wait_for(
+            lambda: (run / "checkpoint_manager_snapshot.json").exists(), "registered checkpoint", 60, driver
+        )
         pid = _wait_for(lambda: _worker_node_pid(run), "worker pid", 30, driver)
         assert _descends_from(pid, {member.pid for member in cluster.our_processes()}), "not of this cluster"
         os.kill(pid, signal.SIGKILL)
@@ -109,6 +113,7 @@ def test_training_resumes_from_its_checkpoint_after_a_worker_is_killed(shop_clus
     epochs = read_epochs(run)
     resumed = [record for record in epochs if record.resumed_at > 0]
     assert resumed, f"no epoch after a resume: {epochs}"
+    print(f"killed worker {pid} after {KILL_AFTER_EPOCH}+ epochs; resumed at epoch {resumed[0].resumed_at}")
     # from a checkpoint, not from zero: the latest one Ray Train had registered when the worker died
     assert 0 < resumed[0].resumed_at <= len(epochs) and resumed[0].pid != pid
     assert epochs[-1].epoch == EPOCHS
