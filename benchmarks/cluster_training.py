@@ -12,7 +12,7 @@ The cluster is the test harness's (tests/cluster/ray_harness.py): two network na
 and a worker of one CPU each, stopped at the end. Needs root (namespaces) and the `cluster` extra.
 
     nice -n 10 python benchmarks/cluster_training.py --sequences ../shared/data/amazon-beauty/sequences.tsv \\
-        --epochs 6 --seeds 0,1,2 --ray-seeds 0,1
+        --users 6000 --epochs 12 --seeds 0,1,2 --ray-seeds 0,1,2
 """
 
 from __future__ import annotations
