@@ -34,8 +34,13 @@ def deploy(options: ServeOptions) -> dict[str, Any]:
     serve.start(
         proxy_location="HeadOnly", http_options={"host": options.http_host, "port": options.http_port}
     )
-    replica_class = serve.ingress()(ShopReplica)
-    deployment = serve.deployment(**deployment_options(options))(replica_class)
+    chosen = deployment_options(options)
+    code = chosen.pop("version")
+    deployment = serve.deployment(**chosen)(serve.ingress()(ShopReplica))
+    # Ray 2.60 refuses `version=` and gives each `serve.run` a random code version, which would
+    # replace every replica on a mere version swap; with the same code version a new user_config
+    # reconfigures the running replicas in place (what `serve deploy` does for a config file).
+    deployment._version = code
     app = deployment.bind(options.settings_json, str(options.versions_root), options.drain_seconds)
     serve.run(app, name=APP_NAME, route_prefix="/", blocking=False)
     status = wait_running(options.wait_seconds)

@@ -79,10 +79,15 @@ def version_folder(versions_root: Path, version: str) -> Path:
 def code_version(options: ServeOptions) -> str:
     """Serve's version of the deployment's code and settings: equal between two deployments that
     differ only in user_config or replicas, so those update the replicas in place; anything else
-    (the shop's settings, CPUs) replaces them one by one."""
-    digest = hashlib.sha256(
-        "\n".join([options.settings_json, str(options.versions_root), repr(options.replica_cpus)]).encode()
-    )
+    (the shop's settings, CPUs, another Shelfwise release) replaces them one by one."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("shelfwise")
+    except PackageNotFoundError:
+        release = "unknown"
+    parts = [release, options.settings_json, str(options.versions_root), repr(options.replica_cpus)]
+    digest = hashlib.sha256("\n".join(parts).encode())
     return digest.hexdigest()[:16]
 
 
