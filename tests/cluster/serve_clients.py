@@ -8,6 +8,7 @@ number of events, or a stop file with a time limit.
   version and replica; then ask /health `sweep` times and record who answers with what.
 - fresh: `count` times, upsert a product with a new word and search for the word until every
   replica (by its header) has answered with it; reports the seconds each took.
+- watch: ask /health until a replica not in `known` answers (a lost one's replacement).
 """
 
 from __future__ import annotations
@@ -151,7 +152,27 @@ def fresh(params: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": seconds, "found_before": before, "writers": writers}
 
 
+def watch(params: dict[str, Any]) -> dict[str, Any]:
+    """Ask /health until a replica not in `known` answers (the replacement of a lost one), at
+    most `max_seconds`; wall-clock times, to compare with the moment of a kill."""
+    known, deadline = set(params["known"]), time.monotonic() + float(params.get("max_seconds", 120))
+    errors: list[str] = []
+    answered = 0
+    with httpx.Client(base_url=params["url"], timeout=30) as client:
+        while time.monotonic() < deadline:
+            try:
+                health = client.get("/health")
+                answered += 1
+                replica = health.headers.get(REPLICA, "")
+                if health.status_code == 200 and replica.split(":")[0] not in known:
+                    return {"new_replica": replica, "at": time.time(), "errors": errors, "answered": answered}
+            except httpx.HTTPError as error:
+                errors.append(f"{type(error).__name__}: {error}")
+            time.sleep(0.02)
+    return {"new_replica": None, "at": None, "errors": errors, "answered": answered}
+
+
 if __name__ == "__main__":
     kind, arguments = sys.argv[1], json.loads(sys.argv[2])
-    report = {"events": events, "search": search, "fresh": fresh}[kind](arguments)
+    report = {"events": events, "search": search, "fresh": fresh, "watch": watch}[kind](arguments)
     print(json.dumps(report))
