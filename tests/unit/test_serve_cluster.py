@@ -29,7 +29,9 @@ def test_fixed_replicas_or_autoscaling_between_min_and_max() -> None:
     fixed = deployment_options(_options(replicas=3))
     assert fixed["num_replicas"] == 3 and "autoscaling_config" not in fixed
     assert fixed["user_config"] == {"version": "v1"}
-    scaled = deployment_options(_options(replicas=2, min_replicas=1, max_replicas=4, target_ongoing_requests=3))
+    scaled = deployment_options(
+        _options(replicas=2, min_replicas=1, max_replicas=4, target_ongoing_requests=3)
+    )
     assert scaled["num_replicas"] == "auto"
     assert scaled["autoscaling_config"] == {
         "min_replicas": 1, "max_replicas": 4, "initial_replicas": 2, "target_ongoing_requests": 3.0,
