@@ -4,6 +4,7 @@ for the polling round, because the other LISTENs on `shelfwise_catalog` (issue 2
 
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from shelfwise.config import EncoderConfig, ServeConfig, Settings
 from shelfwise.records import Product
 from shelfwise.serve import create_app
+from shelfwise.serve.catalog_wakeup import CatalogWakeup
 from shelfwise.service import Shelfwise
 from shelfwise.shop_server import ShopServer
 from shelfwise.store.catalog_listener import CatalogListener
@@ -87,3 +89,15 @@ def test_the_listener_calls_back_once_per_burst_and_stops(postgres_url: str, tmp
         assert len(calls) == 1  # closed: no more calls
     finally:
         shop.close()
+
+
+def test_a_sqlite_catalog_is_polled_as_before(tmp_path: Path) -> None:
+    async def run() -> tuple[bool, bool]:
+        wakeup = CatalogWakeup(f"sqlite:///{tmp_path / 'catalog.db'}")
+        wakeup.start()
+        try:
+            return wakeup.listening, await wakeup.wait(0.05)
+        finally:
+            wakeup.close()
+
+    assert asyncio.run(run()) == (False, False)  # no listener: the wait is the polling interval
