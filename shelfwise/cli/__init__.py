@@ -11,6 +11,7 @@ import typer
 from shelfwise.cli.ab import ab_app
 from shelfwise.cli.bench import bench_app
 from shelfwise.cli.cluster import cluster_app
+from shelfwise.cli.cluster_serve import serve as _cluster_serve  # noqa: F401  (registers `cluster serve`)
 from shelfwise.cli.demo import demo
 from shelfwise.cli.errors import EXIT_CODES_HELP, ShelfwiseGroup
 from shelfwise.cli.eval import eval_app

@@ -124,6 +124,9 @@ def node_env(spec: NodeSpec, base_env: Mapping[str, str], job_settings: Mapping[
     node inherits."""
     env = ray_env(base_env, spec.token_file)
     env["RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S"] = str(spec.drain_seconds)
+    # Serve's HTTP proxy runs on the head only (`cluster serve`); preferring the replicas of its
+    # own node, it would send every request to the head's replica while the others idled
+    env.setdefault("RAY_SERVE_PROXY_PREFER_LOCAL_NODE_ROUTING", "0")
     env.update(job_settings)
     return env
 

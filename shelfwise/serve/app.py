@@ -24,6 +24,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from shelfwise.catalog import IngestReport
 from shelfwise.config import ServeConfig, Settings
 from shelfwise.records import Product, SearchRequest, SearchResult
+from shelfwise.serve.catalog_wakeup import CatalogWakeup
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
 from shelfwise.serve.guard import Guard
@@ -315,10 +316,11 @@ def load_published_index(shelfwise: ShopServer) -> None:
         logger.warning("warming up the query encoder or the final stage failed", exc_info=True)
 
 
-async def _catch_up_forever(shelfwise: ShopServer, every_seconds: float) -> None:
-    """Apply catalog changes made by other processes (e.g. `shelfwise ingest`) to the index."""
+async def _catch_up_forever(shelfwise: ShopServer, every_seconds: float, wakeup: CatalogWakeup) -> None:
+    """Apply catalog changes made by other processes (e.g. `shelfwise ingest`) to the index:
+    every `every_seconds`, and at once when the PostgreSQL catalog notifies a change."""
     while True:
-        await asyncio.sleep(every_seconds)
+        await wakeup.wait(every_seconds)
         try:
             stats = await run_in_threadpool(shelfwise.catch_up)
         except Exception:  # keep serving; the next round retries
@@ -341,7 +343,9 @@ def _lifespan(
         if freeze_heap:
             gc.collect()
             gc.freeze()
-        tasks = [asyncio.create_task(_catch_up_forever(shelfwise, config.catch_up_seconds))]
+        wakeup = CatalogWakeup.for_settings(shelfwise.settings)
+        wakeup.start()
+        tasks = [asyncio.create_task(_catch_up_forever(shelfwise, config.catch_up_seconds, wakeup))]
         if shelfwise.settings.privacy.retention_days is not None:
             tasks.append(asyncio.create_task(purge_forever(shelfwise)))
         try:
@@ -351,6 +355,7 @@ def _lifespan(
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(wakeup.close)
             app.state.guard.keyring.store.close()  # reopens on next use
             if owns_shelfwise:
                 await run_in_threadpool(shelfwise.close)

@@ -58,6 +58,7 @@ def test_the_token_comes_from_the_file_and_never_from_the_callers_environment(tm
     assert "RAY_AUTH_TOKEN" not in env and "RAY_ADDRESS" not in env
     assert env["RAY_USAGE_STATS_ENABLED"] == "0" and env["RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S"] == "3"
     assert env["SHELFWISE_ARTIFACT_ROOT"] == "/mnt/a" and env["PATH"] == "/bin"
+    assert env["RAY_SERVE_PROXY_PREFER_LOCAL_NODE_ROUTING"] == "0"  # the head's proxy spreads requests
     assert base["RAY_AUTH_TOKEN"] == "stale"  # the caller's mapping is left as it was
     assert "RAY_GRACEFUL_SHUTDOWN_DRAIN_TIMEOUT_S" not in ray_env(base, tmp_path / "token")
 

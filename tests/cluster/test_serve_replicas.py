@@ -1,0 +1,113 @@
+"""The shop's API on two Ray Serve replicas over the session's PostgreSQL (issue 29 parts 5 and 6):
+a write through one replica reaches the other's index by the database's notification; a rolling
+artifact swap under load fails no request and leaves every replica on the new version; a replica
+killed under load loses no acknowledged event, and the client's retries all succeed.
+
+One deployment for the module (replicas take a while to start on the 1-CPU nodes); the tests run
+in this order and leave it with two replicas. The clients run inside the worker's namespace and
+reach only the proxy on HEAD_IP. Every wait is bounded; the replica killed is a pid Ray reports
+for the deployment, checked to be a process of this cluster first.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from ray_harness import HEAD_IP, ShopCluster
+from serve_shop import ServedShop, build_shop, finish
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def served(shop_cluster: ShopCluster) -> Iterator[ServedShop]:
+    shop = build_shop(shop_cluster)
+    try:
+        deployed = shop.serve("v1")
+        assert f"at http://{HEAD_IP}:8000/" in deployed["output"]
+        yield shop
+    finally:
+        shop.stop()
+
+
+def _replica_ids(served: ServedShop) -> set[str]:
+    """As the replicas' answers name them: replica id and pid."""
+    return {f"{replica['replica']}:{replica['pid']}" for replica in served.replicas()}
+
+
+def test_an_upsert_through_one_replica_reaches_every_replica(served: ServedShop) -> None:
+    assert len(served.replicas()) == 2
+    netns = served.shop_cluster.cluster.netns
+    report = finish(served.start_client(netns.worker, "fresh", count=3, replicas=2, prefix="fresh"), 180)
+    assert len(report["found_before"]) == 2 and not any(report["found_before"].values())
+    # catch-up polling is off (600 s): only the catalog's NOTIFY refreshes the other replica
+    assert all(seconds < 30 for seconds in report["seconds"]), report
+
+
+def test_a_rolling_swap_to_a_new_version_fails_no_request(served: ServedShop, tmp_path: Path) -> None:
+    netns, stop = served.shop_cluster.cluster.netns, tmp_path / "stop"
+    before = _replica_ids(served)
+    client = served.start_client(netns.worker, "search", query="kettle", stop_file=str(stop), max_seconds=200)
+    try:
+        time.sleep(3.0)  # the load is on before the swap starts
+        served.serve("v2")  # same code and settings, another user_config: every replica reconfigures
+        time.sleep(2.0)
+    finally:
+        stop.touch()
+    report = finish(client, 300)
+    assert report["stopped"] and report["errors"] == [], report["errors"][:5]
+    runs = report["versions_in_order"]
+    assert runs[0][0] == "v1" and runs[-1][0] == "v2", runs  # v1 answered, then v2, under the load
+    replicas = {replica for replica, _, _ in report["sweep"]}
+    assert replicas == before and len(replicas) == 2  # the same replicas (and pids): swapped in place
+    assert {(version, index) for _, version, index in report["sweep"]} == {
+        ("v2", served.index_versions["v2"])
+    }
+
+
+def _descends_from(pid: int, ancestors: set[int]) -> bool:
+    """Whether `pid` is one of `ancestors` or a descendant of one (walking /proc's parent pids)."""
+    seen = 0
+    while pid > 1 and seen < 64:
+        if pid in ancestors:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        pid, seen = int(stat.rsplit(")", 1)[1].split()[1]), seen + 1
+    return False
+
+
+def test_a_killed_replica_loses_no_acknowledged_event(served: ServedShop, tmp_path: Path) -> None:
+    cluster = served.shop_cluster.cluster
+    before = served.replicas()
+    ours = {process.pid for process in cluster.our_processes()}
+    assert len(before) == 2 and all(_descends_from(replica["pid"], ours) for replica in before), before
+    victim = before[0]
+    progress, count = tmp_path / "progress", 300
+    client = served.start_client(cluster.netns.worker, "events", count=count, prefix="kill", threads=2,
+                                 product_id="SW-000001", progress_file=str(progress))  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (int(progress.read_text() or 0) if progress.exists() else 0) < 60:
+        time.sleep(0.05)
+    os.kill(victim["pid"], signal.SIGKILL)
+    assert int(progress.read_text() or 0) < count  # killed under the load, not after it
+    report = finish(client, 400)
+    assert report["gave_up"] == [] and report["acknowledged"] == count, report
+    with psycopg.connect(served.shop_cluster.postgres.local_url(served.database)) as conn:
+        stored = conn.execute(
+            "SELECT count(*), count(DISTINCT event_id) FROM events WHERE event_id LIKE 'kill-%'"
+        ).fetchone()
+    assert stored == (count, count)
+    deadline = time.monotonic() + 120  # Serve replaces the lost replica
+    while time.monotonic() < deadline and (len(after := served.replicas()) < 2 or victim in after):
+        time.sleep(1.0)
+    assert len(after) == 2 and victim["replica"] not in {replica["replica"] for replica in after}
+    print(f"killed replica {victim}; failed tries the client retried: {len(report['failed_tries'])}")
