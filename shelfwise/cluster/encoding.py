@@ -34,6 +34,7 @@ from shelfwise.cluster.encoder_bundle import write_bundle
 from shelfwise.cluster.publish import publish_staged
 from shelfwise.config import Settings
 from shelfwise.index import IndexVersions
+from shelfwise.storage.urls import redact
 
 INDEX_DIR = "indexes"
 ACTOR_START_SECONDS = 300
@@ -175,6 +176,8 @@ def run(job: EncodeJob) -> EncodeReport:
     )
     shop = Serving(settings)
     try:
+        if shop.store.count() == 0:
+            raise ValueError(f"the catalog in {redact(job.database_url)} has no products: nothing to encode")
         encoder = shop.encoder
         bundle = write_bundle(encoder.encoder, job.artifact_root)
         report, _ = _distributed(job, encoder.version, bundle)
