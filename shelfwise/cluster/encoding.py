@@ -17,7 +17,6 @@ calling process never imports Ray. The driver:
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -130,7 +129,8 @@ def _encode_chunks(ray: Any, job: EncodeJob, bundle: Path, chunks: list[list[str
     ).take_all())  # fmt: skip
 
 
-def _distributed(job: EncodeJob, version: str, bundle: Path) -> tuple[EncodeReport, int]:
+def _distributed(job: EncodeJob, version: str, bundle: Path) -> EncodeReport:
+    """Passes 1 and 2 on the cluster, as one driver connected for their length."""
     import logging
 
     import ray
@@ -151,13 +151,12 @@ def _distributed(job: EncodeJob, version: str, bundle: Path) -> tuple[EncodeRepo
     by_node: dict[str, int] = {}
     for row in stats:
         by_node[str(row["node"])] = by_node.get(str(row["node"]), 0) + 1
-    report = EncodeReport(
+    return EncodeReport(
         encoder=version, read_ranges=len(ranges), uncached_products=sum(len(c) for c in chunks),
         chunks=len(chunks), actors=job.actors, texts_encoded=sum(int(r["texts"]) for r in stats),
         rows_copied=sum(int(r["copied"]) for r in stats), read_seconds=round(read_seconds, 3),
         encode_seconds=round(encode_seconds, 3), busy_seconds=round(_span(stats), 3), chunks_by_node=by_node,
     )  # fmt: skip
-    return report, len(stats)
 
 
 def _span(stats: list[dict[str, Any]]) -> float:
@@ -180,7 +179,7 @@ def run(job: EncodeJob) -> EncodeReport:
             raise ValueError(f"the catalog in {redact(job.database_url)} has no products: nothing to encode")
         encoder = shop.encoder
         bundle = write_bundle(encoder.encoder, job.artifact_root)
-        report, _ = _distributed(job, encoder.version, bundle)
+        report = _distributed(job, encoder.version, bundle)
         if not job.build_index:
             return report
         engine = shop.engine
@@ -205,7 +204,7 @@ def run(job: EncodeJob) -> EncodeReport:
 def main() -> int:  # pragma: no cover - runs in the child process
     job = EncodeJob.model_validate_json(sys.stdin.read())
     report = run(job)
-    print(json.dumps(json.loads(report.model_dump_json())))
+    print(report.model_dump_json())
     return 0
 
 
