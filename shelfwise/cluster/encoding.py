@@ -202,8 +202,15 @@ def run(job: EncodeJob) -> EncodeReport:
 
 
 def main() -> int:  # pragma: no cover - runs in the child process
+    import traceback
+
     job = EncodeJob.model_validate_json(sys.stdin.read())
-    report = run(job)
+    try:
+        report = run(job)
+    except Exception as error:  # the traceback, then the reason on one line, the caller's message
+        traceback.print_exc()
+        print(" ".join(f"{type(error).__name__}: {error}".split()), file=sys.stderr)
+        return 1
     print(report.model_dump_json())
     return 0
 

@@ -234,3 +234,18 @@ def test_cluster_encode_needs_a_recorded_cluster_and_postgresql(tmp_path: Path) 
                                       artifact_root=str(tmp_path)))  # fmt: skip
     done = CliRunner().invoke(app, command, env={"SHELFWISE_DATABASE_URL": None})
     assert done.exit_code == 2 and "SHELFWISE_DATABASE_URL" in done.output
+
+
+def test_a_failed_driver_is_reported_with_its_reason(tmp_path: Path) -> None:
+    import os
+
+    from shelfwise.cluster.encoding import EncodeError, EncodeJob, encode_on_cluster
+    from shelfwise.config import Settings
+
+    url = f"postgresql://postgres@/shop_x?host={tmp_path / 'no-server'}"
+    job = EncodeJob(address="10.203.0.1:6379", database_url=url, artifact_root=tmp_path,
+                    settings=Settings(data_dir=tmp_path / "data").model_dump_json())  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    with pytest.raises(EncodeError, match="failed: .*cannot open PostgreSQL database .*shop_x"):
+        encode_on_cluster(job, env, timeout_seconds=120)
+    assert not (tmp_path / "indexes").exists()
