@@ -187,3 +187,50 @@ def down(
         typer.echo("no node started from this data folder")
     for node, outcome in outcomes:
         typer.echo(f"{node.role} {node.node_ip} pid {node.pid}: {outcome}")
+
+
+@cluster_app.command("encode")
+def encode(
+    actors: Annotated[int, typer.Option(min=1, help="encoder actors (one CPU, one thread each)")] = 2,
+    shard_size: Annotated[int, typer.Option(min=1, help="products per read task")] = 5000,
+    chunk_size: Annotated[
+        int,
+        typer.Option(min=1, help="texts per encoder call (the single-process encoder's 2048: its vectors)"),
+    ] = 2048,
+    index: Annotated[bool, typer.Option(help="build and publish the index version afterwards")] = True,
+    timeout: Annotated[float, typer.Option(min=1, help="seconds the whole job may take")] = 3600.0,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Encode the catalog on the cluster into the pgvector cache (Ray Data, an actor pool, COPY),
+    then build the index version and publish it under ARTIFACT_ROOT/indexes."""
+    _need_ray()
+    from shelfwise.cluster import load_state, ray_env
+    from shelfwise.cluster.encoding import EncodeError, EncodeJob, encode_on_cluster
+
+    settings = settings_of(data_dir)
+    state = load_state(settings.data_dir)
+    if state is None:
+        raise fail(f"no cluster started from {settings.data_dir}: `shelfwise cluster up` first")
+    url = settings.database_url or state.database_url
+    if not url or not url.startswith("postgresql"):
+        raise fail("set SHELFWISE_DATABASE_URL to the shop's PostgreSQL: every node reads the catalog there")
+    root = settings.artifact_root or Path(state.artifact_root)
+    job = EncodeJob(
+        address=state.address, database_url=url, artifact_root=root, actors=actors,
+        read_shard_size=shard_size, chunk_size=chunk_size, build_index=index,
+        settings=settings.model_dump_json(),
+    )  # fmt: skip
+    try:
+        report = encode_on_cluster(job, ray_env(os.environ, Path(state.token_file)), timeout, sys.executable)
+    except EncodeError as error:
+        raise fail(str(error), EXIT_FAILED) from None
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    rate = report.texts_encoded / report.busy_seconds if report.busy_seconds else 0.0
+    typer.echo(f"encoded {report.texts_encoded} texts in {report.chunks} chunks with {report.actors} actors: "
+               f"{report.busy_seconds:.1f} s busy ({rate:.0f} texts/s), {report.encode_seconds:.1f} s with "
+               f"their start; {report.rows_copied} rows copied into the cache")  # fmt: skip
+    if report.version is not None:
+        typer.echo(f"published index {report.version} under {report.index_root}")

@@ -154,6 +154,11 @@ def _atomic_write_text(path: Path, text: str) -> None:
     _fsync_dir(path.parent)
 
 
+def fsync_tree(root: Path) -> None:
+    """fsync every file and folder under `root` (a version built elsewhere, before it is moved in)."""
+    _fsync_tree(root)
+
+
 def _fsync_tree(root: Path) -> None:
     """fsync every file and folder under `root` (files written without fsync, such as a saved
     query understanding, and folders whose new entries are not yet durable)."""

@@ -186,6 +186,13 @@ class SentenceTransformerEncoder:
             pooled = mean_pooled(transformer, texts, transformer.max_seq_length)
         return pooled.numpy().astype(np.float32)
 
+    def document_graph(self) -> Any:
+        """The ONNX encoder (`OnnxTextEncoder`, exported on first use) that catalog batches run
+        on, or None when they run on torch (a distributed encoding ships it to its actors)."""
+        if self._onnx_root is None or not self._onnx_documents:
+            return None
+        return self._onnx_encoder()
+
     def _onnx_encoder(self) -> Any:
         """The ONNX path, exported on first use. If that fails, fp32 goes on torch from then on;
         int8 raises (torch would make vectors of another version)."""

@@ -211,6 +211,18 @@ class OnnxTextEncoder:
         self._batch_size = batch_size
         self._session("query")  # a graph that cannot load fails here, where the caller can fall back
 
+    @property
+    def tokenizer(self) -> Any:
+        return self._tokenizer
+
+    @property
+    def max_length(self) -> int:
+        return self._max_length
+
+    @property
+    def batch_size(self) -> int:
+        return self._batch_size
+
     def _session(self, kind: str) -> Any:
         if kind not in self._sessions:
             self._sessions[kind] = onnx_session(self.path, self._threads[kind])
