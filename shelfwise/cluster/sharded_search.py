@@ -116,11 +116,14 @@ def start_shards(
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> RayFanout:
     """`shards` x `replicas` actors over the catalog (ids hashed to shards; `vectors` as in
-    `build_shards`), the replicas of a shard spread over the nodes, all padded to the whole
-    index's statistics. Needs a connected Ray driver (`ray.init`)."""
+    `build_shards`), all padded to the whole index's statistics. Replica r of shard s goes to
+    node (s + r) mod the number of nodes (by address), so a shard's replicas sit on different
+    nodes while there are enough. Needs a connected Ray driver (`ray.init`)."""
     import ray
 
     host = ray.remote(num_cpus=0, max_restarts=0)(ShardHost)
+    alive = sorted((n["NodeManagerAddress"], n["NodeID"]) for n in ray.nodes() if n["Alive"])
+    nodes = [node for _, node in alive]
     vector_ids, matrix = vectors
     by_shard = partition(list(vector_ids), shards)
     groups: list[list[Any]] = []
@@ -129,8 +132,10 @@ def start_shards(
         part = ([vector_ids[i] for i in rows], np.asarray(matrix[rows]).reshape(len(rows), -1), rows)
         mine = [products[i] for i in positions]
         made = [
-            host.options(scheduling_strategy="SPREAD").remote(number, mine, positions, part, config, analysis)
-            for _ in range(replicas)
+            host.options(scheduling_strategy=_on(nodes[(number + r) % len(nodes)])).remote(
+                number, mine, positions, part, config, analysis
+            )
+            for r in range(replicas)
         ]
         groups.append(made)
     fanout = RayFanout(groups, timeout_s)
@@ -138,3 +143,10 @@ def start_shards(
     total = total_stats(stats)
     fanout.call_every_replica("pad", {s: (total,) for s in range(shards)})
     return fanout
+
+
+def _on(node_id: str) -> Any:
+    """Scheduling on that node (soft: elsewhere if it is gone)."""
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    return NodeAffinitySchedulingStrategy(node_id, soft=True)

@@ -110,7 +110,7 @@ def test_sharded_search_on_two_nodes_equals_one_index_and_flags_a_lost_shard(
     report = json.loads(done.stdout.strip().splitlines()[-1])
     both = sorted([HEAD_IP, WORKER_IP])
     for name in ("three", "two"):
-        assert report[name]["nodes"] == both
+        assert report[name]["nodes"] == both, report
         for answer in report[name]["answers"]:
             assert answer["equal"] is True, answer
             assert answer["missing"] == [] and answer["hits"] > 0

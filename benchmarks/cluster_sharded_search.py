@@ -1,0 +1,252 @@
+"""Sharded search latency (issue 29 part 7): the recall of a query (lexical BM25 top 100 and
+vector top 200, plus the cosines of lexical-only candidates: what `ShardedRecall` replaces) from
+S shard actors on a two-node Ray cluster, against one index in one process, at N products.
+
+One machine: both "nodes" are network namespaces of this machine sharing its cores, so the
+shards do not add CPU; the figure shows the cost of fanning out (two Ray round trips: the
+frequency phase and the search) against the work each shard saves. Encoding N products is out of
+reach on 2 cores: the products are synthetic (Zipf-distributed words from a made-up vocabulary;
+titles, brands, categories, descriptions, attributes) and the vectors random and normalised;
+every shard actor generates its own part from the same seeds (no catalog crosses Ray's object
+store). Vectors are searched exactly (flat) everywhere unless `--vector-kind ivf`.
+
+    sudo-less root: PYTHONPATH=. HF_HUB_OFFLINE=1 nice -n 10 python benchmarks/cluster_sharded_search.py \\
+        --products 1000000 --shards 2 --queries 300
+
+Prints one JSON line: p50/p95/mean in ms for one index and for the shards, the share of queries
+whose merged top 10 equals one index's (lexical: the same scores rank by rank to 1e-6, as equal
+scores may swap; vector: the same ids in order), the build times and the peak resident memory."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from shelfwise.config import LexicalConfig, VectorConfig
+from shelfwise.records import Product
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 29
+VOCABULARY = 20_000
+BLOCK = 50_000
+
+
+def vocabulary() -> list[str]:
+    rng = np.random.default_rng(SEED)
+    syllables = [a + b for a in "bcdfghjklmnprstvwz" for b in ("a", "e", "i", "o", "u", "ar", "en", "ol")]
+    words: dict[str, None] = {}
+    while len(words) < VOCABULARY:
+        words["".join(rng.choice(syllables, size=int(rng.integers(2, 4))))] = None
+    return list(words)
+
+
+def synthetic_products(count: int) -> Iterator[tuple[int, Product]]:
+    """(position, product) of the synthetic catalog, in order; the same on every process."""
+    words = np.array(vocabulary())
+    ranks = np.arange(1, len(words) + 1)
+    weights = 1.0 / ranks
+    weights /= weights.sum()
+    brands = [f"{w.title()}co" for w in words[:2000]]
+    categories = [(words[i].title(), words[i + 1].title()) for i in range(0, 400, 2)]
+    for start in range(0, count, BLOCK):
+        rng = np.random.default_rng([SEED, start])
+        n = min(BLOCK, count - start)
+        picks = rng.choice(len(words), size=(n, 40), p=weights)
+        brand, category = rng.integers(0, len(brands), n), rng.integers(0, len(categories), n)
+        for i in range(n):
+            w = words[picks[i]]
+            yield (
+                start + i,
+                Product(
+                    product_id=f"P{start + i:08d}",
+                    title=" ".join(w[:6]),
+                    brand=brands[brand[i]],
+                    category=categories[category[i]],
+                    description=" ".join(w[6:36]),
+                    attributes={"material": str(w[36]), "colour": str(w[37])},
+                    price=float(1 + (start + i) % 500),
+                ),
+            )
+
+
+def synthetic_vectors(count: int, dim: int, keep: set[int] | None = None) -> np.ndarray:
+    """The rows of the random normalised vectors whose position is in `keep` (all: None)."""
+    parts = []
+    for start in range(0, count, BLOCK):
+        n = min(BLOCK, count - start)
+        block = np.random.default_rng([SEED + 1, start]).standard_normal((n, dim), dtype=np.float32)
+        block /= np.linalg.norm(block, axis=1, keepdims=True)
+        if keep is not None:
+            block = block[[i for i in range(n) if start + i in keep]]
+        parts.append(block)
+    return np.concatenate(parts) if parts else np.zeros((0, dim), np.float32)
+
+
+def shard_part(number: int, shards: int, count: int, dim: int):  # noqa: ANN201 - a tuple
+    """One shard's products, their positions, and its vectors (ids, matrix, positions)."""
+    from shelfwise.index.shards import shard_of
+
+    products, positions = [], []
+    for position, product in synthetic_products(count):
+        if shard_of(product.product_id, shards) == number:
+            products.append(product)
+            positions.append(position)
+    matrix = synthetic_vectors(count, dim, set(positions))
+    return products, positions, ([p.product_id for p in products], matrix, positions)
+
+
+def queries(count: int) -> list[str]:
+    words = vocabulary()
+    rng = np.random.default_rng(SEED + 2)
+    ranks = rng.zipf(1.3, size=(count, 3)) % len(words)
+    return [" ".join(words[r] for r in row[: 1 + i % 3]) for i, row in enumerate(ranks)]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def percentiles(times: list[float]) -> dict[str, float]:
+    ms = np.array(times) * 1000
+    return {"p50": round(float(np.percentile(ms, 50)), 2), "p95": round(float(np.percentile(ms, 95)), 2),
+            "mean": round(float(ms.mean()), 2)}  # fmt: skip
+
+
+def drive(args: argparse.Namespace) -> None:
+    """Inside the head's namespace: the shards on Ray, one index here, then the queries."""
+    import logging
+
+    import ray
+
+    from shelfwise.cluster.sharded_search import RayFanout, ShardHost, _on
+    from shelfwise.index.lexical import LexicalIndex
+    from shelfwise.index.vector import VectorIndex
+    from shelfwise.search.retrieval import LocalRecall, RecallRequest
+    from shelfwise.search.sharded import ShardedRecall
+
+    ray.init(address=os.environ["BENCH_ADDRESS"], logging_level=logging.ERROR, log_to_driver=False)
+    lexical_config = LexicalConfig()
+    vector_config = VectorConfig(exact_max_items=args.products + 1 if args.vector_kind == "flat" else 200_000)
+    config = (lexical_config, vector_config)
+
+    class SyntheticShard(ShardHost):
+        def __init__(self, number: int) -> None:
+            products, positions, part = shard_part(number, args.shards, args.products, args.dim)
+            super().__init__(number, products, positions, part, config)
+
+    started = time.perf_counter()
+    nodes = [n for _, n in sorted((n["NodeManagerAddress"], n["NodeID"]) for n in ray.nodes() if n["Alive"])]
+    host = ray.remote(num_cpus=0, max_restarts=0)(SyntheticShard)
+    actors = [
+        host.options(scheduling_strategy=_on(nodes[s % len(nodes)])).remote(s) for s in range(args.shards)
+    ]
+    fanout = RayFanout([[a] for a in actors], timeout_s=600)
+    answered = fanout.call("stats", {s: () for s in range(args.shards)})
+    stats = [answered[s] for s in range(args.shards)]
+    from shelfwise.index.lexical_shard import total_stats
+
+    fanout.call_every_replica("pad", {s: (total_stats(stats),) for s in range(args.shards)})  # type: ignore[arg-type]
+    recall = ShardedRecall.connect(fanout, lexical_config)
+    sharded_build = time.perf_counter() - started
+    pids = [ray.get(a.process.remote(), timeout=60)[0] for a in actors]
+
+    started = time.perf_counter()
+    products = [p for _, p in synthetic_products(args.products)]
+    lexical = LexicalIndex.create(None, lexical_config)
+    lexical.upsert(products)
+    ids = [p.product_id for p in products]
+    del products
+    vector = VectorIndex.build(ids, synthetic_vectors(args.products, args.dim), args.dim, vector_config)
+    one_build = time.perf_counter() - started
+    live = _Live(lexical, vector)
+
+    texts = queries(args.queries + 20)
+    rng = np.random.default_rng(SEED + 3)
+    query_vectors = rng.standard_normal((len(texts), args.dim), dtype=np.float32)
+    query_vectors /= np.linalg.norm(query_vectors, axis=1, keepdims=True)
+    one, many, same_lexical, same_vector = [], [], 0, 0
+    for i, text in enumerate(texts):
+        request = RecallRequest(text, (), 100, query_vectors[i], 200)
+        t0 = time.perf_counter()
+        a = LocalRecall().recall(live, request)  # type: ignore[arg-type]
+        t1 = time.perf_counter()
+        b = recall.recall(live, request)  # type: ignore[arg-type]
+        t2 = time.perf_counter()
+        if i >= 20:  # after a warm-up
+            one.append(t1 - t0)
+            many.append(t2 - t1)
+            same_lexical += _same_scores(a.lexical[:10], b.lexical[:10])
+            same_vector += [p for p, _ in a.vector[:10]] == [p for p, _ in b.vector[:10]]
+    print(json.dumps({
+        "products": args.products, "shards": args.shards, "dim": args.dim, "vector_kind": args.vector_kind,
+        "queries": len(one), "one_index_ms": percentiles(one), "sharded_ms": percentiles(many),
+        "same_top10_share": {"lexical": round(same_lexical / len(one), 4),
+        "vector": round(same_vector / len(one), 4)}, "build_s": {"one": round(one_build, 1),
+        "sharded": round(sharded_build, 1)}, "peak_rss_mb": {"driver": round(rss_mb(os.getpid())),
+        "shards": [round(rss_mb(pid)) for pid in pids]},
+    }))  # fmt: skip
+    ray.shutdown()
+
+
+def _same_scores(one: list[tuple[str, float]], sharded: list[tuple[str, float]]) -> bool:
+    """The same scores rank by rank, to float32 rounding (1e-6 relative): products of equal
+    BM25 (common with synthetic texts) may come in another order."""
+    return len(one) == len(sharded) and all(
+        abs(a - b) <= 1e-6 * abs(a) for (_, a), (_, b) in zip(one, sharded, strict=True)
+    )
+
+
+class _Live:
+    """The part of a LiveIndex that recall reads without filters."""
+
+    def __init__(self, lexical: object, vector: object) -> None:
+        self.lexical, self.vector = lexical, vector
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--products", type=int, default=1_000_000)
+    parser.add_argument("--shards", type=int, default=2)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--dim", type=int, default=384)
+    parser.add_argument("--vector-kind", choices=("flat", "ivf"), default="flat")
+    parser.add_argument("--driver", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.driver:
+        drive(args)
+        return
+    sys.path.insert(0, str(ROOT / "tests" / "cluster"))
+    from ray_harness import _delete_namespaces, make_netns_pair, new_cluster, start_nodes, stop_everything
+
+    made = make_netns_pair(f"{os.getpid()}b")
+    if isinstance(made, str):
+        raise SystemExit(made)
+    root = Path(tempfile.mkdtemp(prefix="swbench", dir="/tmp"))
+    cluster = new_cluster(made, root)
+    try:
+        start_nodes(cluster)
+        argv = [__file__, *sys.argv[1:], "--driver"]
+        code = (f"import os, runpy, sys\nos.environ['BENCH_ADDRESS'] = ADDRESS\nsys.argv = {argv!r}\n"
+                f"runpy.run_path({__file__!r}, run_name='__main__')\n")  # fmt: skip
+        done = cluster.run_python(made.head, code, timeout=3600)
+        print(done.stdout.strip().splitlines()[-1] if done.returncode == 0 else done.stdout + done.stderr)
+    finally:
+        stop_everything(cluster)
+        _delete_namespaces(made.head, made.worker)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
