@@ -20,6 +20,7 @@ scores may swap; vector: the same ids in order), the build times and the peak re
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -49,11 +50,11 @@ def vocabulary() -> list[str]:
     return list(words)
 
 
-def synthetic_products(count: int) -> Iterator[tuple[int, Product]]:
-    """(position, product) of the synthetic catalog, in order; the same on every process."""
+def synthetic_products(count: int, keep: set[int] | None = None) -> Iterator[Product]:
+    """The synthetic catalog's products in order (only the positions in `keep` when given);
+    the same on every process."""
     words = np.array(vocabulary())
-    ranks = np.arange(1, len(words) + 1)
-    weights = 1.0 / ranks
+    weights = 1.0 / np.arange(1, len(words) + 1)
     weights /= weights.sum()
     brands = [f"{w.title()}co" for w in words[:2000]]
     categories = [(words[i].title(), words[i + 1].title()) for i in range(0, 400, 2)]
@@ -63,45 +64,58 @@ def synthetic_products(count: int) -> Iterator[tuple[int, Product]]:
         picks = rng.choice(len(words), size=(n, 40), p=weights)
         brand, category = rng.integers(0, len(brands), n), rng.integers(0, len(categories), n)
         for i in range(n):
+            if keep is not None and start + i not in keep:
+                continue
             w = words[picks[i]]
-            yield (
-                start + i,
-                Product(
-                    product_id=f"P{start + i:08d}",
-                    title=" ".join(w[:6]),
-                    brand=brands[brand[i]],
-                    category=categories[category[i]],
-                    description=" ".join(w[6:36]),
-                    attributes={"material": str(w[36]), "colour": str(w[37])},
-                    price=float(1 + (start + i) % 500),
-                ),
+            yield Product(
+                product_id=product_id(start + i),
+                title=" ".join(w[:6]),
+                brand=brands[brand[i]],
+                category=categories[category[i]],
+                description=" ".join(w[6:36]),
+                attributes={"material": str(w[36]), "colour": str(w[37])},
+                price=float(1 + (start + i) % 500),
             )
 
 
-def synthetic_vectors(count: int, dim: int, keep: set[int] | None = None) -> np.ndarray:
-    """The rows of the random normalised vectors whose position is in `keep` (all: None)."""
-    parts = []
+def product_id(position: int) -> str:
+    return f"P{position:08d}"
+
+
+def vector_blocks(
+    count: int, dim: int, keep: set[int] | None = None
+) -> Iterator[tuple[list[int], np.ndarray]]:
+    """(positions, rows) of the random normalised vectors, block by block (those in `keep`)."""
     for start in range(0, count, BLOCK):
         n = min(BLOCK, count - start)
         block = np.random.default_rng([SEED + 1, start]).standard_normal((n, dim), dtype=np.float32)
         block /= np.linalg.norm(block, axis=1, keepdims=True)
-        if keep is not None:
-            block = block[[i for i in range(n) if start + i in keep]]
-        parts.append(block)
-    return np.concatenate(parts) if parts else np.zeros((0, dim), np.float32)
+        rows = [i for i in range(n) if keep is None or start + i in keep]
+        yield [start + i for i in rows], block[rows]
 
 
-def shard_part(number: int, shards: int, count: int, dim: int):  # noqa: ANN201 - a tuple
-    """One shard's products, their positions, and its vectors (ids, matrix, positions)."""
+def vector_index(count: int, dim: int, config: VectorConfig, keep: set[int] | None = None):  # noqa: ANN201
+    """A VectorIndex of the vectors (in `keep`), built block by block."""
+    from shelfwise.index.vector import VectorIndex
+
+    index = VectorIndex(dim, config)
+    for positions, rows in vector_blocks(count, dim, keep):
+        index.upsert([product_id(p) for p in positions], rows)
+    return index
+
+
+def shard_host(number: int, shards: int, count: int, dim: int, config: tuple[LexicalConfig, VectorConfig]):  # noqa: ANN201
+    """One shard, built from its own part of the synthetic catalog."""
+    from shelfwise.index.lexical_shard import LexicalShard
     from shelfwise.index.shards import shard_of
+    from shelfwise.index.vector_shard import VectorShard
+    from shelfwise.search.sharded import SearchShard
 
-    products, positions = [], []
-    for position, product in synthetic_products(count):
-        if shard_of(product.product_id, shards) == number:
-            products.append(product)
-            positions.append(position)
-    matrix = synthetic_vectors(count, dim, set(positions))
-    return products, positions, ([p.product_id for p in products], matrix, positions)
+    positions = [i for i in range(count) if shard_of(product_id(i), shards) == number]
+    keep = set(positions)
+    lexical = LexicalShard.build(synthetic_products(count, keep), positions, config[0])
+    vectors = VectorShard(vector_index(count, dim, config[1], keep), {product_id(p): p for p in positions})
+    return SearchShard(number, lexical, vectors)
 
 
 def queries(count: int) -> list[str]:
@@ -132,7 +146,6 @@ def drive(args: argparse.Namespace) -> None:
 
     from shelfwise.cluster.sharded_search import RayFanout, ShardHost, _on
     from shelfwise.index.lexical import LexicalIndex
-    from shelfwise.index.vector import VectorIndex
     from shelfwise.search.retrieval import LocalRecall, RecallRequest
     from shelfwise.search.sharded import ShardedRecall
 
@@ -142,9 +155,8 @@ def drive(args: argparse.Namespace) -> None:
     config = (lexical_config, vector_config)
 
     class SyntheticShard(ShardHost):
-        def __init__(self, number: int) -> None:
-            products, positions, part = shard_part(number, args.shards, args.products, args.dim)
-            super().__init__(number, products, positions, part, config)
+        def __init__(self, number: int) -> None:  # builds its own shard, not ShardHost's way
+            self.shard = shard_host(number, args.shards, args.products, args.dim, config)
 
     started = time.perf_counter()
     nodes = [n for _, n in sorted((n["NodeManagerAddress"], n["NodeID"]) for n in ray.nodes() if n["Alive"])]
@@ -163,12 +175,11 @@ def drive(args: argparse.Namespace) -> None:
     pids = [ray.get(a.process.remote(), timeout=60)[0] for a in actors]
 
     started = time.perf_counter()
-    products = [p for _, p in synthetic_products(args.products)]
     lexical = LexicalIndex.create(None, lexical_config)
-    lexical.upsert(products)
-    ids = [p.product_id for p in products]
-    del products
-    vector = VectorIndex.build(ids, synthetic_vectors(args.products, args.dim), args.dim, vector_config)
+    remaining = synthetic_products(args.products)
+    while block := list(itertools.islice(remaining, BLOCK)):
+        lexical.upsert(block)
+    vector = vector_index(args.products, args.dim, vector_config)
     one_build = time.perf_counter() - started
     live = _Live(lexical, vector)
 

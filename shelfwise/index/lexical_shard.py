@@ -19,6 +19,7 @@ shards are built whole from one catalog snapshot and never updated in place."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -35,6 +36,8 @@ PAD_WORD = "shelfwisepaddingtoken"
 """the reserved word of the padding documents (one token in either analysis)"""
 PAD_TOKENS_PER_DOCUMENT = 2_000
 """most padding tokens in one field of one padding document"""
+BUILD_BLOCK = 20_000
+"""products indexed (and held) at a time while a shard is built"""
 
 
 @dataclass(frozen=True)
@@ -77,25 +80,27 @@ class LexicalShard:
     @classmethod
     def build(
         cls,
-        products: Sequence[Product],
+        products: Iterable[Product],
         ordinals: Sequence[int],
         config: LexicalConfig,
         analysis: LexicalAnalysis = ENGLISH,
     ) -> LexicalShard:
-        """The shard of `products` (unique ids), `ordinals` their positions in the whole catalog."""
-        if len(products) != len(ordinals):
-            raise ValueError(f"{len(products)} products but {len(ordinals)} ordinals")
+        """The shard of `products` (unique ids; read in blocks of `BUILD_BLOCK`, so a generator
+        is never held whole), `ordinals` their positions in the whole catalog, in order."""
         index = LexicalIndex.create(None, config, analysis)
-        index.upsert(products)
-        if len(index) != len(products):
-            raise ValueError(f"{len(products)} products hold {len(index)} distinct ids: ids must be unique")
         tokens = dict.fromkeys(FIELDS, 0)
-        for product in products:
-            for name, text in _field_texts(product):
-                if text:
-                    tokens[name] += len(index.analyze(text))
-        ids = {p.product_id: int(o) for p, o in zip(products, ordinals, strict=True)}
-        return cls(index, ids, LexicalStats(len(products), tokens))
+        ids: dict[str, int] = {}
+        remaining = iter(products)
+        while block := list(itertools.islice(remaining, BUILD_BLOCK)):
+            index.upsert(block)
+            for product in block:
+                ids[product.product_id] = len(ids)
+                for name, text in _field_texts(product):
+                    if text:
+                        tokens[name] += len(index.analyze(text))
+        if len(ids) != len(ordinals) or len(index) != len(ids):
+            raise ValueError(f"{len(ordinals)} ordinals for {len(ids)} products of {len(index)} distinct ids")
+        return cls(index, {pid: int(ordinals[at]) for pid, at in ids.items()}, LexicalStats(len(ids), tokens))
 
     def pad(self, total: LexicalStats) -> None:
         """Add padding so that this shard's N and field lengths are `total`'s (every shard's
@@ -126,9 +131,7 @@ class LexicalShard:
         terms.discard(self._pad_token)
         return sorted(terms)
 
-    def search(
-        self, clauses: Sequence[TermClause], doc_freqs: Sequence[int], k: int
-    ) -> list[Scored]:
+    def search(self, clauses: Sequence[TermClause], doc_freqs: Sequence[int], k: int) -> list[Scored]:
         """The shard's k best products for clauses planned by the coordinator, `doc_freqs` their
         global frequencies: each clause's idf turned into the global one by its boost."""
         if self.padded_to is None:

@@ -334,7 +334,9 @@ class SearchEngine(IndexLifecycle):
         query_vector = None
         if mode in ("hybrid", "vector"):
             query_vector = self.cross_lingual.blend(self.encoder.encode_query(query), translated)
-        allowed = None if filters.is_empty() else live.table.mask(filters) if mask is None else mask
+        allowed = None
+        if query_vector is not None and not filters.is_empty():
+            allowed = live.table.mask(filters) if mask is None else mask
         lexical_depth = (
             cfg.lexical_depth * (1 if filters.is_empty() else 5) if mode in ("hybrid", "lexical") else 0
         )
