@@ -61,26 +61,28 @@ class ShardHost:
 
 @dataclass
 class RayFanout:
-    """Calls one replica of each shard; `replicas[s]` lists shard s's live actors, the first
-    one asked first (a failed one is removed)."""
+    """Calls one replica of each shard, taking a shard's replicas in turn; `replicas[s]` lists
+    shard s's live actors (one that fails is removed, and the call goes to the next)."""
 
     replicas: list[list[Any]]
     timeout_s: float = DEFAULT_TIMEOUT_S
+    turns: int = 0
 
     @property
     def shards(self) -> int:
         return len(self.replicas)
 
     def call(self, method: str, args: Mapping[int, tuple[object, ...]]) -> dict[int, object]:
+        self.turns += 1
         pending = {s: self._submit(s, method, a) for s, a in args.items()}
         out: dict[int, object] = {}
-        for s, ref in pending.items():
-            while ref is not None:
-                done, value = self._wait(s, ref)
+        for s, asked in pending.items():
+            while asked is not None:
+                done, value = self._wait(s, *asked)
                 if done:
                     out[s] = value
                     break
-                ref = self._submit(s, method, args[s])
+                asked = self._submit(s, method, args[s])
         return out
 
     def call_every_replica(self, method: str, args: Mapping[int, tuple[object, ...]]) -> None:
@@ -90,11 +92,15 @@ class RayFanout:
         refs = [actor.call.remote(method, *a) for s, a in args.items() for actor in self.replicas[s]]
         ray.get(refs, timeout=self.timeout_s)
 
-    def _submit(self, shard: int, method: str, args: tuple[object, ...]) -> Any | None:
+    def _submit(self, shard: int, method: str, args: tuple[object, ...]) -> tuple[Any, Any] | None:
+        """(the replica asked, its answer's reference); None when the shard has no replica left."""
         live = self.replicas[shard]
-        return live[0].call.remote(method, *args) if live else None
+        if not live:
+            return None
+        actor = live[self.turns % len(live)]
+        return actor, actor.call.remote(method, *args)
 
-    def _wait(self, shard: int, ref: Any) -> tuple[bool, object]:
+    def _wait(self, shard: int, actor: Any, ref: Any) -> tuple[bool, object]:
         """(True, result), or (False, None) after dropping the replica that failed to answer."""
         import ray
         from ray.exceptions import GetTimeoutError, RayActorError
@@ -102,7 +108,7 @@ class RayFanout:
         try:
             return True, ray.get(ref, timeout=self.timeout_s)
         except (RayActorError, GetTimeoutError):
-            self.replicas[shard] = self.replicas[shard][1:]
+            self.replicas[shard] = [a for a in self.replicas[shard] if a is not actor]
             return False, None
 
 
