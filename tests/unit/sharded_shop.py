@@ -74,6 +74,7 @@ def demo_requests(products: list[Product]) -> list[SearchRequest]:
         SearchRequest(query="running shoes", mode="vector", facets=FACETS),
         SearchRequest(query="coffee", sort="price_asc", facets=FACETS),
         SearchRequest(query="black", page=2, facets=FACETS),
+        SearchRequest(query="wireless headphones", fusion="rrf", explain=True, facets=FACETS),
     ]
     return queries
 
