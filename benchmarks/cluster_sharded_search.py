@@ -139,76 +139,95 @@ def percentiles(times: list[float]) -> dict[str, float]:
 
 
 def drive(args: argparse.Namespace) -> None:
-    """Inside the head's namespace: the shards on Ray, one index here, then the queries."""
+    """Inside the head's namespace: the queries on the shards (Ray actors), which are then
+    stopped, then on one index built here; one after the other, so that the memory of both is
+    never held at once."""
     import logging
 
     import ray
 
-    from shelfwise.cluster.sharded_search import RayFanout, ShardHost, _on
     from shelfwise.index.lexical import LexicalIndex
-    from shelfwise.search.retrieval import LocalRecall, RecallRequest
-    from shelfwise.search.sharded import ShardedRecall
+    from shelfwise.search.retrieval import LocalRecall
 
     ray.init(address=os.environ["BENCH_ADDRESS"], logging_level=logging.ERROR, log_to_driver=False)
-    lexical_config = LexicalConfig()
-    vector_config = VectorConfig(exact_max_items=args.products + 1 if args.vector_kind == "flat" else 200_000)
-    config = (lexical_config, vector_config)
+    kind = args.vector_kind
+    config = (LexicalConfig(), VectorConfig(exact_max_items=args.products + 1 if kind == "flat" else 200_000))
+    requests = recall_requests(args.queries + WARM_UP, args.dim)
+    started = time.perf_counter()
+    recall, actors = sharded_recall(args, config)
+    sharded_build = time.perf_counter() - started
+    many, sharded = timed(recall, requests)
+    pids = [ray.get(a.process.remote(), timeout=60)[0] for a in actors]
+    shard_rss = [round(rss_mb(pid)) for pid in pids]
+    for actor in actors:
+        ray.kill(actor)
+    started = time.perf_counter()
+    lexical = LexicalIndex.create(None, config[0])
+    remaining = synthetic_products(args.products)
+    while block := list(itertools.islice(remaining, BLOCK)):
+        lexical.upsert(block)
+    live = _Live(lexical, vector_index(args.products, args.dim, config[1]))
+    one_build = time.perf_counter() - started
+    one, whole = timed(LocalRecall(), requests, live)
+    pairs = list(zip(whole, sharded, strict=True))
+    same_lexical = sum(_same_scores(a.lexical[:10], b.lexical[:10]) for a, b in pairs)
+    same_vector = sum([p for p, _ in a.vector[:10]] == [p for p, _ in b.vector[:10]] for a, b in pairs)
+    print(json.dumps({
+        "products": args.products, "shards": args.shards, "dim": args.dim, "vector_kind": kind,
+        "queries": len(one), "one_index_ms": percentiles(one), "sharded_ms": percentiles(many),
+        "same_top10_share": {"lexical": round(same_lexical / len(whole), 4),
+        "vector": round(same_vector / len(whole), 4)}, "build_s": {"one": round(one_build, 1),
+        "sharded": round(sharded_build, 1)}, "peak_rss_mb": {"driver": round(rss_mb(os.getpid())),
+        "shards": shard_rss},
+    }))  # fmt: skip
+    ray.shutdown()
+
+
+WARM_UP = 20
+
+
+def recall_requests(count: int, dim: int) -> list:  # noqa: ANN401
+    from shelfwise.search.retrieval import RecallRequest
+
+    rng = np.random.default_rng(SEED + 3)
+    vectors = rng.standard_normal((count, dim), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return [RecallRequest(text, (), 100, vectors[i], 200) for i, text in enumerate(queries(count))]
+
+
+def timed(recall: object, requests: list, live: object = None) -> tuple[list[float], list]:  # noqa: ANN401
+    """Each request's seconds (after the warm-up) and its answer (all of them)."""
+    times, answers = [], []
+    for i, request in enumerate(requests):
+        started = time.perf_counter()
+        answers.append(recall.recall(live, request))  # type: ignore[attr-defined]
+        if i >= WARM_UP:
+            times.append(time.perf_counter() - started)
+    return times, answers
+
+
+def sharded_recall(
+    args: argparse.Namespace, config: tuple[LexicalConfig, VectorConfig]
+) -> tuple[object, list]:
+    """The shard actors (shard s on node s mod nodes), padded, and the recall over them."""
+    import ray
+
+    from shelfwise.cluster.sharded_search import RayFanout, ShardHost, _on
+    from shelfwise.index.lexical_shard import total_stats
+    from shelfwise.search.sharded import ShardedRecall
 
     class SyntheticShard(ShardHost):
         def __init__(self, number: int) -> None:  # builds its own shard, not ShardHost's way
             self.shard = shard_host(number, args.shards, args.products, args.dim, config)
 
-    started = time.perf_counter()
     nodes = [n for _, n in sorted((n["NodeManagerAddress"], n["NodeID"]) for n in ray.nodes() if n["Alive"])]
     host = ray.remote(num_cpus=0, max_restarts=0)(SyntheticShard)
-    actors = [
-        host.options(scheduling_strategy=_on(nodes[s % len(nodes)])).remote(s) for s in range(args.shards)
-    ]
-    fanout = RayFanout([[a] for a in actors], timeout_s=600)
-    answered = fanout.call("stats", {s: () for s in range(args.shards)})
-    stats = [answered[s] for s in range(args.shards)]
-    from shelfwise.index.lexical_shard import total_stats
-
-    fanout.call_every_replica("pad", {s: (total_stats(stats),) for s in range(args.shards)})  # type: ignore[arg-type]
-    recall = ShardedRecall.connect(fanout, lexical_config)
-    sharded_build = time.perf_counter() - started
-    pids = [ray.get(a.process.remote(), timeout=60)[0] for a in actors]
-
-    started = time.perf_counter()
-    lexical = LexicalIndex.create(None, lexical_config)
-    remaining = synthetic_products(args.products)
-    while block := list(itertools.islice(remaining, BLOCK)):
-        lexical.upsert(block)
-    vector = vector_index(args.products, args.dim, vector_config)
-    one_build = time.perf_counter() - started
-    live = _Live(lexical, vector)
-
-    texts = queries(args.queries + 20)
-    rng = np.random.default_rng(SEED + 3)
-    query_vectors = rng.standard_normal((len(texts), args.dim), dtype=np.float32)
-    query_vectors /= np.linalg.norm(query_vectors, axis=1, keepdims=True)
-    one, many, same_lexical, same_vector = [], [], 0, 0
-    for i, text in enumerate(texts):
-        request = RecallRequest(text, (), 100, query_vectors[i], 200)
-        t0 = time.perf_counter()
-        a = LocalRecall().recall(live, request)  # type: ignore[arg-type]
-        t1 = time.perf_counter()
-        b = recall.recall(live, request)  # type: ignore[arg-type]
-        t2 = time.perf_counter()
-        if i >= 20:  # after a warm-up
-            one.append(t1 - t0)
-            many.append(t2 - t1)
-            same_lexical += _same_scores(a.lexical[:10], b.lexical[:10])
-            same_vector += [p for p, _ in a.vector[:10]] == [p for p, _ in b.vector[:10]]
-    print(json.dumps({
-        "products": args.products, "shards": args.shards, "dim": args.dim, "vector_kind": args.vector_kind,
-        "queries": len(one), "one_index_ms": percentiles(one), "sharded_ms": percentiles(many),
-        "same_top10_share": {"lexical": round(same_lexical / len(one), 4),
-        "vector": round(same_vector / len(one), 4)}, "build_s": {"one": round(one_build, 1),
-        "sharded": round(sharded_build, 1)}, "peak_rss_mb": {"driver": round(rss_mb(os.getpid())),
-        "shards": [round(rss_mb(pid)) for pid in pids]},
-    }))  # fmt: skip
-    ray.shutdown()
+    every = range(args.shards)
+    actors = [host.options(scheduling_strategy=_on(nodes[s % len(nodes)])).remote(s) for s in every]
+    fanout = RayFanout([[a] for a in actors], timeout_s=1200)
+    answered = fanout.call("stats", {s: () for s in every})
+    fanout.call_every_replica("pad", {s: (total_stats(answered[s] for s in every),) for s in every})  # type: ignore[misc]
+    return ShardedRecall.connect(fanout, config[0]), actors
 
 
 def _same_scores(one: list[tuple[str, float]], sharded: list[tuple[str, float]]) -> bool:
