@@ -166,6 +166,7 @@ def drive(args: argparse.Namespace) -> None:
     remaining = synthetic_products(args.products)
     while block := list(itertools.islice(remaining, BLOCK)):
         lexical.upsert(block)
+    lexical.close()  # merges finished before searching, as in a padded shard
     live = _Live(lexical, vector_index(args.products, args.dim, config[1]))
     one_build = time.perf_counter() - started
     one, whole = timed(LocalRecall(), requests, live)

@@ -117,6 +117,7 @@ class LexicalShard:
         if needed > docs:
             raise ValueError(f"padding needs {needed} documents, more than the {docs} missing")
         self.index.add_documents(_padding(docs, extra))
+        self.index.close()  # read-only from now on: merges finished, the writer released
         self.padded_to = total
 
     def doc_freqs(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
