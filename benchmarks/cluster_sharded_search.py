@@ -272,7 +272,8 @@ def main() -> None:
         code = (f"import os, runpy, sys\nos.environ['BENCH_ADDRESS'] = ADDRESS\nsys.argv = {argv!r}\n"
                 f"runpy.run_path({__file__!r}, run_name='__main__')\n")  # fmt: skip
         done = cluster.run_python(made.head, code, timeout=3600)
-        print(done.stdout.strip().splitlines()[-1] if done.returncode == 0 else done.stdout + done.stderr)
+        found = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        print(found[-1] if done.returncode == 0 and found else done.stdout + done.stderr)
     finally:
         stop_everything(cluster)
         _delete_namespaces(made.head, made.worker)
