@@ -32,13 +32,12 @@ import tantivy
 
 from shelfwise.config import LexicalConfig
 from shelfwise.disk_full import DiskFullError, is_disk_full
+from shelfwise.index.lexical_plan import FIELDS, FUZZY_FIELDS, QueryReader, TermClause
 from shelfwise.language import chinese
 from shelfwise.language.detect import detect_language
 from shelfwise.records import Product
 
 ID_FIELD = "product_id"
-FIELDS = ("title", "brand", "category", "description", "attributes")
-FUZZY_FIELDS = ("title", "brand")
 EXPLAINED_CACHE = 10_000  # products whose analysed fields explanations keep
 ANALYZER_NAME = "shelfwise_en"
 ZH_ANALYZER_NAME = "shelfwise_zh"
@@ -164,7 +163,7 @@ def _deletions(term: str) -> set[str]:
     return {term[:i] + term[i + 1 :] for i in range(len(term))} | {term}
 
 
-class _FuzzyVocabulary:
+class FuzzyVocabulary:
     """Terms of the fuzzy fields, with a deletion index for edit-distance-1 lookups."""
 
     def __init__(self, min_length: int) -> None:
@@ -210,7 +209,7 @@ class LexicalIndex:
             index.register_tokenizer(ANALYZER_NAME, self._analyzer)
         self._lock = threading.RLock()
         self._writer: tantivy.IndexWriter | None = None
-        self._vocabulary: _FuzzyVocabulary | None = None
+        self._vocabulary: FuzzyVocabulary | None = None
         self._explained: OrderedDict[str, tuple[tuple[str, ...], dict[str, frozenset[str]]]] = OrderedDict()
         self._boosts = {
             "title": config.title_boost,
@@ -330,11 +329,26 @@ class LexicalIndex:
         tantivy_query = self._build_query(query, searcher, alternatives)
         if tantivy_query is None:
             return []
-        result = searcher.search(tantivy_query, k, count=False)
-        return [
-            LexicalHit(product_id=str(searcher.doc(address).get_first(ID_FIELD)), score=float(score))
-            for score, address in result.hits
-        ]
+        return _hits(searcher, tantivy_query, k)
+
+    def search_clauses(self, clauses: Sequence[TermClause], k: int) -> list[LexicalHit]:
+        """The k best products for clauses planned elsewhere (a sharded index's coordinator)."""
+        if k <= 0 or not clauses:
+            return []
+        query = tantivy.Query.boolean_query([self._term_clause(c.field, c.token, c.boost) for c in clauses])
+        return _hits(self._index.searcher(), query, k)
+
+    def searcher(self) -> tantivy.Searcher:
+        return self._index.searcher()
+
+    def add_documents(self, documents: Iterable[tantivy.Document]) -> None:
+        """Documents made by the caller, in one commit: a shard's padding (`lexical_shard`),
+        which has no product id and is never a hit."""
+        with self._lock:
+            writer = self._get_writer()
+            for document in documents:
+                writer.add_document(document)
+            self._commit()
 
     def matched_terms(self, query: str, product: Product) -> dict[str, list[str]]:
         """For each field of product that matches, the query words (as typed) found in it.
@@ -384,32 +398,23 @@ class LexicalIndex:
                 self._explained.popitem(last=False)
         return tokens
 
+    def reader(self, searcher: tantivy.Searcher | None = None) -> QueryReader:
+        """How this index reads a query into clauses (`lexical_plan`), its fuzzy vocabulary
+        that of `searcher` (default: the current one)."""
+        found = self._index.searcher() if searcher is None else searcher
+
+        def neighbours(token: str) -> set[str]:
+            return self._get_vocabulary(found).neighbours(token)
+
+        return QueryReader(self.analyze, self._boosts, self._config, self._segmenter is not None, neighbours)
+
     def _build_query(
         self, query: str, searcher: tantivy.Searcher, alternatives: Sequence[tuple[str, float]] = ()
     ) -> tantivy.Query | None:
-        tokens = list(dict.fromkeys(self.analyze(query)))
         clauses = [
-            self._term_clause(field, token, boost)
-            for token in tokens
-            for field, boost in self._boosts.items()
-            if boost > 0
+            self._term_clause(c.field, c.token, c.boost)
+            for c in self.reader(searcher).clauses(query, alternatives, searcher.doc_freq)
         ]
-        for text, weight in alternatives:
-            clauses.extend(
-                self._term_clause(field, token, boost * weight)
-                for token in dict.fromkeys(self.analyze(text))
-                if token not in tokens
-                for field, boost in self._boosts.items()
-                if boost > 0 and weight > 0
-            )
-        for token in tokens:
-            if self._fuzzy_applies(token, searcher):
-                for neighbour in self._fuzzy_neighbours(token, searcher):
-                    clauses.extend(
-                        self._term_clause(field, neighbour, self._boosts[field] * self._config.fuzzy_boost)
-                        for field in FUZZY_FIELDS
-                        if self._boosts[field] > 0
-                    )
         if not clauses:
             return None
         return tantivy.Query.boolean_query(clauses)
@@ -421,35 +426,25 @@ class LexicalIndex:
         return tantivy.Occur.Should, query
 
     def _fuzzy_applies(self, token: str, searcher: tantivy.Searcher) -> bool:
-        config = self._config
-        if not config.fuzzy or len(token) < config.fuzzy_min_length or _DIGIT_RE.search(token):
-            return False
-        if self._segmenter is not None and chinese.has_han(token):
-            return False  # one character off is another word in Chinese (homophones: shelfwise.query)
-        if config.fuzzy_max_doc_freq is None:
-            return True
-        doc_freq = sum(searcher.doc_freq(field, token) for field in FIELDS)
-        return doc_freq <= config.fuzzy_max_doc_freq
+        return self.reader(searcher).fuzzy_applies(token, searcher.doc_freq)
 
-    def _fuzzy_neighbours(self, token: str, searcher: tantivy.Searcher) -> list[str]:
-        """The most frequent vocabulary terms one edit away from token."""
-        neighbours = self._get_vocabulary(searcher).neighbours(token)
-        if len(neighbours) <= self._config.fuzzy_max_expansions:
-            return sorted(neighbours)
-        by_freq = sorted(
-            neighbours,
-            key=lambda term: (-sum(searcher.doc_freq(f, term) for f in FUZZY_FIELDS), term),
-        )
-        return by_freq[: self._config.fuzzy_max_expansions]
-
-    def _get_vocabulary(self, searcher: tantivy.Searcher) -> _FuzzyVocabulary:
+    def _get_vocabulary(self, searcher: tantivy.Searcher) -> FuzzyVocabulary:
         with self._lock:
             if self._vocabulary is None:
-                vocabulary = _FuzzyVocabulary(self._config.fuzzy_min_length)
+                vocabulary = FuzzyVocabulary(self._config.fuzzy_min_length)
                 for field in FUZZY_FIELDS:
                     vocabulary.add(term for term, _ in searcher.terms_with_prefix(field, ""))
                 self._vocabulary = vocabulary
             return self._vocabulary
+
+
+def _hits(searcher: tantivy.Searcher, query: tantivy.Query, k: int) -> list[LexicalHit]:
+    found = []
+    for score, address in searcher.search(query, k, count=False).hits:
+        product_id = searcher.doc(address).get_first(ID_FIELD)
+        if product_id is not None:
+            found.append(LexicalHit(product_id=str(product_id), score=float(score)))
+    return found
 
 
 def _schema(analyzer_name: str) -> tantivy.Schema:

@@ -29,6 +29,8 @@ class Retrieved:
 
     candidates: list[FusedCandidate] | None
     rows: np.ndarray
+    missing: frozenset[int] = frozenset()
+    """index shards that did not answer: the candidates are a partial recall"""
 
 
 def sorted_by(table: ProductTable, retrieved: Retrieved, sort: str) -> Retrieved:

@@ -33,6 +33,7 @@ from shelfwise.search.live_index import IndexNotReadyError, LiveIndex, RefreshSt
 from shelfwise.search.match_floor import MatchFloor, reads_every_script
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
+from shelfwise.search.retrieval import LocalRecall, Recall, RecallRequest
 from shelfwise.search.understanding import (
     added_filters,
     boost_categories,
@@ -57,9 +58,16 @@ class SearchEngine(IndexLifecycle):
     """Answers SearchRequests over the published index: query understanding, retrieval,
     fusion, reranking, filters, facets, pagination and explanations."""
 
+    recall: Recall | None = None
+    """where candidates come from: None, the live index itself; a `ShardedRecall`, index shards"""
+
     # ----- search ----------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
+        return self.search_reporting(request)[0]
+
+    def search_reporting(self, request: SearchRequest) -> tuple[SearchResult, frozenset[int]]:
+        """The answer and the index shards missing from its recall (empty: a complete answer)."""
         started = time.perf_counter()
         with self._lock:
             live = self._require()
@@ -75,7 +83,9 @@ class SearchEngine(IndexLifecycle):
             floor = self.match_floor(live)
             unread = floor.unreadable_scripts(query, request.mode) if floor and query else None
             if floor is not None and unread:
-                return unreadable(request, query, floor.unreadable(query, unread), live.version, started)
+                return unreadable(
+                    request, query, floor.unreadable(query, unread), live.version, started
+                ), frozenset()
             reading = None
             if query and request.understand and live.understanding is not None:
                 reading = live.understanding.read(query)
@@ -97,8 +107,8 @@ class SearchEngine(IndexLifecycle):
             page = page_of(live.table, retrieved, keep, start, request.page_size)
             quality, matches = self._judge(live, floor, query, reading, retrieved, keep, request.mode)
             found = self._hits(live, query, effective, page, start, matches)
-            total, version = int(keep.sum()), live.version
-        return SearchResult(
+            total, version, missing = int(keep.sum()), live.version, plan.retrieved.missing
+        result = SearchResult(
             query=request.query,
             normalized_query=typed,
             total=total,
@@ -113,6 +123,7 @@ class SearchEngine(IndexLifecycle):
             ),
             match=quality,
         )
+        return result, missing
 
     def _ranked(
         self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None, plan: _Plan
@@ -320,25 +331,22 @@ class SearchEngine(IndexLifecycle):
         translated: Translated | None = None,
     ) -> RetrievalStages:
         cfg = self.fusion
-        lexical: list[tuple[str, float]] = []
-        vector: list[tuple[str, float]] = []
-        similarities: dict[str, float] = {}
-        if mode in ("hybrid", "lexical"):
-            depth = cfg.lexical_depth * (1 if filters.is_empty() else 5)
-            lexical = [(h.product_id, h.score) for h in live.lexical.search(query, depth, alternatives)]
+        query_vector = None
         if mode in ("hybrid", "vector"):
             query_vector = self.cross_lingual.blend(self.encoder.encode_query(query), translated)
-            vector = self._vector_candidates(live, query_vector, filters, mask)
-            seen = {pid for pid, _ in vector}
-            only_lexical = [pid for pid, _ in lexical if pid not in seen and pid in live.vector]
-            if only_lexical:
-                sims = live.vector.vectors_for(only_lexical) @ query_vector
-                similarities = dict(zip(only_lexical, sims.tolist(), strict=True))
+        allowed = None
+        if query_vector is not None and not filters.is_empty():
+            allowed = live.table.mask(filters) if mask is None else mask
+        lexical_depth = (
+            cfg.lexical_depth * (1 if filters.is_empty() else 5) if mode in ("hybrid", "lexical") else 0
+        )
+        wanted = RecallRequest(query, alternatives, lexical_depth, query_vector, cfg.vector_depth, allowed)
+        found = (self.recall or LocalRecall()).recall(live, wanted)
         coverage: dict[str, float] = {}
         if live.terms is not None and cfg.coverage_weight and mode == "hybrid":
-            ids = list(dict.fromkeys([p for p, _ in lexical] + [p for p, _ in vector]))
+            ids = list(dict.fromkeys([p for p, _ in found.lexical] + [p for p, _ in found.vector]))
             coverage = live.terms.coverage(query, ids)
-        return RetrievalStages(lexical, vector, similarities, coverage)
+        return RetrievalStages(found.lexical, found.vector, found.similarities, coverage, found.missing)
 
     def _retrieve(
         self,
@@ -357,7 +365,7 @@ class SearchEngine(IndexLifecycle):
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
         if learned is not None:
             fused = learned.fuse(fused, self._evidence(live, query))
-        return Retrieved(fused, live.table.rows([c.product_id for c in fused]))
+        return Retrieved(fused, live.table.rows([c.product_id for c in fused]), stages.missing)
 
     def _learned_fusion_for(self, request: SearchRequest) -> LearnedFusion | None:
         """The learned fusion model when it applies: hybrid retrieval, and no explicit request
@@ -391,24 +399,6 @@ class SearchEngine(IndexLifecycle):
                 if c.product_id in row_of and alive[row_of[c.product_id]]
             ]
             return fused, self._evidence(live, text)
-
-    def _vector_candidates(
-        self,
-        live: LiveIndex,
-        query_vector: np.ndarray,
-        filters: Filters,
-        mask: np.ndarray | None = None,
-    ) -> list[tuple[str, float]]:
-        depth = self.fusion.vector_depth
-        hits = live.vector.search(query_vector, depth)[0]
-        out = [(h.product_id, h.similarity) for h in hits]
-        if not filters.is_empty():
-            allowed = live.vector_rows()[live.table.mask(filters) if mask is None else mask]
-            if allowed.size:
-                extra = live.vector.search_rows(query_vector, depth, allowed)[0]
-                seen = {pid for pid, _ in out}
-                out += [(h.product_id, h.similarity) for h in extra if h.product_id not in seen]
-        return out
 
     def _hits(
         self,

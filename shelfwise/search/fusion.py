@@ -33,6 +33,8 @@ class RetrievalStages:
     """cosine of lexical candidates that the vector retriever did not return"""
     coverage: dict[str, float] = field(default_factory=dict)
     """share of the query's terms in each candidate's title (empty when not computed)"""
+    missing: frozenset[int] = frozenset()
+    """the index shards that did not answer (a sharded index's partial recall)"""
 
 
 def fuse(stages: RetrievalStages, config: FusionConfig, method: str | None = None) -> list[FusedCandidate]:

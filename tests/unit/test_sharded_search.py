@@ -1,0 +1,144 @@
+"""Sharded search equals one index (issue 29 part 4), without Ray: the demo shop split into
+S = 1, 2 and 3 in-process shards answers the demo queries with the same top-10 in the same
+order, the same scores (to float32 rounding: 1e-6 relative), the same totals and facet counts;
+a shard that does not answer makes the answer partial, naming it. Plus the pure pieces: hash
+partitioning, the top-k merge, BM25 statistics and padding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sharded_shop import TIE, demo_requests, demo_shop, same_answer
+
+from shelfwise.config import LexicalConfig
+from shelfwise.demo.catalog import generate_demo_catalog
+from shelfwise.index.lexical import LexicalIndex
+from shelfwise.index.lexical_shard import LexicalShard, LexicalStats, bm25_idf, total_stats
+from shelfwise.index.shards import Scored, merge_top_k, partition, shard_of
+from shelfwise.records import Product, SearchRequest
+from shelfwise.search import SearchEngine
+from shelfwise.search.sharded import InProcessFanout, SearchShard, ShardedRecall, build_shards
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> tuple[SearchEngine, list[Product]]:
+    return demo_shop(tmp_path_factory.mktemp("shop"))
+
+
+def shards_of(shop: tuple[SearchEngine, list[Product]], count: int) -> list[SearchShard]:
+    engine, products = shop
+    ids, matrix = engine._require().vector.live_rows()
+    return build_shards(products, (ids, matrix), count, (engine.lexical_config, engine.vector_config))
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_sharded_search_equals_one_index(shop: tuple[SearchEngine, list[Product]], count: int) -> None:
+    engine, products = shop
+    sharded = ShardedRecall.connect(InProcessFanout(shards_of(shop, count)), engine.lexical_config)
+    for request in demo_requests(products):
+        whole = engine.search(request)
+        engine.recall = sharded
+        try:
+            answer, missing = engine.search_reporting(request)
+        finally:
+            engine.recall = None
+        assert missing == frozenset()
+        assert whole.hits, request.query
+        same_answer(answer, whole)
+
+
+def test_a_shard_that_does_not_answer_makes_the_answer_partial(
+    shop: tuple[SearchEngine, list[Product]],
+) -> None:
+    engine, products = shop
+    shards = shards_of(shop, 3)
+    fanout = InProcessFanout(shards)
+    engine.recall = ShardedRecall.connect(fanout, engine.lexical_config)
+    request = SearchRequest(query="wireless headphones", facets=["brand"])
+    try:
+        fanout.down = frozenset({1})
+        answer, missing = engine.search_reporting(request)
+        fanout.down = frozenset()
+        complete, none_missing = engine.search_reporting(request)
+    finally:
+        engine.recall = None
+    assert missing == frozenset({1}) and none_missing == frozenset()
+    lost = {p.product_id for p in products if shard_of(p.product_id, 3) == 1}
+    found = {h.product.product_id for h in answer.hits}
+    assert found and not found & lost  # what the others hold, flagged partial, never shard 1's
+    assert {h.product.product_id for h in complete.hits} & lost
+
+
+def test_the_shard_of_an_id_is_stable_and_partitions_cover_the_catalog() -> None:
+    assert [shard_of(pid, 3) for pid in ("SW-000001", "SW-000002", "a", "")] == [
+        shard_of(pid, 3) for pid in ("SW-000001", "SW-000002", "a", "")
+    ]
+    assert shard_of("SW-000001", 1) == 0
+    ids = [f"SW-{i:06d}" for i in range(3000)]
+    parts = partition(ids, 3)
+    assert sorted(i for part in parts for i in part) == list(range(3000))
+    assert all(900 < len(part) < 1100 for part in parts)  # a hash spreads them evenly
+    assert all(shard_of(ids[i], 3) == s for s, part in enumerate(parts) for i in part)
+    with pytest.raises(ValueError, match="at least 1"):
+        shard_of("x", 0)
+
+
+def test_merge_keeps_the_best_and_decides_ties_by_ordinal() -> None:
+    a = [Scored("a", 3.0, 5), Scored("b", 1.0, 0)]
+    b = [Scored("c", 3.0, 2), Scored("d", 2.0, 1), Scored("a", 2.5, 5)]
+    assert [c.product_id for c in merge_top_k([a, b], 3)] == ["c", "a", "d"]
+    assert [c.product_id for c in merge_top_k([a, b], 2, later_first=True)] == ["a", "c"]
+    assert merge_top_k([a, b], 0) == []
+
+
+def test_padding_gives_every_shard_the_whole_index_statistics() -> None:
+    products = generate_demo_catalog(120, seed=3)
+    config = LexicalConfig()
+    parts = partition([p.product_id for p in products], 2)
+    shards = [LexicalShard.build([products[i] for i in part], part, config) for part in parts]
+    total = total_stats(s.stats for s in shards)
+    assert total.docs == 120 and total.tokens["title"] > 120
+    assert total == LexicalStats(120, dict(total.tokens))
+    for shard in shards:
+        shard.pad(total)
+        assert shard.index.searcher().num_docs == 120  # N is the whole catalog's
+        assert shard.fuzzy_terms() and all("shelfwisepadding" not in t for t in shard.fuzzy_terms())
+        with pytest.raises(RuntimeError, match="padded already"):
+            shard.pad(total)
+    with pytest.raises(ValueError, match="smaller"):
+        LexicalShard.build(products[:10], list(range(10)), config).pad(LexicalStats(5, {}))
+
+
+def test_a_shard_scores_with_the_whole_index_bm25(tmp_path: Path) -> None:
+    """At the recall level, for S = 2 and 3: each query's 50 best are one index's, to rounding."""
+    products = generate_demo_catalog(300, seed=11)
+    config = LexicalConfig()
+    whole = LexicalIndex.create(None, config)
+    whole.upsert(products)
+    queries = ["wireless headphones", "red dress", "stainless kettle", "wireles headphnes", products[9].title]
+    for count in (2, 3):
+        parts = partition([p.product_id for p in products], count)
+        shards = [LexicalShard.build([products[i] for i in part], part, config) for part in parts]
+        total = total_stats(s.stats for s in shards)
+        for shard in shards:
+            shard.pad(total)
+        reader = whole.reader()
+        for query in queries:
+            pairs = reader.frequencies_needed(query, ())
+            counts = np.sum([s.doc_freqs(pairs) for s in shards], axis=0).tolist()
+            freq = dict(zip(pairs, counts, strict=True))
+            clauses = reader.clauses(query, (), lambda f, t, freq=freq: freq[(f, t)])
+            frequencies = [freq[(c.field, c.token)] for c in clauses]
+            merged = merge_top_k([s.search(clauses, frequencies, 50) for s in shards], 50)
+            want = whole.search(query, 50)
+            assert len(merged) == len(want) > 0
+            for got, one in zip(merged, want, strict=True):
+                assert got.score == pytest.approx(one.score, rel=TIE)
+            assert {c.product_id for c in merged} == {h.product_id for h in want}, query
+
+
+def test_idf_is_tantivys() -> None:
+    assert bm25_idf(1, 10) == pytest.approx(np.log(1 + 9.5 / 1.5), rel=1e-6)
+    assert bm25_idf(5, 5) > 0
