@@ -1,6 +1,6 @@
 """The demo shop of the sharded-search tests (issue 29 part 4): a small demo catalog, an encoder
 without exact cosine ties, the demo queries, and what "the same answer" means (used by
-tests/unit/test_sharded_search.py and, inside a Ray driver, tests/cluster/test_sharded_search.py)."""
+tests/unit/test_sharded_search.py and, inside a Ray driver, tests/cluster/test_sharded_search_on_ray.py)."""
 
 from __future__ import annotations
 
