@@ -67,6 +67,11 @@ class JobKind:
 
 
 def _rebuild_index(context: JobContext, params: Mapping[str, JsonValue]) -> str:
+    from shelfwise.cluster.encoding_job import rebuild_index_on_cluster
+
+    on_cluster = rebuild_index_on_cluster(context.settings, params, context.log)  # its cluster and PostgreSQL
+    if on_cluster is not None:
+        return on_cluster
     shop = context.open_shop()
     try:
         manifest = shop.rebuild_index(context.stage_progress)
@@ -187,7 +192,8 @@ def job_kinds() -> dict[str, JobKind]:
     )
 
     kinds = [
-        JobKind("rebuild-index", _rebuild_index, "encode and index the whole catalog into a new version"),
+        JobKind("rebuild-index", _rebuild_index, "encode and index the whole catalog into a new version",
+                optional=("actors", "serving_version")),
         JobKind("train-recommender", _train_recommender, "fit the recommender on every stored event",
                 optional=("channels", "threads", "seed")),
         JobKind("train-ranker", _train_ranker, "train the CTR/CVR ranking model on the logged impressions",
