@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shelfwise.cluster.encode_plan import IdRange, id_ranges, plan_chunks, range_boundaries
 from shelfwise.cluster.encode_tasks import ChunkEncoder, hash_ranges
@@ -63,6 +63,12 @@ class EncodeJob(BaseModel):
     serving_version: str | None = Field(
         default=None, pattern=NAME_PATTERN, description="publish as this new Serve version's data folder"
     )
+
+    @model_validator(mode="after")
+    def _check(self) -> EncodeJob:
+        if self.serving_version is not None and not self.build_index:
+            raise ValueError("a serving version is published with its index: build_index must be true")
+        return self
 
 
 class EncodeReport(BaseModel):
@@ -179,7 +185,7 @@ def run(job: EncodeJob) -> EncodeReport:
     settings = Settings.model_validate_json(job.settings).model_copy(
         update={"database_url": job.database_url}
     )
-    if job.serving_version is not None and job.build_index:
+    if job.serving_version is not None:
         check_new_version(job.artifact_root, job.serving_version)  # refused before any work
     shop = Serving(settings)
     try:

@@ -12,6 +12,7 @@ job's `serving_version`, the new Serve version ARTIFACT_ROOT/serving/NAME.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from pydantic import JsonValue
 
 from shelfwise.cluster.encoding import EncodeJob, encode_on_cluster
 from shelfwise.cluster.node import ray_env
+from shelfwise.cluster.serving_version import NAME_PATTERN
 from shelfwise.cluster.state import ClusterState
 from shelfwise.cluster.training_job import cluster_for_jobs
 from shelfwise.config import Settings
@@ -34,6 +36,19 @@ def cluster_catalog_url(settings: Settings) -> str | None:
     if parse_url(urls.store).scheme != "postgresql" or urls.embeddings != urls.store:
         return None
     return urls.store
+
+
+def check_rebuild_params(params: Mapping[str, JsonValue]) -> None:
+    """ValueError for a `rebuild-index` job's parameters that could never run (when it is queued)."""
+    actors = str(params.get("actors", 2))
+    if not actors.isdigit() or int(actors) < 1:
+        raise ValueError(
+            f"job kind 'rebuild-index': actors must be a whole number of at least 1, got {actors}"
+        )
+    name = params.get("serving_version")
+    if name not in (None, "") and not re.fullmatch(NAME_PATTERN, str(name)):
+        raise ValueError(f"job kind 'rebuild-index': serving_version {name!r} is not a version name "
+                         "(letters, digits, '.', '_', '-'; at most 64)")  # fmt: skip
 
 
 def encode_job_for(

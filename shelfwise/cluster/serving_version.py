@@ -81,12 +81,12 @@ def carry_models(source: Path, folder: Path) -> tuple[str, ...]:
             continue
         registry = IndexVersions(folder / "models" / kind)
         registry.versions_dir.mkdir(parents=True)
-        shutil.copytree(current[1], registry.path_of(current[0]), symlinks=True)
+        shutil.copytree(current[1], registry.path_of(current[0]))  # links followed: self-contained
         registry.publish(current[0])
         carried.append(f"models/{kind}/versions/{current[0]}")
     for name in CARRIED_FOLDERS:
         if (source / name).is_dir():
-            shutil.copytree(source / name, folder / name, symlinks=True)
+            shutil.copytree(source / name, folder / name)
             carried.append(name)
     for name in CARRIED_FILES:
         if (source / name).is_file():

@@ -228,6 +228,10 @@ def check_params(kinds: Mapping[str, JobKind], kind: str, params: Mapping[str, J
     for name in ("products", "judgments"):
         if name in params and params[name] and not Path(str(params[name])).is_file():
             raise ValueError(f"job kind '{kind}': {name} file {params[name]} does not exist")
+    if kind == "rebuild-index" and params:
+        from shelfwise.cluster.encoding_job import check_rebuild_params
+
+        check_rebuild_params(params)  # a bad actor count or Serve version name: refused now
     if kind == "train-recommender" and params.get("channels"):
         from shelfwise.recommend import recommender_config
 

@@ -211,3 +211,18 @@ def test_cluster_encode_refuses_an_existing_serving_version_before_any_work(tmp_
     assert done.exit_code == 2 and "serving version name 'v/2'" in done.output, done.output
     done = CliRunner().invoke(app, [*command, "v2", "--no-index"], env=env)
     assert done.exit_code == 2 and "drop --no-index" in done.output, done.output
+
+
+def test_a_rebuild_index_job_that_could_not_run_is_refused_when_queued(tmp_path: Path) -> None:
+    from shelfwise.worker.kinds import check_params, job_kinds
+
+    kinds = job_kinds()
+    check_params(kinds, "rebuild-index", {})
+    check_params(kinds, "rebuild-index", {"actors": 4, "serving_version": "v2"})
+    with pytest.raises(ValueError, match="actors must be a whole number of at least 1, got 0"):
+        check_params(kinds, "rebuild-index", {"actors": 0})
+    with pytest.raises(ValueError, match="serving_version '../v2' is not a version name"):
+        check_params(kinds, "rebuild-index", {"serving_version": "../v2"})
+    with pytest.raises(ValidationError, match="build_index must be true"):
+        EncodeJob(address="a:1", database_url=PG, artifact_root=tmp_path, settings="{}", serving_version="v1",
+                  build_index=False)  # fmt: skip
