@@ -28,6 +28,7 @@ from shelfwise.cli.errors import EXIT_FAILED, fail
 
 if TYPE_CHECKING:
     from shelfwise.cluster import ClusterState, ClusterStatus
+    from shelfwise.cluster.encoding import EncodeReport
 
 cluster_app = typer.Typer(
     help="A Ray cluster for scale-out: start, list and stop nodes.", no_args_is_help=True
@@ -198,12 +199,20 @@ def encode(
         typer.Option(min=1, help="texts per encoder call (the single-process encoder's 2048: its vectors)"),
     ] = 2048,
     index: Annotated[bool, typer.Option(help="build and publish the index version afterwards")] = True,
+    serving_version: Annotated[
+        str | None,
+        typer.Option(
+            help="publish as a new Serve version ARTIFACT_ROOT/serving/NAME (index and the shop's "
+            "models) for `cluster serve --version NAME`"
+        ),
+    ] = None,
     timeout: Annotated[float, typer.Option(min=1, help="seconds the whole job may take")] = 3600.0,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Encode the catalog on the cluster into the pgvector cache (Ray Data, an actor pool, COPY),
-    then build the index version and publish it under ARTIFACT_ROOT/indexes."""
+    then build the index version and publish it under ARTIFACT_ROOT/indexes (or, with
+    --serving-version, as a Serve version's data folder)."""
     _need_ray()
     from shelfwise.cluster import load_state, ray_env
     from shelfwise.cluster.encoding import EncodeError, EncodeJob, encode_on_cluster
@@ -216,15 +225,33 @@ def encode(
     if not url or not url.startswith("postgresql"):
         raise fail("set SHELFWISE_DATABASE_URL to the shop's PostgreSQL: every node reads the catalog there")
     root = settings.artifact_root or Path(state.artifact_root)
+    if serving_version is not None:
+        _check_serving_version(root, serving_version, index)
     job = EncodeJob(
         address=state.address, database_url=url, artifact_root=root, actors=actors,
         read_shard_size=shard_size, chunk_size=chunk_size, build_index=index,
-        settings=settings.model_dump_json(),
+        settings=settings.model_dump_json(), serving_version=serving_version,
     )  # fmt: skip
     try:
         report = encode_on_cluster(job, ray_env(os.environ, Path(state.token_file)), timeout, sys.executable)
     except EncodeError as error:
         raise fail(str(error), EXIT_FAILED) from None
+    _print_encoded(report, as_json)
+
+
+def _check_serving_version(artifact_root: Path, name: str, index: bool) -> None:
+    """Refuse a bad or existing Serve version name before the cluster does any work."""
+    from shelfwise.cluster.serving_version import check_new_version
+
+    if not index:
+        raise fail("--serving-version publishes the index: drop --no-index")
+    try:
+        check_new_version(artifact_root, name)
+    except (ValueError, FileExistsError) as error:
+        raise fail(str(error)) from None
+
+
+def _print_encoded(report: EncodeReport, as_json: bool) -> None:
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return
@@ -234,3 +261,7 @@ def encode(
                f"their start; {report.rows_copied} rows copied into the cache")  # fmt: skip
     if report.version is not None:
         typer.echo(f"published index {report.version} under {report.index_root}")
+    if report.serving_version is not None:
+        typer.echo(f"serving version {report.serving_version} ready (carried: "
+                   f"{', '.join(report.carried or []) or 'no models'}): "
+                   f"shelfwise cluster serve --version {report.serving_version}")  # fmt: skip

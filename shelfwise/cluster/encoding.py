@@ -12,7 +12,8 @@ calling process never imports Ray. The driver:
    (`map_batches`, one CPU and one ONNX thread each) encode them and COPY the vectors into the
    cache;
 4. builds the index version with `build_version` (the cache is full: it encodes nothing) and
-   publishes it under `ARTIFACT_ROOT/indexes` atomically (publish.py).
+   publishes it under `ARTIFACT_ROOT/indexes` atomically (publish.py), or, with
+   `serving_version`, as a new Serve version `ARTIFACT_ROOT/serving/NAME` (serving_version.py).
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shelfwise.cluster.encode_plan import IdRange, id_ranges, plan_chunks, range_boundaries
 from shelfwise.cluster.encode_tasks import ChunkEncoder, hash_ranges
 from shelfwise.cluster.encoder_bundle import write_bundle
 from shelfwise.cluster.publish import publish_staged
+from shelfwise.cluster.serving_version import NAME_PATTERN, check_new_version, publish_serving_version
 from shelfwise.config import Settings
 from shelfwise.index import IndexVersions
 from shelfwise.storage.urls import redact
@@ -58,6 +60,15 @@ class EncodeJob(BaseModel):
     read_shard_size: int = Field(default=5000, ge=1)
     chunk_size: int = Field(default=2048, ge=1, description="the single-process CachedEncoder's")
     build_index: bool = True
+    serving_version: str | None = Field(
+        default=None, pattern=NAME_PATTERN, description="publish as this new Serve version's data folder"
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> EncodeJob:
+        if self.serving_version is not None and not self.build_index:
+            raise ValueError("a serving version is published with its index: build_index must be true")
+        return self
 
 
 class EncodeReport(BaseModel):
@@ -77,6 +88,8 @@ class EncodeReport(BaseModel):
     encoded_at_build: int | None = None
     version: str | None = None
     index_root: str | None = None
+    serving_version: str | None = None
+    carried: list[str] | None = Field(default=None, description="what the Serve version got from the shop")
 
 
 def index_root(artifact_root: Path) -> Path:
@@ -167,12 +180,13 @@ def _span(stats: list[dict[str, Any]]) -> float:
 
 def run(job: EncodeJob) -> EncodeReport:
     """The driver: encode on the cluster, then build and publish the index version."""
-    from shelfwise.search.version_build import build_version
     from shelfwise.serving import Serving
 
     settings = Settings.model_validate_json(job.settings).model_copy(
         update={"database_url": job.database_url}
     )
+    if job.serving_version is not None:
+        check_new_version(job.artifact_root, job.serving_version)  # refused before any work
     shop = Serving(settings)
     try:
         if shop.store.count() == 0:
@@ -182,22 +196,38 @@ def run(job: EncodeJob) -> EncodeReport:
         report = _distributed(job, encoder.version, bundle)
         if not job.build_index:
             return report
-        engine = shop.engine
-        encoded: list[int] = []
-
-        def build(registry: IndexVersions) -> str:
-            live = build_version(shop.store, encoder, registry, engine.lexical_config, engine.vector_config,
-                                 engine.understanding, engine.language, None)  # fmt: skip
-            live.lexical.close()
-            encoded.append(encoder.last_stats.encoded)
-            return live.version
-
-        root = index_root(job.artifact_root)
-        version = publish_staged(root, build)
+        return _publish(job, shop, report)
     finally:
         shop.close()
+
+
+def _publish(job: EncodeJob, shop: Any, report: EncodeReport) -> EncodeReport:
+    """Build the index version from the full cache and publish it: under ARTIFACT_ROOT/indexes,
+    or in a new Serve version's data folder with the shop's published models."""
+    from shelfwise.search.version_build import build_version
+
+    engine, encoder = shop.engine, shop.encoder
+    encoded: list[int] = []
+
+    def build(registry: IndexVersions) -> str:
+        live = build_version(shop.store, encoder, registry, engine.lexical_config, engine.vector_config,
+                             engine.understanding, engine.language, None)  # fmt: skip
+        live.lexical.close()
+        encoded.append(encoder.last_stats.encoded)
+        return live.version
+
+    update: dict[str, Any] = {}
+    if job.serving_version is None:
+        root = index_root(job.artifact_root)
+        version = publish_staged(root, build)
+    else:
+        published = publish_serving_version(
+            job.artifact_root, job.serving_version, shop.settings.data_dir, build
+        )
+        root, version = published.folder / INDEX_DIR, published.index_version
+        update = {"serving_version": published.name, "carried": list(published.carried)}
     return report.model_copy(
-        update={"version": version, "index_root": str(root), "encoded_at_build": encoded[0]}
+        update={"version": version, "index_root": str(root), "encoded_at_build": encoded[0], **update}
     )
 
 

@@ -67,6 +67,11 @@ class JobKind:
 
 
 def _rebuild_index(context: JobContext, params: Mapping[str, JsonValue]) -> str:
+    from shelfwise.cluster.encoding_job import rebuild_index_on_cluster
+
+    on_cluster = rebuild_index_on_cluster(context.settings, params, context.log)  # its cluster and PostgreSQL
+    if on_cluster is not None:
+        return on_cluster
     shop = context.open_shop()
     try:
         manifest = shop.rebuild_index(context.stage_progress)
@@ -187,7 +192,8 @@ def job_kinds() -> dict[str, JobKind]:
     )
 
     kinds = [
-        JobKind("rebuild-index", _rebuild_index, "encode and index the whole catalog into a new version"),
+        JobKind("rebuild-index", _rebuild_index, "encode and index the whole catalog into a new version",
+                optional=("actors", "serving_version")),
         JobKind("train-recommender", _train_recommender, "fit the recommender on every stored event",
                 optional=("channels", "threads", "seed")),
         JobKind("train-ranker", _train_ranker, "train the CTR/CVR ranking model on the logged impressions",
@@ -222,6 +228,10 @@ def check_params(kinds: Mapping[str, JobKind], kind: str, params: Mapping[str, J
     for name in ("products", "judgments"):
         if name in params and params[name] and not Path(str(params[name])).is_file():
             raise ValueError(f"job kind '{kind}': {name} file {params[name]} does not exist")
+    if kind == "rebuild-index" and params:
+        from shelfwise.cluster.encoding_job import check_rebuild_params
+
+        check_rebuild_params(params)  # a bad actor count or Serve version name: refused now
     if kind == "train-recommender" and params.get("channels"):
         from shelfwise.recommend import recommender_config
 

@@ -1,12 +1,14 @@
 """Distributed encoding equals local (issue 29 parts 2 and 6): `shelfwise cluster encode` on the
 two-node cluster (two encoder actors, one per node) fills the shop's pgvector cache with the
 single-process encoder's vectors (cosine >= 0.9999 per product), and the index version it
-publishes under the artifact root answers queries with the same hits as one built locally."""
+publishes under the artifact root answers queries with the same hits as one built locally; with
+--serving-version it publishes a Serve version's data folder that a replica serves as is."""
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,7 @@ from shelfwise.models import CachedEncoder
 from shelfwise.published_models import data_dir_encoder
 from shelfwise.records import SearchRequest, text_hash
 from shelfwise.search import SearchEngine
+from shelfwise.serve_cluster.options import version_folder
 from shelfwise.shop_server import ShopServer
 from shelfwise.store.postgres import PostgresEmbeddingCache, PostgresStore
 
@@ -51,6 +54,28 @@ def _local_shop(tmp_path: Path, url: str, encoder: CachedEncoder) -> ShopServer:
         list(shop.store.iter_products())
     )
     return shop
+
+
+def _check_serving_version(shop_cluster: ShopCluster, database: str, local: ShopServer) -> None:
+    """`cluster encode --serving-version` (the cache is full: nothing encoded) publishes a data
+    folder `cluster serve --version` takes, whose ShopServer serves its own index (the refusal of
+    an existing name: tests/unit/test_cluster_serving_version.py)."""
+    code, output, errors = _encode(shop_cluster, database, "--serving-version", "enc-v1", "--json")
+    assert code == 0, output + errors
+    report = json.loads(output)
+    assert report["texts_encoded"] == 0 and report["encoded_at_build"] == 0
+    folder = version_folder(shop_cluster.cluster.artifact_root / "serving", "enc-v1")
+    assert not (folder / "cluster").exists()  # the cluster's token and settings stay behind
+    replica = ShopServer(Settings(data_dir=folder, database_url=shop_cluster.postgres.local_url(database)))
+    try:
+        assert replica.open_index().version == report["version"]  # what a replica opens: nothing built
+        for query in QUERIES:
+            request = SearchRequest(query=query, page_size=10)
+            mine = [hit.product.product_id for hit in local.engine.search(request).hits]
+            assert [hit.product.product_id for hit in replica.engine.search(request).hits] == mine, query
+    finally:
+        replica.close()
+    assert IndexVersions(folder / "indexes").versions() == [report["version"]]
 
 
 def test_cluster_encoding_equals_the_single_process_one(shop_cluster: ShopCluster, tmp_path: Path) -> None:
@@ -106,6 +131,10 @@ def test_cluster_encoding_equals_the_single_process_one(shop_cluster: ShopCluste
             assert theirs == mine and mine, query
         published.close()
         distributed.close()
+        started = time.perf_counter()
+        _check_serving_version(shop_cluster, database, shop)
+        seconds = time.perf_counter() - started
+        print(f"--serving-version: encoded, published and opened in {seconds:.1f} s")
     finally:
         shop.close()
 
