@@ -152,7 +152,10 @@ def start_shards(
 
 
 def _on(node_id: str) -> Any:
-    """Scheduling on that node (soft: elsewhere if it is gone)."""
+    """Scheduling on that node, strictly: a soft affinity let Ray place every replica on the
+    driver's node after Serve had run on the cluster (seen in the test suite), so a shard's
+    replicas no longer sat on different nodes. A node listed alive that is then lost makes the
+    actor's creation fail (its calls time out and the shard is reported missing)."""
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-    return NodeAffinitySchedulingStrategy(node_id, soft=True)
+    return NodeAffinitySchedulingStrategy(node_id, soft=False)
