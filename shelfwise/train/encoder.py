@@ -81,6 +81,14 @@ Grader = Callable[[Sequence[str], Sequence[str]], np.ndarray]
 """(queries, texts) -> predicted grade of each aligned pair: a cross-encoder teacher."""
 
 
+EncoderFit = Callable[
+    ["EncoderTrainer", Judgments, Mapping[str, Product], Mapping[str, Sequence[str]] | None, Grader | None],
+    "EncoderTrainingReport",
+]
+"""(trainer, judgments, products, neighbours, teacher) -> report: fits the trainer's model, by
+default `EncoderTrainer.fit` in this process; shelfwise/cluster/encoder_training.py on a cluster."""
+
+
 @dataclass(frozen=True)
 class TrainingExample:
     query_id: str
@@ -220,6 +228,7 @@ class EncoderTrainer:
         self.config = config
         self.log = log
         self.checkpoint_dir = checkpoint_dir
+        self.model_path = model_path
         self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         first: Any = self.model[0]
         self._network: torch.nn.Module = first.auto_model

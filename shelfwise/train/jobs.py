@@ -43,6 +43,7 @@ from shelfwise.search.normalize import normalize_query
 from shelfwise.shop_data import ShopData
 from shelfwise.train.distill import DistillationConfig, DistillationReport, distill, student_is_good_enough
 from shelfwise.train.encoder import (
+    EncoderFit,
     EncoderTrainer,
     EncoderTrainingConfig,
     EncoderTrainingReport,
@@ -117,9 +118,11 @@ def train_encoder(
     base_model: Path | None = None,
     log: Log = print,
     teacher: Path | None = None,
+    encoder_fit: EncoderFit | None = None,
 ) -> EncoderArtifact:
     """Fine-tune from `base_model` (default: the bundled MiniLM), save, and make it active.
-    `teacher`, a reranker folder, grades the mined hard negatives first (see train/encoder.py)."""
+    `teacher`, a reranker folder, grades the mined hard negatives first (see train/encoder.py).
+    `encoder_fit` fits elsewhere than in this process (on a cluster)."""
     started = time.perf_counter()
     source = training_products(data, products, product_columns)
     catalog = source.catalog
@@ -138,7 +141,7 @@ def train_encoder(
         cross_encoder = CrossEncoderReranker(teacher, batch_size=128, threads=config.threads,
                                              int8=True, runtime="onnx")  # fmt: skip
         grader = lambda queries, texts: cross_encoder.predict(queries, texts).grades  # noqa: E731
-    report = trainer.fit(graded, catalog, neighbours, teacher=grader)
+    report = (encoder_fit or EncoderTrainer.fit)(trainer, graded, catalog, neighbours, grader)
     registry = encoder_registry(data_dir)
     version, path = registry.new_version()  # keeps two versions: a rejected one may prune an old one
     trainer.save(path)

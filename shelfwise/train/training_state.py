@@ -78,6 +78,13 @@ def load_training_state(
     return best, record["extra"]
 
 
+def load_network_weights(folder: Path, network: Any) -> None:
+    """Only the network's weights of a saved state (a finished run's, say)."""
+    from safetensors.torch import load_file
+
+    network.load_state_dict(_prefixed(load_file(str(folder / STATE_FILE)), "model."))
+
+
 def random_state(rng: random.Random) -> list[Any]:
     """A Python generator's state as JSON."""
     version, internal, gauss = rng.getstate()

@@ -127,14 +127,23 @@ def _path(params: Mapping[str, JsonValue], name: str) -> Path | None:
     return None if value in (None, "") else Path(str(value))
 
 
-def _file_job(what: str, train: Callable[..., BaseModel], model_of: Callable[[], type[BaseModel]]) -> Runner:
+def _file_job(
+    what: str, train: Callable[..., BaseModel], model_of: Callable[[], type[BaseModel]], cluster: bool = False
+) -> Runner:
     """A `train ...` job over a judgments file (a path the worker can read) and the products of
-    a products file when given, else of the shop's catalog (`ShopData`, the stores by URL)."""
+    a products file when given, else of the shop's catalog (`ShopData`, the stores by URL).
+    `cluster`: on the cluster the data folder started, when it started one."""
 
     def run(context: JobContext, params: Mapping[str, JsonValue]) -> str:
         from shelfwise.shop_data import ShopData
 
         config = _config(model_of(), params, _FILE_PARAMS)
+        if cluster:
+            from shelfwise.cluster.training_job import cluster_for_jobs, train_encoder_on_cluster_job
+
+            state = cluster_for_jobs(context.settings.data_dir)
+            if state is not None:
+                return train_encoder_on_cluster_job(context.settings, state, dict(params), context.log)
         products, judgments = _path(params, "products"), _path(params, "judgments")
         with ShopData.open(context.settings) as data:
             artifact = train(data, context.settings.data_dir, products, judgments, config, log=context.log)
@@ -166,7 +175,7 @@ def _train_encoder_student(context: JobContext, params: Mapping[str, JsonValue])
 def _encoder_kind() -> JobKind:
     from shelfwise.train import EncoderTrainingConfig, train_encoder
 
-    return JobKind("train-encoder", _file_job("encoder", train_encoder, lambda: EncoderTrainingConfig),
+    return JobKind("train-encoder", _file_job("encoder", train_encoder, lambda: EncoderTrainingConfig, True),
                    "fine-tune the bi-encoder", ("judgments",),
                    ("products", *EncoderTrainingConfig.model_fields))  # fmt: skip
 
