@@ -6,7 +6,7 @@ job runs in a child process, `python -m shelfwise.cluster.training_job`, that co
 cluster as a Ray driver (with the token in its environment: `node.ray_env`, so the worker process
 itself neither imports Ray nor changes its environment), fits the recommender with its sequential
 channel trained by Ray Train (shelfwise/cluster/training.py), or fine-tunes the bi-encoder by Ray
-Train (shelfwise/cluster/encoder_training.py), and publishes the model exactly as the
+Train (shelfwise/cluster/fine_tuning.py), and publishes the model exactly as the
 single-process job does. The child reads the job (kind, settings, config, cluster) as JSON on stdin and
 writes its log lines on stdout, then one result line; the parent passes the lines to the job's log
 (which raises `JobCancelled` when the job must stop: the child is then killed, by its pid).
@@ -30,6 +30,7 @@ from shelfwise.published_models import active_encoder_path
 from shelfwise.recommend.recommender import RecommenderTrainingConfig
 
 RESULT = "RESULT "
+FINE_TUNED = ("encoder", "reranker")
 
 
 def cluster_for_jobs(data_dir: Path) -> ClusterState | None:
@@ -52,17 +53,21 @@ def train_recommender_on_cluster(
     return _run_child(settings, state, job, log, workers, timeout_s)
 
 
-def train_encoder_on_cluster_job(
+def fine_tune_on_cluster_job(
     settings: Settings,
     state: ClusterState,
+    kind: str,
     params: dict[str, Any],
     log: Callable[[str], None],
     workers: int = 2,
     timeout_s: float = 6 * 3600.0,
 ) -> str:
-    """The `train-encoder` job (its `params`: the judgments and products files, the config's
-    fields) in the child process, the fine-tuning on the cluster; the line the job reports."""
-    return _run_child(settings, state, {"kind": "encoder", "params": params}, log, workers, timeout_s)
+    """The `train-encoder` or `train-reranker` job (`kind`: encoder, reranker; `params`: the
+    judgments and products files, the config's fields) in the child process, the fine-tuning on
+    the cluster; the line the job reports."""
+    if kind not in FINE_TUNED:
+        raise ValueError(f"no {kind!r} fine-tuning on the cluster: {', '.join(FINE_TUNED)}")
+    return _run_child(settings, state, {"kind": kind, "params": params}, log, workers, timeout_s)
 
 
 def _run_child(
@@ -111,8 +116,8 @@ def main() -> int:  # pragma: no cover - runs in the child process
     job = json.loads(sys.stdin.read())
     state = ClusterState.model_validate(job["cluster"])
     settings = Settings.model_validate(job["settings"])
-    if job["kind"] == "encoder":
-        outcome = _encoder_job(settings, state, int(job["workers"]), job["params"])
+    if job["kind"] in FINE_TUNED:
+        outcome = _fine_tuning_job(settings, state, int(job["workers"]), job["kind"], job["params"])
     else:
         outcome = _recommender_job(settings, state, int(job["workers"]), job["config"])
     print(RESULT + json.dumps({"outcome": outcome}), flush=True)
@@ -137,27 +142,35 @@ def _recommender_job(settings: Settings, state: ClusterState, workers: int, conf
     return f"serving recommender {version} ({channels} fused by {report.fused_by}; sequential on the cluster)"
 
 
-def _encoder_job(settings: Settings, state: ClusterState, workers: int, params: dict[str, Any]) -> str:
+def _fine_tuning_job(
+    settings: Settings, state: ClusterState, workers: int, kind: str, params: dict[str, Any]
+) -> str:
     from dataclasses import replace
 
-    from shelfwise.cluster.encoder_training import encoder_run_name, fit_encoder_on_cluster
+    from shelfwise.cluster.fine_tuning import fit_encoder_on_cluster, fit_reranker_on_cluster, run_name
     from shelfwise.cluster.training import ClusterTraining
     from shelfwise.shop_data import ShopData
-    from shelfwise.train import EncoderTrainingConfig, train_encoder
+    from shelfwise.train import EncoderTrainingConfig, RerankerTrainingConfig, train_encoder, train_reranker
 
-    files = {name: params.get(name) for name in ("products", "judgments")}
-    config = EncoderTrainingConfig.model_validate({k: v for k, v in params.items() if k not in files})
-    cluster = replace(ClusterTraining.from_state(state, workers=workers), run_name=encoder_run_name())
-    print(f"fine-tuning the encoder on {state.address}: run {cluster.run_folder}", flush=True)
-    products = Path(str(files["products"])) if files["products"] else None
+    files = ("products", "judgments")
+    fields = {k: v for k, v in params.items() if k not in files}
+    cluster = replace(ClusterTraining.from_state(state, workers=workers), run_name=run_name(kind))
+    print(f"fine-tuning the {kind} on {state.address}: run {cluster.run_folder}", flush=True)
+    products = Path(str(params["products"])) if params.get("products") else None
+    judgments = Path(str(params["judgments"]))
+    log = lambda line: print(line, flush=True)  # noqa: E731
     with ShopData.open(settings) as data:
-        artifact = train_encoder(data, settings.data_dir, products, Path(str(files["judgments"])), config,
-                                 log=lambda line: print(line, flush=True),
-                                 encoder_fit=fit_encoder_on_cluster(cluster))  # fmt: skip
-    published = active_encoder_path(settings.data_dir) == Path(artifact.path)
-    return (
-        f"encoder {artifact.version} {'published' if published else 'kept, not made active'} (on the cluster)"
-    )
+        if kind == "encoder":
+            encoder = train_encoder(data, settings.data_dir, products, judgments,
+                                    EncoderTrainingConfig.model_validate(fields), log=log,
+                                    encoder_fit=fit_encoder_on_cluster(cluster))  # fmt: skip
+            version, published = encoder.version, active_encoder_path(settings.data_dir) == Path(encoder.path)
+        else:
+            reranker = train_reranker(data, settings.data_dir, products, judgments,
+                                      RerankerTrainingConfig.model_validate(fields), log=log,
+                                      reranker_fit=fit_reranker_on_cluster(cluster))  # fmt: skip
+            version, published = reranker.version, reranker.published
+    return f"{kind} {version} {'published' if published else 'kept, not made active'} (on the cluster)"
 
 
 if __name__ == "__main__":  # pragma: no cover

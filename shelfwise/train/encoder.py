@@ -86,7 +86,7 @@ EncoderFit = Callable[
     "EncoderTrainingReport",
 ]
 """(trainer, judgments, products, neighbours, teacher) -> report: fits the trainer's model, by
-default `EncoderTrainer.fit` in this process; shelfwise/cluster/encoder_training.py on a cluster."""
+default `EncoderTrainer.fit` in this process; shelfwise/cluster/fine_tuning.py on a cluster."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 shuffling generator's state at the start of the current epoch, and the early-stopping record.
 
 `EncoderTrainer.fit` drives it in one process; the Ray Train loop (shelfwise/cluster/
-encoder_training.py) drives the same object on each worker, whose trainer's `group` makes every
+fine_tuning.py) drives the same object on each worker, whose trainer's `group` makes every
 step a data-parallel one (shelfwise/train/data_parallel.py). Both run the same `run` and the
 trainer's same `_step`; nothing of the loop is copied. A run's state is saved after each
 evaluation (`save`, safetensors plus JSON) and loaded into a fresh run (`load`): the remaining

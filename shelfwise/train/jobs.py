@@ -64,7 +64,12 @@ from shelfwise.train.fusion import (
     train_fusion_model,
     without_queries,
 )
-from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
+from shelfwise.train.reranker import (
+    RerankerFit,
+    RerankerTrainer,
+    RerankerTrainingConfig,
+    RerankerTrainingReport,
+)
 from shelfwise.train.sources import read_relevance_labels, training_products
 
 Log = Callable[[str], None]
@@ -120,22 +125,19 @@ def train_encoder(
     teacher: Path | None = None,
     encoder_fit: EncoderFit | None = None,
 ) -> EncoderArtifact:
-    """Fine-tune from `base_model` (default: the bundled MiniLM), save, and make it active.
-    `teacher`, a reranker folder, grades the mined hard negatives first (see train/encoder.py).
-    `encoder_fit` fits elsewhere than in this process (on a cluster)."""
+    """Fine-tune from `base_model` (default: the bundled MiniLM; fitted by `encoder_fit`, on a
+    cluster, when given), save, and make it active. `teacher`, a reranker folder, grades the mined
+    hard negatives first (see train/encoder.py)."""
     started = time.perf_counter()
     source = training_products(data, products, product_columns)
-    catalog = source.catalog
-    graded = read_judgments(judgments)
-    base = base_model or bundled_minilm_path()
+    catalog, graded, base = source.catalog, read_judgments(judgments), base_model or bundled_minilm_path()
     log(
         f"read {len(catalog)} products and {len(graded)} judged queries in "
         f"{time.perf_counter() - started:.1f}s; fine-tuning {base}"
     )
     trainer = EncoderTrainer(base, config, log, checkpoint_dir=encoder_checkpoint_dir(data_dir))
-    neighbours = None
-    if config.encoder_negatives or teacher is not None:
-        neighbours = current_encoder_neighbours(data, data_dir, graded, catalog, log)
+    mine = config.encoder_negatives or teacher is not None
+    neighbours = current_encoder_neighbours(data, data_dir, graded, catalog, log) if mine else None
     grader = None
     if teacher is not None:
         cross_encoder = CrossEncoderReranker(teacher, batch_size=128, threads=config.threads,
@@ -192,9 +194,11 @@ def train_reranker(
     product_columns: Mapping[str, str] | None = None,
     base_model: Path | None = None,
     log: Log = print,
+    reranker_fit: RerankerFit | None = None,
 ) -> RerankerArtifact:
     """Fine-tune a cross-encoder from `base_model` (default: the bundled MiniLM), save it, and
-    make it active when it ranks the validation queries better than the active one does."""
+    make it active when it ranks the validation queries better than the active one does.
+    `reranker_fit` fits elsewhere than in this process (on a cluster)."""
     started = time.perf_counter()
     source = training_products(data, products, product_columns)
     catalog = source.catalog
@@ -208,7 +212,7 @@ def train_reranker(
         f"{time.perf_counter() - started:.1f}s; fine-tuning a cross-encoder from {base}"
     )
     trainer = RerankerTrainer.from_base(base, config, classes, log)
-    report = trainer.fit(graded, catalog, labels or None)
+    report = (reranker_fit or RerankerTrainer.fit)(trainer, graded, catalog, labels or None)
     registry = reranker_registry(data_dir)
     version, path = registry.new_version()
     active = active_reranker_path(data_dir)

@@ -132,18 +132,18 @@ def _file_job(
 ) -> Runner:
     """A `train ...` job over a judgments file (a path the worker can read) and the products of
     a products file when given, else of the shop's catalog (`ShopData`, the stores by URL).
-    `cluster`: on the cluster the data folder started, when it started one."""
+    `cluster`: fine-tuned on the cluster the data folder started, when it started one."""
 
     def run(context: JobContext, params: Mapping[str, JsonValue]) -> str:
         from shelfwise.shop_data import ShopData
 
         config = _config(model_of(), params, _FILE_PARAMS)
         if cluster:
-            from shelfwise.cluster.training_job import cluster_for_jobs, train_encoder_on_cluster_job
+            from shelfwise.cluster.training_job import cluster_for_jobs, fine_tune_on_cluster_job
 
             state = cluster_for_jobs(context.settings.data_dir)
             if state is not None:
-                return train_encoder_on_cluster_job(context.settings, state, dict(params), context.log)
+                return fine_tune_on_cluster_job(context.settings, state, what, dict(params), context.log)
         products, judgments = _path(params, "products"), _path(params, "judgments")
         with ShopData.open(context.settings) as data:
             artifact = train(data, context.settings.data_dir, products, judgments, config, log=context.log)
@@ -202,7 +202,7 @@ def job_kinds() -> dict[str, JobKind]:
         JobKind("train-ranker", _train_ranker, "train the CTR/CVR ranking model on the logged impressions",
                 optional=("architecture", *TrainingConfig.model_fields)),
         _encoder_kind(),
-        JobKind("train-reranker", _file_job("reranker", train_reranker, lambda: RerankerTrainingConfig),
+        JobKind("train-reranker", _file_job("reranker", train_reranker, lambda: RerankerTrainingConfig, True),
                 "fine-tune the cross-encoder", ("judgments",),
                 ("products", *RerankerTrainingConfig.model_fields)),
         JobKind("train-reranker-student",

@@ -1,5 +1,5 @@
 """The bi-encoder's training run, shared by the single-process fit and the Ray Train loop
-(shelfwise/cluster/encoder_training.py): a step of two workers (a gloo process group of two
+(shelfwise/cluster/fine_tuning.py): a step of two workers (a gloo process group of two
 processes, no Ray) computes the loss and the gradients one process computes over the whole batch,
 in-batch negatives included; a run saved after an evaluation and loaded into a fresh run ends with
 the uninterrupted run's weights; the chunks of a batch cover it once, in order."""
