@@ -32,8 +32,9 @@ from shelfwise.evaluate.trec import Judgments
 from shelfwise.index import LexicalIndex
 from shelfwise.models.encoder import mean_pooled
 from shelfwise.records import Product
+from shelfwise.train.data_parallel import Group, all_agree, chunk, gathered, sum_gradients
 from shelfwise.train.early_stopping import BestWeights, hold_out_queries
-from shelfwise.train.schedule import adamw_with_warmup
+from shelfwise.train.encoder_run import EncoderRun
 
 Log = Callable[[str], None]
 
@@ -78,6 +79,14 @@ class EncoderTrainingConfig(BaseModel):
 
 Grader = Callable[[Sequence[str], Sequence[str]], np.ndarray]
 """(queries, texts) -> predicted grade of each aligned pair: a cross-encoder teacher."""
+
+
+EncoderFit = Callable[
+    ["EncoderTrainer", Judgments, Mapping[str, Product], Mapping[str, Sequence[str]] | None, Grader | None],
+    "EncoderTrainingReport",
+]
+"""(trainer, judgments, products, neighbours, teacher) -> report: fits the trainer's model, by
+default `EncoderTrainer.fit` in this process; shelfwise/cluster/fine_tuning.py on a cluster."""
 
 
 @dataclass(frozen=True)
@@ -219,9 +228,12 @@ class EncoderTrainer:
         self.config = config
         self.log = log
         self.checkpoint_dir = checkpoint_dir
+        self.model_path = model_path
         self.model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
         first: Any = self.model[0]
         self._network: torch.nn.Module = first.auto_model
+        self.group = Group()
+        """this worker among the workers of a data-parallel run (one process: the only one)"""
 
     def _embed(self, texts: list[str]):  # noqa: ANN202 - torch tensor
         return mean_pooled(self.model[0], texts, self.config.max_length)
@@ -272,7 +284,19 @@ class EncoderTrainer:
         """Train on the judgments' training split; `neighbours` (query id -> products the
         current encoder ranks first) add encoder-mined hard negatives, checked by `teacher`
         when one is given (see the module's doc)."""
+        started = time.perf_counter()
+        run = self.start(judgments, products, neighbours, teacher)
+        run.run()
+        return self.report(run, time.perf_counter() - started)
 
+    def start(
+        self,
+        judgments: Judgments,
+        products: Mapping[str, Product],
+        neighbours: Mapping[str, Sequence[str]] | None = None,
+        teacher: Grader | None = None,
+    ) -> EncoderRun:
+        """A run from these weights over the judgments' training split (`EncoderRun.run` trains)."""
         cfg = self.config
         started = time.perf_counter()
         training, validation = self.validation_split(judgments)
@@ -299,64 +323,27 @@ class EncoderTrainer:
                 "no training examples: no tuning query has both a product graded >= "
                 f"{cfg.positive_threshold} and a negative (graded <= {cfg.negative_threshold} or mined)"
             )
-        before = self.evaluate(validation, products)
+        first = self.group.rank == 0  # the first worker scores; every worker takes its score
+        before = all_agree(self.evaluate(validation, products) if first else 0.0, self.group)
         self.log(
             f"{len(examples)} examples from {len(training)} queries; validation NDCG@10 before: {before:.4f}"
         )
-        best = self._train(examples, positives, validation, products, before)
+        return EncoderRun(self, examples, positives, validation, products, before, len(training))
+
+    def report(self, run: EncoderRun, seconds: float) -> EncoderTrainingReport:
+        """What a finished run did."""
         self.model.eval()
         return EncoderTrainingReport(
-            train_queries=len(training),
-            validation_queries=len(validation),
-            examples=len(examples),
-            steps=best.steps,
-            best_step=best.step,
-            validation_ndcg10_before=round(before, 4),
-            validation_ndcg10_after=round(best.score, 4),
-            history=best.history,
-            seconds=round(time.perf_counter() - started, 1),
+            train_queries=run.train_queries,
+            validation_queries=len(run.validation),
+            examples=len(run.examples),
+            steps=run.best.steps,
+            best_step=run.best.step,
+            validation_ndcg10_before=round(run.before, 4),
+            validation_ndcg10_after=round(run.best.score, 4),
+            history=run.best.history,
+            seconds=round(seconds, 1),
         )
-
-    def _train(
-        self,
-        examples: list[TrainingExample],
-        positives: Mapping[str, set[str]],
-        validation: Judgments,
-        products: Mapping[str, Product],
-        before: float,
-    ) -> BestWeights:
-        """Epochs of shuffled batches; evaluates a few times an epoch, keeps the best weights,
-        stops after `patience` evaluations without gain."""
-        cfg = self.config
-        per_epoch = max(1, len(examples) // cfg.batch_size)
-        total = per_epoch * cfg.epochs
-        optimizer, schedule = adamw_with_warmup(
-            self._network.parameters(), cfg.learning_rate, cfg.weight_decay, total, cfg.warmup_fraction
-        )
-        eval_every = max(1, per_epoch // cfg.evaluations_per_epoch)
-        best = BestWeights(score=before)
-        rng = random.Random(cfg.seed)
-        for _ in range(cfg.epochs):
-            order = rng.sample(examples, len(examples))
-            for start in range(0, per_epoch * cfg.batch_size, cfg.batch_size):
-                loss = self._step(order[start : start + cfg.batch_size], positives, optimizer, schedule)
-                best.steps += 1
-                if best.steps % eval_every and best.steps != total:
-                    continue
-                score = self.evaluate(validation, products)
-                best.history.append(
-                    {"step": best.steps, "epoch": best.steps / per_epoch, "loss": loss, "ndcg10": score}
-                )
-                self.log(f"step {best.steps}/{total} loss {loss:.4f} validation NDCG@10 {score:.4f}")
-                if best.improve(score, self._network):
-                    self._checkpoint(best)
-                    continue
-                if best.waited >= cfg.patience:
-                    self.log("early stop: no validation gain")
-                    best.restore(self._network)
-                    return best
-        best.restore(self._network)
-        return best
 
     def _checkpoint(self, best: BestWeights) -> None:
         """Write the current (best so far) weights and the history; the previous checkpoint is
@@ -380,21 +367,37 @@ class EncoderTrainer:
         self.log(f"checkpoint: step {best.step} -> {target}")
 
     def _step(self, batch, positives, optimizer, schedule) -> float:  # noqa: ANN001
+        """One optimizer step on a batch; in a group of workers, this worker encodes its chunk of
+        it and the loss is the whole batch's (see shelfwise/train/data_parallel.py)."""
         import torch
 
         self._network.train()
-        queries = self._embed([e.query for e in batch])
-        docs = self._embed([e.positive for e in batch] + [e.negative for e in batch])
+        queries, docs = self._batch_embeddings(batch)
         logits = queries @ docs.T * self.config.scale
         mask = torch.from_numpy(_false_negative_mask(batch, positives))
         logits = logits.masked_fill(mask, float("-inf"))
         loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(batch)))
         loss.backward()
+        sum_gradients(self._network.parameters(), self.group)
         torch.nn.utils.clip_grad_norm_(self._network.parameters(), 1.0)
         optimizer.step()
         schedule.step()
         optimizer.zero_grad()
         return float(loss.detach())
+
+    def _batch_embeddings(self, batch: list[TrainingExample]) -> tuple[Any, Any]:
+        """(queries, positives then negatives) of the whole batch."""
+        import torch
+
+        if self.group.single:
+            return self._embed([e.query for e in batch]), self._embed(
+                [e.positive for e in batch] + [e.negative for e in batch]
+            )
+        mine, size = chunk(batch, self.group), len(batch)
+        queries = gathered(self._embed([e.query for e in mine]), size, self.group)
+        docs = self._embed([e.positive for e in mine] + [e.negative for e in mine])
+        positives = gathered(docs[: len(mine)], size, self.group)
+        return queries, torch.cat([positives, gathered(docs[len(mine) :], size, self.group)])
 
     def save(self, path: Path) -> None:
         self.model.save(str(path))

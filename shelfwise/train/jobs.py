@@ -43,6 +43,7 @@ from shelfwise.search.normalize import normalize_query
 from shelfwise.shop_data import ShopData
 from shelfwise.train.distill import DistillationConfig, DistillationReport, distill, student_is_good_enough
 from shelfwise.train.encoder import (
+    EncoderFit,
     EncoderTrainer,
     EncoderTrainingConfig,
     EncoderTrainingReport,
@@ -63,7 +64,12 @@ from shelfwise.train.fusion import (
     train_fusion_model,
     without_queries,
 )
-from shelfwise.train.reranker import RerankerTrainer, RerankerTrainingConfig, RerankerTrainingReport
+from shelfwise.train.reranker import (
+    RerankerFit,
+    RerankerTrainer,
+    RerankerTrainingConfig,
+    RerankerTrainingReport,
+)
 from shelfwise.train.sources import read_relevance_labels, training_products
 
 Log = Callable[[str], None]
@@ -117,28 +123,27 @@ def train_encoder(
     base_model: Path | None = None,
     log: Log = print,
     teacher: Path | None = None,
+    encoder_fit: EncoderFit | None = None,
 ) -> EncoderArtifact:
-    """Fine-tune from `base_model` (default: the bundled MiniLM), save, and make it active.
-    `teacher`, a reranker folder, grades the mined hard negatives first (see train/encoder.py)."""
+    """Fine-tune from `base_model` (default: the bundled MiniLM; fitted by `encoder_fit`, on a
+    cluster, when given), save, and make it active. `teacher`, a reranker folder, grades the mined
+    hard negatives first (see train/encoder.py)."""
     started = time.perf_counter()
     source = training_products(data, products, product_columns)
-    catalog = source.catalog
-    graded = read_judgments(judgments)
-    base = base_model or bundled_minilm_path()
+    catalog, graded, base = source.catalog, read_judgments(judgments), base_model or bundled_minilm_path()
     log(
         f"read {len(catalog)} products and {len(graded)} judged queries in "
         f"{time.perf_counter() - started:.1f}s; fine-tuning {base}"
     )
     trainer = EncoderTrainer(base, config, log, checkpoint_dir=encoder_checkpoint_dir(data_dir))
-    neighbours = None
-    if config.encoder_negatives or teacher is not None:
-        neighbours = current_encoder_neighbours(data, data_dir, graded, catalog, log)
+    mine = config.encoder_negatives or teacher is not None
+    neighbours = current_encoder_neighbours(data, data_dir, graded, catalog, log) if mine else None
     grader = None
     if teacher is not None:
         cross_encoder = CrossEncoderReranker(teacher, batch_size=128, threads=config.threads,
                                              int8=True, runtime="onnx")  # fmt: skip
         grader = lambda queries, texts: cross_encoder.predict(queries, texts).grades  # noqa: E731
-    report = trainer.fit(graded, catalog, neighbours, teacher=grader)
+    report = (encoder_fit or EncoderTrainer.fit)(trainer, graded, catalog, neighbours, grader)
     registry = encoder_registry(data_dir)
     version, path = registry.new_version()  # keeps two versions: a rejected one may prune an old one
     trainer.save(path)
@@ -189,9 +194,11 @@ def train_reranker(
     product_columns: Mapping[str, str] | None = None,
     base_model: Path | None = None,
     log: Log = print,
+    reranker_fit: RerankerFit | None = None,
 ) -> RerankerArtifact:
     """Fine-tune a cross-encoder from `base_model` (default: the bundled MiniLM), save it, and
-    make it active when it ranks the validation queries better than the active one does."""
+    make it active when it ranks the validation queries better than the active one does.
+    `reranker_fit` fits elsewhere than in this process (on a cluster)."""
     started = time.perf_counter()
     source = training_products(data, products, product_columns)
     catalog = source.catalog
@@ -205,7 +212,7 @@ def train_reranker(
         f"{time.perf_counter() - started:.1f}s; fine-tuning a cross-encoder from {base}"
     )
     trainer = RerankerTrainer.from_base(base, config, classes, log)
-    report = trainer.fit(graded, catalog, labels or None)
+    report = (reranker_fit or RerankerTrainer.fit)(trainer, graded, catalog, labels or None)
     registry = reranker_registry(data_dir)
     version, path = registry.new_version()
     active = active_reranker_path(data_dir)

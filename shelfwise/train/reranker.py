@@ -30,8 +30,10 @@ from shelfwise.evaluate.trec import Judgments
 from shelfwise.index import LexicalIndex
 from shelfwise.models.reranker import RelevanceNetwork, RerankerSpec
 from shelfwise.records import Product
+from shelfwise.train.data_parallel import Group, chunk, gathered, sum_gradients
 from shelfwise.train.early_stopping import BestWeights, hold_out_queries
-from shelfwise.train.schedule import adamw_with_warmup
+from shelfwise.train.reranker_run import RerankerRun
+from shelfwise.train.reranker_run import query_batches as query_batches  # where it was
 
 Log = Callable[[str], None]
 Labels = Mapping[tuple[str, str], str]
@@ -137,21 +139,6 @@ def build_pairs(
     return pairs
 
 
-def query_batches(pairs: Sequence[TrainingPair], size: int, rng: random.Random) -> list[list[TrainingPair]]:
-    """Shuffled batches of whole queries (so the ranking loss has pairs), about `size` pairs each."""
-    by_query: dict[str, list[TrainingPair]] = {}
-    for pair in pairs:
-        by_query.setdefault(pair.query_id, []).append(pair)
-    groups = list(by_query.values())
-    rng.shuffle(groups)
-    batches: list[list[TrainingPair]] = [[]]
-    for group in groups:
-        if batches[-1] and len(batches[-1]) + len(group) > size:
-            batches.append([])
-        batches[-1].extend(group)
-    return [b for b in batches if b]
-
-
 def pairwise_loss(scores: Any, grades: Any, query_index: Any, margin: float, slope: float) -> Any:
     """Mean logistic loss over same-query pairs whose grades differ by more than `margin`."""
     import torch
@@ -166,6 +153,11 @@ def pairwise_loss(scores: Any, grades: Any, query_index: Any, margin: float, slo
 
 
 Relabel = Callable[[list[TrainingPair], Judgments, LexicalIndex], list[TrainingPair]]
+RerankerFit = Callable[
+    ["RerankerTrainer", Judgments, Mapping[str, Product], Labels | None], "RerankerTrainingReport"
+]
+"""(trainer, judgments, products, labels) -> report: fits the trainer's new model, by default
+`RerankerTrainer.fit` in this process; shelfwise/cluster/fine_tuning.py on a cluster."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +186,8 @@ class RerankerTrainer:
         self.spec = network.spec
         if config.freeze_embeddings:
             network.backbone.get_input_embeddings().weight.requires_grad_(False)
+        self.group = Group()
+        """this worker among the workers of a data-parallel run (one process: the only one)"""
         self.held_out: _ValidationSet | None = None
         """the validation queries and pools of the last `fit`, to score other models on"""
 
@@ -227,8 +221,20 @@ class RerankerTrainer:
         """Train on the training part of `judgments` (plus mined negatives), early-stopped on the
         held-out part. `relabel` may replace the training pairs' targets and add pairs (as
         distillation does with a teacher's grades) before training starts."""
-        cfg = self.config
         started = time.perf_counter()
+        run = self.start(judgments, products, labels, relabel)
+        run.run()
+        return self.report(run, time.perf_counter() - started)
+
+    def start(
+        self,
+        judgments: Judgments,
+        products: Mapping[str, Product],
+        labels: Labels | None = None,
+        relabel: Relabel | None = None,
+    ) -> RerankerRun:
+        """A run from these weights over the judgments' training part (`RerankerRun.run` trains)."""
+        cfg = self.config
         self.spec = RerankerSpec(
             float(min(min(g.values()) for g in judgments.grades.values())),
             float(max(max(g.values()) for g in judgments.grades.values())),
@@ -253,26 +259,30 @@ class RerankerTrainer:
             f"{len(pairs)} pairs ({mined} mined negatives) from {len(training)} queries; "
             f"validation NDCG@10 in BM25 order {bm25:.4f} (the score to beat)"
         )
-        best = self._train(pairs, held_out, bm25)
+        return RerankerRun(self, pairs, held_out, bm25, training)
+
+    def report(self, run: RerankerRun, seconds: float) -> RerankerTrainingReport:
+        """What a finished run did."""
+        best, held_out, pairs = run.best, run.held_out, run.pairs
         after, rmse = self._final_scores(best, held_out)
-        judged = [g for grades in validation.grades.values() for g in grades.values()]
+        judged = [g for grades in held_out.judgments.grades.values() for g in grades.values()]
         train_mean = float(np.mean([p.grade for p in pairs if not p.mined]))
         baseline = float(np.sqrt(np.mean((np.array(judged) - train_mean) ** 2)))
         self.log(f"validation NDCG@10 {after:.4f}, RMSE {rmse:.4f} (predicting the mean: {baseline:.4f})")
         return RerankerTrainingReport(
-            train_queries=len(training),
-            validation_queries=len(validation),
+            train_queries=len(run.training),
+            validation_queries=len(held_out.judgments),
             pairs=len(pairs),
-            mined_pairs=mined,
+            mined_pairs=sum(1 for p in pairs if p.mined),
             classes=list(self.spec.classes),
             steps=best.steps,
             best_step=best.step,
-            validation_ndcg10_bm25=round(bm25, 4),
+            validation_ndcg10_bm25=round(run.to_beat, 4),
             validation_ndcg10_after=round(after, 4),
             validation_rmse_after=round(rmse, 4),
             validation_rmse_mean_baseline=round(baseline, 4),
             history=best.history,
-            seconds=round(time.perf_counter() - started, 1),
+            seconds=round(seconds, 1),
         )
 
     def _final_scores(self, best: BestWeights, held_out: _ValidationSet) -> tuple[float, float]:
@@ -325,62 +335,12 @@ class RerankerTrainer:
                 values.append(value)
         return float(np.mean(values)) if values else 0.0
 
-    def _train(self, pairs: list[TrainingPair], held_out: _ValidationSet, to_beat: float) -> BestWeights:
-        """Keeps the weights of the best validation score above `to_beat` (BM25's order); when
-        none beats it, the last weights stay and the job does not publish them."""
-        cfg = self.config
-        rng = random.Random(cfg.seed)
-        epochs = [query_batches(pairs, cfg.batch_size, rng) for _ in range(cfg.epochs)]
-        per_epoch = len(epochs[0])
-        total = sum(len(batches) for batches in epochs)
-        optimizer, schedule = adamw_with_warmup(
-            [p for p in self.network.parameters() if p.requires_grad],
-            cfg.learning_rate,
-            cfg.weight_decay,
-            total,
-            cfg.warmup_fraction,
-        )
-        eval_every = max(1, per_epoch // cfg.evaluations_per_epoch)
-        best = BestWeights(score=to_beat)
-        started = time.perf_counter()
-        for batches in epochs:
-            for batch in batches:
-                loss = self._step(batch, optimizer, schedule)
-                best.steps += 1
-                if best.steps % 20 == 0:
-                    rate = (time.perf_counter() - started) / best.steps
-                    self.log(f"step {best.steps}/{total} loss {loss:.4f} ({rate:.2f}s/step)")
-                last = best.history[-1]["step"] if best.history else 0
-                final = best.steps == total and best.steps - last > eval_every // 4
-                if best.steps % eval_every and not final:
-                    continue
-                score, rmse = self.evaluate(held_out)
-                best.history.append(
-                    {
-                        "step": best.steps,
-                        "epoch": best.steps / per_epoch,
-                        "loss": loss,
-                        "ndcg10": score,
-                        "rmse": rmse,
-                    }
-                )
-                self.log(f"step {best.steps}/{total} validation NDCG@10 {score:.4f} RMSE {rmse:.4f}")
-                if best.improve(score, self.network) or not cfg.early_stopping:
-                    continue
-                if best.waited >= cfg.patience:
-                    self.log("early stop: no validation gain")
-                    best.restore(self.network)
-                    return best
-        if cfg.early_stopping:
-            best.restore(self.network)
-        return best
-
     def _step(self, batch: list[TrainingPair], optimizer: Any, schedule: Any) -> float:
         import torch
 
         cfg = self.config
         self.network.train(True)
-        predicted, logits = self.network.forward([p.query for p in batch], [p.text for p in batch])
+        predicted, logits = self._forward(batch)
         grades = torch.tensor([p.grade for p in batch], dtype=torch.float32)
         weights = torch.tensor([p.weight for p in batch], dtype=torch.float32)
         ids = {qid: i for i, qid in enumerate(dict.fromkeys(p.query_id for p in batch))}
@@ -396,11 +356,22 @@ class RerankerTrainer:
                 logits, labels, ignore_index=-1
             )
         loss.backward()
+        sum_gradients(self.network.parameters(), self.group)
         torch.nn.utils.clip_grad_norm_(self.network.parameters(), 1.0)
         optimizer.step()
         schedule.step()
         optimizer.zero_grad()
         return float(loss.detach())
+
+    def _forward(self, batch: list[TrainingPair]) -> tuple[Any, Any]:
+        """(predicted grades, class logits or None) of the whole batch; in a group of workers,
+        this worker runs its chunk and gathers the others' (shelfwise/train/data_parallel.py)."""
+        if self.group.single:
+            return self.network.forward([p.query for p in batch], [p.text for p in batch])
+        mine = chunk(batch, self.group)
+        predicted, logits = self.network.forward([p.query for p in mine], [p.text for p in mine])
+        whole = gathered(predicted, len(batch), self.group)
+        return whole, None if logits is None else gathered(logits, len(batch), self.group)
 
     def save(self, folder: Path, extra: dict[str, Any] | None = None) -> None:
         self.network.save(folder, extra)

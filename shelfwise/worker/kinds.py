@@ -132,14 +132,23 @@ def _path(params: Mapping[str, JsonValue], name: str) -> Path | None:
     return None if value in (None, "") else Path(str(value))
 
 
-def _file_job(what: str, train: Callable[..., BaseModel], model_of: Callable[[], type[BaseModel]]) -> Runner:
+def _file_job(
+    what: str, train: Callable[..., BaseModel], model_of: Callable[[], type[BaseModel]], cluster: bool = False
+) -> Runner:
     """A `train ...` job over a judgments file (a path the worker can read) and the products of
-    a products file when given, else of the shop's catalog (`ShopData`, the stores by URL)."""
+    a products file when given, else of the shop's catalog (`ShopData`, the stores by URL).
+    `cluster`: fine-tuned on the cluster the data folder started, when it started one."""
 
     def run(context: JobContext, params: Mapping[str, JsonValue]) -> str:
         from shelfwise.shop_data import ShopData
 
         config = _config(model_of(), params, _FILE_PARAMS)
+        if cluster:
+            from shelfwise.cluster.training_job import cluster_for_jobs, fine_tune_on_cluster_job
+
+            state = cluster_for_jobs(context.settings.data_dir)
+            if state is not None:
+                return fine_tune_on_cluster_job(context.settings, state, what, dict(params), context.log)
         products, judgments = _path(params, "products"), _path(params, "judgments")
         with ShopData.open(context.settings) as data:
             artifact = train(data, context.settings.data_dir, products, judgments, config, log=context.log)
@@ -171,7 +180,7 @@ def _train_encoder_student(context: JobContext, params: Mapping[str, JsonValue])
 def _encoder_kind() -> JobKind:
     from shelfwise.train import EncoderTrainingConfig, train_encoder
 
-    return JobKind("train-encoder", _file_job("encoder", train_encoder, lambda: EncoderTrainingConfig),
+    return JobKind("train-encoder", _file_job("encoder", train_encoder, lambda: EncoderTrainingConfig, True),
                    "fine-tune the bi-encoder", ("judgments",),
                    ("products", *EncoderTrainingConfig.model_fields))  # fmt: skip
 
@@ -199,7 +208,7 @@ def job_kinds() -> dict[str, JobKind]:
         JobKind("train-ranker", _train_ranker, "train the CTR/CVR ranking model on the logged impressions",
                 optional=("architecture", *TrainingConfig.model_fields)),
         _encoder_kind(),
-        JobKind("train-reranker", _file_job("reranker", train_reranker, lambda: RerankerTrainingConfig),
+        JobKind("train-reranker", _file_job("reranker", train_reranker, lambda: RerankerTrainingConfig, True),
                 "fine-tune the cross-encoder", ("judgments",),
                 ("products", *RerankerTrainingConfig.model_fields)),
         JobKind("train-reranker-student",
