@@ -369,6 +369,10 @@ class SearchResult(BaseModel):
         default=None, description="served answers: send it back as the request_id of the events it leads to"
     )
     variants: dict[str, str] = Field(default_factory=dict, description="experiment -> variant served")
+    missing_shards: list[int] = Field(
+        default_factory=list,
+        description="a sharded index's shards that did not answer: a partial answer (empty: complete)",
+    )
 
 
 # ----- shoppers' events ------------------------------------------------------------------------

@@ -122,6 +122,7 @@ class SearchEngine(IndexLifecycle):
                 _interpretation(request, reading, plan, categories), translation, query
             ),
             match=quality,
+            missing_shards=sorted(missing),
         )
         return result, missing
 

@@ -65,6 +65,7 @@ def test_a_shard_that_does_not_answer_makes_the_answer_partial(
     finally:
         engine.recall = None
     assert missing == frozenset({1}) and none_missing == frozenset()
+    assert answer.missing_shards == [1] and complete.missing_shards == []  # in the answer a client gets
     lost = {p.product_id for p in products if shard_of(p.product_id, 3) == 1}
     found = {h.product.product_id for h in answer.hits}
     assert found and not found & lost  # what the others hold, flagged partial, never shard 1's
