@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -129,4 +130,6 @@ async def _swap_under_load() -> None:
 
 
 def test_a_swap_lets_requests_in_flight_finish_on_the_old_version() -> None:
-    asyncio.run(_swap_under_load())
+    # a thread of its own: the browser tests' session-wide Playwright keeps a loop running here
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _swap_under_load()).result(timeout=60)
