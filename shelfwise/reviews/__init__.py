@@ -1,0 +1,1 @@
+"""Shoppers' reviews: records, feeds and stores (issue 30 part 1)."""
