@@ -20,18 +20,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from cluster_seeds import ray_runs, spread  # noqa: E402
 
 from shelfwise.evaluate.tables import read_products_tsv  # noqa: E402
 from shelfwise.evaluate.trec import Judgments, read_judgments  # noqa: E402
@@ -101,43 +98,6 @@ def ray_run(address: str, args_json: str, seed: int, root: str) -> None:
     print(json.dumps({"seed": seed, "ndcg10": ndcg, "steps": report.steps, "train_s": seconds}))
 
 
-def ray_runs(args: argparse.Namespace, seeds: list[int]) -> list[dict[str, float]]:
-    """Each seed's run on a two-node cluster the harness starts (and stops) for them."""
-    sys.path.insert(0, str(ROOT / "tests" / "cluster"))
-    from ray_harness import _delete_namespaces, make_netns_pair, new_cluster, start_nodes, stop_everything
-
-    made = make_netns_pair(f"{os.getpid() % 10000}f")
-    if isinstance(made, str):
-        raise SystemExit(f"cannot start the benchmark's cluster: {made}")
-    root = Path(tempfile.mkdtemp(prefix="swbench", dir="/tmp"))
-    cluster = None
-    try:
-        cluster = new_cluster(made, root)
-        start_nodes(cluster)
-        results = []
-        for seed in seeds:
-            args_json = json.dumps(vars(args), default=str)
-            call = f"b.ray_run(ADDRESS, {args_json!r}, {seed}, {str(cluster.artifact_root)!r})"
-            here = str(ROOT / "benchmarks")
-            code = f"import sys\nsys.path.insert(0, {here!r})\nimport cluster_fine_tuning as b\n{call}"
-            done = cluster.run_python(made.head, code, timeout=args.ray_timeout)
-            if done.returncode != 0:
-                raise RuntimeError(f"the Ray run failed: {done.stdout[-2000:]} {done.stderr[-4000:]}")
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            print(f"Ray 2 workers seed {seed}: {results[-1]}", flush=True)
-        return results
-    finally:
-        if cluster is not None:
-            stop_everything(cluster)
-        _delete_namespaces(made.head, made.worker)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def spread(values: list[float]) -> str:
-    sd = np.std(values, ddof=1) if len(values) > 1 else float("nan")
-    return f"mean {np.mean(values):.4f}, min {min(values):.4f}, max {max(values):.4f}, sd {sd:.4f}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -162,7 +122,13 @@ def main() -> None:
     for seed in [int(s) for s in args.seeds.split(",") if s]:
         single.append(run := single_run(args, seed))
         print(f"single process seed {seed}: {run}", flush=True)
-    ray = ray_runs(args, [int(s) for s in args.ray_seeds.split(",") if s])
+    args_json = json.dumps(vars(args), default=str)
+
+    def call(seed: int, root: Path) -> str:
+        return f"b.ray_run(ADDRESS, {args_json!r}, {seed}, {str(root)!r})"
+
+    seeds = [int(s) for s in args.ray_seeds.split(",") if s]
+    ray = ray_runs("cluster_fine_tuning", seeds, call, args.ray_timeout, "f")
     print("single process NDCG@10:", spread([r["ndcg10"] for r in single]))
     print("Ray 2 workers NDCG@10:", spread([r["ndcg10"] for r in ray]))
     if args.out is not None:

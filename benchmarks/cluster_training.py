@@ -19,10 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +27,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from cluster_seeds import ray_runs, spread  # noqa: E402
 
 from shelfwise.recommend.channel import TrainingData  # noqa: E402
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig  # noqa: E402
@@ -95,43 +94,6 @@ def ray_run(address: str, sequences: str, users: int | None, epochs: int, seed: 
                       "epoch_s": epoch_seconds}))  # fmt: skip
 
 
-def ray_runs(args: argparse.Namespace, seeds: list[int]) -> list[dict[str, float]]:
-    """Each seed's run on a two-node cluster the harness starts (and stops) for them."""
-    sys.path.insert(0, str(ROOT / "tests" / "cluster"))
-    from ray_harness import _delete_namespaces, make_netns_pair, new_cluster, start_nodes, stop_everything
-
-    made = make_netns_pair(f"{os.getpid() % 10000}b")
-    if isinstance(made, str):
-        raise SystemExit(f"cannot start the benchmark's cluster: {made}")
-    root = Path(tempfile.mkdtemp(prefix="swbench", dir="/tmp"))
-    cluster = None
-    try:
-        cluster = new_cluster(made, root)
-        start_nodes(cluster)
-        results = []
-        for seed in seeds:
-            call = (f"b.ray_run(ADDRESS, {str(args.sequences)!r}, {args.users!r}, {args.epochs}, {seed}, "
-                    f"{str(cluster.artifact_root)!r})")  # fmt: skip
-            here = str(ROOT / "benchmarks")
-            code = f"import sys\nsys.path.insert(0, {here!r})\nimport cluster_training as b\n{call}"
-            done = cluster.run_python(made.head, code, timeout=args.ray_timeout)
-            if done.returncode != 0:
-                raise RuntimeError(f"the Ray run failed: {done.stdout[-2000:]} {done.stderr[-4000:]}")
-            results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-            print(f"Ray 2 workers seed {seed}: {results[-1]}", flush=True)
-        return results
-    finally:
-        if cluster is not None:
-            stop_everything(cluster)
-        _delete_namespaces(made.head, made.worker)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def spread(values: list[float]) -> str:
-    sd = np.std(values, ddof=1)
-    return f"mean {np.mean(values):.4f}, min {min(values):.4f}, max {max(values):.4f}, sd {sd:.4f}"
-
-
 def line(label: str, run: dict[str, float]) -> str:
     figures = f"NDCG@10 {run['ndcg10']:.4f} Recall@10 {run['recall10']:.4f}"
     return f"{label} seed {run['seed']}: {figures} ({run['train_s']:.0f} s)"
@@ -156,7 +118,13 @@ def main() -> None:
     for seed in [int(s) for s in args.seeds.split(",") if s and not args.skip_single]:
         single.append(run := single_run(args, seed))
         print(line("single process", run), flush=True)
-    ray = ray_runs(args, [int(s) for s in args.ray_seeds.split(",") if s])
+
+    def call(seed: int, root: Path) -> str:
+        shoppers = f"{str(args.sequences)!r}, {args.users!r}, {args.epochs}"
+        return f"b.ray_run(ADDRESS, {shoppers}, {seed}, {str(root)!r})"
+
+    seeds = [int(s) for s in args.ray_seeds.split(",") if s]
+    ray = ray_runs("cluster_training", seeds, call, args.ray_timeout, "b")
     for run in ray:
         print(line("Ray 2 workers", run), flush=True)
     print("single process NDCG@10:", spread([r["ndcg10"] for r in single]) if len(single) > 1 else single)

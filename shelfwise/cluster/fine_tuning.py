@@ -20,7 +20,6 @@ Ray is imported inside functions only: importing this module loads neither Ray n
 from __future__ import annotations
 
 import json
-import logging
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -30,7 +29,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shelfwise.cluster.training import SETUP_HOOK, ClusterTraining
+from shelfwise.cluster.training import ClusterTraining, last_checkpoint
 from shelfwise.evaluate.trec import Judgments
 from shelfwise.records import Product
 from shelfwise.train.data_parallel import Group
@@ -133,43 +132,22 @@ def _fit(
     network: Any,
 ) -> str:
     """Run the workers; the best weights into `network`; the run's report as JSON."""
-    import ray
-    from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
-    from ray.train.torch import TorchConfig, TorchTrainer
-
     if config.batch_size < cluster.workers:
         raise ValueError(f"batch_size {config.batch_size} is smaller than {cluster.workers} workers")
     cluster.run_folder.mkdir(parents=True, exist_ok=True)
     config = config.model_copy(update={"threads": cluster.threads})
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(address=cluster.address, log_to_driver=False, logging_level=logging.ERROR,
-                 runtime_env={"worker_process_setup_hook": SETUP_HOOK})  # fmt: skip
-    try:
+
+    def loop_config() -> dict[str, Any]:
+        import ray
+
         grades = {q: dict(g) for q, g in judgments.grades.items()}
         data = {"queries": dict(judgments.queries), "grades": grades, "products": dict(products), **extra}
-        loop_config = {"config": config.model_dump(mode="json"), "data": ray.put(data),
-                       "run_folder": str(cluster.run_folder)}  # fmt: skip
-        result = TorchTrainer(
-            _worker_loop,
-            train_loop_config=loop_config,
-            torch_config=TorchConfig(backend="gloo"),
-            scaling_config=ScalingConfig(num_workers=cluster.workers, resources_per_worker={"CPU": 1}),
-            run_config=RunConfig(
-                name=cluster.run_name,
-                storage_path=str(cluster.storage),
-                failure_config=FailureConfig(max_failures=cluster.max_failures),
-                checkpoint_config=CheckpointConfig(num_to_keep=2),
-            ),  # fmt: skip
-        ).fit()
-        if result.checkpoint is None:
-            raise RuntimeError(f"training run {cluster.run_name} ended without a checkpoint")
-        with result.checkpoint.as_directory() as folder:
-            load_network_weights(Path(folder) / STATE_FOLDER, network)
-            return (Path(folder) / REPORT_FILE).read_text(encoding="utf-8")
-    finally:
-        if started_here:
-            ray.shutdown()
+        return {"config": config.model_dump(mode="json"), "data": ray.put(data),
+                "run_folder": str(cluster.run_folder)}  # fmt: skip
+
+    with last_checkpoint(cluster, _worker_loop, loop_config) as folder:
+        load_network_weights(folder / STATE_FOLDER, network)
+        return (folder / REPORT_FILE).read_text(encoding="utf-8")
 
 
 def _worker_loop(loop_config: dict[str, Any]) -> None:

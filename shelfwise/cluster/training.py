@@ -23,6 +23,8 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -130,22 +132,41 @@ def train_sequential(
     validation: Validation | None = None,
 ) -> SequentialChannel:
     """Train on the cluster; the fitted channel, loaded from the run's last checkpoint."""
+    cluster.run_folder.mkdir(parents=True, exist_ok=True)
+    config = config.model_copy(update={"threads": cluster.threads})
+
+    def loop_config() -> dict[str, Any]:
+        import ray
+
+        return {"config": config.model_dump(mode="json"), "data": ray.put(data),
+                "validation": ray.put(validation), "run_folder": str(cluster.run_folder)}  # fmt: skip
+
+    with last_checkpoint(cluster, _sequential_loop, loop_config) as folder:
+        return SequentialChannel.load(folder / CHANNEL_FOLDER)
+
+
+@contextmanager
+def last_checkpoint(
+    cluster: ClusterTraining,
+    loop: Callable[[dict[str, Any]], None],
+    loop_config: Callable[[], dict[str, Any]],
+) -> Iterator[Path]:
+    """Run `loop` on the cluster's workers (`TorchTrainer`, gloo, one CPU each, checkpoints under
+    the run's folder, restarts on a worker's loss) and yield the folder of its last checkpoint.
+    Connects first unless this process already is (then `loop_config()`, which may `ray.put`,
+    builds the loop's argument) and disconnects after, if it connected."""
     import ray
     from ray.train import CheckpointConfig, FailureConfig, RunConfig, ScalingConfig
     from ray.train.torch import TorchConfig, TorchTrainer
 
-    cluster.run_folder.mkdir(parents=True, exist_ok=True)
-    config = config.model_copy(update={"threads": cluster.threads})
     started_here = not ray.is_initialized()
     if started_here:
         ray.init(address=cluster.address, log_to_driver=False, logging_level=logging.ERROR,
                  runtime_env={"worker_process_setup_hook": SETUP_HOOK})  # fmt: skip
     try:
-        loop_config = {"config": config.model_dump(mode="json"), "data": ray.put(data),
-                       "validation": ray.put(validation), "run_folder": str(cluster.run_folder)}  # fmt: skip
         trainer = TorchTrainer(
-            _sequential_loop,
-            train_loop_config=loop_config,
+            loop,
+            train_loop_config=loop_config(),
             torch_config=TorchConfig(backend="gloo"),
             scaling_config=ScalingConfig(num_workers=cluster.workers, resources_per_worker={"CPU": 1}),
             run_config=RunConfig(
@@ -159,7 +180,7 @@ def train_sequential(
         if result.checkpoint is None:
             raise RuntimeError(f"training run {cluster.run_name} ended without a checkpoint")
         with result.checkpoint.as_directory() as folder:
-            return SequentialChannel.load(Path(folder) / CHANNEL_FOLDER)
+            yield Path(folder)
     finally:
         if started_here:
             ray.shutdown()

@@ -21,31 +21,10 @@ from shelfwise.cluster.fine_tuning import LOG_FILE
 from shelfwise.cluster.training import WORKERS_FOLDER
 from shelfwise.config import EncoderConfig
 from shelfwise.models import load_encoder
+from tests.judged_set import write_judged_set
 
 pytestmark = pytest.mark.slow
 
-TITLES = {
-    "1": "Simpson Strong-Tie 12-Gauge Angle",
-    "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
-    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat",
-    "4": "Rust-Oleum Deck Restore Paint",
-    "5": "Moen Rain Shower Head Chrome",
-    "6": "Delta Single Handle Shower Faucet",
-    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe",
-    "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
-    "9": "Husky 25 ft. Tape Measure",
-    "10": "DEWALT 20V Cordless Drill",
-}
-QUERIES = [
-    ("q1", "angle bracket", {"1": 3, "2": 2.67, "9": 1}),
-    ("q2", "deck paint", {"3": 3, "4": 2.67, "10": 1}),
-    ("q3", "rain shower head", {"5": 3, "6": 2, "7": 1}),
-    ("q4", "pvc pipe", {"7": 3, "8": 2.33, "5": 1}),
-    ("q5", "tape measure", {"9": 3, "1": 1}),
-    ("q6", "cordless drill", {"10": 3, "9": 1}),
-    ("q7", "corner brace", {"2": 3, "1": 2.33, "3": 1}),
-    ("q8", "shower faucet", {"6": 3, "5": 2.33, "8": 1}),
-]
 
 JOB = """
 import json
@@ -70,12 +49,7 @@ ENCODER = {"epochs": 2, "batch_size": 4, "validation_fraction": 0.3, "distractor
 def _run_job(shop_cluster: ShopCluster, tmp_path: Path, kind: str, params: dict) -> tuple[Path, Path]:
     """The job's run folder under the artifact root, and the model version it saved."""
     cluster = shop_cluster.cluster
-    products, judgments = tmp_path / "products.tsv", tmp_path / "judgments.tsv"
-    products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
-    judgments.write_text(
-        "query_id\tquery\tproduct_id\trelevance\n"
-        + "".join(f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items())
-    )
+    products, judgments = write_judged_set(tmp_path)
     shop_dir = tmp_path / "shop"
     shop_dir.mkdir()
     code = JOB.format(shop_dir=str(shop_dir), head_data=str(cluster.head_data), judgments=str(judgments),

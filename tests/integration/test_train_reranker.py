@@ -17,45 +17,18 @@ from shelfwise.records import Product, SearchRequest
 from shelfwise.service import Shelfwise
 from shelfwise.shop_data import ShopData
 from shelfwise.train import RerankerTrainingConfig, active_reranker_path, train_reranker
+from tests.judged_set import MORE_QUERIES, TITLES, write_judged_set
+from tests.judged_set import QUERIES as EIGHT_QUERIES
 
 pytestmark = pytest.mark.slow
 
-TITLES = {
-    "1": "Simpson Strong-Tie 12-Gauge Angle",
-    "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
-    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat",
-    "4": "Rust-Oleum Deck Restore Paint",
-    "5": "Moen Rain Shower Head Chrome",
-    "6": "Delta Single Handle Shower Faucet",
-    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe",
-    "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
-    "9": "Husky 25 ft. Tape Measure",
-    "10": "DEWALT 20V Cordless Drill",
-}
-QUERIES = [
-    ("q1", "angle bracket", {"1": 3, "2": 2.67, "9": 1}),
-    ("q2", "deck paint", {"3": 3, "4": 2.67, "10": 1}),
-    ("q3", "rain shower head", {"5": 3, "6": 2, "7": 1}),
-    ("q4", "pvc pipe", {"7": 3, "8": 2.33, "5": 1}),
-    ("q5", "tape measure", {"9": 3, "1": 1}),
-    ("q6", "cordless drill", {"10": 3, "9": 1}),
-    ("q7", "corner brace", {"2": 3, "1": 2.33, "3": 1}),
-    ("q8", "shower faucet", {"6": 3, "5": 2.33, "8": 1}),
-    ("q9", "measuring tape", {"9": 3, "10": 1}),
-    ("q10", "deck stain", {"3": 2.67, "4": 3, "2": 1}),
-]
+QUERIES = EIGHT_QUERIES + MORE_QUERIES
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     root = tmp_path_factory.mktemp("reranker")
-    products = root / "products.tsv"
-    products.write_text("product_id\ttitle\n" + "".join(f"{k}\t{v}\n" for k, v in TITLES.items()))
-    judgments = root / "judgments.tsv"
-    judgments.write_text(
-        "query_id\tquery\tproduct_id\trelevance\n"
-        + "".join(f"{q}\t{text}\t{p}\t{g}\n" for q, text, grades in QUERIES for p, g in grades.items())
-    )
+    products, judgments = write_judged_set(root, QUERIES)
     config = RerankerTrainingConfig(
         epochs=8,
         batch_size=8,

@@ -16,7 +16,7 @@ from shelfwise.records import Product
 from shelfwise.shop_data import ShopData
 from shelfwise.train import EncoderTrainingConfig, train_encoder
 from shelfwise.train.sources import catalog_digest, training_products
-from tests.integration.test_train_encoder import TITLES, _write_judged_set
+from tests.judged_set import TITLES, write_judged_set
 
 CATALOG = [Product(product_id=k, title=v) for k, v in TITLES.items()]
 
@@ -25,7 +25,7 @@ CATALOG = [Product(product_id=k, title=v) for k, v in TITLES.items()]
 def test_the_encoder_job_trains_on_a_postgresql_shop_and_caches_its_vectors_there(
     tmp_path: Path, postgres_url: str
 ) -> None:
-    _, judgments = _write_judged_set(tmp_path)
+    _, judgments = write_judged_set(tmp_path)
     folder = tmp_path / "data"
     settings = Settings(data_dir=folder, store_url=postgres_url, embeddings_url=postgres_url)
     config = EncoderTrainingConfig(epochs=1, batch_size=4, validation_fraction=0.3, distractors=5,
@@ -44,7 +44,7 @@ def test_the_encoder_job_trains_on_a_postgresql_shop_and_caches_its_vectors_ther
 
 
 def test_products_come_from_the_file_when_given_else_from_the_catalog_store(tmp_path: Path) -> None:
-    products, _ = _write_judged_set(tmp_path)
+    products, _ = write_judged_set(tmp_path)
     with ShopData.open(Settings(data_dir=tmp_path, store_url="memory://")) as data:
         data.store.upsert(CATALOG[:3])
         from_file = training_products(data, products)
@@ -55,7 +55,7 @@ def test_products_come_from_the_file_when_given_else_from_the_catalog_store(tmp_
 
 
 def test_training_without_products_on_an_empty_catalog_is_an_input_error(tmp_path: Path) -> None:
-    _, judgments = _write_judged_set(tmp_path)
+    _, judgments = write_judged_set(tmp_path)
     result = CliRunner().invoke(
         app, ["train", "reranker", "--judgments", str(judgments), "--data-dir", str(tmp_path / "data")]
     )

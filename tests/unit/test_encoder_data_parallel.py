@@ -13,39 +13,14 @@ from typing import Any
 import pytest
 import torch
 
-from shelfwise.evaluate.trec import Judgments
 from shelfwise.models import bundled_minilm_path
-from shelfwise.records import Product
 from shelfwise.train import EncoderTrainer, EncoderTrainingConfig
 from shelfwise.train.data_parallel import Group, chunk, chunk_bounds
 from shelfwise.train.encoder import TrainingExample
+from tests.judged_set import JUDGMENTS, PRODUCTS, TITLES
 
 pytestmark = pytest.mark.slow
 
-TITLES = {
-    "1": "Simpson Strong-Tie 12-Gauge Angle",
-    "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
-    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat",
-    "4": "Rust-Oleum Deck Restore Paint",
-    "5": "Moen Rain Shower Head Chrome",
-    "6": "Delta Single Handle Shower Faucet",
-    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe",
-    "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
-    "9": "Husky 25 ft. Tape Measure",
-    "10": "DEWALT 20V Cordless Drill",
-}
-QUERIES = [
-    ("q1", "angle bracket", {"1": 3, "2": 2.67, "9": 1}),
-    ("q2", "deck paint", {"3": 3, "4": 2.67, "10": 1}),
-    ("q3", "rain shower head", {"5": 3, "6": 2, "7": 1}),
-    ("q4", "pvc pipe", {"7": 3, "8": 2.33, "5": 1}),
-    ("q5", "tape measure", {"9": 3, "1": 1}),
-    ("q6", "cordless drill", {"10": 3, "9": 1}),
-    ("q7", "corner brace", {"2": 3, "1": 2.33, "3": 1}),
-    ("q8", "shower faucet", {"6": 3, "5": 2.33, "8": 1}),
-]
-PRODUCTS = {k: Product(product_id=k, title=v) for k, v in TITLES.items()}
-JUDGMENTS = Judgments({q: t for q, t, _ in QUERIES}, {q: g for q, _, g in QUERIES})
 CONFIG = EncoderTrainingConfig(epochs=2, batch_size=4, validation_fraction=0.3, distractors=5,
                                learning_rate=5e-5, patience=4, encoder_negatives=0, threads=1,
                                max_length=16)  # fmt: skip

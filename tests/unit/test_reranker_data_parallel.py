@@ -13,39 +13,14 @@ from typing import Any
 import pytest
 import torch
 
-from shelfwise.evaluate.trec import Judgments
 from shelfwise.models import bundled_minilm_path
-from shelfwise.records import Product
 from shelfwise.train import RerankerTrainer, RerankerTrainingConfig
 from shelfwise.train.data_parallel import Group
 from shelfwise.train.reranker import TrainingPair
+from tests.judged_set import JUDGMENTS, PRODUCTS, TITLES
 
 pytestmark = pytest.mark.slow
 
-TITLES = {
-    "1": "Simpson Strong-Tie 12-Gauge Angle",
-    "2": "Everbilt 3 in. Zinc-Plated Corner Brace",
-    "3": "BEHR Premium Textured DeckOver 1-gal. Tugboat",
-    "4": "Rust-Oleum Deck Restore Paint",
-    "5": "Moen Rain Shower Head Chrome",
-    "6": "Delta Single Handle Shower Faucet",
-    "7": "Charlotte Pipe 1/2 in. x 10 ft. PVC Pipe",
-    "8": "SharkBite 1/2 in. Push-to-Connect Elbow",
-    "9": "Husky 25 ft. Tape Measure",
-    "10": "DEWALT 20V Cordless Drill",
-}
-QUERIES = [
-    ("q1", "angle bracket", {"1": 3, "2": 2.67, "9": 1}),
-    ("q2", "deck paint", {"3": 3, "4": 2.67, "10": 1}),
-    ("q3", "rain shower head", {"5": 3, "6": 2, "7": 1}),
-    ("q4", "pvc pipe", {"7": 3, "8": 2.33, "5": 1}),
-    ("q5", "tape measure", {"9": 3, "1": 1}),
-    ("q6", "cordless drill", {"10": 3, "9": 1}),
-    ("q7", "corner brace", {"2": 3, "1": 2.33, "3": 1}),
-    ("q8", "shower faucet", {"6": 3, "5": 2.33, "8": 1}),
-]
-PRODUCTS = {k: Product(product_id=k, title=v) for k, v in TITLES.items()}
-JUDGMENTS = Judgments({q: t for q, t, _ in QUERIES}, {q: g for q, _, g in QUERIES})
 CONFIG = RerankerTrainingConfig(epochs=3, batch_size=6, validation_fraction=0.3, evaluations_per_epoch=2,
                                 patience=3, max_length=16, threads=1, mined_negatives=1)  # fmt: skip
 CLASSES = ("exact", "substitute", "complement", "irrelevant")
