@@ -26,6 +26,22 @@ if TYPE_CHECKING:
 bench_app = typer.Typer(help="Write benchmark runs from data files.", no_args_is_help=True)
 
 
+MmrLambda = Annotated[
+    float | None,
+    typer.Option(
+        "--mmr", min=0.0, max=1.0, help="MMR lambda over title vectors (1 = relevance only; default off)"
+    ),
+]
+ExposureFlag = Annotated[
+    bool,
+    typer.Option(
+        "--exposure",
+        help="apply the exposure policy of the settings (recommend.exposure: head cap, long-tail quota, "
+        "new-item places) to every list",
+    ),
+]
+
+
 @bench_app.command("recommend")
 def bench_recommend(
     items: Annotated[
@@ -40,13 +56,9 @@ def bench_recommend(
     ],
     out: Annotated[Path, typer.Option(help='JSONL to write: {"user_id": ..., "items": [...]} a line')],
     k: Annotated[int, typer.Option(help="items predicted per user")] = 20,
-    mmr: Annotated[
-        float | None,
-        typer.Option(
-            "--mmr", min=0.0, max=1.0, help="MMR lambda over title vectors (1 = relevance only; default off)"
-        ),
-    ] = None,
+    mmr: MmrLambda = None,
     mmr_pool: Annotated[int, typer.Option(help="fused candidates MMR picks from", min=1)] = 100,
+    exposure: ExposureFlag = False,
     cold_item_share: Annotated[
         float | None, typer.Option(help="items whose events are hidden while the ranker learns")
     ] = None,
@@ -72,7 +84,9 @@ def bench_recommend(
     shoppers, texts, metadata = _read_recommend_files(sequences, items, sequence_columns, item_columns)
     if metadata:
         console.print(f"catalog facts (brand, category, links) for {len(metadata)} items")
-    encoder = load_item_encoder(settings_of(data_dir))
+    settings = settings_of(data_dir)
+    policy = settings.recommend.exposure
+    encoder = load_item_encoder(settings)
     try:
         config = recommender_config(channels, threads, seed, cold_item_share)
     except ValueError as error:  # an unknown channel name or a share outside [0, 1)
@@ -82,6 +96,7 @@ def bench_recommend(
     predictions, report = predict_next_items(
         shoppers, texts, encoder.encode_texts, k, config, progress=log_line,
         item_info=metadata, mmr_lambda=mmr, mmr_pool=mmr_pool,
+        exposure=policy.model_copy(update={"enabled": True}) if exposure else None,
     )  # fmt: skip
     write_predictions_jsonl(out, predictions)
     console.print(_recommend_summary(report, time.perf_counter() - started, out))

@@ -23,6 +23,7 @@ from shelfwise.config.search import (
     VectorConfig,
 )
 from shelfwise.config.serving import (
+    ExposureConfig,
     JobsConfig,
     PersonalizeConfig,
     PrivacyConfig,
@@ -42,6 +43,7 @@ __all__ = [
     "PersonalizeConfig",
     "PrivacyConfig",
     "RankingConfig",
+    "ExposureConfig",
     "RecommendServingConfig",
     "RerankConfig",
     "ServeConfig",

@@ -70,6 +70,25 @@ class ServeConfig(BaseModel):
     )
 
 
+class ExposureConfig(BaseModel):
+    """The exposure policy of recommendation lists (`shelfwise.recommend.exposure`): bounds on the
+    places the most popular products take and places kept for the long tail and new products."""
+
+    enabled: bool = False
+    head_fraction: float = Field(
+        default=0.01, gt=0, le=1, description="the head: this most popular share of the catalog (by events)"
+    )
+    head_cap: float = Field(default=0.3, ge=0, le=1, description="most share of a list's places for the head")
+    tail_start: float = Field(
+        default=0.2, gt=0, le=1, description="the long tail: items outside this most popular share"
+    )
+    tail_quota: float = Field(default=0.3, ge=0, le=1, description="least share of a list for the long tail")
+    new_item_slots: int = Field(default=1, ge=0, description="least places for products without events")
+    depth: int = Field(
+        default=10, ge=1, le=50, description="candidates considered: this many times the list's length"
+    )
+
+
 class RecommendServingConfig(BaseModel):
     """How recommendations are served (the models come from `shelfwise train recommender`)."""
 
@@ -84,6 +103,7 @@ class RecommendServingConfig(BaseModel):
         description="maximal marginal relevance over title vectors before the category cap; 1 = off",
     )
     in_stock_only: bool = True
+    exposure: ExposureConfig = Field(default_factory=ExposureConfig)
     answer_cache_seconds: float = Field(
         default=30.0,
         ge=0,

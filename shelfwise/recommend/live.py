@@ -5,7 +5,10 @@ ago changes the next answer without retraining. Business rules (no product the s
 bought or has in the history, in stock only, unknown products ignored) and diversity apply after
 ranking: maximal marginal relevance over the items' title vectors (`RecommendServingConfig.mmr_lambda`)
 re-orders the eligible candidates, then a cap per category (which never leaves a list short:
-items it held back fill the places left); every item carries a human-readable reason.
+items it held back fill the places left); with `RecommendServingConfig.exposure` on, the
+exposure policy (`recommend/exposure.py`) then picks the list from deeper candidates, bounding
+the most popular products' places and keeping places for the long tail and new products; every
+item carries a human-readable reason.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from shelfwise.artifact_files import check_digests, folder_digests
-from shelfwise.config import RecommendServingConfig
+from shelfwise.config import ExposureConfig, RecommendServingConfig
 from shelfwise.index import IndexVersions
 from shelfwise.index.artifacts import utc_now_iso
 from shelfwise.recommend.artifact import RETRAIN, ArtifactError, read_manifest, write_manifest
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
 from shelfwise.recommend.diversity import mmr_order
+from shelfwise.recommend.exposure import exposure_order, popularity_tiers
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
@@ -103,6 +107,7 @@ class LiveRecommender:
         self.info = info
         self.bought_together = bought_together
         self.version = version
+        self._exposure_tiers: dict[tuple[float, float], np.ndarray] = {}
 
     # ----- training and artifacts -----------------------------------------------------------------
 
@@ -196,7 +201,8 @@ class LiveRecommender:
         """The k best items after `history` (its items and `exclude` left out), in stock and at
         most `category_cap` per category (unless the list would be short without more), each
         with its reason."""
-        items, scores, ranks = self.recommender.recommend_one(history, k * 4 + len(exclude))
+        depth = config.exposure.depth if config.exposure.enabled else 4
+        items, scores, ranks = self.recommender.recommend_one(history, k * depth + len(exclude))
         channel_ranks = {int(item): row for item, row in zip(items, ranks, strict=True)}
         ranked = [(int(i), float(s)) for i, s in zip(items, scores, strict=True)]
         return self._finish(history, ranked, k, catalog, config, exclude, channel_ranks=channel_ranks)
@@ -264,21 +270,12 @@ class LiveRecommender:
             if config.in_stock_only and not product.in_stock:
                 continue
             eligible.append((item, score, product))
-        eligible = self._diversified(eligible, config.mmr_lambda)
-        per_category: Counter[str] = Counter()
-        chosen: list[tuple[int, float, Product]] = []
-        held_back: list[tuple[int, float, Product]] = []
-        for candidate in eligible:
-            category = candidate[2].category_path
-            if category and per_category[category] >= config.category_cap:
-                held_back.append(candidate)
-                continue
-            per_category[category] += 1
-            chosen.append(candidate)
-            if len(chosen) == k:
-                break
-        # the cap spreads a list over categories; it must not leave the list short
-        chosen += held_back[: k - len(chosen)]
+        ordered = _category_capped(self._diversified(eligible, config.mmr_lambda), config.category_cap)
+        if config.exposure.enabled:
+            tiers = self._tiers(config.exposure)[[item for item, _, _ in ordered]]
+            chosen = [ordered[p] for p in exposure_order(tiers, k, config.exposure)]
+        else:
+            chosen = ordered[:k]
         out: list[Recommended] = []
         for item, score, product in chosen:
             why = reason or self._reason(history, item, (channel_ranks or {}).get(item))
@@ -290,6 +287,16 @@ class LiveRecommender:
                 )
             )  # fmt: skip
         return out
+
+    def _tiers(self, config: ExposureConfig) -> np.ndarray:
+        """Every item's popularity tier under `config` (computed once per head and tail bounds)."""
+        key = (config.head_fraction, config.tail_start)
+        tiers = self._exposure_tiers.get(key)
+        if tiers is None:
+            builder = self.recommender.builder
+            counts = np.zeros(len(self.item_ids)) if builder is None else builder.item_counts
+            tiers = self._exposure_tiers[key] = popularity_tiers(counts, config)
+        return tiers
 
     def _diversified(
         self, eligible: list[tuple[int, float, Product]], lam: float
@@ -316,6 +323,24 @@ class LiveRecommender:
             if why is not None and (best is None or rank < best[0]):
                 best = (int(rank), why)
         return None if best is None else best[1]
+
+
+def _category_capped(
+    eligible: list[tuple[int, float, Product]], cap: int
+) -> list[tuple[int, float, Product]]:
+    """The candidates with at most `cap` of one category first (in their order), then the ones
+    held back: the cap spreads a list over categories but must not leave it short."""
+    per_category: Counter[str] = Counter()
+    within: list[tuple[int, float, Product]] = []
+    held_back: list[tuple[int, float, Product]] = []
+    for candidate in eligible:
+        category = candidate[2].category_path
+        if category and per_category[category] >= cap:
+            held_back.append(candidate)
+            continue
+        per_category[category] += 1
+        within.append(candidate)
+    return within + held_back
 
 
 def active_recommender(data_dir: Path) -> LiveRecommender | None:

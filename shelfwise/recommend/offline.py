@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shelfwise.config import ExposureConfig
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.diversity import mmr_order
+from shelfwise.recommend.exposure import exposure_order, popularity_tiers
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -61,10 +63,12 @@ def predict_next_items(
     item_info: Mapping[str, ItemInfo] | None = None,
     mmr_lambda: float | None = None,
     mmr_pool: int = 100,
+    exposure: ExposureConfig | None = None,
 ) -> tuple[dict[str, list[str]], BenchReport]:
     """Fit a recommender on `sequences` and predict each shopper's next k items (none already
     in their sequence), best first; with `mmr_lambda` (below 1, text vectors needed) the k are
-    picked by maximal marginal relevance from the fused top `mmr_pool`."""
+    picked by maximal marginal relevance from the fused top `mmr_pool`; with an enabled
+    `exposure` policy, from the fused (and MMR-ordered) top `exposure.depth * k` within its bounds."""
     say = progress or (lambda message: None)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
@@ -79,12 +83,22 @@ def predict_next_items(
     fit = recommender.fit(data, say)
     seconds["fit"] = time.perf_counter() - started
     started = time.perf_counter()
-    lists = recommender.recommend(data.sequences, max(k, mmr_pool) if diversify else k)
+    bounded = exposure is not None and exposure.enabled
+    depth = max(k, mmr_pool if diversify else 0, exposure.depth * k if exposure and bounded else 0)
+    lists = recommender.recommend(data.sequences, depth)
     if diversify:
         assert data.item_vectors is not None and mmr_lambda is not None
         vectors = data.item_vectors
+        picked = depth if bounded else k
         lists = [
-            [ranked[i] for i in mmr_order(vectors[[item for item, _ in ranked]], k, mmr_lambda)]
+            [ranked[i] for i in mmr_order(vectors[[item for item, _ in ranked]], picked, mmr_lambda)]
+            for ranked in lists
+        ]
+    if exposure is not None and bounded:
+        assert recommender.builder is not None
+        tiers = popularity_tiers(recommender.builder.item_counts, exposure)
+        lists = [
+            [ranked[i] for i in exposure_order(tiers[[item for item, _ in ranked]], k, exposure)]
             for ranked in lists
         ]
     seconds["predict"] = time.perf_counter() - started
