@@ -29,6 +29,7 @@ from shelfwise.aspects.text import clauses, lexicon, opinions, words
 
 EmbedTerms = Callable[[Sequence[str]], np.ndarray]
 CATEGORY_JOIN = " > "
+_COVERED = 0.8  # a noun whose mentions are this share one compound's goes with the compound
 
 
 class AspectMiningConfig(BaseModel):
@@ -56,6 +57,7 @@ class _TermStats:
     surfaces: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
     members: set[str] = field(default_factory=set)  # the term keys merged into it
+    compounds: set[str] = field(default_factory=set)  # its keys and forms that are compounds
 
     def add(self, review_id: str, surface: str, clause: str, opinionated: bool, examples: int) -> None:
         self.reviews.add(review_id)
@@ -70,6 +72,7 @@ class _TermStats:
         self.opinion_reviews |= other.opinion_reviews
         self.surfaces += other.surfaces
         self.members |= other.members
+        self.compounds |= other.compounds
         self.examples = list(dict.fromkeys(self.examples + other.examples))[:examples]
 
 
@@ -80,6 +83,7 @@ class _Counts:
     terms: dict[str, dict[str, _TermStats]] = field(default_factory=lambda: defaultdict(dict))
     reviews: Counter[str] = field(default_factory=Counter)
     names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    parts: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a compound's two nouns
 
 
 def default_reader(language: AspectLanguage) -> NounReader:
@@ -123,10 +127,13 @@ def _count(
     for (review, category, clause), terms in zip(located, terms_per_clause, strict=True):
         opinionated = bool(opinions(words(clause, language), language))
         stats = counts.terms[category]
-        for term, surface in dict.fromkeys(terms):
-            stats.setdefault(term, _TermStats(members={term})).add(
-                review.review_id, surface, clause, opinionated, config.examples
-            )
+        for term, surface, parts in dict.fromkeys(terms):
+            if parts:
+                counts.parts[term] = parts
+            entry = stats.setdefault(term, _TermStats(members={term}, compounds={term} if parts else set()))
+            if parts:
+                entry.compounds.add(surface)
+            entry.add(review.review_id, surface, clause, opinionated, config.examples)
     return counts
 
 
@@ -172,7 +179,7 @@ def _category_candidates(
             stats.reviews
         )
 
-    groups = _merge_variants(terms, passes, language, config.examples)
+    groups = _merge_variants(terms, counts.parts, passes, config.examples)
     out = []
     for name, stats in groups.items():
         lift = _lift(category, stats.members, counts, len(stats.reviews))
@@ -197,38 +204,41 @@ def _category_candidates(
 def _forms(name: str, stats: _TermStats) -> tuple[str, ...]:
     """The forms that mention an aspect: its name, its keys and forms as written; compounds only
     when written in two reviews or more (the single noun they build on matches the rest)."""
-    forms = {name} | {form for form in set(stats.surfaces) | stats.members if " " not in form}
+    forms = {name} | {form for form in set(stats.surfaces) | stats.members if form not in stats.compounds}
     forms |= {form for form, count in stats.surfaces.items() if count >= 2}
     return tuple(sorted(forms))
 
 
 def _merge_variants(
     terms: dict[str, _TermStats],
+    parts: dict[str, tuple[str, ...]],
     passes: Callable[[_TermStats], bool],
-    language: AspectLanguage,
     examples: int,
 ) -> dict[str, _TermStats]:
     """Single nouns that pass, with the compounds built on them merged in (named by the more
     frequent form); compounds on no passing noun stay on their own."""
-    is_compound = (lambda t: " " in t) if language == "en" else (lambda t: False)
-    heads = {t: s for t, s in terms.items() if not is_compound(t) and passes(s)}
+    heads = {t: s for t, s in terms.items() if t not in parts and passes(s)}
     groups: dict[str, _TermStats] = {t: _copy(s) for t, s in heads.items()}
     renamed: dict[str, str] = {t: t for t in heads}
     for term, stats in sorted(terms.items(), key=lambda item: (-len(item[1].reviews), item[0])):
-        if not is_compound(term):
+        if term not in parts:
             continue
-        first, last = term.split(" ", 1)
+        first, last = parts[term]
         base = first if first in heads else last if last in heads else None
         if base is None:
             groups[term] = _copy(stats)
             continue
         group = groups.pop(renamed[base])
         name = (
-            term if len(stats.reviews) > len(heads[base].reviews) and renamed[base] == base else renamed[base]
+            term if len(stats.reviews) >= len(heads[base].reviews) and renamed[base] == base else renamed[base]
         )
         group.merge(stats, examples)
         groups[name] = group
         renamed[base] = name
+        other = last if base == first else first
+        if other in heads and other in groups and len(stats.reviews) >= _COVERED * len(heads[other].reviews):
+            group.merge(groups.pop(other), examples)  # "life" is all "battery life": one aspect
+            renamed[other] = name
     return groups
 
 

@@ -20,16 +20,16 @@ from shelfwise.aspects.text import lexicon, zh_tokenizer
 if TYPE_CHECKING:
     from spacy.language import Language
 
-_ZH_NOUN_TAGS = frozenset({"n", "nr", "nz", "ng", "nt", "vn", "nrt", "nrfg", "an"})
 _UNNEEDED_PIPES = ("parser", "ner")
 
 
 class NounTerm(NamedTuple):
-    """A candidate in a clause: its key (lemma, lower case; words joined by a space in English)
-    and the form as written."""
+    """A candidate in a clause: its key (lemma, lower case; words joined by a space in English),
+    the form as written, and for a compound its two nouns' keys."""
 
     term: str
     surface: str
+    parts: tuple[str, ...] = ()
 
 
 class NounReader(Protocol):
@@ -72,7 +72,8 @@ def _english_terms(tokens: list[tuple[str, str, str]]) -> Iterator[NounTerm]:
         for i, (word_lemma, word_text) in enumerate(run):
             yield NounTerm(word_lemma, word_text)
             if i + 1 < len(run):
-                yield NounTerm(f"{word_lemma} {run[i + 1][0]}", f"{word_text} {run[i + 1][1]}")
+                parts = (word_lemma, run[i + 1][0])
+                yield NounTerm(" ".join(parts), f"{word_text} {run[i + 1][1]}", parts)
         run = []
 
 
@@ -85,15 +86,25 @@ class ChineseNouns:
 
 def _chinese_terms(tagged: list[tuple[str, str]]) -> Iterator[NounTerm]:
     lex = lexicon("zh")
+    function_words = lex.negators | lex.excess | lex.contrast
     previous: str | None = None
     for i, (word, tag) in enumerate(tagged):
-        following = tagged[i + 1][0] if i + 1 < len(tagged) else ""
-        before_opinion = lex.is_opinion(following) or following in lex.excess or following in lex.negators
-        is_noun = (tag in _ZH_NOUN_TAGS or (before_opinion and tag != "eng")) and len(word) >= 2
-        if not is_noun or lex.is_opinion(word) or word in lex.negators or word in lex.contrast:
+        is_noun = tag.startswith("n") or tag == "vn" or (tag.startswith("v") and _opinion_follows(tagged, i))
+        if not is_noun or len(word) < 2 or lex.is_opinion(word) or word in function_words:
             previous = None
             continue
         yield NounTerm(word, word)
         if previous is not None:
-            yield NounTerm(previous + word, previous + word)
+            yield NounTerm(previous + word, previous + word, (previous, word))
         previous = word
+
+
+def _opinion_follows(tagged: list[tuple[str, str]], i: int) -> bool:
+    """Whether an opinion word follows word i, past at most two adverbs ("包装 非常 结实")."""
+    lex = lexicon("zh")
+    for word, tag in tagged[i + 1 : i + 4]:
+        if lex.is_opinion(word) or word in lex.excess or word in lex.negators:
+            return True
+        if not tag.startswith(("d", "zg")):
+            return False
+    return False
