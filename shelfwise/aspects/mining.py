@@ -230,7 +230,9 @@ def _merge_variants(
             continue
         group = groups.pop(renamed[base])
         name = (
-            term if len(stats.reviews) >= len(heads[base].reviews) and renamed[base] == base else renamed[base]
+            term
+            if len(stats.reviews) >= len(heads[base].reviews) and renamed[base] == base
+            else renamed[base]
         )
         group.merge(stats, examples)
         groups[name] = group

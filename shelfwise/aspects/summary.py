@@ -9,7 +9,8 @@ neither). Flagged reviews (duplicates, spam) are left out.
 - complaint: at least `min_complaints` negative reviews, and negative at least
   `complaint_share` of them: "some find the size too small (5 reviews)" with the opinion most
   of them use, "some complain about the strap" without one; "many" once negative is
-  `many_share` of them;
+  `many_share` of them and at least `many_min`; a negated opinion ("not comfortable") is not
+  quoted;
 - mixed: both counts reached, neither share: "mixed views on the fit (4 positive, 3 negative)".
 Praise comes first, then mixed views and complaints, each by reviews (most first) then by name;
 at most `max_statements`. Chinese summaries read "电池好评多（23条评价）", "部分买家反映尺码偏小（5条评价）".
@@ -44,6 +45,7 @@ class SummaryConfig(BaseModel):
     min_complaints: int = Field(default=2, ge=1, description="negative reviews for a complaint")
     complaint_share: float = Field(default=0.3, ge=0, le=1)
     many_share: float = Field(default=0.5, ge=0, le=1, description="complaints said by 'many'")
+    many_min: int = Field(default=5, ge=1, description="negative reviews for 'many'")
     max_statements: int = Field(default=5, ge=1)
     rating_backoff: bool = True
 
@@ -87,7 +89,7 @@ def summary_from_mentions(
         reviews=len(reviews),
         average_rating=round(sum(ratings) / len(ratings), 2) if ratings else None,
         statements=tuple(statements),
-        text=_joined([s.text for s in statements], language),
+        text=_joined(statements, language),
     )
 
 
@@ -102,7 +104,7 @@ def _tally(mentions: Iterable[AspectMention]) -> dict[str, _Tally]:
     for m in mentions:
         if m.label != "neutral":
             balance[m.aspect, m.review_id] += 1 if m.label == "positive" else -1
-            if m.opinion:
+            if m.opinion and not _negated(m.opinion):
                 words[m.aspect, m.review_id].append(m.opinion)
     tallies: dict[str, _Tally] = defaultdict(_Tally)
     for (aspect, review_id), value in sorted(balance.items()):
@@ -114,6 +116,16 @@ def _tally(mentions: Iterable[AspectMention]) -> dict[str, _Tally]:
             tally.negative.append(review_id)
             tally.negative_words.update(set(words[aspect, review_id]))
     return tallies
+
+
+def _negated(opinion: str) -> bool:
+    """Whether an opinion is a negated one ("not very excellent", "不太持久"); a lexicon word that
+    starts like a negator ("不错", "不起球") is not."""
+    en, zh = lexicon("en"), lexicon("zh")
+    first = opinion.split()[0]
+    if first in en.negators or first.endswith("n't"):
+        return True
+    return not zh.is_opinion(opinion) and any(opinion.startswith(negator) for negator in zh.negators)
 
 
 def _statements(
@@ -149,7 +161,11 @@ def _statement(
         ids, opinion = tally.negative, _top(tally.negative_words)
     else:
         ids, opinion = sorted(tally.positive + tally.negative), None
-    many = kind == "complaint" and negative >= config.many_share * (positive + negative)
+    many = (
+        kind == "complaint"
+        and negative >= config.many_min
+        and negative >= config.many_share * (positive + negative)
+    )
     wording = _ZH if language == "zh" else _EN
     return SummaryStatement(
         kind=kind,  # type: ignore[arg-type]
@@ -194,10 +210,21 @@ def _ZH(kind: str, aspect: str, n: int, positive: int, negative: int, opinion: s
     return f"{who}对{aspect}不满意（{n}条评价）"
 
 
-def _joined(parts: list[str], language: AspectLanguage) -> str:
-    if not parts:
+def _joined(statements: list[SummaryStatement], language: AspectLanguage) -> str:
+    """The statements in one line; English praise is said once: "Praised for its sound (23
+    reviews) and battery (9 reviews); some find the size too small (5 reviews)."."""
+    if not statements:
         return ""
     if language == "zh":
-        return "；".join(parts) + "。"
+        return "；".join(s.text for s in statements) + "。"
+    praised = [
+        f"{s.aspect} ({s.reviews} review{'s' if s.reviews != 1 else ''})"
+        for s in statements
+        if s.kind == "praise"
+    ]
+    parts = [s.text for s in statements if s.kind != "praise"]
+    if praised:
+        listed = praised[0] if len(praised) == 1 else ", ".join(praised[:-1]) + " and " + praised[-1]
+        parts.insert(0, f"praised for its {listed}")
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
