@@ -29,7 +29,7 @@ from shelfwise.aspects.text import clauses, lexicon, opinions, words
 
 EmbedTerms = Callable[[Sequence[str]], np.ndarray]
 CATEGORY_JOIN = " > "
-_COVERED = 0.8  # a noun whose mentions are this share one compound's goes with the compound
+_COVERED = 0.5  # a noun this share of whose reviews are one compound's goes with the compound
 
 
 class AspectMiningConfig(BaseModel):

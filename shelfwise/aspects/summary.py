@@ -11,7 +11,9 @@ neither). Flagged reviews (duplicates, spam) are left out.
   of them use, "some complain about the strap" without one; "many" once negative is
   `many_share` of them and at least `many_min`; a negated opinion ("not comfortable") is not
   quoted;
-- mixed: both counts reached, neither share: "mixed views on the fit (4 positive, 3 negative)".
+- mixed, instead of either: both counts reached and neither side at `praise_share`: "mixed
+  views on the fit (4 positive, 3 negative)". Praise and a complaint may both be said of one
+  aspect (7 happy, 3 unhappy reviews).
 Praise comes first, then mixed views and complaints, each by reviews (most first) then by name;
 at most `max_statements`. Chinese summaries read "电池好评多（23条评价）", "部分买家反映尺码偏小（5条评价）".
 """
@@ -140,13 +142,12 @@ def _statements(
             continue
         praised = positive >= config.min_praise and positive >= config.praise_share * polar
         blamed = negative >= config.min_complaints and negative >= config.complaint_share * polar
-        if praised or blamed:
-            kind = "praise" if praised and not blamed else "complaint" if blamed and not praised else "mixed"
-        elif positive >= config.min_praise and negative >= config.min_complaints:
-            kind = "mixed"
+        split = positive >= config.min_praise and negative >= config.min_complaints
+        if split and not praised and negative < config.praise_share * polar:
+            kinds = ["mixed"]  # both sides heard, neither dominant
         else:
-            continue
-        out.append(_statement(aspect, kind, tally, language, config))
+            kinds = ["praise"] * praised + ["complaint"] * blamed
+        out.extend(_statement(aspect, kind, tally, language, config) for kind in kinds)
     out.sort(key=lambda s: (order[s.kind], -s.reviews, s.aspect))
     return out[: config.max_statements]
 
