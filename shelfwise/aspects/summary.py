@@ -134,7 +134,7 @@ def _statements(
     tallies: dict[str, _Tally], language: AspectLanguage, config: SummaryConfig
 ) -> list[SummaryStatement]:
     order = {"praise": 0, "mixed": 1, "complaint": 2}
-    out = []
+    out: list[SummaryStatement] = []
     for aspect, tally in tallies.items():
         positive, negative = len(tally.positive), len(tally.negative)
         polar = positive + negative
