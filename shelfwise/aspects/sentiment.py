@@ -23,11 +23,21 @@ from shelfwise.language.chinese import has_han
 LABELS: tuple[SentimentName, ...] = ("negative", "neutral", "positive")
 
 
+class LabelledScore(Protocol):
+    """An answer given as a record rather than a pair."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+
 @runtime_checkable
 class SentenceSentiment(Protocol):
     """A sentiment model over short texts: one (label, score) per text, label in LABELS."""
 
-    def predict(self, texts: Sequence[str]) -> Sequence[tuple[str, float]]: ...
+    def predict(self, texts: Sequence[str]) -> Sequence[tuple[str, float] | LabelledScore]: ...
 
 
 class LexiconSentiment:
@@ -49,14 +59,16 @@ class LexiconSentiment:
 
 
 def predict_clauses(model: SentenceSentiment, texts: Sequence[str]) -> list[ClauseSentiment]:
-    """The model's answers as `ClauseSentiment`s, checked: one per text, known labels, score 0..1."""
+    """The model's answers as `ClauseSentiment`s, checked: one per text, known labels, score 0..1.
+    An answer is a (label, score) pair or a record with `label` and `score` attributes."""
     if not texts:
         return []
     answers = list(model.predict(list(texts)))
     if len(answers) != len(texts):
         raise ValueError(f"the sentiment model answered {len(answers)} labels for {len(texts)} texts")
     out = []
-    for text, (label, score) in zip(texts, answers, strict=True):
+    for text, answer in zip(texts, answers, strict=True):
+        label, score = (answer[0], answer[1]) if isinstance(answer, tuple) else (answer.label, answer.score)
         if label not in LABELS:
             raise ValueError(
                 f"the sentiment model answered label {label!r} for {text[:60]!r}; expected {LABELS}"

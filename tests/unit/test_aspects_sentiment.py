@@ -4,6 +4,7 @@ clause-level aspect mentions, and product summaries (wording, thresholds, eviden
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pytest
 
@@ -83,6 +84,22 @@ def test_a_model_answer_is_checked() -> None:
     with pytest.raises(ValueError, match="answered 1 labels for 2 texts"):
         predict_clauses(_Fixed([("positive", 0.9)]), ["x", "y"])
     assert predict_clauses(_Fixed([("negative", 1.7)]), ["x"])[0].score == 1.0
+
+
+@dataclass(frozen=True)
+class _Answer:
+    label: str
+    score: float
+
+
+class _Records:
+    def predict(self, texts: Sequence[str]) -> list[_Answer]:
+        return [_Answer("positive" if "good" in t else "negative", 0.9) for t in texts]
+
+
+def test_a_model_answering_records_fits_too() -> None:
+    answers = predict_clauses(_Records(), ["good sound", "bad battery"])
+    assert [tuple(a) for a in answers] == [("positive", 0.9), ("negative", 0.9)]
 
 
 def test_mentions_take_the_sentiment_of_their_own_clause() -> None:
