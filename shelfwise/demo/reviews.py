@@ -123,7 +123,7 @@ class _ProductReviews:
         good = rng.random() < min(0.95, max(0.05, (rating - 1) / 4 + self.lean[name]))
         phrases = aspect.get("good_phrases" if good else "bad_phrases", [])
         if phrases and rng.random() < 0.3:
-            return str(rng.choice(phrases)) + ("" if self.language == "zh" else ".")
+            return str(rng.choice(phrases)) + ("。" if self.language == "zh" else ".")
         if not good and rng.random() < 0.2:
             pattern, adjective = rng.choice(self.vocabulary["negated_patterns"]), rng.choice(aspect["good"])
         else:
@@ -134,6 +134,8 @@ class _ProductReviews:
 
 def _fill(pattern: str, form: str, adjective: str, language: str) -> str:
     if language == "zh":
+        if pattern != "{form}{adj}":  # the pattern has its own adverb: "物流特别快", not "特别很快"
+            adjective = adjective.removeprefix("很")
         return pattern.format(form=form, adj=adjective) + "。"
     plural = form.endswith("s") and not form.endswith(("ss", "us"))
     values = {"form": form, "Form": form[0].upper() + form[1:], "adj": adjective}
