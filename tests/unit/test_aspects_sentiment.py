@@ -52,6 +52,7 @@ def test_opinions_apply_negation_excess_and_phrases() -> None:
     assert _opinions("it runs small") == [("runs small", -1)]
     assert _opinions("way too tight") == [("too tight", -1)]
     assert _opinions("no problems with delivery") == [("no problems", 1)]
+    assert _opinions("can't beat email delivery") == [("can't beat", 1)]
     assert _opinions("bought it for my daughter") == []
     assert _opinions("尺码偏小", "zh") == [("偏小", -1)]
     assert _opinions("续航不持久", "zh") == [("不持久", -1)]
