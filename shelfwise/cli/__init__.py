@@ -9,6 +9,7 @@ import os
 import typer
 
 from shelfwise.cli.ab import ab_app
+from shelfwise.cli.aspects import aspects_app
 from shelfwise.cli.bench import bench_app
 from shelfwise.cli.cluster import cluster_app
 from shelfwise.cli.cluster_serve import serve as _cluster_serve  # noqa: F401  (registers `cluster serve`)
@@ -38,6 +39,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(synonyms_app, name="synonyms")
+app.add_typer(aspects_app, name="aspects")
 app.add_typer(events_app, name="events")
 app.add_typer(ab_app, name="ab")
 app.add_typer(keys_app, name="keys")

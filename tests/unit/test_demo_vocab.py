@@ -48,4 +48,20 @@ def test_the_wheel_ships_the_vocabularies() -> None:
         "departments_zh.json",
         "english_names_zh.json",
         "query_words_zh.json",
+        "reviews_en.json",
+        "reviews_zh.json",
     ]
+    assert "aspects/data/*.json" in shipped  # the opinion lexicon of review aspects
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_review_vocabularies_name_the_catalogs_departments_and_categories(language: str) -> None:
+    """Every department the demo reviews describe, and every second-level category an aspect is
+    limited to ('only'), is one of the demo catalog's; each aspect has forms and words both ways."""
+    reviews = read_data(f"reviews_{language}")
+    departments = {d.name: {kind.path[0] for kind in d.kinds} for d in load_departments(language)}
+    assert set(reviews["departments"]) <= set(departments)
+    for name, aspects in reviews["departments"].items():
+        for aspect in aspects.values():
+            assert set(aspect.get("only", ())) <= departments[name], (name, aspect["forms"])
+            assert aspect["forms"] and aspect["good"] and aspect["bad"]

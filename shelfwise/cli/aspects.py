@@ -1,0 +1,225 @@
+"""`shelfwise aspects ...`: mine review aspects per category, review them, summarize products.
+
+    shelfwise aspects demo-reviews --out reviews.jsonl            # the demo shop's reviews, to try it
+    shelfwise aspects mine --reviews reviews.jsonl --out aspects.review.jsonl
+    shelfwise aspects review aspects.review.jsonl
+    shelfwise aspects accept aspects.review.jsonl battery sound --category "Electronics > Audio"
+    shelfwise aspects reject aspects.review.jsonl wash
+    shelfwise aspects rename aspects.review.jsonl delivery shipping   # merged with "shipping"
+    shelfwise aspects summarize --reviews reviews.jsonl --aspects aspects.review.jsonl
+
+Only accepted aspects are matched and summarized. Summaries are published as a versioned artifact
+under the data folder (`models/review-summaries/`); `shelfwise aspects show PRODUCT` prints one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from shelfwise.cli.common import DataDir, data_dir_of
+from shelfwise.cli.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from shelfwise.aspects.records import AspectReview
+
+aspects_app = typer.Typer(help="Mine, review and summarize review aspects.", no_args_is_help=True)
+
+Category = Annotated[
+    str | None, typer.Option(help="only in this category ('A > B'); default: every category with the name")
+]
+
+
+def _read(path: Path) -> list[AspectReview]:
+    from shelfwise.aspects.inputs import read_reviews
+
+    read = read_reviews(path)
+    for error in read.errors[:20]:
+        typer.echo(error, err=True)
+    if len(read.errors) > 20:
+        typer.echo(f"... and {len(read.errors) - 20} more lines not read", err=True)
+    if not read.reviews:
+        raise InputError(f"{path}: no review could be read")
+    return read.reviews
+
+
+@aspects_app.command("demo-reviews")
+def demo_reviews(
+    out: Annotated[Path, typer.Option(help="JSON lines to write")],
+    products: Annotated[int, typer.Option(help="demo catalog size")] = 6000,
+    language: Annotated[str, typer.Option(help="en or zh")] = "en",
+    seed: int = 7,
+) -> None:
+    """Write the demo shop's generated reviews (demo data, not real reviews) as JSON lines."""
+    from shelfwise.aspects.inputs import from_demo, write_reviews
+    from shelfwise.demo import generate_demo_catalog
+    from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
+    from shelfwise.demo.reviews import generate_demo_reviews
+
+    if language not in ("en", "zh"):
+        raise typer.BadParameter(f"--language is en or zh, not {language!r}")
+    catalog = (generate_demo_catalog if language == "en" else generate_demo_catalog_zh)(products, seed)
+    written = write_reviews(out, from_demo(generate_demo_reviews(catalog, seed)))
+    typer.echo(f"{written} demo reviews of {products} products in {out}")
+
+
+@aspects_app.command("mine")
+def mine(
+    reviews: Annotated[Path, typer.Option(help="reviews, JSON lines", exists=True, dir_okay=False)],
+    out: Annotated[Path, typer.Option(help="review file (JSON lines) to write or update")],
+    language: Annotated[str, typer.Option(help="en, zh or all")] = "all",
+    category_depth: Annotated[int, typer.Option(help="category levels to mine by; 0: the whole path")] = 0,
+    min_reviews: Annotated[int, typer.Option(help="reviews that must mention an aspect")] = 3,
+    similar: Annotated[bool, typer.Option(help="list near names (bundled MiniLM) for merging")] = False,
+) -> None:
+    """Propose aspects per category from the reviews' nouns, as 'pending'. Decisions already in
+    OUT are kept."""
+    from shelfwise.aspects.mining import AspectMiningConfig, mine_aspects
+    from shelfwise.aspects.review import write_candidates
+
+    if language not in ("en", "zh", "all"):
+        raise typer.BadParameter(f"--language is en, zh or all, not {language!r}")
+    rows = _read(reviews)
+    config = AspectMiningConfig(category_depth=category_depth, min_reviews=min_reviews)
+    embed = _minilm() if similar else None
+    languages: list[Literal["en", "zh"]] = ["en", "zh"] if language == "all" else [language]  # type: ignore[list-item]
+    candidates = []
+    for lang in languages:
+        if any(r.language == lang for r in rows):
+            candidates.extend(mine_aspects(rows, lang, config=config, embed=embed))
+    written = write_candidates(out, candidates)
+    categories = len({c.category for c in candidates})
+    typer.echo(
+        f"{len(candidates)} aspects mined in {categories} categories; {written} in {out} (decisions kept)"
+    )
+
+
+def _minilm() -> Callable[[Sequence[str]], np.ndarray]:
+    from shelfwise.config.search import EncoderConfig
+    from shelfwise.models import load_encoder
+
+    encoder = load_encoder(EncoderConfig(precision="fp32"))  # a few hundred names: no ONNX export needed
+    return lambda texts: encoder.encode(list(texts), kind="query")
+
+
+@aspects_app.command("review")
+def review_file(
+    path: Annotated[Path, typer.Argument(help="review file", exists=True, dir_okay=False)],
+    status: Annotated[str, typer.Option(help="pending, accepted, rejected or all")] = "pending",
+    category: Category = None,
+    limit: int = 50,
+) -> None:
+    """List aspects with their evidence, by category, best first."""
+    from shelfwise.aspects.review import read_candidates
+
+    shown = [
+        c
+        for c in read_candidates(path)
+        if (status == "all" or c.status == status) and (category is None or c.category == category)
+    ]
+    for c in shown[:limit]:
+        e = c.evidence
+        lift = "" if e.lift is None else f", lift {e.lift:g}"
+        similar = f", close to {', '.join(e.similar)}" if e.similar else ""
+        example = f' e.g. "{e.examples[0]}"' if e.examples else ""
+        typer.echo(
+            f"{c.status:8} {c.category} :: {c.name}  ({e.reviews} reviews, {e.opinion_reviews} with an "
+            f"opinion{lift}{similar}){example}"
+        )
+    typer.echo(f"{len(shown)} {status} aspect(s)")
+
+
+@aspects_app.command("accept")
+def accept(
+    path: Annotated[Path, typer.Argument(help="review file", exists=True, dir_okay=False)],
+    names: Annotated[list[str], typer.Argument(help="aspect names")],
+    category: Category = None,
+) -> None:
+    """Accept aspects: summaries and matching use them from the next `summarize`."""
+    _decide(path, names, "accepted", category)
+
+
+@aspects_app.command("reject")
+def reject(
+    path: Annotated[Path, typer.Argument(help="review file", exists=True, dir_okay=False)],
+    names: Annotated[list[str], typer.Argument(help="aspect names")],
+    category: Category = None,
+) -> None:
+    """Reject aspects: mining again will not propose them as pending."""
+    _decide(path, names, "rejected", category)
+
+
+def _decide(
+    path: Path, names: list[str], status: Literal["accepted", "rejected"], category: str | None
+) -> None:
+    from shelfwise.aspects.review import update_file
+
+    try:
+        update_file(path, names, status, category)
+    except KeyError as error:
+        raise typer.BadParameter(str(error)) from error
+    typer.echo(f"{status} {len(names)} aspect name(s) in {path}")
+
+
+@aspects_app.command("rename")
+def rename(
+    path: Annotated[Path, typer.Argument(help="review file", exists=True, dir_okay=False)],
+    old: Annotated[str, typer.Argument(help="name as mined")],
+    new: Annotated[str, typer.Argument(help="new name; an existing aspect's name merges the two")],
+    category: Category = None,
+) -> None:
+    """Rename an aspect (and accept it)."""
+    from shelfwise.aspects.review import rename_in_file
+
+    try:
+        rename_in_file(path, old, new, category)
+    except (KeyError, ValueError) as error:
+        raise typer.BadParameter(str(error)) from error
+    typer.echo(f"renamed {old!r} to {new!r} in {path}")
+
+
+@aspects_app.command("summarize")
+def summarize(
+    reviews: Annotated[Path, typer.Option(help="reviews, JSON lines", exists=True, dir_okay=False)],
+    aspects: Annotated[Path, typer.Option(help="review file of aspects", exists=True, dir_okay=False)],
+    data_dir: DataDir = None,
+    show: Annotated[int, typer.Option(help="summaries to print")] = 3,
+) -> None:
+    """Summarize every product's reviews with the accepted aspects and publish the summaries."""
+    from shelfwise.aspects.artifact import summaries_root, summarize_all, write_summaries
+    from shelfwise.aspects.review import accepted_aspects, read_candidates
+    from shelfwise.aspects.sentiment import LexiconSentiment
+    from shelfwise.aspects.summary import SummaryConfig
+
+    accepted = accepted_aspects(read_candidates(aspects))
+    if not accepted:
+        raise InputError(f"{aspects}: no accepted aspect (accept some with `shelfwise aspects accept`)")
+    config = SummaryConfig()
+    summaries, mentions = summarize_all(_read(reviews), accepted, LexiconSentiment(), config)
+    root = summaries_root(data_dir_of(data_dir))
+    version = write_summaries(root, summaries, accepted, "lexicon", config, mentions)
+    said = [s for s in summaries if s.statements]
+    typer.echo(
+        f"{len(summaries)} products summarized ({len(said)} with statements); version {version} in {root}"
+    )
+    for summary in said[:show]:
+        typer.echo(f"  {summary.product_id}: {summary.text}")
+
+
+@aspects_app.command("show")
+def show(product_id: Annotated[str, typer.Argument()], data_dir: DataDir = None) -> None:
+    """Print a product's published review summary with its evidence."""
+    from shelfwise.aspects.artifact import load_summaries, summaries_root
+
+    summary = load_summaries(summaries_root(data_dir_of(data_dir))).get(product_id)
+    if summary is None:
+        raise InputError(f"no review summary for product {product_id!r} (run `shelfwise aspects summarize`)")
+    typer.echo(f"{summary.product_id}: {summary.reviews} reviews, average {summary.average_rating}")
+    typer.echo(summary.text or "(nothing said often enough to summarize)")
+    for s in summary.statements:
+        typer.echo(f"  {s.kind:9} {s.aspect}: +{s.positive} -{s.negative}  reviews {', '.join(s.review_ids)}")
