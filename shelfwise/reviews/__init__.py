@@ -28,7 +28,13 @@ from shelfwise.reviews.language import review_language
 from shelfwise.reviews.memory import MemoryReviewStore
 from shelfwise.reviews.records import FLAG_CODES, FlagCode, RatingSummary, Review, ReviewFlag
 from shelfwise.reviews.sqlite import SQLiteReviewStore
-from shelfwise.reviews.writes import ReviewWriteReport, import_reviews, recheck_flags
+from shelfwise.reviews.writes import (
+    ReviewWriteReport,
+    WrittenReviews,
+    import_reviews,
+    recheck_flags,
+    write_reviews,
+)
 from shelfwise.storage.urls import Databases, folder_or_url, on_database
 
 __all__ = [
@@ -51,6 +57,7 @@ __all__ = [
     "ReviewStore",
     "ReviewWriteReport",
     "SQLiteReviewStore",
+    "WrittenReviews",
     "amazon_values",
     "evaluate",
     "folded_text",
@@ -62,6 +69,7 @@ __all__ = [
     "recheck_flags",
     "review_language",
     "text_key",
+    "write_reviews",
 ]
 
 

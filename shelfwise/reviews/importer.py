@@ -57,8 +57,9 @@ class ReviewRowError(BaseModel):
 
 class ReviewImportReport(BaseModel):
     """What one import did: rows_read = inserted + updated + unchanged + rejected. `flagged` of
-    the stored reviews carry a duplicate or spam flag (`flags` by code); they are stored, and
-    left out of product aggregates."""
+    the reviews written carried a duplicate or spam flag when written (`flags` by code); later
+    lines of the file can flag or clear earlier ones (`reflagged`), so `stored_flagged` is the
+    count that holds afterwards. Flagged reviews are stored, and left out of product aggregates."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -75,6 +76,8 @@ class ReviewImportReport(BaseModel):
     errors: list[ReviewRowError] = Field(default_factory=list)
     error_count: int = 0
     ignored_columns: list[str] = Field(default_factory=list)
+    stored: int = Field(default=0, description="reviews in the store afterwards")
+    stored_flagged: int = Field(default=0, description="flagged reviews in the store afterwards")
     seconds: float = 0.0
     finished_at: str = ""
 
@@ -191,12 +194,14 @@ def import_review_file(
     if progress is not None:
         progress(run.rows_read)
     written = run.written
+    after = store.stats()
     return ReviewImportReport(
         file=str(path), format=fmt if source == "plain" else f"{fmt}, amazon", rows_read=run.rows_read,
         inserted=written.inserted, updated=written.updated, unchanged=written.unchanged,
         rejected=run.rejected, flagged=written.flagged, reflagged=written.reflagged, flags=written.flags,
         errors=run.errors, error_count=run.error_count,
         ignored_columns=[c for c in run.seen if c not in run.used],
+        stored=after.total, stored_flagged=after.flagged,
         seconds=round(time.perf_counter() - started, 3),
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )  # fmt: skip
@@ -217,6 +222,7 @@ def format_review_report(report: ReviewImportReport, max_errors: int = 20) -> st
     ]
     if report.reflagged:
         lines.append(f"  reflagged   {report.reflagged:>9,}  (stored reviews whose flags changed)")
+    lines.append(f"  stored now  {report.stored:>9,}  ({report.stored_flagged:,} flagged)")
     if report.ignored_columns:
         lines.append("  ignored columns: " + ", ".join(report.ignored_columns))
     if report.error_count:

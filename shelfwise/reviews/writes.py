@@ -61,17 +61,31 @@ def _flag_batch(
     return [flagged[review.review_id] for review in batch], changed
 
 
+@dataclass(frozen=True)
+class WrittenReviews:
+    """One batch written: each review as stored (its flags set) and its outcome, in order."""
+
+    reviews: list[Review]
+    outcomes: list[ReviewOutcome]
+    report: ReviewWriteReport
+
+
 def write_batch(store: ReviewStore, batch: Sequence[Review], rules: ReviewRules) -> ReviewWriteReport:
     """Flag and upsert one batch (one transaction with the reflagged reviews)."""
+    return write_reviews(store, batch, rules).report
+
+
+def write_reviews(store: ReviewStore, batch: Sequence[Review], rules: ReviewRules) -> WrittenReviews:
+    """Flag and upsert one batch (one transaction with the reflagged reviews), review by review."""
     if not batch:
-        return ReviewWriteReport()
+        return WrittenReviews([], [], ReviewWriteReport())
     reviews, changed = _flag_batch(store, batch, rules)
     outcomes = store.upsert([*reviews, *changed])[: len(reviews)]
     codes: dict[str, int] = {}
     for review in reviews:
         for flag in review.flags:
             codes[flag.code] = codes.get(flag.code, 0) + 1
-    return ReviewWriteReport(
+    report = ReviewWriteReport(
         inserted=outcomes.count(ReviewOutcome.INSERTED),
         updated=outcomes.count(ReviewOutcome.UPDATED),
         unchanged=outcomes.count(ReviewOutcome.UNCHANGED),
@@ -79,6 +93,7 @@ def write_batch(store: ReviewStore, batch: Sequence[Review], rules: ReviewRules)
         reflagged=len(changed),
         flags=dict(sorted(codes.items())),
     )
+    return WrittenReviews(reviews, outcomes, report)
 
 
 def import_reviews(
