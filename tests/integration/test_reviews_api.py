@@ -110,6 +110,9 @@ def test_a_products_reviews_paged_with_count_and_mean(client: TestClient) -> Non
     assert client.get("/products/a/b/reviews").json()["count"] == 0  # an id with a slash
     assert client.get("/products/a/b").json()["product_id"] == "a/b"
     assert client.get("/products/nope/reviews").status_code == 404
+    refused = client.put("/products/k1/reviews", json={"title": "x"}, headers=AUTH)
+    assert refused.status_code == 405 and refused.headers["allow"] == "GET"  # never a product 'k1/reviews'
+
     assert client.get("/reviews/flagged").status_code == 401
     flagged = client.get("/reviews/flagged", headers=AUTH).json()["reviews"]
     assert [(r["review_id"], r["shopper_id"], r["flags"][0]["code"]) for r in flagged] == [

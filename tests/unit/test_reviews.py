@@ -22,7 +22,9 @@ from shelfwise.reviews import (
     folded_text,
     format_review_report,
     import_review_file,
+    import_reviews,
     parse_review,
+    recheck_flags,
     review_language,
 )
 
@@ -193,3 +195,22 @@ def test_the_amazon_gift_cards_reviews_import_with_their_copies_flagged() -> Non
                                                                           "repeat_product"}  # fmt: skip
     again = import_review_file(GIFT_CARDS, store, source="amazon")
     assert (again.inserted, again.updated, store.count()) == (0, 0, 2969)
+
+
+def test_recheck_applies_changed_rules_to_every_stored_review() -> None:
+    store = MemoryReviewStore()
+    burst = [_review(f"r{i}", "busy", f"p{i}", hours=i) for i in range(4)]
+    report = import_reviews(store, burst, ReviewRules(flood_max_reviews=5))
+    assert report.flagged == 0 and report.inserted == 4
+    assert recheck_flags(store, ReviewRules(flood_max_reviews=2)) == 2
+    assert [r.review_id for r in store.flagged()] == ["r3", "r2"]
+    assert recheck_flags(store, ReviewRules(flood_max_reviews=2)) == 0
+    assert recheck_flags(store, ReviewRules()) == 2 and store.flagged() == []
+
+
+def test_import_maps_shopper_ids_before_the_rules_and_the_store() -> None:
+    store = MemoryReviewStore()
+    import_reviews(
+        store, [_review("a", "raw-1"), _review("b", "raw-1", "p2")], shopper_id=lambda s: f"pz-{s}"
+    )
+    assert {r.shopper_id for r in store.iter_reviews()} == {"pz-raw-1"} and store.by_shopper("raw-1") == []
