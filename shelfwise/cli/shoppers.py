@@ -43,7 +43,7 @@ def _shopper_data(settings: Settings) -> Iterator[ShopperData]:
         unused = answers_file is not None and not answers_file.exists()
         answers = None if unused else data.answers(1.0)  # no answers.db: no file made for nothing
         yield ShopperData(data.events, data.impressions, data.exposures, answers, data.forget_log,
-                          settings.data_dir, data.reviews)  # fmt: skip
+                          settings.data_dir, data.reviews, settings.reviews)  # fmt: skip
 
 
 @shoppers_app.command("forget")

@@ -17,13 +17,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from shelfwise.config import ReviewRules
 from shelfwise.events import EventStore
 from shelfwise.experiments import ExposureLog
 from shelfwise.impressions import ImpressionLog
 from shelfwise.privacy.forget_log import ForgetLogStore
 from shelfwise.privacy.forgotten import actor_digest
 from shelfwise.privacy.models import forget_in_saved_rankers
-from shelfwise.reviews import ReviewStore
+from shelfwise.reviews import ReviewStore, forget_shopper_reviews
 
 FORGET_LOG_DAYS = 1  # forget-log rows older than this are pruned with every purge
 
@@ -46,6 +47,8 @@ class ShopperData:
     data_dir: Path
     reviews: ReviewStore | None = None
     """their reviews (signed-in shoppers' only); None: a shop without a review store here"""
+    review_rules: ReviewRules | None = None
+    """the shop's duplicate rules, for the copies of a forgotten review's text left behind"""
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def forget_shopper(data: ShopperData, user_id: str) -> tuple[ForgetReport, list[
     exposures = data.exposures.forget_user(user_id, sessions)
     answers = data.answers.forget(actors) if data.answers is not None else 0
     models = forget_in_saved_rankers(data.data_dir, {actor_digest(a) for a in actors})
-    reviews = data.reviews.forget_shopper(user_id) if data.reviews is not None else 0
+    reviews = 0 if data.reviews is None else forget_shopper_reviews(data.reviews, user_id, data.review_rules)
     seq = data.forget_log.record(actors)
     report = ForgetReport(user_id, len(sessions), events, impressions, exposures, answers, models,
                           log_seq=seq, reviews=reviews)  # fmt: skip

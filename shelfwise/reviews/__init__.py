@@ -31,6 +31,7 @@ from shelfwise.reviews.sqlite import SQLiteReviewStore
 from shelfwise.reviews.writes import (
     ReviewWriteReport,
     WrittenReviews,
+    forget_shopper_reviews,
     import_reviews,
     recheck_flags,
     write_reviews,
@@ -61,6 +62,7 @@ __all__ = [
     "amazon_values",
     "evaluate",
     "folded_text",
+    "forget_shopper_reviews",
     "format_review_report",
     "import_review_file",
     "import_reviews",

@@ -119,6 +119,20 @@ def import_reviews(
     return report.plus(write_batch(store, batch, rules))
 
 
+def forget_shopper_reviews(store: ReviewStore, shopper_id: str, rules: ReviewRules | None = None) -> int:
+    """Delete the shopper's reviews, then work out again the flags of the reviews that shared a
+    text with them (a copy of a forgotten review's text may now be the earliest); returns how many
+    reviews went."""
+    keys = {key for review in store.by_shopper(shopper_id) if (key := text_key(review.text)) is not None}
+    gone = store.forget_shopper(shopper_id)
+    if keys:
+        group = store.related(keys, [])
+        flags = evaluate(group, rules or ReviewRules(), keys, ())  # others' shopper flags stay
+        store.upsert([r.model_copy(update={"flags": flags[r.review_id]}) for r in group
+                      if r.flags != flags[r.review_id]])  # fmt: skip
+    return gone
+
+
 def recheck_flags(store: ReviewStore, rules: ReviewRules | None = None) -> int:
     """Work out every review's flags again (after the rules changed, or after writers raced);
     returns how many reviews' flags changed. Holds the reviews' texts and times in memory."""

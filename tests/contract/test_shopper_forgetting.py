@@ -28,7 +28,7 @@ from shelfwise.impressions import (
 )
 from shelfwise.privacy import ForgetLog, ShopperData, forget_shopper
 from shelfwise.records import Event
-from shelfwise.reviews import Review, ReviewStore, SQLiteReviewStore, open_review_store
+from shelfwise.reviews import Review, ReviewStore, SQLiteReviewStore, import_reviews, open_review_store
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 GONE = "shopper-zq81x"  # an id that appears nowhere else in the files
@@ -230,6 +230,19 @@ def test_forgetting_a_shopper_deletes_their_reviews(reviews: ReviewStore) -> Non
     assert reviews.by_shopper(GONE) == [] and reviews.count() == 2
     assert reviews.summary("p1").count == 1  # the other shopper's review still counts
     assert forget_shopper(data, GONE)[0].reviews == 0
+
+
+def test_a_copy_of_a_forgotten_shoppers_text_is_no_longer_a_copy(reviews: ReviewStore) -> None:
+    text = "Arrived on time, exactly as described, and the recipient loved it."
+    first, copy = (Review(review_id=rid, product_id="p1", shopper_id=who, rating=5, text=text,
+                          timestamp=T0 + timedelta(days=day))
+                   for rid, who, day in (("orig", GONE, 0), ("copy", "u2", 1)))  # fmt: skip
+    import_reviews(reviews, [first, copy])
+    assert [r.review_id for r in reviews.flagged()] == ["copy"]
+    data = ShopperData(MemoryEventStore(), MemoryImpressionLog(), MemoryExposureLog(), None,
+                       ForgetLog(":memory:"), Path("unused"), reviews=reviews)  # fmt: skip
+    assert forget_shopper(data, GONE)[0].reviews == 1
+    assert reviews.flagged() == [] and reviews.summary("p1").count == 1  # u2's words now stand
 
 
 def test_sqlite_review_file_keeps_no_trace_of_a_forgotten_shopper(tmp_path: Path) -> None:
