@@ -61,7 +61,8 @@ class ShopperPrivacy:
 
     def _shopper_data(self) -> ShopperData:
         return ShopperData(self.events, self.impressions, self.experiments.log, self._answers,
-                           self.forget_log, self.settings.data_dir)  # fmt: skip
+                           self.forget_log, self.settings.data_dir, self.data.reviews,
+                           self.settings.reviews)  # fmt: skip
 
     def forget_shopper(self, user_id: str) -> ForgetReport:
         """Delete a signed-in shopper (raw id: pseudonymized here when that is on) from every

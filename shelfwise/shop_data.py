@@ -1,7 +1,8 @@
 """`ShopData`: every store of one shop, opened from its settings, one URL per store.
 
 By default each store is a SQLite file in the data folder, the same files as always (catalog.db,
-events.db, impressions.db, experiments.db, embeddings.db, answers.db, keys.db, privacy.db, jobs.db).
+events.db, impressions.db, experiments.db, embeddings.db, answers.db, keys.db, privacy.db, jobs.db,
+reviews.db).
 `SHELFWISE_DATABASE_URL=postgresql://...` puts every store in one PostgreSQL database, and a
 store's own setting (`SHELFWISE_STORE_URL`, `SHELFWISE_EVENTS_URL`, ...) overrides it. Stores on
 the same PostgreSQL database share one connection pool. Each store is opened on first use, so a
@@ -25,6 +26,7 @@ from shelfwise.keys import KEYS_FILE, KeyStore, open_key_store
 from shelfwise.privacy.forget_log import FORGET_LOG_FILE, ForgetLogStore, open_forget_log
 from shelfwise.recommend.shared_answers import FILE_NAME as ANSWERS_FILE
 from shelfwise.recommend.shared_answers import AnswerStore, open_shared_answers
+from shelfwise.reviews import REVIEWS_FILE, ReviewStore, open_review_store
 from shelfwise.storage.postgres import Databases
 from shelfwise.storage.urls import parse_url
 from shelfwise.store import EmbeddingCache, Store, open_embedding_cache, open_store
@@ -53,6 +55,7 @@ class ShopUrls:
     keys: str
     forget_log: str
     jobs: str
+    reviews: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ShopUrls:
@@ -68,6 +71,7 @@ class ShopUrls:
             ("keys", settings.keys_url, KEYS_FILE),
             ("forget_log", settings.forget_log_url, FORGET_LOG_FILE),
             ("jobs", settings.jobs_url, JOBS_FILE),
+            ("reviews", settings.reviews_url, REVIEWS_FILE),
         ):
             url = own or shared or f"sqlite:///{folder / file_name}"
             setting = f"SHELFWISE_{name.upper()}_URL" if own else "SHELFWISE_DATABASE_URL"
@@ -129,6 +133,11 @@ class ShopData:
     def jobs(self) -> JobQueue:
         """Training jobs queued by the CLI and the admin console, run by `shelfwise worker`."""
         return self._keep(open_job_queue(self.urls.jobs, self._databases))
+
+    @cached_property
+    def reviews(self) -> ReviewStore:
+        """Shoppers' reviews (`shelfwise.reviews`)."""
+        return self._keep(open_review_store(self.urls.reviews, self._databases))
 
     def answers(self, ttl_seconds: float) -> AnswerStore | None:
         """The recommendation answers shared by the server's processes (None for memory://)."""

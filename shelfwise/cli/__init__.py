@@ -1,5 +1,5 @@
 """The `shelfwise` command: ingest, index, search, serve, demo, bench, eval, train, the groups
-of shop data (synonyms, events, ab, keys, shoppers) and the Ray cluster (cluster). One module per
+of shop data (synonyms, events, reviews, ab, keys, shoppers) and the Ray cluster (cluster). One module per
 command group; `common` holds what they share."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from shelfwise.cli.eval import eval_app
 from shelfwise.cli.events import events_app
 from shelfwise.cli.jobs import jobs_app, worker
 from shelfwise.cli.keys import keys_app
+from shelfwise.cli.reviews import reviews_app
 from shelfwise.cli.serve import serve
 from shelfwise.cli.shop import delete, index, ingest, search
 from shelfwise.cli.shoppers import shoppers_app
@@ -41,6 +42,7 @@ app.add_typer(train_app, name="train")
 app.add_typer(synonyms_app, name="synonyms")
 app.add_typer(aspects_app, name="aspects")
 app.add_typer(events_app, name="events")
+app.add_typer(reviews_app, name="reviews")
 app.add_typer(ab_app, name="ab")
 app.add_typer(keys_app, name="keys")
 app.add_typer(shoppers_app, name="shoppers")

@@ -46,7 +46,9 @@ def _expiry(text: str) -> datetime | None:
 
 @keys_app.command("create")
 def create(
-    actions: Annotated[str, typer.Option(help="comma-separated: search, events, catalog, models, admin")],
+    actions: Annotated[
+        str, typer.Option(help="comma-separated: search, events, catalog, models, admin, reviews")
+    ],
     description: Annotated[str, typer.Option(help="what the key is for")] = "",
     expires: Expires = "",
     data_dir: DataDir = None,

@@ -1,6 +1,6 @@
 """`shelfwise shoppers ...`: forget a shopper, purge old data (retention).
 
-    shelfwise shoppers forget u-42            # events, impressions, exposures, cached answers
+    shelfwise shoppers forget u-42            # events, impressions, exposures, reviews, cached answers
     shelfwise shoppers forget u-42 --json
     shelfwise shoppers purge                  # older than SHELFWISE_PRIVACY__RETENTION_DAYS
     shelfwise shoppers purge --older-than-days 365
@@ -43,7 +43,7 @@ def _shopper_data(settings: Settings) -> Iterator[ShopperData]:
         unused = answers_file is not None and not answers_file.exists()
         answers = None if unused else data.answers(1.0)  # no answers.db: no file made for nothing
         yield ShopperData(data.events, data.impressions, data.exposures, answers, data.forget_log,
-                          settings.data_dir)  # fmt: skip
+                          settings.data_dir, data.reviews, settings.reviews)  # fmt: skip
 
 
 @shoppers_app.command("forget")
@@ -52,8 +52,8 @@ def forget(
     as_json: Annotated[bool, typer.Option("--json", help="print the counts as JSON")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Delete the shopper's events, impressions, exposures and cached answers (and those of the
-    anonymous sessions seen on them) from every store; prints what went, by count."""
+    """Delete the shopper's events, impressions, exposures, reviews and cached answers (and those
+    of the anonymous sessions seen on them) from every store; prints what went, by count."""
     from shelfwise.privacy import Pseudonymizer, forget_shopper
 
     settings = settings_of(data_dir)

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shelfwise.config.reviews import ReviewRules
 from shelfwise.config.search import (
     CatalogConfig,
     EncoderConfig,
@@ -46,6 +47,7 @@ __all__ = [
     "ExposureConfig",
     "RecommendServingConfig",
     "RerankConfig",
+    "ReviewRules",
     "ServeConfig",
     "Settings",
     "UnderstandingConfig",
@@ -75,6 +77,8 @@ class Settings(BaseSettings):
     forget_log_url: str | None = Field(
         default=None, description="forgotten shoppers; default: database_url, else privacy.db"
     )
+    reviews_url: str | None = Field(default=None, description="shoppers' reviews; default: database_url, "
+                                    "else reviews.db")  # fmt: skip
     jobs_url: str | None = Field(
         default=None, description="the job queue `shelfwise worker` runs; default: database_url, else jobs.db"
     )
@@ -96,6 +100,7 @@ class Settings(BaseSettings):
     ranking: RankingConfig = Field(default_factory=RankingConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     jobs: JobsConfig = Field(default_factory=JobsConfig)
+    reviews: ReviewRules = Field(default_factory=ReviewRules)
 
     def resolved_store_url(self) -> str:
         return self.store_url or self.database_url or f"sqlite:///{self.data_dir / 'catalog.db'}"

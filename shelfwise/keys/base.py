@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Literal, Protocol, runtime_checkable
 
-Action = Literal["search", "events", "catalog", "models", "admin"]
-ACTIONS: tuple[Action, ...] = ("search", "events", "catalog", "models", "admin")
+Action = Literal["search", "events", "catalog", "models", "admin", "reviews"]
+ACTIONS: tuple[Action, ...] = ("search", "events", "catalog", "models", "admin", "reviews")
 KEY_PREFIX = "swk_"
 KeyState = Literal["active", "expired", "revoked"]
 

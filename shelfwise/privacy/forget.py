@@ -1,8 +1,8 @@
 """Forgetting a shopper and purging old rows, over the stores that hold shoppers' data.
 
 `forget_shopper` deletes a signed-in shopper's events, impressions and experiment exposures, and
-those of the anonymous sessions seen on them (a visit before signing in), the recommendation
-answers cached for them and their place among a ranking model's known shoppers, then logs the
+those of the anonymous sessions seen on them (a visit before signing in), their reviews, the
+recommendation answers cached for them and their place among a ranking model's known shoppers, then logs the
 forgotten actors (`ForgetLog`) for the server processes to drop what they hold in memory.
 The trained recommender keeps no shopper ids (its ALS user factors are dropped after fitting),
 so the next training simply leaves their deleted events out. `purge_before` is retention: every
@@ -17,12 +17,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
+from shelfwise.config import ReviewRules
 from shelfwise.events import EventStore
 from shelfwise.experiments import ExposureLog
 from shelfwise.impressions import ImpressionLog
 from shelfwise.privacy.forget_log import ForgetLogStore
 from shelfwise.privacy.forgotten import actor_digest
 from shelfwise.privacy.models import forget_in_saved_rankers
+from shelfwise.reviews import ReviewStore, forget_shopper_reviews
 
 FORGET_LOG_DAYS = 1  # forget-log rows older than this are pruned with every purge
 
@@ -43,6 +45,10 @@ class ShopperData:
     answers: AnswerStore | None
     forget_log: ForgetLogStore
     data_dir: Path
+    reviews: ReviewStore | None = None
+    """their reviews (signed-in shoppers' only); None: a shop without a review store here"""
+    review_rules: ReviewRules | None = None
+    """the shop's duplicate rules, for the copies of a forgotten review's text left behind"""
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,8 @@ class ForgetReport:
     """profiles dropped from this process's memory (the user's and their sessions')"""
     log_seq: int = 0
     """the forget log's seq of this forgetting"""
+    reviews: int = 0
+    """reviews they wrote"""
 
 
 @dataclass(frozen=True)
@@ -90,9 +98,10 @@ def forget_shopper(data: ShopperData, user_id: str) -> tuple[ForgetReport, list[
     exposures = data.exposures.forget_user(user_id, sessions)
     answers = data.answers.forget(actors) if data.answers is not None else 0
     models = forget_in_saved_rankers(data.data_dir, {actor_digest(a) for a in actors})
+    reviews = 0 if data.reviews is None else forget_shopper_reviews(data.reviews, user_id, data.review_rules)
     seq = data.forget_log.record(actors)
     report = ForgetReport(user_id, len(sessions), events, impressions, exposures, answers, models,
-                          log_seq=seq)  # fmt: skip
+                          log_seq=seq, reviews=reviews)  # fmt: skip
     return report, actors
 
 

@@ -36,6 +36,7 @@ from shelfwise.serve.product_path import ProductIdConvertor  # noqa: F401  (regi
 from shelfwise.serve.profile_routes import profiles
 from shelfwise.serve.recommend_routes import recommendations
 from shelfwise.serve.retention import purge_forever
+from shelfwise.serve.reviews_routes import reviews
 from shelfwise.serve.schemas import (
     BulkDeleteRequest,
     BulkDeleteResponse,
@@ -74,6 +75,11 @@ TAGS = [
     {"name": "search", "description": "Hybrid lexical + vector search with filters and facets."},
     {"name": "products", "description": "Read and write catalog products (writes: the catalog action)."},
     {"name": "events", "description": "Shoppers' events from storefronts (key: see public_events)."},
+    {
+        "name": "reviews",
+        "description": "Shoppers' reviews (writes: the reviews action); duplicates and "
+        "spam are flagged, kept, and left out of ratings.",
+    },
     {"name": "recommend", "description": "Recommendations read live from the event log, with reasons."},
     {"name": "shoppers", "description": "Forgetting a shopper's data (admin, needs the key)."},
     {"name": "system", "description": "Health and ingestion status."},
@@ -373,12 +379,14 @@ def _include_routers(app: FastAPI, config: ServeConfig) -> None:
     app.include_router(document_errors(profiles), dependencies=[UnscopedAccess])
     app.include_router(document_errors(keys_router))
     app.include_router(document_errors(shoppers))
+    app.include_router(document_errors(reviews))
     storefront = web_router(shoppers_access=[UnscopedAccess])
     app.include_router(document_errors(storefront))
     public = {search_access} if config.public_search else set()
     public |= {events_access} if config.public_events else set()
     routers = [(search, None), (suggestions, None), (products, None), (events, events_access),
-               (recommendations, search_access), (profiles, search_access), (storefront, None)]  # fmt: skip
+               (recommendations, search_access), (profiles, search_access), (storefront, None),
+               (reviews, None)]  # fmt: skip
     document_optional_keys(app, public_operations(routers, frozenset(public)))
 
 

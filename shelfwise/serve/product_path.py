@@ -11,10 +11,20 @@ from __future__ import annotations
 from starlette.convertors import PathConvertor, register_url_convertor
 
 RESERVED_IDS = ("bulk", "bulk-delete")
+RESERVED_SUFFIXES = ("/reviews",)
+"""`/products/{id}/reviews` is a product's reviews (`serve/reviews_routes.py`), never a product
+whose id ends so"""
 
 
 class ProductIdConvertor(PathConvertor):
-    regex = r"(?!(?:" + "|".join(RESERVED_IDS) + r")$).*"
+    regex = r"(?!(?:" + "|".join(RESERVED_IDS) + r")$)(?!.*(?:" + "|".join(RESERVED_SUFFIXES) + r")$).*"
+
+
+class ReviewedProductConvertor(PathConvertor):
+    """The product id of `/products/{id}/reviews`: any id but an empty one."""
+
+    regex = r".+"
 
 
 register_url_convertor("product_id", ProductIdConvertor())
+register_url_convertor("reviewed_product_id", ReviewedProductConvertor())

@@ -1,7 +1,7 @@
 """Protection for the HTTP layer: API keys and the actions they allow, and the request body limit.
 
 A route states the action it needs with a dependency: `require_action("catalog")` (alias
-`WriteAccess`), "search", "events", "models" or "admin" (`AdminAccess`). The key comes in the
+`WriteAccess`), "search", "events", "reviews", "models" or "admin" (`AdminAccess`). The key comes in the
 X-API-Key header or as a bearer token: a configured master key (every action), a stored key
 (`shelfwise keys create`) or a scoped key signed by one. Search and events answer without a key
 while `serve.public_search` / `serve.public_events` say so (the default).
@@ -109,6 +109,7 @@ events_access = require_action("events")
 catalog_access = require_action("catalog")
 models_access = require_action("models")
 admin_access = require_action("admin")
+reviews_access = require_action("reviews")
 
 SearchPrincipal = Annotated[Principal | None, Depends(search_access)]
 
@@ -128,6 +129,7 @@ CatalogAccess = Depends(catalog_access)
 WriteAccess = CatalogAccess  # the name routes used before keys had actions
 ModelsAccess = Depends(models_access)
 AdminAccess = Depends(admin_access)
+ReviewsAccess = Depends(reviews_access)
 
 
 # ----- request body limit -------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""DELETE /shoppers/{user_id}: forget a shopper (their events, impressions, exposures, profile and
-cached answers, and the anonymous sessions seen on them); the answer counts what went."""
+"""DELETE /shoppers/{user_id}: forget a shopper (their events, impressions, exposures, reviews,
+profile and cached answers, and the anonymous sessions seen on them); the answer counts what went."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ class ForgetResponse(BaseModel):
     profiles: int = Field(description="profiles dropped from this server process's memory")
     cached_answers: int = Field(description="recommendation answers cached for them")
     ranking_models: int = Field(description="saved ranking-model versions that knew them")
+    reviews: int = Field(default=0, description="reviews they wrote")
 
 
 @shoppers.delete(
@@ -59,4 +60,5 @@ def forget_shopper(
         profiles=report.profiles,
         cached_answers=report.cached_answers,
         ranking_models=report.ranking_models,
+        reviews=report.reviews,
     )

@@ -1,5 +1,5 @@
 """Contract suite for forgetting a shopper and retention purges, which every backend of the
-stores holding shoppers' ids must pass: events, impressions (also buffered) and exposures.
+stores holding shoppers' ids must pass: events, impressions (also buffered), exposures and reviews.
 SQLite backends also leave no trace of the forgotten id in their files' bytes."""
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from shelfwise.impressions import (
     SQLiteImpressionLog,
     open_impression_log,
 )
+from shelfwise.privacy import ForgetLog, ShopperData, forget_shopper
 from shelfwise.records import Event
+from shelfwise.reviews import Review, ReviewStore, SQLiteReviewStore, import_reviews, open_review_store
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 GONE = "shopper-zq81x"  # an id that appears nowhere else in the files
@@ -196,3 +198,57 @@ def test_purge_deletes_only_exposures_before_the_cutoff(exposures: ExposureLog) 
     assert exposures.experiments() == ["exp"]
     assert exposures.purge_before(T0 + timedelta(days=9)) == 3
     assert exposures.experiments() == [] and exposures.count() == 0
+
+
+# ----- reviews -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+def reviews(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReviewStore]:
+    store = open_review_store(
+        request.getfixturevalue("postgres_url") if request.param == "postgresql"
+        else "memory://" if request.param == "memory" else tmp_path / "reviews"
+    )  # fmt: skip
+    yield store
+    store.close()
+
+
+def _shop_reviews() -> list[Review]:
+    return [
+        Review(review_id=f"r-{who}-{product}", product_id=product, shopper_id=who, rating=4,
+               text=f"{who} wrote about {product}", timestamp=T0)
+        for who in (GONE, "u2") for product in ("p1", "p2")
+    ]  # fmt: skip
+
+
+def test_forgetting_a_shopper_deletes_their_reviews(reviews: ReviewStore) -> None:
+    reviews.upsert(_shop_reviews())
+    data = ShopperData(MemoryEventStore(), MemoryImpressionLog(), MemoryExposureLog(), None,
+                       ForgetLog(":memory:"), Path("unused"), reviews=reviews)  # fmt: skip
+    report, _ = forget_shopper(data, GONE)
+    assert report.reviews == 2
+    assert reviews.by_shopper(GONE) == [] and reviews.count() == 2
+    assert reviews.summary("p1").count == 1  # the other shopper's review still counts
+    assert forget_shopper(data, GONE)[0].reviews == 0
+
+
+def test_a_copy_of_a_forgotten_shoppers_text_is_no_longer_a_copy(reviews: ReviewStore) -> None:
+    text = "Arrived on time, exactly as described, and the recipient loved it."
+    first, copy = (Review(review_id=rid, product_id="p1", shopper_id=who, rating=5, text=text,
+                          timestamp=T0 + timedelta(days=day))
+                   for rid, who, day in (("orig", GONE, 0), ("copy", "u2", 1)))  # fmt: skip
+    import_reviews(reviews, [first, copy])
+    assert [r.review_id for r in reviews.flagged()] == ["copy"]
+    data = ShopperData(MemoryEventStore(), MemoryImpressionLog(), MemoryExposureLog(), None,
+                       ForgetLog(":memory:"), Path("unused"), reviews=reviews)  # fmt: skip
+    assert forget_shopper(data, GONE)[0].reviews == 1
+    assert reviews.flagged() == [] and reviews.summary("p1").count == 1  # u2's words now stand
+
+
+def test_sqlite_review_file_keeps_no_trace_of_a_forgotten_shopper(tmp_path: Path) -> None:
+    store = SQLiteReviewStore(tmp_path / "reviews.db")
+    store.upsert(_shop_reviews())
+    assert GONE.encode() in _file_bytes(tmp_path)
+    assert store.forget_shopper(GONE) == 2
+    assert GONE.encode() not in _file_bytes(tmp_path)
+    store.close()

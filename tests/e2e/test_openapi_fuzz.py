@@ -45,7 +45,7 @@ class CountingApp:
         await self.app(scope, receive, send)  # type: ignore[operator]
 
 
-BATCH_PATHS = ("/products/bulk", "/events")
+BATCH_PATHS = ("/products/bulk", "/events", "/reviews")
 
 
 def fuzz_config() -> SchemathesisConfig:

@@ -38,7 +38,14 @@ def test_master_keys_current_and_previous_hold_every_action() -> None:
     ring, _, _ = _ring("search")
     for master in ("master-now", "master-before"):
         principal = ring.authenticate(master, NOW)
-        assert principal.master and principal.actions == {"search", "events", "catalog", "models", "admin"}
+        assert principal.master and principal.actions == {
+            "search",
+            "events",
+            "catalog",
+            "models",
+            "admin",
+            "reviews",
+        }
     with pytest.raises(KeyRefused) as refused:
         ring.authenticate("master-nope", NOW)
     assert refused.value.status == 401
