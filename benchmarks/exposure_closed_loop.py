@@ -8,7 +8,9 @@ feeds through its recommender with the exposure policy off (control) or on (`--p
 `RecommendServingConfig.exposure`). Reported per arm, over the home feed's impressions: the
 share of its slots on the most shown 1% of the catalog and the share of the catalog it showed
 (the admin console's `exposure`), and the purchases: all of them, and the ones of products a
-feed showed (`truth`). `--seeds` repeats the pair with other shoppers, for the noise.
+feed showed (`truth`); beside each count, the expected purchases (the sum over every shown
+product of the shopper model's exact click and purchase probabilities), the measure with the
+least noise. `--seeds` repeats the pair with other shoppers, for the noise.
 
     nice -n 10 .venv/bin/python benchmarks/exposure_closed_loop.py --shop /tmp/exposure/demo \\
         --shoppers 1000 --days 30 --seeds 7,8
@@ -70,7 +72,7 @@ def figures(result: ClosedLoopResult, products: list, seconds: float) -> dict[st
     feed = surfaces.get("recommend")
     feed_requests = {i.request_id for i in result.impressions if i.surface == "recommend"}
     feed_truth = [t for t in result.truth.values() if t.request_id in feed_requests]
-    purchases = sum(1 for e in result.events if e.event_type == "purchase")
+    purchases = sum(1 for e in result.events if e.type == "purchase")
     return {
         "seconds": round(seconds, 1),
         "answers": len(result.impressions),
@@ -79,6 +81,7 @@ def figures(result: ClosedLoopResult, products: list, seconds: float) -> dict[st
         "feed_coverage": None if feed is None else round(feed.coverage, 4),
         "feed_category_diversity": None if feed is None else round(feed.category_diversity, 4),
         "purchases": purchases,
+        "expected_purchases": round(sum(t.true_ctr * t.true_cvr for t in result.truth.values()), 2),
         "feed_purchases": sum(t.converted for t in feed_truth),
         "feed_clicks": sum(t.clicked for t in feed_truth),
         "feed_expected_purchases": round(sum(t.true_ctr * t.true_cvr for t in feed_truth), 2),
@@ -94,12 +97,15 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--seeds", default="7,8")
     parser.add_argument("--policy", default="{}", help="ExposureConfig fields as JSON (enabled is set)")
+    parser.add_argument("--arms", default="off,on", help="off, on or both (off,on)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     policy = ExposureConfig.model_validate({**json.loads(args.policy), "enabled": True})
     results = []
     for seed in [int(s) for s in args.seeds.split(",") if s]:
-        for name, arm in (("off", ExposureConfig()), ("on", policy)):
+        arms = {"off": ExposureConfig(), "on": policy}
+        for name in args.arms.split(","):
+            arm = arms[name]
             row = {"seed": seed, "arm": name, **run_arm(args.shop, arm, args.shoppers, args.days, seed)}
             results.append(row)
             print(json.dumps(row), flush=True)

@@ -32,7 +32,14 @@ from shelfwise.evaluate.sequences import (  # noqa: E402
     read_sequences_tsv,
     read_truth_tsv,
 )
-from shelfwise.recommend.exposure import HEAD, NEW, TAIL, exposure_order, popularity_tiers  # noqa: E402
+from shelfwise.recommend.exposure import (  # noqa: E402
+    HEAD,
+    NEW,
+    TAIL,
+    explored_order,
+    exposure_order,
+    popularity_tiers,
+)
 
 K = 10
 
@@ -46,6 +53,7 @@ def bounded(
     out = {}
     for user, ranked in lists.items():
         top = ranked[:depth]
+        top = [top[i] for i in explored_order(len(top), K, policy, user)]
         order = exposure_order(np.array([tiers[i] for i in top], dtype=np.int8), K, policy)
         out[user] = [top[i] for i in order]
     return out

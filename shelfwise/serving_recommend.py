@@ -107,7 +107,7 @@ class RecommendationServing:
         history = [] if actor is None else self.events.recent(actor, config.history_events)
         indices = live.history_of(history).tolist() + [live.index[i] for i in items if i in live.index]
         return live.for_history(
-            np.array(indices, dtype=np.int64), k, self._catalog_view(), config, set(exclude)
+            np.array(indices, dtype=np.int64), k, self._catalog_view(), config, set(exclude), actor or ""
         )
 
     def channel_candidates(

@@ -84,6 +84,12 @@ class ExposureConfig(BaseModel):
     )
     tail_quota: float = Field(default=0.3, ge=0, le=1, description="least share of a list for the long tail")
     new_item_slots: int = Field(default=1, ge=0, description="least places for products without events")
+    explore_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="last share of a list's places drawn at random, seeded per shopper, from deeper ones",
+    )
     depth: int = Field(
         default=10, ge=1, le=50, description="candidates considered: this many times the list's length"
     )

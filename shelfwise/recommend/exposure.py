@@ -9,6 +9,9 @@ first, then holds at most `ceil(head_cap * k)` head products and at least `ceil(
 long-tail ones (as many as the candidates offer), of which at least `new_item_slots` are new. The
 policy only ever swaps the lowest-ranked products that break a bound for the best-ranked ones
 that meet it, and the list keeps the candidates' order: with every bound slack it is the top k.
+With `explore_share` above 0, the last places of a list explore: they are drawn at random
+(seeded per shopper and request, favouring better-ranked candidates) from the deeper candidates,
+so the shoppers who would all see the same list see different products there.
 
 Pure functions over positions; `LiveRecommender` applies it (`RecommendServingConfig.exposure`)
 after maximal marginal relevance and before the category cap.
@@ -16,6 +19,7 @@ after maximal marginal relevance and before the category cap.
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -78,6 +82,22 @@ def exposure_order(tiers: np.ndarray, k: int, config: ExposureConfig) -> np.ndar
         taken = set(chosen)
         chosen += [p for p in range(n) if p not in taken][: k - len(chosen)]
     return np.array(sorted(chosen), dtype=np.int64)
+
+
+def explored_order(n: int, k: int, config: ExposureConfig, key: str) -> np.ndarray:
+    """An order of `n` candidates (ranked best first) for a list of k places whose last
+    `round(explore_share * k)` places explore: the first places keep the ranking, the candidates
+    after them come in a random order drawn with weights `1 / sqrt(rank + 1)` (the Gumbel top-k
+    trick), so a well-ranked candidate is still likelier. The draw is seeded by `key` (the shopper
+    and what the list is for): the same request gets the same list, two shoppers different ones."""
+    explore = round(config.explore_share * min(k, n))
+    if explore <= 0 or n <= k - explore:
+        return np.arange(n, dtype=np.int64)
+    fixed = k - explore
+    seed = int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "big")
+    rest = np.arange(fixed, n, dtype=np.int64)
+    keys = -0.5 * np.log(rest + 1.0) + np.random.default_rng(seed).gumbel(size=len(rest))
+    return np.concatenate([np.arange(fixed, dtype=np.int64), rest[np.argsort(-keys, kind="stable")]])
 
 
 def tier_shares(tiers: np.ndarray) -> dict[str, float]:

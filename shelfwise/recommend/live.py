@@ -30,7 +30,7 @@ from shelfwise.recommend.artifact import RETRAIN, ArtifactError, read_manifest, 
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
 from shelfwise.recommend.diversity import mmr_order
-from shelfwise.recommend.exposure import exposure_order, popularity_tiers
+from shelfwise.recommend.exposure import explored_order, exposure_order, popularity_tiers
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
@@ -197,15 +197,19 @@ class LiveRecommender:
         catalog: Mapping[str, Product],
         config: RecommendServingConfig,
         exclude: set[str] = frozenset(),  # type: ignore[assignment]
+        explore_key: str = "",
     ) -> list[Recommended]:
         """The k best items after `history` (its items and `exclude` left out), in stock and at
         most `category_cap` per category (unless the list would be short without more), each
-        with its reason."""
+        with its reason; `explore_key` seeds the exposure policy's exploring places (the
+        shopper, for instance) together with the history."""
         depth = config.exposure.depth if config.exposure.enabled else 4
         items, scores, ranks = self.recommender.recommend_one(history, k * depth + len(exclude))
         channel_ranks = {int(item): row for item, row in zip(items, ranks, strict=True)}
         ranked = [(int(i), float(s)) for i, s in zip(items, scores, strict=True)]
-        return self._finish(history, ranked, k, catalog, config, exclude, channel_ranks=channel_ranks)
+        key = f"{explore_key}|{history.tobytes().hex()}|{k}"
+        return self._finish(history, ranked, k, catalog, config, exclude, channel_ranks=channel_ranks,
+                            explore_key=key)  # fmt: skip
 
     def channel_candidates(self, history: np.ndarray, depth: int) -> dict[str, list[tuple[str, float]]]:
         """Each recall channel's own `depth` best items after `history` (product ids and the
@@ -258,6 +262,7 @@ class LiveRecommender:
         exclude: set[str],
         reason: Reason | None = None,
         channel_ranks: Mapping[int, np.ndarray] | None = None,
+        explore_key: str = "",
     ) -> list[Recommended]:
         seen = set(history.tolist())
         wanted = [(i, score) for i, score in ranked if i not in seen and self.item_ids[i] not in exclude]
@@ -272,6 +277,7 @@ class LiveRecommender:
             eligible.append((item, score, product))
         ordered = _category_capped(self._diversified(eligible, config.mmr_lambda), config.category_cap)
         if config.exposure.enabled:
+            ordered = [ordered[i] for i in explored_order(len(ordered), k, config.exposure, explore_key)]
             tiers = self._tiers(config.exposure)[[item for item, _, _ in ordered]]
             chosen = [ordered[p] for p in exposure_order(tiers, k, config.exposure)]
         else:

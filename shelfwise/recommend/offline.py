@@ -15,7 +15,7 @@ import numpy as np
 from shelfwise.config import ExposureConfig
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.diversity import mmr_order
-from shelfwise.recommend.exposure import exposure_order, popularity_tiers
+from shelfwise.recommend.exposure import explored_order, exposure_order, popularity_tiers
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -98,8 +98,7 @@ def predict_next_items(
         assert recommender.builder is not None
         tiers = popularity_tiers(recommender.builder.item_counts, exposure)
         lists = [
-            [ranked[i] for i in exposure_order(tiers[[item for item, _ in ranked]], k, exposure)]
-            for ranked in lists
+            _bounded(ranked, tiers, k, exposure, user) for user, ranked in zip(sequences, lists, strict=True)
         ]
     seconds["predict"] = time.perf_counter() - started
     say(f"predicted {len(lists)} lists in {seconds['predict']:.1f} s")
@@ -108,3 +107,11 @@ def predict_next_items(
     }
     report = BenchReport(len(sequences), data.n_items, int(sum(len(s) for s in data.sequences)), fit, seconds)
     return predictions, report
+
+
+def _bounded(
+    ranked: list[tuple[int, float]], tiers: np.ndarray, k: int, policy: ExposureConfig, user: str
+) -> list[tuple[int, float]]:
+    """The k of `ranked` the exposure policy picks, its exploring places seeded by the user."""
+    ranked = [ranked[i] for i in explored_order(len(ranked), k, policy, user)]
+    return [ranked[i] for i in exposure_order(tiers[[item for item, _ in ranked]], k, policy)]

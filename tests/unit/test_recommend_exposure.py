@@ -140,3 +140,18 @@ def test_bench_recommend_applies_the_settings_policy(tmp_path, monkeypatch) -> N
 
     assert max(heads()) >= 3  # the popular products take places the policy would not give them
     assert max(heads("--exposure")) <= 2  # ceil(0.2 * 10)
+
+
+def test_exploring_places_are_drawn_per_shopper_and_the_first_places_stay() -> None:
+    from shelfwise.recommend.exposure import explored_order
+
+    policy = POLICY.model_copy(update={"explore_share": 0.4})
+    first = explored_order(100, 10, policy, "user:a")
+    assert sorted(first.tolist()) == list(range(100))  # a permutation of the candidates
+    assert first[:6].tolist() == list(range(6))  # 10 - round(0.4 * 10) places keep the ranking
+    assert explored_order(100, 10, policy, "user:a").tolist() == first.tolist()  # seeded by the key
+    others = [explored_order(100, 10, policy, f"user:{n}")[6:10].tolist() for n in range(20)]
+    assert len({tuple(o) for o in others}) > 15  # two shoppers see different exploring places
+    drawn = np.concatenate([explored_order(100, 10, policy, f"s{n}")[6:10] for n in range(300)])
+    assert (drawn < 30).mean() > (drawn >= 70).mean()  # better-ranked candidates are likelier
+    assert explored_order(100, 10, POLICY, "user:a").tolist() == list(range(100))  # explore_share 0
