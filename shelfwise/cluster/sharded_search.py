@@ -1,11 +1,13 @@
 """Sharded search on Ray (issue 29 part 4): each shard of the index (`shelfwise.search.sharded`)
 held by R actors (replicas), spread over the nodes; a query goes to one replica of every shard.
 
-`start_shards` builds the actors from a catalog and its vectors and pads every replica to the
-whole index's statistics; `RayFanout` is the `ShardFanout` that `ShardedRecall` queries through.
-A replica that fails (its process or node lost, or no answer within `timeout_s`) is dropped and
-the same call goes to the shard's next replica; a shard with none left is missing from the
-answer (`SearchEngine.search_reporting` names it) until `start_shards` builds it again.
+`start_shards` builds the actors from a catalog and its vectors the driver hands over, and
+`shard_actors.start_version_shards` named ones from a published serving version
+(`shard_source.py`); every replica is padded to the whole index's statistics. `RayFanout` is
+the `ShardFanout` that `ShardedRecall` queries through. A replica that fails (its process or
+node lost, or no answer within `timeout_s`) is dropped and the same call goes to the shard's
+next replica; a shard with none left is missing from the answer (`SearchEngine.
+search_reporting` names it) until its actors are started again.
 
 Ray is imported only inside functions: the actors run in Ray's worker processes."""
 
@@ -14,13 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from shelfwise.config import LexicalConfig, VectorConfig
 from shelfwise.index.lexical import ENGLISH, LexicalAnalysis
-from shelfwise.index.lexical_shard import total_stats
+from shelfwise.index.lexical_shard import LexicalStats, total_stats
 from shelfwise.index.shards import partition
 from shelfwise.records import Product
 from shelfwise.search.sharded import SearchShard
@@ -28,30 +30,55 @@ from shelfwise.search.sharded import SearchShard
 DEFAULT_TIMEOUT_S = 30.0
 
 
-class ShardHost:
-    """What a shard actor runs: one `SearchShard` (built in the actor's process)."""
+class ShardSource(Protocol):
+    """What a shard actor builds its `SearchShard` from, in its own process: the products and
+    vectors handed over (`HandedShard`), or a published serving version and the shop's catalog
+    (`shard_source.VersionShard`)."""
 
-    def __init__(
-        self,
-        number: int,
-        products: list[Product],
-        ordinals: list[int],
-        vectors: tuple[list[str], np.ndarray, list[int]],
-        config: tuple[LexicalConfig, VectorConfig],
-        analysis: LexicalAnalysis = ENGLISH,
-    ) -> None:
-        ids, matrix, rows = vectors
+    def build(self) -> SearchShard: ...
+
+
+@dataclass(frozen=True)
+class HandedShard:
+    """Shard `number`'s products and vectors, sent by the driver (`start_shards`)."""
+
+    number: int
+    products: list[Product]
+    ordinals: list[int]
+    vectors: tuple[list[str], np.ndarray, list[int]]
+    config: tuple[LexicalConfig, VectorConfig]
+    analysis: LexicalAnalysis = ENGLISH
+
+    def build(self) -> SearchShard:
         from shelfwise.index.lexical_shard import LexicalShard
         from shelfwise.index.vector_shard import VectorShard
 
-        lexical = LexicalShard.build(products, ordinals, config[0], analysis)
-        self.shard = SearchShard(number, lexical, VectorShard.build(ids, matrix, rows, config[1]))
+        lexical = LexicalShard.build(self.products, self.ordinals, self.config[0], self.analysis)
+        return SearchShard(self.number, lexical, VectorShard.build(*self.vectors, self.config[1]))
+
+
+class ShardHost:
+    """What a shard actor runs: one `SearchShard`, built in the actor's process from `source`."""
+
+    def __init__(self, source: ShardSource) -> None:
+        self.shard = source.build()
 
     def process(self) -> tuple[int, str]:
         """This replica's process id and node address (what a test kills, and checks)."""
         import ray
 
         return os.getpid(), ray.util.get_node_ip_address()
+
+    def pad_once(self, total: LexicalStats) -> bool:
+        """Pad to `total` unless padded already (to it: another total is a ValueError); whether
+        this call padded. A named actor kept over a redeployment is padded once."""
+        padded = self.shard.lexical.padded_to
+        if padded is None:
+            self.shard.pad(total)
+            return True
+        if padded != total:
+            raise ValueError(f"shard {self.shard.number} is padded to {padded}, not {total}")
+        return False
 
     def call(self, method: str, *args: object) -> object:
         if method not in ("stats", "fuzzy_terms", "pad", "doc_freqs", "search"):
@@ -121,34 +148,55 @@ def start_shards(
     analysis: LexicalAnalysis = ENGLISH,
     timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> RayFanout:
-    """`shards` x `replicas` actors over the catalog (ids hashed to shards; `vectors` as in
-    `build_shards`), all padded to the whole index's statistics. Replica r of shard s goes to
-    node (s + r) mod the number of nodes (by address), so a shard's replicas sit on different
-    nodes while there are enough. Needs a connected Ray driver (`ray.init`)."""
+    """`shards` x `replicas` anonymous actors over the catalog handed over (ids hashed to
+    shards; `vectors` as in `build_shards`), padded to the whole index's statistics. Needs a
+    connected Ray driver (`ray.init`). `shard_actors.start_version_shards` builds named ones
+    from a published serving version instead."""
     import ray
 
     host = ray.remote(num_cpus=0, max_restarts=0)(ShardHost)
-    alive = sorted((n["NodeManagerAddress"], n["NodeID"]) for n in ray.nodes() if n["Alive"])
-    nodes = [node for _, node in alive]
+    nodes = alive_nodes()
     vector_ids, matrix = vectors
     by_shard = partition(list(vector_ids), shards)
     groups: list[list[Any]] = []
     for number, positions in enumerate(partition([p.product_id for p in products], shards)):
         rows = by_shard[number]
         part = ([vector_ids[i] for i in rows], np.asarray(matrix[rows]).reshape(len(rows), -1), rows)
-        mine = [products[i] for i in positions]
-        made = [
-            host.options(scheduling_strategy=_on(nodes[(number + r) % len(nodes)])).remote(
-                number, mine, positions, part, config, analysis
-            )
-            for r in range(replicas)
-        ]
-        groups.append(made)
-    fanout = RayFanout(groups, timeout_s)
-    stats = ray.get([group[0].call.remote("stats") for group in groups], timeout=timeout_s * 4)
-    total = total_stats(stats)
-    fanout.call_every_replica("pad", {s: (total,) for s in range(shards)})
-    return fanout
+        source = HandedShard(number, [products[i] for i in positions], positions, part, config, analysis)
+        groups.append(
+            [
+                host.options(scheduling_strategy=placement(nodes, number, r)).remote(source)
+                for r in range(replicas)
+            ]
+        )
+    pad_shards(groups, timeout_s * 4)
+    return RayFanout(groups, timeout_s)
+
+
+def alive_nodes() -> list[str]:
+    """The ids of the cluster's live nodes, ordered by address (what `placement` counts on)."""
+    import ray
+
+    return [
+        node for _, node in sorted((n["NodeManagerAddress"], n["NodeID"]) for n in ray.nodes() if n["Alive"])
+    ]
+
+
+def placement(nodes: Sequence[str], number: int, replica: int) -> Any:
+    """Replica r of shard s on node (s + r) mod the number of nodes (by address), so a shard's
+    replicas sit on different nodes while there are enough."""
+    return _on(nodes[(number + replica) % len(nodes)])
+
+
+def pad_shards(groups: Sequence[Sequence[Any]], timeout_s: float) -> LexicalStats:
+    """Pad every replica of every shard (`groups[s]`, shard s's actors, each answering once it
+    is built) to the whole index's statistics, the sum of each shard's own; bounded by
+    `timeout_s` for the builds and again for the padding. The total."""
+    import ray
+
+    total = total_stats(ray.get([group[0].call.remote("stats") for group in groups], timeout=timeout_s))
+    ray.get([actor.pad_once.remote(total) for group in groups for actor in group], timeout=timeout_s)
+    return total
 
 
 def _on(node_id: str) -> Any:
