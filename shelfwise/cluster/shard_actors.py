@@ -99,11 +99,14 @@ def connect_version_shards(
     version: str, count: int, replicas: int, timeout_s: float = DEFAULT_TIMEOUT_S
 ) -> RayFanout:
     """A fanout over `version`'s named shard actors (looked up by name: a replica missing is
-    left out, and a shard with none is reported missing by the searches)."""
-    groups = []
-    for names in wanted_names(version, count, replicas):
-        groups.append([actor for actor in map(_existing, names) if actor is not None])
-    return RayFanout(groups, timeout_s)
+    left out, and a shard with none is reported missing by the searches, and looked up again
+    now and then: a shard actor `cluster serve` started again is found)."""
+    names = wanted_names(version, count, replicas)
+
+    def lookup(shard: int) -> list[Any]:
+        return [actor for actor in map(_existing, names[shard]) if actor is not None]
+
+    return RayFanout([lookup(s) for s in range(count)], timeout_s, lookup=lookup)
 
 
 def shard_actor_names() -> list[str]:

@@ -14,8 +14,9 @@ Ray is imported only inside functions: the actors run in Ray's worker processes.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -89,11 +90,17 @@ class ShardHost:
 @dataclass
 class RayFanout:
     """Calls one replica of each shard, taking a shard's replicas in turn; `replicas[s]` lists
-    shard s's live actors (one that fails is removed, and the call goes to the next)."""
+    shard s's live actors (one that fails is removed, and the call goes to the next). With
+    `lookup`, a shard none of whose actors is left is looked up again (`lookup(s)`: its actors
+    found by name), at most once every `lookup_every_s` seconds: a shard actor started again
+    (`cluster serve` restarts a lost one) is used from then on."""
 
     replicas: list[list[Any]]
     timeout_s: float = DEFAULT_TIMEOUT_S
     turns: int = 0
+    lookup: Callable[[int], list[Any]] | None = None
+    lookup_every_s: float = 5.0
+    looked_at: dict[int, float] = field(default_factory=dict)
 
     @property
     def shards(self) -> int:
@@ -122,6 +129,11 @@ class RayFanout:
     def _submit(self, shard: int, method: str, args: tuple[object, ...]) -> tuple[Any, Any] | None:
         """(the replica asked, its answer's reference); None when the shard has no replica left."""
         live = self.replicas[shard]
+        if not live and self.lookup is not None:
+            now = time.monotonic()
+            if now - self.looked_at.get(shard, -self.lookup_every_s) >= self.lookup_every_s:
+                self.looked_at[shard] = now
+                live = self.replicas[shard] = self.lookup(shard)
         if not live:
             return None
         actor = live[self.turns % len(live)]

@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from ray_harness import HEAD_IP, ShopCluster
-from serve_shop import ServedShop, build_shop, finish
+from serve_shop import ServedShop, build_shop, descends_from, finish
 
 pytestmark = pytest.mark.slow
 
@@ -71,25 +71,11 @@ def test_a_rolling_swap_to_a_new_version_fails_no_request(served: ServedShop, tm
     }
 
 
-def _descends_from(pid: int, ancestors: set[int]) -> bool:
-    """Whether `pid` is one of `ancestors` or a descendant of one (walking /proc's parent pids)."""
-    seen = 0
-    while pid > 1 and seen < 64:
-        if pid in ancestors:
-            return True
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            return False
-        pid, seen = int(stat.rsplit(")", 1)[1].split()[1]), seen + 1
-    return False
-
-
 def test_a_killed_replica_loses_no_acknowledged_event(served: ServedShop, tmp_path: Path) -> None:
     cluster = served.shop_cluster.cluster
     before = served.replicas()
     ours = {process.pid for process in cluster.our_processes()}
-    assert len(before) == 2 and all(_descends_from(replica["pid"], ours) for replica in before), before
+    assert len(before) == 2 and all(descends_from(replica["pid"], ours) for replica in before), before
     victim = before[0]
     progress, count = tmp_path / "progress", 300
     client = served.start_client(cluster.netns.worker, "events", count=count, prefix="kill", threads=2,
