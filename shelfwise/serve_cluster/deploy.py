@@ -53,7 +53,7 @@ def deploy(options: ServeOptions) -> dict[str, Any]:
     app = deployment.bind(options.settings_json, str(options.versions_root), options.drain_seconds)
     serve.run(app, name=APP_NAME, route_prefix="/", blocking=False)
     status = wait_running(options.wait_seconds)
-    retired = retire_shards(options, shards)
+    retired = retire_shards(shards)
     return {"status": status, "endpoint": f"http://{options.http_host}:{options.http_port}/",
             "version": options.version, "replicas": replica_processes(),
             "shards": shards, "shards_killed": retired}  # fmt: skip
@@ -77,15 +77,13 @@ def start_shards(options: ServeOptions) -> list[str]:
     return names
 
 
-def retire_shards(options: ServeOptions, keep: list[str]) -> list[str]:
+def retire_shards(keep: list[str]) -> list[str]:
     """Once the replicas run on the deployment's shards, kill every other shard actor (an older
-    version's), after `drain_seconds` when there are any: the old version's requests in flight
-    may still use them until then."""
-    from shelfwise.cluster.shard_actors import kill_shard_actors, shard_actor_names
+    version's). None is in use by then: a replica's `reconfigure` returns, and Serve counts the
+    deployment as running, only after its old version has finished its requests in flight (or
+    `drain_seconds` passed, `switch.py`)."""
+    from shelfwise.cluster.shard_actors import kill_shard_actors
 
-    if not set(shard_actor_names()) - set(keep):
-        return []
-    time.sleep(options.drain_seconds)
     return kill_shard_actors(keep)
 
 

@@ -7,6 +7,7 @@ the one index."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -119,3 +120,35 @@ def test_shard_actor_names_carry_version_shard_and_replica() -> None:
         [("v1", 0, 2, 0), ("v1", 0, 2, 1)],
         [("v1", 1, 2, 0), ("v1", 1, 2, 1)],
     ]
+
+
+class _Actor:
+    """Stands for a Ray actor handle: `call.remote(...)` gives a reference (here the call)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.call = self
+
+    def remote(self, *args: object) -> tuple[str, tuple[object, ...]]:
+        return self.name, args
+
+
+def test_a_shard_with_no_actor_left_is_looked_up_again_at_most_every_few_seconds() -> None:
+    from shelfwise.cluster.sharded_search import RayFanout
+
+    asked: list[int] = []
+    restarted: list[list[Any]] = [[]]
+
+    def lookup(shard: int) -> list[Any]:
+        asked.append(shard)
+        return restarted[0]
+
+    fanout = RayFanout([[_Actor("a0")], []], lookup=lookup, lookup_every_s=3600)
+    assert fanout._submit(0, "stats", ()) is not None and asked == []  # a live actor: no lookup
+    assert fanout._submit(1, "stats", ()) is None and asked == [1]  # none left: looked up, none found
+    restarted[0] = [_Actor("a1")]
+    assert fanout._submit(1, "stats", ()) is None and asked == [1]  # not again within the period
+    fanout.looked_at.clear()  # the period has passed
+    submitted = fanout._submit(1, "stats", ())
+    assert submitted is not None and submitted[0].name == "a1" and asked == [1, 1]
+    assert fanout.replicas[1] == restarted[0]  # kept: the next calls use it without a lookup
