@@ -135,6 +135,8 @@ def _print_deployed(answer: dict[str, Any], shards: int) -> None:
     _print_replicas(answer["replicas"])
     if answer.get("shards"):
         typer.echo(f"  recalling through {len(answer['shards'])} shard actors ({shards} shards)")
+    for shard in answer.get("shards", []):
+        typer.echo(f"  shard {shard['name']} pid {shard['pid']} on {shard['node_ip']}")
 
 
 def _print_replicas(replicas: list[dict[str, Any]]) -> None:

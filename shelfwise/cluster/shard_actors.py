@@ -109,6 +109,23 @@ def connect_version_shards(
     return RayFanout([lookup(s) for s in range(count)], timeout_s, lookup=lookup)
 
 
+def shard_processes(names: Collection[str], timeout_s: float = DEFAULT_TIMEOUT_S) -> list[dict[str, Any]]:
+    """Each named shard actor's process id and node address (what `cluster serve` prints); one
+    that does not answer within `timeout_s` is listed with pid None."""
+    import ray
+    from ray.exceptions import GetTimeoutError, RayActorError
+
+    found = []
+    for name in names:
+        actor = _existing(name)
+        try:
+            pid, node = ray.get(actor.process.remote(), timeout=timeout_s) if actor else (None, None)
+        except (RayActorError, GetTimeoutError):
+            pid, node = None, None
+        found.append({"name": name, "pid": pid, "node_ip": node})
+    return found
+
+
 def shard_actor_names() -> list[str]:
     """The names of every shard actor in the cluster's `shelfwise` namespace."""
     import ray

@@ -56,7 +56,7 @@ def deploy(options: ServeOptions) -> dict[str, Any]:
     retired = retire_shards(shards)
     return {"status": status, "endpoint": f"http://{options.http_host}:{options.http_port}/",
             "version": options.version, "replicas": replica_processes(),
-            "shards": shards, "shards_killed": retired}  # fmt: skip
+            "shards": shard_processes(shards), "shards_killed": retired}  # fmt: skip
 
 
 def start_shards(options: ServeOptions) -> list[str]:
@@ -75,6 +75,13 @@ def start_shards(options: ServeOptions) -> list[str]:
     report = start_version_shards(folder, options.version, store_url, shape, config, options.wait_seconds)
     names: list[str] = report["shards"]
     return names
+
+
+def shard_processes(names: list[str]) -> list[dict[str, Any]]:
+    """The deployment's shard actors: name, process id and node address."""
+    from shelfwise.cluster.shard_actors import shard_processes as processes
+
+    return processes(names) if names else []
 
 
 def retire_shards(keep: list[str]) -> list[str]:

@@ -6,9 +6,9 @@ no Ray at import). Ray Serve builds the replica (`__init__`, then `__serve_build
 switch), and calls `reconfigure(user_config)` before routing any request to it, and again whenever
 the deployment's user_config changes: that starts the named version's app and retires the old
 one. With shards in the user_config, a replica's searches recall through the version's named
-shard actors. Every replica's `ShopServer` runs on the shop's PostgreSQL (the settings' database URL), so
-events, impressions and catalog writes from every replica land in the one database, and each
-replica LISTENs for catalog changes (serve/catalog_wakeup.py) to refresh its own index.
+shard actors. Every replica's `ShopServer` runs on the shop's PostgreSQL (the settings' database
+URL), so events, impressions and catalog writes from every replica land in the one database, and
+each replica LISTENs for catalog changes (serve/catalog_wakeup.py) to refresh its own index.
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """Sharded search served over HTTP, the helpers of its tests (test_serve_replicas.py, issue 29:
 the shard actors joined to Serve): the demo shopper's requests, asking them through the proxy,
 the answers of a version's one index opened in the test process, what "the same answer" means,
-and the shard actors' processes as Ray reports them."""
+new versions of the catalog as it is, and the shard actors' processes."""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +99,33 @@ def same_answer(sharded: SearchResult, whole: SearchResult) -> None:
                 got,
                 want,
             )
+
+
+def publish_version(served: ServedShop, name: str) -> None:
+    """Another version of the catalog as it is now, under the versions root (built here)."""
+    from shelfwise.service import Shelfwise
+
+    settings = Settings(data_dir=served.versions_root / name, encoder=EncoderConfig(name="hashing"),
+                        database_url=served.shop_cluster.postgres.local_url(served.database))  # fmt: skip
+    shop = Shelfwise(settings)
+    try:
+        served.index_versions[name] = shop.open_index().version
+    finally:
+        shop.close()
+
+
+def deployed_shards(output: str) -> dict[str, tuple[int, str]]:
+    """The shard actors `cluster serve` printed: name -> (pid, node address)."""
+    found = re.findall(r"^  shard (\S+) pid (\d+) on (\S+)$", output, flags=re.M)
+    return {name: (int(pid), node) for name, pid, node in found}
+
+
+def gone(pids: list[int], seconds: float = 30) -> bool:
+    """Whether these processes have all exited (waiting at most `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(Path(f"/proc/{pid}").exists() for pid in pids)
 
 
 def shard_processes(served: ServedShop) -> dict[str, list[Any]]:

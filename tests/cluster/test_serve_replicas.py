@@ -3,15 +3,16 @@ a write through one replica reaches the other's index by the database's notifica
 artifact swap under load fails no request and leaves every replica on the new version; a replica
 killed under load loses no acknowledged event, and the client's retries all succeed.
 
-Then sharded search served over HTTP (`cluster serve --shards 2`): named shard actors of the
-version, built from its folder and the shop's PostgreSQL catalog, and the replicas, reconfigured
-in place, recall through them. Their answers equal the version's one index (opened in this
-process over a copy of the same data folder and the same database: the same hits in order, two
-hits of equal score may swap, scores within 1e-5, the same totals and facet counts, nothing
-missing); a swap to v1 starts v1's shard actors and kills v2's; a shard actor's process killed
-(its pid from Ray, checked to descend from this cluster's nodes) makes the HTTP answers name that
-shard in `missing_shards`, until `cluster serve` starts it again and the replicas find it by
-name; `serve-stop` kills every shard actor.
+Then sharded search served over HTTP (`cluster serve --shards 2`) of versions v3 and v4, built
+from the catalog as the tests above left it: named shard actors of the version, built from its
+folder and the shop's PostgreSQL catalog, and the replicas, reconfigured in place, recall through
+them. Their answers equal the version's one index (opened in this process over a copy of the same
+data folder and the same database: the same hits in order, two hits of equal score may swap,
+scores within 1e-5, the same totals and facet counts, nothing missing); a swap to v4 starts its
+shard actors and kills v3's; a shard actor's process killed (its pid from `cluster serve`'s
+output, checked to descend from this cluster's nodes) makes the HTTP answers name that shard in
+`missing_shards`, until `cluster serve` starts it again and the replicas find it by name;
+`serve-stop` kills every shard actor (none left in Ray's list of named actors).
 
 One deployment for the module (replicas take a while to start on the 1-CPU nodes); the tests run
 in this order and leave it with two replicas. The clients run inside the worker's namespace and
@@ -30,7 +31,17 @@ from pathlib import Path
 import psycopg
 import pytest
 from ray_harness import HEAD_IP, WORKER_IP, ShopCluster
-from serve_sharded import ask, one_index, rss_mb, same_answer, shard_processes, shop_requests
+from serve_sharded import (
+    ask,
+    deployed_shards,
+    gone,
+    one_index,
+    publish_version,
+    rss_mb,
+    same_answer,
+    shard_processes,
+    shop_requests,
+)
 from serve_shop import ServedShop, build_shop, descends_from, finish
 
 from shelfwise.records import SearchResult
@@ -118,53 +129,57 @@ def test_a_killed_replica_loses_no_acknowledged_event(served: ServedShop, tmp_pa
 
 
 def test_sharded_replicas_answer_as_the_one_index(served: ServedShop, tmp_path: Path) -> None:
+    publish_version(served, "v3")  # the catalog as the tests above left it (the shards read it now)
     pids = [replica["pid"] for replica in served.replicas()]  # reconfigured in place: the same after
     unsharded = [round(rss_mb(pid)) for pid in pids]
-    deployed = served.serve("v2", 2, *SHARDED)  # another user_config: both replicas reconfigure
+    deployed = served.serve("v3", 2, *SHARDED)  # another user_config: both replicas reconfigure
     assert "recalling through 2 shard actors (2 shards)" in deployed["output"], deployed["output"]
-    shards = shard_processes(served)
-    assert sorted(shards) == ["shard:v2:0of2:r0", "shard:v2:1of2:r0"]
-    assert [shards[f"shard:v2:{s}of2:r0"][1] for s in (0, 1)] == [HEAD_IP, WORKER_IP]  # shard s on node s
+    shards = deployed_shards(deployed["output"])
+    assert [shards[f"shard:v3:{s}of2:r0"][1] for s in (0, 1)] == [HEAD_IP, WORKER_IP]  # shard s on node s
     requests = shop_requests()
     answers = ask(served, requests)
-    assert {answer["version"] for answer in answers} == {"v2"}
-    for answer, whole in zip(answers, one_index(served, "v2", requests, tmp_path / "v2"), strict=True):
+    assert {answer["version"] for answer in answers} == {"v3"}
+    for answer, whole in zip(answers, one_index(served, "v3", requests, tmp_path / "v3"), strict=True):
         same_answer(SearchResult.model_validate(answer["body"]), whole)
     sharded, actors = [round(rss_mb(pid)) for pid in pids], [round(rss_mb(pid)) for pid, _ in shards.values()]
     print(f"RSS MB: replicas {unsharded} unsharded, then {sharded} sharded; shard actors {actors}")
+    OLD_SHARDS.extend(pid for pid, _ in shards.values())
+
+
+OLD_SHARDS: list[int] = []
 
 
 def test_a_swap_starts_the_new_versions_shards_and_kills_the_old_ones(
     served: ServedShop, tmp_path: Path
 ) -> None:
-    served.serve("v1", 2, *SHARDED)
-    shards = shard_processes(served)
-    assert sorted(shards) == ["shard:v1:0of2:r0", "shard:v1:1of2:r0"]  # v2's killed
+    publish_version(served, "v4")
+    shards = deployed_shards(served.serve("v4", 2, *SHARDED)["output"])
+    assert sorted(shards) == ["shard:v4:0of2:r0", "shard:v4:1of2:r0"]
+    assert len(OLD_SHARDS) == 2 and gone(OLD_SHARDS)  # v3's shard actors killed
     requests = shop_requests()[:3]
     answers = ask(served, requests)
-    assert {answer["version"] for answer in answers} == {"v1"}
-    for answer, whole in zip(answers, one_index(served, "v1", requests, tmp_path / "v1"), strict=True):
+    assert {answer["version"] for answer in answers} == {"v4"}
+    for answer, whole in zip(answers, one_index(served, "v4", requests, tmp_path / "v4"), strict=True):
         same_answer(SearchResult.model_validate(answer["body"]), whole)
     cluster = served.shop_cluster.cluster
-    pid, node = shards["shard:v1:1of2:r0"]
+    pid, node = shards["shard:v4:1of2:r0"]
     assert node == WORKER_IP and descends_from(pid, {process.pid for process in cluster.our_processes()}), pid
     os.kill(pid, signal.SIGKILL)  # shard 1's only actor
-    deadline = time.monotonic() + 30
-    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not Path(f"/proc/{pid}").exists()
+    assert gone([pid])
     for answer in ask(served, requests):
         result = SearchResult.model_validate(answer["body"])
         assert result.missing_shards == [1] and result.hits, (result.query, result.missing_shards)
+    OLD_SHARDS[:] = [pid, shards["shard:v4:0of2:r0"][0]]
 
 
 def test_serving_again_restarts_a_lost_shard_and_serve_stop_kills_every_shard_actor(
     served: ServedShop,
 ) -> None:
-    served.serve("v1", 2, *SHARDED)  # the same user_config: the replicas stay as they are
-    assert sorted(shard_processes(served)) == ["shard:v1:0of2:r0", "shard:v1:1of2:r0"]
+    shards = deployed_shards(served.serve("v4", 2, *SHARDED)["output"])  # the same user_config
+    killed, kept = OLD_SHARDS
+    assert shards["shard:v4:0of2:r0"][0] == kept and shards["shard:v4:1of2:r0"][0] != killed
     for answer in ask(served, shop_requests()[:3]):  # the replicas found shard 1's new actor by name
         assert SearchResult.model_validate(answer["body"]).missing_shards == [], answer["body"]["query"]
     served.stop()
     STOPPED.add(served.database)
-    assert shard_processes(served) == {}
+    assert gone([pid for pid, _ in shards.values()]) and shard_processes(served) == {}
