@@ -51,6 +51,7 @@ from shelfwise.records import Event, Product, SearchRequest, SearchResult
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
+from shelfwise.search.retrieval import Recall
 from shelfwise.service_personal import PersonalStages
 from shelfwise.service_privacy import ShopperPrivacy
 from shelfwise.serving_recommend import RecommendationServing
@@ -106,11 +107,12 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         learned_fusion: LearnedFusion | None = None,
         impressions: ImpressionLog | None = None,
         experiments: Experiments | None = None,
+        recall: Recall | None = None,
     ) -> None:
-        """`reranker` defaults to the configured one (the data folder's active reranker), and
-        `learned_fusion` to the data folder's active one for this encoder (`fusion.learned`).
-        `experiments` default to the data folder's `experiments.json` (checked here: a variant
-        setting no surface can apply is an `ExperimentDefinitionError`) and `experiments.db`."""
+        """`reranker` defaults to the data folder's active reranker, `learned_fusion` to its
+        active one for this encoder (`fusion.learned`), `experiments` to its `experiments.json`
+        (checked: a variant setting no surface applies is an `ExperimentDefinitionError`) and
+        `experiments.db`; `recall` (None: this process's index) to a `ShardedRecall`'s shards."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.data = ShopData.open(settings)  # the stores not given here, one URL each
         self.experiments = experiments if experiments is not None else self._default_experiments(settings)
@@ -137,11 +139,25 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         if encoder is None:
             encoder = data_dir_encoder(settings.encoder, settings.data_dir)
         self.encoder = CachedEncoder(encoder, cache)
+        self.engine = self._search_engine(encoder.version, reranker, learned_fusion, recall)
+        student = load_query_student(settings.data_dir, encoder.version, logger.warning)
+        self.engine.cross_lingual.use_student(student, settings.understanding.student_weight)
+
+    def _search_engine(
+        self,
+        encoder_version: str,
+        reranker: PairScorer | None,
+        fusion: LearnedFusion | None,
+        recall: Recall | None,
+    ) -> SearchEngine:
+        """The engine over the data folder's index (the configured reranker and learned fusion
+        unless given), recalling through `recall` when given."""
+        settings = self.settings
         if reranker is None:
             reranker = load_reranker(settings.rerank, active_reranker_path(settings.data_dir))
-        if learned_fusion is None and settings.fusion.learned:
-            learned_fusion = active_fusion(settings.data_dir, encoder.version, logger.warning)
-        self.engine = SearchEngine(
+        if fusion is None and settings.fusion.learned:
+            fusion = active_fusion(settings.data_dir, encoder_version, logger.warning)
+        engine = SearchEngine(
             self.store,
             self.encoder,
             settings.index_root,
@@ -150,11 +166,11 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             fusion=settings.fusion,
             reranker=None if reranker is None else Reranker(reranker, settings.rerank),
             understanding=understanding_for(settings, self.language.language),
-            learned_fusion=learned_fusion,
+            learned_fusion=fusion,
             language=self.language.language,
         )
-        student = load_query_student(settings.data_dir, encoder.version, logger.warning)
-        self.engine.cross_lingual.use_student(student, settings.understanding.student_weight)
+        engine.recall = recall
+        return engine
 
     def get_product(self, product_id: str) -> Product | None:
         return self.store.get(product_id)

@@ -3,6 +3,7 @@
 
     shelfwise cluster serve --version v1 --replicas 2
     shelfwise cluster serve --version v2                  # every replica swaps in place
+    shelfwise cluster serve --version v2 --shards 2 --shard-replicas 2   # recall through shard actors
     shelfwise cluster serve --version v2 --min-replicas 1 --max-replicas 4 --target-ongoing-requests 2
     shelfwise cluster serve-status
     shelfwise cluster serve-stop
@@ -87,6 +88,8 @@ def serve(
     versions_root: Annotated[Path | None, typer.Option(help="default: ARTIFACT_ROOT/serving")] = None,
     drain_seconds: Annotated[float, typer.Option(min=0, help="time a swapped-out version may finish")] = 30.0,
     wait_seconds: Annotated[float, typer.Option(min=1, help="how long to wait for the replicas")] = 300.0,
+    shards: Annotated[int, typer.Option(min=0, help="recall through N shard actors; 0: none")] = 0,
+    shard_replicas: Annotated[int, typer.Option(min=1, help="actors holding each shard")] = 1,
     address: Address = None,
     token_file: TokenFile = None,
     data_dir: DataDir = None,
@@ -117,14 +120,23 @@ def serve(
             replicas=replicas, min_replicas=min_replicas, max_replicas=max_replicas,
             target_ongoing_requests=target_ongoing_requests, max_ongoing_requests=max_ongoing_requests,
             replica_cpus=replica_cpus, drain_seconds=drain_seconds, wait_seconds=wait_seconds,
+            shards=shards, shard_replicas=shard_replicas,
         )  # fmt: skip
     except ValidationError as error:
         raise fail("; ".join(str(e["msg"]) for e in error.errors())) from None
     answer = _drive(
         {"action": "deploy", "options": options.model_dump(mode="json")}, token, wait_seconds + 120
     )
+    _print_deployed(answer, shards)
+
+
+def _print_deployed(answer: dict[str, Any], shards: int) -> None:
     typer.echo(f"serving version {answer['version']} at {answer['endpoint']} ({answer['status']})")
     _print_replicas(answer["replicas"])
+    if answer.get("shards"):
+        typer.echo(f"  recalling through {len(answer['shards'])} shard actors ({shards} shards)")
+    for shard in answer.get("shards", []):
+        typer.echo(f"  shard {shard['name']} pid {shard['pid']} on {shard['node_ip']}")
 
 
 def _print_replicas(replicas: list[dict[str, Any]]) -> None:

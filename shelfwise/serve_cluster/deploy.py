@@ -5,7 +5,9 @@ database URL, so it is not on the command line) and the cluster's token in the e
 prints a JSON answer. Serve's controller and the application outlive this driver: the
 deployment keeps running until `stop`. The HTTP proxy runs on the head only, bound to the address
 given (never a loopback one); a second deployment with another version or replica count updates
-the running one in place (see `options.code_version`).
+the running one in place (see `options.code_version`). With `shards`, the version's named shard
+actors (`cluster.shard_actors`) are started before the replicas and every other shard actor is
+killed once they run; `stop` kills them all.
 
     {"action": "deploy", "options": {...ServeOptions...}}
     {"action": "replicas", "address": "HEAD:PORT"}
@@ -19,7 +21,13 @@ import sys
 import time
 from typing import Any
 
-from shelfwise.serve_cluster.options import APP_NAME, DEPLOYMENT_NAME, ServeOptions, deployment_options
+from shelfwise.serve_cluster.options import (
+    APP_NAME,
+    DEPLOYMENT_NAME,
+    ServeOptions,
+    deployment_options,
+    version_folder,
+)
 
 REPLICA_ACTOR_PREFIX = f"SERVE_REPLICA::{APP_NAME}#{DEPLOYMENT_NAME}#"
 
@@ -31,6 +39,7 @@ def deploy(options: ServeOptions) -> dict[str, Any]:
 
     from shelfwise.serve_cluster.replica import ShopReplica
 
+    shards = start_shards(options)
     serve.start(
         proxy_location="HeadOnly", http_options={"host": options.http_host, "port": options.http_port}
     )
@@ -44,8 +53,45 @@ def deploy(options: ServeOptions) -> dict[str, Any]:
     app = deployment.bind(options.settings_json, str(options.versions_root), options.drain_seconds)
     serve.run(app, name=APP_NAME, route_prefix="/", blocking=False)
     status = wait_running(options.wait_seconds)
+    retired = retire_shards(shards)
     return {"status": status, "endpoint": f"http://{options.http_host}:{options.http_port}/",
-            "version": options.version, "replicas": replica_processes()}  # fmt: skip
+            "version": options.version, "replicas": replica_processes(),
+            "shards": shard_processes(shards), "shards_killed": retired}  # fmt: skip
+
+
+def start_shards(options: ServeOptions) -> list[str]:
+    """The named shard actors the deployment's replicas recall through (none unsharded),
+    started from the version's folder and the shop's catalog, padded and answering."""
+    if not options.shards:
+        return []
+    from shelfwise.cluster.shard_actors import start_version_shards
+    from shelfwise.config import Settings
+    from shelfwise.shop_data import ShopUrls
+
+    settings = Settings.model_validate_json(options.settings_json)
+    folder = version_folder(options.versions_root, options.version)
+    store_url = ShopUrls.from_settings(settings.model_copy(update={"data_dir": folder})).store
+    shape, config = (options.shards, options.shard_replicas), (settings.lexical, settings.vector)
+    report = start_version_shards(folder, options.version, store_url, shape, config, options.wait_seconds)
+    names: list[str] = report["shards"]
+    return names
+
+
+def shard_processes(names: list[str]) -> list[dict[str, Any]]:
+    """The deployment's shard actors: name, process id and node address."""
+    from shelfwise.cluster.shard_actors import shard_processes as processes
+
+    return processes(names) if names else []
+
+
+def retire_shards(keep: list[str]) -> list[str]:
+    """Once the replicas run on the deployment's shards, kill every other shard actor (an older
+    version's). None is in use by then: a replica's `reconfigure` returns, and Serve counts the
+    deployment as running, only after its old version has finished its requests in flight (or
+    `drain_seconds` passed, `switch.py`)."""
+    from shelfwise.cluster.shard_actors import kill_shard_actors
+
+    return kill_shard_actors(keep)
 
 
 def wait_running(timeout_seconds: float) -> str:
@@ -80,11 +126,14 @@ def replica_processes() -> list[dict[str, Any]]:
 
 
 def stop() -> dict[str, Any]:
-    """Delete the application and stop Serve (its controller and proxy)."""
+    """Delete the application and stop Serve (its controller and proxy), then kill every shard
+    actor."""
     from ray import serve
 
+    from shelfwise.cluster.shard_actors import kill_shard_actors
+
     serve.shutdown()
-    return {"status": "STOPPED"}
+    return {"status": "STOPPED", "shards_killed": kill_shard_actors()}
 
 
 def _answer(request: dict[str, Any]) -> dict[str, Any]:

@@ -28,6 +28,10 @@ class VersionChoice(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str = Field(pattern=VERSION_PATTERN, description="a folder name under the versions root")
+    shards: int = Field(
+        default=0, ge=0, description="recall through this many shard actors; 0: the whole index"
+    )
+    shard_replicas: int = Field(default=1, ge=1, description="actors holding each shard")
 
 
 class ServeOptions(BaseModel):
@@ -49,6 +53,8 @@ class ServeOptions(BaseModel):
     replica_cpus: float = Field(default=1.0, gt=0, description="CPUs Ray reserves for each replica")
     drain_seconds: float = Field(default=30.0, ge=0, description="how long a swapped-out version may finish")
     wait_seconds: float = Field(default=300.0, gt=0, description="how long to wait for the deployment")
+    shards: int = Field(default=0, ge=0, description="shard actors the replicas recall through; 0: none")
+    shard_replicas: int = Field(default=1, ge=1, description="actors holding each shard (with --shards)")
 
     @model_validator(mode="after")
     def _check(self) -> ServeOptions:
@@ -76,6 +82,13 @@ def version_folder(versions_root: Path, version: str) -> Path:
     return folder
 
 
+def version_choice(options: ServeOptions) -> VersionChoice:
+    """The replicas' user_config: the version and, when sharded, its shard actors' shape."""
+    return VersionChoice(
+        version=options.version, shards=options.shards, shard_replicas=options.shard_replicas
+    )
+
+
 def code_version(options: ServeOptions) -> str:
     """Serve's version of the deployment's code and settings: equal between two deployments that
     differ only in user_config or replicas, so those update the replicas in place; anything else
@@ -97,7 +110,7 @@ def deployment_options(options: ServeOptions) -> dict[str, Any]:
     chosen: dict[str, Any] = {
         "name": DEPLOYMENT_NAME,
         "version": code_version(options),
-        "user_config": VersionChoice(version=options.version).model_dump(),
+        "user_config": version_choice(options).model_dump(exclude_defaults=True),
         "ray_actor_options": {"num_cpus": options.replica_cpus},
         "max_ongoing_requests": options.max_ongoing_requests,
         "graceful_shutdown_timeout_s": options.drain_seconds,

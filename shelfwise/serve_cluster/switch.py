@@ -39,6 +39,7 @@ class _Live:
     version: str
     app: FastAPI
     stack: AsyncExitStack
+    key: str
     in_flight: int = 0
     idle: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -86,15 +87,20 @@ class SwitchingApp:
 
         return tagged
 
-    async def swap(self, version: str) -> bool:
-        """Serve `version` from now on; False when it is already served."""
+    async def swap(
+        self, version: str, key: str | None = None, build: Callable[[], FastAPI] | None = None
+    ) -> bool:
+        """Serve `version` from now on; False when it is already served. `key` tells two ways
+        of serving one version apart (default: the version), and `build` makes its app (default:
+        the constructor's `build(version)`)."""
+        key = version if key is None else key
         async with self._swapping:
-            if self._live is not None and self._live.version == version:
+            if self._live is not None and self._live.key == key:
                 return False
-            app = await asyncio.to_thread(self._build, version)
+            app = await asyncio.to_thread(build or (lambda: self._build(version)))
             stack = AsyncExitStack()
             await stack.enter_async_context(app.router.lifespan_context(app))
-            old, self._live = self._live, _Live(version, app, stack)
+            old, self._live = self._live, _Live(version, app, stack, key)
             logger.info("serving version %s (was %s)", version, old.version if old else "none")
         if old is not None:
             await self._retire(old)

@@ -2,14 +2,16 @@
 namespaces the fixture creates.
 
 `netns_pair` makes two namespaces joined by a veth pair with private addresses (HEAD_IP and
-WORKER_IP), loopback up, no route out; `two_node_cluster` starts a head in one and a worker in
+WORKER_IP), loopback up, no route out; `start_nodes` starts a head in one and a worker in
 the other with `shelfwise cluster up` (token authentication on, the head's token file copied to
 the worker's data folder, an 80 MB object store, one CPU each) and stops them with `shelfwise
 cluster down`, then, as a safety net, any process of their groups left, pid by pid; the
 namespaces and the temp folder are deleted at the end. Ray is never started with a loopback or
 the machine's own address (Ray rewrites 127.0.0.1 to the machine's interface address, which no
 test may use). Where namespaces cannot be made (no `ip`, not root, no permission) the tests skip
-with the reason. One cluster per test module (module scope); every wait is bounded.
+with the reason. One cluster for the whole session (`shop_cluster`, with PostgreSQL); only the
+README's test starts one of its own (it runs the README's commands, `down` included); every wait
+is bounded.
 
 Later parts (distributed encoding, training, sharded search, Serve) run their drivers with
 `cluster.run_python(ns, code)`: the code runs with the token, the head's address in `ADDRESS`.
@@ -192,18 +194,6 @@ def stop_everything(cluster: TwoNodeCluster) -> None:
                        env=cluster.env, capture_output=True, timeout=120, check=False)  # fmt: skip
     for node in leaders:
         stop_group(node.process, 0.0)
-
-
-@pytest.fixture(scope="module")
-def two_node_cluster(netns_pair: NetnsPair) -> Iterator[TwoNodeCluster]:
-    root = Path(tempfile.mkdtemp(prefix="swray", dir="/tmp"))  # short: Ray's sockets live under it
-    cluster = new_cluster(netns_pair, root)
-    try:
-        start_nodes(cluster)
-        yield cluster
-    finally:
-        stop_everything(cluster)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass(frozen=True)

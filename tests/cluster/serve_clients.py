@@ -9,6 +9,7 @@ number of events, or a stop file with a time limit.
 - fresh: `count` times, upsert a product with a new word and search for the word until every
   replica (by its header) has answered with it; reports the seconds each took.
 - watch: ask /health until a replica not in `known` answers (a lost one's replacement).
+- ask: POST each of `requests` (SearchRequest bodies) to /search once; the status and answer of each.
 """
 
 from __future__ import annotations
@@ -172,7 +173,17 @@ def watch(params: dict[str, Any]) -> dict[str, Any]:
     return {"new_replica": None, "at": None, "errors": errors, "answered": answered}
 
 
+def ask(params: dict[str, Any]) -> dict[str, Any]:
+    answers = []
+    with httpx.Client(base_url=params["url"], timeout=60) as client:
+        for body in params["requests"]:
+            answer = client.post("/search", json=body)
+            version = answer.headers.get(VERSION)
+            answers.append({"status": answer.status_code, "body": answer.json(), "version": version})
+    return {"answers": answers}
+
+
 if __name__ == "__main__":
     kind, arguments = sys.argv[1], json.loads(sys.argv[2])
-    report = {"events": events, "search": search, "fresh": fresh, "watch": watch}[kind](arguments)
+    report = {"events": events, "search": search, "fresh": fresh, "watch": watch, "ask": ask}[kind](arguments)
     print(json.dumps(report))

@@ -112,3 +112,17 @@ def build_shop(shop_cluster: ShopCluster, products: int = 200) -> ServedShop:
         finally:
             shop.close()
     return ServedShop(shop_cluster, database, root, indexes)
+
+
+def descends_from(pid: int, ancestors: set[int]) -> bool:
+    """Whether `pid` is one of `ancestors` or a descendant of one (walking /proc's parent pids)."""
+    seen = 0
+    while pid > 1 and seen < 64:
+        if pid in ancestors:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        pid, seen = int(stat.rsplit(")", 1)[1].split()[1]), seen + 1
+    return False

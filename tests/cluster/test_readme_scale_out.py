@@ -1,7 +1,9 @@
 """The README's "Scale out" block, run as written on two hosts: the head's lines in one network
 namespace, the worker's in the other (its addresses and folder swapped for the test's, plus the
 small test node options), the head's token file copied to the worker's data folder as the README
-says; `down` on each leaves no process of ours."""
+says; `down` on each stops its node by pid and leaves no process of ours, and a second `down`
+finds nothing to stop. (The two-node checks that leave a cluster running use the session's,
+test_two_nodes.py.)"""
 
 from __future__ import annotations
 
@@ -74,9 +76,13 @@ def test_the_scale_out_block_runs_as_written(netns_pair: NetnsPair, readme_root:
         assert "nodes: 2 alive, 0 dead" in status and f"database {url}" in status
         ours = cluster.our_processes()
         assert len(ours) >= 6
-        assert "worker 10.203.0.2" in run(netns_pair.worker, worker_env, commands[3]).stdout
-        assert "head 10.203.0.1" in run(netns_pair.head, head_env, commands[3]).stdout
+        for namespace, env, node in ((netns_pair.worker, worker_env, "worker 10.203.0.2"),
+                                     (netns_pair.head, head_env, "head 10.203.0.1")):  # fmt: skip
+            down = run(namespace, env, commands[3]).stdout
+            assert node in down and ": stopped" in down, down
         assert [process for process in ours if is_alive(process)] == []
+        again = run(netns_pair.head, head_env, commands[3]).stdout
+        assert "no node started from this data folder" in again, again
     finally:
         stop_everything(cluster)
     assert os.listdir(cluster.artifact_root) == []

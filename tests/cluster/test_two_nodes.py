@@ -1,6 +1,8 @@
-"""A two-node Ray cluster started by `shelfwise cluster up` inside network namespaces: both nodes
-join with their own addresses, a task runs on the worker and sees the recorded settings, a
-driver without the token is refused, and `shelfwise cluster down` stops every process of ours."""
+"""A two-node Ray cluster started by `shelfwise cluster up` inside network namespaces (the
+session's, `shop_cluster`: these checks change nothing of it): both nodes join with their own
+addresses, a task runs on the worker and sees the recorded settings, and a driver without the
+token is refused. That `shelfwise cluster down` stops every process of ours is checked on the
+README's own cluster (test_readme_scale_out.py), which the session's must outlive."""
 
 from __future__ import annotations
 
@@ -10,10 +12,9 @@ import sys
 import time
 
 import pytest
-from ray_harness import HEAD_IP, OBJECT_STORE_MB, WORKER_IP, TwoNodeCluster
+from ray_harness import HEAD_IP, OBJECT_STORE_MB, WORKER_IP, ShopCluster
 
 from shelfwise.cluster.node import ray_env
-from shelfwise.cluster.procs import is_alive
 
 pytestmark = pytest.mark.slow
 
@@ -39,8 +40,8 @@ ray.shutdown()
 """
 
 
-def test_both_nodes_join_with_their_own_addresses(two_node_cluster: TwoNodeCluster) -> None:
-    cluster = two_node_cluster
+def test_both_nodes_join_with_their_own_addresses(shop_cluster: ShopCluster) -> None:
+    cluster = shop_cluster.cluster
     done = cluster.shelfwise(cluster.netns.head, "cluster", "status", "--json", "-d", str(cluster.head_data))
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
@@ -59,8 +60,8 @@ def test_both_nodes_join_with_their_own_addresses(two_node_cluster: TwoNodeClust
     assert again.returncode == 1 and "is running (pid" in again.stderr, again.stderr
 
 
-def test_a_task_runs_on_the_worker_and_sees_the_artifact_root(two_node_cluster: TwoNodeCluster) -> None:
-    cluster = two_node_cluster
+def test_a_task_runs_on_the_worker_and_sees_the_artifact_root(shop_cluster: ShopCluster) -> None:
+    cluster = shop_cluster.cluster
     done = cluster.run_python(cluster.netns.head, TASK_ON_WORKER)
     assert done.returncode == 0, done.stdout + done.stderr
     ran = json.loads(done.stdout.strip().splitlines()[-1])
@@ -70,9 +71,9 @@ def test_a_task_runs_on_the_worker_and_sees_the_artifact_root(two_node_cluster: 
     assert (cluster.artifact_root / "written-by-a-task.txt").read_text() == ran["worker_node"]
 
 
-def test_a_driver_with_another_token_is_refused(two_node_cluster: TwoNodeCluster) -> None:
+def test_a_driver_with_another_token_is_refused(shop_cluster: ShopCluster) -> None:
     """Ray retries a refused connection for about 20 s: the refusal is read as it is logged."""
-    cluster = two_node_cluster
+    cluster = shop_cluster.cluster
     wrong = cluster.root / "wrong_token"
     wrong.write_text("0" * 64)
     connect = f"ray.init(address='{cluster.address}', logging_level=logging.ERROR)"
@@ -93,15 +94,3 @@ def test_a_driver_with_another_token_is_refused(two_node_cluster: TwoNodeCluster
         driver.wait(timeout=10)
     assert "connected\n" not in seen
     assert any("InvalidAuthToken" in line for line in seen), "".join(seen[-10:])
-
-
-def test_down_stops_every_process_of_ours_by_pid(two_node_cluster: TwoNodeCluster) -> None:
-    cluster = two_node_cluster
-    ours = cluster.our_processes()
-    assert len(ours) >= 6  # two `ray start` leaders with their raylets, agents, GCS, task workers
-    for data, role in ((cluster.worker_data, "worker"), (cluster.head_data, "head")):
-        done = cluster.shelfwise(cluster.netns.head, "cluster", "down", "-d", str(data), timeout=120)
-        assert done.returncode == 0 and f"{role} " in done.stdout and ": stopped" in done.stdout, done.stdout
-    assert [process for process in ours if is_alive(process)] == []
-    again = cluster.shelfwise(cluster.netns.head, "cluster", "down", "-d", str(cluster.head_data))
-    assert "no node started from this data folder" in again.stdout

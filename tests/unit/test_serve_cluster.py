@@ -39,6 +39,14 @@ def test_fixed_replicas_or_autoscaling_between_min_and_max() -> None:
     }  # fmt: skip
 
 
+def test_shards_travel_in_the_user_config_and_keep_the_code_version() -> None:
+    sharded = deployment_options(_options(shards=2, shard_replicas=2))
+    assert sharded["user_config"] == {"version": "v1", "shards": 2, "shard_replicas": 2}
+    assert sharded["version"] == code_version(_options())  # sharding changes in place, like a version
+    with pytest.raises(ValidationError):
+        _options(shard_replicas=0)
+
+
 def test_a_new_version_or_replica_count_keeps_the_code_version_so_replicas_swap_in_place() -> None:
     first = code_version(_options())
     assert code_version(_options(version="v2", replicas=5)) == first
@@ -125,6 +133,8 @@ async def _swap_under_load() -> None:
         with pytest.raises(FileNotFoundError):
             await switch.swap("broken")
         assert (await client.get("/v")).json() == "v2"  # a version that cannot start changes nothing
+        assert await switch.swap("v2", key="v2 sharded")  # the same version served another way
+        assert versions.events[-2:] == ["start v2", "stop v2"] and switch.version == "v2"
         await switch.close()
     assert versions.events[-1] == "stop v2"
 
