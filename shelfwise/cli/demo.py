@@ -72,8 +72,7 @@ def demo(
         typer.echo(format_report(report, max_errors=5))
         manifest = shop.open_index(bars)
     typer.echo(f"index {manifest.version}: {manifest.product_count} products")
-    if shop.data.reviews.count() == 0:
-        build_demo_reviews(shop, seed)
+    build_demo_reviews(shop, seed)  # when the shop has no reviews yet
     if shoppers and shop.events.count() == 0:
         _demo_recommender(shop, shoppers, seed)
         if loop_shoppers:
@@ -83,7 +82,6 @@ def demo(
     if serve_it:
         if note:
             console.print(note)
-        typer.echo("the storefront takes shoppers' reviews without a key (serve --public-reviews)")
         serve(host=host, port=port, data_dir=settings.data_dir, public_reviews=True)
 
 

@@ -17,7 +17,8 @@ MINING_SAMPLE = 100  # reviews per category that aspects are mined from (summari
 
 
 def build_demo_reviews(shop: Shelfwise, seed: int) -> None:
-    """Reviews into the shop's review store, then aspects and summaries from the stored reviews."""
+    """Reviews into the shop's review store, then aspects and summaries from the stored reviews;
+    nothing when the store has reviews already."""
     from shelfwise.aspects.review import write_candidates
     from shelfwise.aspects.shop import (
         accept_all,
@@ -31,6 +32,8 @@ def build_demo_reviews(shop: Shelfwise, seed: int) -> None:
 
     started = time.monotonic()
     store = shop.data.reviews
+    if store.count():
+        return  # built already, or the shop's own reviews: the demo leaves them be
     demo = generate_demo_reviews(list(shop.store.iter_products()), seed)
     report = import_reviews(store, as_store_reviews(demo), shop.settings.reviews)
     stats = store.stats()

@@ -37,6 +37,8 @@ def serve(
 
     if public_reviews is not None:  # in the environment, where --workers' processes read settings too
         os.environ["SHELFWISE_SERVE__PUBLIC_REVIEWS"] = "true" if public_reviews else "false"
+        if public_reviews:
+            typer.echo("POST /reviews takes shoppers' reviews without a key (the storefront's review form)")
     settings = settings_of(data_dir)
     shop = open_shop(data_dir)
     with Bars() as bars:
