@@ -206,3 +206,34 @@ def test_the_demo_wiring_flags_mines_and_publishes(tmp_path: Path) -> None:
         assert not flagged & {rid for s in summaries.values() for st in s.statements for rid in st.review_ids}
     finally:
         shop.close()
+
+
+def test_aspects_mine_and_summarize_read_the_shops_review_store(shelfwise: Shelfwise) -> None:
+    from typer.testing import CliRunner
+
+    from shelfwise.aspects.review import read_candidates
+    from shelfwise.cli import app
+
+    runner = CliRunner()
+    data = str(shelfwise.settings.data_dir)
+    out = shelfwise.settings.data_dir / "a.jsonl"
+    empty = runner.invoke(app, ["aspects", "mine", "--out", str(out), "-d", data])
+    assert empty.exit_code == 2 and "review store has no reviews" in empty.output
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    words = ["The sound is great.", "Great sound, clear.", "The sound is excellent.", "Sound is great here."]
+    shelfwise.data.reviews.upsert(
+        [
+            Review(
+                review_id=f"r{i}", product_id="hp1", shopper_id=f"u{i}", rating=5, text=text, timestamp=when
+            )
+            for i, text in enumerate(words)
+        ]
+    )
+    mined = runner.invoke(app, ["aspects", "mine", "--out", str(out), "-d", data])
+    assert mined.exit_code == 0, mined.output
+    found = read_candidates(out)
+    assert [(c.category, c.name) for c in found] == [("Electronics > Audio", "sound")]
+    assert runner.invoke(app, ["aspects", "accept", str(out), "sound"]).exit_code == 0
+    done = runner.invoke(app, ["aspects", "summarize", "--aspects", str(out), "-d", data])
+    assert done.exit_code == 0, done.output
+    assert "hp1: Praised for its sound (4 reviews)." in done.output
