@@ -264,6 +264,11 @@ class Explanation(BaseModel):
     )
     filters_applied: list[str] = Field(default_factory=list)
     personal: PersonalEvidence | None = Field(default=None, description="when re-ordered for the shopper")
+    praise: str | None = Field(
+        default=None,
+        description="what the product's reviews praise most, from its review summary "
+        "('shoppers praise its battery (23 reviews)'); told, never ranked on",
+    )
 
 
 HitMatch = Literal["lexical", "semantic", "nearest"]

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field, JsonValue
 
+from shelfwise.aspects.served import result_with_praise
 from shelfwise.catalog import IngestReport
 from shelfwise.config import Settings, UnderstandingConfig
 from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore
@@ -228,6 +229,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
                 context={"page": request.page, "mode": request.mode, "total": result.total},
             )
         )  # fmt: skip
+        result = result_with_praise(result, self.review_summaries)  # told, never ranked on
         return result.model_copy(update={"request_id": request_id, "variants": variants})
 
     def _default_experiments(self, settings: Settings) -> Experiments:
@@ -265,6 +267,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         self._catch_up_ranker_version()
         self.catch_up_ranking()  # after the index, whose refresh encodes the changed texts
         self._catch_up_recommender()
+        self._catch_up_summaries()
         return stats
 
     def _catch_up_ranker_version(self) -> None:

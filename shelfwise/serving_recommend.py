@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from pydantic import JsonValue
 
+from shelfwise.aspects.artifact import summaries_root
+from shelfwise.aspects.served import ServedSummaries, reasons_with_praise
 from shelfwise.config import RecommendServingConfig, Settings
 from shelfwise.events import EventStore
 from shelfwise.experiments import Experiments
@@ -68,6 +70,7 @@ class RecommendationServing:
     experiments: Experiments
     pseudonyms: Pseudonymizer
     _recommender: LiveRecommender | None
+    _review_summaries: ServedSummaries | None = None  # loaded on first use
     _answers: AnswerCache[list[Recommended]]
     catch_up_profiles: Callable[[], None]  # PersonalStages
     _recommendation_stage: Callable[..., Any]  # PersonalStages
@@ -80,6 +83,14 @@ class RecommendationServing:
         if self._recommender is None:
             self._recommender = active_recommender(self.settings.data_dir)
         return self._recommender
+
+    @property
+    def review_summaries(self) -> ServedSummaries:
+        """The data folder's published review summaries, loaded on first use (`catch_up` then
+        loads each newer version)."""
+        if self._review_summaries is None:
+            self._review_summaries = ServedSummaries(summaries_root(self.settings.data_dir))
+        return self._review_summaries
 
     def recommend(
         self,
@@ -169,6 +180,7 @@ class RecommendationServing:
         fresh = partial(self._fresh_recommendations, live, surface, overrides, actor, user_id, session_id,
                         items, product_id, k, at)  # fmt: skip
         found, cached = self._answer(key, actor, live_request, fresh)
+        found = reasons_with_praise(found, self.review_summaries)  # told after caching: never ranked on
         self.experiments.record(decision)  # served: a request that failed is never counted
         variants = {a.experiment: a.variant for a in decision.assignments}
         context: dict[str, JsonValue] = {"anchor": product_id} if product_id else {}
@@ -276,6 +288,11 @@ class RecommendationServing:
 
     def _catalog_view(self) -> _StoreView:
         return _StoreView(self.store)
+
+    def _catch_up_summaries(self) -> None:
+        """Serve the review summaries published since (`shelfwise aspects summarize`, the demo)."""
+        if self._review_summaries is not None:
+            self._review_summaries.catch_up()
 
     def _catch_up_recommender(self) -> None:
         """Serve the recommender version a worker (or another process) published since this one

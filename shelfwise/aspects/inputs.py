@@ -1,4 +1,5 @@
-"""Reviews as aspects read them, from a JSON-lines file or from the demo shop.
+"""Reviews as aspects read them, from a JSON-lines file, from the shop's review store or from the
+demo shop.
 
 A file holds one review a line with this package's fields (`review_id`, `product_id`, `category`
 as a list or "A > B", `text`, `rating` 1-5, `language` en or zh, `flagged`); other fields are
@@ -9,7 +10,7 @@ and field and the rest is read: nothing valid is dropped for a neighbour's fault
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from shelfwise.aspects.records import AspectReview
 from shelfwise.demo.reviews import DemoReview
+from shelfwise.reviews.records import Review
 
 _FIELDS = frozenset(AspectReview.model_fields)
 
@@ -74,6 +76,24 @@ def from_demo(reviews: Iterable[DemoReview]) -> list[AspectReview]:
             text=r.text,
             rating=r.rating,
             language=r.language,
+        )
+        for r in reviews
+    ]
+
+
+def from_store(reviews: Iterable[Review], categories: Mapping[str, Sequence[str]]) -> list[AspectReview]:
+    """The review store's reviews as aspects read them: each with its product's category from the
+    catalog (`categories`, by product id; a product not there has none), its language en or zh
+    (zh, zh-tw...: zh; every other: en) and `flagged` when the store's rules flagged it."""
+    return [
+        AspectReview(
+            review_id=r.review_id,
+            product_id=r.product_id,
+            category=tuple(categories.get(r.product_id, ())),
+            text=r.text,
+            rating=r.rating,
+            language="zh" if r.language.split("-")[0] == "zh" else "en",
+            flagged=r.flagged,
         )
         for r in reviews
     ]

@@ -2,6 +2,7 @@
 
     shelfwise aspects demo-reviews --out reviews.jsonl            # the demo shop's reviews, to try it
     shelfwise aspects mine --reviews reviews.jsonl --out aspects.review.jsonl
+    shelfwise aspects mine --out aspects.review.jsonl              # the shop's stored reviews
     shelfwise aspects review aspects.review.jsonl
     shelfwise aspects accept aspects.review.jsonl battery sound --category "Electronics > Audio"
     shelfwise aspects reject aspects.review.jsonl wash
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
-from shelfwise.cli.common import DataDir, data_dir_of
+from shelfwise.cli.common import DataDir, data_dir_of, settings_of
 from shelfwise.cli.errors import InputError
 
 if TYPE_CHECKING:
@@ -48,6 +49,29 @@ def _read(path: Path) -> list[AspectReview]:
     return read.reviews
 
 
+def _rows(reviews: Path | None, data_dir: Path | None) -> list[AspectReview]:
+    """The reviews of --reviews FILE, else the shop's review store's (with the catalog's categories)."""
+    if reviews is not None:
+        return _read(reviews)
+    from shelfwise.aspects.shop import shop_reviews
+    from shelfwise.shop_data import ShopData
+
+    with ShopData.open(settings_of(data_dir)) as shop:
+        rows = shop_reviews(shop.reviews, shop.store)
+    if not rows:
+        raise InputError(
+            "the shop's review store has no reviews: import some (`shelfwise reviews import`) "
+            "or give --reviews FILE"
+        )
+    return rows
+
+
+ReviewsFile = Annotated[
+    Path | None,
+    typer.Option(help="reviews, JSON lines; default: the shop's review store", exists=True, dir_okay=False),
+]
+
+
 @aspects_app.command("demo-reviews")
 def demo_reviews(
     out: Annotated[Path, typer.Option(help="JSON lines to write")],
@@ -70,12 +94,13 @@ def demo_reviews(
 
 @aspects_app.command("mine")
 def mine(
-    reviews: Annotated[Path, typer.Option(help="reviews, JSON lines", exists=True, dir_okay=False)],
     out: Annotated[Path, typer.Option(help="review file (JSON lines) to write or update")],
+    reviews: ReviewsFile = None,
     language: Annotated[str, typer.Option(help="en, zh or all")] = "all",
     category_depth: Annotated[int, typer.Option(help="category levels to mine by; 0: the whole path")] = 0,
     min_reviews: Annotated[int, typer.Option(help="reviews that must mention an aspect")] = 3,
     similar: Annotated[bool, typer.Option(help="list near names (bundled MiniLM) for merging")] = False,
+    data_dir: DataDir = None,
 ) -> None:
     """Propose aspects per category from the reviews' nouns, as 'pending'. Decisions already in
     OUT are kept."""
@@ -84,7 +109,7 @@ def mine(
 
     if language not in ("en", "zh", "all"):
         raise typer.BadParameter(f"--language is en, zh or all, not {language!r}")
-    rows = _read(reviews)
+    rows = _rows(reviews, data_dir)
     config = AspectMiningConfig(category_depth=category_depth, min_reviews=min_reviews)
     embed = _minilm() if similar else None
     languages: list[Literal["en", "zh"]] = ["en", "zh"] if language == "all" else [language]  # type: ignore[list-item]
@@ -185,8 +210,8 @@ def rename(
 
 @aspects_app.command("summarize")
 def summarize(
-    reviews: Annotated[Path, typer.Option(help="reviews, JSON lines", exists=True, dir_okay=False)],
     aspects: Annotated[Path, typer.Option(help="review file of aspects", exists=True, dir_okay=False)],
+    reviews: ReviewsFile = None,
     data_dir: DataDir = None,
     show: Annotated[int, typer.Option(help="summaries to print")] = 3,
 ) -> None:
@@ -200,7 +225,7 @@ def summarize(
     if not accepted:
         raise InputError(f"{aspects}: no accepted aspect (accept some with `shelfwise aspects accept`)")
     config = SummaryConfig()
-    summaries, mentions = summarize_all(_read(reviews), accepted, LexiconSentiment(), config)
+    summaries, mentions = summarize_all(_rows(reviews, data_dir), accepted, LexiconSentiment(), config)
     root = summaries_root(data_dir_of(data_dir))
     version = write_summaries(root, summaries, accepted, "lexicon", config, mentions)
     said = [s for s in summaries if s.statements]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from shelfwise.cli.common import Bars, DataDir, console, log_line, open_shop, settings_of
+from shelfwise.cli.demo_reviews import build_demo_reviews
 from shelfwise.cli.errors import InputError
 from shelfwise.cli.serve import serve
 
@@ -71,6 +72,7 @@ def demo(
         typer.echo(format_report(report, max_errors=5))
         manifest = shop.open_index(bars)
     typer.echo(f"index {manifest.version}: {manifest.product_count} products")
+    build_demo_reviews(shop, seed)  # when the shop has no reviews yet
     if shoppers and shop.events.count() == 0:
         _demo_recommender(shop, shoppers, seed)
         if loop_shoppers:
@@ -80,7 +82,7 @@ def demo(
     if serve_it:
         if note:
             console.print(note)
-        serve(host=host, port=port, data_dir=settings.data_dir)
+        serve(host=host, port=port, data_dir=settings.data_dir, public_reviews=True)
 
 
 def writes_note(api_key: str | None, keys: KeyStore) -> str | None:

@@ -21,6 +21,13 @@ def serve(
     run_worker: Annotated[
         bool, typer.Option("--worker/--no-worker", help="run queued jobs in a child process")
     ] = True,
+    public_reviews: Annotated[
+        bool | None,
+        typer.Option(
+            "--public-reviews/--no-public-reviews",
+            help="POST /reviews without a key (the storefront's review form) [default: serve.public_reviews]",
+        ),
+    ] = None,
 ) -> None:
     """Serve the HTTP API (and the index, built first if missing)."""
     import uvicorn
@@ -28,6 +35,10 @@ def serve(
     from shelfwise.serve import create_app
     from shelfwise.worker.loop import worker_child
 
+    if public_reviews is not None:  # in the environment, where --workers' processes read settings too
+        os.environ["SHELFWISE_SERVE__PUBLIC_REVIEWS"] = "true" if public_reviews else "false"
+        if public_reviews:
+            typer.echo("POST /reviews takes shoppers' reviews without a key (the storefront's review form)")
     settings = settings_of(data_dir)
     shop = open_shop(data_dir)
     with Bars() as bars:

@@ -28,6 +28,11 @@ class ServeConfig(BaseModel):
     public_events: bool = Field(
         default=True, description="POST /events takes events without a key; false: it needs the events action"
     )
+    public_reviews: bool = Field(
+        default=False,
+        description="POST /reviews takes reviews without a key (the storefront's review form; "
+        "`shelfwise demo` serves with it on); false: it needs the reviews action",
+    )
     rate_limit_per_key: float = Field(
         default=0.0, ge=0, description="requests a second each key may make (per worker process); 0 = off"
     )

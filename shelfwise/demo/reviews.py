@@ -15,14 +15,16 @@ products with five-star shouting (spam): the reviews store is to flag both.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
 from shelfwise.demo.vocab import read_data
 from shelfwise.language.chinese import has_han
 from shelfwise.records import Product
+from shelfwise.reviews.records import Review
 
 DEMO_REVIEW_EPOCH = 1_780_000_000  # 2026-05-28 UTC: review times fall in the 180 days before it
 _DAY = 86_400
@@ -46,6 +48,16 @@ class DemoReview:
     time: int
     category: tuple[str, ...]
     planted: Planted = "genuine"
+
+
+def as_store_reviews(reviews: Iterable[DemoReview]) -> Iterator[Review]:
+    """The demo's reviews as the review store takes them (`import_reviews`: its rules flag them;
+    `planted` is not a field of a real review)."""
+    for r in reviews:
+        yield Review(
+            review_id=r.review_id, product_id=r.product_id, shopper_id=r.shopper_id, rating=r.rating,
+            title=r.title, text=r.text, language=r.language, timestamp=datetime.fromtimestamp(r.time, UTC),
+        )  # fmt: skip
 
 
 @cache

@@ -108,6 +108,26 @@ class ReviewOut(BaseModel):
         return cls.model_validate(review.model_dump(include=set(cls.model_fields)))
 
 
+class SummaryStatementOut(BaseModel):
+    """One statement of a product's review summary and how many reviews say it."""
+
+    kind: str = Field(description="praise, complaint or mixed")
+    aspect: str
+    text: str = Field(description="'praised for its battery (23 reviews)', '电池好评多（23条评价）'")
+    reviews: int
+    positive: int
+    negative: int
+
+
+class ReviewSummaryOut(BaseModel):
+    """What a product's reviews say (the published review summaries, `shelfwise aspects summarize`)."""
+
+    version: str | None = Field(description="the review summaries' version it comes from")
+    language: str
+    text: str = Field(description="the statements in one line")
+    statements: list[SummaryStatementOut]
+
+
 class ProductReviews(BaseModel):
     product_id: str
     count: int = Field(description="reviews counted (flagged ones are not)")
@@ -116,6 +136,9 @@ class ProductReviews(BaseModel):
     page: int
     page_size: int
     reviews: list[ReviewOut] = Field(description="newest first")
+    summary: ReviewSummaryOut | None = Field(
+        default=None, description="the product's review summary, when one is published with statements"
+    )
 
 
 class FlaggedReview(ReviewOut):

@@ -31,6 +31,8 @@ from shelfwise.serve.review_schema import (
     ReviewOut,
     ReviewResult,
     ReviewsResponse,
+    ReviewSummaryOut,
+    SummaryStatementOut,
     reviews_body_schema,
 )
 from shelfwise.serve.schemas import ErrorBody
@@ -185,7 +187,20 @@ def product_reviews(
     return ProductReviews(
         product_id=product_id, count=summary.count, mean=summary.mean, stars=list(summary.stars),
         page=page, page_size=page_size, reviews=[ReviewOut.of(r) for r in found],
+        summary=_summary_out(shelfwise, product_id),
     )  # fmt: skip
+
+
+def _summary_out(shelfwise: Serving, product_id: str) -> ReviewSummaryOut | None:
+    served = shelfwise.review_summaries
+    said = served.get(product_id)
+    if said is None or not said.statements:
+        return None
+    fields = set(SummaryStatementOut.model_fields)
+    statements = [SummaryStatementOut.model_validate(s.model_dump(include=fields)) for s in said.statements]
+    return ReviewSummaryOut(
+        version=served.version, language=said.language, text=said.text, statements=statements
+    )
 
 
 @reviews.get(

@@ -4,7 +4,8 @@ A route states the action it needs with a dependency: `require_action("catalog")
 `WriteAccess`), "search", "events", "reviews", "models" or "admin" (`AdminAccess`). The key comes in the
 X-API-Key header or as a bearer token: a configured master key (every action), a stored key
 (`shelfwise keys create`) or a scoped key signed by one. Search and events answer without a key
-while `serve.public_search` / `serve.public_events` say so (the default).
+while `serve.public_search` / `serve.public_events` say so (the default), and reviews while
+`serve.public_reviews` does (off by default; the demo's storefront turns it on).
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ def presented_key(api_key: str | None, bearer: HTTPAuthorizationCredentials | No
 
 
 def _public(action: Action, config: ServeConfig) -> bool:
-    return (action == "search" and config.public_search) or (action == "events" and config.public_events)
+    return (
+        (action == "search" and config.public_search)
+        or (action == "events" and config.public_events)
+        or (action == "reviews" and config.public_reviews)
+    )
 
 
 def _anonymous(action: Action, guard: Guard) -> None:

@@ -35,6 +35,7 @@ from shelfwise.web.admin_exposure import exposure_report
 from shelfwise.web.admin_jobs import DEFAULT_CHANNELS, AdminJobs
 from shelfwise.web.admin_keys import add_key_pages
 from shelfwise.web.admin_reports import events_chart, ranker_reports, recommender_reports
+from shelfwise.web.admin_reviews import add_review_pages
 from shelfwise.web.admin_search_eval import evaluate_search_log
 from shelfwise.web.admin_trace import search_trace
 from shelfwise.web.pages import Pages
@@ -59,6 +60,7 @@ def admin_router(pages: Pages) -> APIRouter:
     _add_job_actions(router, jobs)
     _add_insight_pages(router, pages)
     add_key_pages(router, pages)
+    add_review_pages(router, pages)
     return router
 
 

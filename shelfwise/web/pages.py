@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from shelfwise.config import ServeConfig
 from shelfwise.web.i18n import load_messages, translator
 
 STATIC_PREFIX = "/shop/static"
@@ -44,12 +45,18 @@ class Pages:
         self.assets = assets
         self.messages = load_messages(messages_dir or templates_dir.parent / "messages")
 
+    def serve_config(self, request: Request) -> ServeConfig:
+        """The server's settings (the app's own, else the shop's)."""
+        config: ServeConfig = (
+            getattr(request.app.state, "serve_config", None) or request.app.state.shelfwise.settings.serve
+        )
+        return config
+
     def language(self, request: Request) -> str:
         """The storefront's language: the server's setting, or the catalog's as the shop decided it
         (a Chinese catalog: zh; every other: en)."""
         shelfwise = request.app.state.shelfwise
-        config = getattr(request.app.state, "serve_config", None) or shelfwise.settings.serve
-        chosen = str(config.storefront_language)
+        chosen = str(self.serve_config(request).storefront_language)
         if chosen != "auto":
             return chosen
         decided = getattr(shelfwise, "language", None)  # the shop's catalog language (language/catalog.py)

@@ -53,7 +53,10 @@ def web_router(package_dir: Path = PACKAGE_DIR, shoppers_access: Sequence[Any] =
         product = _shelfwise(request).get_product(product_id)
         if product is None:
             return pages.render(request, "missing", status_code=404, product_id=product_id)
-        return pages.render(request, "product", product_id=product.product_id, title=product.title)
+        return pages.render(
+            request, "product", product_id=product.product_id, title=product.title,
+            reviews_open=pages.serve_config(request).public_reviews,
+        )  # fmt: skip
 
     @router.get("/shop/cart", include_in_schema=False)
     def cart_page(request: Request) -> HTMLResponse:

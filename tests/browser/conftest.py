@@ -54,6 +54,7 @@ def _served_demo(root: Path, encoder: str, demo_args: list[str]) -> Iterator[Sho
         "SHELFWISE_DATA_DIR": str(data_dir),
         "SHELFWISE_ENCODER__NAME": encoder,
         "SHELFWISE_SERVE__API_KEY": API_KEY,
+        "SHELFWISE_SERVE__PUBLIC_REVIEWS": "true",  # the storefront's review form, as the demo serves it
         "HF_HUB_OFFLINE": "1",
     }
     cli = [sys.executable, "-m", "shelfwise.cli"]

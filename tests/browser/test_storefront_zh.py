@@ -26,3 +26,5 @@ def test_the_chinese_demo_shop_speaks_chinese(open_page, chinese_shop: Shop) -> 
     page.locator("#add-to-cart, .badge.out").first.wait_for()
     assert page.locator("#add-to-cart, .badge.out").first.inner_text() in ("加入购物车", "缺货")
     assert page.locator("table.specs caption").inner_text() == "商品参数"
+    assert page.locator("#reviews-title").inner_text() == "评价"
+    assert page.locator("#review-form-title").inner_text() == "写评价"

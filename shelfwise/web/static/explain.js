@@ -44,6 +44,7 @@ export function explanationLines(hit) {
   if (explanation.rerank_grade !== null) lines.push(`Relevance model grade ${round(explanation.rerank_grade)} of 3.`);
   lines.push(...personal(explanation.personal));
   for (const filter of explanation.filters_applied || []) lines.push(`Filter: ${filter}.`);
+  if (explanation.praise) lines.push(`${explanation.praise[0].toUpperCase()}${explanation.praise.slice(1)}.`);
   return lines;
 }
 
