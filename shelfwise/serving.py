@@ -29,6 +29,7 @@ from shelfwise.experiments.settings import (
     check_settings,
     stage_settings,
 )
+from shelfwise.graph import GraphService, PublishedGraph
 from shelfwise.impressions import (
     BufferedImpressionLog,
     Impression,
@@ -153,6 +154,10 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             learned_fusion=learned_fusion,
             language=self.language.language,
         )
+        # the published product graph, loaded on first use
+        self.product_graph = GraphService(
+            PublishedGraph(settings.data_dir), self.store, self.language.language
+        )
         student = load_query_student(settings.data_dir, encoder.version, logger.warning)
         self.engine.cross_lingual.use_student(student, settings.understanding.student_weight)
 
@@ -249,6 +254,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         self._catch_up_ranker_version()
         self.catch_up_ranking()  # after the index, whose refresh encodes the changed texts
         self._catch_up_recommender()
+        self.product_graph.catch_up()
         return stats
 
     def _catch_up_ranker_version(self) -> None:
