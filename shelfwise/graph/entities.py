@@ -103,7 +103,7 @@ def build_entities(
     for praise in aspects:
         row = product_ids.find(praise.product_id)
         if row >= 0:
-            label = " ".join(praise.aspect.split())
+            label = " ".join(praise.aspect.split()).lower()  # a phrase, not a name
             add(
                 row,
                 entity_key("aspect", praise.aspect),
