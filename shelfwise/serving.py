@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 
 from pydantic import BaseModel, Field, JsonValue
 
@@ -154,12 +155,13 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             learned_fusion=learned_fusion,
             language=self.language.language,
         )
-        # the published product graph, loaded on first use
-        self.product_graph = GraphService(
-            PublishedGraph(settings.data_dir), self.store, self.language.language
-        )
         student = load_query_student(settings.data_dir, encoder.version, logger.warning)
         self.engine.cross_lingual.use_student(student, settings.understanding.student_weight)
+
+    @cached_property
+    def product_graph(self) -> GraphService:
+        """Answers from the published product graph (loaded on first use, newer ones at catch-up)."""
+        return GraphService(PublishedGraph(self.settings.data_dir), self.store, self.language.language)
 
     def get_product(self, product_id: str) -> Product | None:
         return self.store.get(product_id)
