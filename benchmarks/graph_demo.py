@@ -10,7 +10,8 @@ closed-loop shoppers are left out), stored in SQLite stores in a scratch data fo
 Ground truth: the simulator's `DEMO_COMPLEMENTS` (category pairs: after buying in the first,
 shoppers often buy in the second next). A learned complement link between two products of
 different leaf categories is right when its category pair is one of them (either order); the
-chance rate is the same share over every cross-category pair bought in one basket at least once.
+chance rate is the same share over every cross-category product pair bought in one basket at least
+once (no minimum support, no PMI).
 A substitute (also-viewed) link is counted right when both products share a leaf category (the
 simulated shoppers compare within the category they came for).
 
@@ -33,7 +34,14 @@ import numpy as np
 from shelfwise.config import Settings
 from shelfwise.demo import generate_demo_catalog
 from shelfwise.evaluate import describe_machine
-from shelfwise.graph import GraphService, ProductGraph, PublishedGraph, build_and_publish, build_graph
+from shelfwise.graph import (
+    GraphService,
+    ProductGraph,
+    PublishedGraph,
+    build_and_publish,
+    build_graph,
+    goes_with,
+)
 from shelfwise.graph.links import _baskets, _collect
 from shelfwise.records import Event, Product
 from shelfwise.shop_data import ShopData
@@ -56,15 +64,16 @@ def _precision(graph: ProductGraph, products: list[Product], events: list[Event]
         out[f"{kind}_same_leaf"] = len(pairs) - len(cross)
         out[f"{kind}_cross_leaf"] = len(cross)
         out[f"{kind}_cross_leaf_known_complement"] = sum(frozenset(p) in truth for p in cross)
+    linked = np.flatnonzero(np.diff(graph.links["bought_together"].matrix.indptr))
+    out["products_with_goes_with"] = sum(bool(goes_with(graph, [graph.products[int(p)]], 1)) for p in linked)
     units = _collect(events, graph.products)
-    chance_pairs = set()
+    chance = set()  # every cross-leaf product pair bought in one basket at least once
     for purchases in units.purchases.values():
         for basket in _baskets(purchases, 30.0, 50):
-            cats = sorted({leaf[graph.products[int(i)]] for i in basket})
-            chance_pairs.update((a, b) for i, a in enumerate(cats) for b in cats[i + 1 :])
-    # chance: over distinct co-bought category pairs
-    out["chance_cross_leaf_pairs"] = len(chance_pairs)
-    out["chance_known_complement"] = sum(frozenset(p) in truth for p in chance_pairs)
+            ids = sorted({graph.products[int(i)] for i in basket})
+            chance.update((a, b) for n, a in enumerate(ids) for b in ids[n + 1 :] if leaf[a] != leaf[b])
+    out["chance_cross_leaf_product_pairs"] = len(chance)
+    out["chance_known_complement"] = sum(frozenset((leaf[a], leaf[b])) in truth for a, b in chance)
     return out
 
 

@@ -15,7 +15,7 @@ from shelfwise.events import EventStore
 from shelfwise.graph.entities import build_entities
 from shelfwise.graph.graph import ProductGraph
 from shelfwise.graph.links import learn_links
-from shelfwise.graph.strings import StringTable
+from shelfwise.graph.strings import Positions, StringTable
 from shelfwise.graph.types import LINK_KINDS, AspectPraise, GraphBuildConfig
 from shelfwise.index import IndexVersions
 from shelfwise.records import Event, Product
@@ -51,8 +51,9 @@ def build_graph(
     """The graph of `products` with links learned from `events` (see links.py, entities.py)."""
     config = config or GraphBuildConfig()
     ids = StringTable.sorted_of([p.product_id for p in products])
-    entities = build_entities(products, ids, config, aspects)
-    links = learn_links(events, ids, config)
+    positions = Positions(ids)
+    entities = build_entities(products, positions, config, aspects)
+    links = learn_links(events, positions, config)
     return ProductGraph(
         version, ids, entities, links, {"config": config.model_dump(mode="json"), **(facts or {})}
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from shelfwise.graph.strings import StringTable
+from shelfwise.graph.strings import Finder, StringTable
 from shelfwise.graph.types import ENTITY_KINDS, AspectPraise, EntityKind, GraphBuildConfig
 from shelfwise.records import CATEGORY_SEPARATOR, Product
 
@@ -72,7 +72,7 @@ def _product_entities(product: Product, wanted: tuple[str, ...] | None) -> Itera
 
 def build_entities(
     products: Iterable[Product],
-    product_ids: StringTable,
+    product_ids: Finder,
     config: GraphBuildConfig,
     aspects: Sequence[AspectPraise] = (),
 ) -> Entities:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from shelfwise.graph.strings import StringTable
+from shelfwise.graph.strings import Finder
 from shelfwise.graph.types import GraphBuildConfig
 from shelfwise.recommend.artifact import load_array, load_csr, save_array, save_csr
 from shelfwise.recommend.cooccurrence import pair_matrix
@@ -103,7 +103,7 @@ class _Units:
     purchases: dict[str, list[tuple[datetime, int]]]
 
 
-def _collect(events: Iterable[Event], products: StringTable) -> _Units:
+def _collect(events: Iterable[Event], products: Finder) -> _Units:
     units = _Units(defaultdict(list), defaultdict(list), defaultdict(list))
     for event in events:
         if event.type not in INTERACTION_TYPES or event.type == "rating" or event.product_id is None:
@@ -145,9 +145,7 @@ def _counts(sets: list[np.ndarray], n: int, window: int | None = None) -> tuple[
     return pairs, occurrences.astype(np.int32)
 
 
-def learn_links(
-    events: Iterable[Event], products: StringTable, config: GraphBuildConfig
-) -> dict[str, LinkTable]:
+def learn_links(events: Iterable[Event], products: Finder, config: GraphBuildConfig) -> dict[str, LinkTable]:
     """`also_viewed` and `bought_together` links of the products in `products` (see the module)."""
     n, limit = len(products), config.max_basket_items
     units = _collect(events, products)

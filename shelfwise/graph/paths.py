@@ -17,7 +17,7 @@ short, strong and specific paths win, and each extra hop must be strong to be wo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Final
+from typing import Final, NamedTuple
 
 import numpy as np
 
@@ -33,7 +33,46 @@ KIND_PRIOR: Final[dict[EdgeKind, float]] = {
     "has_attribute": 0.6,
 }
 _UNIT = {"bought_together": "baskets", "also_viewed": "sessions"}
-_Hop = tuple[float, PathStep]
+
+
+class _Hop(NamedTuple):
+    """A hop as numbers (its `PathStep` is made only for the paths returned)."""
+
+    strength: float
+    kind: EdgeKind
+    a: int
+    b: int
+    entity: int = -1  # the shared entity, else -1
+    at: int = -1  # the link's position in its table, else -1
+    reviews: int = 0
+
+    @property
+    def edges(self) -> int:
+        return 1 if self.entity < 0 else 2
+
+
+def _step(graph: ProductGraph, hop: _Hop) -> PathStep:
+    source, target = graph.products[hop.a], graph.products[hop.b]
+    if hop.entity < 0:
+        evidence = graph.links[hop.kind].evidence(hop.at, hop.a, hop.b, _UNIT[hop.kind])
+        return PathStep(
+            kind=hop.kind, source=source, target=target, strength=round(hop.strength, 4), evidence=evidence
+        )
+    node = graph.entity_node(hop.entity)
+    shared: dict[str, float | int | str] = {
+        "shared_by": int(node.products or 0),
+        "specificity": round(graph.specificity(hop.entity), 4),
+    }
+    if hop.kind == "praised_for":
+        shared["reviews"] = hop.reviews
+    return PathStep(
+        kind=hop.kind,
+        source=source,
+        target=target,
+        via=node,
+        strength=round(hop.strength, 4),
+        evidence=shared,
+    )
 
 
 def _link_hops(graph: ProductGraph, a: int, b: int) -> Iterator[_Hop]:
@@ -41,15 +80,7 @@ def _link_hops(graph: ProductGraph, a: int, b: int) -> Iterator[_Hop]:
         table = graph.links[kind]
         at = table.entry(a, b)
         if at >= 0:
-            strength = KIND_PRIOR[kind] * float(table.matrix.data[at])
-            step = PathStep(
-                kind=kind,
-                source=graph.products[a],
-                target=graph.products[b],
-                strength=round(strength, 4),
-                evidence=table.evidence(at, a, b, _UNIT[kind]),
-            )
-            yield strength, step
+            yield _Hop(KIND_PRIOR[kind] * float(table.matrix.data[at]), kind, a, b, at=at)
 
 
 def _entity_hops(graph: ProductGraph, a: int, b: int) -> Iterator[_Hop]:
@@ -62,24 +93,8 @@ def _entity_hops(graph: ProductGraph, a: int, b: int) -> Iterator[_Hop]:
             continue
         kind = ENTITY_EDGE[ENTITY_KINDS[int(graph.entities.kinds[entity])]]
         strength = KIND_PRIOR[kind] * graph.specificity(entity) * float(min(weights_a[i], weights_b[j]))
-        if strength <= 0:
-            continue
-        node = graph.entity_node(entity)
-        evidence: dict[str, float | int | str] = {
-            "shared_by": int(node.products or 0),
-            "specificity": round(graph.specificity(entity), 4),
-        }
-        if kind == "praised_for":
-            evidence["reviews"] = int(counts_b[j])
-        step = PathStep(
-            kind=kind,
-            source=graph.products[a],
-            target=graph.products[b],
-            via=node,
-            strength=round(strength, 4),
-            evidence=evidence,
-        )
-        yield strength, step
+        if strength > 0:
+            yield _Hop(strength, kind, a, b, entity=entity, reviews=int(counts_b[j]))
 
 
 def _redundant_levels(graph: ProductGraph, shared: np.ndarray) -> set[int]:
@@ -87,8 +102,11 @@ def _redundant_levels(graph: ProductGraph, shared: np.ndarray) -> set[int]:
     the parent adds nothing to the child ("Aquariums" over a "Fish & Aquatic" of the same size)."""
     parents = graph.entities.parents[shared]
     degree = graph.degree
-    return {int(p) for child, p in zip(shared.tolist(), parents.tolist(), strict=True)
-            if p >= 0 and p in shared and degree[p] == degree[child]}  # fmt: skip
+    return {
+        int(p)
+        for child, p in zip(shared.tolist(), parents.tolist(), strict=True)
+        if p >= 0 and p in shared and degree[p] == degree[child]
+    }
 
 
 def _hops(graph: ProductGraph, a: int, b: int, budget: int) -> list[_Hop]:
@@ -100,19 +118,17 @@ def _hops(graph: ProductGraph, a: int, b: int, budget: int) -> list[_Hop]:
 
 
 def _best(hops: list[_Hop]) -> _Hop | None:
-    return max(hops, key=lambda hop: hop[0]) if hops else None
+    return max(hops, key=lambda hop: hop.strength) if hops else None
 
 
 def _linked(graph: ProductGraph, product: int) -> set[int]:
     return {int(x) for kind in LINK_KINDS for x in graph.links[kind].neighbours(product)}
 
 
-def _candidates(
-    graph: ProductGraph, a: int, b: int, max_hops: int
-) -> Iterator[tuple[float, list[PathStep], int]]:
-    """(score, steps, edges) of the best hop chain through each way the budget allows."""
-    for strength, step in _hops(graph, a, b, max_hops):
-        yield strength, [step], 1 if step.via is None else 2
+def _candidates(graph: ProductGraph, a: int, b: int, max_hops: int) -> Iterator[tuple[float, list[_Hop]]]:
+    """(score, hops) of each direct hop, and of the best two-hop chain through each middle product."""
+    for hop in _hops(graph, a, b, max_hops):
+        yield hop.strength, [hop]
     if max_hops < 2:
         return
     middles = (_linked(graph, a) | _linked(graph, b)) - {a, b}
@@ -120,12 +136,9 @@ def _candidates(
         first = _best(_hops(graph, a, x, max_hops - 1))
         if first is None:
             continue
-        used = 1 if first[1].via is None else 2
-        second = _best(_hops(graph, x, b, max_hops - used))
-        if second is None:
-            continue
-        edges = used + (1 if second[1].via is None else 2)
-        yield first[0] * second[0], [first[1], second[1]], edges
+        second = _best(_hops(graph, x, b, max_hops - first.edges))
+        if second is not None:
+            yield first.strength * second.strength, [first, second]
 
 
 def best_paths(
@@ -137,8 +150,12 @@ def best_paths(
     a, b = graph.product(a_id), graph.product(b_id)
     if a == b or max_hops < 1:
         return []
-    found = sorted(_candidates(graph, a, b, max_hops), key=lambda c: (-c[0], c[2]))
+    found = sorted(_candidates(graph, a, b, max_hops), key=lambda c: (-c[0], sum(h.edges for h in c[1])))
     return [
-        GraphPath(steps=tuple(steps), score=round(score, 5), edges=edges)
-        for score, steps, edges in found[:limit]
+        GraphPath(
+            steps=tuple(_step(graph, h) for h in hops),
+            score=round(score, 5),
+            edges=sum(h.edges for h in hops),
+        )
+        for score, hops in found[:limit]
     ]

@@ -8,6 +8,7 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -62,3 +63,25 @@ class StringTable(Sequence[str]):
         if len(table.offsets) == 0 or int(table.offsets[-1]) != len(table.blob):
             raise ValueError(f"{folder}: {name} offsets do not match its bytes")
         return table
+
+
+class Finder(Protocol):
+    """Positions of strings, -1 when absent: a sorted `StringTable`, or its build-time `Positions`."""
+
+    def find(self, value: str) -> int: ...
+
+    def __len__(self) -> int: ...
+
+
+class Positions:
+    """A dict over a table's strings, for builds that look up millions of ids (a binary search
+    decodes about 20 strings a lookup); dropped once the build is done."""
+
+    def __init__(self, table: StringTable) -> None:
+        self._index = {value: i for i, value in enumerate(table)}
+
+    def find(self, value: str) -> int:
+        return self._index.get(value, -1)
+
+    def __len__(self) -> int:
+        return len(self._index)
