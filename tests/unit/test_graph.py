@@ -15,6 +15,7 @@ from shelfwise.graph import (
     GraphBuildConfig,
     GraphFormatError,
     GraphNotBuilt,
+    GraphService,
     ProductGraph,
     PublishedGraph,
     UnknownProduct,
@@ -254,3 +255,18 @@ def test_publish_load_and_pick_up_a_newer_version(tmp_path: Path) -> None:
     (folder / "bought_together.support.npy").write_bytes(b"changed")
     with pytest.raises(GraphFormatError, match="does not match its manifest"):
         ProductGraph.load(folder)
+
+
+def test_a_chinese_shop_says_its_paths_in_chinese(tmp_path: Path) -> None:
+    store, events = MemoryStore(), MemoryEventStore()
+    store.upsert(PRODUCTS)
+    events.append(_history())
+    build_and_publish(store, events, tmp_path)
+    chinese = GraphService(PublishedGraph(tmp_path), store, "zh")
+    found = chinese.paths("lamp-1", "lamp-2")[0]
+    assert found.language == "zh" and found.text == "和Brass Desk Lamp是同一品牌（Lumen）。"
+    english = GraphService(PublishedGraph(tmp_path), store, "multi").paths("lamp-1", "lamp-2")[0]
+    assert english.text == "Same brand (Lumen) as Brass Desk Lamp."
+    assert chinese.paths("lamp-1", "lamp-2", language="en")[0].text == english.text
+    with pytest.raises(UnknownProduct, match="no product 'nope'"):
+        chinese.neighbourhood("nope")
