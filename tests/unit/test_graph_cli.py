@@ -52,3 +52,24 @@ def test_a_bad_aspects_file_names_its_lines(tmp_path: Path) -> None:
     assert f"{path}:2: not JSON" in message and f"{path}:3:score:" in message and "nothing read" in message
     path.write_text(good + "\n\n")
     assert [p.aspect for p in read_aspect_praise(path)] == ["fit"]
+
+
+def test_the_build_graph_job_checks_its_parameters_and_publishes(tmp_path: Path) -> None:
+    from shelfwise.worker.kinds import JobContext, check_params, job_kinds
+
+    kinds = job_kinds()
+    check_params(kinds, "build-graph", {"min_support": 3, "basket_days": 7})
+    with pytest.raises(ValueError, match="has no parameter colour"):
+        check_params(kinds, "build-graph", {"colour": "red"})
+    with pytest.raises(ValueError, match="greater than or equal to 1"):
+        check_params(kinds, "build-graph", {"min_support": 0})
+    settings = Settings(data_dir=tmp_path)
+    with ShopData.open(settings) as data:
+        data.store.upsert(PRODUCTS)
+        data.events.append(_history())
+    lines: list[str] = []
+    outcome = kinds["build-graph"].run(
+        JobContext(settings, lines.append, lambda f, m: None), {"min_support": 1}
+    )
+    assert outcome.startswith("graph ") and outcome in lines
+    assert (tmp_path / "models" / "graph" / "CURRENT").read_text().strip() in outcome
