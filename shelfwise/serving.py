@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cached_property
 
 from pydantic import BaseModel, Field, JsonValue
 
@@ -30,6 +31,7 @@ from shelfwise.experiments.settings import (
     check_settings,
     stage_settings,
 )
+from shelfwise.graph import GraphService, PublishedGraph
 from shelfwise.impressions import (
     BufferedImpressionLog,
     Impression,
@@ -173,6 +175,11 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         engine.recall = recall
         return engine
 
+    @cached_property
+    def product_graph(self) -> GraphService:
+        """Answers from the published product graph (loaded on first use, newer ones at catch-up)."""
+        return GraphService(PublishedGraph(self.settings.data_dir), self.store, self.language.language)
+
     def get_product(self, product_id: str) -> Product | None:
         return self.store.get(product_id)
 
@@ -268,6 +275,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         self.catch_up_ranking()  # after the index, whose refresh encodes the changed texts
         self._catch_up_recommender()
         self._catch_up_summaries()
+        self.product_graph.catch_up()
         return stats
 
     def _catch_up_ranker_version(self) -> None:

@@ -17,6 +17,7 @@ from shelfwise.cli.demo import demo
 from shelfwise.cli.errors import EXIT_CODES_HELP, ShelfwiseGroup
 from shelfwise.cli.eval import eval_app
 from shelfwise.cli.events import events_app
+from shelfwise.cli.graph import graph_app
 from shelfwise.cli.jobs import jobs_app, worker
 from shelfwise.cli.keys import keys_app
 from shelfwise.cli.reviews import reviews_app
@@ -48,6 +49,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(shoppers_app, name="shoppers")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(cluster_app, name="cluster")
+app.add_typer(graph_app, name="graph")
 app.command("worker")(worker)
 
 

@@ -10,7 +10,7 @@ items, the most recent weighing most (`history_decay`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -48,32 +48,10 @@ class CooccurrenceChannel:
         self.matrix: sp.csr_matrix | None = None
 
     def fit(self, data: TrainingData) -> None:
-        rows, cols, weights = [], [], []
         cfg = self.config
-        for seq in data.sequences:
-            n = len(seq)
-            if n < 2:
-                continue
-            pos = np.arange(n)
-            a, b = np.meshgrid(pos, pos, indexing="ij")
-            keep = (a != b) & (np.abs(a - b) <= cfg.window)
-            a, b = a[keep], b[keep]
-            w = 1.0 / np.abs(a - b).astype(np.float64) ** cfg.distance_decay
-            w = np.where(b > a, w, w * cfg.backward_weight)
-            rows.append(seq[a])
-            cols.append(seq[b])
-            weights.append(w)
-        n_items = data.n_items
-        if rows:
-            matrix = sp.coo_matrix(
-                (np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))),
-                shape=(n_items, n_items),
-            ).tocsr()
-            matrix.setdiag(0)
-            matrix.eliminate_zeros()
-        else:
-            matrix = sp.csr_matrix((n_items, n_items))
-        self.matrix = matrix.astype(np.float32)
+        self.matrix = pair_matrix(
+            data.sequences, data.n_items, cfg.window, cfg.distance_decay, cfg.backward_weight
+        )
 
     def _votes(self, histories: Sequence[np.ndarray]) -> sp.csr_matrix:
         cfg = self.config
@@ -152,3 +130,38 @@ class CooccurrenceChannel:
         channel = cls(CooccurrenceConfig.model_validate(manifest["config"]))
         channel.matrix = load_csr(folder, "matrix", shape_of(manifest, "matrix"))
         return channel
+
+
+def pair_matrix(
+    sequences: Iterable[np.ndarray],
+    n_items: int,
+    window: int,
+    distance_decay: float = 1.0,
+    backward_weight: float = 1.0,
+) -> sp.csr_matrix:
+    """items x items: every pair of positions at most `window` apart in one sequence adds
+    1 / distance ** `distance_decay` (pairs read backwards `backward_weight` of it); no diagonal.
+    With decay 0, backward weight 1 and sequences of distinct items, entry (a, b) counts the
+    sequences that hold both."""
+    rows, cols, weights = [], [], []
+    for seq in sequences:
+        n = len(seq)
+        if n < 2:
+            continue
+        pos = np.arange(n)
+        a, b = np.meshgrid(pos, pos, indexing="ij")
+        keep = (a != b) & (np.abs(a - b) <= window)
+        a, b = a[keep], b[keep]
+        w = 1.0 / np.abs(a - b).astype(np.float64) ** distance_decay
+        w = np.where(b > a, w, w * backward_weight)
+        rows.append(seq[a])
+        cols.append(seq[b])
+        weights.append(w)
+    if not rows:
+        return sp.csr_matrix((n_items, n_items), dtype=np.float32)
+    matrix = sp.coo_matrix(
+        (np.concatenate(weights), (np.concatenate(rows), np.concatenate(cols))), shape=(n_items, n_items)
+    ).tocsr()
+    matrix.setdiag(0)
+    matrix.eliminate_zeros()
+    return matrix.astype(np.float32)

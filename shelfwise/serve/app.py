@@ -27,6 +27,7 @@ from shelfwise.records import Product, SearchRequest, SearchResult
 from shelfwise.serve.catalog_wakeup import CatalogWakeup
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
+from shelfwise.serve.graph_routes import graph_router
 from shelfwise.serve.guard import Guard
 from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.keys_routes import keys_router
@@ -81,6 +82,7 @@ TAGS = [
         "spam are flagged, kept, and left out of ratings.",
     },
     {"name": "recommend", "description": "Recommendations read live from the event log, with reasons."},
+    {"name": "graph", "description": "The product knowledge graph: neighbourhoods, paths, complements."},
     {"name": "shoppers", "description": "Forgetting a shopper's data (admin, needs the key)."},
     {"name": "system", "description": "Health and ingestion status."},
     {"name": "keys", "description": "API keys with actions (the admin action manages them)."},
@@ -376,6 +378,7 @@ def _include_routers(app: FastAPI, config: ServeConfig) -> None:
         app.include_router(document_errors(router))
     app.include_router(document_errors(events), dependencies=[EventsAccess])
     app.include_router(document_errors(recommendations), dependencies=[SearchAccess])
+    app.include_router(document_errors(graph_router), dependencies=[SearchAccess])
     app.include_router(document_errors(profiles), dependencies=[UnscopedAccess])
     app.include_router(document_errors(keys_router))
     app.include_router(document_errors(shoppers))
@@ -385,8 +388,8 @@ def _include_routers(app: FastAPI, config: ServeConfig) -> None:
     public = {search_access} if config.public_search else set()
     public |= {events_access} if config.public_events else set()
     routers = [(search, None), (suggestions, None), (products, None), (events, events_access),
-               (recommendations, search_access), (profiles, search_access), (storefront, None),
-               (reviews, None)]  # fmt: skip
+               (recommendations, search_access), (graph_router, search_access), (profiles, search_access),
+               (storefront, None), (reviews, None)]  # fmt: skip
     document_optional_keys(app, public_operations(routers, frozenset(public)))
 
 

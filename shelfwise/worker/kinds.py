@@ -117,6 +117,19 @@ def _train_ranker(context: JobContext, params: Mapping[str, JsonValue]) -> str:
     return _outcome("ranking model", artifact)
 
 
+def _build_graph(context: JobContext, params: Mapping[str, JsonValue]) -> str:
+    from shelfwise.graph import GraphBuildConfig, build_and_publish
+    from shelfwise.graph.build import describe
+    from shelfwise.shop_data import ShopData
+
+    config = GraphBuildConfig.model_validate(dict(params))
+    with ShopData.open(context.settings) as data:
+        report = build_and_publish(
+            data.store, data.events, context.settings.data_dir, config, log=context.log
+        )
+    return describe(report)
+
+
 def _outcome(what: str, artifact: BaseModel) -> str:
     version = getattr(artifact, "version", "?")
     published = getattr(artifact, "published", True)
@@ -190,6 +203,7 @@ _FILE_PARAMS = ("products", "judgments")
 
 def job_kinds() -> dict[str, JobKind]:
     """Every kind a worker runs, by name (the training modules are imported here, not before)."""
+    from shelfwise.graph import GraphBuildConfig
     from shelfwise.rank.train import TrainingConfig
     from shelfwise.train import (
         DistillationConfig,
@@ -205,6 +219,8 @@ def job_kinds() -> dict[str, JobKind]:
                 optional=("actors", "serving_version")),
         JobKind("train-recommender", _train_recommender, "fit the recommender on every stored event",
                 optional=("channels", "threads", "seed")),
+        JobKind("build-graph", _build_graph, "build the product graph from the catalog and events",
+                optional=tuple(GraphBuildConfig.model_fields)),
         JobKind("train-ranker", _train_ranker, "train the CTR/CVR ranking model on the logged impressions",
                 optional=("architecture", *TrainingConfig.model_fields)),
         _encoder_kind(),
@@ -241,6 +257,10 @@ def check_params(kinds: Mapping[str, JobKind], kind: str, params: Mapping[str, J
         from shelfwise.cluster.encoding_job import check_rebuild_params
 
         check_rebuild_params(params)  # a bad actor count or Serve version name: refused now
+    if kind == "build-graph":
+        from shelfwise.graph import GraphBuildConfig
+
+        GraphBuildConfig.model_validate(dict(params))  # a bad value: refused now
     if kind == "train-recommender" and params.get("channels"):
         from shelfwise.recommend import recommender_config
 

@@ -18,6 +18,7 @@ import schemathesis
 from schemathesis.config import SchemathesisConfig
 
 from shelfwise.config import ServeConfig
+from shelfwise.graph import build_and_publish
 from shelfwise.keys import MemoryKeyStore
 from shelfwise.recommend import ChannelsConfig, RecommenderTrainingConfig
 from shelfwise.records import Event
@@ -105,7 +106,7 @@ SCHEMA = schemathesis.openapi.from_dict(served_document(), config=fuzz_config())
 
 
 def _trained(shelfwise: Shelfwise) -> Shelfwise:
-    """Thirty shoppers walking the kettle aisle, and a recommender fitted on them: every route
+    """Thirty shoppers walking the kettle aisle, a recommender and a product graph: every route
     can answer (a 503 'not trained yet' is documented, but is a server error to the fuzzer)."""
     start = datetime(2025, 1, 1, tzinfo=UTC)
     aisle = ["kt-001", "kt-002", "kt-003", "kt-004", "cf-001"]
@@ -117,6 +118,7 @@ def _trained(shelfwise: Shelfwise) -> Shelfwise:
     shelfwise.train_recommender(
         RecommenderTrainingConfig(channels=ChannelsConfig(enabled=("cooccurrence", "popularity")))
     )
+    build_and_publish(shelfwise.store, shelfwise.events, shelfwise.settings.data_dir)  # the product graph
     return shelfwise
 
 
