@@ -518,6 +518,9 @@ def test_openapi_lists_the_routes_with_tags_and_summaries(client: TestClient) ->
         "/reviews": {"post"},
         "/reviews/flagged": {"get"},
         "/products/{product_id}/reviews": {"get"},
+        "/graph/products/{product_id}": {"get"},
+        "/graph/path": {"get"},
+        "/graph/goes-with": {"get"},
     }
     assert {path: set(ops) for path, ops in spec["paths"].items()} == expected
     for ops in spec["paths"].values():
