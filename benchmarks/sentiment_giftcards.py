@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shelfwise.sentiment import ReviewExample, SentimentModel, read_training_reviews
+from shelfwise.sentiment import ReviewExample, SentimentModel, chinese_review_set, read_training_reviews
 from shelfwise.sentiment.backbones import Backbone, E5Backbone, MiniLMBackbone
 from shelfwise.sentiment.metrics import accuracy, macro_f1
 from shelfwise.sentiment.records import LABELS, label_index
@@ -43,7 +43,7 @@ from shelfwise.sentiment.train import SentimentTrainingConfig, fit_sentiment
 
 ROOT = Path(__file__).resolve().parent.parent
 GIFT_CARDS = ROOT.parent / "shared" / "data" / "amazon-giftcards" / "reviews.jsonl"
-CHINESE = ROOT / "shelfwise" / "sentiment" / "data" / "reviews_zh.tsv"
+CHINESE = chinese_review_set()
 
 
 def gift_card_reviews(path: Path) -> list[ReviewExample]:

@@ -13,7 +13,12 @@ from shelfwise.sentiment.published import (
     sentiment_registry,
 )
 from shelfwise.sentiment.records import LABELS, ReviewExample, Sentiment, label_of_rating
-from shelfwise.sentiment.reviews_file import ReviewFileError, read_review_texts, read_training_reviews
+from shelfwise.sentiment.reviews_file import (
+    ReviewFileError,
+    chinese_review_set,
+    read_review_texts,
+    read_training_reviews,
+)
 from shelfwise.sentiment.train import SentimentArtifact, SentimentTrainingConfig, train_sentiment
 
 __all__ = [
@@ -26,6 +31,7 @@ __all__ = [
     "SentimentModel",
     "SentimentTrainingConfig",
     "active_sentiment_path",
+    "chinese_review_set",
     "label_of_rating",
     "load_active_sentiment",
     "read_review_texts",

@@ -17,6 +17,12 @@ from shelfwise.sentiment.records import ReviewExample, Sentiment
 MAX_PROBLEMS = 10
 
 
+def chinese_review_set() -> Path:
+    """The 200 hand-written Chinese reviews (25 products: cosmetics, electronics, clothing, food,
+    home; 1-5 stars) shipped with the package, in the training format."""
+    return Path(__file__).resolve().parent / "data" / "reviews_zh.tsv"
+
+
 class ReviewFileError(ValueError):
     """A review file that cannot be used, with each problem as `file:line: field: what`."""
 

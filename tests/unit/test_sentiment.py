@@ -200,3 +200,13 @@ def test_sentences_and_languages() -> None:
     assert [text_language(t) for t in ("nice card", "很好用", "iPhone 壳很好看", "отлично", "5/5")] == [
         "en", "zh", "zh", "multi", "en",
     ]  # fmt: skip
+
+
+def test_the_shipped_chinese_set_reads_and_has_every_label() -> None:
+    from shelfwise.sentiment import chinese_review_set
+
+    examples = read_training_reviews(chinese_review_set())
+    assert len(examples) == 200 and len({e.product_id for e in examples}) == 25
+    assert {label_of_rating(e.rating) for e in examples} == {"negative", "neutral", "positive"}
+    assert {text_language(e.text) for e in examples} == {"zh"}
+    assert len({e.text for e in examples}) == 200
