@@ -20,6 +20,8 @@ Backbone vectors are computed once per text (memoised across seeds); the heads, 
 scoring run per seed.
 
     nice -n 10 .venv/bin/python benchmarks/sentiment_giftcards.py --seeds 1,2,3,4,5 --out sentiment.json
+
+`--write-tsv DIR` writes the reviews as TSV files for the CLI instead (reviews.tsv, texts.tsv).
 """
 
 from __future__ import annotations
@@ -55,6 +57,20 @@ def gift_card_reviews(path: Path) -> list[ReviewExample]:
         if text:
             examples.append(ReviewExample(f"gc-{line_number}", text, int(row["overall"]), row["asin"], "en"))
     return examples
+
+
+def write_tsv(examples: Sequence[ReviewExample], folder: Path) -> None:
+    """reviews.tsv (review_id, product_id, text, rating) to train on and texts.tsv (review_id,
+    text) to score, for `shelfwise train sentiment` / `bench sentiment`; the texts' tabs and line
+    breaks become spaces."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [(e.review_id, e.product_id or "", " ".join(e.text.split()), str(e.rating)) for e in examples]
+    with (folder / "reviews.tsv").open("w", encoding="utf-8") as handle:
+        handle.write("review_id\tproduct_id\ttext\trating\n")
+        handle.writelines("\t".join(row) + "\n" for row in rows)
+    with (folder / "texts.tsv").open("w", encoding="utf-8") as handle:
+        handle.write("review_id\ttext\n")
+        handle.writelines(f"{row[0]}\t{row[2]}\n" for row in rows)
 
 
 def scores(truth: Sequence[ReviewExample], labels: Sequence[str]) -> dict[str, float]:
@@ -140,8 +156,12 @@ def main() -> None:
     parser.add_argument("--chinese", type=Path, default=CHINESE)
     parser.add_argument("--backbones", default="minilm,e5")
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--write-tsv", type=Path, default=None, help="only write the review TSVs there")
     args = parser.parse_args()
     gc, zh = gift_card_reviews(args.reviews), read_training_reviews(args.chinese)
+    if args.write_tsv:
+        write_tsv(gc, args.write_tsv)
+        return
     names = args.backbones.split(",")
     backbones: list[Backbone] = [MiniLMBackbone() if n == "minilm" else E5Backbone() for n in names]
     started, load = time.perf_counter(), os.getloadavg()

@@ -7,7 +7,6 @@ rating away)."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,22 +42,24 @@ class ReviewText:
 
 
 def _rows(path: Path, required: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, column -> value) of each non-blank line: fields split on tabs, no quoting
+    (a text holds no tab or line break), as the project's other TSV files."""
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.reader(handle, delimiter="\t")
-            header = [name.strip() for name in next(reader, [])]
+            header = [name.strip() for name in handle.readline().rstrip("\r\n").split("\t")]
             missing = [name for name in required if name not in header]
             if missing:
-                raise ReviewFileError(path, [f"{path}:1: header: missing column(s) {', '.join(missing)} "
-                                             f"(found: {', '.join(header) or 'nothing'})"])  # fmt: skip
-            for values in reader:
+                found = ", ".join(n for n in header if n) or "nothing"
+                problem = f"{path}:1: header: missing column(s) {', '.join(missing)} (found: {found})"
+                raise ReviewFileError(path, [problem])
+            for number, line in enumerate(handle, start=2):
+                values = line.rstrip("\r\n").split("\t")
                 if not any(v.strip() for v in values):
                     continue
                 if len(values) > len(header):
-                    yield reader.line_num, {"": f"{len(values)} fields, the header has {len(header)}"}
+                    yield number, {"": f"{len(values)} fields, the header has {len(header)}"}
                     continue
-                values = values + [""] * (len(header) - len(values))
-                yield reader.line_num, dict(zip(header, values, strict=True))
+                yield number, dict(zip(header, values + [""] * (len(header) - len(values)), strict=True))
     except UnicodeDecodeError as error:
         raise ReviewFileError(path, [f"{path}: not UTF-8 text (byte {error.start})"]) from error
 
@@ -129,8 +130,7 @@ def write_predictions(path: Path, review_ids: Sequence[str], predictions: Sequen
     """`review_id, label, score` (score: the probability of the label, 4 decimals)."""
     if len(review_ids) != len(predictions):
         raise ValueError(f"{len(review_ids)} reviews but {len(predictions)} predictions")
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
-        writer.writerow(["review_id", "label", "score"])
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("review_id\tlabel\tscore\n")
         for review_id, prediction in zip(review_ids, predictions, strict=True):
-            writer.writerow([review_id, prediction.label, f"{prediction.score:.4f}"])
+            handle.write(f"{review_id}\t{prediction.label}\t{prediction.score:.4f}\n")
