@@ -178,6 +178,7 @@ def fit_sentiment(
     `backbones` supplies already opened backbones by name (a benchmark's memoised ones, a test's
     tiny MiniLM); the others are opened here."""
     started = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
     reviews, skipped = prepare_examples(examples, config.max_examples)
     if skipped:
         log(f"left out {skipped} star summaries such as 'Five Stars': they name the rating")
