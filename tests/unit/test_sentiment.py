@@ -210,3 +210,37 @@ def test_the_shipped_chinese_set_reads_and_has_every_label() -> None:
     assert {label_of_rating(e.rating) for e in examples} == {"negative", "neutral", "positive"}
     assert {text_language(e.text) for e in examples} == {"zh"}
     assert len({e.text for e in examples}) == 200
+
+
+class _WordBackbone:
+    """A stand-in backbone: a word's hash picks a coordinate (fast, deterministic)."""
+
+    name = "e5"
+    version = "words@1"
+    dim = 16
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        import zlib
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row, zlib.crc32(word.encode()) % self.dim] += 1
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_without_products_training_splits_by_review_and_reports_it(tmp_path: Path) -> None:
+    from shelfwise.sentiment.train import SentimentTrainingConfig, fit_sentiment
+
+    words = {1: "awful broken", 3: "okay average", 5: "great lovely"}
+    examples = [ReviewExample(f"{r}-{i}", f"{words[r]} {i}", r) for r in words for i in range(10)]
+    examples.append(ReviewExample("summary", "Five Stars", 5))
+    config = SentimentTrainingConfig(head=HeadConfig(epochs=5), validation_fraction=0.3)
+    report = fit_sentiment(examples, tmp_path / "model", config, log=lambda _: None,
+                           backbones={"e5": _WordBackbone()})  # type: ignore[dict-item]  # fmt: skip
+    assert report.split == "review" and report.star_summaries_skipped == 1
+    assert report.validation_groups == 9 and report.train_groups == 21
+    assert report.labels == {"negative": 10, "neutral": 10, "positive": 10}
+    assert (tmp_path / "model" / "manifest.json").is_file() and (
+        tmp_path / "model" / "e5.int8.onnx"
+    ).is_file()
