@@ -60,16 +60,21 @@ class _MiniLMRunner:
         tokenizer = Tokenizer.from_file(str(folder / member.tokenizer / "tokenizer.json"))
         tokenizer.enable_truncation(member.max_length)
         pad = tokenizer.token_to_id("[PAD]")
-        tokenizer.enable_padding(pad_id=0 if pad is None else pad, pad_token="[PAD]")
+        self._pad = 0 if pad is None else pad
         self._tokenizer = tokenizer
         self._session = onnx_session(folder / member.graph, threads)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-        }
+        # one text at a time: `encode_batch` spreads over a thread pool that competes with ONNX
+        # Runtime's on 2 cores (measured ~30% slower)
+        encodings = [self._tokenizer.encode(text).ids for text in texts]
+        width = max(len(ids) for ids in encodings)
+        input_ids = np.full((len(texts), width), self._pad, dtype=np.int64)
+        attention_mask = np.zeros((len(texts), width), dtype=np.int64)
+        for row, ids in enumerate(encodings):
+            input_ids[row, : len(ids)] = ids
+            attention_mask[row, : len(ids)] = 1
+        feed = {"input_ids": input_ids, "attention_mask": attention_mask}
         return np.asarray(self._session.run(None, feed)[0], dtype=np.float32)
 
 
