@@ -216,3 +216,22 @@ def bench_relevance(
         config=settings.rerank,
     )
     typer.echo(report.model_dump_json(indent=2))
+
+
+@bench_app.command("sentiment")
+def bench_sentiment_command(
+    reviews: Annotated[Path, typer.Option(help="TSV: review_id, text; optional language", exists=True)],
+    out: Annotated[Path, typer.Option(help="TSV to write: review_id, label, score")],
+    threads: Annotated[int, typer.Option(help="CPU threads for the model")] = 2,
+    data_dir: DataDir = None,
+) -> None:
+    """Label every review negative, neutral or positive with the data folder's active sentiment
+    model; score is the model's probability for that label."""
+    from shelfwise.sentiment import NoSentimentModelError, ReviewFileError
+    from shelfwise.sentiment.bench import bench_sentiment
+
+    try:
+        count = bench_sentiment(reviews, out, settings_of(data_dir).data_dir, threads)
+    except (NoSentimentModelError, ReviewFileError) as error:
+        raise fail(str(error)) from error
+    console.print(f"wrote {count} labelled reviews to {out}")

@@ -311,3 +311,40 @@ def train_ranker_command(
     finally:
         shop.close()
     typer.echo(artifact.model_dump_json(indent=2))
+
+
+@train_app.command("sentiment")
+def train_sentiment_command(
+    reviews: Annotated[
+        Path,
+        typer.Option(help="TSV: review_id, text, rating (1-5); optional product_id, language", exists=True),
+    ],
+    backbones: Annotated[
+        str, typer.Option(help="e5 (one multilingual model), minilm, or by-language (MiniLM for English)")
+    ] = "e5",
+    validation_fraction: Annotated[float, typer.Option(help="products held out for early stopping")] = 0.2,
+    seed: int = 13,
+    data_dir: DataDir = None,
+) -> None:
+    """Train the shop's review-sentiment model (1-2 stars negative, 3 neutral, 4-5 positive) and
+    make it the data folder's active one."""
+    from shelfwise.sentiment import ReviewFileError, read_training_reviews
+    from shelfwise.sentiment.train import SentimentTrainingConfig, train_sentiment
+
+    try:
+        config = SentimentTrainingConfig(
+            backbones=backbones,  # type: ignore[arg-type]
+            validation_fraction=validation_fraction,
+            seed=seed,
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    try:
+        examples = read_training_reviews(reviews)
+    except ReviewFileError as error:
+        raise InputError(str(error)) from error
+    try:
+        artifact = train_sentiment(examples, settings_of(data_dir).data_dir, config, log=log_line)
+    except ValueError as error:  # too few reviews or products to hold some out
+        raise InputError(f"{reviews}: {error}") from error
+    typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"members": {"__all__": {"history"}}}}))
