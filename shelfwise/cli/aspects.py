@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from shelfwise.aspects.records import AspectReview
+    from shelfwise.aspects.sentiment import SentenceSentiment
 
 aspects_app = typer.Typer(help="Mine, review and summarize review aspects.", no_args_is_help=True)
 
@@ -214,26 +215,52 @@ def summarize(
     reviews: ReviewsFile = None,
     data_dir: DataDir = None,
     show: Annotated[int, typer.Option(help="summaries to print")] = 3,
+    sentiment: Annotated[
+        str,
+        typer.Option(
+            help="who reads each clause's sentiment: model (the shop's, `shelfwise train sentiment`), "
+            "lexicon (built-in word lists), or auto (the model when the shop has one)"
+        ),
+    ] = "auto",
 ) -> None:
     """Summarize every product's reviews with the accepted aspects and publish the summaries."""
     from shelfwise.aspects.artifact import summaries_root, summarize_all, write_summaries
     from shelfwise.aspects.review import accepted_aspects, read_candidates
-    from shelfwise.aspects.sentiment import LexiconSentiment
     from shelfwise.aspects.summary import SummaryConfig
 
     accepted = accepted_aspects(read_candidates(aspects))
     if not accepted:
         raise InputError(f"{aspects}: no accepted aspect (accept some with `shelfwise aspects accept`)")
     config = SummaryConfig()
-    summaries, mentions = summarize_all(_rows(reviews, data_dir), accepted, LexiconSentiment(), config)
+    reader, reader_name = _clause_sentiment(sentiment, data_dir_of(data_dir))
+    typer.echo(f"clause sentiment: {reader_name}")
+    summaries, mentions = summarize_all(_rows(reviews, data_dir), accepted, reader, config)
     root = summaries_root(data_dir_of(data_dir))
-    version = write_summaries(root, summaries, accepted, "lexicon", config, mentions)
+    version = write_summaries(root, summaries, accepted, reader_name, config, mentions)
     said = [s for s in summaries if s.statements]
     typer.echo(
         f"{len(summaries)} products summarized ({len(said)} with statements); version {version} in {root}"
     )
     for summary in said[:show]:
         typer.echo(f"  {summary.product_id}: {summary.text}")
+
+
+def _clause_sentiment(choice: str, folder: Path) -> tuple[SentenceSentiment, str]:
+    """The clause reader `choice` names (model, lexicon or auto) and how the summaries record it."""
+    from shelfwise.aspects.sentiment import LexiconSentiment
+    from shelfwise.sentiment import NoSentimentModelError, active_sentiment_path, load_active_sentiment
+
+    if choice not in ("model", "lexicon", "auto"):
+        raise typer.BadParameter(f"{choice!r}: model, lexicon or auto", param_hint="--sentiment")
+    if choice == "lexicon":
+        return LexiconSentiment(), "lexicon"
+    try:
+        model = load_active_sentiment(folder)
+    except NoSentimentModelError as error:
+        if choice == "model":
+            raise InputError(str(error)) from error
+        return LexiconSentiment(), "lexicon"
+    return model, f"sentiment model {active_sentiment_path(folder).name}"  # type: ignore[union-attr]
 
 
 @aspects_app.command("show")

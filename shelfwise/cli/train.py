@@ -316,9 +316,13 @@ def train_ranker_command(
 @train_app.command("sentiment")
 def train_sentiment_command(
     reviews: Annotated[
-        Path,
-        typer.Option(help="TSV: review_id, text, rating (1-5); optional product_id, language", exists=True),
-    ],
+        Path | None,
+        typer.Option(
+            help="TSV: review_id, text, rating (1-5); optional product_id, language "
+            "(default: the shop's stored reviews, flagged ones left out)",
+            exists=True,
+        ),
+    ] = None,
     backbones: Annotated[
         str, typer.Option(help="e5 (one multilingual model), minilm, or by-language (MiniLM for English)")
     ] = "e5",
@@ -329,6 +333,7 @@ def train_sentiment_command(
     """Train the shop's review-sentiment model (1-2 stars negative, 3 neutral, 4-5 positive) and
     make it the data folder's active one."""
     from shelfwise.sentiment import ReviewFileError, read_training_reviews
+    from shelfwise.sentiment.from_store import examples_from_store
     from shelfwise.sentiment.train import SentimentTrainingConfig, train_sentiment
 
     try:
@@ -339,12 +344,16 @@ def train_sentiment_command(
         )
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
+    with shop_data(data_dir) as (folder, shop):
+        try:
+            examples = read_training_reviews(reviews) if reviews else list(examples_from_store(shop.reviews))
+        except ReviewFileError as error:
+            raise InputError(str(error)) from error
+    source = reviews or "the shop's reviews"
+    if not examples:
+        raise InputError(f"{source}: no review to learn from (shelfwise reviews import, or --reviews FILE)")
     try:
-        examples = read_training_reviews(reviews)
-    except ReviewFileError as error:
-        raise InputError(str(error)) from error
-    try:
-        artifact = train_sentiment(examples, settings_of(data_dir).data_dir, config, log=log_line)
+        artifact = train_sentiment(examples, folder, config, log=log_line)
     except ValueError as error:  # too few reviews or products to hold some out
-        raise InputError(f"{reviews}: {error}") from error
+        raise InputError(f"{source}: {error}") from error
     typer.echo(artifact.model_dump_json(indent=2, exclude={"report": {"members": {"__all__": {"history"}}}}))

@@ -153,6 +153,8 @@ def test_cli_trains_scores_and_refuses_bad_input(tmp_path: Path) -> None:
     bad.write_text("review_id\ttext\trating\nr1\tfine\t3\nr2\tgreat\tfive\n", encoding="utf-8")
     refused = runner.invoke(app, ["train", "sentiment", "--reviews", str(bad), "-d", data])
     assert refused.exit_code == 2 and f"{bad}:3: rating: 'five'" in refused.output
+    empty = runner.invoke(app, ["train", "sentiment", "-d", data])  # the shop's review store: empty
+    assert empty.exit_code == 2 and "the shop's reviews: no review to learn from" in empty.output
     reviews = tmp_path / "reviews.tsv"
     rows = [f"{e.review_id}\t{e.text}\t{e.rating}\t{e.product_id}" for e in _examples()]
     reviews.write_text("review_id\ttext\trating\tproduct_id\n" + "\n".join(rows) + "\n", encoding="utf-8")

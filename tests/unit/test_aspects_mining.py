@@ -255,10 +255,21 @@ def test_cli_mines_reviews_and_summarizes_chinese_demo_reviews(tmp_path: Path) -
     )
     assert result.exit_code == 2 and "no accepted aspect" in result.output
     assert runner.invoke(app, ["aspects", "accept", str(aspects), "物流", "续航", "尺码"]).exit_code == 0
-    result = runner.invoke(
-        app, ["aspects", "summarize", "--reviews", str(reviews), "--aspects", str(aspects), "-d", str(data)]
-    )
+    summarize = [
+        "aspects",
+        "summarize",
+        "--reviews",
+        str(reviews),
+        "--aspects",
+        str(aspects),
+        "-d",
+        str(data),
+    ]
+    result = runner.invoke(app, [*summarize, "--sentiment", "model"])  # the shop has trained none
+    assert result.exit_code == 2 and "has no sentiment model" in result.output
+    result = runner.invoke(app, summarize)  # auto: the lexicon while there is no model
     assert result.exit_code == 0, result.output
+    assert "clause sentiment: lexicon" in result.output
     summaries = load_summaries(data / "models" / "review-summaries")
     said = [s for s in summaries.values() if s.statements]
     assert said and {st.aspect for s in said for st in s.statements} <= {"物流", "续航", "尺码"}

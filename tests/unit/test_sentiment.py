@@ -244,3 +244,30 @@ def test_without_products_training_splits_by_review_and_reports_it(tmp_path: Pat
     assert (tmp_path / "model" / "manifest.json").is_file() and (
         tmp_path / "model" / "e5.int8.onnx"
     ).is_file()
+
+
+def test_examples_from_the_review_store_leave_out_flagged_reviews_and_titles() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from shelfwise.reviews import Review, import_reviews
+    from shelfwise.reviews.memory import MemoryReviewStore
+    from shelfwise.sentiment.from_store import examples_from_store
+
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    copied = "This card arrived late and the balance was wrong, very disappointing"
+
+    def review(n: int, text: str, rating: int, shopper: str = "s", title: str = "Five Stars") -> Review:
+        return Review(review_id=f"r{n}", product_id=f"p{n}", shopper_id=f"{shopper}{n}", rating=rating,
+                      title=title, text=text, timestamp=at + timedelta(hours=n))  # fmt: skip
+
+    store = MemoryReviewStore()
+    import_reviews(store, [review(1, copied, 1), review(2, copied, 1), review(3, "很好，推荐", 5),
+                           review(4, "", 4), review(5, "okay I guess", 3)])  # fmt: skip
+    examples = list(examples_from_store(store))
+    assert [e.review_id for e in examples] == ["r1", "r3", "r5"]  # r2 copies r1 (flagged); r4 has no text
+    assert all("Five Stars" not in e.text for e in examples)  # the title is never read
+    assert [(e.product_id, e.rating, e.language) for e in examples] == [
+        ("p1", 1, "en"),
+        ("p3", 5, "zh"),
+        ("p5", 3, "en"),
+    ]
