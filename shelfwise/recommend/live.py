@@ -277,7 +277,10 @@ class LiveRecommender:
             eligible.append((item, score, product))
         ordered = _category_capped(self._diversified(eligible, config.mmr_lambda), config.category_cap)
         if config.exposure.enabled:
-            ordered = [ordered[i] for i in explored_order(len(ordered), k, config.exposure, explore_key)]
+            policy = config.exposure
+            if len(history) == 0 and policy.explore_share > 0:
+                policy = policy.model_copy(update={"explore_share": 1.0})  # nothing personal to keep
+            ordered = [ordered[i] for i in explored_order(len(ordered), k, policy, explore_key)]
             tiers = self._tiers(config.exposure)[[item for item, _, _ in ordered]]
             chosen = [ordered[p] for p in exposure_order(tiers, k, config.exposure)]
         else:

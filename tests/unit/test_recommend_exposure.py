@@ -107,6 +107,19 @@ def test_serving_with_the_policy_bounds_the_popular_products_places() -> None:
     heads, tails = heads_and_tails(plain.model_copy(update={"exposure": policy}))
     assert heads <= 2 and tails >= 4
 
+    # a shopper with no history: with exploring places every place is drawn, per shopper
+    exploring = plain.model_copy(update={"exposure": policy.model_copy(update={"explore_share": 0.3})})
+    bounded = plain.model_copy(update={"exposure": policy})
+
+    def cold(config: RecommendServingConfig, shopper: str) -> list[str]:
+        found = live.for_history(np.zeros(0, dtype=np.int64), 10, catalog, config, explore_key=shopper)
+        return [r.product.product_id for r in found]
+
+    assert cold(bounded, "session:a") == cold(bounded, "session:b")  # no exploring: one list for all
+    lists = [cold(exploring, f"session:{n}") for n in range(8)]
+    assert cold(exploring, "session:0") == lists[0]  # the same shopper, the same list
+    assert len({items[0] for items in lists}) > 1  # even the first place differs between shoppers
+
 
 def test_bench_recommend_applies_the_settings_policy(tmp_path, monkeypatch) -> None:  # noqa: ANN001
     import json
