@@ -76,7 +76,7 @@ def _shopper_flags(reviews: Iterable[Review], rules: ReviewRules) -> dict[str, l
         if rules.flood_max_reviews and window:
             start = 0
             for i, review in enumerate(own):
-                while own[start].timestamp <= review.timestamp - window:
+                while review.timestamp - own[start].timestamp >= window:  # no overflow near year 1
                     start += 1
                 if i - start + 1 > rules.flood_max_reviews:
                     detail = f"review {i - start + 1} of this shopper within {rules.flood_window_hours:g} h"

@@ -51,7 +51,7 @@ def test_a_shopper_writes_a_review_from_the_keyboard(open_page) -> None:  # noqa
     page = open_page()
     page.goto("/shop/search?q=headphones")
     page.locator("#results .card-link").first.click()
-    page.locator("#review-form").wait_for()
+    page.locator("#review-form[data-ready]").wait_for()  # visible once its script handles it
     page.locator("#review-title").focus()
     page.keyboard.press("Enter")  # submitting without a rating is told, not sent
     expect(page.locator("#review-form-status")).to_contain_text("Choose a rating")

@@ -26,9 +26,12 @@ def _commands(group: object = ROOT, path: tuple[str, ...] = ()) -> Iterator[tupl
             yield (*path, name), command
 
 
-# `keys scoped` mints a key from its arguments alone: it reads no file and no data folder.
-READS_NOTHING = {("keys", "scoped")}
+# `keys scoped` mints a key from its arguments alone and `aspects demo-reviews` generates the demo's
+# reviews: they read no file and no data folder.
+READS_NOTHING = {("keys", "scoped"), ("aspects", "demo-reviews")}
 COMMANDS = {path: command for path, command in _commands() if path not in READS_NOTHING}
+# their only required file is one they write: what they read is the data folder's
+WRITES_ONLY = {("aspects", "mine")}
 # their filled-in settings are refused before any file is read (`cluster up` needs --head or --address)
 USAGE_FIRST = {("ab", "interleave"), ("cluster", "up")}
 
@@ -37,7 +40,7 @@ def _annotation(param: object) -> object:
     return param.type_descriptor.annotation  # type: ignore[attr-defined]
 
 
-def _args(command: object, missing: Path, not_a_folder: Path) -> list[str]:
+def _args(command: object, missing: Path, not_a_folder: Path, writes_only: bool = False) -> list[str]:
     """Required parameters filled in, every input file missing; without one, --data-dir is a file."""
     args: list[str] = []
     any_path = False
@@ -48,7 +51,7 @@ def _args(command: object, missing: Path, not_a_folder: Path) -> list[str]:
         value = str(missing) if kind is Path else ("1" if kind in (int, float) else "x")
         any_path = any_path or kind is Path
         args += [value] if param.param_type_name == "argument" else [param.opts[0], value]
-    if not any_path:
+    if not any_path or writes_only:
         args += ["--data-dir", str(not_a_folder)]
     return args
 
@@ -62,7 +65,7 @@ def test_every_command_is_covered() -> None:
 def test_a_missing_input_is_one_line_and_exit_code_2(path: tuple[str, ...], tmp_path: Path) -> None:
     not_a_folder = tmp_path / "data-is-a-file"
     not_a_folder.write_text("")
-    args = [*path, *_args(COMMANDS[path], tmp_path / "missing.tsv", not_a_folder)]
+    args = [*path, *_args(COMMANDS[path], tmp_path / "missing.tsv", not_a_folder, path in WRITES_ONLY)]
     result = CliRunner().invoke(app, args)
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert result.exit_code == EXIT_INPUT, (args, result.output, result.exception)

@@ -214,3 +214,18 @@ def test_import_maps_shopper_ids_before_the_rules_and_the_store() -> None:
         store, [_review("a", "raw-1"), _review("b", "raw-1", "p2")], shopper_id=lambda s: f"pz-{s}"
     )
     assert {r.shopper_id for r in store.iter_reviews()} == {"pz-raw-1"} and store.by_shopper("raw-1") == []
+
+
+def test_reviews_at_the_edges_of_time_are_flagged_without_overflow() -> None:
+    """Found by the API fuzzer: a review dated 0001-01-01 made the flood window overflow (a 500)."""
+    from datetime import UTC, datetime
+
+    from shelfwise.reviews import Review, import_reviews
+    from shelfwise.reviews.memory import MemoryReviewStore
+
+    store = MemoryReviewStore()
+    early = [Review(review_id=f"r{n}", product_id=f"p{n}", shopper_id="s", rating=1, text=f"text {n}",
+                    timestamp=datetime(1, 1, 1, n, tzinfo=UTC)) for n in range(7)]  # fmt: skip
+    report = import_reviews(store, early)
+    assert store.count() == 7 and sum(r.flagged for r in store.by_shopper("s")) == 2  # 6th, 7th in 24 h
+    assert report is not None

@@ -138,4 +138,8 @@ export function attachReviewForm(productId) {
     event.preventDefault();
     submitReview(form, productId);
   });
+  // shown only once it posts through this script: submitted earlier, the browser would send the
+  // form itself and reload the page
+  form.hidden = false;
+  form.dataset.ready = "true";
 }
