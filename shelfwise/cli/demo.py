@@ -74,9 +74,7 @@ def demo(
     typer.echo(f"index {manifest.version}: {manifest.product_count} products")
     build_demo_reviews(shop, seed)  # when the shop has no reviews yet
     if shoppers and shop.events.count() == 0:
-        _demo_recommender(shop, shoppers, seed)
-        if loop_shoppers:
-            _demo_ranker(shop, loop_shoppers, seed)
+        _demo_shoppers(shop, shoppers, loop_shoppers, seed)
     note = writes_note(settings.serve.api_key, shop.data.keys)
     shop.close()
     if serve_it:
@@ -122,6 +120,24 @@ def _demo_recommender(shop: Shelfwise, n_shoppers: int, seed: int) -> None:
     )
     version, _ = shop.train_recommender(config, log=log_line)
     typer.echo(f"recommender {version} trained on them")
+
+
+def _demo_shoppers(shop: Shelfwise, shoppers: int, loop_shoppers: int, seed: int) -> None:
+    """Simulated shoppers' events train the recommender, closed-loop shoppers' the ranking model,
+    and all of them make the product graph."""
+    _demo_recommender(shop, shoppers, seed)
+    if loop_shoppers:
+        _demo_ranker(shop, loop_shoppers, seed)
+    _demo_graph(shop)
+
+
+def _demo_graph(shop: Shelfwise) -> None:
+    """The product graph from the demo's catalog and every recorded event (`GET /graph/...`)."""
+    from shelfwise.graph import build_and_publish
+
+    report = build_and_publish(shop.store, shop.events, shop.settings.data_dir)
+    links = ", ".join(f"{count} {kind.replace('_', '-')}" for kind, count in report.links.items())
+    typer.echo(f"product graph {report.version}: {report.entities} entities, links: {links}")
 
 
 def _write_demo_queries(language: DemoLanguage, products: int, seed: int, folder: Path) -> None:

@@ -139,6 +139,7 @@ def test_demo_builds_a_searchable_shop(tmp_path: Path) -> None:
     env = _env(tmp_path)
     done = _run(["demo", "--products", "400", "--no-serve"], tmp_path, env)
     assert "rejected" in done.stdout
+    assert "product graph " in done.stdout and "bought-together" in done.stdout  # GET /graph/... answers
     found = _run(["search", "wireless headphones", "--json"], tmp_path, env)
     assert '"total"' in found.stdout and "eadphones" in found.stdout
 
