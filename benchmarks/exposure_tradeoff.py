@@ -36,8 +36,7 @@ from shelfwise.recommend.exposure import (  # noqa: E402
     HEAD,
     NEW,
     TAIL,
-    explored_order,
-    exposure_order,
+    exposure_pick,
     popularity_tiers,
 )
 
@@ -53,8 +52,7 @@ def bounded(
     out = {}
     for user, ranked in lists.items():
         top = ranked[:depth]
-        top = [top[i] for i in explored_order(len(top), K, policy, user)]
-        order = exposure_order(np.array([tiers[i] for i in top], dtype=np.int8), K, policy)
+        order = exposure_pick(np.array([tiers[i] for i in top], dtype=np.int8), K, policy, user)
         out[user] = [top[i] for i in order]
     return out
 

@@ -101,6 +101,14 @@ def explored_order(n: int, k: int, config: ExposureConfig, key: str) -> np.ndarr
     return np.concatenate([np.arange(fixed, dtype=np.int64), rest[np.argsort(-keys, kind="stable")]])
 
 
+def exposure_pick(tiers: np.ndarray, k: int, config: ExposureConfig, key: str) -> np.ndarray:
+    """Positions (into candidates ranked best first, whose tiers are `tiers`) of the k places the
+    policy gives: the exploring places drawn (`explored_order`, seeded by `key`), then the bounds
+    (`exposure_order`)."""
+    drawn = explored_order(len(tiers), k, config, key)
+    return drawn[exposure_order(tiers[drawn], k, config)]
+
+
 def tier_shares(tiers: np.ndarray) -> dict[str, float]:
     """The share of each tier among `tiers` (a list's, or a catalog's)."""
     n = max(len(tiers), 1)

@@ -30,7 +30,7 @@ from shelfwise.recommend.artifact import RETRAIN, ArtifactError, read_manifest, 
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
 from shelfwise.recommend.diversity import mmr_order
-from shelfwise.recommend.exposure import explored_order, exposure_order, popularity_tiers
+from shelfwise.recommend.exposure import exposure_pick, popularity_tiers
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
@@ -280,9 +280,8 @@ class LiveRecommender:
             policy = config.exposure
             if len(history) == 0 and policy.explore_share > 0:
                 policy = policy.model_copy(update={"explore_share": 1.0})  # nothing personal to keep
-            ordered = [ordered[i] for i in explored_order(len(ordered), k, policy, explore_key)]
-            tiers = self._tiers(config.exposure)[[item for item, _, _ in ordered]]
-            chosen = [ordered[p] for p in exposure_order(tiers, k, config.exposure)]
+            tiers = self._tiers(policy)[[item for item, _, _ in ordered]]
+            chosen = [ordered[p] for p in exposure_pick(tiers, k, policy, explore_key)]
         else:
             chosen = ordered[:k]
         out: list[Recommended] = []

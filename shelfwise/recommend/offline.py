@@ -15,7 +15,7 @@ import numpy as np
 from shelfwise.config import ExposureConfig
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.diversity import mmr_order
-from shelfwise.recommend.exposure import explored_order, exposure_order, popularity_tiers
+from shelfwise.recommend.exposure import exposure_pick, popularity_tiers
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -113,5 +113,4 @@ def _bounded(
     ranked: list[tuple[int, float]], tiers: np.ndarray, k: int, policy: ExposureConfig, user: str
 ) -> list[tuple[int, float]]:
     """The k of `ranked` the exposure policy picks, its exploring places seeded by the user."""
-    ranked = [ranked[i] for i in explored_order(len(ranked), k, policy, user)]
-    return [ranked[i] for i in exposure_order(tiers[[item for item, _ in ranked]], k, policy)]
+    return [ranked[i] for i in exposure_pick(tiers[[item for item, _ in ranked]], k, policy, user)]
