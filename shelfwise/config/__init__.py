@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shelfwise.config.assistant import AssistantConfig
 from shelfwise.config.reviews import ReviewRules
 from shelfwise.config.search import (
     CatalogConfig,
@@ -34,6 +35,7 @@ from shelfwise.config.serving import (
 )
 
 __all__ = [
+    "AssistantConfig",
     "CatalogConfig",
     "EncoderConfig",
     "FusionConfig",
@@ -101,6 +103,7 @@ class Settings(BaseSettings):
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     jobs: JobsConfig = Field(default_factory=JobsConfig)
     reviews: ReviewRules = Field(default_factory=ReviewRules)
+    assistant: AssistantConfig = Field(default_factory=AssistantConfig)
 
     def resolved_store_url(self) -> str:
         return self.store_url or self.database_url or f"sqlite:///{self.data_dir / 'catalog.db'}"

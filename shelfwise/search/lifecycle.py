@@ -436,6 +436,12 @@ class IndexLifecycle:
         live = self._live
         return None if live is None else live.manifest
 
+    def query_understanding(self) -> QueryUnderstanding | None:
+        """The loaded index's query understanding (None before an index, or when it has none):
+        for readers of shoppers' words outside a search, such as the shopping assistant."""
+        live = self._require()
+        return live.understanding
+
     def _require(self) -> LiveIndex:
         if self._live is None:
             raise IndexNotReadyError("no index yet: run `shelfwise index` after ingesting a feed")
