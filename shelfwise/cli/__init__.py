@@ -10,6 +10,7 @@ import typer
 
 from shelfwise.cli.ab import ab_app
 from shelfwise.cli.aspects import aspects_app
+from shelfwise.cli.assistant import assistant_app
 from shelfwise.cli.bench import bench_app
 from shelfwise.cli.cluster import cluster_app
 from shelfwise.cli.cluster_serve import serve as _cluster_serve  # noqa: F401  (registers `cluster serve`)
@@ -50,6 +51,7 @@ app.add_typer(shoppers_app, name="shoppers")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(graph_app, name="graph")
+app.add_typer(assistant_app, name="assistant")
 app.command("worker")(worker)
 
 

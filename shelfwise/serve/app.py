@@ -24,6 +24,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from shelfwise.catalog import IngestReport
 from shelfwise.config import ServeConfig, Settings
 from shelfwise.records import Product, SearchRequest, SearchResult
+from shelfwise.serve.assistant_routes import assistant_router
 from shelfwise.serve.catalog_wakeup import CatalogWakeup
 from shelfwise.serve.errors import ApiError, RequestContextMiddleware, install_error_handlers
 from shelfwise.serve.events_routes import events
@@ -83,6 +84,7 @@ TAGS = [
     },
     {"name": "recommend", "description": "Recommendations read live from the event log, with reasons."},
     {"name": "graph", "description": "The product knowledge graph: neighbourhoods, paths, complements."},
+    {"name": "assistant", "description": "The shopping assistant: one conversation turn (search action)."},
     {"name": "shoppers", "description": "Forgetting a shopper's data (admin, needs the key)."},
     {"name": "system", "description": "Health and ingestion status."},
     {"name": "keys", "description": "API keys with actions (the admin action manages them)."},
@@ -365,6 +367,8 @@ def _lifespan(
                     await task
             await run_in_threadpool(wakeup.close)
             app.state.guard.keyring.store.close()  # reopens on next use
+            if getattr(app.state, "assistant", None) is not None:
+                app.state.assistant.close()
             if owns_shelfwise:
                 await run_in_threadpool(shelfwise.close)
 
@@ -379,6 +383,7 @@ def _include_routers(app: FastAPI, config: ServeConfig) -> None:
     app.include_router(document_errors(events), dependencies=[EventsAccess])
     app.include_router(document_errors(recommendations), dependencies=[SearchAccess])
     app.include_router(document_errors(graph_router), dependencies=[SearchAccess])
+    app.include_router(document_errors(assistant_router), dependencies=[SearchAccess])
     app.include_router(document_errors(profiles), dependencies=[UnscopedAccess])
     app.include_router(document_errors(keys_router))
     app.include_router(document_errors(shoppers))
@@ -389,6 +394,7 @@ def _include_routers(app: FastAPI, config: ServeConfig) -> None:
     public |= {events_access} if config.public_events else set()
     routers = [(search, None), (suggestions, None), (products, None), (events, events_access),
                (recommendations, search_access), (graph_router, search_access), (profiles, search_access),
+               (assistant_router, search_access),
                (storefront, None), (reviews, None)]  # fmt: skip
     document_optional_keys(app, public_operations(routers, frozenset(public)))
 
