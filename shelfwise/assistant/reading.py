@@ -88,9 +88,13 @@ def _need(text: str, understanding: QueryUnderstanding | None, language: str) ->
 
 
 def _kept(constraint: ParsedConstraint) -> bool:
-    """Negations are kept at a lower confidence: "not red" is clear even when "red" alone is weak."""
-    floor = DEFAULT_MIN_CONFIDENCE - 0.1 if constraint.negated else DEFAULT_MIN_CONFIDENCE
-    return constraint.confidence >= floor
+    """Search's confidence floor, lower for what is clear in a conversation: a negation ("not
+    red") and a value named exactly as the catalog spells it ("HP", which a search query may use
+    as a word, is the brand when a shopper answers with it)."""
+    exact = constraint.source.strip().casefold() in {v.casefold() for v in constraint.values}
+    if constraint.negated or exact:
+        return constraint.confidence >= DEFAULT_MIN_CONFIDENCE - 0.15
+    return constraint.confidence >= DEFAULT_MIN_CONFIDENCE
 
 
 def _without_spans(text: str, constraints: tuple[ParsedConstraint, ...]) -> str:

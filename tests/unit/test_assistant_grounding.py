@@ -81,9 +81,10 @@ def test_quantities_compare_across_units() -> None:
 
 def test_faq_files_are_read_and_their_errors_name_the_line(tmp_path: Path) -> None:
     jsonl = tmp_path / "faq.jsonl"
-    jsonl.write_text('{"question": "Do you ship abroad?", "answer": "Yes, to 30 countries."}\n\n'
-                     '{"question": "退货", "answer": "七天无理由退货", "language": "zh"}\n', encoding="utf-8")  # fmt: skip
-    assert [(e.id, e.language) for e in read_faq(jsonl)] == [("1", ""), ("2", "zh")]
+    lines = ['{"question": "Do you ship abroad?", "answer": "Yes, to 30 countries."}', "",
+             '{"question": "退货", "answer": "七天无理由退货", "language": "zh"}']  # fmt: skip
+    jsonl.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert [(e.id, e.language) for e in read_faq(jsonl)] == [("1", ""), ("2", "zh")]  # ids by position
     yaml_file = tmp_path / "faq.yaml"
     yaml_file.write_text("faq:\n  - question: Can I pay by card?\n    answer: Yes.\n", encoding="utf-8")
     assert read_faq(yaml_file)[0].answer == "Yes."
