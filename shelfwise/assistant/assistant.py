@@ -140,7 +140,7 @@ class Assistant:
     def _grounded(self, answer: Candidates) -> Candidates:
         """The answer if every fact it states is in the data; else the refusal, logged."""
         known = {p.product_id: p for p in answer.products}
-        problems = check(answer.statements, known, answer.summaries, answer.faq_answers)
+        problems = check(answer.statements, known, answer.summaries, answer.faq_answers, answer.said)
         if not problems:
             return answer
         logger.error("assistant reply not sent: %s", UngroundedReply(problems))

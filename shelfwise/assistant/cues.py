@@ -80,9 +80,10 @@ ORDINALS_ZH = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "1": 
 ORDINAL_ZH = re.compile(r"第([一二三四五1-5])")
 NUMBER_EN = re.compile(r"(?:#|\bno\.?\s?|\bnumber\s)?\b([1-5])\b")
 
-_FILLER_EN = """i i'm im want wanna need needs looking look for to buy get me show shows a an the some any one
-ones please pls would like could you can do have got something thing things new instead rather also just only
-but and or maybe with what about how is are it that this those these them there find search give let see"""
+_FILLER_EN = """i i'm im i'd i'll let's want wanna need needs looking look for to buy get me show shows a an
+the some any one ones please pls would like could you can do have got something thing things new instead
+rather also just only but and or maybe with what about how is are it that this those these them there find
+search give let see"""
 FILLER_EN = frozenset(_FILLER_EN.split())
 FILLER_ZH = (
     "我想买", "我想要", "我要买", "我想找", "想买", "想要", "我要", "我想", "帮我找", "帮我", "给我看看",

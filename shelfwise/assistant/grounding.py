@@ -65,13 +65,15 @@ def check(
     products: Mapping[str, Product],
     summaries: Mapping[str, ReviewSummary | None],
     faq_answers: Sequence[str] = (),
+    said: Sequence[str] = (),
 ) -> list[str]:
-    """What is wrong with the reply (empty: every fact is grounded)."""
+    """What is wrong with the reply (empty: every fact is grounded). `said`: the shopper's own
+    words a statement may repeat (sources 'said:<field>')."""
     vocabulary = _vocabulary(products.values())
     problems: list[str] = []
     for number, statement in enumerate(statements, 1):
         for found in statement.sources:
-            problem = _check_source(found, products, summaries, faq_answers)
+            problem = _check_source(found, products, summaries, faq_answers, said)
             if problem is None and found.value not in statement.text:
                 problem = f"it cites {found.field}={found.value!r} but does not say it"
             if problem is not None:
@@ -92,7 +94,10 @@ def _check_source(
     products: Mapping[str, Product],
     summaries: Mapping[str, ReviewSummary | None],
     faq_answers: Sequence[str],
+    said: Sequence[str],
 ) -> str | None:
+    if found.field.startswith("said:"):
+        return None if found.value in said else f"the shopper did not say {found.value!r}"
     if found.field == "faq":
         return None if found.value in faq_answers else f"{found.value!r} is not a FAQ answer"
     product = products.get(found.product_id)
@@ -100,9 +105,11 @@ def _check_source(
         return f"product {found.product_id!r} is not one the reply may speak of"
     if found.field == "review":
         summary = summaries.get(found.product_id)
-        said = () if summary is None else {s.text for s in summary.statements}
+        stated = set() if summary is None else {s.text for s in summary.statements}
         return (
-            None if found.value in said else f"{found.value!r} is not in {found.product_id}'s review summary"
+            None
+            if found.value in stated
+            else f"{found.value!r} is not in {found.product_id}'s review summary"
         )
     actual = render(product, found.field)
     if actual != found.value:

@@ -15,7 +15,7 @@ from shelfwise.query.zh_text import has_han
 
 TurnKind = Literal["need", "faq", "compare", "reset", "more"]
 _SPACE = re.compile(r"\s+")
-_PUNCT = re.compile(r"[,.;:!?，。；：！？、()（）\"'“”]+")
+_PUNCT = re.compile(r"[,.;:!?，。；：！？、()（）\"“”&]+|'(?!\w)|(?<!\w)'")  # not the ' of "I'm"
 _EN_WORD = re.compile(r"[a-z0-9][a-z0-9'\-]*", re.I)
 
 

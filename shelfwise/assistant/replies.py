@@ -15,6 +15,7 @@ SHOWN_ATTRIBUTES = 3
 _TEXT = {
     "en": {
         "intro": "Here is what matches best:",
+        "relaxed": "Nothing matches all of that. Leaving out {values}, here is what matches best:",
         "nothing": "I found nothing that matches all of that. Try fewer details, or say what matters most.",
         "empty": "What are you looking for? Tell me the product, and anything that matters "
         "(price, brand, colour...).",
@@ -32,6 +33,7 @@ _TEXT = {
     },
     "zh": {
         "intro": "这些最符合您的要求：",
+        "relaxed": "没有完全符合的商品。去掉“{values}”后，这些最符合：",
         "nothing": "没有找到完全符合的商品。可以少一些条件，或告诉我哪个最重要。",
         "empty": "您想买什么？告诉我商品，以及价格、品牌、颜色等要求。",
         "compare_none": "我先给您推荐几款商品，或者告诉我要比较哪两款。",

@@ -31,6 +31,8 @@ class Candidates:
     hand_off: bool = False
     faq_answers: tuple[str, ...] = ()
     matched: int = 0
+    said: tuple[str, ...] = ()
+    """what the shopper said that a statement repeats (the wishes left out when nothing matched)"""
 
     def answer(self, conversation_id: str, request_id: str, took_ms: float) -> AssistantAnswer:
         """The `AssistantAnswer` it makes: the reply text, the products with their sources."""

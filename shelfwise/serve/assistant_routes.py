@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.assistant import Assistant, AssistantAnswer, Choice, Turn
 from shelfwise.assistant.faq import FaqFileError
+from shelfwise.records import NonNegativeJsonFloat
 from shelfwise.serve.errors import ApiError
 from shelfwise.serve.json_body import StrictJsonRoute
 from shelfwise.serve.schemas import ErrorBody
@@ -34,10 +35,10 @@ class ChoiceIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    field: str = Field(min_length=1, max_length=200)
+    field: str = Field(max_length=200, pattern=r"^(category|brand|price|attr:.+)$")
     value: str = Field(default="", max_length=500, description="empty: any value is fine")
-    price_min: float | None = Field(default=None, ge=0)
-    price_max: float | None = Field(default=None, ge=0)
+    price_min: NonNegativeJsonFloat | None = None
+    price_max: NonNegativeJsonFloat | None = None
 
 
 class AssistantRequest(BaseModel):
@@ -52,8 +53,8 @@ class AssistantRequest(BaseModel):
     message: str = Field(default="", max_length=1000, description="what the shopper typed")
     language: Literal["en", "zh"] | None = Field(default=None, description="default: read from the message")
     choice: ChoiceIn | None = Field(default=None, description="a clicked option, instead of a message")
-    user_id: str | None = Field(default=None, max_length=256)
-    session_id: str | None = Field(default=None, max_length=256)
+    user_id: str | None = Field(default=None, min_length=1, max_length=256)
+    session_id: str | None = Field(default=None, min_length=1, max_length=256)
 
 
 def _assistant(request: Request) -> Assistant:

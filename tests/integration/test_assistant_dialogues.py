@@ -203,3 +203,10 @@ def test_the_faq_imported_by_the_cli_is_the_assistants_default(english: Assistan
         "faq",
         "No, Monday to Saturday only.",
     )  # the bad file replaced nothing
+
+
+def test_when_nothing_has_every_wish_the_latest_is_left_out_and_said(english: Assistant) -> None:
+    answer = _say(english, "en-3", "I'm looking for a red laptop under $700")
+    assert answer.action == "show" and answer.state.text == "laptop" and answer.state.attributes == {}
+    assert answer.reply.startswith("Nothing matches all of that. Leaving out red, here is what matches best:")
+    assert set(_ids(answer)) == {"lp4", "lp8", "lp9"}  # the laptops under $700, of any colour

@@ -74,6 +74,7 @@ def test_turn_kinds(english: QueryUnderstanding, chinese: QueryUnderstanding) ->
     assert read_turn("可以退货吗", chinese, "zh").kind == "faq"
     assert read_turn("doesn't matter", english, "en").any_value
     assert read_turn("running shoes for trail running", english, "en").use == "trail running"
+    assert read_turn("I'm looking for a dress & a bag", english, "en").words == "dress bag"
 
 
 def test_any_and_a_clicked_option_settle_the_question() -> None:
