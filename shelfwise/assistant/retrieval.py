@@ -17,6 +17,9 @@ from shelfwise.keys import admits, intersect_filters
 from shelfwise.records import Filters, Product, SearchRequest
 from shelfwise.serving import Serving
 
+MAX_QUERY = 500
+"""a search query's longest"""
+
 
 @dataclass(frozen=True)
 class Candidates:
@@ -87,7 +90,7 @@ class TurnContext:
         if filters is None:
             return [], 0
         request = SearchRequest(
-            query=state.retrieval_text(),
+            query=state.retrieval_text()[:MAX_QUERY],
             filters=filters,
             page_size=self.config.candidates,
             user_id=self.user_id,
@@ -95,6 +98,8 @@ class TurnContext:
         )
         result = self.serving.search_as_shopper(request, at=self.at)
         close = [h for h in result.hits if h.match != "nearest"]
+        if not close and not filters.is_empty():  # the wishes chose them: the words need not match
+            close = list(result.hits)
         products = [h.product for h in close if not _excluded(state, h.product)]
         dropped = len(close) - len(products)
         return products, max(0, (result.total if len(close) == len(result.hits) else len(close)) - dropped)

@@ -210,3 +210,9 @@ def test_when_nothing_has_every_wish_the_latest_is_left_out_and_said(english: As
     assert answer.action == "show" and answer.state.text == "laptop" and answer.state.attributes == {}
     assert answer.reply.startswith("Nothing matches all of that. Leaving out red, here is what matches best:")
     assert set(_ids(answer)) == {"lp4", "lp8", "lp9"}  # the laptops under $700, of any colour
+
+
+def test_a_wish_chooses_products_even_when_the_words_match_none(english: Assistant) -> None:
+    assert _say(english, "en-4", "I need a zqxv").action == "nothing"
+    answer = _say(english, "en-4", "Sennheiser")
+    assert answer.action == "show" and _ids(answer) == ["hp7"]
