@@ -5,12 +5,14 @@ weighted by the share of candidates that have a value. Pure functions."""
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from shelfwise.assistant.records import Option
 from shelfwise.records import Product
 
+_MEASUREMENT = re.compile(r"^\s*\d+(?:[.,]\d+)?\s*[a-zA-Z\u4e00-\u9fff\"]")
 MAX_OPTIONS = 5
 MIN_COVERAGE = 0.6
 """a field most candidates lack a value for is not worth asking about"""
@@ -56,6 +58,8 @@ def information(products: Sequence[Product], field: str, category_depth: int) ->
         counts = Counter(
             v for v in (field_values(p, field, category_depth) for p in products) if v is not None
         )
+        if field.startswith("attr:") and _measured(counts):
+            return 0.0, counts
     if len(counts) < 2 or not products:
         return 0.0, counts
     covered = sum(counts.values())
@@ -119,6 +123,13 @@ def price_buckets(products: Sequence[Product]) -> list[tuple[str, float | None, 
             label = f"{_num(low)}-{_num(high)}"
         buckets.append((label, low, None if high is None else high - 0.01))
     return buckets
+
+
+def _measured(counts: Counter[str]) -> bool:
+    """Values that are mostly measurements ("1.12 kg", "250 g", "20L"): a range, not a choice
+    among values (asking "which weight?" offers a list of numbers)."""
+    measured = sum(count for value, count in counts.items() if _MEASUREMENT.match(value))
+    return measured >= 0.8 * sum(counts.values())
 
 
 def price_label(low: float | None, high: float | None, language: str) -> str:

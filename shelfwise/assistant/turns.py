@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from shelfwise.assistant import replies
 from shelfwise.assistant.questions import best_question
 from shelfwise.assistant.records import Option, Question, Source, Statement
+from shelfwise.assistant.relax import names_the_words, relax
 from shelfwise.assistant.retrieval import Candidates, TurnContext
 from shelfwise.assistant.state import DialogueState
 from shelfwise.records import Product
@@ -23,15 +24,20 @@ def ask_or_show(
         return Candidates(action="nothing", state=state, statements=[said])
     products, matched = context.search(state)
     relaxed: list[Source] = []
-    if not products:
-        state, products, matched, relaxed = _relaxed(context, state)
+    if not names_the_words(products, state.text):
+        state, products, matched, relaxed = relax(context, state, products, matched)
     if skip_shown:
         products = [p for p in products if p.product_id not in state.shown]
     if not products:
         said = Statement(text=replies.text(language, "nothing"))
         return Candidates(action="nothing", state=state.model_copy(update={"shown": ()}), statements=[said])
     config = context.config
-    if may_ask and len(products) > config.show and state.questions_in_row < config.max_questions:
+    if (
+        may_ask
+        and not relaxed
+        and len(products) > config.show
+        and state.questions_in_row < config.max_questions
+    ):
         question = _question(state, products, config.min_information_bits)
         if question is not None:
             asked = state.model_copy(
@@ -57,40 +63,6 @@ def ask_or_show(
         action="show", state=shown, statements=statements, products=top, summaries=summaries, matched=matched,
         said=tuple(s.value for s in relaxed),
     )  # fmt: skip
-
-
-def _relaxed(
-    context: TurnContext, state: DialogueState
-) -> tuple[DialogueState, list[Product], int, list[Source]]:
-    """When nothing matches every wish: the wishes left out one at a time (the latest attribute
-    first, then the price, then the brand) until something matches; the state without them and
-    what was left out (as the shopper said it), or the state as it was and nothing."""
-    dropped: list[Source] = []
-    current = state
-    steps = [f"attr:{name}" for name in reversed(list(state.attributes))]
-    steps += ["price"] if state.price_min is not None or state.price_max is not None else []
-    steps += ["brand"] if state.brands else []
-    for step in steps:
-        current, said = _without(current, step)
-        dropped.extend(said)
-        products, matched = context.search(current)
-        if products:
-            return current, products, matched, dropped
-    return state, [], 0, []
-
-
-def _without(state: DialogueState, field: str) -> tuple[DialogueState, list[Source]]:
-    if field == "brand":
-        return state.model_copy(update={"brands": ()}), [Source(field="said:brand", value=state.brands[0])]
-    if field == "price":
-        bounds = [b for b in (state.price_min, state.price_max) if b is not None]
-        said = [Source(field="said:price", value=f"{b:g}") for b in bounds]
-        return state.model_copy(update={"price_min": None, "price_max": None}), said
-    name = field.removeprefix("attr:")
-    left = {k: v for k, v in state.attributes.items() if k != name}
-    return state.model_copy(update={"attributes": left}), [
-        Source(field=f"said:{field}", value=state.attributes[name][0])
-    ]
 
 
 def _question(state: DialogueState, products: Sequence[Product], min_bits: float) -> Question | None:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,6 +23,7 @@ from shelfwise.keys.scoped import mint_scoped_key
 from shelfwise.records import Filters
 from shelfwise.serve import create_app
 from shelfwise.shop_server import ShopServer
+from tests.assistant_dialogue_set import DIALOGUES
 from tests.assistant_shop import english_products
 from tests.zh_catalog import products as zh_products
 
@@ -216,3 +218,44 @@ def test_a_wish_chooses_products_even_when_the_words_match_none(english: Assista
     assert _say(english, "en-4", "I need a zqxv").action == "nothing"
     answer = _say(english, "en-4", "Sennheiser")
     assert answer.action == "show" and _ids(answer) == ["hp7"]
+
+
+def _holds(answer: AssistantAnswer, expect: dict[str, Any]) -> list[str]:
+    """What of `expect` the answer does not hold (empty: all of it)."""
+    shown = [s.product for s in answer.products]
+    wrong = [] if "action" not in expect or answer.action == expect["action"] else [f"action {answer.action}"]
+    if "ids" in expect and set(_ids(answer)) != expect["ids"]:
+        wrong.append(f"ids {sorted(_ids(answer))}")
+    if "has" in expect and expect["has"] not in _ids(answer):
+        wrong.append(f"{expect['has']} not in {_ids(answer)}")
+    every = expect.get("every", {})
+    checks = {
+        "brand": lambda p, v: p.brand == v, "not_brand": lambda p, v: p.brand != v,
+        "color": lambda p, v: p.attributes.get("color") == v,
+        "not_color": lambda p, v: p.attributes.get("color") != v,
+        "max_price": lambda p, v: (p.price or 0) <= v, "category": lambda p, v: p.category[-1] == v,
+    }  # fmt: skip
+    wrong += [
+        f"{name}={value}"
+        for name, value in every.items()
+        if not (shown and all(checks[name](p, value) for p in shown))
+    ]
+    if "question" in expect and (answer.question is None or answer.question.field != expect["question"]):
+        wrong.append(f"question {answer.question}")
+    if "reply" in expect and answer.reply != expect["reply"]:
+        wrong.append(f"reply {answer.reply!r}")
+    if "starts" in expect and not answer.reply.startswith(expect["starts"]):
+        wrong.append(f"reply {answer.reply!r}")
+    if "verdict" in expect and (not answer.statements or answer.statements[-1].text != expect["verdict"]):
+        wrong.append(f"verdict {[s.text for s in answer.statements][-1:]}")
+    return wrong
+
+
+@pytest.mark.parametrize(("name", "language", "turns"), DIALOGUES, ids=[d[0] for d in DIALOGUES])
+def test_hand_written_dialogues(
+    name: str, language: str, turns: list[tuple[str, dict[str, Any]]], english: Assistant, chinese: Assistant
+) -> None:
+    assistant = chinese if language == "zh" else english
+    for number, (message, expect) in enumerate(turns, 1):
+        answer = _say(assistant, f"set-{name}", message)
+        assert not _holds(answer, expect), (number, message, _holds(answer, expect), answer.reply)

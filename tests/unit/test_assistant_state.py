@@ -94,9 +94,10 @@ def test_the_question_asks_the_field_that_splits_best() -> None:
     field, bits, options = best_question(laptops, frozenset(), 0) or ("", 0.0, [])
     assert field == "brand" and bits == pytest.approx(2.3219, abs=1e-3)  # five brands, two each
     assert {o.value for o in options} == {"Lenovo", "Dell", "Apple", "Asus", "HP"}
-    # weights are all different: too spread to offer as options, never asked
+    # weights are measurements (a range, not a choice): never asked
     field, _, _ = best_question(laptops, frozenset({"brand"}), 0) or ("", 0.0, [])
     assert field == "attr:color"
+    assert best_question(laptops[:5], frozenset({"brand", "attr:color", "price"}), 0) is None
     same = [Product(product_id=str(i), title="x", brand="B", price=10.0) for i in range(6)]
     assert best_question(same, frozenset(), 0) is None
 
