@@ -30,6 +30,7 @@ DIALOGUES: list[Dialogue] = [
     ("faq-shipping-lower", "en", [("how long does shipping take", {"action": "faq", "reply": SHIP})]),
     ("faq-return", "en", [("Can I return an item?", {"action": "faq", "reply": RETURNS})]),
     ("faq-return-short", "en", [("can i return an item", {"action": "faq", "reply": RETURNS})]),
+    ("faq-no-shop-words", "en", [("Can I send an item back?", {"action": "faq", "reply": RETURNS})]),
     ("faq-unknown-warranty", "en", [("What warranty does the coffee grinder have?", {"action": "unknown"})]),
     ("faq-unknown-tracking", "en", [("where is my order tracking number", {"action": "unknown"})]),
     # ----- English: needs, questions, revisions -------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 from shelfwise.assistant import replies
 from shelfwise.assistant.compare import comparison
 from shelfwise.assistant.conversations import ConversationStore, open_conversations
-from shelfwise.assistant.faq import FAQ_FILE, FaqEntry, FaqIndex, faq_floor, read_faq
+from shelfwise.assistant.faq import FAQ_FILE, FaqEntry, ShopFaq, read_faq
 from shelfwise.assistant.grounding import UngroundedReply, check
 from shelfwise.assistant.reading import TurnReading, message_language, read_turn
 from shelfwise.assistant.records import AssistantAnswer, Option, Source, Statement
@@ -28,6 +28,7 @@ from shelfwise.assistant.turn_log import log_turn
 from shelfwise.assistant.turns import ask_or_show
 from shelfwise.assistant.update import choose, next_state
 from shelfwise.config import AssistantConfig
+from shelfwise.models.multilingual import E5Encoder
 from shelfwise.records import Filters
 from shelfwise.serving import Serving
 
@@ -74,7 +75,10 @@ class Assistant:
         self.conversations = conversations or open_conversations(serving.settings.data_dir, lifetime)
         entries = list(faq) if faq is not None else _configured_faq(self.config, serving.settings.data_dir)
         encoder = serving.encoder
-        self.faq = FaqIndex(entries, encoder, faq_floor(encoder.version, self.config.faq_min_similarity))
+        threads = serving.settings.encoder.threads
+        self.faq = ShopFaq(
+            entries, encoder, self.config.faq_min_similarity, lambda: E5Encoder(threads=threads)
+        )
 
     def turn(self, turn: Turn, request_id: str | None = None, at: datetime | None = None) -> AssistantAnswer:
         started = time.perf_counter()
@@ -103,6 +107,10 @@ class Assistant:
     def _dispatch(self, context: TurnContext, state: DialogueState, reading: TurnReading) -> Candidates:
         if reading.kind == "faq":
             return self._faq(state, reading)
+        if reading.kind == "need" and reading.asks and not reading.constraints:
+            answered = self._faq(state, reading)  # a question without shop words the FAQ knows
+            if answered.action == "faq":
+                return answered
         if reading.kind == "compare":
             return self._compare(context, state, reading)
         shown = context.shown_prices(state.shown)

@@ -70,6 +70,13 @@ SHOP_QUESTION = re.compile(
     re.I,
 )
 
+# a question rather than a need: "do you have a store?", "有实体店吗"
+QUESTION = re.compile(
+    r"[?？]\s*$|^\s*(how|what|when|where|why|who|do you|does|can i|can you|is there|are there|is it)\b|"
+    r"[吗呢]\s*[?？]?\s*$|^\s*(怎么|如何|什么|哪里|为什么|多少|是否|能不能|可不可以)",
+    re.I,
+)
+
 # "for running", "用于跑步", "跑步用": what the product is for
 USE_EN = re.compile(r"\b(?:for|to use for|used for|good for|suitable for)\s+((?:[a-z]+\s?){1,3})$", re.I)
 USE_ZH = re.compile(r"(?:用于|适合|用来)([\u4e00-\u9fff]{1,6})|([\u4e00-\u9fff]{2,4})(?:时)?用的?$")

@@ -6,7 +6,8 @@ don't know", never a guess."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -15,14 +16,23 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shelfwise.models.encoder import TextKind
+from shelfwise.query.zh_text import has_han
+from shelfwise.search.match_floor import encoder_family
 
 FAQ_FILE = Path("assistant") / "faq.jsonl"
-FAQ_FLOORS = {"minilm": 0.6, "fine-tuned": 0.6, "multilingual-e5-small": 0.88, "hashing": 0.45}
-"""encoder family -> cosine a shopper's question needs to a FAQ question; set on the hand-written
-FAQ dialogues of tests/unit/test_assistant_faq.py, not measured on a larger set yet"""
+FAQ_FLOORS = {"minilm": 0.45, "fine-tuned": 0.45, "multilingual-e5-small": 0.885, "hashing": 0.45}
+"""encoder family -> cosine a shopper's question needs to a FAQ question. Set on 14 hand-written
+questions against a 7-entry FAQ (benchmarks/assistant_faq_floors.py, 2026-12-08): E5's right
+matches reached 0.895-0.991 and its questions without an answer 0.806-0.873; MiniLM's English right
+matches 0.458-0.710 and its unanswerable ones 0.240-0.301 (MiniLM cannot read Chinese: a Chinese
+question goes to E5 on a MiniLM shop). Hashing (tests only) was not measured."""
+ENGLISH_ONLY = frozenset({"minilm", "fine-tuned"})
 
 
 class TextEncoder(Protocol):
+    @property
+    def version(self) -> str: ...
+
     def encode(
         self, texts: Sequence[str], kind: TextKind = "document", progress: bool = False
     ) -> np.ndarray: ...
@@ -139,8 +149,37 @@ class FaqIndex:
 
 
 def faq_floor(encoder_version: str, configured: float | None) -> float:
-    from shelfwise.search.match_floor import encoder_family
-
     if configured is not None:
         return configured
     return FAQ_FLOORS.get(encoder_family(encoder_version), FAQ_FLOORS["minilm"])
+
+
+class ShopFaq:
+    """The shop's FAQ over its encoder; a Chinese question on a shop whose encoder reads only
+    English goes to the multilingual encoder `chinese` makes (built, and the FAQ encoded with
+    it, on the first such question)."""
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        encoder: TextEncoder,
+        configured_floor: float | None,
+        chinese: Callable[[], TextEncoder] | None = None,
+    ) -> None:
+        self.entries = list(entries)
+        self.configured_floor = configured_floor
+        self.index = FaqIndex(self.entries, encoder, faq_floor(encoder.version, configured_floor))
+        english_only = encoder_family(encoder.version) in ENGLISH_ONLY
+        self._chinese = chinese if english_only and self.entries else None
+        self._chinese_index: FaqIndex | None = None
+        self._lock = threading.Lock()
+
+    def match(self, question: str, language: str) -> FaqMatch | None:
+        if self._chinese is None or not has_han(question):
+            return self.index.match(question, language)
+        with self._lock:
+            if self._chinese_index is None:
+                encoder = self._chinese()
+                floor = faq_floor(encoder.version, self.configured_floor)
+                self._chinese_index = FaqIndex(self.entries, encoder, floor)
+        return self._chinese_index.match(question, language)

@@ -35,6 +35,8 @@ class TurnReading:
     instead: bool = False
     comparative: cues.Comparative | None = None
     ordinals: tuple[int, ...] = field(default=())
+    asks: bool = False
+    """the message is a question ("do you have a store?", "有实体店吗")"""
 
 
 def message_language(message: str, requested: str | None) -> str:
@@ -84,6 +86,7 @@ def _need(text: str, understanding: QueryUnderstanding | None, language: str) ->
         use=use,
         revision=revision,
         instead=bool(cues.INSTEAD.search(text)),
+        asks=bool(cues.QUESTION.search(text)),
     )
 
 

@@ -25,6 +25,7 @@ def turn_impression(
         "turn": answer.state.turn,
         "action": answer.action,
         "total": answer.candidates,
+        "state": answer.state.model_dump(mode="json"),  # the admin's conversation view reads it
     }
     if answer.question is not None:
         context["question"] = answer.question.field

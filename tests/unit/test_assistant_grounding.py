@@ -12,7 +12,7 @@ from shelfwise.aspects.records import ReviewSummary, SummaryStatement
 from shelfwise.assistant import FaqEntry, FaqFileError, Source, Statement, check, read_faq
 from shelfwise.assistant.compare import comparison, quantity
 from shelfwise.assistant.cues import COMPARATIVES
-from shelfwise.assistant.faq import FaqIndex
+from shelfwise.assistant.faq import FaqIndex, ShopFaq
 from shelfwise.assistant.replies import product_statement
 from shelfwise.models import HashingEncoder
 from shelfwise.records import Product
@@ -111,3 +111,36 @@ def test_faq_questions_are_matched_or_not_known() -> None:
     unknown = index.match("do you sell gift cards?", "en")
     assert unknown is not None and not unknown.known
     assert FaqIndex([], HashingEncoder(), 0.5).match("anything", "en") is None
+
+
+class _Named(HashingEncoder):
+    """The hashing encoder under another encoder's version (for the FAQ's routing only)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    @property
+    def version(self) -> str:
+        return self.name
+
+
+def test_a_chinese_question_on_an_english_only_shop_goes_to_the_multilingual_encoder() -> None:
+    entries = [
+        FaqEntry(question="多久发货", answer="48小时内发货。"),
+        FaqEntry(question="Returns?", answer="30 days."),
+    ]
+    made: list[str] = []
+
+    def multilingual() -> _Named:
+        made.append("e5")
+        return _Named("multilingual-e5-small-test")
+
+    shop = ShopFaq(entries, _Named("all-MiniLM-L6-v2"), None, multilingual)
+    assert shop.match("Returns?", "en").entry.answer == "30 days." and made == []  # type: ignore[union-attr]
+    found = shop.match("多久发货", "zh")
+    assert found is not None and found.known and found.entry.answer == "48小时内发货。"
+    shop.match("多久发货？", "zh")
+    assert made == ["e5"]  # built once
+    hashing = ShopFaq(entries, HashingEncoder(), None, multilingual)
+    assert hashing.match("多久发货", "zh").known and made == ["e5"]  # type: ignore[union-attr]
