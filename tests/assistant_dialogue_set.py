@@ -4,7 +4,7 @@ questions, comparisons, revisions, negations, "instead", starting over. Each tur
 shopper types and what must hold of the answer:
 
 - action: show, ask, compare, faq, unknown or nothing
-- ids: the products shown, exactly (a set); has: a product that must be among them
+- ids: the products shown, exactly (a set); has: a product that must be among them; count: how many
 - every: what every product shown must be ({"brand": "Sony"}, {"max_price": 100}, ...)
 - question: the field asked; reply / starts: the reply's text, or its start
 - verdict: the last statement (a comparison's answer)
@@ -79,6 +79,14 @@ DIALOGUES: list[Dialogue] = [
         ("start over", {"action": "nothing"}),
         ("JBL headphones", {"action": "show", "ids": {"hp5", "hp6"}}),
     ]),
+    ("more", "en", [
+        ("wireless headphones", {"action": "ask"}),
+        ("any", {"action": "ask"}),
+        ("any", {"action": "show", "count": 5}),
+        ("show more", {"action": "show", "count": 2, "every": {"category": "Headphones"}}),
+    ]),
+    ("zh-more", "zh", [("耳机", {"action": "ask"}), ("都可以", {"action": "ask"}), ("都行", {"count": 5}),
+                       ("还有吗", {"action": "show", "count": 4})]),
     ("compare-before-anything", "en", [("which is lighter?", {"action": "nothing"})]),
     ("new-subject", "en", [
         ("black laptop", {"every": {"color": "black"}}),

@@ -226,6 +226,8 @@ def _holds(answer: AssistantAnswer, expect: dict[str, Any]) -> list[str]:
     wrong = [] if "action" not in expect or answer.action == expect["action"] else [f"action {answer.action}"]
     if "ids" in expect and set(_ids(answer)) != expect["ids"]:
         wrong.append(f"ids {sorted(_ids(answer))}")
+    if "count" in expect and len(answer.products) != expect["count"]:
+        wrong.append(f"{len(answer.products)} shown")
     if "has" in expect and expect["has"] not in _ids(answer):
         wrong.append(f"{expect['has']} not in {_ids(answer)}")
     every = expect.get("every", {})
