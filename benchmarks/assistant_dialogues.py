@@ -6,7 +6,7 @@
 Each simulated shopper has a target product and hidden preferences (the target's brand,
 attributes and price). It opens with its need in one sentence (the target's leaf category, in
 English or Chinese, and sometimes one attribute value), answers each question truthfully (the
-option holding the target's value; "any" when none does) and, when shown products without its
+option holding the target's value, else that value typed, else "any") and, when shown products without its
 target, volunteers one more preference ("Fenwyn", "Red", "under $40", "200元以下"). Printed:
 the share of dialogues whose target is among the products shown within 3 turns, against one-shot
 search with the first sentence (the same shop's search, top 5); the mean turns until the target is
@@ -56,13 +56,26 @@ class Shopper:
             return f"我想买{extra}{leaf}"
         return f"I'm looking for {extra + ' ' if extra else ''}{leaf.lower()}"
 
-    def answer(self, question: Question) -> Choice:
-        """The option holding the target's value, else 'any'."""
+    def answer(self, question: Question) -> Choice | str:
+        """The option holding the target's value; else the value in words (a brand, an
+        attribute value, the price), as a shopper types what the options lack; else 'any'."""
         self.said.add(question.field)
         for option in question.options:
             if option.value and _holds(self.target, option.field, option.value, option):
                 return Choice(option.field, option.value, option.price_min, option.price_max)
-        return Choice(question.field, "")
+        typed = self._value(question.field)
+        return typed if typed is not None else Choice(question.field, "")
+
+    def _value(self, field_name: str) -> str | None:
+        target = self.target
+        if field_name == "brand":
+            return target.brand or None
+        if field_name == "price" and target.price is not None:
+            bound = math.ceil(target.price)
+            return f"{bound}元以下" if self.language == "zh" else f"under ${bound}"
+        if field_name.startswith("attr:"):
+            return target.attributes.get(field_name.removeprefix("attr:"))
+        return None
 
     def volunteer(self) -> str | None:
         """One preference not said yet: the brand, an attribute value, then the price."""
@@ -106,7 +119,11 @@ def run_dialogue(assistant: Assistant, shopper: Shopper, conversation: str) -> t
         if turn == MAX_TURNS:
             break
         if answer.question is not None:
-            reply = Turn(message="", conversation_id=conversation, choice=shopper.answer(answer.question))
+            said = shopper.answer(answer.question)
+            if isinstance(said, str):
+                reply = Turn(message=said, conversation_id=conversation)
+            else:
+                reply = Turn(message="", conversation_id=conversation, choice=said)
         else:
             said = shopper.volunteer()
             if said is None:
