@@ -86,9 +86,7 @@ class Assistant:
         request_id = request_id or uuid.uuid4().hex
         conversation_id = turn.conversation_id or uuid.uuid4().hex
         state = self.conversations.get(conversation_id, at) or DialogueState()
-        language = message_language(
-            turn.message, turn.language or (state.language if not turn.message else None)
-        )
+        language = message_language(turn.message, turn.language, state.language if state.turn else None)
         context = TurnContext(self.serving, self.config, turn.scope, turn.user_id, turn.session_id, at)
         if turn.choice is not None:
             choice = turn.choice

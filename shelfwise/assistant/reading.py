@@ -39,10 +39,17 @@ class TurnReading:
     """the message is a question ("do you have a store?", "有实体店吗")"""
 
 
-def message_language(message: str, requested: str | None) -> str:
+def message_language(message: str, requested: str | None, previous: str | None = None) -> str:
+    """The language asked for; else Chinese for a message with Chinese characters; else the
+    conversation's language for a short answer without them ("Sony", "XL" in a Chinese
+    conversation); else English."""
     if requested in ("en", "zh"):
         return requested
-    return "zh" if has_han(message) else "en"
+    if has_han(message):
+        return "zh"
+    if previous == "zh" and len(message.split()) <= 2:
+        return "zh"
+    return "en"
 
 
 def read_turn(message: str, understanding: QueryUnderstanding | None, language: str) -> TurnReading:

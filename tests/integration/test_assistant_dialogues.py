@@ -261,3 +261,13 @@ def test_hand_written_dialogues(
     for number, (message, expect) in enumerate(turns, 1):
         answer = _say(assistant, f"set-{name}", message)
         assert not _holds(answer, expect), (number, message, _holds(answer, expect), answer.reply)
+
+
+def test_a_short_latin_answer_keeps_a_chinese_conversation_chinese(chinese: Assistant) -> None:
+    assert _say(chinese, "zh-3", "耳机").state.language == "zh"
+    answer = _say(chinese, "zh-3", "QCY")
+    assert (
+        answer.state.language == "zh"
+        and answer.reply.startswith("这些最符合您的要求：")
+        and _ids(answer) == ["p6"]
+    )
