@@ -21,8 +21,8 @@ from shelfwise.assistant.conversations import ConversationStore, open_conversati
 from shelfwise.assistant.faq import FAQ_FILE, FaqEntry, ShopFaq, read_faq
 from shelfwise.assistant.grounding import UngroundedReply, check
 from shelfwise.assistant.reading import TurnReading, message_language, read_turn
-from shelfwise.assistant.records import AssistantAnswer, Option, Source, Statement
-from shelfwise.assistant.retrieval import Candidates, TurnContext, retrieve
+from shelfwise.assistant.records import AssistantAnswer, Source, Statement
+from shelfwise.assistant.retrieval import Candidates, TurnContext
 from shelfwise.assistant.state import DialogueState
 from shelfwise.assistant.turn_log import log_turn
 from shelfwise.assistant.turns import ask_or_show
@@ -164,4 +164,4 @@ def _configured_faq(config: AssistantConfig, data_dir: Path) -> list[FaqEntry]:
     return read_faq(path)
 
 
-__all__ = ["Assistant", "Choice", "Option", "Turn", "retrieve"]
+__all__ = ["Assistant", "Choice", "Turn"]

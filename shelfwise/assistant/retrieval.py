@@ -122,8 +122,3 @@ def _excluded(state: DialogueState, product: Product) -> bool:
     if product.brand and product.brand in state.excluded_brands:
         return True
     return any(product.attributes.get(name) in values for name, values in state.excluded.items())
-
-
-def retrieve(context: TurnContext, state: DialogueState) -> tuple[list[Product], int]:
-    """`context.search(state)`: the candidates and the number matched."""
-    return context.search(state)
