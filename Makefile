@@ -36,7 +36,7 @@ demo: install
 
 # `--durations`: the slowest tests are printed, to keep the suite within its 25 minutes on 2 cores
 test: lint
-	HF_HUB_OFFLINE=1 $(PY) -m pytest -q --durations=25
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -n 2 --dist loadgroup --durations=25
 
 # ruff: the lint rules and the format (`ruff format --check`) of the package, tests, benchmarks
 # and tools. mypy: the package's types ([tool.mypy] in pyproject.toml). bandit: no finding of high

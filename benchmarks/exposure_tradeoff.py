@@ -36,23 +36,25 @@ from shelfwise.recommend.exposure import (  # noqa: E402
     HEAD,
     NEW,
     TAIL,
-    exposure_pick,
     popularity_tiers,
 )
+from shelfwise.recommend.exposure_ledger import budgeted_pick, new_ledger  # noqa: E402
 
 K = 10
 
 
-def bounded(
-    lists: dict[str, list[str]], tiers: dict[str, int], policy: ExposureConfig
-) -> dict[str, list[str]]:
+def bounded(lists: dict[str, list[str]], tier_of: np.ndarray, index: dict[str, int], policy: ExposureConfig
+            ) -> dict[str, list[str]]:  # fmt: skip
+    """Each shopper's K as the served lists would be (`budgeted_pick`), the budget's ledger counting
+    the shoppers' lists in the predictions' order."""
     if not policy.enabled:
         return {user: ranked[:K] for user, ranked in lists.items()}
     depth = policy.depth * K
+    ledger = new_ledger(policy, len(tier_of))
     out = {}
     for user, ranked in lists.items():
         top = ranked[:depth]
-        order = exposure_pick(np.array([tiers[i] for i in top], dtype=np.int8), K, policy, user)
+        order = budgeted_pick([index[i] for i in top], tier_of, K, policy, user, ledger)
         out[user] = [top[i] for i in order]
     return out
 
@@ -94,7 +96,7 @@ def main() -> None:
         policy = ExposureConfig.model_validate({"enabled": True, **json.loads(text)})
         tier_of = popularity_tiers(counts, policy)
         tiers = {item: int(tier_of[i]) for item, i in index.items()}
-        chosen = bounded(lists, tiers, policy)
+        chosen = bounded(lists, tier_of, index, policy)
         at10 = evaluate_recommendations(chosen, truth, (K,)).at(K)
         shown = exposure_figures(chosen, tiers, len(catalog))
         figures = " | ".join(f"{v:.4f}" for v in shown.values())

@@ -95,9 +95,24 @@ class ExposureConfig(BaseModel):
         le=1,
         description="last share of a list's places drawn at random, seeded per shopper, from deeper ones",
     )
+    explore_without_history: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="share of the places exploring in a list for a shopper without history",
+    )
     depth: int = Field(
         default=10, ge=1, le=50, description="candidates considered: this many times the list's length"
     )
+    max_top_share: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="exposure budget: most share of recent lists' places on the most shown head_fraction "
+        "of the catalog, each product at most its even part (recommend/exposure_ledger.py); 1 = off",
+    )
+    budget_half_life: int = Field(default=5000, ge=1, description="lists after which a list counts half")
+    budget_warmup: int = Field(default=200, ge=0, description="lists counted before the budget binds")
 
 
 class RecommendServingConfig(BaseModel):

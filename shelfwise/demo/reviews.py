@@ -21,15 +21,19 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal
 
+from shelfwise.config.reviews import ReviewRules
 from shelfwise.demo.vocab import read_data
 from shelfwise.language.chinese import has_han
 from shelfwise.records import Product
+from shelfwise.reviews.flags import folded_text
 from shelfwise.reviews.records import Review
 
 DEMO_REVIEW_EPOCH = 1_780_000_000  # 2026-05-28 UTC: review times fall in the 180 days before it
 _DAY = 86_400
 _DUPLICATE_SHARE = 0.01
 _FLOOD_REVIEWS = 8
+_REWRITES = 20
+_DUPLICATE_MIN_CHARS = ReviewRules().duplicate_min_chars
 Planted = Literal["genuine", "duplicate", "spam"]
 
 
@@ -75,6 +79,7 @@ def generate_demo_reviews(
         raise ValueError("reviewed_share must be within 0..1 and max_per_product at least 1")
     rng = random.Random(seed)
     reviews: list[DemoReview] = []
+    written: set[str] = set()  # the folded texts so far: a genuine review is not a copy
     shoppers = max(50, len(products) // 2)
     for product in products:
         if rng.random() >= reviewed_share:
@@ -83,10 +88,24 @@ def generate_demo_reviews(
         count = min(max_per_product, 1 + int(rng.expovariate(1 / 3.5)))
         for _ in range(count):
             shopper = f"demo-shopper-{rng.randrange(shoppers):05d}"
-            reviews.append(writer.review(f"RV-{len(reviews) + 1:07d}", shopper))
+            reviews.append(_fresh_review(writer, f"RV-{len(reviews) + 1:07d}", shopper, written))
     reviews.extend(_duplicates(reviews, rng, shoppers))
     reviews.extend(_flood(products, rng, len(reviews)))
     return reviews
+
+
+def _fresh_review(writer: _ProductReviews, review_id: str, shopper: str, written: set[str]) -> DemoReview:
+    """A review whose text no earlier genuine review has (folded as the duplicate rule folds it):
+    short template sentences repeat across products, and a real shop's duplicate rule would flag
+    those copies. Texts shorter than the rule's minimum are common in real shops and may repeat."""
+    review = writer.review(review_id, shopper)
+    for _ in range(_REWRITES):
+        folded = folded_text(review.text)
+        if len(folded) < _DUPLICATE_MIN_CHARS or folded not in written:
+            break
+        review = writer.review(review_id, shopper)
+    written.add(folded_text(review.text))
+    return review
 
 
 class _ProductReviews:

@@ -12,7 +12,8 @@ that meet it, and the list keeps the candidates' order: with every bound slack i
 With `explore_share` above 0, the last places of a list explore: they are drawn at random
 (seeded per shopper and request, favouring better-ranked candidates) from the deeper candidates,
 so the shoppers who would all see the same list see different products there; a shopper with
-no history, whose list holds nothing personal, gets every place drawn that way.
+no history, whose list holds nothing personal, gets `explore_without_history` of its places (all of
+them by default) drawn that way.
 
 Pure functions over positions; `LiveRecommender` applies it (`RecommendServingConfig.exposure`)
 after maximal marginal relevance and before the category cap.

@@ -30,7 +30,8 @@ from shelfwise.recommend.artifact import RETRAIN, ArtifactError, read_manifest, 
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
 from shelfwise.recommend.diversity import mmr_order
-from shelfwise.recommend.exposure import exposure_pick, popularity_tiers
+from shelfwise.recommend.exposure import popularity_tiers
+from shelfwise.recommend.exposure_ledger import ExposureLedger, budgeted_pick, new_ledger
 from shelfwise.recommend.interactions import PURCHASE_TYPES, actor_sequences, product_sequence
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
@@ -108,6 +109,7 @@ class LiveRecommender:
         self.bought_together = bought_together
         self.version = version
         self._exposure_tiers: dict[tuple[float, float], np.ndarray] = {}
+        self._exposure_ledgers: dict[tuple[int, int], ExposureLedger] = {}
 
     # ----- training and artifacts -----------------------------------------------------------------
 
@@ -278,10 +280,12 @@ class LiveRecommender:
         ordered = _category_capped(self._diversified(eligible, config.mmr_lambda), config.category_cap)
         if config.exposure.enabled:
             policy = config.exposure
-            if len(history) == 0 and policy.explore_share > 0:
-                policy = policy.model_copy(update={"explore_share": 1.0})  # nothing personal to keep
-            tiers = self._tiers(policy)[[item for item, _, _ in ordered]]
-            chosen = [ordered[p] for p in exposure_pick(tiers, k, policy, explore_key)]
+            if len(history) == 0 and policy.explore_without_history > policy.explore_share:
+                # nothing personal to keep
+                policy = policy.model_copy(update={"explore_share": policy.explore_without_history})
+            items = [item for item, _, _ in ordered]
+            picked = budgeted_pick(items, self._tiers(policy), k, policy, explore_key, self._ledger(policy))
+            chosen = [ordered[p] for p in picked]
         else:
             chosen = ordered[:k]
         out: list[Recommended] = []
@@ -295,6 +299,16 @@ class LiveRecommender:
                 )
             )  # fmt: skip
         return out
+
+    def _ledger(self, config: ExposureConfig) -> ExposureLedger | None:
+        """The exposure budget's ledger of this recommender's lists (None with the budget off)."""
+        key = (config.budget_half_life, config.budget_warmup)
+        ledger = self._exposure_ledgers.get(key)
+        if ledger is None:
+            ledger = new_ledger(config, len(self.item_ids))
+            if ledger is not None:
+                ledger = self._exposure_ledgers.setdefault(key, ledger)
+        return ledger
 
     def _tiers(self, config: ExposureConfig) -> np.ndarray:
         """Every item's popularity tier under `config` (computed once per head and tail bounds)."""

@@ -15,7 +15,8 @@ import numpy as np
 from shelfwise.config import ExposureConfig
 from shelfwise.recommend.channel import ItemInfo, TrainingData
 from shelfwise.recommend.diversity import mmr_order
-from shelfwise.recommend.exposure import exposure_pick, popularity_tiers
+from shelfwise.recommend.exposure import popularity_tiers
+from shelfwise.recommend.exposure_ledger import budgeted_pick, new_ledger
 from shelfwise.recommend.recommender import FitReport, Recommender, RecommenderTrainingConfig
 
 Encode = Callable[[list[str]], np.ndarray]
@@ -97,8 +98,10 @@ def predict_next_items(
     if exposure is not None and bounded:
         assert recommender.builder is not None
         tiers = popularity_tiers(recommender.builder.item_counts, exposure)
+        ledger = new_ledger(exposure, data.n_items)  # the shoppers' lists counted in their order
         lists = [
-            _bounded(ranked, tiers, k, exposure, user) for user, ranked in zip(sequences, lists, strict=True)
+            [ranked[i] for i in budgeted_pick([item for item, _ in ranked], tiers, k, exposure, user, ledger)]
+            for user, ranked in zip(sequences, lists, strict=True)
         ]
     seconds["predict"] = time.perf_counter() - started
     say(f"predicted {len(lists)} lists in {seconds['predict']:.1f} s")
@@ -107,10 +110,3 @@ def predict_next_items(
     }
     report = BenchReport(len(sequences), data.n_items, int(sum(len(s) for s in data.sequences)), fit, seconds)
     return predictions, report
-
-
-def _bounded(
-    ranked: list[tuple[int, float]], tiers: np.ndarray, k: int, policy: ExposureConfig, user: str
-) -> list[tuple[int, float]]:
-    """The k of `ranked` the exposure policy picks, its exploring places seeded by the user."""
-    return [ranked[i] for i in exposure_pick(tiers[[item for item, _ in ranked]], k, policy, user)]

@@ -199,6 +199,10 @@ def test_the_demo_wiring_flags_mines_and_publishes(tmp_path: Path) -> None:
         flagged = {r.review_id for r in store.flagged(limit=1000)}
         copies = {rid for rid, planted_as in planted.items() if planted_as == "duplicate"}
         assert copies and flagged & copies  # the store's rules flagged the demo's planted copies
+        as_copies = {
+            r.review_id for r in store.flagged(limit=1000) if any(f.code == "duplicate_text" for f in r.flags)
+        }
+        assert as_copies <= copies  # and no genuine review of the demo reads as a copy
         candidates = read_candidates(shop.settings.data_dir / REVIEW_FILE)
         assert candidates and all(c.status == "accepted" for c in candidates)
         summaries = load_summaries(summaries_root(shop.settings.data_dir))

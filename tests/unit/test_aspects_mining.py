@@ -27,9 +27,11 @@ from shelfwise.aspects.sentiment import LexiconSentiment
 from shelfwise.aspects.summary import SummaryConfig
 from shelfwise.aspects.text import clauses
 from shelfwise.cli import app
+from shelfwise.config.reviews import ReviewRules
 from shelfwise.demo import generate_demo_catalog
 from shelfwise.demo.catalog_zh import generate_demo_catalog_zh
 from shelfwise.demo.reviews import generate_demo_reviews
+from shelfwise.reviews.flags import folded_text
 
 HEADPHONES = ("Electronics", "Audio", "Headphones")
 SHOES = ("Clothing", "Shoes", "Sneakers")
@@ -231,6 +233,10 @@ def test_demo_reviews_are_deterministic_and_varied() -> None:
     labels = [{a.label for a in LexiconSentiment().predict(clauses(r.text, "en"))} for r in genuine]
     assert any({"positive", "negative"} <= found for found in labels)  # mixed reviews too
     assert len({r.review_id for r in first}) == len(first)
+    long_texts = [
+        t for t in (folded_text(r.text) for r in genuine) if len(t) >= ReviewRules().duplicate_min_chars
+    ]
+    assert len(set(long_texts)) == len(long_texts)  # only the planted copies repeat a text
     duplicates = [r for r in first if r.planted == "duplicate"]
     texts = {(r.product_id, r.text) for r in genuine}
     assert duplicates and all((r.product_id, r.text) in texts for r in duplicates)

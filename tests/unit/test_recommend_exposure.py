@@ -107,9 +107,11 @@ def test_serving_with_the_policy_bounds_the_popular_products_places() -> None:
     heads, tails = heads_and_tails(plain.model_copy(update={"exposure": policy}))
     assert heads <= 2 and tails >= 4
 
-    # a shopper with no history: with exploring places every place is drawn, per shopper
-    exploring = plain.model_copy(update={"exposure": policy.model_copy(update={"explore_share": 0.3})})
-    bounded = plain.model_copy(update={"exposure": policy})
+    # a shopper with no history: every place is drawn, per shopper (`explore_without_history`)
+    exploring = plain.model_copy(update={"exposure": policy})
+    bounded = plain.model_copy(
+        update={"exposure": policy.model_copy(update={"explore_without_history": 0.0})}
+    )
 
     def cold(config: RecommendServingConfig, shopper: str) -> list[str]:
         found = live.for_history(np.zeros(0, dtype=np.int64), 10, catalog, config, explore_key=shopper)
