@@ -76,7 +76,10 @@ def describe(
         bool, typer.Option("--missing", help="every product without a description (the default)")
     ] = False,
     rephrase: Annotated[
-        bool, typer.Option("--rephrase", help="let SmolLM2 reword English drafts (kept only if they pass the fact check)")
+        bool,
+        typer.Option(
+            "--rephrase", help="let SmolLM2 reword English drafts (kept only if they pass the fact check)"
+        ),
     ] = False,
     data_dir: DataDir = None,
 ) -> None:
@@ -93,7 +96,9 @@ def describe(
     try:
         summaries = load_summaries(summaries_root(settings.data_dir))
     except (OSError, ValueError) as error:
-        raise InputError(f"{summaries_root(settings.data_dir)}: the review summaries cannot be read: {error}") from error
+        raise InputError(
+            f"{summaries_root(settings.data_dir)}: the review summaries cannot be read: {error}"
+        ) from error
     language = stored_language(settings.data_dir)
     request = DescribeRequest(product_ids=ids, shop_language=language.language if language else "en")
     rephraser = _rephraser(rephrase)

@@ -61,7 +61,9 @@ def save_edit(drafts: DraftStore, product_id: str, text: str) -> DescriptionDraf
 
 def reject(drafts: DraftStore, product_id: str, by: str, now: datetime) -> DescriptionDraft:
     draft = _pending(drafts, product_id)
-    return _decide(drafts, draft.model_copy(update={"status": "rejected", "decided_at": now, "decided_by": by}))
+    return _decide(
+        drafts, draft.model_copy(update={"status": "rejected", "decided_at": now, "decided_by": by})
+    )
 
 
 def approve(

@@ -120,7 +120,9 @@ class Evidence:
     @classmethod
     def of(cls, parts: Iterable[str], known_brands: Iterable[str] = ()) -> Evidence:
         joined = " \n ".join(part for part in parts if part)
-        brands = tuple(sorted({fold(b) for b in known_brands if len(fold(b)) >= 2}, key=lambda b: (-len(b), b)))
+        brands = tuple(
+            sorted({fold(b) for b in known_brands if len(fold(b)) >= 2}, key=lambda b: (-len(b), b))
+        )
         return cls(text=fold(joined), numbers=frozenset(numbers_in(joined)), known_brands=brands)
 
     def supports(self, claim: Claim) -> bool:

@@ -23,6 +23,8 @@ class Slots:
 
     title: str = ""
     brand: str = ""
+    maker: str = ""
+    """the brand when the title does not already name it"""
     category: str = ""
     colour: str = ""
     material: str = ""
@@ -99,7 +101,9 @@ def render(grammar: Grammar, slots: Slots) -> Rendered:
     return Rendered(grammar.separator.join(parts).strip(), grammar.grammar_id, tuple(names))
 
 
-def choose_grammar(grammars: tuple[Grammar, ...], category: tuple[str, ...], language: DescribeLanguage) -> Grammar:
+def choose_grammar(
+    grammars: tuple[Grammar, ...], category: tuple[str, ...], language: DescribeLanguage
+) -> Grammar:
     """The grammar of the language whose match word sits deepest in the category path, else the
     language's generic one (ties: the grammar listed first)."""
     path = [part.lower() for part in category]
@@ -111,7 +115,9 @@ def choose_grammar(grammars: tuple[Grammar, ...], category: tuple[str, ...], lan
         if not grammar.match:
             generic = generic or grammar
             continue
-        depth = max((i + 1 for i, part in enumerate(path) for word in grammar.match if word in part), default=0)
+        depth = max(
+            (i + 1 for i, part in enumerate(path) for word in grammar.match if word in part), default=0
+        )
         if depth and (best is None or depth > best[0]):
             best = (depth, grammar)
     if best is not None:

@@ -40,8 +40,8 @@ GENERIC_EN = Grammar(
     "en",
     (),
     (
-        Sentence("intro", ("{title}, from {brand}, in our {category} range.", "{title}, in our {category} range.",
-                           "{title}, from {brand}.", "{title}.")),
+        Sentence("intro", ("{title}, from {maker}, in our {category} range.",
+                           "{title}, in our {category} range.", "{title}, from {maker}.", "{title}.")),
         _EN_LOOKS,
         Sentence("size", ("Size: {size}.",)),
         Sentence("pack", ("The pack holds {pack}.",)),
@@ -53,7 +53,7 @@ GIFT_CARDS_EN = Grammar(
     "en",
     ("gift card",),
     (
-        Sentence("intro", ("{title}, from {brand}.", "{title}.")),
+        Sentence("intro", ("{title}, from {maker}.", "{title}.")),
         Sentence("use", ("A gift card from {brand} lets the person you give it to choose for themselves.",
                          "A gift card lets the person you give it to choose for themselves.")),
         Sentence("pack", ("The pack holds {pack}.",)),
@@ -66,7 +66,8 @@ GIFT_CARD_HOLDERS_EN = Grammar(
     "en",
     ("gift card accessor", "gift card holder"),
     (
-        Sentence("intro", ("{title}, from {brand}: a way to present a gift card.", "{title}: a way to present a gift card.")),
+        Sentence("intro", ("{title}, from {maker}: a way to present a gift card.",
+                           "{title}: a way to present a gift card.")),
         _EN_LOOKS,
         Sentence("size", ("Size: {size}.",)),
         Sentence("pack", ("The pack holds {pack}.",)),
@@ -78,7 +79,8 @@ CLOTHING_EN = Grammar(
     "en",
     ("clothing", "apparel", "shoes", "fashion"),
     (
-        Sentence("intro", ("{title}, from {brand}, in our {category} range.", "{title}, in our {category} range.")),
+        Sentence("intro", ("{title}, from {maker}, in our {category} range.",
+                           "{title}, in our {category} range.")),
         _EN_LOOKS,
         Sentence("size", ("It is offered in size {size}.",)),
         *_EN_TAIL,
@@ -89,7 +91,8 @@ BEAUTY_EN = Grammar(
     "en",
     ("beauty", "skin care", "makeup", "hair care", "fragrance"),
     (
-        Sentence("intro", ("{title}, from {brand}, for your {category} routine.", "{title}, for your {category} routine.")),
+        Sentence("intro", ("{title}, from {maker}, for your {category} routine.",
+                           "{title}, for your {category} routine.")),
         Sentence("size", ("Size: {size}.",)),
         Sentence("pack", ("The pack holds {pack}.",)),
         _EN_LOOKS,
@@ -101,7 +104,7 @@ ELECTRONICS_EN = Grammar(
     "en",
     ("electronics", "computers", "audio", "cell phones", "camera"),
     (
-        Sentence("intro", ("{title}, from {brand}.", "{title}.")),
+        Sentence("intro", ("{title}, from {maker}.", "{title}.")),
         Sentence("details", ("Specifications: {details}.",)),
         _EN_LOOKS,
         Sentence("pack", ("The pack holds {pack}.",)),
@@ -113,7 +116,8 @@ GENERIC_ZH = Grammar(
     "zh",
     (),
     (
-        Sentence("intro", ("{title}，{brand}出品，属于{category}类。", "{title}，属于{category}类。", "{title}，{brand}出品。", "{title}。")),
+        Sentence("intro", ("{title}，{maker}出品，属于{category}类。", "{title}，属于{category}类。",
+                           "{title}，{maker}出品。", "{title}。")),
         *_ZH_TAIL,
     ),
     separator="",
@@ -123,7 +127,7 @@ CLOTHING_ZH = Grammar(
     "zh",
     ("服装", "女装", "男装", "童装", "鞋"),
     (
-        Sentence("intro", ("{title}，{brand}出品的{category}。", "{title}，一款{category}。")),
+        Sentence("intro", ("{title}，{maker}出品的{category}。", "{title}，一款{category}。")),
         *_ZH_TAIL,
     ),
     separator="",
@@ -133,7 +137,7 @@ BEAUTY_ZH = Grammar(
     "zh",
     ("美妆", "护肤", "彩妆", "化妆品", "个护"),
     (
-        Sentence("intro", ("{title}，{brand}出品，适合日常{category}。", "{title}，适合日常{category}。")),
+        Sentence("intro", ("{title}，{maker}出品，适合日常{category}。", "{title}，适合日常{category}。")),
         *_ZH_TAIL,
     ),
     separator="",

@@ -17,7 +17,13 @@ from shelfwise.records import Product
 
 MAX_VALUE_CHARS = 120
 MAX_DETAILS = 4
-_OWN_SLOTS = {"color": "colour", "colour": "colour", "material": "material", "size": "size", "pack_size": "pack"}
+_OWN_SLOTS = {
+    "color": "colour",
+    "colour": "colour",
+    "material": "material",
+    "size": "size",
+    "pack_size": "pack",
+}
 _SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
@@ -69,7 +75,9 @@ def _join(values: Iterable[str], language: DescribeLanguage) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _attribute_slots(product: Product, language: DescribeLanguage, problems: list[DescribeProblem]) -> dict[str, str]:
+def _attribute_slots(
+    product: Product, language: DescribeLanguage, problems: list[DescribeProblem]
+) -> dict[str, str]:
     own: dict[str, str] = {}
     details: list[str] = []
     for name in sorted(product.attributes):
@@ -122,6 +130,8 @@ def product_input(
         **_attribute_slots(product, language, problems),
         **_review_slots(product, summary, language, problems),
     }
+    brand = values["brand"]
+    values["maker"] = brand if brand and brand.lower() not in product.title.lower() else ""
     slots = Slots(**values)
     parts = [product.title, product.brand, *product.category, slots.price, slots.rating, slots.reviews]
     parts += [f"{name} {value}" for name, value in sorted(product.attributes.items())]

@@ -32,7 +32,9 @@ class DraftStore(Protocol):
 
     def get_many(self, product_ids: Collection[str]) -> dict[str, DescriptionDraft]: ...
 
-    def list(self, status: DraftStatus | None = None, limit: int = 50, offset: int = 0) -> list[DescriptionDraft]:
+    def list(
+        self, status: DraftStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[DescriptionDraft]:
         """Drafts (of one status, or all), newest first, then by product id."""
         ...
 
@@ -65,7 +67,9 @@ class MemoryDraftStore:
     def get_many(self, product_ids: Collection[str]) -> dict[str, DescriptionDraft]:
         return {pid: self._drafts[pid] for pid in sorted(set(product_ids)) if pid in self._drafts}
 
-    def list(self, status: DraftStatus | None = None, limit: int = 50, offset: int = 0) -> list[DescriptionDraft]:
+    def list(
+        self, status: DraftStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[DescriptionDraft]:
         chosen = [d for d in self._drafts.values() if status is None or d.status == status]
         return newest_first(chosen)[max(0, offset) : max(0, offset) + max(0, limit)]
 

@@ -7,8 +7,8 @@ from collections.abc import Collection, Sequence
 
 from shelfwise.describe.records import DescriptionDraft, DraftStatus, zero_counts
 from shelfwise.describe.store_sqlite import draft_row
-from shelfwise.store.durable_sqlite import to_micros
 from shelfwise.storage.postgres import Owned, PgDatabase
+from shelfwise.store.durable_sqlite import to_micros
 
 _UPSERT = """INSERT INTO description_drafts(product_id, status, created_ts, data) VALUES (%s, %s, %s, %s)
 ON CONFLICT (product_id) DO UPDATE SET status = excluded.status, created_ts = excluded.created_ts,
@@ -45,7 +45,9 @@ class PostgresDraftStore:
         )
         return {d.product_id: d for d in sorted(found, key=lambda d: d.product_id)}
 
-    def list(self, status: DraftStatus | None = None, limit: int = 50, offset: int = 0) -> list[DescriptionDraft]:
+    def list(
+        self, status: DraftStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[DescriptionDraft]:
         where, params = ("WHERE status = %s ", [status]) if status else ("", [])
         query = f"SELECT data FROM description_drafts {where}{_NEWEST} LIMIT %s OFFSET %s"  # nosec B608
         return self._drafts(query, [*params, max(0, limit), max(0, offset)])
@@ -60,7 +62,13 @@ class PostgresDraftStore:
             changed = conn.execute(
                 "UPDATE description_drafts SET status = %s, created_ts = %s, data = %s "
                 "WHERE product_id = %s AND status = %s",
-                (draft.status, to_micros(draft.created_at), draft.model_dump_json(), draft.product_id, expected),
+                (
+                    draft.status,
+                    to_micros(draft.created_at),
+                    draft.model_dump_json(),
+                    draft.product_id,
+                    expected,
+                ),
             ).rowcount
         return changed == 1
 

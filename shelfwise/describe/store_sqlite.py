@@ -71,14 +71,18 @@ class SQLiteDraftStore:
             found.update({d.product_id: d for d in self._drafts(query, chunk)})
         return dict(sorted(found.items()))
 
-    def list(self, status: DraftStatus | None = None, limit: int = 50, offset: int = 0) -> list[DescriptionDraft]:
+    def list(
+        self, status: DraftStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[DescriptionDraft]:
         where, params = ("WHERE status = ? ", [status]) if status else ("", [])
         query = f"SELECT data FROM description_drafts {where}{_NEWEST} LIMIT ? OFFSET ?"  # nosec B608
         return self._drafts(query, [*params, max(0, limit), max(0, offset)])
 
     def counts(self) -> dict[str, int]:
         with self._lock:
-            rows = self._conn.execute("SELECT status, COUNT(*) FROM description_drafts GROUP BY status").fetchall()
+            rows = self._conn.execute(
+                "SELECT status, COUNT(*) FROM description_drafts GROUP BY status"
+            ).fetchall()
         return zero_counts({str(status): int(n) for status, n in rows})
 
     def decide(self, draft: DescriptionDraft, expected: DraftStatus) -> bool:
@@ -88,7 +92,13 @@ class SQLiteDraftStore:
                 changed = self._conn.execute(
                     "UPDATE description_drafts SET status = ?, created_ts = ?, data = ? "
                     "WHERE product_id = ? AND status = ?",
-                    (draft.status, to_micros(draft.created_at), draft.model_dump_json(), draft.product_id, expected),
+                    (
+                        draft.status,
+                        to_micros(draft.created_at),
+                        draft.model_dump_json(),
+                        draft.product_id,
+                        expected,
+                    ),
                 ).rowcount
                 self._conn.execute("COMMIT")
             except BaseException:

@@ -29,11 +29,13 @@ def _server(request: Request) -> ShopServer:
     return shelfwise
 
 
-def _page(pages: Pages, request: Request, status: str, page: int, status_code: int = 200, **context: Any) -> Response:
+def _page(
+    pages: Pages, request: Request, status: str, page: int, status_code: int = 200, **context: Any
+) -> Response:
     shelfwise = _server(request)
     drafts = shelfwise.data.descriptions
     chosen = status if status in DRAFT_STATUSES else None
-    found = drafts.list(chosen, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)  # type: ignore[arg-type]
+    found = drafts.list(chosen, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     products = shelfwise.store.get_many([d.product_id for d in found[:PAGE_SIZE]])
     return pages.render(
         request, "admin_descriptions", status_code=status_code, private=True, section="descriptions",
@@ -69,7 +71,9 @@ def add_description_pages(router: APIRouter, pages: Pages) -> None:
         product_id, action = fields.get("product_id", ""), fields.get("action", "")
         text = fields.get("text")
         if action not in ACTIONS or not product_id:
-            return _page(pages, request, "pending", 1, 422, error="Choose a draft and save, approve or reject.")
+            return _page(
+                pages, request, "pending", 1, 422, error="Choose a draft and save, approve or reject."
+            )
         shelfwise = _server(request)
         drafts = shelfwise.data.descriptions
         try:
