@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from shelfwise.describe.records import DescriptionDraft
+from shelfwise.describe.records import DescriptionDraft, with_description
 from shelfwise.describe.store import DraftStore
 from shelfwise.records import Product
 from shelfwise.store import Store
@@ -90,5 +90,5 @@ def approve(
     if cleaned != draft.text:
         update["source"] = "edited"
     decided = _decide(drafts, draft.model_copy(update=update))
-    write([product.model_copy(update={"description": cleaned})])
+    write([with_description(product, cleaned)])
     return decided

@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfwise.records import Product
+
 DraftStatus = Literal["pending", "approved", "rejected"]
 DraftSource = Literal["template", "rephrased", "edited"]
 DescribeLanguage = Literal["en", "zh"]
@@ -75,3 +77,13 @@ def newest_first(drafts: Collection[DescriptionDraft]) -> list[DescriptionDraft]
 def zero_counts(found: dict[str, int]) -> dict[str, int]:
     """Drafts per status, every status named."""
     return {status: int(found.get(status, 0)) for status in DRAFT_STATUSES}
+
+
+GENERATED_SOURCE = "generated"
+"""`Product.attribute_sources["description"]` of a product whose description is an approved draft."""
+
+
+def with_description(product: Product, text: str) -> Product:
+    """The product with an approved generated description, marked as generated."""
+    sources = {**product.attribute_sources, "description": GENERATED_SOURCE}
+    return product.model_copy(update={"description": text, "attribute_sources": sources})

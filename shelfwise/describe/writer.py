@@ -21,7 +21,7 @@ from shelfwise.catalog.extract import known_brands
 from shelfwise.describe.grammar import Grammar, choose_grammar, render
 from shelfwise.describe.grammars import GRAMMARS
 from shelfwise.describe.inputs import ProductInput, product_input
-from shelfwise.describe.records import DescribeProblem, DescribeReport, DescriptionDraft
+from shelfwise.describe.records import DescribeProblem, DescribeReport, DescriptionDraft, with_description
 from shelfwise.describe.rephrase import Rephraser, guarded
 from shelfwise.describe.store import DraftStore
 from shelfwise.records import Product
@@ -100,7 +100,7 @@ def _stored_draft_decides(draft: DescriptionDraft | None, product: Product, aske
         run.passed_over.append((pid, "a draft is pending"))
         return True
     if draft.status == "approved":
-        run.restored.append(product.model_copy(update={"description": draft.text}))
+        run.restored.append(with_description(product, draft.text))
         return True
     if not asked:
         run.passed_over.append((pid, "its draft was rejected (ask for it by id to write another)"))

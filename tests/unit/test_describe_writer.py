@@ -116,7 +116,9 @@ def test_approval_makes_the_product_description_once() -> None:
         and decided.decided_by == "key-1"
         and decided.text == "An Amazon Gift Card."
     )
-    assert catalog.get("a").description == "An Amazon Gift Card." and len(written) == 1  # type: ignore[union-attr]
+    described = catalog.get("a")
+    assert described is not None and described.description == "An Amazon Gift Card." and len(written) == 1
+    assert described.attribute_sources == {"description": "generated"}  # marked as generated
     with pytest.raises(DraftConflict, match="approved already"):
         reject(drafts, "a", "key-2", NOW)
     with pytest.raises(LookupError):
