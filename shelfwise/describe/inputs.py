@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from shelfwise.aspects.records import ReviewSummary
 from shelfwise.catalog.clean import has_markup
-from shelfwise.describe.facts import Evidence
+from shelfwise.describe.facts import Evidence, fold
 from shelfwise.describe.grammar import Slots
 from shelfwise.describe.records import DescribeLanguage, DescribeProblem
 from shelfwise.language.chinese import has_han
@@ -17,6 +17,7 @@ from shelfwise.records import Product
 
 MAX_VALUE_CHARS = 120
 MAX_DETAILS = 4
+GENERIC_BRANDS = frozenset({"generic", "unbranded", "unknown", "none", "n/a", "na", "no brand"})
 _OWN_SLOTS = {
     "color": "colour",
     "colour": "colour",
@@ -36,6 +37,13 @@ class ProductInput:
     slots: Slots
     evidence: Evidence
     problems: tuple[DescribeProblem, ...]
+
+
+def specific_brands(known_brands: Iterable[str], category: tuple[str, ...]) -> list[str]:
+    """The catalog's brands less those that are the product's category words (a feed that gives
+    "Gift Card" as a brand): a template naming the category must not read as naming a brand."""
+    path = fold(" ".join(category))
+    return [brand for brand in known_brands if fold(brand) not in path and fold(brand) not in GENERIC_BRANDS]
 
 
 def language_of(product: Product, shop_language: str) -> DescribeLanguage:
@@ -137,5 +145,5 @@ def product_input(
     parts += [f"{name} {value}" for name, value in sorted(product.attributes.items())]
     if summary is not None and summary.product_id == pid:
         parts += [statement.aspect for statement in summary.statements]
-    evidence = Evidence.of(parts, known_brands)
+    evidence = Evidence.of(parts, specific_brands(known_brands, product.category))
     return ProductInput(product, language, slots, evidence, tuple(problems))
