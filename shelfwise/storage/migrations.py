@@ -1,7 +1,7 @@
 """The PostgreSQL schema's migrations: SQL files numbered per component, in
 `sql/<component>/NNNN_name.sql` (`stores`: the catalog, events, impressions, exposures, keys and
-shared answers; `embeddings`; `forget_log`; `jobs`; `reviews`; `descriptions`), applied at start under an advisory lock and
-recorded in `schema_version` by (component, version).
+shared answers; `embeddings`; `forget_log`; `jobs`; `reviews`; `descriptions`), applied at start
+under an advisory lock and recorded in `schema_version` by (component, version).
 
 Each component counts 1, 2, 3... on its own, so work on two stores never competes for a number.
 Two files with one number in one folder (two branches that each added the next migration), a gap,
