@@ -1,15 +1,17 @@
 """The admin's description approval in a real browser, by keyboard only: a product without a
-description gets a draft from `shelfwise describe`, the admin edits the draft's text, tabs to
-Approve and presses Enter, and the edited words are searchable at once."""
+description gets a draft (`describe_products`, as `shelfwise describe` runs it), the admin edits
+the draft's text, tabs to Approve and presses Enter, and the edited words are searchable at once."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from datetime import UTC, datetime
 
 import pytest
 from browser_shop import Shop
+
+from shelfwise.config import Settings
+from shelfwise.describe import DescribeRequest, describe_products
+from shelfwise.shop_data import ShopData
 
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is in the dev extras").expect
 
@@ -22,13 +24,10 @@ def test_a_draft_is_edited_and_approved_with_the_keyboard(open_page, shop: Shop)
     product = {"product_id": "describe-b1", "title": "Quokka plush toy", "brand": "Zoofy",
                "category": ["Toys", "Plush"], "attributes": {"color": "brown"}}  # fmt: skip
     assert page.request.post("/products/bulk", data={"products": [product]}, headers=auth).ok
-    env = {k: v for k, v in os.environ.items() if not k.upper().startswith("SHELFWISE_")}
-    drafted = subprocess.run(
-        [sys.executable, "-m", "shelfwise.cli", "describe", "--products", "describe-b1",
-         "--data-dir", str(shop.data_dir)],
-        env={**env, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert drafted.returncode == 0 and "drafted 1 descriptions" in drafted.stdout, drafted.stderr
+    with ShopData.open(Settings(data_dir=shop.data_dir)) as data:  # the CLI's work, in-process
+        wanted = DescribeRequest(product_ids=("describe-b1",))
+        report = describe_products(data.store, data.descriptions, {}, wanted, datetime.now(UTC))
+    assert [draft.product_id for draft in report.drafted] == ["describe-b1"]
 
     page.goto("/admin/descriptions")
     page.get_by_label("API key").fill(shop.api_key)
@@ -42,4 +41,4 @@ def test_a_draft_is_edited_and_approved_with_the_keyboard(open_page, shop: Shop)
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("Draft of describe-b1 approved.")
     found = page.request.get("/search?q=huggable&mode=lexical", headers=auth).json()
-    assert [hit["product"]["product_id"] for hit in found["hits"]] == ["describe-b1"]
+    assert found["hits"][0]["product"]["product_id"] == "describe-b1"  # then fuzzy matches
