@@ -64,7 +64,7 @@ class Product(BaseModel):
     attribute_sources: dict[str, str] = Field(
         default_factory=dict,
         description="attribute name (or 'brand') -> where its value came from: 'feed', 'rules', 'spacy'; "
-        "an absent name means feed",
+        "an absent name means feed; 'description': 'generated' marks an approved generated description",
     )
     in_stock: bool = True
     stock: int | None = Field(default=None, ge=0)

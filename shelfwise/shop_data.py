@@ -2,7 +2,7 @@
 
 By default each store is a SQLite file in the data folder, the same files as always (catalog.db,
 events.db, impressions.db, experiments.db, embeddings.db, answers.db, keys.db, privacy.db, jobs.db,
-reviews.db).
+reviews.db, descriptions.db).
 `SHELFWISE_DATABASE_URL=postgresql://...` puts every store in one PostgreSQL database, and a
 store's own setting (`SHELFWISE_STORE_URL`, `SHELFWISE_EVENTS_URL`, ...) overrides it. Stores on
 the same PostgreSQL database share one connection pool. Each store is opened on first use, so a
@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Protocol, TypeVar
 
 from shelfwise.config import Settings
+from shelfwise.describe.store import DRAFTS_FILE, DraftStore, open_draft_store
 from shelfwise.events import EVENTS_FILE, EventStore, open_event_store
 from shelfwise.experiments import ExposureLog, open_exposure_log
 from shelfwise.experiments.exposure_sqlite import EXPOSURES_FILE
@@ -56,6 +57,7 @@ class ShopUrls:
     forget_log: str
     jobs: str
     reviews: str
+    descriptions: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ShopUrls:
@@ -72,6 +74,7 @@ class ShopUrls:
             ("forget_log", settings.forget_log_url, FORGET_LOG_FILE),
             ("jobs", settings.jobs_url, JOBS_FILE),
             ("reviews", settings.reviews_url, REVIEWS_FILE),
+            ("descriptions", settings.descriptions_url, DRAFTS_FILE),
         ):
             url = own or shared or f"sqlite:///{folder / file_name}"
             setting = f"SHELFWISE_{name.upper()}_URL" if own else "SHELFWISE_DATABASE_URL"
@@ -138,6 +141,11 @@ class ShopData:
     def reviews(self) -> ReviewStore:
         """Shoppers' reviews (`shelfwise.reviews`)."""
         return self._keep(open_review_store(self.urls.reviews, self._databases))
+
+    @cached_property
+    def descriptions(self) -> DraftStore:
+        """Generated product descriptions awaiting the admin (`shelfwise.describe`)."""
+        return self._keep(open_draft_store(self.urls.descriptions, self._databases))
 
     def answers(self, ttl_seconds: float) -> AnswerStore | None:
         """The recommendation answers shared by the server's processes (None for memory://)."""

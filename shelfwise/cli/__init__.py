@@ -15,6 +15,7 @@ from shelfwise.cli.bench import bench_app
 from shelfwise.cli.cluster import cluster_app
 from shelfwise.cli.cluster_serve import serve as _cluster_serve  # noqa: F401  (registers `cluster serve`)
 from shelfwise.cli.demo import demo
+from shelfwise.cli.describe import describe
 from shelfwise.cli.errors import EXIT_CODES_HELP, ShelfwiseGroup
 from shelfwise.cli.eval import eval_app
 from shelfwise.cli.events import events_app
@@ -36,7 +37,7 @@ app = typer.Typer(
     epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
 )
-for command in (ingest, delete, index, search, serve, demo):
+for command in (ingest, delete, index, search, serve, demo, describe):
     app.command()(command)
 app.add_typer(bench_app, name="bench")
 app.add_typer(eval_app, name="eval")

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     )
     reviews_url: str | None = Field(default=None, description="shoppers' reviews; default: database_url, "
                                     "else reviews.db")  # fmt: skip
+    descriptions_url: str | None = Field(
+        default=None,
+        description="generated product descriptions awaiting approval; default: database_url, "
+        "else descriptions.db",
+    )
     jobs_url: str | None = Field(
         default=None, description="the job queue `shelfwise worker` runs; default: database_url, else jobs.db"
     )

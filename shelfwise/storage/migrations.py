@@ -1,7 +1,7 @@
 """The PostgreSQL schema's migrations: SQL files numbered per component, in
 `sql/<component>/NNNN_name.sql` (`stores`: the catalog, events, impressions, exposures, keys and
-shared answers; `embeddings`; `forget_log`; `jobs`; `reviews`), applied at start under an advisory lock and
-recorded in `schema_version` by (component, version).
+shared answers; `embeddings`; `forget_log`; `jobs`; `reviews`; `descriptions`), applied at start
+under an advisory lock and recorded in `schema_version` by (component, version).
 
 Each component counts 1, 2, 3... on its own, so work on two stores never competes for a number.
 Two files with one number in one folder (two branches that each added the next migration), a gap,
@@ -24,7 +24,7 @@ from importlib.resources.abc import Traversable
 import psycopg
 
 MIGRATION_LOCK = 0x5348_4C46_0000  # advisory lock key: "SHLF" and store number 0
-COMPONENTS = ("stores", "embeddings", "forget_log", "jobs", "reviews")
+COMPONENTS = ("stores", "embeddings", "forget_log", "jobs", "reviews", "descriptions")
 LEGACY_VERSIONS = {1: ("stores", 1), 2: ("embeddings", 1), 3: ("forget_log", 1), 4: ("jobs", 1)}
 """the single global numbering's versions (sql/0001..0004) as (component, version)"""
 _FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")

@@ -29,6 +29,7 @@ from shelfwise.web.admin_auth import (
     to_login,
 )
 from shelfwise.web.admin_catalog import artifact_versions, catalog_health
+from shelfwise.web.admin_descriptions import add_description_pages
 from shelfwise.web.admin_experiments import experiment_views
 from shelfwise.web.admin_explorer import explore_product, explore_user
 from shelfwise.web.admin_exposure import exposure_report
@@ -61,6 +62,7 @@ def admin_router(pages: Pages) -> APIRouter:
     _add_insight_pages(router, pages)
     add_key_pages(router, pages)
     add_review_pages(router, pages)
+    add_description_pages(router, pages)
     return router
 
 

@@ -23,7 +23,7 @@ from shelfwise.store.postgres import PostgresEmbeddingCache, PostgresStore
 FILES = {"store": "catalog.db", "events": "events.db", "impressions": "impressions.db",
          "exposures": "experiments.db", "embeddings": "embeddings.db", "answers": "answers.db",
          "keys": "keys.db", "forget_log": "privacy.db", "jobs": "jobs.db",
-         "reviews": "reviews.db"}  # fmt: skip
+         "reviews": "reviews.db", "descriptions": "descriptions.db"}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
