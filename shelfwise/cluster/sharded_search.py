@@ -84,7 +84,16 @@ class ShardHost:
         return False
 
     def call(self, method: str, *args: object) -> object:
-        if method not in ("stats", "fuzzy_terms", "pad", "doc_freqs", "search", "vocabulary", "browse"):
+        if method not in (
+            "stats",
+            "fuzzy_terms",
+            "pad",
+            "doc_freqs",
+            "search",
+            "vocabulary",
+            "browse",
+            "products",
+        ):
             raise ValueError(f"a shard has no method {method!r}")
         return getattr(self.shard, method)(*args)
 

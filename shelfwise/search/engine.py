@@ -348,17 +348,17 @@ class SearchEngine(IndexLifecycle):
         wanted = RecallRequest(
             query, alternatives, lexical_depth, query_vector, cfg.vector_depth, allowed, filtered
         )
-        found = (self.recall or LocalRecall()).recall(live, wanted)
-        self._recalled(live, found)
+        found = self._recalled(live, (self.recall or LocalRecall()).recall(live, wanted))
         coverage: dict[str, float] = {}
         if live.terms is not None and cfg.coverage_weight and mode == "hybrid":
             ids = list(dict.fromkeys([p for p, _ in found.lexical] + [p for p, _ in found.vector]))
             coverage = live.terms.coverage(query, ids)
         return RetrievalStages(found.lexical, found.vector, found.similarities, coverage, found.missing)
 
-    def _recalled(self, live: LiveIndex, found: Recalled) -> None:
-        """What the search's index learns from a recall (a view of the candidates only adds
-        their products: `sharded_engine.py`); nothing for an index that holds the catalog."""
+    def _recalled(self, live: LiveIndex, found: Recalled) -> Recalled:
+        """The recall once the index holds its candidates: as it is, for an index of the whole
+        catalog (`sharded_engine.py` adds the candidates' products to a table of them)."""
+        return found
 
     def _retrieve(
         self,

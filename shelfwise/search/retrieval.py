@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from shelfwise.records import Filters, Product
+from shelfwise.records import Filters
 from shelfwise.search.live_index import LiveIndex
 
 
@@ -37,14 +37,12 @@ class RecallRequest:
 @dataclass(frozen=True)
 class Recalled:
     """Each side's candidates, best first, and the cosines of the lexical candidates missing
-    from the vector side; `missing`: the shards that did not answer (a partial recall);
-    `products`: the candidates' products when the shards were asked for them."""
+    from the vector side; `missing`: the shards that did not answer (a partial recall)."""
 
     lexical: list[tuple[str, float]]
     vector: list[tuple[str, float]]
     similarities: dict[str, float] = field(default_factory=dict)
     missing: frozenset[int] = frozenset()
-    products: dict[str, Product] = field(default_factory=dict)
 
 
 class Recall(Protocol):

@@ -7,14 +7,14 @@ exactly as one index plans them (typo neighbours from the union of the shards' v
 Then every shard gets the clauses with their global frequencies, the query vector and, when
 filters apply, the filters (it applies them to its own products, `shard_catalog.py`); it
 answers its best lexical and vector candidates (`lexical_shard`, `vector_shard`) and the
-cosines of its lexical ones (and, asked, their products). The merged lists are one index's
+cosines of its lexical ones. The merged lists are one index's
 (`merge_top_k`). A shard that does not answer is left out and named in `Recalled.missing`: the
 answer says it is partial rather than silently shrinking."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
@@ -42,8 +42,6 @@ class ShardQuery:
     vector_depth: int
     filters: Filters | None = None
     """when filters apply: the shard adds the best of its products that pass them"""
-    products: bool = False
-    """whether to send the candidates' products (a replica without a product table wants them)"""
 
 
 @dataclass(frozen=True)
@@ -54,8 +52,6 @@ class ShardAnswer:
     """the best among the allowed products (empty without filters)"""
     similarities: dict[str, float]
     """the cosine of each lexical candidate holding a vector here"""
-    products: dict[str, Product] = field(default_factory=dict)
-    """the candidates' products, when asked (`ShardCatalog.slim`)"""
 
 
 class SearchShard:
@@ -104,6 +100,10 @@ class SearchShard:
     def browse(self, query: BrowseQuery) -> BrowsePart:
         return self.catalog.browse(query)
 
+    def products(self, product_ids: Sequence[str]) -> dict[str, Product]:
+        """These products of the shard (without descriptions: `shard_catalog.slim`)."""
+        return self.catalog.products_of(product_ids)
+
     def search(self, query: ShardQuery) -> ShardAnswer:
         lexical = self.lexical.search(query.clauses, query.doc_freqs, query.lexical_depth)
         vector = query.query_vector
@@ -115,10 +115,7 @@ class SearchShard:
             if query.filters is not None:
                 allowed = self.vector.search(vector, query.vector_depth, self.catalog.allowed(query.filters))
             sims = self.vector.similarities(vector, [c.product_id for c in lexical])
-        products = {}
-        if query.products:
-            products = self.catalog.products_of(c.product_id for c in (*lexical, *best, *allowed))
-        return ShardAnswer(lexical, best, allowed, sims, products)
+        return ShardAnswer(lexical, best, allowed, sims)
 
 
 class ShardFanout(Protocol):
@@ -177,11 +174,9 @@ def build_shards(
 class ShardedRecall:
     """Recall over the shards behind `fanout` (see the module's docstring)."""
 
-    def __init__(self, fanout: ShardFanout, reader: QueryReader, with_products: bool = False) -> None:
-        """`with_products`: ask the shards for their candidates' products (`Recalled.products`)."""
+    def __init__(self, fanout: ShardFanout, reader: QueryReader) -> None:
         self.fanout = fanout
         self.reader = reader
-        self.with_products = with_products
 
     @classmethod
     def connect(
@@ -210,7 +205,7 @@ class ShardedRecall:
             missing |= lost
         filters = request.filters if request.query_vector is not None else None
         query = ShardQuery(clauses, doc_freqs, request.lexical_depth, request.query_vector,
-                           request.vector_depth, filters, self.with_products)  # fmt: skip
+                           request.vector_depth, filters)  # fmt: skip
         asked = {s: (query,) for s in every if s not in missing}
         answers = {s: a for s, a in self.fanout.call("search", asked).items() if isinstance(a, ShardAnswer)}
         missing |= set(every) - set(answers)
@@ -247,7 +242,7 @@ def _merged(answers: list[ShardAnswer], request: RecallRequest, missing: frozens
         (c.product_id, c.score) for c in merge_top_k((a.lexical for a in answers), request.lexical_depth)
     ]
     if request.query_vector is None:
-        return Recalled(lexical, [], {}, missing, {k: v for a in answers for k, v in a.products.items()})
+        return Recalled(lexical, [], {}, missing)
     depth = request.vector_depth
     vector = [
         (c.product_id, c.score) for c in merge_top_k((a.vector for a in answers), depth, later_first=True)
@@ -259,6 +254,4 @@ def _merged(answers: list[ShardAnswer], request: RecallRequest, missing: frozens
     seen = {pid for pid, _ in vector}
     sims = {k: v for a in answers for k, v in a.similarities.items()}
     similarities = {pid: sims[pid] for pid, _ in lexical if pid not in seen and pid in sims}
-    return Recalled(
-        lexical, vector, similarities, missing, {k: v for a in answers for k, v in a.products.items()}
-    )
+    return Recalled(lexical, vector, similarities, missing)

@@ -4,13 +4,13 @@ the catalog's products: the manifest, the lexical analysis and the saved query u
 The lexical and vector indexes and the products are the shards' (`sharded.py`,
 `shard_catalog.py`); hits are read from the shop's catalog store (PostgreSQL) as always.
 
-Each search reads a view of its own (`_require`): an empty product table coding brands,
-categories and attribute values in the whole catalog's order (merged from the shards' once at
-open), into which the recall puts its candidates' products (the shards send them with their
-answers), and their title terms. Every step after recall (filters, facets, totals, query-term
-coverage, category intent, negations, reranking, sorting, pages) reads only the candidates,
-so it gives one index's answer. A browse (no query) is the shards' parts merged: totals,
-facets and the page (`shard_catalog.merge_browse`).
+Searches read a table of the products recalled so far (at most `VIEW_PRODUCTS`; then it starts
+again, empty, at the next search), coding brands, categories and attribute values in the whole
+catalog's order (merged from the shards' once at open), and their title terms: after each
+recall, the candidates' products it lacks are asked of their shards. Every step after recall
+(filters, facets, totals, query-term coverage, category intent, negations, reranking, sorting,
+pages) reads only the candidates' rows, so it gives one index's answer. A browse (no query) is
+the shards' parts merged: totals, facets and the page (`shard_catalog.merge_browse`).
 
 What needs the whole catalog's title terms or every title raises `ShardedModeError` naming it:
 learned fusion, translating a query written in another script than the catalog's, pinyin
@@ -32,6 +32,7 @@ import tantivy
 from shelfwise.index import IndexManifest, LexicalIndex, VectorIndex
 from shelfwise.index.lexical import LexicalAnalysis
 from shelfwise.index.lexical_plan import FIELDS
+from shelfwise.index.shards import shard_of
 from shelfwise.progress import Progress
 from shelfwise.query.translate import Translation, has_han
 from shelfwise.records import SearchRequest, SearchResult
@@ -58,9 +59,12 @@ class ShardedSearchEngine(SearchEngine):
     """`SearchEngine` over shards (`recall`), opening only the version's manifest, analysis
     and saved understanding (see the module's docstring)."""
 
+    VIEW_PRODUCTS = 100_000
+    """the most products the table of recalled products holds before it starts again"""
+
     def __init__(self, *args: Any, recall: ShardedRecall, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.recall = self.shards = replace_products(recall)
+        self.recall = self.shards = recall
         self.cross_lingual = _NoCatalogTranslation(self.encoder, self.fusion.match.script_min_share)
         self._vocabulary: dict[str, list[str]] = {}
         self._learned_refused(self.learned_fusion)
@@ -122,17 +126,31 @@ class ShardedSearchEngine(SearchEngine):
         return merge_vocabulary(parts[s] for s in sorted(parts))  # type: ignore[misc]
 
     def _require(self) -> LiveIndex:
-        """A view for one search: the version's template with a table and title terms of no
-        product yet (the recall adds its candidates')."""
-        template = super()._require()
-        return replace(template, table=template.table, terms=TitleTerms(template.lexical.analyze))
+        """The version with the products recalled so far; emptied first once they pass
+        `VIEW_PRODUCTS` (searches hold the lock: none is reading it)."""
+        live = super()._require()
+        if live.terms is None or len(live.table.ids) > self.VIEW_PRODUCTS:
+            live.table = ProductTable.coding(self._vocabulary)
+            live.terms = TitleTerms(live.lexical.analyze)
+        return live
 
-    def _recalled(self, live: LiveIndex, found: Recalled) -> None:
-        new = [p for pid, p in found.products.items() if pid not in live.table.row_of]
+    def _recalled(self, live: LiveIndex, found: Recalled) -> Recalled:
+        """The candidates' products the table lacks, from their shards; a shard that does not
+        send them is missing from the answer (its candidates cannot be shown)."""
+        wanted = [pid for pid in dict.fromkeys(p for p, _ in (*found.lexical, *found.vector))
+                  if pid not in live.table.row_of]  # fmt: skip
+        count = self.shards.fanout.shards
+        asked: dict[int, tuple[list[str]]] = {}
+        for pid in wanted:
+            asked.setdefault(shard_of(pid, count), ([],))[0].append(pid)
+        sent = self.shards.fanout.call("products", asked)
+        new = [p for products in sent.values() for p in products.values()]  # type: ignore[attr-defined]
         if new:
             live.table = live.table.with_changes(new, [])
             assert live.terms is not None
             live.terms.update(new)
+        lost = set(asked) - set(sent)
+        return replace(found, missing=found.missing | lost) if lost else found
 
     # ----- what never changes here -----------------------------------------------------------
 
@@ -188,11 +206,6 @@ class ShardedSearchEngine(SearchEngine):
             missing_shards=sorted(missing),
         )  # fmt: skip
         return result, missing
-
-
-def replace_products(recall: ShardedRecall) -> ShardedRecall:
-    """The recall asking the shards for their candidates' products too."""
-    return ShardedRecall(recall.fanout, recall.reader, with_products=True)
 
 
 class _ShardedTerms(LexicalIndex):

@@ -10,7 +10,7 @@ number of events, or a stop file with a time limit.
   replica (by its header) has answered with it; reports the seconds each took.
 - watch: ask /health until a replica not in `known` answers (a lost one's replacement).
 - ask: POST each of `requests` (SearchRequest bodies) to /search once; the status and answer of each.
-- timed: POST each of `requests` to /search once; the status, seconds, total and hit ids of each.
+- timed: POST each of `requests` to /search once; the status, seconds, total and hits (id, score) of each.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def timed(params: dict[str, Any]) -> dict[str, Any]:
             answer = client.post("/search", json=body)
             seconds = time.perf_counter() - started
             found = answer.json() if answer.status_code == 200 else {}
-            hits = [hit["product"]["product_id"] for hit in found.get("hits", [])]
+            hits = [(hit["product"]["product_id"], hit["score"]) for hit in found.get("hits", [])]
             answers.append(
                 {"status": answer.status_code, "seconds": seconds, "total": found.get("total"), "hits": hits}
             )

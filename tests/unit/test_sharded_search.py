@@ -170,14 +170,18 @@ def test_a_replica_holding_no_index_answers_as_the_one_index(
         engine.store, engine.encoder, engine.registry.root, recall=sharded, language=engine.language
     )
     replica.open(build=False)
+    assert replica.manifest() == engine.manifest() and not replica._require().table.ids  # no products
     try:
-        for request in [*demo_requests(products), *browse_requests(products)]:
-            whole, answer = engine.search(request), replica.search(request)
-            assert whole.hits, request
-            same_answer(answer, whole)
-            assert answer.missing_shards == [] and answer.interpretation == whole.interpretation
-            assert [explained(h) for h in answer.hits] == [explained(h) for h in whole.hits]
-        assert len(replica._require().table.ids) == 0  # a search's view starts empty
+        for limit in (100_000, 50):  # the table of recalled products kept, or started again
+            replica.VIEW_PRODUCTS = limit
+            for request in [*demo_requests(products), *browse_requests(products)]:
+                whole, answer = engine.search(request), replica.search(request)
+                assert whole.hits, request
+                same_answer(answer, whole)
+                assert answer.missing_shards == [] and answer.interpretation == whole.interpretation
+                assert [explained(h) for h in answer.hits] == [explained(h) for h in whole.hits]
+            held = len(replica._require().table.ids)
+            assert 0 < held < len(products) if limit > len(products) else held == 0
         assert replica.suggest("wir") == engine.suggest("wir")
     finally:
         replica.close()
