@@ -19,6 +19,7 @@ from shelfwise.index.lexical_shard import LexicalShard, LexicalStats, bm25_idf, 
 from shelfwise.index.shards import Scored, merge_top_k, partition, shard_of
 from shelfwise.records import Filters, Hit, PriceRange, Product, SearchRequest
 from shelfwise.search import SearchEngine
+from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.sharded import InProcessFanout, SearchShard, ShardedRecall, build_shards
 from shelfwise.search.sharded_engine import ShardedModeError, ShardedSearchEngine
 
@@ -201,6 +202,12 @@ def test_what_needs_the_whole_catalog_is_refused_in_sharded_mode(
             replica.rebuild()
     finally:
         replica.close()
+    model = LearnedFusion.__new__(LearnedFusion)  # a published model's name is all it reads
+    model.version = "fusion-1"
+    with pytest.raises(ShardedModeError, match=r"learned fusion \(fusion-1\)"):
+        ShardedSearchEngine(
+            engine.store, engine.encoder, engine.registry.root, recall=sharded, learned_fusion=model
+        )
     empty = ShardedSearchEngine(engine.store, engine.encoder, engine.registry.root / "none", recall=sharded)
     with pytest.raises(ShardedModeError, match="index builds are unavailable"):
         empty.open(build=True)
@@ -212,3 +219,23 @@ def explained(hit: Hit) -> tuple[object, ...] | None:
     an exact tie of BM25 scores may be ranked either way)."""
     e = hit.explanation
     return None if e is None else (e.matched_terms, e.fusion, e.filters_applied)
+
+
+def test_what_sharded_mode_refuses_is_a_501_naming_it() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from shelfwise.serve.errors import RequestContextMiddleware, install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+
+    @app.post("/search")
+    def search() -> None:
+        raise ShardedModeError("learned fusion (f1) reads the whole catalog's title terms")
+
+    answer = TestClient(app).post("/search")
+    assert answer.status_code == 501
+    assert answer.json()["error"] == "learned fusion (f1) reads the whole catalog's title terms"
+    assert "shards" in answer.json()["detail"]
