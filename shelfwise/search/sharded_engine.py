@@ -127,11 +127,12 @@ class ShardedSearchEngine(SearchEngine):
 
     def _require(self) -> LiveIndex:
         """The version with the products recalled so far; emptied first once they pass
-        `VIEW_PRODUCTS` (searches hold the lock: none is reading it)."""
+        `VIEW_PRODUCTS` (under the lock every search holds: none is reading them then)."""
         live = super()._require()
         if live.terms is None or len(live.table.ids) > self.VIEW_PRODUCTS:
-            live.table = ProductTable.coding(self._vocabulary)
-            live.terms = TitleTerms(live.lexical.analyze)
+            with self._lock:  # a suggestion's call waits for the search in progress
+                live.table = ProductTable.coding(self._vocabulary)
+                live.terms = TitleTerms(live.lexical.analyze)
         return live
 
     def _recalled(self, live: LiveIndex, found: Recalled) -> Recalled:
