@@ -41,7 +41,7 @@ from shelfwise.search.cross_lingual import CrossLingual
 from shelfwise.search.engine import SearchEngine
 from shelfwise.search.fusion import FusedCandidate
 from shelfwise.search.learned_fusion import LearnedFusion
-from shelfwise.search.live_index import LiveIndex, RefreshStats
+from shelfwise.search.live_index import SCRIPTS_NOTE, LiveIndex, RefreshStats
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.retrieval import Recalled
 from shelfwise.search.saved_understanding import saved_understanding
@@ -110,7 +110,7 @@ class ShardedSearchEngine(SearchEngine):
         if snapshot is None:
             raise ShardedModeError(f"{path}: no saved query understanding; sharded mode loads it, "
                                    "it cannot build one without the whole catalog")  # fmt: skip
-        scripts = manifest.notes.get("title_scripts") or {}
+        scripts = manifest.notes.get(SCRIPTS_NOTE) or {}
         if self.understanding.spelling and scripts.get("Han", 0.0) > 0:
             raise ShardedModeError(
                 "pinyin spelling over a Chinese catalog reads every title: "
