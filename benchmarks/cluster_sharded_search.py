@@ -109,13 +109,15 @@ def shard_host(number: int, shards: int, count: int, dim: int, config: tuple[Lex
     from shelfwise.index.lexical_shard import LexicalShard
     from shelfwise.index.shards import shard_of
     from shelfwise.index.vector_shard import VectorShard
+    from shelfwise.search.shard_catalog import ShardCatalog
     from shelfwise.search.sharded import SearchShard
 
     positions = [i for i in range(count) if shard_of(product_id(i), shards) == number]
     keep = set(positions)
+    catalog = ShardCatalog(list(synthetic_products(count, keep)), positions)  # what filters read
     lexical = LexicalShard.build(synthetic_products(count, keep), positions, config[0])
     vectors = VectorShard(vector_index(count, dim, config[1], keep), {product_id(p): p for p in positions})
-    return SearchShard(number, lexical, vectors)
+    return SearchShard(number, lexical, vectors, catalog)
 
 
 def queries(count: int) -> list[str]:

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import Any
 
 from pydantic import BaseModel, Field, JsonValue
 
@@ -55,6 +56,8 @@ from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
 from shelfwise.search.retrieval import Recall
+from shelfwise.search.sharded import ShardedRecall
+from shelfwise.search.sharded_engine import ShardedSearchEngine
 from shelfwise.service_personal import PersonalStages
 from shelfwise.service_privacy import ShopperPrivacy
 from shelfwise.serving_recommend import RecommendationServing
@@ -115,7 +118,8 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         """`reranker` defaults to the data folder's active reranker, `learned_fusion` to its
         active one for this encoder (`fusion.learned`), `experiments` to its `experiments.json`
         (checked: a variant setting no surface applies is an `ExperimentDefinitionError`) and
-        `experiments.db`; `recall` (None: this process's index) to a `ShardedRecall`'s shards."""
+        `experiments.db`; `recall` (None: this process's index) to a `ShardedRecall`'s shards,
+        which hold the catalog: the engine then opens no index (`ShardedSearchEngine`)."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.data = ShopData.open(settings)  # the stores not given here, one URL each
         self.experiments = experiments if experiments is not None else self._default_experiments(settings)
@@ -160,10 +164,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             reranker = load_reranker(settings.rerank, active_reranker_path(settings.data_dir))
         if fusion is None and settings.fusion.learned:
             fusion = active_fusion(settings.data_dir, encoder_version, logger.warning)
-        engine = SearchEngine(
-            self.store,
-            self.encoder,
-            settings.index_root,
+        parts: dict[str, Any] = dict(
             lexical=settings.lexical,
             vector=settings.vector,
             fusion=settings.fusion,
@@ -172,6 +173,9 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             learned_fusion=fusion,
             language=self.language.language,
         )
+        if isinstance(recall, ShardedRecall):  # the catalog lives in the shards: opens no index
+            return ShardedSearchEngine(self.store, self.encoder, settings.index_root, recall=recall, **parts)
+        engine = SearchEngine(self.store, self.encoder, settings.index_root, **parts)
         engine.recall = recall
         return engine
 

@@ -95,6 +95,7 @@ class VersionShard:
     def build(self) -> SearchShard:
         from shelfwise.index.lexical_shard import LexicalShard
         from shelfwise.index.vector_shard import VectorShard
+        from shelfwise.search.shard_catalog import ShardCatalog
         from shelfwise.store import open_store
 
         _, path = version_index(self.folder)
@@ -107,4 +108,5 @@ class VersionShard:
         analysis = LexicalAnalysis.load(path / "lexical")
 
         lexical = LexicalShard.build(products, ordinals, self.config[0], analysis)
-        return SearchShard(self.number, lexical, VectorShard.build(*vectors, self.config[1]))
+        vector = VectorShard.build(*vectors, self.config[1])
+        return SearchShard(self.number, lexical, vector, ShardCatalog(products, ordinals))

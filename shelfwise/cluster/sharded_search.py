@@ -53,9 +53,11 @@ class HandedShard:
     def build(self) -> SearchShard:
         from shelfwise.index.lexical_shard import LexicalShard
         from shelfwise.index.vector_shard import VectorShard
+        from shelfwise.search.shard_catalog import ShardCatalog
 
         lexical = LexicalShard.build(self.products, self.ordinals, self.config[0], self.analysis)
-        return SearchShard(self.number, lexical, VectorShard.build(*self.vectors, self.config[1]))
+        vector = VectorShard.build(*self.vectors, self.config[1])
+        return SearchShard(self.number, lexical, vector, ShardCatalog(self.products, self.ordinals))
 
 
 class ShardHost:
@@ -82,7 +84,16 @@ class ShardHost:
         return False
 
     def call(self, method: str, *args: object) -> object:
-        if method not in ("stats", "fuzzy_terms", "pad", "doc_freqs", "search"):
+        if method not in (
+            "stats",
+            "fuzzy_terms",
+            "pad",
+            "doc_freqs",
+            "search",
+            "vocabulary",
+            "browse",
+            "products",
+        ):
             raise ValueError(f"a shard has no method {method!r}")
         return getattr(self.shard, method)(*args)
 

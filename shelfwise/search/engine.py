@@ -33,7 +33,7 @@ from shelfwise.search.live_index import IndexNotReadyError, LiveIndex, RefreshSt
 from shelfwise.search.match_floor import MatchFloor, reads_every_script
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
-from shelfwise.search.retrieval import LocalRecall, Recall, RecallRequest
+from shelfwise.search.retrieval import LocalRecall, Recall, Recalled, RecallRequest
 from shelfwise.search.understanding import (
     added_filters,
     boost_categories,
@@ -211,12 +211,14 @@ class SearchEngine(IndexLifecycle):
             return _Plan(request, mask, Retrieved(None, np.flatnonzero(live.table.live)))
         if reading is None:
             mask = live.table.mask(request.filters)
-            return _Plan(request, mask, self._retrieve(live, query, request, mask, beside, translated))
+            retrieved = self._retrieve(live, query, request, mask, beside, translated)
+            return _Plan(request, _remasked(live, mask, request.filters), retrieved)
         text, alternatives = self._matched_text(query, reading)
         alternatives += beside
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives, translated)
+        mask = _remasked(live, mask, effective.filters)
         inferred = inferred_fields(request, effective)
         mask, admitted = admit_unknowns(live.table, live.terms, effective, inferred, mask, retrieved.rows)
         if effective.filters == request.filters or not self.understanding.relax_empty:
@@ -225,7 +227,7 @@ class SearchEngine(IndexLifecycle):
             return _Plan(effective, mask, retrieved, admitted=admitted)
         mask = live.table.mask(request.filters)
         retrieved = self._retrieve(live, text, request, mask, alternatives, translated)
-        return _Plan(request, mask, retrieved, relaxed=True)
+        return _Plan(request, _remasked(live, mask, request.filters), retrieved, relaxed=True)
 
     def _fed_back(
         self,
@@ -335,19 +337,28 @@ class SearchEngine(IndexLifecycle):
         query_vector = None
         if mode in ("hybrid", "vector"):
             query_vector = self.cross_lingual.blend(self.encoder.encode_query(query), translated)
-        allowed = None
+        allowed, filtered = None, None
         if query_vector is not None and not filters.is_empty():
-            allowed = live.table.mask(filters) if mask is None else mask
+            filtered = filters
+            if self.recall is None:
+                allowed = live.table.mask(filters) if mask is None else mask
         lexical_depth = (
             cfg.lexical_depth * (1 if filters.is_empty() else 5) if mode in ("hybrid", "lexical") else 0
         )
-        wanted = RecallRequest(query, alternatives, lexical_depth, query_vector, cfg.vector_depth, allowed)
-        found = (self.recall or LocalRecall()).recall(live, wanted)
+        wanted = RecallRequest(
+            query, alternatives, lexical_depth, query_vector, cfg.vector_depth, allowed, filtered
+        )
+        found = self._recalled(live, (self.recall or LocalRecall()).recall(live, wanted))
         coverage: dict[str, float] = {}
         if live.terms is not None and cfg.coverage_weight and mode == "hybrid":
             ids = list(dict.fromkeys([p for p, _ in found.lexical] + [p for p, _ in found.vector]))
             coverage = live.terms.coverage(query, ids)
         return RetrievalStages(found.lexical, found.vector, found.similarities, coverage, found.missing)
+
+    def _recalled(self, live: LiveIndex, found: Recalled) -> Recalled:
+        """The recall once the index holds its candidates: as it is, for an index of the whole
+        catalog (`sharded_engine.py` adds the candidates' products to a table of them)."""
+        return found
 
     def _retrieve(
         self,
@@ -420,6 +431,12 @@ class SearchEngine(IndexLifecycle):
             matched = live.lexical.matched_terms_many(query, [product for _, product in found])
         explained = (method, request.filters.describe()) if request.explain else None
         return hits(found, matched, offset, explained, matches or {})
+
+
+def _remasked(live: LiveIndex, mask: np.ndarray, filters: Filters) -> np.ndarray:
+    """`mask`, or the filters' mask again when the table grew during the recall (a view of the
+    candidates, `sharded_engine.py`, adds their products as they are recalled)."""
+    return mask if len(mask) == len(live.table.ids) else live.table.mask(filters)
 
 
 def _shown_query(query: str, reading: QueryReading | None) -> str:

@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from shelfwise.records import Filters
 from shelfwise.search.live_index import LiveIndex
 
 
@@ -20,8 +21,9 @@ from shelfwise.search.live_index import LiveIndex
 class RecallRequest:
     """What one recall asks for: `query` (normalised) with its weighted `alternatives` for the
     lexical side (`lexical_depth` candidates; none when 0), `query_vector` for the vector side
-    (`vector_depth`; none when None), and `allowed`, a mask over the table's rows, when filters
-    apply: the vector side then adds the best among the allowed rows."""
+    (`vector_depth`; none when None), and when filters apply, `filters` and (for a recall from
+    the live index itself) `allowed`, their mask over the table's rows: the vector side then
+    adds the best among the products passing them."""
 
     query: str
     alternatives: Sequence[tuple[str, float]]
@@ -29,6 +31,7 @@ class RecallRequest:
     query_vector: np.ndarray | None
     vector_depth: int
     allowed: np.ndarray | None = None
+    filters: Filters | None = None
 
 
 @dataclass(frozen=True)

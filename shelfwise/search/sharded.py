@@ -5,10 +5,11 @@ A query costs two rounds. First the lexical plan's document frequencies (`QueryR
 frequencies_needed`) are asked of every shard and summed, and the clauses are planned with them
 exactly as one index plans them (typo neighbours from the union of the shards' vocabularies).
 Then every shard gets the clauses with their global frequencies, the query vector and, when
-filters apply, its part of the allowed products; it answers its best lexical and vector
-candidates (`lexical_shard`, `vector_shard`) and the cosines of its lexical ones. The merged
-lists are one index's (`merge_top_k`). A shard that does not answer is left out and named in
-`Recalled.missing`: the answer says it is partial rather than silently shrinking."""
+filters apply, the filters (it applies them to its own products, `shard_catalog.py`); it
+answers its best lexical and vector candidates (`lexical_shard`, `vector_shard`) and the
+cosines of its lexical ones. The merged lists are one index's
+(`merge_top_k`). A shard that does not answer is left out and named in `Recalled.missing`: the
+answer says it is partial rather than silently shrinking."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from shelfwise.config import LexicalConfig, VectorConfig
 from shelfwise.index.lexical import ENGLISH, FuzzyVocabulary, LexicalAnalysis, LexicalIndex
 from shelfwise.index.lexical_plan import QueryReader, TermClause
 from shelfwise.index.lexical_shard import LexicalShard, LexicalStats, total_stats
-from shelfwise.index.shards import Scored, merge_top_k, partition, shard_of
+from shelfwise.index.shards import Scored, merge_top_k, partition
 from shelfwise.index.vector_shard import VectorShard
-from shelfwise.records import Product
+from shelfwise.records import Filters, Product
 from shelfwise.search.live_index import LiveIndex
 from shelfwise.search.retrieval import Recalled, RecallRequest
+from shelfwise.search.shard_catalog import Appearance, BrowsePart, BrowseQuery, ShardCatalog
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class ShardQuery:
     lexical_depth: int
     query_vector: np.ndarray | None
     vector_depth: int
-    allowed: list[str] | None = None
+    filters: Filters | None = None
+    """when filters apply: the shard adds the best of its products that pass them"""
 
 
 @dataclass(frozen=True)
@@ -52,12 +55,16 @@ class ShardAnswer:
 
 
 class SearchShard:
-    """One shard: the lexical and vector index of the products whose id hashes to `number`."""
+    """One shard: the lexical and vector index of the products whose id hashes to `number`,
+    and those products (`ShardCatalog`: filters, facets, browsing)."""
 
-    def __init__(self, number: int, lexical: LexicalShard, vector: VectorShard) -> None:
+    def __init__(
+        self, number: int, lexical: LexicalShard, vector: VectorShard, catalog: ShardCatalog
+    ) -> None:
         self.number = number
         self.lexical = lexical
         self.vector = vector
+        self.catalog = catalog
 
     @classmethod
     def build(
@@ -72,7 +79,8 @@ class SearchShard:
         """`vectors[i]` is `products[i]`'s (normalised) vector; `ordinals` their catalog positions."""
         ids = [p.product_id for p in products]
         lexical = LexicalShard.build(products, ordinals, config[0], analysis)
-        return cls(number, lexical, VectorShard.build(ids, vectors, ordinals, config[1]))
+        vector = VectorShard.build(ids, vectors, ordinals, config[1])
+        return cls(number, lexical, vector, ShardCatalog(products, ordinals))
 
     def stats(self) -> LexicalStats:
         return self.lexical.stats
@@ -86,16 +94,27 @@ class SearchShard:
     def doc_freqs(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
         return self.lexical.doc_freqs(pairs)
 
+    def vocabulary(self) -> dict[str, dict[str, Appearance]]:
+        return self.catalog.vocabulary()
+
+    def browse(self, query: BrowseQuery) -> BrowsePart:
+        return self.catalog.browse(query)
+
+    def products(self, product_ids: Sequence[str]) -> dict[str, Product]:
+        """These products of the shard (without descriptions: `shard_catalog.slim`)."""
+        return self.catalog.products_of(product_ids)
+
     def search(self, query: ShardQuery) -> ShardAnswer:
         lexical = self.lexical.search(query.clauses, query.doc_freqs, query.lexical_depth)
         vector = query.query_vector
-        if vector is None:
-            return ShardAnswer(lexical, [], [], {})
-        best = self.vector.search(vector, query.vector_depth)
-        allowed = (
-            [] if query.allowed is None else self.vector.search(vector, query.vector_depth, query.allowed)
-        )
-        sims = self.vector.similarities(vector, [c.product_id for c in lexical])
+        best: list[Scored] = []
+        allowed: list[Scored] = []
+        sims: dict[str, float] = {}
+        if vector is not None:
+            best = self.vector.search(vector, query.vector_depth)
+            if query.filters is not None:
+                allowed = self.vector.search(vector, query.vector_depth, self.catalog.allowed(query.filters))
+            sims = self.vector.similarities(vector, [c.product_id for c in lexical])
         return ShardAnswer(lexical, best, allowed, sims)
 
 
@@ -140,11 +159,12 @@ def build_shards(
     by_shard = partition(list(vector_ids), count)
     shards = []
     for number, positions in enumerate(partition([p.product_id for p in products], count)):
-        lexical = LexicalShard.build([products[i] for i in positions], positions, config[0], analysis)
+        mine = [products[i] for i in positions]
+        lexical = LexicalShard.build(mine, positions, config[0], analysis)
         rows = by_shard[number]
         ids = [vector_ids[i] for i in rows]
         vector = VectorShard.build(ids, matrix[rows].reshape(len(rows), -1), rows, config[1])
-        shards.append(SearchShard(number, lexical, vector))
+        shards.append(SearchShard(number, lexical, vector, ShardCatalog(mine, positions)))
     total = total_stats(s.stats() for s in shards)
     for shard in shards:
         shard.pad(total)
@@ -183,20 +203,22 @@ class ShardedRecall:
         if request.lexical_depth > 0:
             clauses, doc_freqs, lost = self._plan(request.query, request.alternatives)
             missing |= lost
-        allowed: list[list[str]] | None = None
-        if request.allowed is not None and request.query_vector is not None:
-            allowed = [[] for _ in every]
-            for row in np.flatnonzero(request.allowed).tolist():
-                product_id = live.table.ids[row]
-                allowed[shard_of(product_id, self.fanout.shards)].append(product_id)
-        asked = {
-            s: (ShardQuery(clauses, doc_freqs, request.lexical_depth, request.query_vector,
-                           request.vector_depth, None if allowed is None else allowed[s]),)
-            for s in every if s not in missing
-        }  # fmt: skip
+        filters = request.filters if request.query_vector is not None else None
+        query = ShardQuery(clauses, doc_freqs, request.lexical_depth, request.query_vector,
+                           request.vector_depth, filters)  # fmt: skip
+        asked = {s: (query,) for s in every if s not in missing}
         answers = {s: a for s, a in self.fanout.call("search", asked).items() if isinstance(a, ShardAnswer)}
         missing |= set(every) - set(answers)
         return _merged(list(answers.values()), request, frozenset(missing))
+
+    def doc_freqs(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Each (field, term)'s document frequency over every shard that answers."""
+        totals = np.zeros(len(pairs), dtype=np.int64)
+        for counts in self.fanout.call(
+            "doc_freqs", {s: (list(pairs),) for s in range(self.fanout.shards)}
+        ).values():
+            totals += np.asarray(counts, dtype=np.int64)
+        return dict(zip(pairs, totals.tolist(), strict=True))
 
     def _plan(
         self, query: str, alternatives: Sequence[tuple[str, float]]
@@ -225,7 +247,7 @@ def _merged(answers: list[ShardAnswer], request: RecallRequest, missing: frozens
     vector = [
         (c.product_id, c.score) for c in merge_top_k((a.vector for a in answers), depth, later_first=True)
     ]
-    if request.allowed is not None:
+    if request.filters is not None:
         seen = {pid for pid, _ in vector}
         extra = merge_top_k((a.allowed for a in answers), depth, later_first=True)
         vector += [(c.product_id, c.score) for c in extra if c.product_id not in seen]

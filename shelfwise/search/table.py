@@ -119,6 +119,17 @@ class ProductTable:
     def build(cls, products: Iterable[Product]) -> ProductTable:
         return cls().with_changes(list(products), [])
 
+    @classmethod
+    def coding(cls, vocabularies: Mapping[str, Sequence[str]]) -> ProductTable:
+        """An empty table whose vocabularies (`brands`, `categories`, `attribute_values`) code
+        these values already, in this order: the products added later are coded as the table
+        of the whole catalog codes them (its facets list equal counts in that order)."""
+        coded = {
+            name: _Vocab(list(values), {v: i for i, v in enumerate(values)})
+            for name, values in vocabularies.items()
+        }
+        return cls(**coded)  # type: ignore[arg-type]
+
     def __len__(self) -> int:
         return int(self.live.sum())
 

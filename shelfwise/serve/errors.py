@@ -1,7 +1,8 @@
 """One error shape for every failure: {"error": short message, "detail": optional}.
 
 `ApiError` is what routes raise; the handlers here turn it, FastAPI's validation errors,
-Starlette's HTTP errors, the engine's `IndexNotReadyError` and a full disk (507) into that shape.
+Starlette's HTTP errors, the engine's `IndexNotReadyError`, what a sharded replica cannot do
+(`ShardedModeError`, 501) and a full disk (507) into that shape.
 `RequestContextMiddleware` gives every response an X-Request-ID and turns any unhandled
 exception into a 500 that names the request id, keeping the traceback in the server log.
 """
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shelfwise.disk_full import DISK_FULL_MESSAGE, is_disk_full
 from shelfwise.search import IndexNotReadyError
+from shelfwise.search.sharded_engine import ShardedModeError
 from shelfwise.serve.allow import allow_header
 
 logger = logging.getLogger("shelfwise.serve")
@@ -125,6 +127,13 @@ async def _index_not_ready(request: Request, exc: Exception) -> JSONResponse:
     return error_response(503, str(exc) or "no index yet: run `shelfwise index`")
 
 
+async def _sharded_mode(request: Request, exc: Exception) -> JSONResponse:
+    """What a replica whose catalog lives in index shards cannot answer (`ShardedModeError`)."""
+    return error_response(
+        501, str(exc), "this server's catalog is held by index shards (cluster serve --shards)"
+    )
+
+
 async def _disk_full(request: Request, exc: Exception) -> JSONResponse:
     """A write that failed for want of disk space is a 507; any other OSError or SQLite error
     goes on to be a 500."""
@@ -141,6 +150,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IndexNotReadyError, _index_not_ready)
+    app.add_exception_handler(ShardedModeError, _sharded_mode)
     for storage_error in (OSError, sqlite3.Error):  # 507 when the disk is full
         app.add_exception_handler(storage_error, _disk_full)
 

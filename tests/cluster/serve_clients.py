@@ -10,6 +10,7 @@ number of events, or a stop file with a time limit.
   replica (by its header) has answered with it; reports the seconds each took.
 - watch: ask /health until a replica not in `known` answers (a lost one's replacement).
 - ask: POST each of `requests` (SearchRequest bodies) to /search once; the status and answer of each.
+- timed: POST each of `requests` to /search once; the status, seconds, total and hits (id, score) of each.
 """
 
 from __future__ import annotations
@@ -183,7 +184,23 @@ def ask(params: dict[str, Any]) -> dict[str, Any]:
     return {"answers": answers}
 
 
+def timed(params: dict[str, Any]) -> dict[str, Any]:
+    answers = []
+    with httpx.Client(base_url=params["url"], timeout=120) as client:
+        for body in params["requests"]:
+            started = time.perf_counter()
+            answer = client.post("/search", json=body)
+            seconds = time.perf_counter() - started
+            found = answer.json() if answer.status_code == 200 else {}
+            hits = [(hit["product"]["product_id"], hit["score"]) for hit in found.get("hits", [])]
+            answers.append(
+                {"status": answer.status_code, "seconds": seconds, "total": found.get("total"), "hits": hits}
+            )
+    return {"answers": answers}
+
+
 if __name__ == "__main__":
     kind, arguments = sys.argv[1], json.loads(sys.argv[2])
-    report = {"events": events, "search": search, "fresh": fresh, "watch": watch, "ask": ask}[kind](arguments)
+    clients = {"events": events, "search": search, "fresh": fresh, "watch": watch, "ask": ask, "timed": timed}
+    report = clients[kind](arguments)
     print(json.dumps(report))

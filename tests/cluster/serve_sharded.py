@@ -50,17 +50,31 @@ def shop_requests() -> list[SearchRequest]:
         SearchRequest(query="running shoes", mode="lexical", facets=FACETS),
         SearchRequest(query="running shoes", mode="vector", facets=FACETS),
         SearchRequest(query="kettle", facets=FACETS),
+        SearchRequest(query="", facets=FACETS, filters=Filters(price=PriceRange(max=60)), sort="price_asc"),
     ]
 
 
-def ask(served: ServedShop, requests: list[SearchRequest]) -> list[dict[str, Any]]:
+UNAVAILABLE = SearchRequest(query="无线耳机")
+"""translated into the English catalog's words over its every title: refused by a sharded replica"""
+
+
+def ask(served: ServedShop, requests: list[SearchRequest], refused: int = 0) -> list[dict[str, Any]]:
     """POST the requests through the proxy from the worker's namespace: each answer's status,
-    body and version."""
+    body and version (all 200, but the last `refused`)."""
     bodies = [request.model_dump(mode="json", exclude_defaults=True) for request in requests]
     client = served.start_client(served.shop_cluster.cluster.netns.worker, "ask", requests=bodies)
     answers: list[dict[str, Any]] = finish(client, 300)["answers"]
-    assert all(answer["status"] == 200 for answer in answers), answers
+    assert all(answer["status"] == 200 for answer in answers[: len(answers) - refused]), answers
     return answers
+
+
+def mapped_files(pid: int, folder: Path) -> set[str]:
+    """The files under `folder` that process `pid` has mapped (tantivy maps its index files)."""
+    inside = str(folder) + "/"
+    lines = Path(f"/proc/{pid}/maps").read_text().splitlines()
+    return {
+        line.split(maxsplit=5)[5] for line in lines if len(line.split(maxsplit=5)) == 6 and inside in line
+    }
 
 
 def one_index(

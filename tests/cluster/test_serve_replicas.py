@@ -32,9 +32,11 @@ import psycopg
 import pytest
 from ray_harness import HEAD_IP, WORKER_IP, ShopCluster
 from serve_sharded import (
+    UNAVAILABLE,
     ask,
     deployed_shards,
     gone,
+    mapped_files,
     one_index,
     publish_version,
     rss_mb,
@@ -132,15 +134,18 @@ def test_sharded_replicas_answer_as_the_one_index(served: ServedShop, tmp_path: 
     publish_version(served, "v3")  # the catalog as the tests above left it (the shards read it now)
     pids = [replica["pid"] for replica in served.replicas()]  # reconfigured in place: the same after
     unsharded = [round(rss_mb(pid)) for pid in pids]
+    assert all(mapped_files(pid, served.versions_root / "v2" / "indexes") for pid in pids)  # v2's index
     deployed = served.serve("v3", 2, *SHARDED)  # another user_config: both replicas reconfigure
     assert "recalling through 2 shard actors (2 shards)" in deployed["output"], deployed["output"]
     shards = deployed_shards(deployed["output"])
     assert [shards[f"shard:v3:{s}of2:r0"][1] for s in (0, 1)] == [HEAD_IP, WORKER_IP]  # shard s on node s
     requests = shop_requests()
-    answers = ask(served, requests)
+    answers = ask(served, [*requests, UNAVAILABLE], refused=1)
     assert {answer["version"] for answer in answers} == {"v3"}
-    for answer, whole in zip(answers, one_index(served, "v3", requests, tmp_path / "v3"), strict=True):
+    for answer, whole in zip(answers, one_index(served, "v3", requests, tmp_path / "v3"), strict=False):
         same_answer(SearchResult.model_validate(answer["body"]), whole)
+    assert answers[-1]["status"] == 501 and "translating a query" in answers[-1]["body"]["error"], answers[-1]
+    assert not any(mapped_files(pid, served.versions_root / "v3" / "indexes") for pid in pids)  # no index
     sharded, actors = [round(rss_mb(pid)) for pid in pids], [round(rss_mb(pid)) for pid, _ in shards.values()]
     print(f"RSS MB: replicas {unsharded} unsharded, then {sharded} sharded; shard actors {actors}")
     OLD_SHARDS.extend(pid for pid, _ in shards.values())

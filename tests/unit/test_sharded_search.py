@@ -10,16 +10,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sharded_shop import TIE, demo_requests, demo_shop, same_answer
+from sharded_shop import FACETS, TIE, demo_requests, demo_shop, same_answer
 
 from shelfwise.config import LexicalConfig
 from shelfwise.demo.catalog import generate_demo_catalog
 from shelfwise.index.lexical import LexicalIndex
 from shelfwise.index.lexical_shard import LexicalShard, LexicalStats, bm25_idf, total_stats
 from shelfwise.index.shards import Scored, merge_top_k, partition, shard_of
-from shelfwise.records import Product, SearchRequest
+from shelfwise.records import Filters, Hit, PriceRange, Product, SearchRequest
 from shelfwise.search import SearchEngine
+from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.sharded import InProcessFanout, SearchShard, ShardedRecall, build_shards
+from shelfwise.search.sharded_engine import ShardedModeError, ShardedSearchEngine
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +145,97 @@ def test_a_shard_scores_with_the_whole_index_bm25(tmp_path: Path) -> None:
 def test_idf_is_tantivys() -> None:
     assert bm25_idf(1, 10) == pytest.approx(np.log(1 + 9.5 / 1.5), rel=1e-6)
     assert bm25_idf(5, 5) > 0
+
+
+def browse_requests(products: list[Product]) -> list[SearchRequest]:
+    """No query: the whole catalog, filtered, sorted, a later page, attribute facets."""
+    category = " > ".join(products[10].category[:1])
+    return [
+        SearchRequest(query="", facets=[*FACETS, "attr:color"]),
+        SearchRequest(query="", facets=FACETS, filters=Filters(category=category)),
+        SearchRequest(query="  ", facets=FACETS, sort="price_desc", page=3, page_size=7),
+        SearchRequest(query="", facets=FACETS, filters=Filters(price=PriceRange(max=40)), sort="rating"),
+    ]
+
+
+@pytest.mark.parametrize("count", [2, 3])
+def test_a_replica_holding_no_index_answers_as_the_one_index(
+    shop: tuple[SearchEngine, list[Product]], count: int
+) -> None:
+    """`ShardedSearchEngine` opens only the version's manifest, analysis and understanding; its
+    table and title terms hold the query's candidates only, and browsing merges the shards'
+    totals, facets and pages."""
+    engine, products = shop
+    sharded = ShardedRecall.connect(InProcessFanout(shards_of(shop, count)), engine.lexical_config)
+    replica = ShardedSearchEngine(
+        engine.store, engine.encoder, engine.registry.root, recall=sharded, language=engine.language
+    )
+    replica.open(build=False)
+    assert replica.manifest() == engine.manifest() and not replica._require().table.ids  # no products
+    try:
+        for limit in (100_000, 50):  # the table of recalled products kept, or started again
+            replica.VIEW_PRODUCTS = limit
+            for request in [*demo_requests(products), *browse_requests(products)]:
+                whole, answer = engine.search(request), replica.search(request)
+                assert whole.hits, request
+                same_answer(answer, whole)
+                assert answer.missing_shards == [] and answer.interpretation == whole.interpretation
+                assert [explained(h) for h in answer.hits] == [explained(h) for h in whole.hits]
+            held = len(replica._require().table.ids)
+            assert 0 < held < len(products) if limit > len(products) else held == 0
+        assert replica.suggest("wir") == engine.suggest("wir")
+    finally:
+        replica.close()
+
+
+def test_what_needs_the_whole_catalog_is_refused_in_sharded_mode(
+    shop: tuple[SearchEngine, list[Product]],
+) -> None:
+    engine, _ = shop
+    sharded = ShardedRecall.connect(InProcessFanout(shards_of(shop, 2)), engine.lexical_config)
+    replica = ShardedSearchEngine(engine.store, engine.encoder, engine.registry.root, recall=sharded)
+    replica.open(build=False)
+    try:
+        with pytest.raises(ShardedModeError, match="translating a query"):
+            replica.search(SearchRequest(query="无线耳机"))
+        with pytest.raises(ShardedModeError, match="index builds are unavailable"):
+            replica.rebuild()
+    finally:
+        replica.close()
+    model = LearnedFusion.__new__(LearnedFusion)  # a published model's name is all it reads
+    model.version = "fusion-1"
+    with pytest.raises(ShardedModeError, match=r"learned fusion \(fusion-1\)"):
+        ShardedSearchEngine(
+            engine.store, engine.encoder, engine.registry.root, recall=sharded, learned_fusion=model
+        )
+    empty = ShardedSearchEngine(engine.store, engine.encoder, engine.registry.root / "none", recall=sharded)
+    with pytest.raises(ShardedModeError, match="index builds are unavailable"):
+        empty.open(build=True)
+    assert empty.open(build=False) is None
+
+
+def explained(hit: Hit) -> tuple[object, ...] | None:
+    """What an explanation says besides scores and ranks (`same_answer`'s: to float32 rounding, so
+    an exact tie of BM25 scores may be ranked either way)."""
+    e = hit.explanation
+    return None if e is None else (e.matched_terms, e.fusion, e.filters_applied)
+
+
+def test_what_sharded_mode_refuses_is_a_501_naming_it() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from shelfwise.serve.errors import RequestContextMiddleware, install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware)
+
+    @app.post("/search")
+    def search() -> None:
+        raise ShardedModeError("learned fusion (f1) reads the whole catalog's title terms")
+
+    answer = TestClient(app).post("/search")
+    assert answer.status_code == 501
+    assert answer.json()["error"] == "learned fusion (f1) reads the whole catalog's title terms"
+    assert "shards" in answer.json()["detail"]
