@@ -34,9 +34,11 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(VENV)/bin/shelfwise demo --language $(SHOP_LANG) --data-dir $(DEMO_DIR) --host $(HOST) --port $(PORT)
 
-# `--durations`: the slowest tests are printed, to keep the suite within its 25 minutes on 2 cores
+# `-n 2`: two pytest-xdist workers (tests/cluster and tests/browser each run whole on one of them:
+# tests/conftest.py). `--durations`: the slowest tests are printed, to keep the suite within its 25
+# minutes on 2 cores.
 test: lint
-	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -n 2 --dist loadgroup --durations=25
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -q -n 2 --durations=25
 
 # ruff: the lint rules and the format (`ruff format --check`) of the package, tests, benchmarks
 # and tools. mypy: the package's types ([tool.mypy] in pyproject.toml). bandit: no finding of high

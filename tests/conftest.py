@@ -1,15 +1,15 @@
 """Shared fixtures: the bundled MiniLM encoder is loaded once per test session, and a PostgreSQL
 server is started for it on first use (`tests/postgres_server.py`).
 
-`make test` runs the suite on two pytest-xdist workers (`-n 2 --dist loadgroup`). A folder whose
-tests share one costly session fixture runs whole on one worker (`xdist_group`): tests/cluster
+`make test` runs the suite on two pytest-xdist workers (`-n 2`). A folder whose tests share one
+costly session fixture runs whole on one worker (`pytest_xdist_make_scheduler`): tests/cluster
 (one Ray cluster in network namespaces, which also must not meet a second one) and tests/browser
 (one chromium and one demo shop, installed with apt-get on first use)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from pathlib import Path
 
 import pytest
 
@@ -22,13 +22,24 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ONE_WORKER_FOLDERS = ("cluster", "browser")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    tests_folder = Path(__file__).parent
-    for item in items:
-        relative = item.path.relative_to(tests_folder) if item.path.is_relative_to(tests_folder) else None
-        if relative is not None and relative.parts[0] in ONE_WORKER_FOLDERS:
-            item.add_marker(pytest.mark.xdist_group(relative.parts[0]))
+if importlib.util.find_spec("xdist") is not None:
+
+    def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+        """xdist's scope scheduler with a scope per test, except that each of ONE_WORKER_FOLDERS
+        is one scope (its tests go to one worker, in order). `--dist loadgroup` would do it with
+        marks, but xdist 3.8 sets `item._nodeid`, which pytest 9 no longer reads."""
+        from xdist.scheduler import LoadScopeScheduling
+
+        class FolderScopes(LoadScopeScheduling):
+            def _split_scope(self, nodeid: str) -> str:
+                parts = nodeid.split("/")
+                return (
+                    parts[1]
+                    if len(parts) > 2 and parts[0] == "tests" and parts[1] in ONE_WORKER_FOLDERS
+                    else nodeid
+                )
+
+        return FolderScopes(config, log)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="session")
