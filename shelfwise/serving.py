@@ -173,6 +173,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             language=self.language.language,
         )
         engine.recall = recall
+        engine.reviews = self.review_summaries  # the review features and summaries it may rank on
         return engine
 
     @cached_property
@@ -236,7 +237,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
                 context={"page": request.page, "mode": request.mode, "total": result.total},
             )
         )  # fmt: skip
-        result = result_with_praise(result, self.review_summaries)  # told, never ranked on
+        result = result_with_praise(result, self.review_summaries)  # the praise the query asked for
         return result.model_copy(update={"request_id": request_id, "variants": variants})
 
     def _default_experiments(self, settings: Settings) -> Experiments:
