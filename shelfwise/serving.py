@@ -21,6 +21,7 @@ from functools import cached_property
 
 from pydantic import BaseModel, Field, JsonValue
 
+from shelfwise.aspects.features import ReviewFeatureSet
 from shelfwise.aspects.served import result_with_praise
 from shelfwise.catalog import IngestReport
 from shelfwise.config import Settings, UnderstandingConfig
@@ -173,7 +174,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             language=self.language.language,
         )
         engine.recall = recall
-        engine.reviews = self.review_summaries  # the review features and summaries it may rank on
+        engine.reviews = _FirstUse(self)  # the review features and summaries it may rank on
         return engine
 
     @cached_property
@@ -349,3 +350,18 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         self.experiments.close()
         self.forget_log.close()
         self.data.close()
+
+
+class _FirstUse:
+    """The service's review summaries as the engine reads them, loaded on first use (as the
+    product pages and explanations load them), not when the service starts."""
+
+    def __init__(self, serving: Serving) -> None:
+        self._serving = serving
+
+    @property
+    def features(self) -> ReviewFeatureSet | None:
+        return self._serving.review_summaries.features
+
+    def praised(self, product_id: str, aspect: str) -> int:
+        return self._serving.review_summaries.praised(product_id, aspect)
