@@ -52,6 +52,7 @@ from shelfwise.published_models import (
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.live import LiveRecommender
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
+from shelfwise.reviews.stars import result_with_stars
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
@@ -239,6 +240,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             )
         )  # fmt: skip
         result = result_with_praise(result, self.review_summaries)  # the praise the query asked for
+        result = result_with_stars(result, self.data.reviews)  # one query for the page's stars
         return result.model_copy(update={"request_id": request_id, "variants": variants})
 
     def _default_experiments(self, settings: Settings) -> Experiments:

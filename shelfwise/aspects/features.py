@@ -134,7 +134,9 @@ def review_features(
     config = config or ReviewFeatureConfig()
     kept = [review for review in reviews if not review.flagged]
     rated = [review.rating for review in kept if review.rating is not None]
-    prior = config.prior_mean if config.prior_mean is not None else (sum(rated) / len(rated) if rated else 3.0)
+    prior = (
+        config.prior_mean if config.prior_mean is not None else (sum(rated) / len(rated) if rated else 3.0)
+    )
     by_product: dict[str, list[AspectReview]] = defaultdict(list)
     for review in kept:
         by_product[review.product_id].append(review)
@@ -226,7 +228,8 @@ def _product(
         bayes_rating=round(bayes_average(ratings, prior, weight), 6),
         sentiment_rating=round(bayes_average(blended, prior, weight), 6),
         aspects=tuple(
-            AspectScore(aspect=name, positive=pos, negative=neg) for name, (pos, neg) in sorted(aspects.items())
+            AspectScore(aspect=name, positive=pos, negative=neg)
+            for name, (pos, neg) in sorted(aspects.items())
         ),
     )
 

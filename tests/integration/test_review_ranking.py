@@ -1,11 +1,16 @@
 """Reviews at work in search (issue 30 part 3) on tiny shops, English and Chinese (hashing
 encoder): an aspect word in the query ("quiet vacuum", "long battery headphones", "不掉色的口红")
 boosts the products whose published summary praises that aspect, the answer says which aspects
-it read, and the explanation quotes that praise; the rating term stays off unless configured."""
+it read, and the explanation quotes that praise; the rating term stays off unless configured;
+served hits carry their stars from the review store, flagged reviews left out, in one query."""
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from shelfwise.aspects.artifact import load_features, summarize_with_features, write_summaries
 from shelfwise.aspects.records import AspectReview
@@ -13,11 +18,13 @@ from shelfwise.aspects.review import Aspect
 from shelfwise.aspects.sentiment import LexiconSentiment
 from shelfwise.aspects.served import ServedSummaries, result_with_praise
 from shelfwise.aspects.summary import SummaryConfig
-from shelfwise.config import FusionConfig
+from shelfwise.config import EncoderConfig, FusionConfig, Settings
 from shelfwise.config.search import ReviewSearchConfig
 from shelfwise.models import CachedEncoder, HashingEncoder
-from shelfwise.records import Product, SearchRequest
+from shelfwise.records import Product, ReviewStars, SearchRequest
+from shelfwise.reviews import Review, ReviewFlag
 from shelfwise.search import SearchEngine
+from shelfwise.service import Shelfwise
 from shelfwise.store import MemoryEmbeddingCache, MemoryStore
 
 VACUUMS = ("Home", "Vacuums")
@@ -67,7 +74,9 @@ def _publish(root: Path) -> ServedSummaries:
     return ServedSummaries(root)
 
 
-def _engine(products: list[Product], root: Path, language: str, fusion: FusionConfig | None = None) -> SearchEngine:
+def _engine(
+    products: list[Product], root: Path, language: str, fusion: FusionConfig | None = None
+) -> SearchEngine:
     store = MemoryStore()
     store.upsert(products)
     encoder = CachedEncoder(HashingEncoder(), MemoryEmbeddingCache())
@@ -105,7 +114,10 @@ def test_an_english_aspect_in_the_query_boosts_the_praised_products(tmp_path: Pa
     engine.reviews = _publish(tmp_path / "summaries")
     result = engine.search(SearchRequest(query="quiet vacuum", explain=True))
     assert result.interpretation is not None and result.interpretation.aspects == ["noise"]
-    assert [h.product.product_id for h in result.hits[:2]] == ["v2", "v1"] and before["quiet vacuum"] == ["v1", "v2"]
+    assert [h.product.product_id for h in result.hits[:2]] == ["v2", "v1"] and before["quiet vacuum"] == [
+        "v1",
+        "v2",
+    ]
     boosts = {h.product.product_id: h.explanation.aspect_boost for h in result.hits[:2] if h.explanation}
     assert boosts == {"v2": 0.25, "v1": None}
     told = result_with_praise(result, engine.reviews)
@@ -123,7 +135,9 @@ def test_a_chinese_aspect_word_boosts_the_lipstick_praised_for_it(tmp_path: Path
     assert result.interpretation is not None and result.interpretation.aspects == ["颜色"]
     assert [h.product.product_id for h in result.hits[:2]] == ["l2", "l1"] and before == ["l1", "l2"]
     told = result_with_praise(result, engine.reviews)
-    assert told.hits[0].explanation is not None and told.hits[0].explanation.praise == "买家称赞颜色（3条评价）"
+    assert (
+        told.hits[0].explanation is not None and told.hits[0].explanation.praise == "买家称赞颜色（3条评价）"
+    )
 
 
 def test_the_rating_term_is_off_by_default_and_reorders_when_weighted(tmp_path: Path) -> None:
@@ -136,6 +150,40 @@ def test_the_rating_term_is_off_by_default_and_reorders_when_weighted(tmp_path: 
     by_rating = rated.search(SearchRequest(query="headphones"))
     assert [h.product.product_id for h in plain.hits[:2]] == ["h1", "h2"]
     assert [h.product.product_id for h in by_rating.hits[:2]] == ["h2", "h1"]  # h2: three 5-star reviews
-    off = _engine(ENGLISH, tmp_path / "index3", "en", FusionConfig(reviews=ReviewSearchConfig(aspect_boost=0)))
+    off = _engine(
+        ENGLISH, tmp_path / "index3", "en", FusionConfig(reviews=ReviewSearchConfig(aspect_boost=0))
+    )
     off.reviews = engine.reviews
     assert _order(off, "quiet vacuum") == ["v1", "v2"]
+
+
+def test_search_hits_carry_their_stars_from_the_review_store_in_one_query(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in list(os.environ):
+        if name.upper().startswith("SHELFWISE_"):
+            monkeypatch.delenv(name)
+    shop = Shelfwise(Settings(data_dir=tmp_path / "data", encoder=EncoderConfig(name="hashing")))
+    try:
+        shop.upsert_products(ENGLISH)
+        shop.open_index()
+        when = datetime(2026, 11, 1, tzinfo=UTC)
+        shop.data.reviews.upsert(
+            [Review(review_id=f"s{i}", product_id="h2", shopper_id=f"u{i}", rating=stars, text="ok",
+                    timestamp=when) for i, stars in enumerate((5, 4))]
+            + [Review(review_id="x", product_id="h2", shopper_id="spam", rating=1, text="bad", timestamp=when,
+                      flags=(ReviewFlag(code="shopper_flood"),))]
+        )  # fmt: skip
+        calls: list[int] = []
+        store = shop.data.reviews
+        real = store.summaries
+        monkeypatch.setattr(
+            store, "summaries", lambda ids, *a, **k: calls.append(len(ids)) or real(ids, *a, **k)
+        )
+        result = shop.serve_search(SearchRequest(query="headphones", page_size=4), "q1")
+        stars = {h.product.product_id: h.reviews for h in result.hits}
+        assert stars["h2"] == ReviewStars(count=2, mean=4.5)  # the flagged 1-star review left out
+        assert stars["h1"] == ReviewStars(count=0)
+        assert calls == [len(result.hits)]  # one query for the whole page
+    finally:
+        shop.close()
