@@ -9,7 +9,9 @@ the cut only (`aspects.features.review_features`: Bayesian average with the shop
 5 reviews' weight; sentiment-weighted by the lexicon), and reach the real engine the way served
 review summaries do (`SearchEngine.reviews`), with `fusion.reviews.rating_weight` set per run.
 NDCG@10 (gain = grade - 1) over the 1,547-item catalog; the paired per-query difference to the
-weight-0 run and its standard error tell noise from a gain.
+weight-0 run and its standard error tell noise from a gain. Most brands have one item (found
+whatever the weight); `several_items` repeats the figures over the queries whose brand has two
+or more, where the order among them is what a rating could improve.
 """
 
 from __future__ import annotations
@@ -121,18 +123,24 @@ def _cut_report(shop: Shelfwise, features: ReviewFeatureSet, queries: dict[str, 
             )
             runs[f"{rating}:{weight}"] = np.array([_ndcg(engine, q, graded) for q, graded in queries.items()])
     engine.fusion = base
-    zero = runs[f"{RATINGS[0]}:0.0"]
-    out: dict = {"queries": len(queries), "runs": {}}
+    several = np.array([len(graded) >= 2 for graded in queries.values()])
+    out: dict = {"queries": len(queries), "several_items": int(several.sum()), "runs": {}}
     for name, scores in runs.items():
-        diff = scores - zero
-        se = float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else 0.0
-        out["runs"][name] = {
-            "ndcg@10": round(float(scores.mean()), 4),
-            "difference": round(float(diff.mean()), 4),
-            "se": round(se, 4),
-            "noise": bool(abs(diff.mean()) < 2 * se or diff.mean() == 0),
-        }
+        out["runs"][name] = _compared(scores, runs[f"{RATINGS[0]}:0.0"])
+        out["runs"][name]["several_items"] = _compared(scores[several], runs[f"{RATINGS[0]}:0.0"][several])
     return out
+
+
+def _compared(scores: np.ndarray, zero: np.ndarray) -> dict:
+    """Mean NDCG@10, its paired difference to the weight-0 run and the standard error."""
+    diff = scores - zero
+    se = float(diff.std(ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else 0.0
+    return {
+        "ndcg@10": round(float(scores.mean()), 4),
+        "difference": round(float(diff.mean()), 4),
+        "se": round(se, 4),
+        "noise": bool(abs(diff.mean()) < 2 * se or diff.mean() == 0),
+    }
 
 
 def _ndcg(engine, query: str, graded: dict[str, int]) -> float:  # noqa: ANN001

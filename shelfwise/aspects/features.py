@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.aspects.records import AspectLanguage, AspectMention, AspectReview
 from shelfwise.aspects.review import Aspect
-from shelfwise.aspects.sentiment import SentenceSentiment
+from shelfwise.aspects.sentiment import SentenceSentiment, predict_clauses
 
 
 class ReviewFeatureConfig(BaseModel):
@@ -114,12 +114,11 @@ def text_stars(label: str, score: float) -> float:
 
 def review_text_stars(reviews: Sequence[AspectReview], sentiment: SentenceSentiment) -> dict[str, float]:
     """Each review's text read by the sentiment model, as stars (one batch over all texts)."""
-    answers = sentiment.predict([review.text for review in reviews]) if reviews else []
-    out = {}
-    for review, answer in zip(reviews, answers, strict=True):
-        label, score = (answer.label, answer.score) if hasattr(answer, "label") else answer  # type: ignore[misc]
-        out[review.review_id] = text_stars(str(label), float(score))
-    return out
+    answers = predict_clauses(sentiment, [review.text for review in reviews])
+    return {
+        review.review_id: text_stars(answer.label, answer.score)
+        for review, answer in zip(reviews, answers, strict=True)
+    }
 
 
 def review_features(

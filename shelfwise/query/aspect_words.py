@@ -70,8 +70,8 @@ class AspectVocabulary:
         tokens = _words(query)
         for start in range(len(tokens)):
             for length in range(min(_MAX_WORDS, len(tokens) - start), 0, -1):
-                names = self.english.get(tokens[start : start + length])
-                if names:
-                    found += [(10_000 + start, name) for name in sorted(names)]
+                named = self.english.get(tokens[start : start + length])
+                if named:
+                    found += [(10_000 + start, name) for name in sorted(named)]
                     break
         return list(dict.fromkeys(name for _, name in sorted(found, key=lambda f: f[0])))

@@ -7,6 +7,7 @@ told on the page, and a shopper's words shown as text, never as HTML."""
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from browser_shop import Shop
@@ -64,7 +65,8 @@ def _card_stars(shop: Shop, page) -> None:  # noqa: ANN001
         mean = counts[pid].mean
         assert mean is not None
         card = page.locator(f'#results .card[data-product-id="{pid}"] .rating')
-        expect(card).to_have_text(f"★ {mean:.1f} ({counts[pid].count})")
+        shown = Decimal(mean).quantize(Decimal("0.1"), ROUND_HALF_UP)  # as JavaScript's toFixed(1)
+        expect(card).to_have_text(f"★ {shown} ({counts[pid].count})")
 
 
 def test_a_shopper_writes_a_review_from_the_keyboard(open_page, shop: Shop) -> None:  # noqa: ANN001
