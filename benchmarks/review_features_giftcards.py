@@ -110,6 +110,7 @@ def recommend_split(
     stars: dict[tuple[str, str], float],
     seeds: list[int],
     forced: bool,
+    channels: str,
 ) -> dict:
     """Train on each reviewer's items but the last `drop` + 1, predict the next one."""
     index = {item: i for i, item in enumerate(item_ids)}
@@ -123,7 +124,7 @@ def recommend_split(
     for seed in seeds:
         per_user = {}
         for reviews_on in (False, True):
-            config = recommender_config(CHANNELS, threads=2, seed=seed)
+            config = recommender_config(channels, threads=2, seed=seed)
             ranker = config.ranker.model_copy(update={"review_features": reviews_on})
             config = config.model_copy(update={"ranker": ranker})
             if forced:
@@ -135,6 +136,7 @@ def recommend_split(
             print(f"  seed {seed} reviews {reviews_on}: fused by {fit.fused_by}, "
                   f"NDCG@10 {per_user[reviews_on][0].mean():.4f}", flush=True)  # fmt: skip
         out["seeds"][seed] = _compare(per_user[False], per_user[True])
+        print(f"  seed {seed}: {json.dumps(out['seeds'][seed])}", flush=True)
     return out
 
 
@@ -173,7 +175,9 @@ class ForcedRanker(Recommender):
         self.ranker, report.fused_by = ranker, "ranker (forced)"
 
 
-def run_recommend(source: Path, work: Path, seeds: list[int], encoder: str) -> dict:
+def run_recommend(
+    source: Path, work: Path, seeds: list[int], encoder: str, arms: list[str], channels: str
+) -> dict:
     reviews = read_reviews(source)
     meta = read_meta(source)
     stars = text_stars_of(reviews)
@@ -183,12 +187,13 @@ def run_recommend(source: Path, work: Path, seeds: list[int], encoder: str) -> d
     item_ids = tuple(sorted({r.item for r in reviews}))
     vectors = encode_items(item_ids, meta, encoder, work)
     report = {}
-    for arm, forced, arm_seeds in (("as configured", False, seeds[:1]), ("ranker forced", True, seeds)):
+    for arm, forced, arm_seeds in (("configured", False, seeds[:1]), ("forced", True, seeds)):
+        if arm not in arms:
+            continue
         for name, drop in (("last", 0), ("second", 1)):
             print(f"{arm}, split {name}", flush=True)
-            report[f"{arm}: {name}"] = recommend_split(
-                by_user, drop, item_ids, vectors, stars, arm_seeds, forced
-            )
+            found = recommend_split(by_user, drop, item_ids, vectors, stars, arm_seeds, forced, channels)
+            report[f"{arm}: {name}"] = found
     return report
 
 
@@ -201,12 +206,17 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--encoder", choices=("minilm", "hashing"), default="minilm")
     parser.add_argument("--parts", nargs="+", default=["recommend", "search"])
+    parser.add_argument("--arms", nargs="+", default=["configured", "forced"])
+    parser.add_argument("--channels", default=CHANNELS, help="recall channels, comma-separated")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     started = time.perf_counter()
     report: dict = {"source": str(args.source), "seeds": args.seeds, "encoder": args.encoder}
+    report["channels"] = args.channels
     if "recommend" in args.parts:
-        report["recommend"] = run_recommend(args.source, args.work, args.seeds, args.encoder)
+        report["recommend"] = run_recommend(
+            args.source, args.work, args.seeds, args.encoder, args.arms, args.channels
+        )
     if "search" in args.parts:
         from review_search_giftcards import run_search
 

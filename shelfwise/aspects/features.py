@@ -6,7 +6,9 @@ what search and recommendations may rank on, never computed while a shopper wait
   5-star review does not outrank two hundred 4.7-star ones;
 - `sentiment_rating`: the same average over each review's rating blended with what its text says
   (the sentiment model's label and confidence as stars: `3 + 2 * v`, v in -1..1, averaged with
-  the rating), so a "5 stars, broke in a week" review weighs less than its stars;
+  the rating), so a "5 stars, broke in a week" review weighs less than its stars; its prior is
+  the shop's mean of the blended values (texts read lower than stars: with the ratings' prior, a
+  product without reviews would outrank reviewed ones, as the Gift Cards benchmark showed);
 - aspect scores: per accepted aspect of the product's category, the reviews that are positive and
   negative about it (each review counts once per aspect, by the balance of its clauses, as in
   the summary), and the net score `(positive - negative) / (positive + negative + 1)`.
@@ -91,6 +93,7 @@ class ReviewFeatureSet(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     prior_mean: float
+    sentiment_prior: float = Field(description="the sentiment-weighted rating's prior: the shop's mean of it")
     prior_weight: float
     products: dict[str, ProductReviewFeatures] = Field(default_factory=dict)
     aspects: tuple[AspectWord, ...] = ()
@@ -100,9 +103,11 @@ class ReviewFeatureSet(BaseModel):
         found = self.products.get(product_id)
         if found is not None:
             return found
-        prior = self.prior_mean
         return ProductReviewFeatures(
-            product_id=product_id, reviews=0, bayes_rating=prior, sentiment_rating=prior
+            product_id=product_id,
+            reviews=0,
+            bayes_rating=self.prior_mean,
+            sentiment_rating=self.sentiment_prior,
         )
 
 
@@ -132,20 +137,28 @@ def review_features(
     as stars (`review_text_stars`); a review without one counts its rating alone."""
     config = config or ReviewFeatureConfig()
     kept = [review for review in reviews if not review.flagged]
+    mentions = list(mentions)
     rated = [review.rating for review in kept if review.rating is not None]
+    blended = _blended(kept, stars_of_text)
     prior = (
         config.prior_mean if config.prior_mean is not None else (sum(rated) / len(rated) if rated else 3.0)
     )
+    # the sentiment-weighted rating's own prior: a shop's texts read lower than its stars, and
+    # a product without reviews must not outrank the reviewed ones for that alone
+    values = list(blended.values())
+    sentiment_prior = sum(values) / len(values) if values and config.prior_mean is None else prior
     by_product: dict[str, list[AspectReview]] = defaultdict(list)
     for review in kept:
         by_product[review.product_id].append(review)
     scores = _aspect_scores(mentions)
+    priors = (prior, sentiment_prior, config.prior_weight)
     products = {
-        product: _product(product, found, stars_of_text, scores.get(product, {}), prior, config.prior_weight)
+        product: _product(product, found, blended, scores.get(product, {}), priors)
         for product, found in sorted(by_product.items())
     }
     return ReviewFeatureSet(
         prior_mean=round(prior, 6),
+        sentiment_prior=round(sentiment_prior, 6),
         prior_weight=config.prior_weight,
         products=products,
         aspects=aspect_words(aspects, kept, mentions, config),
@@ -204,28 +217,34 @@ def bayes_average(values: Sequence[float], prior: float, weight: float) -> float
     return (weight * prior + sum(values)) / (weight + len(values)) if weight + len(values) > 0 else prior
 
 
-def _product(
-    product_id: str,
-    reviews: Sequence[AspectReview],
-    stars_of_text: Mapping[str, float],
-    aspects: Mapping[str, tuple[int, int]],
-    prior: float,
-    weight: float,
-) -> ProductReviewFeatures:
-    ratings = [float(r.rating) for r in reviews if r.rating is not None]
-    blended = []
+def _blended(reviews: Sequence[AspectReview], stars_of_text: Mapping[str, float]) -> dict[str, float]:
+    """Each review's rating averaged with its text's stars (either alone when the other is missing)."""
+    out = {}
     for review in reviews:
         text = stars_of_text.get(review.review_id)
         if review.rating is not None:
-            blended.append(review.rating if text is None else (review.rating + text) / 2.0)
+            out[review.review_id] = review.rating if text is None else (review.rating + text) / 2.0
         elif text is not None:
-            blended.append(text)
+            out[review.review_id] = text
+    return out
+
+
+def _product(
+    product_id: str,
+    reviews: Sequence[AspectReview],
+    blended: Mapping[str, float],
+    aspects: Mapping[str, tuple[int, int]],
+    priors: tuple[float, float, float],
+) -> ProductReviewFeatures:
+    prior, sentiment_prior, weight = priors
+    ratings = [float(r.rating) for r in reviews if r.rating is not None]
+    mixed = [blended[r.review_id] for r in reviews if r.review_id in blended]
     return ProductReviewFeatures(
         product_id=product_id,
         reviews=len(reviews),
         mean_rating=round(sum(ratings) / len(ratings), 6) if ratings else None,
         bayes_rating=round(bayes_average(ratings, prior, weight), 6),
-        sentiment_rating=round(bayes_average(blended, prior, weight), 6),
+        sentiment_rating=round(bayes_average(mixed, sentiment_prior, weight), 6),
         aspects=tuple(
             AspectScore(aspect=name, positive=pos, negative=neg)
             for name, (pos, neg) in sorted(aspects.items())

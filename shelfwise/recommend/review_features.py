@@ -4,8 +4,9 @@ out of the channels' data is held out of these too, so no feature knows the answ
 
 Per item: the log of its review count, its rating with a prior (Bayesian average), and the same
 average over each review's rating blended with its text's sentiment as stars (see
-`aspects.features`). Off unless `ChannelRankerConfig.review_features` is set: kept only where
-it measurably helps (docs/benchmarks.md).
+`aspects.features`; its prior the mean of the blended values). Off unless
+`ChannelRankerConfig.review_features` is set: kept only where it measurably helps
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -35,10 +36,13 @@ def item_review_features(data: TrainingData, prior_weight: float = 5.0) -> np.nd
     rated = ~np.isnan(rating)
     prior = float(rating[rated].mean()) if rated.any() else 3.0
     blended = np.where(np.isnan(text), rating, (rating + text) / 2.0)
+    sentiment_prior = float(blended[rated].mean()) if rated.any() else 3.0  # texts read lower than stars
     count = np.bincount(items[rated], minlength=n).astype(np.float64)
     out = np.zeros((n, 3), dtype=np.float32)
     out[:, 0] = np.log1p(count)
     weight = np.maximum(prior_weight + count, 1e-9)
     out[:, 1] = (prior_weight * prior + np.bincount(items[rated], rating[rated], minlength=n)) / weight
-    out[:, 2] = (prior_weight * prior + np.bincount(items[rated], blended[rated], minlength=n)) / weight
+    out[:, 2] = (
+        prior_weight * sentiment_prior + np.bincount(items[rated], blended[rated], minlength=n)
+    ) / weight
     return out

@@ -32,7 +32,9 @@ def test_counts_and_ratings_with_a_prior_from_the_shops_mean() -> None:
     assert features[0, 1] == pytest.approx((2 * prior + 5 + 3 + 4) / 5)
     assert features[2, 1] == pytest.approx((2 * prior + 1) / 3)  # the unrated interaction counts nothing
     assert features[3, 1] == pytest.approx(prior)  # no reviews: the prior
-    assert features[1, 2] == pytest.approx((2 * prior + 3.5 + 5 + 1.5) / 5)  # text without: the rating
+    blended = (5 + 3.5 + 1 + 5 + 3 + 4.5 + 1.5) / 7  # the sentiment-weighted rating's own prior
+    assert features[1, 2] == pytest.approx((2 * blended + 3.5 + 5 + 1.5) / 5)  # text without: the rating
+    assert features[3, 2] == pytest.approx(blended)
     assert item_review_features(TrainingData(("a",), [np.array([0])])) is None
 
 
