@@ -267,12 +267,25 @@ class Explanation(BaseModel):
     praise: str | None = Field(
         default=None,
         description="what the product's reviews praise most, from its review summary "
-        "('shoppers praise its battery (23 reviews)'); told, never ranked on",
+        "('shoppers praise its battery (23 reviews)'); the praise of an aspect the query names when "
+        "there is one (`aspect_boost` then says how much it moved the hit)",
+    )
+    aspect_boost: float | None = Field(
+        default=None, description="added to the score: its reviews praise an aspect the query names"
     )
 
 
 HitMatch = Literal["lexical", "semantic", "nearest"]
 MatchStatus = Literal["close", "nearest_only", "nothing", "unreadable"]
+
+
+class ReviewStars(BaseModel):
+    """A product's stars as a result card shows them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    count: int = Field(ge=0)
+    mean: float | None = Field(default=None, description="None without reviews")
 
 
 class Hit(BaseModel):
@@ -286,6 +299,9 @@ class Hit(BaseModel):
         default=None,
         description="lexical: a query term is in it; semantic: its cosine to the query reaches the "
         "encoder's floor; nearest: neither (None when browsing)",
+    )
+    reviews: ReviewStars | None = Field(
+        default=None, description="its shoppers' reviews: mean rating and count (flagged ones left out)"
     )
 
 
@@ -354,6 +370,11 @@ class QueryInterpretation(BaseModel):
         default=None, description="the query as typed, when it was translated into the catalog's language"
     )
     translation: list[str] = Field(default_factory=list, description="'word -> translation' pairs used")
+    aspects: list[str] = Field(
+        default_factory=list,
+        description="review aspects of the catalog's categories named in the query ('quiet', 'battery'): "
+        "products whose reviews praise them are boosted",
+    )
 
 
 class SearchResult(BaseModel):

@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, JsonValue
 
+from shelfwise.aspects.features import ReviewFeatureSet
 from shelfwise.aspects.served import result_with_praise
 from shelfwise.catalog import IngestReport
 from shelfwise.config import Settings, UnderstandingConfig
@@ -52,6 +53,7 @@ from shelfwise.published_models import (
 from shelfwise.query.suggest import Suggestion
 from shelfwise.recommend.live import LiveRecommender
 from shelfwise.records import Event, Product, SearchRequest, SearchResult
+from shelfwise.reviews.stars import result_with_stars
 from shelfwise.search import RefreshStats, SearchEngine
 from shelfwise.search.learned_fusion import LearnedFusion
 from shelfwise.search.rerank import PairScorer, Reranker
@@ -177,6 +179,7 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             return ShardedSearchEngine(self.store, self.encoder, settings.index_root, recall=recall, **parts)
         engine = SearchEngine(self.store, self.encoder, settings.index_root, **parts)
         engine.recall = recall
+        engine.reviews = _FirstUse(self)  # the review features and summaries it may rank on
         return engine
 
     @cached_property
@@ -240,7 +243,8 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
                 context={"page": request.page, "mode": request.mode, "total": result.total},
             )
         )  # fmt: skip
-        result = result_with_praise(result, self.review_summaries)  # told, never ranked on
+        result = result_with_praise(result, self.review_summaries)  # the praise the query asked for
+        result = result_with_stars(result, self.data.reviews)  # one query for the page's stars
         return result.model_copy(update={"request_id": request_id, "variants": variants})
 
     def _default_experiments(self, settings: Settings) -> Experiments:
@@ -352,3 +356,18 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
         self.experiments.close()
         self.forget_log.close()
         self.data.close()
+
+
+class _FirstUse:
+    """The service's review summaries as the engine reads them, loaded on first use (as the
+    product pages and explanations load them), not when the service starts."""
+
+    def __init__(self, serving: Serving) -> None:
+        self._serving = serving
+
+    @property
+    def features(self) -> ReviewFeatureSet | None:
+        return self._serving.review_summaries.features
+
+    def praised(self, product_id: str, aspect: str) -> int:
+        return self._serving.review_summaries.praised(product_id, aspect)

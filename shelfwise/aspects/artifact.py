@@ -4,6 +4,7 @@
       CURRENT
       versions/<version>/manifest.json   format, counts, config, the aspects' digest, file digests
       versions/<version>/summaries.jsonl one `ReviewSummary` a line, by product id
+      versions/<version>/review-features.json  the products' review features (`features.py`)
 
 Why a versioned folder and not a store table: summaries derive from three inputs (the reviews,
 the accepted aspects, the sentiment model) and are recomputed whole, in batch, like the query
@@ -24,6 +25,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from shelfwise.artifact_files import check_digests, folder_digests
+from shelfwise.aspects.features import (
+    ReviewFeatureConfig,
+    ReviewFeatureSet,
+    review_features,
+    review_text_stars,
+)
 from shelfwise.aspects.mentions import AspectMatcher, find_mentions
 from shelfwise.aspects.records import AspectMention, AspectReview, ReviewSummary
 from shelfwise.aspects.review import Aspect
@@ -33,6 +40,7 @@ from shelfwise.index.artifacts import IndexVersions, utc_now_iso
 
 SUMMARIES_FORMAT = "shelfwise-review-summaries/1"
 SUMMARIES_FILE = "summaries.jsonl"
+FEATURES_FILE = "review-features.json"
 MANIFEST_FILE = "manifest.json"
 
 
@@ -65,7 +73,31 @@ def summarize_all(
 ) -> tuple[list[ReviewSummary], int]:
     """The summary of every product with reviews, by product id, and how many mentions were read;
     one sentiment pass over all clauses."""
-    config = config or SummaryConfig()
+    summaries, mentions, _ = _summarize(reviews, aspects, sentiment, config or SummaryConfig())
+    return summaries, len(mentions)
+
+
+def summarize_with_features(
+    reviews: Iterable[AspectReview],
+    aspects: Sequence[Aspect],
+    sentiment: SentenceSentiment,
+    config: SummaryConfig | None = None,
+    features: ReviewFeatureConfig | None = None,
+) -> tuple[list[ReviewSummary], int, ReviewFeatureSet]:
+    """`summarize_all` and every product's review features (`aspects.features`), from the same
+    mentions; the whole texts get one more sentiment pass for the sentiment-weighted rating."""
+    summaries, mentions, kept = _summarize(reviews, aspects, sentiment, config or SummaryConfig())
+    stars = review_text_stars(kept, sentiment)
+    found = review_features(kept, mentions, stars, aspects, features)
+    return summaries, len(mentions), found
+
+
+def _summarize(
+    reviews: Iterable[AspectReview],
+    aspects: Sequence[Aspect],
+    sentiment: SentenceSentiment,
+    config: SummaryConfig,
+) -> tuple[list[ReviewSummary], list[AspectMention], list[AspectReview]]:
     by_product: dict[str, list[AspectReview]] = {}
     for review in reviews:
         if not review.flagged:
@@ -79,7 +111,7 @@ def summarize_all(
         summary_from_mentions(product, by_product[product], grouped.get(product, []), config)
         for product in sorted(by_product)
     ]
-    return summaries, len(mentions)
+    return summaries, mentions, kept
 
 
 def aspects_digest(aspects: Sequence[Aspect]) -> str:
@@ -95,13 +127,17 @@ def write_summaries(
     sentiment_name: str,
     config: SummaryConfig,
     mentions: int,
+    features: ReviewFeatureSet | None = None,
 ) -> str:
-    """Write a new version of the summaries and publish it; returns the version."""
+    """Write a new version of the summaries (and the review features, when given) and publish
+    it; returns the version."""
     versions = IndexVersions(root)
     version, folder = versions.new_version()
     with (folder / SUMMARIES_FILE).open("w", encoding="utf-8") as handle:
         for summary in summaries:
             handle.write(summary.model_dump_json() + "\n")
+    if features is not None:
+        (folder / FEATURES_FILE).write_text(features.model_dump_json() + "\n", encoding="utf-8")
     manifest = SummariesManifest(
         version=version,
         created_at=utc_now_iso(),
@@ -150,3 +186,18 @@ def load_summaries(root: Path) -> dict[str, ReviewSummary]:
                 raise ValueError(f"{path}:{number}: not a review summary: {error}") from error
             out[summary.product_id] = summary
     return out
+
+
+def load_features(root: Path) -> ReviewFeatureSet | None:
+    """The published version's review features (None before the first publish, or for a version
+    written without them); files checked against the manifest's digests."""
+    current = IndexVersions(root).current()
+    manifest = read_manifest(root)
+    if current is None or manifest is None or FEATURES_FILE not in manifest.files:
+        return None
+    check_digests(current[1], manifest.files)
+    path = current[1] / FEATURES_FILE
+    try:
+        return ReviewFeatureSet.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ValueError(f"{path}: not review features: {error}") from error

@@ -3,7 +3,9 @@ version picked up when one is published (as the models are), and each product's 
 words for the explanations of search answers and recommendations ("shoppers praise its battery
 (23 reviews)", "买家称赞电池（23条评价）").
 
-Praise is told, never ranked on: quoting it changes no score or order.
+Praise quoted in an explanation changes no score or order. What search ranks on comes from the
+review features published in the same version (`features.py`): `features` is None for a version
+written without them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from shelfwise.aspects.artifact import load_summaries
+from shelfwise.aspects.artifact import load_features, load_summaries
+from shelfwise.aspects.features import ReviewFeatureSet
 from shelfwise.aspects.records import ReviewSummary, SummaryStatement
 from shelfwise.index.artifacts import IndexVersions
 from shelfwise.recommend.live import Recommended
@@ -23,11 +26,14 @@ from shelfwise.records import SearchResult
 logger = logging.getLogger(__name__)
 
 
-def praise_text(summary: ReviewSummary | None) -> str | None:
-    """The summary's first praise statement (the one most reviews say) in words, or None."""
+def praise_text(summary: ReviewSummary | None, aspects: Sequence[str] = ()) -> str | None:
+    """The summary's praise of the first of `aspects` it praises, else its first praise statement
+    (the one most reviews say), in words; or None."""
     if summary is None:
         return None
-    top: SummaryStatement | None = next((s for s in summary.statements if s.kind == "praise"), None)
+    praised = [s for s in summary.statements if s.kind == "praise"]
+    asked = [s for name in aspects for s in praised if s.aspect == name]
+    top: SummaryStatement | None = next(iter(asked or praised), None)
     if top is None:
         return None
     if summary.language == "zh":
@@ -44,6 +50,7 @@ class ServedSummaries:
         self.root = root
         self.version: str | None = None
         self._summaries: dict[str, ReviewSummary] = {}
+        self.features: ReviewFeatureSet | None = None
         self._lock = threading.Lock()
         self.catch_up()
 
@@ -56,27 +63,37 @@ class ServedSummaries:
         with self._lock:
             try:
                 summaries = load_summaries(self.root) if name is not None else {}
+                features = load_features(self.root) if name is not None else None
             except (OSError, ValueError):
                 logger.exception("review summaries %s could not be read; %s stays", name, self.version)
                 return False
-            self._summaries, self.version = summaries, name
+            self._summaries, self.features, self.version = summaries, features, name
         logger.info("review summaries %s loaded (%d products)", name, len(summaries))
         return True
 
     def get(self, product_id: str) -> ReviewSummary | None:
         return self._summaries.get(product_id)
 
-    def praise(self, product_id: str) -> str | None:
-        return praise_text(self._summaries.get(product_id))
+    def praised(self, product_id: str, aspect: str) -> int:
+        """Reviews behind the summary's praise of `aspect`; 0 when it does not praise it."""
+        summary = self._summaries.get(product_id)
+        if summary is None:
+            return 0
+        return next((s.reviews for s in summary.statements if s.kind == "praise" and s.aspect == aspect), 0)
+
+    def praise(self, product_id: str, aspects: Sequence[str] = ()) -> str | None:
+        return praise_text(self._summaries.get(product_id), aspects)
 
 
 def result_with_praise(result: SearchResult, summaries: ServedSummaries) -> SearchResult:
-    """The search result with each explained hit's `praise` set (hits without an explanation, and
-    the order and scores, as they were)."""
+    """The search result with each explained hit's `praise` set: the praise of an aspect the
+    query asked for when its summary has one (hits without an explanation, and the order and
+    scores, as they were)."""
     hits = []
     changed = False
+    asked = result.interpretation.aspects if result.interpretation is not None else []
     for hit in result.hits:
-        praise = summaries.praise(hit.product.product_id) if hit.explanation is not None else None
+        praise = summaries.praise(hit.product.product_id, asked) if hit.explanation is not None else None
         if praise is not None and hit.explanation is not None:
             hit = hit.model_copy(
                 update={"explanation": hit.explanation.model_copy(update={"praise": praise})}

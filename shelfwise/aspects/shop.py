@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shelfwise.aspects.artifact import summaries_root, summarize_all, write_summaries
+from shelfwise.aspects.artifact import summaries_root, summarize_with_features, write_summaries
 from shelfwise.aspects.inputs import from_store
 from shelfwise.aspects.mining import AspectMiningConfig, EmbedTerms, mine_aspects
 from shelfwise.aspects.records import AspectCandidate, AspectLanguage, AspectReview
@@ -93,7 +93,8 @@ def summarize_and_publish(
     published as a new version of the data folder's review summaries."""
     config = config or SummaryConfig()
     aspects = accepted_aspects(candidates)
-    summaries, mentions = summarize_all(reviews, aspects, LexiconSentiment(), config)
-    version = write_summaries(summaries_root(data_dir), summaries, aspects, "lexicon", config, mentions)
+    summaries, mentions, features = summarize_with_features(reviews, aspects, LexiconSentiment(), config)
+    root = summaries_root(data_dir)
+    version = write_summaries(root, summaries, aspects, "lexicon", config, mentions, features)
     said = sum(1 for summary in summaries if summary.statements)
     return PublishedSummaries(version, len(summaries), said, len(aspects), mentions)

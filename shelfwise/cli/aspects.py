@@ -224,7 +224,7 @@ def summarize(
     ] = "auto",
 ) -> None:
     """Summarize every product's reviews with the accepted aspects and publish the summaries."""
-    from shelfwise.aspects.artifact import summaries_root, summarize_all, write_summaries
+    from shelfwise.aspects.artifact import summaries_root, summarize_with_features, write_summaries
     from shelfwise.aspects.review import accepted_aspects, read_candidates
     from shelfwise.aspects.summary import SummaryConfig
 
@@ -234,9 +234,10 @@ def summarize(
     config = SummaryConfig()
     reader, reader_name = _clause_sentiment(sentiment, data_dir_of(data_dir))
     typer.echo(f"clause sentiment: {reader_name}")
-    summaries, mentions = summarize_all(_rows(reviews, data_dir), accepted, reader, config)
+    rows = _rows(reviews, data_dir)
+    summaries, mentions, features = summarize_with_features(rows, accepted, reader, config)
     root = summaries_root(data_dir_of(data_dir))
-    version = write_summaries(root, summaries, accepted, reader_name, config, mentions)
+    version = write_summaries(root, summaries, accepted, reader_name, config, mentions, features)
     said = [s for s in summaries if s.statements]
     typer.echo(
         f"{len(summaries)} products summarized ({len(said)} with statements); version {version} in {root}"

@@ -165,6 +165,27 @@ class MatchFloorConfig(BaseModel):
     )
 
 
+class ReviewSearchConfig(BaseModel):
+    """What shoppers' reviews add to a search answer's order (issue 30 part 3), from the review
+    features published with the review summaries."""
+
+    rating_weight: float = Field(
+        default=0.0,
+        ge=0,
+        description="added to the fused score times (rating - 1) / 4; 0: off, the default (kept "
+        "off unless it measurably helps; docs/benchmarks.md)",
+    )
+    rating: Literal["bayes", "sentiment"] = Field(
+        default="bayes", description="which rating: the Bayesian average, or its sentiment-weighted kind"
+    )
+    aspect_boost: float = Field(
+        default=0.25,
+        ge=0,
+        description="added to the fused score of a product whose review summary praises an aspect the "
+        "query names ('quiet vacuum'); 0 turns aspect reading off",
+    )
+
+
 class FusionConfig(BaseModel):
     """Defaults tuned on Home Depot queries the encoder never saw (docs/benchmarks.md)."""
 
@@ -186,6 +207,7 @@ class FusionConfig(BaseModel):
         "(`shelfwise train fusion`) when one is active for the current encoder",
     )
     match: MatchFloorConfig = Field(default_factory=lambda: MatchFloorConfig())
+    reviews: ReviewSearchConfig = Field(default_factory=lambda: ReviewSearchConfig())
 
 
 class IntentConfig(BaseModel):

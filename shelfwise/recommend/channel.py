@@ -35,6 +35,9 @@ class TrainingData:
     timestamps: list[np.ndarray] | None = None
     item_vectors: np.ndarray | None = None
     item_info: dict[str, ItemInfo] = field(default_factory=dict)
+    reviews: list[np.ndarray] | None = None
+    """`reviews[u]` (len(sequences[u]), 2) float32: the rating (1-5) and the text's sentiment as
+    stars of the review shopper u wrote of each item, NaN where none (`review_features.py`)"""
 
     @property
     def n_items(self) -> int:

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.recommend.artifact import load_array, save_array
 from shelfwise.recommend.channel import RecallChannel, row_dots, top_k
+from shelfwise.recommend.review_features import REVIEW_FEATURE_NAMES
 
 RANKER_MODEL_FILE = "ranker.lgb.txt"
 RANKER_SETTINGS_FILE = "ranker.json"
@@ -41,6 +42,11 @@ class ChannelRankerConfig(BaseModel):
     validation_fraction: float = Field(default=0.2, gt=0, lt=1)
     threads: int = Field(default=2, ge=1)
     seed: int = 0
+    review_features: bool = Field(
+        default=False,
+        description="add each item's review count, Bayesian and sentiment-weighted rating (when the "
+        "data has reviews); off by default: kept only where it measurably helps (docs/benchmarks.md)",
+    )
 
 
 @dataclass
@@ -62,8 +68,10 @@ class CandidateBuilder:
         item_vectors: np.ndarray | None,
         depth: int,
         sparse: bool = False,
+        item_reviews: np.ndarray | None = None,
     ) -> None:
         self.channels = list(channels)
+        self.item_reviews = item_reviews  # (items, 3): `review_features.item_review_features`
         self.sparse = sparse  # candidates from each channel's recall, not from scoring every item
         self.item_counts = np.asarray(item_counts)
         self.log_popularity = np.log1p(item_counts.astype(np.float32))
@@ -76,7 +84,8 @@ class CandidateBuilder:
         names = []
         for channel in self.channels:
             names += [f"{channel.name}_score", f"{channel.name}_rank"]
-        return names + ["log_popularity", "history_length", "text_sim_last", "channels_proposing", "is_cold"]
+        names += ["log_popularity", "history_length", "text_sim_last", "channels_proposing", "is_cold"]
+        return names + ([] if self.item_reviews is None else list(REVIEW_FEATURE_NAMES))
 
     def build(self, histories: Sequence[np.ndarray]) -> Candidates:
         if self.sparse:
@@ -91,6 +100,8 @@ class CandidateBuilder:
         features += [self.log_popularity[cols], lengths[rows], self._text_similarity(histories, rows, cols)]
         features.append(proposing.astype(np.float32))
         features.append(self.is_cold[cols].astype(np.float32))
+        if self.item_reviews is not None:
+            features += list(self.item_reviews[cols].T)
         return Candidates(
             items=cols.astype(np.int64),
             features=np.stack(features, axis=1).astype(np.float32),

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from shelfwise.recommend.ranker import (
     ndcg_at_10,
     reciprocal_rank_scores,
 )
+from shelfwise.recommend.review_features import item_review_features
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig, SequentialFit
 
 logger = logging.getLogger(__name__)
@@ -145,12 +146,15 @@ def hold_out_latest(
     chosen = np.sort(rng.choice(eligible, size=size, replace=False))
     sequences = list(data.sequences)
     timestamps = None if data.timestamps is None else list(data.timestamps)
+    reviews = None if data.reviews is None else list(data.reviews)
     targets = np.array([sequences[u][-1] for u in chosen], dtype=np.int64)
     for u in chosen:
         sequences[u] = sequences[u][:-1]
         if timestamps is not None:
             timestamps[u] = timestamps[u][:-1]
-    held = TrainingData(data.item_ids, sequences, timestamps, data.item_vectors, data.item_info)
+        if reviews is not None:
+            reviews[u] = reviews[u][:-1]
+    held = replace(data, sequences=sequences, timestamps=timestamps, reviews=reviews)
     return held, chosen, targets
 
 
@@ -172,10 +176,12 @@ def without_items(data: TrainingData, items: np.ndarray) -> TrainingData:
     hidden[items] = True
     keep = [~hidden[np.asarray(s, dtype=np.int64)] for s in data.sequences]
     sequences = [np.asarray(s)[k] for s, k in zip(data.sequences, keep, strict=True)]
-    timestamps = None
+    timestamps = reviews = None
     if data.timestamps is not None:
         timestamps = [np.asarray(t)[k] for t, k in zip(data.timestamps, keep, strict=True)]
-    return TrainingData(data.item_ids, sequences, timestamps, data.item_vectors, data.item_info)
+    if data.reviews is not None:
+        reviews = [r[k] for r, k in zip(data.reviews, keep, strict=True)]
+    return replace(data, sequences=sequences, timestamps=timestamps, reviews=reviews)
 
 
 def _nonempty(data: TrainingData) -> TrainingData:
@@ -183,9 +189,8 @@ def _nonempty(data: TrainingData) -> TrainingData:
     if len(kept) == len(data.sequences):
         return data
     timestamps = None if data.timestamps is None else [data.timestamps[u] for u in kept]
-    return TrainingData(
-        data.item_ids, [data.sequences[u] for u in kept], timestamps, data.item_vectors, data.item_info
-    )
+    reviews = None if data.reviews is None else [data.reviews[u] for u in kept]
+    return replace(data, sequences=[data.sequences[u] for u in kept], timestamps=timestamps, reviews=reviews)
 
 
 class Recommender:
@@ -221,8 +226,9 @@ class Recommender:
             say(f"hiding the events of {len(cold)} items: {cold_examples} ranker examples are cold")
         self._fit_channels(_nonempty(learning_data), histories, targets, report, say)
         self.builder = CandidateBuilder(
-            self.channels, learning_data.item_counts(), data.item_vectors, cfg.ranker.depth, sparse
-        )
+            self.channels, learning_data.item_counts(), data.item_vectors, cfg.ranker.depth, sparse,
+            self._review_features(learning_data),
+        )  # fmt: skip
         started = time.perf_counter()
         self._fit_ranker(self._candidates(histories), targets, report)
         seconds["ranker"] = time.perf_counter() - started
@@ -234,14 +240,19 @@ class Recommender:
                 if not isinstance(channel, SequentialChannel):
                     channel.fit(restored)
             self.builder = CandidateBuilder(
-                self.channels, channel_data.item_counts(), data.item_vectors, cfg.ranker.depth, sparse
-            )
+                self.channels, channel_data.item_counts(), data.item_vectors, cfg.ranker.depth, sparse,
+                self._review_features(channel_data),
+            )  # fmt: skip
             seconds["refit"] = time.perf_counter() - started
             say(f"refitted the channels with the hidden events in {seconds['refit']:.1f} s")
         if sparse:  # a saved recommender carries its item indexes: no request waits for one
             for channel in self.channels:
                 channel.prepare_recall()
         return report
+
+    def _review_features(self, data: TrainingData) -> np.ndarray | None:
+        """The items' review features from `data`'s reviews, when the ranker is to use them."""
+        return item_review_features(data) if self.config.ranker.review_features else None
 
     def _fit_channels(
         self,
@@ -365,6 +376,8 @@ class Recommender:
         for name, channel in zip(names, self.channels, strict=True):
             channel.save(folder / "channels" / name)
         save_array(folder, "item_counts", builder.item_counts)
+        if builder.item_reviews is not None:
+            save_array(folder, "item_reviews", builder.item_reviews)
         vectors_from = _vectors_source(names, self.channels, builder.item_vectors)
         if vectors_from == OWN_VECTORS and builder.item_vectors is not None:
             save_array(folder, "item_vectors", builder.item_vectors)
@@ -373,7 +386,7 @@ class Recommender:
         write_manifest(folder, {
             "format": FORMAT, "config": self.config.model_dump(mode="json"), "channels": names,
             "depth": builder.depth, "sparse": builder.sparse, "ranker": self.ranker is not None,
-            "item_vectors": vectors_from,
+            "item_vectors": vectors_from, "item_reviews": builder.item_reviews is not None,
             "sizes": {"items": len(builder.item_counts), "channels": len(names),
                       "vector_dim": None if builder.item_vectors is None else builder.item_vectors.shape[1]},
         })  # fmt: skip
@@ -384,9 +397,10 @@ class Recommender:
         recommender = cls(RecommenderTrainingConfig.model_validate(manifest["config"]))
         recommender.channels = [load_channel(folder / "channels" / name) for name in manifest["channels"]]
         vectors = _load_vectors(folder, manifest, recommender.channels)
+        reviews = load_array(folder, "item_reviews") if manifest.get("item_reviews") else None
         recommender.builder = CandidateBuilder(
             recommender.channels, load_array(folder, "item_counts"), vectors, int(manifest["depth"]),
-            bool(manifest["sparse"]),
+            bool(manifest["sparse"]), reviews,
         )  # fmt: skip
         recommender.ranker = LearnedRanker.load(folder / "ranker") if manifest["ranker"] else None
         return recommender

@@ -110,6 +110,7 @@ def explain(
         fused_score=candidate.score if candidate.fused_score is None else candidate.fused_score,
         rerank_grade=candidate.rerank_grade,
         filters_applied=applied,
+        aspect_boost=candidate.aspect_boost,
     )
 
 

@@ -34,6 +34,7 @@ from shelfwise.search.match_floor import MatchFloor, reads_every_script
 from shelfwise.search.normalize import normalize_query
 from shelfwise.search.rerank import Reranker
 from shelfwise.search.retrieval import LocalRecall, Recall, Recalled, RecallRequest
+from shelfwise.search.review_signals import AspectReader, ReviewSignals, boost_praised, with_ratings
 from shelfwise.search.understanding import (
     added_filters,
     boost_categories,
@@ -60,6 +61,9 @@ class SearchEngine(IndexLifecycle):
 
     recall: Recall | None = None
     """where candidates come from: None, the live index itself; a `ShardedRecall`, index shards"""
+    reviews: ReviewSignals | None = None
+    """the published review features and summaries (None: reviews change no order)"""
+    _aspect_reader: AspectReader | None = None
 
     # ----- search ----------------------------------------------------------------------------
 
@@ -93,7 +97,7 @@ class SearchEngine(IndexLifecycle):
             plan = self._retrieve_understood(live, query, request, reading, beside, translated)
             if translated is not None:
                 plan = self._fed_back(live, query, request, reading, beside, translated, plan)
-            retrieved, keep, categories = self._ranked(live, query, request, reading, plan)
+            retrieved, keep, categories, aspects = self._ranked(live, query, request, reading, plan)
             effective = plan.request
             facets = {
                 name: live.table.facet(
@@ -119,7 +123,7 @@ class SearchEngine(IndexLifecycle):
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
             interpretation=with_translation(
-                _interpretation(request, reading, plan, categories), translation, query
+                _interpretation(request, reading, plan, categories, aspects), translation, query
             ),
             match=quality,
             missing_shards=sorted(missing),
@@ -128,15 +132,24 @@ class SearchEngine(IndexLifecycle):
 
     def _ranked(
         self, live: LiveIndex, query: str, request: SearchRequest, reading: QueryReading | None, plan: _Plan
-    ) -> tuple[Retrieved, np.ndarray, list[CategoryPrediction]]:
+    ) -> tuple[Retrieved, np.ndarray, list[CategoryPrediction], list[str]]:
         """The plan's candidates in the order shown and which of them pass the filters: the
-        reading's negations and category intent applied, the head reranked, then sorted when
-        the request asks for another order. Returns them with the category predictions."""
+        reading's negations, category intent and praised aspects applied, the head reranked, then
+        sorted when the request asks for another order. Returns them with the category
+        predictions and the aspects the query names."""
         mask, retrieved = plan.mask, plan.retrieved
         keep = mask[retrieved.rows]
         categories: list[CategoryPrediction] = []
+        aspects: list[str] = []
         if reading is not None and retrieved.candidates:
             retrieved, categories = self._apply_reading(live, reading, retrieved, mask)
+            self._aspect_reader = self._aspect_reader or AspectReader()
+            aspects = self._aspect_reader.read(query, self.reviews, self.fusion.reviews)
+            if aspects and self.reviews is not None and retrieved.candidates:
+                boost = self.fusion.reviews.aspect_boost
+                boosted = boost_praised(retrieved.candidates, aspects, self.reviews, boost)
+                rows = live.table.rows([c.product_id for c in boosted])
+                retrieved = Retrieved(boosted, rows, retrieved.missing)
             keep = mask[retrieved.rows]
         if query and self.reranker is not None and request.rerank is not False:
             rerank_query = reading.did_you_mean or query if reading is not None else query
@@ -144,7 +157,7 @@ class SearchEngine(IndexLifecycle):
         if request.sort != "relevance":
             retrieved = sorted_by(live.table, retrieved, request.sort)
             keep = mask[retrieved.rows]
-        return retrieved, keep, categories
+        return retrieved, keep, categories, aspects
 
     def _reads_every_script(self) -> bool:
         """A multilingual encoder reads a query as typed: its vectors are never replaced by a
@@ -377,6 +390,8 @@ class SearchEngine(IndexLifecycle):
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
         if learned is not None:
             fused = learned.fuse(fused, self._evidence(live, query))
+        if self.reviews is not None:
+            fused = with_ratings(fused, self.reviews.features, self.fusion.reviews)
         return Retrieved(fused, live.table.rows([c.product_id for c in fused]), stages.missing)
 
     def _learned_fusion_for(self, request: SearchRequest) -> LearnedFusion | None:
@@ -473,13 +488,18 @@ def _below_reranked(candidates: list[FusedCandidate], reranked: set[str]) -> lis
 
 
 def _interpretation(
-    request: SearchRequest, reading: QueryReading | None, plan: _Plan, categories: list[CategoryPrediction]
+    request: SearchRequest,
+    reading: QueryReading | None,
+    plan: _Plan,
+    categories: list[CategoryPrediction],
+    aspects: list[str],
 ) -> QueryInterpretation | None:
     """What the answer says it read in the query (None when it was not read)."""
     if reading is None:
         return None
     added = added_filters(request.filters, plan.request.filters)
-    return interpretation(reading, added, plan.relaxed, categories)
+    read = interpretation(reading, added, plan.relaxed, categories)
+    return read.model_copy(update={"aspects": aspects}) if aspects else read
 
 
 __all__ = ["IndexNotReadyError", "RefreshStats", "SearchEngine"]

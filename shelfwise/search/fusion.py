@@ -21,6 +21,8 @@ class FusedCandidate:
     """the cross-encoder's predicted grade, when the candidate was reranked"""
     fused_score: float | None = None
     """the fusion score before reranking (`score` is then the reranked one)"""
+    aspect_boost: float | None = None
+    """added to the score: its reviews praise an aspect the query names"""
 
 
 @dataclass(frozen=True)

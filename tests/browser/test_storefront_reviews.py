@@ -1,11 +1,13 @@
 """A product's reviews in a real browser: the demo shop's review summary (its statements and
-counts), the rating summary and the newest reviews with "More reviews"; writing a review from the
+counts), the rating summary and the newest reviews with "More reviews"; the stars on search
+result cards (mean and count from the review store); writing a review from the
 keyboard (POST /reviews, which the demo's storefront may call without a key), a missing rating
 told on the page, and a shopper's words shown as text, never as HTML."""
 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from browser_shop import Shop
@@ -47,9 +49,30 @@ def test_a_product_page_shows_its_review_summary_and_reviews(open_page, shop: Sh
     expect(reviews).to_have_count(min(count, 10))
 
 
-def test_a_shopper_writes_a_review_from_the_keyboard(open_page) -> None:  # noqa: ANN001
+def _card_stars(shop: Shop, page) -> None:  # noqa: ANN001
+    """Each result card shows its product's stars as the review store counts them."""
+    cards = page.locator("#results .card")
+    cards.first.wait_for()
+    ids = [cards.nth(i).get_attribute("data-product-id") or "" for i in range(cards.count())]
+    store = open_review_store(shop.data_dir)
+    try:
+        counts = store.summaries(ids)
+    finally:
+        store.close()
+    reviewed = [pid for pid in ids if pid in counts and counts[pid].count]
+    assert reviewed, "some of the demo's headphones have reviews"
+    for pid in reviewed[:3]:
+        mean = counts[pid].mean
+        assert mean is not None
+        card = page.locator(f'#results .card[data-product-id="{pid}"] .rating')
+        shown = Decimal(mean).quantize(Decimal("0.1"), ROUND_HALF_UP)  # as JavaScript's toFixed(1)
+        expect(card).to_have_text(f"★ {shown} ({counts[pid].count})")
+
+
+def test_a_shopper_writes_a_review_from_the_keyboard(open_page, shop: Shop) -> None:  # noqa: ANN001
     page = open_page()
     page.goto("/shop/search?q=headphones")
+    _card_stars(shop, page)
     page.locator("#results .card-link").first.click()
     page.locator("#review-form[data-ready]").wait_for()  # visible once its script handles it
     page.locator("#review-title").focus()

@@ -164,7 +164,7 @@ function renderHits(result) {
   };
   const items = result.hits.map((hit) => {
     const context = { requestId: result.request_id, position: hit.rank - 1 };
-    const card = productCard(hit.product, { context, onOpen: open });
+    const card = productCard(hit.product, { context, onOpen: open, reviews: hit.reviews });
     const why = explanationBox(hit);
     if (why) card.querySelector(".card-body").append(why);
     return card;

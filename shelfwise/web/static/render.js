@@ -45,7 +45,14 @@ export function thumbnail(product) {
   return el("div", { class: "thumb placeholder", "aria-hidden": "true", text: initials.toUpperCase() });
 }
 
-function rating(product) {
+// Shoppers' reviews (mean and count, flagged ones left out) when the answer carries them, else
+// the rating the catalog feed gave.
+function rating(product, reviews) {
+  if (reviews && reviews.count > 0 && reviews.mean !== null && reviews.mean !== undefined) {
+    const mean = reviews.mean.toFixed(1);
+    return el("span", { class: "rating", "aria-label": t("{mean} of 5 from {count} reviews", { mean, count: reviews.count }) },
+      `★ ${mean}`, el("span", { class: "muted", text: ` (${reviews.count})` }));
+  }
   if (product.rating === null || product.rating === undefined) return null;
   return el("span", { class: "rating", "aria-label": t("rated {rating} out of 5", { rating: product.rating }) }, `★ ${product.rating.toFixed(1)}`);
 }
@@ -55,7 +62,7 @@ function stock(product) {
 }
 
 // A product as a card: picture, title (the link), brand, price, rating and, when given, a reason.
-export function productCard(product, { context, reason, onOpen } = {}) {
+export function productCard(product, { context, reason, onOpen, reviews } = {}) {
   const link = el("a", { class: "card-link", href: productHref(product.product_id, context) }, product.title);
   if (onOpen) link.addEventListener("click", () => onOpen(product, context));
   return el(
@@ -65,7 +72,7 @@ export function productCard(product, { context, reason, onOpen } = {}) {
     el("div", { class: "card-body" },
       el("h3", { class: "card-title" }, link),
       el("p", { class: "muted small" }, product.brand || ""),
-      el("p", { class: "price-line" }, el("strong", { text: formatPrice(product.price, product.currency) }), " ", rating(product), " ", stock(product)),
+      el("p", { class: "price-line" }, el("strong", { text: formatPrice(product.price, product.currency) }), " ", rating(product, reviews), " ", stock(product)),
       reason ? el("p", { class: "reason", text: reason }) : null,
     ),
   );
