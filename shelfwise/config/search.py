@@ -260,6 +260,12 @@ class UnderstandingConfig(BaseModel):
         default=0.5, ge=0, le=1, description="fused score kept by a hit whose title has a negated word"
     )
     intent: IntentConfig = Field(default_factory=lambda: IntentConfig())
+    entity_boost: float = Field(
+        default=0.0,
+        ge=0,
+        description="added to a candidate's fused score when it is in a category the query names "
+        "(a category node of the product graph: query/category_entities.py), times the name's confidence",
+    )
 
 
 class RerankConfig(BaseModel):

@@ -39,6 +39,7 @@ from shelfwise.search.understanding import (
     boost_categories,
     demote_negated,
     interpretation,
+    named_category_predictions,
 )
 
 
@@ -119,7 +120,9 @@ class SearchEngine(IndexLifecycle):
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
             interpretation=with_translation(
-                _interpretation(request, reading, plan, categories), translation, query
+                _interpretation(request, reading, plan, categories, self.understanding.entity_boost > 0),
+                translation,
+                query,
             ),
             match=quality,
             missing_shards=sorted(missing),
@@ -284,6 +287,11 @@ class SearchEngine(IndexLifecycle):
             candidates = demote_negated(
                 candidates, live.terms, reading.negative_terms, self.understanding.negation_penalty
             )
+        named = named_category_predictions(reading)
+        if named and self.understanding.entity_boost > 0:
+            rows = live.table.rows([c.product_id for c in candidates])
+            boosts = category_boosts(live.table, rows, named)
+            candidates = boost_categories(candidates, boosts, self.understanding.entity_boost)
         rows = live.table.rows([c.product_id for c in candidates])
         passing = np.flatnonzero(mask[rows])
         intent = self.understanding.intent
@@ -456,13 +464,17 @@ def _below_reranked(candidates: list[FusedCandidate], reranked: set[str]) -> lis
 
 
 def _interpretation(
-    request: SearchRequest, reading: QueryReading | None, plan: _Plan, categories: list[CategoryPrediction]
+    request: SearchRequest,
+    reading: QueryReading | None,
+    plan: _Plan,
+    categories: list[CategoryPrediction],
+    named_boosted: bool = False,
 ) -> QueryInterpretation | None:
     """What the answer says it read in the query (None when it was not read)."""
     if reading is None:
         return None
     added = added_filters(request.filters, plan.request.filters)
-    return interpretation(reading, added, plan.relaxed, categories)
+    return interpretation(reading, added, plan.relaxed, categories, named_boosted)
 
 
 __all__ = ["IndexNotReadyError", "RefreshStats", "SearchEngine"]
