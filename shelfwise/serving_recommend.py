@@ -80,7 +80,11 @@ class RecommendationServing:
     _recommendation_stage: Callable[..., Any]  # PersonalStages
     ranking_stage: Any  # PersonalStages
     _log_impression: Callable[[Impression], None]  # Serving
-    product_graph: GraphService  # Serving
+
+    @property
+    def product_graph(self) -> GraphService:
+        """The published product graph's answers (`Serving` holds them)."""
+        raise NotImplementedError
 
     @property
     def recommender(self) -> LiveRecommender | None:

@@ -52,7 +52,8 @@ def one_step_path(
         if len(p.steps) == 1 and p.score >= min_score
     ]
     preferred = [p for p in found if p.steps[0].kind == prefer]
-    return (preferred or found or [None])[0]
+    chosen = preferred or found
+    return chosen[0] if chosen else None
 
 
 def reasons_with_paths(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from shelfwise.config import UnderstandingConfig
 from shelfwise.query.suggest import Suggestion
 from shelfwise.query.understand import QueryReading, merge_filters
 from shelfwise.records import (
@@ -120,9 +121,7 @@ class SearchEngine(IndexLifecycle):
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
             interpretation=with_translation(
-                _interpretation(request, reading, plan, categories, self.understanding.entity_boost > 0),
-                translation,
-                query,
+                _interpretation(request, reading, plan, categories, self.understanding), translation, query
             ),
             match=quality,
             missing_shards=sorted(missing),
@@ -468,13 +467,14 @@ def _interpretation(
     reading: QueryReading | None,
     plan: _Plan,
     categories: list[CategoryPrediction],
-    named_boosted: bool = False,
+    understanding: UnderstandingConfig,
 ) -> QueryInterpretation | None:
-    """What the answer says it read in the query (None when it was not read)."""
+    """What the answer says it read in the query (None when it was not read); the categories it
+    names when search boosts them."""
     if reading is None:
         return None
     added = added_filters(request.filters, plan.request.filters)
-    return interpretation(reading, added, plan.relaxed, categories, named_boosted)
+    return interpretation(reading, added, plan.relaxed, categories, understanding.entity_boost > 0)
 
 
 __all__ = ["IndexNotReadyError", "RefreshStats", "SearchEngine"]
