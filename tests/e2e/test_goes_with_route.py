@@ -45,3 +45,22 @@ def test_the_product_and_cart_pages_hold_a_hidden_goes_with_section(client: Test
         assert (
             '<section id="goes-with-section"' in html and "hidden>" in html.split("goes-with-section")[1][:80]
         )
+
+
+def test_served_reasons_say_their_graph_path(shelfwise: Shelfwise, client: TestClient) -> None:
+    from shelfwise.recommend import recommender_config
+
+    shelfwise.record_events(_visits())
+    shelfwise.train_recommender(recommender_config("cooccurrence", threads=1))
+    kettle, coffee = shelfwise.get_product("kt-001"), shelfwise.get_product("cf-001")
+    assert kettle is not None and coffee is not None
+
+    def coffee_reason() -> str:
+        items = client.get("/recommend/bought-together/kt-001", params={"k": 3}).json()["items"]
+        found = [i for i in items if i["product"]["product_id"] == "cf-001"]
+        assert found and found[0]["reason_kind"] == "bought_with"
+        return str(found[0]["reason"])
+
+    assert coffee_reason() == f"often bought with {kettle.title}"  # no graph yet
+    _build(shelfwise)
+    assert coffee_reason() == f"Shoppers who bought {kettle.title} also bought {coffee.title}."
