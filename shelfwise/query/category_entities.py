@@ -2,10 +2,13 @@
 ("sleeping bags", "wireless earbuds", "连衣裙") is read as that category.
 
 The nodes are the catalog vocabulary's `categories` (every level of every path, as the product
-graph makes them: `graph.entities.category_nodes`). A node is named by its last level's words
-(English: lower case, each word singular, so "sleeping bag" names "Sleeping Bags"; Chinese: the
-characters, found anywhere in a run of Han characters). A name several nodes share ("Accessories"
-in two departments) names all of them, each with its share of their products as confidence.
+graph makes them: `catalog_vocabulary.category_nodes`). A node is named by its last level's
+words (English: lower case, each word singular, so "sleeping bag" names "Sleeping Bags"; Chinese:
+the characters, found in a run of Han characters). A name is the thing asked for only where it
+ends its phrase: one followed by another word (not a connector such as "for" or "under", nor a
+word a constraint took) or by another Han character modifies it ("coffee machine", "咖啡机" name
+no coffee) and is left out. A name several nodes share ("Accessories" in two departments) names
+all of them, each with its share of their products as confidence.
 Words a constraint already took (a brand, a colour, a price) are not read again, and a name that
 is a common word or a single letter names nothing.
 
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shelfwise.query.catalog_vocabulary import CatalogVocabulary
-from shelfwise.query.lexicon import COMMON_WORDS, Token, phrase_words, singular
+from shelfwise.query.lexicon import COMMON_WORDS, CONNECTORS, Token, phrase_words, singular
 from shelfwise.query.parsed import ParsedConstraint
 from shelfwise.query.zh_text import has_han
 from shelfwise.records import CATEGORY_SEPARATOR
@@ -81,12 +84,18 @@ class CategoryEntities:
                 i += 1
                 continue
             end, paths = match
+            if end < len(tokens) and free[end] and tokens[end].norm not in CONNECTORS:
+                i += 1  # "coffee machine": a modifier of the next word, not the thing asked for
+                continue
             span = (tokens[i].start, tokens[end - 1].end)
             found.extend(_constraints(paths, span, query))
             i = end
         for name, paths in self.han.items():
             at = folded.find(name)
-            if at >= 0 and not any(a < at + len(name) and at < b for a, b in taken):
+            after = folded[at + len(name) : at + len(name) + 1]
+            if at < 0 or has_han(after):  # "咖啡机": 咖啡 modifies 机
+                continue
+            if not any(a < at + len(name) and at < b for a, b in taken):
                 found.extend(_constraints(paths, (at, at + len(name)), query))
         return found
 

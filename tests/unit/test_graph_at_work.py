@@ -114,3 +114,5 @@ def test_a_query_naming_a_category_node_is_read_as_that_category() -> None:
     assert parser.parse("tents without lamps").named_categories() == (("Outdoors > Camping > Tents", 0.9),)
     assert parser.parse("brass lamp").named_categories() == (("Home > Lighting > Lamps", 0.9),)
     assert parser.parse("a gift").named_categories() == ()
+    # "lamp" modifies "shade": the shade is what is asked for
+    assert parser.parse("lamp shade").named_categories() == (("Home > Lighting > Shades", 0.9),)
