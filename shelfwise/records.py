@@ -334,7 +334,7 @@ class InterpretedConstraint(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    field: str = Field(description="price, brand or attr:<name>")
+    field: str = Field(description="price, brand, attr:<name>, or category (named: boosted, not a filter)")
     values: list[str] = Field(default_factory=list)
     price_min: float | None = None
     price_max: float | None = None

@@ -24,11 +24,15 @@ from shelfwise.aspects.artifact import summaries_root
 from shelfwise.aspects.served import ServedSummaries, reasons_with_praise
 from shelfwise.config import RecommendServingConfig, Settings
 from shelfwise.events import EventStore
-from shelfwise.experiments import Experiments
+from shelfwise.experiments import Experiments, ExposureDecision
 from shelfwise.experiments.settings import StageSettings, apply_to_recommend, stage_settings
+from shelfwise.graph import GraphService
+from shelfwise.graph.reasons import as_recommended, reasons_with_paths
+from shelfwise.graph.wording import Anchor
 from shelfwise.impressions import Impression, ShownItem
 from shelfwise.privacy.pseudonym import Pseudonymizer
 from shelfwise.recommend.answer_cache import AnswerCache, AnswerCacheStats
+from shelfwise.recommend.interactions import PURCHASE_TYPES
 from shelfwise.recommend.live import LiveRecommender, Recommended, active_recommender, recommender_registry
 from shelfwise.records import Product
 from shelfwise.service_personal import actor_of
@@ -76,6 +80,11 @@ class RecommendationServing:
     _recommendation_stage: Callable[..., Any]  # PersonalStages
     ranking_stage: Any  # PersonalStages
     _log_impression: Callable[[Impression], None]  # Serving
+
+    @property
+    def product_graph(self) -> GraphService:
+        """The published product graph's answers (`Serving` holds them)."""
+        raise NotImplementedError
 
     @property
     def recommender(self) -> LiveRecommender | None:
@@ -180,12 +189,28 @@ class RecommendationServing:
         fresh = partial(self._fresh_recommendations, live, surface, overrides, actor, user_id, session_id,
                         items, product_id, k, at)  # fmt: skip
         found, cached = self._answer(key, actor, live_request, fresh)
+        found = reasons_with_paths(found, self.product_graph, self._anchor_kind(surface, actor))
         found = reasons_with_praise(found, self.review_summaries)  # told after caching: never ranked on
-        self.experiments.record(decision)  # served: a request that failed is never counted
-        variants = {a.experiment: a.variant for a in decision.assignments}
         context: dict[str, JsonValue] = {"anchor": product_id} if product_id else {}
         if cached:
             context["cached"] = True  # served from the answer cache
+        variants = self._served(decision, request_id, surface, at, user_id, session_id, found, context)
+        return found, variants
+
+    def _served(
+        self,
+        decision: ExposureDecision,
+        request_id: str,
+        surface: str,
+        at: datetime,
+        user_id: str | None,
+        session_id: str | None,
+        found: Sequence[Recommended],
+        context: dict[str, JsonValue],
+    ) -> dict[str, str]:
+        """Count the experiment decision and log the impression of a served list; the variants."""
+        self.experiments.record(decision)  # served: a request that failed is never counted
+        variants = {a.experiment: a.variant for a in decision.assignments}
         self._log_impression(
             Impression(
                 request_id=request_id,
@@ -199,7 +224,48 @@ class RecommendationServing:
                 context=context,
             )
         )  # fmt: skip
-        return found, variants
+        return variants
+
+    def _anchor_kind(self, surface: str, actor: str | None) -> Callable[[str], Anchor]:
+        """How the shopper knows a reason's product: on the feed, one they bought or viewed
+        (their recent events say which); on a product page, the page's product (said by name)."""
+        if surface != "recommend" or actor is None:
+            return lambda product_id: None
+        recent = self.events.recent(actor, self.settings.recommend.history_events)
+        bought = {e.product_id for e in recent if e.type in PURCHASE_TYPES}
+        return lambda product_id: "bought" if product_id in bought else "viewed"
+
+    def serve_goes_with(
+        self,
+        request_id: str,
+        items: Sequence[str],
+        *,
+        cart: bool = False,
+        user_id: str | None = None,
+        session_id: str | None = None,
+        k: int = 4,
+        at: datetime | None = None,
+    ) -> tuple[list[Recommended], dict[str, str], str]:
+        """Complements of a product (its page) or of a cart's `items` from the product graph,
+        each with its path in words, under the `goes_with` surface's experiment variants and
+        ranking stage, logged as an impression; the items, the variants and the graph version.
+        `GraphNotBuilt` (a LookupError) before a graph is published."""
+        at = at or datetime.now(UTC)
+        user_id, session_id = self.pseudonyms.maybe(user_id), self.pseudonyms.maybe(session_id)
+        decision = self.experiments.decide(
+            surface="goes_with", request_id=request_id, at=at, user_id=user_id, session_id=session_id
+        )
+        version = self.product_graph.graph().version
+        final = self._recommendation_stage(
+            stage_settings(decision.overrides()), "goes_with", user_id, session_id, at, k
+        )
+        wanted = k if final is None else min(100, 3 * k)
+        anchor: Anchor = "cart" if cart else None
+        found = as_recommended(self.product_graph.goes_with(items, wanted, anchor=anchor))
+        found = (final(found) if final is not None else found)[:k]
+        context: dict[str, JsonValue] = {"cart" if cart else "anchor": list(items) if cart else items[0]}
+        variants = self._served(decision, request_id, "goes_with", at, user_id, session_id, found, context)
+        return found, variants, version
 
     def _answer(
         self, key: Hashable, actor: str | None, live_request: bool, fresh: Callable[[], list[Recommended]]

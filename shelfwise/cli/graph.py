@@ -35,7 +35,11 @@ def build(
     max_links: Annotated[int, typer.Option(min=1, help="strongest links kept per product and kind")] = 50,
     aspects: Annotated[
         Path | None,
-        typer.Option(help="JSONL of {product_id, aspect, score, reviews}: praised-for edges", exists=True),
+        typer.Option(
+            help="JSONL of {product_id, aspect, score, reviews}: praised-for edges "
+            "(default: the published review summaries' praise)",
+            exists=True,
+        ),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -46,7 +50,7 @@ def build(
     from shelfwise.shop_data import ShopData
 
     try:
-        praise = read_aspect_praise(aspects) if aspects is not None else []
+        praise = read_aspect_praise(aspects) if aspects is not None else None
     except AspectFileError as error:
         raise InputError(str(error)) from error
     config = GraphBuildConfig(min_support=min_support, basket_days=basket_days, max_links=max_links)

@@ -6,7 +6,7 @@ instead of silently serving the default to half the traffic.
 
 - search: fields of `SearchRequest` that change how results are found and ordered (mode,
   fusion, rerank, understand) plus `personalize` and `ranking` for the final ranking stage;
-- recommend (and similar, bought_together): fields of `RecommendServingConfig` (mmr_lambda,
+- recommend (and similar, bought_together, goes_with): fields of `RecommendServingConfig` (mmr_lambda,
   category_cap, history_events, in_stock_only) plus `personalize` and `ranking`.
 """
 
@@ -22,7 +22,7 @@ from shelfwise.experiments.definitions import Experiment
 from shelfwise.experiments.registry import ExperimentDefinitionError, describe_validation_error
 from shelfwise.records import SearchRequest
 
-SERVED_SURFACES: tuple[str, ...] = ("search", "recommend", "similar", "bought_together")
+SERVED_SURFACES: tuple[str, ...] = ("search", "recommend", "similar", "bought_together", "goes_with")
 SEARCH_SETTINGS: frozenset[str] = frozenset({"mode", "fusion", "rerank", "understand"})
 RECOMMEND_SETTINGS: frozenset[str] = frozenset(RecommendServingConfig.model_fields)
 RankingObjective = Literal["off", "relevance", "ctr", "conversion", "revenue"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shelfwise.events import EventStore
+from shelfwise.graph.aspect_input import published_praise
 from shelfwise.graph.entities import build_entities
 from shelfwise.graph.graph import ProductGraph
 from shelfwise.graph.links import learn_links
@@ -64,16 +65,21 @@ def build_and_publish(
     events: EventStore,
     data_dir: Path,
     config: GraphBuildConfig | None = None,
-    aspects: Sequence[AspectPraise] = (),
+    aspects: Sequence[AspectPraise] | None = None,
     log: Log | None = None,
 ) -> GraphBuildReport:
     """Build the shop's graph from its catalog and every stored event, save it as a new version
-    and publish it."""
+    and publish it. Praised-for edges come from `aspects`, else (None) from the data folder's
+    published review summaries, when there are some."""
     started = time.perf_counter()
     products = list(store.iter_products())
+    summaries = None
+    if aspects is None:
+        aspects, summaries = published_praise(data_dir)
     registry = graph_registry(data_dir)
     version, path = registry.new_version()
-    facts = {"store_seq": store.last_seq(), "events_seq": events.last_seq(), "aspects": len(aspects)}
+    facts = {"store_seq": store.last_seq(), "events_seq": events.last_seq(), "aspects": len(aspects),
+             "review_summaries": summaries}  # fmt: skip
     graph = build_graph(
         products, (stored.event for stored in events.iter_events()), config, aspects, version, facts
     )

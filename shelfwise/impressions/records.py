@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
-SURFACES: tuple[str, ...] = ("search", "recommend", "similar", "bought_together")
+SURFACES: tuple[str, ...] = ("search", "recommend", "similar", "bought_together", "goes_with")
 
 
 class ShownItem(BaseModel):

@@ -1,5 +1,6 @@
-"""Query attribute parsing: prices, brands, colours, sizes, materials and negations as structured,
-scored constraints.
+"""Query attribute parsing: prices, brands, colours, sizes, materials, negations and named
+categories (the product graph's category nodes, `category_entities.py`) as structured, scored
+constraints.
 
     parser = AttributeParser(CatalogVocabulary.from_products(products))
     parsed = parser.parse("red dress under $50 without sleeves")
@@ -22,6 +23,7 @@ from collections.abc import Iterable
 from shelfwise.query.attribute_index import PhraseIndex, build_index
 from shelfwise.query.attribute_scan import ScanResult, scan_tokens
 from shelfwise.query.catalog_vocabulary import CatalogVocabulary
+from shelfwise.query.category_entities import CategoryEntities
 from shelfwise.query.lexicon import CONNECTORS, HIGH_QUANTILE, LOW_QUANTILE, singular, tokenize
 from shelfwise.query.parsed import DEFAULT_MIN_CONFIDENCE, NegatedTerm, ParsedConstraint, ParsedQuery
 from shelfwise.query.price_grammar import PriceMention, find_prices
@@ -51,6 +53,7 @@ class AttributeParser:
         self.vocabulary = vocabulary
         self._index: PhraseIndex = build_index(vocabulary)
         self._zh: ZhTable = build_zh_table(vocabulary, self._index)
+        self._categories = CategoryEntities.build(vocabulary)
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> AttributeParser:
@@ -73,6 +76,8 @@ class AttributeParser:
         else:  # a Han token may hold a price or phrase too: read the words left around them
             hint = self._category_hint([t.norm for t in tokenize(_masked(folded, taken))])
         constraints = list(scan.constraints)
+        claimed = taken + [c.span for c in constraints] + [n.span for n in scan.negations]
+        categories = tuple(self._categories.find(query, folded, tokens, claimed))
         removed = list(scan.removed)
         for mention in prices:
             span = (mention.start, mention.end)
@@ -100,6 +105,7 @@ class AttributeParser:
             constraints=tuple(sorted(constraints, key=lambda c: c.span)),
             negations=scan.negations,
             category_hint=hint,
+            categories=categories,
         )
 
     def _scan_chinese(

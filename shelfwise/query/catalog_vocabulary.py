@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shelfwise.query.lexicon import COMMON_WORDS, MIN_CATEGORY_PRICES, phrase_key, phrase_words, singular
 from shelfwise.query.zh_text import bigrams, brand_aliases, has_han
-from shelfwise.records import Product
+from shelfwise.records import CATEGORY_SEPARATOR, Product
 
 VOCABULARY_VERSION = 1
 TAIL_ATTRIBUTES = frozenset({"color", "material"})  # "navy blue" is a kind of "blue"
@@ -103,6 +103,9 @@ class CatalogVocabulary(BaseModel):
         default_factory=dict, description="singular title word -> the top-level category it mostly means"
     )
     evidence: dict[str, PhraseEvidence] = Field(default_factory=dict, description="phrase key -> evidence")
+    categories: dict[str, int] = Field(
+        default_factory=dict, description="category nodes (as the product graph's): path 'A > B' -> products"
+    )
 
     @classmethod
     def from_products(cls, products: Iterable[Product]) -> CatalogVocabulary:
@@ -126,6 +129,7 @@ class CatalogVocabulary(BaseModel):
             category_prices=_category_prices(items),
             category_hints=_category_hints(items, titles),
             evidence=_title_evidence(items, titles),
+            categories=category_nodes(items),
         )
 
     def to_json(self) -> str:
@@ -152,6 +156,20 @@ class CatalogVocabulary(BaseModel):
             if stats is not None and stats.count >= MIN_CATEGORY_PRICES:
                 return stats
         return self.prices
+
+
+def category_nodes(products: Iterable[Product]) -> dict[str, int]:
+    """Category nodes as the product graph makes them (graph/entities.py): every level of each
+    path, "A > B", one node per case-folded path (written as first seen), with its products."""
+    spelled: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    for product in products:
+        for depth in range(1, len(product.category) + 1):
+            path = CATEGORY_SEPARATOR.join(product.category[:depth])  # as search's table codes it
+            key = path.casefold()
+            spelled.setdefault(key, path)
+            counts[key] = counts.get(key, 0) + 1
+    return {spelled[key]: count for key, count in counts.items()}
 
 
 def _category_prices(items: Sequence[Product]) -> dict[str, PriceStats]:

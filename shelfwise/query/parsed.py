@@ -46,6 +46,8 @@ class ParsedQuery:
     constraints: tuple[ParsedConstraint, ...] = ()
     negations: tuple[NegatedTerm, ...] = ()
     category_hint: str | None = None  # the top-level category the query's words point to
+    categories: tuple[ParsedConstraint, ...] = ()
+    """categories the query names (field "category", `category_entities.py`): never filters"""
 
     def to_filters(self, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> Filters:
         """Hard filters from the confident, non-negated constraints.
@@ -69,6 +71,10 @@ class ParsedQuery:
             price=_price_range([c for c in chosen if c.field == "price"]),
             attributes={name: tuple(values) for name, values in attributes.items()},
         )
+
+    def named_categories(self) -> tuple[tuple[str, float], ...]:
+        """Category paths the query names (`category_entities.py`) with their confidence."""
+        return tuple((c.values[0], c.confidence) for c in self.categories)
 
     def negative_terms(self, include_free_forms: bool = True) -> tuple[str, ...]:
         """Negated words, once each, in query order: for search to demote or exclude."""

@@ -10,9 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfwise.recommend.artifact import CHANNEL_FORMAT, ArtifactError, read_manifest
 from shelfwise.recommend.channel import RecallChannel, TrainingData
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel, CooccurrenceConfig
+from shelfwise.recommend.graph_walk import GraphWalkConfig
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
 
-ChannelName = Literal["cooccurrence", "sequential", "als", "content", "popularity", "trending", "graph"]
+ChannelName = Literal[
+    "cooccurrence", "sequential", "als", "content", "popularity", "trending", "graph", "graph_walk"
+]
 
 
 class ChannelsConfig(BaseModel):
@@ -21,6 +24,7 @@ class ChannelsConfig(BaseModel):
     enabled: tuple[ChannelName, ...] = ("cooccurrence", "sequential", "als", "content", "popularity")
     cooccurrence: CooccurrenceConfig = Field(default_factory=CooccurrenceConfig)
     sequential: SequentialConfig = Field(default_factory=SequentialConfig)
+    graph_walk: GraphWalkConfig = Field(default_factory=GraphWalkConfig)
 
 
 def build_channels(config: ChannelsConfig, data: TrainingData) -> list[RecallChannel]:
@@ -50,6 +54,10 @@ def build_channels(config: ChannelsConfig, data: TrainingData) -> list[RecallCha
             from shelfwise.recommend.graph import GraphChannel
 
             channels.append(GraphChannel())
+        elif name == "graph_walk":  # measured, not a default: see recommend/graph_walk.py
+            from shelfwise.recommend.graph_walk import GraphWalkChannel
+
+            channels.append(GraphWalkChannel(config.graph_walk))
     return channels
 
 
@@ -77,6 +85,10 @@ def load_channel(folder: Path) -> RecallChannel:
         from shelfwise.recommend.graph import GraphChannel
 
         loaded = GraphChannel.load(folder)
+    elif name == "graph_walk":
+        from shelfwise.recommend.graph_walk import GraphWalkChannel
+
+        loaded = GraphWalkChannel.load(folder)
     else:
         raise ArtifactError(f"{folder}: no recall channel named {name!r}")
     return loaded

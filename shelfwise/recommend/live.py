@@ -79,7 +79,7 @@ def _reason_text(
     anchor = None if reason.anchor is None else titles.get(ids[reason.anchor], ids[reason.anchor])
     if reason.kind == "bought_with" and anchor:
         return f"often bought with {anchor}"
-    if reason.kind in ("after", "als") and anchor:
+    if reason.kind in ("after", "als", "graph_walk") and anchor:
         return f"because you viewed {anchor}"
     if reason.kind in ("similar_to", "same_brand", "same_category", "viewed_with") and anchor:
         return f"similar to {anchor}"

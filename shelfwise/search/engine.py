@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from shelfwise.config import UnderstandingConfig
 from shelfwise.query.suggest import Suggestion
 from shelfwise.query.understand import QueryReading, merge_filters
 from shelfwise.records import (
@@ -40,6 +41,7 @@ from shelfwise.search.understanding import (
     boost_categories,
     demote_negated,
     interpretation,
+    named_category_predictions,
 )
 
 
@@ -123,7 +125,9 @@ class SearchEngine(IndexLifecycle):
             took_ms=round((time.perf_counter() - started) * 1000, 3),
             index_version=version,
             interpretation=with_translation(
-                _interpretation(request, reading, plan, categories, aspects), translation, query
+                _interpretation(request, reading, plan, categories, aspects, self.understanding),
+                translation,
+                query,
             ),
             match=quality,
             missing_shards=sorted(missing),
@@ -299,6 +303,11 @@ class SearchEngine(IndexLifecycle):
             candidates = demote_negated(
                 candidates, live.terms, reading.negative_terms, self.understanding.negation_penalty
             )
+        named = named_category_predictions(reading)
+        if named and self.understanding.entity_boost > 0:
+            rows = live.table.rows([c.product_id for c in candidates])
+            boosts = category_boosts(live.table, rows, named)
+            candidates = boost_categories(candidates, boosts, self.understanding.entity_boost)
         rows = live.table.rows([c.product_id for c in candidates])
         passing = np.flatnonzero(mask[rows])
         intent = self.understanding.intent
@@ -493,12 +502,14 @@ def _interpretation(
     plan: _Plan,
     categories: list[CategoryPrediction],
     aspects: list[str],
+    understanding: UnderstandingConfig,
 ) -> QueryInterpretation | None:
-    """What the answer says it read in the query (None when it was not read)."""
+    """What the answer says it read in the query (None when it was not read); the categories it
+    names when search boosts them."""
     if reading is None:
         return None
     added = added_filters(request.filters, plan.request.filters)
-    read = interpretation(reading, added, plan.relaxed, categories)
+    read = interpretation(reading, added, plan.relaxed, categories, understanding.entity_boost > 0)
     return read.model_copy(update={"aspects": aspects}) if aspects else read
 
 

@@ -9,10 +9,17 @@ from dataclasses import replace
 import numpy as np
 
 from shelfwise.query.understand import QueryReading
-from shelfwise.records import CategoryGuess, Filters, InterpretedConstraint, QueryInterpretation
+from shelfwise.records import (
+    CATEGORY_SEPARATOR,
+    CategoryGuess,
+    Filters,
+    InterpretedConstraint,
+    QueryInterpretation,
+)
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.fusion import FusedCandidate, order_key
 from shelfwise.search.intent import CategoryPrediction
+from shelfwise.search.table import MAX_CATEGORY_DEPTH
 
 
 def demote_negated(
@@ -41,14 +48,25 @@ def boost_categories(
     return sorted(out, key=order_key)
 
 
+def named_category_predictions(reading: QueryReading) -> list[CategoryPrediction]:
+    """The categories the query names, as predictions with the name's confidence for share."""
+    return [
+        CategoryPrediction(path=path, depth=path.count(CATEGORY_SEPARATOR) + 1, share=confidence)
+        for path, confidence in reading.parsed.named_categories()
+        if path.count(CATEGORY_SEPARATOR) < MAX_CATEGORY_DEPTH
+    ]
+
+
 def interpretation(
     reading: QueryReading,
     added: Filters,
     relaxed: bool,
     categories: Sequence[CategoryPrediction],
+    named_boosted: bool = False,
 ) -> QueryInterpretation:
     """The result's account of how the query was read; `added` are the filters search applied
-    from the query (empty when relaxed)."""
+    from the query (empty when relaxed); with `named_boosted`, the categories the query names
+    (boosted, never applied as filters) follow its constraints."""
     applied_fields = _fields(added)
     constraints = [
         InterpretedConstraint(
@@ -61,7 +79,7 @@ def interpretation(
             source=c.source,
             applied=not relaxed and not c.negated and _applied(c.field, c.values, applied_fields, added),
         )
-        for c in reading.parsed.constraints
+        for c in (*reading.parsed.constraints, *(reading.parsed.categories if named_boosted else ()))
     ]
     return QueryInterpretation(
         searched_text=reading.text,

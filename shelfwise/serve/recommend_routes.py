@@ -190,3 +190,48 @@ def _known(request: Request, product_id: str) -> None:
     shelfwise: Serving = request.app.state.shelfwise
     if shelfwise.store.get(product_id) is None:
         raise ApiError(404, f"no product '{product_id}'")
+
+
+@recommendations.get(
+    "/recommend/goes-with",
+    summary="Complements of a product or a cart, each with its path in words",
+    responses={**_ANCHORED, 503: {"model": ErrorBody, "description": "No product graph built yet"}},
+)
+def recommend_goes_with(
+    request: Request,
+    principal: SearchPrincipal,
+    item: Annotated[
+        list[str],
+        Query(min_length=1, max_length=50, description="the product (its page), or the cart's products"),
+    ],
+    cart: Annotated[bool, Query(description="the items are a cart (said as 'in your cart')")] = False,
+    k: Count = 4,
+    user_id: Visitor = None,
+    session_id: Visitor = None,
+) -> RecommendResponse:
+    """Products bought together with the items that are neither substitutes of them nor in
+    their own categories (the product graph's complements), in stock, each with the path that
+    links it ("Shoppers who bought the tent in your cart also bought ..."); empty when the graph
+    knows none. Logged as a `goes_with` impression, under that surface's experiments."""
+    started = time.perf_counter()
+    shelfwise: Serving = request.app.state.shelfwise
+    if not cart:
+        _known(request, item[0])
+    scoped = principal is not None and principal.scope is not None
+    try:
+        found, variants, version = shelfwise.serve_goes_with(
+            str(request.state.request_id), item, cart=cart, user_id=user_id, session_id=session_id,
+            k=min(100, 4 * k) if scoped else k,
+        )  # fmt: skip
+    except LookupError as error:
+        raise ApiError(503, str(error)) from error
+    answer = [
+        RecommendedItem(product=r.product.without_raw(), score=r.score, reason=r.reason,
+                        reason_kind=r.reason_kind, anchor_product_id=r.anchor_id)
+        for r in found
+    ]  # fmt: skip
+    return RecommendResponse(
+        request_id=str(request.state.request_id), variants=variants,
+        items=kept_in_scope(principal, answer)[:k], model_version=version,
+        took_ms=round((time.perf_counter() - started) * 1000, 2),
+    )  # fmt: skip

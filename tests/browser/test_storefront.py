@@ -175,8 +175,15 @@ def test_a_product_page_recommends_and_every_step_is_recorded(open_page, shop: S
     assert added.value.json()["accepted"] == 1
     expect(page.locator("#cart-count")).to_have_text("1")
     expect(page.get_by_role("button", name="In your cart")).to_be_disabled()
-    page.get_by_role("link", name=re.compile("^Cart")).click()
+    with page.expect_response(lambda r: "/recommend/goes-with" in r.url and "cart=true" in r.url) as goes:
+        page.get_by_role("link", name=re.compile("^Cart")).click()
     expect(page.locator("#cart-lines li")).to_have_count(1)
+    complements = goes.value.json()["items"]  # the product graph's complements of the cart
+    section = page.locator("#goes-with-section")
+    if complements:
+        expect(section.locator(".reason").first).to_have_text(complements[0]["reason"])
+    else:
+        expect(section).to_be_hidden()
     screenshot(page, "cart")
     with page.expect_response(_posted_event) as bought:
         page.get_by_role("button", name="Buy now").click()

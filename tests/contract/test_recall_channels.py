@@ -22,6 +22,7 @@ from shelfwise.recommend.channels import load_channel
 from shelfwise.recommend.content import ContentChannel
 from shelfwise.recommend.cooccurrence import CooccurrenceChannel
 from shelfwise.recommend.graph import GraphChannel
+from shelfwise.recommend.graph_walk import GraphWalkChannel
 from shelfwise.recommend.popularity import PopularityChannel, PopularityConfig
 from shelfwise.recommend.reasons import Reason
 from shelfwise.recommend.sequential import SequentialChannel, SequentialConfig
@@ -72,6 +73,7 @@ PERSONAL: dict[str, Callable[[], RecallChannel]] = {
         SequentialConfig(dim=16, epochs=30, max_length=8, dropout=0.0, threads=1, batch_size=16)
     ),
     "graph": GraphChannel,
+    "graph_walk": GraphWalkChannel,
 }
 POPULAR: dict[str, Callable[[], RecallChannel]] = {
     "popularity": PopularityChannel,

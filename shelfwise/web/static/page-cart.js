@@ -1,6 +1,9 @@
-// The cart page: the lines kept in this browser; "Buy now" sends a purchase for each.
+// The cart page: the lines kept in this browser; "Buy now" sends a purchase for each; below, what
+// goes with the cart (complements from the product graph), hidden when nothing does.
 
 import { cartLines, checkout, removeFromCart } from "./cart.js";
+import { who } from "./identity.js";
+import { showGoesWith } from "./recommendations.js";
 import { el, formatPrice, productHref, showState, toast } from "./render.js";
 import { t } from "./i18n.js";
 
@@ -19,6 +22,7 @@ function render() {
   document.getElementById("cart-total").textContent = lines.length ? t("Total: {total}", { total: formatPrice(total, currency) }) : "";
   button.hidden = !lines.length;
   showState(status, "empty", lines.length ? "" : t("Your cart is empty."));
+  showGoesWith(lines.map((line) => line.product_id), { cart: true, who: who() });
 }
 
 export function startCartPage() {

@@ -1,11 +1,12 @@
 // A product page: the product (GET /products/{id}), its reviews and review form (reviews.js),
-// bought together and similar items, each with its reason. Opening it sends a view; the button sends add_to_cart.
+// what goes with it (complements from the product graph), bought together and similar items, each
+// with its reason. Opening it sends a view; the button sends add_to_cart.
 
 import { getJson } from "./api.js";
 import { addToCart, inCart } from "./cart.js";
 import { trackView } from "./events.js";
 import { who } from "./identity.js";
-import { showRecommendations } from "./recommendations.js";
+import { showGoesWith, showRecommendations } from "./recommendations.js";
 import { attachReviewForm, showReviews } from "./reviews.js";
 import { el, formatPrice, showState, thumbnail, toast } from "./render.js";
 import { t } from "./i18n.js";
@@ -89,6 +90,7 @@ export async function startProductPage() {
   showReviews(productId);
   attachReviewForm(productId);
   const id = encodeURIComponent(productId);
+  showGoesWith([productId], { who: who() });
   showRecommendations(document.getElementById("together"), document.getElementById("together-status"),
     () => getJson(`/recommend/bought-together/${id}`, { k: 4, ...who() }), t("Nothing is bought with it often yet."));
   showRecommendations(document.getElementById("similar"), document.getElementById("similar-status"),
