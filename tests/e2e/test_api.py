@@ -522,6 +522,7 @@ def test_openapi_lists_the_routes_with_tags_and_summaries(client: TestClient) ->
         "/graph/path": {"get"},
         "/graph/goes-with": {"get"},
         "/assistant": {"post"},
+        "/recommend/goes-with": {"get"},
     }
     assert {path: set(ops) for path, ops in spec["paths"].items()} == expected
     for ops in spec["paths"].values():
