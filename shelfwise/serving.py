@@ -26,6 +26,7 @@ from shelfwise.aspects.features import ReviewFeatureSet
 from shelfwise.aspects.served import result_with_praise
 from shelfwise.catalog import IngestReport
 from shelfwise.config import Settings, UnderstandingConfig
+from shelfwise.disk_full import is_disk_full
 from shelfwise.events import AppendOutcome, EventListener, EventRecorder, EventStore
 from shelfwise.experiments import Experiments
 from shelfwise.experiments.settings import (
@@ -244,8 +245,19 @@ class Serving(RecommendationServing, PersonalStages, ShopperPrivacy):
             )
         )  # fmt: skip
         result = result_with_praise(result, self.review_summaries)  # the praise the query asked for
-        result = result_with_stars(result, self.data.reviews)  # one query for the page's stars
+        result = self._with_stars(result)
         return result.model_copy(update={"request_id": request_id, "variants": variants})
+
+    def _with_stars(self, result: SearchResult) -> SearchResult:
+        """The page's stars in one query; without them (logged) when the review store cannot be
+        opened because the disk is full: a search only reads, and stars are not worth a 507."""
+        try:
+            return result_with_stars(result, self.data.reviews)
+        except Exception as error:
+            if not is_disk_full(error):
+                raise
+            logger.warning("search answered without stars: the review store cannot open (%s)", error)
+            return result
 
     def _default_experiments(self, settings: Settings) -> Experiments:
         return Experiments.open(settings.data_dir, log=self.data.exposures)

@@ -12,6 +12,7 @@ from shelfwise.config import UnderstandingConfig
 from shelfwise.query.suggest import Suggestion
 from shelfwise.query.understand import QueryReading, merge_filters
 from shelfwise.records import (
+    FacetValue,
     Filters,
     FusionMethod,
     Hit,
@@ -24,6 +25,7 @@ from shelfwise.records import (
 from shelfwise.search.answer import Retrieved, facet_rows, hits, page_of, sorted_by, unreadable
 from shelfwise.search.coverage import TitleTerms
 from shelfwise.search.cross_lingual import Translated, with_translation
+from shelfwise.search.engine_steps import below_reranked, explicit_method, remasked, shown_query
 from shelfwise.search.feedback import Similarity, feedback, surface_words
 from shelfwise.search.fusion import FusedCandidate, RetrievalStages, fuse
 from shelfwise.search.intent import CategoryPrediction, category_boosts, predict_categories
@@ -101,14 +103,7 @@ class SearchEngine(IndexLifecycle):
                 plan = self._fed_back(live, query, request, reading, beside, translated, plan)
             retrieved, keep, categories, aspects = self._ranked(live, query, request, reading, plan)
             effective = plan.request
-            facets = {
-                name: live.table.facet(
-                    name,
-                    facet_rows(live.table, retrieved, effective, name, plan.mask, plan.admitted),
-                    effective.filters,
-                )
-                for name in request.facets
-            }
+            facets = {name: _facet(live, retrieved, plan, name) for name in request.facets}
             start = (request.page - 1) * request.page_size
             page = page_of(live.table, retrieved, keep, start, request.page_size)
             quality, matches = self._judge(live, floor, query, reading, retrieved, keep, request.mode)
@@ -200,7 +195,7 @@ class SearchEngine(IndexLifecycle):
                 text, alternatives = (query, []) if reading is None else self._matched_text(query, reading)
                 words = " ".join([text, *(alternative for alternative, _ in alternatives)])
                 covered = live.terms.coverage(words, [c.product_id for c in passing])
-        return floor.judge(_shown_query(query, reading), passing, covered)
+        return floor.judge(shown_query(query, reading), passing, covered)
 
     def suggest(self, prefix: str, limit: int = 10) -> list[Suggestion]:
         """Autocomplete for a typed prefix: popular queries, title phrases, brands, categories
@@ -229,13 +224,13 @@ class SearchEngine(IndexLifecycle):
         if reading is None:
             mask = live.table.mask(request.filters)
             retrieved = self._retrieve(live, query, request, mask, beside, translated)
-            return _Plan(request, _remasked(live, mask, request.filters), retrieved)
+            return _Plan(request, remasked(live, mask, request.filters), retrieved)
         text, alternatives = self._matched_text(query, reading)
         alternatives += beside
         effective = request.model_copy(update={"filters": merge_filters(request.filters, reading.filters)})
         mask = live.table.mask(effective.filters)
         retrieved = self._retrieve(live, text, effective, mask, alternatives, translated)
-        mask = _remasked(live, mask, effective.filters)
+        mask = remasked(live, mask, effective.filters)
         inferred = inferred_fields(request, effective)
         mask, admitted = admit_unknowns(live.table, live.terms, effective, inferred, mask, retrieved.rows)
         if effective.filters == request.filters or not self.understanding.relax_empty:
@@ -244,7 +239,7 @@ class SearchEngine(IndexLifecycle):
             return _Plan(effective, mask, retrieved, admitted=admitted)
         mask = live.table.mask(request.filters)
         retrieved = self._retrieve(live, text, request, mask, alternatives, translated)
-        return _Plan(request, _remasked(live, mask, request.filters), retrieved, relaxed=True)
+        return _Plan(request, remasked(live, mask, request.filters), retrieved, relaxed=True)
 
     def _fed_back(
         self,
@@ -338,7 +333,7 @@ class SearchEngine(IndexLifecycle):
         for position, candidate in zip(positions, reranked, strict=True):
             candidates[position] = candidate
             rows[position] = row_of[candidate.product_id]
-        return Retrieved(_below_reranked(candidates, done), rows)
+        return Retrieved(below_reranked(candidates, done), rows)
 
     def stages(self, query: str, filters: Filters | None = None, mode: str = "hybrid") -> RetrievalStages:
         """Each retriever's candidates for a normalised query, before fusion (for traces/tuning)."""
@@ -394,7 +389,7 @@ class SearchEngine(IndexLifecycle):
         stages = self._stages(live, query, request.filters, request.mode, mask, alternatives, translated)
         learned = self._learned_fusion_for(request)
         fusion = self.fusion if translated is None else translated.fusion(self.fusion)
-        fused = fuse(stages, fusion, "weighted" if learned else _explicit_method(request))
+        fused = fuse(stages, fusion, "weighted" if learned else explicit_method(request))
         row_of, alive = live.table.row_of, live.table.live
         fused = [c for c in fused if c.product_id in row_of and alive[row_of[c.product_id]]]
         if learned is not None:
@@ -457,43 +452,9 @@ class SearchEngine(IndexLifecycle):
         return hits(found, matched, offset, explained, matches or {})
 
 
-def _remasked(live: LiveIndex, mask: np.ndarray, filters: Filters) -> np.ndarray:
-    """`mask`, or the filters' mask again when the table grew during the recall (a view of the
-    candidates, `sharded_engine.py`, adds their products as they are recalled)."""
-    return mask if len(mask) == len(live.table.ids) else live.table.mask(filters)
-
-
-def _shown_query(query: str, reading: QueryReading | None) -> str:
-    """The query as the answer's message names it: the spelling-corrected one when corrected."""
-    if reading is not None and reading.did_you_mean:
-        return reading.did_you_mean
-    return query
-
-
-def _explicit_method(request: SearchRequest) -> str | None:
-    """The request's own fusion method for `fuse` ("learned" without a model is weighted)."""
-    return "weighted" if request.fusion == "learned" else request.fusion
-
-
-def _below_reranked(candidates: list[FusedCandidate], reranked: set[str]) -> list[FusedCandidate]:
-    """Scores that follow the order: the candidates after the reranked head keep their fused
-    order, scaled below the head's lowest score (grades and fused scores are on other scales)."""
-    head = [c.score for c in candidates if c.product_id in reranked]
-    rest = [c.score for c in candidates if c.product_id not in reranked]
-    if not head or not rest or max(rest) < min(head):
-        return candidates
-    floor, top = min(head), max(rest)
-    scale = 0.999 * floor / top if top > 0 and floor > 0 else None
-    return [
-        c
-        if c.product_id in reranked
-        else replace(
-            c,
-            score=c.score * scale if scale is not None else c.score - top + floor - 1.0,
-            fused_score=c.score if c.fused_score is None else c.fused_score,
-        )
-        for c in candidates
-    ]
+def _facet(live: LiveIndex, retrieved: Retrieved, plan: _Plan, name: str) -> list[FacetValue]:
+    rows = facet_rows(live.table, retrieved, plan.request, name, plan.mask, plan.admitted)
+    return live.table.facet(name, rows, plan.request.filters)
 
 
 def _interpretation(

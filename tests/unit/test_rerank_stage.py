@@ -75,7 +75,7 @@ def test_candidates_without_text_are_left_out() -> None:
 
 
 def test_hits_after_the_reranked_head_score_below_it() -> None:
-    from shelfwise.search.engine import _below_reranked
+    from shelfwise.search.engine_steps import below_reranked as _below_reranked
 
     head = [
         FusedCandidate("a", 1.2, None, None, None, None, rerank_grade=1.2, fused_score=0.4),
