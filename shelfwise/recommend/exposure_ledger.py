@@ -45,10 +45,6 @@ class ExposureLedger:
         self._cap: float = math.inf  # the cached head cap ...
         self._cap_at: int | None = None  # ... and the count of lists it was worked out at
 
-    @property
-    def lists(self) -> int:
-        return self._lists
-
     def head_cap(self, head_items: int, target: float, refresh_lists: int = 32) -> float:
         """The share above which a product is over budget: the water level at which the most
         shown `head_items` products together hold `target` of the places (infinite while they hold
